@@ -1,0 +1,12 @@
+"""find_characters: discover who is in the story (names, aliases, gender). PLACEHOLDER for wiring."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from narrator.models import Character, Segment
+
+
+def find_characters(segments: Sequence[Segment]) -> list[Character]:
+    """Characters named in the story, most salient first."""
+    return []
