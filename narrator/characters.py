@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from narrator.models import Character, Segment
+from narrator.models import Character, Segment, Story
 
 
-def find_characters(segments: Sequence[Segment]) -> list[Character]:
+def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character]:
     """Characters named in the story, most salient first."""
     return []

@@ -1,26 +1,36 @@
-"""split_dialogue: cut a chapter's paragraphs into narration and quotations, keeping source offsets.
+"""split_dialogue: cut a chapter into narration and quotations, keeping source offsets.
 
 PLACEHOLDER (foundation wiring): quotes are straight or curly double quotes inside one paragraph;
-a quote left open runs to the end of the paragraph. Replaced by the attribution work.
+a quote left open runs to the end of the paragraph. The attribution work replaces this.
+
+Contract (keep it): the heading, when there is one, is segment 0 (narration, heading=True,
+scene 0, paragraph -1); then every paragraph of every scene, in order, is covered exactly once by
+contiguous segments; paragraphs of a note scene are single narration segments with note=True;
+`index` runs 0, 1, 2 ... through the chapter.
 """
 
 from __future__ import annotations
 
 from narrator.models import Chapter, Segment, Story
 
-_OPEN = {'"': '"', "\u201c": "\u201d"}
+_CLOSE = {'"': '"', "\u201c": "\u201d"}
 
 
 def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
-    """Segments of the chapter body in reading order; together they cover every paragraph exactly."""
+    """Segments of the chapter in reading order; together they cover every paragraph exactly."""
     text = story.text
     segments: list[Segment] = []
+    if chapter.heading is not None:
+        h = chapter.heading
+        segments.append(Segment(chapter.number, 0, 0, -1, h.start, h.end, "narration", text[h.start : h.end], heading=True))
     para_no = 0
     for scene_no, scene in enumerate(chapter.scenes, start=1):
         for para in scene.paragraphs:
-            for start, end, kind in _split_paragraph(text, para.start, para.end):
+            pieces = [(para.start, para.end, "narration")] if scene.note else _split_paragraph(text, para.start, para.end)
+            for start, end, kind in pieces:
                 segments.append(
-                    Segment(chapter.number, len(segments), scene_no, para_no, start, end, kind, text[start:end])
+                    Segment(chapter.number, len(segments), scene_no, para_no, start, end, kind,  # type: ignore[arg-type]
+                            text[start:end], note=scene.note)
                 )
             para_no += 1
     return segments
@@ -28,15 +38,11 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
 
 def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     pieces: list[tuple[int, int, str]] = []
-    pos = start
-    i = start
+    pos = i = start
     while i < end:
         ch = text[i]
-        if ch in _OPEN:
-            close = _OPEN[ch]
-            j = text.find(close, i + 1, end)
-            if ch == '"' or j == -1:
-                j = text.find('"', i + 1, end) if ch == '"' else j
+        if ch in _CLOSE:
+            j = text.find(_CLOSE[ch], i + 1, end)
             stop = end if j == -1 else j + 1
             if i > pos:
                 pieces.append((pos, i, "narration"))

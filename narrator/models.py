@@ -37,6 +37,12 @@ class Story:
     """Offset where the story proper begins (after the title/blurb header)."""
     chapter_hints: tuple[tuple[Span, str], ...] = ()
     """Chapter headings the reader already knows (EPUB/HTML structure): heading span and title."""
+    notes: tuple[Span, ...] = ()
+    """Author's-note blocks the reader already recognised (EPUB/HTML structure)."""
+    thoughts: tuple[Span, ...] = ()
+    """Paragraphs the source marks as inner speech (a stand-alone italic paragraph)."""
+    emphasis: tuple[Span, ...] = ()
+    """Emphasised runs inside paragraphs (italics, *stars*, _underscores_)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Scene:
 
     paragraphs: tuple[Span, ...]
     """Paragraph spans, in reading order; blank lines and break markers are excluded."""
+    note: bool = False
+    """True when this block is an author's note (read by the narrator, only with --author-notes)."""
 
 
 @dataclass(frozen=True)
