@@ -174,7 +174,7 @@ def slugify(title: str) -> str:
 
 def safe_filename(title: str) -> str:
     """A chapter title made safe for every file system."""
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title)
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", re.sub(r"\s*:\s+", " - ", title))
     return re.sub(r"\s+", " ", name).strip(" .")[:100] or "Chapter"
 
 
