@@ -36,6 +36,7 @@ _PERSON_VERBS = frozenset(
     replied said asked cried exclaimed added continued whispered muttered murmured shouted called
     would could did does has is will might must should shall""".split()
 )
+_ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
 _PLACE_PREPS = frozenset("at in to from of near towards toward into through round across reached left visit".split())
 _EPITHET_RE = re.compile(
     r"\b(?:said|asked|replied|cried|exclaimed|added|continued|answered|whispered|shouted|muttered)\s+"
@@ -47,6 +48,8 @@ _EPITHET_RE = re.compile(
 _GENERIC_EPITHETS = frozenset(
     "man woman boy girl lady gentleman other others one voice child person stranger young old".split()
 )
+_MALE_HEADS = frozenset("man gentleman boy lad fellow father brother son uncle husband king prince lord stallion colt".split())
+_FEMALE_HEADS = frozenset("woman lady girl lass mother sister daughter aunt wife queen princess mare filly".split())
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 
@@ -62,6 +65,7 @@ class _Form:
     he: int = 0
     she: int = 0
     place: int = 0
+    role: bool = False
     cluster: int = -1
     extra: set[str] = field(default_factory=set)
 
@@ -91,7 +95,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
-    if word in STOPWORDS or word.upper() == word and len(word) > 1:
+    if word in STOPWORDS or word in TITLES or word.upper() == word and len(word) > 1:
         return False
     low = lower_counts.get(word.lower(), 0)
     # A word mostly written in lower case is an ordinary word capitalised at a sentence start.
@@ -101,6 +105,21 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str]
 ) -> None:
+    if is_narration:
+        # Characters known by a capitalised role: "the General", "the Mock Turtle".
+        for m in _ROLE_RE.finditer(seg_text):
+            words = tuple(m.group("role").split())
+            key = "the " + " ".join(words)
+            form = forms.get(key)
+            if form is None:
+                form = forms[key] = _Form(key, None, words, role=True)
+            form.count += 1
+            after = seg_text[m.end() : m.end() + 40]
+            before = seg_text[max(0, m.start() - 30) : m.start()]
+            nxt = _WORD_RE.findall(after)[:1]
+            prev = _WORD_RE.findall(before)[-1:]
+            if (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+                form.person += 1
     for m in _NAME_RE.finditer(seg_text):
         title = m.group("title")
         words = m.group("name").split()
@@ -117,9 +136,6 @@ def _collect(
             continue
         if title and words and kept[0] != words[0]:
             title = None
-        if title is not None:
-            title = title.rstrip(".")
-            title = {"Mr": "Mr.", "Mrs": "Mrs.", "Ms": "Ms.", "Dr": "Dr.", "St": "St."}.get(title, title)
         key = (title + " " if title else "") + " ".join(kept)
         form = forms.get(key)
         if form is None:
@@ -168,6 +184,8 @@ def _cluster(forms: dict[str, _Form]) -> list[Character]:
         k: f for k, f in forms.items()
         if f.count >= 2 and ((f.title and f.count >= 2) or (f.person >= 2 and f.person > f.place))
     }
+    roles = {k: f for k, f in good.items() if f.role}
+    good = {k: f for k, f in good.items() if not f.role}
     # Most specific forms first so "Elizabeth Bennet" anchors "Elizabeth".
     parent: dict[str, str] = {k: k for k in good}
 
@@ -249,10 +267,17 @@ def _cluster(forms: dict[str, _Form]) -> list[Character]:
     groups: dict[str, list[_Form]] = defaultdict(list)
     for k, f in good.items():
         groups[find(k)].append(f)
+    for k, f in roles.items():
+        groups[k].append(f)
 
     chars: list[Character] = []
     for members in groups.values():
         members.sort(key=lambda f: (-f.count, -len(f.words)))
+        # A full name ("Harriet Smith") is the most recognisable canonical form when it is used.
+        full = [f for f in members if len(f.words) >= 2 and not f.title and not f.role and f.count >= 2]
+        if full:
+            members.remove(full[0])
+            members.insert(0, full[0])
         name = members[0].text
         total = sum(f.count for f in members)
         he = sum(f.he for f in members)
@@ -292,7 +317,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
             head = ep.split()[-1]
-            if head in _GENERIC_EPITHETS or head in MALE_PRONOUNS or head in FEMALE_PRONOUNS:
+            if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
             uses[ep] += 1
             window = " ".join(paragraphs[max(0, i - 2) : i + 1])
@@ -300,18 +325,39 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             for name in seen:
                 votes[ep][name] += 1
     extra: dict[str, list[str]] = defaultdict(list)
+    known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
+    new: list[Character] = []
     for ep, n in uses.items():
+        if ep in known:
+            continue
+        head = ep.split()[-1]
+        top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
+        if n >= 3 and head not in _GENERIC_EPITHETS and top_votes < 0.7 * n:
+            # A character known only by a role ("the croupier"): a speaker of its own.
+            new.append(Character(ep, (), _noun_gender(head), n))
+            continue
         if n < 3 or not votes[ep]:
             continue
         (best, k), *rest = votes[ep].most_common(2) + [("", 0)]
         second = rest[0][1] if rest else 0
         if k >= 3 and k >= 0.7 * n and k >= 2 * second:
             extra[best].append(ep)
-    if not extra:
-        return chars
-    return [
-        Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars
-    ]
+    out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
+    out.extend(new)
+    out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+def _norm_form(form: str) -> str:
+    return re.sub(r"\s+", " ", form.strip().lower())
+
+
+def _noun_gender(head: str) -> str:
+    if head in _MALE_HEADS:
+        return "male"
+    if head in _FEMALE_HEADS:
+        return "female"
+    return "unknown"
 
 
 def _name_lookup(chars: Sequence[Character]) -> dict[str, str]:
