@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from narrator.models import Span
@@ -69,7 +70,10 @@ class Block:
 
 def parse_html(data: bytes | str) -> BeautifulSoup:
     """Parse (X)HTML leniently: lxml copes with both and with broken markup."""
-    return BeautifulSoup(data, "lxml")
+    with warnings.catch_warnings():
+        # EPUB chapters are XHTML; the HTML parser reads them fine and forgives broken markup.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(data, "lxml")
 
 
 def _tokens(tag: Tag) -> set[str]:
@@ -169,8 +173,8 @@ class _Walker:
             self.flush()
             self.parents.append(id(tag))
             self.visit(tag, italic or _is_italic(tag))
-            self.flush()
             self.parents.pop()
+            self.flush()  # a block's parents are its enclosing elements, not itself
         else:
             self.visit(tag, italic or _is_italic(tag))
         if enters_note:
