@@ -22,9 +22,7 @@ from narrator.errors import CastError
 
 # Said as letters or known as written; never "shouting" even in capitals.
 ACRONYMS = frozenset(
-    "OK NASA FBI CIA NSA USA UK US EU UN NATO TV DNA ID AI PM AM BC AD CE BCE BBC CEO CFO PHD DVD CD MP3 "
-    "GPS ASAP FAQ HTML URL PC IQ RSVP SOS VIP NYC LA DC HQ UFO RPG ATM ER ICU CPR ETA MIA POW RIP WWII WWI "
-    "LOL OMG BRB IDK TBH IIRC AN FYI DIY KO OC AU OOC ATM NPC MC MD RN DJ VR".split()
+    ["OK", "NASA", "FBI", "CIA", "NSA", "USA", "UK", "US", "EU", "UN", "NATO", "TV", "DNA", "ID", "AI", "PM", "AM", "BC", "AD", "CE", "BCE", "BBC", "CEO", "CFO", "PHD", "DVD", "CD", "MP3", "GPS", "ASAP", "FAQ", "HTML", "URL", "PC", "IQ", "RSVP", "SOS", "VIP", "NYC", "LA", "DC", "HQ", "UFO", "RPG", "ATM", "ER", "ICU", "CPR", "ETA", "MIA", "POW", "RIP", "WWII", "WWI", "LOL", "OMG", "BRB", "IDK", "TBH", "IIRC", "AN", "FYI", "DIY", "KO", "OC", "AU", "OOC", "ATM", "NPC", "MC", "MD", "RN", "DJ", "VR"]
 )
 _TITLES = {
     "mr": "Mister", "mrs": "Missus", "ms": "Miz", "mx": "Mix", "dr": "Doctor", "prof": "Professor",
