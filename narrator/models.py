@@ -175,8 +175,6 @@ class Cue:
     voice: Voice
     speech: str
     """Text after normalisation for speech (never stored back into the story)."""
-    pause_ms: int
-    """Silence after this cue, from the structure that follows it."""
     role: str = "narrator"
     """Who is speaking in cast terms: "narrator", "unknown" or a character name."""
 
