@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
+from itertools import pairwise
 from pathlib import Path
 
 from num2words import num2words
@@ -147,7 +148,7 @@ def _stretch(text: str) -> str:
         # Only a stretch when some piece is the previous piece's last letter again ("i" in Spi-i-ike);
         # "co-op" and "re-enter" keep their hyphen.
         stretched = any(
-            p and set(p.lower()) == {prev[-1].lower()} for prev, p in zip(pieces, pieces[1:], strict=False) if prev
+            p and set(p.lower()) == {prev[-1].lower()} for prev, p in pairwise(pieces) if prev
         )
         return "".join(pieces) if stretched else word
 
