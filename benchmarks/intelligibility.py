@@ -114,8 +114,9 @@ def main() -> None:
 
     story = read_story(args.story)
     # Author's notes are not narrated by default, so they are not in the reference either.
-    skip = sorted((s.start, s.end) for s in story.notes)
-    kept, pos = [], 0
+    # Nor is the title/blurb header before body_start.
+    skip = sorted((s.start, s.end) for s in story.notes if s.start >= story.body_start)
+    kept, pos = [], story.body_start
     for a, b in skip:
         kept.append(story.text[pos:a])
         pos = b
