@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
+from itertools import pairwise
 from pathlib import Path
 
 from num2words import num2words
@@ -22,9 +23,7 @@ from narrator.errors import CastError
 
 # Said as letters or known as written; never "shouting" even in capitals.
 ACRONYMS = frozenset(
-    "OK NASA FBI CIA NSA USA UK US EU UN NATO TV DNA ID AI PM AM BC AD CE BCE BBC CEO CFO PHD DVD CD MP3 "
-    "GPS ASAP FAQ HTML URL PC IQ RSVP SOS VIP NYC LA DC HQ UFO RPG ATM ER ICU CPR ETA MIA POW RIP WWII WWI "
-    "LOL OMG BRB IDK TBH IIRC AN FYI DIY KO OC AU OOC ATM NPC MC MD RN DJ VR".split()
+    ["OK", "NASA", "FBI", "CIA", "NSA", "USA", "UK", "US", "EU", "UN", "NATO", "TV", "DNA", "ID", "AI", "PM", "AM", "BC", "AD", "CE", "BCE", "BBC", "CEO", "CFO", "PHD", "DVD", "CD", "MP3", "GPS", "ASAP", "FAQ", "HTML", "URL", "PC", "IQ", "RSVP", "SOS", "VIP", "NYC", "LA", "DC", "HQ", "UFO", "RPG", "ATM", "ER", "ICU", "CPR", "ETA", "MIA", "POW", "RIP", "WWII", "WWI", "LOL", "OMG", "BRB", "IDK", "TBH", "IIRC", "AN", "FYI", "DIY", "KO", "OC", "AU", "OOC", "ATM", "NPC", "MC", "MD", "RN", "DJ", "VR"]
 )
 _TITLES = {
     "mr": "Mister", "mrs": "Missus", "ms": "Miz", "mx": "Mix", "dr": "Doctor", "prof": "Professor",
@@ -149,7 +148,7 @@ def _stretch(text: str) -> str:
         # Only a stretch when some piece is the previous piece's last letter again ("i" in Spi-i-ike);
         # "co-op" and "re-enter" keep their hyphen.
         stretched = any(
-            p and set(p.lower()) == {prev[-1].lower()} for prev, p in zip(pieces, pieces[1:], strict=False) if prev
+            p and set(p.lower()) == {prev[-1].lower()} for prev, p in pairwise(pieces) if prev
         )
         return "".join(pieces) if stretched else word
 

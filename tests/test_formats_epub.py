@@ -358,7 +358,7 @@ def test_epub_font_obfuscation_is_not_drm(tmp_path: Path) -> None:
 def test_epub_corrupt_file_raises_input_error(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "broken.epub"
     assert sniff(data, path) == "epub"
-    with pytest.raises(InputError, match="broken.epub"):
+    with pytest.raises(InputError, match=r"broken\.epub"):
         read_epub(data, path)
 
 

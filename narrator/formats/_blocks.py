@@ -29,20 +29,16 @@ _NOTE_LABEL = re.compile(
 _NOTE_PREFIX = re.compile(r"^\s*(?:\(|\[)?\s*(?:a/n|author'?s'?\s+notes?)\s*[:\-–—]", re.IGNORECASE)
 
 _BLOCK_TAGS = frozenset(
-    "p div section article blockquote li ul ol dl dt dd table thead tbody tfoot tr td th header footer "
-    "main aside figure figcaption pre center address body html details summary hgroup".split()
+    ["p", "div", "section", "article", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "header", "footer", "main", "aside", "figure", "figcaption", "pre", "center", "address", "body", "html", "details", "summary", "hgroup"]
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _DROP_TAGS = frozenset(
-    "script style noscript template head title nav form button select option textarea input iframe svg "
-    "math img audio video canvas object embed map area label meta link".split()
+    ["script", "style", "noscript", "template", "head", "title", "nav", "form", "button", "select", "option", "textarea", "input", "iframe", "svg", "math", "img", "audio", "video", "canvas", "object", "embed", "map", "area", "label", "meta", "link"]
 )
 _ITALIC_TAGS = frozenset({"i", "em", "cite", "dfn", "var"})
 # Web-page furniture: class/id words that never hold story text.
 _WEB_FURNITURE = frozenset(
-    "comments comment commentlist respond footer nav navbar navigation menu sidebar share sharing social "
-    "breadcrumb breadcrumbs kudos feedback advertisement advert ad ads banner cookie cookies skip login "
-    "search pagination pager actions chapter-select chapterselect reviews review-form masthead landmark".split()
+    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "reviews", "review-form", "masthead", "landmark"]
 )
 _WEB_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu"})
 

@@ -29,9 +29,7 @@ from narrator.models import Story
 _FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
 # epub:type / guide values of pages that are about the book rather than the story.
 _MATTER_TYPES = frozenset(
-    "cover titlepage title-page halftitlepage toc copyright-page colophon imprint acknowledgments "
-    "acknowledgements landmarks loi lot other-credits contributors errata index bibliography afterword "
-    "preface frontmatter backmatter appendix".split()
+    ["cover", "titlepage", "title-page", "halftitlepage", "toc", "copyright-page", "colophon", "imprint", "acknowledgments", "acknowledgements", "landmarks", "loi", "lot", "other-credits", "contributors", "errata", "index", "bibliography", "afterword", "preface", "frontmatter", "backmatter", "appendix"]
 )
 _MATTER_TITLE = re.compile(
     r"^\W*(?:title\s*page|cover(?:\s*page)?|(?:table\s+of\s+)?contents|toc(?:\s*page)?|copyright(?:\s*page)?|"

@@ -39,10 +39,10 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
     title = meta.get("title")
     # A lone "# Title" on top of "##" chapters names the story rather than a chapter.
     tops = [b for b in blocks if b.kind == "heading" and b.level == 1]
-    if not title and len(tops) == 1 and blocks and blocks[0] is tops[0]:
-        if any(b.kind == "heading" and b.level > 1 for b in blocks):
-            title = tops[0].text
-            blocks = blocks[1:]
+    chapters_below = any(b.kind == "heading" and b.level > 1 for b in blocks)
+    if not title and len(tops) == 1 and blocks and blocks[0] is tops[0] and chapters_below:
+        title = tops[0].text
+        blocks = blocks[1:]
     title = title or (path.stem if path else "Untitled")
     if blocks and blocks[0].kind == "heading" and _key(blocks[0].text) == _key(title):
         blocks = blocks[1:]  # the title repeated as the first heading is not a chapter
