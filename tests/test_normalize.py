@@ -162,7 +162,10 @@ def test_normalize_never_loses_a_word(pairs: list[tuple[str, str]]) -> None:
 def test_normalize_never_raises_and_emits_no_control_characters(text: str) -> None:
     spoken = to_speech(text)
     assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in spoken)
-    if any(c.isalpha() for c in text if c.isascii()):
+    # Letters that are part of an ANSI escape ("\x1bA" moves the cursor) are rightly dropped.
+    from narrator.normalize import _ANSI
+
+    if any(c.isalpha() for c in _ANSI.sub(" ", text) if c.isascii()):
         assert any(c.isalpha() for c in spoken)
 
 
