@@ -43,6 +43,10 @@ class Story:
     """Paragraphs the source marks as inner speech (a stand-alone italic paragraph)."""
     emphasis: tuple[Span, ...] = ()
     """Emphasised runs inside paragraphs (italics, *stars*, _underscores_)."""
+    cover: bytes | None = None
+    """Cover image bytes from the package metadata (EPUB), for the audiobook's artwork."""
+    cover_mime: str | None = None
+    """Media type of `cover` ("image/jpeg", "image/png")."""
 
 
 @dataclass(frozen=True)
@@ -171,8 +175,6 @@ class Cue:
     voice: Voice
     speech: str
     """Text after normalisation for speech (never stored back into the story)."""
-    pause_ms: int
-    """Silence after this cue, from the structure that follows it."""
     role: str = "narrator"
     """Who is speaking in cast terms: "narrator", "unknown" or a character name."""
 

@@ -1,0 +1,214 @@
+"""The cast file (TOML): who speaks in which voice, merged names, line fixes and pronunciations.
+
+Reading is strict (an unknown key or a bad value names the file, line and key); writing goes
+through tomlkit so that re-running `narrator cast` keeps every comment and choice a person made.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from narrator.errors import CastError
+from narrator.models import Gender
+
+_VOICE_KEYS = {"voice", "rate", "pitch", "volume", "engine", "speaker", "noise_scale", "noise_w_scale", "length_scale"}
+_CHARACTER_KEYS = _VOICE_KEYS | {"aliases", "gender", "lines", "words"}
+_TOP_KEYS = {"story", "narrator", "unknown", "characters", "overrides", "lexicon", "pacing"}
+_STORY_KEYS = {"title", "author", "cover", "description"}
+_OVERRIDE_KEYS = {"chapter", "starts", "id", "speaker"}
+_GENDERS = ("female", "male", "unknown")
+
+
+@dataclass(frozen=True)
+class VoiceSetting:
+    """A voice choice as written in the cast file; unset fields fall back to the engine's defaults."""
+
+    voice: str | None = None
+    engine: str | None = None
+    rate: int | None = None
+    pitch: int | None = None
+    volume: float | None = None
+    options: tuple[tuple[str, Any], ...] = ()
+    line: int = 0
+    """Line of the table in the file, for error messages."""
+
+
+@dataclass(frozen=True)
+class CharacterEntry:
+    name: str
+    setting: VoiceSetting
+    aliases: tuple[str, ...] = ()
+    gender: Gender | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    speaker: str
+    chapter: int | None = None
+    starts: str | None = None
+    id: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class CastFile:
+    path: Path
+    story: dict[str, str] = field(default_factory=dict)
+    narrator: VoiceSetting = VoiceSetting()
+    unknown: VoiceSetting = VoiceSetting()
+    characters: dict[str, CharacterEntry] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+    lexicon: dict[str, str] = field(default_factory=dict)
+    pacing: dict[str, int] = field(default_factory=dict)
+
+
+def load_cast(path: str | Path) -> CastFile:
+    """Parse and validate a cast file; every problem is a CastError naming file, line and key."""
+    path = Path(path)
+    if not path.is_file():
+        raise CastError(f"cast file {path} not found: create one with `narrator cast STORY -o {path}`.")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CastError(f"{path}: not valid TOML ({exc}). Fix the line it names.") from None
+    where = _Locator(path, text)
+    _check_keys(data, _TOP_KEYS, where, "", "top-level table")
+    story = data.get("story", {})
+    _check_keys(story, _STORY_KEYS, where, "story", "[story]")
+    narrator = _voice(data.get("narrator", {}), where, "narrator", _VOICE_KEYS)
+    unknown = _voice(data.get("unknown", {}), where, "unknown", _VOICE_KEYS)
+    characters: dict[str, CharacterEntry] = {}
+    for name, table in (data.get("characters") or {}).items():
+        key = f'characters."{name}"'
+        if not isinstance(table, dict):
+            raise CastError(where.say(key, name, f"[characters.\"{name}\"] must be a table with voice = \"...\""))
+        setting = _voice(table, where, key, _CHARACTER_KEYS, name)
+        aliases = table.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise CastError(where.say(key, "aliases", 'aliases must be a list of names, e.g. aliases = ["Twi"]'))
+        gender = table.get("gender")
+        if gender is not None and gender not in _GENDERS:
+            raise CastError(where.say(key, "gender", f"gender must be one of {', '.join(_GENDERS)}, not {gender!r}"))
+        characters[name] = CharacterEntry(name, setting, tuple(aliases), gender)
+    overrides = []
+    for i, table in enumerate(data.get("overrides") or []):
+        _check_keys(table, _OVERRIDE_KEYS, where, "overrides", f"[[overrides]] #{i + 1}")
+        if "speaker" not in table or not ("id" in table or "starts" in table):
+            raise CastError(where.say("overrides", "speaker", f"[[overrides]] #{i + 1} needs speaker and either id or chapter + starts"))
+        overrides.append(Override(str(table["speaker"]), table.get("chapter"), table.get("starts"), table.get("id"),
+                                  where.line_of_nth("[[overrides]]", i)))
+    lexicon = data.get("lexicon") or {}
+    if not all(isinstance(v, str) for v in lexicon.values()):
+        raise CastError(where.say("lexicon", "", 'every [lexicon] entry must be text: "Applejack" = "Apple jack"'))
+    pacing = data.get("pacing") or {}
+    return CastFile(path, {k: str(v) for k, v in story.items()}, narrator, unknown, characters, tuple(overrides),
+                    dict(lexicon), {k: int(v) for k, v in pacing.items()})
+
+
+def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], label: str | None = None) -> VoiceSetting:
+    _check_keys(table, allowed, where, key, f"[{key}]")
+    for name, lo, hi in (("rate", 80, 450), ("pitch", 0, 100), ("volume", 0, 2)):
+        value = table.get(name)
+        if value is not None and (not isinstance(value, int | float) or not lo <= value <= hi):
+            raise CastError(where.say(key, name, f"{name} must be a number from {lo} to {hi}, not {value!r}"))
+    voice = table.get("voice")
+    if voice is not None and not isinstance(voice, str):
+        raise CastError(where.say(key, "voice", 'voice must be a voice id in quotes, e.g. voice = "gmw/en-US+f3"'))
+    options = tuple(sorted((k, v) for k, v in table.items() if k in {"speaker", "noise_scale", "noise_w_scale", "length_scale"}))
+    return VoiceSetting(voice, table.get("engine"), table.get("rate"), table.get("pitch"), table.get("volume"), options,
+                        where.line_of_table(key))
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], where: _Locator, key: str, label: str) -> None:
+    for name in table:
+        if name not in allowed:
+            raise CastError(where.say(key, name, f"unknown key {name!r} in {label}; valid keys: {', '.join(sorted(allowed))}"))
+
+
+class _Locator:
+    """Finds the line of a table or key in the file, so messages can point at it."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.lines = path, text.splitlines()
+
+    def line_of_table(self, key: str) -> int:
+        want = re.sub(r"\s", "", f"[{key}]")
+        for i, line in enumerate(self.lines, start=1):
+            if re.sub(r"\s", "", line.split("#")[0]) == want:
+                return i
+        return 0
+
+    def line_of_nth(self, header: str, n: int) -> int:
+        hits = [i for i, line in enumerate(self.lines, start=1) if line.strip().startswith(header)]
+        return hits[n] if n < len(hits) else 0
+
+    def say(self, table: str, key: str, message: str) -> str:
+        start = self.line_of_table(table) if table else 1
+        line = start
+        if key:
+            for i in range(max(start, 1), len(self.lines) + 1):
+                if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", self.lines[i - 1]):
+                    line = i
+                    break
+        return f"{self.path}:{line}: {message}." if line else f"{self.path}: {message}."
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+_HEADER = """\
+# narrator cast file. Edit freely: `narrator cast` keeps your changes and comments when it runs again.
+# Voice ids come from `narrator voices`; rate is words per minute (80-450), pitch 0-100, volume 0-2.
+"""
+
+
+def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[str, Any],
+               characters: list[tuple[str, dict[str, Any], str]]) -> list[str]:
+    """Create or update a cast file, keeping what is already there; returns the names it added."""
+    if path.exists():
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    else:
+        doc = tomlkit.document()
+        for line in _HEADER.splitlines():
+            doc.add(tomlkit.comment(line.lstrip("# ")))
+        doc.add(tomlkit.nl())
+        story = tomlkit.table()
+        story.add(tomlkit.comment("title, author, cover and description override what the story file says"))
+        story["title"] = title
+        doc["story"] = story
+    for key, values, note in (("narrator", narrator, "the voice that reads everything that is not dialogue"),
+                              ("unknown", unknown, "lines whose speaker could not be worked out")):
+        if key not in doc:
+            table = tomlkit.table()
+            table.add(tomlkit.comment(note))
+            table.update(values)
+            doc[key] = table
+    chars = doc.get("characters")
+    if chars is None:
+        chars = tomlkit.table(is_super_table=True)
+        doc["characters"] = chars
+    added = []
+    for name, values, note in characters:
+        if name in chars or any(name in (t.get("aliases") or []) for t in chars.values()):
+            continue
+        table = tomlkit.table()
+        if note:
+            table.add(tomlkit.comment(note))
+        table.update(values)
+        chars[name] = table
+        added.append(name)
+    if "lexicon" not in doc:
+        lex = tomlkit.table()
+        lex.add(tomlkit.comment('how to say a word: "Applejack" = "Apple jack"'))
+        doc["lexicon"] = lex
+    tmp = path.with_name(f".{path.name}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    tmp.replace(path)
+    return added

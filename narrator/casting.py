@@ -1,0 +1,189 @@
+"""cast: give every line a voice. Default voices are assigned here; the cast file overrides them."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from narrator.castfile import CastFile, VoiceSetting
+from narrator.engines import Engine, get_engine
+from narrator.errors import CastError
+from narrator.models import Chapter, Character, Cue, Gender, Line, Voice
+from narrator.normalize import to_speech
+
+NARRATOR, UNKNOWN = "narrator", "unknown"
+
+
+@dataclass(frozen=True)
+class Casting:
+    """The voice of the narrator, of unknown speakers and of every character."""
+
+    narrator: Voice
+    unknown: Voice
+    characters: dict[str, Voice]
+
+    def voice_for(self, line: Line) -> tuple[str, Voice]:
+        """(role, voice) for a line: the narrator for narration, the speaker's voice, or the unknown voice."""
+        if line.segment.kind == "narration":
+            return NARRATOR, self.narrator
+        if line.speaker is None:
+            return UNKNOWN, self.unknown
+        return line.speaker, self.characters.get(line.speaker, self.unknown)
+
+
+class Engines:
+    """Engine instances by name, created on first use (one per process)."""
+
+    def __init__(self, default: str) -> None:
+        self.default = default
+        self._made: dict[str, Engine] = {}
+
+    def get(self, name: str | None = None) -> Engine:
+        name = name or self.default
+        if name not in self._made:
+            self._made[name] = get_engine(name)
+        return self._made[name]
+
+
+def merge_aliases(characters: Sequence[Character], castfile: CastFile | None) -> list[Character]:
+    """Fold the cast file's aliases and genders into the discovered characters (names it lists win)."""
+    if castfile is None:
+        return list(characters)
+    by_name = {c.name: c for c in characters}
+    owner = {}
+    for entry in castfile.characters.values():
+        for alias in (entry.name, *entry.aliases):
+            owner[alias] = entry.name
+    merged: dict[str, Character] = {}
+    for c in characters:
+        target = owner.get(c.name) or next((owner[a] for a in c.aliases if a in owner), c.name)
+        base = merged.get(target) or by_name.get(target) or Character(target)
+        aliases = tuple(dict.fromkeys((*base.aliases, *((c.name,) if c.name != target else ()), *c.aliases)))
+        merged[target] = Character(target, aliases, base.gender if base.gender != "unknown" else c.gender,
+                                   base.mentions + (c.mentions if c is not base else 0))
+    for entry in castfile.characters.values():
+        c = merged.get(entry.name, Character(entry.name))
+        aliases = tuple(dict.fromkeys((*c.aliases, *entry.aliases)))
+        merged[entry.name] = Character(entry.name, aliases, entry.gender or c.gender, c.mentions)
+    return sorted(merged.values(), key=lambda c: -c.mentions)
+
+
+def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set[str]) -> list[Line]:
+    """Apply the cast file's [[overrides]]; an override that names no character or matches no line is an error."""
+    if castfile is None or not castfile.overrides:
+        return list(lines)
+    out = list(lines)
+    for ov in castfile.overrides:
+        if ov.speaker not in known and ov.speaker not in (NARRATOR, UNKNOWN):
+            raise CastError(f"{castfile.path}:{ov.line}: override speaker {ov.speaker!r} is not a character; "
+                            f"known: {', '.join(sorted(known)) or 'none'}.")
+        hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
+        if not hits:
+            target = f"id {ov.id}" if ov.id else f"chapter {ov.chapter} starting {ov.starts!r}"
+            raise CastError(f"{castfile.path}:{ov.line}: override for {target} matches no line; "
+                            "check it against `narrator script`.")
+        for i in hits:
+            seg = out[i].segment
+            if ov.speaker == NARRATOR:
+                out[i] = Line(replace(seg, kind="narration"), None, "override", 1.0)
+            else:
+                speaker = None if ov.speaker == UNKNOWN else ov.speaker
+                out[i] = Line(replace(seg, kind="dialogue"), speaker, "override", 1.0)
+    return out
+
+
+def _matches(ov, line: Line) -> bool:  # type: ignore[no-untyped-def]
+    seg = line.segment
+    if ov.id is not None:
+        return seg.id == ov.id
+    if ov.chapter is not None and seg.chapter != ov.chapter:
+        return False
+    body = seg.text.strip().lstrip("\"“‘'").lstrip()
+    return bool(ov.starts) and body.startswith(ov.starts)
+
+
+def assign_voices(characters: Sequence[Character], lines: Sequence[Line], engines: Engines,
+                  castfile: CastFile | None = None) -> Casting:
+    """Narrator, unknown and every character get distinct voices; the cast file's choices come first."""
+    engine = engines.get()
+    narrator = _resolve(castfile.narrator if castfile else VoiceSetting(), engine.narrator_voice(), engines, castfile, "narrator")
+    unknown = _resolve(castfile.unknown if castfile else VoiceSetting(), engine.unknown_voice(), engines, castfile, "unknown")
+    used = {(narrator.engine, narrator.id), (unknown.engine, unknown.id)}
+    voices: dict[str, Voice] = {}
+    entries = castfile.characters if castfile else {}
+    for name, entry in entries.items():
+        if entry.setting.voice is not None:
+            voices[name] = _resolve(entry.setting, engine.narrator_voice(), engines, castfile, f'characters."{name}"')
+            used.add((voices[name].engine, voices[name].id))
+    counts = Counter(ln.speaker for ln in lines if ln.speaker)
+    # The most frequent speakers pick first, so they get the most distinct voices; ties by name keep it stable.
+    order = sorted(characters, key=lambda c: (-counts[c.name], -c.mentions, c.name))
+    for c in order:
+        if c.name in voices:
+            continue
+        entry = entries.get(c.name)
+        gender: Gender = (entry.gender if entry and entry.gender else c.gender)
+        choice = _next_free(engine.palette(gender), used)
+        if entry is not None:
+            choice = _apply(entry.setting, choice)
+        voices[c.name] = choice
+        used.add((choice.engine, choice.id))
+    for name in entries:
+        if name not in voices:
+            entry = entries[name]
+            voices[name] = _apply(entry.setting, _next_free(engine.palette(entry.gender or "unknown"), used))
+    return Casting(narrator, unknown, voices)
+
+
+def _next_free(palette: list[Voice], used: set[tuple[str, str]]) -> Voice:
+    for v in palette:
+        if (v.engine, v.id) not in used:
+            return v
+    # More characters than voices: reuse the palette with shifted pitch so neighbours still differ.
+    n = len(used)
+    base = palette[n % len(palette)]
+    return replace(base, pitch=max(0, min(100, base.pitch + (12 if (n // len(palette)) % 2 else -12))))
+
+
+def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: CastFile | None, key: str) -> Voice:
+    engine = engines.get(setting.engine) if setting.engine else engines.get()
+    if setting.voice is None:
+        base = default if default.engine == engine.name else engine.narrator_voice()
+        return _apply(setting, base)
+    if not engine.has_voice(setting.voice):
+        ids = [v.id for v in engine.voices()]
+        close = difflib.get_close_matches(setting.voice, ids, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        where = f"{castfile.path}:{setting.line}" if castfile else "cast"
+        raise CastError(f"{where}: [{key}] voice {setting.voice!r} is not a {engine.name} voice.{hint} "
+                        f"Run `narrator voices --engine {engine.name}` for the list.")
+    return _apply(setting, Voice(engine.name, setting.voice))
+
+
+def _apply(setting: VoiceSetting, voice: Voice) -> Voice:
+    return Voice(
+        engine=setting.engine or voice.engine,
+        id=setting.voice or voice.id,
+        rate=setting.rate if setting.rate is not None else voice.rate,
+        pitch=setting.pitch if setting.pitch is not None else voice.pitch,
+        volume=setting.volume if setting.volume is not None else voice.volume,
+        options=setting.options or voice.options,
+    )
+
+
+def cast(lines: Sequence[Line], casting: Casting, chapters: Sequence[Chapter],
+         lexicon: dict[str, str] | None = None) -> list[Cue]:
+    """A Cue for every line that has something to say, with the text the engine will get."""
+    titles = {c.number: c.title for c in chapters}
+    cues = []
+    for line in lines:
+        seg = line.segment
+        raw = f"{titles.get(seg.chapter, seg.text)}." if seg.heading else seg.text
+        speech = to_speech(raw, lexicon)
+        if not any(ch.isalnum() for ch in speech):
+            continue  # punctuation or whitespace between two quotes: nothing to say
+        role, voice = casting.voice_for(line)
+        cues.append(Cue(line, voice, speech, role))
+    return cues

@@ -1,0 +1,327 @@
+"""The command line: parse arguments, call the library, report. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from narrator import __version__
+from narrator.castfile import write_cast
+from narrator.casting import Engines
+from narrator.engines import DEFAULT_ENGINE, get_engine
+from narrator.errors import InputError, NarratorError
+from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
+from narrator.synthesis import default_jobs
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn a story into a multi-voice audiobook: one tagged MP3 per chapter.")
+err = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False)]
+CastOpt = Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML). Default: voices/<story-slug>.toml if it exists.")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Speech engine for every voice not set otherwise.")]
+
+
+@app.command("build")
+def build_cmd(
+    story: StoryArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder; the book goes in <output>/<story-slug>/.")] = Path("output"),
+    cast: CastOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).")] = None,
+    cover: Annotated[Path | None, typer.Option("--cover", help="Cover image (JPEG or PNG). Default: cover.jpg/png beside the story.")] = None,
+    author_notes: Annotated[bool, typer.Option("--author-notes", help="Read author's notes aloud (narrator voice).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Build the audiobook: one tagged MP3 per chapter."""
+    with _progress(quiet=as_json) as hook:
+        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook)
+    if as_json:
+        print(json.dumps({
+            "chapters": [{"title": c.title, "file": str(c.file), "seconds": round(c.seconds, 2)} for c in result.chapters],
+            "segments_rendered": result.segments_rendered,
+            "segments_reused": result.segments_reused,
+            "audio_seconds": round(result.audio_seconds, 2),
+            "elapsed_seconds": round(result.elapsed_seconds, 2),
+        }))
+        return
+    for c in result.chapters:
+        out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
+    encoded = sum(c.encoded for c in result.chapters)
+    out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
+              f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
+              f"{result.segments_reused} reused; {result.elapsed_seconds:.1f} s.")
+
+
+@app.command("script")
+def script_cmd(
+    story: StoryArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text (readable) or jsonl (one JSON object per segment).")] = "text",
+    cast: CastOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    doubtful: Annotated[bool, typer.Option("--doubtful", help="Only dialogue lines whose speaker is uncertain.")] = False,
+    source: Annotated[bool, typer.Option("--source", help="Print the text the reader extracted (what offsets refer to).")] = False,
+    author_notes: Annotated[bool, typer.Option("--author-notes", help="Include author's notes.")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")] = None,
+) -> None:
+    """Print the script: who says each line, and why."""
+    if fmt not in ("text", "jsonl"):
+        raise InputError(f"unknown format {fmt!r}: use --format text or --format jsonl.")
+    get_engine(engine)  # an unknown engine is an error here too, with the list of known ones
+    script = make_script(story, cast, author_notes)
+    if source:
+        _emit(script.story.text, output)
+        return
+    lines = [ln for ln in script.lines if not doubtful or (ln.segment.kind == "dialogue" and ln.confidence < 0.6)]
+    if fmt == "jsonl":
+        rows = (json.dumps({"chapter": ln.segment.chapter, "start": ln.segment.start, "end": ln.segment.end,
+                            "kind": ln.segment.kind, "speaker": ln.speaker, "evidence": ln.evidence,
+                            "confidence": round(ln.confidence, 3), "text": ln.segment.text}, ensure_ascii=False)
+                for ln in lines)
+        _emit("\n".join(rows) + ("\n" if lines else ""), output)
+        return
+    width = max([len(ln.speaker or "") for ln in lines] + [9])
+    rows = []
+    for ln in lines:
+        who = ln.speaker or ("(narrator)" if ln.segment.kind == "narration" else "(unknown)")
+        why = "" if ln.evidence == "narration" else f"  [{ln.evidence} {ln.confidence:.2f}]"
+        text = " ".join(ln.segment.text.split())
+        rows.append(f"{ln.segment.id:>7}  {who:<{width}}  {text}{why}")
+    _emit("\n".join(rows) + "\n", output)
+
+
+@app.command("preview")
+def preview_cmd(
+    story: StoryArg,
+    chapter: Annotated[int, typer.Option("--chapter", "-c", min=1, help="Chapter number.")] = 1,
+    scene: Annotated[int | None, typer.Option("--scene", "-s", min=1, help="Scene number within the chapter.")] = None,
+    lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter (ids from `narrator script`).")] = None,
+    cast: CastOpt = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file (default output/<slug>/preview.mp3).")] = None,
+    play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
+) -> None:
+    """Render one scene with the real cast, in seconds."""
+    span = _parse_range(lines) if lines else None
+    if scene is None and span is None:
+        scene = 1
+    path, seconds = preview(story, chapter, scene, span, cast, engine, output)
+    out.print(f"wrote {path} ({_clock(seconds)})")
+    if play:
+        _play(path)
+
+
+@app.command("cast")
+def cast_cmd(
+    story: StoryArg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Cast file to write (default voices/<story-slug>.toml).")] = None,
+    engine: EngineOpt = DEFAULT_ENGINE,
+) -> None:
+    """Show who speaks how often, pick voices, and write (or update) the cast file."""
+    probe = make_script(story, None, find_cast=False)
+    path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
+    script = make_script(story, path if path.exists() else None, find_cast=False)
+    casting = voices_for(script, engine)
+    stats = _speaker_stats(script)
+    table = Table(title=f"{script.story.title}: cast")
+    for col in ("character", "aliases", "gender", "lines", "words", "voice"):
+        table.add_column(col, justify="right" if col in ("lines", "words") else "left")
+    table.add_row("(narrator)", "", "", "", "", casting.narrator.id)
+    table.add_row("(unknown)", "", "", str(stats.get(None, (0, 0))[0]), str(stats.get(None, (0, 0))[1]), casting.unknown.id)
+    entries = []
+    for c in script.characters:
+        n_lines, n_words = stats.get(c.name, (0, 0))
+        voice = casting.characters[c.name]
+        table.add_row(c.name, ", ".join(c.aliases[:3]), c.gender, str(n_lines), str(n_words), voice.id)
+        values = {"voice": voice.id, "pitch": voice.pitch, "gender": c.gender}
+        if c.aliases:
+            values["aliases"] = list(c.aliases)
+        entries.append((c.name, values, f"{n_lines} lines, {n_words} words"))
+    narrator = {"voice": casting.narrator.id, "rate": casting.narrator.rate, "pitch": casting.narrator.pitch}
+    unknown = {"voice": casting.unknown.id, "rate": casting.unknown.rate}
+    added = write_cast(path, script.story.title, narrator, unknown, entries)
+    out.print(table)
+    what = f"added {', '.join(added)}" if added else "nothing new to add"
+    out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: narrator preview {story} --chapter 1")
+
+
+@app.command("voices")
+def voices_cmd(
+    engine: EngineOpt = DEFAULT_ENGINE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of voices.")] = False,
+    language: Annotated[str | None, typer.Option("--language", help="Only voices whose language starts with this (e.g. en).")] = None,
+    gender: Annotated[str | None, typer.Option("--gender", help="Only female, male or unknown voices.")] = None,
+    sample: Annotated[str | None, typer.Option("--sample", help="Render this text in each VOICE given.")] = None,
+    voice_ids: Annotated[list[str] | None, typer.Argument(help="Voices to audition with --sample.", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for --sample auditions.")] = Path("output/voices"),
+) -> None:
+    """List the voices an engine offers (id, name, gender, language), or audition some with --sample."""
+    eng = get_engine(engine)
+    if sample is not None:
+        _audition(engine, sample, voice_ids or [], output)
+        return
+    voices = [v for v in eng.voices() if (not language or v.language.startswith(language)) and (not gender or v.gender == gender)]
+    if as_json:
+        print(json.dumps([{"id": v.id, "name": v.name, "gender": v.gender, "language": v.language, "engine": v.engine}
+                          for v in voices], ensure_ascii=False))
+        return
+    table = Table(title=f"{engine} voices ({len(voices)})")
+    for col in ("id", "name", "gender", "language"):
+        table.add_column(col)
+    for v in voices:
+        table.add_row(v.id, v.name, v.gender, v.language)
+    out.print(table)
+
+
+@app.command("clean")
+def clean_cmd(
+    story: Annotated[Path | None, typer.Argument(help="Only this story's cache (default: every story's).", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
+) -> None:
+    """Delete cached segment audio (finished chapter files are kept)."""
+    folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
+    freed = 0
+    for folder in folders:
+        cache = folder / ".cache"
+        if cache.is_dir():
+            freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+            shutil.rmtree(cache)
+    out.print(f"freed {freed / 1e6:.1f} MB of cached audio")
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
+    if version:
+        out.print(f"narrator {__version__}")
+        raise typer.Exit()
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+class _progress:
+    """A rich progress bar (segments done, minutes of audio) on stderr; silent when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Progress | None = None
+        self.task = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.quiet:
+            return None
+        self.bar = Progress(TextColumn("[bold]rendering"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("segments · {task.fields[minutes]:.1f} min of audio"), TimeElapsedColumn(),
+                            console=err, transient=True)
+        self.bar.__enter__()
+        self.task = self.bar.add_task("render", total=None, minutes=0.0)
+
+        def hook(done: int, total: int, seconds: float) -> None:
+            assert self.bar is not None and self.task is not None
+            self.bar.update(self.task, completed=done, total=total, minutes=seconds / 60)
+
+        return hook
+
+    def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _speaker_stats(script: Script) -> dict[str | None, tuple[int, int]]:
+    lines: Counter[str | None] = Counter()
+    words: Counter[str | None] = Counter()
+    for ln in script.lines:
+        if ln.segment.kind == "dialogue":
+            lines[ln.speaker] += 1
+            words[ln.speaker] += len(ln.segment.text.split())
+    return {k: (lines[k], words[k]) for k in lines}
+
+
+def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> None:
+    from narrator.assemble import TARGET_RMS_DB
+    from narrator.export import Tags, write_mp3
+    from narrator.models import Voice
+    from narrator.synthesis import SAMPLE_RATE, trim
+
+    if not voice_ids:
+        raise InputError("name the voices to audition, e.g. `narrator voices --sample \"Hello\" gmw/en-US+f3 gmw/en+m3`.")
+    import numpy as np
+    from pydub import AudioSegment
+
+    eng = Engines(engine).get()
+    for vid in voice_ids:
+        if not eng.has_voice(vid):
+            raise InputError(f"{engine} has no voice {vid!r}; run `narrator voices --engine {engine}` for the list.")
+        audio = eng.synthesize(text, Voice(engine, vid))
+        x = trim(np.frombuffer(audio.pcm, dtype=np.int16)).astype(np.float32)
+        rms = float(np.sqrt(np.mean((x / 32768) ** 2))) if x.size else 0.0
+        if rms > 0:
+            x *= 10 ** (TARGET_RMS_DB / 20) / rms
+        seg = AudioSegment(np.clip(x, -32768, 32767).astype(np.int16).tobytes(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+        dest = folder / f"{slugify(vid)}.mp3"
+        write_mp3(seg, dest, Tags(f"Voice {vid}", "narrator voices", None, 1, 1), digest="audition")
+        out.print(f"wrote {dest} ({_clock(len(seg) / 1000)})")
+
+
+def _parse_range(text: str) -> tuple[int, int]:
+    try:
+        a, _, b = text.partition("-")
+        return int(a), int(b or a)
+    except ValueError:
+        raise InputError(f"--lines takes a range like 10-25, not {text!r}.") from None
+
+
+def _play(path: Path) -> None:
+    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], ["mpg123", "-q", str(path)]):
+        if shutil.which(cmd[0]):
+            subprocess.run(cmd, check=False)
+            return
+    err.print("no audio player found (install ffplay from ffmpeg, or mpg123); the preview file is ready to open.")
+
+
+def _emit(text: str, dest: Path | None) -> None:
+    if dest is None:
+        sys.stdout.write(text)
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(text, encoding="utf-8")
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def main() -> None:
+    """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
+    code = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            app()  # standalone mode: typer reports usage errors itself (exit 2)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except NarratorError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.")
+            code = 130
+        finally:
+            for w in caught:
+                if w.category.__name__ == "NarratorWarning":
+                    err.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
+    sys.exit(code)

@@ -1,0 +1,232 @@
+"""The pipeline, read top to bottom: story -> chapters -> segments -> lines -> cues -> clips -> MP3s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrator.assemble import PACING, assemble, voice_gains
+from narrator.attribution import attribute
+from narrator.cache import ClipCache
+from narrator.castfile import CastFile, load_cast
+from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
+from narrator.chapters import split_chapters
+from narrator.characters import find_characters
+from narrator.dialogue import split_dialogue
+from narrator.errors import InputError, NarratorError
+from narrator.export import LIMITER, MP3_BITRATE, Tags, file_digest, require_ffmpeg, write_mp3
+from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
+from narrator.reader import read_story
+from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
+
+
+@dataclass(frozen=True)
+class Script:
+    """Everything known about a story before any audio exists."""
+
+    story: Story
+    chapters: tuple[Chapter, ...]
+    characters: tuple[Character, ...]
+    lines: tuple[Line, ...]
+    castfile: CastFile | None
+
+
+def make_script(story_path: str | Path, cast_path: str | Path | None = None, include_notes: bool = False,
+                find_cast: bool = True) -> Script:
+    """Read, split and attribute a story; apply the cast file's aliases and line overrides.
+
+    Without `cast_path`, voices/<story-slug>.toml is used when it exists (what `narrator cast` writes).
+    """
+    story = read_story(story_path)
+    if cast_path is None and find_cast:
+        candidate = Path("voices") / f"{slugify(story.title)}.toml"
+        cast_path = candidate if candidate.is_file() else None
+    castfile = load_cast(cast_path) if cast_path else None
+    story = _with_story_overrides(story, castfile)
+    chapters = split_chapters(story, include_notes=include_notes)
+    segments = [seg for chapter in chapters for seg in split_dialogue(story, chapter)]
+    if not any(seg.text.strip() for seg in segments if not seg.heading):
+        raise InputError(f"{story_path} has no story text to read (only headings or author's notes).")
+    characters = merge_aliases(find_characters(story, segments), castfile)
+    lines = attribute(segments, characters)
+    lines = apply_overrides(lines, castfile, {c.name for c in characters})
+    return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile)
+
+
+def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
+          jobs: int = 1, cover: Path | None = None, include_notes: bool = False,
+          progress: Progress | None = None) -> BuildResult:
+    """Build one tagged MP3 per chapter under output/<slug>/, rendering and encoding only what changed."""
+    started = time.monotonic()
+    require_ffmpeg()
+    script = make_script(story_path, cast_path, include_notes)
+    engines = Engines(engine)
+    casting = assign_voices(script.characters, script.lines, engines, script.castfile)
+    lexicon = script.castfile.lexicon if script.castfile else {}
+    clips = plan(cast(script.lines, casting, script.chapters, lexicon), engines)
+    folder = output / slugify(script.story.title)
+    cache = ClipCache(folder / ".cache")
+    cover_bytes, cover_mime = _cover(script, cover)
+    pacing = {**PACING, **(script.castfile.pacing if script.castfile else {})}
+    by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
+    width = max(2, len(str(len(script.chapters))))
+    jobs_out: dict[int, tuple[Path, Tags, str]] = {}
+    results: dict[int, ChapterResult] = {}
+    for ch in script.chapters:
+        dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
+        tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
+                    script.story.description, cover_bytes, cover_mime)
+        digest = _digest(by_chapter[ch.number], tags, pacing)
+        if dest.exists() and file_digest(dest) == digest:
+            results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
+        else:
+            jobs_out[ch.number] = (dest, tags, digest)
+    wanted = [c for n in jobs_out for c in by_chapter[n]]
+    remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
+    encodes: dict[int, Future[ChapterResult]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
+
+        def encode(n: int) -> ChapterResult:
+            dest, tags, digest = jobs_out[n]
+            chapter_clips = by_chapter[n]
+            audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
+            write_mp3(audio.audio, dest, tags, digest)
+            return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
+
+        def chapter_ready(key: str) -> None:
+            for n, keys in remaining.items():
+                if key in keys:
+                    keys.discard(key)
+                    if not keys and n not in encodes:
+                        encodes[n] = encoder.submit(encode, n)
+
+        for n, keys in remaining.items():
+            if not keys:
+                encodes[n] = encoder.submit(encode, n)
+        rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready)
+        for n in jobs_out:
+            if n not in encodes:
+                encodes[n] = encoder.submit(encode, n)
+        for n, fut in encodes.items():
+            results[n] = fut.result()
+    if cover_bytes and not (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").exists():
+        (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
+    chapters = tuple(results[n] for n in sorted(results))
+    unique = len({c.key for c in clips})
+    return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
+                       time.monotonic() - started)
+
+
+def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,
+            cast_path: str | Path | None = None, engine: str = "pyttsx3", out_file: Path | None = None,
+            output: Path = Path("output"), jobs: int = 1) -> tuple[Path, float]:
+    """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds)."""
+    require_ffmpeg()
+    script = make_script(story_path, cast_path)
+    chapters = {c.number: c for c in script.chapters}
+    if chapter not in chapters:
+        raise InputError(f"chapter {chapter} does not exist: {Path(str(story_path)).name} has chapters 1 to {len(chapters)}.")
+    ch = chapters[chapter]
+    chapter_lines = [ln for ln in script.lines if ln.segment.chapter == chapter]
+    if scene is not None:
+        if not 1 <= scene <= len(ch.scenes):
+            raise InputError(f"scene {scene} does not exist: chapter {chapter} has scenes 1 to {len(ch.scenes)}.")
+        chapter_lines = [ln for ln in chapter_lines if ln.segment.scene == scene]
+    elif lines is not None:
+        a, b = lines
+        last = chapter_lines[-1].segment.index if chapter_lines else 0
+        if a > b or a < 0 or a > last:
+            raise InputError(f"lines {a}-{b} are not in chapter {chapter}: its lines run 0 to {last} (see `narrator script`).")
+        chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
+    engines = Engines(engine)
+    casting = assign_voices(script.characters, script.lines, engines, script.castfile)
+    clips = plan(cast(chapter_lines, casting, script.chapters, script.castfile.lexicon if script.castfile else {}), engines)
+    if not clips:
+        raise InputError(f"chapter {chapter} has nothing to say in that range.")
+    folder = output / slugify(script.story.title)
+    cache = ClipCache(folder / ".cache")
+    synthesize(clips, cache, engines, jobs)
+    pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
+    audio = assemble(clips, cache, SAMPLE_RATE, voice_gains(clips, cache), pacing)
+    dest = out_file or folder / "preview.mp3"
+    label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
+    write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
+              digest="preview")
+    return dest, audio.seconds
+
+
+def voices_for(script: Script, engine: str) -> Casting:
+    """The casting a build would use."""
+    return assign_voices(script.characters, script.lines, Engines(engine), script.castfile)
+
+
+def slugify(title: str) -> str:
+    """A folder name for a story title: lower case, dashes, no punctuation."""
+    slug = re.sub(r"[^\w]+", "-", title.lower().replace("'", "").replace("’", "")).strip("-")
+    return slug[:80] or "story"
+
+
+def safe_filename(title: str) -> str:
+    """A chapter title made safe for every file system."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", re.sub(r"\s*:\s+", " - ", title))
+    return re.sub(r"\s+", " ", name).strip(" .")[:100] or "Chapter"
+
+
+def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int]) -> str:
+    h = hashlib.sha256()
+    meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description, MP3_BITRATE, LIMITER,
+            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest()]
+    h.update(json.dumps(meta).encode())
+    for c in clips:
+        h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
+    return h.hexdigest()
+
+
+def _duration(path: Path) -> float:
+    from mutagen.mp3 import MP3
+
+    try:
+        return float(MP3(path).info.length)
+    except Exception:
+        return 0.0
+
+
+def _with_story_overrides(story: Story, castfile: CastFile | None) -> Story:
+    if castfile is None or not castfile.story:
+        return story
+    from dataclasses import replace
+
+    s = castfile.story
+    return replace(story, title=s.get("title", story.title), author=s.get("author", story.author),
+                   description=s.get("description", story.description))
+
+
+def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
+    candidates: list[Path] = []
+    if cover is not None:
+        if not cover.is_file():
+            raise InputError(f"cover image {cover} not found; give the path of a .jpg or .png file.")
+        candidates.append(cover)
+    elif script.castfile and script.castfile.story.get("cover"):
+        candidates.append((script.castfile.path.parent / script.castfile.story["cover"]).resolve())
+    elif script.story.path is not None:
+        candidates += [script.story.path.with_name(n) for n in ("cover.jpg", "cover.jpeg", "cover.png")]
+    for path in candidates:
+        if path.is_file():
+            data = path.read_bytes()
+            if data.startswith(b"\x89PNG"):
+                return data, "image/png"
+            if data.startswith(b"\xff\xd8"):
+                return data, "image/jpeg"
+            raise InputError(f"cover image {path} is not a JPEG or PNG file.")
+    return None, "image/jpeg"
+
+
+ProgressHook = Callable[[int, int, float], None]
+__all__ = ["BuildResult", "NarratorError", "Script", "build", "make_script", "preview"]

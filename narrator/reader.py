@@ -1,0 +1,160 @@
+"""read_story: turn a story file into a Story whose `text` every later offset points into."""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from pathlib import Path
+
+from narrator.errors import InputError
+from narrator.models import Story
+
+# Magic numbers of files people drop on us by mistake, so the error can say what the file is.
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document (export it to text, EPUB or HTML first)"),
+    (b"ID3", "an MP3 file"),
+    (b"RIFF", "a RIFF (WAV/AVI) file"),
+    (b"\x7fELF", "a program"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+class NarratorWarning(UserWarning):
+    """Something the user should know about that does not stop the build."""
+
+
+def read_story(path: str | Path) -> Story:
+    """Read a story file (or "-" for stdin) into a Story; raise InputError with advice if it can't be read."""
+    source = None if str(path) == "-" else Path(path)
+    data = sys.stdin.buffer.read() if source is None else _read_bytes(source)
+    name = "stdin" if source is None else str(source)
+    text = decode_text(data, name)
+    if not text.strip():
+        raise InputError(f"{name} is empty: there is no story to read. Check that you picked the right file.")
+    return parse_plain_text(text, source)
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InputError(f"{path}: no such file. Check the path (run `ls {path.parent}` to see what is there).")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a story file. Give the path of a .txt, .md, .html or .epub file.")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}. Check the file's permissions.") from None
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode story bytes: UTF-8 (BOM tolerated) or UTF-16 with a BOM, else cp1252 with a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{name} claims to be UTF-16 but is not valid UTF-16. Re-save it as UTF-8.") from None
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"{name} is {what}, not a story. Give narrator a text, Markdown, HTML or EPUB file.")
+    if b"\x00" in data[:4096] or _looks_binary(data[:4096]):
+        raise InputError(f"{name} is not a text file (it holds binary data). Give narrator a text, Markdown, HTML or EPUB file.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        warnings.warn(
+            f"{name} is not valid UTF-8; read it as Windows-1252. If letters look wrong, re-save the file as UTF-8.",
+            NarratorWarning,
+            stacklevel=2,
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+def _looks_binary(head: bytes) -> bool:
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return len(head) > 0 and controls / len(head) > 0.05
+
+
+# --- the plain-text header --------------------------------------------------------------------
+
+_TITLE_AUTHOR = re.compile(r"^\s*(?P<title>[^\n]{1,150}?)\s+(?:-|–|—|by)\s+(?P<author>[^\n\-–—]{1,80}?)\s*$")
+_DESCRIPTION = re.compile(r"^\s*(?:Description|Summary|Blurb)\s*:?\s*$", re.IGNORECASE)
+_NOTES = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n)\b", re.IGNORECASE)
+_LABELLED = re.compile(r"^\s*(?P<key>Title|Author|By)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE)
+
+
+def parse_plain_text(text: str, path: Path | None) -> Story:
+    """Find the optional header (title/author line, blurb or Description block) of a plain-text story."""
+    # Imported here: chapters imports this module's Story users, and the header ends where chapters begin.
+    from narrator.chapters import find_first_heading
+
+    title = author = description = None
+    body_start = 0
+    first_heading = find_first_heading(text)
+    header_end = first_heading if first_heading is not None else 0
+    header = text[:header_end]
+    lines = _lines_with_offsets(header)
+    nonblank = [(s, e) for s, e in lines if text[s:e].strip()]
+    blurb: list[str] = []
+    note_start: int | None = None
+    i = 0
+    while i < len(nonblank) and first_heading is not None:
+        s, e = nonblank[i]
+        line = text[s:e]
+        labelled = _LABELLED.match(line)
+        if labelled:
+            key = labelled["key"].lower()
+            if key == "title":
+                title = labelled["value"]
+            else:
+                author = labelled["value"]
+            i += 1
+            continue
+        if _NOTES.match(line):
+            note_start = s
+            break
+        if _DESCRIPTION.match(line):
+            i += 1
+            continue
+        if title is None and i == 0:
+            match = _TITLE_AUTHOR.match(line)
+            if match:
+                title, author = match["title"].strip(), match["author"].strip()
+            else:
+                title = line.strip()
+            i += 1
+            continue
+        # Anything else between the title line and the first heading (or author's note) is the blurb.
+        blurb.append(line.strip())
+        i += 1
+    description = " ".join(blurb) or None
+    if len(description or "") > 2000:
+        # That much text before the first heading is story, not a blurb: read it as an untitled opening.
+        description, note_start = None, None
+        body_start = nonblank[1][0] if title and len(nonblank) > 1 else 0
+    elif first_heading is not None and (title or description):
+        body_start = note_start if note_start is not None else first_heading
+    if not title:
+        title = _title_from_path(path)
+    return Story(title=title.strip(), author=author, description=description, text=text, path=path,
+                 body_start=body_start)
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        out.append((pos, pos + len(content)))
+        pos += len(line)
+    return out
+
+
+def _title_from_path(path: Path | None) -> str:
+    if path is None:
+        return "Untitled story"
+    stem = re.sub(r"[_\-]+", " ", path.stem).strip()
+    return stem[:1].upper() + stem[1:] if stem else "Untitled story"
