@@ -60,6 +60,12 @@ FEATURES = (
     "beat_after",         # subject of the sentence right after the quote (an action beat)
 )
 
+# Turn-taking and scene features mean different things when a pronoun tag is present, so each has
+# a second copy that is only set for paragraphs without any tag.
+_SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here", "mention_prev", "recency",
+          "beat_after", "gap_prev1", "participant", "salience")
+FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
+
 _DEFAULT_WEIGHTS = {
     "bias_named_tag": 8.0, "pron_match": 3.0, "pron_mismatch": -4.0, "prev1": -2.0, "prev2": 2.0,
     "prev3": 0.3, "addressed": 1.5, "named_in_quote": -1.5, "subject_here": 2.5, "mention_here": 0.8,
@@ -74,7 +80,7 @@ def _load_weights() -> dict[str, float]:
         data = json.loads(raw)
         return {k: float(data["weights"].get(k, 0.0)) for k in FEATURES}
     except (FileNotFoundError, KeyError, ValueError, OSError):
-        return dict(_DEFAULT_WEIGHTS)
+        return {k: _DEFAULT_WEIGHTS.get(k, 0.0) for k in FEATURES}
 
 
 @dataclass
@@ -170,8 +176,13 @@ def _norm(s: str) -> str:
 
 def attribute(segments: Sequence[Segment], characters: Sequence[Character]) -> list[Line]:
     """One Line per segment: narration goes to the narrator; dialogue to a character or unknown."""
+    return run(segments, characters, _load_weights())
+
+
+def run(segments: Sequence[Segment], characters: Sequence[Character], weights: dict[str, float],
+        trace: list[tuple[list[Segment], list[str], list[dict[str, float]]]] | None = None) -> list[Line]:
+    """attribute() with explicit weights; `trace` collects (quotes, candidates, features) for training."""
     res = _Resolver(characters)
-    weights = _load_weights()
     paras = _paragraphs(segments)
     for para in paras:
         _scan_mentions(para, res)
@@ -180,7 +191,7 @@ def attribute(segments: Sequence[Segment], characters: Sequence[Character]) -> l
     for i, para in enumerate(paras):
         if not para.quotes:
             continue
-        _decide(i, paras, history, res, weights, speakers)
+        _decide(i, paras, history, res, weights, speakers, trace)
         history.append(i)
     lines: list[Line] = []
     for para in paras:
@@ -280,7 +291,7 @@ def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
 
 
 def _decide(i: int, paras: list[_Para], history: list[int], res: _Resolver, weights: dict[str, float],
-            speakers: dict[int, str]) -> None:
+            speakers: dict[int, str], trace: list | None = None) -> None:
     para = paras[i]
     tags = _find_tags(para, res)
     named = [t for t, _ in tags if t.kind == "name" and t.name]
@@ -296,6 +307,8 @@ def _decide(i: int, paras: list[_Para], history: list[int], res: _Resolver, weig
         return
     tag = next((t for t, _ in tags), None)
     cands, feats = _candidates(i, paras, history, res, tag)
+    if trace is not None and cands:
+        trace.append((para.quotes, cands, feats))
     if not cands:
         para.evidence = "unknown"
         return
@@ -373,5 +386,12 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         f["participant"] = float(n in recent_speakers)
         f["narrator_i"] = float(n == res.narrator)
         f["beat_after"] = float(beat is not None and beat[0] == n)
+        if tag is None:
+            for k in _SPLIT:
+                f[k + "_notag"] = f[k]
+        elif f["pron_match"]:
+            f["pron_match_recency"] = f["recency"]
+            same = [m for m in recent if res.gender.get(m) == tag.gender]
+            f["pron_match_first"] = float(bool(same) and same[0] == n)
         feats.append(f)
     return pool, feats
