@@ -189,15 +189,24 @@ def voices_cmd(
 def clean_cmd(
     story: Annotated[Path | None, typer.Argument(help="Only this story's cache (default: every story's).", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
+    max_size: Annotated[str | None, typer.Option("--max-size", help="Keep the most recently used audio up to this size "
+                                                 "(e.g. 2G, 500MB) instead of deleting it all.")] = None,
 ) -> None:
-    """Delete cached segment audio (finished chapter files are kept)."""
+    """Delete cached segment audio, or trim it to --max-size (finished chapter files are kept)."""
+    from narrator.cache import parse_size, prune
+
+    limit = parse_size(max_size, "--max-size") if max_size is not None else None
     folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
+    caches = [f / ".cache" for f in folders if (f / ".cache").is_dir()]
+    if limit is not None:
+        done = prune(caches, limit)
+        out.print(f"freed {done.freed_bytes / 1e6:.1f} MB ({done.removed} segments); "
+                  f"{done.kept_bytes / 1e6:.1f} MB of cached audio kept")
+        return
     freed = 0
-    for folder in folders:
-        cache = folder / ".cache"
-        if cache.is_dir():
-            freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
-            shutil.rmtree(cache)
+    for cache in caches:
+        freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+        shutil.rmtree(cache)
     out.print(f"freed {freed / 1e6:.1f} MB of cached audio")
 
 
