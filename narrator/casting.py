@@ -149,23 +149,27 @@ def assign_voices(characters: Sequence[Character], lines: Sequence[Line], engine
 def _stable_pick(name: str, palette: list[Voice], used: Counter[tuple[str, str]]) -> Voice:
     """A voice chosen by the name itself, so adding or removing other characters rarely moves it.
 
-    The preferred slot comes from a hash of the name within the palette's more distinct first half;
-    a taken slot moves to the next free one. Only a collision can move a character, never a
-    change in how many characters there are or how often they speak.
+    Every name ranks the palette's voices by a hash of (name, voice) — its own order of preference,
+    drawn from the more distinct first half before the rest — and takes its first free choice.
+    Other characters matter only when one of them already holds that voice (a collision).
     """
     if not palette:
         raise CastError("the engine offers no voices to cast from; run `narrator voices` to check it.")
-    n = len(palette)
-    start = int.from_bytes(hashlib.sha256(name.casefold().encode("utf-8")).digest()[:8], "big") % max(1, (n + 1) // 2)
-    for step in range(n):
-        v = palette[(start + step) % n]
+    half = (len(palette) + 1) // 2
+    prefs = sorted(range(len(palette)), key=lambda i: (i >= half, _hash(f"{name.casefold()}\0{palette[i].id}")))
+    for i in prefs:
+        v = palette[i]
         if (v.engine, v.id) not in used:
             return v
-    # More characters than voices: reuse the preferred voice with a pitch shift so neighbours still differ.
-    base = palette[start]
+    # More characters than voices: share the first choice with a pitch shift so the two still differ.
+    base = palette[prefs[0]]
     taken = used[(base.engine, base.id)]
     shift = 12 * ((taken + 1) // 2) * (1 if taken % 2 else -1)
     return replace(base, pitch=max(0, min(100, base.pitch + shift)))
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
 
 
 def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: CastFile | None, key: str) -> Voice:
