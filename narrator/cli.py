@@ -112,12 +112,16 @@ def preview_cmd(
     engine: EngineOpt = DEFAULT_ENGINE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file (default output/<slug>/preview.mp3).")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
+    build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
+                                            "shares (as `narrator build -o`).")] = Path("output"),
 ) -> None:
     """Render one scene with the real cast, in seconds."""
     span = _parse_range(lines) if lines else None
     if scene is None and span is None:
         scene = 1
-    path, seconds = preview(story, chapter, scene, span, cast, engine, output)
+    if scene is not None and span is not None:
+        raise InputError("give either --scene or --lines, not both.")
+    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir)
     out.print(f"wrote {path} ({_clock(seconds)})")
     if play:
         _play(path)
@@ -285,11 +289,13 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
 
 
 def _parse_range(text: str) -> tuple[int, int]:
-    try:
-        a, _, b = text.partition("-")
-        return int(a), int(b or a)
-    except ValueError:
-        raise InputError(f"--lines takes a range like 10-25, not {text!r}.") from None
+    # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25").
+    import re
+
+    m = re.fullmatch(r"\s*(?:\d+:)?(\d+)\s*(?:-\s*(?:\d+:)?(\d+))?\s*", text)
+    if m is None:
+        raise InputError(f"--lines takes a range like 10-25 (or 2:10-2:25), not {text!r}.")
+    return int(m.group(1)), int(m.group(2) or m.group(1))
 
 
 def _play(path: Path) -> None:

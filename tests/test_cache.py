@@ -137,7 +137,7 @@ def test_cache_parse_size_reads_human_sizes(text, size):
 
 @pytest.mark.parametrize("text", ["", "lots", "4 parsecs", "-1G"])
 def test_cache_parse_size_rejects_nonsense_with_an_example(text):
-    with pytest.raises(InputError, match="write it like 4G, 500MB or 1.5GB"):
+    with pytest.raises(InputError, match=r"write it like 4G, 500MB or 1\.5GB"):
         parse_size(text)
 
 
