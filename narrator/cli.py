@@ -112,12 +112,16 @@ def preview_cmd(
     engine: EngineOpt = DEFAULT_ENGINE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file (default output/<slug>/preview.mp3).")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
+    build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
+                                            "shares (as `narrator build -o`).")] = Path("output"),
 ) -> None:
     """Render one scene with the real cast, in seconds."""
     span = _parse_range(lines) if lines else None
     if scene is None and span is None:
         scene = 1
-    path, seconds = preview(story, chapter, scene, span, cast, engine, output)
+    if scene is not None and span is not None:
+        raise InputError("give either --scene or --lines, not both.")
+    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir)
     out.print(f"wrote {path} ({_clock(seconds)})")
     if play:
         _play(path)
@@ -189,15 +193,24 @@ def voices_cmd(
 def clean_cmd(
     story: Annotated[Path | None, typer.Argument(help="Only this story's cache (default: every story's).", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
+    max_size: Annotated[str | None, typer.Option("--max-size", help="Keep the most recently used audio up to this size "
+                                                 "(e.g. 2G, 500MB) instead of deleting it all.")] = None,
 ) -> None:
-    """Delete cached segment audio (finished chapter files are kept)."""
+    """Delete cached segment audio, or trim it to --max-size (finished chapter files are kept)."""
+    from narrator.cache import parse_size, prune
+
+    limit = parse_size(max_size, "--max-size") if max_size is not None else None
     folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
+    caches = [f / ".cache" for f in folders if (f / ".cache").is_dir()]
+    if limit is not None:
+        done = prune(caches, limit)
+        out.print(f"freed {done.freed_bytes / 1e6:.1f} MB ({done.removed} segments); "
+                  f"{done.kept_bytes / 1e6:.1f} MB of cached audio kept")
+        return
     freed = 0
-    for folder in folders:
-        cache = folder / ".cache"
-        if cache.is_dir():
-            freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
-            shutil.rmtree(cache)
+    for cache in caches:
+        freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+        shutil.rmtree(cache)
     out.print(f"freed {freed / 1e6:.1f} MB of cached audio")
 
 
@@ -276,11 +289,13 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
 
 
 def _parse_range(text: str) -> tuple[int, int]:
-    try:
-        a, _, b = text.partition("-")
-        return int(a), int(b or a)
-    except ValueError:
-        raise InputError(f"--lines takes a range like 10-25, not {text!r}.") from None
+    # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25").
+    import re
+
+    m = re.fullmatch(r"\s*(?:\d+:)?(\d+)\s*(?:-\s*(?:\d+:)?(\d+))?\s*", text)
+    if m is None:
+        raise InputError(f"--lines takes a range like 10-25 (or 2:10-2:25), not {text!r}.")
+    return int(m.group(1)), int(m.group(2) or m.group(1))
 
 
 def _play(path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from narrator.assemble import PACING, assemble, voice_gains
 from narrator.attribution import attribute
-from narrator.cache import ClipCache
+from narrator.cache import ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
 from narrator.chapters import split_chapters
@@ -65,6 +65,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     """Build one tagged MP3 per chapter under output/<slug>/, rendering and encoding only what changed."""
     started = time.monotonic()
     require_ffmpeg()
+    max_cache_bytes()  # a malformed NARRATOR_CACHE_MAX fails before any work, not after it
     script = make_script(story_path, cast_path, include_notes)
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
@@ -119,6 +120,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
     chapters = tuple(results[n] for n in sorted(results))
     unique = len({c.key for c in clips})
+    _bound_cache(cache, {c.key for c in clips})
     return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
                        time.monotonic() - started)
 
@@ -159,6 +161,12 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
               digest="preview")
     return dest, audio.seconds
+
+
+def _bound_cache(cache: ClipCache, keys: set[str]) -> None:
+    # This book's segments count as just used, so pruning drops other, older audio first.
+    cache.touch(keys)
+    cache.prune(max_cache_bytes(), keep=keys)
 
 
 def voices_for(script: Script, engine: str) -> Casting:
