@@ -46,6 +46,6 @@ def use_fixture_attribution(monkeypatch, people: dict[str, str] | None = None) -
     import narrator.pipeline as pipeline
 
     if people is not None:
-        monkeypatch.setattr("support_editloop.PEOPLE", people)
+        monkeypatch.setattr("tests.support_editloop.PEOPLE", people)
     monkeypatch.setattr(pipeline, "find_characters", find_characters)
     monkeypatch.setattr(pipeline, "attribute", attribute)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from support_editloop import STORY, use_fixture_attribution
+from .support_editloop import STORY, use_fixture_attribution
 from typer.testing import CliRunner
 
 from narrator.castfile import load_cast

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support_editloop import STORY, use_fixture_attribution
+from .support_editloop import STORY, use_fixture_attribution
 from typer.testing import CliRunner
 
 from narrator.casting import Engines, assign_voices

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 from pydub import AudioSegment
-from support_editloop import STORY, use_fixture_attribution
+from .support_editloop import STORY, use_fixture_attribution
 from typer.testing import CliRunner
 
 from narrator.cli import app
