@@ -108,6 +108,7 @@ def load_cast(path: str | Path) -> CastFile:
     if not all(isinstance(v, str) for v in lexicon.values()):
         raise CastError(where.say("lexicon", "", 'every [lexicon] entry must be text: "Applejack" = "Apple jack"'))
     pacing = data.get("pacing") or {}
+    _check_pacing(pacing, where)
     return CastFile(path, {k: str(v) for k, v in story.items()}, narrator, unknown, characters, tuple(overrides),
                     dict(lexicon), {k: int(v) for k, v in pacing.items()})
 
@@ -124,6 +125,15 @@ def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], 
     options = tuple(sorted((k, v) for k, v in table.items() if k in {"speaker", "noise_scale", "noise_w_scale", "length_scale"}))
     return VoiceSetting(voice, table.get("engine"), table.get("rate"), table.get("pitch"), table.get("volume"), options,
                         where.line_of_table(key))
+
+
+def _check_pacing(pacing: dict[str, Any], where: _Locator) -> None:
+    from narrator.assemble import PACING  # the pause names live with the stage that uses them
+
+    _check_keys(pacing, set(PACING), where, "pacing", "[pacing]")
+    for name, value in pacing.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 20000:
+            raise CastError(where.say("pacing", name, f"{name} must be whole milliseconds from 0 to 20000, not {value!r}"))
 
 
 def _check_keys(table: dict[str, Any], allowed: set[str], where: _Locator, key: str, label: str) -> None:
