@@ -44,10 +44,20 @@ def build_cmd(
     cover: Annotated[Path | None, typer.Option("--cover", help="Cover image (JPEG or PNG). Default: cover.jpg/png beside the story.")] = None,
     author_notes: Annotated[bool, typer.Option("--author-notes", help="Read author's notes aloud (narrator voice).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="mp3 (one file per chapter), m4b (one file for the book) or mp3,m4b.")] = "mp3",
+    loudness: Annotated[float | None, typer.Option("--loudness", help="Integrated loudness per chapter, LUFS (default -18; -20 with --acx).")] = None,
+    true_peak: Annotated[float | None, typer.Option("--true-peak", help="True-peak ceiling, dBTP (default -3).")] = None,
+    acx: Annotated[bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192 kbps CBR MP3, ACX head/tail room tone and levels.")] = False,
+    srt: Annotated[bool, typer.Option("--srt", help="Write SRT captions too (WebVTT is always written).")] = False,
+    room_tone: Annotated[bool, typer.Option("--room-tone/--no-room-tone", help="Quiet room tone (-70 dBFS) instead of digital silence.")] = True,
 ) -> None:
-    """Build the audiobook: one tagged MP3 per chapter."""
+    """Build the audiobook: one tagged MP3 per chapter (with captions and a playlist), and/or one M4B."""
+    from narrator.export import delivery
+
+    how = delivery(fmt, loudness, true_peak, acx, srt, room_tone)
     with _progress(quiet=as_json) as hook:
-        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook)
+        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook, how)
+    book = result.chapters[0].file.parent / f"{result.chapters[0].file.parent.name}.m4b" if "m4b" in how.formats else None
     if as_json:
         print(json.dumps({
             "chapters": [{"title": c.title, "file": str(c.file), "seconds": round(c.seconds, 2)} for c in result.chapters],
@@ -55,14 +65,35 @@ def build_cmd(
             "segments_reused": result.segments_reused,
             "audio_seconds": round(result.audio_seconds, 2),
             "elapsed_seconds": round(result.elapsed_seconds, 2),
+            **({"m4b": str(book)} if book else {}),
         }))
         return
     for c in result.chapters:
-        out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
+        if "mp3" in how.formats:
+            out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
+    if book:
+        out.print(f"book   {book}  ({_clock(result.audio_seconds)})")
     encoded = sum(c.encoded for c in result.chapters)
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
               f"{result.segments_reused} reused; {result.elapsed_seconds:.1f} s.")
+
+
+@app.command("check")
+def check_cmd(
+    output: Annotated[Path, typer.Argument(help="An MP3 file, or a folder of them (e.g. output/<story-slug>).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check MP3 files against the ACX rules (rate, bitrate, peaks, RMS, noise floor, room tone); exit 1 on a FAIL."""
+    from narrator.check import check_files, format_report
+
+    reports = check_files(output)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
+    else:
+        out.print(format_report(reports))
+    if not all(r.passed for r in reports):
+        raise typer.Exit(1)
 
 
 @app.command("script")

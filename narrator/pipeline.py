@@ -20,7 +20,8 @@ from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.errors import InputError, NarratorError
-from narrator.export import LIMITER, MP3_BITRATE, Tags, file_digest, require_ffmpeg, write_mp3
+from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
+from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
@@ -61,8 +62,9 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
 
 def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
           jobs: int = 1, cover: Path | None = None, include_notes: bool = False,
-          progress: Progress | None = None) -> BuildResult:
-    """Build one tagged MP3 per chapter under output/<slug>/, rendering and encoding only what changed."""
+          progress: Progress | None = None, delivery: Delivery | None = None) -> BuildResult:
+    """Build one tagged MP3 per chapter (and/or one M4B) under output/<slug>/, redoing only what changed."""
+    how = delivery or Delivery()
     started = time.monotonic()
     require_ffmpeg()
     max_cache_bytes()  # a malformed NARRATOR_CACHE_MAX fails before any work, not after it
@@ -74,17 +76,19 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     cover_bytes, cover_mime = _cover(script, cover)
-    pacing = {**PACING, **(script.castfile.pacing if script.castfile else {})}
+    pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
     by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
     width = max(2, len(str(len(script.chapters))))
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
+    digests: dict[int, str] = {}
     for ch in script.chapters:
         dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
-        digest = _digest(by_chapter[ch.number], tags, pacing)
-        if dest.exists() and file_digest(dest) == digest:
+        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
+        if up_to_date(dest, digest, how, cache):
+            keep_chapter(by_chapter[ch.number], cache, dest, digest, how, pacing, SAMPLE_RATE)
             results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
@@ -97,7 +101,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
             audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
-            write_mp3(audio.audio, dest, tags, digest)
+            make_chapter(audio, dest, tags, digest, how, cache)
             return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
 
         def chapter_ready(key: str) -> None:
@@ -119,6 +123,9 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     if cover_bytes and not (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").exists():
         (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
     chapters = tuple(results[n] for n in sorted(results))
+    book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
+                cover_bytes, cover_mime)
+    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, SAMPLE_RATE)
     unique = len({c.key for c in clips})
     _bound_cache(cache, {c.key for c in clips})
     return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
@@ -186,10 +193,10 @@ def safe_filename(title: str) -> str:
     return re.sub(r"\s+", " ", name).strip(" .")[:100] or "Chapter"
 
 
-def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int]) -> str:
+def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None = None) -> str:
     h = hashlib.sha256()
     meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description, MP3_BITRATE, LIMITER,
-            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest()]
+            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest(), delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
