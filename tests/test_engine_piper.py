@@ -277,3 +277,20 @@ def test_engine_piper_mixed_cast_builds_one_mp3_at_book_rate_with_both_voices_le
     assert set(levels) == {("Alice", "piper"), ("Bob", "pyttsx3")}
     assert all(v > -35 for v in levels.values())  # both voices are audible in the file
     assert abs(levels[("Alice", "piper")] - levels[("Bob", "pyttsx3")]) < 4.0  # and levelled alike
+
+
+@needs_piper
+def test_engine_piper_voice_dir_option_adds_a_folder_and_rejects_a_missing_one(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    _fake_model(folder, "en_GB-semaine-medium", {"prudence": 0, "spike": 1})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "narrator", "voices", "--engine", "piper", "--json", "--voice-dir", str(folder)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    ids = {v["id"] for v in json.loads(run.stdout)}
+    assert {"en_GB-semaine-medium#prudence", "en_GB-semaine-medium#spike", JOE} <= ids
+    bad = subprocess.run([sys.executable, "-m", "narrator", "voices", "--engine", "piper", "--voice-dir", str(tmp_path / "nope")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert "--voice-dir" in bad.stderr and "is not a folder" in bad.stderr
