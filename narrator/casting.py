@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from narrator.castfile import CastFile, VoiceSetting
-from narrator.engines import Engine, get_engine
+from narrator.engines import DEFAULT_ENGINE, Engine, get_engine
 from narrator.errors import CastError, EngineError
 from narrator.models import Chapter, Character, Cue, Gender, Line, Voice
 from narrator.normalize import to_speech
@@ -118,6 +118,9 @@ def assign_voices(characters: Sequence[Character], lines: Sequence[Line], engine
     engine = engines.get()
     narrator = _resolve(castfile.narrator if castfile else VoiceSetting(), engine.narrator_voice(), engines, castfile, "narrator")
     unknown = _resolve(castfile.unknown if castfile else VoiceSetting(), engine.unknown_voice(), engines, castfile, "unknown")
+    filled: list[str] = []
+    if castfile is None or castfile.unknown.voice is None:
+        unknown = _distinct_unknown(unknown, narrator, engines, filled)
     used: Counter[tuple[str, str]] = Counter([(narrator.engine, narrator.id), (unknown.engine, unknown.id)])
     voices: dict[str, Voice] = {}
     entries = castfile.characters if castfile else {}
@@ -138,12 +141,47 @@ def assign_voices(characters: Sequence[Character], lines: Sequence[Line], engine
         gender: Gender = (entry.gender if entry and entry.gender else c.gender)
         # A character set to another engine but given no voice is cast from that engine's palette.
         source = engines.get(entry.setting.engine) if entry and entry.setting.engine else engine
-        choice = _stable_pick(c.name, source.palette(gender), used)
+        choice = _stable_pick(c.name, _palette(source, engines, gender, used, filled, c.name), used)
         if entry is not None:
             choice = _apply(entry.setting, choice)
         voices[c.name] = choice
         used[(choice.engine, choice.id)] += 1
+    if filled:
+        _warn_filled(engine, filled)
     return Casting(narrator, unknown, voices)
+
+
+def _palette(engine: Engine, engines: Engines, gender: Gender, used: Counter[tuple[str, str]], filled: list[str],
+             role: str) -> list[Voice]:
+    """The engine's palette, or the built-in engine's once the chosen one has no unused voice left."""
+    palette = engine.palette(gender)
+    # Engines with pitch reuse their palette at another pitch; one without (Piper) would repeat a voice exactly.
+    if getattr(engine, "has_pitch", True) or any((v.engine, v.id) not in used for v in palette):
+        return palette
+    filled.append(role)
+    return engines.get(DEFAULT_ENGINE).palette(gender)
+
+
+def _distinct_unknown(unknown: Voice, narrator: Voice, engines: Engines, filled: list[str]) -> Voice:
+    """Unknown speakers must not sound like the narrator; an engine with one voice borrows the built-in one."""
+    if (unknown.engine, unknown.id) != (narrator.engine, narrator.id) or getattr(engines.get(), "has_pitch", True):
+        return unknown
+    filled.append(UNKNOWN)
+    return engines.get(DEFAULT_ENGINE).unknown_voice()
+
+
+def _warn_filled(engine: Engine, filled: list[str]) -> None:
+    import warnings
+
+    from narrator.reader import NarratorWarning
+
+    distinct = len({v.id for v in engine.voices()})
+    names = ", ".join(filled[:5]) + (f" and {len(filled) - 5} more" if len(filled) > 5 else "")
+    warnings.warn(NarratorWarning(
+        f"{engine.name} has {distinct} distinct voice{'s' if distinct != 1 else ''}, too few for this cast: "
+        f"{names} {'gets' if len(filled) == 1 else 'get'} {DEFAULT_ENGINE} voices instead. Install more "
+        f"{engine.name} voices (see `narrator voices --engine {engine.name}`) or set voices in the cast file."),
+        stacklevel=3)
 
 
 def _stable_pick(name: str, palette: list[Voice], used: Counter[tuple[str, str]]) -> Voice:
@@ -185,8 +223,11 @@ def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: 
         ids = [v.id for v in engine.voices()]
         close = difflib.get_close_matches(setting.voice, ids, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
+        where = f"{castfile.path}:{setting.line}" if castfile else "cast"
+        missing = getattr(engine, "missing_hint", None)  # engines whose voices are downloads say how to get one
+        extra = f" {missing(setting.voice)}" if missing else ""
         raise CastError(f"{where}: [{key}] voice {setting.voice!r} is not a {engine.name} voice.{hint} "
-                        f"Run `narrator voices --engine {engine.name}` for the list.")
+                        f"Run `narrator voices --engine {engine.name}` for the list.{extra}")
     return _apply(setting, Voice(engine.name, setting.voice))
 
 

@@ -32,6 +32,8 @@ out = Console(highlight=False, soft_wrap=True)
 StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False)]
 CastOpt = Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML). Default: voices/<story-slug>.toml if it exists.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Speech engine for every voice not set otherwise.")]
+VoiceDirOpt = Annotated[list[Path] | None, typer.Option("--voice-dir", help="Folder of Piper voices (.onnx + .onnx.json); "
+                        "searched before NARRATOR_PIPER_VOICES, the user folder and voice packages. Repeatable.")]
 
 
 @app.command("build")
@@ -50,10 +52,12 @@ def build_cmd(
     acx: Annotated[bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192 kbps CBR MP3, ACX head/tail room tone and levels.")] = False,
     srt: Annotated[bool, typer.Option("--srt", help="Write SRT captions too (WebVTT is always written).")] = False,
     room_tone: Annotated[bool, typer.Option("--room-tone/--no-room-tone", help="Quiet room tone (-70 dBFS) instead of digital silence.")] = True,
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """Build the audiobook: one tagged MP3 per chapter (with captions and a playlist), and/or one M4B."""
     from narrator.export import delivery
 
+    _use_voice_dirs(voice_dir)
     how = delivery(fmt, loudness, true_peak, acx, srt, room_tone)
     with _progress(quiet=as_json) as hook:
         result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook, how)
@@ -145,8 +149,10 @@ def preview_cmd(
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
     build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
                                             "shares (as `narrator build -o`).")] = Path("output"),
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """Render one scene with the real cast, in seconds."""
+    _use_voice_dirs(voice_dir)
     span = _parse_range(lines) if lines else None
     if scene is None and span is None:
         scene = 1
@@ -163,8 +169,10 @@ def cast_cmd(
     story: StoryArg,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Cast file to write (default voices/<story-slug>.toml).")] = None,
     engine: EngineOpt = DEFAULT_ENGINE,
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """Show who speaks how often, pick voices, and write (or update) the cast file."""
+    _use_voice_dirs(voice_dir)
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -201,8 +209,10 @@ def voices_cmd(
     sample: Annotated[str | None, typer.Option("--sample", help="Render this text in each VOICE given.")] = None,
     voice_ids: Annotated[list[str] | None, typer.Argument(help="Voices to audition with --sample.", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for --sample auditions.")] = Path("output/voices"),
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """List the voices an engine offers (id, name, gender, language), or audition some with --sample."""
+    _use_voice_dirs(voice_dir)
     eng = get_engine(engine)
     if sample is not None:
         _audition(engine, sample, voice_ids or [], output)
@@ -317,6 +327,20 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
         dest = folder / f"{slugify(vid)}.mp3"
         write_mp3(seg, dest, Tags(f"Voice {vid}", "narrator voices", None, 1, 1), digest="audition")
         out.print(f"wrote {dest} ({_clock(len(seg) / 1000)})")
+
+
+def _use_voice_dirs(folders: list[Path] | None) -> None:
+    """--voice-dir goes first in NARRATOR_PIPER_VOICES, which every engine process reads."""
+    if not folders:
+        return
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(f"--voice-dir {folder} is not a folder: create it and put Piper voices "
+                             "(NAME.onnx + NAME.onnx.json) in it.")
+    import os
+
+    current = [p for p in os.environ.get("NARRATOR_PIPER_VOICES", "").split(os.pathsep) if p]
+    os.environ["NARRATOR_PIPER_VOICES"] = os.pathsep.join([*(str(f.resolve()) for f in folders), *current])
 
 
 def _parse_range(text: str) -> tuple[int, int]:

@@ -40,12 +40,20 @@ class _Task:
 def plan(cues: Sequence[Cue], engines: Engines) -> list[Clip]:
     """The Clip (cache key) of every cue; nothing is rendered."""
     versions: dict[str, str] = {}
+    per_voice: dict[Voice, str] = {}
     clips = []
     for cue in cues:
         name = cue.voice.engine
         if name not in versions:
             versions[name] = engines.get(name).version()
-        clips.append(Clip(cue, cache_key(cue.speech, cue.voice, versions[name]), 0, SAMPLE_RATE))
+        version = versions[name]
+        # Engines whose voices are data files (Piper models) add the file's hash, so a replaced file re-renders.
+        voice_version = getattr(engines.get(name), "voice_version", None)
+        if voice_version is not None:
+            if cue.voice not in per_voice:
+                per_voice[cue.voice] = voice_version(cue.voice)
+            version = per_voice[cue.voice]
+        clips.append(Clip(cue, cache_key(cue.speech, cue.voice, version), 0, SAMPLE_RATE))
     return clips
 
 
@@ -78,7 +86,7 @@ def synthesize(clips: Sequence[Clip], cache: ClipCache, engines: Engines, jobs: 
         return total
     batch = max(4, min(64, len(tasks) // (jobs * 8) or 4))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                             initargs=(engines.default, str(cache.root))) as pool:
+                             initargs=(engines.default, str(cache.root), _worker_env(jobs))) as pool:
         pending: dict[Future[list[tuple[str, int]]], list[_Task]] = {}
         for i in range(0, len(tasks), batch):
             chunk = tasks[i : i + batch]
@@ -109,9 +117,18 @@ def _context() -> mp.context.BaseContext:
 _WORKER: _Worker | None = None
 
 
-def _init_worker(default_engine: str, cache_root: str) -> None:
+def _init_worker(default_engine: str, cache_root: str, env: dict[str, str] | None = None) -> None:
     global _WORKER
+    os.environ.update(env or {})
     _WORKER = _Worker(default_engine, Path(cache_root))
+
+
+def _worker_env(jobs: int) -> dict[str, str]:
+    """Settings a worker needs: narrator's variables as they are now (a forkserver may predate them),
+    and the thread count per engine so that workers x threads = cores (measured fastest for Piper)."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
+    env["NARRATOR_ENGINE_THREADS"] = str(max(1, default_jobs() // max(1, jobs)))
+    return env
 
 
 def _render_batch(tasks: list[_Task]) -> list[tuple[str, int]]:
