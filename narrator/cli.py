@@ -21,6 +21,7 @@ from narrator.castfile import write_cast
 from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError
+from narrator.faults import DEFAULT_TIMEOUT
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
 
@@ -44,10 +45,13 @@ def build_cmd(
     cover: Annotated[Path | None, typer.Option("--cover", help="Cover image (JPEG or PNG). Default: cover.jpg/png beside the story.")] = None,
     author_notes: Annotated[bool, typer.Option("--author-notes", help="Read author's notes aloud (narrator voice).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going", "-k", help="A line the engine cannot render becomes a short tone (listed at the end) instead of stopping the build.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds one engine call may take before it counts as hung.")] = DEFAULT_TIMEOUT,
 ) -> None:
     """Build the audiobook: one tagged MP3 per chapter."""
     with _progress(quiet=as_json) as hook:
-        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook)
+        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook,
+                       keep_going=keep_going, timeout=timeout)
     if as_json:
         print(json.dumps({
             "chapters": [{"title": c.title, "file": str(c.file), "seconds": round(c.seconds, 2)} for c in result.chapters],
@@ -55,6 +59,7 @@ def build_cmd(
             "segments_reused": result.segments_reused,
             "audio_seconds": round(result.audio_seconds, 2),
             "elapsed_seconds": round(result.elapsed_seconds, 2),
+            "warnings": list(result.warnings),
         }))
         return
     for c in result.chapters:
@@ -63,6 +68,10 @@ def build_cmd(
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
               f"{result.segments_reused} reused; {result.elapsed_seconds:.1f} s.")
+    for w in result.warnings:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    if result.warnings:
+        err.print(f"{len(result.warnings)} line(s) replaced by a tone; run the same command again to retry them.")
 
 
 @app.command("script")

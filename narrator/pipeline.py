@@ -21,6 +21,15 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.errors import InputError, NarratorError
 from narrator.export import LIMITER, MP3_BITRATE, Tags, file_digest, require_ffmpeg, write_mp3
+from narrator.faults import (
+    DEFAULT_TIMEOUT,
+    Failure,
+    check_output_folder,
+    encode_error,
+    prune_failed,
+    read_failed,
+    sweep_stale_temps,
+)
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
@@ -61,7 +70,7 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
 
 def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
           jobs: int = 1, cover: Path | None = None, include_notes: bool = False,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, keep_going: bool = False, timeout: float = DEFAULT_TIMEOUT) -> BuildResult:
     """Build one tagged MP3 per chapter under output/<slug>/, rendering and encoding only what changed."""
     started = time.monotonic()
     require_ffmpeg()
@@ -72,6 +81,9 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     clips = plan(cast(script.lines, casting, script.chapters, lexicon), engines)
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
+    check_output_folder(folder)  # fail before any rendering, not after an hour of it
+    sweep_stale_temps(folder)
+    toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
     pacing = {**PACING, **(script.castfile.pacing if script.castfile else {})}
     by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
@@ -83,7 +95,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
         digest = _digest(by_chapter[ch.number], tags, pacing)
-        if dest.exists() and file_digest(dest) == digest:
+        if dest.exists() and file_digest(dest) == digest and not toned & {c.key for c in by_chapter[ch.number]}:
             results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
@@ -96,7 +108,12 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
             audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
-            write_mp3(audio.audio, dest, tags, digest)
+            try:
+                write_mp3(audio.audio, dest, tags, digest)
+            except NarratorError:
+                raise
+            except Exception as exc:  # ffmpeg failed: usually a full disk; say so instead of a traceback
+                raise encode_error(exc, dest) from None
             return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
 
         def chapter_ready(key: str) -> None:
@@ -109,7 +126,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         for n, keys in remaining.items():
             if not keys:
                 encodes[n] = encoder.submit(encode, n)
-        rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready)
+        failures: list[Failure] = []
+        rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready, keep_going=keep_going,
+                              timeout=timeout, failures=failures)
+        prune_failed(cache.root, {c.key for c in clips})
         for n in jobs_out:
             if n not in encodes:
                 encodes[n] = encoder.submit(encode, n)
@@ -120,7 +140,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     chapters = tuple(results[n] for n in sorted(results))
     unique = len({c.key for c in clips})
     return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
-                       time.monotonic() - started)
+                       time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures))
 
 
 def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,
