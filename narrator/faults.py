@@ -143,7 +143,7 @@ def encode_error(exc: Exception, dest: Path) -> OutputError:
                        "(`ffmpeg -version`) and that the output folder has free space.")
 
 
-_STALE = re.compile(r"^\..+\.(\d+)\.(?:part\.mp3|tmp)$")
+_STALE = re.compile(r"^\.(?:.+\.(\d+)\.(?:part\.mp3|tmp)|rendering\.(\d+))$")
 
 
 def sweep_stale_temps(folder: Path) -> int:
@@ -151,16 +151,18 @@ def sweep_stale_temps(folder: Path) -> int:
     removed = 0
     if not folder.is_dir():
         return 0
-    candidates = [*folder.glob(".*.part.mp3"), *folder.glob(".*.tmp"), *folder.glob(".cache/*/.*.tmp")]
+    candidates = [*folder.glob(".*.part.mp3"), *folder.glob(".*.tmp"), *folder.glob(".cache/.*"),
+                  *folder.glob(".cache/*/.*.tmp")]
     for path in candidates:
         m = _STALE.match(path.name)
-        if m and not _alive(int(m.group(1))):
+        if m and not alive(int(m.group(1) or m.group(2))):
             path.unlink(missing_ok=True)
             removed += 1
     return removed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """True while process `pid` runs (a zombie, which nobody may ever reap in a container, counts as dead)."""
     if pid == os.getpid():
         return True
     try:
@@ -169,4 +171,8 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True

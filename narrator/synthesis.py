@@ -24,6 +24,7 @@ from narrator.faults import (
     DEFAULT_TIMEOUT,
     EngineTimeout,
     Failure,
+    alive,
     output_error,
     read_failed,
     time_limit,
@@ -131,14 +132,13 @@ def synthesize(clips: Sequence[Clip], cache: ClipCache, engines: Engines, jobs: 
 
 def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_root: Path, timeout: float,
                     keep_going: bool, record: Callable[[str, int, Failure | None], None],
-                    tick: Callable[[], None]) -> None:
+                    tick: Callable[[], None], alone: bool = False) -> None:
     """Render in worker processes; a worker that dies or hangs inside the engine is replaced, its line failed."""
     remaining = {t.key: t for t in tasks}
     unexplained = 0
     while remaining:
-        culprits = 0
         todo = list(remaining.values())
-        batch = max(4, min(64, len(todo) // (jobs * 8) or 4))
+        batch = 1 if alone else max(4, min(64, len(todo) // (jobs * 8) or 4))
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                      initargs=(default_engine, str(cache_root), timeout, keep_going,
@@ -160,21 +160,25 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
                     pool.shutdown(wait=False, cancel_futures=True)
                     raise
         except BrokenProcessPool:
-            # A worker died (killed by its own watchdog after a hung engine call, or crashed in the engine).
-            # The line it was on is failed; every other unfinished line is rendered by a fresh pool.
-            for key in _lines_in_flight(cache_root):
-                if key in remaining:
-                    task = remaining.pop(key)
-                    failure = Failure(key, task.where, task.speech, f"the engine hung or crashed (no answer within "
-                                      f"{_hard_limit(timeout):g} s)")
-                    culprits += 1
-                    record(key, _Worker.stand_in(ClipCache(cache_root), failure, keep_going), failure)
+            # A worker died (killed by its own watchdog after a hung engine call, or crashed in the engine), and
+            # the pool took the other workers down with it. Each line that was in flight is tried again alone:
+            # the one that still kills its worker is failed; every other line is rendered by a fresh pool.
+            suspects = [k for k in _lines_in_flight(cache_root) if k in remaining]
             _clear_in_flight(cache_root)
-            if not culprits:
+            if alone and suspects:
+                task = remaining.pop(suspects[0])
+                failure = Failure(task.key, task.where, task.speech,
+                                  f"the engine hung or crashed (no answer within {_hard_limit(timeout):g} s)")
+                record(task.key, _Worker.stand_in(ClipCache(cache_root), failure, keep_going), failure)
+                continue
+            if not suspects:
                 unexplained += 1
                 if unexplained >= 2:
                     raise EngineError("the speech worker processes keep dying before they render anything; run with "
                                       "--jobs 1 to see the engine's own error.") from None
+            for key in suspects:
+                task = remaining.pop(key)
+                _render_in_pool([task], 1, default_engine, cache_root, timeout, keep_going, record, tick, alone=True)
 
 
 def _hard_limit(timeout: float) -> float:
@@ -190,10 +194,8 @@ def _lines_in_flight(cache_root: Path) -> list[str]:
     keys = []
     for path in cache_root.glob(".rendering.*"):
         try:
-            pid = int(path.name.rsplit(".", 1)[1])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            keys += path.read_text().split()
+            if not alive(int(path.name.rsplit(".", 1)[1])):
+                keys += path.read_text().split()
         except (ValueError, OSError):
             pass
     return keys
@@ -232,7 +234,7 @@ def _render_batch(tasks: list[_Task]) -> list[tuple[str, int, Failure | None]]:
             out.append(_WORKER.render(t))
         finally:
             faulthandler.cancel_dump_traceback_later()
-    marker.unlink(missing_ok=True)
+            marker.unlink(missing_ok=True)
     return out
 
 
