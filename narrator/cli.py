@@ -21,6 +21,7 @@ from narrator.castfile import write_cast
 from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError
+from narrator.faults import DEFAULT_TIMEOUT
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
 
@@ -53,6 +54,8 @@ def build_cmd(
     srt: Annotated[bool, typer.Option("--srt", help="Write SRT captions too (WebVTT is always written).")] = False,
     room_tone: Annotated[bool, typer.Option("--room-tone/--no-room-tone", help="Quiet room tone (-70 dBFS) instead of digital silence.")] = True,
     voice_dir: VoiceDirOpt = None,
+    keep_going: Annotated[bool, typer.Option("--keep-going", "-k", help="A line the engine cannot render becomes a short tone (listed at the end) instead of stopping the build.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds one engine call may take before it counts as hung.")] = DEFAULT_TIMEOUT,
 ) -> None:
     """Build the audiobook: one tagged MP3 per chapter (with captions and a playlist), and/or one M4B."""
     from narrator.export import delivery
@@ -60,7 +63,8 @@ def build_cmd(
     _use_voice_dirs(voice_dir)
     how = delivery(fmt, loudness, true_peak, acx, srt, room_tone)
     with _progress(quiet=as_json) as hook:
-        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook, how)
+        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook, how,
+                       keep_going=keep_going, timeout=timeout)
     book = result.chapters[0].file.parent / f"{result.chapters[0].file.parent.name}.m4b" if "m4b" in how.formats else None
     if as_json:
         print(json.dumps({
@@ -70,6 +74,7 @@ def build_cmd(
             "audio_seconds": round(result.audio_seconds, 2),
             "elapsed_seconds": round(result.elapsed_seconds, 2),
             **({"m4b": str(book)} if book else {}),
+            "warnings": list(result.warnings),
         }))
         return
     for c in result.chapters:
@@ -81,6 +86,10 @@ def build_cmd(
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
               f"{result.segments_reused} reused; {result.elapsed_seconds:.1f} s.")
+    for w in result.warnings:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    if result.warnings:
+        err.print(f"{len(result.warnings)} line(s) replaced by a tone; run the same command again to retry them.")
 
 
 @app.command("check")

@@ -22,6 +22,15 @@ from narrator.dialogue import split_dialogue
 from narrator.errors import InputError, NarratorError
 from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
 from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
+from narrator.faults import (
+    DEFAULT_TIMEOUT,
+    Failure,
+    check_output_folder,
+    encode_error,
+    prune_failed,
+    read_failed,
+    sweep_stale_temps,
+)
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
@@ -62,7 +71,8 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
 
 def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
           jobs: int = 1, cover: Path | None = None, include_notes: bool = False,
-          progress: Progress | None = None, delivery: Delivery | None = None) -> BuildResult:
+          progress: Progress | None = None, delivery: Delivery | None = None, keep_going: bool = False,
+          timeout: float = DEFAULT_TIMEOUT) -> BuildResult:
     """Build one tagged MP3 per chapter (and/or one M4B) under output/<slug>/, redoing only what changed."""
     how = delivery or Delivery()
     started = time.monotonic()
@@ -75,6 +85,9 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     clips = plan(cast(script.lines, casting, script.chapters, lexicon), engines)
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
+    check_output_folder(folder)  # fail before any rendering, not after an hour of it
+    sweep_stale_temps(folder)
+    toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
     pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
     by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
@@ -87,7 +100,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
         digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
-        if up_to_date(dest, digest, how, cache):
+        if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
             keep_chapter(by_chapter[ch.number], cache, dest, digest, how, pacing, SAMPLE_RATE)
             results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
         else:
@@ -101,7 +114,12 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
             audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
-            make_chapter(audio, dest, tags, digest, how, cache)
+            try:
+                make_chapter(audio, dest, tags, digest, how, cache)
+            except NarratorError:
+                raise
+            except Exception as exc:  # ffmpeg failed: usually a full disk; say so instead of a traceback
+                raise encode_error(exc, dest) from None
             return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
 
         def chapter_ready(key: str) -> None:
@@ -114,7 +132,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         for n, keys in remaining.items():
             if not keys:
                 encodes[n] = encoder.submit(encode, n)
-        rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready)
+        failures: list[Failure] = []
+        rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready, keep_going=keep_going,
+                              timeout=timeout, failures=failures)
+        prune_failed(cache.root, {c.key for c in clips})
         for n in jobs_out:
             if n not in encodes:
                 encodes[n] = encoder.submit(encode, n)
@@ -129,7 +150,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     unique = len({c.key for c in clips})
     _bound_cache(cache, {c.key for c in clips})
     return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
-                       time.monotonic() - started)
+                       time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures))
 
 
 def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +16,21 @@ import numpy as np
 
 from narrator.cache import ClipCache, cache_key
 from narrator.casting import Engines
+from narrator.engines import ENGINES
 from narrator.engines.espeak import resample
-from narrator.errors import EngineError, NarratorError
+from narrator.errors import EngineError, NarratorError, OutputError, ToolMissingError
+from narrator.faults import (
+    ATTEMPTS,
+    DEFAULT_TIMEOUT,
+    EngineTimeout,
+    Failure,
+    alive,
+    output_error,
+    read_failed,
+    time_limit,
+    tone,
+    write_failed,
+)
 from narrator.models import Clip, Cue, Voice
 from narrator.normalize import split_for_engine
 
@@ -58,55 +73,145 @@ def plan(cues: Sequence[Cue], engines: Engines) -> list[Clip]:
 
 
 def synthesize(clips: Sequence[Clip], cache: ClipCache, engines: Engines, jobs: int,
-               progress: Progress | None = None, on_done: Callable[[str], None] | None = None) -> int:
-    """Render the clips missing from the cache; returns how many were rendered."""
+               progress: Progress | None = None, on_done: Callable[[str], None] | None = None,
+               keep_going: bool = False, timeout: float = DEFAULT_TIMEOUT,
+               failures: list[Failure] | None = None) -> int:
+    """Render the clips missing from the cache; returns how many were rendered.
+
+    A line the engine fails on (raises, hangs past `timeout`, returns nothing) is retried, then raises
+    EngineError naming chapter, line and text; with `keep_going` it is voiced by a short tone instead,
+    appended to `failures`, and rendered again by the next build.
+    """
+    failed_before = read_failed(cache.root)
+    wanted = {c.key for c in clips}
+    for key in failed_before & wanted:
+        cache.path(key).unlink(missing_ok=True)  # a tone from an earlier --keep-going build: try the line again
     todo: dict[str, _Task] = {}
     for clip in clips:
-        if clip.key not in todo and not cache.has(clip.key):
+        # A full read with the checksum: a damaged entry (bit rot, a copy cut short) is dropped and rendered again.
+        if clip.key not in todo and cache.get(clip.key) is None:
             seg = clip.cue.line.segment
             todo[clip.key] = _Task(clip.key, clip.cue.speech, clip.cue.voice, f"chapter {seg.chapter}, line {seg.id}")
-    done_keys = {c.key for c in clips} - set(todo)
+    done_keys = wanted - set(todo)
     for key in done_keys:
         if on_done:
             on_done(key)
+    failed_now: list[Failure] = []
     total, finished, seconds = len(todo), 0, 0.0
-    if not todo:
-        return 0
-    tasks = list(todo.values())
-    if jobs <= 1 or len(tasks) < 24:
-        # Small jobs (a preview) render in this process: starting workers would cost more than the work.
-        worker = _Worker(engines.default, cache.root)
-        for task in tasks:
-            samples = worker.render(task)
-            finished, seconds = finished + 1, seconds + samples / SAMPLE_RATE
-            if progress:
-                progress(finished, total, seconds)
-            if on_done:
-                on_done(task.key)
-        return total
-    batch = max(4, min(64, len(tasks) // (jobs * 8) or 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
-                             initargs=(engines.default, str(cache.root), _worker_env(jobs))) as pool:
-        pending: dict[Future[list[tuple[str, int]]], list[_Task]] = {}
-        for i in range(0, len(tasks), batch):
-            chunk = tasks[i : i + batch]
-            pending[pool.submit(_render_batch, chunk)] = chunk
-        while pending:
-            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in ready:
-                pending.pop(fut)
-                try:
-                    results = fut.result()
-                except NarratorError:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-                for key, samples in results:
-                    finished, seconds = finished + 1, seconds + samples / SAMPLE_RATE
-                    if on_done:
-                        on_done(key)
+
+    def record(key: str, samples: int, failure: Failure | None) -> None:
+        nonlocal finished, seconds
+        if failure is not None:
+            if not keep_going:
+                raise EngineError(f"{failure.where}: the {todo[key].voice.engine} engine failed on {failure.text[:80]!r} "
+                                  f"after {ATTEMPTS} attempts ({failure.reason}). Change or override that line in the "
+                                  "cast file, or run with --keep-going to replace it by a tone and finish the build.")
+            failed_now.append(failure)
+        finished, seconds = finished + 1, seconds + samples / SAMPLE_RATE
+        if on_done:
+            on_done(key)
+
+    try:
+        if not todo:
+            return 0
+        tasks = list(todo.values())
+        if jobs <= 1 or len(tasks) < 24:
+            # Small jobs (a preview) render in this process: starting workers would cost more than the work.
+            worker = _Worker(engines.default, cache.root, timeout, keep_going)
+            for task in tasks:
+                record(*worker.render(task))
                 if progress:
                     progress(finished, total, seconds)
-    return total
+            return total
+        try:
+            cache.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(exc, cache.root) from None
+        _render_in_pool(tasks, jobs, engines.default, cache.root, timeout, keep_going, record,
+                        lambda: progress(finished, total, seconds) if progress else None)
+        return total
+    finally:
+        if failures is not None:
+            failures.extend(failed_now)
+        still_failed = (failed_before - wanted) | {f.key for f in failed_now}
+        if still_failed != failed_before:
+            write_failed(cache.root, still_failed)
+
+
+def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_root: Path, timeout: float,
+                    keep_going: bool, record: Callable[[str, int, Failure | None], None],
+                    tick: Callable[[], None], alone: bool = False) -> None:
+    """Render in worker processes; a worker that dies or hangs inside the engine is replaced, its line failed."""
+    remaining = {t.key: t for t in tasks}
+    unexplained = 0
+    while remaining:
+        todo = list(remaining.values())
+        batch = 1 if alone else max(4, min(64, len(todo) // (jobs * 8) or 4))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
+                                     initargs=(default_engine, str(cache_root), timeout, keep_going,
+                                               dict(ENGINES), _worker_env(jobs))) as pool:
+                pending: dict[Future[list[tuple[str, int, Failure | None]]], list[_Task]] = {}
+                for i in range(0, len(todo), batch):
+                    chunk = todo[i : i + batch]
+                    pending[pool.submit(_render_batch, chunk)] = chunk
+                try:
+                    while pending:
+                        ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in ready:
+                            pending.pop(fut)
+                            for key, samples, failure in fut.result():
+                                remaining.pop(key, None)
+                                record(key, samples, failure)
+                            tick()
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+        except BrokenProcessPool:
+            # A worker died (killed by its own watchdog after a hung engine call, or crashed in the engine), and
+            # the pool took the other workers down with it. Each line that was in flight is tried again alone:
+            # the one that still kills its worker is failed; every other line is rendered by a fresh pool.
+            suspects = [k for k in _lines_in_flight(cache_root) if k in remaining]
+            _clear_in_flight(cache_root)
+            if alone and suspects:
+                task = remaining.pop(suspects[0])
+                failure = Failure(task.key, task.where, task.speech,
+                                  f"the engine hung or crashed (no answer within {_hard_limit(timeout):g} s)")
+                record(task.key, _Worker.stand_in(ClipCache(cache_root), failure, keep_going), failure)
+                continue
+            if not suspects:
+                unexplained += 1
+                if unexplained >= 2:
+                    raise EngineError("the speech worker processes keep dying before they render anything; run with "
+                                      "--jobs 1 to see the engine's own error.") from None
+            for key in suspects:
+                task = remaining.pop(key)
+                _render_in_pool([task], 1, default_engine, cache_root, timeout, keep_going, record, tick, alone=True)
+
+
+def _hard_limit(timeout: float) -> float:
+    # The watchdog that kills a worker stuck inside C code, where the per-call alarm cannot interrupt it.
+    return timeout * ATTEMPTS + 2
+
+
+def _in_flight_path(cache_root: Path, pid: int) -> Path:
+    return cache_root / f".rendering.{pid}"
+
+
+def _lines_in_flight(cache_root: Path) -> list[str]:
+    keys = []
+    for path in cache_root.glob(".rendering.*"):
+        try:
+            if not alive(int(path.name.rsplit(".", 1)[1])):
+                keys += path.read_text().split()
+        except (ValueError, OSError):
+            pass
+    return keys
+
+
+def _clear_in_flight(cache_root: Path) -> None:
+    for path in cache_root.glob(".rendering.*"):
+        path.unlink(missing_ok=True)
 
 
 def _context() -> mp.context.BaseContext:
@@ -117,10 +222,12 @@ def _context() -> mp.context.BaseContext:
 _WORKER: _Worker | None = None
 
 
-def _init_worker(default_engine: str, cache_root: str, env: dict[str, str] | None = None) -> None:
+def _init_worker(default_engine: str, cache_root: str, timeout: float = DEFAULT_TIMEOUT, keep_going: bool = False,
+                 registry: dict[str, str] | None = None, env: dict[str, str] | None = None) -> None:
     global _WORKER
     os.environ.update(env or {})
-    _WORKER = _Worker(default_engine, Path(cache_root))
+    ENGINES.update(registry or {})  # engines registered at run time (plugins, tests) exist in workers too
+    _WORKER = _Worker(default_engine, Path(cache_root), timeout, keep_going)
 
 
 def _worker_env(jobs: int) -> dict[str, str]:
@@ -131,32 +238,58 @@ def _worker_env(jobs: int) -> dict[str, str]:
     return env
 
 
-def _render_batch(tasks: list[_Task]) -> list[tuple[str, int]]:
+def _render_batch(tasks: list[_Task]) -> list[tuple[str, int, Failure | None]]:
     assert _WORKER is not None
-    return [(t.key, _WORKER.render(t)) for t in tasks]
+    marker = _in_flight_path(_WORKER.cache.root, os.getpid())
+    out = []
+    for t in tasks:
+        # Tell the parent which line this worker is on, and die (so the parent can replace us) if the engine
+        # hangs inside C code where the alarm cannot reach.
+        marker.write_text(t.key)
+        faulthandler.dump_traceback_later(_hard_limit(_WORKER.timeout), exit=True)
+        try:
+            out.append(_WORKER.render(t))
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+            marker.unlink(missing_ok=True)
+    return out
 
 
 class _Worker:
     """Holds this process's engines and writes rendered clips into the cache."""
 
-    def __init__(self, default_engine: str, cache_root: Path) -> None:
+    def __init__(self, default_engine: str, cache_root: Path, timeout: float = DEFAULT_TIMEOUT,
+                 keep_going: bool = False) -> None:
         self.engines = Engines(default_engine)
         self.cache = ClipCache(cache_root)
+        self.timeout = timeout
+        self.keep_going = keep_going
 
-    def render(self, task: _Task) -> int:
+    def render(self, task: _Task) -> tuple[str, int, Failure | None]:
+        """(key, samples, None) once the clip is in the cache; (key, samples, Failure) when the engine failed."""
         engine = self.engines.get(task.voice.engine)
         pieces = []
-        for attempt in range(2):
+        reason = ""
+        for _attempt in range(ATTEMPTS):
             try:
-                pieces = [engine.synthesize(p, task.voice) for p in split_for_engine(task.speech)]
+                with time_limit(self.timeout):
+                    pieces = [engine.synthesize(p, task.voice) for p in split_for_engine(task.speech)]
+                if not any(a.pcm for a in pieces) and any(ch.isalnum() for ch in task.speech):
+                    reason = "the engine returned no audio"
+                    continue
+                reason = ""
                 break
+            except (ToolMissingError, OutputError):
+                raise  # not this line's fault: every line would fail the same way
+            except EngineTimeout as exc:
+                reason = f"timed out: {exc}"
             except NarratorError as exc:
-                if attempt == 1:
-                    raise EngineError(f"{task.where}: the {engine.name} engine failed on {task.speech[:80]!r}: {exc}") from None
+                reason = str(exc)
             except Exception as exc:  # an engine bug must still name the line it failed on
-                if attempt == 1:
-                    raise EngineError(f"{task.where}: the {engine.name} engine failed on {task.speech[:80]!r}: "
-                                      f"{type(exc).__name__}: {exc}") from None
+                reason = f"{type(exc).__name__}: {exc}"
+        if reason:
+            failure = Failure(task.key, task.where, task.speech, reason)
+            return task.key, self.stand_in(self.cache, failure, self.keep_going), failure
         gap = np.zeros(SAMPLE_RATE * _PIECE_PAUSE_MS // 1000, dtype=np.int16)
         parts: list[np.ndarray] = []
         for audio in pieces:
@@ -166,8 +299,24 @@ class _Worker:
                 parts.extend((x, gap))
         pcm = np.concatenate(parts[:-1]) if parts else np.zeros(0, dtype=np.int16)
         ms = float(np.mean((pcm.astype(np.float64) / 32768.0) ** 2)) if pcm.size else 0.0
-        self.cache.put(task.key, pcm.tobytes(), SAMPLE_RATE, ms)
-        return int(pcm.size)
+        _put(self.cache, task.key, pcm.tobytes(), ms)
+        return task.key, int(pcm.size), None
+
+    @staticmethod
+    def stand_in(cache: ClipCache, failure: Failure, keep_going: bool) -> int:
+        """With keep_going, cache a tone under the failed line's key; its mean square is 0 so levelling ignores it."""
+        if not keep_going:
+            return 0
+        beep = tone(SAMPLE_RATE)
+        _put(cache, failure.key, beep.tobytes(), 0.0)
+        return int(beep.size)
+
+
+def _put(cache: ClipCache, key: str, pcm: bytes, mean_square: float) -> None:
+    try:
+        cache.put(key, pcm, SAMPLE_RATE, mean_square)
+    except OSError as exc:
+        raise output_error(exc, cache.root) from None
 
 
 def trim(x: np.ndarray) -> np.ndarray:

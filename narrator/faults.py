@@ -1,0 +1,178 @@
+"""Fault handling shared by synthesis and the pipeline: timeouts, failed-line records, stand-in tones, output checks."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from narrator.errors import OutputError
+
+DEFAULT_TIMEOUT = 120.0  # seconds for one engine call; eSpeak renders a long paragraph in well under a second
+ATTEMPTS = 2             # one retry: transient engine faults recover, a bad line fails fast
+TONE_MS = 600
+_TONE_HZ = 440
+FAILED_LIST = "failed.txt"  # in the cache folder: keys voiced by a stand-in tone, re-rendered on the next build
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A line the engine could not render, after every retry."""
+
+    key: str
+    where: str
+    """"chapter 3, line 41"."""
+    text: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.text[:80]!r} ({self.reason})"
+
+
+class EngineTimeout(Exception):
+    """An engine call took longer than the timeout."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise EngineTimeout in this thread after `seconds` (only where signals can be used: the main thread)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise EngineTimeout(f"no answer within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def tone(sample_rate: int, ms: int = TONE_MS) -> np.ndarray:
+    """A short, soft beep that stands in for a line the engine could not speak."""
+    t = np.arange(sample_rate * ms // 1000) / sample_rate
+    x = 0.25 * np.sin(2 * np.pi * _TONE_HZ * t)
+    n = sample_rate * 20 // 1000
+    ramp = np.linspace(0.0, 1.0, n)
+    x[:n] *= ramp
+    x[-n:] *= ramp[::-1]
+    return (x * 32767).astype(np.int16)
+
+
+def read_failed(cache_root: Path) -> set[str]:
+    """Keys a previous --keep-going build replaced by a tone."""
+    try:
+        return set((cache_root / FAILED_LIST).read_text(encoding="utf-8").split())
+    except OSError:
+        return set()
+
+
+def write_failed(cache_root: Path, keys: set[str]) -> None:
+    """Record the keys voiced by a tone (atomically), or remove the record when there are none."""
+    path = cache_root / FAILED_LIST
+    if not keys:
+        path.unlink(missing_ok=True)
+        return
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def prune_failed(cache_root: Path, book_keys: set[str]) -> None:
+    """Forget stand-in tones for lines that are no longer in the book (the text changed): delete them."""
+    failed = read_failed(cache_root)
+    gone = failed - book_keys
+    for key in gone:
+        (cache_root / key[:2] / f"{key}.pcm").unlink(missing_ok=True)
+    if gone:
+        write_failed(cache_root, failed & book_keys)
+
+
+def check_output_folder(folder: Path) -> None:
+    """Fail early, with advice, when the book folder cannot be created or written to."""
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"cannot create the output folder {folder}: {parent} is a file, not a folder. "
+                                  "Choose another folder with -o.")
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".narrator-write-test.{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise output_error(exc, folder) from None
+
+
+def output_error(exc: OSError, where: Path) -> OutputError:
+    """The OutputError for a failed write: disk full, read-only, or permissions."""
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return OutputError(f"the disk is full while writing {where}; free some space (or choose another folder with -o) "
+                           "and run the same command again: finished work is kept.")
+    if exc.errno == errno.EROFS:
+        return OutputError(f"cannot write {where}: the file system is read-only. Choose another folder with -o.")
+    return OutputError(f"cannot write {where}: {exc.strerror or exc}. Check the folder's permissions or choose "
+                       "another folder with -o.")
+
+
+def encode_error(exc: Exception, dest: Path) -> OutputError:
+    """The OutputError for a failed MP3 encode: disk full when the disk is (nearly) full, else ffmpeg's own words."""
+    try:
+        free = shutil.disk_usage(dest.parent).free
+    except OSError:
+        free = -1
+    if 0 <= free < 64 * 1024 * 1024:
+        return output_error(OSError(errno.ENOSPC, "No space left on device"), dest)
+    detail = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
+    return OutputError(f"ffmpeg could not encode {dest}: {detail[0][:200]}. Check that ffmpeg works "
+                       "(`ffmpeg -version`) and that the output folder has free space.")
+
+
+_STALE = re.compile(r"^\.(?:.+\.(\d+)\.(?:part\.mp3|tmp)|rendering\.(\d+))$")
+
+
+def sweep_stale_temps(folder: Path) -> int:
+    """Delete temporary files left by a build that was killed (their writer process is gone)."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    candidates = [*folder.glob(".*.part.mp3"), *folder.glob(".*.tmp"), *folder.glob(".cache/.*"),
+                  *folder.glob(".cache/*/.*.tmp")]
+    for path in candidates:
+        m = _STALE.match(path.name)
+        if m and not alive(int(m.group(1) or m.group(2))):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def alive(pid: int) -> bool:
+    """True while process `pid` runs (a zombie, which nobody may ever reap in a container, counts as dead)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
