@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import FEMALE_PRONOUNS, MALE_PRONOUNS, SPEECH_VERBS
+from narrator.lexicon import SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -36,8 +36,7 @@ _MALE_NOUNS = frozenset(
     "dragon? stranger? master duke count baron grandfather nephew youth".replace("?", "").split()
 ) - {"dragon", "stranger"}
 _FEMALE_NOUNS = frozenset(
-    "woman lady girl lass mother sister daughter aunt wife queen princess mare filly mistress duchess "
-    "countess grandmother niece maid widow".split()
+    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow"]
 )
 
 FEATURES = (
@@ -170,6 +169,9 @@ class _Resolver:
         return None, "epithet", "unknown"
 
 
+_VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
+
+
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower())
 
@@ -259,6 +261,10 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
         if si + 1 < len(segs) and segs[si + 1].kind == "narration":
             txt = segs[si + 1].text
             m = res.inverted.match(txt) or res.normal.match(txt)
+            if m is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
+                # "a voice rang out": an unseen speaker of its own, whatever the verb.
+                tags.append((_Tag("Voice", "name", "unknown", "after"), qi))
+                continue
             if m:
                 name, kind, gender = res.lookup(m.group("subj"))
                 if kind != "none":
@@ -269,11 +275,22 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             txt = segs[si - 1].text
             last = re.split(r"(?<=[.!?])\s+", txt.strip())[-1] if txt.strip() else ""
             m = res.before.search(last)
-            if m and last.rstrip().endswith((",", ":", "-", "\u2014")) or (m and len(last) < 60):
+            if (m and last.rstrip().endswith((",", ":", "-", "\u2014"))) or (m and len(last) < 60):
                 name, kind, gender = res.lookup(m.group("subj"))
                 if kind != "none":
                     tags.append((_Tag(name, kind, gender, "before"), qi))
+    if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
+        # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
+        subs = _subject_of(segs[qpos[0] - 1].text, res)
+        if subs and subs[-1][1] == "pronoun":
+            tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
     return tags
+
+
+def _closed(quote: str) -> bool:
+    """True when a quotation ends with a closing mark (not left open for the next paragraph)."""
+    q = quote.rstrip()
+    return len(q) > 1 and q[-1] in '"\u201d\'\u2019'
 
 
 def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
@@ -294,6 +311,13 @@ def _decide(i: int, paras: list[_Para], history: list[int], res: _Resolver, weig
             speakers: dict[int, str], trace: list | None = None) -> None:
     para = paras[i]
     tags = _find_tags(para, res)
+    prev = paras[i - 1] if i > 0 else None
+    if (prev is not None and prev.quotes and prev.speaker and para.segs[0].kind == "dialogue"
+            and prev.segs[-1].kind == "dialogue" and not _closed(prev.segs[-1].text)
+            and not any(t.kind == "name" for t, _ in tags)):
+        # A speech left open at the end of the last paragraph goes on in this one.
+        para.speaker, para.evidence, para.confidence = prev.speaker, prev.evidence, prev.confidence
+        return
     named = [t for t, _ in tags if t.kind == "name" and t.name]
     if named:
         para.speaker = named[0].name

@@ -10,6 +10,7 @@ with. A first-person narrator who speaks ("I said") becomes a character with the
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -31,25 +32,21 @@ _NAME_WORD = r"(?:Mac|Mc|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _NAME_RE = re.compile(rf"\b(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})\b")
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _PERSON_VERBS = frozenset(
-    """was had looked turned smiled laughed nodded shook went came sat stood walked ran took gave felt
-    knew thought saw heard seemed made began rose sighed paused hesitated glanced stared answered
-    replied said asked cried exclaimed added continued whispered muttered murmured shouted called
-    would could did does has is will might must should shall""".split()
+    ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
 )
 _ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
-_PLACE_PREPS = frozenset("at in to from of near towards toward into through round across reached left visit".split())
+_PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
+_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _EPITHET_RE = re.compile(
-    r"\b(?:said|asked|replied|cried|exclaimed|added|continued|answered|whispered|shouted|muttered)\s+"
-    r"(?P<a>the\s+(?:[a-z]+\s+){0,2}?[a-z]+)\b"
-    r"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){0,2}?[a-z]+)\s+(?:said|asked|replied|cried|exclaimed|added|"
-    r"continued|answered|whispered|shouted|muttered)\b"
+    rf"\b(?:{_TAG_VERBS})\s+(?P<a>the\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\b"
+    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:{_TAG_VERBS})\b"
 )
 # Generic people-nouns: too vague to be a fixed epithet of one character.
 _GENERIC_EPITHETS = frozenset(
-    "man woman boy girl lady gentleman other others one voice child person stranger young old".split()
+    ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
 )
-_MALE_HEADS = frozenset("man gentleman boy lad fellow father brother son uncle husband king prince lord stallion colt".split())
-_FEMALE_HEADS = frozenset("woman lady girl lass mother sister daughter aunt wife queen princess mare filly".split())
+_MALE_HEADS = frozenset(["man", "gentleman", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
+_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 
@@ -66,6 +63,8 @@ class _Form:
     she: int = 0
     place: int = 0
     role: bool = False
+    narrated: int = 0
+    weak: bool = False
     cluster: int = -1
     extra: set[str] = field(default_factory=set)
 
@@ -88,14 +87,15 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     if not forms:
         return _add_specials([], story, body, narration)
 
-    chars = _cluster(forms)
+    # Short stories name their people fewer times: one person-like use is evidence enough.
+    chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2)
     chars = _link_epithets(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
-    if word in STOPWORDS or word in TITLES or word.upper() == word and len(word) > 1:
+    if word in STOPWORDS or word in TITLES or (word.upper() == word and len(word) > 1):
         return False
     low = lower_counts.get(word.lower(), 0)
     # A word mostly written in lower case is an ordinary word capitalised at a sentence start.
@@ -114,6 +114,7 @@ def _collect(
             if form is None:
                 form = forms[key] = _Form(key, None, words, role=True)
             form.count += 1
+            form.narrated += 1
             after = seg_text[m.end() : m.end() + 40]
             before = seg_text[max(0, m.start() - 30) : m.start()]
             nxt = _WORD_RE.findall(after)[:1]
@@ -128,9 +129,7 @@ def _collect(
         for w in words:
             if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in STOPWORDS):
                 kept.append(w)
-            elif kept:
-                break
-            elif title:
+            elif kept or title:
                 break
         if not kept:
             continue
@@ -149,6 +148,8 @@ def _collect(
             form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS:
             form.place += 1
+        if is_narration:
+            form.narrated += 1
         if not is_narration:
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
@@ -177,13 +178,24 @@ class _Cluster:
         return sum(f.count for f in self.forms)
 
 
-def _cluster(forms: dict[str, _Form]) -> list[Character]:
+def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     """Group forms into characters and pick each one's canonical name and gender."""
     # Keep forms that behave like people at least twice, or carry a title.
     good = {
         k: f for k, f in forms.items()
-        if f.count >= 2 and ((f.title and f.count >= 2) or (f.person >= 2 and f.person > f.place))
+        if f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place))
     }
+    # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
+    singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
+    for k, f in forms.items():
+        if k not in good and not f.title and not f.role and len(f.words) == 2 and f.count >= 2 and f.words[0] in singles_good:
+            good[k] = f
+            f.weak = True  # joins the cluster but does not become its canonical name
+        # Nicknames used in the narration: a prefix of a known given name ("Twi" for "Twilight").
+        if (k not in good and not f.title and not f.role and len(f.words) == 1 and f.count >= 2 and f.narrated
+                and len(f.words[0]) >= 3 and any(w.startswith(f.words[0]) and w != f.words[0] for w in singles_good)):
+            good[k] = f
+            f.weak = True
     roles = {k: f for k, f in good.items() if f.role}
     good = {k: f for k, f in good.items() if not f.role}
     # Most specific forms first so "Elizabeth Bennet" anchors "Elizabeth".
@@ -272,9 +284,9 @@ def _cluster(forms: dict[str, _Form]) -> list[Character]:
 
     chars: list[Character] = []
     for members in groups.values():
-        members.sort(key=lambda f: (-f.count, -len(f.words)))
+        members.sort(key=lambda f: (f.weak, -f.count, -len(f.words)))
         # A full name ("Harriet Smith") is the most recognisable canonical form when it is used.
-        full = [f for f in members if len(f.words) >= 2 and not f.title and not f.role and f.count >= 2]
+        full = [f for f in members if len(f.words) >= 2 and not f.title and not f.role and f.count >= 2 and not f.weak]
         if full:
             members.remove(full[0])
             members.insert(0, full[0])
@@ -286,7 +298,7 @@ def _cluster(forms: dict[str, _Form]) -> list[Character]:
         titled.pop("unknown", None)
         if titled:
             gender = titled.most_common(1)[0][0]
-        elif he + she >= 2 and max(he, she) >= 2 * min(he, she):
+        elif he + she >= 1 and max(he, she) >= 2 * min(he, she):
             gender = "male" if he > she else "female"
         else:
             gender = "unknown"
@@ -312,7 +324,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             paragraphs[-1] += " " + seg.text
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
-    for i, para in enumerate(paragraphs):
+    for _i, para in enumerate(paragraphs):
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
@@ -320,10 +332,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
             uses[ep] += 1
-            window = " ".join(paragraphs[max(0, i - 2) : i + 1])
-            seen = {lookup[n.group(0)] for n in pattern.finditer(window)} if pattern else set()
-            for name in seen:
-                votes[ep][name] += 1
+            # Who the epithet most likely stands for: the last name before it in the same paragraph
+            # (names in earlier paragraphs are as often the listener as the speaker).
+            here = [lookup[n.group(0)] for n in pattern.finditer(para, 0, m.start())] if pattern else []
+            if here:
+                votes[ep][here[-1]] += 1
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     new: list[Character] = []
@@ -332,15 +345,14 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue
         head = ep.split()[-1]
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
-        if n >= 3 and head not in _GENERIC_EPITHETS and top_votes < 0.7 * n:
+        if n >= 3 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
             # A character known only by a role ("the croupier"): a speaker of its own.
             new.append(Character(ep, (), _noun_gender(head), n))
             continue
-        if n < 3 or not votes[ep]:
+        if n < 2 or not votes[ep]:
             continue
-        (best, k), *rest = votes[ep].most_common(2) + [("", 0)]
-        second = rest[0][1] if rest else 0
-        if k >= 3 and k >= 0.7 * n and k >= 2 * second:
+        best, k = votes[ep].most_common(1)[0]
+        if k >= 2 and k >= 0.6 * n:
             extra[best].append(ep)
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
@@ -384,14 +396,14 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
     words = _WORD_RE.findall(narration)
     first_person = sum(1 for w in words if w in ("I", "me", "my"))
     i_tags = 0
-    for a, b in zip(body, body[1:], strict=False):
+    for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
             i_tags += 1
     out = list(chars)
     if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
         name = _narrator_name(chars, body)
         if name is not None:
-            out = [Character(c.name, c.aliases + ("I",), c.gender, c.mentions) if c.name == name else c for c in out]
+            out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
         else:
             out.append(Character("Narrator", ("I",), "unknown", i_tags))
     if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
@@ -409,7 +421,7 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> str |
     # Vocatives in quotes right after one of the narrator's own lines ("I said").
     votes: Counter[str] = Counter()
     narrator_paras: set[int] = set()
-    for a, b in zip(body, body[1:], strict=False):
+    for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
             narrator_paras.add(a.paragraph)
     for seg in body:

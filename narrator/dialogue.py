@@ -21,7 +21,7 @@ from narrator.models import Chapter, Segment, Story
 _BEFORE_OPEN = set(" \t\r\n([{\u2014\u2013-:;,/*_\u2026")
 # Contractions that start with an apostrophe and are never quotations ('tis, 'em ...).
 _ELISIONS = re.compile(
-    r"'(?:tis|twas|twere|twill|twould|em|cause|cos|til|till|n|round|bout|ere|nuff|ow|ello|e|im|er|is|ad|ave|s|d|ll|re|ve|m|t)\b",
+    r"'(?:tis|twas|twere|twill|twould|em|cause|cos|til|till|n|round|bout|nuff|ello|e|im|er|ad|ave)\b",
     re.IGNORECASE,
 )
 
