@@ -299,11 +299,12 @@ def _parse_range(text: str) -> tuple[int, int]:
 
 
 def _play(path: Path) -> None:
-    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], ["mpg123", "-q", str(path)]):
+    other = ["aplay", "-q", str(path)] if path.suffix.lower() == ".wav" else ["mpg123", "-q", str(path)]
+    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], other):
         if shutil.which(cmd[0]):
             subprocess.run(cmd, check=False)
             return
-    err.print("no audio player found (install ffplay from ffmpeg, or mpg123); the preview file is ready to open.")
+    err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
 
 
 def _emit(text: str, dest: Path | None) -> None:
