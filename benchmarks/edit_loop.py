@@ -124,7 +124,7 @@ def one_round(work: Path, story: Path, real: bool) -> dict[str, float]:
     t["one-voice-change rebuild"], text = _run(build, real, work)
     changed = json.loads(text.splitlines()[-1])
     preview = ["preview", str(story), "--chapter", "3", "--scene", "2", "--cast", str(cast), "-o",
-               str(work / "preview.mp3"), "--output-dir", str(work / "cold-preview")]
+               str(work / "preview.wav"), "--output-dir", str(work / "cold-preview")]
     shutil.rmtree(work / "cold-preview", ignore_errors=True)
     t["cold one-scene preview"], _ = _run(preview, real, work)
     t["warm one-scene preview"], _ = _run(preview, real, work)
