@@ -28,10 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = {"Mira": "female", "Tobin": "male", "Odile": "female", "Brann": "male", "Pip": "unknown"}
-_NOUNS = ("lantern harbour copper ribbon thistle meadow orchard whistle cinder velvet marble hollow lattice "
-          "bramble sparrow candle ledger compass bellows kettle quarry ferry chimney anvil barrel").split()
-_ADJS = "quiet narrow crooked golden damp bright heavy hollow patient stubborn distant rusty gentle".split()
-_VERBS = "carried mended counted painted followed watched folded traded buried polished".split()
+_NOUNS = ["lantern", "harbour", "copper", "ribbon", "thistle", "meadow", "orchard", "whistle", "cinder", "velvet", "marble", "hollow", "lattice", "bramble", "sparrow", "candle", "ledger", "compass", "bellows", "kettle", "quarry", "ferry", "chimney", "anvil", "barrel"]
+_ADJS = ["quiet", "narrow", "crooked", "golden", "damp", "bright", "heavy", "hollow", "patient", "stubborn", "distant", "rusty", "gentle"]
+_VERBS = ["carried", "mended", "counted", "painted", "followed", "watched", "folded", "traded", "buried", "polished"]
 
 
 def make_story(words: int, seed: int = 7) -> str:
