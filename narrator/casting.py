@@ -78,13 +78,17 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
     # An override may name a character by any of its aliases; the line goes to the canonical name.
     alias_of = {a: entry.name for entry in castfile.characters.values() for a in entry.aliases}
     out = list(lines)
+    by_id = {ln.segment.id: i for i, ln in enumerate(out)}  # id overrides are looked up, not scanned for
     for ov in castfile.overrides:
         speaker = alias_of.get(ov.speaker, ov.speaker)
         if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
             choices = ", ".join([*sorted(known), NARRATOR, UNKNOWN])
             raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] speaker {ov.speaker!r} is not a character; "
                             f"valid speakers: {choices}.")
-        hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
+        if ov.id is not None:
+            hits = [by_id[ov.id]] if ov.id in by_id else []
+        else:
+            hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
         target = f"id {ov.id!r}" if ov.id else (f"chapter {ov.chapter} " if ov.chapter else "") + f"starts {ov.starts!r}"
         if not hits:
             raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] {target} matches no line; "

@@ -154,7 +154,7 @@ def preview_cmd(
     lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter (ids from `narrator script`).")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file (default output/<slug>/preview.mp3).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
     build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
                                             "shares (as `narrator build -o`).")] = Path("output"),
@@ -363,11 +363,12 @@ def _parse_range(text: str) -> tuple[int, int]:
 
 
 def _play(path: Path) -> None:
-    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], ["mpg123", "-q", str(path)]):
+    other = ["aplay", "-q", str(path)] if path.suffix.lower() == ".wav" else ["mpg123", "-q", str(path)]
+    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], other):
         if shutil.which(cmd[0]):
             subprocess.run(cmd, check=False)
             return
-    err.print("no audio player found (install ffplay from ffmpeg, or mpg123); the preview file is ready to open.")
+    err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
 
 
 def _emit(text: str, dest: Path | None) -> None:

@@ -19,7 +19,7 @@ from narrator.casting import Casting, Engines, apply_overrides, assign_voices, c
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
-from narrator.errors import InputError, NarratorError
+from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
 from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.faults import (
@@ -184,11 +184,34 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, voice_gains(clips, cache), pacing)
-    dest = out_file or folder / "preview.mp3"
+    dest = out_file or folder / "preview.wav"
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
-    write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
-              digest="preview")
+    if dest.suffix.lower() == ".mp3":
+        write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
+                  digest="preview")
+    else:
+        _write_wav(audio.audio, dest)
     return dest, audio.seconds
+
+
+def _write_wav(audio, dest: Path) -> None:  # type: ignore[no-untyped-def]
+    # A preview is for listening now: WAV costs no encoding (MP3 with the limiter was ~95% of a
+    # warm preview), so it is the default; `-o x.mp3` still gets the full export.
+    import os
+    import wave
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.part.wav")
+    try:
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(audio.channels)
+            w.setsampwidth(audio.sample_width)
+            w.setframerate(audio.frame_rate)
+            w.writeframes(audio.raw_data)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the folder and free space.") from None
 
 
 def _bound_cache(cache: ClipCache, keys: set[str]) -> None:
