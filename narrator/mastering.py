@@ -16,7 +16,7 @@ from scipy.signal import lfilter, resample_poly
 
 DEFAULT_LOUDNESS = -18.0   # LUFS integrated: audiobook level, inside ACX's RMS window
 DEFAULT_TRUE_PEAK = -3.0   # dBTP ceiling
-ACX_LOUDNESS = -20.0       # mid-window of ACX's -23..-18 dB RMS rule (eSpeak speech: RMS about 1 dB under LUFS)
+ACX_RMS = -20.5            # ACX measures plain RMS over the file (-23..-18 dB): aim inside the window
 ROOM_TONE_DB = -70.0       # RMS of the room tone mixed under the chapter; far below ACX's -60 dB noise floor
 # MP3/AAC coding and resampling overshoot the ceiling we limit to, so the limiter aims a little lower.
 _CODEC_MARGIN_DB = 1.0
@@ -49,6 +49,9 @@ class Mastering:
     """True-peak ceiling in dBTP."""
     room_tone: float | None = ROOM_TONE_DB
     """RMS level of the room tone in dBFS, or None for digital silence between words."""
+    rms: float | None = None
+    """When set, aim at this whole-file RMS (dBFS) instead of the loudness (ACX's rule): a whispering
+    or bright voice can be -18 LUFS yet -24 dB RMS."""
 
 
 @dataclass(frozen=True)
@@ -137,19 +140,31 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
     ceiling = 10 ** ((settings.true_peak - _CODEC_MARGIN_DB) / 20)
     # Both the K-filter and the peak envelope are linear in the input, so each is computed once and
     # every trial gain is a multiplication, not another pass over the audio.
-    z = k_weighted(x, sample_rate)
-    measured = gated_loudness(z, sample_rate)
+    if settings.rms is None:
+        z = k_weighted(x, sample_rate)
+        target = settings.loudness
+
+        def level(curve: np.ndarray | None) -> float:
+            return gated_loudness(z, sample_rate, curve)
+    else:
+        target = settings.rms
+
+        def level(curve: np.ndarray | None) -> float:
+            ms = float(np.mean(np.square(x if curve is None else x * curve))) if x.size else 0.0
+            return 10 * np.log10(ms) if ms > 0 else float("-inf")
+
+    measured = level(None)
     total, curve, after = 0.0, None, measured
     if np.isfinite(measured):
         env = peak_envelope(x)
-        total = settings.loudness - measured
+        total = target - measured
         for _ in range(4):
             curve = limiter_gain(env * 10 ** (total / 20), ceiling, sample_rate)
-            after = gated_loudness(z, sample_rate, curve) + total
-            if abs(after - settings.loudness) < 0.1:
+            after = level(curve) + total
+            if abs(after - target) < 0.1:
                 break
-            # Limiting lowers loudness (speech peaks sit ~20 dB over its RMS): raise the gain and retry.
-            total += settings.loudness - after
+            # Limiting lowers the level (speech peaks sit ~20 dB over its RMS): raise the gain and retry.
+            total += target - after
         y = x * (10 ** (total / 20)) * (curve if curve is not None else 1.0)
     else:
         y = x

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from narrator.captions import srt, transcript, webvtt
@@ -36,7 +37,7 @@ def test_captions_one_cue_per_segment_with_speaker_and_text() -> None:
     assert texts[0].startswith("Chapter 1")
     assert '"We can go,"' in texts and "she said," in texts
     assert {c[2] for c in cues if c[3].startswith('"')} == {"Unknown speaker"}
-    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:], strict=False)), "cues overlap or are out of order"
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(cues)), "cues overlap or are out of order"
     srt_text = book.mp3s[0].with_suffix(".srt").read_text(encoding="utf-8")
     assert len(re.findall(r"^\d\d:\d\d:\d\d,\d{3} --> ", srt_text, flags=re.M)) == len(cues)
 

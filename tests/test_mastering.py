@@ -8,7 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-from narrator.mastering import DEFAULT_LOUDNESS, Mastering, limiter_gain, loudness, master, peak_envelope, true_peak
+from narrator.mastering import (
+    DEFAULT_LOUDNESS,
+    Mastering,
+    limiter_gain,
+    loudness,
+    master,
+    peak_envelope,
+    true_peak,
+)
 
 from ._book import built, decode, ebur128, needs_tools, vtt_cues, write_wav
 
