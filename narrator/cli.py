@@ -72,7 +72,9 @@ def build_cmd(
         if "mp3" in how.formats:
             out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
     if book:
-        out.print(f"book   {book}  ({_clock(result.audio_seconds)})")
+        from mutagen.mp4 import MP4
+
+        out.print(f"book   {book}  ({_clock(MP4(book).info.length)})")
     encoded = sum(c.encoded for c in result.chapters)
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "

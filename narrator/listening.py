@@ -26,7 +26,7 @@ from narrator.export import (
 from narrator.mastering import master
 from narrator.models import ChapterResult, Clip
 
-__all__ = ["Delivery", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
+__all__ = ["Delivery", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
 ACX_HEAD_MS = (500, 1000)
 ACX_TAIL_MS = (1000, 5000)
 
@@ -45,6 +45,19 @@ def up_to_date(dest: Path, digest: str, how: Delivery, cache: ClipCache) -> bool
     if "mp3" in how.formats:
         return dest.exists() and file_digest(dest) == digest
     return _master_path(cache, digest).exists()
+
+
+def chapter_seconds(dest: Path, digest: str, how: Delivery, cache: ClipCache, sample_rate: int) -> float:
+    """Length of an up-to-date chapter: its MP3's, or (M4B only) its master's."""
+    if "mp3" in how.formats:
+        from mutagen.mp3 import MP3
+
+        try:
+            return float(MP3(dest).info.length)
+        except Exception:
+            return 0.0
+    path = _master_path(cache, digest)
+    return path.stat().st_size / 2 / sample_rate if path.exists() else 0.0
 
 
 def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery, cache: ClipCache) -> None:

@@ -67,3 +67,16 @@ def test_assemble_cast_file_pacing_is_validated(tmp_path: Path) -> None:
     cast.write_text("[pacing]\nscene = -5\n", encoding="utf-8")
     with pytest.raises(CastError, match="milliseconds"):
         load_cast(cast)
+
+
+def test_assemble_clips_start_and_end_silent_so_joins_do_not_click() -> None:
+    """Trimming cuts mid-waveform; the fades leave every clip's edges at (near) zero."""
+    from narrator.synthesis import trim
+
+    t = np.arange(22050) / 22050
+    loud = (np.sin(2 * np.pi * 220 * t) * 20000).astype(np.int16)
+    padded = np.concatenate([np.zeros(3000, np.int16), loud, np.zeros(3000, np.int16)])
+    edges = trim(padded)
+    assert edges.size > 20000
+    assert abs(int(edges[0])) < 200 and abs(int(edges[-1])) < 200
+    assert np.max(np.abs(np.diff(edges[:40].astype(int)))) < 2000, "the fade-in jumps"
