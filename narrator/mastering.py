@@ -231,13 +231,14 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
                 slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
             previous = (total, after)
             total += (target - after) / slope
-        y = x * np.float32(10 ** (total / 20))
-        y *= ramps(blocks, y.size, step)
-    else:
-        y = x
+        # In place: `x` is our own float copy, and a chapter-sized temporary is what memory is made of.
+        x *= np.float32(10 ** (total / 20))
+        x *= ramps(blocks, x.size, step)
     if settings.room_tone is not None:
-        y += room_tone(y.size, settings.room_tone, seed)
-    out = np.clip(np.round(y * np.float32(32768.0)), -32768, 32767).astype(np.int16)
+        x += room_tone(x.size, settings.room_tone, seed)
+    x *= np.float32(32768.0)
+    np.round(x, out=x)
+    out = np.clip(x, -32768, 32767, out=x).astype(np.int16)
     return Mastered(out, float(total), float(after))
 
 
