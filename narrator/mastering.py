@@ -1,18 +1,19 @@
 """master: bring a chapter to its loudness target under a true-peak ceiling, with a faint room tone.
 
-Loudness is ITU-R BS.1770 integrated loudness (pyloudnorm's K-weighted, gated meter); true peak is
-the sample peak of a 4x oversampled copy. Two-pass ffmpeg `loudnorm` costs about a minute per hour of
-audio, so the gain and a look-ahead limiter run here on the PCM, and ffmpeg only encodes.
-"""
+Loudness is ITU-R BS.1770 integrated loudness: pyloudnorm's K-weighting filter design, our own
+vectorised 400 ms gating. `true_peak` (for reports and tests) is the peak of a 4x oversampled copy;
+the limiter itself works from a cheaper 2x envelope with 1 dB to spare. Two-pass ffmpeg `loudnorm`
+costs about a minute per hour of audio (tech brief, section 4), so the gain and the look-ahead
+limiter run here on the PCM, and ffmpeg only encodes"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import pyloudnorm
-from scipy.ndimage import minimum_filter1d
-from scipy.signal import lfilter, resample_poly
+
+# scipy.signal and pyloudnorm take a second or more to import: they are imported where they are used,
+# so `narrator script`, `cast` and `voices` (which import this module through assemble) stay quick.
 
 DEFAULT_LOUDNESS = -18.0   # LUFS integrated: audiobook level, inside ACX's RMS window
 DEFAULT_TRUE_PEAK = -3.0   # dBTP ceiling
@@ -61,6 +62,9 @@ def loudness(x: np.ndarray, sample_rate: int) -> float:
 
 def k_weighted(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """The BS.1770 K-weighted signal (pyloudnorm's filter design, applied with scipy)."""
+    import pyloudnorm
+    from scipy.signal import lfilter
+
     b, a = np.ones(1), np.ones(1)
     for stage in pyloudnorm.Meter(sample_rate)._filters.values():
         b, a = np.convolve(b, stage.b), np.convolve(a, stage.a)
@@ -101,6 +105,8 @@ def true_peak(x: np.ndarray) -> float:
     """True peak in dBTP of float samples in -1..1 (4x oversampled, as BS.1770 asks)."""
     if x.size == 0:
         return float("-inf")
+    from scipy.signal import resample_poly
+
     peak = float(np.max(np.abs(resample_poly(x, 4, 1))))
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
@@ -140,6 +146,8 @@ def block_size(sample_rate: int) -> int:
 
 def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """The limiter's gain per block: what the block's loudest true peak needs, held over +-8 ms."""
+    from scipy.ndimage import minimum_filter1d
+
     needed = np.minimum(1.0, ceiling / np.maximum(block_peaks, 1e-9))
     step = block_size(sample_rate)
     # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too.
@@ -246,6 +254,8 @@ def room_tone(n: int, level_db: float, seed: int = 0) -> np.ndarray:
     """Quiet, warm noise (white noise through a one-pole low-pass) at `level_db` RMS; reproducible per seed."""
     if n == 0:
         return np.zeros(0, dtype=np.float32)
+    from scipy.signal import lfilter
+
     rng = np.random.default_rng(seed)
     # 7.3 s of noise, looped: at -70 dBFS a repeat is inaudible, and an hour of fresh noise costs seconds.
     length = min(n, 160_993)
