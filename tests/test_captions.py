@@ -50,3 +50,13 @@ def test_captions_escape_markup_and_format_times() -> None:
     assert '<v Mara &amp; Co>"A &lt;b&gt; &amp; c,"' in vtt
     assert "01:01:01,500 --> 01:01:02,500\nMara & Co: \"A <b> & c,\"" in srt([t], 22050)
     assert transcript([t]) == '"A <b> & c,"'
+
+
+def test_captions_heading_decoration_is_not_text() -> None:
+    from narrator.assemble import Timed
+    from narrator.models import Clip, Cue, Line, Segment, Voice
+
+    text = "\t— Chapter One —\n\t--- The Unlit Street ---"
+    seg = Segment(1, 0, 0, -1, 0, len(text), "narration", text, heading=True)
+    t = Timed(Clip(Cue(Line(seg, None, "narration", 1.0), Voice("silent", "n"), "x"), "k", 10, 22050), 0, 10)
+    assert transcript([t]) == "Chapter One The Unlit Street"

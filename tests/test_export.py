@@ -85,3 +85,19 @@ def test_export_delivery_defaults() -> None:
     assert d.formats == ("mp3", "m4b") and d.mastering.loudness == -18.0 and d.mastering.true_peak == -3.0
     acx = delivery("mp3", acx=True)
     assert acx.mp3_bitrate == "192k" and acx.out_rate == 44100 and -23 <= (acx.mastering.rms or 0) <= -18
+
+
+def test_export_cli_bad_format_is_one_line_and_nonzero(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from ._book import write_story
+
+    root = Path(__file__).resolve().parent.parent
+    story, _ = write_story(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "narrator", "build", str(story), "-o", str(tmp_path / "o"),
+                           "--format", "mp3,ogg"], capture_output=True, text=True, cwd=root,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "unknown format ogg" in proc.stderr
+    assert not (tmp_path / "o").exists(), "nothing is written for a rejected option"
