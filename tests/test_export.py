@@ -87,6 +87,7 @@ def test_export_delivery_defaults() -> None:
     assert acx.mp3_bitrate == "192k" and acx.out_rate == 44100 and -23 <= (acx.mastering.rms or 0) <= -18
 
 
+@needs_tools
 def test_export_cli_bad_format_is_one_line_and_nonzero(tmp_path: Path) -> None:
     import subprocess
     import sys
