@@ -52,7 +52,7 @@ def mastering_off():
     def plain(pcm, sample_rate, settings=None, seed=0):  # type: ignore[no-untyped-def]
         return Mastered(np.asarray(pcm, dtype=np.int16), 0.0, 0.0)
 
-    with mock.patch("narrator.export.master", plain), mock.patch("narrator.listening.master", plain), \
+    with mock.patch("narrator.export.master", plain), \
          mock.patch("narrator.pipeline.voice_gains", lambda clips, cache: {}):
         yield
 
@@ -100,7 +100,7 @@ def time_steps(story: Path, out: Path, repeats: int) -> dict[str, float]:
     from narrator.assemble import PACING, assemble, voice_gains
     from narrator.cache import ClipCache
     from narrator.casting import Engines, assign_voices, cast
-    from narrator.mastering import Mastering, master
+    from narrator.export import delivery, master_chapter
     from narrator.pipeline import make_script, slugify
     from narrator.synthesis import SAMPLE_RATE, plan
 
@@ -119,7 +119,7 @@ def time_steps(story: Path, out: Path, repeats: int) -> dict[str, float]:
             t1 = time.perf_counter()
             audio = assemble(cc, cache, SAMPLE_RATE, gains, PACING)
             t2 = time.perf_counter()
-            master(audio.pcm, SAMPLE_RATE, Mastering(), seed=ch.number)
+            master_chapter(audio, delivery("mp3"), ch.number)
             level, mast = level + t1 - t0, mast + time.perf_counter() - t2
         runs["levelling"].append(level)
         runs["master"].append(mast)

@@ -129,7 +129,7 @@ def file_digest(path: Path) -> str | None:
 def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
                   scene_title: Callable[[int], str] | None = None) -> np.ndarray:
     """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions; returns the master."""
-    mastered = master(chapter.pcm, chapter.sample_rate, how.mastering, seed=tags.track).pcm
+    mastered = master_chapter(chapter, how, tags.track)
     sr = chapter.sample_rate
     scenes = chapter.scene_starts or ((1, 0),)
     ends = [s for _, s in scenes[1:]] + [mastered.size]
@@ -140,6 +140,13 @@ def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, ho
                                tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))))
     write_captions(chapter, dest, digest, how)
     return mastered
+
+
+def master_chapter(chapter: ChapterAudio, how: Delivery, seed: int) -> np.ndarray:
+    """The chapter mastered as `how` asks, each speaker held level with the others after limiting."""
+    roles: dict[str, int] = {}
+    speakers = [(t.start, t.end, roles.setdefault(t.clip.cue.role, len(roles))) for t in chapter.timeline]
+    return master(chapter.pcm, chapter.sample_rate, how.mastering, seed=seed, speakers=speakers).pcm
 
 
 def write_captions(chapter: ChapterAudio, dest: Path, digest: str, how: Delivery) -> None:

@@ -18,12 +18,12 @@ from narrator.export import (
     Delivery,
     Tags,
     file_digest,
+    master_chapter,
     write_captions,
     write_chapter,
     write_m4b,
     write_playlist,
 )
-from narrator.mastering import master
 from narrator.models import ChapterResult, Clip
 
 __all__ = ["Delivery", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
@@ -65,7 +65,7 @@ def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: 
     if "mp3" in how.formats:
         mastered = write_chapter(audio, dest, tags, digest, how)
     else:
-        mastered = master(audio.pcm, audio.sample_rate, how.mastering, seed=tags.track).pcm
+        mastered = master_chapter(audio, how, tags.track)
     if "m4b" in how.formats:
         path = _master_path(cache, digest)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +108,7 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
             from narrator.assemble import voice_gains
 
             audio = assemble(clips[c.number], cache, sample_rate, voice_gains(clips[c.number], cache), pacing)
-            return master(audio.pcm, sample_rate, how.mastering, seed=c.number).pcm
+            return master_chapter(audio, how, c.number)
 
         return load
 
