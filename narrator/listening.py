@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import ChapterAudio, assemble
+from narrator.assemble import ChapterAudio, Timed, assemble
 from narrator.cache import ClipCache
 from narrator.captions import vtt_digest
 from narrator.export import (
@@ -97,6 +98,8 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
             hashlib.sha256(book.cover or b"").hexdigest(), [(c.title, digests[c.number]) for c in chapters]]
     digest = hashlib.sha256(json.dumps(meta).encode()).hexdigest()
     if dest.exists() and file_digest(dest) == digest:
+        if vtt_digest(dest.with_suffix(".vtt")) != digest or (how.srt and not dest.with_suffix(".srt").exists()):
+            _book_captions(chapters, clips, cache, dest, digest, pacing, how, sample_rate)
         return dest
 
     def source(c: ChapterResult):  # type: ignore[no-untyped-def]
@@ -113,7 +116,20 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
         return load
 
     write_m4b([(c.title, source(c)) for c in chapters], sample_rate, dest, book, digest, how)
+    _book_captions(chapters, clips, cache, dest, digest, pacing, how, sample_rate)
     return dest
+
+
+def _book_captions(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[Clip]], cache: ClipCache,
+                   dest: Path, digest: str, pacing: dict[str, int], how: Delivery, sample_rate: int) -> None:
+    """Captions beside the M4B: every chapter's cues, shifted to where the chapter starts in the book."""
+    timeline: list[Timed] = []
+    offset = 0
+    for c in chapters:
+        audio = assemble(clips[c.number], cache, sample_rate, {}, pacing)  # timing only: no levelling needed
+        timeline += [replace(t, start=t.start + offset, end=t.end + offset) for t in audio.timeline]
+        offset += audio.pcm.size
+    write_captions(ChapterAudio(np.zeros(0, dtype=np.int16), sample_rate, tuple(timeline), ()), dest, digest, how)
 
 
 def _master_path(cache: ClipCache, digest: str) -> Path:

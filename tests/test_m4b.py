@@ -36,3 +36,25 @@ def test_m4b_tags_cover_and_loudness() -> None:
     assert [s["codec_name"] for s in probe["streams"] if s["codec_type"] == "audio"] == ["aac"]
     i, tp = ebur128(m4b)
     assert abs(i + 18.0) <= 1.0 and tp <= -3.0
+
+
+@needs_tools
+def test_m4b_captions_follow_the_whole_book() -> None:
+    """The book's VTT holds every chapter's cues; chapter 2's first cue sits after chapter 2's marker."""
+    from ._book import vtt_cues
+
+    book = built()
+    m4b = book.folder / f"{book.folder.name}.m4b"
+    cues = vtt_cues(m4b.with_suffix(".vtt"))
+    per_chapter = [vtt_cues(p.with_suffix(".vtt")) for p in book.mp3s]
+    assert len(cues) == sum(len(c) for c in per_chapter)
+    start2 = ffprobe_chapters(m4b)[1][0]
+    first2 = cues[len(per_chapter[0])]
+    assert first2[3].startswith("Chapter 2")
+    assert first2[0] == pytest.approx(start2 + per_chapter[1][0][0], abs=0.01)
+    x = decode(m4b)
+    from ._book import window_db
+
+    # ffmpeg's MP4 edit list hides the AAC priming samples, so the same windows as for the MP3s apply.
+    assert window_db(x, 22050, first2[0], first2[0] + 0.10) > -52
+    assert window_db(x, 22050, first2[0] - 0.20, first2[0] - 0.06) < -55
