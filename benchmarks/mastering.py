@@ -49,7 +49,7 @@ def mastering_off():
 
     from narrator.mastering import Mastered
 
-    def plain(pcm, sample_rate, settings=None, seed=0):  # type: ignore[no-untyped-def]
+    def plain(pcm, sample_rate, settings=None, seed=0, speakers=()):  # type: ignore[no-untyped-def]
         return Mastered(np.asarray(pcm, dtype=np.int16), 0.0, 0.0)
 
     with mock.patch("narrator.export.master", plain), \
