@@ -136,7 +136,9 @@ def peak_envelope(x: np.ndarray) -> np.ndarray:
 
 def _block_peaks(x: np.ndarray, step: int) -> np.ndarray:
     env = peak_envelope(x)
-    return np.pad(env, (0, -env.size % step)).reshape(-1, step).max(axis=1)
+    full = env.size // step * step
+    peaks = env[:full].reshape(-1, step).max(axis=1)
+    return np.append(peaks, env[full:].max()) if full < env.size else peaks
 
 
 def block_size(sample_rate: int) -> int:
@@ -155,12 +157,13 @@ def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) ->
     return minimum_filter1d(needed, size=2 * max(1, sample_rate * _HOLD_MS // 1000 // step) + 1)
 
 
-def ramps(blocks: np.ndarray, n: int, step: int) -> np.ndarray:
-    """Per-sample gain: a straight ramp from each block's gain to the next one's."""
+def ramps(blocks: np.ndarray, n: int, step: int, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """Per-sample gain: a straight ramp from each block's gain to the next one's, times a per-block scale."""
     # Every sample's gain mixes two block gains that both already cover any peak inside its block.
     ends = np.append(blocks, blocks[-1]).astype(np.float32)
     ramp = np.arange(step, dtype=np.float32) / np.float32(step)
-    return (ends[:-1, None] + np.diff(ends)[:, None] * ramp[None, :]).ravel()[:n]
+    per_block = np.asarray(scale, dtype=np.float32).reshape(-1, 1)
+    return ((ends[:-1, None] + np.diff(ends)[:, None] * ramp[None, :]) * per_block).ravel()[:n]
 
 
 def limiter_gain(envelope: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
@@ -276,11 +279,7 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
             previous = (total, after)
             total += (target - after) / slope
         # In place: `x` is our own float copy, and a chapter-sized temporary is what memory is made of.
-        if np.ndim(gain_db):
-            x *= np.repeat((10 ** (np.asarray(gain_db) / 20)).astype(np.float32), step)[: x.size]
-        else:
-            x *= np.float32(10 ** (total / 20))
-        x *= ramps(blocks, x.size, step)
+        x *= ramps(blocks, x.size, step, 10 ** (np.asarray(gain_db, dtype=np.float64) / 20))
     if settings.room_tone is not None:
         x += room_tone(x.size, settings.room_tone, seed)
     x *= np.float32(32768.0)
