@@ -4,7 +4,8 @@ Loudness is ITU-R BS.1770 integrated loudness: pyloudnorm's K-weighting filter d
 vectorised 400 ms gating. `true_peak` (for reports and tests) is the peak of a 4x oversampled copy;
 the limiter itself works from a cheaper 2x envelope with 1 dB to spare. Two-pass ffmpeg `loudnorm`
 costs about a minute per hour of audio (tech brief, section 4), so the gain and the look-ahead
-limiter run here on the PCM, and ffmpeg only encodes"""
+limiter run here on the PCM, and ffmpeg only encodes.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +25,6 @@ ROOM_TONE_DB = -70.0       # RMS of the room tone mixed under the chapter; far b
 _CODEC_MARGIN_DB = 1.0
 _HOLD_MS = 8               # look-ahead/hold of the limiter: long enough not to distort a glottal pulse
 _STEP_MS = 2               # the gain curve is computed on 2 ms blocks and interpolated: cheap and smooth
-
-
-_MIN_BLOCK_S = 0.4         # BS.1770 gating blocks are 400 ms: shorter audio has no integrated loudness
 
 
 @dataclass(frozen=True)
@@ -51,9 +49,9 @@ class Mastered:
     pcm: np.ndarray
     """int16 mono samples."""
     gain_db: float
-    """Make-up gain applied before limiting."""
+    """Chapter gain applied before limiting (dB)."""
     loudness: float
-    """Integrated loudness after mastering (LUFS), as measured here."""
+    """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
 
 
 def loudness(x: np.ndarray, sample_rate: int) -> float:
