@@ -102,3 +102,13 @@ def test_export_cli_bad_format_is_one_line_and_nonzero(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "unknown format ogg" in proc.stderr
     assert not (tmp_path / "o").exists(), "nothing is written for a rejected option"
+
+
+def test_export_every_mastering_choice_changes_the_build_digest() -> None:
+    """Loudness, ceiling, room tone and the ACX preset all change the bytes, so each must re-encode."""
+    variants = [delivery("mp3"), delivery("mp3", loudness=-20), delivery("mp3", true_peak=-4),
+                delivery("mp3", room_tone=False), delivery("mp3", acx=True)]
+    prints = [str(d.fingerprint()) for d in variants]
+    assert len(set(prints)) == len(prints)
+    assert delivery("mp3", room_tone=False).mastering.room_tone is None
+    assert str(delivery("mp3", srt=True).fingerprint()) == prints[0], "captions do not change the MP3"
