@@ -90,7 +90,7 @@ def voice_gains(clips: Sequence[Clip], cache: ClipCache) -> dict[tuple[str, str]
             rates[voice] = entry.sample_rate
     gains = {}
     for voice, parts in pcm.items():
-        x = np.concatenate(parts).astype(np.float64) / 32768.0
+        x = np.concatenate(parts).astype(np.float32) / np.float32(32768.0)
         level = gated_loudness(k_weighted(x, rates[voice]), rates[voice])
         gains[voice] = 10 ** ((VOICE_LOUDNESS - level) / 20) if np.isfinite(level) else 1.0
     return gains

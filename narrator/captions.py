@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from narrator.assemble import Timed
 
 VTT_DIGEST_NOTE = "NOTE narrator digest "
+_DECORATION = re.compile(r"(?:^|(?<=\s))[-—–~*=#_]+(?=\s|$)")
 
 
 def speaker(t: Timed) -> str:
@@ -77,7 +79,12 @@ def write_text(path: Path, text: str) -> None:
 
 
 def _text(t: Timed) -> str:
-    return " ".join(t.clip.cue.line.segment.text.split())
+    seg = t.clip.cue.line.segment
+    text = seg.text
+    if seg.heading:
+        # "— Chapter One —\n--- The Unlit Street ---": the dashes are decoration, not words.
+        text = _DECORATION.sub(" ", text)
+    return " ".join(text.split())
 
 
 def _escape(text: str) -> str:

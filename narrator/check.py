@@ -40,8 +40,8 @@ class Report:
         return all(r.passed for r in self.rules)
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": str(self.path), "passed": self.passed,
-                "rules": [{"rule": r.name, "passed": r.passed, "measured": r.figure, "wanted": r.wanted} for r in self.rules]}
+        return {"file": str(self.path), "passed": bool(self.passed),
+                "rules": [{"rule": r.name, "passed": bool(r.passed), "measured": r.figure, "wanted": r.wanted} for r in self.rules]}
 
 
 @dataclass(frozen=True)

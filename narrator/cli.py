@@ -48,7 +48,7 @@ def build_cmd(
     author_notes: Annotated[bool, typer.Option("--author-notes", help="Read author's notes aloud (narrator voice).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="mp3 (one file per chapter), m4b (one file for the book) or mp3,m4b.")] = "mp3",
-    loudness: Annotated[float | None, typer.Option("--loudness", help="Integrated loudness per chapter, LUFS (default -18; -20 with --acx).")] = None,
+    loudness: Annotated[float | None, typer.Option("--loudness", help="Integrated loudness per chapter, LUFS (default -18; with --acx the default aims at -20.5 dB RMS).")] = None,
     true_peak: Annotated[float | None, typer.Option("--true-peak", help="True-peak ceiling, dBTP (default -3).")] = None,
     acx: Annotated[bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192 kbps CBR MP3, ACX head/tail room tone and levels.")] = False,
     srt: Annotated[bool, typer.Option("--srt", help="Write SRT captions too (WebVTT is always written).")] = False,
@@ -81,7 +81,9 @@ def build_cmd(
         if "mp3" in how.formats:
             out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
     if book:
-        out.print(f"book   {book}  ({_clock(result.audio_seconds)})")
+        from mutagen.mp4 import MP4
+
+        out.print(f"book   {book}  ({_clock(MP4(book).info.length)})")
     encoded = sum(c.encoded for c in result.chapters)
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "

@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import ChapterAudio, assemble
+from narrator.assemble import ChapterAudio, Timed, assemble
 from narrator.cache import ClipCache
 from narrator.captions import vtt_digest
 from narrator.export import (
@@ -18,15 +19,15 @@ from narrator.export import (
     Delivery,
     Tags,
     file_digest,
+    master_chapter,
     write_captions,
     write_chapter,
     write_m4b,
     write_playlist,
 )
-from narrator.mastering import master
 from narrator.models import ChapterResult, Clip
 
-__all__ = ["Delivery", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
+__all__ = ["Delivery", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
 ACX_HEAD_MS = (500, 1000)
 ACX_TAIL_MS = (1000, 5000)
 
@@ -47,12 +48,25 @@ def up_to_date(dest: Path, digest: str, how: Delivery, cache: ClipCache) -> bool
     return _master_path(cache, digest).exists()
 
 
+def chapter_seconds(dest: Path, digest: str, how: Delivery, cache: ClipCache, sample_rate: int) -> float:
+    """Length of an up-to-date chapter: its MP3's, or (M4B only) its master's."""
+    if "mp3" in how.formats:
+        from mutagen.mp3 import MP3
+
+        try:
+            return float(MP3(dest).info.length)
+        except Exception:
+            return 0.0
+    path = _master_path(cache, digest)
+    return path.stat().st_size / 2 / sample_rate if path.exists() else 0.0
+
+
 def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery, cache: ClipCache) -> None:
     """Master one assembled chapter into what the build asked for: MP3 + captions, and/or a master for the M4B."""
     if "mp3" in how.formats:
         mastered = write_chapter(audio, dest, tags, digest, how)
     else:
-        mastered = master(audio.pcm, audio.sample_rate, how.mastering, seed=tags.track).pcm
+        mastered = master_chapter(audio, how, tags.track)
     if "m4b" in how.formats:
         path = _master_path(cache, digest)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +98,8 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
             hashlib.sha256(book.cover or b"").hexdigest(), [(c.title, digests[c.number]) for c in chapters]]
     digest = hashlib.sha256(json.dumps(meta).encode()).hexdigest()
     if dest.exists() and file_digest(dest) == digest:
+        if vtt_digest(dest.with_suffix(".vtt")) != digest or (how.srt and not dest.with_suffix(".srt").exists()):
+            _book_captions(chapters, clips, cache, dest, digest, pacing, how, sample_rate)
         return dest
 
     def source(c: ChapterResult):  # type: ignore[no-untyped-def]
@@ -95,12 +111,25 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
             from narrator.assemble import voice_gains
 
             audio = assemble(clips[c.number], cache, sample_rate, voice_gains(clips[c.number], cache), pacing)
-            return master(audio.pcm, sample_rate, how.mastering, seed=c.number).pcm
+            return master_chapter(audio, how, c.number)
 
         return load
 
     write_m4b([(c.title, source(c)) for c in chapters], sample_rate, dest, book, digest, how)
+    _book_captions(chapters, clips, cache, dest, digest, pacing, how, sample_rate)
     return dest
+
+
+def _book_captions(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[Clip]], cache: ClipCache,
+                   dest: Path, digest: str, pacing: dict[str, int], how: Delivery, sample_rate: int) -> None:
+    """Captions beside the M4B: every chapter's cues, shifted to where the chapter starts in the book."""
+    timeline: list[Timed] = []
+    offset = 0
+    for c in chapters:
+        audio = assemble(clips[c.number], cache, sample_rate, {}, pacing)  # timing only: no levelling needed
+        timeline += [replace(t, start=t.start + offset, end=t.end + offset) for t in audio.timeline]
+        offset += audio.pcm.size
+    write_captions(ChapterAudio(np.zeros(0, dtype=np.int16), sample_rate, tuple(timeline), ()), dest, digest, how)
 
 
 def _master_path(cache: ClipCache, digest: str) -> Path:

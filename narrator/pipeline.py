@@ -21,7 +21,15 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
-from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
+from narrator.listening import (
+    Delivery,
+    chapter_seconds,
+    finish_book,
+    keep_chapter,
+    make_chapter,
+    pacing_for,
+    up_to_date,
+)
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -102,7 +110,8 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
         if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
             keep_chapter(by_chapter[ch.number], cache, dest, digest, how, pacing, SAMPLE_RATE)
-            results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
+            results[ch.number] = ChapterResult(ch.number, ch.title, dest,
+                                               chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
     wanted = [c for n in jobs_out for c in by_chapter[n]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import re
@@ -73,6 +74,7 @@ def built(acx: bool = False) -> Book:
     from narrator.pipeline import build
 
     root = Path(tempfile.mkdtemp(prefix="narrator-audio-test-"))
+    atexit.register(shutil.rmtree, root, True)  # the book outlives each test module, not the session
     story, cast = write_story(root)
     how = delivery("mp3", acx=True) if acx else delivery("mp3,m4b", srt=True)
     result = build(story, root / "out", cast, "pyttsx3", 2, None, False, None, how)

@@ -7,8 +7,17 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from narrator.mastering import DEFAULT_LOUDNESS, Mastering, limiter_gain, loudness, master, peak_envelope, true_peak
+from narrator.mastering import (
+    DEFAULT_LOUDNESS,
+    Mastering,
+    limiter_gain,
+    loudness,
+    master,
+    peak_envelope,
+    true_peak,
+)
 
 from ._book import built, decode, ebur128, needs_tools, vtt_cues, write_wav
 
@@ -35,9 +44,10 @@ def test_mastering_every_chapter_at_target_loudness_under_true_peak_ceiling() ->
 
 
 @needs_tools
-def test_mastering_speakers_within_2_db_of_each_other() -> None:
+@pytest.mark.parametrize("acx", [False, True], ids=["default", "acx"])
+def test_mastering_speakers_within_2_db_of_each_other(acx: bool) -> None:
     """Each speaker's lines, cut from the decoded MP3 at the VTT cue times, measured by ebur128."""
-    book = built()
+    book = built(acx)
     per_speaker: dict[str, list[np.ndarray]] = {}
     for mp3 in book.mp3s:
         x = decode(mp3, RATE)

@@ -1,0 +1,82 @@
+"""Assemble: pauses from structure and punctuation, in the documented order; the timeline matches the joined PCM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrator.assemble import PACING, Timed, assemble, pause_between
+from narrator.cache import ClipCache
+from narrator.castfile import load_cast
+from narrator.errors import CastError
+from narrator.models import Clip, Cue, Line, Segment, Voice
+
+
+def make_clip(text: str, *, scene: int = 1, paragraph: int = 0, role: str = "narrator", heading: bool = False,
+              key: str = "k", samples: int = 0) -> Clip:
+    seg = Segment(1, 0, scene, paragraph, 0, len(text), "narration", text, heading=heading)
+    return Clip(Cue(Line(seg, None, "narration", 1.0), Voice("silent", role), text, role), key, samples, 22050)
+
+
+def clip_at(text: str, start: int, samples: int, role: str = "narrator") -> Timed:
+    return Timed(make_clip(text, role=role, samples=samples), start, start + samples)
+
+
+def test_assemble_pause_order_comma_sentence_paragraph_speaker_scene_heading() -> None:
+    p = PACING
+    said = make_clip('"We can go,"', role="Mara")
+    assert pause_between(said, make_clip("she said."), p) == p["comma"]
+    assert pause_between(make_clip("He sat down. "), make_clip("x"), p) == p["sentence"]
+    assert pause_between(make_clip("Wait —"), make_clip("x"), p) == p["comma"]
+    assert pause_between(make_clip("A."), make_clip("B.", paragraph=1), p) == p["paragraph"]
+    assert pause_between(make_clip("A."), make_clip('"B."', paragraph=1, role="Mara"), p) == p["speaker_change"]
+    assert pause_between(make_clip("A."), make_clip("B.", scene=2, paragraph=1), p) == p["scene"]
+    assert pause_between(make_clip("Chapter 1", heading=True, scene=0), make_clip("B."), p) == p["after_heading"]
+    order = ["comma", "sentence", "paragraph", "speaker_change", "scene", "after_heading"]
+    assert [p[k] for k in order] == sorted(p[k] for k in order)
+    assert p["chapter_tail"] > p["scene"]
+
+
+def test_assemble_timeline_matches_pcm_and_scenes(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    clips = []
+    for i, (text, scene, para) in enumerate([("Chapter", 0, -1), ("One.", 1, 0), ("Two,", 1, 0), ("Three.", 2, 1)]):
+        pcm = (np.ones(1000 + i * 100) * 3000).astype(np.int16)
+        cache.put(f"key{i}", pcm.tobytes(), 22050, 0.01)
+        clips.append(make_clip(text, scene=scene, paragraph=para, heading=i == 0, key=f"key{i}"))
+    audio = assemble(clips, cache, 22050, {}, {"chapter_head": 100, "chapter_tail": 200})
+    for t in audio.timeline:
+        assert np.all(audio.pcm[t.start : t.end] == 3000)
+        assert audio.pcm[t.start - 1] == 0 and audio.pcm[t.end] == 0
+    assert audio.timeline[0].start == 22050 * 100 // 1000
+    assert audio.pcm.size - audio.timeline[-1].end == 22050 * 200 // 1000
+    gaps = [b.start - a.end for a, b in zip(audio.timeline, audio.timeline[1:], strict=False)]
+    assert gaps == [22050 * PACING[k] // 1000 for k in ("after_heading", "sentence", "scene")]
+    assert audio.scene_starts == ((1, 0), (2, audio.timeline[3].start))
+
+
+def test_assemble_cast_file_pacing_is_validated(tmp_path: Path) -> None:
+    cast = tmp_path / "c.toml"
+    cast.write_text("[pacing]\nscene = 2500\ncomma = 200\n", encoding="utf-8")
+    assert load_cast(cast).pacing == {"scene": 2500, "comma": 200}
+    cast.write_text("[pacing]\nsceen = 2500\n", encoding="utf-8")
+    with pytest.raises(CastError, match="sceen"):
+        load_cast(cast)
+    cast.write_text("[pacing]\nscene = -5\n", encoding="utf-8")
+    with pytest.raises(CastError, match="milliseconds"):
+        load_cast(cast)
+
+
+def test_assemble_clips_start_and_end_silent_so_joins_do_not_click() -> None:
+    """Trimming cuts mid-waveform; the fades leave every clip's edges at (near) zero."""
+    from narrator.synthesis import trim
+
+    t = np.arange(22050) / 22050
+    loud = (np.sin(2 * np.pi * 220 * t) * 20000).astype(np.int16)
+    padded = np.concatenate([np.zeros(3000, np.int16), loud, np.zeros(3000, np.int16)])
+    edges = trim(padded)
+    assert edges.size > 20000
+    assert abs(int(edges[0])) < 200 and abs(int(edges[-1])) < 200
+    assert np.max(np.abs(np.diff(edges[:40].astype(int)))) < 2000, "the fade-in jumps"
