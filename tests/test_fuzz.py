@@ -7,6 +7,7 @@ The invariants hold for any correct implementation of the stage contracts (DESIG
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -62,7 +63,7 @@ def _check_story(text: str, include_notes: bool) -> None:
         for number, para in enumerate(paras):
             pieces = by_para[number]
             assert pieces[0].start == para.start and pieces[-1].end == para.end
-            for a, b in zip(pieces, pieces[1:], strict=False):
+            for a, b in pairwise(pieces):
                 assert a.end == b.start
             assert "".join(p.text for p in pieces) == text[para.start : para.end]
         lines = attribute(segments, [])
@@ -79,7 +80,7 @@ def _check_story(text: str, include_notes: bool) -> None:
     _check_every_word_once(story, chapters, include_notes)
     # Exactly once across the book: no paragraph or heading overlaps another, all inside the text.
     spans.sort()
-    for (a0, a1), (b0, _b1) in zip(spans, spans[1:], strict=False):
+    for (a0, a1), (b0, _b1) in pairwise(spans):
         assert 0 <= a0 <= a1 <= b0
     assert all(e <= len(text) for _, e in spans)
 
