@@ -99,7 +99,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
-    wanted = [c for n in jobs_out for c in by_chapter[n]]
+    # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
+    # running alone at the end of the build.
+    order = sorted(jobs_out, key=lambda n: -sum(len(c.cue.speech) for c in by_chapter[n]))
+    wanted = [c for n in order for c in by_chapter[n]]
     remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
     encodes: dict[int, Future[ChapterResult]] = {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
