@@ -13,6 +13,7 @@ from pathlib import Path
 
 from narrator.assemble import PACING, assemble, voice_gains
 from narrator.attribution import attribute
+from narrator.budget import Budget
 from narrator.cache import ClipCache
 from narrator.castfile import CastFile, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
@@ -105,9 +106,14 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     wanted = [c for n in order for c in by_chapter[n]]
     remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
     encodes: dict[int, Future[ChapterResult]] = {}
+    budget = Budget()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
 
         def encode(n: int) -> ChapterResult:
+            with budget.hold(_pcm_bytes(by_chapter[n], cache)):  # two long chapters at once could exhaust memory
+                return encode_chapter(n)
+
+        def encode_chapter(n: int) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
             audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
@@ -209,6 +215,15 @@ def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int]) -> str:
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
     return h.hexdigest()
+
+
+def _pcm_bytes(clips: Sequence[Clip], cache: ClipCache) -> int:
+    """Size of a chapter's rendered audio, from the cache entries' headers (nothing is decoded)."""
+    total = 0
+    for c in clips:
+        entry = cache.get(c.key, verify=False)
+        total += 2 * entry.samples if entry else 0
+    return total
 
 
 def _duration(path: Path) -> float:

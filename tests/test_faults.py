@@ -230,3 +230,38 @@ def test_engine_missing_espeak_says_what_to_install(monkeypatch: pytest.MonkeyPa
     monkeypatch.delattr(pyttsx3.drivers, "_espeak", raising=False)
     with pytest.raises(ToolMissingError, match="apt-get install espeak-ng"):
         Pyttsx3Engine().version()
+
+
+def test_budget_runs_big_chapters_one_at_a_time_and_small_ones_together() -> None:
+    import threading
+
+    from narrator.budget import Budget
+
+    budget = Budget(limit=10)
+    running: list[int] = []
+    peak: list[int] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(2, timeout=0.3)
+
+    def job(size: int) -> None:
+        with budget.hold(size):
+            with lock:
+                running.append(size)
+                peak.append(sum(running))
+            try:
+                gate.wait()  # wait (briefly) for a partner, so admitted jobs overlap if the budget lets them
+            except threading.BrokenBarrierError:
+                pass
+            with lock:
+                running.remove(size)
+
+    for sizes, allowed in (((8, 8), 8), ((4, 4), 8), ((20, 3), 20)):
+        peak.clear()
+        gate.reset()
+        threads = [threading.Thread(target=job, args=(s,)) for s in sizes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert max(peak) == allowed, (sizes, peak)
+        assert budget.used == 0
