@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,6 +41,8 @@ class Run:
     wall_s: float
     audio_s: float
     peak_rss_mb: float
+    cpu_s: float
+    """User + system seconds of the whole process tree."""
 
     @property
     def rtf(self) -> float:
@@ -63,8 +66,14 @@ def machine() -> dict[str, str]:
             "load_1min": f"{os.getloadavg()[0]:.2f}"}
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Summed VmRSS of `root` and every descendant (read from /proc, no dependencies)."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss_kb(root: int, cpu: dict[int, float] | None = None) -> int:
+    """Summed VmRSS of `root` and every descendant (read from /proc, no dependencies).
+
+    With `cpu`, also records each process's own user+system seconds (last value seen wins).
+    """
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -79,29 +88,58 @@ def _tree_rss_kb(root: int) -> int:
         pid = int(entry.name)
         if ppid:
             children.setdefault(int(ppid.group(1)), []).append(pid)
+            _PARENT[pid] = int(ppid.group(1))
         rss[pid] = int(vm.group(1)) if vm else 0
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
         stack.extend(children.get(pid, []))
+        if cpu is not None:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+            except (OSError, IndexError, ValueError):
+                pass
     return total
 
 
+CPU: list[float] = []  # CPU seconds of the last measured command's process tree (sampled; see measure)
+
+
 def measure(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess[str]]:  # type: ignore[no-untyped-def]
-    """(wall seconds, peak tree RSS in MB, the finished process) for one command."""
+    """(wall seconds, peak tree RSS in MB, the finished process) for one command.
+
+    Also appends the tree's CPU seconds to CPU: each process's own time as last sampled, plus the root's
+    reaped children from wait4 (short-lived ffmpeg runs between samples are counted there, not lost).
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     peak = 0
+    cpu: dict[int, float] = {}
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_kb(proc.pid))
+        peak = max(peak, _tree_rss_kb(proc.pid, cpu))
         time.sleep(0.05)
     out, err = proc.communicate()
     wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    reaped = usage.ru_utime + usage.ru_stime - _REAPED[0]
+    _REAPED[0] = usage.ru_utime + usage.ru_stime
+    # The root and its direct children are in `reaped` (wait4); sampled values add the grandchildren.
+    direct = {proc.pid}
+    CPU.append(reaped + sum(v for pid, v in cpu.items() if pid not in direct and not _is_child_of(pid, proc.pid)))
     done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}... failed ({proc.returncode}): {err.strip()[-500:]}")
     return wall, peak / 1024, done
+
+
+_REAPED = [0.0]
+_PARENT: dict[int, int] = {}
+
+
+def _is_child_of(pid: int, parent: int) -> bool:
+    return _PARENT.get(pid) == parent
 
 
 def make_10k(folder: Path) -> Path:
@@ -160,8 +198,8 @@ def make_100k(folder: Path) -> Path:
     return path
 
 
-def run_build(story: Path, out: Path, jobs: int | None, root: Path = ROOT) -> tuple[float, float, float]:
-    """Cold-cache `narrator build` of the checkout at `root`: (wall s, audio s, peak MB)."""
+def run_build(story: Path, out: Path, jobs: int | None, root: Path = ROOT) -> tuple[float, float, float, float]:
+    """Cold-cache `narrator build` of the checkout at `root`: (wall s, audio s, peak MB, CPU s)."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "narrator", "build", str(story), "-o", str(out), "--json"]
     if jobs:
@@ -169,14 +207,14 @@ def run_build(story: Path, out: Path, jobs: int | None, root: Path = ROOT) -> tu
     wall, peak, done = measure(cmd, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
     summary = json.loads(done.stdout)
     RENDERED.append(int(summary["segments_rendered"]))
-    return wall, float(summary["audio_seconds"]), peak
+    return wall, float(summary["audio_seconds"]), peak, CPU[-1]
 
 
 RENDERED: list[int] = []
 
 
-def run_baseline(story: Path, work: Path) -> tuple[float, float, float]:
-    """espeak-ng one voice to one WAV, then ffmpeg to MP3 with our settings: (wall s, audio s, peak MB)."""
+def run_baseline(story: Path, work: Path) -> tuple[float, float, float, float]:
+    """espeak-ng one voice to one WAV, then ffmpeg to MP3 with our settings: (wall s, audio s, peak MB, CPU s)."""
     sys.path.insert(0, str(ROOT))
     from narrator.export import MP3_BITRATE
     from narrator.synthesis import SAMPLE_RATE
@@ -190,7 +228,7 @@ def run_baseline(story: Path, work: Path) -> tuple[float, float, float]:
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp3)],
                            capture_output=True, text=True, check=True)
     wav.unlink(missing_ok=True)
-    return w1 + w2, float(probe.stdout.strip()), max(p1, p2)
+    return w1 + w2, float(probe.stdout.strip()), max(p1, p2), CPU[-2] + CPU[-1]
 
 
 def main() -> None:
@@ -226,19 +264,22 @@ def main() -> None:
                              "audio_s": statistics.median(r.audio_s for r in runs),
                              "rtf": statistics.median(r.rtf for r in runs),
                              "peak_rss_mb": statistics.median(r.peak_rss_mb for r in runs),
+                             "cpu_s": statistics.median(r.cpu_s for r in runs),
                              "segments_rendered": RENDERED[-1] if name == "narrator build" and RENDERED else None,
                              "runs": [asdict(r) for r in runs]})
             ratio = statistics.median(b.wall_s / a.wall_s for b, a in zip(builds, bases, strict=True))
-            rows.append({"book": label, "words": words, "what": "ratio build/baseline", "ratio": ratio})
-    print(f"\n{'book':<6} {'words':>7}  {'what':<22} {'wall s':>8} {'audio':>9} {'RTF':>7} {'peak MB':>8}")
+            rows.append({"book": label, "words": words, "what": "ratio build/baseline", "ratio": ratio,
+                         "cpu_ratio": statistics.median(b.cpu_s / a.cpu_s for b, a in zip(builds, bases, strict=True))})
+    print(f"\n{'book':<6} {'words':>7}  {'what':<22} {'wall s':>8} {'audio':>9} {'RTF':>7} {'peak MB':>8} {'CPU s':>7}")
     for r in rows:
         if "ratio" in r:
-            print(f"{r['book']:<6} {r['words']:>7}  {r['what']:<22} {r['ratio']:>8.2f}   (goal <= 1.0)")
+            print(f"{r['book']:<6} {r['words']:>7}  {r['what']:<22} {r['ratio']:>8.2f}   (goal <= 1.0; "
+                  f"CPU ratio {r['cpu_ratio']:.2f})")
             continue
         audio = float(r["audio_s"])  # type: ignore[arg-type]
         print(f"{r['book']:<6} {r['words']:>7}  {r['what']:<22} {r['wall_s']:>8.1f} "
               f"{int(audio // 3600)}:{int(audio % 3600 // 60):02d}:{int(audio % 60):02d} {r['rtf']:>6.0f}x "
-              f"{r['peak_rss_mb']:>8.0f}" + (f"  ({r['segments_rendered']} segments rendered)"
+              f"{r['peak_rss_mb']:>8.0f} {r['cpu_s']:>7.1f}" + (f"  ({r['segments_rendered']} segments rendered)"
                                               if r.get("segments_rendered") else ""))
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
