@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STORY  ?= stories/the-lamplighters-apprentice.txt
-EXTRAS ?= dev
+EXTRAS ?= dev,piper
 
 .PHONY: demo test system venv lint bench clean
 

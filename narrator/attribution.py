@@ -1,15 +1,421 @@
-"""attribute: decide who speaks each dialogue segment, with evidence and confidence. PLACEHOLDER."""
+"""attribute: decide who speaks each dialogue segment, with evidence and confidence.
+
+A paragraph is the unit of speech: every quotation in one paragraph belongs to one speaker unless a
+second tag names someone else. For each paragraph holding speech we look, in order of trust, for:
+
+1. a speech tag naming a character on either side of a quote or inside a split quote
+   ("said Emma", "Mr. Darcy replied", "cried the dragon") -> explicit;
+2. a tag with a pronoun or an epithet ("she said", "the old man cried") -> anaphoric, resolved by a
+   scorer over the characters in play (gender, recency, conversation turns);
+3. nothing: the scorer picks from conversation structure (turn-taking, who was addressed, who acts
+   in the paragraph's narration) -> implicit.
+
+The scorer is a linear model over a handful of features per candidate; its weights ship in
+`narrator/data/attribution_weights.json` (trained by `benchmarks/train_attribution.py`) and fall
+back to hand-set values when the file is missing.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
 
+from narrator.lexicon import SPEECH_VERBS
 from narrator.models import Character, Line, Segment
+
+_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
+_PRON = r"he|she|I|they|we|He|She|They|We"
+# Nouns that tell a person's gender when an epithet has no known owner ("the old man said").
+_MALE_NOUNS = frozenset(
+    "man gentleman boy lad fellow father brother son uncle husband king prince lord sir stallion colt "
+    "dragon? stranger? master duke count baron grandfather nephew youth".replace("?", "").split()
+) - {"dragon", "stranger"}
+_FEMALE_NOUNS = frozenset(
+    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow"]
+)
+
+FEATURES = (
+    "bias_named_tag",     # the tag names this character (explicit)
+    "pron_match",         # a pronoun/epithet tag whose gender matches the candidate
+    "pron_mismatch",      # a pronoun/epithet tag whose gender contradicts the candidate
+    "prev1",              # spoke the previous speech paragraph
+    "prev2",              # spoke the speech paragraph before that (turn-taking)
+    "prev3",
+    "addressed",          # named as a vocative in the previous speech paragraph
+    "named_in_quote",     # named inside this paragraph's own quotes (people rarely name themselves)
+    "subject_here",       # the subject of narration in this paragraph (before/around the quote)
+    "mention_here",       # mentioned in this paragraph's narration
+    "mention_prev",       # mentioned in the previous paragraph's narration
+    "recency",            # 1 / (1 + rank) of the candidate among recently mentioned characters
+    "salience",           # log share of mentions in the book
+    "participant",        # spoke in the last 12 paragraphs
+    "gap_prev1",          # prev1 but separated by narration-only paragraphs
+    "narrator_i",         # the candidate is the first-person narrator
+    "beat_after",         # subject of the sentence right after the quote (an action beat)
+)
+
+# Turn-taking and scene features mean different things when a pronoun tag is present, so each has
+# a second copy that is only set for paragraphs without any tag.
+_SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here", "mention_prev", "recency",
+          "beat_after", "gap_prev1", "participant", "salience")
+FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
+
+_DEFAULT_WEIGHTS = {
+    "bias_named_tag": 8.0, "pron_match": 3.0, "pron_mismatch": -4.0, "prev1": -2.0, "prev2": 2.0,
+    "prev3": 0.3, "addressed": 1.5, "named_in_quote": -1.5, "subject_here": 2.5, "mention_here": 0.8,
+    "mention_prev": 0.5, "recency": 1.5, "salience": 0.3, "participant": 1.0, "gap_prev1": 1.0,
+    "narrator_i": 0.0, "beat_after": 1.5,
+}
+
+
+def _load_weights() -> dict[str, float]:
+    try:
+        raw = resources.files("narrator").joinpath("data/attribution_weights.json").read_text(encoding="utf-8")
+        data = json.loads(raw)
+        return {k: float(data["weights"].get(k, 0.0)) for k in FEATURES}
+    except (FileNotFoundError, KeyError, ValueError, OSError):
+        return {k: _DEFAULT_WEIGHTS.get(k, 0.0) for k in FEATURES}
+
+
+@dataclass
+class _Para:
+    """One paragraph: its segments, the narration around its quotes and what we found in it."""
+
+    segs: list[Segment]
+    quotes: list[Segment] = field(default_factory=list)
+    speaker: str | None = None
+    evidence: str = "unknown"
+    confidence: float = 0.0
+    mentions: list[tuple[int, str]] = field(default_factory=list)  # narration mentions (offset, name)
+    vocatives: list[str] = field(default_factory=list)
+    in_quote: set[str] = field(default_factory=set)
+
+
+class _Resolver:
+    """Name, alias and epithet lookup for one cast of characters."""
+
+    def __init__(self, characters: Sequence[Character]) -> None:
+        self.chars = list(characters)
+        self.gender = {c.name: c.gender for c in characters}
+        total = sum(max(c.mentions, 1) for c in characters) or 1
+        self.salience = {c.name: math.log(max(c.mentions, 1) / total) for c in characters}
+        self.narrator: str | None = None
+        forms: dict[str, str] = {}
+        epithets: dict[str, str] = {}
+        for c in reversed(self.chars):  # earlier (more salient) characters win shared forms
+            for form in (c.name, *c.aliases):
+                if not form:
+                    continue
+                if form == "I":
+                    self.narrator = c.name
+                elif form[0].islower() or form.lower().startswith(("the ", "a ")):
+                    epithets[_norm(form)] = c.name
+                else:
+                    forms[form] = c.name
+        self.forms = forms
+        self.epithets = epithets
+        alts = sorted((re.escape(f) for f in forms), key=len, reverse=True)
+        self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
+        ep_alts = sorted((re.escape(e) for e in epithets), key=len, reverse=True)
+        self.epithet_re = (
+            re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
+        )
+        subj = r"(?P<subj>(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
+            r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
+        # "said Emma" / "said the old man" right after the quote.
+        self.inverted = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
+        # "Emma said" / "she replied" right after the quote.
+        self.normal = re.compile(r"^[\s,;:\-\u2014\u2013]*" + subj + r"[\s,]+" + _ADV + r"(?P<verb>" + _VERBS + r")\b")
+        # "Emma said:" / "Emma turned to him and said," just before the quote.
+        self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
+
+    def lookup(self, phrase: str) -> tuple[str | None, str, str]:
+        """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
+        p = phrase.strip()
+        if not p:
+            return None, "none", "unknown"
+        low = p.lower()
+        if low in ("he", "she"):
+            return None, "pronoun", "male" if low == "he" else "female"
+        if p == "I":
+            return self.narrator, "name" if self.narrator else "none", "unknown"
+        if low in ("they", "we"):
+            return None, "none", "unknown"
+        if p in self.forms:
+            return self.forms[p], "name", self.gender.get(self.forms[p], "unknown")
+        if self.name_re is not None:
+            m = self.name_re.search(p)
+            if m and m.start() == 0:
+                name = self.forms[m.group(0)]
+                return name, "name", self.gender.get(name, "unknown")
+        n = _norm(p)
+        if n in self.epithets:
+            name = self.epithets[n]
+            return name, "epithet", self.gender.get(name, "unknown")
+        if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and "Voice" in self.gender:
+            return "Voice", "name", "unknown"
+        if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
+            return None, "none", "unknown"  # a capitalised word we do not know (not a character)
+        head = n.split()[-1] if n.split() else ""
+        if head in _MALE_NOUNS:
+            return None, "epithet", "male"
+        if head in _FEMALE_NOUNS:
+            return None, "epithet", "female"
+        return None, "epithet", "unknown"
+
+
+_VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.strip().lower())
 
 
 def attribute(segments: Sequence[Segment], characters: Sequence[Character]) -> list[Line]:
     """One Line per segment: narration goes to the narrator; dialogue to a character or unknown."""
-    return [
-        Line(s, None, "narration", 1.0) if s.kind == "narration" else Line(s, None, "unknown", 0.0)
-        for s in segments
-    ]
+    return run(segments, characters, _load_weights())
+
+
+def run(segments: Sequence[Segment], characters: Sequence[Character], weights: dict[str, float],
+        trace: list[tuple[list[Segment], list[str], list[dict[str, float]]]] | None = None) -> list[Line]:
+    """attribute() with explicit weights; `trace` collects (quotes, candidates, features) for training."""
+    res = _Resolver(characters)
+    paras = _paragraphs(segments)
+    for para in paras:
+        _scan_mentions(para, res)
+    speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
+    history: list[int] = []  # indices of speech paragraphs decided so far
+    for i, para in enumerate(paras):
+        if not para.quotes:
+            continue
+        _decide(i, paras, history, res, weights, speakers, trace)
+        history.append(i)
+    lines: list[Line] = []
+    for para in paras:
+        for seg in para.segs:
+            if seg.kind == "narration":
+                lines.append(Line(seg, None, "narration", 1.0))
+            else:
+                who = speakers.get(seg.index + seg.chapter * 1_000_000, para.speaker)
+                ev = para.evidence if who is not None else "unknown"
+                lines.append(Line(seg, who, ev, para.confidence if who is not None else 0.0))  # type: ignore[arg-type]
+    return lines
+
+
+def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
+    paras: list[_Para] = []
+    key: tuple[int, int] | None = None
+    for seg in segments:
+        k = (seg.chapter, seg.paragraph)
+        if k != key or seg.heading:
+            paras.append(_Para([]))
+            key = k
+        paras[-1].segs.append(seg)
+        if seg.kind == "dialogue" and not seg.heading and not seg.note:
+            paras[-1].quotes.append(seg)
+    return paras
+
+
+def _scan_mentions(para: _Para, res: _Resolver) -> None:
+    if res.name_re is None:
+        return
+    for seg in para.segs:
+        if seg.kind == "narration":
+            for m in res.name_re.finditer(seg.text):
+                para.mentions.append((seg.start + m.start(), res.forms[m.group(0)]))
+            if res.epithet_re is not None:
+                for m in res.epithet_re.finditer(seg.text):
+                    para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
+        else:
+            for m in res.name_re.finditer(seg.text):
+                name = res.forms[m.group(0)]
+                para.in_quote.add(name)
+                before = seg.text[: m.start()].rstrip()
+                after = seg.text[m.end() : m.end() + 2]
+                # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
+                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'):
+                    para.vocatives.append(name)
+    para.mentions.sort()
+
+
+@dataclass
+class _Tag:
+    name: str | None
+    kind: str  # name / pronoun / epithet / none
+    gender: str
+    where: str  # after / before / inside
+
+
+def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
+    """Speech tags in a paragraph, each with the position (quote index) it attaches to."""
+    tags: list[tuple[_Tag, int]] = []
+    segs = para.segs
+    qpos = [i for i, s in enumerate(segs) if s.kind == "dialogue"]
+    for qi, si in enumerate(qpos):
+        # Narration right after this quote.
+        if si + 1 < len(segs) and segs[si + 1].kind == "narration":
+            txt = segs[si + 1].text
+            m = res.inverted.match(txt) or res.normal.match(txt)
+            if m is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
+                # "a voice rang out": an unseen speaker of its own, whatever the verb.
+                tags.append((_Tag("Voice", "name", "unknown", "after"), qi))
+                continue
+            if m:
+                name, kind, gender = res.lookup(m.group("subj"))
+                if kind != "none":
+                    where = "inside" if si + 2 < len(segs) else "after"
+                    tags.append((_Tag(name, kind, gender, where), qi))
+        # Narration right before the first quote (a tag that introduces the speech).
+        if qi == 0 and si > 0 and segs[si - 1].kind == "narration":
+            txt = segs[si - 1].text
+            last = re.split(r"(?<=[.!?])\s+", txt.strip())[-1] if txt.strip() else ""
+            m = res.before.search(last)
+            if (m and last.rstrip().endswith((",", ":", "-", "\u2014"))) or (m and len(last) < 60):
+                name, kind, gender = res.lookup(m.group("subj"))
+                if kind != "none":
+                    tags.append((_Tag(name, kind, gender, "before"), qi))
+    if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
+        # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
+        subs = _subject_of(segs[qpos[0] - 1].text, res)
+        if subs and subs[-1][1] == "pronoun":
+            tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
+    return tags
+
+
+def _closed(quote: str) -> bool:
+    """True when a quotation ends with a closing mark (not left open for the next paragraph)."""
+    q = quote.rstrip()
+    return len(q) > 1 and q[-1] in '"\u201d\'\u2019'
+
+
+def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
+    """Sentence subjects in a narration piece (character names and pronouns at clause starts)."""
+    out: list[tuple[str | None, str, str]] = []
+    for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
+        m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still)\s+,?\s*)?"
+                      r"((?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
+                      r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
+        if m:
+            name, kind, gender = res.lookup(m.group(1))
+            if kind != "none":
+                out.append((name, kind, gender))
+    return out
+
+
+def _decide(i: int, paras: list[_Para], history: list[int], res: _Resolver, weights: dict[str, float],
+            speakers: dict[int, str], trace: list | None = None) -> None:
+    para = paras[i]
+    tags = _find_tags(para, res)
+    prev = paras[i - 1] if i > 0 else None
+    if (prev is not None and prev.quotes and prev.speaker and para.segs[0].kind == "dialogue"
+            and prev.segs[-1].kind == "dialogue" and not _closed(prev.segs[-1].text)
+            and not any(t.kind == "name" for t, _ in tags)):
+        # A speech left open at the end of the last paragraph goes on in this one.
+        para.speaker, para.evidence, para.confidence = prev.speaker, prev.evidence, prev.confidence
+        return
+    named = [t for t, _ in tags if t.kind == "name" and t.name]
+    if named:
+        para.speaker = named[0].name
+        para.evidence = "explicit"
+        para.confidence = 0.97
+        # A second named tag for a later quote in the same paragraph names a second speaker.
+        for t, qi in tags:
+            if t.kind == "name" and t.name and t.name != para.speaker:
+                for q in para.quotes[qi:]:
+                    speakers[q.index + q.chapter * 1_000_000] = t.name
+        return
+    tag = next((t for t, _ in tags), None)
+    cands, feats = _candidates(i, paras, history, res, tag)
+    if trace is not None and cands:
+        trace.append((para.quotes, cands, feats))
+    if not cands:
+        para.evidence = "unknown"
+        return
+    scores = [sum(weights[k] * v for k, v in f.items()) for f in feats]
+    top = max(range(len(cands)), key=lambda j: scores[j])
+    mx = scores[top]
+    z = sum(math.exp(s - mx) for s in scores)
+    para.speaker = cands[top]
+    para.confidence = round(1.0 / z, 3)
+    para.evidence = "anaphoric" if tag is not None else "implicit"
+    if tag is not None and tag.name is not None and tag.kind == "epithet":
+        para.speaker = tag.name
+        para.confidence = max(para.confidence, 0.9)
+
+
+def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
+                tag: _Tag | None) -> tuple[list[str], list[dict[str, float]]]:
+    para = paras[i]
+    prev = [paras[j] for j in reversed(history[-3:])]
+    prev_spk = [p.speaker for p in prev]
+    gap = (i - history[-1] - 1) if history else 99
+    recent_speakers = [paras[j].speaker for j in history if i - j <= 12 and paras[j].speaker]
+    # Mentions in narration of this and the previous few paragraphs, most recent first.
+    quote_start = para.quotes[0].start
+    recent: list[str] = []
+    for _, name in reversed([m for m in para.mentions if m[0] < quote_start]):
+        if name not in recent:
+            recent.append(name)
+    for j in range(i - 1, max(-1, i - 6), -1):
+        for _, name in reversed(paras[j].mentions):
+            if name not in recent:
+                recent.append(name)
+    here = {n for _, n in para.mentions}
+    prevm = {n for _, n in paras[i - 1].mentions} if i > 0 else set()
+    subjects = []
+    for seg in para.segs:
+        if seg.kind == "narration":
+            subjects.extend(n for n, k, _ in _subject_of(seg.text, res) if n)
+    beat = None
+    for k, seg in enumerate(para.segs):
+        if seg.kind == "dialogue" and k + 1 < len(para.segs) and para.segs[k + 1].kind == "narration":
+            subs = _subject_of(para.segs[k + 1].text, res)
+            if subs:
+                beat = subs[0]
+            break
+    addressed = set(prev[0].vocatives) if prev and gap <= 1 else set()
+    pool: list[str] = []
+    for n in [*prev_spk, *recent[:6], *recent_speakers[-6:], *subjects, *addressed]:
+        if n and n not in pool:
+            pool.append(n)
+    if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
+        pool.append(res.narrator)
+    if tag is not None and tag.gender != "unknown":
+        matching = [n for n in pool if res.gender.get(n) == tag.gender]
+        if not matching:
+            # Widen the pool to salient characters of the right gender.
+            pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
+    feats: list[dict[str, float]] = []
+    for n in pool:
+        g = res.gender.get(n, "unknown")
+        f = dict.fromkeys(FEATURES, 0.0)
+        if tag is not None and tag.gender != "unknown" and g != "unknown":
+            f["pron_match" if g == tag.gender else "pron_mismatch"] = 1.0
+        f["prev1"] = float(bool(prev_spk) and prev_spk[0] == n and gap <= 1)
+        f["gap_prev1"] = float(bool(prev_spk) and prev_spk[0] == n and gap > 1)
+        f["prev2"] = float(len(prev_spk) > 1 and prev_spk[1] == n)
+        f["prev3"] = float(len(prev_spk) > 2 and prev_spk[2] == n)
+        f["addressed"] = float(n in addressed)
+        f["named_in_quote"] = float(n in para.in_quote)
+        f["subject_here"] = float(n in subjects)
+        f["mention_here"] = float(n in here)
+        f["mention_prev"] = float(n in prevm)
+        f["recency"] = 1.0 / (1 + recent.index(n)) if n in recent else 0.0
+        f["salience"] = res.salience.get(n, -10.0) / 10.0
+        f["participant"] = float(n in recent_speakers)
+        f["narrator_i"] = float(n == res.narrator)
+        f["beat_after"] = float(beat is not None and beat[0] == n)
+        if tag is None:
+            for k in _SPLIT:
+                f[k + "_notag"] = f[k]
+        elif f["pron_match"]:
+            f["pron_match_recency"] = f["recency"]
+            same = [m for m in recent if res.gender.get(m) == tag.gender]
+            f["pron_match_first"] = float(bool(same) and same[0] == n)
+        feats.append(f)
+    return pool, feats

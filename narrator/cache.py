@@ -8,20 +8,30 @@ half-written entry under a real key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import struct
+import time
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrator.errors import InputError
 from narrator.models import Voice
 
 _MAGIC = b"NRC1"
 _HEADER = struct.Struct("<4sIIId")
 # Bump when trimming or rendering changes in a way that changes cached audio.
 RENDER_VERSION = "1"
+# 22.05 kHz 16-bit mono is about 160 MB per hour of speech, so 4 GB holds some 25 hours.
+DEFAULT_MAX_BYTES = 4_000_000_000
+MAX_SIZE_ENV = "NARRATOR_CACHE_MAX"
+_UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6, "G": 10**9, "GB": 10**9,
+          "T": 10**12, "TB": 10**12}
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class ClipCache:
             return self._drop(path)
         if magic != _MAGIC or len(pcm) != 2 * n or zlib.crc32(pcm) != crc:
             return self._drop(path)
+        _touch(path)
         return Entry(pcm, rate, ms, n)
 
     def put(self, key: str, pcm: bytes, sample_rate: int, mean_square: float) -> None:
@@ -83,12 +94,94 @@ class ClipCache:
         os.replace(tmp, path)
 
     def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.root.rglob("*.pcm")) if self.root.exists() else 0
+        """Bytes held by entries (temporary files included)."""
+        return sum(size for _, size, _ in _entries([self.root]))
+
+    def touch(self, keys: Iterable[str]) -> None:
+        """Mark entries as just used, so pruning keeps them longest."""
+        for key in keys:
+            _touch(self.path(key))
+
+    def prune(self, max_bytes: int, keep: Iterable[str] = ()) -> Pruned:
+        """Remove least recently used entries until the cache fits in max_bytes; `keep` is never removed."""
+        return prune([self.root], max_bytes, keep)
+
 
     @staticmethod
     def _drop(path: Path) -> None:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
         return None
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What a prune did."""
+
+    removed: int
+    freed_bytes: int
+    kept_bytes: int
+
+
+def prune(roots: Sequence[Path], max_bytes: int, keep: Iterable[str] = ()) -> Pruned:
+    """Remove least recently used entries across cache folders until together they fit in max_bytes."""
+    protected = {f"{k}.pcm" for k in keep}
+    entries = _entries(roots)
+    total = sum(size for _, size, _ in entries)
+    removed = freed = 0
+    stale = time.time() - 3600
+    # Oldest use first; a temporary file left by a killed writer goes first once it is an hour old.
+    for path, size, used in sorted(entries, key=lambda e: (not e[0].name.endswith(".tmp"), e[2])):
+        is_tmp = path.name.endswith(".tmp")
+        if (is_tmp and used < stale) or (not is_tmp and total > max_bytes and path.name not in protected):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            total, freed, removed = total - size, freed + size, removed + 1
+    for root in roots:
+        for folder in root.glob("??") if root.is_dir() else ():
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only succeeds when empty
+    return Pruned(removed, freed, total)
+
+
+def max_cache_bytes(text: str | None = None) -> int:
+    """The cache bound: `text` (e.g. "2G", "500MB"), else $NARRATOR_CACHE_MAX, else 4 GB."""
+    source = text if text is not None else os.environ.get(MAX_SIZE_ENV)
+    if source is None or not source.strip():
+        return DEFAULT_MAX_BYTES
+    return parse_size(source, "--max-size" if text is not None else MAX_SIZE_ENV)
+
+
+def parse_size(text: str, what: str = "size") -> int:
+    """Bytes from "4G", "500 MB", "1.5GB" or a plain number of bytes (decimal units)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = m.group(2).upper() if m else ""
+    if m is None or unit not in _UNITS:
+        raise InputError(f"{what}: {text!r} is not a size; write it like 4G, 500MB or 1.5GB.")
+    return int(float(m.group(1)) * _UNITS[unit])
+
+
+def _entries(roots: Sequence[Path]) -> list[tuple[Path, int, float]]:
+    found = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for folder in root.iterdir():
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if path.suffix in (".pcm", ".tmp"):
+                    try:
+                        st = path.stat()
+                    except OSError:
+                        continue
+                    found.append((path, st.st_size, st.st_mtime))
+    return found
+
+
+def _touch(path: Path) -> None:
+    # The modification time records the last use: access times are unreliable (noatime, relatime mounts).
+    with contextlib.suppress(OSError):
+        os.utime(path)

@@ -14,6 +14,8 @@ from typing import Any
 
 import tomlkit
 
+from narrator.assemble import PACING
+from narrator.engines import ENGINES
 from narrator.errors import CastError
 from narrator.models import Gender
 
@@ -97,19 +99,61 @@ def load_cast(path: str | Path) -> CastFile:
         if gender is not None and gender not in _GENDERS:
             raise CastError(where.say(key, "gender", f"gender must be one of {', '.join(_GENDERS)}, not {gender!r}"))
         characters[name] = CharacterEntry(name, setting, tuple(aliases), gender)
-    overrides = []
-    for i, table in enumerate(data.get("overrides") or []):
-        _check_keys(table, _OVERRIDE_KEYS, where, "overrides", f"[[overrides]] #{i + 1}")
-        if "speaker" not in table or not ("id" in table or "starts" in table):
-            raise CastError(where.say("overrides", "speaker", f"[[overrides]] #{i + 1} needs speaker and either id or chapter + starts"))
-        overrides.append(Override(str(table["speaker"]), table.get("chapter"), table.get("starts"), table.get("id"),
-                                  where.line_of_nth("[[overrides]]", i)))
+    _check_aliases(characters, where)
+    raw_overrides = data.get("overrides") or []
+    if not isinstance(raw_overrides, list):
+        raise CastError(where.say("", "overrides", "overrides must be written as [[overrides]] tables"))
+    overrides = [_override(table, i, where) for i, table in enumerate(raw_overrides)]
     lexicon = data.get("lexicon") or {}
-    if not all(isinstance(v, str) for v in lexicon.values()):
-        raise CastError(where.say("lexicon", "", 'every [lexicon] entry must be text: "Applejack" = "Apple jack"'))
+    for word, said in lexicon.items():
+        if not isinstance(said, str) or not said.strip():
+            raise CastError(where.say("lexicon", word, f'[lexicon] {word!r} must be text: "Applejack" = "Apple jack"'))
     pacing = data.get("pacing") or {}
-    return CastFile(path, {k: str(v) for k, v in story.items()}, narrator, unknown, characters, tuple(overrides),
-                    dict(lexicon), {k: int(v) for k, v in pacing.items()})
+    for name, ms in pacing.items():
+        if name not in PACING:
+            raise CastError(where.say("pacing", name, f"unknown key {name!r} in [pacing]; valid keys: {', '.join(sorted(PACING))}"))
+        if not isinstance(ms, int) or isinstance(ms, bool) or not 0 <= ms <= 10000:
+            raise CastError(where.say("pacing", name, f"[pacing] {name} is a pause in milliseconds from 0 to 10000, not {ms!r}"))
+    for name, value in story.items():
+        if not isinstance(value, str):
+            raise CastError(where.say("story", name, f"[story] {name} must be text in quotes, not {value!r}"))
+    return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing))
+
+
+def _override(table: Any, i: int, where: _Locator) -> Override:
+    label = f"[[overrides]] #{i + 1}"
+    line = where.line_of_nth("[[overrides]]", i)
+    if not isinstance(table, dict):
+        raise CastError(f"{where.path}:{line}: {label} must be a table: chapter = 2, starts = \"...\", speaker = \"...\"")
+    _check_keys(table, _OVERRIDE_KEYS, where, "", label, start=line)
+    speaker, chapter, starts, line_id = (table.get(k) for k in ("speaker", "chapter", "starts", "id"))
+    problem = None
+    if not isinstance(speaker, str) or not speaker.strip():
+        problem = 'needs speaker = "<character name>" (or "narrator" / "unknown")'
+    elif line_id is None and starts is None:
+        problem = 'needs the line: id = "2:14" (from `narrator script`) or chapter = 2 with starts = "the first words"'
+    elif line_id is not None and (not isinstance(line_id, str) or not re.fullmatch(r"\d+:\d+", line_id)):
+        problem = f'id must be a line id like "2:14" as `narrator script` prints it, not {line_id!r}'
+    elif starts is not None and (not isinstance(starts, str) or not starts.strip()):
+        problem = f"starts must be the first words of the line in quotes, not {starts!r}"
+    elif chapter is not None and (not isinstance(chapter, int) or isinstance(chapter, bool) or chapter < 1):
+        problem = f"chapter must be a chapter number (1, 2, ...), not {chapter!r}"
+    if problem:
+        raise CastError(f"{where.path}:{line}: {label} {problem}.")
+    return Override(speaker.strip(), chapter, starts.strip() if starts else None, line_id, line)
+
+
+def _check_aliases(characters: dict[str, CharacterEntry], where: _Locator) -> None:
+    """A name may belong to one character only, or lines could not be given to anyone."""
+    owner: dict[str, str] = {name: name for name in characters}
+    for entry in characters.values():
+        for alias in entry.aliases:
+            if owner.get(alias, entry.name) != entry.name:
+                other = owner[alias]
+                raise CastError(where.say(f'characters."{entry.name}"', "aliases",
+                                          f'alias {alias!r} of "{entry.name}" already names "{other}"; '
+                                          "a name can belong to one character only"))
+            owner[alias] = entry.name
 
 
 def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], label: str | None = None) -> VoiceSetting:
@@ -121,15 +165,21 @@ def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], 
     voice = table.get("voice")
     if voice is not None and not isinstance(voice, str):
         raise CastError(where.say(key, "voice", 'voice must be a voice id in quotes, e.g. voice = "gmw/en-US+f3"'))
+    engine = table.get("engine")
+    if engine is not None and engine not in ENGINES:
+        raise CastError(where.say(key, "engine", f"unknown engine {engine!r}; valid engines: {', '.join(sorted(ENGINES))}"))
     options = tuple(sorted((k, v) for k, v in table.items() if k in {"speaker", "noise_scale", "noise_w_scale", "length_scale"}))
     return VoiceSetting(voice, table.get("engine"), table.get("rate"), table.get("pitch"), table.get("volume"), options,
                         where.line_of_table(key))
 
 
-def _check_keys(table: dict[str, Any], allowed: set[str], where: _Locator, key: str, label: str) -> None:
+def _check_keys(table: Any, allowed: set[str], where: _Locator, key: str, label: str, start: int = 0) -> None:
+    if not isinstance(table, dict):
+        raise CastError(where.say(key, "", f"{label} must be a table"))
     for name in table:
         if name not in allowed:
-            raise CastError(where.say(key, name, f"unknown key {name!r} in {label}; valid keys: {', '.join(sorted(allowed))}"))
+            raise CastError(where.say(key, name, f"unknown key {name!r} in {label}; valid keys: {', '.join(sorted(allowed))}",
+                                      start))
 
 
 class _Locator:
@@ -149,8 +199,8 @@ class _Locator:
         hits = [i for i, line in enumerate(self.lines, start=1) if line.strip().startswith(header)]
         return hits[n] if n < len(hits) else 0
 
-    def say(self, table: str, key: str, message: str) -> str:
-        start = self.line_of_table(table) if table else 1
+    def say(self, table: str, key: str, message: str, start: int = 0) -> str:
+        start = start or (self.line_of_table(table) if table else 1)
         line = start
         if key:
             for i in range(max(start, 1), len(self.lines) + 1):
@@ -165,6 +215,16 @@ class _Locator:
 _HEADER = """\
 # narrator cast file. Edit freely: `narrator cast` keeps your changes and comments when it runs again.
 # Voice ids come from `narrator voices`; rate is words per minute (80-450), pitch 0-100, volume 0-2.
+"""
+
+
+_OVERRIDES_EXAMPLE = """\
+Fix a line that went to the wrong speaker: by chapter and the words it starts with,
+or by its id from `narrator script`. speaker can also be "narrator" or "unknown".
+[[overrides]]
+chapter = 2
+starts = "I want to find"
+speaker = "Spike"
 """
 
 
@@ -203,6 +263,11 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
         table.update(values)
         chars[name] = table
         added.append(name)
+    if "overrides" not in doc and not path.exists():
+        # A commented example, so the first fix a person makes has a shape to copy.
+        doc.add(tomlkit.nl())
+        for line in _OVERRIDES_EXAMPLE.splitlines():
+            doc.add(tomlkit.comment(line))
     if "lexicon" not in doc:
         lex = tomlkit.table()
         lex.add(tomlkit.comment('how to say a word: "Applejack" = "Apple jack"'))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from narrator.castfile import CastFile, VoiceSetting
-from narrator.engines import Engine, get_engine
-from narrator.errors import CastError
+from narrator.engines import DEFAULT_ENGINE, Engine, get_engine
+from narrator.errors import CastError, EngineError
 from narrator.models import Chapter, Character, Cue, Gender, Line, Voice
 from narrator.normalize import to_speech
 
@@ -74,23 +75,34 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
     """Apply the cast file's [[overrides]]; an override that names no character or matches no line is an error."""
     if castfile is None or not castfile.overrides:
         return list(lines)
+    # An override may name a character by any of its aliases; the line goes to the canonical name.
+    alias_of = {a: entry.name for entry in castfile.characters.values() for a in entry.aliases}
     out = list(lines)
+    by_id = {ln.segment.id: i for i, ln in enumerate(out)}  # id overrides are looked up, not scanned for
     for ov in castfile.overrides:
-        if ov.speaker not in known and ov.speaker not in (NARRATOR, UNKNOWN):
-            raise CastError(f"{castfile.path}:{ov.line}: override speaker {ov.speaker!r} is not a character; "
-                            f"known: {', '.join(sorted(known)) or 'none'}.")
-        hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
+        speaker = alias_of.get(ov.speaker, ov.speaker)
+        if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
+            choices = ", ".join([*sorted(known), NARRATOR, UNKNOWN])
+            raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] speaker {ov.speaker!r} is not a character; "
+                            f"valid speakers: {choices}.")
+        if ov.id is not None:
+            hits = [by_id[ov.id]] if ov.id in by_id else []
+        else:
+            hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
+        target = f"id {ov.id!r}" if ov.id else (f"chapter {ov.chapter} " if ov.chapter else "") + f"starts {ov.starts!r}"
         if not hits:
-            target = f"id {ov.id}" if ov.id else f"chapter {ov.chapter} starting {ov.starts!r}"
-            raise CastError(f"{castfile.path}:{ov.line}: override for {target} matches no line; "
-                            "check it against `narrator script`.")
+            raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] {target} matches no line; "
+                            "check it against `narrator script` (ids are chapter:line).")
+        if len(hits) > 1:
+            ids = ", ".join(out[i].segment.id for i in hits[:6])
+            raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] {target} matches {len(hits)} lines ({ids}); "
+                            "give more of the text, the chapter, or the line id instead.")
         for i in hits:
             seg = out[i].segment
-            if ov.speaker == NARRATOR:
+            if speaker == NARRATOR:
                 out[i] = Line(replace(seg, kind="narration"), None, "override", 1.0)
             else:
-                speaker = None if ov.speaker == UNKNOWN else ov.speaker
-                out[i] = Line(replace(seg, kind="dialogue"), speaker, "override", 1.0)
+                out[i] = Line(replace(seg, kind="dialogue"), None if speaker == UNKNOWN else speaker, "override", 1.0)
     return out
 
 
@@ -110,45 +122,104 @@ def assign_voices(characters: Sequence[Character], lines: Sequence[Line], engine
     engine = engines.get()
     narrator = _resolve(castfile.narrator if castfile else VoiceSetting(), engine.narrator_voice(), engines, castfile, "narrator")
     unknown = _resolve(castfile.unknown if castfile else VoiceSetting(), engine.unknown_voice(), engines, castfile, "unknown")
-    used = {(narrator.engine, narrator.id), (unknown.engine, unknown.id)}
+    filled: list[str] = []
+    if castfile is None or castfile.unknown.voice is None:
+        unknown = _distinct_unknown(unknown, narrator, engines, filled)
+    used: Counter[tuple[str, str]] = Counter([(narrator.engine, narrator.id), (unknown.engine, unknown.id)])
     voices: dict[str, Voice] = {}
     entries = castfile.characters if castfile else {}
     for name, entry in entries.items():
         if entry.setting.voice is not None:
             voices[name] = _resolve(entry.setting, engine.narrator_voice(), engines, castfile, f'characters."{name}"')
-            used.add((voices[name].engine, voices[name].id))
+            used[(voices[name].engine, voices[name].id)] += 1
     counts = Counter(ln.speaker for ln in lines if ln.speaker)
-    # The most frequent speakers pick first, so they get the most distinct voices; ties by name keep it stable.
+    # The most frequent speakers pick first, so they are the last to be pushed off their preferred voice
+    # and the last to share one when the palette runs out; ties by name keep it deterministic.
     order = sorted(characters, key=lambda c: (-counts[c.name], -c.mentions, c.name))
+    order += [Character(name, (), entries[name].gender or "unknown") for name in entries
+              if name not in {c.name for c in order}]
     for c in order:
         if c.name in voices:
             continue
         entry = entries.get(c.name)
         gender: Gender = (entry.gender if entry and entry.gender else c.gender)
-        choice = _next_free(engine.palette(gender), used)
+        # A character set to another engine but given no voice is cast from that engine's palette.
+        source = engines.get(entry.setting.engine) if entry and entry.setting.engine else engine
+        choice = _stable_pick(c.name, _palette(source, engines, gender, used, filled, c.name), used)
         if entry is not None:
             choice = _apply(entry.setting, choice)
         voices[c.name] = choice
-        used.add((choice.engine, choice.id))
-    for name in entries:
-        if name not in voices:
-            entry = entries[name]
-            voices[name] = _apply(entry.setting, _next_free(engine.palette(entry.gender or "unknown"), used))
+        used[(choice.engine, choice.id)] += 1
+    if filled:
+        _warn_filled(engine, filled)
     return Casting(narrator, unknown, voices)
 
 
-def _next_free(palette: list[Voice], used: set[tuple[str, str]]) -> Voice:
-    for v in palette:
+def _palette(engine: Engine, engines: Engines, gender: Gender, used: Counter[tuple[str, str]], filled: list[str],
+             role: str) -> list[Voice]:
+    """The engine's palette, or the built-in engine's once the chosen one has no unused voice left."""
+    palette = engine.palette(gender)
+    # Engines with pitch reuse their palette at another pitch; one without (Piper) would repeat a voice exactly.
+    if getattr(engine, "has_pitch", True) or any((v.engine, v.id) not in used for v in palette):
+        return palette
+    filled.append(role)
+    return engines.get(DEFAULT_ENGINE).palette(gender)
+
+
+def _distinct_unknown(unknown: Voice, narrator: Voice, engines: Engines, filled: list[str]) -> Voice:
+    """Unknown speakers must not sound like the narrator; an engine with one voice borrows the built-in one."""
+    if (unknown.engine, unknown.id) != (narrator.engine, narrator.id) or getattr(engines.get(), "has_pitch", True):
+        return unknown
+    filled.append(UNKNOWN)
+    return engines.get(DEFAULT_ENGINE).unknown_voice()
+
+
+def _warn_filled(engine: Engine, filled: list[str]) -> None:
+    import warnings
+
+    from narrator.reader import NarratorWarning
+
+    distinct = len({v.id for v in engine.voices()})
+    names = ", ".join(filled[:5]) + (f" and {len(filled) - 5} more" if len(filled) > 5 else "")
+    warnings.warn(NarratorWarning(
+        f"{engine.name} has {distinct} distinct voice{'s' if distinct != 1 else ''}, too few for this cast: "
+        f"{names} {'gets' if len(filled) == 1 else 'get'} {DEFAULT_ENGINE} voices instead. Install more "
+        f"{engine.name} voices (see `narrator voices --engine {engine.name}`) or set voices in the cast file."),
+        stacklevel=3)
+
+
+def _stable_pick(name: str, palette: list[Voice], used: Counter[tuple[str, str]]) -> Voice:
+    """A voice chosen by the name itself, so adding or removing other characters rarely moves it.
+
+    Every name ranks the palette's voices by a hash of (name, voice) — its own order of preference,
+    drawn from the more distinct first half before the rest — and takes its first free choice.
+    Other characters matter only when one of them already holds that voice (a collision).
+    """
+    if not palette:
+        raise CastError("the engine offers no voices to cast from; run `narrator voices` to check it.")
+    half = (len(palette) + 1) // 2
+    prefs = sorted(range(len(palette)), key=lambda i: (i >= half, _hash(f"{name.casefold()}\0{palette[i].id}")))
+    for i in prefs:
+        v = palette[i]
         if (v.engine, v.id) not in used:
             return v
-    # More characters than voices: reuse the palette with shifted pitch so neighbours still differ.
-    n = len(used)
-    base = palette[n % len(palette)]
-    return replace(base, pitch=max(0, min(100, base.pitch + (12 if (n // len(palette)) % 2 else -12))))
+    # More characters than voices: share the first choice with a pitch shift so the two still differ.
+    base = palette[prefs[0]]
+    taken = used[(base.engine, base.id)]
+    shift = 12 * ((taken + 1) // 2) * (1 if taken % 2 else -1)
+    return replace(base, pitch=max(0, min(100, base.pitch + shift)))
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
 
 
 def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: CastFile | None, key: str) -> Voice:
-    engine = engines.get(setting.engine) if setting.engine else engines.get()
+    where = f"{castfile.path}:{setting.line}" if castfile else "cast"
+    try:
+        engine = engines.get(setting.engine) if setting.engine else engines.get()
+    except EngineError as exc:
+        raise CastError(f"{where}: [{key}] engine: {exc}") from None
     if setting.voice is None:
         base = default if default.engine == engine.name else engine.narrator_voice()
         return _apply(setting, base)
@@ -157,8 +228,10 @@ def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: 
         close = difflib.get_close_matches(setting.voice, ids, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         where = f"{castfile.path}:{setting.line}" if castfile else "cast"
+        missing = getattr(engine, "missing_hint", None)  # engines whose voices are downloads say how to get one
+        extra = f" {missing(setting.voice)}" if missing else ""
         raise CastError(f"{where}: [{key}] voice {setting.voice!r} is not a {engine.name} voice.{hint} "
-                        f"Run `narrator voices --engine {engine.name}` for the list.")
+                        f"Run `narrator voices --engine {engine.name}` for the list.{extra}")
     return _apply(setting, Voice(engine.name, setting.voice))
 
 

@@ -1,12 +1,438 @@
-"""find_characters: discover who is in the story (names, aliases, gender). PLACEHOLDER for wiring."""
+"""find_characters: discover who is in the story (names, aliases, gender), most salient first.
+
+Names are capitalised word runs (optionally behind a title such as "Mrs.") that behave like people:
+they stand next to speech verbs, carry titles, or act as sentence subjects, and their words are
+rarely written in lower case. Forms are clustered into characters ("Elizabeth Bennet" / "Elizabeth"
+/ "Miss Elizabeth"; "Mr. Darcy" / "Darcy"), gender comes from titles and the pronouns that follow a
+name, and epithets used in speech tags ("the dragon said") are linked to the name they keep company
+with. A first-person narrator who speaks ("I said") becomes a character with the alias "I".
+"""
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from narrator.lexicon import (
+    FEMALE_PRONOUNS,
+    MALE_PRONOUNS,
+    SPEECH_VERBS,
+    STOPWORDS,
+    TITLES,
+    gender_of_title,
+)
 from narrator.models import Character, Segment, Story
+
+_TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
+_NAME_WORD = r"(?:Mac|Mc|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+# A title (optional) followed by one to three capitalised words.
+_NAME_RE = re.compile(rf"\b(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})\b")
+_WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+_PERSON_VERBS = frozenset(
+    ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
+)
+_ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
+_PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
+_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_EPITHET_RE = re.compile(
+    rf"\b(?:{_TAG_VERBS})\s+(?P<a>the\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\b"
+    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:{_TAG_VERBS})\b"
+)
+# Generic people-nouns: too vague to be a fixed epithet of one character.
+_GENERIC_EPITHETS = frozenset(
+    ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
+)
+_MALE_HEADS = frozenset(["man", "gentleman", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
+_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
+_VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
+
+
+@dataclass
+class _Form:
+    """One surface form ("Mr. Darcy") and what the text says about it."""
+
+    text: str
+    title: str | None
+    words: tuple[str, ...]
+    count: int = 0
+    person: int = 0
+    he: int = 0
+    she: int = 0
+    place: int = 0
+    role: bool = False
+    narrated: int = 0
+    weak: bool = False
+    cluster: int = -1
+    extra: set[str] = field(default_factory=set)
 
 
 def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character]:
     """Characters named in the story, most salient first."""
-    return []
+    text = story.text
+    body = [s for s in segments if not s.heading and not s.note]
+    narration = "\n".join(s.text for s in body if s.kind == "narration")
+    everything = "\n".join(s.text for s in body)
+    if not everything.strip():
+        return []
+
+    lower_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].islower())
+    cap_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].isupper())
+
+    forms: dict[str, _Form] = {}
+    for seg in body:
+        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts)
+    if not forms:
+        return _add_specials([], story, body, narration)
+
+    # Short stories name their people fewer times: one person-like use is evidence enough.
+    chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2)
+    chars = _link_epithets(chars, body)
+    del text
+    return _add_specials(chars, story, body, narration)
+
+
+def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
+    if word in STOPWORDS or word in TITLES or (word.upper() == word and len(word) > 1):
+        return False
+    low = lower_counts.get(word.lower(), 0)
+    # A word mostly written in lower case is an ordinary word capitalised at a sentence start.
+    return low * 2 < cap_counts.get(word, 0) or (low == 0)
+
+
+def _collect(
+    seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str]
+) -> None:
+    if is_narration:
+        # Characters known by a capitalised role: "the General", "the Mock Turtle".
+        for m in _ROLE_RE.finditer(seg_text):
+            words = tuple(m.group("role").split())
+            key = "the " + " ".join(words)
+            form = forms.get(key)
+            if form is None:
+                form = forms[key] = _Form(key, None, words, role=True)
+            form.count += 1
+            form.narrated += 1
+            after = seg_text[m.end() : m.end() + 40]
+            before = seg_text[max(0, m.start() - 30) : m.start()]
+            nxt = _WORD_RE.findall(after)[:1]
+            prev = _WORD_RE.findall(before)[-1:]
+            if (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+                form.person += 1
+    for m in _NAME_RE.finditer(seg_text):
+        title = m.group("title")
+        words = m.group("name").split()
+        # Trim leading non-name words ("Then Emma" -> "Emma"), stop at the first non-name word.
+        kept: list[str] = []
+        for w in words:
+            if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in STOPWORDS):
+                kept.append(w)
+            elif kept or title:
+                break
+        if not kept:
+            continue
+        if title and words and kept[0] != words[0]:
+            title = None
+        key = (title + " " if title else "") + " ".join(kept)
+        form = forms.get(key)
+        if form is None:
+            form = forms[key] = _Form(key, title, tuple(kept))
+        form.count += 1
+        after = seg_text[m.end() : m.end() + 80]
+        before = seg_text[max(0, m.start() - 30) : m.start()]
+        nxt = _WORD_RE.findall(after)[:3]
+        prev = _WORD_RE.findall(before)[-2:]
+        if title or (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+            form.person += 1
+        if not title and prev and prev[-1] in _PLACE_PREPS:
+            form.place += 1
+        if is_narration:
+            form.narrated += 1
+        if not is_narration:
+            # Vocatives: a name set off by commas inside speech is a person being addressed.
+            if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
+                form.person += 1
+            continue
+        # Gender: the first personal pronoun after the name, before another name turns up.
+        ahead = seg_text[m.end() : m.end() + 160]
+        for j, w in enumerate(_WORD_RE.findall(ahead)[:25]):
+            lw = w.lower()
+            if j and w[0].isupper() and w not in STOPWORDS:
+                break
+            if lw in MALE_PRONOUNS:
+                form.he += 1
+                break
+            if lw in FEMALE_PRONOUNS:
+                form.she += 1
+                break
+
+
+@dataclass
+class _Cluster:
+    forms: list[_Form]
+
+    @property
+    def count(self) -> int:
+        return sum(f.count for f in self.forms)
+
+
+def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
+    """Group forms into characters and pick each one's canonical name and gender."""
+    # Keep forms that behave like people at least twice, or carry a title.
+    good = {
+        k: f for k, f in forms.items()
+        if f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place))
+    }
+    # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
+    singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
+    for k, f in forms.items():
+        if k not in good and not f.title and not f.role and len(f.words) == 2 and f.count >= 2 and f.words[0] in singles_good:
+            good[k] = f
+            f.weak = True  # joins the cluster but does not become its canonical name
+        # Nicknames used in the narration: a prefix of a known given name ("Twi" for "Twilight").
+        if (k not in good and not f.title and not f.role and len(f.words) == 1 and f.count >= 2 and f.narrated
+                and len(f.words[0]) >= 3 and any(w.startswith(f.words[0]) and w != f.words[0] for w in singles_good)):
+            good[k] = f
+            f.weak = True
+    roles = {k: f for k, f in good.items() if f.role}
+    good = {k: f for k, f in good.items() if not f.role}
+    # Most specific forms first so "Elizabeth Bennet" anchors "Elizabeth".
+    parent: dict[str, str] = {k: k for k in good}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # The more frequent root wins so canonical names stay stable.
+            if good[ra].count >= good[rb].count:
+                parent[rb] = ra
+            else:
+                parent[ra] = rb
+
+    by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for k, f in good.items():
+        by_words[f.words].append(k)
+    surname_titles: dict[str, set[str]] = defaultdict(set)
+    for f in good.values():
+        if f.title:
+            surname_titles[f.words[-1]].add(f.title)
+    first_names: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for f in good.values():
+        if len(f.words) >= 2:
+            first_names[f.words[0]].add(f.words[1:])
+
+    for k, f in good.items():
+        bare = by_words.get(f.words, [])
+        if f.title:
+            # "Mr. Darcy" and "Darcy": the same person only when no other title shares the name.
+            titled_same = sorted((x for x in bare if good[x].title), key=lambda x: -good[x].count)
+            plain = [x for x in bare if not good[x].title]
+            # One titled form, or one that dominates the others ("Mr. Darcy" over "Miss Darcy").
+            if plain and titled_same and titled_same[0] == k and (
+                len(titled_same) == 1 or good[titled_same[0]].count >= 3 * good[titled_same[1]].count
+            ):
+                union(k, plain[0])
+            if len(f.words) >= 2:
+                # "Lady Catherine de Bourgh" -> "Lady Catherine"; "Mr. Frank Churchill" -> "Frank Churchill".
+                for j in range(1, len(f.words)):
+                    sub = f.words[:j]
+                    for x in by_words.get(tuple(sub), []):
+                        if good[x].title == f.title:
+                            union(k, x)
+                if sum(1 for x in bare if good[x].title) == 1:
+                    for x in bare:
+                        if not good[x].title:
+                            union(k, x)
+        elif len(f.words) >= 2:
+            # "Elizabeth Bennet" -> "Elizabeth" when that given name belongs to one full name only.
+            first = f.words[0]
+            if len(first_names[first]) == 1:
+                for x in by_words.get((first,), []):
+                    if not good[x].title:
+                        union(k, x)
+                # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
+            last = f.words[-1]
+            if not surname_titles.get(last) and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
+                for x in by_words.get((last,), []):
+                    union(k, x)
+            # "Mr. Bingley" + "Charles Bingley" when exactly one titled form has that surname.
+            titled = [x for x in good if good[x].title and good[x].words == (last,)]
+            if len(titled) == 1 and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
+                union(k, titled[0])
+
+    # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
+    singles = [k for k, f in good.items() if len(f.words) == 1 and not f.title]
+    for k in singles:
+        w = good[k].words[0]
+        if len(w) < 6:
+            longer = [x for x in singles if x != k and good[x].words[0].startswith(w) and len(good[x].words[0]) >= len(w) + 2]
+            if len(longer) == 1:
+                union(k, longer[0])
+
+    groups: dict[str, list[_Form]] = defaultdict(list)
+    for k, f in good.items():
+        groups[find(k)].append(f)
+    for k, f in roles.items():
+        groups[k].append(f)
+
+    chars: list[Character] = []
+    for members in groups.values():
+        members.sort(key=lambda f: (f.weak, -f.count, -len(f.words)))
+        # A full name ("Harriet Smith") is the most recognisable canonical form when it is used.
+        full = [f for f in members if len(f.words) >= 2 and not f.title and not f.role and f.count >= 2 and not f.weak]
+        if full:
+            members.remove(full[0])
+            members.insert(0, full[0])
+        name = members[0].text
+        total = sum(f.count for f in members)
+        he = sum(f.he for f in members)
+        she = sum(f.she for f in members)
+        titled = Counter(gender_of_title(f.title) for f in members if f.title)
+        titled.pop("unknown", None)
+        if titled:
+            gender = titled.most_common(1)[0][0]
+        elif he + she >= 1 and max(he, she) >= 2 * min(he, she):
+            gender = "male" if he > she else "female"
+        else:
+            gender = "unknown"
+        aliases = tuple(f.text for f in members[1:])
+        chars.append(Character(name=name, aliases=aliases, gender=gender, mentions=total))  # type: ignore[arg-type]
+    chars.sort(key=lambda c: -c.mentions)
+    return chars
+
+
+def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Attach epithets used in speech tags ("the dragon said") to the name they co-occur with."""
+    if not chars:
+        return chars
+    lookup = _name_lookup(chars)
+    pattern = _lookup_regex(lookup)
+    paragraphs: list[str] = []
+    last_para = None
+    for seg in body:
+        if seg.paragraph != last_para:
+            paragraphs.append("")
+            last_para = seg.paragraph
+        if seg.kind == "narration":
+            paragraphs[-1] += " " + seg.text
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    uses: Counter[str] = Counter()
+    for _i, para in enumerate(paragraphs):
+        for m in _EPITHET_RE.finditer(para):
+            ep = (m.group("a") or m.group("b")).lower()
+            ep = re.sub(r"\s+", " ", ep)
+            head = ep.split()[-1]
+            if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
+                continue
+            uses[ep] += 1
+            # Who the epithet most likely stands for: the last name before it in the same paragraph
+            # (names in earlier paragraphs are as often the listener as the speaker).
+            here = [lookup[n.group(0)] for n in pattern.finditer(para, 0, m.start())] if pattern else []
+            if here:
+                votes[ep][here[-1]] += 1
+    extra: dict[str, list[str]] = defaultdict(list)
+    known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
+    new: list[Character] = []
+    for ep, n in uses.items():
+        if ep in known:
+            continue
+        head = ep.split()[-1]
+        top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
+        if n >= 3 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
+            # A character known only by a role ("the croupier"): a speaker of its own.
+            new.append(Character(ep, (), _noun_gender(head), n))
+            continue
+        if n < 2 or not votes[ep]:
+            continue
+        best, k = votes[ep].most_common(1)[0]
+        if k >= 2 and k >= 0.6 * n:
+            extra[best].append(ep)
+    out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
+    out.extend(new)
+    out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+def _norm_form(form: str) -> str:
+    return re.sub(r"\s+", " ", form.strip().lower())
+
+
+def _noun_gender(head: str) -> str:
+    if head in _MALE_HEADS:
+        return "male"
+    if head in _FEMALE_HEADS:
+        return "female"
+    return "unknown"
+
+
+def _name_lookup(chars: Sequence[Character]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for c in reversed(chars):  # salient characters win shared forms
+        for form in (c.name, *c.aliases):
+            if form and form != "I":
+                lookup[form] = c.name
+    return lookup
+
+
+def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
+    if not lookup:
+        return None
+    alts = sorted((re.escape(k) for k in lookup), key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])")
+
+
+_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
+
+
+def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str) -> list[Character]:
+    """Add the first-person narrator (alias "I") and a stand-in for unseen voices when the text needs them."""
+    words = _WORD_RE.findall(narration)
+    first_person = sum(1 for w in words if w in ("I", "me", "my"))
+    i_tags = 0
+    for a, b in itertools.pairwise(body):
+        if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
+            i_tags += 1
+    out = list(chars)
+    if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
+        name = _narrator_name(chars, body)
+        if name is not None:
+            out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
+        else:
+            out.append(Character("Narrator", ("I",), "unknown", i_tags))
+    if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
+        out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
+    return out
+
+
+def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> str | None:
+    """The name others use to address the first-person narrator, when the text makes it clear."""
+    lookup = _name_lookup(chars)
+    if not lookup:
+        return None
+    pattern = _lookup_regex(lookup)
+    assert pattern is not None
+    # Vocatives in quotes right after one of the narrator's own lines ("I said").
+    votes: Counter[str] = Counter()
+    narrator_paras: set[int] = set()
+    for a, b in itertools.pairwise(body):
+        if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
+            narrator_paras.add(a.paragraph)
+    for seg in body:
+        if seg.kind != "dialogue" or (seg.paragraph - 1) not in narrator_paras:
+            continue
+        for m in pattern.finditer(seg.text):
+            after = seg.text[m.end() : m.end() + 2]
+            before = seg.text[max(0, m.start() - 2) : m.start()]
+            if after[:1] in ",.!?" and (before.endswith(", ") or before.endswith('"') or before.endswith("\u201c")):
+                votes[lookup[m.group(0)]] += 1
+    if not votes:
+        return None
+    name, n = votes.most_common(1)[0]
+    return name if n >= 3 else None

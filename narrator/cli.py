@@ -33,6 +33,8 @@ out = Console(highlight=False, soft_wrap=True)
 StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False)]
 CastOpt = Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML). Default: voices/<story-slug>.toml if it exists.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Speech engine for every voice not set otherwise.")]
+VoiceDirOpt = Annotated[list[Path] | None, typer.Option("--voice-dir", help="Folder of Piper voices (.onnx + .onnx.json); "
+                        "searched before NARRATOR_PIPER_VOICES, the user folder and voice packages. Repeatable.")]
 
 
 @app.command("build")
@@ -45,13 +47,25 @@ def build_cmd(
     cover: Annotated[Path | None, typer.Option("--cover", help="Cover image (JPEG or PNG). Default: cover.jpg/png beside the story.")] = None,
     author_notes: Annotated[bool, typer.Option("--author-notes", help="Read author's notes aloud (narrator voice).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="mp3 (one file per chapter), m4b (one file for the book) or mp3,m4b.")] = "mp3",
+    loudness: Annotated[float | None, typer.Option("--loudness", help="Integrated loudness per chapter, LUFS (default -18; -20 with --acx).")] = None,
+    true_peak: Annotated[float | None, typer.Option("--true-peak", help="True-peak ceiling, dBTP (default -3).")] = None,
+    acx: Annotated[bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192 kbps CBR MP3, ACX head/tail room tone and levels.")] = False,
+    srt: Annotated[bool, typer.Option("--srt", help="Write SRT captions too (WebVTT is always written).")] = False,
+    room_tone: Annotated[bool, typer.Option("--room-tone/--no-room-tone", help="Quiet room tone (-70 dBFS) instead of digital silence.")] = True,
+    voice_dir: VoiceDirOpt = None,
     keep_going: Annotated[bool, typer.Option("--keep-going", "-k", help="A line the engine cannot render becomes a short tone (listed at the end) instead of stopping the build.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds one engine call may take before it counts as hung.")] = DEFAULT_TIMEOUT,
 ) -> None:
-    """Build the audiobook: one tagged MP3 per chapter."""
+    """Build the audiobook: one tagged MP3 per chapter (with captions and a playlist), and/or one M4B."""
+    from narrator.export import delivery
+
+    _use_voice_dirs(voice_dir)
+    how = delivery(fmt, loudness, true_peak, acx, srt, room_tone)
     with _progress(quiet=as_json) as hook:
-        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook,
+        result = build(story, output, cast, engine, jobs or default_jobs(), cover, author_notes, hook, how,
                        keep_going=keep_going, timeout=timeout)
+    book = result.chapters[0].file.parent / f"{result.chapters[0].file.parent.name}.m4b" if "m4b" in how.formats else None
     if as_json:
         print(json.dumps({
             "chapters": [{"title": c.title, "file": str(c.file), "seconds": round(c.seconds, 2)} for c in result.chapters],
@@ -59,11 +73,15 @@ def build_cmd(
             "segments_reused": result.segments_reused,
             "audio_seconds": round(result.audio_seconds, 2),
             "elapsed_seconds": round(result.elapsed_seconds, 2),
+            **({"m4b": str(book)} if book else {}),
             "warnings": list(result.warnings),
         }))
         return
     for c in result.chapters:
-        out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
+        if "mp3" in how.formats:
+            out.print(f"{'wrote ' if c.encoded else 'kept  '} {c.file}  ({_clock(c.seconds)})")
+    if book:
+        out.print(f"book   {book}  ({_clock(result.audio_seconds)})")
     encoded = sum(c.encoded for c in result.chapters)
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
@@ -72,6 +90,23 @@ def build_cmd(
         err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if result.warnings:
         err.print(f"{len(result.warnings)} line(s) replaced by a tone; run the same command again to retry them.")
+
+
+@app.command("check")
+def check_cmd(
+    output: Annotated[Path, typer.Argument(help="An MP3 file, or a folder of them (e.g. output/<story-slug>).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check MP3 files against the ACX rules (rate, bitrate, peaks, RMS, noise floor, room tone); exit 1 on a FAIL."""
+    from narrator.check import check_files, format_report
+
+    reports = check_files(output)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
+    else:
+        out.print(format_report(reports))
+    if not all(r.passed for r in reports):
+        raise typer.Exit(1)
 
 
 @app.command("script")
@@ -119,14 +154,20 @@ def preview_cmd(
     lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter (ids from `narrator script`).")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file (default output/<slug>/preview.mp3).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
+    build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
+                                            "shares (as `narrator build -o`).")] = Path("output"),
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """Render one scene with the real cast, in seconds."""
+    _use_voice_dirs(voice_dir)
     span = _parse_range(lines) if lines else None
     if scene is None and span is None:
         scene = 1
-    path, seconds = preview(story, chapter, scene, span, cast, engine, output)
+    if scene is not None and span is not None:
+        raise InputError("give either --scene or --lines, not both.")
+    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir)
     out.print(f"wrote {path} ({_clock(seconds)})")
     if play:
         _play(path)
@@ -137,8 +178,10 @@ def cast_cmd(
     story: StoryArg,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Cast file to write (default voices/<story-slug>.toml).")] = None,
     engine: EngineOpt = DEFAULT_ENGINE,
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """Show who speaks how often, pick voices, and write (or update) the cast file."""
+    _use_voice_dirs(voice_dir)
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -175,8 +218,10 @@ def voices_cmd(
     sample: Annotated[str | None, typer.Option("--sample", help="Render this text in each VOICE given.")] = None,
     voice_ids: Annotated[list[str] | None, typer.Argument(help="Voices to audition with --sample.", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder for --sample auditions.")] = Path("output/voices"),
+    voice_dir: VoiceDirOpt = None,
 ) -> None:
     """List the voices an engine offers (id, name, gender, language), or audition some with --sample."""
+    _use_voice_dirs(voice_dir)
     eng = get_engine(engine)
     if sample is not None:
         _audition(engine, sample, voice_ids or [], output)
@@ -198,15 +243,24 @@ def voices_cmd(
 def clean_cmd(
     story: Annotated[Path | None, typer.Argument(help="Only this story's cache (default: every story's).", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
+    max_size: Annotated[str | None, typer.Option("--max-size", help="Keep the most recently used audio up to this size "
+                                                 "(e.g. 2G, 500MB) instead of deleting it all.")] = None,
 ) -> None:
-    """Delete cached segment audio (finished chapter files are kept)."""
+    """Delete cached segment audio, or trim it to --max-size (finished chapter files are kept)."""
+    from narrator.cache import parse_size, prune
+
+    limit = parse_size(max_size, "--max-size") if max_size is not None else None
     folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
+    caches = [f / ".cache" for f in folders if (f / ".cache").is_dir()]
+    if limit is not None:
+        done = prune(caches, limit)
+        out.print(f"freed {done.freed_bytes / 1e6:.1f} MB ({done.removed} segments); "
+                  f"{done.kept_bytes / 1e6:.1f} MB of cached audio kept")
+        return
     freed = 0
-    for folder in folders:
-        cache = folder / ".cache"
-        if cache.is_dir():
-            freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
-            shutil.rmtree(cache)
+    for cache in caches:
+        freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+        shutil.rmtree(cache)
     out.print(f"freed {freed / 1e6:.1f} MB of cached audio")
 
 
@@ -284,20 +338,37 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
         out.print(f"wrote {dest} ({_clock(len(seg) / 1000)})")
 
 
+def _use_voice_dirs(folders: list[Path] | None) -> None:
+    """--voice-dir goes first in NARRATOR_PIPER_VOICES, which every engine process reads."""
+    if not folders:
+        return
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(f"--voice-dir {folder} is not a folder: create it and put Piper voices "
+                             "(NAME.onnx + NAME.onnx.json) in it.")
+    import os
+
+    current = [p for p in os.environ.get("NARRATOR_PIPER_VOICES", "").split(os.pathsep) if p]
+    os.environ["NARRATOR_PIPER_VOICES"] = os.pathsep.join([*(str(f.resolve()) for f in folders), *current])
+
+
 def _parse_range(text: str) -> tuple[int, int]:
-    try:
-        a, _, b = text.partition("-")
-        return int(a), int(b or a)
-    except ValueError:
-        raise InputError(f"--lines takes a range like 10-25, not {text!r}.") from None
+    # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25").
+    import re
+
+    m = re.fullmatch(r"\s*(?:\d+:)?(\d+)\s*(?:-\s*(?:\d+:)?(\d+))?\s*", text)
+    if m is None:
+        raise InputError(f"--lines takes a range like 10-25 (or 2:10-2:25), not {text!r}.")
+    return int(m.group(1)), int(m.group(2) or m.group(1))
 
 
 def _play(path: Path) -> None:
-    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], ["mpg123", "-q", str(path)]):
+    other = ["aplay", "-q", str(path)] if path.suffix.lower() == ".wav" else ["mpg123", "-q", str(path)]
+    for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], other):
         if shutil.which(cmd[0]):
             subprocess.run(cmd, check=False)
             return
-    err.print("no audio player found (install ffplay from ffmpeg, or mpg123); the preview file is ready to open.")
+    err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
 
 
 def _emit(text: str, dest: Path | None) -> None:

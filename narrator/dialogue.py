@@ -1,55 +1,164 @@
 """split_dialogue: cut a chapter into narration and quotations, keeping source offsets.
 
-PLACEHOLDER (foundation wiring): quotes are straight or curly double quotes inside one paragraph;
-a quote left open runs to the end of the paragraph. The attribution work replaces this.
-
-Contract (keep it): the heading, when there is one, is segment 0 (narration, heading=True,
-scene 0, paragraph -1); then every paragraph of every scene, in order, is covered exactly once by
+Contract: the heading, when there is one, is segment 0 (narration, heading=True, scene 0,
+paragraph -1); then every paragraph of every scene, in order, is covered exactly once by
 contiguous segments; paragraphs of a note scene are single narration segments with note=True;
-`index` runs 0, 1, 2 ... through the chapter.
+`index` runs 0, 1, 2 ... through the chapter; `segment.text == story.text[start:end]`.
+
+Quotations keep their quote marks. A quotation left open at the end of a paragraph runs to the
+end of that paragraph (the multi-paragraph speech convention re-opens it in the next one). The
+book's convention (double or single quotes) is detected once per story.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from narrator.models import Chapter, Segment, Story
 
-_CLOSE = {'"': '"', "\u201c": "\u201d"}
+# Characters that may stand right before an opening quote mark.
+_BEFORE_OPEN = set(" \t\r\n([{\u2014\u2013-:;,/*_\u2026")
+# Contractions that start with an apostrophe and are never quotations ('tis, 'em ...).
+_ELISIONS = re.compile(
+    r"'(?:tis|twas|twere|twill|twould|em|cause|cos|til|till|n|round|bout|nuff|ello|e|im|er|ad|ave)\b",
+    re.IGNORECASE,
+)
 
 
 def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
     """Segments of the chapter in reading order; together they cover every paragraph exactly."""
     text = story.text
+    single = _uses_single_quotes(text)
     segments: list[Segment] = []
     if chapter.heading is not None:
         h = chapter.heading
-        segments.append(Segment(chapter.number, 0, 0, -1, h.start, h.end, "narration", text[h.start : h.end], heading=True))
+        segments.append(
+            Segment(chapter.number, 0, 0, -1, h.start, h.end, "narration", text[h.start : h.end], heading=True)
+        )
     para_no = 0
     for scene_no, scene in enumerate(chapter.scenes, start=1):
         for para in scene.paragraphs:
-            pieces = [(para.start, para.end, "narration")] if scene.note else _split_paragraph(text, para.start, para.end)
+            if scene.note:
+                pieces = [(para.start, para.end, "narration")]
+            else:
+                pieces = split_paragraph(text, para.start, para.end, single=single)
             for start, end, kind in pieces:
                 segments.append(
-                    Segment(chapter.number, len(segments), scene_no, para_no, start, end, kind,  # type: ignore[arg-type]
-                            text[start:end], note=scene.note)
+                    Segment(
+                        chapter.number, len(segments), scene_no, para_no, start, end,
+                        kind, text[start:end], note=scene.note,  # type: ignore[arg-type]
+                    )
                 )
             para_no += 1
     return segments
 
 
-def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+def _uses_single_quotes(text: str) -> bool:
+    """True when the book quotes speech with single marks (UK style) rather than double ones."""
+    return _single_quote_convention(text)
+
+
+@lru_cache(maxsize=8)
+def _single_quote_convention(text: str) -> bool:
+    doubles = text.count('"') + text.count("\u201c") + text.count("\u201d")
+    # Count single marks that open a quotation: after a space or line start, before a letter,
+    # and not an elision such as 'tis.
+    opens = 0
+    for m in re.finditer(r"(?:^|(?<=[\s(\u2014]))['\u2018](?=[A-Za-z])", text, re.MULTILINE):
+        if text[m.start()] == "\u2018" or not _ELISIONS.match(text, m.start()):
+            opens += 1
+    return opens >= 20 and opens > 2 * doubles
+
+
+def split_paragraph(text: str, start: int, end: int, *, single: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, kind) pieces of one paragraph: quotations (with their marks) and narration."""
+    spans = _single_spans(text, start, end) if single else _double_spans(text, start, end)
     pieces: list[tuple[int, int, str]] = []
-    pos = i = start
-    while i < end:
-        ch = text[i]
-        if ch in _CLOSE:
-            j = text.find(_CLOSE[ch], i + 1, end)
-            stop = end if j == -1 else j + 1
-            if i > pos:
-                pieces.append((pos, i, "narration"))
-            pieces.append((i, stop, "dialogue"))
-            pos = i = stop
-            continue
-        i += 1
+    pos = start
+    for qs, qe in spans:
+        if qs > pos:
+            pieces.append((pos, qs, "narration"))
+        pieces.append((qs, qe, "dialogue"))
+        pos = qe
     if pos < end:
         pieces.append((pos, end, "narration"))
-    return pieces
+    # A piece made only of whitespace is folded into its neighbour so no segment is empty noise.
+    merged: list[tuple[int, int, str]] = []
+    for piece in pieces:
+        if merged and not text[piece[0] : piece[1]].strip() and piece[2] == "narration":
+            s, _, k = merged[-1]
+            merged[-1] = (s, piece[1], k)
+        elif merged and not text[merged[-1][0] : merged[-1][1]].strip() and merged[-1][2] == "narration":
+            merged[-1] = (merged[-1][0], piece[1], piece[2])
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quotation spans delimited by straight or curly double quotes."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch not in '"\u201c\u201d':
+            continue
+        if open_at is None:
+            if ch == "\u201d":
+                continue  # a stray closing curly quote: unbalanced marks, read as narration
+            if ch == '"' and i + 1 < end and text[i + 1] in " \t\r\n" and i > start and text[i - 1] not in _BEFORE_OPEN:
+                # Looks like a closer with no opener (e.g. unbalanced marks); skip it.
+                continue
+            open_at = i
+        else:
+            if ch == "\u201c":
+                # A new opener while one is open: the earlier quote was left unclosed.
+                spans.append((open_at, _rstrip(text, open_at, i)))
+                open_at = i
+                continue
+            spans.append((open_at, i + 1))
+            open_at = None
+    if open_at is not None:
+        spans.append((open_at, _rstrip(text, open_at, end)))
+    return spans
+
+
+def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quotation spans delimited by single marks, telling them apart from apostrophes."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in "'\u2018\u2019":
+            prev = text[i - 1] if i > start else " "
+            nxt = text[i + 1] if i + 1 < end else " "
+            if open_at is None:
+                if ch != "\u2019" and prev in _BEFORE_OPEN and not nxt.isspace() and not _ELISIONS.match(text, i):
+                    open_at = i
+            else:
+                inside_word = prev.isalnum() and nxt.isalnum()
+                closes = not inside_word and not prev.isspace() and (
+                    nxt.isspace() or nxt in ",.;:!?)\u2014-" or i + 1 >= end
+                )
+                # "the dogs' bone": a plural possessive, not a closer, when a lowercase word follows
+                # and the quote has no punctuation before the mark.
+                if closes and prev.isalpha() and nxt == " ":
+                    rest = text[i + 2 : i + 20]
+                    if rest[:1].islower() and not re.match(r"(?:said|says|asked|cried|replied|he|she|I|they)\b", rest):
+                        closes = False
+                if closes:
+                    spans.append((open_at, i + 1))
+                    open_at = None
+        i += 1
+    if open_at is not None:
+        spans.append((open_at, _rstrip(text, open_at, end)))
+    return spans
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    """End offset with trailing whitespace removed (never before start + 1)."""
+    while end > start + 1 and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end

@@ -1,21 +1,49 @@
-"""export: encode chapter audio to MP3 (ffmpeg through pydub) and tag it (mutagen, ID3v2.4)."""
+"""export: master chapter audio, encode it with ffmpeg (MP3, M4B), tag it with mutagen, write captions beside it."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mutagen.id3 import APIC, COMM, ID3, TALB, TCOM, TCON, TIT2, TPE1, TPE2, TRCK, TXXX, PictureType
+import numpy as np
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCOM,
+    TCON,
+    TIT2,
+    TPE1,
+    TPE2,
+    TRCK,
+    TXXX,
+    USLT,
+    CTOCFlags,
+    PictureType,
+)
 from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
-from narrator.errors import OutputError, ToolMissingError
+from narrator.assemble import ChapterAudio
+from narrator.captions import srt, transcript, webvtt, write_text
+from narrator.errors import InputError, OutputError, ToolMissingError
+from narrator.mastering import ACX_LOUDNESS, DEFAULT_LOUDNESS, DEFAULT_TRUE_PEAK, Mastering, master
 
 DIGEST_TAG = "narrator digest"
-MP3_BITRATE = "64k"
-# -3 dBFS sample-peak ceiling after levelling; attack/release short enough for speech transients.
-LIMITER = "alimiter=limit=0.708:attack=5:release=50:level=disabled"
+MP3_BITRATE = "64k"          # mono speech at 22.05 kHz: transparent enough, 29 MB an hour
+ACX_BITRATE = "192k"         # ACX: CBR 192 kbps or more, at 44.1 kHz (22.05 kHz MP3 tops out at 160k)
+ACX_RATE = 44100
+M4B_BITRATE = "64k"
+LIMITER = "numpy look-ahead true-peak limiter v1"  # in the build digest: a new limiter re-encodes
+FORMATS = ("mp3", "m4b")
 
 
 @dataclass(frozen=True)
@@ -31,6 +59,54 @@ class Tags:
     narrator: str = "narrator (text to speech)"
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What the listener gets: formats, loudness, captions, and whether the ACX preset applies."""
+
+    formats: tuple[str, ...] = ("mp3",)
+    mastering: Mastering = field(default_factory=Mastering)
+    acx: bool = False
+    srt: bool = False
+
+    @property
+    def mp3_bitrate(self) -> str:
+        return ACX_BITRATE if self.acx else MP3_BITRATE
+
+    @property
+    def out_rate(self) -> int | None:
+        """The encoded sample rate when it differs from the pipeline's (ACX: 44.1 kHz)."""
+        return ACX_RATE if self.acx else None
+
+    def fingerprint(self) -> list[object]:
+        """Everything here that changes a chapter MP3's bytes (for the build digest)."""
+        m = self.mastering
+        return [LIMITER, self.mp3_bitrate, self.out_rate, m.loudness, m.true_peak, m.room_tone]
+
+
+def delivery(formats: str = "mp3", loudness: float | None = None, true_peak: float | None = None,
+             acx: bool = False, srt: bool = False, room_tone: bool = True) -> Delivery:
+    """Check and combine the delivery options (`--format mp3,m4b`, `--loudness`, ...)."""
+    names = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+    bad = [f for f in names if f not in FORMATS]
+    if bad or not names:
+        raise InputError(f"unknown format {', '.join(bad) or repr(formats)}: use --format mp3, m4b or mp3,m4b.")
+    if "mp3" not in names and acx:
+        raise InputError("--acx describes MP3 files: use it with --format mp3 (or mp3,m4b).")
+    lufs = loudness if loudness is not None else (ACX_LOUDNESS if acx else DEFAULT_LOUDNESS)
+    peak = true_peak if true_peak is not None else DEFAULT_TRUE_PEAK
+    if not -40.0 <= lufs <= -10.0:
+        raise InputError(f"--loudness {lufs} is out of range: give a target from -40 to -10 LUFS (audiobooks: -18 to -20).")
+    if not -12.0 <= peak <= 0.0:
+        raise InputError(f"--true-peak {peak} is out of range: give a ceiling from -12 to 0 dBTP (default -3).")
+    if acx and peak > -3.0:
+        raise InputError(f"--acx needs peaks at or below -3 dB, but --true-peak is {peak}: drop --true-peak or lower it.")
+    if lufs > peak:
+        raise InputError(f"--loudness {lufs} LUFS is above the --true-peak ceiling {peak} dBTP: lower the loudness.")
+    from narrator.mastering import ROOM_TONE_DB
+
+    return Delivery(names, Mastering(lufs, peak, ROOM_TONE_DB if room_tone else None), acx, srt)
+
+
 def require_ffmpeg() -> str:
     """Path of ffmpeg, or a ToolMissingError that says how to install it."""
     path = shutil.which("ffmpeg")
@@ -40,42 +116,114 @@ def require_ffmpeg() -> str:
 
 
 def file_digest(path: Path) -> str | None:
-    """The build digest stored in a finished chapter file, or None."""
+    """The build digest stored in a finished chapter file (MP3 or M4B), or None."""
     try:
-        tags = ID3(path)
+        if path.suffix.lower() == ".m4b":
+            values = MP4(path).tags.get(f"----:com.apple.iTunes:{DIGEST_TAG}")  # type: ignore[union-attr]
+            return bytes(values[0]).decode() if values else None
+        frames = ID3(path).getall(f"TXXX:{DIGEST_TAG}")
     except Exception:
         return None
-    frames = tags.getall(f"TXXX:{DIGEST_TAG}")
     return str(frames[0].text[0]) if frames else None
 
 
+def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
+                  scene_title: Callable[[int], str] | None = None) -> np.ndarray:
+    """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions; returns the master."""
+    mastered = master(chapter.pcm, chapter.sample_rate, how.mastering, seed=tags.track).pcm
+    sr = chapter.sample_rate
+    scenes = chapter.scene_starts or ((1, 0),)
+    ends = [s for _, s in scenes[1:]] + [mastered.size]
+    title = scene_title or (lambda n: f"Scene {n}")
+    marks = [(tags.title if len(scenes) == 1 else title(n), start * 1000 // sr, end * 1000 // sr)
+             for (n, start), end in zip(scenes, ends, strict=True)]
+    _atomic(dest, lambda tmp: (_encode_mp3(mastered, sr, tmp, how.mp3_bitrate, how.out_rate),
+                               tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))))
+    write_captions(chapter, dest, digest, how)
+    return mastered
+
+
+def write_captions(chapter: ChapterAudio, dest: Path, digest: str, how: Delivery) -> None:
+    """Captions beside a chapter file: NAME.vtt always, NAME.srt with --srt."""
+    write_text(dest.with_suffix(".vtt"), webvtt(chapter.timeline, chapter.sample_rate, digest))
+    if how.srt:
+        write_text(dest.with_suffix(".srt"), srt(chapter.timeline, chapter.sample_rate))
+
+
 def write_mp3(audio, dest: Path, tags: Tags, digest: str, bitrate: str = MP3_BITRATE) -> None:  # type: ignore[no-untyped-def]
-    """Encode `audio` (a pydub AudioSegment) to `dest` atomically: a temporary name, tagged, then renamed."""
-    require_ffmpeg()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.part.mp3")
-    try:
-        handle = audio.export(str(tmp), format="mp3", bitrate=bitrate, parameters=["-af", LIMITER])
-        handle.close()
-        tag_mp3(tmp, tags, digest)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        if exc.errno == 28:
-            raise OutputError(f"the disk is full while writing {dest}; free some space and run the build again "
-                              "(finished chapters are kept).") from None
-        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the output folder's permissions.") from None
-    except Exception:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Master and encode `audio` (a pydub AudioSegment) to a tagged MP3, atomically (previews, auditions)."""
+    pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
+    mastered = master(pcm, audio.frame_rate, Mastering(room_tone=None)).pcm
+    _atomic(dest, lambda tmp: (_encode_mp3(mastered, audio.frame_rate, tmp, bitrate, None), tag_mp3(tmp, tags, digest)))
 
 
-def tag_mp3(path: Path, tags: Tags, digest: str) -> None:
-    """Write ID3v2.4 tags: title, album, author, track n/N, genre, description, cover, build digest."""
+def write_m4b(chapters: Sequence[tuple[str, Callable[[], np.ndarray]]], sample_rate: int, dest: Path, tags: Tags,
+              digest: str, how: Delivery) -> None:
+    """One M4B for the book, encoded once from the mastered PCM, with a chapter marker per chapter (ffmpeg)."""
+    ffmpeg = require_ffmpeg()
+
+    def run(tmp: Path) -> None:
+        with tempfile.TemporaryDirectory(prefix="narrator-m4b-") as work:
+            meta = Path(work) / "chapters.txt"
+            cover = Path(work) / ("cover.png" if tags.cover_mime.endswith("png") else "cover.jpg")
+            pcm_path = Path(work) / "book.pcm"
+            lines = [";FFMETADATA1", f"title={_ffesc(tags.album)}", f"album={_ffesc(tags.album)}",
+                     f"artist={_ffesc(tags.author or '')}", f"album_artist={_ffesc(tags.author or '')}",
+                     f"composer={_ffesc(tags.narrator)}", "genre=Audiobook"]
+            if tags.description:
+                lines.append(f"description={_ffesc(tags.description)}")
+            start = 0
+            # Chapters are streamed one at a time into a raw file: memory stays at one chapter.
+            with open(pcm_path, "wb") as raw:
+                for title, get_pcm in chapters:
+                    pcm = get_pcm()
+                    raw.write(pcm.tobytes())
+                    end = start + pcm.size
+                    lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start * 1000 // sample_rate}",
+                              f"END={end * 1000 // sample_rate}", f"title={_ffesc(title)}"]
+                    start = end
+            meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            cmd = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate),
+                   "-ac", "1", "-i", str(pcm_path), "-i", str(meta)]
+            if tags.cover:
+                cover.write_bytes(tags.cover)
+                cmd += ["-i", str(cover), "-map", "0:a", "-map", "2:v", "-c:v", "copy", "-disposition:v", "attached_pic"]
+            else:
+                cmd += ["-map", "0:a"]
+            # The native AAC encoder's default coder is ~5x slower than "fast" for no audible gain on speech.
+            cmd += ["-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-aac_coder", "fast", "-b:a", M4B_BITRATE,
+                    "-movflags", "+faststart", "-f", "ipod", str(tmp)]
+            _run(cmd, dest)
+        m4b = MP4(tmp)
+        if m4b.tags is None:
+            m4b.add_tags()
+        assert m4b.tags is not None
+        m4b.tags["stik"] = [2]  # iTunes media kind: audiobook
+        m4b.tags[f"----:com.apple.iTunes:{DIGEST_TAG}"] = [MP4FreeForm(digest.encode())]
+        if tags.cover:
+            fmt = MP4Cover.FORMAT_PNG if tags.cover_mime.endswith("png") else MP4Cover.FORMAT_JPEG
+            m4b.tags["covr"] = [MP4Cover(tags.cover, imageformat=fmt)]
+        m4b.save()  # mutagen keeps the chapters ffmpeg wrote
+
+    _atomic(dest, run)
+
+
+def write_playlist(path: Path, entries: Sequence[tuple[str, Path, float]]) -> None:
+    """An extended M3U of the chapter files, in order, with relative paths."""
+    lines = ["#EXTM3U"]
+    for title, file, seconds in entries:
+        lines += [f"#EXTINF:{round(seconds)},{title}", file.name]
+    write_text(path, "\n".join(lines) + "\n")
+
+
+def tag_mp3(path: Path, tags: Tags, digest: str, marks: Sequence[tuple[str, int, int]] = (),
+            text: str | None = None) -> None:
+    """Write ID3v2.4 tags: title, album, author, track n/N, genre, cover, digest, scene chapters, transcript."""
     mp3 = MP3(path)
     if mp3.tags is None:
         mp3.add_tags()
     t = mp3.tags
+    assert t is not None
     t.delall("TSSE")
     t.add(TIT2(encoding=3, text=tags.title))
     t.add(TALB(encoding=3, text=tags.album))
@@ -89,5 +237,62 @@ def tag_mp3(path: Path, tags: Tags, digest: str) -> None:
         t.add(COMM(encoding=3, lang="eng", desc="", text=tags.description))
     if tags.cover:
         t.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
+    if text:
+        t.add(USLT(encoding=3, lang="eng", desc="", text=text))
+    if marks:
+        _add_chapters(t, marks)
     t.add(TXXX(encoding=3, desc=DIGEST_TAG, text=digest))
     mp3.save(v2_version=4)
+
+
+def _add_chapters(t: ID3, marks: Sequence[tuple[str, int, int]]) -> None:
+    # mutagen orders frames by their size when saving (quodlibet/mutagen#506), so CHAP frames whose
+    # titles differ in length come out of order; padding element ids makes every CHAP the same size.
+    sizes = [len(title.encode("utf-8")) for title, _, _ in marks]
+    ids = [f"scene{i:03d}" + "_" * (max(sizes) - n) for i, n in enumerate(sizes, 1)]
+    t.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+               sub_frames=[TIT2(encoding=3, text="Scenes")]))
+    for cid, (title, start, end) in zip(ids, marks, strict=True):
+        t.add(CHAP(element_id=cid, start_time=int(start), end_time=int(end), sub_frames=[TIT2(encoding=3, text=title)]))
+
+
+def _encode_mp3(pcm: np.ndarray, sample_rate: int, dest: Path, bitrate: str, out_rate: int | None) -> None:
+    cmd = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate),
+           "-ac", "1", "-i", "pipe:0"]
+    if out_rate and out_rate != sample_rate:
+        cmd += ["-af", f"aresample={out_rate}:resampler=soxr", "-ar", str(out_rate)]
+    cmd += ["-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3", str(dest)]
+    _run(cmd, dest, pcm.tobytes())
+
+
+def _run(cmd: list[str], dest: Path, data: bytes | None = None) -> None:
+    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        if any("No space left" in m for m in msg):
+            raise OSError(28, "No space left on device")
+        raise OutputError(f"ffmpeg could not write {dest.name}: {msg[-1] if msg else 'exit ' + str(proc.returncode)}.")
+
+
+def _atomic(dest: Path, make: Callable[[Path], object]) -> None:
+    """Run `make(tmp)` and rename tmp to dest; on any failure nothing is left at dest or tmp."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.part{dest.suffix}")
+    try:
+        make(tmp)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == 28:
+            raise OutputError(f"the disk is full while writing {dest}; free some space and run the build again "
+                              "(finished chapters are kept).") from None
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the output folder's permissions.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _ffesc(text: str) -> str:
+    for ch in ("\\", "=", ";", "#", "\n"):
+        text = text.replace(ch, "\\" + ch)
+    return text

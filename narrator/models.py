@@ -43,6 +43,10 @@ class Story:
     """Paragraphs the source marks as inner speech (a stand-alone italic paragraph)."""
     emphasis: tuple[Span, ...] = ()
     """Emphasised runs inside paragraphs (italics, *stars*, _underscores_)."""
+    cover: bytes | None = None
+    """Cover image bytes from the package metadata (EPUB), for the audiobook's artwork."""
+    cover_mime: str | None = None
+    """Media type of `cover` ("image/jpeg", "image/png")."""
 
 
 @dataclass(frozen=True)

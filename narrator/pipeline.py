@@ -14,14 +14,15 @@ from pathlib import Path
 from narrator.assemble import PACING, assemble, voice_gains
 from narrator.attribution import attribute
 from narrator.budget import Budget
-from narrator.cache import ClipCache
+from narrator.cache import ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
-from narrator.errors import InputError, NarratorError
-from narrator.export import LIMITER, MP3_BITRATE, Tags, file_digest, require_ffmpeg, write_mp3
+from narrator.errors import InputError, NarratorError, OutputError
+from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
+from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -71,10 +72,13 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
 
 def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
           jobs: int = 1, cover: Path | None = None, include_notes: bool = False,
-          progress: Progress | None = None, keep_going: bool = False, timeout: float = DEFAULT_TIMEOUT) -> BuildResult:
-    """Build one tagged MP3 per chapter under output/<slug>/, rendering and encoding only what changed."""
+          progress: Progress | None = None, delivery: Delivery | None = None, keep_going: bool = False,
+          timeout: float = DEFAULT_TIMEOUT) -> BuildResult:
+    """Build one tagged MP3 per chapter (and/or one M4B) under output/<slug>/, redoing only what changed."""
+    how = delivery or Delivery()
     started = time.monotonic()
     require_ffmpeg()
+    max_cache_bytes()  # a malformed NARRATOR_CACHE_MAX fails before any work, not after it
     script = make_script(story_path, cast_path, include_notes)
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
@@ -86,17 +90,19 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     sweep_stale_temps(folder)
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
-    pacing = {**PACING, **(script.castfile.pacing if script.castfile else {})}
+    pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
     by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
     width = max(2, len(str(len(script.chapters))))
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
+    digests: dict[int, str] = {}
     for ch in script.chapters:
         dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
-        digest = _digest(by_chapter[ch.number], tags, pacing)
-        if dest.exists() and file_digest(dest) == digest and not toned & {c.key for c in by_chapter[ch.number]}:
+        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
+        if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
+            keep_chapter(by_chapter[ch.number], cache, dest, digest, how, pacing, SAMPLE_RATE)
             results[ch.number] = ChapterResult(ch.number, ch.title, dest, _duration(dest), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
@@ -118,7 +124,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             chapter_clips = by_chapter[n]
             audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
             try:
-                write_mp3(audio.audio, dest, tags, digest)
+                make_chapter(audio, dest, tags, digest, how, cache)
             except NarratorError:
                 raise
             except Exception as exc:  # ffmpeg failed: usually a full disk; say so instead of a traceback
@@ -147,7 +153,11 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     if cover_bytes and not (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").exists():
         (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
     chapters = tuple(results[n] for n in sorted(results))
+    book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
+                cover_bytes, cover_mime)
+    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, SAMPLE_RATE)
     unique = len({c.key for c in clips})
+    _bound_cache(cache, {c.key for c in clips})
     return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
                        time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures))
 
@@ -183,11 +193,40 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, voice_gains(clips, cache), pacing)
-    dest = out_file or folder / "preview.mp3"
+    dest = out_file or folder / "preview.wav"
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
-    write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
-              digest="preview")
+    if dest.suffix.lower() == ".mp3":
+        write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
+                  digest="preview")
+    else:
+        _write_wav(audio.audio, dest)
     return dest, audio.seconds
+
+
+def _write_wav(audio, dest: Path) -> None:  # type: ignore[no-untyped-def]
+    # A preview is for listening now: WAV costs no encoding (MP3 with the limiter was ~95% of a
+    # warm preview), so it is the default; `-o x.mp3` still gets the full export.
+    import os
+    import wave
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.part.wav")
+    try:
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(audio.channels)
+            w.setsampwidth(audio.sample_width)
+            w.setframerate(audio.frame_rate)
+            w.writeframes(audio.raw_data)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the folder and free space.") from None
+
+
+def _bound_cache(cache: ClipCache, keys: set[str]) -> None:
+    # This book's segments count as just used, so pruning drops other, older audio first.
+    cache.touch(keys)
+    cache.prune(max_cache_bytes(), keep=keys)
 
 
 def voices_for(script: Script, engine: str) -> Casting:
@@ -207,10 +246,10 @@ def safe_filename(title: str) -> str:
     return re.sub(r"\s+", " ", name).strip(" .")[:100] or "Chapter"
 
 
-def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int]) -> str:
+def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None = None) -> str:
     h = hashlib.sha256()
     meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description, MP3_BITRATE, LIMITER,
-            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest()]
+            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest(), delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())

@@ -32,6 +32,12 @@ def read_story(path: str | Path) -> Story:
     source = None if str(path) == "-" else Path(path)
     data = sys.stdin.buffer.read() if source is None else _read_bytes(source)
     name = "stdin" if source is None else str(source)
+    # EPUB, HTML and Markdown (by content, then suffix) have readers of their own in narrator.formats.
+    from narrator.formats import READERS, sniff
+
+    kind = sniff(data, source)
+    if kind is not None:
+        return READERS[kind](data, source)
     text = decode_text(data, name)
     if not text.strip():
         raise InputError(f"{name} is empty: there is no story to read. Check that you picked the right file.")

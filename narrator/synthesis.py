@@ -55,12 +55,20 @@ class _Task:
 def plan(cues: Sequence[Cue], engines: Engines) -> list[Clip]:
     """The Clip (cache key) of every cue; nothing is rendered."""
     versions: dict[str, str] = {}
+    per_voice: dict[Voice, str] = {}
     clips = []
     for cue in cues:
         name = cue.voice.engine
         if name not in versions:
             versions[name] = engines.get(name).version()
-        clips.append(Clip(cue, cache_key(cue.speech, cue.voice, versions[name]), 0, SAMPLE_RATE))
+        version = versions[name]
+        # Engines whose voices are data files (Piper models) add the file's hash, so a replaced file re-renders.
+        voice_version = getattr(engines.get(name), "voice_version", None)
+        if voice_version is not None:
+            if cue.voice not in per_voice:
+                per_voice[cue.voice] = voice_version(cue.voice)
+            version = per_voice[cue.voice]
+        clips.append(Clip(cue, cache_key(cue.speech, cue.voice, version), 0, SAMPLE_RATE))
     return clips
 
 
@@ -142,7 +150,7 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
                                      initargs=(default_engine, str(cache_root), timeout, keep_going,
-                                               dict(ENGINES))) as pool:
+                                               dict(ENGINES), _worker_env(jobs))) as pool:
                 pending: dict[Future[list[tuple[str, int, Failure | None]]], list[_Task]] = {}
                 for i in range(0, len(todo), batch):
                     chunk = todo[i : i + batch]
@@ -215,10 +223,19 @@ _WORKER: _Worker | None = None
 
 
 def _init_worker(default_engine: str, cache_root: str, timeout: float = DEFAULT_TIMEOUT, keep_going: bool = False,
-                 registry: dict[str, str] | None = None) -> None:
+                 registry: dict[str, str] | None = None, env: dict[str, str] | None = None) -> None:
     global _WORKER
+    os.environ.update(env or {})
     ENGINES.update(registry or {})  # engines registered at run time (plugins, tests) exist in workers too
     _WORKER = _Worker(default_engine, Path(cache_root), timeout, keep_going)
+
+
+def _worker_env(jobs: int) -> dict[str, str]:
+    """Settings a worker needs: narrator's variables as they are now (a forkserver may predate them),
+    and the thread count per engine so that workers x threads = cores (measured fastest for Piper)."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
+    env["NARRATOR_ENGINE_THREADS"] = str(max(1, default_jobs() // max(1, jobs)))
+    return env
 
 
 def _render_batch(tasks: list[_Task]) -> list[tuple[str, int, Failure | None]]:

@@ -119,8 +119,6 @@ def test_cli_cast_file_unknown_engine_lists_the_engines(tmp_path: Path, capsys: 
     assert code in (3, 4) and "'nosuch'" in line and "pyttsx3" in line
 
 
-@pytest.mark.xfail(strict=True, reason="castfile.py (not this branch's to change) does not name file and line "
-                                       "for an unknown engine; see the robust branch report")
 def test_cli_cast_file_unknown_engine_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     cast = _cast(tmp_path, '[characters.Ann]\nvoice = "x"\nengine = "nosuch"\n')

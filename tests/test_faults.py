@@ -27,7 +27,7 @@ SAMPLE = ROOT / "stories" / "the-lamplighters-apprentice.txt"
 
 @pytest.fixture(autouse=True)
 def _flaky_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(ENGINES, "flaky", "fault_engines:FlakyEngine")
+    monkeypatch.setitem(ENGINES, "flaky", "tests.fault_engines:FlakyEngine")
 
 
 def _story(tmp_path: Path, trigger: str = "", chapters: int = 2, paragraphs: int = 20) -> Path:
@@ -61,14 +61,15 @@ def test_synthesis_engine_error_names_chapter_line_and_text(tmp_path: Path, jobs
     with pytest.raises(EngineError) as info:
         build(story, tmp_path / "out", engine="flaky", jobs=jobs)
     msg = str(info.value)
-    assert "chapter 2, line" in msg and "BOOM" in msg and "synthetic engine fault" in msg and "--keep-going" in msg
+    # Normalisation may lower-case the shouted trigger word, so the text is matched in any case.
+    assert "chapter 2, line" in msg and "boom" in msg.lower() and "synthetic engine fault" in msg and "--keep-going" in msg
     assert not list((tmp_path / "out").rglob("02 *.mp3"))  # the failed chapter was never written
 
 
 def test_synthesis_keep_going_replaces_the_line_by_a_tone_and_retries_it_next_build(tmp_path: Path) -> None:
     story = _story(tmp_path, "BOOM")
     result = build(story, tmp_path / "out", engine="flaky", jobs=2, keep_going=True)
-    assert len(result.warnings) == 1 and "chapter 2, line" in result.warnings[0] and "BOOM" in result.warnings[0]
+    assert len(result.warnings) == 1 and "chapter 2, line" in result.warnings[0] and "boom" in result.warnings[0].lower()
     files = sorted((tmp_path / "out").rglob("*.mp3"))
     assert len(files) == 2
     assert _loud_ms(_decode(files[0])) == 0  # chapter 1 is all (silent) speech
@@ -96,13 +97,13 @@ def test_synthesis_hung_call_times_out(tmp_path: Path) -> None:
 def test_synthesis_worker_wedged_in_c_code_is_replaced(tmp_path: Path) -> None:
     story = _story(tmp_path, "WEDGE")
     result = build(story, tmp_path / "out", engine="flaky", jobs=2, keep_going=True, timeout=0.5)
-    assert len(result.warnings) == 1 and "WEDGE" in result.warnings[0] and "hung or crashed" in result.warnings[0]
+    assert len(result.warnings) == 1 and "wedge" in result.warnings[0].lower() and "hung or crashed" in result.warnings[0]
     assert len(result.chapters) == 2 and all(c.file.exists() for c in result.chapters)
 
 
 def test_synthesis_worker_crash_fails_the_line_cleanly(tmp_path: Path) -> None:
     story = _story(tmp_path, "CRASH")
-    with pytest.raises(EngineError, match=r"chapter 2, line .*CRASH.*hung or crashed"):
+    with pytest.raises(EngineError, match=r"(?i)chapter 2, line .*crash.*hung or crashed"):
         build(story, tmp_path / "out", engine="flaky", jobs=2)
     assert not list((tmp_path / "out").rglob("02 *.mp3"))
 
@@ -233,6 +234,7 @@ def test_engine_missing_espeak_says_what_to_install(monkeypatch: pytest.MonkeyPa
 
 
 def test_budget_runs_big_chapters_one_at_a_time_and_small_ones_together() -> None:
+    import contextlib
     import threading
 
     from narrator.budget import Budget
@@ -248,10 +250,8 @@ def test_budget_runs_big_chapters_one_at_a_time_and_small_ones_together() -> Non
             with lock:
                 running.append(size)
                 peak.append(sum(running))
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 gate.wait()  # wait (briefly) for a partner, so admitted jobs overlap if the budget lets them
-            except threading.BrokenBarrierError:
-                pass
             with lock:
                 running.remove(size)
 

@@ -13,6 +13,7 @@ DEFAULT_ENGINE = "pyttsx3"
 # name -> "module:Class"; imported only when asked for, so optional engines cost nothing until used.
 ENGINES: dict[str, str] = {
     "pyttsx3": "narrator.engines.espeak:Pyttsx3Engine",
+    "piper": "narrator.engines.piper:PiperEngine",
     "silent": "narrator.engines.silent:SilentEngine",
 }
 

@@ -1,0 +1,130 @@
+"""Attribution benchmark: run narrator over a PDNC-style corpus, score it, print accuracy and speed.
+
+    python benchmarks/attribution.py [CORPUS] [--novels SLUG ...] [--out DIR] [--split dev|test|all]
+
+Goes through the same stages as `narrator script --format jsonl`: read the text, split it into
+chapters, split_dialogue, find_characters, attribute. Scoring uses ../shared/eval/score_attribution.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from narrator.attribution import attribute  # noqa: E402
+from narrator.characters import find_characters  # noqa: E402
+from narrator.dialogue import split_dialogue  # noqa: E402
+from narrator.models import Chapter, Scene, Segment, Span, Story  # noqa: E402
+
+TEST_NOVELS = (
+    "mansfield-park", "hard-times", "oliver-twist", "winnie-the-pooh",
+    "where-angels-fear-to-tread", "a-passage-to-india",
+)
+
+
+def load(path: Path) -> tuple[Story, list[Chapter]]:
+    """Story and chapters, through narrator's reader when it exists (a local fallback otherwise)."""
+    try:
+        from narrator.chapters import split_chapters  # type: ignore[attr-defined]
+        from narrator.reader import read_story  # type: ignore[attr-defined]
+
+        story = read_story(path)
+        return story, list(split_chapters(story))
+    except (ImportError, NotImplementedError):
+        text = path.read_text(encoding="utf-8")
+        story = Story(title=path.parent.name, author=None, description=None, text=text, path=path)
+        paras = tuple(Span(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![ \t\r]*\n))*", text))
+        return story, [Chapter(1, story.title, None, (Scene(paras),))]
+
+
+def run_novel(text_path: Path) -> tuple[list[dict[str, object]], float, int]:
+    """Predicted segments (scorer format), seconds spent in attribution stages, word count."""
+    story, chapters = load(text_path)
+    t0 = time.perf_counter()
+    segments: list[Segment] = []
+    for ch in chapters:
+        segments.extend(split_dialogue(story, ch))
+    characters = find_characters(story, segments)
+    lines = attribute(segments, characters)
+    elapsed = time.perf_counter() - t0
+    rows = [
+        {"chapter": ln.segment.chapter, "start": ln.segment.start, "end": ln.segment.end,
+         "kind": ln.segment.kind, "speaker": ln.speaker, "evidence": ln.evidence,
+         "confidence": round(ln.confidence, 3), "text": ln.segment.text}
+        for ln in lines
+    ]
+    return rows, elapsed, len(story.text.split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the per-novel table."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
+    ap.add_argument("--novels", nargs="*")
+    ap.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    ap.add_argument("--out", default=str(ROOT / "output" / "attribution-bench"))
+    ap.add_argument("--unit", choices=["quote", "part"], default="quote")
+    args = ap.parse_args(argv)
+    corpus = Path(args.corpus)
+    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
+    if args.novels:
+        slugs = [s for s in slugs if s in args.novels]
+    elif args.split == "dev":
+        slugs = [s for s in slugs if s not in TEST_NOVELS]
+    elif args.split == "test":
+        slugs = [s for s in slugs if s in TEST_NOVELS]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    timing: dict[str, tuple[float, int]] = {}
+    for slug in slugs:
+        rows, secs, words = run_novel(corpus / slug / "text.txt")
+        timing[slug] = (secs, words)
+        with open(out / f"{slug}.jsonl", "w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(r) + "\n")
+    scorer = ROOT.parent / "shared" / "eval" / "score_attribution.py"
+    if not scorer.exists():
+        scorer = corpus.parent.parent / "eval" / "score_attribution.py"
+    res = subprocess.run(
+        [sys.executable, str(scorer), str(corpus), str(out), "--missing", "skip", "--json", "--unit", args.unit,
+         "--novels", *slugs],
+        capture_output=True, text=True, check=True,
+    )
+    scores = json.loads(res.stdout)
+    print_table(scores, timing)
+    return 0
+
+
+def print_table(scores: dict, timing: dict[str, tuple[float, int]]) -> None:
+    """Per-novel accuracy, detection F1 and time, then the micro-averaged totals."""
+    hdr = f"{'novel':34} {'acc_all':>7} {'expl':>6} {'anaph':>6} {'impl':>6} {'det_F1':>6} {'sec':>6} {'s/100kw':>7}"
+    print(hdr)
+    print("-" * len(hdr))
+    for slug, s in sorted(scores["novels"].items()):
+        secs, words = timing.get(slug, (0.0, 1))
+        print(f"{slug:34} {_row(s)} {secs:6.2f} {secs / words * 1e5:7.2f}")
+    total_secs = sum(t[0] for t in timing.values())
+    total_words = sum(t[1] for t in timing.values())
+    print("-" * len(hdr))
+    print(f"{'micro':34} {_row(scores['overall_micro'])} {total_secs:6.2f} {total_secs / max(total_words, 1) * 1e5:7.2f}")
+
+
+def _row(s: dict) -> str:
+    def pct(v: object) -> str:
+        return f"{100 * v:.1f}" if isinstance(v, (int, float)) else "-"
+
+    by = s.get("by_type", {})
+    types = " ".join(f"{pct(by.get(t, {}).get('accuracy_all')):>6}" for t in ("explicit", "anaphoric", "implicit"))
+    return f"{pct(s.get('accuracy_all')):>7} {types} {pct(s.get('detection_f1')):>6}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

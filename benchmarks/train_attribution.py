@@ -1,0 +1,122 @@
+"""Train the attribution scorer's weights on the PDNC development novels (never the held-out six).
+
+    python benchmarks/train_attribution.py [CORPUS] [--folds 5] [--write]
+
+A conditional-logit model (softmax over each quote's candidate speakers) fitted with numpy by
+gradient descent. `--folds` reports novel-level cross-validated accuracy on the candidate choice;
+`--write` stores weights fitted on all development novels in narrator/data/attribution_weights.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from attribution import TEST_NOVELS, load  # noqa: E402
+
+from narrator import attribution as attr  # noqa: E402
+from narrator.characters import find_characters  # noqa: E402
+from narrator.dialogue import split_dialogue  # noqa: E402
+
+Example = tuple[np.ndarray, int]  # (candidates x features, index of the gold candidate)
+
+
+def examples(novel: Path, weights: dict[str, float]) -> list[Example]:
+    """Candidate feature matrices and gold choices for one novel's non-explicit speech paragraphs."""
+    story, chapters = load(novel / "text.txt")
+    segs = [s for ch in chapters for s in split_dialogue(story, ch)]
+    chars = find_characters(story, segs)
+    trace: list = []
+    attr.run(segs, chars, weights, trace)
+    gold = [json.loads(line) for line in (novel / "quotes.jsonl").open(encoding="utf-8")]
+    aliases = {c["name"]: {a.lower() for a in [c["name"], *c["aliases"]]} for c in json.load((novel / "characters.json").open())}
+    char_forms = {c.name: {f.lower() for f in (c.name, *c.aliases)} for c in chars}
+    starts = [(p[0], p[1], q["speaker"]) for q in gold for p in q["parts"]]
+    starts.sort()
+    import bisect
+
+    keys = [s[0] for s in starts]
+    out: list[Example] = []
+    for quotes, cands, feats in trace:
+        q = quotes[0]
+        k = bisect.bisect_right(keys, q.end) - 1
+        if k < 0 or starts[k][1] <= q.start:
+            continue
+        gold_forms = aliases.get(starts[k][2], set())
+        hits = [j for j, c in enumerate(cands) if char_forms.get(c, {c.lower()}) & gold_forms]
+        if len(hits) != 1:
+            continue
+        x = np.array([[f[name] for name in attr.FEATURES] for f in feats], dtype=float)
+        out.append((x, hits[0]))
+    return out
+
+
+def fit(data: list[Example], l2: float = 1e-3, steps: int = 400, lr: float = 2.0) -> np.ndarray:
+    """Conditional-logit weights by full-batch gradient descent (vectorised over all candidates)."""
+    x = np.vstack([d[0] for d in data])
+    sizes = np.array([len(d[0]) for d in data])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    group = np.repeat(np.arange(len(data)), sizes)
+    gold = starts + np.array([d[1] for d in data])
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        s = x @ w
+        smax = np.maximum.reduceat(s, starts)
+        e = np.exp(s - smax[group])
+        p = e / np.add.reduceat(e, starts)[group]
+        g = (p[:, None] * x).sum(0) - x[gold].sum(0)
+        w -= lr * (g / len(data) + l2 * w)
+    return w
+
+
+def accuracy(w: np.ndarray, data: list[Example]) -> float:
+    """Share of examples whose top-scoring candidate is the gold one."""
+    return float(np.mean([int(np.argmax(x @ w) == y) for x, y in data])) if data else 0.0
+
+
+def main() -> int:
+    """Build examples, cross-validate by novel, optionally write the weights."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--rounds", type=int, default=2, help="refit with features from the previous weights")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
+    weights = attr._load_weights()
+    for rnd in range(args.rounds):
+        per = {n.name: examples(n, weights) for n in novels}
+        names = sorted(per)
+        folds = [names[i :: args.folds] for i in range(args.folds)]
+        cv = []
+        for fold in folds:
+            train = [e for n in names if n not in fold for e in per[n]]
+            test = [e for n in fold for e in per[n]]
+            w = fit(train)
+            cv.append((accuracy(w, test), len(test)))
+        tot = sum(n for _, n in cv)
+        print(f"round {rnd}: examples {tot}, novel-level CV candidate accuracy "
+              f"{sum(a * n for a, n in cv) / tot:.3f}, baseline {accuracy(np.array([weights[k] for k in attr.FEATURES]), [e for n in names for e in per[n]]):.3f}")
+        w = fit([e for n in names for e in per[n]])
+        weights = {k: float(v) for k, v in zip(attr.FEATURES, w, strict=True)}
+        print("  ", {k: round(v, 2) for k, v in weights.items()})
+    if args.write:
+        path = ROOT / "narrator" / "data" / "attribution_weights.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps({"features": list(attr.FEATURES), "weights": weights,
+                                    "trained_on": "PDNC development novels (21)"}, indent=1) + "\n")
+        print("wrote", path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""HTML: a whole-story download or a single chapter page, with the site's furniture dropped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+
+from narrator.errors import InputError
+from narrator.formats._blocks import (
+    Block,
+    TextBuilder,
+    heading_split,
+    html_blocks,
+    parse_html,
+    write_blocks,
+)
+from narrator.models import Story
+
+# Containers of a download's header and trailer (AO3: #preface, #afterword): metadata, not story.
+_PREFACE_IDS = frozenset({"preface", "afterword", "work-meta", "story-info", "storyinfo", "header-info"})
+_PREFACE_CLASSES = frozenset({"afterword", "tags", "stats", "work-meta", "storyinfo", "story-info", "byline"})
+_INFO_LABEL = re.compile(
+    r"^\s*(?:rating|rated|warnings?|archive warnings?|category|categories|fandoms?|relationships?|pairings?|"
+    r"characters|additional tags|tags|language|series|stats|published|updated|completed|words|chapters|"
+    r"status|genres?|kudos|hits|bookmarks|comments|reviews|collections)\s*:",
+    re.IGNORECASE,
+)
+_SUMMARY_LABEL = re.compile(r"^\s*(?:summary|description|blurb)\s*(?::\s*(.*))?$", re.IGNORECASE | re.DOTALL)
+
+
+def read_html(data: bytes, path: Path | None) -> Story:
+    """Read an HTML story (whole download or one chapter page) into a Story."""
+    label = path.name if path else "the HTML input"
+    soup = parse_html(data)
+    title, author, description = _metadata(soup)
+    _prune(soup)
+    root = soup.body or soup
+    blocks = html_blocks(root, web=True)
+    title = title or (path.stem if path else "Untitled")
+    blocks, summary = _drop_header(blocks, title, author)
+    builder = TextBuilder()
+    for heading, body in heading_split(blocks, title):
+        if heading is not None:
+            builder.heading(heading.text, heading.text)
+        write_blocks(builder, body)
+    text = builder.finish()
+    if not text.strip():
+        raise InputError(
+            f"{label}: the HTML page holds no story text (only scripts, menus or markup); "
+            "save the story page itself, or a site's download of the whole story."
+        )
+    return Story(
+        title=title,
+        author=author,
+        description=description or summary,
+        text=text,
+        path=path,
+        chapter_hints=tuple(builder.chapter_hints),
+        notes=tuple(builder.notes),
+        thoughts=tuple(builder.thoughts),
+        emphasis=tuple(builder.emphasis),
+    )
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"name": re.compile(f"^{re.escape(name)}$", re.IGNORECASE)}) or soup.find(
+            "meta", attrs={"property": re.compile(f"^{re.escape(name)}$", re.IGNORECASE)}
+        )
+        if isinstance(tag, Tag):
+            content = " ".join(str(tag.get("content") or "").split())
+            if content:
+                return content
+    return None
+
+
+def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
+    """Title, author and summary from meta tags, the header's h1 and byline, and a "Summary" label."""
+    title = _meta(soup, "dc.title", "og:title")
+    if not title:
+        h1 = soup.find("h1")
+        title = h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None
+    if not title and soup.title:
+        # "Story Title - Chapter 2 - Site" keeps only the first part.
+        title = re.split(r"\s+[-|–—]\s+", soup.title.get_text(" ", strip=True))[0] or None
+    author = _meta(soup, "author", "dc.creator")
+    if not author:
+        link = soup.find("a", attrs={"rel": re.compile("author")})
+        byline = link if isinstance(link, Tag) else soup.find(class_=re.compile(r"\bbyline\b"))
+        if isinstance(byline, Tag):
+            author = re.sub(r"^\s*by\s+", "", byline.get_text(" ", strip=True), flags=re.IGNORECASE) or None
+    description = _meta(soup, "description", "og:description", "dc.description")
+    if not description:
+        for tag in soup.find_all(["p", "h2", "h3", "h4", "dt", "strong", "b"]):
+            match = _SUMMARY_LABEL.match(tag.get_text(" ", strip=True))
+            if not match:
+                continue
+            if match.group(1) and tag.name not in {"strong", "b"}:
+                description = match.group(1)
+                break
+            after = tag.find_next(["blockquote", "p", "dd", "div"])
+            if isinstance(after, Tag) and after.get_text(strip=True):
+                description = " ".join(after.get_text(" ").split())
+                break
+    return (
+        " ".join(title.split()) if title else None,
+        " ".join(author.split()) if author else None,
+        description,
+    )
+
+
+def _prune(soup: BeautifulSoup) -> None:
+    """Remove the download's header/trailer blocks and tag lists before walking the text."""
+    doomed = []
+    for tag in soup.find_all(True):
+        ident = str(tag.get("id") or "").lower()
+        classes = {c.lower() for c in (tag.get("class") or [])}
+        if ident in _PREFACE_IDS or classes & _PREFACE_CLASSES:
+            doomed.append(tag)
+        elif tag.name == "dl":
+            labels = [dt.get_text(" ", strip=True) for dt in tag.find_all("dt")]
+            if sum(bool(_INFO_LABEL.match(t + (":" if not t.endswith(":") else ""))) for t in labels) >= 2:
+                doomed.append(tag)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _drop_header(blocks: list[Block], title: str, author: str | None) -> tuple[list[Block], str | None]:
+    """Drop the title, byline, info lines and summary that open a page before the story starts."""
+    first_heading = next(
+        (k for k, b in enumerate(blocks) if b.kind == "heading" and _key(b.text) != _key(title)), len(blocks)
+    )
+    kept: list[Block] = []
+    summary: str | None = None
+    skip_next = False
+    for k, block in enumerate(blocks):
+        if k >= first_heading:
+            kept.extend(blocks[k:])
+            break
+        text = block.text
+        if skip_next:
+            skip_next = False
+            summary = summary or text
+            continue
+        if _key(text) == _key(title) or (author and _key(text) in {_key(author), _key("by " + author)}):
+            continue
+        if _INFO_LABEL.match(text):
+            continue
+        match = _SUMMARY_LABEL.match(text)
+        if match and block.kind != "break" and len(text) < 400:
+            if match.group(1):
+                summary = summary or match.group(1)
+            else:
+                skip_next = True
+            continue
+        kept.append(block)
+    return kept, summary
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\W+", " ", s).strip().casefold()

@@ -1,0 +1,136 @@
+"""Markdown: a thin converter to the plain-text shape (headings, emphasis, scene breaks)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from narrator.errors import InputError
+from narrator.formats._blocks import Block, TextBuilder, heading_split, mark_labelled_notes, write_blocks
+from narrator.models import Story
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+# Thematic breaks ("---", "***", "* * *", "___") and the separators writers type ("~~~", "⁂", "o0o").
+_BREAK = re.compile(r"^ {0,3}(?:(?:[-*_~=#⁂•·+]\s*){3,}|⁂|(?:o0o|oOo|xXx)\s*)$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+# Inline syntax, first match wins: escapes, images (dropped), links (text kept), code, strong, emphasis.
+_INLINE = re.compile(
+    r"\\(?P<esc>[\\`*_{}\[\]()#+\-.!~>])"
+    r"|!\[(?P<alt>[^\]]*)\]\([^)]*\)"
+    r"|\[(?P<link>[^\]]+)\]\([^)]*\)"
+    r"|`(?P<code>[^`]+)`"
+    r"|(?<![\w*])\*\*(?=\S)(?P<strong1>.+?)(?<=\S)\*\*(?![\w*])"
+    r"|(?<![\w_])__(?=\S)(?P<strong2>.+?)(?<=\S)__(?![\w_])"
+    r"|(?<![\w*])\*(?=[^\s*])(?P<em1>.+?)(?<=[^\s*])\*(?![\w*])"
+    r"|(?<![\w_])_(?=[^\s_])(?P<em2>.+?)(?<=[^\s_])_(?![\w_])"
+)
+
+
+def read_markdown(data: bytes, path: Path | None) -> Story:
+    """Read a Markdown story: `#` headings are chapters, `*x*`/`_x_` emphasis, `---` scene breaks."""
+    label = path.name if path else "the Markdown input"
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{label}: the Markdown file is not UTF-8 text ({exc}); re-save it as UTF-8.") from exc
+    meta, source = _front_matter(source)
+    blocks = _blocks(source)
+    title = meta.get("title")
+    # A lone "# Title" on top of "##" chapters names the story rather than a chapter.
+    tops = [b for b in blocks if b.kind == "heading" and b.level == 1]
+    chapters_below = any(b.kind == "heading" and b.level > 1 for b in blocks)
+    if not title and len(tops) == 1 and blocks and blocks[0] is tops[0] and chapters_below:
+        title = tops[0].text
+        blocks = blocks[1:]
+    title = title or (path.stem if path else "Untitled")
+    if blocks and blocks[0].kind == "heading" and _key(blocks[0].text) == _key(title):
+        blocks = blocks[1:]  # the title repeated as the first heading is not a chapter
+    mark_labelled_notes(blocks)
+    builder = TextBuilder()
+    for heading, body in heading_split(blocks, title):
+        if heading is not None:
+            builder.heading(heading.text, heading.text)
+        write_blocks(builder, body)
+    text = builder.finish()
+    if not text.strip():
+        raise InputError(f"{label}: the Markdown file holds no story text; check you chose the right file.")
+    return Story(
+        title=" ".join(title.split()),
+        author=meta.get("author"),
+        description=meta.get("description") or meta.get("summary"),
+        text=text,
+        path=path,
+        chapter_hints=tuple(builder.chapter_hints),
+        notes=tuple(builder.notes),
+        thoughts=tuple(builder.thoughts),
+        emphasis=tuple(builder.emphasis),
+    )
+
+
+def _front_matter(source: str) -> tuple[dict[str, str], str]:
+    """Simple `key: value` YAML front matter (title, author, summary); the rest of YAML is ignored."""
+    match = _FRONT_MATTER.match(source)
+    if not match:
+        return {}, source
+    meta: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and value.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, source[match.end() :]
+
+
+def _blocks(source: str) -> list[Block]:
+    blocks: list[Block] = []
+    lines: list[str] = []
+
+    def flush() -> None:
+        if lines:
+            blocks.append(Block("para", inline_runs(" ".join(s.strip() for s in lines))))
+            lines.clear()
+
+    for raw in source.splitlines():
+        line = re.sub(r"^ {0,3}>[ ]?", "", raw.rstrip())  # block quotes read as plain paragraphs
+        if not line.strip():
+            flush()
+        elif _BREAK.match(line):
+            flush()
+            blocks.append(Block("break"))
+        elif match := _ATX.match(line):
+            flush()
+            blocks.append(Block("heading", inline_runs(match.group(2)), level=len(match.group(1))))
+        elif _SETEXT_H1.match(line) and len(lines) == 1:
+            text = lines.pop()
+            blocks.append(Block("heading", inline_runs(text.strip()), level=1))
+        else:
+            lines.append(line)
+    flush()
+    return [b for b in blocks if b.kind == "break" or b.text]
+
+
+def inline_runs(text: str, italic: bool = False) -> list[tuple[str, bool]]:
+    """Markdown inline text as (text, italic) runs with the markers removed."""
+    runs: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _INLINE.finditer(text):
+        if match.start() > pos:
+            runs.append((text[pos : match.start()], italic))
+        kind = match.lastgroup
+        inner = match.group(kind) if kind else ""
+        if kind in {"esc", "code"}:
+            runs.append((inner, italic))
+        elif kind == "alt":
+            pass  # pictures have nothing to say
+        elif kind in {"link", "strong1", "strong2"}:
+            runs.extend(inline_runs(inner, italic))
+        else:
+            runs.extend(inline_runs(inner, True))
+        pos = match.end()
+    if pos < len(text):
+        runs.append((text[pos:], italic))
+    return runs
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\W+", " ", s).strip().casefold()

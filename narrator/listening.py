@@ -1,0 +1,107 @@
+"""The listener-ready deliverables around the chapter files: ACX pacing, masters for the M4B, captions, playlist."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from narrator.assemble import ChapterAudio, assemble
+from narrator.cache import ClipCache
+from narrator.captions import vtt_digest
+from narrator.export import (
+    M4B_BITRATE,
+    Delivery,
+    Tags,
+    file_digest,
+    write_captions,
+    write_chapter,
+    write_m4b,
+    write_playlist,
+)
+from narrator.mastering import master
+from narrator.models import ChapterResult, Clip
+
+__all__ = ["Delivery", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
+ACX_HEAD_MS = (500, 1000)
+ACX_TAIL_MS = (1000, 5000)
+
+
+def pacing_for(pacing: dict[str, int], how: Delivery) -> dict[str, int]:
+    """The pauses to use: with --acx the head and tail room tone are held inside ACX's windows."""
+    if not how.acx:
+        return pacing
+    clamp = lambda v, lo_hi: min(max(v, lo_hi[0]), lo_hi[1])  # noqa: E731
+    return {**pacing, "chapter_head": clamp(pacing["chapter_head"], ACX_HEAD_MS),
+            "chapter_tail": clamp(pacing["chapter_tail"], ACX_TAIL_MS)}
+
+
+def up_to_date(dest: Path, digest: str, how: Delivery, cache: ClipCache) -> bool:
+    """Whether a chapter needs no new audio: its MP3 (or, for an M4B-only build, its master) matches the digest."""
+    if "mp3" in how.formats:
+        return dest.exists() and file_digest(dest) == digest
+    return _master_path(cache, digest).exists()
+
+
+def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery, cache: ClipCache) -> None:
+    """Master one assembled chapter into what the build asked for: MP3 + captions, and/or a master for the M4B."""
+    if "mp3" in how.formats:
+        mastered = write_chapter(audio, dest, tags, digest, how)
+    else:
+        mastered = master(audio.pcm, audio.sample_rate, how.mastering, seed=tags.track).pcm
+    if "m4b" in how.formats:
+        path = _master_path(cache, digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(mastered.tobytes())
+        os.replace(tmp, path)
+
+
+def keep_chapter(clips: Sequence[Clip], cache: ClipCache, dest: Path, digest: str, how: Delivery,
+                 pacing: dict[str, int], sample_rate: int) -> None:
+    """An up-to-date chapter still gets captions that are missing or stale (e.g. --srt added later)."""
+    if "mp3" not in how.formats:
+        return
+    if vtt_digest(dest.with_suffix(".vtt")) == digest and (not how.srt or dest.with_suffix(".srt").exists()):
+        return
+    write_captions(assemble(clips, cache, sample_rate, {}, pacing), dest, digest, how)
+
+
+def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[Clip]], cache: ClipCache,
+                folder: Path, book: Tags, digests: Mapping[int, str], pacing: dict[str, int], how: Delivery,
+                sample_rate: int = 22050) -> Path | None:
+    """After the chapters: the .m3u playlist (MP3) and the one-file M4B; returns the M4B's path when made."""
+    if "mp3" in how.formats:
+        write_playlist(folder / f"{folder.name}.m3u", [(c.title, c.file, c.seconds) for c in chapters])
+    if "m4b" not in how.formats:
+        return None
+    dest = folder / f"{folder.name}.m4b"
+    meta = [M4B_BITRATE, book.title, book.author, book.description, book.narrator,
+            hashlib.sha256(book.cover or b"").hexdigest(), [(c.title, digests[c.number]) for c in chapters]]
+    digest = hashlib.sha256(json.dumps(meta).encode()).hexdigest()
+    if dest.exists() and file_digest(dest) == digest:
+        return dest
+
+    def source(c: ChapterResult):  # type: ignore[no-untyped-def]
+        def load() -> np.ndarray:
+            path = _master_path(cache, digests[c.number])
+            if path.exists():
+                return np.fromfile(path, dtype=np.int16)
+            # A chapter kept from an MP3-only build has no master yet: assemble and master it again.
+            from narrator.assemble import voice_gains
+
+            audio = assemble(clips[c.number], cache, sample_rate, voice_gains(clips[c.number], cache), pacing)
+            return master(audio.pcm, sample_rate, how.mastering, seed=c.number).pcm
+
+        return load
+
+    write_m4b([(c.title, source(c)) for c in chapters], sample_rate, dest, book, digest, how)
+    return dest
+
+
+def _master_path(cache: ClipCache, digest: str) -> Path:
+    return cache.root / "masters" / f"{digest}.pcm"

@@ -1,0 +1,135 @@
+"""attribute: speech-tag rules, pronouns, vocatives, turn-taking, aliases, fixtures and a PDNC regression."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrator.models import Character
+from tests.attribution_helpers import FIXTURES, lines_of, speech
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "pdnc"
+
+TWI = Character("Twilight Sparkle", ("Twilight", "Twi"), "female", 20)
+SPIKE = Character("Spike", ("the dragon",), "male", 15)
+RARITY = Character("Rarity", ("the unicorn",), "female", 10)
+CAST = [TWI, SPIKE, RARITY]
+
+
+def who(text: str, cast=CAST) -> list[str | None]:
+    return [s for _, s in speech(lines_of(text, cast))]
+
+
+def test_attribution_explicit_tags_both_orders_and_other_verbs():
+    assert who('"Hi," said Spike.') == ["Spike"]
+    assert who('"Hi," Spike said.') == ["Spike"]
+    assert who('"Hi," Twilight replied.') == ["Twilight Sparkle"]
+    assert who('"Hi!" exclaimed Rarity.') == ["Rarity"]
+
+
+def test_attribution_explicit_is_marked_explicit_and_confident():
+    line = next(ln for ln in lines_of('"Hi," said Spike.', CAST) if ln.segment.kind == "dialogue")
+    assert line.evidence == "explicit" and line.confidence > 0.9
+
+
+def test_attribution_narration_goes_to_the_narrator():
+    lines = lines_of('Spike slept. "Hi," said Rarity.', CAST)
+    narr = [ln for ln in lines if ln.segment.kind == "narration"]
+    assert narr and all(ln.speaker is None and ln.evidence == "narration" for ln in narr)
+
+
+def test_attribution_tag_inside_split_quote_covers_both_parts():
+    assert who('"We can go," Twilight said, "right now."') == ["Twilight Sparkle"] * 2
+
+
+def test_attribution_tag_before_the_quote():
+    assert who('Rarity turned to the others and said, "Listen."') == ["Rarity"]
+
+
+def test_attribution_pronoun_resolved_by_gender():
+    text = 'Spike and Rarity sat by the fire.\n\n"I am cold," he said.\n\n"So am I," she said.'
+    assert who(text) == ["Spike", "Rarity"]
+    lines = [ln for ln in lines_of(text, CAST) if ln.segment.kind == "dialogue"]
+    assert all(ln.evidence == "anaphoric" for ln in lines)
+
+
+def test_attribution_epithet_alias_from_the_cast():
+    text = 'Twilight and Rarity sat by the fire.\n\n"How lovely," the unicorn declared.'
+    assert who(text) == ["Rarity"]
+
+
+def test_attribution_vocative_is_the_listener_not_the_speaker():
+    text = 'Twilight and Spike were in the library.\n\n"Spike, wake up," she said.'
+    assert who(text) == ["Twilight Sparkle"]
+
+
+def test_attribution_turn_taking_in_a_two_person_exchange():
+    text = ('"Are you coming?" asked Twilight.\n\n"Yes," said Spike.\n\n"Now?"\n\n"Right now."\n\n'
+            '"Good."')
+    assert who(text) == ["Twilight Sparkle", "Spike", "Twilight Sparkle", "Spike", "Twilight Sparkle"]
+    lines = [ln for ln in lines_of(text, CAST) if ln.segment.kind == "dialogue"]
+    assert lines[2].evidence == "implicit"
+
+
+def test_attribution_speech_left_open_continues_in_the_next_paragraph():
+    text = '"Are you coming?" asked Spike.\n\n"I am," said Twilight, "but first\n\n"I must find the book."'
+    assert who(text) == ["Spike", "Twilight Sparkle", "Twilight Sparkle", "Twilight Sparkle"]
+
+
+def test_attribution_no_characters_means_unknown():
+    lines = lines_of('"Hello there."', [])
+    assert [(ln.speaker, ln.evidence) for ln in lines] == [(None, "unknown")]
+
+
+def test_attribution_first_person_speaker():
+    narrator = Character("Narrator", ("I",), "unknown", 3)
+    assert who('"Fine," I said.', [TWI, narrator]) == ["Narrator"]
+
+
+def _fixture(name: str) -> tuple[list[str | None], list[str]]:
+    got = [s for _, s in speech(lines_of((FIXTURES / f"{name}.txt").read_text()))]
+    want = [ln for ln in (FIXTURES / f"{name}.speakers").read_text().splitlines() if ln and not ln.startswith("#")]
+    return got, want
+
+
+def test_attribution_fan_fiction_fixture_end_to_end():
+    got, want = _fixture("library")
+    assert len(got) == len(want)
+    right = sum(g == w for g, w in zip(got, want, strict=True))
+    # Known miss: an epithet used once and never linked ("the unicorn declared") - 2 segments.
+    assert right >= len(want) - 3, list(zip(got, want, strict=True))
+
+
+def test_attribution_first_person_fixture_end_to_end():
+    got, want = _fixture("firstperson")
+    narr = {g for g, w in zip(got, want, strict=True) if w == "I"}
+    assert len(narr) == 1 and None not in narr and "Applejack" not in narr
+    right = sum((g in narr) if w == "I" else g == w for g, w in zip(got, want, strict=True))
+    assert right >= len(want) - 1, list(zip(got, want, strict=True))
+
+
+# Floors: the accuracy measured when the test was written, minus a small margin.
+_FLOORS = {"pride-and-prejudice": 0.60, "daisy-miller": 0.81, "the-awakening": 0.69}
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus/pdnc")
+def test_attribution_pdnc_regression(tmp_path):
+    scorer = CORPUS.parent.parent / "eval" / "score_attribution.py"
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from attribution import run_novel
+
+    for slug in _FLOORS:
+        rows, _, _ = run_novel(CORPUS / slug / "text.txt")
+        (tmp_path / f"{slug}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = subprocess.run([sys.executable, str(scorer), str(CORPUS), str(tmp_path), "--missing", "skip", "--json",
+                          "--novels", *_FLOORS], capture_output=True, text=True, check=True)
+    scores = json.loads(out.stdout)["novels"]
+    for slug, floor in _FLOORS.items():
+        assert scores[slug]["accuracy_all"] >= floor, (slug, scores[slug]["accuracy_all"])
+        assert scores[slug]["detection_f1"] >= 0.95

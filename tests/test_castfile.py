@@ -1,0 +1,186 @@
+"""The cast file: a round trip keeps every hand edit, and every mistake is one clear error."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomlkit
+from .support_editloop import STORY, use_fixture_attribution
+from typer.testing import CliRunner
+
+from narrator.castfile import load_cast
+from narrator.cli import app
+from narrator.errors import CastError, NarratorError
+
+runner = CliRunner()
+
+
+def _cast(path: Path) -> None:
+    result = runner.invoke(app, ["cast", str(STORY), "-o", str(path), "--engine", "silent"])
+    assert result.exit_code == 0, result.output
+
+
+def test_castfile_cast_writes_every_character_with_a_voice(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "cast.toml"
+    _cast(path)
+    data = tomllib.loads(path.read_text())
+    assert set(data["characters"]) == {"Mira", "Tobin", "Pip"}
+    voices = [data["narrator"]["voice"], data["unknown"]["voice"], *(t["voice"] for t in data["characters"].values())]
+    assert len(set(voices)) == len(voices)
+    assert data["characters"]["Mira"]["gender"] == "female"
+    assert load_cast(path).characters["Tobin"].setting.voice == data["characters"]["Tobin"]["voice"]
+
+
+def test_castfile_round_trip_keeps_hand_edits_and_comments(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch, {"Mira": "female", "Tobin": "male"})
+    path = tmp_path / "cast.toml"
+    _cast(path)
+    text = path.read_text()
+    mira = tomllib.loads(text)["characters"]["Mira"]["voice"]
+    tobin = tomllib.loads(text)["characters"]["Tobin"]["voice"]
+    edited = text.replace(f'voice = "{mira}"', 'voice = "female5"  # my pick: warmer than the default', 1)
+    edited = edited.replace("[narrator]", "# I like a slower narrator\n[narrator]", 1).replace("rate = 170", "rate = 150", 1)
+    edited += ('\n[[overrides]]\n# the stranger is a new character\nid = "2:2"\nspeaker = "Stranger"\n'
+               '\n[characters."Stranger"]\ngender = "male"\nrate = 140\n')
+    edited = edited.replace("[lexicon]", '[lexicon]\n"Tobin" = "Toe bin"', 1)
+    path.write_text(edited)
+    # The story gains a character the person has not seen; cast runs again.
+    use_fixture_attribution(monkeypatch, {"Mira": "female", "Tobin": "male", "Pip": "unknown"})
+    _cast(path)
+    after = path.read_text()
+    assert after.startswith(edited.rstrip("\n").split("[lexicon]")[0].rstrip("\n")[:200])
+    for kept in ('voice = "female5"  # my pick: warmer than the default', "# I like a slower narrator", "rate = 150",
+                 "# the stranger is a new character", 'id = "2:2"', '"Tobin" = "Toe bin"', "rate = 140"):
+        assert kept in after
+    data = tomllib.loads(after)
+    assert data["characters"]["Tobin"]["voice"] == tobin
+    assert set(data["characters"]) == {"Mira", "Tobin", "Stranger", "Pip"}
+    assert after.count("[characters.Mira]") + after.count('[characters."Mira"]') == 1
+    assert load_cast(path).characters["Pip"].setting.voice not in {"female5", tobin}
+
+
+def test_castfile_cast_does_not_re_add_a_merged_alias(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "cast.toml"
+    _cast(path)
+    # The person decides Pip is Mira's nickname: deletes Pip's table and lists it as an alias.
+    doc = tomlkit.parse(path.read_text())
+    del doc["characters"]["Pip"]
+    doc["characters"]["Mira"]["aliases"] = ["Pip"]
+    path.write_text(tomlkit.dumps(doc))
+    _cast(path)
+    assert "[characters.Pip]" not in path.read_text()
+    script = runner.invoke(app, ["script", str(STORY), "--cast", str(path), "--engine", "silent"])
+    assert script.exit_code == 0, script.output
+    assert "Late is late" in next(r for r in script.output.splitlines() if "Late is late" in r and "Mira" in r)
+
+
+BASE = """
+[narrator]
+voice = "narrator"
+
+[characters."Mira"]
+voice = "female1"
+aliases = ["Mi"]
+gender = "female"
+"""
+
+ERRORS = [
+    ("colour = 3\n", "unknown key 'colour' in top-level table; valid keys: characters, lexicon, narrator"),
+    ('[unknown]\nvoyce = "x"\n', "unknown key 'voyce' in [unknown]; valid keys: engine, length_scale"),
+    ('[story]\ntitle = 3\n', "[story] title must be text"),
+    ('[story]\nsubtitle = "x"\n', "unknown key 'subtitle' in [story]; valid keys: author, cover, description, title"),
+    ('[characters."Tobin"]\nvoice = "male1"\nhair = "grey"\n', "unknown key 'hair' in [characters.\"Tobin\"]"),
+    ('[characters."Tobin"]\nrate = 900\n', "rate must be a number from 80 to 450, not 900"),
+    ('[characters."Tobin"]\npitch = "high"\n', "pitch must be a number from 0 to 100"),
+    ('[characters."Tobin"]\ngender = "robot"\n', "gender must be one of female, male, unknown, not 'robot'"),
+    ('[characters."Tobin"]\naliases = "Tob"\n', "aliases must be a list of names"),
+    ('[characters."Tobin"]\naliases = ["Mi"]\n', "alias 'Mi' of \"Tobin\" already names \"Mira\""),
+    ('[characters."Tobin"]\nengine = "festival"\n', "unknown engine 'festival'; valid engines: "),
+    ('[[overrides]]\nchapter = 1\nstarts = "Late"\n', "[[overrides]] #1 needs speaker"),
+    ('[[overrides]]\nspeaker = "Mira"\n', "[[overrides]] #1 needs the line"),
+    ('[[overrides]]\nid = "seven"\nspeaker = "Mira"\n', 'id must be a line id like "2:14"'),
+    ('[[overrides]]\nchapter = 0\nstarts = "Late"\nspeaker = "Mira"\n', "chapter must be a chapter number"),
+    ('[[overrides]]\nchapter = 1\nbegins = "Late"\nspeaker = "Mira"\n', "unknown key 'begins' in [[overrides]] #1"),
+    ('[lexicon]\nMira = 3\n', "[lexicon] 'Mira' must be text"),
+    ('[pacing]\nbreath = 100\n', "unknown key 'breath' in [pacing]; valid keys: "),
+    ('[pacing]\nscene = -5\n', "[pacing] scene is a pause in milliseconds"),
+    ("[narrator\n", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), ERRORS, ids=[m[:30] for _, m in ERRORS])
+def test_castfile_rejects_each_mistake_naming_file_and_key(tmp_path, extra, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(BASE + extra if not extra.startswith("colour") else extra + BASE)
+    with pytest.raises(CastError) as info:
+        load_cast(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}:"), text
+    assert message in text, text
+
+
+def test_castfile_error_points_at_the_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(BASE + '\n[characters."Tobin"]\nvoice = "male1"\nrate = 900\n')
+    with pytest.raises(CastError, match=rf"^{path}:12: "):
+        load_cast(path)
+
+
+def test_castfile_missing_file_says_how_to_make_one(tmp_path):
+    with pytest.raises(CastError, match="narrator cast STORY"):
+        load_cast(tmp_path / "nope.toml")
+
+
+class _Run:
+    """What `narrator` would print and exit with (cli.main turns a NarratorError into both)."""
+
+    def __init__(self, args: list[str]) -> None:
+        result = runner.invoke(app, args)
+        exc = result.exception
+        if isinstance(exc, NarratorError):
+            self.exit_code, self.output = exc.exit_code, f"{result.output}error: {exc}"
+        else:
+            assert exc is None or isinstance(exc, SystemExit), result.exc_info
+            self.exit_code, self.output = result.exit_code, result.output
+
+
+def _script(path: Path, cast_text: str) -> _Run:
+    path.write_text(cast_text)
+    return _Run(["script", str(STORY), "--cast", str(path), "--engine", "silent"])
+
+
+def test_castfile_override_for_unknown_character_lists_the_valid_ones(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch)
+    result = _script(tmp_path / "c.toml", '[[overrides]]\nid = "2:2"\nspeaker = "Stranger"\n')
+    assert result.exit_code == 3
+    assert "speaker 'Stranger' is not a character; valid speakers: Mira, Pip, Tobin, narrator, unknown" in result.output
+
+
+def test_castfile_override_that_matches_no_line_is_an_error(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch)
+    result = _script(tmp_path / "c.toml", '[[overrides]]\nchapter = 2\nstarts = "I want to sell"\nspeaker = "Mira"\n')
+    assert result.exit_code == 3
+    assert "chapter 2 starts 'I want to sell' matches no line" in result.output
+    assert f"{tmp_path / 'c.toml'}:1:" in result.output
+
+
+def test_castfile_override_that_matches_several_lines_asks_for_more(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch)
+    result = _script(tmp_path / "c.toml", '[[overrides]]\nstarts = "The"\nspeaker = "narrator"\n')
+    assert result.exit_code == 3
+    assert "matches 3 lines (1:4, 1:7, 2:1)" in " ".join(result.output.split())
+
+
+def test_castfile_unknown_voice_id_suggests_close_ones(tmp_path, monkeypatch):
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "c.toml"
+    path.write_text('[characters."Mira"]\nvoice = "femal2"\n')
+    result = _Run(["cast", str(STORY), "-o", str(path), "--engine", "silent"])
+    assert result.exit_code == 3
+    text = " ".join(result.output.split())
+    assert f"{path}:1: [characters.\"Mira\"] voice 'femal2' is not a silent voice. Did you mean female2" in text
+    assert "narrator voices --engine silent" in text

@@ -1,0 +1,68 @@
+"""find_characters: names, alias clusters, gender, epithets, the first-person narrator."""
+
+from __future__ import annotations
+
+from narrator.characters import find_characters
+from tests.attribution_helpers import FIXTURES, segments_of
+
+
+def chars_of(text: str):
+    story, segs = segments_of(text)
+    return {c.name: c for c in find_characters(story, segs)}
+
+
+def by_form(chars, form):
+    return next((c for c in chars.values() if form == c.name or form in c.aliases), None)
+
+
+def test_characters_cluster_full_name_short_name_and_nickname():
+    chars = chars_of((FIXTURES / "library.txt").read_text())
+    twi = by_form(chars, "Twilight")
+    assert twi is not None and twi is by_form(chars, "Twilight Sparkle") and twi is by_form(chars, "Twi")
+    assert twi.name == "Twilight Sparkle"
+    assert by_form(chars, "Spike") is not None and by_form(chars, "Spike") is not twi
+    assert by_form(chars, "Princess") is None  # a title alone is not a character
+
+
+def test_characters_gender_from_pronouns():
+    text = ("Spike ran to the door and he opened it. Spike said he was tired.\n\n"
+            "Rarity laughed and she waved. Rarity said she would stay.\n\n") * 2
+    chars = chars_of(text)
+    assert chars["Spike"].gender == "male"
+    assert chars["Rarity"].gender == "female"
+
+
+def test_characters_titles_keep_mr_and_mrs_apart_and_give_gender():
+    text = ("Mr. Bennet looked up from his book. Mrs. Bennet was talking again.\n\n"
+            '"My dear," said Mrs. Bennet, "have you heard?"\n\n"I have not," said Mr. Bennet.\n\n') * 2
+    chars = chars_of(text)
+    assert chars["Mr. Bennet"].gender == "male" and chars["Mrs. Bennet"].gender == "female"
+    assert "Mrs. Bennet" not in chars["Mr. Bennet"].aliases
+
+
+def test_characters_places_are_not_people():
+    text = ("Emma walked to Highbury. Emma said she liked Highbury. They went from Highbury to "
+            "Randalls. Emma smiled at Randalls.\n\n") * 3
+    chars = chars_of(text)
+    assert "Emma" in chars and "Highbury" not in chars
+
+
+def test_characters_epithet_linked_to_the_name_it_keeps_company_with():
+    para = ('Spike looked at the gems. "Can I have one?" asked the dragon.\n\n'
+            '"No," said Rarity.\n\n')
+    chars = chars_of(para * 4)
+    assert "the dragon" in chars["Spike"].aliases
+
+
+def test_characters_role_characters_and_unlinked_epithets_are_speakers():
+    text = ('"Rouge!" called the croupier.\n\nThe General frowned. "Again," said the General.\n\n'
+            'Polina waited.\n\n') * 3
+    chars = chars_of(text)
+    names = {n.lower() for n in chars}
+    assert "the general" in names and "the croupier" in names
+
+
+def test_characters_first_person_narrator_gets_alias_i():
+    chars = chars_of((FIXTURES / "firstperson.txt").read_text())
+    narr = [c for c in chars.values() if "I" in c.aliases]
+    assert len(narr) == 1 and narr[0].name != "Applejack"

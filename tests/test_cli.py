@@ -1,0 +1,105 @@
+"""Every command through typer's CliRunner, including the error paths (one line, non-zero exit)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrator.cli import app
+
+from .conftest import SAMPLE, needs_tools
+
+runner = CliRunner()
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_cli_script_jsonl_contract() -> None:
+    result = run("script", str(SAMPLE), "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    source = SAMPLE.read_bytes().decode("utf-8-sig")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and {r["kind"] for r in rows} == {"narration", "dialogue"}
+    for r in rows:
+        assert set(r) == {"chapter", "start", "end", "kind", "speaker", "evidence", "confidence", "text"}
+        assert source[r["start"] : r["end"]] == r["text"]
+        assert 0.0 <= r["confidence"] <= 1.0
+    assert any(r["evidence"] == "explicit" and r["speaker"] == "Tobin" for r in rows)
+
+
+def test_cli_script_text_and_source() -> None:
+    text = run("script", str(SAMPLE))
+    assert text.exit_code == 0 and "(narrator)" in text.stdout and "Tobin" in text.stdout
+    src = run("script", str(SAMPLE), "--source")
+    assert src.stdout == SAMPLE.read_text(encoding="utf-8")
+
+
+def test_cli_script_writes_file(tmp_path: Path) -> None:
+    dest = tmp_path / "deep" / "s.jsonl"
+    assert run("script", str(SAMPLE), "-f", "jsonl", "-o", str(dest)).exit_code == 0
+    assert dest.read_text().count("\n") > 50
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("script", "missing.txt"), "no such file"),
+        (("script", str(SAMPLE), "--format", "xml"), "unknown format"),
+        (("script", str(SAMPLE), "--engine", "festival"), "unknown engine 'festival'"),
+        (("build", str(SAMPLE), "--engine", "festival", "-o", "/tmp/narrator-never"), "unknown engine"),
+        (("preview", str(SAMPLE), "--chapter", "9"), "chapter 9 does not exist"),
+        (("voices", "--engine", "nope"), "unknown engine"),
+    ],
+)
+def test_cli_errors_are_one_line_and_nonzero(args: tuple[str, ...], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in str(result.exception) if result.exception else message in result.output
+
+
+def test_cli_main_prints_one_line_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrator import cli
+
+    bad = tmp_path / "image.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    monkeypatch.setattr("sys.argv", ["narrator", "script", str(bad)])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "PNG image" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@needs_tools
+def test_cli_voices_json_and_table() -> None:
+    result = run("voices", "--json")
+    voices = json.loads(result.stdout)
+    assert any(v["id"] == "gmw/en-US+f3" and v["gender"] == "female" for v in voices)
+    assert all({"id", "gender", "language"} <= set(v) for v in voices)
+    table = run("voices", "--language", "en-us", "--gender", "female")
+    assert table.exit_code == 0 and "f3" in table.stdout
+
+
+@needs_tools
+def test_cli_cast_writes_and_keeps_edits(tmp_path: Path) -> None:
+    cast = tmp_path / "voices" / "cast.toml"
+    assert run("cast", str(SAMPLE), "-o", str(cast)).exit_code == 0
+    text = cast.read_text()
+    assert "[narrator]" in text and '[characters.Tobin]' in text
+    edited = text.replace("[characters.Tobin]", "# my favourite\n[characters.Tobin]")
+    cast.write_text(edited)
+    assert run("cast", str(SAMPLE), "-o", str(cast)).exit_code == 0
+    assert "# my favourite" in cast.read_text()
+
+
+def test_cli_build_with_silent_engine_json(tmp_path: Path) -> None:
+    result = run("build", str(SAMPLE), "-o", str(tmp_path), "--engine", "silent", "--json", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(summary["chapters"]) == 2 and summary["segments_rendered"] > 0

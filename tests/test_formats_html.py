@@ -1,0 +1,109 @@
+"""HTML reader: a whole-story download and a single chapter page, both hand-written fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrator.errors import InputError
+from narrator.formats import READERS, sniff
+from narrator.formats.html import read_html
+from narrator.models import Story
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+
+
+def _read(name: str) -> Story:
+    path = FIXTURES / name
+    data = path.read_bytes()
+    assert sniff(data, path) == "html"
+    return READERS["html"](data, path)
+
+
+def _spans(story: Story, spans) -> list[str]:
+    return [story.text[s.start : s.end] for s in spans]
+
+
+def test_html_download_metadata_from_the_header() -> None:
+    story = _read("ao3_like.html")
+    assert story.title == "The Clockmaker's Daughter"
+    assert story.author == "Pell Ravensworth"
+    assert story.description == "Odile fixes every clock in town but one."
+
+
+def test_html_download_chapters_and_nothing_of_preface_or_afterword() -> None:
+    story = _read("ao3_like.html")
+    assert [t for _, t in story.chapter_hints] == ["Chapter 1: Springs", "Chapter 2: The Tower Clock"]
+    assert _spans(story, [s for s, _ in story.chapter_hints]) == [t for _, t in story.chapter_hints]
+    for unwanted in ("tracker", "font-family", "Rating", "downloaded from", "afterword line", "comment",
+                     "Summary", "Pell Ravensworth", "fixes every clock"):
+        assert unwanted not in story.text
+    assert story.text.startswith("Chapter 1: Springs\n\n")
+    assert story.text.endswith("Odile climbed the 112 steps with her toolbag.")
+
+
+def test_html_download_notes_thoughts_emphasis_and_breaks() -> None:
+    story = _read("ao3_like.html")
+    assert _spans(story, story.notes) == [
+        "Notes:\n\nWritten on a train. Forgive the typos.",
+        "Chapter End Notes\n\nNext chapter on Sunday.",
+    ]
+    assert _spans(story, story.thoughts) == ["Please don't be the mainspring."]
+    assert _spans(story, story.emphasis) == ["smallest"]
+    assert "mainspring.\n\n* * *\n\nIt was the mainspring." in story.text
+
+
+def test_html_chapter_page_drops_site_furniture() -> None:
+    story = _read("chapter_page.html")
+    assert (story.title, story.author) == ("Night Market", "Juniper Vale")
+    assert story.description == "A chapter of a longer serial about a night market."
+    assert story.text == (
+        "Chapter 4: Lanterns\n\n"
+        "The stalls opened when the last tram had gone.\n\n"
+        "Ines bought a paper lantern shaped like a fish, then another shaped like a moon.\n\n"
+        "Grandmother would have haggled.\n\n"
+        "She paid full price anyway.\n\n"
+        "It felt like the right thing."
+    )
+    assert [t for _, t in story.chapter_hints] == ["Chapter 4: Lanterns"]
+    assert _spans(story, story.thoughts) == ["Grandmother would have haggled."]
+    assert _spans(story, story.emphasis) == ["fish"]
+
+
+def test_html_without_story_text_raises_input_error() -> None:
+    path = FIXTURES / "no_text.html"
+    with pytest.raises(InputError, match="no story text"):
+        read_html(path.read_bytes(), path)
+
+
+def test_html_bare_fragment_with_breaks_and_flat_author_note() -> None:
+    data = (
+        b"<html><body><p>A/N: quick one.</p><p>Rain.<br/><br/>More rain.</p><p>~~~</p><p>Sun.</p>"
+        b"<p>Author's Note:</p><p>Reviews make me write faster.</p></body></html>"
+    )
+    story = read_html(data, None)
+    assert story.title == "Untitled"
+    assert story.text == (
+        "A/N: quick one.\n\nRain.\n\nMore rain.\n\n* * *\n\nSun.\n\n"
+        "Author's Note:\n\nReviews make me write faster."
+    )
+    assert _spans(story, story.notes) == ["A/N: quick one.", "Author's Note:\n\nReviews make me write faster."]
+    assert story.chapter_hints == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (b"<!DOCTYPE html><html><body>x</body></html>", None, "html"),
+        (b"\xef\xbb\xbf  <html><body>x</body></html>", "story.txt", "html"),
+        (b"<?xml version='1.0'?>\n<html xmlns='http://www.w3.org/1999/xhtml'></html>", None, "html"),
+        (b"Plain story text.\n\nChapter 1", "story.txt", None),
+        (b"Plain story text.", None, None),
+        (b"# Title\n\nText", "story.md", "markdown"),
+        (b"# Title\n\nText", "story.markdown", "markdown"),
+        (b"<p>fragment</p>", "page.htm", "html"),
+    ],
+)
+def test_formats_sniff(data: bytes, name: str | None, expected: str | None) -> None:
+    assert sniff(data, Path(name) if name else None) == expected

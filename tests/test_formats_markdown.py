@@ -1,0 +1,79 @@
+"""Markdown reader: headings, emphasis, scene breaks, front matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrator.errors import InputError
+from narrator.formats import READERS, sniff
+from narrator.formats.markdown import inline_runs, read_markdown
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+
+
+def test_markdown_story_shape_and_metadata() -> None:
+    path = FIXTURES / "story.md"
+    data = path.read_bytes()
+    assert sniff(data, path) == "markdown"
+    story = READERS["markdown"](data, path)
+    assert (story.title, story.author) == ("The Beekeeper's Winter", "Marlo Finch")
+    assert story.description == "Hives, snow, and a stubborn neighbour."
+    assert story.text == (
+        "Chapter 1: Frost\n\n"
+        "Author's Note: this began as a writing exercise.\n\n"
+        "* * *\n\n"
+        "Hazel wrapped the hives in three layers of sacking. Her neighbour watched, *unimpressed*.\n\n"
+        "They'll never make it, she thought, not this year.\n\n"
+        "Not this year.\n\n"
+        "* * *\n\n"
+        "Snow fell for a week. She checked the weather twice a day.\n\n"
+        "Chapter 2: Thaw\n\n"
+        "The first bee flew on a Tuesday."
+    )
+    spans = lambda ss: [story.text[s.start : s.end] for s in ss]  # noqa: E731
+    assert [t for _, t in story.chapter_hints] == ["Chapter 1: Frost", "Chapter 2: Thaw"]
+    assert spans([s for s, _ in story.chapter_hints]) == ["Chapter 1: Frost", "Chapter 2: Thaw"]
+    assert spans(story.notes) == ["Author's Note: this began as a writing exercise."]
+    assert spans(story.emphasis) == ["three", "They'll never make it,", "not this year."]
+    assert spans(story.thoughts) == ["Not this year."]
+
+
+def test_markdown_top_heading_is_the_title_when_chapters_are_level_two() -> None:
+    story = read_markdown(b"# Moth Season\n\n## One\n\nWings.\n\n## Two\n\nLight.\n", None)
+    assert story.title == "Moth Season"
+    assert story.text == "One\n\nWings.\n\nTwo\n\nLight."
+
+
+def test_markdown_without_headings_is_plain_paragraphs() -> None:
+    story = read_markdown(b"First line\nsame paragraph.\n\nSecond.\n\n***\n\nThird.", Path("x.md"))
+    assert story.title == "x"
+    assert story.text == "First line same paragraph.\n\nSecond.\n\n* * *\n\nThird."
+    assert story.chapter_hints == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "runs"),
+    [
+        ("a *b* c", [("a ", False), ("b", True), (" c", False)]),
+        ("a _b_ c", [("a ", False), ("b", True), (" c", False)]),
+        ("snake_case_name", [("snake_case_name", False)]),
+        ("2 * 3 * 4", [("2 * 3 * 4", False)]),
+        ("**loud**", [("loud", False)]),
+        ("![pic](x.png)ok", [("ok", False)]),
+        ("`code`", [("code", False)]),
+    ],
+)
+def test_markdown_inline_runs(source: str, runs: list[tuple[str, bool]]) -> None:
+    assert inline_runs(source) == runs
+
+
+def test_markdown_empty_raises_input_error() -> None:
+    with pytest.raises(InputError, match="no story text"):
+        read_markdown(b"---\ntitle: Nothing\n---\n\n   \n", Path("empty.md"))
+
+
+def test_markdown_not_utf8_raises_input_error() -> None:
+    with pytest.raises(InputError, match="UTF-8"):
+        read_markdown(b"\xff\xfe\x00bad", Path("bad.md"))

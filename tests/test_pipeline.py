@@ -1,0 +1,46 @@
+"""Pipeline invariants: every word of the narratable text is spoken exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrator.chapters import split_chapters
+from narrator.dialogue import split_dialogue
+from narrator.pipeline import make_script, safe_filename, slugify
+from narrator.reader import read_story
+
+from .conftest import CORPUS, SAMPLE
+
+
+def _check_coverage(path: Path) -> None:
+    story = read_story(path)
+    for chapter in split_chapters(story):
+        segs = [s for s in split_dialogue(story, chapter) if not s.heading]
+        for para in chapter.paragraphs:
+            inside = [s for s in segs if para.start <= s.start and s.end <= para.end]
+            assert "".join(s.text for s in inside) == story.text[para.start : para.end]
+        covered = sum(s.end - s.start for s in segs)
+        assert covered == sum(p.end - p.start for p in chapter.paragraphs)
+
+
+def test_pipeline_sample_story_is_covered_exactly_once() -> None:
+    _check_coverage(SAMPLE)
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus/pdnc")
+@pytest.mark.parametrize("novel", ["persuasion", "the-sign-of-the-four"])
+def test_pipeline_corpus_novel_is_covered_exactly_once(novel: str) -> None:
+    _check_coverage(CORPUS / novel / "text.txt")
+
+
+def test_pipeline_headings_are_never_dialogue() -> None:
+    script = make_script(SAMPLE, find_cast=False)
+    headings = [ln for ln in script.lines if ln.segment.heading]
+    assert len(headings) == 2 and all(ln.segment.kind == "narration" for ln in headings)
+
+
+def test_pipeline_names_for_files() -> None:
+    assert slugify("The Lamplighter's Apprentice") == "the-lamplighters-apprentice"
+    assert safe_filename('Chapter 3: What? "No" / Yes') == "Chapter 3 - What No Yes"

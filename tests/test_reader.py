@@ -1,0 +1,138 @@
+"""read_story and split_chapters on the fan-fiction export formats of DESIGN.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrator.chapters import split_chapters
+from narrator.errors import InputError
+from narrator.reader import read_story
+
+from .conftest import SAMPLE
+
+
+def _story(tmp_path: Path, text: str, name: str = "story.txt", encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def _titles(path: Path, **kw) -> list[str]:
+    return [c.title for c in split_chapters(read_story(path), **kw)]
+
+
+BODY = 'Mara walked in.\n\n"Hello," she said.\n\n'
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("Chapter 3", "Chapter 3"),
+        ("Chapter 3: The Mill", "Chapter 3: The Mill"),
+        ("CHAPTER III.", "Chapter III"),
+        ("\t— Chapter Thirty-Five —\n\t--- Some Subtitle ---", "Chapter Thirty-Five: Some Subtitle"),
+        ("Part 1. Some title", "Part 1: Some title"),
+        ("# The Beginning", "The Beginning"),
+        ("Prologue", "Prologue"),
+        ("Epilogue: After", "Epilogue: After"),
+    ],
+)
+def test_reader_heading_forms(tmp_path: Path, heading: str, title: str) -> None:
+    path = _story(tmp_path, f"{heading}\n\n{BODY}Chapter 99\n\n{BODY}")
+    titles = _titles(path)
+    assert titles[0] == title
+    assert titles[1] == "Chapter 99"
+
+
+def test_reader_header_title_author_description(tmp_path: Path) -> None:
+    text = "My Story - Some Author\n\n\tDescription\nA blurb about things.\n\nChapter 1\n\n" + BODY
+    story = read_story(_story(tmp_path, text))
+    assert (story.title, story.author, story.description) == ("My Story", "Some Author", "A blurb about things.")
+    assert "blurb" not in " ".join(story.text[p.start : p.end] for c in split_chapters(story) for p in c.paragraphs)
+
+
+def test_reader_no_headings_is_one_chapter_named_after_story(tmp_path: Path) -> None:
+    path = _story(tmp_path, BODY * 3, name="the_quiet_road.txt")
+    chapters = split_chapters(read_story(path))
+    assert len(chapters) == 1 and chapters[0].title == "The quiet road"
+
+
+def test_reader_author_notes_skipped_by_default_and_included_on_request(tmp_path: Path) -> None:
+    text = ("Chapter 1\n\n\tAuthor's Notes:\nThanks for reading!\n\n* * *\n\n" + BODY +
+            "\tAuthor's Notes:\nPlease review.\n\nChapter 2\n\n" + BODY)
+    story = read_story(_story(tmp_path, text))
+    plain = split_chapters(story)
+    spoken = " ".join(story.text[p.start : p.end] for p in plain[0].paragraphs)
+    assert "Thanks" not in spoken and "review" not in spoken and "Mara walked in." in spoken
+    assert len(plain[0].notes) == 2
+    with_notes = split_chapters(story, include_notes=True)
+    note_text = " ".join(story.text[p.start : p.end] for s in with_notes[0].scenes if s.note for p in s.paragraphs)
+    assert "Thanks for reading!" in note_text and "Please review." in note_text
+
+
+def test_reader_both_paragraph_conventions(tmp_path: Path) -> None:
+    per_line = "Chapter 1\n" + "\n".join(f"Paragraph {i} is a line of its own that runs on for a while, unwrapped and long enough." * 2
+                                        for i in range(6)) + "\n"
+    wrapped = "Chapter 1\n\n" + "\n\n".join(
+        "This paragraph is hard-wrapped the way old e-texts are, at about\nseventy columns, so that one paragraph spans several short lines\nof text before a blank line ends it." for _ in range(4)) + "\n"
+    assert len(split_chapters(read_story(_story(tmp_path, per_line, "a.txt")))[0].paragraphs) == 6
+    assert len(split_chapters(read_story(_story(tmp_path, wrapped, "b.txt")))[0].paragraphs) == 4
+
+
+def test_reader_scene_breaks(tmp_path: Path) -> None:
+    text = "Chapter 1\n\n" + BODY + "* * *\n\n" + BODY + "~~~\n\n" + BODY + "\n\n\n\n" + BODY
+    scenes = split_chapters(read_story(_story(tmp_path, text)))[0].scenes
+    assert len(scenes) == 4
+
+
+def test_reader_bom_crlf_and_offsets_into_decoded_text(tmp_path: Path) -> None:
+    text = "Chapter 1\r\n\r\n\"Hi,\" said Mara.\r\n\r\nChapter 2\r\n\r\nShe left.\r\n"
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    story = read_story(path)
+    assert story.text == text  # BOM gone, nothing else changed
+    para = split_chapters(story)[0].paragraphs[0]
+    assert story.text[para.start : para.end] == '"Hi," said Mara.'
+
+
+def test_reader_cp1252_falls_back_with_warning(tmp_path: Path) -> None:
+    path = _story(tmp_path, "Chapter 1\n\n“Café,” she said.\n", encoding="cp1252")
+    with pytest.warns(UserWarning, match="Windows-1252"):
+        story = read_story(path)
+    assert "Café" in story.text
+
+
+def test_reader_utf16_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "u16.txt"
+    path.write_bytes("Chapter 1\n\nHello there.\n".encode("utf-16"))
+    assert "Hello there." in read_story(path).text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"", "empty"), (b"   \n\n\t\n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG image"),
+     (bytes(range(256)) * 4, "not a text file")],
+)
+def test_reader_rejects_unreadable_files(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        read_story(path)
+
+
+def test_reader_missing_path_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_story(tmp_path / "nope.txt")
+    with pytest.raises(InputError, match="is a folder"):
+        read_story(tmp_path)
+
+
+def test_reader_sample_story_structure() -> None:
+    story = read_story(SAMPLE)
+    chapters = split_chapters(story)
+    assert story.title == "The Lamplighter's Apprentice" and story.author == "Wren Halloway"
+    assert [c.title for c in chapters] == ["Chapter One: The Unlit Street", "Chapter 2: Ash and Oil"]
+    assert len(chapters[0].scenes) == 2  # the * * * break
+    assert len(chapters[0].notes) == 2   # the leading note (before the heading) and the closing one
