@@ -22,7 +22,6 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
-from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -32,6 +31,7 @@ from narrator.faults import (
     read_failed,
     sweep_stale_temps,
 )
+from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
