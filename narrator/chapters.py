@@ -312,12 +312,12 @@ def _merge_empty(chapters: list[Chapter], include_notes: bool) -> list[Chapter]:
     """A heading with nothing under it ("VOLUME I" right before "CHAPTER I") joins the next chapter."""
     out: list[Chapter] = []
     carry: Chapter | None = None
-    for ch in chapters:
+    for i, ch in enumerate(chapters):
         if carry is not None and carry.heading is not None and ch.heading is not None:
             ch = Chapter(ch.number, f"{carry.title}, {ch.title}", Span(carry.heading.start, ch.heading.end),
                          carry.scenes + ch.scenes, carry.notes + ch.notes)
             carry = None
-        if not any(s.paragraphs for s in ch.scenes if not s.note) and ch is not chapters[-1]:
+        if not any(s.paragraphs for s in ch.scenes if not s.note) and i < len(chapters) - 1:
             carry = ch
             continue
         out.append(ch)

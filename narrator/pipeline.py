@@ -13,6 +13,7 @@ from pathlib import Path
 
 from narrator.assemble import PACING, assemble, voice_gains
 from narrator.attribution import attribute
+from narrator.budget import Budget
 from narrator.cache import ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
@@ -39,6 +40,7 @@ from narrator.faults import (
     read_failed,
     sweep_stale_temps,
 )
+from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
@@ -114,12 +116,20 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
                                                chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
-    wanted = [c for n in jobs_out for c in by_chapter[n]]
+    # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
+    # running alone at the end of the build.
+    order = sorted(jobs_out, key=lambda n: -sum(len(c.cue.speech) for c in by_chapter[n]))
+    wanted = [c for n in order for c in by_chapter[n]]
     remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
     encodes: dict[int, Future[ChapterResult]] = {}
+    budget = Budget()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
 
         def encode(n: int) -> ChapterResult:
+            with budget.hold(_pcm_bytes(by_chapter[n], cache)):  # two long chapters at once could exhaust memory
+                return encode_chapter(n)
+
+        def encode_chapter(n: int) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
             audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
@@ -254,6 +264,15 @@ def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery:
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
     return h.hexdigest()
+
+
+def _pcm_bytes(clips: Sequence[Clip], cache: ClipCache) -> int:
+    """Size of a chapter's rendered audio, from the cache entries' headers (nothing is decoded)."""
+    total = 0
+    for c in clips:
+        entry = cache.get(c.key, verify=False)
+        total += 2 * entry.samples if entry else 0
+    return total
 
 
 def _duration(path: Path) -> float:

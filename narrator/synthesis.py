@@ -246,13 +246,24 @@ def _render_batch(tasks: list[_Task]) -> list[tuple[str, int, Failure | None]]:
         # Tell the parent which line this worker is on, and die (so the parent can replace us) if the engine
         # hangs inside C code where the alarm cannot reach.
         marker.write_text(t.key)
-        faulthandler.dump_traceback_later(_hard_limit(_WORKER.timeout), exit=True)
+        faulthandler.dump_traceback_later(_hard_limit(_WORKER.timeout), exit=True, file=_quiet())
         try:
             out.append(_WORKER.render(t))
         finally:
             faulthandler.cancel_dump_traceback_later()
             marker.unlink(missing_ok=True)
     return out
+
+
+def _quiet():  # type: ignore[no-untyped-def]
+    # The watchdog's thread dump is for developers; the user gets the one-line failure from the parent.
+    global _DEVNULL
+    if _DEVNULL is None:
+        _DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - kept open for the worker's lifetime
+    return _DEVNULL
+
+
+_DEVNULL = None
 
 
 class _Worker:

@@ -35,18 +35,20 @@ class FlakyEngine(SilentEngine):
         return Voice("flaky", "unknown")
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
-        if "BOOM" in text:
+        # Normalisation may change the case of a shouted word, so triggers match in any case.
+        said = text.upper()
+        if "BOOM" in said:
             raise RuntimeError("synthetic engine fault")
-        if "HANG" in text:
+        if "HANG" in said:
             time.sleep(3600)
-        if "WEDGE" in text:
+        if "WEDGE" in said:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
             time.sleep(3600)
-        if "CRASH" in text:
+        if "CRASH" in said:
             os._exit(70)
-        if "MUTE" in text:
+        if "MUTE" in said:
             return Audio(b"", self.sample_rate)
-        if "ONCE" in text and text not in _seen:
+        if "ONCE" in said and text not in _seen:
             _seen.add(text)
             raise EngineError("transient failure")
         audio = super().synthesize(text, voice)

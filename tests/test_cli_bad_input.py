@@ -1,0 +1,156 @@
+"""The CLI on inputs people really pass by mistake: one clear line and a non-zero exit, or a normal result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrator import cli
+
+STORY = Path(__file__).resolve().parents[1] / "stories" / "the-lamplighters-apprentice.txt"
+TEXT = 'Chapter 1\n\n"Hello," said Ann. The café was warm.\n'
+
+
+def _run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.argv", ["narrator", *args])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def _one_error_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert "Traceback" not in err
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("empty.txt", b"", "is empty"),
+    ("blank.txt", b"  \n\n\t \r\n", "is empty"),
+    ("noise.bin", bytes(range(256)) * 8, "not a text file"),
+    ("cover.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "JPEG image"),
+    ("book.pdf", b"%PDF-1.7\n" + b"x" * 64, "PDF document"),
+    ("headings.txt", b"Chapter 1\n\nChapter 2\n", "no story text"),
+])
+def test_cli_unreadable_story_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch, name: str, data: bytes,
+                                                     says: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, err = _run(capsys, monkeypatch, "script", str(path))
+    assert code == 2 and out == ""
+    line = _one_error_line(err)
+    assert says in line and name in line
+
+
+def test_cli_folder_and_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = _run(capsys, monkeypatch, "script", str(tmp_path))
+    assert code == 2 and "is a folder" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, "build", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out"))
+    assert code == 2 and "no such file" in _one_error_line(err)
+    assert not (tmp_path / "out").exists()  # nothing is created for a build that cannot start
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
+def test_cli_other_encodings_read_normally(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    path = tmp_path / "story.txt"
+    path.write_bytes(TEXT.encode(encoding))
+    code, out, err = _run(capsys, monkeypatch, "script", str(path))
+    assert code == 0, err
+    assert "said Ann. The café was warm." in out  # the accent survives every encoding
+    assert "Traceback" not in err
+    if encoding == "cp1252":
+        assert "not valid UTF-8" in err and "Windows-1252" in err  # read, with a warning that says so
+
+
+def test_cli_one_megabyte_single_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "long.txt"
+    sentence = 'The lamp burned low and the boy said "more oil" again. '
+    path.write_text((sentence * (1_000_000 // len(sentence) + 1))[:1_000_000], encoding="utf-8")
+    code, out, err = _run(capsys, monkeypatch, "script", str(path), "--format", "jsonl")
+    assert code == 0, err
+    full, rest = divmod(1_000_000, len(sentence))
+    # One quotation per sentence, plus the one cut open at the end of the line (its quote is at offset 37).
+    assert out.count('"kind": "dialogue"') == full + (rest > sentence.index('"'))
+
+
+def _cast(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cast.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_cli_cast_file_bad_toml_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    cast = _cast(tmp_path, '[narrator]\nvoice = "gmw/en-GB-x-rp"\n[characters\n')
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(cast), "-o", str(tmp_path / "o"))
+    line = _one_error_line(err)
+    assert code == 3 and str(cast) in line and "line 3" in line
+
+
+def test_cli_cast_file_unknown_key_names_file_line_and_key(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    cast = _cast(tmp_path, '[narrator]\nvoice = "gmw/en-GB-x-rp"\n\n[characters.Ann]\nvoice = "gmw/en-US+f3"\ncolour = 3\n')
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(cast), "-o", str(tmp_path / "o"))
+    line = _one_error_line(err)
+    assert code == 3 and f"{cast}:6" in line and "'colour'" in line and "valid keys" in line
+
+
+def test_cli_cast_file_unknown_voice_names_the_voice(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cast = _cast(tmp_path, '[characters.Ann]\nvoice = "no/such-voice"\n')
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(cast), "-o", str(tmp_path / "o"))
+    line = _one_error_line(err)
+    assert code == 3 and str(cast) in line and "'no/such-voice'" in line and "narrator voices" in line
+
+
+def test_cli_cast_file_unknown_engine_lists_the_engines(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    cast = _cast(tmp_path, '[characters.Ann]\nvoice = "x"\nengine = "nosuch"\n')
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(cast), "-o", str(tmp_path / "o"))
+    line = _one_error_line(err)
+    assert code in (3, 4) and "'nosuch'" in line and "pyttsx3" in line
+
+
+def test_cli_cast_file_unknown_engine_names_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    cast = _cast(tmp_path, '[characters.Ann]\nvoice = "x"\nengine = "nosuch"\n')
+    _, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(cast), "-o", str(tmp_path / "o"))
+    assert f"{cast}:3" in _one_error_line(err)
+
+
+def test_cli_cast_file_missing_or_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(tmp_path / "no.toml"), "-o", str(tmp_path))
+    assert code == 3 and "not found" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "--cast", str(tmp_path), "-o", str(tmp_path))
+    assert code == 3 and str(tmp_path) in _one_error_line(err)
+
+
+def test_cli_output_folder_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("mine")
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(blocker), "--engine", "silent")
+    assert code == 6 and "is a file, not a folder" in _one_error_line(err)
+    assert blocker.read_text() == "mine"
+
+
+def test_cli_keep_going_flag_is_offered(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = _run(capsys, monkeypatch, "build", "--help")
+    assert code == 0 and "--keep-going" in out and "--timeout" in out
+
+
+def test_cli_unknown_format_and_bad_range(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = _run(capsys, monkeypatch, "script", str(STORY), "--format", "xml")
+    assert code == 2 and "unknown format" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "a-b", "--engine", "silent")
+    assert code == 2 and "--lines takes a range" in _one_error_line(err)
