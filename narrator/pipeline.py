@@ -40,7 +40,6 @@ from narrator.faults import (
     read_failed,
     sweep_stale_temps,
 )
-from narrator.listening import Delivery, finish_book, keep_chapter, make_chapter, pacing_for, up_to_date
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
