@@ -325,6 +325,11 @@ class TextBuilder:
         self._close_note()
         return "".join(self.parts)
 
+    def marks(self) -> dict[str, tuple]:
+        """The Story fields this builder recorded: chapter hints, notes, thoughts and emphasis."""
+        return {"chapter_hints": tuple(self.chapter_hints), "notes": tuple(self.notes),
+                "thoughts": tuple(self.thoughts), "emphasis": tuple(self.emphasis)}
+
 
 def _collapse(runs: list[tuple[str, bool]]) -> tuple[str, list[tuple[int, int]]]:
     """Join runs with HTML whitespace rules; return the text and the italic ranges with words in them."""
@@ -385,6 +390,14 @@ def write_blocks(builder: TextBuilder, blocks: list[Block]) -> None:
                 builder.scene_break()
         else:
             builder.paragraph(block.runs, note=block.note or None)
+
+
+def write_chapters(builder: TextBuilder, blocks: list[Block], title: str | None) -> None:
+    """Write blocks chapter by chapter: each chapter-level heading, then its body."""
+    for heading, body in heading_split(blocks, title):
+        if heading is not None:
+            builder.heading(heading.text, heading.text)
+        write_blocks(builder, body)
 
 
 def heading_split(blocks: list[Block], title: str | None = None) -> list[tuple[Block | None, list[Block]]]:

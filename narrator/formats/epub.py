@@ -17,11 +17,11 @@ from narrator.errors import InputError
 from narrator.formats._blocks import (
     Block,
     TextBuilder,
-    heading_split,
     html_blocks,
     is_chapter_heading,
     parse_html,
     write_blocks,
+    write_chapters,
 )
 from narrator.models import Story
 
@@ -70,11 +70,7 @@ def read_epub(data: bytes, path: Path | None) -> Story:
     builder = TextBuilder()
     used = _write_toc_chapters(builder, docs, toc, title) if toc else False
     if not used:
-        body = [b for d in docs if not d.matter for b in d.blocks]
-        for heading, blocks in heading_split(body, title):
-            if heading is not None:
-                builder.heading(heading.text, heading.text)
-            write_blocks(builder, blocks)
+        write_chapters(builder, [b for d in docs if not d.matter for b in d.blocks], title)
     text = builder.finish()
     if not text.strip():
         raise InputError(f"{label}: the EPUB holds no readable story text; check it opens in an e-book reader.")
@@ -86,10 +82,7 @@ def read_epub(data: bytes, path: Path | None) -> Story:
         description=_description(book, docs),
         text=text,
         path=path,
-        chapter_hints=tuple(builder.chapter_hints),
-        notes=tuple(builder.notes),
-        thoughts=tuple(builder.thoughts),
-        emphasis=tuple(builder.emphasis),
+        **builder.marks(),
         cover=cover,
         cover_mime=cover_mime,
     )

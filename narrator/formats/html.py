@@ -11,10 +11,9 @@ from narrator.errors import InputError
 from narrator.formats._blocks import (
     Block,
     TextBuilder,
-    heading_split,
     html_blocks,
     parse_html,
-    write_blocks,
+    write_chapters,
 )
 from narrator.models import Story
 
@@ -41,10 +40,7 @@ def read_html(data: bytes, path: Path | None) -> Story:
     title = title or (path.stem if path else "Untitled")
     blocks, summary = _drop_header(blocks, title, author)
     builder = TextBuilder()
-    for heading, body in heading_split(blocks, title):
-        if heading is not None:
-            builder.heading(heading.text, heading.text)
-        write_blocks(builder, body)
+    write_chapters(builder, blocks, title)
     text = builder.finish()
     if not text.strip():
         raise InputError(
@@ -57,10 +53,7 @@ def read_html(data: bytes, path: Path | None) -> Story:
         description=description or summary,
         text=text,
         path=path,
-        chapter_hints=tuple(builder.chapter_hints),
-        notes=tuple(builder.notes),
-        thoughts=tuple(builder.thoughts),
-        emphasis=tuple(builder.emphasis),
+        **builder.marks(),
     )
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from narrator.errors import InputError
-from narrator.formats._blocks import Block, TextBuilder, heading_split, mark_labelled_notes, write_blocks
+from narrator.formats._blocks import Block, TextBuilder, mark_labelled_notes, write_chapters
 from narrator.models import Story
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -48,10 +48,7 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
         blocks = blocks[1:]  # the title repeated as the first heading is not a chapter
     mark_labelled_notes(blocks)
     builder = TextBuilder()
-    for heading, body in heading_split(blocks, title):
-        if heading is not None:
-            builder.heading(heading.text, heading.text)
-        write_blocks(builder, body)
+    write_chapters(builder, blocks, title)
     text = builder.finish()
     if not text.strip():
         raise InputError(f"{label}: the Markdown file holds no story text; check you chose the right file.")
@@ -61,10 +58,7 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
         description=meta.get("description") or meta.get("summary"),
         text=text,
         path=path,
-        chapter_hints=tuple(builder.chapter_hints),
-        notes=tuple(builder.notes),
-        thoughts=tuple(builder.thoughts),
-        emphasis=tuple(builder.emphasis),
+        **builder.marks(),
     )
 
 
