@@ -189,9 +189,13 @@ class _Locator:
         self.path, self.lines = path, text.splitlines()
 
     def line_of_table(self, key: str) -> int:
-        want = re.sub(r"\s", "", f"[{key}]")
+        # Quotes are optional around bare names: [characters.Ada] and [characters."Ada"] are one table.
+        def shape(header: str) -> str:
+            return re.sub(r"[\s\"']", "", header)
+
+        want = shape(f"[{key}]")
         for i, line in enumerate(self.lines, start=1):
-            if re.sub(r"\s", "", line.split("#")[0]) == want:
+            if shape(line.split("#")[0]) == want:
                 return i
         return 0
 

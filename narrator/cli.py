@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -89,7 +90,7 @@ def build_cmd(
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
               f"{result.segments_reused} reused; {result.elapsed_seconds:.1f} s.")
     for w in result.warnings:
-        err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+        _report("warning", w)
     if result.warnings:
         err.print(f"{len(result.warnings)} line(s) replaced by a tone; run the same command again to retry them.")
 
@@ -387,6 +388,12 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def _report(kind: str, message: object) -> None:
+    """One line on stderr; the message is escaped so "[characters.Ada]" is not taken for rich markup."""
+    style = "bold red" if kind == "error" else "yellow"
+    err.print(f"[{style}]{kind}:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
     code = 0
@@ -397,7 +404,7 @@ def main() -> None:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except NarratorError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
+            _report("error", exc)
             code = exc.exit_code
         except KeyboardInterrupt:
             err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.")
@@ -405,5 +412,5 @@ def main() -> None:
         finally:
             for w in caught:
                 if w.category.__name__ == "NarratorWarning":
-                    err.print(f"[yellow]warning:[/] {w.message}", highlight=False, soft_wrap=True)
+                    _report("warning", w.message)
     sys.exit(code)

@@ -103,3 +103,18 @@ def test_cli_build_with_silent_engine_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert len(summary["chapters"]) == 2 and summary["segments_rendered"] > 0
+
+
+def test_cli_cast_error_keeps_table_name_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrator import cli
+
+    cast = tmp_path / "cast.toml"
+    cast.write_text('[narrator]\nvoice = "gmw/en-US"\n\n[characters.Ada]\ncolour = "blue"\n')
+    monkeypatch.setattr("sys.argv", ["narrator", "script", str(SAMPLE), "--cast", str(cast)])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code != 0
+    # The table name survives printing (it looks like rich markup) and the line is the key's own.
+    assert f"{cast}:5:" in " ".join(err.split()) and "characters" in err and "colour" in err
