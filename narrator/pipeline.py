@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +21,7 @@ from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import LIMITER, MP3_BITRATE, Tags, require_ffmpeg, write_mp3
-from narrator.listening import (
-    Delivery,
-    chapter_seconds,
-    finish_book,
-    keep_chapter,
-    make_chapter,
-    pacing_for,
-    up_to_date,
-)
+from narrator.export import Tags, require_ffmpeg, write_mp3
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -39,6 +30,15 @@ from narrator.faults import (
     prune_failed,
     read_failed,
     sweep_stale_temps,
+)
+from narrator.listening import (
+    Delivery,
+    chapter_seconds,
+    finish_book,
+    keep_chapter,
+    make_chapter,
+    pacing_for,
+    up_to_date,
 )
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.reader import read_story
@@ -257,7 +257,7 @@ def safe_filename(title: str) -> str:
 
 def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None = None) -> str:
     h = hashlib.sha256()
-    meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description, MP3_BITRATE, LIMITER,
+    meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description,
             sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest(), delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
@@ -272,15 +272,6 @@ def _pcm_bytes(clips: Sequence[Clip], cache: ClipCache) -> int:
         entry = cache.get(c.key, verify=False)
         total += 2 * entry.samples if entry else 0
     return total
-
-
-def _duration(path: Path) -> float:
-    from mutagen.mp3 import MP3
-
-    try:
-        return float(MP3(path).info.length)
-    except Exception:
-        return 0.0
 
 
 def _with_story_overrides(story: Story, castfile: CastFile | None) -> Story:
@@ -301,6 +292,9 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
         candidates.append(cover)
     elif script.castfile and script.castfile.story.get("cover"):
         candidates.append((script.castfile.path.parent / script.castfile.story["cover"]).resolve())
+    elif script.story.cover:
+        # The story carries its own cover (an EPUB's): a file beside it would be a guess.
+        return script.story.cover, script.story.cover_mime or "image/jpeg"
     elif script.story.path is not None:
         candidates += [script.story.path.with_name(n) for n in ("cover.jpg", "cover.jpeg", "cover.png")]
     for path in candidates:
@@ -312,7 +306,3 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
                 return data, "image/jpeg"
             raise InputError(f"cover image {path} is not a JPEG or PNG file.")
     return None, "image/jpeg"
-
-
-ProgressHook = Callable[[int, int, float], None]
-__all__ = ["BuildResult", "NarratorError", "Script", "build", "make_script", "preview"]

@@ -377,3 +377,20 @@ def test_epub_with_no_text_raises_input_error(tmp_path: Path) -> None:
     path = _zip_epub(tmp_path / "empty.epub", files)
     with pytest.raises(InputError, match="no readable story text"):
         read_epub(path.read_bytes(), path)
+
+
+def test_formats_epub_cover_reaches_the_chapter_tags(tmp_path: Path) -> None:
+    """The EPUB's own cover is embedded in every chapter MP3 (no cover.jpg beside the book needed)."""
+    import shutil
+
+    import pytest
+    from mutagen.id3 import ID3
+
+    from narrator.pipeline import build
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("needs ffmpeg")
+    result = build(_ao3_like(tmp_path), tmp_path / "out", engine="silent", jobs=1)
+    for chapter in result.chapters:
+        pictures = ID3(chapter.file).getall("APIC")
+        assert pictures and pictures[0].data == PNG and pictures[0].mime == "image/png"
