@@ -59,9 +59,6 @@ class ClipCache:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.pcm"
 
-    def has(self, key: str) -> bool:
-        return self.get(key, verify=False) is not None
-
     def get(self, key: str, verify: bool = True) -> Entry | None:
         """The entry, or None when it is missing or damaged (a damaged one is removed)."""
         path = self.path(key)

@@ -120,6 +120,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     order = sorted(jobs_out, key=lambda n: -sum(len(c.cue.speech) for c in by_chapter[n]))
     wanted = [c for n in order for c in by_chapter[n]]
     remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
+    chapters_of: dict[str, list[int]] = {}  # key -> the chapters waiting for it (a line may recur across chapters)
+    for n, keys in remaining.items():
+        for key in keys:
+            chapters_of.setdefault(key, []).append(n)
     encodes: dict[int, Future[ChapterResult]] = {}
     budget = Budget()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
@@ -141,11 +145,11 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
 
         def chapter_ready(key: str) -> None:
-            for n, keys in remaining.items():
-                if key in keys:
-                    keys.discard(key)
-                    if not keys and n not in encodes:
-                        encodes[n] = encoder.submit(encode, n)
+            for n in chapters_of.get(key, ()):
+                keys = remaining[n]
+                keys.discard(key)
+                if not keys and n not in encodes:
+                    encodes[n] = encoder.submit(encode, n)
 
         for n, keys in remaining.items():
             if not keys:

@@ -86,12 +86,15 @@ def synthesize(clips: Sequence[Clip], cache: ClipCache, engines: Engines, jobs: 
     wanted = {c.key for c in clips}
     for key in failed_before & wanted:
         cache.path(key).unlink(missing_ok=True)  # a tone from an earlier --keep-going build: try the line again
-    todo: dict[str, _Task] = {}
+    first = {}
     for clip in clips:
+        first.setdefault(clip.key, clip)  # the same text in the same voice is rendered (and checked) once
+    todo: dict[str, _Task] = {}
+    for key, clip in first.items():
         # A full read with the checksum: a damaged entry (bit rot, a copy cut short) is dropped and rendered again.
-        if clip.key not in todo and cache.get(clip.key) is None:
+        if cache.get(key) is None:
             seg = clip.cue.line.segment
-            todo[clip.key] = _Task(clip.key, clip.cue.speech, clip.cue.voice, f"chapter {seg.chapter}, line {seg.id}")
+            todo[key] = _Task(key, clip.cue.speech, clip.cue.voice, f"chapter {seg.chapter}, line {seg.id}")
     done_keys = wanted - set(todo)
     for key in done_keys:
         if on_done:
