@@ -116,16 +116,18 @@ class _Resolver:
                 elif form[0].islower() or form.lower().startswith(("the ", "a ")):
                     epithets[_norm(form)] = c.name
                 else:
-                    forms[form] = c.name
+                    forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
-        alts = sorted((re.escape(f) for f in forms), key=len, reverse=True)
+        # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
+        alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
         self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
-        ep_alts = sorted((re.escape(e) for e in epithets), key=len, reverse=True)
+        ep_alts = sorted((_flex(e) for e in epithets), key=len, reverse=True)
         self.epithet_re = (
             re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
         )
         subj = r"(?P<subj>(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
+            r"|(?:the|The)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2}" + \
             r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
         # "said Emma" / "said the old man" right after the quote.
         self.inverted = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
@@ -136,7 +138,7 @@ class _Resolver:
 
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
-        p = phrase.strip()
+        p = _ws(phrase)
         if not p:
             return None, "none", "unknown"
         low = p.lower()
@@ -151,12 +153,14 @@ class _Resolver:
         if self.name_re is not None:
             m = self.name_re.search(p)
             if m and m.start() == 0:
-                name = self.forms[m.group(0)]
+                name = self.forms[_ws(m.group(0))]
                 return name, "name", self.gender.get(name, "unknown")
         n = _norm(p)
         if n in self.epithets:
             name = self.epithets[n]
-            return name, "epithet", self.gender.get(name, "unknown")
+            # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
+            kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
+            return name, kind, self.gender.get(name, "unknown")
         if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and "Voice" in self.gender:
             return "Voice", "name", "unknown"
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
@@ -174,6 +178,16 @@ _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower())
+
+
+def _ws(s: str) -> str:
+    """`s` with every run of whitespace (a line break in wrapped text) as one space."""
+    return " ".join(s.split())
+
+
+def _flex(form: str) -> str:
+    """A regex for `form` that lets a line break stand wherever the form has a space."""
+    return r"\s+".join(re.escape(w) for w in form.split())
 
 
 def attribute(segments: Sequence[Segment], characters: Sequence[Character]) -> list[Line]:
@@ -227,13 +241,13 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     for seg in para.segs:
         if seg.kind == "narration":
             for m in res.name_re.finditer(seg.text):
-                para.mentions.append((seg.start + m.start(), res.forms[m.group(0)]))
+                para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
                     para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
             for m in res.name_re.finditer(seg.text):
-                name = res.forms[m.group(0)]
+                name = res.forms[_ws(m.group(0))]
                 para.in_quote.add(name)
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]

@@ -169,6 +169,14 @@ def _collect(
                 break
 
 
+def _FORM_RANK(f: _Form) -> int:  # noqa: N802 - a ranking table written as a function
+    if f.role:
+        return 4
+    if f.title:
+        return 0 if len(f.words) == 1 else 3
+    return 1 if len(f.words) >= 2 else 2
+
+
 @dataclass
 class _Cluster:
     forms: list[_Form]
@@ -188,7 +196,10 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
     singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
     for k, f in forms.items():
-        if k not in good and not f.title and not f.role and len(f.words) == 2 and f.count >= 2 and f.words[0] in singles_good:
+        # ("the Archer Madeira" is a wine, not a person: a pair mostly written after "the" stays out.)
+        as_role = forms.get("the " + k)
+        if (k not in good and not f.title and not f.role and len(f.words) == 2 and f.count >= 2 and f.words[0] in singles_good
+                and not (as_role is not None and as_role.count * 2 >= f.count)):
             good[k] = f
             f.weak = True  # joins the cluster but does not become its canonical name
         # Nicknames used in the narration: a prefix of a known given name ("Twi" for "Twilight").
@@ -207,9 +218,29 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             k = parent[k]
         return k
 
+    # Gender evidence per cluster root: a merge never joins a "he" to a "she" ("Mrs. Archer" is not
+    # Newland Archer, "Minnie Beebe" is not Mr. Beebe).
+    votes: dict[str, list[int]] = {}
+    for k, f in good.items():
+        g = gender_of_title(f.title) if f.title else "unknown"
+        votes[k] = [f.count if g == "male" else 0, f.count if g == "female" else 0, f.he, f.she]
+
+    def gender_of(root: str) -> str:
+        tm, tf, he, she = votes[root]
+        if tm or tf:
+            return "male" if tm > tf else "female" if tf > tm else "unknown"
+        if he + she >= 3 and max(he, she) >= 3 * min(he, she):
+            return "male" if he > she else "female"
+        return "unknown"
+
     def union(a: str, b: str) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
+            ga, gb = gender_of(ra), gender_of(rb)
+            if "unknown" not in (ga, gb) and ga != gb:
+                return
+            va, vb = votes[ra], votes[rb]
+            votes[ra] = votes[rb] = [x + y for x, y in zip(va, vb, strict=True)]
             # The more frequent root wins so canonical names stay stable.
             if good[ra].count >= good[rb].count:
                 parent[rb] = ra
@@ -268,10 +299,12 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
                 union(k, titled[0])
 
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
+    # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
+    role_words = {f.words for f in roles.values()}
     singles = [k for k, f in good.items() if len(f.words) == 1 and not f.title]
     for k in singles:
         w = good[k].words[0]
-        if len(w) < 6:
+        if len(w) < 6 and good[k].words not in role_words:
             longer = [x for x in singles if x != k and good[x].words[0].startswith(w) and len(good[x].words[0]) >= len(w) + 2]
             if len(longer) == 1:
                 union(k, longer[0])
@@ -280,16 +313,24 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     for k, f in good.items():
         groups[find(k)].append(f)
     for k, f in roles.items():
-        groups[k].append(f)
+        # "the Mouse" and the bare "Mouse" (found inside it) are one character.
+        bare = [x for x in by_words.get(f.words, []) if not good[x].title]
+        groups[find(bare[0]) if bare else k].append(f)
 
     chars: list[Character] = []
     for members in groups.values():
-        members.sort(key=lambda f: (f.weak, -f.count, -len(f.words)))
-        # A full name ("Harriet Smith") is the most recognisable canonical form when it is used.
-        full = [f for f in members if len(f.words) >= 2 and not f.title and not f.role and f.count >= 2 and not f.weak]
-        if full:
-            members.remove(full[0])
-            members.insert(0, full[0])
+        # The canonical name is the form a cast list most likely uses: a title and one name ("Mr.
+        # Darcy", "Miss Bates"), else a full name ("Harriet Smith", even if used only a few times),
+        # else the single name, else a titled full name. (Measured on the PDNC development novels:
+        # these forms are a listed alias of the character 92 %, 89 %, 81 % and 49 % of the time.)
+        members.sort(key=lambda f: (_FORM_RANK(f) if f.count >= 2 else 9, -f.count, -len(f.words)))
+        # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
+        role = [f for f in members if f.role]
+        if role:
+            bare = [f for f in members if not f.role and f.words == role[0].words]
+            if not bare or role[0].count >= 0.5 * bare[0].count:
+                members.remove(role[0])
+                members.insert(0, role[0])
         name = members[0].text
         total = sum(f.count for f in members)
         he = sum(f.he for f in members)
@@ -334,7 +375,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             uses[ep] += 1
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
-            here = [lookup[n.group(0)] for n in pattern.finditer(para, 0, m.start())] if pattern else []
+            here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
             if here:
                 votes[ep][here[-1]] += 1
     extra: dict[str, list[str]] = defaultdict(list)
@@ -384,7 +425,8 @@ def _name_lookup(chars: Sequence[Character]) -> dict[str, str]:
 def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
     if not lookup:
         return None
-    alts = sorted((re.escape(k) for k in lookup), key=len, reverse=True)
+    # Wrapped text breaks a name across lines: any whitespace may stand for a space.
+    alts = sorted((r"\s+".join(re.escape(w) for w in k.split()) for k in lookup), key=len, reverse=True)
     return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])")
 
 
@@ -431,7 +473,7 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> str |
             after = seg.text[m.end() : m.end() + 2]
             before = seg.text[max(0, m.start() - 2) : m.start()]
             if after[:1] in ",.!?" and (before.endswith(", ") or before.endswith('"') or before.endswith("\u201c")):
-                votes[lookup[m.group(0)]] += 1
+                votes[lookup[" ".join(m.group(0).split())]] += 1
     if not votes:
         return None
     name, n = votes.most_common(1)[0]
