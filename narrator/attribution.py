@@ -235,7 +235,7 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
             paras[-1].quotes.append(seg)
     for a, b in zip(paras, paras[1:], strict=False):
         # A narration paragraph ending in a colon or a speech verb introduces the next one's speech.
-        if (not a.quotes and a.segs and not a.segs[0].heading and b.segs[0].kind == "dialogue"
+        if (a.segs and a.segs[-1].kind == "narration" and not a.segs[-1].heading and b.segs[0].kind == "dialogue"
                 and a.segs[-1].chapter == b.segs[0].chapter):
             b.lead = a.segs[-1].text
     return paras
@@ -289,6 +289,13 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             if found is not None:
                 tags.append((_Tag(found[0], found[1], found[2], where), qi))
                 tagged_after.add(si + 1)
+                # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
+                # introduces the next quote, for someone else.
+                if where == "inside":
+                    part = re.split(r",\s+(?:while|and|but|whereupon)\s+|;\s+|" + _SENTENCE_END.pattern, txt.strip(), maxsplit=1)
+                    nxt = _tag_before(part[1], res, lead=True) if len(part) > 1 else None
+                    if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
+                        tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
                 continue
         # Narration right before a quote that introduces it ("Emma turned to him and said:"),
         # or, for a paragraph that opens with speech, the narration paragraph before it.
@@ -343,6 +350,14 @@ _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Si
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
 _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\bRev\.)"
                            r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
+
+
+# A name or pronoun, adverbs or a short appositive, then a speech verb.
+_ADJACENT_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?\S+(?:\s+[A-Z][\w'\-]*){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
+    r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
+    + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
+)
 
 
 def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[str, str, str, int] | None:
@@ -428,7 +443,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
     comma = ends.endswith(",")
     words = re.findall(r"[A-Za-z]+", last)
     speechy = [i for i, w in enumerate(words) if w.lower() in _SPEECHY]
-    closing = bool(words) and words[-1].lower() in _SPEECHY
+    closing = bool(words) and words[-1].lower() in _SPEECHY and not ends.endswith((".", "!", "?"))
     if not (colon or (comma and speechy) or closing or (speechy and len(last) < 60 and not lead)):
         return None
     if lead and not (colon or closing or (comma and speechy)):
@@ -470,6 +485,13 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
                 return name, kind, gender
         return None
     cands.sort(key=lambda c: c[0])
+    # A candidate right before a speech verb ("and the Queen said severely", "while Helen said,") is
+    # the speaker; otherwise the first one, the subject of the sentence ("Emma saw his anxiety and,
+    # wishing to appease it, said:").
+    for pos, who in reversed(cands):
+        m = _ADJACENT_VERB.match(clause, pos)
+        if m:
+            return who
     return cands[0][1]
 
 

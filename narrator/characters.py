@@ -29,7 +29,18 @@ from narrator.models import Character, Segment, Story
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _NAME_WORD = r"(?:Mac|Mc|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 # A title (optional) followed by one to three capitalised words.
-_NAME_RE = re.compile(rf"\b(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})\b")
+# Lower-case particles inside a surname: "Mr. van der Luyden", "Lady Catherine de Bourgh".
+_PARTICLES = frozenset(["van", "von", "der", "de", "du", "da", "di", "del", "della", "le", "la", "ten", "ter"])
+_PARTICLE_ALT = "|".join(sorted(_PARTICLES))
+_NAME_RE = re.compile(
+    rf"\b(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}"
+    rf"(?:\s+(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}){{0,2}})\b"
+)
+# Capitalised words that are never a name, even after a title ("Mr. Hall" is a name, "Mr. And" is not).
+_FUNCTION_WORDS = frozenset(
+    "I A An The This That These Those It He She We You They Me Him Her Us Them My Your His Its Our Their And But Or Nor "
+    "If When While Then So Yet For Of In On At To By With From As Is Was Are Were Be Been Not No Yes".split()
+)
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
@@ -64,6 +75,7 @@ class _Form:
     place: int = 0
     role: bool = False
     narrated: int = 0
+    tagged: int = 0  # named as the speaker in a speech tag ('"Hi," said Mara.')
     weak: bool = False
     cluster: int = -1
     extra: set[str] = field(default_factory=set)
@@ -84,6 +96,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     forms: dict[str, _Form] = {}
     for seg in body:
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts)
+    _collect_tags(body, forms, lower_counts, cap_counts)
     if not forms:
         return _add_specials([], story, body, narration)
 
@@ -92,6 +105,58 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _link_epithets(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
+
+
+_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_TAG_WORD = r"[A-Z][a-z']*(?:-[A-Za-z][a-z']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
+_TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
+_TAG_AFTER_INVERTED = re.compile(
+    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + _VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
+    r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_NAME + r"(?![\w'\u2019?])"
+)
+_TAG_AFTER_NORMAL = re.compile(
+    r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + _VERB_ALT + r")\b"
+)
+# Capitalised words that may name a speaker in a tag although they are not names elsewhere
+# ('"Stop!" said Mother', '"Not I," said Five').
+_TAG_ONLY_WORDS = frozenset(
+    "Mother Father Mamma Mama Papa Mum Dad Aunt Uncle Nurse Doctor Captain Colonel Major General Professor King Queen "
+    "Prince Princess Duke Master Mistress Sister Brother One Two Three Four Five Six Seven Eight Nine Ten".split()
+)
+
+
+def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts: Counter[str],
+                  cap_counts: Counter[str]) -> None:
+    """Names in speech tags: a person named once, as the speaker of one line, is still a speaker."""
+    for a, b in itertools.pairwise(body):
+        if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
+            continue
+        m = _TAG_AFTER_INVERTED.match(b.text)
+        if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS:
+            # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
+            if not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(","):
+                m = None
+        m = m or _TAG_AFTER_NORMAL.match(b.text)
+        if m is None:
+            continue
+        title = m.group("title")
+        kept: list[str] = []
+        for w in m.group("name").split():
+            ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts) or (
+                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS))
+            if not ok or w in _FUNCTION_WORDS:
+                break
+            kept.append(w)
+        while kept and kept[-1] in _PARTICLES:
+            kept.pop()
+        if not kept:
+            continue
+        key = (title + " " if title else "") + " ".join(kept)
+        form = forms.get(key)
+        if form is None:
+            form = forms[key] = _Form(key, title, tuple(kept), count=1, narrated=1)
+        form.tagged += 1
+        form.person += 2
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
@@ -126,11 +191,23 @@ def _collect(
         words = m.group("name").split()
         # Trim leading non-name words ("Then Emma" -> "Emma"), stop at the first non-name word.
         kept: list[str] = []
-        for w in words:
-            if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in STOPWORDS):
+        for j, w in enumerate(words):
+            if w in _PARTICLES:
+                # Kept only between a title or name and the surname it belongs to.
+                if (kept or title) and j + 1 < len(words):
+                    kept.append(w)
+                    continue
+                if kept or title:
+                    break
+                continue
+            if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in _FUNCTION_WORDS):
                 kept.append(w)
             elif kept or title:
                 break
+        while kept and kept[-1] in _PARTICLES:
+            kept.pop()
+        if not kept or kept[0] in _PARTICLES and not title:
+            continue
         if not kept:
             continue
         if title and words and kept[0] != words[0]:
@@ -191,7 +268,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     # Keep forms that behave like people at least twice, or carry a title.
     good = {
         k: f for k, f in forms.items()
-        if f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place))
+        if (f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place)))
+        or f.tagged
     }
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
     singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
