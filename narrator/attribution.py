@@ -443,10 +443,14 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
     comma = ends.endswith(",")
     words = re.findall(r"[A-Za-z]+", last)
     speechy = [i for i, w in enumerate(words) if w.lower() in _SPEECHY]
-    closing = bool(words) and words[-1].lower() in _SPEECHY and not ends.endswith((".", "!", "?"))
-    if not (colon or (comma and speechy) or closing or (speechy and len(last) < 60 and not lead)):
-        return None
-    if lead and not (colon or closing or (comma and speechy)):
+    open_end = not ends.endswith((".", "!", "?", ";"))
+    closing = bool(words) and words[-1].lower() in _SPEECHY and open_end
+    # A paragraph that stops without punctuation after a speech verb runs on into the quote ("Syme
+    # sprang to his feet and said in a small and quiet voice"); so does a short "Poirot answered."
+    unfinished = bool(speechy) and open_end and not colon and not comma
+    denied = re.search(r"\b(?:said|answered|replied)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
+    brief = bool(speechy) and len(last) < 60 and not denied and not lead
+    if not (colon or (comma and speechy) or closing or unfinished or brief):
         return None
     clause = last
     m = _SUBORDINATE.match(clause)

@@ -125,6 +125,13 @@ _TAG_ONLY_WORDS = frozenset(
 )
 
 
+_NOT_NAMES = _FUNCTION_WORDS | frozenset(
+    "Nobody Somebody Someone Everyone Everybody Anybody Anyone Nothing Something Everything None Each All Both "
+    "Another Other Others One Some Many Most Several Such What Who Which Whose Why How Where There Here Now Then "
+    "Thus Still Presently Afterwards Again Once Instantly Suddenly Finally Meanwhile Lord God Heaven Sir Madam".split()
+)
+
+
 def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts: Counter[str],
                   cap_counts: Counter[str]) -> None:
     """Names in speech tags: a person named once, as the speaker of one line, is still a speaker."""
@@ -136,14 +143,17 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
             # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
             if not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(","):
                 m = None
+        inverted = m is not None
         m = m or _TAG_AFTER_NORMAL.match(b.text)
         if m is None:
             continue
         title = m.group("title")
         kept: list[str] = []
         for w in m.group("name").split():
+            # Right after "said" any capitalised word is a name ("said May", "said Hall"), even one
+            # that is also an ordinary word; before the verb only real names ("Nobody answered").
             ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts) or (
-                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS))
+                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES)
             if not ok or w in _FUNCTION_WORDS:
                 break
             kept.append(w)
@@ -387,6 +397,20 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             if len(longer) == 1:
                 union(k, longer[0])
 
+    # A title on its own ('"Yes," said Mademoiselle') is the one character who carries that title;
+    # with several candidates it names nobody in particular.
+    by_title: dict[str, set[str]] = defaultdict(set)
+    for k, f in good.items():
+        if f.title:
+            by_title[f.title.rstrip(".")].add(find(k))
+    for k, f in list(good.items()):
+        if len(f.words) == 1 and not f.title and f.words[0].rstrip(".") in {t.rstrip(".") for t in TITLES}:
+            owners = by_title.get(f.words[0].rstrip("."), set())
+            if len(owners) == 1:
+                parent[k] = next(iter(owners))
+            elif f.words[0] not in _TAG_ONLY_WORDS or owners:
+                del good[k]
+
     groups: dict[str, list[_Form]] = defaultdict(list)
     for k, f in good.items():
         groups[find(k)].append(f)
@@ -552,6 +576,9 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> str |
             before = seg.text[max(0, m.start() - 2) : m.start()]
             if after[:1] in ",.!?" and (before.endswith(", ") or before.endswith('"') or before.endswith("\u201c")):
                 votes[lookup[" ".join(m.group(0).split())]] += 1
+    # Only a character named often enough to be a main character can be the narrator.
+    big = {c.name for c in chars if c.mentions >= 3 and c.name.rstrip(".") not in TITLES}
+    votes = Counter({k: v for k, v in votes.items() if k in big})
     if not votes:
         return None
     name, n = votes.most_common(1)[0]
