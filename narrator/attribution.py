@@ -285,15 +285,14 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             found = _tag_after(txt, segs[si].text, res)
             if found is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
                 # "a voice rang out": an unseen speaker of its own, whatever the verb.
-                found = ("Voice", "name", "unknown")
+                found = ("Voice", "name", "unknown", _VOICE_TAG.match(txt).end())
             if found is not None:
                 tags.append((_Tag(found[0], found[1], found[2], where), qi))
                 tagged_after.add(si + 1)
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
                 if where == "inside":
-                    part = re.split(r",\s+(?:while|and|but|whereupon)\s+|;\s+|" + _SENTENCE_END.pattern, txt.strip(), maxsplit=1)
-                    nxt = _tag_before(part[1], res, lead=True) if len(part) > 1 else None
+                    nxt = _tag_before(txt[found[3]:], res, lead=True)
                     if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
                         tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
                 continue
@@ -341,7 +340,7 @@ _POSSESSIVE_NOUNS = (
 )
 _PREPS = frozenset(
     "to at of with for towards toward from on upon by about behind beside before after into than like "
-    "and or nor near past round around beyond over under between among against without within".split()
+    "near past round around beyond over under between among against without within".split()
 )
 _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Since|Until|Once|Seeing|Having|Hearing|"
                           r"Turning|Looking|Finding|Perceiving|Observing)\b[^,]*,\s*")
@@ -354,7 +353,7 @@ _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\b
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
 _ADJACENT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?\S+(?:\s+[A-Z][\w'\-]*){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
     r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
@@ -389,15 +388,15 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
     return None
 
 
-def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str] | None:
-    """The speaker named by the narration right after a quotation, or None."""
+def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
+    """The speaker named by the narration right after a quotation (name, kind, gender, end of the tag)."""
     # "said Emma", "put in Lucy", "cried the good-hearted Mrs. John Knightley": any verb will do when a
     # known character follows it directly.
     m = _INVERTED_VERB.match(txt)
     if m:
         hit = _known_at(txt, m.end(), res)
         if hit is not None:
-            return hit[:3]
+            return hit
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
     # "was Emma's calm answer", "from Mr. Wilcox", "according to Mrs. Munt".
@@ -407,13 +406,13 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
         if hit is not None and (not m2.group(0).startswith(("was", "were", "came", "followed", "then"))
                                 or re.match(r"['\u2019]?s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b",
                                             txt[hit[3]:])):
-            return hit[:3]
+            return hit
     # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
     hit = _known_at(txt, p, res, lead=False)
     if hit is not None:
         rest = txt[hit[3]:]
         if re.match(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b", rest):
-            return hit[:3]  # "Emma's remark was"
+            return hit  # "Emma's remark was"
         if not re.match(r"['\u2019]", rest):
             rest = re.sub(r"^,\s*(?:who|whose|which|with|in|at|as)\b[^,\n]{0,90},", "", rest)
             w = re.match(r"\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b", rest)
@@ -422,13 +421,13 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
                 # After a comma the next words are a tag whatever the verb; after a full stop only a
                 # speech verb makes them one ("Emma sat down" may start a new action).
                 if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY:
-                    return hit[:3]
+                    return hit
     # Pronouns and unknown epithets: the old patterns.
     m = res.inverted.match(txt) or res.normal.match(txt)
     if m:
         name, kind, gender = res.lookup(m.group("subj"))
         if kind != "none":
-            return name, kind, gender
+            return name, kind, gender, m.end()
     return None
 
 
@@ -475,7 +474,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
                 cands.append((m.start(), (name, kind, res.gender.get(name, "unknown"))))
     for m in re.finditer(r"\b(?:he|she|He|She)\b", clause):
         prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-1:]
-        if prev and prev[0].lower() in _PREPS - {"and"}:
+        if prev and prev[0].lower() in _PREPS:
             continue
         cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
     if not cands:
