@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrator.lexicon import (
+    FEMALE_NAMES,
     FEMALE_PRONOUNS,
+    MALE_NAMES,
     MALE_PRONOUNS,
     SPEECH_VERBS,
     STOPWORDS,
@@ -439,8 +441,19 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
         she = sum(f.she for f in members)
         titled = Counter(gender_of_title(f.title) for f in members if f.title)
         titled.pop("unknown", None)
+        # A given name of settled gender ("Cecil", "Ellen") decides unless the pronouns clearly disagree.
+        named = Counter("male" if w in MALE_NAMES else "female" for f in members if not f.title and not f.role
+                        for w in f.words[:1] if w in MALE_NAMES or w in FEMALE_NAMES)
+        if not titled and not named:
+            # A role's own noun tells it: "the King", "the Countess", "the old woman".
+            titled = Counter(gender_of_title(f.words[-1]) if f.words[-1] in TITLES else _noun_gender(f.words[-1].lower())
+                             for f in members if f.role)
+            titled.pop("unknown", None)
         if titled:
             gender = titled.most_common(1)[0][0]
+        elif named and not (he + she >= 4 and max(he, she) >= 3 * min(he, she)
+                            and ("male" if he > she else "female") != named.most_common(1)[0][0]):
+            gender = named.most_common(1)[0][0]
         elif he + she >= 1 and max(he, she) >= 2 * min(he, she):
             gender = "male" if he > she else "female"
         else:
