@@ -332,7 +332,7 @@ _INVERTED_VERB = re.compile(
 )
 # Between a tag verb and the name: an article and up to two adjectives ("cried the good-hearted
 # Mrs. John Knightley", "remarked skeptical Anne", "exclaimed the voice of old Mr. Emerson").
-_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}?")
+_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
 _POSSESSIVE_NOUNS = (
     "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
     "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"

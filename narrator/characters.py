@@ -49,16 +49,28 @@ _PERSON_VERBS = frozenset(
 )
 _ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
 _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
-_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+# Verbs that may also be plain actions ("the children went", "the whole story began") do not make
+# an epithet; only verbs of speaking do.
+_ACTION_VERBS = frozenset(
+    "went began begins returned returns put thought thinks smiled smiles nodded nods laughed laughs sighed sighs "
+    "told tells grinned grins offered offers promised promises objected objects counters countered exploded "
+    "explodes pursued pursues proceeded proceeds spoke speaks states stated calls called answers reply say says "
+    "saying ask asks answer continues adds".split()
+)
+_TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
+_ALL_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _EPITHET_RE = re.compile(
-    rf"\b(?:{_TAG_VERBS})\s+(?P<a>the\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\b"
-    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:{_TAG_VERBS})\b"
+    # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
+    # not run on into a longer noun phrase ("said the whole party").
+    rf"\b(?:{_ALL_TAG_VERBS})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
+    r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
+    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
 # Generic people-nouns: too vague to be a fixed epithet of one character.
 _GENERIC_EPITHETS = frozenset(
     ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
 )
-_MALE_HEADS = frozenset(["man", "gentleman", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
+_MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
 _FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
@@ -246,16 +258,22 @@ def _collect(
             continue
         # Gender: the first personal pronoun after the name, before another name turns up.
         ahead = seg_text[m.end() : m.end() + 160]
-        for j, w in enumerate(_WORD_RE.findall(ahead)[:25]):
+        ws = _WORD_RE.findall(ahead)[:25]
+        for j, w in enumerate(ws):
             lw = w.lower()
             if j and w[0].isupper() and w not in STOPWORDS:
                 break
+            if lw in ("her", "him") and j and ws[j - 1].lower() in _OBJECT_PREPS:
+                break  # "Spike huddled under her cloak": the "her" is someone else
             if lw in MALE_PRONOUNS:
                 form.he += 1
                 break
             if lw in FEMALE_PRONOUNS:
                 form.she += 1
                 break
+
+
+_OBJECT_PREPS = frozenset("under over with for to at by beside behind near from into onto upon on of about around".split())
 
 
 def _FORM_RANK(f: _Form) -> int:  # noqa: N802 - a ranking table written as a function
@@ -421,6 +439,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
         bare = [x for x in by_words.get(f.words, []) if not good[x].title]
         groups[find(bare[0]) if bare else k].append(f)
 
+    surnames = {f.words[-1] for f in good.values() if len(f.words) >= 2 or f.title}
     chars: list[Character] = []
     for members in groups.values():
         # The canonical name is the form a cast list most likely uses: a title and one name ("Mr.
@@ -446,7 +465,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
                         for w in f.words[:1] if w in MALE_NAMES or w in FEMALE_NAMES)
         if not titled and not named:
             # A role's own noun tells it: "the King", "the Countess", "the old woman".
-            titled = Counter(gender_of_title(f.words[-1]) if f.words[-1] in TITLES else _noun_gender(f.words[-1].lower())
+            titled = Counter(next((gender_of_title(w) for w in f.words if w in TITLES), _noun_gender(f.words[-1].lower()))
                              for f in members if f.role)
             titled.pop("unknown", None)
         if titled:
@@ -456,6 +475,9 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             gender = named.most_common(1)[0][0]
         elif he + she >= 1 and max(he, she) >= 2 * min(he, she):
             gender = "male" if he > she else "female"
+        elif len(members[0].words) == 1 and not members[0].title and members[0].words[0] in surnames:
+            # A bare surname ("Bingley", "Barnes") is how these narrators refer to men.
+            gender = "male"
         else:
             gender = "unknown"
         aliases = tuple(f.text for f in members[1:])
@@ -493,6 +515,20 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
             if here:
                 votes[ep][here[-1]] += 1
+    # Apposition names the epithet outright: "Spike, the little purple dragon, ..." links "the dragon"
+    # (worth two co-occurrences) when the epithet is also used in a tag.
+    if pattern is not None and uses:
+        appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
+        for para in paragraphs:
+            for m in appos.finditer(para):
+                noun = m.group("noun")
+                if noun in _GENERIC_EPITHETS or noun in MALE_PRONOUNS or noun in FEMALE_PRONOUNS:
+                    continue
+                ep = "the " + noun
+                if ep not in uses:
+                    continue
+                votes[ep][lookup[" ".join(m.group("name").split())]] += 2
+                uses[ep] += 2
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     new: list[Character] = []
