@@ -106,6 +106,8 @@ class _Resolver:
         total = sum(max(c.mentions, 1) for c in characters) or 1
         self.salience = {c.name: math.log(max(c.mentions, 1) / total) for c in characters}
         self.narrator: str | None = None
+        # The unseen speaker of "a voice rang out" (find_characters gives it the alias "a voice").
+        self.voice = next((c.name for c in characters if "a voice" in c.aliases), None)
         forms: dict[str, str] = {}
         epithets: dict[str, str] = {}
         for c in reversed(self.chars):  # earlier (more salient) characters win shared forms
@@ -162,8 +164,8 @@ class _Resolver:
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
             kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
             return name, kind, self.gender.get(name, "unknown")
-        if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and "Voice" in self.gender:
-            return "Voice", "name", "unknown"
+        if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and self.voice is not None:
+            return self.voice, "name", "unknown"
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
             return None, "none", "unknown"  # a capitalised word we do not know (not a character)
         head = n.split()[-1] if n.split() else ""
@@ -283,9 +285,9 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             txt = segs[si + 1].text
             where = "inside" if si + 2 < len(segs) else "after"
             found = _tag_after(txt, segs[si].text, res)
-            if found is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
+            if found is None and res.voice is not None and _VOICE_TAG.match(txt):
                 # "a voice rang out": an unseen speaker of its own, whatever the verb.
-                found = ("Voice", "name", "unknown", _VOICE_TAG.match(txt).end())
+                found = (res.voice, "name", "unknown", _VOICE_TAG.match(txt).end())
             if found is not None:
                 tags.append((_Tag(found[0], found[1], found[2], where), qi))
                 tagged_after.add(si + 1)
@@ -420,7 +422,8 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
                 q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
                 # After a comma the next words are a tag whatever the verb; after a full stop only a
                 # speech verb makes them one ("Emma sat down" may start a new action).
-                if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY:
+                if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY or (
+                        q.endswith(("?", "!")) and w.group("w").endswith("ed")):
                     return hit
     # Pronouns and unknown epithets: the old patterns.
     m = res.inverted.match(txt) or res.normal.match(txt)

@@ -600,7 +600,12 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         else:
             out.append(Character("Narrator", ("I",), "unknown", i_tags))
     if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
-        out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
+        # A story that names its mysterious speaker "the Voice" already has the character.
+        known = next((c for c in out if "the voice" in (c.name.lower(), *(a.lower() for a in c.aliases))), None)
+        if known is not None:
+            out = [Character(c.name, (*c.aliases, "a voice"), c.gender, c.mentions) if c is known else c for c in out]
+        else:
+            out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
     return out
 
 
