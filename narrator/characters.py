@@ -594,9 +594,12 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
             i_tags += 1
     out = list(chars)
     if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
-        name = _narrator_name(chars, body)
-        if name is not None:
+        found = _narrator_name(chars, body)
+        name = found[0] if found else None
+        if name is not None and any(c.name == name for c in out):
             out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
+        elif found is not None:
+            out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
         else:
             out.append(Character("Narrator", ("I",), "unknown", i_tags))
     if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
@@ -609,31 +612,54 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
     return out
 
 
-def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> str | None:
-    """The name others use to address the first-person narrator, when the text makes it clear."""
+def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple[str, str] | None:
+    """The name (and title gender) others use to address the first-person narrator, when the text makes it clear."""
     lookup = _name_lookup(chars)
     if not lookup:
         return None
     pattern = _lookup_regex(lookup)
     assert pattern is not None
     # Vocatives in quotes right after one of the narrator's own lines ("I said").
+    common = {w for s in body for w in _WORD_RE.findall(s.text) if w[0].islower()}
+    # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
-    narrator_paras: set[int] = set()
+    narrator_paras: set[tuple[int, int]] = set()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
-            narrator_paras.add(a.paragraph)
+            narrator_paras.add((a.chapter, a.paragraph))
     for seg in body:
-        if seg.kind != "dialogue" or (seg.paragraph - 1) not in narrator_paras:
+        if seg.kind != "dialogue":
             continue
-        for m in pattern.finditer(seg.text):
-            after = seg.text[m.end() : m.end() + 2]
-            before = seg.text[max(0, m.start() - 2) : m.start()]
-            if after[:1] in ",.!?" and (before.endswith(", ") or before.endswith('"') or before.endswith("\u201c")):
-                votes[lookup[" ".join(m.group(0).split())]] += 1
-    # Only a character named often enough to be a main character can be the narrator.
-    big = {c.name for c in chars if c.mentions >= 3 and c.name.rstrip(".") not in TITLES}
-    votes = Counter({k: v for k, v in votes.items() if k in big})
-    if not votes:
+        if (seg.chapter, seg.paragraph - 1) in narrator_paras:
+            sign = 1  # the reply to the narrator addresses the narrator
+        elif (seg.chapter, seg.paragraph) in narrator_paras:
+            sign = -1  # whoever the narrator addresses is someone else
+        else:
+            continue
+        # A narrator is seldom named in the narration, so vocatives count whether or not they are a
+        # known character ("Jake", "Watson").
+        for m in _VOCATIVE_RE.finditer(seg.text):
+            voc = " ".join(m.group("v").split())
+            if voc.split()[-1] in STOPWORDS or voc.split()[0] in _NOT_NAMES or voc.split()[-1].lower() in common:
+                continue
+            votes[lookup.get(voc, voc)] += sign
+    big = {c.name for c in chars if c.name.rstrip(".") not in TITLES}
+    votes = Counter({k: v for k, v in votes.items() if k in big or k not in lookup.values()})
+    # "Hastings" and "Mr. Hastings" are one vote: pool forms that share a surname.
+    pooled: Counter[str] = Counter()
+    for k, v in votes.items():
+        pooled[k.split()[-1]] += v
+    if not pooled:
         return None
-    name, n = votes.most_common(1)[0]
-    return name if n >= 3 else None
+    last, n = pooled.most_common(1)[0]
+    if n < 3:
+        return None
+    # The form to use: a known character's, else the most frequent vocative form.
+    forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
+    return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
+
+
+# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
+_VOCATIVE_RE = re.compile(
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?=[,.!?])"
+)

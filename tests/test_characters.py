@@ -123,3 +123,13 @@ def test_characters_apposition_links_an_epithet_and_object_pronouns_do_not_give_
     chars = chars_of(text)
     spike = by_form(chars, "Spike")
     assert spike is not None and "the dragon" in spike.aliases and spike.gender != "female"
+
+
+def test_characters_first_person_narrator_named_by_the_replies_it_gets():
+    text = ""
+    for place in ("barn", "orchard", "cellar"):
+        text += (f'Applejack found me at dusk. "Where were you?" Applejack asked.\n\n'
+                 f'"In the {place}, Applejack," I said.\n\n"Well, Pip, you missed supper."\n\n')
+    chars = chars_of(text)
+    narr = [c for c in chars.values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Pip"]
