@@ -71,6 +71,10 @@ FEATURES = (
     "alternate",          # spoke two turns ago and not last turn: A-B-A (this hypothesis' own turns)
     "repeat_bare",        # spoke the turn right before, with no narration between or in this paragraph
     "two_party",          # one of exactly two people who spoke the last four turns
+    "ante_subj",          # the nearest earlier sentence subject of the tag pronoun's gender (its antecedent)
+    "ante_subj_2",        # the second nearest one
+    "actor_prev",         # the last named subject of the narration paragraph right before this one
+    "actor_here",         # the last named subject of this paragraph's narration before the quote
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -78,7 +82,7 @@ FEATURES = (
 _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here", "mention_prev", "recency",
           "beat_after", "gap_prev1", "participant", "salience", "anc_back_even", "anc_back_odd", "anc_back_other",
           "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "next_named", "alternate", "repeat_bare",
-          "two_party")
+          "two_party", "actor_prev", "actor_here")
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 
 _DEFAULT_WEIGHTS = {
@@ -507,6 +511,9 @@ class _Context:
     next_named: str | None
     tag_to: set[str]
     bare: bool  # the paragraph is nothing but speech
+    antecedents: list[str]  # named sentence subjects of the tag's gender, nearest first
+    actor_prev: str | None
+    actor_here: str | None
 
 
 def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
@@ -541,11 +548,29 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             for m in res.name_re.finditer(seg.text):
                 if _TO_BEFORE.search(seg.text, max(0, m.start() - 30), m.start()):
                     tag_to.add(res.forms[_ws(m.group(0))])
+    # Sentence subjects before the speech, nearest first: this paragraph's lead-in, then up to three
+    # paragraphs back (pronoun subjects carry the chain on, so only names are kept).
+    quote_seg = next(k for k, seg in enumerate(para.segs) if seg.kind == "dialogue")
+    here_subj = [n for seg in para.segs[:quote_seg] if seg.kind == "narration"
+                 for n, _, _ in _subject_of(seg.text, res) if n]
+    prev_subj = [n for seg in paras[i - 1].segs if seg.kind == "narration"
+                 for n, _, _ in _subject_of(seg.text, res) if n] if i > 0 and not paras[i - 1].quotes else []
+    tag = para.tags[0][0] if para.tags else None
+    antecedents: list[str] = []
+    if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
+        chain_subj = list(reversed(here_subj))
+        for j in range(i - 1, max(-1, i - 4), -1):
+            chain_subj.extend(reversed([n for seg in paras[j].segs if seg.kind == "narration"
+                                        for n, _, _ in _subject_of(seg.text, res) if n]))
+        for n in chain_subj:
+            if res.gender.get(n) == tag.gender and n not in antecedents:
+                antecedents.append(n)
     para.context = _Context(
-        tag=para.tags[0][0] if para.tags else None, recent=recent, here={n for _, n in para.mentions},
+        tag=tag, recent=recent, here={n for _, n in para.mentions},
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
         back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
-        tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs),
+        tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
+        actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
     )
     return para.context
 
@@ -610,6 +635,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         f["chain_speaker"] = float(n in chain_named)
         f["next_named"] = float(next_named == n)
         f["tag_to"] = float(n in ctx.tag_to)
+        f["ante_subj"] = float(bool(ctx.antecedents) and ctx.antecedents[0] == n)
+        f["ante_subj_2"] = float(len(ctx.antecedents) > 1 and ctx.antecedents[1] == n)
+        f["actor_prev"] = float(ctx.actor_prev == n)
+        f["actor_here"] = float(ctx.actor_here == n)
         f["alternate"] = float(len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n)
         f["repeat_bare"] = float(bool(turn_spk) and turn_spk[0] == n and gap == 0 and ctx.bare)
         f["two_party"] = float(len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk)
