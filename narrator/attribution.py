@@ -128,6 +128,7 @@ class _Para:
     chain: int = -1  # conversation number
     turn: int = 0  # turn number within the conversation
     context: _Context | None = None  # cached by _context()
+    lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
 
 
 class _Resolver:
@@ -150,18 +151,18 @@ class _Resolver:
                 elif form[0].islower() or form.lower().startswith(("the ", "a ")):
                     epithets[_norm(form)] = c.name
                 else:
-                    forms[form] = c.name
+                    forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
-        # Gutenberg texts wrap lines anywhere, "Mrs.\nBennet" included: a space in a name matches any run
-        # of whitespace, and matches are looked up with their whitespace collapsed.
-        alts = sorted((re.escape(f).replace(r"\ ", r"\s+") for f in forms), key=len, reverse=True)
+        # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
+        alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
         self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
-        ep_alts = sorted((re.escape(e) for e in epithets), key=len, reverse=True)
+        ep_alts = sorted((_flex(e) for e in epithets), key=len, reverse=True)
         self.epithet_re = (
             re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
         )
         subj = r"(?P<subj>(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
+            r"|(?:the|The)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2}" + \
             r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
         # "said Emma" / "said the old man" right after the quote.
         self.inverted = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
@@ -172,7 +173,7 @@ class _Resolver:
 
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
-        p = _ws(phrase.strip())
+        p = _ws(phrase)
         if not p:
             return None, "none", "unknown"
         low = p.lower()
@@ -192,7 +193,9 @@ class _Resolver:
         n = _norm(p)
         if n in self.epithets:
             name = self.epithets[n]
-            return name, "epithet", self.gender.get(name, "unknown")
+            # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
+            kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
+            return name, kind, self.gender.get(name, "unknown")
         if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and "Voice" in self.gender:
             return "Voice", "name", "unknown"
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
@@ -208,12 +211,18 @@ class _Resolver:
 _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
 
 
-def _ws(s: str) -> str:
-    return re.sub(r"\s+", " ", s) if "\n" in s or "  " in s else s
-
-
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower())
+
+
+def _ws(s: str) -> str:
+    """`s` with every run of whitespace (a line break in wrapped text) as one space."""
+    return " ".join(s.split())
+
+
+def _flex(form: str) -> str:
+    """A regex for `form` that lets a line break stand wherever the form has a space."""
+    return r"\s+".join(re.escape(w) for w in form.split())
 
 
 def attribute(segments: Sequence[Segment], characters: Sequence[Character]) -> list[Line]:
@@ -260,6 +269,11 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
         paras[-1].segs.append(seg)
         if seg.kind == "dialogue" and not seg.heading and not seg.note:
             paras[-1].quotes.append(seg)
+    for a, b in zip(paras, paras[1:], strict=False):
+        # A narration paragraph ending in a colon or a speech verb introduces the next one's speech.
+        if (a.segs and a.segs[-1].kind == "narration" and not a.segs[-1].heading and b.segs[0].kind == "dialogue"
+                and a.segs[-1].chapter == b.segs[0].chapter):
+            b.lead = a.segs[-1].text
     return paras
 
 
@@ -277,11 +291,6 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
         if not para.quotes:
             continue
         para.tags = _find_tags(para, res)
-        if i > 0 and not paras[i - 1].quotes and para.segs[0].kind == "dialogue" and not any(
-                t.kind == "name" for t, _ in para.tags):
-            lead = _lead_in(paras[i - 1], res)
-            if lead is not None:
-                para.tags.insert(0, (lead, 0))
         named = [t.name for t, _ in para.tags if t.kind == "name" and t.name]
         para.named = named[0] if named else None
         prev = paras[i - 1] if i > 0 else None
@@ -329,29 +338,36 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     tags: list[tuple[_Tag, int]] = []
     segs = para.segs
     qpos = [i for i, s in enumerate(segs) if s.kind == "dialogue"]
+    tagged_after: set[int] = set()
     for qi, si in enumerate(qpos):
         # Narration right after this quote.
         if si + 1 < len(segs) and segs[si + 1].kind == "narration":
             txt = segs[si + 1].text
-            m = res.inverted.match(txt) or res.normal.match(txt)
-            if m is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
+            where = "inside" if si + 2 < len(segs) else "after"
+            found = _tag_after(txt, segs[si].text, res)
+            if found is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
                 # "a voice rang out": an unseen speaker of its own, whatever the verb.
-                tags.append((_Tag("Voice", "name", "unknown", "after"), qi))
+                found = ("Voice", "name", "unknown", _VOICE_TAG.match(txt).end())
+            if found is not None:
+                tags.append((_Tag(found[0], found[1], found[2], where), qi))
+                tagged_after.add(si + 1)
+                # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
+                # introduces the next quote, for someone else.
+                if where == "inside":
+                    nxt = _tag_before(txt[found[3]:], res, lead=True)
+                    if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
+                        tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
                 continue
-            if m:
-                name, kind, gender = res.lookup(m.group("subj"))
-                if kind != "none":
-                    where = "inside" if si + 2 < len(segs) else "after"
-                    tags.append((_Tag(name, kind, gender, where), qi))
-        # Narration right before the first quote (a tag that introduces the speech).
-        if qi == 0 and si > 0 and segs[si - 1].kind == "narration":
-            txt = segs[si - 1].text
-            last = re.split(r"(?<=[.!?])\s+", txt.strip())[-1] if txt.strip() else ""
-            m = res.before.search(last)
-            if (m and last.rstrip().endswith((",", ":", "-", "\u2014"))) or (m and len(last) < 60):
-                name, kind, gender = res.lookup(m.group("subj"))
-                if kind != "none":
-                    tags.append((_Tag(name, kind, gender, "before"), qi))
+        # Narration right before a quote that introduces it ("Emma turned to him and said:"),
+        # or, for a paragraph that opens with speech, the narration paragraph before it.
+        if si > 0 and segs[si - 1].kind == "narration" and (si - 1) not in tagged_after:
+            found = _tag_before(segs[si - 1].text, res, lead=False)
+        elif si == 0 and para.lead:
+            found = _tag_before(para.lead, res, lead=True)
+        else:
+            found = None
+        if found is not None:
+            tags.append((_Tag(found[0], found[1], found[2], "before"), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         subs = _subject_of(segs[qpos[0] - 1].text, res)
@@ -360,23 +376,188 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     return tags
 
 
-_BY_NAME = re.compile(r"\bby\s+(?P<subj>(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3})\s*[:,]?$")
+# --- speech-tag grammar -------------------------------------------------------------------------
+# Words that introduce speech in a lead-in ("..., saying:", "Emma continued:").
+_ING = frozenset(
+    "saying adding asking replying answering exclaiming crying remarking whispering murmuring muttering "
+    "continuing beginning observing calling shouting repeating inquiring enquiring declaring returning "
+    "interrupting explaining protesting pleading begging sobbing gasping stammering".split()
+)
+_SPEECHY = frozenset(SPEECH_VERBS) | _ING | {"began", "begun", "spoke", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
+_SEP = r"[\s,;:\-\u2014\u2013(]*"
+# Particles of phrasal speech verbs: "put in", "broke in", "went on", "called out", "spoke up".
+_PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly|slowly|softly|gently|coldly))?"
+_INVERTED_VERB = re.compile(
+    _SEP + r"(?:(?:[a-z]+ly|then|now|again|at\s+last|at\s+once|presently|here|there)\s+)?"
+    r"(?P<verb>(?:" + _VERBS + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b|struck\s+in\b|cut\s+in\b|went\s+on\b|"
+    r"began\b|burst\s+out\b|spoke\s+up\b|rang\s+out\b)" + _PARTICLE + r"(?:\s+by)?\s+"
+)
+# Between a tag verb and the name: an article and up to two adjectives ("cried the good-hearted
+# Mrs. John Knightley", "remarked skeptical Anne", "exclaimed the voice of old Mr. Emerson").
+_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}?")
+_POSSESSIVE_NOUNS = (
+    "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
+    "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
+    "protest|objection|conclusion|salutation|apology|farewell|contribution"
+)
+_PREPS = frozenset(
+    "to at of with for towards toward from on upon by about behind beside before after into than like "
+    "near past round around beyond over under between among against without within".split()
+)
+_SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Since|Until|Once|Seeing|Having|Hearing|"
+                          r"Turning|Looking|Finding|Perceiving|Observing)\b[^,]*,\s*")
 
 
-def _lead_in(prev: _Para, res: _Resolver) -> _Tag | None:
-    """A narration paragraph that ends in a colon or comma introduces the next paragraph's speech:
-    "Mr. Bennet coolly observed," / "when thus accosted by Miss Bingley:"."""
-    txt = " ".join(s.text for s in prev.segs).strip()
-    if not txt.endswith((":", ",")):
+# A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
+_SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\bRev\.)"
+                           r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
+
+
+# A name or pronoun, adverbs or a short appositive, then a speech verb.
+_ADJACENT_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
+    r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
+    + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
+)
+
+
+def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[str, str, str, int] | None:
+    """A known character named at `pos` (after an article and adjectives when `lead`): name, kind, gender, end."""
+    start = pos
+    if lead:
+        m = _NAME_LEAD.match(text, pos)
+        candidates = [pos] if m is None else sorted({pos, m.end()}, reverse=True)
+        # Try the longest lead first: "the good-hearted Mrs. John Knightley".
+        ends = []
+        for w in re.finditer(r"[a-z][a-z\-]*\s+", text[pos : (m.end() if m else pos)]):
+            ends.append(pos + w.end())
+        candidates = sorted({pos, *ends}, reverse=True)
+    else:
+        candidates = [start]
+    for p in candidates:
+        if res.name_re is not None:
+            m = res.name_re.match(text, p)
+            if m:
+                name = res.forms[_ws(m.group(0))]
+                return name, "name", res.gender.get(name, "unknown"), m.end()
+    for p in sorted(set(candidates)):
+        if res.epithet_re is not None:
+            m = res.epithet_re.match(text, p)
+            if m:
+                name = res.epithets[_norm(m.group(0))]
+                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                return name, kind, res.gender.get(name, "unknown"), m.end()
+    return None
+
+
+def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
+    """The speaker named by the narration right after a quotation (name, kind, gender, end of the tag)."""
+    # "said Emma", "put in Lucy", "cried the good-hearted Mrs. John Knightley": any verb will do when a
+    # known character follows it directly.
+    m = _INVERTED_VERB.match(txt)
+    if m:
+        hit = _known_at(txt, m.end(), res)
+        if hit is not None:
+            return hit
+    sep = re.match(_SEP, txt)
+    p = sep.end() if sep else 0
+    # "was Emma's calm answer", "from Mr. Wilcox", "according to Mrs. Munt".
+    m2 = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)").match(txt, p)
+    if m2:
+        hit = _known_at(txt, m2.end(), res, lead=False)
+        if hit is not None and (not m2.group(0).startswith(("was", "were", "came", "followed", "then"))
+                                or re.match(r"['\u2019]?s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b",
+                                            txt[hit[3]:])):
+            return hit
+    # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
+    hit = _known_at(txt, p, res, lead=False)
+    if hit is not None:
+        rest = txt[hit[3]:]
+        if re.match(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b", rest):
+            return hit  # "Emma's remark was"
+        if not re.match(r"['\u2019]", rest):
+            rest = re.sub(r"^,\s*(?:who|whose|which|with|in|at|as)\b[^,\n]{0,90},", "", rest)
+            w = re.match(r"\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b", rest)
+            if w:
+                q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
+                # After a comma the next words are a tag whatever the verb; after a full stop only a
+                # speech verb makes them one ("Emma sat down" may start a new action).
+                if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY:
+                    return hit
+    # Pronouns and unknown epithets: the old patterns.
+    m = res.inverted.match(txt) or res.normal.match(txt)
+    if m:
+        name, kind, gender = res.lookup(m.group("subj"))
+        if kind != "none":
+            return name, kind, gender, m.end()
+    return None
+
+
+def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, str] | None:
+    """The speaker named by the narration just before a quotation ("Emma turned and said:"), or None."""
+    body = txt.rstrip()
+    if not body:
         return None
-    last = re.split(r"(?<=[.!?])\s+", txt)[-1]
-    m = res.before.search(last) or _BY_NAME.search(last)
-    if m is None:
+    last = _SENTENCE_END.split(body)[-1]
+    ends = last.rstrip().rstrip("-\u2014 ")
+    colon = ends.endswith(":") or last.rstrip().endswith(("--", "\u2014"))
+    comma = ends.endswith(",")
+    words = re.findall(r"[A-Za-z]+", last)
+    speechy = [i for i, w in enumerate(words) if w.lower() in _SPEECHY]
+    open_end = not ends.endswith((".", "!", "?", ";"))
+    closing = bool(words) and words[-1].lower() in _SPEECHY and open_end
+    # A paragraph that stops without punctuation after a speech verb runs on into the quote ("Syme
+    # sprang to his feet and said in a small and quiet voice"); so does a short "Poirot answered."
+    unfinished = bool(speechy) and open_end and not colon and not comma
+    denied = re.search(r"\b(?:said|answered|replied)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
+    brief = bool(speechy) and len(last) < 60 and not denied and not lead
+    if not (colon or (comma and speechy) or closing or unfinished or brief):
         return None
-    name, kind, gender = res.lookup(m.group("subj"))
-    if kind == "none":
+    clause = last
+    m = _SUBORDINATE.match(clause)
+    if m:
+        clause = clause[m.end():]
+    # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
+    cands: list[tuple[int, tuple[str | None, str, str]]] = []
+    pats = [r for r in (res.name_re, res.epithet_re) if r is not None]
+    for pat in pats:
+        for m in pat.finditer(clause):
+            prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-1:]
+            if prev and prev[0].lower() in _PREPS:
+                continue
+            if re.match(r"['\u2019]s?\b", clause[m.end():]):
+                continue
+            if pat is res.name_re:
+                name = res.forms[_ws(m.group(0))]
+                cands.append((m.start(), (name, "name", res.gender.get(name, "unknown"))))
+            else:
+                name = res.epithets[_norm(m.group(0))]
+                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                cands.append((m.start(), (name, kind, res.gender.get(name, "unknown"))))
+    for m in re.finditer(r"\b(?:he|she|He|She)\b", clause):
+        prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-1:]
+        if prev and prev[0].lower() in _PREPS:
+            continue
+        cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
+    if not cands:
+        if lead:
+            return None
+        # Unknown epithets and people the cast does not know: the old pattern.
+        m = res.before.search(last)
+        if m:
+            name, kind, gender = res.lookup(m.group("subj"))
+            if kind != "none":
+                return name, kind, gender
         return None
-    return _Tag(name, kind, gender, "lead-in")
+    cands.sort(key=lambda c: c[0])
+    # A candidate right before a speech verb ("and the Queen said severely", "while Helen said,") is
+    # the speaker; otherwise the first one, the subject of the sentence ("Emma saw his anxiety and,
+    # wishing to appease it, said:").
+    for pos, who in reversed(cands):
+        m = _ADJACENT_VERB.match(clause, pos)
+        if m:
+            return who
+    return cands[0][1]
 
 
 def _closed(quote: str) -> bool:

@@ -38,3 +38,37 @@ def gender_of_title(title: str) -> str:
     if title in MALE_TITLES:
         return "male"
     return "unknown"
+
+# Common English given names whose gender is settled, as a fallback when the pronouns around a name
+# do not decide (a man and a woman talking in the same paragraphs). Pronoun evidence wins over these.
+MALE_NAMES = frozenset(
+    """Aaron Abraham Adam Adrian Albert Alan Alec Alexander Alfred Algernon Alistair Allan Ambrose Andrew Angus
+    Anthony Archibald Archie Arnold Arthur Augustus Austin Barnaby Bartholomew Basil Ben Benedict Benjamin Bernard
+    Bert Bertie Bertram Bill Billy Bob Boris Bradley Brian Bruce Bruno Carl Cecil Cedric Charles Charlie Christopher
+    Clarence Claude Clement Clifford Colin Conrad Cornelius Cuthbert Cyril Daniel David Dennis Derek Desmond Dick
+    Dominic Donald Douglas Dudley Duncan Edgar Edmund Edward Edwin Egbert Eli Elijah Ellis Emil Eric Ernest Ernst
+    Eugene Evan Felix Ferdinand Francis Frank Franklin Fred Freddie Freddy Frederick Gabriel Gareth Geoffrey George
+    Gerald Gerard Gilbert Giles Godfrey Gordon Graham Gregory Guy Hal Harold Harry Harvey Hector Henry Herbert Horace
+    Howard Hubert Hugh Hugo Humphrey Ian Isaac Ivan Jack Jacob Jake James Jasper Jeremy Jerome Jim Jimmy Joe Joel
+    John Johnny Jonathan Joseph Joshua Julian Julius Karl Keith Kenneth Lancelot Laurence Lawrence Leo Leonard
+    Leslie Lewis Lionel Louis Luke Malcolm Mark Martin Matthew Maurice Max Maximilian Michael Mike Miles Morris
+    Nathan Nathaniel Ned Neville Nicholas Nick Nigel Noel Norman Oliver Oscar Oswald Owen Patrick Paul Percival
+    Percy Peter Philip Quentin Ralph Randolph Raymond Reginald Richard Robert Robin Roderick Roger Roland Ronald
+    Rupert Samuel Sebastian Septimus Sidney Silas Simon Stanley Stephen Steven Stuart Sydney Ted Teddy Terence
+    Theodore Thomas Timothy Toby Tom Tommy Tony Trevor Victor Vincent Walter Wilfred Will William Willie Willoughby
+    Winston Wyndham Zachary""".split()
+)
+FEMALE_NAMES = frozenset(
+    """Abigail Ada Adela Adelaide Adele Agatha Agnes Alice Alicia Amelia Amy Anna Anne Annie Arabella Augusta
+    Barbara Beatrice Becky Bella Bertha Betsy Betty Blanche Bridget Caroline Cassandra Catherine Cecilia Cecily
+    Celia Charlotte Christina Clara Clarissa Constance Cora Cordelia Daisy Diana Dinah Dolly Dora Dorothea Dorothy
+    Edith Edna Eleanor Elinor Eliza Elizabeth Ella Ellen Elsie Emily Emma Esther Ethel Eugenia Eva Evelyn Evie Fanny
+    Flora Florence Frances Georgiana Georgina Gertrude Grace Gwendolen Hannah Harriet Hattie Helen Helena Henrietta
+    Hester Hilda Ida Irene Isabel Isabella Jane Janet Janey Jean Jemima Jennie Jenny Jessica Jessie Joan Josephine
+    Judith Julia Juliet Kate Katharine Katherine Kathleen Kitty Laura Lavinia Letitia Lilian Lily Lizzie Lizzy Lois
+    Lottie Louisa Louise Lucia Lucy Lydia Mabel Madeline Maggie Margaret Maria Marian Marianne Marie Marilla Marion
+    Martha Mary Matilda Maud Maude May Meg Minnie Miriam Molly Nancy Nell Nellie Nora Olive Olivia Pauline Penelope
+    Philippa Phoebe Polly Priscilla Prudence Rachel Rebecca Rhoda Rosa Rosalind Rose Rosamond Ruth Sally Sarah
+    Selina Sophia Sophie Sophy Susan Susanna Sybil Sylvia Teresa Theresa Tilly Ursula Victoria Violet Virginia
+    Winifred""".split()
+)
