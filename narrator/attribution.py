@@ -57,12 +57,32 @@ FEATURES = (
     "gap_prev1",          # prev1 but separated by narration-only paragraphs
     "narrator_i",         # the candidate is the first-person narrator
     "beat_after",         # subject of the sentence right after the quote (an action beat)
+    # Conversation chains: runs of speech paragraphs with little narration between them, where
+    # speakers take turns. Explicitly tagged paragraphs anchor the chain on both sides.
+    "anc_back_even",      # the nearest named speaker before, an even number of turns back (A-B-A)
+    "anc_back_odd",       # ... an odd number of turns back (it was the other one's turn)
+    "anc_back_other",     # the other party of the nearest named speaker before, odd turns back
+    "anc_fwd_even",       # the nearest named speaker after, an even number of turns ahead
+    "anc_fwd_odd",
+    "anc_fwd_other",
+    "chain_speaker",      # named as a speaker somewhere in this conversation
+    "next_named",         # named as the speaker of the very next turn (people rarely speak twice)
+    "tag_to",             # the narration of this paragraph speaks *to* this one ("she said to Edna")
+    "alternate",          # spoke two turns ago and not last turn: A-B-A (this hypothesis' own turns)
+    "repeat_bare",        # spoke the turn right before, with no narration between or in this paragraph
+    "two_party",          # one of exactly two people who spoke the last four turns
+    "ante_subj",          # the nearest earlier sentence subject of the tag pronoun's gender (its antecedent)
+    "ante_subj_2",        # the second nearest one
+    "actor_prev",         # the last named subject of the narration paragraph right before this one
+    "actor_here",         # the last named subject of this paragraph's narration before the quote
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
 # a second copy that is only set for paragraphs without any tag.
 _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here", "mention_prev", "recency",
-          "beat_after", "gap_prev1", "participant", "salience")
+          "beat_after", "gap_prev1", "participant", "salience", "anc_back_even", "anc_back_odd", "anc_back_other",
+          "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "next_named", "alternate", "repeat_bare",
+          "two_party", "actor_prev", "actor_here")
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 
 _DEFAULT_WEIGHTS = {
@@ -83,6 +103,14 @@ def _load_weights() -> dict[str, float]:
 
 
 @dataclass
+class _Tag:
+    name: str | None
+    kind: str  # name / pronoun / epithet / none
+    gender: str
+    where: str  # after / before / inside
+
+
+@dataclass
 class _Para:
     """One paragraph: its segments, the narration around its quotes and what we found in it."""
 
@@ -94,6 +122,12 @@ class _Para:
     mentions: list[tuple[int, str]] = field(default_factory=list)  # narration mentions (offset, name)
     vocatives: list[str] = field(default_factory=list)
     in_quote: set[str] = field(default_factory=set)
+    tags: list[tuple[_Tag, int]] = field(default_factory=list)
+    named: str | None = None  # the speaker a name tag gives, before any scoring
+    cont: bool = False  # an open quote from the previous paragraph goes on here (same turn)
+    chain: int = -1  # conversation number
+    turn: int = 0  # turn number within the conversation
+    context: _Context | None = None  # cached by _context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
 
 
@@ -199,19 +233,21 @@ def attribute(segments: Sequence[Segment], characters: Sequence[Character]) -> l
 
 
 def run(segments: Sequence[Segment], characters: Sequence[Character], weights: dict[str, float],
-        trace: list[tuple[list[Segment], list[str], list[dict[str, float]]]] | None = None) -> list[Line]:
-    """attribute() with explicit weights; `trace` collects (quotes, candidates, features) for training."""
+        trace: list[tuple[list[Segment], list[str], list[dict[str, float]]]] | None = None,
+        oracle=None) -> list[Line]:
+    """attribute() with explicit weights; `trace` collects (quotes, candidates, features) for training.
+
+    `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
+    turn-taking features of later lines are computed from the true history (teacher forcing).
+    """
     res = _Resolver(characters)
     paras = _paragraphs(segments)
     for para in paras:
         _scan_mentions(para, res)
+    _chains(paras, res)
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
-    history: list[int] = []  # indices of speech paragraphs decided so far
-    for i, para in enumerate(paras):
-        if not para.quotes:
-            continue
-        _decide(i, paras, history, res, weights, speakers, trace)
-        history.append(i)
+    beam_width = 1 if trace is not None else _BEAM
+    _decode(paras, res, weights, speakers, trace, beam_width, oracle)
     lines: list[Line] = []
     for para in paras:
         for seg in para.segs:
@@ -243,6 +279,40 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
     return paras
 
 
+# A conversation goes on across at most this many narration-only paragraphs holding at most this
+# many characters in all; beyond that a new exchange starts and turn parity no longer holds.
+_CHAIN_GAP_PARAS = 1
+_CHAIN_GAP_CHARS = 400
+
+
+def _chains(paras: list[_Para], res: _Resolver) -> None:
+    """Speech tags, name-tag speakers, continuations and conversation turns for every paragraph."""
+    chain, turn = -1, 0
+    last: int | None = None
+    for i, para in enumerate(paras):
+        if not para.quotes:
+            continue
+        para.tags = _find_tags(para, res)
+        named = [t.name for t, _ in para.tags if t.kind == "name" and t.name]
+        para.named = named[0] if named else None
+        prev = paras[i - 1] if i > 0 else None
+        para.cont = bool(
+            prev is not None and prev.quotes and para.segs[0].kind == "dialogue" and prev.segs[-1].kind == "dialogue"
+            and not _closed(prev.segs[-1].text) and para.named is None
+        )
+        linked = False
+        if last is not None and paras[last].segs[0].chapter == para.segs[0].chapter:
+            between = paras[last + 1 : i]
+            chars = sum(s.end - s.start for p in between for s in p.segs)
+            linked = len(between) <= _CHAIN_GAP_PARAS and chars <= _CHAIN_GAP_CHARS
+        if not linked:
+            chain, turn = chain + 1, 0
+        elif not para.cont:
+            turn += 1
+        para.chain, para.turn = chain, turn
+        last = i
+
+
 def _scan_mentions(para: _Para, res: _Resolver) -> None:
     if res.name_re is None:
         return
@@ -263,14 +333,6 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'):
                     para.vocatives.append(name)
     para.mentions.sort()
-
-
-@dataclass
-class _Tag:
-    name: str | None
-    kind: str  # name / pronoun / epithet / none
-    gender: str
-    where: str  # after / before / inside
 
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
@@ -521,67 +583,138 @@ def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     return out
 
 
-def _decide(i: int, paras: list[_Para], history: list[int], res: _Resolver, weights: dict[str, float],
-            speakers: dict[int, str], trace: list | None = None) -> None:
-    para = paras[i]
-    tags = _find_tags(para, res)
-    prev = paras[i - 1] if i > 0 else None
-    if (prev is not None and prev.quotes and prev.speaker and para.segs[0].kind == "dialogue"
-            and prev.segs[-1].kind == "dialogue" and not _closed(prev.segs[-1].text)
-            and not any(t.kind == "name" for t, _ in tags)):
-        # A speech left open at the end of the last paragraph goes on in this one.
-        para.speaker, para.evidence, para.confidence = prev.speaker, prev.evidence, prev.confidence
+# Conversations are decoded jointly: a beam of speaker sequences, each scored by the sum of its
+# lines' log-probabilities, so a clue late in an exchange can correct an early guess instead of
+# every later turn inheriting it (turn-taking features read the hypothesis' own earlier turns).
+_BEAM = 6
+_BRANCH = 3
+
+
+@dataclass
+class _Hyp:
+    score: float
+    spk: dict[int, tuple[str | None, float]]  # paragraph -> (speaker, confidence) decided in this beam
+
+
+def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
+            trace: list | None, beam_width: int, oracle=None) -> None:
+    history: list[int] = []
+    beam = [_Hyp(0.0, {})]
+    chain = None
+
+    def commit(hyp: _Hyp) -> None:
+        for j, (who, conf) in hyp.spk.items():
+            paras[j].speaker, paras[j].confidence = who, conf
+
+    for i, para in enumerate(paras):
+        if not para.quotes:
+            continue
+        if para.chain != chain:
+            commit(beam[0])
+            beam, chain = [_Hyp(0.0, {})], para.chain
+        _evidence(para, paras[i - 1] if i > 0 else None, speakers)
+        grown: list[_Hyp] = []
+        for hyp in beam:
+            def spk(j: int, hyp: _Hyp = hyp) -> str | None:
+                got = hyp.spk.get(j)
+                return got[0] if got is not None else paras[j].speaker
+
+            fixed = _fixed_speaker(i, paras, spk, hyp)
+            if fixed is not None:
+                grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
+                continue
+            cands, feats = _candidates(i, paras, history, res, spk)
+            if trace is not None and cands:
+                trace.append((para.quotes, cands, feats))
+            if not cands:
+                grown.append(_Hyp(hyp.score, {**hyp.spk, i: (None, 0.0)}))
+                continue
+            scores = [sum(weights[k] * v for k, v in f.items() if v) for f in feats]
+            mx = max(scores)
+            z = sum(math.exp(x - mx) for x in scores)
+            order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
+            if oracle is not None and oracle(para.quotes[0]) in cands:
+                order = [cands.index(oracle(para.quotes[0]))]
+            for k in order:
+                logp = scores[k] - mx - math.log(z)
+                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], round(math.exp(logp), 3))}))
+        grown.sort(key=lambda h: -h.score)
+        beam = grown[:beam_width]
+        history.append(i)
+    commit(beam[0])
+    for para in paras:
+        if para.quotes and para.speaker is None:
+            para.evidence = "unknown"
+
+
+def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None:
+    """The kind of evidence a paragraph offers, before any speaker is chosen."""
+    tags = para.tags
+    if para.cont and prev is not None:
+        para.evidence = prev.evidence
         return
-    named = [t for t, _ in tags if t.kind == "name" and t.name]
-    if named:
-        para.speaker = named[0].name
+    if para.named:
         para.evidence = "explicit"
-        para.confidence = 0.97
         # A second named tag for a later quote in the same paragraph names a second speaker.
         for t, qi in tags:
-            if t.kind == "name" and t.name and t.name != para.speaker:
+            if t.kind == "name" and t.name and t.name != para.named:
                 for q in para.quotes[qi:]:
                     speakers[q.index + q.chapter * 1_000_000] = t.name
         return
-    tag = next((t for t, _ in tags), None)
-    cands, feats = _candidates(i, paras, history, res, tag)
-    if trace is not None and cands:
-        trace.append((para.quotes, cands, feats))
-    if not cands:
-        para.evidence = "unknown"
-        return
-    scores = [sum(weights[k] * v for k, v in f.items()) for f in feats]
-    top = max(range(len(cands)), key=lambda j: scores[j])
-    mx = scores[top]
-    z = sum(math.exp(s - mx) for s in scores)
-    para.speaker = cands[top]
-    para.confidence = round(1.0 / z, 3)
-    para.evidence = "anaphoric" if tag is not None else "implicit"
-    if tag is not None and tag.name is not None and tag.kind == "epithet":
-        para.speaker = tag.name
-        para.confidence = max(para.confidence, 0.9)
+    para.evidence = "anaphoric" if tags else "implicit"
 
 
-def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
-                tag: _Tag | None) -> tuple[list[str], list[dict[str, float]]]:
+def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp) -> tuple[str | None, float] | None:
+    """(speaker, confidence) when the paragraph's speaker needs no scoring."""
     para = paras[i]
-    prev = [paras[j] for j in reversed(history[-3:])]
-    prev_spk = [p.speaker for p in prev]
-    gap = (i - history[-1] - 1) if history else 99
-    recent_speakers = [paras[j].speaker for j in history if i - j <= 12 and paras[j].speaker]
+    if para.cont and i > 0 and spk(i - 1):
+        # A speech left open at the end of the last paragraph goes on in this one.
+        got = hyp.spk.get(i - 1)
+        return got if got is not None else (paras[i - 1].speaker, paras[i - 1].confidence)
+    if para.named:
+        return para.named, 0.97
+    tag = para.tags[0][0] if para.tags else None
+    if tag is not None and tag.name is not None and tag.kind == "epithet":
+        return tag.name, 0.9
+    return None
+
+
+@dataclass
+class _Context:
+    """What a paragraph's narration says about its speaker; the same for every hypothesis."""
+
+    tag: _Tag | None
+    recent: list[str]
+    here: set[str]
+    prevm: set[str]
+    subjects: list[str]
+    beat: tuple[str | None, str, str] | None
+    back: tuple[int, str, str | None] | None
+    fwd: tuple[int, str, str | None] | None
+    chain_named: list[str]
+    next_named: str | None
+    tag_to: set[str]
+    bare: bool  # the paragraph is nothing but speech
+    antecedents: list[str]  # named sentence subjects of the tag's gender, nearest first
+    actor_prev: str | None
+    actor_here: str | None
+
+
+def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
+    para = paras[i]
+    if para.context is not None:
+        return para.context
     # Mentions in narration of this and the previous few paragraphs, most recent first.
     quote_start = para.quotes[0].start
     recent: list[str] = []
     for _, name in reversed([m for m in para.mentions if m[0] < quote_start]):
         if name not in recent:
             recent.append(name)
-    for j in range(i - 1, max(-1, i - 6), -1):
+    for j in range(i - 1, max(-1, i - _MENTION_REACH), -1):
         for _, name in reversed(paras[j].mentions):
             if name not in recent:
                 recent.append(name)
-    here = {n for _, n in para.mentions}
-    prevm = {n for _, n in paras[i - 1].mentions} if i > 0 else set()
-    subjects = []
+    subjects: list[str] = []
     for seg in para.segs:
         if seg.kind == "narration":
             subjects.extend(n for n, k, _ in _subject_of(seg.text, res) if n)
@@ -592,9 +725,58 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
             if subs:
                 beat = subs[0]
             break
+    back, fwd, chain_named = _anchors(i, paras)
+    tag_to: set[str] = set()
+    for seg in para.segs:
+        if seg.kind == "narration" and res.name_re is not None:
+            for m in res.name_re.finditer(seg.text):
+                if _TO_BEFORE.search(seg.text, max(0, m.start() - 30), m.start()):
+                    tag_to.add(res.forms[_ws(m.group(0))])
+    # Sentence subjects before the speech, nearest first: this paragraph's lead-in, then up to three
+    # paragraphs back (pronoun subjects carry the chain on, so only names are kept).
+    quote_seg = next(k for k, seg in enumerate(para.segs) if seg.kind == "dialogue")
+    here_subj = [n for seg in para.segs[:quote_seg] if seg.kind == "narration"
+                 for n, _, _ in _subject_of(seg.text, res) if n]
+    prev_subj = [n for seg in paras[i - 1].segs if seg.kind == "narration"
+                 for n, _, _ in _subject_of(seg.text, res) if n] if i > 0 and not paras[i - 1].quotes else []
+    tag = para.tags[0][0] if para.tags else None
+    antecedents: list[str] = []
+    if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
+        chain_subj = list(reversed(here_subj))
+        for j in range(i - 1, max(-1, i - 4), -1):
+            chain_subj.extend(reversed([n for seg in paras[j].segs if seg.kind == "narration"
+                                        for n, _, _ in _subject_of(seg.text, res) if n]))
+        for n in chain_subj:
+            if res.gender.get(n) == tag.gender and n not in antecedents:
+                antecedents.append(n)
+    para.context = _Context(
+        tag=tag, recent=recent, here={n for _, n in para.mentions},
+        prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
+        back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
+        tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
+        actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
+    )
+    return para.context
+
+
+# "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
+_TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?$")
+
+
+def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
+                spk) -> tuple[list[str], list[dict[str, float]]]:
+    para = paras[i]
+    ctx = _context(i, paras, res)
+    tag, recent, here, prevm, subjects, beat = ctx.tag, ctx.recent, ctx.here, ctx.prevm, ctx.subjects, ctx.beat
+    back, fwd, chain_named, next_named = ctx.back, ctx.fwd, ctx.chain_named, ctx.next_named
+    prev = [paras[j] for j in reversed(history[-3:])]
+    prev_spk = [spk(j) for j in reversed(history[-3:])]
+    gap = (i - history[-1] - 1) if history else 99
+    recent_speakers = [w for j in history[-40:] if i - j <= _SPEAKER_REACH and (w := spk(j))]
     addressed = set(prev[0].vocatives) if prev and gap <= 1 else set()
     pool: list[str] = []
-    for n in [*prev_spk, *recent[:6], *recent_speakers[-6:], *subjects, *addressed]:
+    for n in [*prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
+              *chain_named]:
         if n and n not in pool:
             pool.append(n)
     if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
@@ -604,6 +786,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         if not matching:
             # Widen the pool to salient characters of the right gender.
             pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
+    turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
     feats: list[dict[str, float]] = []
     for n in pool:
         g = res.gender.get(n, "unknown")
@@ -624,6 +807,25 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         f["participant"] = float(n in recent_speakers)
         f["narrator_i"] = float(n == res.narrator)
         f["beat_after"] = float(beat is not None and beat[0] == n)
+        for side, anc in (("back", back), ("fwd", fwd)):
+            if anc is None:
+                continue
+            d, who, other = anc
+            if d % 2 == 0:
+                f[f"anc_{side}_even"] = float(who == n) * 2.0 / d
+            else:
+                f[f"anc_{side}_odd"] = float(who == n) * 2.0 / (d + 1)
+                f[f"anc_{side}_other"] = float(other == n) * 2.0 / (d + 1)
+        f["chain_speaker"] = float(n in chain_named)
+        f["next_named"] = float(next_named == n)
+        f["tag_to"] = float(n in ctx.tag_to)
+        f["ante_subj"] = float(bool(ctx.antecedents) and ctx.antecedents[0] == n)
+        f["ante_subj_2"] = float(len(ctx.antecedents) > 1 and ctx.antecedents[1] == n)
+        f["actor_prev"] = float(ctx.actor_prev == n)
+        f["actor_here"] = float(ctx.actor_here == n)
+        f["alternate"] = float(len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n)
+        f["repeat_bare"] = float(bool(turn_spk) and turn_spk[0] == n and gap == 0 and ctx.bare)
+        f["two_party"] = float(len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk)
         if tag is None:
             for k in _SPLIT:
                 f[k + "_notag"] = f[k]
@@ -633,3 +835,48 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
             f["pron_match_first"] = float(bool(same) and same[0] == n)
         feats.append(f)
     return pool, feats
+
+
+# How far back the candidate pool looks: a long two-person exchange can run for dozens of
+# paragraphs after its speakers were last named.
+_SPEAKER_REACH = 30
+_MENTION_REACH = 10
+_POOL_MENTIONS = 8
+_POOL_SPEAKERS = 8
+_ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+
+
+def _anchors(i: int, paras: list[_Para]) -> tuple[tuple[int, str, str | None] | None, tuple[int, str, str | None] | None, list[str]]:
+    """Nearest name-tagged turns before and after paragraph i in its conversation.
+
+    Each anchor is (turns away, speaker, the other party: the nearest differently named speaker of
+    the conversation); the list holds the conversation's named speakers, nearest first.
+    """
+    para = paras[i]
+    named: list[tuple[int, str]] = []  # (signed turn distance, speaker)
+    for step in (-1, 1):
+        j, seen = i + step, 0
+        while 0 <= j < len(paras) and seen < _ANCHOR_REACH:
+            q = paras[j]
+            if q.quotes:
+                if q.chain != para.chain:
+                    break
+                seen += 1
+                if q.named and not q.cont:
+                    named.append((q.turn - para.turn, q.named))
+            j += step
+    named.sort(key=lambda x: (abs(x[0]), x[0]))
+    order: list[str] = []
+    for _, n in named:
+        if n not in order:
+            order.append(n)
+
+    def anchor(side: int) -> tuple[int, str, str | None] | None:
+        hit = next(((d, n) for d, n in named if d * side > 0), None)
+        if hit is None:
+            return None
+        other = next((n for _, n in named if n != hit[1]), None)
+        return abs(hit[0]), hit[1], other
+
+    return anchor(-1), anchor(1), order
+
