@@ -627,10 +627,15 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
             narrator_paras.add((a.chapter, a.paragraph))
+    # Paragraphs whose tag speaks to the narrator ("he said to me", "she asked me").
+    to_me: set[tuple[int, int]] = set()
+    for seg in body:
+        if seg.kind == "narration" and _TO_ME.search(seg.text):
+            to_me.add((seg.chapter, seg.paragraph))
     for seg in body:
         if seg.kind != "dialogue":
             continue
-        if (seg.chapter, seg.paragraph - 1) in narrator_paras:
+        if (seg.chapter, seg.paragraph - 1) in narrator_paras or (seg.chapter, seg.paragraph) in to_me:
             sign = 1  # the reply to the narrator addresses the narrator
         elif (seg.chapter, seg.paragraph) in narrator_paras:
             sign = -1  # whoever the narrator addresses is someone else
@@ -649,16 +654,39 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     pooled: Counter[str] = Counter()
     for k, v in votes.items():
         pooled[k.split()[-1]] += v
-    if not pooled:
-        return None
-    last, n = pooled.most_common(1)[0]
+    last, n = pooled.most_common(1)[0] if pooled else ("", 0)
     if n < 3:
-        return None
+        # Few tagged lines: the narrator is the name people call out to most that the narration
+        # itself hardly uses (the narrator says "I", not their own name).
+        return _unnarrated_vocative(body, common, big)
     # The form to use: a known character's, else the most frequent vocative form.
     forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 
+def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str]) -> tuple[str, str] | None:
+    voc: Counter[str] = Counter()
+    for seg in body:
+        if seg.kind == "dialogue":
+            for m in _VOCATIVE_RE.finditer(seg.text):
+                v = " ".join(m.group("v").split())
+                if v.split()[-1] not in STOPWORDS and v.split()[0] not in _NOT_NAMES and v.split()[-1].lower() not in common:
+                    voc[v] += 1
+    narration = " ".join(s.text for s in body if s.kind == "narration")
+    best: tuple[int, str] | None = None
+    for v, n in voc.most_common(10):
+        if n < 5:
+            break
+        told = len(re.findall(r"(?<![A-Za-z])" + r"\s+".join(map(re.escape, v.split())) + r"(?![A-Za-z])", narration))
+        if told <= 0.25 * n and (best is None or n > best[0]):
+            best = (n, v)
+    if best is None:
+        return None
+    v = best[1]
+    return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
+
+
+_TO_ME = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
 _VOCATIVE_RE = re.compile(
     r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?=[,.!?])"
