@@ -167,8 +167,9 @@ def test_attribution_stormwatch_fixture_end_to_end():
     assert len(wrong) <= 1, wrong
 
 
-# Floors: the accuracy measured when the test was written, minus a small margin.
-_FLOORS = {"pride-and-prejudice": 0.58, "daisy-miller": 0.81, "the-awakening": 0.63}
+# Floors: (acc_all, explicit) measured when last raised, minus a small margin (about 2.5 points).
+# The Gambler is told in the first person: it fails when the narrator loses its name.
+_FLOORS = {"pride-and-prejudice": (0.68, 0.90), "daisy-miller": (0.89, 0.96), "the-gambler": (0.76, 0.88)}
 
 
 @pytest.mark.corpus
@@ -184,6 +185,7 @@ def test_attribution_pdnc_regression(tmp_path):
     out = subprocess.run([sys.executable, str(scorer), str(CORPUS), str(tmp_path), "--missing", "skip", "--json",
                           "--novels", *_FLOORS], capture_output=True, text=True, check=True)
     scores = json.loads(out.stdout)["novels"]
-    for slug, floor in _FLOORS.items():
+    for slug, (floor, explicit) in _FLOORS.items():
         assert scores[slug]["accuracy_all"] >= floor, (slug, scores[slug]["accuracy_all"])
+        assert scores[slug]["by_type"]["explicit"]["accuracy_all"] >= explicit, (slug, scores[slug]["by_type"])
         assert scores[slug]["detection_f1"] >= 0.95
