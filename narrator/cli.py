@@ -69,7 +69,7 @@ def build_cmd(
     book = result.chapters[0].file.parent / f"{result.chapters[0].file.parent.name}.m4b" if "m4b" in how.formats else None
     if as_json:
         print(json.dumps({
-            "chapters": [{"title": c.title, "file": str(c.file), "seconds": round(c.seconds, 2)} for c in result.chapters],
+            "chapters": _chapter_entries(result.chapters, book if "mp3" not in how.formats else None),
             "segments_rendered": result.segments_rendered,
             "segments_reused": result.segments_reused,
             "audio_seconds": round(result.audio_seconds, 2),
@@ -93,6 +93,19 @@ def build_cmd(
         _report("warning", w)
     if result.warnings:
         err.print(f"{len(result.warnings)} line(s) replaced by a tone; run the same command again to retry them.")
+
+
+def _chapter_entries(chapters, book: Path | None) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    # With --format m4b there are no chapter MP3s: each chapter points into the book at its start time.
+    entries: list[dict[str, object]] = []
+    start = 0.0
+    for c in chapters:
+        entry: dict[str, object] = {"title": c.title, "file": str(book or c.file), "seconds": round(c.seconds, 2)}
+        if book:
+            entry["start"] = round(start, 2)
+        start += c.seconds
+        entries.append(entry)
+    return entries
 
 
 @app.command("check")
