@@ -1,30 +1,50 @@
-"""master: bring a chapter to its loudness target under a true-peak ceiling, with a faint room tone.
+"""master: bring a chapter to its loudness target under a true-peak ceiling, with a faint room tone, as a stream.
 
-Loudness is ITU-R BS.1770 integrated loudness: pyloudnorm's K-weighting filter design, our own
-vectorised 400 ms gating. `true_peak` (for reports and tests) is the peak of a 4x oversampled copy;
-the limiter itself works from a cheaper 2x envelope with 1 dB to spare. Two-pass ffmpeg `loudnorm`
-costs about a minute per hour of audio (tech brief, section 4), so the gain and the look-ahead
-limiter run here on the PCM, and ffmpeg only encodes.
+A chapter is read twice, a few seconds at a time, and never held whole:
+
+1. `measure` K-weights the audio (ITU-R BS.1770-4, our own filter design for the sample rate) and keeps, per
+   ~1.6 ms block, the K-weighted energy (plain and ramp-weighted, see `_Meter`) and the true-peak envelope's
+   maximum. That is a few bytes per block: an hour of audio needs ~20 MB of them, against 635 MB for one
+   float64 copy of the hour.
+2. `solve` works on those block figures alone: per-voice levelling, the chapter gain, the look-ahead limiter's
+   gain per block and each speaker's correction after limiting.
+3. `render` reads the audio again and applies the per-block gains (ramped between blocks), adds room tone and
+   yields int16 chunks that go straight into ffmpeg's stdin.
+
+The limiter's look-ahead is a minimum over neighbouring blocks computed in step 2 on the whole chapter's block
+array, so it is the same whether the audio is cut into chunks or not. Two-pass ffmpeg `loudnorm` costs about a
+minute per hour of audio (tech brief, section 4); this costs a few seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-# scipy.signal and pyloudnorm take a second or more to import: they are imported where they are used,
-# so `narrator script`, `cast` and `voices` (which import this module through assemble) stay quick.
+# scipy takes a second to import: it is imported where it is used, so `narrator script`, `cast` and `voices`
+# (which import this module through assemble) stay quick.
 
 DEFAULT_LOUDNESS = -18.0   # LUFS integrated: audiobook level, inside ACX's RMS window
 DEFAULT_TRUE_PEAK = -3.0   # dBTP ceiling
 ACX_RMS = -20.5            # ACX measures plain RMS over the file (-23..-18 dB): aim inside the window
 ROOM_TONE_DB = -70.0       # RMS of the room tone mixed under the chapter; far below ACX's -60 dB noise floor
+VOICE_LOUDNESS = -26.0     # LUFS each voice is levelled to before the chapter gain: headroom for ~20 dB peaks
 # MP3/AAC coding and resampling overshoot the ceiling we limit to, so the limiter aims a little lower.
 _CODEC_MARGIN_DB = 1.0
 _HOLD_MS = 8               # look-ahead/hold of the limiter: long enough not to distort a glottal pulse
-_STEP_MS = 2               # the gain curve is computed on 2 ms blocks and interpolated: cheap and smooth
+_STEP_MS = 2               # the gain curve is computed on ~2 ms blocks and interpolated: cheap and smooth
+CHUNK_HOPS = 50            # samples per streamed chunk, in 100 ms loudness hops: 5 s, ~0.9 MB of float32
+_TONE_LOOP = 160_993       # 7.3 s of room tone, looped: at -70 dBFS a repeat is inaudible
+
+# ITU-R BS.1770-4, table 1 and 2: the K-weighting filter's two biquads at 48 kHz (b0, b1, b2), (1, a1, a2).
+_BS1770_48K = (
+    ((1.53512485958697, -2.69169618940638, 1.19839281085285), (1.0, -1.69065929318241, 0.73248077421585)),
+    ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621)),
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,7 @@ class Mastering:
 
 @dataclass(frozen=True)
 class Mastered:
-    """A mastered chapter: PCM and what was done to it."""
+    """A mastered chapter held in memory (previews and tests; chapters are streamed with `render`)."""
 
     pcm: np.ndarray
     """int16 mono samples."""
@@ -54,37 +74,76 @@ class Mastered:
     """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
 
 
+# A re-readable audio source: called with a chunk size, it yields the int16 samples in order, in chunks of
+# exactly that size but the last. Mastering calls it twice (measure, render).
+Source = Callable[[int], Iterable[np.ndarray]]
+
+
+# ---------------------------------------------------------------------------------------------- K-weighting
+
+
+@functools.lru_cache(maxsize=8)
+def k_weighting(sample_rate: int) -> np.ndarray:
+    """The BS.1770-4 K-weighting filter for `sample_rate` as second-order sections (scipy `sos`).
+
+    The standard gives the two biquads at 48 kHz only. Each is undone into its analog prototype (corner
+    frequency, Q and numerator weights, reading the bilinear transform backwards) and transformed again at
+    `sample_rate`, pre-warped at the corner, so the response matches the 48 kHz filter's at every frequency
+    both rates carry. At 48 kHz this gives back the standard's coefficients.
+    """
+    from scipy.signal import bilinear
+
+    sections = []
+    for b, a in _BS1770_48K:
+        f0, q, num = _analog_prototype(b, a, 48000)
+        w0 = 2 * sample_rate * math.tan(math.pi * f0 / sample_rate)  # pre-warped corner
+        bz, az = bilinear([num[0], num[1] * w0 / q, num[2] * w0 * w0], [1.0, w0 / q, w0 * w0], sample_rate)
+        sections.append(np.concatenate([bz, az]))
+    return np.array(sections)
+
+
+def _analog_prototype(b: Sequence[float], a: Sequence[float], fs: int) -> tuple[float, float, tuple[float, float, float]]:
+    """(corner Hz, Q, numerator weights) of the analog biquad (n2 s^2 + n1 (w0/Q) s + n0 w0^2) / (s^2 + (w0/Q) s + w0^2)
+    whose pre-warped bilinear transform at `fs` is the digital biquad b/a (a[0] == 1)."""
+    # With K = tan(pi f0 / fs), the transform's denominator is (1 + K/Q + K^2) normalised; its sums at z = 1
+    # and z = -1 give K^2 and the normaliser, and the numerator's sums give the weights the same way.
+    _, a1, a2 = a
+    k2 = (1 + a1 + a2) / (1 - a1 + a2)
+    norm = 4 / (1 - a1 + a2)
+    k_over_q = norm - 1 - k2
+    k = math.sqrt(k2)
+    n2 = (b[0] - b[1] + b[2]) * norm / 4
+    n0 = (b[0] + b[1] + b[2]) * norm / 4 / k2
+    n1 = (b[0] - b[2]) * norm / 2 / k_over_q
+    return math.atan(k) * fs / math.pi, k / k_over_q, (n2, n1, n0)
+
+
+def k_weighted(x: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The K-weighted signal of float samples (one shot; `measure` filters chunk by chunk with carried state)."""
+    from scipy.signal import sosfilt
+
+    return sosfilt(k_weighting(sample_rate).astype(x.dtype), x)
+
+
 def loudness(x: np.ndarray, sample_rate: int) -> float:
     """Integrated loudness (LUFS) of float samples in -1..1; -inf for silence or audio under 0.4 s."""
     return gated_loudness(k_weighted(x, sample_rate), sample_rate)
 
 
-def k_weighted(x: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The BS.1770 K-weighted signal (pyloudnorm's filter design, applied with scipy)."""
-    import pyloudnorm
-    from scipy.signal import lfilter
-
-    b, a = np.ones(1), np.ones(1)
-    for stage in pyloudnorm.Meter(sample_rate)._filters.values():
-        b, a = np.convolve(b, stage.b), np.convolve(a, stage.a)
-    # The two biquads as one 4th-order filter: one pass over the audio instead of two.
-    return lfilter(b.astype(x.dtype), a.astype(x.dtype), x)
-
-
-def gated_loudness(z: np.ndarray, sample_rate: int, gain: np.ndarray | None = None) -> float:
-    """BS.1770 gated loudness of a K-weighted signal (optionally times a slow gain curve), vectorised."""
+def gated_loudness(z: np.ndarray, sample_rate: int) -> float:
+    """BS.1770 gated loudness of a K-weighted signal."""
     hop = int(0.1 * sample_rate)
     n = z.size // hop
     if n < 4:
         return float("-inf")
-    # Power summed per 100 ms hop (in float64, chunk by chunk: no chapter-sized float64 copies); a
-    # 400 ms gating block with 75 % overlap is then the sum of 4 consecutive hops.
-    hops = np.empty(n)
-    chunk = hop * 600
-    for a in range(0, n * hop, chunk):
-        b = min(a + chunk, n * hop)
-        part = z[a:b] if gain is None else z[a:b] * gain[a:b]
-        hops[a // hop : b // hop] = np.square(part, dtype=np.float64).reshape(-1, hop).sum(axis=1)
+    hops = np.square(z[: n * hop], dtype=np.float64).reshape(n, hop).sum(axis=1)
+    return _gate_hops(hops, hop)
+
+
+def _gate_hops(hops: np.ndarray, hop: int) -> float:
+    """Gated loudness from the energy of consecutive 100 ms hops: a 400 ms block (75 % overlap) is 4 hops."""
+    if hops.size < 4:
+        return float("-inf")
     return _gate((hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * hop))
 
 
@@ -101,13 +160,16 @@ def _gate(mean_sq: np.ndarray) -> float:
 
 
 def true_peak(x: np.ndarray) -> float:
-    """True peak in dBTP of float samples in -1..1 (4x oversampled, as BS.1770 asks)."""
+    """True peak in dBTP of float samples in -1..1 (4x oversampled, as BS.1770 asks; for tests and reports)."""
     if x.size == 0:
         return float("-inf")
     from scipy.signal import resample_poly
 
     peak = float(np.max(np.abs(resample_poly(x, 4, 1))))
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+# ------------------------------------------------------------------------------------------- peak envelope
 
 
 def _half_sample_kernel() -> np.ndarray:
@@ -118,25 +180,19 @@ def _half_sample_kernel() -> np.ndarray:
 
 
 _HALF = _half_sample_kernel()
+_HALF_LAG = _HALF.size // 2  # the midpoint after sample s is known once sample s + 16 has been read
 
 
 def peak_envelope(x: np.ndarray) -> np.ndarray:
-    """Per-sample peak envelope: each sample's magnitude or the interpolated one half a sample away.
+    """Per-sample peak envelope: each sample's magnitude or the interpolated one half a sample after it.
 
     Oversampling 2x rather than BS.1770's 4x misses at most 1 - cos(pi f / 2 fs) of a peak: 0.6 dB at
     5 kHz in 22.05 kHz audio, where speech has little energy; the limiter aims 1 dB under the ceiling.
     """
     x = x.astype(np.float32, copy=False)
-    env = np.abs(np.convolve(x, _HALF, mode="same"))
-    np.maximum(env, np.abs(x), out=env)
-    return env
-
-
-def _block_peaks(x: np.ndarray, step: int) -> np.ndarray:
-    env = peak_envelope(x)
-    full = env.size // step * step
-    peaks = env[:full].reshape(-1, step).max(axis=1)
-    return np.append(peaks, env[full:].max()) if full < env.size else peaks
+    padded = np.concatenate([np.zeros(_HALF.size - 1, np.float32), x, np.zeros(_HALF_LAG, np.float32)])
+    mid = np.abs(np.convolve(padded, _HALF, mode="valid"))[_HALF_LAG:]
+    return np.maximum(mid, np.abs(x))
 
 
 def block_size(sample_rate: int) -> int:
@@ -145,23 +201,34 @@ def block_size(sample_rate: int) -> int:
     return max(d for d in range(1, target + 1) if hop % d == 0)
 
 
+def chunk_size(sample_rate: int) -> int:
+    """Samples per streamed chunk: whole loudness hops, so chunks start on block and hop edges."""
+    return int(0.1 * sample_rate) * CHUNK_HOPS
+
+
 def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """The limiter's gain per block: what the block's loudest true peak needs, held over +-8 ms."""
     from scipy.ndimage import minimum_filter1d
 
-    needed = np.minimum(1.0, ceiling / np.maximum(block_peaks, 1e-9))
+    needed = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(block_peaks, np.float32(1e-9)))
     step = block_size(sample_rate)
-    # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too.
-    return minimum_filter1d(needed, size=2 * max(1, sample_rate * _HOLD_MS // 1000 // step) + 1)
+    # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too: this is
+    # the look-ahead (the gain falls before a peak) and the hold (it recovers after it).
+    return minimum_filter1d(needed.astype(np.float32), size=2 * max(1, sample_rate * _HOLD_MS // 1000 // step) + 1)
 
 
-def ramps(blocks: np.ndarray, n: int, step: int, scale: np.ndarray | float = 1.0) -> np.ndarray:
-    """Per-sample gain: a straight ramp from each block's gain to the next one's, times a per-block scale."""
+def ramps(blocks: np.ndarray, n: int, step: int, scale: np.ndarray | float = 1.0, first: int = 0) -> np.ndarray:
+    """Per-sample gain of samples [first*step, first*step + n): a straight ramp from each block's limiter gain to
+    the next one's, times the block's scale. Chunks that start on block edges get the same values as one call."""
     # Every sample's gain mixes two block gains that both already cover any peak inside its block.
-    ends = np.append(blocks, blocks[-1]).astype(np.float32)
+    count = -(-n // step)
+    ends = blocks[first : first + count + 1].astype(np.float32)
+    if ends.size < count + 1:
+        ends = np.append(ends, ends[-1])
     ramp = np.arange(step, dtype=np.float32) / np.float32(step)
-    per_block = np.asarray(scale, dtype=np.float32).reshape(-1, 1)
-    return ((ends[:-1, None] + np.diff(ends)[:, None] * ramp[None, :]) * per_block).ravel()[:n]
+    per_block = np.asarray(scale, dtype=np.float32)
+    per_block = per_block[first : first + count] if per_block.ndim else per_block
+    return ((ends[:-1, None] + np.diff(ends)[:, None] * ramp[None, :]) * np.reshape(per_block, (-1, 1))).ravel()[:n]
 
 
 def limiter_gain(envelope: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
@@ -179,119 +246,282 @@ def limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
     return x * limiter_gain(peak_envelope(x), 10 ** (ceiling_db / 20), sample_rate)
 
 
+# ------------------------------------------------------------------------------------------------ measure
+
+
+@dataclass(frozen=True)
+class _Energies:
+    """Per-block energy of a signal: plain (s0), ramp-weighted (s1) and ramp^2-weighted (s2); see `_Meter`."""
+
+    s0: np.ndarray
+    s1: np.ndarray
+    s2: np.ndarray
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What `measure` keeps of a chapter: a few numbers per ~1.6 ms block, never the samples."""
+
+    samples: int
+    sample_rate: int
+    step: int
+    k: _Energies
+    """Energies of the K-weighted signal, for every complete block inside complete 100 ms hops."""
+    plain: _Energies | None
+    """Energies of the signal itself (for an RMS target), or None."""
+    peaks: np.ndarray
+    """Largest true-peak envelope value of every block (the last one may be partial)."""
+
+    @property
+    def blocks(self) -> int:
+        return self.peaks.size
+
+
+class _BlockEnergy:
+    """Accumulates the per-block energies of a stream whose chunks start on block edges."""
+
+    def __init__(self, step: int, complete: int) -> None:
+        self.step, self.complete = step, complete
+        self.w = np.arange(step, dtype=np.float32) / np.float32(step)
+        self.w2 = self.w * self.w
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.done = 0
+
+    def add(self, z: np.ndarray) -> None:
+        take = min(z.size // self.step, self.complete - self.done)
+        if take <= 0:
+            return
+        power = np.square(z[: take * self.step]).reshape(take, self.step)
+        self.parts.append((power.sum(axis=1), power @ self.w, power @ self.w2))
+        self.done += take
+
+    def result(self) -> _Energies:
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.float32)
+            return _Energies(empty, empty, empty)
+        s0, s1, s2 = (np.concatenate(p).astype(np.float32) for p in zip(*self.parts, strict=True))
+        return _Energies(s0, s1, s2)
+
+
+def measure(source: Source, samples: int, sample_rate: int, plain: bool = False) -> Stats:
+    """Block energies (K-weighted, and plain when asked) and block true peaks of a stream, in one read."""
+    from scipy.signal import sosfilt, sosfilt_zi
+
+    step, hop = block_size(sample_rate), int(0.1 * sample_rate)
+    complete = (samples // hop) * hop // step  # blocks inside complete hops: what the gating sees
+    sos = k_weighting(sample_rate).astype(np.float32)
+    state = (sosfilt_zi(sos) * 0).astype(np.float32)  # the chapter starts from silence
+    k_acc = _BlockEnergy(step, complete)
+    p_acc = _BlockEnergy(step, complete) if plain else None
+    peaks = np.zeros(-(-samples // step), dtype=np.float32)
+    tail = np.zeros(_HALF.size - 1, dtype=np.float32)  # the last 31 samples read, for the interpolation
+    pos = 0
+    for chunk in source(chunk_size(sample_rate)):
+        x = chunk.astype(np.float32) * np.float32(1 / 32768)
+        z, state = sosfilt(sos, x, zi=state)
+        k_acc.add(z)
+        if p_acc is not None:
+            p_acc.add(x)
+        u = np.concatenate([tail, x])
+        _envelope_into(peaks, u, pos - _HALF_LAG, step)
+        tail = u[-tail.size :].copy()
+        pos += x.size
+    if pos != samples:
+        raise ValueError(f"the audio source gave {pos} samples, {samples} expected")
+    # The midpoints after the last 16 samples: read 16 more (silent) samples past the end.
+    _envelope_into(peaks, np.concatenate([tail, np.zeros(_HALF_LAG, np.float32)]), pos - _HALF_LAG, step,
+                   limit=samples)
+    return Stats(samples, sample_rate, step, k_acc.result(), p_acc.result() if p_acc else None, peaks)
+
+
+def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limit: int | None = None) -> None:
+    """Fold the envelope of samples [first, first + len(u) - 31) into the block peaks; u starts 15 samples earlier.
+
+    u holds the 31 samples before the new ones and the new ones; the interpolated midpoint after sample s needs
+    samples s-15 .. s+16, so this call can place samples up to 16 before the end of what was read.
+    """
+    mid = np.abs(np.convolve(u, _HALF, mode="valid"))
+    env = np.maximum(mid, np.abs(u[_HALF_LAG - 1 : _HALF_LAG - 1 + mid.size]))
+    start = max(first, 0)
+    end = first + env.size if limit is None else min(first + env.size, limit)
+    if end <= start:
+        return
+    env = env[start - first : end - first]
+    # Block edges inside [start, end): reduceat takes each block's maximum in one call.
+    edges = np.arange(-(-start // step) * step, end, step)
+    cuts = np.concatenate([[0], edges - start]) if edges.size == 0 or edges[0] != start else edges - start
+    blocks = (cuts + start) // step  # distinct: only the first may already hold a value from the previous call
+    peaks[blocks] = np.maximum(peaks[blocks], np.maximum.reduceat(env, cuts))
+
+
+# -------------------------------------------------------------------------------------------------- solve
+
+
 class _Meter:
-    """Loudness (or RMS) of `signal * ramps(blocks)` for any block gains, without touching the samples again.
+    """Loudness (or RMS) of `signal * ramps(blocks) * scale` for any block gains, from the block energies alone.
 
     Inside block i the gain is b_i + d_i * k/step, so the block's energy is
     b_i^2 * S0 + 2 b_i d_i * S1 + d_i^2 * S2 with S0, S1, S2 the plain, ramp- and ramp^2-weighted
-    energies, computed once. Each trial gain then costs a pass over ~500 block values per second.
+    energies, measured once. Each trial gain then costs a pass over ~600 block values per second.
     """
 
-    def __init__(self, signal: np.ndarray, sample_rate: int, gated: bool) -> None:
-        self.step, self.hop, self.gated = block_size(sample_rate), int(0.1 * sample_rate), gated
-        self.nb = (signal.size // self.hop) * self.hop // self.step
-        power = np.square(signal[: self.nb * self.step], dtype=np.float32).reshape(self.nb, self.step)
-        w = np.arange(self.step, dtype=np.float32) / np.float32(self.step)
-        self.s0 = power.sum(axis=1, dtype=np.float64)
-        self.s1 = (power @ w).astype(np.float64)
-        self.s2 = (power @ (w * w)).astype(np.float64)
+    def __init__(self, e: _Energies, step: int, sample_rate: int, gated: bool) -> None:
+        self.e, self.step, self.hop, self.gated = e, step, int(0.1 * sample_rate), gated
+        self.nb = e.s0.size
 
-    def energy(self, blocks: np.ndarray | None, gain_db: float | np.ndarray) -> np.ndarray:
-        """Energy of each complete block after a per-block gain (dB) and the limiter's block gains."""
-        scale = 10 ** (np.asarray(gain_db, dtype=np.float64) / 10)
-        if scale.ndim:
-            scale = scale[: self.nb]
+    def energy(self, blocks: np.ndarray | None, scale_sq: np.ndarray | float) -> np.ndarray:
+        """Energy of each complete block after a per-block power gain and the limiter's block gains."""
+        s = scale_sq[: self.nb] if isinstance(scale_sq, np.ndarray) else scale_sq
         if blocks is None:
-            return self.s0 * scale
+            return self.e.s0.astype(np.float64) * s
         b = blocks[: self.nb].astype(np.float64)
-        d = np.diff(np.append(blocks, blocks[-1]))[: self.nb].astype(np.float64)
-        return (b * b * self.s0 + 2 * b * d * self.s1 + d * d * self.s2) * scale
-
-    def level(self, blocks: np.ndarray | None, gain_db: float | np.ndarray) -> float:
-        """Integrated loudness (or RMS) in dB after the gains."""
-        return self.level_of(self.energy(blocks, gain_db))
+        d = np.diff(blocks[: self.nb + 1].astype(np.float64), append=blocks[-1])[: self.nb]
+        return (b * b * self.e.s0 + 2 * b * d * self.e.s1 + d * d * self.e.s2) * s
 
     def level_of(self, energy: np.ndarray) -> float:
+        """Integrated loudness (or RMS) in dB of block energies."""
         if self.nb == 0:
             return float("-inf")
         if not self.gated:
             total = float(energy.sum()) / (self.nb * self.step)
             return 10 * np.log10(total) if total > 0 else float("-inf")
-        hops = energy.reshape(-1, self.hop // self.step).sum(axis=1)
-        if hops.size < 4:
-            return float("-inf")
-        return _gate((hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * self.hop))
+        return _gate_hops(energy.reshape(-1, self.hop // self.step).sum(axis=1), self.hop)
 
 
-def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(), seed: int = 0,
-           speakers: Sequence[tuple[int, int, int]] = ()) -> Mastered:
-    """Gain to the loudness (or RMS) target, limit to the true-peak ceiling, re-aim, add room tone.
+@dataclass(frozen=True)
+class Gains:
+    """What `render` applies: a linear gain per block (chapter, voice and speaker gains) and the limiter's."""
 
-    `speakers` lists (start sample, end sample, speaker number) of the spoken stretches: then each
-    speaker also gets a small gain of its own, so that speakers stay equally loud *after* limiting
+    scale: np.ndarray
+    limiter: np.ndarray
+    gain_db: float
+    loudness: float
+
+
+def labels(spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill: bool = False) -> np.ndarray:
+    """The span number of each block (-1 outside spans); a block shared at a join goes to the later span.
+
+    With `fill`, a block after a span keeps that span's number until the next one starts (its K-weighted energy
+    is the filter's tail of that span)."""
+    out = np.full(nblocks, -1, dtype=np.int32)
+    for start, end, who in spans:
+        out[start // step : -(-end // step)] = who
+    if fill:
+        # Forward fill: each block takes the label of the last labelled block at or before it.
+        last = np.maximum.accumulate(np.where(out >= 0, np.arange(nblocks), -1))
+        out = np.where(last >= 0, out[np.maximum(last, 0)], -1).astype(np.int32)
+    return out
+
+
+def voice_levels(stats: Stats, voices: Sequence[tuple[int, int, int]]) -> dict[int, float]:
+    """Each voice's integrated loudness (LUFS) over its own blocks, joined in order (as if spoken back to back)."""
+    lab = labels(voices, stats.blocks, stats.step)[: stats.k.s0.size]
+    per_hop = int(0.1 * stats.sample_rate) // stats.step
+    levels = {}
+    for v in np.unique(lab[lab >= 0]):
+        e = stats.k.s0[lab == v].astype(np.float64)
+        e = e[: e.size // per_hop * per_hop].reshape(-1, per_hop).sum(axis=1)
+        levels[int(v)] = _gate_hops(e, int(0.1 * stats.sample_rate))
+    return levels
+
+
+def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tuple[int, int, int]] = (),
+          voices: Sequence[tuple[int, int, int]] = ()) -> Gains:
+    """Per-block gains that reach the loudness (or RMS) target with every true peak under the ceiling.
+
+    `voices` lists (start sample, end sample, voice number) of the spoken stretches: each voice first gets one
+    gain of its own that brings it to -26 LUFS (no pumping within a voice). `speakers` lists the same stretches
+    by speaker: each speaker then gets a small correction, so that speakers stay equally loud *after* limiting
     (the limiter bites harder on a voice whose peaks stand further above its average).
     """
-    # float32 throughout: an hour-long chapter is 79 M samples, and every float64 copy would be 635 MB.
-    x = pcm.astype(np.float32) / np.float32(32768.0)
     ceiling = 10 ** ((settings.true_peak - _CODEC_MARGIN_DB) / 20)
     gated = settings.rms is None
     target = settings.loudness if gated else float(settings.rms)  # type: ignore[arg-type]
-    meter = _Meter(k_weighted(x, sample_rate) if gated else x, sample_rate, gated)
+    step, nblocks = stats.step, stats.blocks
+    meter = _Meter(stats.k if gated else stats.plain, step, stats.sample_rate, gated)  # type: ignore[arg-type]
     # Speakers are balanced by loudness even when the chapter aims at an RMS (ACX): plain RMS would
     # leave a bright voice sounding louder than a dull one at the same RMS.
-    balance = meter if gated or not speakers else _Meter(k_weighted(x, sample_rate), sample_rate, True)
-    measured = meter.level(None, 0.0)
-    total, after, blocks = 0.0, measured, None
+    balance = meter if gated else _Meter(stats.k, step, stats.sample_rate, True)
+    base = np.zeros(nblocks)  # dB per block before the chapter gain: the voice levelling
+    if voices:
+        levels = voice_levels(stats, voices)
+        voice_db = np.array([VOICE_LOUDNESS - levels.get(v, VOICE_LOUDNESS) for v in range(max(v for *_, v in voices) + 1)])
+        voice_db[~np.isfinite(voice_db)] = 0.0
+        lab = labels(voices, nblocks, step, fill=True)
+        base = np.where(lab >= 0, voice_db[np.maximum(lab, 0)], 0.0)
+    measured = meter.level_of(meter.energy(None, 10 ** (base / 10)))
+    if not np.isfinite(measured) or nblocks == 0:
+        scale = (10 ** (base / 20)).astype(np.float32)
+        return Gains(scale, np.ones(nblocks, dtype=np.float32), 0.0, measured)
+    spoken_lab = labels(speakers, nblocks, step)[: meter.nb]
+    fill_lab = labels(speakers, nblocks, step, fill=True)
+    count = np.bincount(spoken_lab[spoken_lab >= 0], minlength=fill_lab.max() + 1) if speakers else np.zeros(0, int)
+    own = np.zeros(count.size)  # each speaker's correction in dB
+    total, previous, after = target - measured, None, measured
+    for attempt in range(12):
+        gain_db = base + total + (np.where(fill_lab >= 0, own[np.maximum(fill_lab, 0)], 0.0) if count.size else 0.0)
+        scale_sq = 10 ** (gain_db / 10)
+        blocks = limiter_blocks(stats.peaks * np.sqrt(scale_sq).astype(np.float32), ceiling, stats.sample_rate)
+        after = meter.level_of(meter.energy(blocks, scale_sq))
+        spread = 0.0
+        if (count > 0).sum() > 1:
+            energy = balance.energy(blocks, scale_sq)
+            mask = spoken_lab >= 0
+            sums = np.bincount(spoken_lab[mask], weights=energy[mask], minlength=count.size)
+            spoken = count > 0
+            level = np.full(count.size, np.nan)
+            level[spoken] = 10 * np.log10(np.maximum(sums[spoken], 1e-20) / (count[spoken] * step))
+            mean = float(np.average(level[spoken], weights=count[spoken]))
+            spread = float(np.max(np.abs(level[spoken] - mean)))
+        if (abs(after - target) < 0.05 and spread < 0.2) or attempt == 11:
+            break
+        if spread:
+            own[spoken] += mean - level[spoken]
+        # Limiting lowers the level (speech peaks sit ~20 dB over its RMS): raise the gain and retry,
+        # by the secant through the last two tries (each dB of gain buys less than a dB of level).
+        slope = 1.0
+        if previous is not None and total != previous[0]:
+            slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
+        previous = (total, after)
+        total += (target - after) / slope
+    return Gains(np.sqrt(scale_sq).astype(np.float32), blocks, float(total), float(after))
+
+
+# ------------------------------------------------------------------------------------------------- render
+
+
+def render(source: Source, samples: int, sample_rate: int, gains: Gains, settings: Mastering = Mastering(),
+           seed: int = 0) -> Iterator[np.ndarray]:
+    """The mastered stream: int16 chunks of the source with the gains, the limiter and the room tone applied."""
     step = block_size(sample_rate)
-    if np.isfinite(measured):
-        peaks = _block_peaks(x, step)
-        labels = _labels(speakers, peaks.size, step)
-        count = np.bincount(labels[: meter.nb][labels[: meter.nb] >= 0], minlength=labels.max() + 1)
-        own = np.zeros(count.size)  # each speaker's correction in dB
-        total, previous = target - measured, None
-        for attempt in range(12):
-            gain_db = total + np.where(labels >= 0, own[np.maximum(labels, 0)], 0.0) if count.size else total
-            blocks = limiter_blocks(peaks * 10 ** (np.asarray(gain_db) / 20), ceiling, sample_rate)
-            energy = meter.energy(blocks, gain_db)
-            after = meter.level_of(energy)
-            if balance is not meter:
-                energy = balance.energy(blocks, gain_db)
-            spread = 0.0
-            if (count > 0).sum() > 1:
-                sums = np.bincount(labels[: meter.nb][labels[: meter.nb] >= 0],
-                                   weights=energy[labels[: meter.nb] >= 0], minlength=count.size)
-                spoken = count > 0
-                level = np.full(count.size, np.nan)
-                level[spoken] = 10 * np.log10(np.maximum(sums[spoken], 1e-20) / (count[spoken] * step))
-                mean = float(np.average(level[spoken], weights=count[spoken]))
-                spread = float(np.max(np.abs(level[spoken] - mean)))
-            if (abs(after - target) < 0.05 and spread < 0.2) or attempt == 11:
-                break
-            if spread:
-                own[spoken] += mean - level[spoken]
-            # Limiting lowers the level (speech peaks sit ~20 dB over its RMS): raise the gain and retry,
-            # by the secant through the last two tries (each dB of gain buys less than a dB of level).
-            slope = 1.0
-            if previous is not None and total != previous[0]:
-                slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
-            previous = (total, after)
-            total += (target - after) / slope
-        # In place: `x` is our own float copy, and a chapter-sized temporary is what memory is made of.
-        x *= ramps(blocks, x.size, step, 10 ** (np.asarray(gain_db, dtype=np.float64) / 20))
-    if settings.room_tone is not None:
-        x += room_tone(x.size, settings.room_tone, seed)
-    x *= np.float32(32768.0)
-    np.round(x, out=x)
-    out = np.clip(x, -32768, 32767, out=x).astype(np.int16)
-    return Mastered(out, float(total), float(after))
+    tone = _tone_loop(samples, settings.room_tone, seed) if settings.room_tone is not None else None
+    pos = 0
+    for chunk in source(chunk_size(sample_rate)):
+        x = chunk.astype(np.float32)  # int16 scale throughout: no rescaling back and forth
+        if chunk.size % step and pos + chunk.size != samples:
+            raise ValueError("render: a chunk that is not the last must hold whole blocks")
+        x *= ramps(gains.limiter, x.size, step, gains.scale, first=pos // step)
+        if tone is not None:
+            x += _loop_slice(tone, pos, x.size)
+        np.round(x, out=x)
+        np.clip(x, -32768, 32767, out=x)
+        yield x.astype(np.int16)
+        pos += chunk.size
 
 
-def _labels(speakers: Sequence[tuple[int, int, int]], nblocks: int, step: int) -> np.ndarray:
-    """Speaker number of each block (-1 for pauses); a block shared at a join goes to the later speaker."""
-    labels = np.full(nblocks, -1, dtype=np.int64)
-    for start, end, who in speakers:
-        labels[start // step : -(-end // step)] = who
-    return labels
+def _tone_loop(samples: int, level_db: float, seed: int) -> np.ndarray:
+    """The room tone's noise loop, in int16 units."""
+    return room_tone(min(samples, _TONE_LOOP), level_db, seed) * np.float32(32768.0)
+
+
+def _loop_slice(loop: np.ndarray, start: int, n: int) -> np.ndarray:
+    """Samples [start, start + n) of `loop` repeated forever."""
+    if loop.size == 0:
+        return np.zeros(n, dtype=np.float32)
+    first = start % loop.size
+    if first + n <= loop.size:
+        return loop[first : first + n]
+    return np.resize(np.roll(loop, -first), n)
 
 
 def room_tone(n: int, level_db: float, seed: int = 0) -> np.ndarray:
@@ -301,8 +531,39 @@ def room_tone(n: int, level_db: float, seed: int = 0) -> np.ndarray:
     from scipy.signal import lfilter
 
     rng = np.random.default_rng(seed)
-    # 7.3 s of noise, looped: at -70 dBFS a repeat is inaudible, and an hour of fresh noise costs seconds.
-    length = min(n, 160_993)
+    length = min(n, _TONE_LOOP)  # looped: an hour of fresh noise would cost seconds
     warm = lfilter([0.15], [1.0, -0.85], rng.standard_normal(length))  # rolls off the hiss of white noise
     warm *= 10 ** (level_db / 20) / (float(np.sqrt(np.mean(warm**2))) or 1.0)
     return np.resize(warm.astype(np.float32), n)
+
+
+# ---------------------------------------------------------------------------------------------- in memory
+
+
+def array_source(pcm: np.ndarray) -> Source:
+    """A Source over an int16 array in memory."""
+
+    def chunks(size: int) -> Iterator[np.ndarray]:
+        for a in range(0, pcm.size, size):
+            yield pcm[a : a + size]
+
+    return chunks
+
+
+def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(), seed: int = 0,
+           speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> Mastered:
+    """Master int16 samples held in memory (previews, tests): `measure`, `solve` and `render` in one call."""
+    pcm = np.asarray(pcm, dtype=np.int16)
+    source = array_source(pcm)
+    stats = measure(source, pcm.size, sample_rate, plain=settings.rms is not None)
+    gains = solve(stats, settings, speakers, voices)
+    parts = list(render(source, pcm.size, sample_rate, gains, settings, seed))
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    return Mastered(out, gains.gain_db, gains.loudness)
+
+
+def memory_per_sample() -> float:
+    """Bytes mastering holds per sample of a chapter while it is encoded (block figures; for the memory budget)."""
+    # s0, s1, s2 (x2 with a plain RMS target), peaks, labels, scale, limiter and the solve's float64 temporaries:
+    # about 14 values of 4-8 bytes per ~35-sample block, plus two 5 s chunks.
+    return 14 * 6 / 35
