@@ -173,7 +173,7 @@ def master_stream(chapter: ChapterAudio, how: Delivery, seed: int) -> Iterator[n
 
 def _solve(chapter: ChapterAudio, how: Delivery) -> Gains:
     # A function of its own so the measured block figures are freed before rendering starts.
-    stats = measure(chapter.chunks, chapter.samples, chapter.sample_rate, plain=how.mastering.rms is not None)
+    stats = measure(chapter.chunks, chapter.samples, chapter.sample_rate)
     return solve(stats, how.mastering, chapter.spans("role"), chapter.spans("voice"))
 
 

@@ -2,18 +2,19 @@
 
 A chapter is read twice, a few seconds at a time, and never held whole:
 
-1. `measure` K-weights the audio (ITU-R BS.1770-4, our own filter design for the sample rate) and keeps, per
-   ~1.6 ms block, the K-weighted energy (plain and ramp-weighted, see `_Meter`) and the true-peak envelope's
-   maximum. That is a few bytes per block: an hour of audio needs ~20 MB of them, against 635 MB for one
-   float64 copy of the hour.
-2. `solve` works on those block figures alone: per-voice levelling, the chapter gain, the look-ahead limiter's
+1. `measure` keeps, per ~1.6 ms block, the energy (plain and ramp-weighted, see `_Meter`) and the maximum of
+   the true-peak envelope, and per 100 ms hop the ratio of K-weighted to plain energy (ITU-R BS.1770-4
+   K-weighting applied to the hop's spectrum). That is ~20 bytes per block: an hour of audio needs ~40 MB
+   of them, against 635 MB for one float64 copy of the hour.
+2. `solve` works on those figures alone: per-voice levelling, the chapter gain, the look-ahead limiter's
    gain per block and each speaker's correction after limiting.
 3. `render` reads the audio again and applies the per-block gains (ramped between blocks), adds room tone and
    yields int16 chunks that go straight into ffmpeg's stdin.
 
-The limiter's look-ahead is a minimum over neighbouring blocks computed in step 2 on the whole chapter's block
-array, so it is the same whether the audio is cut into chunks or not. Two-pass ffmpeg `loudnorm` costs about a
-minute per hour of audio (tech brief, section 4); this costs a few seconds.
+The limiter's look-ahead is a minimum over neighbouring blocks, computed in step 2 on the whole chapter's
+block array, so it is the same whether the audio is cut into chunks or not. Two-pass ffmpeg `loudnorm` costs
+about a minute per hour of audio (tech brief, section 4); this costs a few seconds. Only numpy runs in a
+build: scipy (for the time-domain filter and 4x true peak that tests and reports use) is imported lazily.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# scipy takes a second to import: it is imported where it is used, so `narrator script`, `cast` and `voices`
-# (which import this module through assemble) stay quick.
 
 DEFAULT_LOUDNESS = -18.0   # LUFS integrated: audiobook level, inside ACX's RMS window
 DEFAULT_TRUE_PEAK = -3.0   # dBTP ceiling
@@ -84,21 +83,21 @@ Source = Callable[[int], Iterable[np.ndarray]]
 
 @functools.lru_cache(maxsize=8)
 def k_weighting(sample_rate: int) -> np.ndarray:
-    """The BS.1770-4 K-weighting filter for `sample_rate` as second-order sections (scipy `sos`).
+    """The BS.1770-4 K-weighting filter for `sample_rate` as second-order sections (rows b0 b1 b2 1 a1 a2).
 
     The standard gives the two biquads at 48 kHz only. Each is undone into its analog prototype (corner
     frequency, Q and numerator weights, reading the bilinear transform backwards) and transformed again at
     `sample_rate`, pre-warped at the corner, so the response matches the 48 kHz filter's at every frequency
-    both rates carry. At 48 kHz this gives back the standard's coefficients.
+    both rates carry. At 48 kHz this gives back the standard's coefficients. (The transform is written out
+    rather than taken from scipy.signal, whose import costs ~70 MB and a second in every build.)
     """
-    from scipy.signal import bilinear
-
     sections = []
     for b, a in _BS1770_48K:
-        f0, q, num = _analog_prototype(b, a, 48000)
-        w0 = 2 * sample_rate * math.tan(math.pi * f0 / sample_rate)  # pre-warped corner
-        bz, az = bilinear([num[0], num[1] * w0 / q, num[2] * w0 * w0], [1.0, w0 / q, w0 * w0], sample_rate)
-        sections.append(np.concatenate([bz, az]))
+        f0, q, (n2, n1, n0) = _analog_prototype(b, a, 48000)
+        k = math.tan(math.pi * f0 / sample_rate)  # the pre-warped corner, w0 / (2 fs)
+        norm = 1 + k / q + k * k
+        sections.append([(n2 + n1 * k / q + n0 * k * k) / norm, 2 * (n0 * k * k - n2) / norm,
+                         (n2 - n1 * k / q + n0 * k * k) / norm, 1.0, 2 * (k * k - 1) / norm, (1 - k / q + k * k) / norm])
     return np.array(sections)
 
 
@@ -118,11 +117,26 @@ def _analog_prototype(b: Sequence[float], a: Sequence[float], fs: int) -> tuple[
     return math.atan(k) * fs / math.pi, k / k_over_q, (n2, n1, n0)
 
 
+def k_power(sample_rate: int, n: int) -> np.ndarray:
+    """|K(f)|^2 at the n-point real DFT's frequencies, times the DFT's Parseval weights (1/n, doubled for the
+    bins that stand for a negative frequency too): `|rfft(x)|^2 @ k_power` is the energy of K-weighted x."""
+    z = np.exp(-1j * np.pi * np.arange(n // 2 + 1) * 2 / n)
+    power = np.ones(z.size)
+    for sec in k_weighting(sample_rate):
+        power *= np.abs(np.polyval(sec[2::-1], z) / np.polyval(sec[:2:-1], z)) ** 2
+    weights = np.full(z.size, 2.0 / n)
+    weights[0] = 1.0 / n
+    if n % 2 == 0:
+        weights[-1] = 1.0 / n
+    return (power * weights).astype(np.float32)
+
+
 def k_weighted(x: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The K-weighted signal of float samples (one shot; `measure` filters chunk by chunk with carried state)."""
+    """The K-weighted signal of float samples, filtered in the time domain (tests and reports; `measure` weights
+    each 100 ms hop's spectrum instead)."""
     from scipy.signal import sosfilt
 
-    return sosfilt(k_weighting(sample_rate).astype(x.dtype), x)
+    return sosfilt(k_weighting(sample_rate), x)
 
 
 def loudness(x: np.ndarray, sample_rate: int) -> float:
@@ -208,13 +222,15 @@ def chunk_size(sample_rate: int) -> int:
 
 def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """The limiter's gain per block: what the block's loudest true peak needs, held over +-8 ms."""
-    from scipy.ndimage import minimum_filter1d
-
     needed = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(block_peaks, np.float32(1e-9)))
-    step = block_size(sample_rate)
+    hold = max(1, sample_rate * _HOLD_MS // 1000 // block_size(sample_rate))
     # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too: this is
     # the look-ahead (the gain falls before a peak) and the hold (it recovers after it).
-    return minimum_filter1d(needed.astype(np.float32), size=2 * max(1, sample_rate * _HOLD_MS // 1000 // step) + 1)
+    padded = np.pad(needed.astype(np.float32), hold, constant_values=1.0)
+    out = padded[: needed.size].copy()
+    for shift in range(1, 2 * hold + 1):
+        np.minimum(out, padded[shift : shift + needed.size], out=out)
+    return out
 
 
 def ramps(blocks: np.ndarray, n: int, step: int, scale: np.ndarray | float = 1.0, first: int = 0) -> np.ndarray:
@@ -250,25 +266,24 @@ def limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Energies:
-    """Per-block energy of a signal: plain (s0), ramp-weighted (s1) and ramp^2-weighted (s2); see `_Meter`."""
-
-    s0: np.ndarray
-    s1: np.ndarray
-    s2: np.ndarray
-
-
-@dataclass(frozen=True)
 class Stats:
-    """What `measure` keeps of a chapter: a few numbers per ~1.6 ms block, never the samples."""
+    """What `measure` keeps of a chapter: a few numbers per ~1.6 ms block, never the samples.
+
+    Energies are of the signal itself, per block: plain (s0), ramp-weighted (s1) and ramp^2-weighted (s2), see
+    `_Meter`. K-weighting enters as one ratio per 100 ms hop (K-weighted energy / energy, from the hop's
+    spectrum): the limiter's gain changes over milliseconds, far slower than the filter's response, so a gain
+    scales a hop's K-weighted energy as it scales its plain energy.
+    """
 
     samples: int
     sample_rate: int
     step: int
-    k: _Energies
-    """Energies of the K-weighted signal, for every complete block inside complete 100 ms hops."""
-    plain: _Energies | None
-    """Energies of the signal itself (for an RMS target), or None."""
+    s0: np.ndarray
+    s1: np.ndarray
+    s2: np.ndarray
+    """Energies of every complete block inside complete 100 ms hops (what the gating sees)."""
+    k_ratio: np.ndarray
+    """K-weighted energy over plain energy of every complete hop (1 for a silent hop)."""
     peaks: np.ndarray
     """Largest true-peak envelope value of every block (the last one may be partial)."""
 
@@ -276,52 +291,39 @@ class Stats:
     def blocks(self) -> int:
         return self.peaks.size
 
-
-class _BlockEnergy:
-    """Accumulates the per-block energies of a stream whose chunks start on block edges."""
-
-    def __init__(self, step: int, complete: int) -> None:
-        self.step, self.complete = step, complete
-        self.w = np.arange(step, dtype=np.float32) / np.float32(step)
-        self.w2 = self.w * self.w
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.done = 0
-
-    def add(self, z: np.ndarray) -> None:
-        take = min(z.size // self.step, self.complete - self.done)
-        if take <= 0:
-            return
-        power = np.square(z[: take * self.step]).reshape(take, self.step)
-        self.parts.append((power.sum(axis=1), power @ self.w, power @ self.w2))
-        self.done += take
-
-    def result(self) -> _Energies:
-        if not self.parts:
-            empty = np.zeros(0, dtype=np.float32)
-            return _Energies(empty, empty, empty)
-        s0, s1, s2 = (np.concatenate(p).astype(np.float32) for p in zip(*self.parts, strict=True))
-        return _Energies(s0, s1, s2)
+    def k_energy(self) -> np.ndarray:
+        """K-weighted energy of each complete block."""
+        return self.s0 * np.repeat(self.k_ratio, int(0.1 * self.sample_rate) // self.step)
 
 
-def measure(source: Source, samples: int, sample_rate: int, plain: bool = False) -> Stats:
-    """Block energies (K-weighted, and plain when asked) and block true peaks of a stream, in one read."""
-    from scipy.signal import sosfilt, sosfilt_zi
-
+def measure(source: Source, samples: int, sample_rate: int) -> Stats:
+    """Block energies, hop K-weighting ratios and block true peaks of a stream, in one read."""
     step, hop = block_size(sample_rate), int(0.1 * sample_rate)
-    complete = (samples // hop) * hop // step  # blocks inside complete hops: what the gating sees
-    sos = k_weighting(sample_rate).astype(np.float32)
-    state = (sosfilt_zi(sos) * 0).astype(np.float32)  # the chapter starts from silence
-    k_acc = _BlockEnergy(step, complete)
-    p_acc = _BlockEnergy(step, complete) if plain else None
+    hops = samples // hop
+    nb = hops * hop // step  # blocks inside complete hops
+    s0, s1, s2 = (np.zeros(nb, dtype=np.float32) for _ in range(3))
+    ratio = np.ones(hops, dtype=np.float32)
     peaks = np.zeros(-(-samples // step), dtype=np.float32)
+    ramp = np.arange(step, dtype=np.float32) / np.float32(step)
+    kw = k_power(sample_rate, hop)
     tail = np.zeros(_HALF.size - 1, dtype=np.float32)  # the last 31 samples read, for the interpolation
     pos = 0
     for chunk in source(chunk_size(sample_rate)):
+        if pos % hop:
+            raise ValueError("measure: only the last chunk may end inside a 100 ms hop")
         x = chunk.astype(np.float32) * np.float32(1 / 32768)
-        z, state = sosfilt(sos, x, zi=state)
-        k_acc.add(z)
-        if p_acc is not None:
-            p_acc.add(x)
+        h0, n = pos // hop, min(x.size // hop, hops - pos // hop)
+        if n > 0:
+            framed = x[: n * hop].reshape(n, hop)
+            blocks = np.square(framed).reshape(-1, step)
+            b0, b1 = pos // step, pos // step + blocks.shape[0]
+            s0[b0:b1] = blocks.sum(axis=1)
+            s1[b0:b1] = blocks @ ramp
+            s2[b0:b1] = blocks @ (ramp * ramp)
+            spectrum = np.fft.rfft(framed, axis=1)
+            k_e = (np.square(spectrum.real) + np.square(spectrum.imag)) @ kw
+            plain_e = s0[b0:b1].reshape(n, -1).sum(axis=1)
+            ratio[h0 : h0 + n] = np.where(plain_e > 0, k_e / np.maximum(plain_e, np.float32(1e-30)), 1.0)
         u = np.concatenate([tail, x])
         _envelope_into(peaks, u, pos - _HALF_LAG, step)
         tail = u[-tail.size :].copy()
@@ -331,11 +333,11 @@ def measure(source: Source, samples: int, sample_rate: int, plain: bool = False)
     # The midpoints after the last 16 samples: read 16 more (silent) samples past the end.
     _envelope_into(peaks, np.concatenate([tail, np.zeros(_HALF_LAG, np.float32)]), pos - _HALF_LAG, step,
                    limit=samples)
-    return Stats(samples, sample_rate, step, k_acc.result(), p_acc.result() if p_acc else None, peaks)
+    return Stats(samples, sample_rate, step, s0, s1, s2, ratio, peaks)
 
 
 def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limit: int | None = None) -> None:
-    """Fold the envelope of samples [first, first + len(u) - 31) into the block peaks; u starts 15 samples earlier.
+    """Fold the envelope of samples [first, first + len(u) - 31) into the block peaks.
 
     u holds the 31 samples before the new ones and the new ones; the interpolated midpoint after sample s needs
     samples s-15 .. s+16, so this call can place samples up to 16 before the end of what was read.
@@ -362,30 +364,38 @@ class _Meter:
 
     Inside block i the gain is b_i + d_i * k/step, so the block's energy is
     b_i^2 * S0 + 2 b_i d_i * S1 + d_i^2 * S2 with S0, S1, S2 the plain, ramp- and ramp^2-weighted
-    energies, measured once. Each trial gain then costs a pass over ~600 block values per second.
+    energies, measured once (times the hop's K ratio for loudness). Each trial gain then costs a pass over
+    ~600 block values per second of audio.
     """
 
-    def __init__(self, e: _Energies, step: int, sample_rate: int, gated: bool) -> None:
-        self.e, self.step, self.hop, self.gated = e, step, int(0.1 * sample_rate), gated
-        self.nb = e.s0.size
+    def __init__(self, stats: Stats, gated: bool) -> None:
+        self.stats, self.gated = stats, gated
+        self.step, self.hop, self.nb = stats.step, int(0.1 * stats.sample_rate), stats.s0.size
+        self.weight = np.repeat(stats.k_ratio, self.hop // self.step) if gated else None
 
     def energy(self, blocks: np.ndarray | None, scale_sq: np.ndarray | float) -> np.ndarray:
         """Energy of each complete block after a per-block power gain and the limiter's block gains."""
-        s = scale_sq[: self.nb] if isinstance(scale_sq, np.ndarray) else scale_sq
+        st, nb = self.stats, self.nb
+        s = scale_sq[:nb] if isinstance(scale_sq, np.ndarray) else np.float32(scale_sq)
         if blocks is None:
-            return self.e.s0.astype(np.float64) * s
-        b = blocks[: self.nb].astype(np.float64)
-        d = np.diff(blocks[: self.nb + 1].astype(np.float64), append=blocks[-1])[: self.nb]
-        return (b * b * self.e.s0 + 2 * b * d * self.e.s1 + d * d * self.e.s2) * s
+            e = st.s0 * s
+        else:
+            b = blocks[:nb]
+            d = np.diff(blocks[: nb + 1], append=blocks[-1])[:nb]
+            e = b * b * st.s0
+            e += 2 * b * d * st.s1
+            e += d * d * st.s2
+            e *= s
+        return e * self.weight if self.weight is not None else e
 
     def level_of(self, energy: np.ndarray) -> float:
         """Integrated loudness (or RMS) in dB of block energies."""
         if self.nb == 0:
             return float("-inf")
         if not self.gated:
-            total = float(energy.sum()) / (self.nb * self.step)
+            total = float(energy.sum(dtype=np.float64)) / (self.nb * self.step)
             return 10 * np.log10(total) if total > 0 else float("-inf")
-        return _gate_hops(energy.reshape(-1, self.hop // self.step).sum(axis=1), self.hop)
+        return _gate_hops(energy.reshape(-1, self.hop // self.step).sum(axis=1, dtype=np.float64), self.hop)
 
 
 @dataclass(frozen=True)
@@ -401,27 +411,28 @@ class Gains:
 def labels(spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill: bool = False) -> np.ndarray:
     """The span number of each block (-1 outside spans); a block shared at a join goes to the later span.
 
-    With `fill`, a block after a span keeps that span's number until the next one starts (its K-weighted energy
-    is the filter's tail of that span)."""
-    out = np.full(nblocks, -1, dtype=np.int32)
+    With `fill`, a block after a span keeps that span's number until the next one starts (the pause after a
+    clip is silence, or the K-weighting's tail of that clip)."""
+    out = np.full(nblocks, -1, dtype=np.int16)
     for start, end, who in spans:
         out[start // step : -(-end // step)] = who
     if fill:
         # Forward fill: each block takes the label of the last labelled block at or before it.
-        last = np.maximum.accumulate(np.where(out >= 0, np.arange(nblocks), -1))
-        out = np.where(last >= 0, out[np.maximum(last, 0)], -1).astype(np.int32)
+        last = np.maximum.accumulate(np.where(out >= 0, np.arange(nblocks, dtype=np.int32), -1))
+        out = np.where(last >= 0, out[np.maximum(last, 0)], -1).astype(np.int16)
     return out
 
 
 def voice_levels(stats: Stats, voices: Sequence[tuple[int, int, int]]) -> dict[int, float]:
     """Each voice's integrated loudness (LUFS) over its own blocks, joined in order (as if spoken back to back)."""
-    lab = labels(voices, stats.blocks, stats.step)[: stats.k.s0.size]
+    lab = labels(voices, stats.blocks, stats.step)[: stats.s0.size]
+    energy = stats.k_energy()
     per_hop = int(0.1 * stats.sample_rate) // stats.step
     levels = {}
-    for v in np.unique(lab[lab >= 0]):
-        e = stats.k.s0[lab == v].astype(np.float64)
-        e = e[: e.size // per_hop * per_hop].reshape(-1, per_hop).sum(axis=1)
-        levels[int(v)] = _gate_hops(e, int(0.1 * stats.sample_rate))
+    for v in sorted({who for *_, who in voices}):
+        e = energy[lab == v]
+        e = e[: e.size // per_hop * per_hop].reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
+        levels[v] = _gate_hops(e, int(0.1 * stats.sample_rate))
     return levels
 
 
@@ -438,45 +449,48 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
     gated = settings.rms is None
     target = settings.loudness if gated else float(settings.rms)  # type: ignore[arg-type]
     step, nblocks = stats.step, stats.blocks
-    meter = _Meter(stats.k if gated else stats.plain, step, stats.sample_rate, gated)  # type: ignore[arg-type]
+    meter = _Meter(stats, gated)
     # Speakers are balanced by loudness even when the chapter aims at an RMS (ACX): plain RMS would
     # leave a bright voice sounding louder than a dull one at the same RMS.
-    balance = meter if gated else _Meter(stats.k, step, stats.sample_rate, True)
-    base = np.zeros(nblocks)  # dB per block before the chapter gain: the voice levelling
+    balance = meter if gated else _Meter(stats, True)
+    base = np.zeros(nblocks, dtype=np.float32)  # dB per block before the chapter gain: the voice levelling
     if voices:
         levels = voice_levels(stats, voices)
         voice_db = np.array([VOICE_LOUDNESS - levels.get(v, VOICE_LOUDNESS) for v in range(max(v for *_, v in voices) + 1)])
         voice_db[~np.isfinite(voice_db)] = 0.0
         lab = labels(voices, nblocks, step, fill=True)
-        base = np.where(lab >= 0, voice_db[np.maximum(lab, 0)], 0.0)
-    measured = meter.level_of(meter.energy(None, 10 ** (base / 10)))
+        base = np.where(lab >= 0, voice_db.astype(np.float32)[np.maximum(lab, 0)], np.float32(0.0))
+        del lab
+    measured = meter.level_of(meter.energy(None, _power(base)))
     if not np.isfinite(measured) or nblocks == 0:
-        scale = (10 ** (base / 20)).astype(np.float32)
-        return Gains(scale, np.ones(nblocks, dtype=np.float32), 0.0, measured)
-    spoken_lab = labels(speakers, nblocks, step)[: meter.nb]
+        return Gains(_power(base / 2), np.ones(nblocks, dtype=np.float32), 0.0, measured)
     fill_lab = labels(speakers, nblocks, step, fill=True)
-    count = np.bincount(spoken_lab[spoken_lab >= 0], minlength=fill_lab.max() + 1) if speakers else np.zeros(0, int)
-    own = np.zeros(count.size)  # each speaker's correction in dB
+    spoken = labels(speakers, nblocks, step)[: meter.nb]
+    mask = spoken >= 0
+    spoken = spoken[mask]
+    count = np.bincount(spoken, minlength=int(fill_lab.max()) + 1) if speakers else np.zeros(0, int)
+    own = np.zeros(count.size, dtype=np.float32)  # each speaker's correction in dB
     total, previous, after = target - measured, None, measured
     for attempt in range(12):
-        gain_db = base + total + (np.where(fill_lab >= 0, own[np.maximum(fill_lab, 0)], 0.0) if count.size else 0.0)
-        scale_sq = 10 ** (gain_db / 10)
-        blocks = limiter_blocks(stats.peaks * np.sqrt(scale_sq).astype(np.float32), ceiling, stats.sample_rate)
+        gain_db = base + np.float32(total)
+        if count.size:
+            gain_db += np.where(fill_lab >= 0, own[np.maximum(fill_lab, 0)], np.float32(0.0))
+        scale_sq = _power(gain_db)
+        del gain_db
+        blocks = limiter_blocks(stats.peaks * np.sqrt(scale_sq), ceiling, stats.sample_rate)
         after = meter.level_of(meter.energy(blocks, scale_sq))
         spread = 0.0
         if (count > 0).sum() > 1:
-            energy = balance.energy(blocks, scale_sq)
-            mask = spoken_lab >= 0
-            sums = np.bincount(spoken_lab[mask], weights=energy[mask], minlength=count.size)
-            spoken = count > 0
+            sums = np.bincount(spoken, weights=balance.energy(blocks, scale_sq)[mask], minlength=count.size)
+            has = count > 0
             level = np.full(count.size, np.nan)
-            level[spoken] = 10 * np.log10(np.maximum(sums[spoken], 1e-20) / (count[spoken] * step))
-            mean = float(np.average(level[spoken], weights=count[spoken]))
-            spread = float(np.max(np.abs(level[spoken] - mean)))
+            level[has] = 10 * np.log10(np.maximum(sums[has], 1e-20) / (count[has] * step))
+            mean = float(np.average(level[has], weights=count[has]))
+            spread = float(np.max(np.abs(level[has] - mean)))
         if (abs(after - target) < 0.05 and spread < 0.2) or attempt == 11:
             break
         if spread:
-            own[spoken] += mean - level[spoken]
+            own[has] += (mean - level[has]).astype(np.float32)
         # Limiting lowers the level (speech peaks sit ~20 dB over its RMS): raise the gain and retry,
         # by the secant through the last two tries (each dB of gain buys less than a dB of level).
         slope = 1.0
@@ -484,7 +498,12 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
             slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
         previous = (total, after)
         total += (target - after) / slope
-    return Gains(np.sqrt(scale_sq).astype(np.float32), blocks, float(total), float(after))
+    return Gains(np.sqrt(scale_sq), blocks, float(total), float(after))
+
+
+def _power(db: np.ndarray) -> np.ndarray:
+    """10^(dB/10) in float32 (a power ratio from dB)."""
+    return np.power(np.float32(10.0), db.astype(np.float32) / np.float32(10.0))
 
 
 # ------------------------------------------------------------------------------------------------- render
@@ -528,11 +547,11 @@ def room_tone(n: int, level_db: float, seed: int = 0) -> np.ndarray:
     """Quiet, warm noise (white noise through a one-pole low-pass) at `level_db` RMS; reproducible per seed."""
     if n == 0:
         return np.zeros(0, dtype=np.float32)
-    from scipy.signal import lfilter
-
     rng = np.random.default_rng(seed)
     length = min(n, _TONE_LOOP)  # looped: an hour of fresh noise would cost seconds
-    warm = lfilter([0.15], [1.0, -0.85], rng.standard_normal(length))  # rolls off the hiss of white noise
+    # White noise through a one-pole low-pass (y[n] = 0.15 x[n] + 0.85 y[n-1]) rolls off its hiss; the pole's
+    # response is written out to 120 taps (0.85^120 ~ 3e-9), so numpy does it without scipy.
+    warm = np.convolve(rng.standard_normal(length), 0.15 * 0.85 ** np.arange(120))[:length]
     warm *= 10 ** (level_db / 20) / (float(np.sqrt(np.mean(warm**2))) or 1.0)
     return np.resize(warm.astype(np.float32), n)
 
@@ -555,7 +574,7 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
     """Master int16 samples held in memory (previews, tests): `measure`, `solve` and `render` in one call."""
     pcm = np.asarray(pcm, dtype=np.int16)
     source = array_source(pcm)
-    stats = measure(source, pcm.size, sample_rate, plain=settings.rms is not None)
+    stats = measure(source, pcm.size, sample_rate)
     gains = solve(stats, settings, speakers, voices)
     parts = list(render(source, pcm.size, sample_rate, gains, settings, seed))
     out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
@@ -563,7 +582,7 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
 
 
 def memory_per_sample() -> float:
-    """Bytes mastering holds per sample of a chapter while it is encoded (block figures; for the memory budget)."""
-    # s0, s1, s2 (x2 with a plain RMS target), peaks, labels, scale, limiter and the solve's float64 temporaries:
-    # about 14 values of 4-8 bytes per ~35-sample block, plus two 5 s chunks.
-    return 14 * 6 / 35
+    """Bytes mastering holds per sample of a chapter at its peak (the solve), for the encodes' memory budget."""
+    # Per ~35-sample block: s0, s1, s2, peaks, K weight, scale, limiter, base dB and the solve's temporaries,
+    # about 16 float32 values, and two int16 label arrays.
+    return (16 * 4 + 2 * 2) / 35
