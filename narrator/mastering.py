@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 DEFAULT_LOUDNESS = -18.0   # LUFS integrated: audiobook level, inside ACX's RMS window
 DEFAULT_TRUE_PEAK = -3.0   # dBTP ceiling
 ACX_RMS = -20.5            # ACX measures plain RMS over the file (-23..-18 dB): aim inside the window
