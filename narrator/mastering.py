@@ -266,21 +266,18 @@ def limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Stats:
-    """What `measure` keeps of a chapter: a few numbers per ~1.6 ms block, never the samples.
+    """What `measure` keeps of a chapter: two numbers per ~1.6 ms block, never the samples.
 
-    Energies are of the signal itself, per block: plain (s0), ramp-weighted (s1) and ramp^2-weighted (s2), see
-    `_Meter`. K-weighting enters as one ratio per 100 ms hop (K-weighted energy / energy, from the hop's
-    spectrum): the limiter's gain changes over milliseconds, far slower than the filter's response, so a gain
-    scales a hop's K-weighted energy as it scales its plain energy.
+    K-weighting enters as one ratio per 100 ms hop (K-weighted energy / energy, from the hop's spectrum): the
+    limiter's gain changes over milliseconds, far slower than the filter's response, so a gain scales a hop's
+    K-weighted energy as it scales its plain energy.
     """
 
     samples: int
     sample_rate: int
     step: int
     s0: np.ndarray
-    s1: np.ndarray
-    s2: np.ndarray
-    """Energies of every complete block inside complete 100 ms hops (what the gating sees)."""
+    """Energy of every complete block inside complete 100 ms hops (what the gating sees)."""
     k_ratio: np.ndarray
     """K-weighted energy over plain energy of every complete hop (1 for a silent hop)."""
     peaks: np.ndarray
@@ -290,9 +287,9 @@ class Stats:
     def blocks(self) -> int:
         return self.peaks.size
 
-    def k_energy(self) -> np.ndarray:
-        """K-weighted energy of each complete block."""
-        return self.s0 * np.repeat(self.k_ratio, int(0.1 * self.sample_rate) // self.step)
+    @property
+    def per_hop(self) -> int:
+        return int(0.1 * self.sample_rate) // self.step
 
 
 def measure(source: Source, samples: int, sample_rate: int) -> Stats:
@@ -300,10 +297,9 @@ def measure(source: Source, samples: int, sample_rate: int) -> Stats:
     step, hop = block_size(sample_rate), int(0.1 * sample_rate)
     hops = samples // hop
     nb = hops * hop // step  # blocks inside complete hops
-    s0, s1, s2 = (np.zeros(nb, dtype=np.float32) for _ in range(3))
+    s0 = np.zeros(nb, dtype=np.float32)
     ratio = np.ones(hops, dtype=np.float32)
     peaks = np.zeros(-(-samples // step), dtype=np.float32)
-    ramp = np.arange(step, dtype=np.float32) / np.float32(step)
     kw = k_power(sample_rate, hop)
     tail = np.zeros(_HALF.size - 1, dtype=np.float32)  # the last 31 samples read, for the interpolation
     pos = 0
@@ -317,8 +313,6 @@ def measure(source: Source, samples: int, sample_rate: int) -> Stats:
             blocks = np.square(framed).reshape(-1, step)
             b0, b1 = pos // step, pos // step + blocks.shape[0]
             s0[b0:b1] = blocks.sum(axis=1)
-            s1[b0:b1] = blocks @ ramp
-            s2[b0:b1] = blocks @ (ramp * ramp)
             spectrum = np.fft.rfft(framed, axis=1)
             k_e = (np.square(spectrum.real) + np.square(spectrum.imag)) @ kw
             plain_e = s0[b0:b1].reshape(n, -1).sum(axis=1)
@@ -332,7 +326,7 @@ def measure(source: Source, samples: int, sample_rate: int) -> Stats:
     # The midpoints after the last 16 samples: read 16 more (silent) samples past the end.
     _envelope_into(peaks, np.concatenate([tail, np.zeros(_HALF_LAG, np.float32)]), pos - _HALF_LAG, step,
                    limit=samples)
-    return Stats(samples, sample_rate, step, s0, s1, s2, ratio, peaks)
+    return Stats(samples, sample_rate, step, s0, ratio, peaks)
 
 
 def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limit: int | None = None) -> None:
@@ -358,53 +352,7 @@ def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limi
 # -------------------------------------------------------------------------------------------------- solve
 
 
-class _Meter:
-    """Loudness (or RMS) of `signal * ramps(blocks) * scale` for any block gains, from the block energies alone.
-
-    Inside block i the gain is b_i + d_i * k/step, so the block's energy is
-    b_i^2 * S0 + 2 b_i d_i * S1 + d_i^2 * S2 with S0, S1, S2 the plain, ramp- and ramp^2-weighted
-    energies, measured once (times the hop's K ratio for loudness). Each trial gain then costs a pass over
-    ~600 block values per second of audio.
-    """
-
-    def __init__(self, stats: Stats, gated: bool) -> None:
-        self.stats, self.gated = stats, gated
-        self.step, self.hop, self.nb = stats.step, int(0.1 * stats.sample_rate), stats.s0.size
-        self.weight = np.repeat(stats.k_ratio, self.hop // self.step) if gated else None
-
-    def energy(self, blocks: np.ndarray | None, scale_sq: np.ndarray | float) -> np.ndarray:
-        """Energy of each complete block after a per-block power gain and the limiter's block gains."""
-        st, nb = self.stats, self.nb
-        s = scale_sq[:nb] if isinstance(scale_sq, np.ndarray) else np.float32(scale_sq)
-        if blocks is None:
-            e = st.s0 * s
-        else:
-            b = blocks[:nb]
-            d = np.diff(blocks[: nb + 1], append=blocks[-1])[:nb]
-            e = b * b * st.s0
-            e += 2 * b * d * st.s1
-            e += d * d * st.s2
-            e *= s
-        return e * self.weight if self.weight is not None else e
-
-    def level_of(self, energy: np.ndarray) -> float:
-        """Integrated loudness (or RMS) in dB of block energies."""
-        if self.nb == 0:
-            return float("-inf")
-        if not self.gated:
-            total = float(energy.sum(dtype=np.float64)) / (self.nb * self.step)
-            return 10 * np.log10(total) if total > 0 else float("-inf")
-        return _gate_hops(energy.reshape(-1, self.hop // self.step).sum(axis=1, dtype=np.float64), self.hop)
-
-
-@dataclass(frozen=True)
-class Gains:
-    """What `render` applies: a linear gain per block (chapter, voice and speaker gains) and the limiter's."""
-
-    scale: np.ndarray
-    limiter: np.ndarray
-    gain_db: float
-    loudness: float
+_SLICE_HOPS = 1024  # the solve walks the chapter ~100 s at a time: no chapter-sized float temporaries
 
 
 def labels(spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill: bool = False) -> np.ndarray:
@@ -422,22 +370,127 @@ def labels(spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill:
     return out
 
 
+@dataclass(frozen=True)
+class Gains:
+    """What `render` applies, kept compact: the chapter gain, one gain per voice and per speaker, each block's
+    labels and true peak. The per-block gain and the limiter's are computed from these for any stretch of
+    blocks, the same way for the solve and for every rendered chunk."""
+
+    sample_rate: int
+    ceiling: float
+    total_db: float
+    voice_db: np.ndarray
+    own_db: np.ndarray
+    voice: np.ndarray
+    """Voice number of every block (forward-filled over pauses), -1 before the first clip."""
+    speaker: np.ndarray
+    """Speaker number of every block, likewise."""
+    peaks: np.ndarray
+    loudness: float
+    """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
+
+    @property
+    def gain_db(self) -> float:
+        return self.total_db
+
+    @property
+    def step(self) -> int:
+        return block_size(self.sample_rate)
+
+    @property
+    def hold(self) -> int:
+        return max(1, self.sample_rate * _HOLD_MS // 1000 // self.step)
+
+    def scale(self, a: int, b: int) -> np.ndarray:
+        """Linear gain of blocks [a, b) (clipped to the chapter) before the limiter: chapter, voice, speaker."""
+        a, b = max(a, 0), min(b, self.peaks.size)
+        db = np.full(b - a, self.total_db, dtype=np.float32)
+        for table, lab in ((self.voice_db, self.voice), (self.own_db, self.speaker)):
+            if table.size:
+                part = lab[a:b]
+                db += np.where(part >= 0, table[np.maximum(part, 0)], np.float32(0.0))
+        return np.power(np.float32(10.0), db / np.float32(20.0))
+
+    def blocks(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scale, limiter gain) of blocks [a, b): the limiter's is the least any block within +-hold needs."""
+        n, h = self.peaks.size, self.hold
+        lo, hi = max(a - h, 0), min(b + h, n)
+        scale = self.scale(lo, hi)
+        needed = np.minimum(np.float32(1.0), np.float32(self.ceiling) / np.maximum(self.peaks[lo:hi] * scale, np.float32(1e-9)))
+        padded = np.pad(needed, (lo - (a - h), (b + h) - hi), constant_values=1.0)  # 1: no limiting off the ends
+        limiter = padded[: b - a].copy()
+        for shift in range(1, 2 * h + 1):
+            np.minimum(limiter, padded[shift : shift + b - a], out=limiter)
+        return scale[a - lo : a - lo + (b - a)], limiter
+
+
+def _ramp_power(b: np.ndarray, d: np.ndarray, step: int) -> np.ndarray:
+    """Mean of (b + d k/step)^2 over a block's samples k: the power gain of a block whose gain ramps from b to b+d
+    (the block's own power taken as even across its ~1.6 ms)."""
+    m1 = np.float32((step - 1) / (2 * step))
+    m2 = np.float32((step - 1) * (2 * step - 1) / (6 * step * step))
+    return b * b + 2 * b * d * m1 + d * d * m2
+
+
+class _Walk:
+    """One pass of the solve over the chapter: hop energies (for the gating) and each speaker's K-weighted energy."""
+
+    def __init__(self, stats: Stats, gains: Gains, gated: bool, speakers: np.ndarray | None, spoken: np.ndarray | None,
+                 nspeakers: int) -> None:
+        per_hop, nb = stats.per_hop, stats.s0.size
+        self.hops = np.zeros(nb // per_hop)
+        self.k_hops = np.zeros(nb // per_hop) if not gated else self.hops
+        self.speaker_energy = np.zeros(nspeakers)
+        width = _SLICE_HOPS * per_hop
+        for a in range(0, nb, width):
+            b = min(a + width, nb)
+            scale, limiter = gains.blocks(a, b + 1)
+            start = limiter[: b - a]
+            power = stats.s0[a:b] * _ramp_power(start, limiter[1:] - start, stats.step) * np.square(scale[: b - a])
+            k = power * np.repeat(stats.k_ratio[a // per_hop : b // per_hop], per_hop)
+            self.hops[a // per_hop : b // per_hop] = (k if gated else power).reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
+            if not gated:
+                self.k_hops[a // per_hop : b // per_hop] = k.reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
+            if speakers is not None and spoken is not None and nspeakers:
+                mask = spoken[a:b]
+                self.speaker_energy += np.bincount(speakers[a:b][mask], weights=k[mask], minlength=nspeakers)
+
+    def level(self, stats: Stats, gated: bool) -> float:
+        hop = int(0.1 * stats.sample_rate)
+        if gated:
+            return _gate_hops(self.hops, hop)
+        total = float(self.hops.sum()) / (self.hops.size * hop) if self.hops.size else 0.0
+        return 10 * np.log10(total) if total > 0 else float("-inf")
+
+
+def measured_loudness(stats: Stats) -> float:
+    """Integrated loudness (LUFS) of the measured audio as it is."""
+    hops = stats.s0.reshape(-1, stats.per_hop).sum(axis=1, dtype=np.float64) * stats.k_ratio
+    return _gate_hops(hops, int(0.1 * stats.sample_rate))
+
+
 def voice_levels(stats: Stats, voices: Sequence[tuple[int, int, int]]) -> dict[int, float]:
     """Each voice's integrated loudness (LUFS) over its own blocks, joined in order (as if spoken back to back)."""
     lab = labels(voices, stats.blocks, stats.step)[: stats.s0.size]
-    energy = stats.k_energy()
-    per_hop = int(0.1 * stats.sample_rate) // stats.step
-    levels = {}
-    for v in sorted({who for *_, who in voices}):
-        e = energy[lab == v]
-        e = e[: e.size // per_hop * per_hop].reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
-        levels[v] = _gate_hops(e, int(0.1 * stats.sample_rate))
-    return levels
+    per_hop, hop = stats.per_hop, int(0.1 * stats.sample_rate)
+    hops: dict[int, list[np.ndarray]] = {v: [] for *_, v in voices}
+    carry: dict[int, np.ndarray] = {v: np.zeros(0, np.float32) for v in hops}
+    width = _SLICE_HOPS * per_hop
+    for a in range(0, stats.s0.size, width):
+        b = min(a + width, stats.s0.size)
+        k = stats.s0[a:b] * np.repeat(stats.k_ratio[a // per_hop : b // per_hop], per_hop)
+        for v in hops:
+            # The voice's blocks, joined, cut into 100 ms hops; what is left over waits for the next slice.
+            e = np.concatenate([carry[v], k[lab[a:b] == v]])
+            whole = e.size // per_hop * per_hop
+            hops[v].append(e[:whole].reshape(-1, per_hop).sum(axis=1, dtype=np.float64))
+            carry[v] = e[whole:]
+    return {v: _gate_hops(np.concatenate(parts), hop) if parts else float("-inf") for v, parts in hops.items()}
 
 
 def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tuple[int, int, int]] = (),
           voices: Sequence[tuple[int, int, int]] = ()) -> Gains:
-    """Per-block gains that reach the loudness (or RMS) target with every true peak under the ceiling.
+    """Gains that reach the loudness (or RMS) target with every true peak under the ceiling.
 
     `voices` lists (start sample, end sample, voice number) of the spoken stretches: each voice first gets one
     gain of its own that brings it to -26 LUFS (no pumping within a voice). `speakers` lists the same stretches
@@ -448,42 +501,34 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
     gated = settings.rms is None
     target = settings.loudness if gated else float(settings.rms)  # type: ignore[arg-type]
     step, nblocks = stats.step, stats.blocks
-    meter = _Meter(stats, gated)
-    # Speakers are balanced by loudness even when the chapter aims at an RMS (ACX): plain RMS would
-    # leave a bright voice sounding louder than a dull one at the same RMS.
-    balance = meter if gated else _Meter(stats, True)
-    base = np.zeros(nblocks, dtype=np.float32)  # dB per block before the chapter gain: the voice levelling
+    voice_db = np.zeros(0, dtype=np.float32)
     if voices:
         levels = voice_levels(stats, voices)
         voice_db = np.array([VOICE_LOUDNESS - levels.get(v, VOICE_LOUDNESS) for v in range(max(v for *_, v in voices) + 1)])
         voice_db[~np.isfinite(voice_db)] = 0.0
-        lab = labels(voices, nblocks, step, fill=True)
-        base = np.where(lab >= 0, voice_db.astype(np.float32)[np.maximum(lab, 0)], np.float32(0.0))
-        del lab
-    measured = meter.level_of(meter.energy(None, _power(base)))
-    if not np.isfinite(measured) or nblocks == 0:
-        return Gains(_power(base / 2), np.ones(nblocks, dtype=np.float32), 0.0, measured)
-    fill_lab = labels(speakers, nblocks, step, fill=True)
-    spoken = labels(speakers, nblocks, step)[: meter.nb]
-    mask = spoken >= 0
-    spoken = spoken[mask]
-    count = np.bincount(spoken, minlength=int(fill_lab.max()) + 1) if speakers else np.zeros(0, int)
+        voice_db = voice_db.astype(np.float32)
+    voice_lab = labels(voices, nblocks, step, fill=True)
+    speaker_lab = labels(speakers, nblocks, step, fill=True)
+    spoken = (labels(speakers, nblocks, step) >= 0)[: stats.s0.size]
+    count = np.bincount(speaker_lab[: stats.s0.size][spoken], minlength=int(speaker_lab.max(initial=-1)) + 1)
     own = np.zeros(count.size, dtype=np.float32)  # each speaker's correction in dB
+
+    def gains(total: float, limit: bool, loudness: float = float("nan")) -> Gains:
+        return Gains(stats.sample_rate, ceiling if limit else float("inf"), total, voice_db, own.copy(), voice_lab,
+                     speaker_lab, stats.peaks, loudness)
+
+    measured = _Walk(stats, gains(0.0, False), gated, None, None, 0).level(stats, gated)
+    if not np.isfinite(measured) or nblocks == 0:
+        return gains(0.0, False, measured)
     total, previous, after = target - measured, None, measured
     for attempt in range(12):
-        gain_db = base + np.float32(total)
-        if count.size:
-            gain_db += np.where(fill_lab >= 0, own[np.maximum(fill_lab, 0)], np.float32(0.0))
-        scale_sq = _power(gain_db)
-        del gain_db
-        blocks = limiter_blocks(stats.peaks * np.sqrt(scale_sq), ceiling, stats.sample_rate)
-        after = meter.level_of(meter.energy(blocks, scale_sq))
+        walk = _Walk(stats, gains(total, True), gated, speaker_lab[: stats.s0.size], spoken, count.size)
+        after = walk.level(stats, gated)
         spread = 0.0
         if (count > 0).sum() > 1:
-            sums = np.bincount(spoken, weights=balance.energy(blocks, scale_sq)[mask], minlength=count.size)
             has = count > 0
             level = np.full(count.size, np.nan)
-            level[has] = 10 * np.log10(np.maximum(sums[has], 1e-20) / (count[has] * step))
+            level[has] = 10 * np.log10(np.maximum(walk.speaker_energy[has], 1e-20) / (count[has] * step))
             mean = float(np.average(level[has], weights=count[has]))
             spread = float(np.max(np.abs(level[has] - mean)))
         if (abs(after - target) < 0.05 and spread < 0.2) or attempt == 11:
@@ -497,12 +542,7 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
             slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
         previous = (total, after)
         total += (target - after) / slope
-    return Gains(np.sqrt(scale_sq), blocks, float(total), float(after))
-
-
-def _power(db: np.ndarray) -> np.ndarray:
-    """10^(dB/10) in float32 (a power ratio from dB)."""
-    return np.power(np.float32(10.0), db.astype(np.float32) / np.float32(10.0))
+    return gains(float(total), True, float(after))
 
 
 # ------------------------------------------------------------------------------------------------- render
@@ -518,7 +558,10 @@ def render(source: Source, samples: int, sample_rate: int, gains: Gains, setting
         x = chunk.astype(np.float32)  # int16 scale throughout: no rescaling back and forth
         if chunk.size % step and pos + chunk.size != samples:
             raise ValueError("render: a chunk that is not the last must hold whole blocks")
-        x *= ramps(gains.limiter, x.size, step, gains.scale, first=pos // step)
+        first = pos // step
+        count = -(-x.size // step)
+        scale, limiter = gains.blocks(first, first + count + 1)  # one block more: where the last ramp heads
+        x *= ramps(limiter, x.size, step, scale)
         if tone is not None:
             x += _loop_slice(tone, pos, x.size)
         np.round(x, out=x)
@@ -582,6 +625,6 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
 
 def memory_per_sample() -> float:
     """Bytes mastering holds per sample of a chapter at its peak (the solve), for the encodes' memory budget."""
-    # Per ~35-sample block: s0, s1, s2, peaks, K weight, scale, limiter, base dB and the solve's temporaries,
-    # about 16 float32 values, and two int16 label arrays.
-    return (16 * 4 + 2 * 2) / 35
+    # Per ~35-sample block: energy and peak (float32), two int16 labels, a spoken flag, and the labelling's
+    # int32/int16 temporaries; the solve's float temporaries are per ~100 s slice.
+    return (2 * 4 + 2 * 2 + 1 + 10) / 35

@@ -127,13 +127,19 @@ def test_mastering_k_weighting_is_bs1770_at_48k_and_the_same_response_at_other_r
 def test_mastering_streamed_measure_matches_the_one_shot_loudness_and_peaks() -> None:
     """The per-hop spectral K-weighting of `measure` gives the loudness of the time-domain filter over the whole
     signal, and its block peaks are the whole signal's envelope, block by block (chunk edges included)."""
-    from narrator.mastering import _Meter, array_source, block_size, gated_loudness, k_weighted, measure
+    from narrator.mastering import (
+        array_source,
+        block_size,
+        gated_loudness,
+        k_weighted,
+        measure,
+        measured_loudness,
+    )
 
     x = np.round(_speechlike(23.3, seed=4) * 32767).astype(np.int16)  # not a whole number of chunks or hops
     stats = measure(array_source(x), x.size, RATE)
-    meter = _Meter(stats, gated=True)
     one_shot = gated_loudness(k_weighted(x.astype(np.float64) / 32768, RATE), RATE)
-    assert abs(meter.level_of(meter.energy(None, 1.0)) - one_shot) < 0.05
+    assert abs(measured_loudness(stats) - one_shot) < 0.05
     step = block_size(RATE)
     env = peak_envelope(x.astype(np.float32) / 32768)
     assert np.allclose(stats.peaks, np.pad(env, (0, -env.size % step)).reshape(-1, step).max(axis=1), rtol=1e-6)
@@ -199,9 +205,21 @@ def test_mastering_streamed_into_ffmpeg_decodes_at_target_with_peaks_held_at_chu
     # the two agree within 0.01 LU.)
     ref = master(x, RATE, settings).pcm.astype(np.float64) / 32768
     assert abs(loudness(ref, RATE) - gains.loudness) < 0.25
-    # LAME's delay shifts the decoded audio; align on the cross-correlation peak, then compare 50 ms around edges.
+    # LAME's delay shifts the decoded audio; align on the cross-correlation peak. The 64 kbit/s coding lowers this
+    # signal by ~0.5 dB everywhere (its clicks lose their top octave), so each edge's speech, 10-50 ms either side,
+    # is compared with that offset measured in the middle of the chunks: an edge must not stand out.
     y = decode(dest, RATE)
-    lag = int(np.argmax(np.correlate(y[:RATE * 2], ref[:RATE], mode="valid")))
-    for edge in range(m.chunk_size(RATE), x.size, m.chunk_size(RATE)):
-        a, b = ref[edge - 1100 : edge + 1100], y[lag + edge - 1100 : lag + edge + 1100]
-        assert abs(20 * np.log10(np.sqrt(np.mean(b**2)) / np.sqrt(np.mean(a**2)))) < 0.5
+    lag = int(np.argmax(np.correlate(y[: RATE * 2], ref[:RATE], mode="valid")))
+
+    def offset(lo: int, hi: int) -> float | None:
+        a, b = ref[lo:hi], y[lag + lo : lag + hi]
+        rms = np.sqrt(np.mean(a**2))
+        return float(20 * np.log10(np.sqrt(np.mean(b**2)) / rms)) if rms > 0.01 else None
+
+    chunk = m.chunk_size(RATE)
+    middles = [o for c in range(chunk // 2, x.size - chunk // 2, RATE // 2) if (o := offset(c - 900, c)) is not None]
+    usual = float(np.median(middles))
+    edges = [o for e in range(chunk, x.size, chunk) for lo, hi in ((-1100, -200), (200, 1100))
+             if (o := offset(e + lo, e + hi)) is not None]
+    assert len(middles) > 10 and edges
+    assert max(abs(o - usual) for o in edges) < 0.3, (usual, edges)
