@@ -129,14 +129,24 @@ def _links(text: str) -> str:
 
 
 def _apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
-    """Whole-word replacements; a lowercase key matches any case, a capitalised key only itself."""
-    for word, say in sorted(lexicon.items(), key=lambda kv: -len(kv[0])):
-        if not word.strip():
-            continue
-        flags = re.IGNORECASE if word == word.lower() else 0
-        pattern = rf"(?<![\w]){re.escape(word)}(?![\w])"
-        text = re.sub(pattern, lambda _m, s=say: s, text, flags=flags)
-    return text
+    """Whole-word replacements in one pass; a lowercase key matches any case, a capitalised key only itself.
+
+    One pass, so a replacement is never rewritten by another entry; where both "Twi" and "twi" are
+    listed, the exact spelling wins.
+    """
+    keys = sorted((k for k in lexicon if k.strip()), key=len, reverse=True)  # "Mr Twi" before "Twi"
+    if not keys:
+        return text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?!\w)", re.IGNORECASE)
+
+    def say(m: re.Match[str]) -> str:
+        found = m.group(0)
+        if found in lexicon:
+            return lexicon[found]
+        lower = found.lower()
+        return lexicon.get(lower, found)
+
+    return pattern.sub(say, text)
 
 
 def _stretch(text: str) -> str:

@@ -204,3 +204,11 @@ def test_split_for_engine_every_word_in_exactly_one_piece_in_order(
     pieces = split_for_engine(text, max_chars)
     assert all(len(p) <= max_chars for p in pieces)
     assert [w for p in pieces for w in p.split()] == text.split()
+
+
+def test_normalize_lexicon_is_one_pass_and_exact_spelling_wins() -> None:
+    # "Twi" -> "Twilight" must not then become "Twilight Sparkle" through a second entry.
+    lexicon = {"Twi": "Twilight", "twilight": "Twilight Sparkle", "twi": "Tweesh", "Mr Twi": "Mister Twee"}
+    assert to_speech("Twi, TWI, twilight and Mr Twi.", lexicon) == (
+        "Twilight, Tweesh, Twilight Sparkle and Mister Twee."
+    )
