@@ -12,8 +12,10 @@ comparison: same machine, same model, same text):
 Run against a built book (`narrator build STORY -o DIR` writes DIR/<slug>/NN <title>.mp3):
     python benchmarks/intelligibility.py STORY DIR
 
-Score every voice automatic casting can pick, each reading the same passage (written for this file):
+Score every voice automatic casting can pick, each reading the same two passages (written for this
+file), or only the voices named (ID or ID:PITCH, e.g. a candidate for the palette):
     python benchmarks/intelligibility.py --voices
+    python benchmarks/intelligibility.py --voices gmw/en-US+f4:48 gmw/en+Mike:50
 
 Run without a build: eSpeak NG reads the story's normalised text (to_speech, one voice) next to the
 raw text, which isolates what normalisation alone is worth:
@@ -46,16 +48,28 @@ from narrator.chapters import split_chapters
 from narrator.normalize import split_for_engine, to_speech
 from narrator.reader import read_story
 
-# Eight sentences written for this benchmark: common words, a few hard consonant clusters.
-PASSAGE = (
-    "The ferry left the harbour at nine, and nobody on board could say where it was going. "
-    "She counted the gulls on the rail, lost count at forty, and started again from one. "
-    "My brother keeps a lantern in the window so that the boats can find their way home. "
-    "If the fog comes down before we reach the point, we will have to wait for morning. "
-    "He folded the map into a small square and pushed it deep inside his coat pocket. "
-    "Nobody believes me, but I heard the bell ring twice after the church was locked. "
-    "Bring the rope, the blue bucket and the spare oars, and please do not forget the bread. "
-    "The captain whistled, long and low, and the dog came running down the wet stone steps."
+# Two passages of eight sentences each, written for this benchmark: common words, a few hard clusters.
+PASSAGES = (
+    (
+        "The ferry left the harbour at nine, and nobody on board could say where it was going.",
+        "She counted the gulls on the rail, lost count at forty, and started again from one.",
+        "My brother keeps a lantern in the window so that the boats can find their way home.",
+        "If the fog comes down before we reach the point, we will have to wait for morning.",
+        "He folded the map into a small square and pushed it deep inside his coat pocket.",
+        "Nobody believes me, but I heard the bell ring twice after the church was locked.",
+        "Bring the rope, the blue bucket and the spare oars, and please do not forget the bread.",
+        "The captain whistled, long and low, and the dog came running down the wet stone steps.",
+    ),
+    (
+        "The next morning a man was waiting on the landing stage before the sun was properly up.",
+        "He wore a long black coat and a hat with a narrow brim, and he carried a leather case that looked heavy.",
+        "Good morning, he said. I believe you have a record of me.",
+        "He held out the coins. They were old coins, older than Osric, worn nearly smooth.",
+        "They stood looking at each other while the river went by. A moorhen called from the reeds.",
+        "Halfway across, the fog came down. It came all at once, as it does on that river.",
+        "He kept one hand on the rope and pulled, and the boat went on through the grey.",
+        "She grinned for the first time. She was right about the grumpy part.",
+    ),
 )
 
 
@@ -138,28 +152,41 @@ def narrated_text(story_path: Path) -> str:
     return "\n\n".join(parts)
 
 
-def score_voices(model, work: Path) -> None:  # type: ignore[no-untyped-def]
-    """Every voice the default engine casts from reads PASSAGE the way a build renders a line."""
+def score_voices(model, work: Path, only: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Every voice the default engine casts from reads PASSAGES, one sentence per engine call as a build
+    renders lines (trimmed, half a second apart); one row per voice over both passages."""
     import wave
 
     import numpy as np
 
     from narrator.engines.espeak import Pyttsx3Engine
+    from narrator.models import Voice
     from narrator.synthesis import trim
 
     engine = Pyttsx3Engine()
-    ref = words(PASSAGE)
     voices = [("narrator", engine.narrator_voice()), ("unknown", engine.unknown_voice())]
     voices += [("female", v) for v in engine.palette("female")] + [("male", v) for v in engine.palette("male")]
+    if only:  # "ID:PITCH" scores a voice that is not in the palette (a candidate)
+        voices = [("chosen", Voice("pyttsx3", v.split(":")[0], pitch=int(v.split(":")[1]) if ":" in v else 50))
+                  for v in only]
     for role, voice in voices:
-        audio = engine.synthesize(to_speech(PASSAGE), voice)
-        path = work / "voice.wav"
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(audio.sample_rate)
-            w.writeframes(trim(np.frombuffer(audio.pcm, dtype=np.int16)).tobytes())
-        report(f"{role:<8} {voice.id} p{voice.pitch}", ref, words(transcribe(model, path)))
+        ref: list[str] = []
+        hyp: list[str] = []
+        for passage in PASSAGES:
+            parts = []
+            for sentence in passage:
+                audio = engine.synthesize(to_speech(sentence), voice)
+                parts += [trim(np.frombuffer(audio.pcm, dtype=np.int16)),
+                          np.zeros(audio.sample_rate // 2, dtype=np.int16)]
+            path = work / "voice.wav"
+            with wave.open(str(path), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(audio.sample_rate)
+                w.writeframes(np.concatenate(parts).tobytes())
+            ref += words(" ".join(passage))
+            hyp += words(transcribe(model, path))
+        report(f"{role:<8} {voice.id} p{voice.pitch}", ref, hyp)
 
 
 def main() -> None:
@@ -168,11 +195,12 @@ def main() -> None:
     parser.add_argument("built", type=Path, nargs="*",
                         help="output folders of `narrator build` (optional; several, e.g. before and after a change)")
     parser.add_argument("--build", action="store_true", help="build the story now (temporary folder) and score it")
-    parser.add_argument("--voices", action="store_true", help="score every auto-cast voice on a fixed passage")
+    parser.add_argument("--voices", nargs="*", metavar="ID[:PITCH]",
+                        help="score every auto-cast voice (or the voices named) on two fixed passages")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "narrator-bench")
     parser.add_argument("--voice", default="en-us")
     args = parser.parse_args()
-    if args.story is None and not args.voices:
+    if args.story is None and args.voices is None:
         parser.error("give a STORY, or --voices")
 
     from faster_whisper import WhisperModel  # dev-only dependency, imported late on purpose
@@ -181,8 +209,8 @@ def main() -> None:
     model = WhisperModel(str(model_dir(args.cache)), device="cpu", compute_type="int8")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        if args.voices:
-            score_voices(model, work)
+        if args.voices is not None:
+            score_voices(model, work, args.voices)
             if args.story is None:
                 print(f"load average {os.getloadavg()[0]:.2f} at end")
                 return
