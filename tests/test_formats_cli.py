@@ -28,7 +28,7 @@ def _epub(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("make", [_epub, lambda _: FIXTURES / "ao3_like.html", lambda _: FIXTURES / "story.md",
-                                  lambda _: SAMPLE])
+                                  lambda _: SAMPLE], ids=["epub", "html", "markdown", "text"])
 def test_formats_script_offsets_point_into_the_extracted_source(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
     path = str(make(tmp_path))
     source = runner.invoke(app, ["script", path, "--format", "text", "--source"])
@@ -41,7 +41,7 @@ def test_formats_script_offsets_point_into_the_extracted_source(tmp_path: Path, 
     assert "Rating" not in source.stdout  # front matter never reaches the extracted text
 
 
-@pytest.mark.parametrize("path", [SAMPLE, FIXTURES / "ao3_like.html"])
+@pytest.mark.parametrize("path", [SAMPLE, FIXTURES / "ao3_like.html"], ids=["text", "html"])
 def test_formats_stdin_reads_like_the_file(path: Path) -> None:
     from_file = runner.invoke(app, ["script", str(path), "--format", "jsonl"])
     from_stdin = runner.invoke(app, ["script", "-", "--format", "jsonl"], input=path.read_bytes())
