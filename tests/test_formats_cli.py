@@ -55,3 +55,11 @@ def test_formats_empty_stdin_is_an_input_error() -> None:
     result = runner.invoke(app, ["script", "-"], input=b"")
     assert result.exit_code != 0
     assert isinstance(result.exception, InputError) and "stdin is empty" in str(result.exception)
+
+
+def test_formats_markdown_on_stdin_reads_like_the_file() -> None:
+    path = FIXTURES / "story.md"
+    from_file = runner.invoke(app, ["script", str(path), "--source"])
+    from_stdin = runner.invoke(app, ["script", "-", "--source"], input=path.read_bytes())
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert from_stdin.stdout == from_file.stdout
