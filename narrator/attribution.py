@@ -75,6 +75,9 @@ FEATURES = (
     "ante_subj_2",        # the second nearest one
     "actor_prev",         # the last named subject of the narration paragraph right before this one
     "actor_here",         # the last named subject of this paragraph's narration before the quote
+    "chain_addressed",    # addressed by name (a vocative) in an earlier turn of this conversation
+    "voc_next",           # addressed by name in the next turn: the answer goes back to this speaker
+    "far_only",           # only in the pool because the scene named them long ago
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -82,7 +85,7 @@ FEATURES = (
 _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here", "mention_prev", "recency",
           "beat_after", "gap_prev1", "participant", "salience", "anc_back_even", "anc_back_odd", "anc_back_other",
           "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "next_named", "alternate", "repeat_bare",
-          "two_party", "actor_prev", "actor_here")
+          "two_party", "actor_prev", "actor_here", "chain_addressed", "voc_next", "far_only")
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 
 _DEFAULT_WEIGHTS = {
@@ -696,6 +699,9 @@ class _Context:
     tag_to: set[str]
     bare: bool  # the paragraph is nothing but speech
     antecedents: list[str]  # named sentence subjects of the tag's gender, nearest first
+    chain_voc: list[str]  # people addressed in earlier turns of the conversation, nearest first
+    voc_next: set[str]  # people addressed in the next turn
+    far: list[str]  # people named in the narration further back, nearest first
     actor_prev: str | None
     actor_here: str | None
 
@@ -726,6 +732,27 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
                 beat = subs[0]
             break
     back, fwd, chain_named = _anchors(i, paras)
+    chain_voc: list[str] = []
+    voc_next: set[str] = set()
+    seen = 0
+    for j in range(i - 1, -1, -1):
+        q = paras[j]
+        if q.quotes:
+            if q.chain != para.chain or seen >= _ANCHOR_REACH:
+                break
+            seen += 1
+            chain_voc.extend(v for v in reversed(q.vocatives) if v not in chain_voc)
+    for j in range(i + 1, min(len(paras), i + 3)):
+        if paras[j].quotes:
+            if paras[j].chain == para.chain:
+                voc_next = set(paras[j].vocatives)
+            break
+    far: list[str] = []
+    for j in range(i - _MENTION_REACH, max(-1, i - _FAR_REACH), -1):
+        if j >= 0:
+            for _, name in reversed(paras[j].mentions):
+                if name not in far and name not in recent:
+                    far.append(name)
     tag_to: set[str] = set()
     for seg in para.segs:
         if seg.kind == "narration" and res.name_re is not None:
@@ -750,6 +777,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             if res.gender.get(n) == tag.gender and n not in antecedents:
                 antecedents.append(n)
     para.context = _Context(
+        chain_voc=chain_voc, voc_next=voc_next, far=far,
         tag=tag, recent=recent, here={n for _, n in para.mentions},
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
         back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
@@ -776,9 +804,18 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
     addressed = set(prev[0].vocatives) if prev and gap <= 1 else set()
     pool: list[str] = []
     for n in [*prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
-              *chain_named]:
+              *chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
         if n and n not in pool:
             pool.append(n)
+    far_only: set[str] = set()
+    for n in ctx.far:
+        if len(pool) >= _POOL_MIN:
+            break
+        if n not in pool:
+            # A conversation has at least two people: a long exchange may not have named the other
+            # one for many paragraphs.
+            pool.append(n)
+            far_only.add(n)
     if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
         pool.append(res.narrator)
     if tag is not None and tag.gender != "unknown":
@@ -823,6 +860,9 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         f["ante_subj_2"] = float(len(ctx.antecedents) > 1 and ctx.antecedents[1] == n)
         f["actor_prev"] = float(ctx.actor_prev == n)
         f["actor_here"] = float(ctx.actor_here == n)
+        f["chain_addressed"] = 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0
+        f["voc_next"] = float(n in ctx.voc_next)
+        f["far_only"] = float(n in far_only)
         f["alternate"] = float(len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n)
         f["repeat_bare"] = float(bool(turn_spk) and turn_spk[0] == n and gap == 0 and ctx.bare)
         f["two_party"] = float(len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk)
@@ -843,6 +883,8 @@ _SPEAKER_REACH = 30
 _MENTION_REACH = 10
 _POOL_MENTIONS = 8
 _POOL_SPEAKERS = 8
+_POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
+_FAR_REACH = 60
 _ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
 
 
