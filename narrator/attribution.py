@@ -17,6 +17,7 @@ back to hand-set values when the file is missing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -274,7 +275,7 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
         paras[-1].segs.append(seg)
         if seg.kind == "dialogue" and not seg.heading and not seg.note:
             paras[-1].quotes.append(seg)
-    for a, b in zip(paras, paras[1:], strict=False):
+    for a, b in itertools.pairwise(paras):
         # A narration paragraph ending in a colon or a speech verb introduces the next one's speech.
         if (a.segs and a.segs[-1].kind == "narration" and not a.segs[-1].heading and b.segs[0].kind == "dialogue"
                 and a.segs[-1].chapter == b.segs[0].chapter):
@@ -384,9 +385,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
 # --- speech-tag grammar -------------------------------------------------------------------------
 # Words that introduce speech in a lead-in ("..., saying:", "Emma continued:").
 _ING = frozenset(
-    "saying adding asking replying answering exclaiming crying remarking whispering murmuring muttering "
-    "continuing beginning observing calling shouting repeating inquiring enquiring declaring returning "
-    "interrupting explaining protesting pleading begging sobbing gasping stammering".split()
+    ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
 )
 _SPEECHY = frozenset(SPEECH_VERBS) | _ING | {"began", "begun", "spoke", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
 _SEP = r"[\s,;:\-\u2014\u2013(]*"
@@ -406,8 +405,7 @@ _POSSESSIVE_NOUNS = (
     "protest|objection|conclusion|salutation|apology|farewell|contribution"
 )
 _PREPS = frozenset(
-    "to at of with for towards toward from on upon by about behind beside before after into than like "
-    "near past round around beyond over under between among against without within".split()
+    ["to", "at", "of", "with", "for", "towards", "toward", "from", "on", "upon", "by", "about", "behind", "beside", "before", "after", "into", "than", "like", "near", "past", "round", "around", "beyond", "over", "under", "between", "among", "against", "without", "within"]
 )
 _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Since|Until|Once|Seeing|Having|Hearing|"
                           r"Turning|Looking|Finding|Perceiving|Observing)\b[^,]*,\s*")

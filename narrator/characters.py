@@ -40,8 +40,7 @@ _NAME_RE = re.compile(
 )
 # Capitalised words that are never a name, even after a title ("Mr. Hall" is a name, "Mr. And" is not).
 _FUNCTION_WORDS = frozenset(
-    "I A An The This That These Those It He She We You They Me Him Her Us Them My Your His Its Our Their And But Or Nor "
-    "If When While Then So Yet For Of In On At To By With From As Is Was Are Were Be Been Not No Yes".split()
+    ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
 )
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _PERSON_VERBS = frozenset(
@@ -52,10 +51,7 @@ _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "to
 # Verbs that may also be plain actions ("the children went", "the whole story began") do not make
 # an epithet; only verbs of speaking do.
 _ACTION_VERBS = frozenset(
-    "went began begins returned returns put thought thinks smiled smiles nodded nods laughed laughs sighed sighs "
-    "told tells grinned grins offered offers promised promises objected objects counters countered exploded "
-    "explodes pursued pursues proceeded proceeds spoke speaks states stated calls called answers reply say says "
-    "saying ask asks answer continues adds".split()
+    ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
 )
 _TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
 _ALL_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -134,15 +130,12 @@ _TAG_AFTER_NORMAL = re.compile(
 # Capitalised words that may name a speaker in a tag although they are not names elsewhere
 # ('"Stop!" said Mother', '"Not I," said Five').
 _TAG_ONLY_WORDS = frozenset(
-    "Mother Father Mamma Mama Papa Mum Dad Aunt Uncle Nurse Doctor Captain Colonel Major General Professor King Queen "
-    "Prince Princess Duke Master Mistress Sister Brother One Two Three Four Five Six Seven Eight Nine Ten".split()
+    ["Mother", "Father", "Mamma", "Mama", "Papa", "Mum", "Dad", "Aunt", "Uncle", "Nurse", "Doctor", "Captain", "Colonel", "Major", "General", "Professor", "King", "Queen", "Prince", "Princess", "Duke", "Master", "Mistress", "Sister", "Brother", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
 )
 
 
 _NOT_NAMES = _FUNCTION_WORDS | frozenset(
-    "Nobody Somebody Someone Everyone Everybody Anybody Anyone Nothing Something Everything None Each All Both "
-    "Another Other Others One Some Many Most Several Such What Who Which Whose Why How Where There Here Now Then "
-    "Thus Still Presently Afterwards Again Once Instantly Suddenly Finally Meanwhile Lord God Heaven Sir Madam".split()
+    ["Nobody", "Somebody", "Someone", "Everyone", "Everybody", "Anybody", "Anyone", "Nothing", "Something", "Everything", "None", "Each", "All", "Both", "Another", "Other", "Others", "One", "Some", "Many", "Most", "Several", "Such", "What", "Who", "Which", "Whose", "Why", "How", "Where", "There", "Here", "Now", "Then", "Thus", "Still", "Presently", "Afterwards", "Again", "Once", "Instantly", "Suddenly", "Finally", "Meanwhile", "Lord", "God", "Heaven", "Sir", "Madam"]
 )
 
 
@@ -153,10 +146,10 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
         if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
             continue
         m = _TAG_AFTER_INVERTED.match(b.text)
-        if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS:
-            # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
-            if not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(","):
-                m = None
+        # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
+        if (m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS
+                and not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")):
+            m = None
         inverted = m is not None
         m = m or _TAG_AFTER_NORMAL.match(b.text)
         if m is None:
@@ -230,7 +223,7 @@ def _collect(
                 break
         while kept and kept[-1] in _PARTICLES:
             kept.pop()
-        if not kept or kept[0] in _PARTICLES and not title:
+        if not kept or (kept[0] in _PARTICLES and not title):
             continue
         if not kept:
             continue
@@ -273,10 +266,10 @@ def _collect(
                 break
 
 
-_OBJECT_PREPS = frozenset("under over with for to at by beside behind near from into onto upon on of about around".split())
+_OBJECT_PREPS = frozenset(["under", "over", "with", "for", "to", "at", "by", "beside", "behind", "near", "from", "into", "onto", "upon", "on", "of", "about", "around"])
 
 
-def _FORM_RANK(f: _Form) -> int:  # noqa: N802 - a ranking table written as a function
+def _FORM_RANK(f: _Form) -> int:
     if f.role:
         return 4
     if f.title:
