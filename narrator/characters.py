@@ -530,8 +530,10 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue
         head = ep.split()[-1]
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
-        if n >= 3 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
-            # A character known only by a role ("the croupier"): a speaker of its own.
+        if n >= 2 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
+            # A character known only by a role ("the croupier", "the drummer"), used in two tags or
+            # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
+            # declared" is as likely a known character seen from another side.)
             new.append(Character(ep, (), _noun_gender(head), n))
             continue
         if n < 2 or not votes[ep]:
