@@ -70,7 +70,7 @@ def examples(novel: Path, weights: dict[str, float]) -> list[Example]:
     return out
 
 
-def fit(data: list[Example], l2: float = 1e-2, steps: int = 25) -> np.ndarray:
+def fit(data: list[Example], l2: float = float(os.environ.get("AR_L2", "1e-3")), steps: int = 25) -> np.ndarray:
     """Conditional-logit weights by Newton's method (a few dozen features: the Hessian is small)."""
     x = np.vstack([d[0] for d in data])
     sizes = np.array([len(d[0]) for d in data])
