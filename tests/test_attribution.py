@@ -217,7 +217,8 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
 
 # Floors: (acc_all, explicit) measured when last raised, minus a small margin (about 2.5 points).
 # The Gambler is told in the first person: it fails when the narrator loses its name.
-_FLOORS = {"pride-and-prejudice": (0.68, 0.90), "daisy-miller": (0.89, 0.96), "the-gambler": (0.76, 0.88)}
+# Measured 75.1 / 93.0, 92.2 / 98.7, 82.5 / 91.0 % after merging attr-resolve's orchard work.
+_FLOORS = {"pride-and-prejudice": (0.725, 0.905), "daisy-miller": (0.895, 0.96), "the-gambler": (0.80, 0.885)}
 
 
 @pytest.mark.corpus
