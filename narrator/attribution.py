@@ -17,6 +17,7 @@ back to hand-set values when the file is missing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -143,6 +144,8 @@ class _Resolver:
         total = sum(max(c.mentions, 1) for c in characters) or 1
         self.salience = {c.name: math.log(max(c.mentions, 1) / total) for c in characters}
         self.narrator: str | None = None
+        # The unseen speaker of "a voice rang out" (find_characters gives it the alias "a voice").
+        self.voice = next((c.name for c in characters if "a voice" in c.aliases), None)
         forms: dict[str, str] = {}
         epithets: dict[str, str] = {}
         for c in reversed(self.chars):  # earlier (more salient) characters win shared forms
@@ -199,8 +202,8 @@ class _Resolver:
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
             kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
             return name, kind, self.gender.get(name, "unknown")
-        if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and "Voice" in self.gender:
-            return "Voice", "name", "unknown"
+        if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and self.voice is not None:
+            return self.voice, "name", "unknown"
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
             return None, "none", "unknown"  # a capitalised word we do not know (not a character)
         head = n.split()[-1] if n.split() else ""
@@ -272,7 +275,7 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
         paras[-1].segs.append(seg)
         if seg.kind == "dialogue" and not seg.heading and not seg.note:
             paras[-1].quotes.append(seg)
-    for a, b in zip(paras, paras[1:], strict=False):
+    for a, b in itertools.pairwise(paras):
         # A narration paragraph ending in a colon or a speech verb introduces the next one's speech.
         if (a.segs and a.segs[-1].kind == "narration" and not a.segs[-1].heading and b.segs[0].kind == "dialogue"
                 and a.segs[-1].chapter == b.segs[0].chapter):
@@ -362,9 +365,9 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             txt = segs[si + 1].text
             where = "inside" if si + 2 < len(segs) else "after"
             found = _tag_after(txt, segs[si].text, res)
-            if found is None and "Voice" in res.gender and _VOICE_TAG.match(txt):
+            if found is None and res.voice is not None and _VOICE_TAG.match(txt):
                 # "a voice rang out": an unseen speaker of its own, whatever the verb.
-                found = ("Voice", "name", "unknown", _VOICE_TAG.match(txt).end())
+                found = (res.voice, "name", "unknown", _VOICE_TAG.match(txt).end())
             if found is not None:
                 tags.append((_Tag(found[0], found[1], found[2], where), qi))
                 tagged_after.add(si + 1)
@@ -396,9 +399,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
 # --- speech-tag grammar -------------------------------------------------------------------------
 # Words that introduce speech in a lead-in ("..., saying:", "Emma continued:").
 _ING = frozenset(
-    "saying adding asking replying answering exclaiming crying remarking whispering murmuring muttering "
-    "continuing beginning observing calling shouting repeating inquiring enquiring declaring returning "
-    "interrupting explaining protesting pleading begging sobbing gasping stammering".split()
+    ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
 )
 _SPEECHY = frozenset(SPEECH_VERBS) | _ING | {"began", "begun", "spoke", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
 _SEP = r"[\s,;:\-\u2014\u2013(]*"
@@ -411,15 +412,14 @@ _INVERTED_VERB = re.compile(
 )
 # Between a tag verb and the name: an article and up to two adjectives ("cried the good-hearted
 # Mrs. John Knightley", "remarked skeptical Anne", "exclaimed the voice of old Mr. Emerson").
-_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}?")
+_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
 _POSSESSIVE_NOUNS = (
     "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
     "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
     "protest|objection|conclusion|salutation|apology|farewell|contribution"
 )
 _PREPS = frozenset(
-    "to at of with for towards toward from on upon by about behind beside before after into than like "
-    "near past round around beyond over under between among against without within".split()
+    ["to", "at", "of", "with", "for", "towards", "toward", "from", "on", "upon", "by", "about", "behind", "beside", "before", "after", "into", "than", "like", "near", "past", "round", "around", "beyond", "over", "under", "between", "among", "against", "without", "within"]
 )
 _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Since|Until|Once|Seeing|Having|Hearing|"
                           r"Turning|Looking|Finding|Perceiving|Observing)\b[^,]*,\s*")
@@ -499,7 +499,8 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
                 q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
                 # After a comma the next words are a tag whatever the verb; after a full stop only a
                 # speech verb makes them one ("Emma sat down" may start a new action).
-                if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY:
+                if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY or (
+                        q.endswith(("?", "!")) and w.group("w").endswith("ed")):
                     return hit
     # Pronouns and unknown epithets: the old patterns.
     m = res.inverted.match(txt) or res.normal.match(txt)
