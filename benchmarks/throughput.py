@@ -5,8 +5,11 @@
 Builds a story of about --words words from the sample story, speaks every line in the engine's narrator
 voice (so the figure is the engine's, not the casting's), and renders it into a fresh cache with
 --jobs workers. The baseline, measured in the same run on the same text, is one process (in which
-onnxruntime/eSpeak use their default threads). Reports medians over --repeat runs and the ratio
-baseline / ours; the machine is shared, so only the ratio and the medians mean much.
+onnxruntime/eSpeak use their default threads); for --engine piper it is Piper alone instead: piper-tts's
+own API in --jobs processes x 1 onnxruntime thread, speaking the same cue texts with no narrator code
+around it, so ours / baseline is the cost of our pipeline. Reports medians over --repeat runs of wall
+RTF and CPU seconds per audio second (all worker processes), and the ratios; the machine is shared, so
+only the ratios and the medians mean much.
 """
 
 from __future__ import annotations
@@ -53,10 +56,12 @@ def make_story(words: int, folder: Path) -> Path:
 
 
 class PeakRss:
-    """Samples VmHWM (peak RSS) of every descendant process: forkserver workers are grandchildren."""
+    """Samples VmHWM (peak RSS) and CPU time of every descendant process: forkserver workers are grandchildren."""
 
     def __init__(self) -> None:
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
+        self._cpu_before: dict[int, float] | None = None  # the forkserver outlives a run: count only its new CPU
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -68,15 +73,24 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds (user + system) the descendants used while sampled (up to 0.25 s per worker unseen)."""
+        before = self._cpu_before or {}
+        return sum(max(0.0, t - before.get(pid, 0.0)) for pid, t in self.cpu.items())
+
     def _run(self) -> None:
         me = os.getpid()
-        while not self._stop.wait(0.25):
+        tick = os.sysconf("SC_CLK_TCK")
+        first = True
+        while first or not self._stop.wait(0.25):
             parents: dict[int, int] = {}
+            cpu: dict[int, float] = {}
             for entry in os.listdir("/proc"):
                 if entry.isdigit():
                     try:
                         stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
                         parents[int(entry)] = int(stat[1])
+                        cpu[int(entry)] = (int(stat[11]) + int(stat[12])) / tick  # utime + stime
                     except (OSError, IndexError, ValueError):
                         pass
             for pid in parents:
@@ -84,16 +98,22 @@ class PeakRss:
                 while p in parents and p != me and hops < 4:
                     p, hops = parents[p], hops + 1
                 if p == me and pid != me:
+                    if first:
+                        self._cpu_before = {**(self._cpu_before or {}), pid: cpu[pid]}
+                    self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu[pid])
                     try:
                         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                             if line.startswith("VmHWM:"):
                                 self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]) * 1024)
                     except OSError:
                         pass
+            first = False
 
 
-def run_once(story: Path, engine: str, jobs: int) -> tuple[float, float, int, float]:
-    """(wall seconds, audio seconds, segments, peak RSS MB of the largest worker or this process)."""
+def run_once(story: Path, engine: str, jobs: int, alone: bool = False) -> tuple[float, float, int, float, float]:
+    """(wall s, audio s, segments, peak RSS MB of the largest worker or this process, CPU s of all processes).
+
+    With `alone`, the same cue texts are spoken by Piper alone (benchmarks/piper_alone.py) instead of by narrator."""
     import resource
 
     script = make_script(story, find_cast=False)
@@ -102,18 +122,28 @@ def run_once(story: Path, engine: str, jobs: int) -> tuple[float, float, int, fl
     casting = Casting(voice, voice, {})
     cues = [replace(c, voice=voice) for c in cast(script.lines, casting, script.chapters)]
     clips = plan(cues, engines)
+    unique = list({c.key: c for c in clips}.values())
     with tempfile.TemporaryDirectory() as tmp:
         cache = ClipCache(Path(tmp))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with PeakRss() as rss:
-            started = time.monotonic()
-            synthesize(clips, cache, engines, jobs)
-            wall = time.monotonic() - started
-        seconds = sum(cache.get(c.key, verify=False).samples for c in {c.key: c for c in clips}.values()) / SAMPLE_RATE
+            started, main_cpu = time.monotonic(), time.thread_time()  # this thread only: not the sampler's
+            if alone:
+                from piper_alone import speak_all
+
+                model = engines.get().models()[voice.id]  # type: ignore[attr-defined]
+                wall, seconds = speak_all([c.cue.speech for c in unique], model.onnx, model.config, jobs,
+                                          model.sample_rate)
+            else:
+                synthesize(clips, cache, engines, jobs)
+                wall = time.monotonic() - started
+            main_cpu = time.thread_time() - main_cpu
+        if not alone:
+            seconds = sum(cache.get(c.key, verify=False).samples for c in unique) / SAMPLE_RATE
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         workers = list(rss.peaks.values())
         peak = max(workers) if jobs > 1 and workers else max(own, before * 1024)
-    return wall, seconds, len(clips), peak / 1e6
+    return wall, seconds, len(clips), peak / 1e6, rss.cpu_seconds() + main_cpu
 
 
 def main() -> None:
@@ -122,28 +152,39 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=default_jobs())
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--no-baseline", action="store_true", help="Skip the one-process baseline.")
+    ap.add_argument("--no-baseline", action="store_true", help="Skip the baseline.")
     args = ap.parse_args()
+    alone = args.engine == "piper"
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         story = make_story(args.words, Path(tmp))
-        layouts = [("ours", args.jobs)] + ([] if args.no_baseline else [("baseline", 1)])
-        results: dict[str, list[tuple[float, float, int, float]]] = {name: [] for name, _ in layouts}
+        base = ("piper-alone", args.jobs) if alone else ("baseline", 1)
+        layouts = [("ours", args.jobs)] + ([] if args.no_baseline else [base])
+        results: dict[str, list[tuple[float, float, int, float, float]]] = {name: [] for name, _ in layouts}
         for i in range(args.repeat):
             for name, jobs in layouts if i % 2 == 0 else layouts[::-1]:  # alternate order: load drifts
-                r = run_once(story, args.engine, jobs)
+                r = run_once(story, args.engine, jobs, alone=name == "piper-alone")
                 results[name].append(r)
-                print(f"run {i + 1} {name:8} jobs={jobs}: {r[0]:.1f} s wall for {r[1]:.0f} s audio "
-                      f"({r[2]} segments), RTF {r[0] / r[1]:.3f}, peak RSS {r[3]:.0f} MB", flush=True)
-    print(f"\n{args.engine}, about {args.words} words, cores={default_jobs()}, load average {os.getloadavg()[0]:.1f}")
+                print(f"run {i + 1} {name:11} jobs={jobs}: {r[0]:.1f} s wall, {r[4]:.1f} CPU s for {r[1]:.0f} s audio "
+                      f"({r[2]} segments), RTF {r[0] / r[1]:.3f}, CPU/audio {r[4] / r[1]:.3f}, "
+                      f"peak RSS {r[3]:.0f} MB, load {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"\n{args.engine}, about {args.words} words, cores={default_jobs()}, "
+          f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")
     rtfs = {}
     for name, jobs in layouts:
         rows = results[name]
-        rtfs[name] = statistics.median(w / s for w, s, _, _ in rows)
-        print(f"  {name:8} jobs={jobs}: median RTF {rtfs[name]:.3f} ({1 / rtfs[name]:.1f}x real time), "
-              f"median audio {statistics.median(s for _, s, _, _ in rows) / 60:.1f} min, "
-              f"max peak RSS {max(r for *_, r in rows):.0f} MB per {'worker' if jobs > 1 else 'process'}")
+        rtfs[name] = statistics.median(r[0] / r[1] for r in rows)
+        print(f"  {name:11} jobs={jobs}: median RTF {rtfs[name]:.3f} ({1 / rtfs[name]:.1f}x real time), "
+              f"median CPU s per audio s {statistics.median(r[4] / r[1] for r in rows):.3f}, "
+              f"median audio {statistics.median(r[1] for r in rows) / 60:.1f} min, "
+              f"max peak RSS {max(r[3] for r in rows):.0f} MB per {'worker' if jobs > 1 else 'process'}")
     if "baseline" in rtfs:
         print(f"  speed-up over one process: {rtfs['baseline'] / rtfs['ours']:.2f}x")
+    if "piper-alone" in rtfs:
+        # Same text, so the ratio of seconds is the pipeline's cost (our trimming changes the audio length a little).
+        pairs = list(zip(results["ours"], results["piper-alone"], strict=True))
+        print(f"  ours / piper alone, same text: wall {statistics.median(o[0] / b[0] for o, b in pairs):.3f}, "
+              f"CPU {statistics.median(o[4] / b[4] for o, b in pairs):.3f} (median of per-round ratios)")
 
 
 if __name__ == "__main__":
