@@ -2,14 +2,17 @@
 
     PYTHONPATH=$PWD python benchmarks/mastering.py [--words 10000] [--repeats 3] [--jobs 2]
 
-"Mastering" is every step this project adds on top of a plain encode: per-voice K-weighted levelling,
-the loudness measure, the true-peak limiter and the room tone. The run without it patches those to
-no-ops, so synthesis, assembly, encoding, tagging and captions are the same in both builds.
+"Mastering" is every step this project adds on top of a plain encode: the measuring read of each chapter
+(K-weighted loudness, true-peak envelope), the solve (per-voice levelling, chapter gain, limiter, speaker
+balance) and the render (gains, limiter ramps, room tone). The run without it streams each chapter's
+joined clips straight into ffmpeg, so synthesis, assembly, encoding, tagging and captions are the same in
+both builds.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
@@ -45,15 +48,12 @@ def make_story(words: int, seed: int) -> str:
 
 @contextmanager
 def mastering_off():
-    import numpy as np
+    from narrator.mastering import chunk_size
 
-    from narrator.mastering import Mastered
+    def plain(chapter, how, seed):  # type: ignore[no-untyped-def]
+        return iter(chapter.chunks(chunk_size(chapter.sample_rate)))
 
-    def plain(pcm, sample_rate, settings=None, seed=0, speakers=()):  # type: ignore[no-untyped-def]
-        return Mastered(np.asarray(pcm, dtype=np.int16), 0.0, 0.0)
-
-    with mock.patch("narrator.export.master", plain), \
-         mock.patch("narrator.pipeline.voice_gains", lambda clips, cache: {}):
+    with mock.patch("narrator.export.master_stream", plain):
         yield
 
 
@@ -87,20 +87,23 @@ def main() -> None:
                 print(f"run {r + 1} {mode:>7} mastering: {times[mode][-1]:.1f} s")
         steps = time_steps(story, Path(tmp) / "out-with-0", args.repeats)
     w, wo = statistics.median(times["with"]), statistics.median(times["without"])
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     print(f"audio: {audio / 60:.1f} min; median build with mastering {w:.1f} s, without {wo:.1f} s")
     print(f"ratio with/without: {w / wo:.2f}; mastering share of the build: {(w - wo) / w:.0%}")
-    print(f"the mastering steps alone, one thread, warm cache (median of {args.repeats}): voice levelling "
-          f"{steps['levelling']:.2f} s + master {steps['master']:.2f} s = "
-          f"{(steps['levelling'] + steps['master']) / (audio / 3600):.1f} s per hour of audio")
+    total = sum(steps.values())
+    print(f"the mastering steps alone, one thread, warm cache (median of {args.repeats}): measure "
+          f"{steps['measure']:.2f} s + solve {steps['solve']:.2f} s + render {steps['render']:.2f} s = "
+          f"{total / (audio / 3600):.1f} s per hour of audio")
     print("(the rest of the difference is LAME: mastered speech is louder, and louder audio takes longer to encode)")
 
 
 def time_steps(story: Path, out: Path, repeats: int) -> dict[str, float]:
-    """Seconds spent levelling voices and mastering every chapter of a finished build, outside the build."""
-    from narrator.assemble import PACING, assemble, voice_gains
+    """Seconds spent measuring, solving and rendering every chapter of a finished build, outside the build."""
+    from narrator.assemble import PACING, assemble
     from narrator.cache import ClipCache
     from narrator.casting import Engines, assign_voices, cast
-    from narrator.export import delivery, master_chapter
+    from narrator.export import delivery
+    from narrator.mastering import measure, render, solve
     from narrator.pipeline import make_script, slugify
     from narrator.synthesis import SAMPLE_RATE, plan
 
@@ -109,20 +112,24 @@ def time_steps(story: Path, out: Path, repeats: int) -> dict[str, float]:
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
     clips = plan(cast(script.lines, casting, script.chapters, {}), engines)
     cache = ClipCache(out / slugify(script.story.title) / ".cache")
-    runs: dict[str, list[float]] = {"levelling": [], "master": []}
+    how = delivery("mp3")
+    runs: dict[str, list[float]] = {"measure": [], "solve": [], "render": []}
     for _ in range(repeats):
-        level = mast = 0.0
+        spent = dict.fromkeys(runs, 0.0)
         for ch in script.chapters:
-            cc = [c for c in clips if c.cue.line.segment.chapter == ch.number]
+            audio = assemble([c for c in clips if c.cue.line.segment.chapter == ch.number], cache, SAMPLE_RATE, {}, PACING)
             t0 = time.perf_counter()
-            gains = voice_gains(cc, cache)
+            stats = measure(audio.chunks, audio.samples, SAMPLE_RATE)
             t1 = time.perf_counter()
-            audio = assemble(cc, cache, SAMPLE_RATE, gains, PACING)
+            gains = solve(stats, how.mastering, audio.spans("role"), audio.spans("voice"))
             t2 = time.perf_counter()
-            master_chapter(audio, delivery("mp3"), ch.number)
-            level, mast = level + t1 - t0, mast + time.perf_counter() - t2
-        runs["levelling"].append(level)
-        runs["master"].append(mast)
+            for _chunk in render(audio.chunks, audio.samples, SAMPLE_RATE, gains, how.mastering, ch.number):
+                pass
+            t3 = time.perf_counter()
+            for k, v in zip(runs, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+                spent[k] += v
+        for k in runs:
+            runs[k].append(spent[k])
     return {k: statistics.median(v) for k, v in runs.items()}
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +10,7 @@ from pydub import AudioSegment
 
 from narrator.cache import ClipCache
 from narrator.errors import NarratorError
-from narrator.mastering import gated_loudness, k_weighted
+from narrator.mastering import VOICE_LOUDNESS
 from narrator.models import Clip
 
 # Pauses in milliseconds, shortest to longest: a reader breathes longer at bigger breaks.
@@ -26,7 +25,6 @@ PACING = {
     "chapter_tail": 3000,    # room tone after the last word (ACX: 1000-5000)
 }
 TARGET_RMS_DB = -20.0    # auditions: a voice's speech level before any limiter
-VOICE_LOUDNESS = -26.0   # LUFS each voice is levelled to before mastering: headroom for ~20 dB speech peaks
 _CLAUSE_END = (",", ";", ":", "—", "–", "-")
 _CLOSERS = "\"'”’)]» \t\n"
 
@@ -43,23 +41,82 @@ class Timed:
 
 @dataclass(frozen=True)
 class ChapterAudio:
-    """A chapter's joined PCM, where each clip sits in it, and where each scene starts."""
+    """A chapter's layout: where each clip sits, where each scene starts, and a stream of its PCM.
 
-    pcm: np.ndarray
-    """int16 mono samples."""
+    Nothing is decoded until the audio is read: `chunks` joins the clips from the cache a few seconds at a
+    time, so mastering and encoding can read a chapter (twice) without ever holding all of it.
+    """
+
     sample_rate: int
     timeline: tuple[Timed, ...]
     scene_starts: tuple[tuple[int, int], ...]
     """(scene number, start sample) for every scene, in order."""
+    samples: int
+    cache: ClipCache | None = None
+    gains: tuple[tuple[tuple[str, str], float], ...] = ()
+    """A linear gain per voice applied while reading (empty: the clips as cached; mastering levels voices)."""
 
     @property
     def seconds(self) -> float:
-        return self.pcm.size / self.sample_rate
+        return self.samples / self.sample_rate
+
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        """The chapter's int16 samples in order, `size` at a time (the last chunk may be shorter)."""
+        gains = dict(self.gains)
+        out = np.zeros(size, dtype=np.int16)
+        fill = 0  # samples of `out` already written; the rest of it is silence
+        pos = 0   # chapter samples emitted before `out`
+        for t in self.timeline:
+            if t.end <= t.start:
+                continue
+            # Pause before the clip: the zeros already in `out`, whole silent chunks while it is longer.
+            while t.start - pos >= size:
+                yield out
+                out, fill, pos = np.zeros(size, dtype=np.int16), 0, pos + size
+            fill = t.start - pos
+            x = self._clip_pcm(t.clip)
+            if x.size != t.end - t.start:
+                raise NarratorError(f"the audio for chapter {t.clip.cue.line.segment.chapter}, line "
+                                    f"{t.clip.cue.line.segment.id} changed in the cache during the build; run the build again.")
+            x = _scaled(x, gains.get((t.clip.cue.voice.engine, t.clip.cue.voice.id), 1.0))
+            while x.size:
+                take = min(size - fill, x.size)
+                out[fill : fill + take] = x[:take]
+                x, fill = x[take:], fill + take
+                if fill == size:
+                    yield out
+                    out, fill, pos = np.zeros(size, dtype=np.int16), 0, pos + size
+        while pos < self.samples:
+            n = min(size, self.samples - pos)
+            yield out[:n]
+            out, pos = np.zeros(size, dtype=np.int16), pos + n
+
+    def _clip_pcm(self, clip: Clip) -> np.ndarray:
+        entry = self.cache.get(clip.key) if self.cache is not None else None
+        if entry is None:
+            raise NarratorError(f"the audio for chapter {clip.cue.line.segment.chapter}, line {clip.cue.line.segment.id} "
+                                "went missing from the cache during the build; run the build again.")
+        return np.frombuffer(entry.pcm, dtype=np.int16)
+
+    @property
+    def pcm(self) -> np.ndarray:
+        """All the samples joined (previews and tests; chapters are streamed)."""
+        parts = [c.copy() for c in self.chunks(1 << 16)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
     @property
     def audio(self) -> AudioSegment:
         """The same audio as a pydub AudioSegment."""
         return AudioSegment(data=self.pcm.tobytes(), sample_width=2, frame_rate=self.sample_rate, channels=1)
+
+    def spans(self, by: str) -> list[tuple[int, int, int]]:
+        """(start, end, number) of every clip, numbered by speaker (`by="role"`) or by voice (`by="voice"`)."""
+        numbers: dict[object, int] = {}
+        out = []
+        for t in self.timeline:
+            who = t.clip.cue.role if by == "role" else (t.clip.cue.voice.engine, t.clip.cue.voice.id)
+            out.append((t.start, t.end, numbers.setdefault(who, len(numbers))))
+        return out
 
 
 def pause_between(a: Clip, b: Clip, pacing: dict[str, int]) -> int:
@@ -75,66 +132,50 @@ def pause_between(a: Clip, b: Clip, pacing: dict[str, int]) -> int:
 
 
 def voice_gains(clips: Sequence[Clip], cache: ClipCache) -> dict[tuple[str, str], float]:
-    """A linear gain per voice that brings its speech to the same K-weighted loudness (one gain per voice: no pumping)."""
-    pcm: dict[tuple[str, str], list[np.ndarray]] = defaultdict(list)
-    rates: dict[tuple[str, str], int] = {}
-    seen: set[str] = set()
-    for clip in clips:
-        if clip.key in seen:
-            continue
-        seen.add(clip.key)
-        entry = cache.get(clip.key)
-        if entry is not None and entry.samples:
-            voice = (clip.cue.voice.engine, clip.cue.voice.id)
-            pcm[voice].append(np.frombuffer(entry.pcm, dtype=np.int16))
-            rates[voice] = entry.sample_rate
-    gains = {}
-    for voice, parts in pcm.items():
-        x = np.concatenate(parts).astype(np.float32) / np.float32(32768.0)
-        level = gated_loudness(k_weighted(x, rates[voice]), rates[voice])
-        gains[voice] = 10 ** ((VOICE_LOUDNESS - level) / 20) if np.isfinite(level) else 1.0
-    return gains
+    """A linear gain per voice that brings its speech to the same K-weighted loudness (one gain per voice: no pumping).
+
+    Builds level voices inside mastering (from the same read that measures the chapter); this is for callers
+    that want levelled but unmastered audio.
+    """
+    from narrator.mastering import measure, voice_levels
+
+    audio = assemble(clips, cache, clips[0].sample_rate if clips else 22050, {}, {k: 0 for k in PACING})
+    stats = measure(audio.chunks, audio.samples, audio.sample_rate)
+    levels = voice_levels(stats, audio.spans("voice"))
+    names: dict[tuple[str, str], int] = {}
+    for t in audio.timeline:
+        names.setdefault((t.clip.cue.voice.engine, t.clip.cue.voice.id), len(names))
+    return {voice: 10 ** ((VOICE_LOUDNESS - levels[n]) / 20) if np.isfinite(levels.get(n, -np.inf)) else 1.0
+            for voice, n in names.items()}
 
 
-def assemble(clips: Sequence[Clip], cache: ClipCache, sample_rate: int, gains: dict[tuple[str, str], float],
+def assemble(clips: Sequence[Clip], cache: ClipCache, sample_rate: int, gains: dict[tuple[str, str], float] | None = None,
              pacing: dict[str, int] | None = None) -> ChapterAudio:
-    """The chapter as one PCM array: frames joined once (never `+` in a loop), with its timeline."""
+    """The chapter's layout (pauses, timeline, scenes) from the cache entries' headers; no audio is read here."""
     pacing = {**PACING, **(pacing or {})}
-    parts: list[np.ndarray] = []
     timeline: list[Timed] = []
     scenes: list[tuple[int, int]] = []
-    pos = 0
-
-    def silence(ms: int) -> None:
-        nonlocal pos
-        n = sample_rate * ms // 1000
-        parts.append(np.zeros(n, dtype=np.int16))
-        pos += n
-
-    silence(pacing["chapter_head"])
+    pos = sample_rate * pacing["chapter_head"] // 1000
     previous: Clip | None = None
     for clip in clips:
         if previous is not None:
-            silence(pause_between(previous, clip, pacing))
-        entry = cache.get(clip.key)
+            pos += sample_rate * pause_between(previous, clip, pacing) // 1000
+        entry = cache.get(clip.key, verify=False)  # the header: the length (the samples are checked when read)
         if entry is None:
             raise NarratorError(f"the audio for chapter {clip.cue.line.segment.chapter}, line {clip.cue.line.segment.id} "
                                 "went missing from the cache during the build; run the build again.")
-        x = _scaled(np.frombuffer(entry.pcm, dtype=np.int16), gains.get((clip.cue.voice.engine, clip.cue.voice.id), 1.0))
         scene = clip.cue.line.segment.scene
         if not scenes or scenes[-1][0] != scene:
             # The heading (scene 0) opens the first scene: a player's first marker starts at 0.
             scenes.append((scene, 0 if not scenes else pos))
-        parts.append(x)
-        timeline.append(Timed(clip, pos, pos + x.size))
-        pos += x.size
+        timeline.append(Timed(clip, pos, pos + entry.samples))
+        pos += entry.samples
         previous = clip
-    silence(pacing["chapter_tail"])
-    pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    pos += sample_rate * pacing["chapter_tail"] // 1000
     merged = [s for i, s in enumerate(scenes) if not (i == 0 and s[0] == 0 and len(scenes) > 1)]
     if merged and merged[0][1] != 0:
         merged[0] = (merged[0][0], 0)
-    return ChapterAudio(pcm, sample_rate, tuple(timeline), tuple(merged))
+    return ChapterAudio(sample_rate, tuple(timeline), tuple(merged), pos, cache, tuple((gains or {}).items()))
 
 
 def _scaled(x: np.ndarray, gain: float) -> np.ndarray:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,14 +36,25 @@ from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 from narrator.assemble import ChapterAudio
 from narrator.captions import srt, transcript, webvtt, write_text
 from narrator.errors import InputError, OutputError, ToolMissingError
-from narrator.mastering import ACX_RMS, DEFAULT_LOUDNESS, DEFAULT_TRUE_PEAK, ROOM_TONE_DB, Mastering, master
+from narrator.mastering import (
+    ACX_RMS,
+    DEFAULT_LOUDNESS,
+    DEFAULT_TRUE_PEAK,
+    ROOM_TONE_DB,
+    Gains,
+    Mastering,
+    master,
+    measure,
+    render,
+    solve,
+)
 
 DIGEST_TAG = "narrator digest"
 MP3_BITRATE = "64k"          # mono speech at 22.05 kHz: transparent enough, 29 MB an hour
 ACX_BITRATE = "192k"         # ACX: CBR 192 kbps or more, at 44.1 kHz (22.05 kHz MP3 tops out at 160k)
 ACX_RATE = 44100
 M4B_BITRATE = "64k"
-LIMITER = "numpy look-ahead true-peak limiter v1"  # in the build digest: a new limiter re-encodes
+LIMITER = "numpy look-ahead true-peak limiter v2 (streamed, BS.1770-4 K-weighting)"  # in the build digest: a new limiter re-encodes
 FORMATS = ("mp3", "m4b")
 
 
@@ -127,26 +139,53 @@ def file_digest(path: Path) -> str | None:
 
 
 def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
-                  scene_title: Callable[[int], str] | None = None) -> np.ndarray:
-    """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions; returns the master."""
-    mastered = master_chapter(chapter, how, tags.track)
+                  scene_title: Callable[[int], str] | None = None, master_to: Path | None = None) -> None:
+    """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions.
+
+    The mastered audio streams into ffmpeg a few seconds at a time; with `master_to` it is also written there
+    as raw PCM (the M4B is made from those files).
+    """
     sr = chapter.sample_rate
     scenes = chapter.scene_starts or ((1, 0),)
-    ends = [s for _, s in scenes[1:]] + [mastered.size]
+    ends = [s for _, s in scenes[1:]] + [chapter.samples]
     title = scene_title or (lambda n: f"Scene {n}")
     marks = [(tags.title if len(scenes) == 1 else title(n), start * 1000 // sr, end * 1000 // sr)
              for (n, start), end in zip(scenes, ends, strict=True)]
-    _atomic(dest, lambda tmp: (_encode_mp3(mastered, sr, tmp, how.mp3_bitrate, how.out_rate),
-                               tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))))
+
+    def make(tmp: Path) -> None:
+        stream = master_stream(chapter, how, tags.track)
+        if master_to is None:
+            _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate)
+        else:
+            _atomic(master_to, lambda raw: _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate, tee=raw))
+        tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))
+
+    _atomic(dest, make)
     write_captions(chapter, dest, digest, how)
-    return mastered
 
 
-def master_chapter(chapter: ChapterAudio, how: Delivery, seed: int) -> np.ndarray:
-    """The chapter mastered as `how` asks, each speaker held level with the others after limiting."""
-    roles: dict[str, int] = {}
-    speakers = [(t.start, t.end, roles.setdefault(t.clip.cue.role, len(roles))) for t in chapter.timeline]
-    return master(chapter.pcm, chapter.sample_rate, how.mastering, seed=seed, speakers=speakers).pcm
+def master_stream(chapter: ChapterAudio, how: Delivery, seed: int) -> Iterator[np.ndarray]:
+    """The chapter mastered as `how` asks, as int16 chunks: each voice levelled, each speaker held level with the
+    others after limiting. The chapter is read twice (measure, then render); only block figures are kept between."""
+    gains = _solve(chapter, how)
+    return render(chapter.chunks, chapter.samples, chapter.sample_rate, gains, how.mastering, seed)
+
+
+def _solve(chapter: ChapterAudio, how: Delivery) -> Gains:
+    # A function of its own so the measured block figures are freed before rendering starts.
+    stats = measure(chapter.chunks, chapter.samples, chapter.sample_rate)
+    return solve(stats, how.mastering, chapter.spans("role"), chapter.spans("voice"))
+
+
+def write_master(chapter: ChapterAudio, dest: Path, how: Delivery, seed: int) -> None:
+    """The mastered chapter as raw int16 PCM at `dest` (for an M4B-only build), written atomically."""
+
+    def make(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            for chunk in master_stream(chapter, how, seed):
+                f.write(chunk.data)
+
+    _atomic(dest, make)
 
 
 def write_captions(chapter: ChapterAudio, dest: Path, digest: str, how: Delivery) -> None:
@@ -156,14 +195,15 @@ def write_captions(chapter: ChapterAudio, dest: Path, digest: str, how: Delivery
         write_text(dest.with_suffix(".srt"), srt(chapter.timeline, chapter.sample_rate))
 
 
-def write_mp3(audio, dest: Path, tags: Tags, digest: str, bitrate: str = MP3_BITRATE) -> None:  # type: ignore[no-untyped-def]
+def write_mp3(audio, dest: Path, tags: Tags, digest: str, bitrate: str = MP3_BITRATE,  # type: ignore[no-untyped-def]
+              speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> None:
     """Master and encode `audio` (a pydub AudioSegment) to a tagged MP3, atomically (previews, auditions)."""
     pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
-    mastered = master(pcm, audio.frame_rate, Mastering(room_tone=None)).pcm
-    _atomic(dest, lambda tmp: (_encode_mp3(mastered, audio.frame_rate, tmp, bitrate, None), tag_mp3(tmp, tags, digest)))
+    mastered = master(pcm, audio.frame_rate, Mastering(room_tone=None), speakers=speakers, voices=voices).pcm
+    _atomic(dest, lambda tmp: (_encode_mp3([mastered], audio.frame_rate, tmp, bitrate, None), tag_mp3(tmp, tags, digest)))
 
 
-def write_m4b(chapters: Sequence[tuple[str, Callable[[], np.ndarray]]], sample_rate: int, dest: Path, tags: Tags,
+def write_m4b(chapters: Sequence[tuple[str, Callable[[], Iterable[np.ndarray]]]], sample_rate: int, dest: Path, tags: Tags,
               digest: str, how: Delivery) -> None:
     """One M4B for the book, encoded once from the mastered PCM, with a chapter marker per chapter (ffmpeg)."""
     ffmpeg = require_ffmpeg()
@@ -179,12 +219,13 @@ def write_m4b(chapters: Sequence[tuple[str, Callable[[], np.ndarray]]], sample_r
             if tags.description:
                 lines.append(f"description={_ffesc(tags.description)}")
             start = 0
-            # Chapters are streamed one at a time into a raw file: memory stays at one chapter.
+            # Chapters are streamed a few seconds at a time into a raw file: memory stays flat.
             with open(pcm_path, "wb") as raw:
                 for title, get_pcm in chapters:
-                    pcm = get_pcm()
-                    raw.write(pcm.tobytes())
-                    end = start + pcm.size
+                    end = start
+                    for chunk in get_pcm():
+                        raw.write(np.ascontiguousarray(chunk, dtype=np.int16).data)
+                        end += chunk.size
                     lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start * 1000 // sample_rate}",
                               f"END={end * 1000 // sample_rate}", f"title={_ffesc(title)}"]
                     start = end
@@ -262,22 +303,51 @@ def _add_chapters(t: ID3, marks: Sequence[tuple[str, int, int]]) -> None:
         t.add(CHAP(element_id=cid, start_time=int(start), end_time=int(end), sub_frames=[TIT2(encoding=3, text=title)]))
 
 
-def _encode_mp3(pcm: np.ndarray, sample_rate: int, dest: Path, bitrate: str, out_rate: int | None) -> None:
+def _encode_mp3(chunks: Iterable[np.ndarray], sample_rate: int, dest: Path, bitrate: str, out_rate: int | None,
+                tee: Path | None = None) -> None:
+    """Encode int16 chunks to an MP3 with ffmpeg, feeding its stdin as they come (ffmpeg encodes while we master)."""
     cmd = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate),
            "-ac", "1", "-i", "pipe:0"]
     if out_rate and out_rate != sample_rate:
         cmd += ["-af", f"aresample={out_rate}:resampler=soxr", "-ar", str(out_rate)]
     cmd += ["-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3", str(dest)]
-    _run(cmd, dest, pcm.tobytes())
+    with tempfile.TemporaryFile() as errors, contextlib.ExitStack() as stack:
+        copy = stack.enter_context(open(tee, "wb")) if tee is not None else None
+        # ffmpeg's messages go to a file, not a pipe: a pipe nobody reads could fill and stall it.
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        assert proc.stdin is not None
+        try:
+            try:
+                for chunk in chunks:
+                    data = np.ascontiguousarray(chunk, dtype=np.int16).data
+                    proc.stdin.write(data)
+                    if copy is not None:
+                        copy.write(data)
+            except BrokenPipeError:
+                pass  # ffmpeg stopped reading: its exit status and message say why
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        code = proc.wait()
+        errors.seek(0)
+        _check(code, errors.read(), dest)
+
+
+def _check(code: int, stderr: bytes, dest: Path) -> None:
+    if code != 0:
+        msg = stderr.decode("utf-8", "replace").strip().splitlines()
+        if any("No space left" in m for m in msg):
+            raise OSError(28, "No space left on device")
+        raise OutputError(f"ffmpeg could not write {dest.name}: {msg[-1] if msg else 'exit ' + str(code)}.")
 
 
 def _run(cmd: list[str], dest: Path, data: bytes | None = None) -> None:
     proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        if any("No space left" in m for m in msg):
-            raise OSError(28, "No space left on device")
-        raise OutputError(f"ffmpeg could not write {dest.name}: {msg[-1] if msg else 'exit ' + str(proc.returncode)}.")
+    _check(proc.returncode, proc.stderr, dest)
 
 
 def _atomic(dest: Path, make: Callable[[Path], object]) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,12 +18,14 @@ from narrator.export import (
     Delivery,
     Tags,
     file_digest,
-    master_chapter,
+    master_stream,
     write_captions,
     write_chapter,
     write_m4b,
+    write_master,
     write_playlist,
 )
+from narrator.mastering import chunk_size
 from narrator.models import ChapterResult, Clip
 
 __all__ = ["Delivery", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
@@ -63,16 +64,11 @@ def chapter_seconds(dest: Path, digest: str, how: Delivery, cache: ClipCache, sa
 
 def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery, cache: ClipCache) -> None:
     """Master one assembled chapter into what the build asked for: MP3 + captions, and/or a master for the M4B."""
+    master_to = _master_path(cache, digest) if "m4b" in how.formats else None
     if "mp3" in how.formats:
-        mastered = write_chapter(audio, dest, tags, digest, how)
-    else:
-        mastered = master_chapter(audio, how, tags.track)
-    if "m4b" in how.formats:
-        path = _master_path(cache, digest)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(mastered.tobytes())
-        os.replace(tmp, path)
+        write_chapter(audio, dest, tags, digest, how, master_to=master_to)
+    elif master_to is not None:
+        write_master(audio, master_to, how, tags.track)
 
 
 def keep_chapter(clips: Sequence[Clip], cache: ClipCache, dest: Path, digest: str, how: Delivery,
@@ -103,15 +99,14 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
         return dest
 
     def source(c: ChapterResult):  # type: ignore[no-untyped-def]
-        def load() -> np.ndarray:
+        def load() -> Iterator[np.ndarray]:
             path = _master_path(cache, digests[c.number])
             if path.exists():
-                return np.fromfile(path, dtype=np.int16)
+                yield from _read_pcm(path, chunk_size(sample_rate))
+                return
             # A chapter kept from an MP3-only build has no master yet: assemble and master it again.
-            from narrator.assemble import voice_gains
-
-            audio = assemble(clips[c.number], cache, sample_rate, voice_gains(clips[c.number], cache), pacing)
-            return master_chapter(audio, how, c.number)
+            audio = assemble(clips[c.number], cache, sample_rate, {}, pacing)
+            yield from master_stream(audio, how, c.number)
 
         return load
 
@@ -128,8 +123,14 @@ def _book_captions(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequen
     for c in chapters:
         audio = assemble(clips[c.number], cache, sample_rate, {}, pacing)  # timing only: no levelling needed
         timeline += [replace(t, start=t.start + offset, end=t.end + offset) for t in audio.timeline]
-        offset += audio.pcm.size
-    write_captions(ChapterAudio(np.zeros(0, dtype=np.int16), sample_rate, tuple(timeline), ()), dest, digest, how)
+        offset += audio.samples
+    write_captions(ChapterAudio(sample_rate, tuple(timeline), (), offset), dest, digest, how)
+
+
+def _read_pcm(path: Path, size: int) -> Iterator[np.ndarray]:
+    with open(path, "rb") as f:
+        while data := f.read(2 * size):
+            yield np.frombuffer(data, dtype=np.int16)
 
 
 def _master_path(cache: ClipCache, digest: str) -> Path:

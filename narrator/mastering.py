@@ -1,30 +1,48 @@
-"""master: bring a chapter to its loudness target under a true-peak ceiling, with a faint room tone.
+"""master: bring a chapter to its loudness target under a true-peak ceiling, with a faint room tone, as a stream.
 
-Loudness is ITU-R BS.1770 integrated loudness: pyloudnorm's K-weighting filter design, our own
-vectorised 400 ms gating. `true_peak` (for reports and tests) is the peak of a 4x oversampled copy;
-the limiter itself works from a cheaper 2x envelope with 1 dB to spare. Two-pass ffmpeg `loudnorm`
-costs about a minute per hour of audio (tech brief, section 4), so the gain and the look-ahead
-limiter run here on the PCM, and ffmpeg only encodes.
+A chapter is read twice, a few seconds at a time, and never held whole:
+
+1. `measure` keeps, per ~1.6 ms block, the energy (plain and ramp-weighted, see `_Meter`) and the maximum of
+   the true-peak envelope, and per 100 ms hop the ratio of K-weighted to plain energy (ITU-R BS.1770-4
+   K-weighting applied to the hop's spectrum). That is ~20 bytes per block: an hour of audio needs ~40 MB
+   of them, against 635 MB for one float64 copy of the hour.
+2. `solve` works on those figures alone: per-voice levelling, the chapter gain, the look-ahead limiter's
+   gain per block and each speaker's correction after limiting.
+3. `render` reads the audio again and applies the per-block gains (ramped between blocks), adds room tone and
+   yields int16 chunks that go straight into ffmpeg's stdin.
+
+The limiter's look-ahead is a minimum over neighbouring blocks, computed in step 2 on the whole chapter's
+block array, so it is the same whether the audio is cut into chunks or not. Two-pass ffmpeg `loudnorm` costs
+about a minute per hour of audio (tech brief, section 4); this costs a few seconds. Only numpy runs in a
+build: scipy (for the time-domain filter and 4x true peak that tests and reports use) is imported lazily.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-# scipy.signal and pyloudnorm take a second or more to import: they are imported where they are used,
-# so `narrator script`, `cast` and `voices` (which import this module through assemble) stay quick.
 
 DEFAULT_LOUDNESS = -18.0   # LUFS integrated: audiobook level, inside ACX's RMS window
 DEFAULT_TRUE_PEAK = -3.0   # dBTP ceiling
 ACX_RMS = -20.5            # ACX measures plain RMS over the file (-23..-18 dB): aim inside the window
 ROOM_TONE_DB = -70.0       # RMS of the room tone mixed under the chapter; far below ACX's -60 dB noise floor
+VOICE_LOUDNESS = -26.0     # LUFS each voice is levelled to before the chapter gain: headroom for ~20 dB peaks
 # MP3/AAC coding and resampling overshoot the ceiling we limit to, so the limiter aims a little lower.
 _CODEC_MARGIN_DB = 1.0
 _HOLD_MS = 8               # look-ahead/hold of the limiter: long enough not to distort a glottal pulse
-_STEP_MS = 2               # the gain curve is computed on 2 ms blocks and interpolated: cheap and smooth
+_STEP_MS = 2               # the gain curve is computed on ~2 ms blocks and interpolated: cheap and smooth
+CHUNK_HOPS = 50            # samples per streamed chunk, in 100 ms loudness hops: 5 s, ~0.9 MB of float32
+_TONE_LOOP = 160_993       # 7.3 s of room tone, looped: at -70 dBFS a repeat is inaudible
+
+# ITU-R BS.1770-4, table 1 and 2: the K-weighting filter's two biquads at 48 kHz (b0, b1, b2), (1, a1, a2).
+_BS1770_48K = (
+    ((1.53512485958697, -2.69169618940638, 1.19839281085285), (1.0, -1.69065929318241, 0.73248077421585)),
+    ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621)),
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,7 @@ class Mastering:
 
 @dataclass(frozen=True)
 class Mastered:
-    """A mastered chapter: PCM and what was done to it."""
+    """A mastered chapter held in memory (previews and tests; chapters are streamed with `render`)."""
 
     pcm: np.ndarray
     """int16 mono samples."""
@@ -54,37 +72,91 @@ class Mastered:
     """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
 
 
+# A re-readable audio source: called with a chunk size, it yields the int16 samples in order, in chunks of
+# exactly that size but the last. Mastering calls it twice (measure, render).
+Source = Callable[[int], Iterable[np.ndarray]]
+
+
+# ---------------------------------------------------------------------------------------------- K-weighting
+
+
+@functools.lru_cache(maxsize=8)
+def k_weighting(sample_rate: int) -> np.ndarray:
+    """The BS.1770-4 K-weighting filter for `sample_rate` as second-order sections (rows b0 b1 b2 1 a1 a2).
+
+    The standard gives the two biquads at 48 kHz only. Each is undone into its analog prototype (corner
+    frequency, Q and numerator weights, reading the bilinear transform backwards) and transformed again at
+    `sample_rate`, pre-warped at the corner, so the response matches the 48 kHz filter's at every frequency
+    both rates carry. At 48 kHz this gives back the standard's coefficients. (The transform is written out
+    rather than taken from scipy.signal, whose import costs ~70 MB and a second in every build.)
+    """
+    sections = []
+    for b, a in _BS1770_48K:
+        f0, q, (n2, n1, n0) = _analog_prototype(b, a, 48000)
+        k = math.tan(math.pi * f0 / sample_rate)  # the pre-warped corner, w0 / (2 fs)
+        norm = 1 + k / q + k * k
+        sections.append([(n2 + n1 * k / q + n0 * k * k) / norm, 2 * (n0 * k * k - n2) / norm,
+                         (n2 - n1 * k / q + n0 * k * k) / norm, 1.0, 2 * (k * k - 1) / norm, (1 - k / q + k * k) / norm])
+    return np.array(sections)
+
+
+def _analog_prototype(b: Sequence[float], a: Sequence[float], fs: int) -> tuple[float, float, tuple[float, float, float]]:
+    """(corner Hz, Q, numerator weights) of the analog biquad (n2 s^2 + n1 (w0/Q) s + n0 w0^2) / (s^2 + (w0/Q) s + w0^2)
+    whose pre-warped bilinear transform at `fs` is the digital biquad b/a (a[0] == 1)."""
+    # With K = tan(pi f0 / fs), the transform's denominator is (1 + K/Q + K^2) normalised; its sums at z = 1
+    # and z = -1 give K^2 and the normaliser, and the numerator's sums give the weights the same way.
+    _, a1, a2 = a
+    k2 = (1 + a1 + a2) / (1 - a1 + a2)
+    norm = 4 / (1 - a1 + a2)
+    k_over_q = norm - 1 - k2
+    k = math.sqrt(k2)
+    n2 = (b[0] - b[1] + b[2]) * norm / 4
+    n0 = (b[0] + b[1] + b[2]) * norm / 4 / k2
+    n1 = (b[0] - b[2]) * norm / 2 / k_over_q
+    return math.atan(k) * fs / math.pi, k / k_over_q, (n2, n1, n0)
+
+
+def k_power(sample_rate: int, n: int) -> np.ndarray:
+    """|K(f)|^2 at the n-point real DFT's frequencies, times the DFT's Parseval weights (1/n, doubled for the
+    bins that stand for a negative frequency too): `|rfft(x)|^2 @ k_power` is the energy of K-weighted x."""
+    z = np.exp(-1j * np.pi * np.arange(n // 2 + 1) * 2 / n)
+    power = np.ones(z.size)
+    for sec in k_weighting(sample_rate):
+        power *= np.abs(np.polyval(sec[2::-1], z) / np.polyval(sec[:2:-1], z)) ** 2
+    weights = np.full(z.size, 2.0 / n)
+    weights[0] = 1.0 / n
+    if n % 2 == 0:
+        weights[-1] = 1.0 / n
+    return (power * weights).astype(np.float32)
+
+
+def k_weighted(x: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The K-weighted signal of float samples, filtered in the time domain (tests and reports; `measure` weights
+    each 100 ms hop's spectrum instead)."""
+    from scipy.signal import sosfilt
+
+    return sosfilt(k_weighting(sample_rate), x)
+
+
 def loudness(x: np.ndarray, sample_rate: int) -> float:
     """Integrated loudness (LUFS) of float samples in -1..1; -inf for silence or audio under 0.4 s."""
     return gated_loudness(k_weighted(x, sample_rate), sample_rate)
 
 
-def k_weighted(x: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The BS.1770 K-weighted signal (pyloudnorm's filter design, applied with scipy)."""
-    import pyloudnorm
-    from scipy.signal import lfilter
-
-    b, a = np.ones(1), np.ones(1)
-    for stage in pyloudnorm.Meter(sample_rate)._filters.values():
-        b, a = np.convolve(b, stage.b), np.convolve(a, stage.a)
-    # The two biquads as one 4th-order filter: one pass over the audio instead of two.
-    return lfilter(b.astype(x.dtype), a.astype(x.dtype), x)
-
-
-def gated_loudness(z: np.ndarray, sample_rate: int, gain: np.ndarray | None = None) -> float:
-    """BS.1770 gated loudness of a K-weighted signal (optionally times a slow gain curve), vectorised."""
+def gated_loudness(z: np.ndarray, sample_rate: int) -> float:
+    """BS.1770 gated loudness of a K-weighted signal."""
     hop = int(0.1 * sample_rate)
     n = z.size // hop
     if n < 4:
         return float("-inf")
-    # Power summed per 100 ms hop (in float64, chunk by chunk: no chapter-sized float64 copies); a
-    # 400 ms gating block with 75 % overlap is then the sum of 4 consecutive hops.
-    hops = np.empty(n)
-    chunk = hop * 600
-    for a in range(0, n * hop, chunk):
-        b = min(a + chunk, n * hop)
-        part = z[a:b] if gain is None else z[a:b] * gain[a:b]
-        hops[a // hop : b // hop] = np.square(part, dtype=np.float64).reshape(-1, hop).sum(axis=1)
+    hops = np.square(z[: n * hop], dtype=np.float64).reshape(n, hop).sum(axis=1)
+    return _gate_hops(hops, hop)
+
+
+def _gate_hops(hops: np.ndarray, hop: int) -> float:
+    """Gated loudness from the energy of consecutive 100 ms hops: a 400 ms block (75 % overlap) is 4 hops."""
+    if hops.size < 4:
+        return float("-inf")
     return _gate((hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * hop))
 
 
@@ -101,13 +173,16 @@ def _gate(mean_sq: np.ndarray) -> float:
 
 
 def true_peak(x: np.ndarray) -> float:
-    """True peak in dBTP of float samples in -1..1 (4x oversampled, as BS.1770 asks)."""
+    """True peak in dBTP of float samples in -1..1 (4x oversampled, as BS.1770 asks; for tests and reports)."""
     if x.size == 0:
         return float("-inf")
     from scipy.signal import resample_poly
 
     peak = float(np.max(np.abs(resample_poly(x, 4, 1))))
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+# ------------------------------------------------------------------------------------------- peak envelope
 
 
 def _half_sample_kernel() -> np.ndarray:
@@ -118,25 +193,19 @@ def _half_sample_kernel() -> np.ndarray:
 
 
 _HALF = _half_sample_kernel()
+_HALF_LAG = _HALF.size // 2  # the midpoint after sample s is known once sample s + 16 has been read
 
 
 def peak_envelope(x: np.ndarray) -> np.ndarray:
-    """Per-sample peak envelope: each sample's magnitude or the interpolated one half a sample away.
+    """Per-sample peak envelope: each sample's magnitude or the interpolated one half a sample after it.
 
     Oversampling 2x rather than BS.1770's 4x misses at most 1 - cos(pi f / 2 fs) of a peak: 0.6 dB at
     5 kHz in 22.05 kHz audio, where speech has little energy; the limiter aims 1 dB under the ceiling.
     """
     x = x.astype(np.float32, copy=False)
-    env = np.abs(np.convolve(x, _HALF, mode="same"))
-    np.maximum(env, np.abs(x), out=env)
-    return env
-
-
-def _block_peaks(x: np.ndarray, step: int) -> np.ndarray:
-    env = peak_envelope(x)
-    full = env.size // step * step
-    peaks = env[:full].reshape(-1, step).max(axis=1)
-    return np.append(peaks, env[full:].max()) if full < env.size else peaks
+    padded = np.concatenate([np.zeros(_HALF.size - 1, np.float32), x, np.zeros(_HALF_LAG, np.float32)])
+    mid = np.abs(np.convolve(padded, _HALF, mode="valid"))[_HALF_LAG:]
+    return np.maximum(mid, np.abs(x))
 
 
 def block_size(sample_rate: int) -> int:
@@ -145,23 +214,36 @@ def block_size(sample_rate: int) -> int:
     return max(d for d in range(1, target + 1) if hop % d == 0)
 
 
+def chunk_size(sample_rate: int) -> int:
+    """Samples per streamed chunk: whole loudness hops, so chunks start on block and hop edges."""
+    return int(0.1 * sample_rate) * CHUNK_HOPS
+
+
 def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """The limiter's gain per block: what the block's loudest true peak needs, held over +-8 ms."""
-    from scipy.ndimage import minimum_filter1d
+    needed = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(block_peaks, np.float32(1e-9)))
+    hold = max(1, sample_rate * _HOLD_MS // 1000 // block_size(sample_rate))
+    # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too: this is
+    # the look-ahead (the gain falls before a peak) and the hold (it recovers after it).
+    padded = np.pad(needed.astype(np.float32), hold, constant_values=1.0)
+    out = padded[: needed.size].copy()
+    for shift in range(1, 2 * hold + 1):
+        np.minimum(out, padded[shift : shift + needed.size], out=out)
+    return out
 
-    needed = np.minimum(1.0, ceiling / np.maximum(block_peaks, 1e-9))
-    step = block_size(sample_rate)
-    # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too.
-    return minimum_filter1d(needed, size=2 * max(1, sample_rate * _HOLD_MS // 1000 // step) + 1)
 
-
-def ramps(blocks: np.ndarray, n: int, step: int, scale: np.ndarray | float = 1.0) -> np.ndarray:
-    """Per-sample gain: a straight ramp from each block's gain to the next one's, times a per-block scale."""
+def ramps(blocks: np.ndarray, n: int, step: int, scale: np.ndarray | float = 1.0, first: int = 0) -> np.ndarray:
+    """Per-sample gain of samples [first*step, first*step + n): a straight ramp from each block's limiter gain to
+    the next one's, times the block's scale. Chunks that start on block edges get the same values as one call."""
     # Every sample's gain mixes two block gains that both already cover any peak inside its block.
-    ends = np.append(blocks, blocks[-1]).astype(np.float32)
+    count = -(-n // step)
+    ends = blocks[first : first + count + 1].astype(np.float32)
+    if ends.size < count + 1:
+        ends = np.append(ends, ends[-1])
     ramp = np.arange(step, dtype=np.float32) / np.float32(step)
-    per_block = np.asarray(scale, dtype=np.float32).reshape(-1, 1)
-    return ((ends[:-1, None] + np.diff(ends)[:, None] * ramp[None, :]) * per_block).ravel()[:n]
+    per_block = np.asarray(scale, dtype=np.float32)
+    per_block = per_block[first : first + count] if per_block.ndim else per_block
+    return ((ends[:-1, None] + np.diff(ends)[:, None] * ramp[None, :]) * np.reshape(per_block, (-1, 1))).ravel()[:n]
 
 
 def limiter_gain(envelope: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
@@ -179,130 +261,370 @@ def limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
     return x * limiter_gain(peak_envelope(x), 10 ** (ceiling_db / 20), sample_rate)
 
 
-class _Meter:
-    """Loudness (or RMS) of `signal * ramps(blocks)` for any block gains, without touching the samples again.
+# ------------------------------------------------------------------------------------------------ measure
 
-    Inside block i the gain is b_i + d_i * k/step, so the block's energy is
-    b_i^2 * S0 + 2 b_i d_i * S1 + d_i^2 * S2 with S0, S1, S2 the plain, ramp- and ramp^2-weighted
-    energies, computed once. Each trial gain then costs a pass over ~500 block values per second.
+
+@dataclass(frozen=True)
+class Stats:
+    """What `measure` keeps of a chapter: two numbers per ~1.6 ms block, never the samples.
+
+    K-weighting enters as one ratio per 100 ms hop (K-weighted energy / energy, from the hop's spectrum): the
+    limiter's gain changes over milliseconds, far slower than the filter's response, so a gain scales a hop's
+    K-weighted energy as it scales its plain energy.
     """
 
-    def __init__(self, signal: np.ndarray, sample_rate: int, gated: bool) -> None:
-        self.step, self.hop, self.gated = block_size(sample_rate), int(0.1 * sample_rate), gated
-        self.nb = (signal.size // self.hop) * self.hop // self.step
-        power = np.square(signal[: self.nb * self.step], dtype=np.float32).reshape(self.nb, self.step)
-        w = np.arange(self.step, dtype=np.float32) / np.float32(self.step)
-        self.s0 = power.sum(axis=1, dtype=np.float64)
-        self.s1 = (power @ w).astype(np.float64)
-        self.s2 = (power @ (w * w)).astype(np.float64)
+    samples: int
+    sample_rate: int
+    step: int
+    s0: np.ndarray
+    """Energy of every complete block inside complete 100 ms hops (what the gating sees)."""
+    k_ratio: np.ndarray
+    """K-weighted energy over plain energy of every complete hop (1 for a silent hop)."""
+    peaks: np.ndarray
+    """Largest true-peak envelope value of every block (the last one may be partial)."""
 
-    def energy(self, blocks: np.ndarray | None, gain_db: float | np.ndarray) -> np.ndarray:
-        """Energy of each complete block after a per-block gain (dB) and the limiter's block gains."""
-        scale = 10 ** (np.asarray(gain_db, dtype=np.float64) / 10)
-        if scale.ndim:
-            scale = scale[: self.nb]
-        if blocks is None:
-            return self.s0 * scale
-        b = blocks[: self.nb].astype(np.float64)
-        d = np.diff(np.append(blocks, blocks[-1]))[: self.nb].astype(np.float64)
-        return (b * b * self.s0 + 2 * b * d * self.s1 + d * d * self.s2) * scale
+    @property
+    def blocks(self) -> int:
+        return self.peaks.size
 
-    def level(self, blocks: np.ndarray | None, gain_db: float | np.ndarray) -> float:
-        """Integrated loudness (or RMS) in dB after the gains."""
-        return self.level_of(self.energy(blocks, gain_db))
-
-    def level_of(self, energy: np.ndarray) -> float:
-        if self.nb == 0:
-            return float("-inf")
-        if not self.gated:
-            total = float(energy.sum()) / (self.nb * self.step)
-            return 10 * np.log10(total) if total > 0 else float("-inf")
-        hops = energy.reshape(-1, self.hop // self.step).sum(axis=1)
-        if hops.size < 4:
-            return float("-inf")
-        return _gate((hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * self.hop))
+    @property
+    def per_hop(self) -> int:
+        return int(0.1 * self.sample_rate) // self.step
 
 
-def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(), seed: int = 0,
-           speakers: Sequence[tuple[int, int, int]] = ()) -> Mastered:
-    """Gain to the loudness (or RMS) target, limit to the true-peak ceiling, re-aim, add room tone.
+def measure(source: Source, samples: int, sample_rate: int) -> Stats:
+    """Block energies, hop K-weighting ratios and block true peaks of a stream, in one read."""
+    step, hop = block_size(sample_rate), int(0.1 * sample_rate)
+    hops = samples // hop
+    nb = hops * hop // step  # blocks inside complete hops
+    s0 = np.zeros(nb, dtype=np.float32)
+    ratio = np.ones(hops, dtype=np.float32)
+    peaks = np.zeros(-(-samples // step), dtype=np.float32)
+    kw = k_power(sample_rate, hop)
+    tail = np.zeros(_HALF.size - 1, dtype=np.float32)  # the last 31 samples read, for the interpolation
+    pos = 0
+    for chunk in source(chunk_size(sample_rate)):
+        if pos % hop:
+            raise ValueError("measure: only the last chunk may end inside a 100 ms hop")
+        x = chunk.astype(np.float32) * np.float32(1 / 32768)
+        h0, n = pos // hop, min(x.size // hop, hops - pos // hop)
+        if n > 0:
+            framed = x[: n * hop].reshape(n, hop)
+            blocks = np.square(framed).reshape(-1, step)
+            b0, b1 = pos // step, pos // step + blocks.shape[0]
+            s0[b0:b1] = blocks.sum(axis=1)
+            spectrum = np.fft.rfft(framed, axis=1)
+            k_e = (np.square(spectrum.real) + np.square(spectrum.imag)) @ kw
+            plain_e = s0[b0:b1].reshape(n, -1).sum(axis=1)
+            ratio[h0 : h0 + n] = np.where(plain_e > 0, k_e / np.maximum(plain_e, np.float32(1e-30)), 1.0)
+        u = np.concatenate([tail, x])
+        _envelope_into(peaks, u, pos - _HALF_LAG, step)
+        tail = u[-tail.size :].copy()
+        pos += x.size
+    if pos != samples:
+        raise ValueError(f"the audio source gave {pos} samples, {samples} expected")
+    # The midpoints after the last 16 samples: read 16 more (silent) samples past the end.
+    _envelope_into(peaks, np.concatenate([tail, np.zeros(_HALF_LAG, np.float32)]), pos - _HALF_LAG, step,
+                   limit=samples)
+    return Stats(samples, sample_rate, step, s0, ratio, peaks)
 
-    `speakers` lists (start sample, end sample, speaker number) of the spoken stretches: then each
-    speaker also gets a small gain of its own, so that speakers stay equally loud *after* limiting
+
+def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limit: int | None = None) -> None:
+    """Fold the envelope of samples [first, first + len(u) - 31) into the block peaks.
+
+    u holds the 31 samples before the new ones and the new ones; the interpolated midpoint after sample s needs
+    samples s-15 .. s+16, so this call can place samples up to 16 before the end of what was read.
+    """
+    mid = np.abs(np.convolve(u, _HALF, mode="valid"))
+    env = np.maximum(mid, np.abs(u[_HALF_LAG - 1 : _HALF_LAG - 1 + mid.size]))
+    start = max(first, 0)
+    end = first + env.size if limit is None else min(first + env.size, limit)
+    if end <= start:
+        return
+    env = env[start - first : end - first]
+    # Block edges inside [start, end): reduceat takes each block's maximum in one call.
+    edges = np.arange(-(-start // step) * step, end, step)
+    cuts = np.concatenate([[0], edges - start]) if edges.size == 0 or edges[0] != start else edges - start
+    blocks = (cuts + start) // step  # distinct: only the first may already hold a value from the previous call
+    peaks[blocks] = np.maximum(peaks[blocks], np.maximum.reduceat(env, cuts))
+
+
+# -------------------------------------------------------------------------------------------------- solve
+
+
+_SLICE_HOPS = 1024  # the solve walks the chapter ~100 s at a time: no chapter-sized float temporaries
+
+
+def labels(spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill: bool = False) -> np.ndarray:
+    """The span number of each block (-1 outside spans); a block shared at a join goes to the later span.
+
+    With `fill`, a block after a span keeps that span's number until the next one starts (the pause after a
+    clip is silence, or the K-weighting's tail of that clip)."""
+    out = np.full(nblocks, -1, dtype=np.int16)
+    for start, end, who in spans:
+        out[start // step : -(-end // step)] = who
+    if fill:
+        # Forward fill: each block takes the label of the last labelled block at or before it.
+        last = np.maximum.accumulate(np.where(out >= 0, np.arange(nblocks, dtype=np.int32), -1))
+        out = np.where(last >= 0, out[np.maximum(last, 0)], -1).astype(np.int16)
+    return out
+
+
+@dataclass(frozen=True)
+class Gains:
+    """What `render` applies, kept compact: the chapter gain, one gain per voice and per speaker, each block's
+    labels and true peak. The per-block gain and the limiter's are computed from these for any stretch of
+    blocks, the same way for the solve and for every rendered chunk."""
+
+    sample_rate: int
+    ceiling: float
+    total_db: float
+    voice_db: np.ndarray
+    own_db: np.ndarray
+    voice: np.ndarray
+    """Voice number of every block (forward-filled over pauses), -1 before the first clip."""
+    speaker: np.ndarray
+    """Speaker number of every block, likewise."""
+    peaks: np.ndarray
+    loudness: float
+    """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
+
+    @property
+    def gain_db(self) -> float:
+        return self.total_db
+
+    @property
+    def step(self) -> int:
+        return block_size(self.sample_rate)
+
+    @property
+    def hold(self) -> int:
+        return max(1, self.sample_rate * _HOLD_MS // 1000 // self.step)
+
+    def scale(self, a: int, b: int) -> np.ndarray:
+        """Linear gain of blocks [a, b) (clipped to the chapter) before the limiter: chapter, voice, speaker."""
+        a, b = max(a, 0), min(b, self.peaks.size)
+        db = np.full(b - a, self.total_db, dtype=np.float32)
+        for table, lab in ((self.voice_db, self.voice), (self.own_db, self.speaker)):
+            if table.size:
+                part = lab[a:b]
+                db += np.where(part >= 0, table[np.maximum(part, 0)], np.float32(0.0))
+        return np.power(np.float32(10.0), db / np.float32(20.0))
+
+    def blocks(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scale, limiter gain) of blocks [a, b): the limiter's is the least any block within +-hold needs."""
+        n, h = self.peaks.size, self.hold
+        lo, hi = max(a - h, 0), min(b + h, n)
+        scale = self.scale(lo, hi)
+        needed = np.minimum(np.float32(1.0), np.float32(self.ceiling) / np.maximum(self.peaks[lo:hi] * scale, np.float32(1e-9)))
+        padded = np.pad(needed, (lo - (a - h), (b + h) - hi), constant_values=1.0)  # 1: no limiting off the ends
+        limiter = padded[: b - a].copy()
+        for shift in range(1, 2 * h + 1):
+            np.minimum(limiter, padded[shift : shift + b - a], out=limiter)
+        return scale[a - lo : a - lo + (b - a)], limiter
+
+
+def _ramp_power(b: np.ndarray, d: np.ndarray, step: int) -> np.ndarray:
+    """Mean of (b + d k/step)^2 over a block's samples k: the power gain of a block whose gain ramps from b to b+d
+    (the block's own power taken as even across its ~1.6 ms)."""
+    m1 = np.float32((step - 1) / (2 * step))
+    m2 = np.float32((step - 1) * (2 * step - 1) / (6 * step * step))
+    return b * b + 2 * b * d * m1 + d * d * m2
+
+
+class _Walk:
+    """One pass of the solve over the chapter: hop energies (for the gating) and each speaker's K-weighted energy."""
+
+    def __init__(self, stats: Stats, gains: Gains, gated: bool, speakers: np.ndarray | None, spoken: np.ndarray | None,
+                 nspeakers: int) -> None:
+        per_hop, nb = stats.per_hop, stats.s0.size
+        self.hops = np.zeros(nb // per_hop)
+        self.k_hops = np.zeros(nb // per_hop) if not gated else self.hops
+        self.speaker_energy = np.zeros(nspeakers)
+        width = _SLICE_HOPS * per_hop
+        for a in range(0, nb, width):
+            b = min(a + width, nb)
+            scale, limiter = gains.blocks(a, b + 1)
+            start = limiter[: b - a]
+            power = stats.s0[a:b] * _ramp_power(start, limiter[1:] - start, stats.step) * np.square(scale[: b - a])
+            k = power * np.repeat(stats.k_ratio[a // per_hop : b // per_hop], per_hop)
+            self.hops[a // per_hop : b // per_hop] = (k if gated else power).reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
+            if not gated:
+                self.k_hops[a // per_hop : b // per_hop] = k.reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
+            if speakers is not None and spoken is not None and nspeakers:
+                mask = spoken[a:b]
+                self.speaker_energy += np.bincount(speakers[a:b][mask], weights=k[mask], minlength=nspeakers)
+
+    def level(self, stats: Stats, gated: bool) -> float:
+        hop = int(0.1 * stats.sample_rate)
+        if gated:
+            return _gate_hops(self.hops, hop)
+        total = float(self.hops.sum()) / (self.hops.size * hop) if self.hops.size else 0.0
+        return 10 * np.log10(total) if total > 0 else float("-inf")
+
+
+def measured_loudness(stats: Stats) -> float:
+    """Integrated loudness (LUFS) of the measured audio as it is."""
+    hops = stats.s0.reshape(-1, stats.per_hop).sum(axis=1, dtype=np.float64) * stats.k_ratio
+    return _gate_hops(hops, int(0.1 * stats.sample_rate))
+
+
+def voice_levels(stats: Stats, voices: Sequence[tuple[int, int, int]]) -> dict[int, float]:
+    """Each voice's integrated loudness (LUFS) over its own blocks, joined in order (as if spoken back to back)."""
+    lab = labels(voices, stats.blocks, stats.step)[: stats.s0.size]
+    per_hop, hop = stats.per_hop, int(0.1 * stats.sample_rate)
+    hops: dict[int, list[np.ndarray]] = {v: [] for *_, v in voices}
+    carry: dict[int, np.ndarray] = {v: np.zeros(0, np.float32) for v in hops}
+    width = _SLICE_HOPS * per_hop
+    for a in range(0, stats.s0.size, width):
+        b = min(a + width, stats.s0.size)
+        k = stats.s0[a:b] * np.repeat(stats.k_ratio[a // per_hop : b // per_hop], per_hop)
+        for v in hops:
+            # The voice's blocks, joined, cut into 100 ms hops; what is left over waits for the next slice.
+            e = np.concatenate([carry[v], k[lab[a:b] == v]])
+            whole = e.size // per_hop * per_hop
+            hops[v].append(e[:whole].reshape(-1, per_hop).sum(axis=1, dtype=np.float64))
+            carry[v] = e[whole:]
+    return {v: _gate_hops(np.concatenate(parts), hop) if parts else float("-inf") for v, parts in hops.items()}
+
+
+def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tuple[int, int, int]] = (),
+          voices: Sequence[tuple[int, int, int]] = ()) -> Gains:
+    """Gains that reach the loudness (or RMS) target with every true peak under the ceiling.
+
+    `voices` lists (start sample, end sample, voice number) of the spoken stretches: each voice first gets one
+    gain of its own that brings it to -26 LUFS (no pumping within a voice). `speakers` lists the same stretches
+    by speaker: each speaker then gets a small correction, so that speakers stay equally loud *after* limiting
     (the limiter bites harder on a voice whose peaks stand further above its average).
     """
-    # float32 throughout: an hour-long chapter is 79 M samples, and every float64 copy would be 635 MB.
-    x = pcm.astype(np.float32) / np.float32(32768.0)
     ceiling = 10 ** ((settings.true_peak - _CODEC_MARGIN_DB) / 20)
     gated = settings.rms is None
     target = settings.loudness if gated else float(settings.rms)  # type: ignore[arg-type]
-    meter = _Meter(k_weighted(x, sample_rate) if gated else x, sample_rate, gated)
-    # Speakers are balanced by loudness even when the chapter aims at an RMS (ACX): plain RMS would
-    # leave a bright voice sounding louder than a dull one at the same RMS.
-    balance = meter if gated or not speakers else _Meter(k_weighted(x, sample_rate), sample_rate, True)
-    measured = meter.level(None, 0.0)
-    total, after, blocks = 0.0, measured, None
+    step, nblocks = stats.step, stats.blocks
+    voice_db = np.zeros(0, dtype=np.float32)
+    if voices:
+        levels = voice_levels(stats, voices)
+        voice_db = np.array([VOICE_LOUDNESS - levels.get(v, VOICE_LOUDNESS) for v in range(max(v for *_, v in voices) + 1)])
+        voice_db[~np.isfinite(voice_db)] = 0.0
+        voice_db = voice_db.astype(np.float32)
+    voice_lab = labels(voices, nblocks, step, fill=True)
+    speaker_lab = labels(speakers, nblocks, step, fill=True)
+    spoken = (labels(speakers, nblocks, step) >= 0)[: stats.s0.size]
+    count = np.bincount(speaker_lab[: stats.s0.size][spoken], minlength=int(speaker_lab.max(initial=-1)) + 1)
+    own = np.zeros(count.size, dtype=np.float32)  # each speaker's correction in dB
+
+    def gains(total: float, limit: bool, loudness: float = float("nan")) -> Gains:
+        return Gains(stats.sample_rate, ceiling if limit else float("inf"), total, voice_db, own.copy(), voice_lab,
+                     speaker_lab, stats.peaks, loudness)
+
+    measured = _Walk(stats, gains(0.0, False), gated, None, None, 0).level(stats, gated)
+    if not np.isfinite(measured) or nblocks == 0:
+        return gains(0.0, False, measured)
+    total, previous, after = target - measured, None, measured
+    for attempt in range(12):
+        walk = _Walk(stats, gains(total, True), gated, speaker_lab[: stats.s0.size], spoken, count.size)
+        after = walk.level(stats, gated)
+        spread = 0.0
+        if (count > 0).sum() > 1:
+            has = count > 0
+            level = np.full(count.size, np.nan)
+            level[has] = 10 * np.log10(np.maximum(walk.speaker_energy[has], 1e-20) / (count[has] * step))
+            mean = float(np.average(level[has], weights=count[has]))
+            spread = float(np.max(np.abs(level[has] - mean)))
+        if (abs(after - target) < 0.05 and spread < 0.2) or attempt == 11:
+            break
+        if spread:
+            own[has] += (mean - level[has]).astype(np.float32)
+        # Limiting lowers the level (speech peaks sit ~20 dB over its RMS): raise the gain and retry,
+        # by the secant through the last two tries (each dB of gain buys less than a dB of level).
+        slope = 1.0
+        if previous is not None and total != previous[0]:
+            slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
+        previous = (total, after)
+        total += (target - after) / slope
+    return gains(float(total), True, float(after))
+
+
+# ------------------------------------------------------------------------------------------------- render
+
+
+def render(source: Source, samples: int, sample_rate: int, gains: Gains, settings: Mastering = Mastering(),
+           seed: int = 0) -> Iterator[np.ndarray]:
+    """The mastered stream: int16 chunks of the source with the gains, the limiter and the room tone applied."""
     step = block_size(sample_rate)
-    if np.isfinite(measured):
-        peaks = _block_peaks(x, step)
-        labels = _labels(speakers, peaks.size, step)
-        count = np.bincount(labels[: meter.nb][labels[: meter.nb] >= 0], minlength=labels.max() + 1)
-        own = np.zeros(count.size)  # each speaker's correction in dB
-        total, previous = target - measured, None
-        for attempt in range(12):
-            gain_db = total + np.where(labels >= 0, own[np.maximum(labels, 0)], 0.0) if count.size else total
-            blocks = limiter_blocks(peaks * 10 ** (np.asarray(gain_db) / 20), ceiling, sample_rate)
-            energy = meter.energy(blocks, gain_db)
-            after = meter.level_of(energy)
-            if balance is not meter:
-                energy = balance.energy(blocks, gain_db)
-            spread = 0.0
-            if (count > 0).sum() > 1:
-                sums = np.bincount(labels[: meter.nb][labels[: meter.nb] >= 0],
-                                   weights=energy[labels[: meter.nb] >= 0], minlength=count.size)
-                spoken = count > 0
-                level = np.full(count.size, np.nan)
-                level[spoken] = 10 * np.log10(np.maximum(sums[spoken], 1e-20) / (count[spoken] * step))
-                mean = float(np.average(level[spoken], weights=count[spoken]))
-                spread = float(np.max(np.abs(level[spoken] - mean)))
-            if (abs(after - target) < 0.05 and spread < 0.2) or attempt == 11:
-                break
-            if spread:
-                own[spoken] += mean - level[spoken]
-            # Limiting lowers the level (speech peaks sit ~20 dB over its RMS): raise the gain and retry,
-            # by the secant through the last two tries (each dB of gain buys less than a dB of level).
-            slope = 1.0
-            if previous is not None and total != previous[0]:
-                slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
-            previous = (total, after)
-            total += (target - after) / slope
-        # In place: `x` is our own float copy, and a chapter-sized temporary is what memory is made of.
-        x *= ramps(blocks, x.size, step, 10 ** (np.asarray(gain_db, dtype=np.float64) / 20))
-    if settings.room_tone is not None:
-        x += room_tone(x.size, settings.room_tone, seed)
-    x *= np.float32(32768.0)
-    np.round(x, out=x)
-    out = np.clip(x, -32768, 32767, out=x).astype(np.int16)
-    return Mastered(out, float(total), float(after))
+    tone = _tone_loop(samples, settings.room_tone, seed) if settings.room_tone is not None else None
+    pos = 0
+    for chunk in source(chunk_size(sample_rate)):
+        x = chunk.astype(np.float32)  # int16 scale throughout: no rescaling back and forth
+        if chunk.size % step and pos + chunk.size != samples:
+            raise ValueError("render: a chunk that is not the last must hold whole blocks")
+        first = pos // step
+        count = -(-x.size // step)
+        scale, limiter = gains.blocks(first, first + count + 1)  # one block more: where the last ramp heads
+        x *= ramps(limiter, x.size, step, scale)
+        if tone is not None:
+            x += _loop_slice(tone, pos, x.size)
+        np.round(x, out=x)
+        np.clip(x, -32768, 32767, out=x)
+        yield x.astype(np.int16)
+        pos += chunk.size
 
 
-def _labels(speakers: Sequence[tuple[int, int, int]], nblocks: int, step: int) -> np.ndarray:
-    """Speaker number of each block (-1 for pauses); a block shared at a join goes to the later speaker."""
-    labels = np.full(nblocks, -1, dtype=np.int64)
-    for start, end, who in speakers:
-        labels[start // step : -(-end // step)] = who
-    return labels
+def _tone_loop(samples: int, level_db: float, seed: int) -> np.ndarray:
+    """The room tone's noise loop, in int16 units."""
+    return room_tone(min(samples, _TONE_LOOP), level_db, seed) * np.float32(32768.0)
+
+
+def _loop_slice(loop: np.ndarray, start: int, n: int) -> np.ndarray:
+    """Samples [start, start + n) of `loop` repeated forever."""
+    if loop.size == 0:
+        return np.zeros(n, dtype=np.float32)
+    first = start % loop.size
+    if first + n <= loop.size:
+        return loop[first : first + n]
+    return np.resize(np.roll(loop, -first), n)
 
 
 def room_tone(n: int, level_db: float, seed: int = 0) -> np.ndarray:
     """Quiet, warm noise (white noise through a one-pole low-pass) at `level_db` RMS; reproducible per seed."""
     if n == 0:
         return np.zeros(0, dtype=np.float32)
-    from scipy.signal import lfilter
-
     rng = np.random.default_rng(seed)
-    # 7.3 s of noise, looped: at -70 dBFS a repeat is inaudible, and an hour of fresh noise costs seconds.
-    length = min(n, 160_993)
-    warm = lfilter([0.15], [1.0, -0.85], rng.standard_normal(length))  # rolls off the hiss of white noise
+    length = min(n, _TONE_LOOP)  # looped: an hour of fresh noise would cost seconds
+    # White noise through a one-pole low-pass (y[n] = 0.15 x[n] + 0.85 y[n-1]) rolls off its hiss; the pole's
+    # response is written out to 120 taps (0.85^120 ~ 3e-9), so numpy does it without scipy.
+    warm = np.convolve(rng.standard_normal(length), 0.15 * 0.85 ** np.arange(120))[:length]
     warm *= 10 ** (level_db / 20) / (float(np.sqrt(np.mean(warm**2))) or 1.0)
     return np.resize(warm.astype(np.float32), n)
+
+
+# ---------------------------------------------------------------------------------------------- in memory
+
+
+def array_source(pcm: np.ndarray) -> Source:
+    """A Source over an int16 array in memory."""
+
+    def chunks(size: int) -> Iterator[np.ndarray]:
+        for a in range(0, pcm.size, size):
+            yield pcm[a : a + size]
+
+    return chunks
+
+
+def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(), seed: int = 0,
+           speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> Mastered:
+    """Master int16 samples held in memory (previews, tests): `measure`, `solve` and `render` in one call."""
+    pcm = np.asarray(pcm, dtype=np.int16)
+    source = array_source(pcm)
+    stats = measure(source, pcm.size, sample_rate)
+    gains = solve(stats, settings, speakers, voices)
+    parts = list(render(source, pcm.size, sample_rate, gains, settings, seed))
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    return Mastered(out, gains.gain_db, gains.loudness)
+
+
+def memory_per_sample() -> float:
+    """Bytes mastering holds per sample of a chapter at its peak (the solve), for the encodes' memory budget."""
+    # Per ~35-sample block: energy and peak (float32), two int16 labels, a spoken flag, and the labelling's
+    # int32/int16 temporaries; the solve's float temporaries are per ~100 s slice.
+    return (2 * 4 + 2 * 2 + 1 + 10) / 35

@@ -11,7 +11,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrator.assemble import PACING, assemble, voice_gains
+import numpy as np
+
+from narrator.assemble import PACING, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget
 from narrator.cache import ClipCache, max_cache_bytes
@@ -40,9 +42,13 @@ from narrator.listening import (
     pacing_for,
     up_to_date,
 )
+from narrator.mastering import Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
+from narrator.normalize import load_lexicon
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
+
+SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class Script:
     characters: tuple[Character, ...]
     lines: tuple[Line, ...]
     castfile: CastFile | None
+    lexicon: dict[str, str]
+    """How to say words: voices/lexicon.toml (shared by every story) overlaid by the cast file's [lexicon]."""
 
 
 def make_script(story_path: str | Path, cast_path: str | Path | None = None, include_notes: bool = False,
@@ -75,7 +83,8 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
     characters = merge_aliases(find_characters(story, segments), castfile)
     lines = attribute(segments, characters)
     lines = apply_overrides(lines, castfile, {c.name for c in characters})
-    return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile)
+    lexicon = {**load_lexicon(SHARED_LEXICON), **(castfile.lexicon if castfile else {})}
+    return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile, lexicon)
 
 
 def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
@@ -90,8 +99,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     script = make_script(story_path, cast_path, include_notes)
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
-    lexicon = script.castfile.lexicon if script.castfile else {}
-    clips = plan(cast(script.lines, casting, script.chapters, lexicon), engines)
+    clips = plan(cast(script.lines, casting, script.chapters, script.lexicon), engines)
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
@@ -129,13 +137,14 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
 
         def encode(n: int) -> ChapterResult:
-            with budget.hold(_pcm_bytes(by_chapter[n], cache)):  # two long chapters at once could exhaust memory
+            # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
+            with budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
                 return encode_chapter(n)
 
         def encode_chapter(n: int) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
-            audio = assemble(chapter_clips, cache, SAMPLE_RATE, voice_gains(chapter_clips, cache), pacing)
+            audio = assemble(chapter_clips, cache, SAMPLE_RATE, {}, pacing)  # voices are levelled in mastering
             try:
                 make_chapter(audio, dest, tags, digest, how, cache)
             except NarratorError:
@@ -198,27 +207,29 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
-    clips = plan(cast(chapter_lines, casting, script.chapters, script.castfile.lexicon if script.castfile else {}), engines)
+    clips = plan(cast(chapter_lines, casting, script.chapters, script.lexicon), engines)
     if not clips:
         raise InputError(f"chapter {chapter} has nothing to say in that range.")
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
-    audio = assemble(clips, cache, SAMPLE_RATE, voice_gains(clips, cache), pacing)
+    audio = assemble(clips, cache, SAMPLE_RATE, {}, pacing)
     dest = out_file or folder / "preview.wav"
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
+    # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
+    speakers, voices = audio.spans("role"), audio.spans("voice")
     if dest.suffix.lower() == ".mp3":
         write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
-                  digest="preview")
+                  digest="preview", speakers=speakers, voices=voices)
     else:
-        _write_wav(audio.audio, dest)
+        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=speakers, voices=voices).pcm,
+                   SAMPLE_RATE, dest)
     return dest, audio.seconds
 
 
-def _write_wav(audio, dest: Path) -> None:  # type: ignore[no-untyped-def]
-    # A preview is for listening now: WAV costs no encoding (MP3 with the limiter was ~95% of a
-    # warm preview), so it is the default; `-o x.mp3` still gets the full export.
+def _write_wav(pcm: np.ndarray, sample_rate: int, dest: Path) -> None:
+    # A preview is for listening now: WAV costs no encoding, so it is the default; `-o x.mp3` gets an MP3.
     import os
     import wave
 
@@ -226,10 +237,10 @@ def _write_wav(audio, dest: Path) -> None:  # type: ignore[no-untyped-def]
     tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.part.wav")
     try:
         with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(audio.channels)
-            w.setsampwidth(audio.sample_width)
-            w.setframerate(audio.frame_rate)
-            w.writeframes(audio.raw_data)
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(sample_rate)
+            w.writeframes(pcm.tobytes())
         os.replace(tmp, dest)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -269,12 +280,12 @@ def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery:
     return h.hexdigest()
 
 
-def _pcm_bytes(clips: Sequence[Clip], cache: ClipCache) -> int:
-    """Size of a chapter's rendered audio, from the cache entries' headers (nothing is decoded)."""
+def _samples(clips: Sequence[Clip], cache: ClipCache) -> int:
+    """Length of a chapter's rendered speech in samples, from the cache entries' headers (nothing is decoded)."""
     total = 0
     for c in clips:
         entry = cache.get(c.key, verify=False)
-        total += 2 * entry.samples if entry else 0
+        total += entry.samples if entry else 0
     return total
 
 

@@ -6,6 +6,7 @@ import faulthandler
 import multiprocessing as mp
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -244,17 +245,27 @@ def _worker_env(jobs: int) -> dict[str, str]:
 def _render_batch(tasks: list[_Task]) -> list[tuple[str, int, Failure | None]]:
     assert _WORKER is not None
     marker = _in_flight_path(_WORKER.cache.root, os.getpid())
+    limit = _hard_limit(_WORKER.timeout)
+    armed = None
     out = []
-    for t in tasks:
-        # Tell the parent which line this worker is on, and die (so the parent can replace us) if the engine
-        # hangs inside C code where the alarm cannot reach.
-        marker.write_text(t.key)
-        faulthandler.dump_traceback_later(_hard_limit(_WORKER.timeout), exit=True, file=_quiet())
-        try:
-            out.append(_WORKER.render(t))
-        finally:
-            faulthandler.cancel_dump_traceback_later()
-            marker.unlink(missing_ok=True)
+    try:
+        for t in tasks:
+            # Tell the parent which line this worker is on, and die (so the parent can replace us) if the engine
+            # hangs inside C code where the alarm cannot reach. The watchdog (a C thread) is armed for 1.5x the
+            # limit and re-armed only once half the limit has passed: a line that starts before the re-arm still
+            # has the whole limit, and the worker does not start and join a thread per line (under load, waiting
+            # for that thread to be scheduled took ~20% of a worker's time).
+            marker.write_text(t.key)
+            now = time.monotonic()
+            if armed is None or now - armed > limit / 2:
+                faulthandler.dump_traceback_later(limit * 1.5, exit=True, file=_quiet())
+                armed = now
+            try:
+                out.append(_WORKER.render(t))
+            finally:
+                marker.unlink(missing_ok=True)
+    finally:
+        faulthandler.cancel_dump_traceback_later()  # an idle worker waiting for its next batch is not hung
     return out
 
 

@@ -80,3 +80,24 @@ def test_assemble_clips_start_and_end_silent_so_joins_do_not_click() -> None:
     assert edges.size > 20000
     assert abs(int(edges[0])) < 200 and abs(int(edges[-1])) < 200
     assert np.max(np.abs(np.diff(edges[:40].astype(int)))) < 2000, "the fade-in jumps"
+
+
+def test_assemble_chunks_join_to_the_same_audio_whatever_their_size(tmp_path: Path) -> None:
+    """The chapter is streamed from the cache in chunks: every size gives the same samples, each chunk but the last
+    exactly that size (mastering relies on chunks starting on its block edges)."""
+    cache = ClipCache(tmp_path)
+    clips = []
+    rng = np.random.default_rng(2)
+    for i in range(6):
+        cache.put(f"key{i}", rng.integers(-9000, 9000, 700 + 313 * i, dtype=np.int16).tobytes(), 22050, 0.01)
+        clips.append(make_clip(f"Line {i}.", paragraph=i // 2, key=f"key{i}"))
+    audio = assemble(clips, cache, 22050, {}, {"chapter_head": 10, "chapter_tail": 20, "sentence": 3, "paragraph": 0})
+    whole = np.concatenate(list(audio.chunks(audio.samples + 5)))
+    assert whole.size == audio.samples
+    for t in audio.timeline:
+        assert np.array_equal(whole[t.start : t.end], np.frombuffer(cache.get(t.clip.key).pcm, dtype=np.int16))
+    assert not whole[: audio.timeline[0].start].any() and not whole[audio.timeline[-1].end :].any()
+    for size in (1, 35, 64, 1000, 2205):
+        parts = list(audio.chunks(size))
+        assert all(p.size == size for p in parts[:-1]) and 0 < parts[-1].size <= size
+        assert np.array_equal(np.concatenate(parts), whole)
