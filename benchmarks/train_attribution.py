@@ -10,7 +10,10 @@ gradient descent. `--folds` reports novel-level cross-validated accuracy on the 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
+import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
+TEACHER = os.environ.get("AR_TEACHER", "0") == "1"  # history from the true speakers while training
 Example = tuple[np.ndarray, int]  # (candidates x features, index of the gold candidate)
 
 
@@ -34,16 +38,23 @@ def examples(novel: Path, weights: dict[str, float]) -> list[Example]:
     story, chapters = load(novel / "text.txt")
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
     chars = find_characters(story, segs)
-    trace: list = []
-    attr.run(segs, chars, weights, trace)
     gold = [json.loads(line) for line in (novel / "quotes.jsonl").open(encoding="utf-8")]
     aliases = {c["name"]: {a.lower() for a in [c["name"], *c["aliases"]]} for c in json.load((novel / "characters.json").open())}
     char_forms = {c.name: {f.lower() for f in (c.name, *c.aliases)} for c in chars}
     starts = [(p[0], p[1], q["speaker"]) for q in gold for p in q["parts"]]
     starts.sort()
-    import bisect
-
     keys = [s[0] for s in starts]
+
+    def truth(q) -> str | None:
+        k = bisect.bisect_right(keys, q.end) - 1
+        if k < 0 or starts[k][1] <= q.start:
+            return None
+        forms = aliases.get(starts[k][2], set())
+        hits = [c for c, f in char_forms.items() if f & forms]
+        return hits[0] if len(hits) == 1 else None
+
+    trace: list = []
+    attr.run(segs, chars, weights, trace, oracle=truth if TEACHER else None)
     out: list[Example] = []
     for quotes, cands, feats in trace:
         q = quotes[0]
@@ -59,21 +70,27 @@ def examples(novel: Path, weights: dict[str, float]) -> list[Example]:
     return out
 
 
-def fit(data: list[Example], l2: float = 1e-3, steps: int = 400, lr: float = 2.0) -> np.ndarray:
-    """Conditional-logit weights by full-batch gradient descent (vectorised over all candidates)."""
+def fit(data: list[Example], l2: float = float(os.environ.get("AR_L2", "1e-3")), steps: int = 25) -> np.ndarray:
+    """Conditional-logit weights by Newton's method (a few dozen features: the Hessian is small)."""
     x = np.vstack([d[0] for d in data])
     sizes = np.array([len(d[0]) for d in data])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     group = np.repeat(np.arange(len(data)), sizes)
     gold = starts + np.array([d[1] for d in data])
-    w = np.zeros(x.shape[1])
+    n, k = len(data), x.shape[1]
+    w = np.zeros(k)
     for _ in range(steps):
         s = x @ w
         smax = np.maximum.reduceat(s, starts)
         e = np.exp(s - smax[group])
         p = e / np.add.reduceat(e, starts)[group]
-        g = (p[:, None] * x).sum(0) - x[gold].sum(0)
-        w -= lr * (g / len(data) + l2 * w)
+        mean = np.add.reduceat(p[:, None] * x, starts)  # expected features per example
+        g = (mean.sum(0) - x[gold].sum(0)) / n + l2 * w
+        h = ((x * p[:, None]).T @ x - mean.T @ mean) / n + l2 * np.eye(k)
+        step = np.linalg.solve(h, g)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
     return w
 
 
@@ -89,24 +106,32 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--rounds", type=int, default=2, help="refit with features from the previous weights")
+    ap.add_argument("--steps", type=int, default=25, help="Newton steps per fit")
+    ap.add_argument("--cache", help="pickle the first round's examples here and reuse them (experiments)")
     args = ap.parse_args()
     corpus = Path(args.corpus)
     novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
     weights = attr._load_weights()
     for rnd in range(args.rounds):
-        per = {n.name: examples(n, weights) for n in novels}
+        cache = Path(args.cache) if args.cache and rnd == 0 else None
+        if cache is not None and cache.exists():
+            per = pickle.loads(cache.read_bytes())
+        else:
+            per = {n.name: examples(n, weights) for n in novels}
+            if cache is not None:
+                cache.write_bytes(pickle.dumps(per))
         names = sorted(per)
         folds = [names[i :: args.folds] for i in range(args.folds)]
         cv = []
         for fold in folds:
             train = [e for n in names if n not in fold for e in per[n]]
             test = [e for n in fold for e in per[n]]
-            w = fit(train)
+            w = fit(train, steps=args.steps)
             cv.append((accuracy(w, test), len(test)))
         tot = sum(n for _, n in cv)
         print(f"round {rnd}: examples {tot}, novel-level CV candidate accuracy "
               f"{sum(a * n for a, n in cv) / tot:.3f}, baseline {accuracy(np.array([weights[k] for k in attr.FEATURES]), [e for n in names for e in per[n]]):.3f}")
-        w = fit([e for n in names for e in per[n]])
+        w = fit([e for n in names for e in per[n]], steps=args.steps)
         weights = {k: float(v) for k, v in zip(attr.FEATURES, w, strict=True)}
         print("  ", {k: round(v, 2) for k, v in weights.items()})
     if args.write:

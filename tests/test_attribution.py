@@ -32,6 +32,51 @@ def test_attribution_explicit_tags_both_orders_and_other_verbs():
     assert who('"Hi!" exclaimed Rarity.') == ["Rarity"]
 
 
+def test_attribution_any_verb_before_a_known_name_is_a_tag():
+    assert who('"Fine," harrumphed Spike.') == ["Spike"]
+    assert who('"Fine," put in Rarity.') == ["Rarity"]
+    assert who('"Fine," cried the good-hearted Rarity.') == ["Rarity"]
+
+
+def test_attribution_name_then_any_word_after_a_comma_ended_quote():
+    assert who('"Fine," Rarity replied, turning to Spike. "You carry it."') == ["Rarity", "Rarity"]
+    assert who('"Fine," Spike thus began again.') == ["Spike"]
+
+
+def test_attribution_possessive_tag():
+    assert who('"Never," was Rarity\'s answer.') == ["Rarity"]
+
+
+def test_attribution_name_broken_across_a_line_is_still_found():
+    hall = Character("Mrs. Hall", (), "female", 5)
+    assert who('"Evening," said Mrs.\nHall.', [TWI, hall]) == ["Mrs. Hall"]
+    assert who('Mrs. Hall put down the tray and said, "Evening."', [TWI, hall, Character("Hall", (), "male", 9)]) == [
+        "Mrs. Hall"]
+
+
+def test_attribution_lead_in_paragraph_introduces_the_next_quote():
+    text = 'Spike yawned.\n\nRarity looked round the room and said:\n\n"We start at dawn."'
+    assert who(text) == ["Rarity"]
+    text = 'Spike yawned.\n\nRarity looked round the room and said in a small voice\n\n"We start at dawn."'
+    assert who(text) == ["Rarity"]
+
+
+def test_attribution_subject_of_the_introducing_sentence():
+    assert who('When Spike came in, Rarity looked up and said, "Hello."') == ["Rarity"]
+    assert who('Spike watched the door, and Rarity said quietly, "Hello."') == ["Rarity"]
+    assert who('Rarity turned towards Spike and said, "Hello."') == ["Rarity"]
+
+
+def test_attribution_split_tag_introduces_a_second_speaker():
+    assert who('"Hi," said Spike, while Rarity, who had not moved, added: "Hello."') == ["Spike", "Rarity"]
+
+
+def test_attribution_capitalised_role_is_a_named_tag():
+    gardener = Character("the Gardener", (), "male", 9)
+    lines = [ln for ln in lines_of('"Weeds," said the Gardener.', [TWI, gardener]) if ln.segment.kind == "dialogue"]
+    assert [(ln.speaker, ln.evidence) for ln in lines] == [("the Gardener", "explicit")]
+
+
 def test_attribution_explicit_is_marked_explicit_and_confident():
     line = next(ln for ln in lines_of('"Hi," said Spike.', CAST) if ln.segment.kind == "dialogue")
     assert line.evidence == "explicit" and line.confidence > 0.9
@@ -113,8 +158,66 @@ def test_attribution_first_person_fixture_end_to_end():
     assert right >= len(want) - 1, list(zip(got, want, strict=True))
 
 
-# Floors: the accuracy measured when the test was written, minus a small margin.
-_FLOORS = {"pride-and-prejudice": 0.60, "daisy-miller": 0.81, "the-awakening": 0.69}
+ORCHARD_CAST = [
+    Character("Applejack", (), "female", 20), Character("Big Mac", (), "male", 10),
+    Character("Twilight Sparkle", ("Twilight",), "female", 10), Character("Spike", ("the dragon",), "male", 10),
+]
+
+
+def test_attribution_orchard_fixture_turn_taking_vocatives_beats_and_open_quotes():
+    text = (FIXTURES / "orchard.txt").read_text()
+    got = [s for _, s in speech(lines_of(text, ORCHARD_CAST))]
+    want = [ln for ln in (FIXTURES / "orchard.speakers").read_text().splitlines() if ln and not ln.startswith("#")]
+    assert len(got) == len(want)
+    # Two-person exchange with no tags at all: Applejack and Big Mac alternate.
+    assert got[:6] == want[:6]
+    # A vocative names the listener: "Applejack, have you seen Spike?" is Twilight's, and the answer Applejack's.
+    assert got[6:8] == want[6:8]
+    # An action after the speech in the same paragraph ("The dragon slid down") names the speaker, and a
+    # quotation left open at the end of the paragraph goes on in the next one.
+    assert got[15:18] == ["Spike"] * 3
+    right = sum(g == w for g, w in zip(got, want, strict=True))
+    # Known misses (4): a lead-in after "After a moment" (tag grammar), Twilight's shout after her own
+    # action paragraph (2 segments) and the answer to a vocative from an unnamed head in the hay.
+    assert right >= len(want) - 4, list(zip(got, want, strict=True))
+
+
+def test_attribution_listener_named_in_the_tag_is_not_the_speaker():
+    text = 'Twilight and Rarity sat by the fire.\n\n"Time for bed," she said to Twilight.'
+    assert who(text) == ["Rarity"]
+
+
+def test_attribution_action_after_the_quote_names_the_speaker():
+    assert who('Twilight walked in.\n\n"Hello." The dragon looked up from his comic.') == ["Spike"]
+
+
+def test_attribution_tag_after_the_reply_reaches_back_through_turns():
+    # The first two lines have no tag; "said Spike" on the fourth fixes the parity of the exchange.
+    text = '"Ready?" asked Twilight.\n\n"Yes."\n\n"Then go."\n\n"Going," said Spike.'
+    assert who(text) == ["Twilight Sparkle", "Spike", "Twilight Sparkle", "Spike"]
+
+
+def test_attribution_every_dialogue_line_has_evidence_and_confidence():
+    lines = [ln for ln in lines_of((FIXTURES / "orchard.txt").read_text(), ORCHARD_CAST) if ln.segment.kind == "dialogue"]
+    assert all(ln.evidence in ("explicit", "anaphoric", "implicit") for ln in lines)
+    assert all(0.0 < ln.confidence <= 1.0 for ln in lines)
+    # Named tags are trusted more than guesses from turn-taking.
+    named = min(ln.confidence for ln in lines if ln.evidence == "explicit")
+    assert named > max(ln.confidence for ln in lines if ln.evidence == "implicit") - 0.1
+
+
+def test_attribution_stormwatch_fixture_end_to_end():
+    # Vocatives, linked epithets, an unclosed quote, "X replied, turning to Y", a one-off speaker,
+    # a lead-in paragraph, a mysterious voice and split quotes, all hand-checked.
+    got, want = _fixture("stormwatch")
+    assert len(got) == len(want)
+    wrong = [(i, g, w) for i, (g, w) in enumerate(zip(got, want, strict=True)) if g != w]
+    assert len(wrong) <= 1, wrong
+
+
+# Floors: (acc_all, explicit) measured when last raised, minus a small margin (about 2.5 points).
+# The Gambler is told in the first person: it fails when the narrator loses its name.
+_FLOORS = {"pride-and-prejudice": (0.72, 0.90), "daisy-miller": (0.89, 0.96), "the-gambler": (0.79, 0.88)}
 
 
 @pytest.mark.corpus
@@ -130,6 +233,7 @@ def test_attribution_pdnc_regression(tmp_path):
     out = subprocess.run([sys.executable, str(scorer), str(CORPUS), str(tmp_path), "--missing", "skip", "--json",
                           "--novels", *_FLOORS], capture_output=True, text=True, check=True)
     scores = json.loads(out.stdout)["novels"]
-    for slug, floor in _FLOORS.items():
+    for slug, (floor, explicit) in _FLOORS.items():
         assert scores[slug]["accuracy_all"] >= floor, (slug, scores[slug]["accuracy_all"])
+        assert scores[slug]["by_type"]["explicit"]["accuracy_all"] >= explicit, (slug, scores[slug]["by_type"])
         assert scores[slug]["detection_f1"] >= 0.95

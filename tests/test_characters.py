@@ -66,3 +66,70 @@ def test_characters_first_person_narrator_gets_alias_i():
     chars = chars_of((FIXTURES / "firstperson.txt").read_text())
     narr = [c for c in chars.values() if "I" in c.aliases]
     assert len(narr) == 1 and narr[0].name != "Applejack"
+
+
+def test_characters_a_name_seen_once_in_a_tag_is_a_speaker():
+    chars = chars_of('Twilight read. Twilight sighed.\n\n"Tickets, please," said Mara.\n\n"Here," said Twilight.')
+    assert "Mara" in chars
+
+
+def test_characters_particles_and_stopword_names_after_a_title():
+    text = ('Mr. van der Luyden bowed. "Good evening," said Mr. van der Luyden.\n\n'
+            'Mrs. Hall was at the bar. "Evening," said Mrs. Hall.\n\n') * 2
+    chars = chars_of(text)
+    assert "Mr. van der Luyden" in chars and "Mrs. Hall" in chars
+
+
+def test_characters_canonical_name_is_the_form_a_cast_list_uses():
+    text = ("Mr. Pellow came in. Pellow sat down. Pellow laughed and he waved. Mr. Pellow frowned.\n\n"
+            "Harriet Smith smiled. Harriet nodded and she sat. Harriet Smith waited. Harriet laughed.\n\n") * 2
+    chars = chars_of(text)
+    assert "Mr. Pellow" in chars and "Pellow" in chars["Mr. Pellow"].aliases
+    assert "Harriet Smith" in chars and "Harriet" in chars["Harriet Smith"].aliases
+
+
+def test_characters_no_merge_of_a_he_and_a_she():
+    text = ("Archer looked at the fire and he sighed. Archer said he was tired. Mrs. Archer smiled at him. "
+            "Archer nodded and he rose.\n\n") * 3
+    chars = chars_of(text)
+    assert "Mrs. Archer" in chars and by_form(chars, "Archer") is not chars["Mrs. Archer"]
+
+
+def test_characters_a_bare_title_is_the_one_character_carrying_it():
+    text = ('Madame Okonkwo poured the tea. Madame Okonkwo smiled.\n\n"Sugar?" said Madame.\n\n'
+            '"Please," said Twilight. Twilight sat.\n\n') * 2
+    chars = chars_of(text)
+    assert "Madame" in chars["Madame Okonkwo"].aliases
+
+
+def test_characters_role_and_bare_form_are_one_character_named_with_the_article():
+    text = ('The Gardener leaned on his spade. "Weeds," said the Gardener.\n\n'
+            'Alice looked at the Gardener. "Roses," said Alice.\n\n') * 3
+    chars = chars_of(text)
+    assert "the Gardener" in chars and "Gardener" not in chars
+
+
+def test_characters_gender_from_given_names_and_roles():
+    text = ('"Tea?" said Cecil. Cecil waited.\n\n"Yes," said Eleanor. Eleanor waited.\n\n'
+            'The King sat down. "Enough," said the King.\n\n') * 2
+    chars = chars_of(text)
+    assert chars["Cecil"].gender == "male" and chars["Eleanor"].gender == "female"
+    assert chars["the King"].gender == "male"
+
+
+def test_characters_apposition_links_an_epithet_and_object_pronouns_do_not_give_gender():
+    text = ("Starlight Glimmer stood by the window, and Spike, the little purple dragon, huddled under her cloak.\n\n"
+            '"I am cold," the dragon grumbled.\n\n"Hush," said Starlight Glimmer.\n\nSpike nodded. Spike looked out at the rain.\n\n')
+    chars = chars_of(text)
+    spike = by_form(chars, "Spike")
+    assert spike is not None and "the dragon" in spike.aliases and spike.gender != "female"
+
+
+def test_characters_first_person_narrator_named_by_the_replies_it_gets():
+    text = ""
+    for place in ("barn", "orchard", "cellar"):
+        text += (f'Applejack found me at dusk. "Where were you?" Applejack asked.\n\n'
+                 f'"In the {place}, Applejack," I said.\n\n"Well, Pip, you missed supper."\n\n')
+    chars = chars_of(text)
+    narr = [c for c in chars.values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Pip"]

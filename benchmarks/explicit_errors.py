@@ -1,0 +1,146 @@
+"""Error analysis for explicit (named-tag) quotations: bucket every miss by its cause.
+
+    python benchmarks/explicit_errors.py [CORPUS] [--split dev] [--novels SLUG ...]
+                                         [--show BUCKET] [--limit N] [--type explicit|anaphoric|implicit]
+
+Runs the same stages as benchmarks/attribution.py, then for each gold quotation of the chosen type
+decides why it was missed:
+
+  detection      the quotation was not found (less than half of it inside dialogue segments)
+  no_speaker     found, but narrator left it unknown
+  name_form      narrator's character is the right one (one of its forms is a gold alias) but the
+                 canonical name narrator prints is not among the gold aliases
+  missing_char   no discovered character has any of the gold speaker's aliases as a form
+  tag_missed     the right character is known, but narrator did not find a named tag (evidence is
+                 anaphoric/implicit) and guessed someone else
+  tag_wrong      narrator found a named tag but it names someone else (vocative, tag of the next
+                 line, wrong side of the quote ...); `vocative` when that name is addressed inside
+                 the quotation itself
+  merged         narrator's predicted character also owns a gold alias of another character
+
+--show prints the paragraph of each miss in a bucket (corpus text: read it, never commit it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from attribution import TEST_NOVELS, load  # noqa: E402
+
+from narrator.attribution import attribute  # noqa: E402
+from narrator.characters import find_characters  # noqa: E402
+from narrator.dialogue import split_dialogue  # noqa: E402
+
+
+def norm(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def analyse(novel: Path, qtype: str) -> list[dict]:
+    story, chapters = load(novel / "text.txt")
+    segs = [s for ch in chapters for s in split_dialogue(story, ch)]
+    chars = find_characters(story, segs)
+    lines = attribute(segs, chars)
+    dlg = [ln for ln in lines if ln.segment.kind == "dialogue"]
+    starts = [ln.segment.start for ln in dlg]
+    gold_chars = {c["name"]: {norm(a) for a in [c["name"], *(c.get("aliases") or [])]}
+                  for c in json.loads((novel / "characters.json").read_text())}
+    forms_of = {c.name: {norm(f) for f in (c.name, *c.aliases)} for c in chars}
+    text = story.text
+    out = []
+    for raw in (novel / "quotes.jsonl").read_text().splitlines():
+        q = json.loads(raw)
+        if q.get("quote_type") != qtype:
+            continue
+        parts = q.get("parts") or [[q["start"], q["end"]]]
+        length = sum(e - s for s, e in parts)
+        votes: Counter = Counter()
+        ev: Counter = Counter()
+        cov = 0
+        for ps, pe in parts:
+            k = bisect.bisect_left(starts, pe) - 1
+            while k >= 0 and dlg[k].segment.end > ps - 5000:
+                seg = dlg[k].segment
+                ov = min(seg.end, pe) - max(seg.start, ps)
+                if ov > 0:
+                    votes[dlg[k].speaker] += ov
+                    ev[dlg[k].evidence] += ov
+                    cov += ov
+                k -= 1
+        gold = gold_chars.get(q["speaker"], {norm(q["speaker"])})
+        pred = max(votes, key=lambda x: votes[x]) if votes else None
+        evidence = max(ev, key=lambda x: ev[x]) if ev else "none"
+        right = [c for c, fs in forms_of.items() if fs & gold]
+        if cov < 0.5 * length:
+            bucket = "detection"
+        elif pred is not None and norm(pred) in gold:
+            bucket = "correct"
+        elif pred is None:
+            bucket = "no_speaker"
+        elif pred in right:
+            bucket = "name_form"
+        elif not right:
+            bucket = "missing_char"
+        elif evidence != "explicit":
+            bucket = "tag_missed"
+        else:
+            quoted = " ".join(text[s:e] for s, e in parts)
+            if any(re.search(r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", quoted, re.I)
+                   for f in forms_of.get(pred, ()) if f != "i"):
+                bucket = "vocative"
+            else:
+                bucket = "tag_wrong"
+        # The paragraph holding the quotation, for --show.
+        a = text.rfind("\n\n", 0, q["start"]) + 2
+        b = text.find("\n\n", q["end"])
+        out.append({"bucket": bucket, "gold": q["speaker"], "pred": pred, "evidence": evidence,
+                    "ref": q.get("referring_expression"), "para": text[a : b if b > 0 else None],
+                    "right": right, "novel": novel.name})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
+    # Development novels only: the held-out six are for reporting, not for reading errors.
+    ap.add_argument("--split", choices=["dev"], default="dev")
+    ap.add_argument("--novels", nargs="*")
+    ap.add_argument("--type", default="explicit", choices=["explicit", "anaphoric", "implicit"])
+    ap.add_argument("--show", help="print the misses of this bucket")
+    ap.add_argument("--limit", type=int, default=30)
+    args = ap.parse_args(argv)
+    corpus = Path(args.corpus)
+    slugs = sorted(p.name for p in corpus.iterdir() if (p / "quotes.jsonl").exists())
+    if args.novels:
+        slugs = [s for s in slugs if s in args.novels and s not in TEST_NOVELS]
+    else:
+        slugs = [s for s in slugs if s not in TEST_NOVELS]
+    rows = [r for s in slugs for r in analyse(corpus / s, args.type)]
+    total = Counter(r["bucket"] for r in rows)
+    print(f"{args.type} quotations: {len(rows)}")
+    for b, n in total.most_common():
+        print(f"  {b:14} {n:6} {100 * n / max(len(rows), 1):5.1f}%")
+    per = Counter((r["novel"], r["bucket"]) for r in rows if r["bucket"] != "correct")
+    print("worst novel/bucket pairs:", ", ".join(f"{nv}:{b}={n}" for (nv, b), n in per.most_common(12)))
+    if args.show:
+        pairs = Counter((r["gold"], r["pred"]) for r in rows if r["bucket"] == args.show)
+        print("gold -> pred:", ", ".join(f"{g}->{p} x{n}" for (g, p), n in pairs.most_common(20)))
+        for r in [r for r in rows if r["bucket"] == args.show][: args.limit]:
+            print(f"\n[{r['novel']}] gold={r['gold']!r} pred={r['pred']!r} ev={r['evidence']} ref={r['ref']!r} "
+                  f"ours={r['right']}")
+            print("   ", r["para"][:600].replace("\n", " "))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
