@@ -19,7 +19,10 @@ repeated (its repeated lines are rendered once, which flatters synthesis: see "s
 --words N, one book of about N words of the sample story's sentences, shuffled so that no line repeats.
 
 --synthesis-only keeps the earlier per-engine measurement: synthesis alone into a fresh cache, every line in the
-engine's narrator voice, --jobs workers against one process.
+engine's narrator voice, --jobs workers against one process. With --engine piper its baseline is Piper alone
+instead (benchmarks/piper_alone.py: piper-tts's own API speaking the same cue texts in --jobs processes x 1
+onnxruntime thread), so ours / Piper alone is the cost of our pipeline; it reports CPU seconds per audio second
+of all worker processes too, the steadier figure on a shared machine.
 """
 
 from __future__ import annotations
@@ -365,16 +368,25 @@ class _PeakRss:
 
     def __init__(self) -> None:
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
+        self._cpu_before: dict[int, float] = {}  # the forkserver outlives a run: count only its new CPU
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> _PeakRss:
+        tree = Tree(os.getpid())
+        tree.sample()
+        self._cpu_before = dict(tree.cpu)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def cpu_seconds(self) -> float:
+        """User + system seconds of the descendants while sampled (up to 0.25 s per worker can go unseen)."""
+        return sum(max(0.0, t - self._cpu_before.get(pid, 0.0)) for pid, t in self.cpu.items())
 
     def _run(self) -> None:
         me = os.getpid()
@@ -384,6 +396,7 @@ class _PeakRss:
             for pid in tree.rss:
                 if pid == me:
                     continue
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), tree.cpu[pid])
                 try:
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
@@ -392,8 +405,10 @@ class _PeakRss:
                     pass
 
 
-def synthesis_once(story: Path, engine: str, jobs: int) -> tuple[float, float, int, float]:
-    """(wall seconds, audio seconds, segments, peak RSS MB of the largest worker or this process)."""
+def synthesis_once(story: Path, engine: str, jobs: int, alone: bool = False) -> tuple[float, float, int, float, float]:
+    """(wall s, audio s, segments, peak RSS MB of the largest worker or this process, CPU s of all processes).
+
+    With `alone`, Piper alone (benchmarks/piper_alone.py) speaks the same cue texts instead of narrator."""
     sys.path.insert(0, str(ROOT))
     from dataclasses import replace
 
@@ -407,19 +422,29 @@ def synthesis_once(story: Path, engine: str, jobs: int) -> tuple[float, float, i
     voice = engines.get().narrator_voice()
     cues = [replace(c, voice=voice) for c in cast(script.lines, Casting(voice, voice, {}), script.chapters)]
     clips = plan(cues, engines)
+    unique = list({c.key: c for c in clips}.values())
     with tempfile.TemporaryDirectory() as tmp:
         cache = ClipCache(Path(tmp))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with _PeakRss() as rss:
-            started = time.monotonic()
-            synthesize(clips, cache, engines, jobs)
-            wall = time.monotonic() - started
-        unique = {c.key: c for c in clips}.values()
-        seconds = sum(cache.get(c.key, verify=False).samples for c in unique) / SAMPLE_RATE  # type: ignore[union-attr]
+            started, main_cpu = time.monotonic(), time.thread_time()  # this thread only, not the sampler's
+            if alone:
+                from piper_alone import speak_all
+
+                model = engines.get().models()[voice.id]  # type: ignore[attr-defined]
+                wall, seconds = speak_all([c.cue.speech for c in unique], model.onnx, model.config, jobs,
+                                          model.sample_rate)
+            else:
+                synthesize(clips, cache, engines, jobs)
+                wall = time.monotonic() - started
+                seconds = 0.0
+            main_cpu = time.thread_time() - main_cpu
+        if not alone:
+            seconds = sum(cache.get(c.key, verify=False).samples for c in unique) / SAMPLE_RATE  # type: ignore[union-attr]
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         workers = list(rss.peaks.values())
         peak = max(workers) if jobs > 1 and workers else max(own, before * 1024)
-    return wall, seconds, len(clips), peak / 1e6
+    return wall, seconds, len(clips), peak / 1e6, rss.cpu_seconds() + main_cpu
 
 
 def synthesis_bench(args: argparse.Namespace, story: Path) -> None:
@@ -427,25 +452,34 @@ def synthesis_bench(args: argparse.Namespace, story: Path) -> None:
     from narrator.synthesis import default_jobs
 
     jobs = args.jobs or default_jobs()
-    layouts = [("ours", jobs)] + ([] if args.no_baseline else [("baseline", 1)])
-    results: dict[str, list[tuple[float, float, int, float]]] = {name: [] for name, _ in layouts}
+    base = ("piper-alone", jobs) if args.engine == "piper" else ("baseline", 1)
+    layouts = [("ours", jobs)] + ([] if args.no_baseline else [base])
+    load = os.getloadavg()[0]
+    results: dict[str, list[tuple[float, float, int, float, float]]] = {name: [] for name, _ in layouts}
     for i in range(args.repeat):
         for name, n in layouts if i % 2 == 0 else layouts[::-1]:  # alternate order: load drifts
-            r = synthesis_once(story, args.engine, n)
+            r = synthesis_once(story, args.engine, n, alone=name == "piper-alone")
             results[name].append(r)
-            print(f"run {i + 1} {name:8} jobs={n}: {r[0]:.1f} s wall for {r[1]:.0f} s audio ({r[2]} segments), "
-                  f"RTF {r[0] / r[1]:.3f}, peak RSS {r[3]:.0f} MB", flush=True)
-    print(f"\nsynthesis only, {args.engine}, about {args.words} words, cores={default_jobs()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+            print(f"run {i + 1} {name:11} jobs={n}: {r[0]:.1f} s wall, {r[4]:.1f} CPU s for {r[1]:.0f} s audio "
+                  f"({r[2]} segments), RTF {r[0] / r[1]:.3f}, CPU/audio {r[4] / r[1]:.3f}, peak RSS {r[3]:.0f} MB, "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"\nsynthesis only, {args.engine}, about {args.words or 10_000} words, cores={default_jobs()}, "
+          f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")
     rtfs = {}
     for name, n in layouts:
         rows = results[name]
-        rtfs[name] = statistics.median(w / s for w, s, _, _ in rows)
-        print(f"  {name:8} jobs={n}: median RTF {rtfs[name]:.3f} ({1 / rtfs[name]:.1f}x real time), "
-              f"median audio {statistics.median(s for _, s, _, _ in rows) / 60:.1f} min, "
-              f"max peak RSS {max(r for *_, r in rows):.0f} MB per {'worker' if n > 1 else 'process'}")
+        rtfs[name] = statistics.median(r[0] / r[1] for r in rows)
+        print(f"  {name:11} jobs={n}: median RTF {rtfs[name]:.3f} ({1 / rtfs[name]:.1f}x real time), "
+              f"median CPU s per audio s {statistics.median(r[4] / r[1] for r in rows):.3f}, "
+              f"median audio {statistics.median(r[1] for r in rows) / 60:.1f} min, "
+              f"max peak RSS {max(r[3] for r in rows):.0f} MB per {'worker' if n > 1 else 'process'}")
     if "baseline" in rtfs:
         print(f"  speed-up over one process: {rtfs['baseline'] / rtfs['ours']:.2f}x")
+    if "piper-alone" in rtfs:
+        # The same text, so the ratio of seconds is our pipeline's cost (trimming makes our audio a little shorter).
+        pairs = list(zip(results["ours"], results["piper-alone"], strict=True))
+        print(f"  ours / Piper alone, same text: wall {statistics.median(o[0] / b[0] for o, b in pairs):.3f}, "
+              f"CPU {statistics.median(o[4] / b[4] for o, b in pairs):.3f} (medians of per-round ratios)")
 
 
 def main() -> None:
