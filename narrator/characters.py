@@ -251,19 +251,37 @@ def _collect(
             continue
         # Gender: the first personal pronoun after the name, before another name turns up.
         ahead = seg_text[m.end() : m.end() + 160]
-        ws = _WORD_RE.findall(ahead)[:25]
+        found = list(_WORD_RE.finditer(ahead))[:25]
+        ws = [f.group() for f in found]
         for j, w in enumerate(ws):
             lw = w.lower()
             if j and w[0].isupper() and w not in STOPWORDS:
                 break
             if lw in ("her", "him") and j and ws[j - 1].lower() in _OBJECT_PREPS:
                 break  # "Spike huddled under her cloak": the "her" is someone else
+            if lw == "him" or (lw == "her" and (j + 1 == len(ws) or ws[j + 1].lower() in _NOT_A_NOUN
+                                                or not ahead[found[j].end() : found[j + 1].start()].isspace())):
+                # An object pronoun right after a name is somebody else: "Tobin showed her how",
+                # "Pip corrected her.", "Sella handed him the can". "her" before a noun is possessive.
+                break
             if lw in MALE_PRONOUNS:
                 form.he += 1
                 break
             if lw in FEMALE_PRONOUNS:
                 form.she += 1
                 break
+
+
+# Ranks tell a gender only by old convention: the pronouns around the name overrule them.
+RANK_TITLES = frozenset(["Captain", "Colonel", "Major", "General", "Admiral", "Lieutenant", "Commander", "Sergeant",
+                         "Corporal", "Private", "Inspector", "Professor", "Doctor", "Dr", "Dr."])
+
+
+# Words that cannot follow a possessive "her": after them "her" is an object ("showed her how").
+_NOT_A_NOUN = frozenset(["the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "my", "your", "our", "its",
+                         "how", "what", "where", "when", "why", "who", "whether", "if", "to", "and", "but", "or", "so",
+                         "up", "down", "out", "in", "off", "back", "away", "over", "on", "again", "too", "as", "with",
+                         "for", "from", "into", "at", "by", "of", "a", "something", "nothing", "everything", "it"])
 
 
 _OBJECT_PREPS = frozenset(["under", "over", "with", "for", "to", "at", "by", "beside", "behind", "near", "from", "into", "onto", "upon", "on", "of", "about", "around"])
@@ -461,8 +479,13 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             titled = Counter(next((gender_of_title(w) for w in f.words if w in TITLES), _noun_gender(f.words[-1].lower()))
                              for f in members if f.role)
             titled.pop("unknown", None)
-        if titled:
+        pronouns = ("male" if he > she else "female") if he + she >= 1 and max(he, she) >= 2 * min(he, she) else None
+        ranked_only = all(f.title in RANK_TITLES for f in members if f.title)
+        if titled and not (ranked_only and pronouns):
             gender = titled.most_common(1)[0][0]
+        elif titled:
+            # "Captain Sella ... she": a rank is held by women too; the pronouns decide.
+            gender = pronouns  # type: ignore[assignment]
         elif named and not (he + she >= 4 and max(he, she) >= 3 * min(he, she)
                             and ("male" if he > she else "female") != named.most_common(1)[0][0]):
             gender = named.most_common(1)[0][0]
@@ -524,10 +547,19 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 uses[ep] += 2
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
+    # "the captain" is the one character called Captain Something, when there is exactly one.
+    titled: dict[str, set[str]] = defaultdict(set)
+    for c in chars:
+        for f in (c.name, *c.aliases):
+            first = f.split()[0] if f.split() else ""
+            if first in TITLES:
+                titled["the " + first.rstrip(".").lower()].add(c.name)
     new: list[Character] = []
     for ep, n in uses.items():
         if ep in known:
             continue
+        if len(titled.get(ep, ())) == 1:
+            continue  # linked below
         head = ep.split()[-1]
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
         if n >= 2 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
@@ -541,6 +573,10 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         best, k = votes[ep].most_common(1)[0]
         if k >= 2 and k >= 0.6 * n:
             extra[best].append(ep)
+    text = " ".join(paragraphs).lower()
+    for ep, holders in titled.items():
+        if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
+            extra[next(iter(holders))].append(ep)
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)

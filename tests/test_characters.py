@@ -133,3 +133,20 @@ def test_characters_first_person_narrator_named_by_the_replies_it_gets():
     chars = chars_of(text)
     narr = [c for c in chars.values() if "I" in c.aliases]
     assert [c.name for c in narr] == ["Pip"]
+
+
+def test_characters_object_pronoun_after_a_name_is_someone_else():
+    # "Oren showed her how": the "her" is the girl he shows, not Oren; "Oren shook his head" is Oren.
+    text = ("Oren showed her how to hold the rope. Oren corrected her. Oren handed her the knife.\n\n"
+            "Oren shook his head. \"Again,\" Oren said, and he waited.\n\n")
+    assert chars_of(text)["Oren"].gender == "male"
+
+
+def test_characters_rank_gives_way_to_pronouns_and_the_rank_names_its_holder():
+    text = ("Her name was Captain Vell, and she kept the gate. Captain Vell said she would wait.\n\n"
+            "\"Open it,\" Captain Vell called.\n\n"
+            "The captain laughed, and Nim ran to the gate.\n\n"
+            "\"Now,\" said Captain Vell.\n\n")
+    vell = by_form(chars_of(text), "Captain Vell")
+    assert vell is not None and vell.gender == "female"
+    assert "the captain" in vell.aliases
