@@ -133,7 +133,10 @@ def test_cache_corrupt_and_truncated_entries_are_rendered_again(tmp_path: Path) 
     second = build(SAMPLE, out, jobs=1)
     assert second.segments_rendered == 2
     for a, b in zip(first.chapters, second.chapters, strict=True):
-        assert abs(a.seconds - b.seconds) < 0.05
+        # eSpeak NG carries state from one call to the next, so a line rendered again after other lines
+        # can come out a few tens of ms longer (measured: 56 ms on an 8 s paragraph). Playing the damaged
+        # entries instead would be off by seconds (the truncated one lost half its audio).
+        assert abs(a.seconds - b.seconds) < 0.1
     assert ClipCache(flipped.parent.parent).get(flipped.stem) is not None
 
 
