@@ -148,6 +148,9 @@ class Tree:
         return "other"
 
 
+NICE: list[str] = []  # ["nice", "-n", "-10"] with --nice: both sides get the same scheduling priority
+
+
 def measure(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess[str], Tree, float]:  # type: ignore[no-untyped-def]
     """(wall seconds, the finished process, its sampled tree, CPU seconds of the tree) for one command.
 
@@ -155,7 +158,7 @@ def measure(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess[st
     (short-lived children between samples are counted there, not lost).
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    proc = subprocess.Popen(NICE + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     tree = Tree(proc.pid)
     # Drain stdout/stderr in threads: a child blocked on a full pipe would stop and measure nothing.
     out: list[str] = []
@@ -459,11 +462,17 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="skip the baseline runs")
     ap.add_argument("--synthesis-only", action="store_true",
                     help="synthesis alone into a fresh cache, --jobs workers against one process")
+    ap.add_argument("--nice", type=int, default=None,
+                    help="run builds and baselines alike under `nice -n N` (N < 0 needs root): on a machine shared "
+                         "with other work this approximates an idle one for both sides")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--narrator-root", type=Path, default=ROOT,
                     help="build with the narrator checkout here (e.g. an older commit, for before/after figures)")
     args = ap.parse_args()
+    if args.nice is not None:
+        NICE[:] = ["nice", "-n", str(args.nice)]
     info = machine()
+    info["nice"] = str(args.nice) if args.nice is not None else "0"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     with tempfile.TemporaryDirectory(prefix="narrator-bench-") as tmp:
         work = Path(tmp)
