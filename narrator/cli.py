@@ -69,7 +69,7 @@ def build_cmd(
     book = result.chapters[0].file.parent / f"{result.chapters[0].file.parent.name}.m4b" if "m4b" in how.formats else None
     if as_json:
         print(json.dumps({
-            "chapters": [{"title": c.title, "file": str(c.file), "seconds": round(c.seconds, 2)} for c in result.chapters],
+            "chapters": _chapter_entries(result.chapters, book if "mp3" not in how.formats else None),
             "segments_rendered": result.segments_rendered,
             "segments_reused": result.segments_reused,
             "audio_seconds": round(result.audio_seconds, 2),
@@ -93,6 +93,19 @@ def build_cmd(
         _report("warning", w)
     if result.warnings:
         err.print(f"{len(result.warnings)} line(s) replaced by a tone; run the same command again to retry them.")
+
+
+def _chapter_entries(chapters, book: Path | None) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    # With --format m4b there are no chapter MP3s: each chapter points into the book at its start time.
+    entries: list[dict[str, object]] = []
+    start = 0.0
+    for c in chapters:
+        entry: dict[str, object] = {"title": c.title, "file": str(book or c.file), "seconds": round(c.seconds, 2)}
+        if book:
+            entry["start"] = round(start, 2)
+        start += c.seconds
+        entries.append(entry)
+    return entries
 
 
 @app.command("check")
@@ -152,9 +165,9 @@ def script_cmd(
 @app.command("preview")
 def preview_cmd(
     story: StoryArg,
-    chapter: Annotated[int, typer.Option("--chapter", "-c", min=1, help="Chapter number.")] = 1,
+    chapter: Annotated[int | None, typer.Option("--chapter", "-c", min=1, help="Chapter number (default 1, or the chapter of --lines ids).")] = None,
     scene: Annotated[int | None, typer.Option("--scene", "-s", min=1, help="Scene number within the chapter.")] = None,
-    lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter (ids from `narrator script`).")] = None,
+    lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter, or ids from `narrator script` (2:4-2:9).")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
@@ -165,7 +178,14 @@ def preview_cmd(
 ) -> None:
     """Render one scene with the real cast, in seconds."""
     _use_voice_dirs(voice_dir)
-    span = _parse_range(lines) if lines else None
+    span: tuple[int, int] | None = None
+    if lines:
+        id_chapter, first, last = _parse_range(lines)
+        span = (first, last)
+        if id_chapter is not None and chapter is not None and id_chapter != chapter:
+            raise InputError(f"--lines {lines} is in chapter {id_chapter}, but --chapter says {chapter}: give one of them.")
+        chapter = chapter or id_chapter
+    chapter = chapter or 1
     if scene is None and span is None:
         scene = 1
     if scene is not None and span is not None:
@@ -355,14 +375,16 @@ def _use_voice_dirs(folders: list[Path] | None) -> None:
     os.environ["NARRATOR_PIPER_VOICES"] = os.pathsep.join([*(str(f.resolve()) for f in folders), *current])
 
 
-def _parse_range(text: str) -> tuple[int, int]:
-    # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25").
+def _parse_range(text: str) -> tuple[int | None, int, int]:
+    # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25", whose
+    # chapter is returned first; None when the range names no chapter).
     import re
 
-    m = re.fullmatch(r"\s*(?:\d+:)?(\d+)\s*(?:-\s*(?:\d+:)?(\d+))?\s*", text)
-    if m is None:
-        raise InputError(f"--lines takes a range like 10-25 (or 2:10-2:25), not {text!r}.")
-    return int(m.group(1)), int(m.group(2) or m.group(1))
+    m = re.fullmatch(r"\s*(?:(\d+):)?(\d+)\s*(?:-\s*(?:(\d+):)?(\d+))?\s*", text)
+    if m is None or (m.group(1) and m.group(3) and m.group(1) != m.group(3)):
+        raise InputError(f"--lines takes a range within one chapter like 10-25 (or 2:10-2:25), not {text!r}.")
+    chapter = m.group(1) or m.group(3)
+    return (int(chapter) if chapter else None), int(m.group(2)), int(m.group(4) or m.group(2))
 
 
 def _play(path: Path) -> None:

@@ -38,6 +38,8 @@ _PLAIN_ABBREVIATIONS = {
     "rd.": "Road", "dept.": "Department", "est.": "established", "ft.": "feet", "lbs.": "pounds",
     "min.": "minutes", "jr.": "Junior", "sr.": "Senior", "hrs.": "hours", "oz.": "ounces", "no.": "number",
 }
+_MONTHS = {"Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", "Jun": "June", "Jul": "July",
+           "Aug": "August", "Sep": "September", "Oct": "October", "Nov": "November", "Dec": "December"}
 _CURRENCY = {"$": ("dollar", "dollars", "cent", "cents"), "£": ("pound", "pounds", "penny", "pence"),
              "€": ("euro", "euros", "cent", "cents"), "¥": ("yen", "yen", "sen", "sen")}
 _SYMBOLS = {
@@ -129,14 +131,24 @@ def _links(text: str) -> str:
 
 
 def _apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
-    """Whole-word replacements; a lowercase key matches any case, a capitalised key only itself."""
-    for word, say in sorted(lexicon.items(), key=lambda kv: -len(kv[0])):
-        if not word.strip():
-            continue
-        flags = re.IGNORECASE if word == word.lower() else 0
-        pattern = rf"(?<![\w]){re.escape(word)}(?![\w])"
-        text = re.sub(pattern, lambda _m, s=say: s, text, flags=flags)
-    return text
+    """Whole-word replacements in one pass; a lowercase key matches any case, a capitalised key only itself.
+
+    One pass, so a replacement is never rewritten by another entry; where both "Twi" and "twi" are
+    listed, the exact spelling wins.
+    """
+    keys = sorted((k for k in lexicon if k.strip()), key=len, reverse=True)  # "Mr Twi" before "Twi"
+    if not keys:
+        return text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?!\w)", re.IGNORECASE)
+
+    def say(m: re.Match[str]) -> str:
+        found = m.group(0)
+        if found in lexicon:
+            return lexicon[found]
+        lower = found.lower()
+        return lexicon.get(lower, found)
+
+    return pattern.sub(say, text)
 
 
 def _stretch(text: str) -> str:
@@ -145,6 +157,8 @@ def _stretch(text: str) -> str:
     def join_repeats(m: re.Match[str]) -> str:
         word = m.group(0)
         pieces = re.split(r"[-–]", word)
+        if len(pieces[0]) == 1 and len({p.casefold() for p in pieces}) == 1:
+            return pieces[0]  # "I-I-I" is one stuttered "I" (joined, "II" would be read as "two")
         # Only a stretch when some piece is the previous piece's last letter again ("i" in Spi-i-ike);
         # "co-op" and "re-enter" keep their hyphen.
         stretched = any(
@@ -174,7 +188,24 @@ def _stretch(text: str) -> str:
             return letter * 2
         return letter
 
-    return re.sub(r"([^\W\d_])\1{2,}", squeeze, text, flags=re.IGNORECASE)
+    text = re.sub(r"([^\W\d_])\1{2,}", squeeze, text, flags=re.IGNORECASE)
+    return _SOUNDS.sub(lambda m: _sound(m.group(0)), text)
+
+
+# Interjections without a vowel: eSpeak spells them out ("Hm" -> "aitch em", "Shh" -> "ess aitch aitch").
+# These spellings are what eSpeak says as the sound instead (checked with `espeak-ng -x`).
+_SOUND_WORDS = {"hm": "hmm", "hmm": "hmm", "sh": "shush", "shh": "shush", "grr": "gurr", "gr": "gurr",
+                "brr": "burr", "br": "burr", "hmph": "humph", "mph": "humph"}
+_SOUNDS = re.compile(r"(?<![\w'’-])(?:hm+|sh+|gr+|br+|h?mph)(?![\w'’-])", re.IGNORECASE)
+
+
+def _sound(word: str) -> str:
+    key = re.sub(r"(.)\1+", r"\1\1", word.lower())  # "hmmmm" -> "hmm", "shhhh" -> "shh"
+    say = _SOUND_WORDS.get(key) or _SOUND_WORDS.get(re.sub(r"(.)\1+", r"\1", key), word)
+    return say.capitalize() if word[0].isupper() else say
+
+
+_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
 def _abbreviations(text: str) -> str:
@@ -195,6 +226,8 @@ def _abbreviations(text: str) -> str:
         return "Saint " if re.match(r"\s*[A-Z]", after) else "Street."
 
     text = re.sub(r"\bSt\.", saint_or_street, text)
+    text = re.sub(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.\s*(?=\d)",
+                  lambda m: _MONTHS[m.group(1)[:3]] + " ", text)
     for short, say in _PLAIN_ABBREVIATIONS.items():
         flags = re.IGNORECASE if short != "no." else 0
         if short == "no.":
@@ -300,6 +333,13 @@ def _numbers(text: str) -> str:
     text = re.sub(r"\b(\d{3})0s\b", lambda m: _plural_of_number_words(_year(int(m.group(1) + "0"))), text)
     text = re.sub(r"(?:\b|['’])([2-9])0s\b", lambda m: _plural_of_number_words(_cardinal(int(m.group(1)) * 10)),
                   text)
+    # Dates: "September 12, 1990" is "September twelfth, nineteen ninety".
+    text = re.sub(
+        rf"\b({_MONTH_NAMES})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:(,?\s+)(1[1-9]\d\d|20\d\d)\b)?",
+        lambda m: f"{m.group(1)} {num2words(int(m.group(2)), to='ordinal')}"
+        + (f"{m.group(3)}{_year(int(m.group(4)))}" if m.group(4) else ""),
+        text,
+    )
     text = re.sub(
         r"\b(\d{1,15})(st|nd|rd|th)\b", lambda m: num2words(int(m.group(1)), to="ordinal").replace(",", ""), text,
         flags=re.IGNORECASE,

@@ -44,8 +44,11 @@ from narrator.listening import (
 )
 from narrator.mastering import Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
+from narrator.normalize import load_lexicon
 from narrator.reader import read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, synthesize
+
+SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Script:
     characters: tuple[Character, ...]
     lines: tuple[Line, ...]
     castfile: CastFile | None
+    lexicon: dict[str, str]
+    """How to say words: voices/lexicon.toml (shared by every story) overlaid by the cast file's [lexicon]."""
 
 
 def make_script(story_path: str | Path, cast_path: str | Path | None = None, include_notes: bool = False,
@@ -78,7 +83,8 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
     characters = merge_aliases(find_characters(story, segments), castfile)
     lines = attribute(segments, characters)
     lines = apply_overrides(lines, castfile, {c.name for c in characters})
-    return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile)
+    lexicon = {**load_lexicon(SHARED_LEXICON), **(castfile.lexicon if castfile else {})}
+    return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile, lexicon)
 
 
 def build(story_path: str | Path, output: Path, cast_path: str | Path | None = None, engine: str = "pyttsx3",
@@ -93,8 +99,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     script = make_script(story_path, cast_path, include_notes)
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
-    lexicon = script.castfile.lexicon if script.castfile else {}
-    clips = plan(cast(script.lines, casting, script.chapters, lexicon), engines)
+    clips = plan(cast(script.lines, casting, script.chapters, script.lexicon), engines)
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
@@ -202,7 +207,7 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
-    clips = plan(cast(chapter_lines, casting, script.chapters, script.castfile.lexicon if script.castfile else {}), engines)
+    clips = plan(cast(chapter_lines, casting, script.chapters, script.lexicon), engines)
     if not clips:
         raise InputError(f"chapter {chapter} has nothing to say in that range.")
     folder = output / slugify(script.story.title)

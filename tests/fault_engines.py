@@ -53,3 +53,16 @@ class FlakyEngine(SilentEngine):
             raise EngineError("transient failure")
         audio = super().synthesize(text, voice)
         return audio
+
+
+CALLS: list[str] = []
+
+
+class RecordingEngine(SilentEngine):
+    """The silent engine, remembering the text of every call (for the engine-input-limit test)."""
+
+    name = "recording"
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        CALLS.append(text)
+        return super().synthesize(text, voice)

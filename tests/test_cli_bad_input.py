@@ -154,3 +154,19 @@ def test_cli_unknown_format_and_bad_range(tmp_path: Path, capsys: pytest.Capture
     assert code == 2 and "unknown format" in _one_error_line(err)
     code, _, err = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "a-b", "--engine", "silent")
     assert code == 2 and "--lines takes a range" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "1:2-2:4", "--engine", "silent")
+    assert code == 2 and "within one chapter" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, "preview", str(STORY), "--chapter", "1", "--lines", "2:1-2:4",
+                        "--engine", "silent")
+    assert code == 2 and "is in chapter 2, but --chapter says 1" in _one_error_line(err)
+
+
+def test_cli_line_ids_choose_their_chapter(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--lines 2:1-2:4` previews chapter 2 without --chapter: ids are copied from `narrator script`."""
+    seen: list[tuple[object, ...]] = []
+    monkeypatch.setattr(cli, "preview", lambda *a: seen.append(a) or (tmp_path / "p.wav", 1.0))
+    code, _, _ = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "2:1-2:4")
+    assert code == 0 and seen[0][1:4] == (2, None, (1, 4))
+    code, _, _ = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "3-5")
+    assert code == 0 and seen[1][1:4] == (1, None, (3, 5))

@@ -1,4 +1,4 @@
-"""EPUB reader: fixtures are built here (ebooklib or a hand-made zip) with text written for these tests."""
+"""EPUB reader: fixtures are built here (tests/_epub.py or a hand-made zip) with text written for these tests."""
 
 from __future__ import annotations
 
@@ -7,26 +7,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from ebooklib import epub
 
 from narrator.errors import InputError
 from narrator.formats import READERS, sniff
 from narrator.formats.epub import read_epub
 from narrator.models import Story
 
+from ._epub import Page, write_epub
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # enough bytes to be recognisably a cover
-
-
-def _page(title: str, body: str, name: str) -> epub.EpubHtml:
-    page = epub.EpubHtml(title=title, file_name=name, lang="en")
-    page.content = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
-    return page
-
-
-def _write(book: epub.EpubBook, tmp_path: Path, name: str) -> Path:
-    out = tmp_path / name
-    epub.write_epub(str(out), book, {})
-    return out
 
 
 def _read(path: Path) -> Story:
@@ -41,14 +30,8 @@ def _span(story: Story, span) -> str:
 
 def _ao3_like(tmp_path: Path) -> Path:
     """Archive-style export: story-info preface, chapters with notes before and after, an afterword."""
-    book = epub.EpubBook()
-    book.set_identifier("test-ao3-like")
-    book.set_title("The Lamplighter's Apprentice")
-    book.set_language("en")
-    book.add_author("Quill Marrow")
-    book.add_metadata("DC", "description", "<p>Tamsin learns the <em>old</em> trade.</p>")
-    book.set_cover("cover.png", PNG, create_page=True)
-    preface = _page(
+    preface = Page(
+        "preface.xhtml",
         "Preface",
         """<div class="meta"><h1>The Lamplighter's Apprentice</h1>
         <div class="byline">by Quill Marrow</div>
@@ -56,9 +39,9 @@ def _ao3_like(tmp_path: Path) -> Path:
         <dt>Words:</dt><dd>900</dd><dt>Chapters:</dt><dd>2/2</dd></dl>
         <p>Summary</p><blockquote>Tamsin learns the old trade.</blockquote>
         <p>Notes</p><blockquote>Written for a prompt exchange.</blockquote></div>""",
-        "preface.xhtml",
     )
-    ch1 = _page(
+    ch1 = Page(
+        "chapter1.xhtml",
         "Chapter 1: Oil and Wick",
         """<h2 class="toc-heading">Chapter 1: Oil and Wick</h2>
         <div class="meta"><h3>Chapter Notes</h3><blockquote><p>First chapter, be gentle.</p></blockquote></div>
@@ -70,33 +53,26 @@ def _ao3_like(tmp_path: Path) -> Path:
         <p>By midnight every lamp on the hill was burning.</p>
         </div>
         <div id="endnotes"><h3>Chapter End Notes</h3><blockquote><p>Thanks for the kudos!</p></blockquote></div>""",
-        "chapter1.xhtml",
     )
-    ch2 = _page(
+    ch2 = Page(
+        "chapter2.xhtml",
         "Chapter 2: The Dark Quarter",
         """<h2 class="toc-heading">Chapter 2: The Dark Quarter</h2>
         <div class="userstuff"><p>No one had lit the lamps in the Dark Quarter for years.</p>
         <p>Tamsin struck a match anyway.</p></div>""",
-        "chapter2.xhtml",
     )
-    after = _page(
+    after = Page(
+        "afterword.xhtml",
         "Afterword",
         """<h1>Afterword</h1><h3>End Notes</h3><blockquote><p>That's all, folks.</p></blockquote>
         <p>Please drop by and leave a comment to let the author know what you thought.</p>""",
-        "afterword.xhtml",
     )
-    for item in (preface, ch1, ch2, after):
-        book.add_item(item)
-    book.toc = [
-        epub.Link("preface.xhtml", "Preface", "preface"),
-        epub.Link("chapter1.xhtml", "Chapter 1: Oil and Wick", "c1"),
-        epub.Link("chapter2.xhtml", "Chapter 2: The Dark Quarter", "c2"),
-        epub.Link("afterword.xhtml", "Afterword", "after"),
-    ]
-    book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = ["cover", "nav", preface, ch1, ch2, after]
-    return _write(book, tmp_path, "lamplighter.epub")
+    toc = [("preface.xhtml", "Preface"), ("chapter1.xhtml", "Chapter 1: Oil and Wick"),
+           ("chapter2.xhtml", "Chapter 2: The Dark Quarter"), ("afterword.xhtml", "Afterword")]
+    # EPUB 3 with an NCX as well, a cover page and the nav document in the spine, as exporters make them.
+    return write_epub(tmp_path / "lamplighter.epub", title="The Lamplighter's Apprentice", author="Quill Marrow",
+                      description="<p>Tamsin learns the <em>old</em> trade.</p>", pages=[preface, ch1, ch2, after],
+                      toc=toc, cover=PNG, cover_page=True, nav_in_spine=True)
 
 
 def test_epub_ao3_like_gives_exactly_the_story_chapters(tmp_path: Path) -> None:
@@ -130,27 +106,21 @@ def test_epub_ao3_like_notes_thoughts_emphasis_and_breaks(tmp_path: Path) -> Non
 
 def _fanficfare_like(tmp_path: Path, with_description: bool) -> Path:
     """Downloader-style export: title_page/info page, a TOC page, file0001-style chapters, a log page."""
-    book = epub.EpubBook()
-    book.set_identifier("test-fff-like")
-    book.set_title("Salt and Starlight")
-    book.set_language("en")
-    book.add_author("Fen Aldous")
-    if with_description:
-        book.add_metadata("DC", "description", "Two sailors and one map.")
-    title_page = _page(
+    title_page = Page(
+        "OEBPS/title_page.xhtml",
         "Salt and Starlight",
         """<h3><a href="#">Salt and Starlight</a> by <a href="#">Fen Aldous</a></h3>
         <div><b>Category:</b> Adventure<br/><b>Genre:</b> Drama<br/><b>Status:</b> Completed<br/>
         <b>Words:</b> 1,204<br/><b>Summary:</b> Two sailors and one map.<br/></div>""",
-        "OEBPS/title_page.xhtml",
     )
-    toc_page = _page(
+    toc_page = Page(
+        "OEBPS/toc_page.xhtml",
         "Table of Contents",
         """<h3>Table of Contents</h3><p><a href="file0001.xhtml">Setting Out</a></p>
         <p><a href="file0002.xhtml">Landfall</a></p>""",
-        "OEBPS/toc_page.xhtml",
     )
-    ch1 = _page(
+    ch1 = Page(
+        "OEBPS/file0001.xhtml",
         "Setting Out",
         """<h3>Setting Out</h3><div>
         <p>A/N: This is my first story here, reviews welcome!</p>
@@ -158,31 +128,25 @@ def _fanficfare_like(tmp_path: Path, with_description: bool) -> Path:
         <p><i>If the stars lie, we drown.</i></p>
         <p>* * *</p>
         <p>The harbour fell behind them.</p></div>""",
-        "OEBPS/file0001.xhtml",
     )
-    ch2 = _page(
+    ch2 = Page(
+        "OEBPS/file0002.xhtml",
         "Landfall",
         """<h3>Landfall</h3><div><p>Sand, at last, and a lighthouse nobody kept.</p>
         <p>Author's Note:</p><p>Thank you all for reading to the end.</p></div>""",
-        "OEBPS/file0002.xhtml",
     )
-    log = _page(
+    log = Page(
+        "OEBPS/log_page.xhtml",
         "Update Log",
         "<h3>Update Log</h3><p>Updated: 2020-01-01 Chapters: 2</p>",
-        "OEBPS/log_page.xhtml",
     )
-    for item in (title_page, toc_page, ch1, ch2, log):
-        book.add_item(item)
-    book.toc = [
-        epub.Link("OEBPS/title_page.xhtml", "Title Page", "tp"),
-        epub.Link("OEBPS/toc_page.xhtml", "Table of Contents", "toc"),
-        epub.Link("OEBPS/file0001.xhtml", "1. Setting Out", "f1"),
-        epub.Link("OEBPS/file0002.xhtml", "2. Landfall", "f2"),
-        epub.Link("OEBPS/log_page.xhtml", "Update Log", "log"),
-    ]
-    book.add_item(epub.EpubNcx())
-    book.spine = [title_page, toc_page, ch1, ch2, log]
-    return _write(book, tmp_path, "salt.epub")
+    toc = [("OEBPS/title_page.xhtml", "Title Page"), ("OEBPS/toc_page.xhtml", "Table of Contents"),
+           ("OEBPS/file0001.xhtml", "1. Setting Out"), ("OEBPS/file0002.xhtml", "2. Landfall"),
+           ("OEBPS/log_page.xhtml", "Update Log")]
+    # EPUB 2: an NCX and no nav document, pages in a subfolder of the package folder.
+    return write_epub(tmp_path / "salt.epub", title="Salt and Starlight", author="Fen Aldous",
+                      description="Two sailors and one map." if with_description else None,
+                      pages=[title_page, toc_page, ch1, ch2, log], toc=toc, nav=False)
 
 
 def test_epub_fanficfare_like_skips_title_toc_and_log_pages(tmp_path: Path) -> None:
@@ -286,21 +250,13 @@ def test_epub2_ncx_only_with_fragments_and_subfolders(tmp_path: Path) -> None:
 
 
 def test_epub3_nav_only_uses_toc_labels_and_spine_order(tmp_path: Path) -> None:
-    book = epub.EpubBook()
-    book.set_identifier("nav-only")
-    book.set_title("Kettle Hill")
-    book.set_language("en")
-    a = _page("a", "<h1>The Climb</h1><p>Rook climbed Kettle Hill at noon.</p>", "a.xhtml")
-    b = _page("b", "<p>The view was worth it.</p>", "b.xhtml")
-    c = _page("c", "<h1>About the Author</h1><p>The author lives by a hill.</p>", "c.xhtml")
-    for item in (a, b, c):
-        book.add_item(item)
+    a = Page("a.xhtml", "a", "<h1>The Climb</h1><p>Rook climbed Kettle Hill at noon.</p>")
+    b = Page("b.xhtml", "b", "<p>The view was worth it.</p>")
+    c = Page("c.xhtml", "c", "<h1>About the Author</h1><p>The author lives by a hill.</p>")
     # The TOC lists b before a; the spine (reading order) decides.
-    book.toc = [epub.Link("b.xhtml", "The Summit", "b"), epub.Link("a.xhtml", "The Climb", "a"),
-                epub.Link("c.xhtml", "About the Author", "c")]
-    book.add_item(epub.EpubNav())
-    book.spine = ["nav", a, b, c]
-    path = _write(book, tmp_path, "kettle.epub")
+    toc = [("b.xhtml", "The Summit"), ("a.xhtml", "The Climb"), ("c.xhtml", "About the Author")]
+    path = write_epub(tmp_path / "kettle.epub", title="Kettle Hill", pages=[a, b, c], toc=toc, ncx=False,
+                      nav_in_spine=True)
     with zipfile.ZipFile(path) as zf:
         assert not any(n.endswith(".ncx") for n in zf.namelist())
     story = _read(path)
@@ -394,3 +350,43 @@ def test_formats_epub_cover_reaches_the_chapter_tags(tmp_path: Path) -> None:
     for chapter in result.chapters:
         pictures = ID3(chapter.file).getall("APIC")
         assert pictures and pictures[0].data == PNG and pictures[0].mime == "image/png"
+
+
+def test_epub_nonlinear_pages_and_guide_marked_matter_are_skipped(tmp_path: Path) -> None:
+    pages = [
+        Page("ded.xhtml", "For M.", "<p>For Morwen, who kept the light.</p>"),
+        Page("c1.xhtml", "Chapter 1", "<h1>Chapter 1</h1><p>The tide was out.</p>"),
+        Page("fn.xhtml", "Notes", "<p>A footnote that pops up.</p>", linear=False),
+        Page("c2.xhtml", "Chapter 2", "<h1>Chapter 2</h1><p>The tide came in.</p>"),
+        Page("bio.xhtml", "Morgan Vale", "<p>Morgan Vale writes by the sea.</p>"),
+    ]
+    toc = [("ded.xhtml", "For M."), ("c1.xhtml", "Chapter 1"), ("c2.xhtml", "Chapter 2"), ("bio.xhtml", "Morgan Vale")]
+    path = write_epub(tmp_path / "tide.epub", title="Tide", pages=pages, toc=toc,
+                      guide=[("ded.xhtml", "dedication"), ("bio.xhtml", "colophon")])
+    story = _read(path)
+    assert story.text == "Chapter 1\n\nThe tide was out.\n\nChapter 2\n\nThe tide came in."
+
+
+def test_epub3_nav_wins_over_a_stale_ncx(tmp_path: Path) -> None:
+    """When a book carries both, the EPUB 3 nav is the table of contents (the NCX is for old readers)."""
+    pages = [Page("a.xhtml", "a", "<p>Wind first.</p>"), Page("b.xhtml", "b", "<p>Rain second.</p>")]
+    path = write_epub(tmp_path / "weather.epub", title="Weather", pages=pages,
+                      toc=[("a.xhtml", "Wind"), ("b.xhtml", "Rain")])
+    with zipfile.ZipFile(path) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    files["EPUB/toc.ncx"] = files["EPUB/toc.ncx"].replace(b">Wind<", b">Old Wind<").replace(b">Rain<", b">Old Rain<")
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    assert [t for _, t in _read(path).chapter_hints] == ["Wind", "Rain"]
+
+
+def test_epub_paths_match_whatever_their_case_and_entities_are_not_expanded(tmp_path: Path) -> None:
+    manifest = '<item id="a" href="Text/Chapter.xhtml" media-type="application/xhtml+xml"/>'
+    opf = _opf("3.0", manifest, '<itemref idref="a"/>', toc_attr="").replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0"?><!DOCTYPE package [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    ).replace("<dc:title>Ferry Tales</dc:title>", "<dc:title>Ferry &x;Tales</dc:title>")
+    files = {"OEBPS/content.opf": opf, "OEBPS/text/chapter.xhtml": _xhtml("<p>Made on a case-blind disk.</p>")}
+    story = _read(_zip_epub(tmp_path / "case.epub", files))
+    assert story.text == "Made on a case-blind disk."
+    assert "root" not in story.title

@@ -103,6 +103,13 @@ def test_html_bare_fragment_with_breaks_and_flat_author_note() -> None:
         (b"# Title\n\nText", "story.md", "markdown"),
         (b"# Title\n\nText", "story.markdown", "markdown"),
         (b"<p>fragment</p>", "page.htm", "html"),
+        # No name (stdin): Markdown only on clear signs; a lone "# Title" is a plain-text habit too.
+        (b"---\ntitle: Moths\nauthor: A. Finch\n---\n\nText", None, "markdown"),
+        (b"# Moths\n\nShe read the **whole** thing.", None, "markdown"),
+        (b"# Moths\n\nSee [the map](https://example.com/map).", None, "markdown"),
+        (b"# Moths\n\nShe read the whole thing.", None, None),
+        (b"She said **that** twice.\n\nNo headings here.", None, None),
+        (b"---\ntitle: Moths\n---\nText", "story.txt", None),
     ],
 )
 def test_formats_sniff(data: bytes, name: str | None, expected: str | None) -> None:

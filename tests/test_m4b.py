@@ -58,3 +58,23 @@ def test_m4b_captions_follow_the_whole_book() -> None:
     # ffmpeg's MP4 edit list hides the AAC priming samples, so the same windows as for the MP3s apply.
     assert window_db(x, 22050, first2[0], first2[0] + 0.10) > -52
     assert window_db(x, 22050, first2[0] - 0.20, first2[0] - 0.06) < -55
+
+
+@needs_tools
+def test_m4b_only_json_points_every_chapter_into_the_book(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With --format m4b no chapter MP3 is written, so the summary must not name one: each chapter names the book."""
+    from typer.testing import CliRunner
+
+    from narrator.cli import app
+    from ._book import write_story
+
+    story, cast = write_story(tmp_path)
+    res = CliRunner().invoke(app, ["build", str(story), "--cast", str(cast), "-o", str(tmp_path / "out"),
+                                   "--format", "m4b", "--json", "-j", "2"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout.strip().splitlines()[-1])
+    m4b = summary["m4b"]
+    assert [c["file"] for c in summary["chapters"]] == [m4b, m4b]
+    assert not list((tmp_path / "out").rglob("*.mp3"))
+    marks = ffprobe_chapters(tmp_path / m4b if not m4b.startswith("/") else m4b)
+    assert [c["start"] for c in summary["chapters"]] == pytest.approx([m[0] for m in marks], abs=0.05)

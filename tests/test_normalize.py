@@ -86,6 +86,16 @@ RULES = [
     ("I WORK AT THE FBI.", "I work at the FBI."),
     ("*Really*, she said. _Fine_.", "Really, she said. Fine."),
     ("Twi and Dash.", "Twi and Dash."),
+    ("I-I don't know.", "I don't know."),
+    ("I-I-I'm sorry.", "I'm sorry."),
+    ("Bye-bye, so-so.", "Bye-bye, so-so."),
+    # sounds without a vowel, which eSpeak would spell out letter by letter
+    ("Hmmmm... fine.", "Hmm, fine."),
+    ("Shhh! Grrr. Brrr, cold. Hmph.", "Shush! Gurr. Burr, cold. Humph."),
+    # dates
+    ("On Sept. 12, 1990 we met.", "On September twelfth, nineteen ninety we met."),
+    ("By May 5 it was over.", "By May fifth it was over."),
+    ("She may 5 times.", "She may five times."),
     ("2 * 3", "two times three"),
 ]
 
@@ -128,7 +138,8 @@ _AVOID = {"http", "https", "www", "ftp", "mr", "mrs", "ms", "mx", "dr", "st", "n
           "ave", "rd", "ft", "min", "est", "dept", "jr", "sr", "oz", "hrs", "lbs", "blvd", "approx", "prof",
           "capt", "cpt", "lt", "sgt", "gen", "col", "maj", "cmdr", "rev", "fr", "gov", "sen", "rep", "pres",
           "insp", "det", "supt", "com", "org", "net", "edu", "io", "co", "uk", "de", "info", "me", "tv", "ly",
-          "fm", "eg", "ie", "am", "pm", "gif", "the", "and"}
+          "fm", "eg", "ie", "am", "pm", "gif", "the", "and", "hm", "hmm", "sh", "shh", "gr", "grr", "br", "brr",
+          "mph", "hmph"}
 _words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).filter(
     lambda w: w not in _AVOID and not re.search(r"(.)\1\1", w)
 )
@@ -204,3 +215,11 @@ def test_split_for_engine_every_word_in_exactly_one_piece_in_order(
     pieces = split_for_engine(text, max_chars)
     assert all(len(p) <= max_chars for p in pieces)
     assert [w for p in pieces for w in p.split()] == text.split()
+
+
+def test_normalize_lexicon_is_one_pass_and_exact_spelling_wins() -> None:
+    # "Twi" -> "Twilight" must not then become "Twilight Sparkle" through a second entry.
+    lexicon = {"Twi": "Twilight", "twilight": "Twilight Sparkle", "twi": "Tweesh", "Mr Twi": "Mister Twee"}
+    assert to_speech("Twi, TWI, twilight and Mr Twi.", lexicon) == (
+        "Twilight, Tweesh, Twilight Sparkle and Mister Twee."
+    )

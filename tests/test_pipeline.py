@@ -44,3 +44,25 @@ def test_pipeline_headings_are_never_dialogue() -> None:
 def test_pipeline_names_for_files() -> None:
     assert slugify("The Lamplighter's Apprentice") == "the-lamplighters-apprentice"
     assert safe_filename('Chapter 3: What? "No" / Yes') == "Chapter 3 - What No Yes"
+
+
+def test_pipeline_lexicon_shared_file_and_cast_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """voices/lexicon.toml applies to every story; the cast file's [lexicon] wins where both list a word."""
+    from narrator.casting import Engines, assign_voices, cast
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "lexicon.toml").write_text('[lexicon]\ntwi = "Tweesh"\nGIF = "jiff"\n', encoding="utf-8")
+    story = tmp_path / "s.txt"
+    story.write_text("Twi sent a GIF to TWI. Twilight laughed.\n", encoding="utf-8")
+    plain = make_script(story)
+    castfile = tmp_path / "cast.toml"
+    castfile.write_text('[lexicon]\nTwi = "Twee"\n', encoding="utf-8")
+    with_cast = make_script(story, castfile)
+
+    def spoken(script) -> str:  # type: ignore[no-untyped-def]
+        casting = assign_voices(script.characters, script.lines, Engines("silent"), script.castfile)
+        return " ".join(c.speech for c in cast(script.lines, casting, script.chapters, script.lexicon))
+
+    assert spoken(plain) == "Tweesh sent a jiff to Tweesh. Twilight laughed."
+    assert spoken(with_cast) == "Twee sent a jiff to Tweesh. Twilight laughed."

@@ -42,9 +42,22 @@ def sniff(data: bytes, path: Path | None) -> str | None:
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(head) or suffix in {".html", ".htm", ".xhtml"}:
         return "html"
-    if suffix in {".md", ".markdown"}:
+    if suffix in {".md", ".markdown"} or (not suffix and _looks_markdown(head)):
         return "markdown"
     return None
+
+
+_FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n(?:[\w-]+[ \t]*:.*\r?\n)+(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+_ATX = re.compile(rb"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE)
+_MARKUP = re.compile(rb"\]\([^)\s]+\)|\*\*\S|\S\*\*|\\[*_#]|^ {0,3}(?:```|~~~)", re.MULTILINE)
+
+
+def _looks_markdown(head: bytes) -> bool:
+    """Markdown with no file name to go by (stdin): front matter, or headings together with Markdown markup.
+
+    A "# Title" heading alone is also a plain-text habit, which the plain-text reader handles.
+    """
+    return bool(_FRONT_MATTER.match(head) or (_ATX.search(head) and _MARKUP.search(head)))
 
 
 __all__ = ["READERS", "read_epub", "read_html", "read_markdown", "sniff"]

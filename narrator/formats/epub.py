@@ -1,17 +1,23 @@
-"""EPUB 2 and 3: metadata and cover from the package, chapters from the TOC in spine order."""
+"""EPUB 2 and 3: metadata and cover from the package, chapters from the TOC in spine order.
+
+The package (container.xml, the OPF, the EPUB 3 nav or EPUB 2 NCX) is read here with zipfile and
+lxml rather than with an EPUB library: the well-known one, EbookLib, is AGPL-3.0, and reading four
+small XML files ourselves keeps narrator's dependencies permissive or GPL-compatible without the
+AGPL's network clause (docs/formats.md).
+"""
 
 from __future__ import annotations
 
 import io
 import posixpath
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
 from bs4 import BeautifulSoup
+from lxml import etree
 
 from narrator.errors import InputError
 from narrator.formats._blocks import (
@@ -29,7 +35,7 @@ from narrator.models import Story
 _FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
 # epub:type / guide values of pages that are about the book rather than the story.
 _MATTER_TYPES = frozenset(
-    ["cover", "titlepage", "title-page", "halftitlepage", "toc", "copyright-page", "colophon", "imprint", "acknowledgments", "acknowledgements", "landmarks", "loi", "lot", "other-credits", "contributors", "errata", "index", "bibliography", "afterword", "preface", "frontmatter", "backmatter", "appendix"]
+    ["cover", "titlepage", "title-page", "halftitlepage", "toc", "dedication", "copyright-page", "colophon", "imprint", "acknowledgments", "acknowledgements", "landmarks", "loi", "lot", "other-credits", "contributors", "errata", "index", "bibliography", "afterword", "preface", "frontmatter", "backmatter", "appendix"]
 )
 _MATTER_TITLE = re.compile(
     r"^\W*(?:title\s*page|cover(?:\s*page)?|(?:table\s+of\s+)?contents|toc(?:\s*page)?|copyright(?:\s*page)?|"
@@ -58,15 +64,155 @@ class _Doc:
     matter: bool = False
 
 
+_XHTML_TYPES = frozenset(["application/xhtml+xml", "text/html", "application/xml", "text/xml"])
+# Never resolve entities or fetch anything: a book is untrusted input.
+_XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+_EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def _local(el: etree._Element) -> str:
+    # Books in the wild drop or rename namespaces: match elements by local name only.
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One manifest entry."""
+
+    id: str
+    href: str
+    """Path inside the zip (resolved against the OPF's folder)."""
+    media_type: str
+    properties: frozenset[str]
+
+
+@dataclass
+class _Package:
+    """What narrator needs of an EPUB package: metadata, manifest, spine, guide and table of contents."""
+
+    zf: zipfile.ZipFile
+    metadata: dict[str, list[str]]
+    items: dict[str, _Item]
+    spine: list[tuple[_Item, bool]]
+    """Spine items with their `linear` flag."""
+    guide: dict[str, str]
+    """Document path -> guide reference type."""
+    toc: list[tuple[str, str, str]]
+    """(document path, fragment, label) in TOC order: the EPUB 3 nav, else the NCX."""
+    cover_id: str | None
+    _names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, zf: zipfile.ZipFile) -> _Package:
+        names = {n.casefold(): n for n in zf.namelist()}
+        container = etree.fromstring(zf.read("META-INF/container.xml"), _XML)
+        rootfile = next((el.get("full-path") for el in container.iter() if _local(el) == "rootfile"), None)
+        if not rootfile:
+            raise ValueError("container.xml names no package document")
+        opf_path = _norm(rootfile)
+        real = names.get(opf_path.casefold())
+        if real is None:
+            raise KeyError(f"the package document {opf_path} is missing")
+        opf = etree.fromstring(zf.read(real), _XML)
+        if opf is None:
+            raise ValueError(f"{opf_path} is not XML")
+        base = posixpath.dirname(opf_path)
+        metadata: dict[str, list[str]] = {}
+        cover_id = None
+        items: dict[str, _Item] = {}
+        spine: list[tuple[_Item, bool]] = []
+        guide: dict[str, str] = {}
+        ncx_id = None
+        for section in opf:
+            kind = _local(section)
+            if not kind:
+                continue
+            for el in section.iter() if kind == "metadata" else section:
+                name = _local(el)
+                if not name:
+                    continue  # comments, processing instructions, unexpanded entities
+                if kind == "metadata":
+                    if el.get("name") == "cover" and el.get("content"):
+                        cover_id = el.get("content")
+                    elif etree.QName(el).namespace == "http://purl.org/dc/elements/1.1/":
+                        metadata.setdefault(name, []).append(_text(el))
+                elif kind == "manifest" and name == "item" and el.get("id") and el.get("href"):
+                    items[el.get("id")] = _Item(el.get("id"), _join(base, el.get("href")),
+                                                (el.get("media-type") or "").lower(),
+                                                frozenset((el.get("properties") or "").split()))
+                elif kind == "spine" and name == "itemref" and el.get("idref") in items:
+                    spine.append((items[el.get("idref")], (el.get("linear") or "yes").lower() != "no"))
+                elif kind == "guide" and name == "reference" and el.get("href"):
+                    guide[_join(base, el.get("href"))] = (el.get("type") or "").lower()
+            if kind == "spine":
+                ncx_id = section.get("toc")
+        package = cls(zf, metadata, items, spine, guide, [], cover_id, names)
+        nav = next((i for i in items.values() if "nav" in i.properties), None)
+        ncx = items.get(ncx_id or "") or next(
+            (i for i in items.values() if i.media_type == "application/x-dtbncx+xml"), None)
+        # Prefer the EPUB 3 nav; if it is missing, broken or empty, the NCX may still be fine.
+        package.toc = (package._nav_toc(nav) if nav else []) or (package._ncx_toc(ncx) if ncx else [])
+        return package
+
+    def read(self, href: str) -> bytes | None:
+        """A file of the book by its resolved path (case-insensitive: books made on Windows differ)."""
+        real = self._names.get(href.casefold())
+        return self.zf.read(real) if real else None
+
+    def _xml(self, item: _Item) -> etree._Element | None:
+        data = self.read(item.href)
+        if not data:
+            return None
+        try:
+            return etree.fromstring(data, _XML)
+        except etree.XMLSyntaxError:
+            return None
+
+    def _nav_toc(self, item: _Item) -> list[tuple[str, str, str]]:
+        root = self._xml(item)
+        if root is None:
+            return []
+        navs = [el for el in root.iter() if _local(el) == "nav"]
+        toc = next((n for n in navs if "toc" in (n.get(_EPUB_TYPE) or n.get("type") or "").split()), None)
+        chosen = toc if toc is not None else (navs[0] if navs else None)
+        if chosen is None:
+            return []
+        folder = posixpath.dirname(item.href)
+        return [_entry(folder, a.get("href"), _text(a)) for a in chosen.iter()
+                if _local(a) == "a" and a.get("href")]
+
+    def _ncx_toc(self, item: _Item) -> list[tuple[str, str, str]]:
+        root = self._xml(item)
+        if root is None:
+            return []
+        folder = posixpath.dirname(item.href)
+        out = []
+        for point in root.iter():
+            if _local(point) != "navPoint":
+                continue
+            label = next((_text(t) for t in point.iter() if _local(t) == "text"), "")
+            src = next((c.get("src") for c in point if _local(c) == "content" and c.get("src")), None)
+            if src:
+                out.append(_entry(folder, src, label))
+        return out
+
+
+def _join(base: str, href: str) -> str:
+    return _norm(posixpath.join(base, unquote(urldefrag(href)[0])))
+
+
 def read_epub(data: bytes, path: Path | None) -> Story:
     """Read an EPUB 2 or 3 book into a Story with its chapters, notes, thoughts and cover."""
     label = path.name if path else "the EPUB input"
     _check_package(data, label)
     book = _load(data, label)
-    guide = {_norm(g.get("href") or ""): (g.get("type") or "").lower() for g in getattr(book, "guide", [])}
-    docs = _spine_docs(book, guide)
+    docs = _spine_docs(book, book.guide)
     title = _first_meta(book, "title") or (path.stem if path else "Untitled")
-    toc = _toc(book)
+    toc = book.toc
     builder = TextBuilder()
     used = _write_toc_chapters(builder, docs, toc, title) if toc else False
     if not used:
@@ -75,7 +221,7 @@ def read_epub(data: bytes, path: Path | None) -> Story:
     if not text.strip():
         raise InputError(f"{label}: the EPUB holds no readable story text; check it opens in an e-book reader.")
     cover, cover_mime = _cover(book)
-    authors = [v for v, _ in book.get_metadata("DC", "creator") if v and v.strip()]
+    authors = [v for v in book.metadata.get("creator", []) if v.strip()]
     return Story(
         title=" ".join(title.split()),
         author=", ".join(" ".join(a.split()) for a in authors) or None,
@@ -110,37 +256,28 @@ def _check_package(data: bytes, label: str) -> None:
         )
 
 
-def _load(data: bytes, label: str):  # -> ebooklib.epub.EpubBook
-    from ebooklib import epub  # imported here: only EPUB input needs it
-
-    last: Exception | None = None
-    # Prefer the EPUB 3 nav; if it is broken, the NCX may still be fine.
-    for ignore_ncx in (True, False):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return epub.read_epub(io.BytesIO(data), {"ignore_ncx": ignore_ncx})
-        except Exception as exc:  # ebooklib raises anything from KeyError to lxml errors on bad books
-            last = exc
-    raise InputError(f"{label}: the EPUB package could not be read ({last}); download it again.")
+def _load(data: bytes, label: str) -> _Package:
+    try:
+        return _Package.open(zipfile.ZipFile(io.BytesIO(data)))
+    except InputError:
+        raise
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        raise InputError(f"{label}: the EPUB package could not be read ({exc}); download it again.") from None
 
 
 def _norm(href: str) -> str:
     return posixpath.normpath(unquote(urldefrag(href)[0])) if href else ""
 
 
-def _spine_docs(book, guide: dict[str, str]) -> list[_Doc]:
-    from ebooklib import epub
-
+def _spine_docs(book: _Package, guide: dict[str, str]) -> list[_Doc]:
     docs: list[_Doc] = []
     note_base = 0
-    for idref, linear in book.spine:
-        item = book.get_item_with_id(idref)
-        if not isinstance(item, epub.EpubHtml) or isinstance(item, (epub.EpubNav, epub.EpubCoverHtml)):
+    for item, linear in book.spine:
+        if item.media_type not in _XHTML_TYPES or "nav" in item.properties:
             continue
-        if str(linear).lower() == "no":
+        if not linear:
             continue  # pop-up footnotes and the like, outside the reading order
-        soup = parse_html(item.content or b"")
+        soup = parse_html(book.read(item.href) or b"")
         root = soup.body or soup
         blocks = html_blocks(root, first_note=note_base)
         note_base = max([note_base, *(b.note for b in blocks)])
@@ -149,12 +286,12 @@ def _spine_docs(book, guide: dict[str, str]) -> list[_Doc]:
             value = tag.get("epub:type") or tag.get("type") or ""
             types.update(str(value).lower().split())
         doc = _Doc(
-            name=_norm(item.file_name),
+            name=item.href,
             blocks=blocks,
             title=soup.title.get_text(" ", strip=True) if soup.title else "",
             types=types,
         )
-        doc.matter = _is_matter(doc, guide.get(doc.name, ""))
+        doc.matter = _is_matter(doc, guide.get(doc.name, "") or guide.get(item.href, ""))
         docs.append(doc)
     return docs
 
@@ -179,34 +316,8 @@ def _is_matter(doc: _Doc, guide_type: str) -> bool:
     return bool(re.search(r"©|all rights reserved|^\W*copyright\b", body, re.IGNORECASE)) and len(body) < 1500
 
 
-def _toc(book) -> list[tuple[str, str, str]]:
-    """The TOC flattened in order: (document path, fragment, label)."""
-    from ebooklib import epub
-
-    ncx = next((i for i in book.get_items() if isinstance(i, epub.EpubNcx)), None)
-    has_nav = any(isinstance(i, epub.EpubNav) for i in book.get_items())
-    # ebooklib resolves nav hrefs against the nav's folder but leaves NCX hrefs as written.
-    base = "" if has_nav or ncx is None else posixpath.dirname(ncx.file_name)
-    out: list[tuple[str, str, str]] = []
-
-    def walk(entries) -> None:
-        for entry in entries:
-            if isinstance(entry, tuple) and len(entry) == 2:
-                section, children = entry
-                href = getattr(section, "href", None)
-                if href:
-                    out.append(_entry(base, href, section.title))
-                walk(children)
-            elif isinstance(entry, (list, tuple)):
-                walk(entry)
-            elif getattr(entry, "href", None):
-                out.append(_entry(base, entry.href, entry.title))
-
-    walk(book.toc or [])
-    return out
-
-
 def _entry(base: str, href: str, label: str | None) -> tuple[str, str, str]:
+    """A TOC link as (document path inside the zip, fragment, label); hrefs are relative to the TOC file."""
     target, fragment = urldefrag(href)
     name = posixpath.normpath(posixpath.join(base, unquote(target)))
     return name, unquote(fragment), " ".join((label or "").split())
@@ -214,12 +325,12 @@ def _entry(base: str, href: str, label: str | None) -> tuple[str, str, str]:
 
 def _write_toc_chapters(builder: TextBuilder, docs: list[_Doc], toc: list[tuple[str, str, str]], title: str) -> bool:
     """Cut the spine at TOC entries; False when the TOC names no story document."""
-    index = {d.name: k for k, d in enumerate(docs)}
+    index = {d.name.casefold(): k for k, d in enumerate(docs)}
     starts: dict[tuple[int, int], str] = {}
     for name, fragment, label in toc:
-        if name not in index:
+        if name.casefold() not in index:
             continue
-        d = index[name]
+        d = index[name.casefold()]
         b = next((k for k, blk in enumerate(docs[d].blocks) if fragment in blk.ids), 0) if fragment else 0
         if docs[d].matter or _MATTER_TITLE.match(label):
             continue
@@ -262,14 +373,11 @@ def _key(s: str) -> str:
     return re.sub(r"\W+", " ", s).strip().casefold()
 
 
-def _first_meta(book, name: str) -> str | None:
-    for value, _ in book.get_metadata("DC", name):
-        if value and value.strip():
-            return value.strip()
-    return None
+def _first_meta(book: _Package, name: str) -> str | None:
+    return next((v for v in book.metadata.get(name, []) if v.strip()), None)
 
 
-def _description(book, docs: list[_Doc]) -> str | None:
+def _description(book: _Package, docs: list[_Doc]) -> str | None:
     raw = _first_meta(book, "description")
     if raw:
         text = BeautifulSoup(raw, "html.parser").get_text(" ")  # descriptions are often escaped HTML
@@ -289,19 +397,15 @@ def _description(book, docs: list[_Doc]) -> str | None:
     return None
 
 
-def _cover(book) -> tuple[bytes | None, str | None]:
-    from ebooklib import epub
-
-    images = [i for i in book.get_items() if (i.media_type or "").startswith("image/")]
-    chosen = next((i for i in images if isinstance(i, epub.EpubCover)), None)
+def _cover(book: _Package) -> tuple[bytes | None, str | None]:
+    """The cover image: EPUB 3's cover-image item, EPUB 2's <meta name="cover">, else an image named cover."""
+    images = [i for i in book.items.values() if i.media_type.startswith("image/")]
+    chosen = next((i for i in images if "cover-image" in i.properties), None)
+    if chosen is None and book.cover_id in book.items and book.items[book.cover_id].media_type.startswith("image/"):
+        chosen = book.items[book.cover_id]
     if chosen is None:
-        for _, attrs in book.get_metadata("OPF", "cover"):
-            item = book.get_item_with_id(attrs.get("content", ""))
-            if item is not None and (item.media_type or "").startswith("image/"):
-                chosen = item
-                break
-    if chosen is None:
-        chosen = next((i for i in images if "cover" in (i.id or "").lower() + (i.file_name or "").lower()), None)
-    if chosen is None or not chosen.content:
+        chosen = next((i for i in images if "cover" in (i.id + posixpath.basename(i.href)).lower()), None)
+    data = book.read(chosen.href) if chosen else None
+    if chosen is None or not data:
         return None, None
-    return chosen.content, chosen.media_type
+    return data, chosen.media_type
