@@ -64,6 +64,8 @@ class Run:
     """Peak RSS of the largest synthesis worker (0 for the baseline)."""
     by_role: dict[str, float] = field(default_factory=dict)
     """CPU seconds per kind of process (main, worker, ffmpeg, ...)."""
+    rss_by_role: dict[str, float] = field(default_factory=dict)
+    """Largest peak RSS (MB) of one process of each kind."""
 
     @property
     def rtf(self) -> float:
@@ -151,6 +153,9 @@ class Tree:
         return "other"
 
 
+NICE: list[str] = []  # ["nice", "-n", "-10"] with --nice: both sides get the same scheduling priority
+
+
 def measure(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess[str], Tree, float]:  # type: ignore[no-untyped-def]
     """(wall seconds, the finished process, its sampled tree, CPU seconds of the tree) for one command.
 
@@ -158,7 +163,7 @@ def measure(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess[st
     (short-lived children between samples are counted there, not lost).
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    proc = subprocess.Popen(NICE + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     tree = Tree(proc.pid)
     # Drain stdout/stderr in threads: a child blocked on a full pipe would stop and measure nothing.
     out: list[str] = []
@@ -277,9 +282,12 @@ def run_build(book: str, words: int, story: Path, out: Path, engine: str, jobs: 
     for pid, seconds in tree.cpu.items():
         roles[tree.role(pid)] = roles.get(tree.role(pid), 0.0) + seconds
     workers = [kb for pid, kb in tree.rss.items() if tree.role(pid) == "worker"]
+    rss: dict[str, float] = {}
+    for pid, kb in tree.rss.items():
+        rss[tree.role(pid)] = max(rss.get(tree.role(pid), 0.0), kb / 1024)
     shutil.rmtree(out, ignore_errors=True)
     return Run(book, words, "build", wall, float(summary["audio_seconds"]), tree.peak_kb / 1024, cpu,
-               max(workers, default=0) / 1024, roles)
+               max(workers, default=0) / 1024, roles, rss)
 
 
 RENDERED: list[int] = []
@@ -337,6 +345,7 @@ def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: P
                          "worker_rss_mb": max(r.worker_rss_mb for r in runs),
                          "cpu_s": statistics.median(r.cpu_s for r in runs),
                          "cpu_by_role": {k: statistics.median(r.by_role.get(k, 0.0) for r in runs) for k in roles},
+                         "rss_by_role": {k: max(r.rss_by_role.get(k, 0.0) for r in runs) for k in roles},
                          "segments_rendered": RENDERED[-1] if runs is builds and RENDERED else None,
                          "runs": [asdict(r) for r in runs]})
         if builds and bases:
@@ -356,7 +365,9 @@ def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: P
               f"{int(audio // 3600)}:{int(audio % 3600 // 60):02d}:{int(audio % 60):02d} {r['rtf']:>6.3f} "
               f"{1 / r['rtf'] if r['rtf'] else 0:>4.0f}x {r['peak_rss_mb']:>8.0f} "  # type: ignore[operator]
               f"{format(r['worker_rss_mb'], '.0f') if r['worker_rss_mb'] else '':>9} {r['cpu_s']:>6.1f}  (CPU s: {roles})"
-              + (f" ({r['segments_rendered']} segments rendered)" if r.get("segments_rendered") else ""))
+              + (f" ({r['segments_rendered']} segments rendered)" if r.get("segments_rendered") else "")
+              + ("; peak RSS MB of one: " + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_by_role"].items() if v)  # type: ignore[union-attr]
+                 if any(r["rss_by_role"].values()) else ""))  # type: ignore[union-attr]
     return rows
 
 
@@ -493,11 +504,17 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="skip the baseline runs")
     ap.add_argument("--synthesis-only", action="store_true",
                     help="synthesis alone into a fresh cache, --jobs workers against one process")
+    ap.add_argument("--nice", type=int, default=None,
+                    help="run builds and baselines alike under `nice -n N` (N < 0 needs root): on a machine shared "
+                         "with other work this approximates an idle one for both sides")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--narrator-root", type=Path, default=ROOT,
                     help="build with the narrator checkout here (e.g. an older commit, for before/after figures)")
     args = ap.parse_args()
+    if args.nice is not None:
+        NICE[:] = ["nice", "-n", str(args.nice)]
     info = machine()
+    info["nice"] = str(args.nice) if args.nice is not None else "0"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     with tempfile.TemporaryDirectory(prefix="narrator-bench-") as tmp:
         work = Path(tmp)

@@ -1,4 +1,4 @@
-"""assemble: join a chapter's clips once, with pauses from structure and punctuation and every voice levelled."""
+"""assemble: lay a chapter's clips out with pauses from structure and punctuation, and stream them joined."""
 
 from __future__ import annotations
 

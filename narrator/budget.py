@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Chapter audio is held about three times while it is assembled and handed to ffmpeg (clip list, joined
-# buffer, encoder input), so 96 MB of PCM in flight keeps encoding near 300 MB of RSS.
+# Chapters are streamed; what an encode holds is mastering's block figures (mastering.memory_per_sample, ~0.7
+# bytes per sample: ~22 MB for a 26-minute chapter). 96 MB of them in flight bounds a book of very long chapters.
 DEFAULT_BUDGET = 96 * 1024 * 1024
 
 

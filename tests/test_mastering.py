@@ -142,7 +142,8 @@ def test_mastering_streamed_measure_matches_the_one_shot_loudness_and_peaks() ->
     assert abs(measured_loudness(stats) - one_shot) < 0.05
     step = block_size(RATE)
     env = peak_envelope(x.astype(np.float32) / 32768)
-    assert np.allclose(stats.peaks, np.pad(env, (0, -env.size % step)).reshape(-1, step).max(axis=1), rtol=1e-6)
+    exact = np.pad(env, (0, -env.size % step)).reshape(-1, step).max(axis=1)
+    assert np.all(stats.peaks >= exact) and np.allclose(stats.peaks, exact, rtol=2e-3, atol=1e-6)  # float16, up
 
 
 def _edge_clicks(seconds: float, chunk: int) -> np.ndarray:
