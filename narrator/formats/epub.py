@@ -3,7 +3,7 @@
 The package (container.xml, the OPF, the EPUB 3 nav or EPUB 2 NCX) is read here with zipfile and
 lxml rather than with an EPUB library: the well-known one, EbookLib, is AGPL-3.0, and reading four
 small XML files ourselves keeps narrator's dependencies permissive or GPL-compatible without the
-AGPL's network clause (docs/formats.md).
+AGPL's network clause (README, "Why narrator reads EPUB itself").
 """
 
 from __future__ import annotations
