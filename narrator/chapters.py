@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -69,7 +70,7 @@ def split_chapters(story: Story, include_notes: bool = False) -> list[Chapter]:
     if not headings:
         body = _body(text, lines, by_paragraph)
         return [_chapter(1, story.title, None, body, include_notes)]
-    for i, (first_line, next_line, span, title) in enumerate(headings):
+    for i, (_first_line, next_line, span, title) in enumerate(headings):
         body = _body(text, lines[next_line : bounds[i + 1]], by_paragraph)
         if pending_notes:
             body = _Body([Scene(tuple(pending_notes), note=True), *body.blocks], [*pending_notes, *body.notes])
@@ -222,7 +223,7 @@ class _Body:
 def _one_paragraph_per_line(text: str, lines: list[_Line]) -> bool:
     """True when lines, not blank-line blocks, are the paragraphs (no blank lines, or unwrapped long lines)."""
     inner: list[int] = []  # lengths of lines that are followed by another text line in the same block
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in itertools.pairwise(lines):
         if a.kind == "text" and b.kind == "text":
             inner.append(a.end - a.start)
     if len(inner) < 3:

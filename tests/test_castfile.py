@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from .support_editloop import STORY, use_fixture_attribution
 from typer.testing import CliRunner
 
 from narrator.castfile import load_cast
 from narrator.cli import app
 from narrator.errors import CastError, NarratorError
+
+from .support_editloop import STORY, use_fixture_attribution
 
 runner = CliRunner()
 

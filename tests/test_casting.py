@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from .support_editloop import STORY, use_fixture_attribution
 from typer.testing import CliRunner
 
 from narrator.casting import Engines, assign_voices
 from narrator.cli import app
 from narrator.models import Character, Line, Segment
+
+from .support_editloop import STORY, use_fixture_attribution
 
 runner = CliRunner()
 NAMES = ["Mira", "Tobin", "Pip", "Odile", "Brann", "Kestrel", "Wynn", "Hollis", "Marguerite", "Ash"]

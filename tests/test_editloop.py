@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import tomlkit
 from pydub import AudioSegment
-from .support_editloop import STORY, use_fixture_attribution
 from typer.testing import CliRunner
 
 from narrator.cli import app
 from narrator.export import file_digest
+
+from .support_editloop import STORY, use_fixture_attribution
 
 pytestmark = pytest.mark.e2e
 runner = CliRunner()

@@ -80,5 +80,5 @@ def test_engine_espeak_odd_input_does_not_crash() -> None:
 
 
 def test_engine_registry_unknown_name_lists_known_ones() -> None:
-    with pytest.raises(EngineError, match="pyttsx3.*silent|silent.*pyttsx3"):
+    with pytest.raises(EngineError, match=r"pyttsx3.*silent|silent.*pyttsx3"):
         get_engine("festival")

@@ -66,6 +66,7 @@ def test_m4b_only_json_points_every_chapter_into_the_book(tmp_path) -> None:  # 
     from typer.testing import CliRunner
 
     from narrator.cli import app
+
     from ._book import write_story
 
     story, cast = write_story(tmp_path)

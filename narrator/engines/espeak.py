@@ -270,6 +270,6 @@ def resample(audio: Audio, rate: int) -> Audio:
     if audio.sample_rate == rate or not audio.pcm:
         return Audio(audio.pcm, rate)
     x = np.frombuffer(audio.pcm, dtype=np.int16).astype(np.float32)
-    n = int(round(len(x) * rate / audio.sample_rate))
+    n = round(len(x) * rate / audio.sample_rate)
     y = np.interp(np.linspace(0, len(x) - 1, n), np.arange(len(x)), x)
     return Audio(np.clip(y, -32768, 32767).astype(np.int16).tobytes(), rate)
