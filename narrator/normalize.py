@@ -55,7 +55,9 @@ _YEAR_CUES = (
 
 # ------------------------------------------------------------------ patterns
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+# An OSC sequence ("ESC ] ... BEL") is dropped only when it is terminated: an unterminated one would
+# otherwise swallow the rest of the line (found by the property test: "a ESC] a:" lost its second "a").
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 _BARE_DOMAIN = re.compile(r"\b((?:[\w-]+\.)+(?:com|org|net|edu|gov|io|co|uk|de|fr|info|me|tv|ly|fm))\b(/\S*)?",

@@ -223,3 +223,9 @@ def test_normalize_lexicon_is_one_pass_and_exact_spelling_wins() -> None:
     assert to_speech("Twi, TWI, twilight and Mr Twi.", lexicon) == (
         "Twilight, Tweesh, Twilight Sparkle and Mister Twee."
     )
+
+
+def test_normalize_unterminated_terminal_escape_keeps_the_words_after_it() -> None:
+    # Found by the property test above: an OSC escape with no terminator swallowed the rest of the text.
+    assert re.findall(r"[a-z]+", to_speech("a\x1b] a: ").lower()) == ["a", "a"]
+    assert re.findall(r"[a-z]+", to_speech("red\x1b]0;title\x07 green").lower()) == ["red", "green"]
