@@ -160,6 +160,8 @@ class _Resolver:
                     forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
+        # _subject_of's answers by text: the same narration is asked about from several paragraphs.
+        self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
         alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
         self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
@@ -418,6 +420,9 @@ _POSSESSIVE_NOUNS = (
     "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
     "protest|objection|conclusion|salutation|apology|farewell|contribution"
 )
+# "Emma's calm answer", "was Lucy's reply": a possessive naming a speech noun (the apostrophe optional
+# after "was"; the caller requires it where a bare name would be ambiguous).
+_POSSESSIVE = re.compile(r"['\u2019]?s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b")
 _PREPS = frozenset(
     ["to", "at", "of", "with", "for", "towards", "toward", "from", "on", "upon", "by", "about", "behind", "beside", "before", "after", "into", "than", "like", "near", "past", "round", "around", "beyond", "over", "under", "between", "among", "against", "without", "within"]
 )
@@ -440,17 +445,13 @@ _ADJACENT_VERB = re.compile(
 
 def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[str, str, str, int] | None:
     """A known character named at `pos` (after an article and adjectives when `lead`): name, kind, gender, end."""
-    start = pos
+    candidates = [pos]
     if lead:
-        m = _NAME_LEAD.match(text, pos)
-        candidates = [pos] if m is None else sorted({pos, m.end()}, reverse=True)
-        # Try the longest lead first: "the good-hearted Mrs. John Knightley".
-        ends = []
-        for w in re.finditer(r"[a-z][a-z\-]*\s+", text[pos : (m.end() if m else pos)]):
-            ends.append(pos + w.end())
+        # Every part of _NAME_LEAD is optional, so it always matches. Try the longest lead first:
+        # "the good-hearted Mrs. John Knightley".
+        lead_end = _NAME_LEAD.match(text, pos).end()  # type: ignore[union-attr]
+        ends = [pos + w.end() for w in re.finditer(r"[a-z][a-z\-]*\s+", text[pos:lead_end])]
         candidates = sorted({pos, *ends}, reverse=True)
-    else:
-        candidates = [start]
     for p in candidates:
         if res.name_re is not None:
             m = res.name_re.match(text, p)
@@ -467,6 +468,9 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
     return None
 
 
+_CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
+
+
 def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
     """The speaker named by the narration right after a quotation (name, kind, gender, end of the tag)."""
     # "said Emma", "put in Lucy", "cried the good-hearted Mrs. John Knightley": any verb will do when a
@@ -479,18 +483,17 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
     # "was Emma's calm answer", "from Mr. Wilcox", "according to Mrs. Munt".
-    m2 = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)").match(txt, p)
+    m2 = _CAME_FROM.match(txt, p)
     if m2:
         hit = _known_at(txt, m2.end(), res, lead=False)
         if hit is not None and (not m2.group(0).startswith(("was", "were", "came", "followed", "then"))
-                                or re.match(r"['\u2019]?s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b",
-                                            txt[hit[3]:])):
+                                or _POSSESSIVE.match(txt, hit[3])):
             return hit
     # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
     hit = _known_at(txt, p, res, lead=False)
     if hit is not None:
         rest = txt[hit[3]:]
-        if re.match(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b", rest):
+        if re.match(r"['\u2019]", rest) and _POSSESSIVE.match(rest):
             return hit  # "Emma's remark was"
         if not re.match(r"['\u2019]", rest):
             rest = re.sub(r"^,\s*(?:who|whose|which|with|in|at|as)\b[^,\n]{0,90},", "", rest)
@@ -586,6 +589,13 @@ def _closed(quote: str) -> bool:
 
 def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     """Sentence subjects in a narration piece (character names and pronouns at clause starts)."""
+    known = res.subjects.get(text)
+    if known is None:
+        known = res.subjects[text] = _find_subjects(text, res)
+    return known
+
+
+def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
     for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
         m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still)\s+,?\s*)?"
@@ -704,17 +714,11 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, res: _Resolver) -
     tag = para.tags[0][0] if para.tags else None
     if tag is not None and tag.name is not None and tag.kind == "epithet":
         return tag.name, 0.9
-    if tag is None and _ACTOR_RULE:
+    if tag is None:
         actor = _actor(para, res)
         if actor is not None:
             return actor, 0.8
     return None
-
-
-# The action must follow the quotation: in PDNC a character acting *before* an untagged quotation is
-# as often the listener (taking it before the quote cost 0.2 points on the development novels).
-_ACTOR_RULE = True
-_ACTOR_BEFORE = False
 
 
 def _actor(para: _Para, res: _Resolver) -> str | None:
@@ -731,11 +735,9 @@ def _actor(para: _Para, res: _Resolver) -> str | None:
         sents = [x for x in re.split(r"(?<=[.!?;])\s+", seg.text.strip()) if x]
         if not sents:
             continue
-        near = []
-        if _ACTOR_BEFORE and k + 1 < len(para.segs) and para.segs[k + 1].kind == "dialogue":
-            near.append(sents[-1])
-        if k > 0 and para.segs[k - 1].kind == "dialogue":
-            near.append(sents[0])
+        # The action must follow the quotation: in PDNC a character acting *before* an untagged
+        # quotation is as often the listener (counting it cost 0.2 points on the development novels).
+        near = [sents[0]] if k > 0 and para.segs[k - 1].kind == "dialogue" else []
         for sent in near:
             for name, kind, _ in _subject_of(sent, res)[:1]:
                 if name is not None and kind in ("name", "epithet"):

@@ -21,6 +21,7 @@ from narrator.lexicon import (
     FEMALE_PRONOUNS,
     MALE_NAMES,
     MALE_PRONOUNS,
+    RANK_TITLES,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
@@ -225,8 +226,6 @@ def _collect(
             kept.pop()
         if not kept or (kept[0] in _PARTICLES and not title):
             continue
-        if not kept:
-            continue
         if title and words and kept[0] != words[0]:
             title = None
         key = (title + " " if title else "") + " ".join(kept)
@@ -272,16 +271,11 @@ def _collect(
                 break
 
 
-# Ranks tell a gender only by old convention: the pronouns around the name overrule them.
-RANK_TITLES = frozenset(["Captain", "Colonel", "Major", "General", "Admiral", "Lieutenant", "Commander", "Sergeant",
-                         "Corporal", "Private", "Inspector", "Professor", "Doctor", "Dr", "Dr."])
-
-
 # Words that cannot follow a possessive "her": after them "her" is an object ("showed her how").
 _NOT_A_NOUN = frozenset(["the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "my", "your", "our", "its",
                          "how", "what", "where", "when", "why", "who", "whether", "if", "to", "and", "but", "or", "so",
                          "up", "down", "out", "in", "off", "back", "away", "over", "on", "again", "too", "as", "with",
-                         "for", "from", "into", "at", "by", "of", "a", "something", "nothing", "everything", "it"])
+                         "for", "from", "into", "at", "by", "of", "something", "nothing", "everything", "it"])
 
 
 _OBJECT_PREPS = frozenset(["under", "over", "with", "for", "to", "at", "by", "beside", "behind", "near", "from", "into", "onto", "upon", "on", "of", "about", "around"])

@@ -13,6 +13,9 @@ FEMALE_TITLES = frozenset(
 # Titles that do not tell the gender by themselves (Doctor, Professor ...) are in MALE_TITLES only by
 # historical default; these are treated as neutral when guessing gender.
 NEUTRAL_TITLES = frozenset(["Professor", "Inspector", "Dr", "Dr.", "Doctor", "Judge", "Sergeant", "Corporal", "Private"])
+# Military ranks are in MALE_TITLES by old convention only: the pronouns around a name overrule them
+# ("Captain Sella ... she"). (The neutral titles above never decide a gender at all.)
+RANK_TITLES = frozenset(["Captain", "Colonel", "Major", "General", "Admiral", "Lieutenant"])
 TITLES = MALE_TITLES | FEMALE_TITLES
 
 SPEECH_VERBS = frozenset(
