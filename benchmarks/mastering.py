@@ -117,7 +117,7 @@ def time_steps(story: Path, out: Path, repeats: int) -> dict[str, float]:
     for _ in range(repeats):
         spent = dict.fromkeys(runs, 0.0)
         for ch in script.chapters:
-            audio = assemble([c for c in clips if c.cue.line.segment.chapter == ch.number], cache, SAMPLE_RATE, {}, PACING)
+            audio = assemble([c for c in clips if c.cue.line.segment.chapter == ch.number], cache, SAMPLE_RATE, PACING)
             t0 = time.perf_counter()
             stats = measure(audio.chunks, audio.samples, SAMPLE_RATE)
             t1 = time.perf_counter()

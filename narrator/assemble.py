@@ -10,7 +10,6 @@ from pydub import AudioSegment
 
 from narrator.cache import ClipCache
 from narrator.errors import NarratorError
-from narrator.mastering import VOICE_LOUDNESS
 from narrator.models import Clip
 
 # Pauses in milliseconds, shortest to longest: a reader breathes longer at bigger breaks.
@@ -53,8 +52,6 @@ class ChapterAudio:
     """(scene number, start sample) for every scene, in order."""
     samples: int
     cache: ClipCache | None = None
-    gains: tuple[tuple[tuple[str, str], float], ...] = ()
-    """A linear gain per voice applied while reading (empty: the clips as cached; mastering levels voices)."""
 
     @property
     def seconds(self) -> float:
@@ -62,7 +59,6 @@ class ChapterAudio:
 
     def chunks(self, size: int) -> Iterator[np.ndarray]:
         """The chapter's int16 samples in order, `size` at a time (the last chunk may be shorter)."""
-        gains = dict(self.gains)
         out = np.zeros(size, dtype=np.int16)
         fill = 0  # samples of `out` already written; the rest of it is silence
         pos = 0   # chapter samples emitted before `out`
@@ -78,7 +74,6 @@ class ChapterAudio:
             if x.size != t.end - t.start:
                 raise NarratorError(f"the audio for chapter {t.clip.cue.line.segment.chapter}, line "
                                     f"{t.clip.cue.line.segment.id} changed in the cache during the build; run the build again.")
-            x = _scaled(x, gains.get((t.clip.cue.voice.engine, t.clip.cue.voice.id), 1.0))
             while x.size:
                 take = min(size - fill, x.size)
                 out[fill : fill + take] = x[:take]
@@ -101,7 +96,7 @@ class ChapterAudio:
     @property
     def pcm(self) -> np.ndarray:
         """All the samples joined (previews and tests; chapters are streamed)."""
-        parts = [c.copy() for c in self.chunks(1 << 16)]
+        parts = list(self.chunks(1 << 16))  # each chunk is a fresh array
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
     @property
@@ -131,26 +126,7 @@ def pause_between(a: Clip, b: Clip, pacing: dict[str, int]) -> int:
     return pacing["comma"] if sa.text.rstrip(_CLOSERS).endswith(_CLAUSE_END) else pacing["sentence"]
 
 
-def voice_gains(clips: Sequence[Clip], cache: ClipCache) -> dict[tuple[str, str], float]:
-    """A linear gain per voice that brings its speech to the same K-weighted loudness (one gain per voice: no pumping).
-
-    Builds level voices inside mastering (from the same read that measures the chapter); this is for callers
-    that want levelled but unmastered audio.
-    """
-    from narrator.mastering import measure, voice_levels
-
-    audio = assemble(clips, cache, clips[0].sample_rate if clips else 22050, {}, {k: 0 for k in PACING})
-    stats = measure(audio.chunks, audio.samples, audio.sample_rate)
-    levels = voice_levels(stats, audio.spans("voice"))
-    names: dict[tuple[str, str], int] = {}
-    for t in audio.timeline:
-        names.setdefault((t.clip.cue.voice.engine, t.clip.cue.voice.id), len(names))
-    return {voice: 10 ** ((VOICE_LOUDNESS - levels[n]) / 20) if np.isfinite(levels.get(n, -np.inf)) else 1.0
-            for voice, n in names.items()}
-
-
-def assemble(clips: Sequence[Clip], cache: ClipCache, sample_rate: int, gains: dict[tuple[str, str], float] | None = None,
-             pacing: dict[str, int] | None = None) -> ChapterAudio:
+def assemble(clips: Sequence[Clip], cache: ClipCache, sample_rate: int, pacing: dict[str, int] | None = None) -> ChapterAudio:
     """The chapter's layout (pauses, timeline, scenes) from the cache entries' headers; no audio is read here."""
     pacing = {**PACING, **(pacing or {})}
     timeline: list[Timed] = []
@@ -175,10 +151,5 @@ def assemble(clips: Sequence[Clip], cache: ClipCache, sample_rate: int, gains: d
     merged = [s for i, s in enumerate(scenes) if not (i == 0 and s[0] == 0 and len(scenes) > 1)]
     if merged and merged[0][1] != 0:
         merged[0] = (merged[0][0], 0)
-    return ChapterAudio(sample_rate, tuple(timeline), tuple(merged), pos, cache, tuple((gains or {}).items()))
+    return ChapterAudio(sample_rate, tuple(timeline), tuple(merged), pos, cache)
 
-
-def _scaled(x: np.ndarray, gain: float) -> np.ndarray:
-    if abs(gain - 1.0) < 1e-3:
-        return x
-    return np.clip(x.astype(np.float32) * gain, -32768, 32767).astype(np.int16)

@@ -199,7 +199,7 @@ def write_mp3(audio, dest: Path, tags: Tags, digest: str, bitrate: str = MP3_BIT
               speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> None:
     """Master and encode `audio` (a pydub AudioSegment) to a tagged MP3, atomically (previews, auditions)."""
     pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
-    mastered = master(pcm, audio.frame_rate, Mastering(room_tone=None), speakers=speakers, voices=voices).pcm
+    mastered = master(pcm, audio.frame_rate, Mastering(room_tone=None), speakers=speakers, voices=voices)
     _atomic(dest, lambda tmp: (_encode_mp3([mastered], audio.frame_rate, tmp, bitrate, None), tag_mp3(tmp, tags, digest)))
 
 

@@ -78,7 +78,7 @@ def keep_chapter(clips: Sequence[Clip], cache: ClipCache, dest: Path, digest: st
         return
     if vtt_digest(dest.with_suffix(".vtt")) == digest and (not how.srt or dest.with_suffix(".srt").exists()):
         return
-    write_captions(assemble(clips, cache, sample_rate, {}, pacing), dest, digest, how)
+    write_captions(assemble(clips, cache, sample_rate, pacing), dest, digest, how)
 
 
 def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[Clip]], cache: ClipCache,
@@ -105,7 +105,7 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
                 yield from _read_pcm(path, chunk_size(sample_rate))
                 return
             # A chapter kept from an MP3-only build has no master yet: assemble and master it again.
-            audio = assemble(clips[c.number], cache, sample_rate, {}, pacing)
+            audio = assemble(clips[c.number], cache, sample_rate, pacing)
             yield from master_stream(audio, how, c.number)
 
         return load
@@ -121,7 +121,7 @@ def _book_captions(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequen
     timeline: list[Timed] = []
     offset = 0
     for c in chapters:
-        audio = assemble(clips[c.number], cache, sample_rate, {}, pacing)  # timing only: no levelling needed
+        audio = assemble(clips[c.number], cache, sample_rate, pacing)  # timing only: no levelling needed
         timeline += [replace(t, start=t.start + offset, end=t.end + offset) for t in audio.timeline]
         offset += audio.samples
     write_captions(ChapterAudio(sample_rate, tuple(timeline), (), offset), dest, digest, how)

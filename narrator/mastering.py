@@ -4,8 +4,8 @@ A chapter is read twice, a few seconds at a time, and never held whole:
 
 1. `measure` keeps, per ~1.6 ms block, the energy (plain and ramp-weighted, see `_Meter`) and the maximum of
    the true-peak envelope, and per 100 ms hop the ratio of K-weighted to plain energy (ITU-R BS.1770-4
-   K-weighting applied to the hop's spectrum). That is ~20 bytes per block: an hour of audio needs ~40 MB
-   of them, against 635 MB for one float64 copy of the hour.
+   K-weighting applied to the hop's spectrum). That is ~11 bytes per ~35-sample block (`memory_per_sample`):
+   an hour at 22.05 kHz needs ~25 MB of them, against 635 MB for one float64 copy of the hour.
 2. `solve` works on those figures alone: per-voice levelling, the chapter gain, the look-ahead limiter's
    gain per block and each speaker's correction after limiting.
 3. `render` reads the audio again and applies the per-block gains (ramped between blocks), adds room tone and
@@ -58,18 +58,6 @@ class Mastering:
     rms: float | None = None
     """When set, aim at this whole-file RMS (dBFS) instead of the loudness (ACX's rule): a whispering
     or bright voice can be -18 LUFS yet -24 dB RMS."""
-
-
-@dataclass(frozen=True)
-class Mastered:
-    """A mastered chapter held in memory (previews and tests; chapters are streamed with `render`)."""
-
-    pcm: np.ndarray
-    """int16 mono samples."""
-    gain_db: float
-    """Chapter gain applied before limiting (dB)."""
-    loudness: float
-    """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
 
 
 # A re-readable audio source: called with a chunk size, it yields the int16 samples in order, in chunks of
@@ -256,11 +244,6 @@ def limiter_gain(envelope: np.ndarray, ceiling: float, sample_rate: int) -> np.n
     return ramps(limiter_blocks(peaks, ceiling, sample_rate), n, step)
 
 
-def limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
-    """Limit float samples to a true-peak ceiling in dBTP."""
-    return x * limiter_gain(peak_envelope(x), 10 ** (ceiling_db / 20), sample_rate)
-
-
 # ------------------------------------------------------------------------------------------------ measure
 
 
@@ -392,10 +375,6 @@ class Gains:
     peaks: np.ndarray
     loudness: float
     """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
-
-    @property
-    def gain_db(self) -> float:
-        return self.total_db
 
     @property
     def step(self) -> int:
@@ -617,15 +596,16 @@ def array_source(pcm: np.ndarray) -> Source:
 
 
 def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(), seed: int = 0,
-           speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> Mastered:
-    """Master int16 samples held in memory (previews, tests): `measure`, `solve` and `render` in one call."""
+           speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> np.ndarray:
+    """Master int16 samples held in memory (previews, tests): `measure`, `solve` and `render` in one call.
+
+    Returns the mastered int16 samples; chapters are streamed with `render` instead."""
     pcm = np.asarray(pcm, dtype=np.int16)
     source = array_source(pcm)
     stats = measure(source, pcm.size, sample_rate)
     gains = solve(stats, settings, speakers, voices)
     parts = list(render(source, pcm.size, sample_rate, gains, settings, seed))
-    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
-    return Mastered(out, gains.gain_db, gains.loudness)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
 
 def memory_per_sample() -> float:

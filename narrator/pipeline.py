@@ -144,7 +144,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         def encode_chapter(n: int) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
-            audio = assemble(chapter_clips, cache, SAMPLE_RATE, {}, pacing)  # voices are levelled in mastering
+            audio = assemble(chapter_clips, cache, SAMPLE_RATE, pacing)  # voices are levelled in mastering
             try:
                 make_chapter(audio, dest, tags, digest, how, cache)
             except NarratorError:
@@ -214,7 +214,7 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     cache = ClipCache(folder / ".cache")
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
-    audio = assemble(clips, cache, SAMPLE_RATE, {}, pacing)
+    audio = assemble(clips, cache, SAMPLE_RATE, pacing)
     dest = out_file or folder / "preview.wav"
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
     # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
@@ -223,7 +223,7 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
         write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
                   digest="preview", speakers=speakers, voices=voices)
     else:
-        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=speakers, voices=voices).pcm,
+        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=speakers, voices=voices),
                    SAMPLE_RATE, dest)
     return dest, audio.seconds
 

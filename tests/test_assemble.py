@@ -46,7 +46,7 @@ def test_assemble_timeline_matches_pcm_and_scenes(tmp_path: Path) -> None:
         pcm = (np.ones(1000 + i * 100) * 3000).astype(np.int16)
         cache.put(f"key{i}", pcm.tobytes(), 22050, 0.01)
         clips.append(make_clip(text, scene=scene, paragraph=para, heading=i == 0, key=f"key{i}"))
-    audio = assemble(clips, cache, 22050, {}, {"chapter_head": 100, "chapter_tail": 200})
+    audio = assemble(clips, cache, 22050, {"chapter_head": 100, "chapter_tail": 200})
     for t in audio.timeline:
         assert np.all(audio.pcm[t.start : t.end] == 3000)
         assert audio.pcm[t.start - 1] == 0 and audio.pcm[t.end] == 0
@@ -91,7 +91,7 @@ def test_assemble_chunks_join_to_the_same_audio_whatever_their_size(tmp_path: Pa
     for i in range(6):
         cache.put(f"key{i}", rng.integers(-9000, 9000, 700 + 313 * i, dtype=np.int16).tobytes(), 22050, 0.01)
         clips.append(make_clip(f"Line {i}.", paragraph=i // 2, key=f"key{i}"))
-    audio = assemble(clips, cache, 22050, {}, {"chapter_head": 10, "chapter_tail": 20, "sentence": 3, "paragraph": 0})
+    audio = assemble(clips, cache, 22050, {"chapter_head": 10, "chapter_tail": 20, "sentence": 3, "paragraph": 0})
     whole = np.concatenate(list(audio.chunks(audio.samples + 5)))
     assert whole.size == audio.samples
     for t in audio.timeline:

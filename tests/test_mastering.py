@@ -77,7 +77,7 @@ def test_mastering_the_two_test_voices_really_differ_before_levelling() -> None:
 def test_mastering_reaches_target_and_ceiling_on_synthetic_speech() -> None:
     x = np.round(_speechlike(20) * 32767).astype(np.int16)
     for target, ceiling in ((-18.0, -3.0), (-20.0, -6.0), (-16.0, -1.0)):
-        out = master(x, RATE, Mastering(target, ceiling, room_tone=None)).pcm.astype(np.float64) / 32768
+        out = master(x, RATE, Mastering(target, ceiling, room_tone=None)).astype(np.float64) / 32768
         assert abs(loudness(out, RATE) - target) < 0.3
         assert true_peak(out) <= ceiling
 
@@ -93,10 +93,10 @@ def test_mastering_limiter_gain_holds_the_ceiling_everywhere() -> None:
 
 def test_mastering_room_tone_level_and_silence_stays_silent_without_it() -> None:
     silence = np.zeros(RATE * 2, dtype=np.int16)
-    with_tone = master(silence, RATE, Mastering(room_tone=-70.0)).pcm.astype(np.float64) / 32768
+    with_tone = master(silence, RATE, Mastering(room_tone=-70.0)).astype(np.float64) / 32768
     rms_db = 20 * np.log10(np.sqrt(np.mean(with_tone**2)))
     assert -71.5 < rms_db < -68.5
-    assert not master(silence, RATE, Mastering(room_tone=None)).pcm.any()
+    assert not master(silence, RATE, Mastering(room_tone=None)).any()
 
 
 # ---- streaming: the chapter is measured and rendered a chunk at a time; chunk edges must not show
@@ -169,7 +169,7 @@ def test_mastering_render_is_identical_whatever_the_chunk_size(monkeypatch: pyte
     outs = []
     for hops in (m.CHUNK_HOPS, 1, 7):
         monkeypatch.setattr(m, "CHUNK_HOPS", hops)
-        outs.append(m.master(x, RATE, Mastering(), seed=3, speakers=spans, voices=spans).pcm)
+        outs.append(m.master(x, RATE, Mastering(), seed=3, speakers=spans, voices=spans))
     assert outs[0].size == x.size
     for other in outs[1:]:
         diff = np.abs(outs[0].astype(np.int32) - other)
@@ -178,7 +178,7 @@ def test_mastering_render_is_identical_whatever_the_chunk_size(monkeypatch: pyte
     # The limiter's gain never jumps: where the input is loud enough to tell, output/input moves at most from full
     # gain to none over one ~1.6 ms block, never in one sample. (A speaker's own gain steps where the speaker
     # changes, which in a chapter is a pause: not tested here.)
-    y = m.master(x, RATE, Mastering(room_tone=None)).pcm.astype(np.float64) / 32768
+    y = m.master(x, RATE, Mastering(room_tone=None)).astype(np.float64) / 32768
     loud = np.abs(x) > 300
     gain = y[loud] / (x[loud] / 32768)
     steps = np.abs(np.diff(gain))[np.diff(np.flatnonzero(loud)) == 1]
@@ -204,7 +204,7 @@ def test_mastering_streamed_into_ffmpeg_decodes_at_target_with_peaks_held_at_chu
     # 0.25 LU on this torture signal: the solve scales each 100 ms hop's K-weighted energy as a whole, and here
     # the limiter cuts full-scale broadband clicks far more than the speech beside them. On eSpeak chapters
     # the two agree within 0.01 LU.)
-    ref = master(x, RATE, settings).pcm.astype(np.float64) / 32768
+    ref = master(x, RATE, settings).astype(np.float64) / 32768
     assert abs(loudness(ref, RATE) - gains.loudness) < 0.25
     # LAME's delay shifts the decoded audio; align on the cross-correlation peak. The 64 kbit/s coding lowers this
     # signal by ~0.5 dB everywhere (its clicks lose their top octave), so each edge's speech, 10-50 ms either side,
