@@ -146,8 +146,9 @@ def test_attribution_fan_fiction_fixture_end_to_end():
     got, want = _fixture("library")
     assert len(got) == len(want)
     right = sum(g == w for g, w in zip(got, want, strict=True))
-    # Known miss: an epithet used once and never linked ("the unicorn declared") - 2 segments.
-    assert right >= len(want) - 3, list(zip(got, want, strict=True))
+    # All 19 lines are right; one miss is allowed (an epithet used once and never introduced, "the unicorn
+    # declared", is the line most likely to go).
+    assert right >= len(want) - 1, list(zip(got, want, strict=True))
 
 
 def test_attribution_first_person_fixture_end_to_end():
@@ -212,7 +213,7 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
     assert all(0.0 < ln.confidence <= 1.0 for ln in lines)
     # Named tags are trusted more than guesses from turn-taking.
     named = min(ln.confidence for ln in lines if ln.evidence == "explicit")
-    assert named > max(ln.confidence for ln in lines if ln.evidence == "implicit") - 0.1
+    assert named > max(ln.confidence for ln in lines if ln.evidence == "implicit")
 
 
 # Floors: (acc_all, explicit) measured when last raised, minus a small margin (about 2.5 points).

@@ -29,6 +29,7 @@ def test_pipeline_sample_story_is_covered_exactly_once() -> None:
     _check_coverage(SAMPLE)
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus/pdnc")
 @pytest.mark.parametrize("novel", ["persuasion", "the-sign-of-the-four"])
 def test_pipeline_corpus_novel_is_covered_exactly_once(novel: str) -> None:
