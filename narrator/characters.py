@@ -281,12 +281,42 @@ _NOT_A_NOUN = frozenset(["the", "a", "an", "this", "that", "these", "those", "hi
 _OBJECT_PREPS = frozenset(["under", "over", "with", "for", "to", "at", "by", "beside", "behind", "near", "from", "into", "onto", "upon", "on", "of", "about", "around"])
 
 
-def _FORM_RANK(f: _Form) -> int:
+def _FORM_RANK(f: _Form, given: frozenset[str] = frozenset()) -> float:
     if f.role:
         return 4
     if f.title:
+        if len(f.words) == 1 and f.title.rstrip(".") in _CIVIL_TITLES and f.words[0] in given:
+            # "Miss Lydia", "Mr. Edward": how servants and neighbours speak; the cast list says "Lydia".
+            return 2.5
         return 0 if len(f.words) == 1 else 3
     return 1 if len(f.words) >= 2 else 2
+
+
+# Titles of everyday address. Titles of rank ("Sir John", "Lady Catherine", "Lord Henry") go with a
+# given name for good and are the name a reader knows the character by.
+_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"])
+
+
+def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
+                     titled_full: set[tuple[str, ...]]) -> bool:
+    """Whether a titled one-word form ("Mrs. Hall") and the same word bare ("Hall") are one person."""
+    word = f.words[0]
+    g = gender_of_title(f.title or "")
+    given = word in MALE_NAMES or word in FEMALE_NAMES or word in first_names
+    if g == "female" and word in MALE_NAMES:
+        return False  # "Mrs. Charles" is Charles's wife
+    if g == "male" and word in FEMALE_NAMES:
+        return False
+    if f.title and f.title.rstrip(".") not in _CIVIL_TITLES and any(
+            (word, *rest) not in titled_full for rest in first_names.get(word, ())):
+        # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but
+        # "Catherine de Bourgh" is Lady Catherine de Bourgh herself).
+        return False
+    if g == "female" and not given and plain.he >= plain.she:
+        # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
+        # unless the pronouns after it say otherwise.
+        return False
+    return True
 
 
 @dataclass
@@ -336,14 +366,20 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     votes: dict[str, list[int]] = {}
     for k, f in good.items():
         g = gender_of_title(f.title) if f.title else "unknown"
-        votes[k] = [f.count if g == "male" else 0, f.count if g == "female" else 0, f.he, f.she]
+        # A given name of settled gender ("Charles", "Ellen") is the weakest evidence: it keeps
+        # "Mrs. Charles" (his wife) out of Charles's cluster when the pronouns are mixed.
+        given = f.words[0] if not f.title and not f.role else ""
+        votes[k] = [f.count if g == "male" else 0, f.count if g == "female" else 0, f.he, f.she,
+                    f.count if given in MALE_NAMES else 0, f.count if given in FEMALE_NAMES else 0]
 
     def gender_of(root: str) -> str:
-        tm, tf, he, she = votes[root]
+        tm, tf, he, she, nm, nf = votes[root]
         if tm or tf:
             return "male" if tm > tf else "female" if tf > tm else "unknown"
         if he + she >= 3 and max(he, she) >= 3 * min(he, she):
             return "male" if he > she else "female"
+        if nm or nf:
+            return "male" if nm > nf else "female" if nf > nm else "unknown"
         return "unknown"
 
     def union(a: str, b: str) -> None:
@@ -371,6 +407,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     for f in good.values():
         if len(f.words) >= 2:
             first_names[f.words[0]].add(f.words[1:])
+    titled_full = {f.words for f in good.values() if f.title and len(f.words) >= 2}
+    plain_full = {f.words for f in good.values() if len(f.words) >= 2 and (not f.title or f.title.rstrip(".") in _CIVIL_TITLES)}
 
     for k, f in good.items():
         bare = by_words.get(f.words, [])
@@ -381,7 +419,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             # One titled form, or one that dominates the others ("Mr. Darcy" over "Miss Darcy").
             if plain and titled_same and titled_same[0] == k and (
                 len(titled_same) == 1 or good[titled_same[0]].count >= 3 * good[titled_same[1]].count
-            ):
+            ) and _title_owns_bare(f, good[plain[0]], first_names, titled_full):
                 union(k, plain[0])
             if len(f.words) >= 2:
                 # "Lady Catherine de Bourgh" -> "Lady Catherine"; "Mr. Frank Churchill" -> "Frank Churchill".
@@ -397,7 +435,9 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
         elif len(f.words) >= 2:
             # "Elizabeth Bennet" -> "Elizabeth" when that given name belongs to one full name only.
             first = f.words[0]
-            if len(first_names[first]) == 1:
+            # (A full name held only under a title of rank -- "Sir John Middleton" -- does not count:
+            # the narration never calls him plain "John".)
+            if len(first_names[first]) == 1 or sum(1 for rest in first_names[first] if (first, *rest) in plain_full) == 1:
                 for x in by_words.get((first,), []):
                     if not good[x].title:
                         union(k, x)
@@ -410,6 +450,17 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             titled = [x for x in good if good[x].title and good[x].words == (last,)]
             if len(titled) == 1 and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
                 union(k, titled[0])
+
+    # A bare given name shared by several full names ("Charles" for Charles Musgrove and Charles
+    # Hayter) is the one written in full far more often: the other is named in full to tell them apart.
+    for k, f in good.items():
+        if len(f.words) != 1 or f.title or f.role or find(k) != k:
+            continue
+        fulls = [x for x in good if len(good[x].words) == 2 and not good[x].title and good[x].words[0] == f.words[0]]
+        if len(fulls) >= 2:
+            fulls.sort(key=lambda x: -good[x].count)
+            if good[fulls[0]].count >= 3 * sum(good[x].count for x in fulls[1:]):
+                union(fulls[0], k)
 
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
     # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
@@ -451,7 +502,14 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
         # Darcy", "Miss Bates"), else a full name ("Harriet Smith", even if used only a few times),
         # else the single name, else a titled full name. (Measured on the PDNC development novels:
         # these forms are a listed alias of the character 92 %, 89 %, 81 % and 49 % of the time.)
-        members.sort(key=lambda f: (_FORM_RANK(f) if f.count >= 2 else 9, -f.count, -len(f.words)))
+        given = frozenset(w for f in members if not f.title and not f.role and len(f.words) >= 2 for w in f.words[:1]) | \
+            frozenset(w for f in members for w in f.words[:1] if w in MALE_NAMES or w in FEMALE_NAMES)
+        # A given name also written "Miss Lydia" / "Mr. Edward" is what everyone calls the character:
+        # the bare "Lydia" goes before a full name nobody uses in dialogue.
+        called = {f.words[0] for f in members if f.title and len(f.words) == 1 and f.title.rstrip(".") in _CIVIL_TITLES
+                  and f.words[0] in given}
+        members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
+                                     else _FORM_RANK(f, given)) if f.count >= 2 else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
         role = [f for f in members if f.role]
         if role:
