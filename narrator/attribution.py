@@ -446,6 +446,15 @@ _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE
 _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
 
 
+# A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
+_SUBJECT_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
+    r"(?:had|has|was|were|is|could|would|did|should|might|must|will|can|[a-z]{2,}ed|rose|came|went|took|gave|made|began|"
+    r"stood|sat|ran|spoke|said|knew|thought|felt|saw|heard|got|put|held|drew|broke|kept|left|met|bent|threw|shook|"
+    r"laid|led|caught|sprang|struck|found|told|cried|replied)\b"
+)
+
+
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
 _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\bRev\.)"
                            r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
@@ -611,6 +620,14 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
         m = _ADJACENT_VERB.match(clause, pos)
         if m:
             return who
+    # Otherwise the last one that is the subject of a clause before the final speech verb ("Catherine
+    # had too much good nature to object, and the others rising up, Isabella had only time to press
+    # her friend's hand and say,"), else the first: the subject of the sentence.
+    verbs = [m.start() for m in re.finditer(r"[A-Za-z]+", clause) if m.group(0).lower() in _SPEECHY]
+    if verbs and len(cands) > 1:
+        for pos, who in reversed(cands):
+            if pos < verbs[-1] and _SUBJECT_VERB.match(clause, pos):
+                return who
     return cands[0][1]
 
 

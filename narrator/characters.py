@@ -451,17 +451,6 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             if len(titled) == 1 and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
                 union(k, titled[0])
 
-    # A bare given name shared by several full names ("Charles" for Charles Musgrove and Charles
-    # Hayter) is the one written in full far more often: the other is named in full to tell them apart.
-    for k, f in good.items():
-        if len(f.words) != 1 or f.title or f.role or find(k) != k:
-            continue
-        fulls = [x for x in good if len(good[x].words) == 2 and not good[x].title and good[x].words[0] == f.words[0]]
-        if len(fulls) >= 2:
-            fulls.sort(key=lambda x: -good[x].count)
-            if good[fulls[0]].count >= 3 * sum(good[x].count for x in fulls[1:]):
-                union(fulls[0], k)
-
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
     # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
     role_words = {f.words for f in roles.values()}

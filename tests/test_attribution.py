@@ -262,3 +262,9 @@ def test_attribution_lead_in_beats_a_pronoun_sentence_after_the_quote():
     # The pronoun after a finished quote starts new narration; the lead-in named the speaker.
     text = 'Spike and Twilight stopped, and Rarity said severely "Who is this?" He had never seen her so cross.'
     assert who(text) == ["Rarity"]
+
+
+def test_attribution_lead_in_speaker_is_the_subject_of_the_last_clause():
+    text = ('Twilight, though a little tired, had no wish to argue, and the others rising up, '
+            'Spike had only time to press her hoof and say, "Good-bye."')
+    assert who(text) == ["Spike"]
