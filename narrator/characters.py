@@ -559,6 +559,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             paragraphs[-1] += " " + seg.text
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
+    first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     for _i, para in enumerate(paragraphs):
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
@@ -567,6 +568,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
             uses[ep] += 1
+            first_use.setdefault(ep, _i)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
             here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
@@ -596,6 +598,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if first in TITLES:
                 titled["the " + first.rstrip(".").lower()].add(c.name)
     new: list[Character] = []
+    introduced: _Intro | None = None
     for ep, n in uses.items():
         if ep in known:
             continue
@@ -609,11 +612,15 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # declared" is as likely a known character seen from another side.)
             new.append(Character(ep, (), _noun_gender(head), n))
             continue
-        if n < 2 or not votes[ep]:
-            continue
-        best, k = votes[ep].most_common(1)[0]
-        if k >= 2 and k >= 0.6 * n:
+        best, k = votes[ep].most_common(1)[0] if votes[ep] else ("", 0)
+        if n >= 2 and k >= 2 and k >= 0.6 * n:
             extra[best].append(ep)
+            continue
+        if pattern is not None and introduced is None:
+            introduced = _Intro(body, chars, pattern, lookup)
+        intro = introduced.link(ep, first_use[ep]) if introduced is not None else None
+        if intro is not None:
+            extra[intro].append(ep)
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
@@ -622,6 +629,62 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
+
+
+# How far (in characters) after "a crow" a new name may turn up and still be that crow's name.
+_INTRO_REACH = 600
+_INTRO_BACK = 12  # paragraphs searched back from the tag for the introduction
+
+
+class _Intro:
+    """Epithets linked by introduction: "A crow dropped onto the ladder. ... 'Don't mind Pip'" -- the
+    first new name after the indefinite "a crow" is the crow, whom a later "said the crow" names."""
+
+    def __init__(self, body: Sequence[Segment], chars: Sequence[Character], pattern: re.Pattern[str],
+                 lookup: dict[str, str]) -> None:
+        # Whole paragraphs, speech included: a newcomer is often first named by someone else.
+        self.paras: list[str] = []
+        last = None
+        for seg in body:
+            if seg.paragraph != last:
+                self.paras.append("")
+                last = seg.paragraph
+            self.paras[-1] += " " + seg.text
+        self.pattern, self.lookup = pattern, lookup
+        self.genders = {c.name: c.gender for c in chars}
+        self._first: dict[str, int] | None = None
+
+    def first_seen(self) -> dict[str, int]:
+        """Paragraph index of each character's first mention (computed once, on demand)."""
+        if self._first is None:
+            self._first = {}
+            for i, p in enumerate(self.paras):
+                for m in self.pattern.finditer(p):
+                    self._first.setdefault(self.lookup[" ".join(m.group(0).split())], i)
+        return self._first
+
+    def link(self, ep: str, at: int) -> str | None:
+        head = ep.split()[-1]
+        intro_re = re.compile(rf"\b(?:[Aa]n?)\s+(?:[a-z\-]+\s+){{0,3}}?{re.escape(head)}\b")
+        lo = max(0, at - _INTRO_BACK)
+        window = "\n".join(self.paras[lo : at + 1])
+        intros = list(intro_re.finditer(window))
+        if not intros:
+            return None
+        start = intros[-1].end()
+        first = self.first_seen()
+        # Names seen before the introduction are people we know already, not the newcomer.
+        seen = {n for n, i in first.items() if i < lo}
+        seen |= {self.lookup[" ".join(m.group(0).split())] for m in self.pattern.finditer(window, 0, start)}
+        gender = _noun_gender(head)
+        for m in self.pattern.finditer(window, start, start + _INTRO_REACH):
+            name = self.lookup[" ".join(m.group(0).split())]
+            if name in seen:
+                continue
+            if gender != "unknown" and self.genders.get(name, "unknown") not in ("unknown", gender):
+                return None
+            return name
+        return None
 
 
 def _norm_form(form: str) -> str:

@@ -183,3 +183,14 @@ def test_characters_sir_and_given_name_leaves_the_bare_name_to_the_full_name():
     chars = chars_of(text)
     assert by_form(chars, "John") is by_form(chars, "John Dashwood")
     assert by_form(chars, "Sir John") is not by_form(chars, "John")
+
+
+def test_characters_epithet_linked_to_the_name_that_introduced_it():
+    # "A badger ..." then the first new name is the badger's: a later "said the badger" is Brock.
+    text = ("Wren came to the old mill at dusk. Nobody was there.\n\n"
+            "A badger shuffled out of the reeds and sniffed at her boots.\n\n"
+            '"Good evening, Brock," Wren said. Brock blinked at her, and Brock sat down.\n\n'
+            '"Evening," said the badger.\n\n')
+    chars = chars_of(text)
+    assert by_form(chars, "Brock") is not None and by_form(chars, "the badger") is by_form(chars, "Brock")
+    assert by_form(chars, "the badger") is not by_form(chars, "Wren")
