@@ -39,6 +39,8 @@ _NAME_RE = re.compile(
     rf"\b(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}"
     rf"(?:\s+(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}){{0,2}})\b"
 )
+# Capitalised adjectives that, right before a name, are part of it ("Big Mac", "Little Nell").
+_NAME_ADJECTIVES = frozenset(["Big", "Little", "Old", "Young", "Tiny", "Long", "Mad", "Black", "Red"])
 # Capitalised words that are never a name, even after a title ("Mr. Hall" is a name, "Mr. And" is not).
 _FUNCTION_WORDS = frozenset(
     ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
@@ -220,6 +222,9 @@ def _collect(
                 continue
             if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in _FUNCTION_WORDS):
                 kept.append(w)
+            elif (not kept and not title and w in _NAME_ADJECTIVES and j + 1 < len(words)
+                  and _is_name_word(words[j + 1], lower_counts, cap_counts)):
+                kept.append(w)  # "Big Mac", "Little Nell", "Old Jolyon": the adjective is part of the name
             elif kept or title:
                 break
         while kept and kept[-1] in _PARTICLES:

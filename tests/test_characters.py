@@ -194,3 +194,10 @@ def test_characters_epithet_linked_to_the_name_that_introduced_it():
     chars = chars_of(text)
     assert by_form(chars, "Brock") is not None and by_form(chars, "the badger") is by_form(chars, "Brock")
     assert by_form(chars, "the badger") is not by_form(chars, "Wren")
+
+
+def test_characters_capitalised_adjective_before_a_name_is_part_of_it():
+    text = ("Applejack walked up to the barn. Big Mac was stacking hay, and Big Mac did not look up.\n\n"
+            '"Need a hoof?" asked Applejack.\n\n"Eeyup," said Big Mac.\n\n')
+    chars = chars_of(text)
+    assert "Big Mac" in chars and "Mac" not in chars
