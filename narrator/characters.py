@@ -69,6 +69,16 @@ _EPITHET_RE = re.compile(
 _GENERIC_EPITHETS = frozenset(
     ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
 )
+# People named by their work: usually met once, and a character of their own.
+_OCCUPATIONS = frozenset(
+    ["servant", "butler", "maid", "parlourmaid", "housemaid", "footman", "waiter", "waitress", "porter", "coachman",
+     "driver", "cabman", "conductor", "guard", "policeman", "constable", "officer", "clerk", "stationmaster",
+     "station-master", "landlord", "landlady", "innkeeper", "shopkeeper", "shopman", "doorman", "concierge", "valet",
+     "judge", "rector", "vicar", "priest", "sailor", "mariner", "soldier", "sergeant", "boatman", "gardener",
+     "housekeeper", "cook", "postman", "messenger", "lacquey", "lackey", "croupier", "patronne", "proprietor",
+     "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
+     "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
+)
 _MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
 _FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
@@ -626,6 +636,10 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         intro = introduced.link(ep, first_use[ep]) if introduced is not None else None
         if intro is not None:
             extra[intro].append(ep)
+        elif head in _OCCUPATIONS and k < 2:
+            # "said the stationmaster", "the butler continued": a person met once in the course of
+            # their work is a speaker of their own, not one of the cast seen from another side.
+            new.append(Character(ep, (), _noun_gender(head), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):

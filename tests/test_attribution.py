@@ -268,3 +268,11 @@ def test_attribution_lead_in_speaker_is_the_subject_of_the_last_clause():
     text = ('Twilight, though a little tired, had no wish to argue, and the others rising up, '
             'Spike had only time to press her hoof and say, "Good-bye."')
     assert who(text) == ["Spike"]
+
+
+def test_attribution_a_person_met_at_work_once_speaks_for_themselves():
+    # A one-off occupational epithet with no name tied to it is its own speaker, not a guess
+    # among the cast by gender.
+    text = ('Twilight stepped down from the train with Spike.\n\n'
+            '"Canterlot, end of the line," said the stationmaster.\n\n"Thank you," said Twilight.')
+    assert who(text, cast=None) == ["the stationmaster", "Twilight"]
