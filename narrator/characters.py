@@ -10,6 +10,7 @@ with. A first-person narrator who speaks ("I said") becomes a character with the
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter, defaultdict
@@ -46,6 +47,7 @@ _FUNCTION_WORDS = frozenset(
     ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
 )
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+_SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)[.!?;]\s")
 _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
 )
@@ -117,14 +119,15 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     cap_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].isupper())
 
     forms: dict[str, _Form] = {}
+    together: Counter[frozenset[str]] = Counter()
     for seg in body:
-        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts)
-    _collect_tags(body, forms, lower_counts, cap_counts)
+        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together)
+    _collect_tags(body, forms, lower_counts, cap_counts, together)
     if not forms:
         return _add_specials([], story, body, narration)
 
     # Short stories name their people fewer times: one person-like use is evidence enough.
-    chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2)
+    chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
     chars = _link_epithets(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
@@ -153,7 +156,7 @@ _NOT_NAMES = _FUNCTION_WORDS | frozenset(
 
 
 def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts: Counter[str],
-                  cap_counts: Counter[str]) -> None:
+                  cap_counts: Counter[str], together: Counter[frozenset[str]] | None = None) -> None:
     """Names in speech tags: a person named once, as the speaker of one line, is still a speaker."""
     for a, b in itertools.pairwise(body):
         if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
@@ -187,6 +190,19 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
             form = forms[key] = _Form(key, title, tuple(kept), count=1, narrated=1)
         form.tagged += 1
         form.person += 2
+        if together is not None:
+            # '"George!" cried Mr. Emerson': nobody calls out to himself, so the speaker and the
+            # name he calls are two people.
+            for v in _VOCATIVE_RE.finditer(a.text):
+                voc = " ".join(v.group("v").split())
+                if voc != key and voc in forms:
+                    together[frozenset((key, voc))] += 10  # worth many sentences side by side
+
+
+def _mid_sentence(text: str, pos: int) -> bool:
+    """True when `pos` follows a lower-case word or a comma: a capital there is not a sentence start."""
+    before = text[:pos].rstrip()
+    return bool(before) and (before[-1].islower() or before[-1] == ",")
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
@@ -198,8 +214,12 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 
 
 def _collect(
-    seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str]
+    seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str],
+    together: Counter[frozenset[str]] | None = None,
 ) -> None:
+    # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
+    ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
+    in_sentence: dict[int, set[str]] = defaultdict(set)
     if is_narration:
         # Characters known by a capitalised role: "the General", "the Mock Turtle".
         for m in _ROLE_RE.finditer(seg_text):
@@ -232,9 +252,11 @@ def _collect(
                 continue
             if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in _FUNCTION_WORDS):
                 kept.append(w)
-            elif (not kept and not title and w in _NAME_ADJECTIVES and j + 1 < len(words)
-                  and _is_name_word(words[j + 1], lower_counts, cap_counts)):
-                kept.append(w)  # "Big Mac", "Little Nell", "Old Jolyon": the adjective is part of the name
+            elif (not kept and not title and j == 0 and w in _NAME_ADJECTIVES and len(words) > 1
+                  and _is_name_word(words[1], lower_counts, cap_counts) and _mid_sentence(seg_text, m.start())):
+                # "Big Mac", "Little Nell", "Old Jolyon": capitalised where no sentence starts, the
+                # adjective is part of the name ("Young Hamilton hastened" at a sentence start is not).
+                kept.append(w)
             elif kept or title:
                 break
         while kept and kept[-1] in _PARTICLES:
@@ -248,6 +270,8 @@ def _collect(
         if form is None:
             form = forms[key] = _Form(key, title, tuple(kept))
         form.count += 1
+        if is_narration and together is not None:
+            in_sentence[bisect.bisect_right(ends, m.start())].add(key)
         after = seg_text[m.end() : m.end() + 80]
         before = seg_text[max(0, m.start() - 30) : m.start()]
         nxt = _WORD_RE.findall(after)[:3]
@@ -284,6 +308,10 @@ def _collect(
             if lw in FEMALE_PRONOUNS:
                 form.she += 1
                 break
+    for keys in in_sentence.values():
+        if len(keys) > 1:
+            for pair in itertools.combinations(sorted(keys), 2):
+                together[frozenset(pair)] += 1  # type: ignore[index]
 
 
 # Words that cannot follow a possessive "her": after them "her" is an object ("showed her how").
@@ -313,7 +341,7 @@ _CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"])
 
 
 def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
-                     titled_full: set[tuple[str, ...]]) -> bool:
+                     ranked_full: set[tuple[str, ...]]) -> bool:
     """Whether a titled one-word form ("Mrs. Hall") and the same word bare ("Hall") are one person."""
     word = f.words[0]
     g = gender_of_title(f.title or "")
@@ -323,7 +351,7 @@ def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[st
     if g == "male" and word in FEMALE_NAMES:
         return False
     if f.title and f.title.rstrip(".") not in _CIVIL_TITLES and any(
-            (word, *rest) not in titled_full for rest in first_names.get(word, ())):
+            (word, *rest) not in ranked_full for rest in first_names.get(word, ())):
         # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but
         # "Catherine de Bourgh" is Lady Catherine de Bourgh herself).
         return False
@@ -343,7 +371,8 @@ class _Cluster:
         return sum(f.count for f in self.forms)
 
 
-def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
+def _cluster(forms: dict[str, _Form], min_person: int = 2,
+             together: Counter[frozenset[str]] | None = None) -> list[Character]:
     """Group forms into characters and pick each one's canonical name and gender."""
     # Keep forms that behave like people at least twice, or carry a title.
     good = {
@@ -397,19 +426,35 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             return "male" if nm > nf else "female" if nf > nm else "unknown"
         return "unknown"
 
+    members: dict[str, set[str]] = {k: {k} for k in good}
+
+    def apart(ra: str, rb: str) -> bool:
+        """Whether the narration names the two clusters side by side, as two people, again and again."""
+        if not together:
+            return False
+        # ("Anne Shirley ... Anne" in one sentence is a writer's repetition, not two people.)
+        both = sum(together.get(frozenset((x, y)), 0) for x in members[ra] for y in members[rb]
+                   if not (set(good[x].words) <= set(good[y].words) or set(good[y].words) <= set(good[x].words)))
+        return both >= 3 and both >= 0.05 * min(sum(good[x].count for x in members[ra]),
+                                                   sum(good[y].count for y in members[rb]))
+
     def union(a: str, b: str) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
             ga, gb = gender_of(ra), gender_of(rb)
             if "unknown" not in (ga, gb) and ga != gb:
                 return
+            if apart(ra, rb):
+                return  # "Mr. Emerson and George": father and son, not one man
             va, vb = votes[ra], votes[rb]
             votes[ra] = votes[rb] = [x + y for x, y in zip(va, vb, strict=True)]
             # The more frequent root wins so canonical names stay stable.
             if good[ra].count >= good[rb].count:
                 parent[rb] = ra
+                members[ra] |= members.pop(rb)
             else:
                 parent[ra] = rb
+                members[rb] |= members.pop(ra)
 
     by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for k, f in good.items():
@@ -422,7 +467,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     for f in good.values():
         if len(f.words) >= 2:
             first_names[f.words[0]].add(f.words[1:])
-    titled_full = {f.words for f in good.values() if f.title and len(f.words) >= 2}
+    # Full names carried under a title of rank ("Lady Catherine de Bourgh", "Sir John Middleton").
+    ranked_full = {f.words for f in good.values() if f.title and f.title.rstrip(".") not in _CIVIL_TITLES and len(f.words) >= 2}
     plain_full = {f.words for f in good.values() if len(f.words) >= 2 and (not f.title or f.title.rstrip(".") in _CIVIL_TITLES)}
 
     for k, f in good.items():
@@ -434,7 +480,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             # One titled form, or one that dominates the others ("Mr. Darcy" over "Miss Darcy").
             if plain and titled_same and titled_same[0] == k and (
                 len(titled_same) == 1 or good[titled_same[0]].count >= 3 * good[titled_same[1]].count
-            ) and _title_owns_bare(f, good[plain[0]], first_names, titled_full):
+            ) and _title_owns_bare(f, good[plain[0]], first_names, ranked_full):
                 union(k, plain[0])
             if len(f.words) >= 2:
                 # "Lady Catherine de Bourgh" -> "Lady Catherine"; "Mr. Frank Churchill" -> "Frank Churchill".

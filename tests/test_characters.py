@@ -201,3 +201,20 @@ def test_characters_capitalised_adjective_before_a_name_is_part_of_it():
             '"Need a hoof?" asked Applejack.\n\n"Eeyup," said Big Mac.\n\n')
     chars = chars_of(text)
     assert "Big Mac" in chars and "Mac" not in chars
+
+
+def test_characters_father_and_son_sharing_a_surname_stay_apart():
+    # "Mr. Emerson" and "George Emerson" would merge by surname; but Mr. Emerson calls out to
+    # George, and nobody calls out to himself.
+    text = ("Mr. Emerson sat by the window. George Emerson stood at the door, and George was silent.\n\n"
+            '"George!" cried Mr. Emerson. "Come here."\n\n"Yes," said George.\n\n') * 2
+    chars = chars_of(text)
+    assert by_form(chars, "George") is not None and by_form(chars, "George") is by_form(chars, "George Emerson")
+    assert by_form(chars, "George") is not by_form(chars, "Mr. Emerson")
+
+
+def test_characters_full_name_and_given_name_in_one_sentence_still_merge():
+    text = ("Anne Shirley looked up, and Anne smiled. Anne ran and she laughed.\n\n"
+            '"Oh!" cried Anne.\n\n') * 3
+    chars = chars_of(text)
+    assert by_form(chars, "Anne") is by_form(chars, "Anne Shirley")
