@@ -109,6 +109,9 @@ def model_dir(cache: Path) -> Path:
 
 def words(text: str) -> list[str]:
     """Scoring form: spoken form, lower case, letters and apostrophes only."""
+    # Whisper writes a heard "six forty PM" as "6.40pm" or "640pm"; read as a clock time here (both rows), so
+    # a time said right is not scored as "six point four zero" or as lost digits glued to "pm".
+    text = re.sub(r"\b(\d{1,2})[.:]?([0-5]\d)\s?([ap])\.?m\b\.?", r"\1:\2 \3m", text, flags=re.IGNORECASE)
     return re.findall(r"[a-z]+(?:'[a-z]+)*", to_speech(text).lower().replace("’", "'").replace("-", " "))
 
 
