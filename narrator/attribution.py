@@ -446,6 +446,11 @@ _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE
 _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
 
 
+_ANNOUNCED = re.compile(
+    r"\b(?:began|begun|resumed)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
+_AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A-Z][^,:;]{0,40}?)\s*(?:with)?\s*[,:\u2014\-]*\s*$")
+
+
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
@@ -559,8 +564,18 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
     brief = bool(speechy) and len(last) < 60 and not denied and not lead
     # "Marilla's only comment was,", "May's eager voice broke out:": a speech noun stands for the verb.
     spoken_noun = bool(_SPOKEN_NOUN.search(last))
-    if not (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief):
+    # A sentence that ends on its speech verb ("till Sir William thus began.", "and Mrs. Hurst began
+    # again.") announces the speech that follows; "accosted her with," hands over to it.
+    announced = bool(_ANNOUNCED.search(ends)) and not denied
+    # "... when thus accosted by Miss Bingley,": the agent of a passive at the very end speaks.
+    agent = _AGENT.search(last) if (comma or colon or open_end) else None
+    if not (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
+            or agent):
         return None
+    if agent is not None:
+        hit = _known_at(last, agent.start("who"), res, lead=False)
+        if hit is not None:
+            return hit[0], hit[1], hit[2]
     clause = last
     m = _SUBORDINATE.match(clause)
     if m:

@@ -276,3 +276,17 @@ def test_attribution_a_person_met_at_work_once_speaks_for_themselves():
     text = ('Twilight stepped down from the train with Spike.\n\n'
             '"Canterlot, end of the line," said the stationmaster.\n\n"Thank you," said Twilight.')
     assert who(text, cast=None) == ["the stationmaster", "Twilight"]
+
+
+def test_attribution_lead_paragraph_ending_on_began_announces_the_speech():
+    text = ('Spike was too busy with his comic to notice Twilight, until Rarity thus began.\n\n'
+            '"What a charming evening this is."')
+    assert [(ln.speaker, ln.evidence) for ln in lines_of(text, CAST) if ln.segment.kind == "dialogue"] == [
+        ("Rarity", "explicit")]
+
+
+def test_attribution_passive_agent_ending_a_lead_in_speaks():
+    text = ('Spike was thinking of nothing at all, when thus accosted by Rarity,\n\n'
+            '"I can guess what you are thinking."')
+    assert [(ln.speaker, ln.evidence) for ln in lines_of(text, CAST) if ln.segment.kind == "dialogue"] == [
+        ("Rarity", "explicit")]
