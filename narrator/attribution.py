@@ -384,7 +384,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
                 if where == "inside":
-                    nxt = _tag_before(txt[found[3]:], res, lead=True)
+                    nxt = _tag_before(txt[found[3]:], res, lead=True, strict=True)
                     if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
                         tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
                 continue
@@ -426,7 +426,8 @@ _NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old
 _POSSESSIVE_NOUNS = (
     "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
     "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
-    "protest|objection|conclusion|salutation|apology|farewell|contribution"
+    "protest|objection|conclusion|salutation|apology|farewell|contribution|reasoning|declaration|assurance|"
+    "suggestion|proposal|entreaty|inquiry|enquiry|supplement|information|reflection|exclamations|accents|tones"
 )
 # "Emma's calm answer", "was Lucy's reply": a possessive naming a speech noun (the apostrophe optional
 # after "was"; the caller requires it where a bare name would be ambiguous).
@@ -440,12 +441,17 @@ _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Si
 
 # Nouns of speaking that stand in for a speech verb in a lead-in ("Emma's remark was", "the voice
 # of Charles was heard").
-_SPOKEN_NOUNS = frozenset(_POSSESSIVE_NOUNS.split("|")) | {"accents", "tones", "tone", "exclamations", "reproach"}
+_SPOKEN_NOUNS = frozenset(_POSSESSIVE_NOUNS.split("|")) | {"tone", "reproach"}
 _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b|\b(?:voice|accents|tones?)\s+of\b")
 # A relative clause spoken by its antecedent: ", who said", ", who, rousing himself, started up and said".
 _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
 
 
+_PAREN_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
+    + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
+)
+_THINKING = frozenset(["thought", "thinks", "wondered", "wonders", "mused", "muses"])
 _ANNOUNCED = re.compile(
     r"\b(?:began|begun|resumed)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
 _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A-Z][^,:;]{0,40}?)\s*(?:with)?\s*[,:\u2014\-]*\s*$")
@@ -544,7 +550,7 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     return None
 
 
-def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, str] | None:
+def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
     """The speaker named by the narration just before a quotation ("Emma turned and said:"), or None."""
     body = txt.rstrip()
     if not body:
@@ -633,8 +639,16 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
     # wishing to appease it, said:").
     for pos, who in reversed(cands):
         m = _ADJACENT_VERB.match(clause, pos)
-        if m:
+        if m and not (strict and m.group(0).split()[-1].lower() in _THINKING):
             return who
+    if strict:
+        for pos, who in reversed(cands):
+            m = _PAREN_VERB.match(clause, pos)
+            if m and m.group("v").lower() not in _THINKING:
+                return who  # "while Miss Bartlett, looking up, added:"
+        # The rest of a tag that already named a speaker ('"Oh!" cried Jane, with a blush which Emma
+        # thought becoming--') hands the next quote to someone else only with a speech verb of their own.
+        return None
     # Otherwise the last one that is the subject of a clause before the final speech verb ("Catherine
     # had too much good nature to object, and the others rising up, Isabella had only time to press
     # her friend's hand and say,"), else the first: the subject of the sentence.

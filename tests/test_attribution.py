@@ -290,3 +290,12 @@ def test_attribution_passive_agent_ending_a_lead_in_speaks():
             '"I can guess what you are thinking."')
     assert [(ln.speaker, ln.evidence) for ln in lines_of(text, CAST) if ln.segment.kind == "dialogue"] == [
         ("Rarity", "explicit")]
+
+
+def test_attribution_rest_of_a_split_tag_needs_its_own_speech_verb():
+    # "which Spike thought" inside the tag does not hand the second part to Spike.
+    text = ('"Oh!" cried Rarity, with a blush which Spike thought very becoming-- "there was no danger."')
+    assert who(text) == ["Rarity", "Rarity"]
+    # ... but "while Twilight added:" does.
+    text = '"Oh!" cried Rarity, while Twilight, looking up, added: "Nor any need."'
+    assert who(text) == ["Rarity", "Twilight Sparkle"]
