@@ -199,6 +199,12 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
 
 
+def _title_key(title: str) -> str:
+    """A title as one spelling: "Dr." / "Doctor" -> "Dr", "Mrs." -> "Mrs"."""
+    t = title.rstrip(".")
+    return {"Doctor": "Dr", "Mister": "Mr", "Reverend": "Rev", "Mme": "Madame", "Mlle": "Mademoiselle"}.get(t, t)
+
+
 def _mid_sentence(text: str, pos: int) -> bool:
     """True when `pos` follows a lower-case word or a comma: a capital there is not a sentence start."""
     before = text[:pos].rstrip()
@@ -528,10 +534,10 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
     by_title: dict[str, set[str]] = defaultdict(set)
     for k, f in good.items():
         if f.title:
-            by_title[f.title.rstrip(".")].add(find(k))
+            by_title[_title_key(f.title)].add(find(k))
     for k, f in list(good.items()):
         if len(f.words) == 1 and not f.title and f.words[0].rstrip(".") in {t.rstrip(".") for t in TITLES}:
-            owners = by_title.get(f.words[0].rstrip("."), set())
+            owners = by_title.get(_title_key(f.words[0]), set())
             if len(owners) == 1:
                 parent[k] = next(iter(owners))
             elif f.words[0] not in _TAG_ONLY_WORDS or owners:
@@ -543,6 +549,13 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
     for k, f in roles.items():
         # "the Mouse" and the bare "Mouse" (found inside it) are one character.
         bare = [x for x in by_words.get(f.words, []) if not good[x].title]
+        owners = by_title.get(_title_key(f.words[0]), set()) if len(f.words) == 1 and f.words[0] in TITLES else set()
+        if len(owners) == 1:
+            # "the Colonel" is the one Colonel Brandon, "the Doctor" the one Dr. Bull; the role is only
+            # an alias then, never the name.
+            f.weak = True
+            groups[find(next(iter(owners)))].append(f)
+            continue
         groups[find(bare[0]) if bare else k].append(f)
 
     surnames = {f.words[-1] for f in good.values() if len(f.words) >= 2 or f.title}
@@ -561,8 +574,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
                                      else _FORM_RANK(f, given)) if f.count >= 2 else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
-        role = [f for f in members if f.role]
-        if role:
+        role = [f for f in members if f.role and not f.weak]
+        if role and not (any(f.title for f in members) and role[0].words[0] in TITLES):
             bare = [f for f in members if not f.role and f.words == role[0].words]
             if not bare or role[0].count >= 0.5 * bare[0].count:
                 members.remove(role[0])

@@ -218,3 +218,11 @@ def test_characters_full_name_and_given_name_in_one_sentence_still_merge():
             '"Oh!" cried Anne.\n\n') * 3
     chars = chars_of(text)
     assert by_form(chars, "Anne") is by_form(chars, "Anne Shirley")
+
+
+def test_characters_the_title_as_a_role_is_its_one_holder():
+    text = ("Colonel Brandon came in. The Colonel sat down, and the Colonel sighed.\n\n"
+            '"Well," said the Colonel.\n\n"Indeed," said Colonel Brandon.\n\n') * 2
+    chars = chars_of(text)
+    brandon = by_form(chars, "Colonel Brandon")
+    assert brandon is not None and by_form(chars, "the Colonel") is brandon and brandon.name == "Colonel Brandon"
