@@ -584,7 +584,9 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
             return hit[0], hit[1], hit[2]
     clause = last
     m = _SUBORDINATE.match(clause)
-    if m:
+    if m and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[m.end():])):
+        # "When Spike had gone, Rarity said," -- but not "After a moment he said quietly,", where
+        # the comma closes the whole lead-in.
         clause = clause[m.end():]
     # "Lydia was bid to hold her tongue; but Mr. Collins, much offended, laid aside his book, and
     # said:" -- the clause after the last semicolon holds the speech verb, and its subject speaks.

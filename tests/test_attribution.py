@@ -299,3 +299,11 @@ def test_attribution_rest_of_a_split_tag_needs_its_own_speech_verb():
     # ... but "while Twilight added:" does.
     text = '"Oh!" cried Rarity, while Twilight, looking up, added: "Nor any need."'
     assert who(text) == ["Rarity", "Twilight Sparkle"]
+
+
+def test_attribution_lead_in_opening_with_after_keeps_its_pronoun():
+    # "After a moment he said quietly," is one clause: the subordinate-clause skipper must not eat it.
+    text = 'Twilight looked at the map for a long time.\n\nAfter a moment he said quietly, "We should go."'
+    lines = [ln for ln in lines_of(text, CAST) if ln.segment.kind == "dialogue"]
+    assert [(ln.speaker, ln.evidence) for ln in lines] == [("Spike", "anaphoric")]
+    assert who('When Twilight had gone, Rarity said, "Finally."') == ["Rarity"]
