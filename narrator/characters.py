@@ -809,8 +809,16 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
     if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
         found = _narrator_name(chars, body)
         name = found[0] if found else None
+        # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes".
+        surname = name.split()[-1] if name and len(name.split()) == 2 and not any(c.name == name for c in out) else None
+        holder = next((c for c in out if surname and any(f.split()[-1] == surname for f in (c.name, *c.aliases))
+                       and c.name.split()[0] not in ("Mrs.", "Mrs", "Miss", "Ms", "Ms.")), None)
         if name is not None and any(c.name == name for c in out):
             out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
+        elif holder is not None and found is not None:
+            gender = found[1] if found[1] != "unknown" else holder.gender
+            out = [Character(found[0], (c.name, *c.aliases, found[0].split()[0], "I"), gender, c.mentions + i_tags)  # type: ignore[arg-type]
+                   if c is holder else c for c in out]
         elif found is not None:
             out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
         else:
@@ -874,6 +882,13 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
         return _unnarrated_vocative(body, common, big)
     # The form to use: a known character's, else the most frequent vocative form.
     forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
+    if len(forms[0].split()) == 1 and forms[0] not in big:
+        # Friends call the narrator "Jake" and strangers "Mr. Barnes": he is Jake Barnes.
+        formal = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 2 and k.split()[0].rstrip(".") in _CIVIL_TITLES
+                  and k.split()[-1] != last]
+        if formal:
+            best = max(formal, key=lambda k: votes[k])
+            return forms[0] + " " + best.split()[-1], gender_of_title(best.split()[0])
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 

@@ -226,3 +226,14 @@ def test_characters_the_title_as_a_role_is_its_one_holder():
     chars = chars_of(text)
     brandon = by_form(chars, "Colonel Brandon")
     assert brandon is not None and by_form(chars, "the Colonel") is brandon and brandon.name == "Colonel Brandon"
+
+
+def test_characters_narrator_named_by_given_name_and_mr_surname_is_one_person():
+    # Friends call the narrator "Tam", strangers "Mr. Reed": the narrator is Tam Reed, the same
+    # person the narration calls "Reed".
+    block = ('"Morning, Tam," said Rook.\n\n"Morning," I said.\n\n"Sit down, Tam," said Rook.\n\n"Fine," I said.\n\n'
+             '"Your table, Mr. Reed," said the waiter.\n\n"Thanks," I said.\n\n'
+             'Reed was a name the porters knew. Reed paid for it, and Reed was cheerful.\n\n')
+    chars = chars_of(block * 3)
+    me = by_form(chars, "I")
+    assert me is not None and me.name == "Tam Reed" and me is by_form(chars, "Reed")
