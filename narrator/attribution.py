@@ -451,6 +451,9 @@ _PAREN_VERB = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
+# Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
+_GESTURES = frozenset(["laughed", "smiled", "nodded", "sighed", "grinned", "chuckled", "giggled", "sobbed", "groaned",
+                       "moaned", "gasped", "thought", "wondered", "mused", "breathed", "purred"])
 _THINKING = frozenset(["thought", "thinks", "wondered", "wonders", "mused", "muses"])
 _ANNOUNCED = re.compile(
     r"\b(?:began|begun|resumed)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
@@ -642,6 +645,9 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     for pos, who in reversed(cands):
         m = _ADJACENT_VERB.match(clause, pos)
         if m and not (strict and m.group(0).split()[-1].lower() in _THINKING):
+            if m.group(0).split()[-1].lower() in _GESTURES and any(
+                    w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[m.end():])):
+                continue  # "he laughed so heartily that Emma could not help saying,": the laugh is not the tag
             return who
     if strict:
         for pos, who in reversed(cands):

@@ -315,3 +315,8 @@ def test_attribution_hayloft_fixture_tag_grammar_and_naming_end_to_end():
     right = sum(g == w for g, w in zip(got, want, strict=True))
     # All 12 are right (6 were before these rules); one miss is allowed.
     assert right >= len(want) - 1, list(zip(got, want, strict=True))
+
+
+def test_attribution_a_gesture_verb_gives_way_to_the_speech_verb_after_it():
+    text = 'But he laughed so heartily at the joke, that Rarity could not help saying, "You are awful."'
+    assert who(text) == ["Rarity"]
