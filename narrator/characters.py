@@ -120,9 +120,10 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
+    promoted = _speaker_words(body)
     for seg in body:
-        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together)
-    _collect_tags(body, forms, lower_counts, cap_counts, together)
+        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted)
+    _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
         return _add_specials([], story, body, narration)
 
@@ -156,7 +157,8 @@ _NOT_NAMES = _FUNCTION_WORDS | frozenset(
 
 
 def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts: Counter[str],
-                  cap_counts: Counter[str], together: Counter[frozenset[str]] | None = None) -> None:
+                  cap_counts: Counter[str], together: Counter[frozenset[str]] | None = None,
+                  promoted: frozenset[str] = frozenset()) -> None:
     """Names in speech tags: a person named once, as the speaker of one line, is still a speaker."""
     for a, b in itertools.pairwise(body):
         if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
@@ -175,7 +177,7 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
         for w in m.group("name").split():
             # Right after "said" any capitalised word is a name ("said May", "said Hall"), even one
             # that is also an ordinary word; before the verb only real names ("Nobody answered").
-            ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts) or (
+            ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts, promoted) or (
                 w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES)
             if not ok or w in _FUNCTION_WORDS:
                 break
@@ -211,7 +213,24 @@ def _mid_sentence(text: str, pos: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] == ",")
 
 
-def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
+def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
+    """Ordinary capitalised words that the story keeps using as speakers ('"Oh, bother!" said Pooh',
+    '"Yes," said May'): three tags or more make them names everywhere, not interjections or months."""
+    seen: Counter[str] = Counter()
+    for a, b in itertools.pairwise(body):
+        if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
+            m = _TAG_AFTER_INVERTED.match(b.text)
+            if m and m.group("verb") in SPEECH_VERBS and not m.group("title"):
+                w = m.group("name").split()[0]
+                if w in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
+                    seen[w] += 1
+    return frozenset(w for w, n in seen.items() if n >= 3)
+
+
+def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str],
+                  promoted: frozenset[str] = frozenset()) -> bool:
+    if word in promoted:
+        return True
     if word in STOPWORDS or word in TITLES or (word.upper() == word and len(word) > 1):
         return False
     low = lower_counts.get(word.lower(), 0)
@@ -221,7 +240,7 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str],
-    together: Counter[frozenset[str]] | None = None,
+    together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(),
 ) -> None:
     # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
     ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
@@ -256,10 +275,10 @@ def _collect(
                 if kept or title:
                     break
                 continue
-            if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in _FUNCTION_WORDS):
+            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and not kept and w not in _FUNCTION_WORDS):
                 kept.append(w)
             elif (not kept and not title and j == 0 and w in _NAME_ADJECTIVES and len(words) > 1
-                  and _is_name_word(words[1], lower_counts, cap_counts) and _mid_sentence(seg_text, m.start())):
+                  and _is_name_word(words[1], lower_counts, cap_counts, promoted) and _mid_sentence(seg_text, m.start())):
                 # "Big Mac", "Little Nell", "Old Jolyon": capitalised where no sentence starts, the
                 # adjective is part of the name ("Young Hamilton hastened" at a sentence start is not).
                 kept.append(w)

@@ -237,3 +237,12 @@ def test_characters_narrator_named_by_given_name_and_mr_surname_is_one_person():
     chars = chars_of(block * 3)
     me = by_form(chars, "I")
     assert me is not None and me.name == "Tam Reed" and me is by_form(chars, "Reed")
+
+
+def test_characters_an_interjection_used_as_a_speaker_becomes_a_name():
+    # "Pooh" is an interjection in the stopword list; three "said Pooh" tags make it a name, so its
+    # narration mentions count too (salience, clusters, subjects).
+    text = ('Pooh sat on a log and Pooh hummed. Piglet came by, and Piglet waved.\n\n'
+            '"Hallo, Piglet," said Pooh.\n\n"Hallo, Pooh," said Piglet.\n\n') * 3
+    chars = chars_of(text)
+    assert chars["Pooh"].mentions >= 6
