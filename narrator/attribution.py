@@ -489,7 +489,11 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
         # Every part of _NAME_LEAD is optional, so it always matches. Try the longest lead first:
         # "the good-hearted Mrs. John Knightley".
         lead_end = _NAME_LEAD.match(text, pos).end()  # type: ignore[union-attr]
-        ends = [pos + w.end() for w in re.finditer(r"[a-z][a-z\-]*\s+", text[pos:lead_end])]
+        ends = []
+        for w in re.finditer(r"([a-z][a-z\-]*)\s+", text[pos:lead_end]):
+            if w.group(1) in _PREPS:
+                break  # "said the parlourmaid to Leonard": a name after a preposition is the listener
+            ends.append(pos + w.end())
         candidates = sorted({pos, *ends}, reverse=True)
     for p in candidates:
         if res.name_re is not None:

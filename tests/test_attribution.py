@@ -320,3 +320,9 @@ def test_attribution_hayloft_fixture_tag_grammar_and_naming_end_to_end():
 def test_attribution_a_gesture_verb_gives_way_to_the_speech_verb_after_it():
     text = 'But he laughed so heartily at the joke, that Rarity could not help saying, "You are awful."'
     assert who(text) == ["Rarity"]
+
+
+def test_attribution_name_after_to_in_an_inverted_tag_is_the_listener():
+    assert who('"They have gone," said the maid to Twilight.') != ["Twilight Sparkle"]
+    text = 'Twilight came in and Twilight sat down.\n\n"They have gone," said the maid to Twilight.'
+    assert who(text, cast=None) == ["the maid"]
