@@ -218,8 +218,11 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
 
 # Floors: (acc_all, explicit) measured when last raised, minus a small margin (about 2.5 points).
 # The Gambler is told in the first person: it fails when the narrator loses its name.
-# Measured 75.1 / 93.0, 92.2 / 98.7, 82.5 / 91.0 % after merging attr-resolve's orchard work.
-_FLOORS = {"pride-and-prejudice": (0.725, 0.905), "daisy-miller": (0.895, 0.96), "the-gambler": (0.80, 0.885)}
+# Measured 75.1 / 93.0, 92.2 / 98.7, 82.5 / 91.0 % after merging attr-resolve's orchard work; Pride and
+# Prejudice raised to 76.3 / 97.2 by the naming and tag-grammar work (attrnames3), which also added The Sun
+# Also Rises at 79.5 / 96.5 (first person: it fails when "Jake" and "Mr. Barnes" stop being one narrator).
+_FLOORS = {"pride-and-prejudice": (0.74, 0.945), "daisy-miller": (0.895, 0.96), "the-gambler": (0.80, 0.885),
+           "the-sun-also-rises": (0.77, 0.94)}
 
 
 @pytest.mark.corpus
