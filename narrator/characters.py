@@ -590,8 +590,13 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         # the bare "Lydia" goes before a full name nobody uses in dialogue.
         called = {f.words[0] for f in members if f.title and len(f.words) == 1 and f.title.rstrip(".") in _CIVIL_TITLES
                   and f.words[0] in given}
+        # A full name written once still names a character better than the bare given name ("Harvey
+        # Stone" over "Harvey"), when that given name is the character's.
+        singles = {f.words[0] for f in members if len(f.words) == 1 and not f.title and not f.role}
         members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
-                                     else _FORM_RANK(f, given)) if f.count >= 2 else 9, -f.count, -len(f.words)))
+                                     else _FORM_RANK(f, given))
+                                    if f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles)
+                                    else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
         role = [f for f in members if f.role and not f.weak]
         if role and not (any(f.title for f in members) and role[0].words[0] in TITLES):
