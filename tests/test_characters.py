@@ -249,6 +249,6 @@ def test_characters_an_interjection_used_as_a_speaker_becomes_a_name():
 
 
 def test_characters_full_name_written_once_names_the_character():
-    text = ('Harvey came in and Harvey sat down.\n\n"Hello," said Harvey Stone.\n\n"Hello," said Harvey.\n\n') * 1
+    text = ('Harvey came in and Harvey sat down.\n\n"Hello," said Harvey Stone.\n\n"Hello," said Harvey.\n\n')
     chars = chars_of(text)
     assert by_form(chars, "Harvey") is not None and by_form(chars, "Harvey").name == "Harvey Stone"
