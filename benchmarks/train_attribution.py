@@ -29,7 +29,11 @@ from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
-TEACHER = os.environ.get("AR_TEACHER", "0") == "1"  # history from the true speakers while training
+# Turn-taking features are computed from the true speakers of earlier lines (teacher forcing), so the
+# model learns P(speaker | true history): the quantity the beam decoder sums over a conversation.
+# Greedy predicted history (AR_TEACHER=0) scored 75.60 acc_all on the development novels, teacher
+# forcing 75.79 (same features, beam 6).
+TEACHER = os.environ.get("AR_TEACHER", "1") == "1"
 Example = tuple[np.ndarray, int]  # (candidates x features, index of the gold candidate)
 
 
@@ -105,7 +109,8 @@ def main() -> int:
     ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--write", action="store_true")
-    ap.add_argument("--rounds", type=int, default=2, help="refit with features from the previous weights")
+    ap.add_argument("--rounds", type=int, default=1 if TEACHER else 2,
+                    help="refit with features from the previous weights (only useful without teacher forcing)")
     ap.add_argument("--steps", type=int, default=25, help="Newton steps per fit")
     ap.add_argument("--cache", help="pickle the first round's examples here and reuse them (experiments)")
     args = ap.parse_args()

@@ -79,6 +79,14 @@ FEATURES = (
     "chain_addressed",    # addressed by name (a vocative) in an earlier turn of this conversation
     "voc_next",           # addressed by name in the next turn: the answer goes back to this speaker
     "far_only",           # only in the pool because the scene named them long ago
+    # Who is spoken to tells the listener's gender even without a name ("sir", "mamma", "Mr. Elton"):
+    # the one addressed in the last turn is likely to answer; the next turn addresses this speaker.
+    "addr_prev_match",    # the previous turn of the conversation addresses this candidate's gender
+    "addr_prev_mismatch",
+    "addr_next_match",    # the next turn addresses this candidate's gender
+    "addr_next_mismatch",
+    "addr_own_match",     # this paragraph's own speech addresses this candidate's gender
+    "called",             # the previous turn opens or closes with this one's name ("Spike, get down here!")
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -125,6 +133,8 @@ class _Para:
     confidence: float = 0.0
     mentions: list[tuple[int, str]] = field(default_factory=list)  # narration mentions (offset, name)
     vocatives: list[str] = field(default_factory=list)
+    addr_gender: set[str] = field(default_factory=set)  # genders addressed in the speech ("sir", "mamma")
+    called: set[str] = field(default_factory=set)  # vocatives opening or closing a quotation
     in_quote: set[str] = field(default_factory=set)
     tags: list[tuple[_Tag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
@@ -352,7 +362,31 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
                 if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'):
                     para.vocatives.append(name)
+                    if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
+                        para.called.add(name)
+    # Only role words: a named listener is the "addressed" feature already, and spreading its credit
+    # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
+    for seg in para.quotes:
+        for m in _ROLE_VOCATIVE.finditer(seg.text):
+            para.addr_gender.add("male" if m.group(1).lower() in _MALE_VOCATIVES else "female")
     para.mentions.sort()
+
+
+_OPENERS = " \n\"'\u201c\u2018"
+_CLOSERS = " \n\"'\u201d\u2019!?.,;-"
+
+# Address terms that tell the listener's gender, set off by punctuation like a name vocative.
+_MALE_VOCATIVES = frozenset(
+    ["sir", "papa", "father", "uncle", "brother", "my lord", "my boy", "my son", "young man", "old man", "old fellow",
+     "old chap", "my dear fellow", "my good fellow", "my good man", "my man", "sonny", "mister", "dad", "daddy", "sire"]
+)
+_FEMALE_VOCATIVES = frozenset(
+    ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
+     "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
+)
+_ROLE_VOCATIVE = re.compile(
+    r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
+    + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
 
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
@@ -675,7 +709,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 order = [cands.index(oracle(para.quotes[0]))]
             for k in order:
                 logp = scores[k] - mx - math.log(z)
-                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], round(math.exp(logp), 3))}))
+                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp))}))
         grown.sort(key=lambda h: -h.score)
         beam = grown[:beam_width]
         history.append(i)
@@ -683,6 +717,16 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
     for para in paras:
         if para.quotes and para.speaker is None:
             para.evidence = "unknown"
+
+
+def _calibrated(logp: float) -> float:
+    """The scorer's probability as a confidence a listener can read as a hit rate.
+
+    The softmax is conditional on the earlier turns being right, so it is overconfident: on the
+    development novels lines scored 0.9-1.0 were right 88% of the time, 0.5-0.6 51%, 0.3-0.4 41%.
+    0.1 + 0.8 p follows that, and keeps every guess below a named tag's 0.97.
+    """
+    return round(0.1 + 0.8 * math.exp(logp), 3)
 
 
 def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None:
@@ -770,6 +814,8 @@ class _Context:
     far: list[str]  # people named in the narration further back, nearest first
     actor_prev: str | None
     actor_here: str | None
+    addr_prev: str | None  # the one gender the previous turn of the conversation addresses
+    addr_next: str | None  # ... the next turn
 
 
 def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
@@ -808,10 +854,17 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
                 break
             seen += 1
             chain_voc.extend(v for v in reversed(q.vocatives) if v not in chain_voc)
+    addr_prev = addr_next = None
     for j in range(i + 1, min(len(paras), i + 3)):
         if paras[j].quotes:
-            if paras[j].chain == para.chain:
+            if paras[j].chain == para.chain and not paras[j].cont:
                 voc_next = set(paras[j].vocatives)
+                addr_next = next(iter(paras[j].addr_gender)) if len(paras[j].addr_gender) == 1 else None
+            break
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if paras[j].quotes:
+            if paras[j].chain == para.chain and not para.cont:
+                addr_prev = next(iter(paras[j].addr_gender)) if len(paras[j].addr_gender) == 1 else None
             break
     far: list[str] = []
     for j in range(i - _MENTION_REACH, max(-1, i - _FAR_REACH), -1):
@@ -849,6 +902,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
         tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
+        addr_prev=addr_prev, addr_next=addr_next,
     )
     return para.context
 
@@ -868,6 +922,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
     gap = (i - history[-1] - 1) if history else 99
     recent_speakers = [w for j in history[-40:] if i - j <= _SPEAKER_REACH and (w := spk(j))]
     addressed = set(prev[0].vocatives) if prev and gap <= 1 else set()
+    called = prev[0].called if prev and gap <= 1 and prev[0].chain == para.chain else set()
     pool: list[str] = []
     for n in [*prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
               *chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
@@ -908,6 +963,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         f["prev2"] = float(len(prev_spk) > 1 and prev_spk[1] == n)
         f["prev3"] = float(len(prev_spk) > 2 and prev_spk[2] == n)
         f["addressed"] = float(n in addressed)
+        f["called"] = float(n in called)
         f["named_in_quote"] = float(n in para.in_quote)
         f["subject_here"] = float(n in subjects)
         f["mention_here"] = float(n in here)
@@ -936,6 +992,12 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
         f["chain_addressed"] = 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0
         f["voc_next"] = float(n in ctx.voc_next)
         f["far_only"] = float(n in far_only)
+        if g in ("male", "female"):
+            if ctx.addr_prev is not None:
+                f["addr_prev_match" if g == ctx.addr_prev else "addr_prev_mismatch"] = 1.0
+            if ctx.addr_next is not None:
+                f["addr_next_match" if g == ctx.addr_next else "addr_next_mismatch"] = 1.0
+            f["addr_own_match"] = float(g in para.addr_gender)
         f["alternate"] = float(len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n)
         f["repeat_bare"] = float(bool(turn_spk) and turn_spk[0] == n and gap == 0 and ctx.bare)
         f["two_party"] = float(len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk)
