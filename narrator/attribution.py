@@ -629,6 +629,10 @@ def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     return known
 
 
+_THE_EPITHET = re.compile(r"The\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+")
+_NEXT_WORD = re.compile(r"\s+[a-z\-]+")
+
+
 def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
     for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
@@ -639,17 +643,21 @@ def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str
             name, kind, gender = res.lookup(m.group(1))
             if kind == "none" and m.group(1) == "The":
                 # "The dragon slid down": the capitalised article is not a name; try the epithet.
-                e = re.match(r"The\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+", sent[m.start(1):])
+                start = m.start(1)
+                e = _THE_EPITHET.match(sent, start)
                 if e:
                     name, kind, gender = res.lookup(e.group(0))
-                    while kind == "epithet" and name is None and e is not None:
+                    end = e.end()
+                    while kind == "epithet" and name is None:
                         # "The old dragon": the shortest epithet that is no one's; try a longer one.
-                        e = re.match(re.escape(e.group(0)) + r"\s+[a-z\-]+", sent[m.start(1):])
-                        if e:
-                            longer = res.lookup(e.group(0))
-                            if longer[0] is not None:
-                                name, kind, gender = longer
-                                break
+                        w = _NEXT_WORD.match(sent, end)
+                        if w is None:
+                            break
+                        end = w.end()
+                        longer = res.lookup(sent[start:end])
+                        if longer[0] is not None:
+                            name, kind, gender = longer
+                            break
             if kind != "none":
                 out.append((name, kind, gender))
     return out
@@ -685,23 +693,24 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             commit(beam[0])
             beam, chain = [_Hyp(0.0, {})], para.chain
         _evidence(para, paras[i - 1] if i > 0 else None, speakers)
+        # The same for every hypothesis: an untagged paragraph's acting character.
+        actor = _actor(para, res) if not para.tags else None
         grown: list[_Hyp] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
                 got = hyp.spk.get(j)
                 return got[0] if got is not None else paras[j].speaker
 
-            fixed = _fixed_speaker(i, paras, spk, hyp, res)
+            fixed = _fixed_speaker(i, paras, spk, hyp, actor)
             if fixed is not None:
                 grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
                 continue
-            cands, feats = _candidates(i, paras, history, res, spk)
+            cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
                 grown.append(_Hyp(hyp.score, {**hyp.spk, i: (None, 0.0)}))
                 continue
-            scores = [sum(weights[k] * v for k, v in f.items() if v) for f in feats]
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
             order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
@@ -746,7 +755,7 @@ def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None
     para.evidence = "anaphoric" if tags else "implicit"
 
 
-def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, res: _Resolver) -> tuple[str | None, float] | None:
+def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None) -> tuple[str | None, float] | None:
     """(speaker, confidence) when the paragraph's speaker needs no scoring."""
     para = paras[i]
     if para.cont and i > 0 and spk(i - 1):
@@ -758,10 +767,8 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, res: _Resolver) -
     tag = para.tags[0][0] if para.tags else None
     if tag is not None and tag.name is not None and tag.kind == "epithet":
         return tag.name, 0.9
-    if tag is None:
-        actor = _actor(para, res)
-        if actor is not None:
-            return actor, 0.8
+    if tag is None and actor is not None:
+        return actor, 0.8
     return None
 
 
@@ -816,6 +823,10 @@ class _Context:
     actor_here: str | None
     addr_prev: str | None  # the one gender the previous turn of the conversation addresses
     addr_next: str | None  # ... the next turn
+    addressed: set[str]  # named as vocatives in the previous speech paragraph (if close)
+    called: set[str]  # ... opening or closing its quotation, in the same conversation
+    # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
+    static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
 
 def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
@@ -866,6 +877,13 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             if paras[j].chain == para.chain and not para.cont:
                 addr_prev = next(iter(paras[j].addr_gender)) if len(paras[j].addr_gender) == 1 else None
             break
+    # The previous speech paragraph, if at most one paragraph lies between: whom it named is listening.
+    last = next((j for j in range(i - 1, -1, -1) if paras[j].quotes), None)
+    addressed: set[str] = set()
+    called: set[str] = set()
+    if last is not None and i - last <= 2:
+        addressed = set(paras[last].vocatives)
+        called = paras[last].called if paras[last].chain == para.chain else set()
     far: list[str] = []
     for j in range(i - _MENTION_REACH, max(-1, i - _FAR_REACH), -1):
         if j >= 0:
@@ -902,7 +920,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
         tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
-        addr_prev=addr_prev, addr_next=addr_next,
+        addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
     )
     return para.context
 
@@ -911,21 +929,23 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
 _TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?$")
 
 
-def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
-                spk) -> tuple[list[str], list[dict[str, float]]]:
+def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, spk, weights: dict[str, float],
+                full: bool) -> tuple[list[str], list[float], list[dict[str, float]]]:
+    """The candidate pool of one hypothesis, each candidate's score and (when `full`) its features.
+
+    Features that depend only on the text are computed once per paragraph and candidate (every
+    hypothesis of the beam shares them); only the turn-taking ones read the hypothesis' speakers.
+    """
     para = paras[i]
     ctx = _context(i, paras, res)
-    tag, recent, here, prevm, subjects, beat = ctx.tag, ctx.recent, ctx.here, ctx.prevm, ctx.subjects, ctx.beat
-    back, fwd, chain_named, next_named = ctx.back, ctx.fwd, ctx.chain_named, ctx.next_named
-    prev = [paras[j] for j in reversed(history[-3:])]
+    tag, recent, subjects = ctx.tag, ctx.recent, ctx.subjects
     prev_spk = [spk(j) for j in reversed(history[-3:])]
     gap = (i - history[-1] - 1) if history else 99
     recent_speakers = [w for j in history[-40:] if i - j <= _SPEAKER_REACH and (w := spk(j))]
-    addressed = set(prev[0].vocatives) if prev and gap <= 1 else set()
-    called = prev[0].called if prev and gap <= 1 and prev[0].chain == para.chain else set()
+    addressed = ctx.addressed
     pool: list[str] = []
     for n in [*prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
-              *chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
+              *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
         if n and n not in pool:
             pool.append(n)
     far_only: set[str] = set()
@@ -952,64 +972,95 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver,
             # Widen the pool to salient characters of the right gender.
             pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
     turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
+    notag = tag is None
+    scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
-        g = res.gender.get(n, "unknown")
-        f = dict.fromkeys(FEATURES, 0.0)
-        if tag is not None and tag.gender != "unknown" and g != "unknown":
-            f["pron_match" if g == tag.gender else "pron_mismatch"] = 1.0
-        f["prev1"] = float(bool(prev_spk) and prev_spk[0] == n and gap <= 1)
-        f["gap_prev1"] = float(bool(prev_spk) and prev_spk[0] == n and gap > 1)
-        f["prev2"] = float(len(prev_spk) > 1 and prev_spk[1] == n)
-        f["prev3"] = float(len(prev_spk) > 2 and prev_spk[2] == n)
-        f["addressed"] = float(n in addressed)
-        f["called"] = float(n in called)
-        f["named_in_quote"] = float(n in para.in_quote)
-        f["subject_here"] = float(n in subjects)
-        f["mention_here"] = float(n in here)
-        f["mention_prev"] = float(n in prevm)
-        f["recency"] = 1.0 / (1 + recent.index(n)) if n in recent else 0.0
-        f["salience"] = res.salience.get(n, -10.0) / 10.0
-        f["participant"] = float(n in recent_speakers)
-        f["narrator_i"] = float(n == res.narrator)
-        f["beat_after"] = float(beat is not None and beat[0] == n)
-        for side, anc in (("back", back), ("fwd", fwd)):
-            if anc is None:
-                continue
-            d, who, other = anc
-            if d % 2 == 0:
-                f[f"anc_{side}_even"] = float(who == n) * 2.0 / d
-            else:
-                f[f"anc_{side}_odd"] = float(who == n) * 2.0 / (d + 1)
-                f[f"anc_{side}_other"] = float(other == n) * 2.0 / (d + 1)
-        f["chain_speaker"] = float(n in chain_named)
-        f["next_named"] = float(next_named == n)
-        f["tag_to"] = float(n in ctx.tag_to)
-        f["ante_subj"] = float(bool(ctx.antecedents) and ctx.antecedents[0] == n)
-        f["ante_subj_2"] = float(len(ctx.antecedents) > 1 and ctx.antecedents[1] == n)
-        f["actor_prev"] = float(ctx.actor_prev == n)
-        f["actor_here"] = float(ctx.actor_here == n)
-        f["chain_addressed"] = 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0
-        f["voc_next"] = float(n in ctx.voc_next)
-        f["far_only"] = float(n in far_only)
-        if g in ("male", "female"):
-            if ctx.addr_prev is not None:
-                f["addr_prev_match" if g == ctx.addr_prev else "addr_prev_mismatch"] = 1.0
-            if ctx.addr_next is not None:
-                f["addr_next_match" if g == ctx.addr_next else "addr_next_mismatch"] = 1.0
-            f["addr_own_match"] = float(g in para.addr_gender)
-        f["alternate"] = float(len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n)
-        f["repeat_bare"] = float(bool(turn_spk) and turn_spk[0] == n and gap == 0 and ctx.bare)
-        f["two_party"] = float(len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk)
-        if tag is None:
-            for k in _SPLIT:
-                f[k + "_notag"] = f[k]
-        elif f["pron_match"]:
-            f["pron_match_recency"] = f["recency"]
-            same = [m for m in recent if res.gender.get(m) == tag.gender]
-            f["pron_match_first"] = float(bool(same) and same[0] == n)
-        feats.append(f)
-    return pool, feats
+        static = ctx.static.get(n)
+        if static is None:
+            static = ctx.static[n] = _static_features(n, para, ctx, res, weights)
+        d: dict[str, float] = {}
+        if prev_spk and prev_spk[0] == n:
+            d["prev1" if gap <= 1 else "gap_prev1"] = 1.0
+        if len(prev_spk) > 1 and prev_spk[1] == n:
+            d["prev2"] = 1.0
+        if len(prev_spk) > 2 and prev_spk[2] == n:
+            d["prev3"] = 1.0
+        if n in recent_speakers:
+            d["participant"] = 1.0
+        if n in far_only:
+            d["far_only"] = 1.0
+        if len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n:
+            d["alternate"] = 1.0
+        if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
+            d["repeat_bare"] = 1.0
+        if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
+            d["two_party"] = 1.0
+        if notag:
+            d.update({k + "_notag": v for k, v in list(d.items())})
+        scores.append(static[1] + sum(weights[k] * v for k, v in d.items()))
+        if full:
+            f = dict.fromkeys(FEATURES, 0.0)
+            f.update(static[0])
+            f.update(d)
+            feats.append(f)
+    return pool, scores, feats
+
+
+def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
+                     weights: dict[str, float]) -> tuple[dict[str, float], float]:
+    """The non-zero features of candidate `n` that the text alone decides, and their score."""
+    tag, recent = ctx.tag, ctx.recent
+    g = res.gender.get(n, "unknown")
+    f: dict[str, float] = {}
+
+    def put(name: str, value: float) -> None:
+        if value:
+            f[name] = value
+
+    if tag is not None and tag.gender != "unknown" and g != "unknown":
+        f["pron_match" if g == tag.gender else "pron_mismatch"] = 1.0
+    put("addressed", float(n in ctx.addressed))
+    put("called", float(n in ctx.called))
+    put("named_in_quote", float(n in para.in_quote))
+    put("subject_here", float(n in ctx.subjects))
+    put("mention_here", float(n in ctx.here))
+    put("mention_prev", float(n in ctx.prevm))
+    put("recency", 1.0 / (1 + recent.index(n)) if n in recent else 0.0)
+    put("salience", res.salience.get(n, -10.0) / 10.0)
+    put("narrator_i", float(n == res.narrator))
+    put("beat_after", float(ctx.beat is not None and ctx.beat[0] == n))
+    for side, anc in (("back", ctx.back), ("fwd", ctx.fwd)):
+        if anc is None:
+            continue
+        d, who, other = anc
+        if d % 2 == 0:
+            put(f"anc_{side}_even", float(who == n) * 2.0 / d)
+        else:
+            put(f"anc_{side}_odd", float(who == n) * 2.0 / (d + 1))
+            put(f"anc_{side}_other", float(other == n) * 2.0 / (d + 1))
+    put("chain_speaker", float(n in ctx.chain_named))
+    put("next_named", float(ctx.next_named == n))
+    put("tag_to", float(n in ctx.tag_to))
+    put("ante_subj", float(bool(ctx.antecedents) and ctx.antecedents[0] == n))
+    put("ante_subj_2", float(len(ctx.antecedents) > 1 and ctx.antecedents[1] == n))
+    put("actor_prev", float(ctx.actor_prev == n))
+    put("actor_here", float(ctx.actor_here == n))
+    put("chain_addressed", 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0)
+    put("voc_next", float(n in ctx.voc_next))
+    if g in ("male", "female"):
+        if ctx.addr_prev is not None:
+            f["addr_prev_match" if g == ctx.addr_prev else "addr_prev_mismatch"] = 1.0
+        if ctx.addr_next is not None:
+            f["addr_next_match" if g == ctx.addr_next else "addr_next_mismatch"] = 1.0
+        put("addr_own_match", float(g in para.addr_gender))
+    if tag is None:
+        f.update({k + "_notag": v for k, v in list(f.items()) if k in _SPLIT})
+    elif f.get("pron_match"):
+        put("pron_match_recency", f.get("recency", 0.0))
+        same = [m for m in recent if res.gender.get(m) == tag.gender]
+        put("pron_match_first", float(bool(same) and same[0] == n))
+    return f, sum(weights[k] * v for k, v in f.items())
 
 
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of
