@@ -666,8 +666,8 @@ def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str
 # Conversations are decoded jointly: a beam of speaker sequences, each scored by the sum of its
 # lines' log-probabilities, so a clue late in an exchange can correct an early guess instead of
 # every later turn inheriting it (turn-taking features read the hypothesis' own earlier turns).
-_BEAM = 6
-_BRANCH = 3
+_BEAM = 12
+_BRANCH = 4
 
 
 @dataclass
