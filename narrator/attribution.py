@@ -87,6 +87,7 @@ FEATURES = (
     "addr_next_mismatch",
     "addr_own_match",     # this paragraph's own speech addresses this candidate's gender
     "called",             # the previous turn opens or closes with this one's name ("Spike, get down here!")
+    "tag_epithet",        # the tag's epithet ("said the painter") names this character
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -701,7 +702,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 got = hyp.spk.get(j)
                 return got[0] if got is not None else paras[j].speaker
 
-            fixed = _fixed_speaker(i, paras, spk, hyp, actor)
+            fixed = _fixed_speaker(i, paras, spk, hyp, actor, res)
             if fixed is not None:
                 grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
                 continue
@@ -755,7 +756,8 @@ def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None
     para.evidence = "anaphoric" if tags else "implicit"
 
 
-def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None) -> tuple[str | None, float] | None:
+def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None,
+                   res: _Resolver) -> tuple[str | None, float] | None:
     """(speaker, confidence) when the paragraph's speaker needs no scoring."""
     para = paras[i]
     if para.cont and i > 0 and spk(i - 1):
@@ -765,7 +767,8 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if para.named:
         return para.named, 0.97
     tag = para.tags[0][0] if para.tags else None
-    if tag is not None and tag.name is not None and tag.kind == "epithet":
+    if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
+        # "said a voice from inside": the unseen speaker is a speaker of its own.
         return tag.name, 0.9
     if tag is None and actor is not None:
         return actor, 0.8
@@ -825,6 +828,7 @@ class _Context:
     addr_next: str | None  # ... the next turn
     addressed: set[str]  # named as vocatives in the previous speech paragraph (if close)
     called: set[str]  # ... opening or closing its quotation, in the same conversation
+    epithet: str | None  # the character an epithet tag names
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
@@ -921,6 +925,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
+        epithet=tag.name if tag is not None and tag.kind == "epithet" else None,
     )
     return para.context
 
@@ -944,7 +949,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     recent_speakers = [w for j in history[-40:] if i - j <= _SPEAKER_REACH and (w := spk(j))]
     addressed = ctx.addressed
     pool: list[str] = []
-    for n in [*prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
+    for n in [ctx.epithet, *prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
               *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
         if n and n not in pool:
             pool.append(n)
@@ -997,7 +1002,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
             d["two_party"] = 1.0
         if notag:
-            d.update({k + "_notag": v for k, v in list(d.items())})
+            d.update({k + "_notag": v for k, v in list(d.items()) if k in _SPLIT})
         scores.append(static[1] + sum(weights[k] * v for k, v in d.items()))
         if full:
             f = dict.fromkeys(FEATURES, 0.0)
@@ -1022,6 +1027,7 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         f["pron_match" if g == tag.gender else "pron_mismatch"] = 1.0
     put("addressed", float(n in ctx.addressed))
     put("called", float(n in ctx.called))
+    put("tag_epithet", float(n == ctx.epithet))
     put("named_in_quote", float(n in para.in_quote))
     put("subject_here", float(n in ctx.subjects))
     put("mention_here", float(n in ctx.here))
