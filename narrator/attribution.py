@@ -97,6 +97,10 @@ _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here"
           "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "next_named", "alternate", "repeat_bare",
           "two_party", "actor_prev", "actor_here", "chain_addressed", "voc_next", "far_only")
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
+# Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
+_BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
+         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience")
+FEATURES = FEATURES + tuple(f + "_bare" for f in _BARE)
 
 _DEFAULT_WEIGHTS = {
     "bias_named_tag": 8.0, "pron_match": 3.0, "pron_mismatch": -4.0, "prev1": -2.0, "prev2": 2.0,
@@ -1001,6 +1005,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["repeat_bare"] = 1.0
         if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
             d["two_party"] = 1.0
+        if ctx.bare:
+            d.update({k + "_bare": v for k, v in list(d.items()) if k in _BARE})
         if notag:
             d.update({k + "_notag": v for k, v in list(d.items()) if k in _SPLIT})
         scores.append(static[1] + sum(weights[k] * v for k, v in d.items()))
@@ -1060,6 +1066,8 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         if ctx.addr_next is not None:
             f["addr_next_match" if g == ctx.addr_next else "addr_next_mismatch"] = 1.0
         put("addr_own_match", float(g in para.addr_gender))
+    if ctx.bare:
+        f.update({k + "_bare": v for k, v in list(f.items()) if k in _BARE})
     if tag is None:
         f.update({k + "_notag": v for k, v in list(f.items()) if k in _SPLIT})
     elif f.get("pron_match"):
