@@ -923,7 +923,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
                 antecedents.append(n)
     para.context = _Context(
         chain_voc=chain_voc, voc_next=voc_next, far=far,
-        tag=tag, recent=recent, here={n for _, n in para.mentions},
+        tag=tag, recent=recent, here={n for _, n in para.mentions} - tag_to,  # the listener is not narration about them
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
         back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
         tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
