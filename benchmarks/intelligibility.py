@@ -270,7 +270,6 @@ def explain(ref_units: list[tuple[dict[str, object], list[str]]],
     hyp = [w for _, ws in hyp_units for w in ws]
     heard = [k for k, (_, ws) in enumerate(hyp_units) for _ in ws]
     ops = alignment(ref, hyp)
-    first = {owner[i] for i in range(len(ref)) if i == 0 or owner[i - 1] != owner[i]}
     per_voice: dict[str, dict[str, int]] = {}
     for k in owner:
         v = per_voice.setdefault(str(ref_units[k][0].get("voice", "-")), {"words": 0, "S": 0, "D": 0, "I": 0})
@@ -278,7 +277,7 @@ def explain(ref_units: list[tuple[dict[str, object], list[str]]],
     where: dict[tuple[str, str], int] = {}
     last_ref = 0
     run: list[tuple[str, int | None, int | None]] = []
-    for n, op in enumerate([*ops, ("=", None, None)]):
+    for op in [*ops, ("=", None, None)]:
         if op[1] is not None:
             last_ref = op[1]
         if op[0] != "=":
@@ -304,8 +303,7 @@ def explain(ref_units: list[tuple[dict[str, object], list[str]]],
               + (f"  (whisper {said['at']})" if said and len(refs) >= 4 else "")
               + (f"  engine: {info['speech']!r}" if "speech" in info and len(str(info["speech"])) < 90 else ""))
         run = []
-    _ = first
-    print("  errors per voice:")
+    print("  errors per voice (the voice this code casts for each speaker):")
     for voice, c in sorted(per_voice.items(), key=lambda kv: -kv[1]["words"]):
         errors = c["S"] + c["D"] + c["I"]
         print(f"    {voice:<40} words {c['words']:>5}  error {errors / max(c['words'], 1):6.1%}  "
