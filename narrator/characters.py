@@ -52,6 +52,11 @@ _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
 )
 _ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
+_PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
+                          "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
+                          "Chapel", "Church", "Castle", "Palace", "Manor", "Park", "Common", "Heath", "Moor", "River",
+                          "Lake", "Valley", "Hill", "Hills", "Mountain", "Mountains", "Forest", "Wood", "Woods",
+                          "Island", "Bay", "Market", "College", "School", "Academy", "Inn", "Tavern", "Tower"])
 _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
 # Verbs that may also be plain actions ("the children went", "the whole story began") do not make
 # an epithet; only verbs of speaking do.
@@ -305,6 +310,8 @@ def _collect(
             form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS:
             form.place += 1
+        if not title and len(words) > len(kept) and words[len(kept)] in _PLACE_NOUNS:
+            form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
         if is_narration:
             form.narrated += 1
         if not is_narration:

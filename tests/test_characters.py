@@ -47,6 +47,16 @@ def test_characters_places_are_not_people():
     assert "Emma" in chars and "Highbury" not in chars
 
 
+def test_characters_a_street_named_after_someone_is_not_a_person():
+    # "Fen Street," read aloud looks like a vocative; the noun after the name says it is a place.
+    text = ('"Half of Fen Street is gone," Sella said.\n\n'
+            '"Fen Street," Mara read. "Fen Street, number one to forty-two."\n\n'
+            'Mara ran down Fen Street and Sella followed her.\n\n')
+    chars = chars_of(text)
+    assert "Sella" in chars and "Mara" in chars
+    assert by_form(chars, "Fen") is None and by_form(chars, "Fen Street") is None
+
+
 def test_characters_epithet_linked_to_the_name_it_keeps_company_with():
     para = ('Spike looked at the gems. "Can I have one?" asked the dragon.\n\n'
             '"No," said Rarity.\n\n')
