@@ -1,9 +1,11 @@
-"""A memory budget for chapter encodes: concurrent chapters only while their audio fits, so peak memory is bounded."""
+"""Memory: a budget for concurrent chapter encodes (peak memory bounded), and handing freed memory back."""
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 # Chapters are streamed; what an encode holds is mastering's block figures (mastering.memory_per_sample, ~0.3
@@ -31,3 +33,67 @@ class Budget:
             with self._cond:
                 self.used -= size
                 self._cond.notify_all()
+
+
+class Slots:
+    """At most `n` jobs at a time; `widen` raises n for the jobs still waiting."""
+
+    def __init__(self, n: int) -> None:
+        self.n = max(1, n)
+        self.busy = 0
+        self._cond = threading.Condition()
+
+    def widen(self, n: int) -> None:
+        with self._cond:
+            self.n = max(self.n, n)
+            self._cond.notify_all()
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Block until a slot is free, then hold it until the block ends."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.busy < self.n)
+            self.busy += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.busy -= 1
+                self._cond.notify_all()
+
+
+def give_back() -> None:
+    """Hand memory that was freed back to the system (glibc's malloc_trim); a no-op where there is none.
+
+    numpy's large buffers (a long line in a worker, a chapter's block figures in the main process) are freed
+    to malloc, which keeps the pages for reuse, in one arena per thread: without this a process's RSS stays at
+    the high-water mark of its biggest line or chapter for the rest of the build, so it grows with book length.
+    """
+    trim = _libc("malloc_trim")
+    if trim is not None:
+        trim(0)
+
+
+def map_large_buffers(threshold: int = 1 << 20) -> None:
+    """Give every allocation of `threshold` bytes or more a mapping of its own, unmapped as soon as it is freed.
+
+    glibc does that from 128 kB, but raises the threshold to the size of each such buffer freed, so after the
+    first chapter or long line every chapter-sized array comes from the heap and stays there once freed
+    (measured on the 10k-word book: main process peak 97 -> 82 MB). A fixed threshold also turns that
+    adjustment off. 1 MB keeps the per-chunk buffers (< 1 MB, reused chunk after chunk) on the heap, where
+    they cost no page faults.
+    """
+    mallopt = _libc("mallopt")
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, threshold)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
+@functools.cache
+def _libc(name: str) -> Callable[[int], int] | Callable[[int, int], int] | None:
+    try:
+        return getattr(ctypes.CDLL(None), name)  # type: ignore[no-any-return]
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl, Windows)
+        return None
