@@ -373,13 +373,16 @@ _EMPTY = np.zeros(0, dtype=np.int16)
 
 
 def _mean_square(pcm: np.ndarray) -> float:
-    """Mean square of int16 samples on the 0..1 scale, a slice at a time (no line-sized float64 copies)."""
+    """Mean square of int16 samples on the 0..1 scale, a slice at a time (no line-sized float64 copies).
+
+    Summed in int64, exactly: a float dot product would go through OpenBLAS, whose threads cost a worker more
+    CPU than eSpeak itself on a busy machine (measured: 2.4 of 7.1 s for 150 lines)."""
     if not pcm.size:
         return 0.0
-    total = 0.0
+    total = 0
     for a in range(0, pcm.size, 1 << 16):
-        x = pcm[a : a + (1 << 16)].astype(np.float64)
-        total += float(np.dot(x, x))
+        x = pcm[a : a + (1 << 16)].astype(np.int64)
+        total += int(np.dot(x, x))
     return total / pcm.size / (32768.0 * 32768.0)
 
 
