@@ -150,8 +150,9 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
     remaining = {t.key: t for t in tasks}
     unexplained = 0
     while remaining:
-        # A pool renders at most _ROUND lines, then a fresh one takes the rest: an engine's memory grows with the
-        # lines it has spoken (eSpeak workers: ~79 MB after 200 lines each, ~103 MB after 2000), and a book is long.
+        # A pool renders at most _ROUND lines, then a fresh one takes the rest: whatever an engine keeps from the
+        # lines it has spoken cannot build up over a long book. (eSpeak workers grew from ~79 to ~103 MB over the
+        # 100k-word book; that was the buffers of its longest paragraphs, now handed back after each, see render.)
         todo = list(remaining.values())[:_ROUND]
         batch = 1 if alone else max(4, min(64, len(todo) // (jobs * 8) or 4))
         try:
