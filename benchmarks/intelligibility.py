@@ -13,6 +13,12 @@ Folders named NAME-1, NAME-2 ... are one group and get a median row, e.g. three 
 code and three of the new:
     python benchmarks/intelligibility.py STORY before-1 before-2 before-3 after-1 after-2 after-3
 
+Say where each error is: every substituted, dropped or inserted word next to the caption cue that holds
+it (chapter, time, speaker, voice, the text the engine was given), then errors per voice and by place in
+the cue (a word lost at a clip's first or last word points at trimming or joins); --keep DIR keeps the
+builds to listen to:
+    python benchmarks/intelligibility.py STORY --build --explain --keep /tmp/builds
+
 Run against a built book (`narrator build STORY -o DIR` writes DIR/<slug>/NN <title>.mp3):
     python benchmarks/intelligibility.py STORY DIR
 
@@ -103,31 +109,60 @@ def model_dir(cache: Path) -> Path:
 
 def words(text: str) -> list[str]:
     """Scoring form: spoken form, lower case, letters and apostrophes only."""
+    # Whisper writes a heard "six forty PM" as "6.40pm" or "640pm"; read as a clock time here (both rows), so
+    # a time said right is not scored as "six point four zero" or as lost digits glued to "pm".
+    text = re.sub(r"\b(\d{1,2})[.:]?([0-5]\d)\s?([ap])\.?m\b\.?", r"\1:\2 \3m", text, flags=re.IGNORECASE)
     return re.findall(r"[a-z]+(?:'[a-z]+)*", to_speech(text).lower().replace("’", "'").replace("-", " "))
 
 
 def align(ref: list[str], hyp: list[str]) -> tuple[int, int, int]:
     """Minimum edit alignment: (substitutions, deletions = dropped words, insertions)."""
-    prev = [(j, 0, 0, j) for j in range(len(hyp) + 1)]  # (cost, subs, dels, ins)
+    counts = {"S": 0, "D": 0, "I": 0}
+    for op, _, _ in alignment(ref, hyp):
+        if op in counts:
+            counts[op] += 1
+    return counts["S"], counts["D"], counts["I"]
+
+
+_B = 1 << 15  # one field of the packed (cost, subs, dels, ins) score; fine up to 32767 words per field
+
+
+def alignment(ref: list[str], hyp: list[str]) -> list[tuple[str, int | None, int | None]]:
+    """The minimum edit alignment as (op, ref index, hyp index): "=" same, "S" substituted, "D" dropped,
+    "I" inserted. Among equally cheap alignments the one with fewest substitutions, then fewest drops, wins
+    (the scores are packed into one integer so that comparing them is comparing those tuples in order)."""
+    sub, dele, ins = _B**3 + _B**2, _B**3 + _B, _B**3 + 1
+    rows = [[j * ins for j in range(len(hyp) + 1)]]
     for i in range(1, len(ref) + 1):
-        cur = [(i, 0, i, 0)]
+        prev, cur = rows[-1], [i * dele]
+        r = ref[i - 1]
         for j in range(1, len(hyp) + 1):
-            same = ref[i - 1] == hyp[j - 1]
-            d = prev[j - 1]
-            options = [
-                (d[0] + (not same), d[1] + (not same), d[2], d[3]),
-                (prev[j][0] + 1, prev[j][1], prev[j][2] + 1, prev[j][3]),
-                (cur[j - 1][0] + 1, cur[j - 1][1], cur[j - 1][2], cur[j - 1][3] + 1),
-            ]
-            cur.append(min(options))
-        prev = cur
-    _, subs, dels, ins = prev[-1]
-    return subs, dels, ins
+            cur.append(min(prev[j - 1] + (sub if r != hyp[j - 1] else 0), prev[j] + dele, cur[j - 1] + ins))
+        rows.append(cur)
+    ops: list[tuple[str, int | None, int | None]] = []
+    i, j = len(ref), len(hyp)
+    while i or j:
+        here = rows[i][j]
+        if i and j and here == rows[i - 1][j - 1] + (sub if ref[i - 1] != hyp[j - 1] else 0):
+            ops.append(("=" if ref[i - 1] == hyp[j - 1] else "S", i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and here == rows[i - 1][j] + dele:
+            ops.append(("D", i - 1, None))
+            i -= 1
+        else:
+            ops.append(("I", None, j - 1))
+            j -= 1
+    return ops[::-1]
 
 
 def transcribe(model, audio: Path) -> str:
+    return " ".join(text for _, _, text in transcribe_timed(model, audio))
+
+
+def transcribe_timed(model, audio: Path) -> list[tuple[float, float, str]]:  # type: ignore[no-untyped-def]
+    """Whisper's segments as (start, end, text), seconds into the file."""
     segments, _ = model.transcribe(str(audio), language="en", beam_size=5, vad_filter=False)
-    return " ".join(s.text for s in segments)
+    return [(s.start, s.end, s.text) for s in segments]
 
 
 def espeak(text: str, out: Path, voice: str = "en-us") -> Path:
@@ -194,6 +229,108 @@ def score_voices(model, work: Path, only: list[str]) -> None:  # type: ignore[no
         report(f"{role:<8} {voice.id} p{voice.pitch}", ref, hyp)
 
 
+def vtt_cues(vtt: Path) -> list[tuple[float, float, str, str]]:
+    """(start, end, speaker, text) of every cue in a WebVTT file a build wrote."""
+    def seconds(clock: str) -> float:
+        h, m, sec = clock.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(sec)
+
+    out = []
+    for block in vtt.read_text(encoding="utf-8").split("\n\n"):
+        timing = re.search(r"([\d:.]+) --> ([\d:.]+)\n<v ([^>]*)>(.*)", block, re.DOTALL)
+        if timing:
+            text = timing[4].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+            out.append((seconds(timing[1]), seconds(timing[2]), timing[3], text))
+    return out
+
+
+def build_voices(story: Path) -> tuple[dict[str, str], dict[int, list[str]]]:
+    """What a default build of `story` casts: caption speaker name -> voice, and each chapter's engine texts."""
+    from narrator.casting import Engines, assign_voices, cast
+    from narrator.pipeline import make_script
+
+    script = make_script(story)
+    casting = assign_voices(script.characters, script.lines, Engines("pyttsx3"), script.castfile)
+    def say(v) -> str:  # type: ignore[no-untyped-def]
+        return f"{v.id} p{v.pitch} r{v.rate}"
+    names = {"Narrator": say(casting.narrator), "Unknown speaker": say(casting.unknown)}
+    names.update({name: say(v) for name, v in casting.characters.items()})
+    speech: dict[int, list[str]] = {}
+    for cue in cast(script.lines, casting, script.chapters, script.lexicon):
+        speech.setdefault(cue.line.segment.chapter, []).append(cue.speech)
+    return names, speech
+
+
+def explain(ref_units: list[tuple[dict[str, object], list[str]]],
+            hyp_units: list[tuple[dict[str, object], list[str]]]) -> None:
+    """Print every error of one transcript next to the reference unit (cue or paragraph) that holds it,
+    then the errors per voice and by where in its cue the word sat (first word, last word, middle)."""
+    ref = [w for _, ws in ref_units for w in ws]
+    owner = [k for k, (_, ws) in enumerate(ref_units) for _ in ws]
+    hyp = [w for _, ws in hyp_units for w in ws]
+    heard = [k for k, (_, ws) in enumerate(hyp_units) for _ in ws]
+    ops = alignment(ref, hyp)
+    first = {owner[i] for i in range(len(ref)) if i == 0 or owner[i - 1] != owner[i]}
+    per_voice: dict[str, dict[str, int]] = {}
+    for k in owner:
+        v = per_voice.setdefault(str(ref_units[k][0].get("voice", "-")), {"words": 0, "S": 0, "D": 0, "I": 0})
+        v["words"] += 1
+    where: dict[tuple[str, str], int] = {}
+    last_ref = 0
+    run: list[tuple[str, int | None, int | None]] = []
+    for n, op in enumerate([*ops, ("=", None, None)]):
+        if op[1] is not None:
+            last_ref = op[1]
+        if op[0] != "=":
+            run.append(op)
+            continue
+        if not run:
+            continue
+        refs = [o[1] for o in run if o[1] is not None]
+        hyps = [o[2] for o in run if o[2] is not None]
+        k = owner[refs[0]] if refs else owner[max(0, last_ref)]
+        info = ref_units[k][0]
+        for o in run:
+            kk = owner[o[1]] if o[1] is not None else k
+            per_voice[str(ref_units[kk][0].get("voice", "-"))][o[0]] += 1
+            if o[1] is not None:
+                i = o[1]
+                pos = "first" if i == 0 or owner[i - 1] != owner[i] else \
+                      "last" if i == len(ref) - 1 or owner[i + 1] != owner[i] else "middle"
+                where[(o[0], pos)] = where.get((o[0], pos), 0) + 1
+        said = hyp_units[heard[hyps[0]]][0] if hyps else {}
+        print(f"  {info.get('at', ''):<14} {str(info.get('who', ''))[:12]:<12} {''.join(o[0] for o in run):<6} "
+              f"REF[{' '.join(ref[i] for i in refs)}]  HEARD[{' '.join(hyp[j] for j in hyps)}]"
+              + (f"  (whisper {said['at']})" if said and len(refs) >= 4 else "")
+              + (f"  engine: {info['speech']!r}" if "speech" in info and len(str(info["speech"])) < 90 else ""))
+        run = []
+    _ = first
+    print("  errors per voice:")
+    for voice, c in sorted(per_voice.items(), key=lambda kv: -kv[1]["words"]):
+        errors = c["S"] + c["D"] + c["I"]
+        print(f"    {voice:<40} words {c['words']:>5}  error {errors / max(c['words'], 1):6.1%}  "
+              f"substituted {c['S']:>3}  dropped {c['D']:>3}  inserted {c['I']:>3}")
+    print("  errors by place in the cue:", ", ".join(f"{op} {pos} {n}" for (op, pos), n in sorted(where.items())))
+
+
+def explain_build(story: Path, heard: dict[Path, list[tuple[float, float, str]]]) -> None:
+    """--explain for one build: its chapters' caption cues are the reference units, Whisper's segments the heard ones."""
+    names, speech = build_voices(story)
+    ref_units: list[tuple[dict[str, object], list[str]]] = []
+    hyp_units: list[tuple[dict[str, object], list[str]]] = []
+    for mp3, segments in heard.items():
+        chapter = int(mp3.name.split()[0])
+        cues = vtt_cues(mp3.with_suffix(".vtt"))
+        texts = speech.get(chapter, [])
+        for n, (start, _, who, text) in enumerate(cues):
+            info: dict[str, object] = {"at": f"ch{chapter} {start:6.1f}s", "who": who, "voice": names.get(who, who)}
+            if len(texts) == len(cues):
+                info["speech"] = texts[n]
+            ref_units.append((info, words(text)))
+        hyp_units += [({"at": f"ch{chapter} {a:.1f}-{b:.1f}s"}, words(text)) for a, b, text in segments]
+    explain(ref_units, hyp_units)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("story", type=Path, nargs="?")
@@ -205,6 +342,9 @@ def main() -> None:
                         help="score every auto-cast voice (or the voices named) on two fixed passages")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "narrator-bench")
     parser.add_argument("--voice", default="en-us")
+    parser.add_argument("--explain", action="store_true",
+                        help="list every error next to the caption cue (speaker, voice, engine text) that holds it")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="with --build: copy each build into DIR")
     args = parser.parse_args()
     if args.story is None and args.voices is None:
         parser.error("give a STORY, or --voices")
@@ -222,8 +362,12 @@ def main() -> None:
                 return
         raw = narrated_text(args.story)
         ref = words(raw)
-        plain = transcribe(model, espeak(raw, work / "plain.wav", args.voice))
-        report("eSpeak NG, raw text, one voice", ref, words(plain))
+        plain_heard = transcribe_timed(model, espeak(raw, work / "plain.wav", args.voice))
+        report("eSpeak NG, raw text, one voice", ref, words(" ".join(t for _, _, t in plain_heard)))
+        if args.explain:
+            explain([({"at": f"paragraph {n + 1}", "voice": f"plain {args.voice}"}, words(p))
+                     for n, p in enumerate(raw.split("\n\n"))],
+                    [({"at": f"{a:.1f}-{b:.1f}s"}, words(t)) for a, b, t in plain_heard])
         if args.build:
             from narrator.pipeline import build
 
@@ -237,10 +381,15 @@ def main() -> None:
             mp3s = sorted(folder.rglob("*.mp3"))
             if not mp3s:
                 sys.exit(f"no MP3 files under {folder}; run `narrator build {args.story} -o {folder}`")
-            ours = " ".join(transcribe(model, mp3) for mp3 in mp3s)
+            heard = {mp3: transcribe_timed(model, mp3) for mp3 in mp3s}
+            ours = " ".join(t for segments in heard.values() for _, _, t in segments)
             name = f"this code, {folder.name}" if folder.parent == work else folder.name
             group = re.sub(r"[-_]?\d+$", "", name)  # before-1, before-2 ... form one group
             rows.setdefault(group, []).append(report(f"{name} ({len(mp3s)} chapters)", ref, words(ours)))
+            if args.explain:
+                explain_build(args.story, heard)
+            if args.keep:
+                shutil.copytree(folder, args.keep / folder.name, dirs_exist_ok=True)
         for group, found in rows.items():
             if len(found) > 1:
                 mid = {k: statistics.median(r[k] for r in found) for k in found[0]}

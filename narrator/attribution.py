@@ -370,6 +370,14 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             if found is None and res.voice is not None and _VOICE_TAG.match(txt):
                 # "a voice rang out": an unseen speaker of its own, whatever the verb.
                 found = (res.voice, "name", "unknown", _VOICE_TAG.match(txt).end())
+            if (found is not None and found[1] != "name" and si > 0 and segs[si - 1].kind == "narration"
+                    and (si - 1) not in tagged_after and _ends_sentence(segs[si].text) and txt.lstrip()[:1].isupper()):
+                # '... and the Queen said severely "Who is this?" She said it to the Knave': a new
+                # sentence with a pronoun after the quote is narration; the lead-in names the speaker.
+                before = _tag_before(segs[si - 1].text, res, lead=False)
+                if before is not None and before[1] == "name":
+                    tags.append((_Tag(before[0], before[1], before[2], "before"), qi))
+                    continue
             if found is not None:
                 tags.append((_Tag(found[0], found[1], found[2], where), qi))
                 tagged_after.add(si + 1)
@@ -428,6 +436,23 @@ _PREPS = frozenset(
 )
 _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Since|Until|Once|Seeing|Having|Hearing|"
                           r"Turning|Looking|Finding|Perceiving|Observing)\b[^,]*,\s*")
+
+
+# Nouns of speaking that stand in for a speech verb in a lead-in ("Emma's remark was", "the voice
+# of Charles was heard").
+_SPOKEN_NOUNS = frozenset(_POSSESSIVE_NOUNS.split("|")) | {"accents", "tones", "tone", "exclamations", "reproach"}
+_SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b|\b(?:voice|accents|tones?)\s+of\b")
+# A relative clause spoken by its antecedent: ", who said", ", who, rousing himself, started up and said".
+_WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
+
+
+# A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
+_SUBJECT_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
+    r"(?:had|has|was|were|is|could|would|did|should|might|must|will|can|[a-z]{2,}ed|rose|came|went|took|gave|made|began|"
+    r"stood|sat|ran|spoke|said|knew|thought|felt|saw|heard|got|put|held|drew|broke|kept|left|met|bent|threw|shook|"
+    r"laid|led|caught|sprang|struck|found|told|cried|replied)\b"
+)
 
 
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
@@ -532,29 +557,46 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
     unfinished = bool(speechy) and open_end and not colon and not comma
     denied = re.search(r"\b(?:said|answered|replied)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
     brief = bool(speechy) and len(last) < 60 and not denied and not lead
-    if not (colon or (comma and speechy) or closing or unfinished or brief):
+    # "Marilla's only comment was,", "May's eager voice broke out:": a speech noun stands for the verb.
+    spoken_noun = bool(_SPOKEN_NOUN.search(last))
+    if not (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief):
         return None
     clause = last
     m = _SUBORDINATE.match(clause)
     if m:
         clause = clause[m.end():]
+    # "Lydia was bid to hold her tongue; but Mr. Collins, much offended, laid aside his book, and
+    # said:" -- the clause after the last semicolon holds the speech verb, and its subject speaks.
+    semi = clause.rfind(";")
+    if semi >= 0 and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[semi:])):
+        clause = clause[semi + 1:]
     # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
     cands: list[tuple[int, tuple[str | None, str, str]]] = []
     pats = [r for r in (res.name_re, res.epithet_re) if r is not None]
     for pat in pats:
         for m in pat.finditer(clause):
-            prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-1:]
-            if prev and prev[0].lower() in _PREPS:
-                continue
-            if re.match(r"['\u2019]s?\b", clause[m.end():]):
-                continue
             if pat is res.name_re:
                 name = res.forms[_ws(m.group(0))]
-                cands.append((m.start(), (name, "name", res.gender.get(name, "unknown"))))
+                who = (name, "name", res.gender.get(name, "unknown"))
             else:
                 name = res.epithets[_norm(m.group(0))]
                 kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
-                cands.append((m.start(), (name, kind, res.gender.get(name, "unknown"))))
+                who = (name, kind, res.gender.get(name, "unknown"))
+            rest = clause[m.end():]
+            # "... broken by Willoughby, who said", "looked at the White Rabbit, who said in a low
+            # voice": a relative clause whose verb is a speech verb makes its antecedent the speaker,
+            # whatever governs the name.
+            if _WHO_SAID.match(rest):
+                return who
+            prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-2:]
+            if prev and prev[-1].lower() in _PREPS and not (
+                    prev[-1].lower() == "of" and len(prev) == 2 and prev[0].lower() in _SPOKEN_NOUNS):
+                continue  # "to Emma", but not "the voice of Charles"
+            if re.match(r"['\u2019]s?\b", rest):
+                if _POSSESSIVE.match(rest):
+                    return who  # "Emma's only reply was": the owner of the words speaks them
+                continue  # "Emma's hand"
+            cands.append((m.start(), who))
     for m in re.finditer(r"\b(?:he|she|He|She)\b", clause):
         prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-1:]
         if prev and prev[0].lower() in _PREPS:
@@ -578,7 +620,21 @@ def _tag_before(txt: str, res: _Resolver, lead: bool) -> tuple[str | None, str, 
         m = _ADJACENT_VERB.match(clause, pos)
         if m:
             return who
+    # Otherwise the last one that is the subject of a clause before the final speech verb ("Catherine
+    # had too much good nature to object, and the others rising up, Isabella had only time to press
+    # her friend's hand and say,"), else the first: the subject of the sentence.
+    verbs = [m.start() for m in re.finditer(r"[A-Za-z]+", clause) if m.group(0).lower() in _SPEECHY]
+    if verbs and len(cands) > 1:
+        for pos, who in reversed(cands):
+            if pos < verbs[-1] and _SUBJECT_VERB.match(clause, pos):
+                return who
     return cands[0][1]
+
+
+def _ends_sentence(quote: str) -> bool:
+    """True when a quotation ends with . ! or ? (inside its closing mark): what follows starts anew."""
+    q = quote.rstrip().rstrip("\"'\u201d\u2019)").rstrip()
+    return q.endswith((".", "!", "?"))
 
 
 def _closed(quote: str) -> bool:

@@ -39,6 +39,8 @@ _NAME_RE = re.compile(
     rf"\b(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}"
     rf"(?:\s+(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}){{0,2}})\b"
 )
+# Capitalised adjectives that, right before a name, are part of it ("Big Mac", "Little Nell").
+_NAME_ADJECTIVES = frozenset(["Big", "Little", "Old", "Young", "Tiny", "Long", "Mad", "Black", "Red"])
 # Capitalised words that are never a name, even after a title ("Mr. Hall" is a name, "Mr. And" is not).
 _FUNCTION_WORDS = frozenset(
     ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
@@ -66,6 +68,16 @@ _EPITHET_RE = re.compile(
 # Generic people-nouns: too vague to be a fixed epithet of one character.
 _GENERIC_EPITHETS = frozenset(
     ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
+)
+# People named by their work: usually met once, and a character of their own.
+_OCCUPATIONS = frozenset(
+    ["servant", "butler", "maid", "parlourmaid", "housemaid", "footman", "waiter", "waitress", "porter", "coachman",
+     "driver", "cabman", "conductor", "guard", "policeman", "constable", "officer", "clerk", "stationmaster",
+     "station-master", "landlord", "landlady", "innkeeper", "shopkeeper", "shopman", "doorman", "concierge", "valet",
+     "judge", "rector", "vicar", "priest", "sailor", "mariner", "soldier", "sergeant", "boatman", "gardener",
+     "housekeeper", "cook", "postman", "messenger", "lacquey", "lackey", "croupier", "patronne", "proprietor",
+     "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
+     "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
 )
 _MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
 _FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
@@ -220,6 +232,9 @@ def _collect(
                 continue
             if _is_name_word(w, lower_counts, cap_counts) or (title and not kept and w not in _FUNCTION_WORDS):
                 kept.append(w)
+            elif (not kept and not title and w in _NAME_ADJECTIVES and j + 1 < len(words)
+                  and _is_name_word(words[j + 1], lower_counts, cap_counts)):
+                kept.append(w)  # "Big Mac", "Little Nell", "Old Jolyon": the adjective is part of the name
             elif kept or title:
                 break
         while kept and kept[-1] in _PARTICLES:
@@ -281,12 +296,42 @@ _NOT_A_NOUN = frozenset(["the", "a", "an", "this", "that", "these", "those", "hi
 _OBJECT_PREPS = frozenset(["under", "over", "with", "for", "to", "at", "by", "beside", "behind", "near", "from", "into", "onto", "upon", "on", "of", "about", "around"])
 
 
-def _FORM_RANK(f: _Form) -> int:
+def _FORM_RANK(f: _Form, given: frozenset[str] = frozenset()) -> float:
     if f.role:
         return 4
     if f.title:
+        if len(f.words) == 1 and f.title.rstrip(".") in _CIVIL_TITLES and f.words[0] in given:
+            # "Miss Lydia", "Mr. Edward": how servants and neighbours speak; the cast list says "Lydia".
+            return 2.5
         return 0 if len(f.words) == 1 else 3
     return 1 if len(f.words) >= 2 else 2
+
+
+# Titles of everyday address. Titles of rank ("Sir John", "Lady Catherine", "Lord Henry") go with a
+# given name for good and are the name a reader knows the character by.
+_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"])
+
+
+def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
+                     titled_full: set[tuple[str, ...]]) -> bool:
+    """Whether a titled one-word form ("Mrs. Hall") and the same word bare ("Hall") are one person."""
+    word = f.words[0]
+    g = gender_of_title(f.title or "")
+    given = word in MALE_NAMES or word in FEMALE_NAMES or word in first_names
+    if g == "female" and word in MALE_NAMES:
+        return False  # "Mrs. Charles" is Charles's wife
+    if g == "male" and word in FEMALE_NAMES:
+        return False
+    if f.title and f.title.rstrip(".") not in _CIVIL_TITLES and any(
+            (word, *rest) not in titled_full for rest in first_names.get(word, ())):
+        # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but
+        # "Catherine de Bourgh" is Lady Catherine de Bourgh herself).
+        return False
+    if g == "female" and not given and plain.he >= plain.she:
+        # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
+        # unless the pronouns after it say otherwise.
+        return False
+    return True
 
 
 @dataclass
@@ -336,14 +381,20 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     votes: dict[str, list[int]] = {}
     for k, f in good.items():
         g = gender_of_title(f.title) if f.title else "unknown"
-        votes[k] = [f.count if g == "male" else 0, f.count if g == "female" else 0, f.he, f.she]
+        # A given name of settled gender ("Charles", "Ellen") is the weakest evidence: it keeps
+        # "Mrs. Charles" (his wife) out of Charles's cluster when the pronouns are mixed.
+        given = f.words[0] if not f.title and not f.role else ""
+        votes[k] = [f.count if g == "male" else 0, f.count if g == "female" else 0, f.he, f.she,
+                    f.count if given in MALE_NAMES else 0, f.count if given in FEMALE_NAMES else 0]
 
     def gender_of(root: str) -> str:
-        tm, tf, he, she = votes[root]
+        tm, tf, he, she, nm, nf = votes[root]
         if tm or tf:
             return "male" if tm > tf else "female" if tf > tm else "unknown"
         if he + she >= 3 and max(he, she) >= 3 * min(he, she):
             return "male" if he > she else "female"
+        if nm or nf:
+            return "male" if nm > nf else "female" if nf > nm else "unknown"
         return "unknown"
 
     def union(a: str, b: str) -> None:
@@ -371,6 +422,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
     for f in good.values():
         if len(f.words) >= 2:
             first_names[f.words[0]].add(f.words[1:])
+    titled_full = {f.words for f in good.values() if f.title and len(f.words) >= 2}
+    plain_full = {f.words for f in good.values() if len(f.words) >= 2 and (not f.title or f.title.rstrip(".") in _CIVIL_TITLES)}
 
     for k, f in good.items():
         bare = by_words.get(f.words, [])
@@ -381,7 +434,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
             # One titled form, or one that dominates the others ("Mr. Darcy" over "Miss Darcy").
             if plain and titled_same and titled_same[0] == k and (
                 len(titled_same) == 1 or good[titled_same[0]].count >= 3 * good[titled_same[1]].count
-            ):
+            ) and _title_owns_bare(f, good[plain[0]], first_names, titled_full):
                 union(k, plain[0])
             if len(f.words) >= 2:
                 # "Lady Catherine de Bourgh" -> "Lady Catherine"; "Mr. Frank Churchill" -> "Frank Churchill".
@@ -397,7 +450,9 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
         elif len(f.words) >= 2:
             # "Elizabeth Bennet" -> "Elizabeth" when that given name belongs to one full name only.
             first = f.words[0]
-            if len(first_names[first]) == 1:
+            # (A full name held only under a title of rank -- "Sir John Middleton" -- does not count:
+            # the narration never calls him plain "John".)
+            if len(first_names[first]) == 1 or sum(1 for rest in first_names[first] if (first, *rest) in plain_full) == 1:
                 for x in by_words.get((first,), []):
                     if not good[x].title:
                         union(k, x)
@@ -451,7 +506,14 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2) -> list[Character]:
         # Darcy", "Miss Bates"), else a full name ("Harriet Smith", even if used only a few times),
         # else the single name, else a titled full name. (Measured on the PDNC development novels:
         # these forms are a listed alias of the character 92 %, 89 %, 81 % and 49 % of the time.)
-        members.sort(key=lambda f: (_FORM_RANK(f) if f.count >= 2 else 9, -f.count, -len(f.words)))
+        given = frozenset(w for f in members if not f.title and not f.role and len(f.words) >= 2 for w in f.words[:1]) | \
+            frozenset(w for f in members for w in f.words[:1] if w in MALE_NAMES or w in FEMALE_NAMES)
+        # A given name also written "Miss Lydia" / "Mr. Edward" is what everyone calls the character:
+        # the bare "Lydia" goes before a full name nobody uses in dialogue.
+        called = {f.words[0] for f in members if f.title and len(f.words) == 1 and f.title.rstrip(".") in _CIVIL_TITLES
+                  and f.words[0] in given}
+        members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
+                                     else _FORM_RANK(f, given)) if f.count >= 2 else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
         role = [f for f in members if f.role]
         if role:
@@ -512,6 +574,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             paragraphs[-1] += " " + seg.text
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
+    first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     for _i, para in enumerate(paragraphs):
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
@@ -520,6 +583,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
             uses[ep] += 1
+            first_use.setdefault(ep, _i)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
             here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
@@ -549,6 +613,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if first in TITLES:
                 titled["the " + first.rstrip(".").lower()].add(c.name)
     new: list[Character] = []
+    introduced: _Intro | None = None
     for ep, n in uses.items():
         if ep in known:
             continue
@@ -562,11 +627,19 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # declared" is as likely a known character seen from another side.)
             new.append(Character(ep, (), _noun_gender(head), n))
             continue
-        if n < 2 or not votes[ep]:
-            continue
-        best, k = votes[ep].most_common(1)[0]
-        if k >= 2 and k >= 0.6 * n:
+        best, k = votes[ep].most_common(1)[0] if votes[ep] else ("", 0)
+        if n >= 2 and k >= 2 and k >= 0.6 * n:
             extra[best].append(ep)
+            continue
+        if pattern is not None and introduced is None:
+            introduced = _Intro(body, chars, pattern, lookup)
+        intro = introduced.link(ep, first_use[ep]) if introduced is not None else None
+        if intro is not None:
+            extra[intro].append(ep)
+        elif head in _OCCUPATIONS and k < 2:
+            # "said the stationmaster", "the butler continued": a person met once in the course of
+            # their work is a speaker of their own, not one of the cast seen from another side.
+            new.append(Character(ep, (), _noun_gender(head), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
@@ -575,6 +648,62 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
+
+
+# How far (in characters) after "a crow" a new name may turn up and still be that crow's name.
+_INTRO_REACH = 600
+_INTRO_BACK = 12  # paragraphs searched back from the tag for the introduction
+
+
+class _Intro:
+    """Epithets linked by introduction: "A crow dropped onto the ladder. ... 'Don't mind Pip'" -- the
+    first new name after the indefinite "a crow" is the crow, whom a later "said the crow" names."""
+
+    def __init__(self, body: Sequence[Segment], chars: Sequence[Character], pattern: re.Pattern[str],
+                 lookup: dict[str, str]) -> None:
+        # Whole paragraphs, speech included: a newcomer is often first named by someone else.
+        self.paras: list[str] = []
+        last = None
+        for seg in body:
+            if seg.paragraph != last:
+                self.paras.append("")
+                last = seg.paragraph
+            self.paras[-1] += " " + seg.text
+        self.pattern, self.lookup = pattern, lookup
+        self.genders = {c.name: c.gender for c in chars}
+        self._first: dict[str, int] | None = None
+
+    def first_seen(self) -> dict[str, int]:
+        """Paragraph index of each character's first mention (computed once, on demand)."""
+        if self._first is None:
+            self._first = {}
+            for i, p in enumerate(self.paras):
+                for m in self.pattern.finditer(p):
+                    self._first.setdefault(self.lookup[" ".join(m.group(0).split())], i)
+        return self._first
+
+    def link(self, ep: str, at: int) -> str | None:
+        head = ep.split()[-1]
+        intro_re = re.compile(rf"\b(?:[Aa]n?)\s+(?:[a-z\-]+\s+){{0,3}}?{re.escape(head)}\b")
+        lo = max(0, at - _INTRO_BACK)
+        window = "\n".join(self.paras[lo : at + 1])
+        intros = list(intro_re.finditer(window))
+        if not intros:
+            return None
+        start = intros[-1].end()
+        first = self.first_seen()
+        # Names seen before the introduction are people we know already, not the newcomer.
+        seen = {n for n, i in first.items() if i < lo}
+        seen |= {self.lookup[" ".join(m.group(0).split())] for m in self.pattern.finditer(window, 0, start)}
+        gender = _noun_gender(head)
+        for m in self.pattern.finditer(window, start, start + _INTRO_REACH):
+            name = self.lookup[" ".join(m.group(0).split())]
+            if name in seen:
+                continue
+            if gender != "unknown" and self.genders.get(name, "unknown") not in ("unknown", gender):
+                return None
+            return name
+        return None
 
 
 def _norm_form(form: str) -> str:

@@ -217,6 +217,9 @@ def _abbreviations(text: str) -> str:
         return _TITLES[m.group(1).lower()] + " "
 
     text = re.sub(r"\b((?i:" + "|".join(_TITLES) + r"))\.\s*(?=[A-Z])", title, text)
+    # British usage writes the common titles without a full stop ("Mr Pell"); only before a capitalised
+    # word, and only these, so "Dr" as a street ("Elm Dr") or a word ("Col") is left alone.
+    text = re.sub(r"\b(Mr|Mrs|Ms|Dr)\s+(?=[A-Z][a-z])", title, text)
 
     def saint_or_street(m: re.Match[str]) -> str:
         before = m.string[: m.start()].rstrip().split(" ")[-1]
@@ -282,15 +285,22 @@ def _money(text: str) -> str:
         words = f"{_cardinal(whole)} {one if whole == 1 else many}"
         return words + (f" {_cardinal(cents)}" if cents else "")
 
-    return re.sub(
+    text = re.sub(
         r"([$£€¥])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?:\s?(million|billion|thousand|k|m|bn)\b)?",
         say,
         text,
         flags=re.IGNORECASE,
     )
+    # Old British pence ("a fare of 4d."), which eSpeak NG reads "four dee": one to eleven pence (twelve made a
+    # shilling), a lower-case d, closed by punctuation or the end, so "3d model" or "2D" stay as written.
+    return re.sub(r"(?<![\w.,])([1-9]|1[01])d(?=[.,;:!?)]|\s*$)",
+                  lambda m: f"{_cardinal(m.group(1))} {'penny' if m.group(1) == '1' else 'pence'}", text)
 
 
 def _times(text: str) -> str:
+    """Clock times; "a.m." is written AM, which eSpeak NG spells out ("ay em"): spaced "A M" it reads the
+    article, "uh em" (a listener heard "seven fifteen RM")."""
+
     def say(m: re.Match[str]) -> str:
         hour, minute, half = int(m.group(1)), int(m.group(2)), m.group(3)
         if minute == 0:
@@ -300,14 +310,14 @@ def _times(text: str) -> str:
         else:
             spoken = f"{_cardinal(hour)} {_cardinal(minute)}"
         if half:
-            spoken += (" A M" if half[0].lower() == "a" else " P M") + _stop_after(m)
+            spoken += (" AM" if half[0].lower() == "a" else " PM") + _stop_after(m)
         return spoken
 
     # "a.m." swallows its own full stop, so give one back when it also ended the sentence.
     text = re.sub(r"\b([01]?\d|2[0-3]):([0-5]\d)(?:\s?([ap](?:\.m\.|m\b)))?", say, text, flags=re.IGNORECASE)
     return re.sub(
         r"\b(1[0-2]|[1-9])\s?([ap])(?:\.m\.|m\b)",
-        lambda m: f"{_cardinal(m.group(1))} {m.group(2).upper()} M{_stop_after(m)}",
+        lambda m: f"{_cardinal(m.group(1))} {m.group(2).upper()}M{_stop_after(m)}",
         text,
         flags=re.IGNORECASE,
     )

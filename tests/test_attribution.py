@@ -239,3 +239,40 @@ def test_attribution_pdnc_regression(tmp_path):
         assert scores[slug]["accuracy_all"] >= floor, (slug, scores[slug]["accuracy_all"])
         assert scores[slug]["by_type"]["explicit"]["accuracy_all"] >= explicit, (slug, scores[slug]["by_type"])
         assert scores[slug]["detection_f1"] >= 0.95
+
+
+def test_attribution_relative_clause_speaker_behind_a_preposition():
+    # "looked at Rarity, who said": the antecedent of a speaking relative clause is the speaker.
+    text = 'Spike looked anxiously at Rarity, who said in a low voice, "Not now."'
+    assert who(text) == ["Rarity"]
+
+
+def test_attribution_lead_in_after_a_semicolon_belongs_to_its_own_subject():
+    text = ('Spike was told to hush; but Twilight, much offended, put down her book and said, '
+            '"I was reading."')
+    assert who(text) == ["Twilight Sparkle"]
+
+
+def test_attribution_possessive_speech_noun_in_a_lead_in():
+    assert who("Spike's only comment when she had told the story was, \"I told you so.\"") == ["Spike"]
+    assert who('Then the voice of Spike was heard saying, "Get them out."') == ["Spike"]
+
+
+def test_attribution_lead_in_beats_a_pronoun_sentence_after_the_quote():
+    # The pronoun after a finished quote starts new narration; the lead-in named the speaker.
+    text = 'Spike and Twilight stopped, and Rarity said severely "Who is this?" He had never seen her so cross.'
+    assert who(text) == ["Rarity"]
+
+
+def test_attribution_lead_in_speaker_is_the_subject_of_the_last_clause():
+    text = ('Twilight, though a little tired, had no wish to argue, and the others rising up, '
+            'Spike had only time to press her hoof and say, "Good-bye."')
+    assert who(text) == ["Spike"]
+
+
+def test_attribution_a_person_met_at_work_once_speaks_for_themselves():
+    # A one-off occupational epithet with no name tied to it is its own speaker, not a guess
+    # among the cast by gender.
+    text = ('Twilight stepped down from the train with Spike.\n\n'
+            '"Canterlot, end of the line," said the stationmaster.\n\n"Thank you," said Twilight.')
+    assert who(text, cast=None) == ["the stationmaster", "Twilight"]

@@ -150,3 +150,54 @@ def test_characters_rank_gives_way_to_pronouns_and_the_rank_names_its_holder():
     vell = by_form(chars_of(text), "Captain Vell")
     assert vell is not None and vell.gender == "female"
     assert "the captain" in vell.aliases
+
+
+def test_characters_wife_named_after_her_husband_is_not_him():
+    # "Mrs. Charles" is Charles's wife: her title and his given name disagree, so no merge.
+    text = ("Charles Wilcox came in. Charles was cross and Mrs. Charles laughed at him.\n\n"
+            '"Hush," said Mrs. Charles.\n\n"No," said Charles.\n\n') * 2
+    chars = chars_of(text)
+    wife, husband = by_form(chars, "Mrs. Charles"), by_form(chars, "Charles")
+    assert wife is not None and husband is not None and wife is not husband
+    assert husband is by_form(chars, "Charles Wilcox") and husband.gender == "male"
+
+
+def test_characters_bare_surname_goes_to_the_man_not_to_mrs():
+    text = ("Mrs. Hall kept the inn. Hall came in from the yard and he sat down.\n\n"
+            '"Well," said Mrs. Hall.\n\n"Well," said Hall, and he laughed.\n\n') * 2
+    chars = chars_of(text)
+    assert by_form(chars, "Hall") is not by_form(chars, "Mrs. Hall")
+
+
+def test_characters_given_name_is_canonical_over_miss_and_given_name():
+    text = ("Lydia Bennet ran in. Lydia laughed and she danced. Miss Lydia was the youngest.\n\n"
+            '"Oh!" cried Lydia.\n\n"Miss Lydia," said the maid, "Miss Lydia, do sit."\n\n') * 2
+    chars = chars_of(text)
+    lydia = by_form(chars, "Miss Lydia")
+    assert lydia is not None and lydia.name == "Lydia" and lydia is by_form(chars, "Lydia Bennet")
+
+
+def test_characters_sir_and_given_name_leaves_the_bare_name_to_the_full_name():
+    text = ("Sir John Middleton rode up. Sir John laughed. John Dashwood frowned and John sighed.\n\n"
+            '"Come!" said Sir John.\n\n"No," said John Dashwood.\n\n"Well," said John.\n\n') * 2
+    chars = chars_of(text)
+    assert by_form(chars, "John") is by_form(chars, "John Dashwood")
+    assert by_form(chars, "Sir John") is not by_form(chars, "John")
+
+
+def test_characters_epithet_linked_to_the_name_that_introduced_it():
+    # "A badger ..." then the first new name is the badger's: a later "said the badger" is Brock.
+    text = ("Wren came to the old mill at dusk. Nobody was there.\n\n"
+            "A badger shuffled out of the reeds and sniffed at her boots.\n\n"
+            '"Good evening, Brock," Wren said. Brock blinked at her, and Brock sat down.\n\n'
+            '"Evening," said the badger.\n\n')
+    chars = chars_of(text)
+    assert by_form(chars, "Brock") is not None and by_form(chars, "the badger") is by_form(chars, "Brock")
+    assert by_form(chars, "the badger") is not by_form(chars, "Wren")
+
+
+def test_characters_capitalised_adjective_before_a_name_is_part_of_it():
+    text = ("Applejack walked up to the barn. Big Mac was stacking hay, and Big Mac did not look up.\n\n"
+            '"Need a hoof?" asked Applejack.\n\n"Eeyup," said Big Mac.\n\n')
+    chars = chars_of(text)
+    assert "Big Mac" in chars and "Mac" not in chars

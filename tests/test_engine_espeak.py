@@ -82,3 +82,30 @@ def test_engine_espeak_odd_input_does_not_crash() -> None:
 def test_engine_registry_unknown_name_lists_known_ones() -> None:
     with pytest.raises(EngineError, match=r"pyttsx3.*silent|silent.*pyttsx3"):
         get_engine("festival")
+
+
+# Voices a listener (Whisper base, `benchmarks/intelligibility.py --voices`) misheard most; never auto-cast.
+MISHEARD = ["gmw/en-GB-x-gbclan+Alicia", "gmw/en-029+steph3", "gmw/en-GB-x-gbcwmd+aunty", "gmw/en-GB-scotland+f3",
+            "gmw/en-GB-scotland+f4", "gmw/en-US+Andrea", "gmw/en-GB-x-gbcwmd+m6", "gmw/en-GB-scotland+rob",
+            "gmw/en-029+f5", "gmw/en-029+john", "gmw/en-029+m4", "gmw/en-US-nyc+belinda"]
+
+
+def test_engine_espeak_palette_leaves_out_misheard_voices_and_keeps_sixteen_real_ones() -> None:
+    engine = get_engine("pyttsx3")
+    for gender in ("female", "male"):
+        ids = [v.id for v in engine.palette(gender)]
+        assert len(set(ids)) == 16, gender  # casting stability is tuned for 16 voices a gender
+        assert not set(ids) & set(MISHEARD), gender
+        assert all(engine.has_voice(i) for i in ids), gender
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="needs the espeak-ng command")
+def test_engine_espeak_says_normalised_clock_times_as_letters() -> None:
+    from narrator.normalize import to_speech
+
+    # eSpeak NG reads a spaced "A M" as the article ("uh em"; a listener heard "seven fifteen RM"): the
+    # normalised time must reach it in a form it spells out, "ay em" (phoneme eI'Em).
+    spoken = to_speech("At 7:15 am and 6:40 pm.")
+    phonemes = subprocess.run(["espeak-ng", "-q", "-x", "-v", "en-gb-x-rp", spoken], capture_output=True,
+                              text=True, check=True).stdout
+    assert "eI'Em" in phonemes and "p,i:;'Em" in phonemes, (spoken, phonemes)
