@@ -350,3 +350,19 @@ def test_cli_disk_full_during_encode_is_one_line(tmp_path: Path, monkeypatch: py
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert info.value.code == 6  # OutputError's exit status, as for the other output faults
     assert len(err) == 1 and err[0].startswith("error: the disk is full") and "free some space" in err[0], err
+
+
+def test_cli_keep_going_lists_the_replaced_line_in_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # The library returns the failures (tests above); the user sees them in the build's summary.
+    from narrator import cli
+
+    monkeypatch.setattr("sys.argv", ["narrator", "build", str(_story(tmp_path, "BOOM", paragraphs=6)), "-o",
+                                     str(tmp_path / "out"), "--engine", "flaky", "--jobs", "1", "--keep-going"])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert info.value.code == 0 and "2 chapters (2 encoded" in out
+    warnings = [ln for ln in err.splitlines() if ln.startswith("warning: ")]
+    assert len(warnings) == 1 and "chapter 2, line" in warnings[0] and "boom" in warnings[0].lower(), err
+    assert "1 line(s) replaced by a tone; run the same command again" in err and "Traceback" not in err
