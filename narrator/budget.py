@@ -81,14 +81,18 @@ def map_large_buffers(threshold: int = 1 << 20) -> None:
     first chapter or long line every chapter-sized array comes from the heap and stays there once freed
     (measured on the 10k-word book: main process peak 97 -> 82 MB). A fixed threshold also turns that
     adjustment off. 1 MB keeps the per-chunk buffers (< 1 MB, reused chunk after chunk) on the heap, where
-    they cost no page faults.
+    they cost no page faults. Fixing it also fixes the heap's trim threshold at its 128 kB default, so the heap
+    would shrink and grow again on every chunk (measured: mastering a 26-minute chapter 1.1 -> 1.5 CPU s): up
+    to 4 MB of free heap stays mapped instead, and give_back() returns it after each chapter.
     """
     mallopt = _libc("mallopt")
     if mallopt is not None:
         mallopt(_M_MMAP_THRESHOLD, threshold)
+        mallopt(_M_TRIM_THRESHOLD, 4 << 20)
 
 
-_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+_M_TRIM_THRESHOLD = -1  # glibc's malloc.h
+_M_MMAP_THRESHOLD = -3
 
 
 @functools.cache
