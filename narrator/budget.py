@@ -35,33 +35,6 @@ class Budget:
                 self._cond.notify_all()
 
 
-class Slots:
-    """At most `n` jobs at a time; `widen` raises n for the jobs still waiting."""
-
-    def __init__(self, n: int) -> None:
-        self.n = max(1, n)
-        self.busy = 0
-        self._cond = threading.Condition()
-
-    def widen(self, n: int) -> None:
-        with self._cond:
-            self.n = max(self.n, n)
-            self._cond.notify_all()
-
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        """Block until a slot is free, then hold it until the block ends."""
-        with self._cond:
-            self._cond.wait_for(lambda: self.busy < self.n)
-            self.busy += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self.busy -= 1
-                self._cond.notify_all()
-
-
 def give_back() -> None:
     """Hand memory that was freed back to the system (glibc's malloc_trim); a no-op where there is none.
 

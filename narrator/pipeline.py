@@ -15,7 +15,7 @@ import numpy as np
 
 from narrator.assemble import PACING, assemble
 from narrator.attribution import attribute
-from narrator.budget import Budget, Slots, give_back, map_large_buffers
+from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
@@ -135,16 +135,12 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             chapters_of.setdefault(key, []).append(n)
     encodes: dict[int, Future[ChapterResult]] = {}
     budget = Budget()
-    # While the synthesis workers hold `jobs` cores, one encode fewer runs beside them: the cores are busy either
-    # way, and each encode is an ffmpeg (~50 MB RSS) plus a chapter's mastering figures. Once synthesis is done,
-    # `jobs` chapters encode at once.
-    slots = Slots(jobs - 1)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
 
         def encode(n: int) -> ChapterResult:
             # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
             try:
-                with slots.hold(), budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
+                with budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
                     return encode_chapter(n)
             finally:
                 # The chapter's block figures and chunk buffers are freed to malloc, which would keep them for
@@ -176,7 +172,6 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         failures: list[Failure] = []
         rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready, keep_going=keep_going,
                               timeout=timeout, failures=failures)
-        slots.widen(jobs)
         prune_failed(cache.root, {c.key for c in clips})
         for n in jobs_out:
             if n not in encodes:
