@@ -10,8 +10,15 @@ run on the same text, is the naive single-voice pipeline: `espeak-ng` reads the 
 WAV, then `ffmpeg` encodes it with our MP3 settings. The ratio build/baseline is the figure issue 8 asks for
 (goal: <= 1.0 on 2 cores); absolute times depend on the machine and its load, so builds and baselines
 alternate and medians are reported. Printed per book: wall time, audio duration, real-time factor both ways
-(RTF = wall / audio, issue 6's goal is <= 0.06 for Piper; "x" = audio / wall), peak RSS of the whole process tree
-and of the largest synthesis worker (polled every 50 ms from /proc), and CPU seconds of the tree.
+(RTF = wall / audio, issue 6's goal is <= 0.06 for Piper; "x" = audio / wall), peak memory of the whole process
+tree and of the largest synthesis worker (polled every 50 ms from /proc), and CPU seconds of the tree.
+
+Memory is given two ways. "RSS" sums each process's resident set: a page shared by several processes (the
+forkserver's imports inherited by every worker, libespeak-ng, numpy, libc) is counted once per process, so the
+sum overstates what the tree takes from the machine. "PSS" sums /proc/PID/smaps_rollup's proportional set
+size: a shared page is split between its sharers, so the sum counts it once in all. PSS is the honest figure
+for the tree; RSS is kept for comparison with earlier figures. Each run also prints the PSS per kind of
+process at the moment of the tree's PSS peak.
 
 Books: without --words, a ~10k-word book (the opening chapters of *A Passage to India* from ../shared/corpus/pdnc,
 cut at the chapter nearest 10,000 words) and the whole ~100k-word novel; without the corpus, the sample story
@@ -66,6 +73,12 @@ class Run:
     """CPU seconds per kind of process (main, worker, ffmpeg, ...)."""
     rss_by_role: dict[str, float] = field(default_factory=dict)
     """Largest peak RSS (MB) of one process of each kind."""
+    peak_pss_mb: float = 0.0
+    """Peak of the tree's summed PSS: shared pages counted once in all (the honest tree figure)."""
+    at_peak: dict[str, float] = field(default_factory=dict)
+    """RSS (MB) per kind of process, summed over its processes, at the moment of the tree's RSS peak."""
+    at_pss_peak: dict[str, float] = field(default_factory=dict)
+    """The same in PSS, at the PSS peak."""
 
     @property
     def rtf(self) -> float:
@@ -96,12 +109,33 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of one process in kB (0 when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 class Tree:
     """Samples a process and its descendants from /proc: summed RSS, each one's CPU time and peak RSS."""
 
-    def __init__(self, root: int) -> None:
+    def __init__(self, root: int, pss: bool = True) -> None:
         self.root = root
+        self.pss = pss
         self.peak_kb = 0
+        """Peak of the tree's summed RSS: a page shared by N processes (the forkserver's imports, libespeak,
+        numpy) counts N times, so this overstates what the tree takes from the machine."""
+        self.peak_pss_kb = 0
+        """Peak of the tree's summed PSS (/proc/PID/smaps_rollup): shared pages split between their sharers, so
+        the sum is what the tree really holds."""
+        self.at_peak: dict[int, int] = {}
+        self.at_pss_peak: dict[int, int] = {}
+        self.pss_of: dict[int, int] = {}
         self.cpu: dict[int, float] = {}
         self.rss: dict[int, int] = {}
         self.cmd: dict[int, str] = {}
@@ -121,22 +155,39 @@ class Tree:
             children.setdefault(ppid, []).append(pid)
             self.parent[pid] = ppid
             stats[pid] = ((int(fields[11]) + int(fields[12])) / _TICK, int(fields[21]) * _PAGE // 1024)
-        total, stack = 0, [self.root]
+        total, total_pss, stack = 0, 0, [self.root]
+        now: dict[int, tuple[int, int]] = {}
         while stack:
             pid = stack.pop()
             stack.extend(children.get(pid, []))
             if pid not in stats:
                 continue
             cpu, rss = stats[pid]
+            pss = _pss_kb(pid) if self.pss else rss
             total += rss
+            total_pss += pss
+            now[pid] = (rss, pss)
             self.cpu[pid] = cpu  # the last value seen wins
             self.rss[pid] = max(self.rss.get(pid, 0), rss)
+            self.pss_of[pid] = max(self.pss_of.get(pid, 0), pss)
             if pid not in self.cmd:
                 try:
                     self.cmd[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
                 except OSError:
                     self.cmd[pid] = "?"
-        self.peak_kb = max(self.peak_kb, total)
+        if total > self.peak_kb:
+            self.peak_kb = total
+            self.at_peak = {pid: rss for pid, (rss, _) in now.items()}
+        if total_pss > self.peak_pss_kb:
+            self.peak_pss_kb = total_pss
+            self.at_pss_peak = {pid: pss for pid, (_, pss) in now.items()}
+
+    def roles_at(self, snapshot: dict[int, int]) -> dict[str, float]:
+        """MB per kind of process in one sample (e.g. the peak's), summed over processes of that kind."""
+        out: dict[str, float] = {}
+        for pid, kb in snapshot.items():
+            out[self.role(pid)] = out.get(self.role(pid), 0.0) + kb / 1024
+        return out
 
     def role(self, pid: int) -> str:
         cmd = self.cmd.get(pid, "")
@@ -287,7 +338,8 @@ def run_build(book: str, words: int, story: Path, out: Path, engine: str, jobs: 
         rss[tree.role(pid)] = max(rss.get(tree.role(pid), 0.0), kb / 1024)
     shutil.rmtree(out, ignore_errors=True)
     return Run(book, words, "build", wall, float(summary["audio_seconds"]), tree.peak_kb / 1024, cpu,
-               max(workers, default=0) / 1024, roles, rss)
+               max(workers, default=0) / 1024, roles, rss, tree.peak_pss_kb / 1024, tree.roles_at(tree.at_peak),
+               tree.roles_at(tree.at_pss_peak))
 
 
 RENDERED: list[int] = []
@@ -309,7 +361,7 @@ def run_baseline(book: str, words: int, story: Path, work: Path) -> Run:
                            capture_output=True, text=True, check=True)
     wav.unlink(missing_ok=True)
     return Run(book, words, "baseline", w1 + w2, float(probe.stdout.strip()), max(t1.peak_kb, t2.peak_kb) / 1024,
-               c1 + c2, 0.0, {"espeak-ng": c1, "ffmpeg": c2})
+               c1 + c2, 0.0, {"espeak-ng": c1, "ffmpeg": c2}, peak_pss_mb=max(t1.peak_pss_kb, t2.peak_pss_kb) / 1024)
 
 
 def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: Path) -> list[dict[str, object]]:
@@ -331,8 +383,10 @@ def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: P
                     r = bases[-1]
                 else:
                     continue
-                print(f"  run {i + 1} {label} {r.what:8}: {r.wall_s:6.1f} s wall, {r.cpu_s:6.1f} s CPU, peak "
-                      f"{r.peak_rss_mb:5.0f} MB, load {os.getloadavg()[0]:.1f}", flush=True)
+                at = ", ".join(f"{k} {v:.0f}" for k, v in sorted(r.at_pss_peak.items()))
+                print(f"  run {i + 1} {label} {r.what:8}: {r.wall_s:6.1f} s wall, {r.cpu_s:6.1f} s CPU, peak RSS "
+                      f"{r.peak_rss_mb:5.0f} MB, peak PSS {r.peak_pss_mb:5.0f} MB{f' ({at})' if at else ''}, "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
         for name, runs in (("narrator build", builds), ("espeak-ng + ffmpeg", bases)):
             if not runs:
                 continue
@@ -342,6 +396,7 @@ def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: P
                          "audio_s": statistics.median(r.audio_s for r in runs),
                          "rtf": statistics.median(r.rtf for r in runs),
                          "peak_rss_mb": statistics.median(r.peak_rss_mb for r in runs),
+                         "peak_pss_mb": statistics.median(r.peak_pss_mb for r in runs),
                          "worker_rss_mb": max(r.worker_rss_mb for r in runs),
                          "cpu_s": statistics.median(r.cpu_s for r in runs),
                          "cpu_by_role": {k: statistics.median(r.by_role.get(k, 0.0) for r in runs) for k in roles},
@@ -352,7 +407,7 @@ def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: P
             rows.append({"book": label, "words": words, "what": "ratio build/baseline",
                          "ratio": statistics.median(b.wall_s / a.wall_s for b, a in zip(builds, bases, strict=True)),
                          "cpu_ratio": statistics.median(b.cpu_s / a.cpu_s for b, a in zip(builds, bases, strict=True))})
-    print(f"\n{'book':<6} {'words':>7}  {'what':<20} {'wall s':>7} {'audio':>8} {'RTF':>6} {'x':>5} {'peak MB':>8} "
+    print(f"\n{'book':<6} {'words':>7}  {'what':<20} {'wall s':>7} {'audio':>8} {'RTF':>6} {'x':>5} {'RSS MB':>7} {'PSS MB':>7} "
           f"{'worker MB':>9} {'CPU s':>6}")
     for r in rows:
         if "ratio" in r:
@@ -363,7 +418,7 @@ def build_bench(args: argparse.Namespace, books: list[tuple[str, Path]], work: P
         roles = ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_by_role"].items() if v >= 0.05)  # type: ignore[union-attr]
         print(f"{r['book']:<6} {r['words']:>7}  {r['what']:<20} {r['wall_s']:>7.1f} "
               f"{int(audio // 3600)}:{int(audio % 3600 // 60):02d}:{int(audio % 60):02d} {r['rtf']:>6.3f} "
-              f"{1 / r['rtf'] if r['rtf'] else 0:>4.0f}x {r['peak_rss_mb']:>8.0f} "  # type: ignore[operator]
+              f"{1 / r['rtf'] if r['rtf'] else 0:>4.0f}x {r['peak_rss_mb']:>7.0f} {r['peak_pss_mb']:>7.0f} "  # type: ignore[operator]
               f"{format(r['worker_rss_mb'], '.0f') if r['worker_rss_mb'] else '':>9} {r['cpu_s']:>6.1f}  (CPU s: {roles})"
               + (f" ({r['segments_rendered']} segments rendered)" if r.get("segments_rendered") else "")
               + ("; peak RSS MB of one: " + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_by_role"].items() if v)  # type: ignore[union-attr]
@@ -385,7 +440,7 @@ class _PeakRss:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> _PeakRss:
-        tree = Tree(os.getpid())
+        tree = Tree(os.getpid(), pss=False)
         tree.sample()
         self._cpu_before = dict(tree.cpu)
         self._thread.start()
@@ -402,7 +457,7 @@ class _PeakRss:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.wait(0.25):
-            tree = Tree(me)
+            tree = Tree(me, pss=False)
             tree.sample()
             for pid in tree.rss:
                 if pid == me:

@@ -81,6 +81,7 @@ class ChapterAudio:
                 if fill == size:
                     yield out
                     out, fill, pos = np.zeros(size, dtype=np.int16), 0, pos + size
+            del x  # its (empty) view still holds the whole clip read from the cache: not while reading the next
         while pos < self.samples:
             n = min(size, self.samples - pos)
             yield out[:n]

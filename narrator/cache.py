@@ -81,7 +81,7 @@ class ClipCache:
         _touch(path)
         return Entry(pcm, rate, ms, n)
 
-    def put(self, key: str, pcm: bytes, sample_rate: int, mean_square: float) -> None:
+    def put(self, key: str, pcm: bytes | memoryview, sample_rate: int, mean_square: float) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -282,7 +282,9 @@ def measure(source: Source, samples: int, sample_rate: int) -> Stats:
     nb = hops * hop // step  # blocks inside complete hops
     s0 = np.zeros(nb, dtype=np.float32)
     ratio = np.ones(hops, dtype=np.float32)
-    peaks = np.zeros(-(-samples // step), dtype=np.float32)
+    # float16 holds a peak to 0.1 % (0.01 dB) in half the memory; each is rounded up, so a peak never reads low.
+    # Kept in float16 from the start: a float32 array and its conversion would triple the chapter's peak figures.
+    peaks = np.zeros(-(-samples // step), dtype=np.float16)
     kw = k_power(sample_rate, hop)
     tail = np.zeros(_HALF.size - 1, dtype=np.float32)  # the last 31 samples read, for the interpolation
     pos = 0
@@ -309,12 +311,7 @@ def measure(source: Source, samples: int, sample_rate: int) -> Stats:
     # The midpoints after the last 16 samples: read 16 more (silent) samples past the end.
     _envelope_into(peaks, np.concatenate([tail, np.zeros(_HALF_LAG, np.float32)]), pos - _HALF_LAG, step,
                    limit=samples)
-    # float16 holds a peak to 0.1 % (0.01 dB) in half the memory; one step up where it rounded down, so a peak
-    # never reads low.
-    half = peaks.astype(np.float16)
-    low = half.astype(np.float32) < peaks
-    half[low] = np.nextafter(half[low], np.float16(np.inf))
-    return Stats(samples, sample_rate, step, s0, ratio, half)
+    return Stats(samples, sample_rate, step, s0, ratio, peaks)
 
 
 def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limit: int | None = None) -> None:
@@ -334,7 +331,15 @@ def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limi
     edges = np.arange(-(-start // step) * step, end, step)
     cuts = np.concatenate([[0], edges - start]) if edges.size == 0 or edges[0] != start else edges - start
     blocks = (cuts + start) // step  # distinct: only the first may already hold a value from the previous call
-    peaks[blocks] = np.maximum(peaks[blocks], np.maximum.reduceat(env, cuts))
+    peaks[blocks] = _half_up(np.maximum(peaks[blocks].astype(np.float32), np.maximum.reduceat(env, cuts)))
+
+
+def _half_up(x: np.ndarray) -> np.ndarray:
+    """float32 values as float16, one step up where rounding went down (a peak never reads low)."""
+    half = x.astype(np.float16)
+    low = half.astype(np.float32) < x
+    half[low] = np.nextafter(half[low], np.float16(np.inf))
+    return half
 
 
 # -------------------------------------------------------------------------------------------------- solve
@@ -343,18 +348,37 @@ def _envelope_into(peaks: np.ndarray, u: np.ndarray, first: int, step: int, limi
 _SLICE_HOPS = 1024  # the solve walks the chapter ~100 s at a time: no chapter-sized float temporaries
 
 
-def labels(spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill: bool = False) -> np.ndarray:
-    """The span number of each block (-1 outside spans); a block shared at a join goes to the later span.
+class Labels:
+    """The span number of every block (-1 outside spans), computed for any stretch of blocks from the spans alone.
 
-    With `fill`, a block after a span keeps that span's number until the next one starts (the pause after a
-    clip is silence, or the K-weighting's tail of that clip)."""
-    out = np.full(nblocks, -1, dtype=np.int16)
-    ordered = sorted(spans)
-    for i, (start, end, who) in enumerate(ordered):
-        # Filled, a span's number runs on to where the next span starts (no chapter-sized temporaries).
-        until = (ordered[i + 1][0] // step if i + 1 < len(ordered) else nblocks) if fill else -(-end // step)
-        out[start // step : max(until, start // step + 1) if fill else until] = who
-    return out
+    A block shared at a join goes to the later span. With `fill`, a block after a span keeps that span's number
+    until the next one starts (the pause after a clip is silence, or the K-weighting's tail of that clip).
+    Nothing is stored per block: a chapter-sized int16 array per kind of label cost 2 bytes a block for the
+    whole of the solve and the render (~6 MB for a 40-minute chapter, three of them).
+    """
+
+    def __init__(self, spans: Sequence[tuple[int, int, int]], nblocks: int, step: int, fill: bool = False) -> None:
+        ordered = sorted(spans)
+        self.nblocks = nblocks
+        self.lo = np.array([start // step for start, _, _ in ordered], dtype=np.int64)
+        if fill:
+            # A span's number runs on to where the next span starts, and covers at least its own first block.
+            nxt = np.append(self.lo[1:], nblocks) if ordered else np.zeros(0, np.int64)
+            self.hi = np.maximum(nxt, self.lo + 1)
+        else:
+            self.hi = np.array([-(-end // step) for _, end, _ in ordered], dtype=np.int64)
+        self.who = np.array([who for *_, who in ordered], dtype=np.int16)
+        self.top = int(self.who.max(initial=-1))
+        """The largest span number (-1 without spans)."""
+
+    def __getitem__(self, blocks: slice) -> np.ndarray:
+        """The labels of a stretch of blocks, e.g. `lab[a:b]`, as int16."""
+        a, b, _ = blocks.indices(self.nblocks)
+        out = np.full(max(b - a, 0), -1, dtype=np.int16)
+        # The spans reaching into [a, b), written in order so that a later span wins a shared block.
+        for i in np.flatnonzero(self.hi[: np.searchsorted(self.lo, b, side="left")] > a):
+            out[max(int(self.lo[i]), a) - a : min(int(self.hi[i]), b) - a] = self.who[i]
+        return out
 
 
 @dataclass(frozen=True)
@@ -368,9 +392,9 @@ class Gains:
     total_db: float
     voice_db: np.ndarray
     own_db: np.ndarray
-    voice: np.ndarray
+    voice: Labels
     """Voice number of every block (forward-filled over pauses), -1 before the first clip."""
-    speaker: np.ndarray
+    speaker: Labels
     """Speaker number of every block, likewise."""
     peaks: np.ndarray
     loudness: float
@@ -419,7 +443,7 @@ def _ramp_power(b: np.ndarray, d: np.ndarray, step: int) -> np.ndarray:
 class _Walk:
     """One pass of the solve over the chapter: hop energies (for the gating) and each speaker's K-weighted energy."""
 
-    def __init__(self, stats: Stats, gains: Gains, gated: bool, speakers: np.ndarray | None, spoken: np.ndarray | None,
+    def __init__(self, stats: Stats, gains: Gains, gated: bool, speakers: Labels | None, spoken: Labels | None,
                  nspeakers: int) -> None:
         per_hop, nb = stats.per_hop, stats.s0.size
         self.hops = np.zeros(nb // per_hop)
@@ -436,7 +460,7 @@ class _Walk:
             if not gated:
                 self.k_hops[a // per_hop : b // per_hop] = k.reshape(-1, per_hop).sum(axis=1, dtype=np.float64)
             if speakers is not None and spoken is not None and nspeakers:
-                mask = spoken[a:b]
+                mask = spoken[a:b] >= 0
                 self.speaker_energy += np.bincount(speakers[a:b][mask], weights=k[mask], minlength=nspeakers)
 
     def level(self, stats: Stats, gated: bool) -> float:
@@ -455,7 +479,7 @@ def measured_loudness(stats: Stats) -> float:
 
 def voice_levels(stats: Stats, voices: Sequence[tuple[int, int, int]]) -> dict[int, float]:
     """Each voice's integrated loudness (LUFS) over its own blocks, joined in order (as if spoken back to back)."""
-    lab = labels(voices, stats.blocks, stats.step)[: stats.s0.size]
+    lab = Labels(voices, stats.blocks, stats.step)
     per_hop, hop = stats.per_hop, int(0.1 * stats.sample_rate)
     hops: dict[int, list[np.ndarray]] = {v: [] for *_, v in voices}
     carry: dict[int, np.ndarray] = {v: np.zeros(0, np.float32) for v in hops}
@@ -491,10 +515,13 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
         voice_db = np.array([VOICE_LOUDNESS - levels.get(v, VOICE_LOUDNESS) for v in range(max(v for *_, v in voices) + 1)])
         voice_db[~np.isfinite(voice_db)] = 0.0
         voice_db = voice_db.astype(np.float32)
-    voice_lab = labels(voices, nblocks, step, fill=True)
-    speaker_lab = labels(speakers, nblocks, step, fill=True)
-    spoken = (labels(speakers, nblocks, step) >= 0)[: stats.s0.size]
-    count = np.bincount(speaker_lab[: stats.s0.size][spoken], minlength=int(speaker_lab.max(initial=-1)) + 1)
+    voice_lab = Labels(voices, nblocks, step, fill=True)
+    speaker_lab = Labels(speakers, nblocks, step, fill=True)
+    spoken = Labels(speakers, nblocks, step)
+    count = np.zeros(speaker_lab.top + 1, dtype=np.int64)  # spoken blocks per speaker
+    for a in range(0, stats.s0.size, _SLICE_HOPS * stats.per_hop):
+        b = min(a + _SLICE_HOPS * stats.per_hop, stats.s0.size)
+        count += np.bincount(speaker_lab[a:b][spoken[a:b] >= 0], minlength=count.size)
     own = np.zeros(count.size, dtype=np.float32)  # each speaker's correction in dB
 
     def gains(total: float, limit: bool, loudness: float = float("nan")) -> Gains:
@@ -506,7 +533,7 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
         return gains(0.0, False, measured)
     total, previous, after = target - measured, None, measured
     for attempt in range(12):
-        walk = _Walk(stats, gains(total, True), gated, speaker_lab[: stats.s0.size], spoken, count.size)
+        walk = _Walk(stats, gains(total, True), gated, speaker_lab, spoken, count.size)
         after = walk.level(stats, gated)
         spread = 0.0
         if (count > 0).sum() > 1:
@@ -610,6 +637,6 @@ def master(pcm: np.ndarray, sample_rate: int, settings: Mastering = Mastering(),
 
 def memory_per_sample() -> float:
     """Bytes mastering holds per sample of a chapter at its peak (the solve), for the encodes' memory budget."""
-    # Per ~35-sample block: energy (float32), peak (float16), two int16 labels and a spoken flag; the solve's
+    # Per ~35-sample block: energy (float32) and peak (float16); labels come from the spans, and the solve's
     # float temporaries are per ~100 s slice.
-    return (4 + 2 + 2 * 2 + 1) / 35
+    return (4 + 2) / 35

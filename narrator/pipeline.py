@@ -15,7 +15,7 @@ import numpy as np
 
 from narrator.assemble import PACING, assemble
 from narrator.attribution import attribute
-from narrator.budget import Budget
+from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
@@ -94,6 +94,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     """Build one tagged MP3 per chapter (and/or one M4B) under output/<slug>/, redoing only what changed."""
     how = delivery or Delivery()
     started = time.monotonic()
+    map_large_buffers()  # chapter-sized arrays are unmapped when freed: memory does not grow with chapter length
     require_ffmpeg()
     max_cache_bytes()  # a malformed NARRATOR_CACHE_MAX fails before any work, not after it
     script = make_script(story_path, cast_path, include_notes)
@@ -138,8 +139,13 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
 
         def encode(n: int) -> ChapterResult:
             # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
-            with budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
-                return encode_chapter(n)
+            try:
+                with budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
+                    return encode_chapter(n)
+            finally:
+                # The chapter's block figures and chunk buffers are freed to malloc, which would keep them for
+                # the rest of the build (one arena per encoder thread): the longest chapter would set the RSS.
+                give_back()
 
         def encode_chapter(n: int) -> ChapterResult:
             dest, tags, digest = jobs_out[n]

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from narrator.attribution import attribute
+from narrator.casting import merge_aliases
 from narrator.chapters import split_chapters
+from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.errors import NarratorError
 from narrator.models import Story
@@ -34,6 +36,11 @@ _PIECES = [
 ]
 _piece = st.one_of(st.sampled_from(_PIECES), st.text(min_size=1, max_size=12))
 stories = st.lists(_piece, min_size=1, max_size=60).map("".join)
+# Speech tags and names, so that character finding and attribution have people to work with.
+_TAGS = ['"Hello," said Ann.', " Ann ", "said Bob", '"Yes," Bob replied. ', 'Mr. Smith said, "', "she said", "he asked",
+         '"No!" cried the dragon.', "I said", '"Ann," said Bob, "come."', "Miss Alan began", "the Gryphon said,"]
+named_stories = st.lists(st.one_of(st.sampled_from(_PIECES + _TAGS), st.text(min_size=1, max_size=12)),
+                         min_size=1, max_size=80).map("".join)
 deep = st.integers(1, 400).map(lambda n: "(" * n + '"' * n + "Story" + "”" * n + ")" * n)
 huge_line = st.integers(1, 40).map(lambda n: ("word " * 2000 * n).strip())
 
@@ -108,6 +115,22 @@ def _check_every_word_once(story: Story, chapters: list, include_notes: bool) ->
 @given(stories, st.booleans())
 def test_fuzz_text_stages_never_crash_and_cover_every_paragraph_once(text: str, include_notes: bool) -> None:
     _check_story(text, include_notes)
+
+
+@FUZZ
+@given(named_stories, st.booleans())
+def test_fuzz_attribution_with_found_characters(text: str, include_notes: bool) -> None:
+    # The pipeline's order (make_script): characters are found in the story, then every line is attributed to
+    # one of them or to nobody. The other fuzz tests attribute with no characters, which skips the name rules.
+    story = parse_plain_text(text, None)
+    segments = [s for ch in split_chapters(story, include_notes=include_notes) for s in split_dialogue(story, ch)]
+    characters = merge_aliases(find_characters(story, segments), None)
+    names = {c.name for c in characters}
+    lines = attribute(segments, characters)
+    assert [ln.segment for ln in lines] == segments  # one line per segment, in order, nothing dropped
+    for ln in lines:
+        assert 0.0 <= ln.confidence <= 1.0
+        assert ln.speaker is None or ln.speaker in names, (ln.speaker, sorted(names))
 
 
 @FUZZ
