@@ -135,6 +135,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # Short stories name their people fewer times: one person-like use is evidence enough.
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
     chars = _link_epithets(chars, body)
+    chars = _gender_from_introduction(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
 
@@ -740,6 +741,50 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     return out
 
 
+# "an old man", "a tall, thin girl": the article and up to four lower-case words after it.
+_INDEFINITE_NOUN = re.compile(r"\b[Aa]n?\s+(?P<words>[a-z\-]+(?:,?\s+[a-z\-]+){0,3})")
+
+
+def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """A character of unknown gender takes the gender of the person just introduced before their name.
+
+    "The door opened on an old man ... " then '"You\'re late," Tobin said.': a newcomer first described
+    ("an old man", "a girl") and named in the next paragraph or two is that man or girl, even when the
+    story never gives them a pronoun of their own. Only the nearest introduction counts, and only when no
+    other character is named between it and the name.
+    """
+    unknown = {c.name for c in chars if c.gender == "unknown"}
+    lookup = _name_lookup(chars)
+    pattern = _lookup_regex(lookup)
+    if not unknown or pattern is None:
+        return chars
+    paras: list[str] = []
+    last = None
+    for seg in body:
+        if seg.paragraph != last:
+            paras.append("")
+            last = seg.paragraph
+        paras[-1] += " " + seg.text
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, para in enumerate(paras):
+        for m in pattern.finditer(para):
+            name = lookup[" ".join(m.group(0).split())]
+            if name in seen:
+                continue
+            seen.add(name)
+            if name not in unknown:
+                continue
+            window = "\n".join(paras[max(0, i - 2) : i]) + "\n" + para[: m.start()]
+            nouns = [(m2.end(), _introduced_gender(m2.group("words"))) for m2 in _INDEFINITE_NOUN.finditer(window)]
+            nouns = [(end, g) for end, g in nouns if g != "unknown"]
+            if nouns and not pattern.search(window, nouns[-1][0]):
+                found[name] = nouns[-1][1]
+    if not found:
+        return chars
+    return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]
+
+
 # How far (in characters) after "a crow" a new name may turn up and still be that crow's name.
 _INTRO_REACH = 600
 _INTRO_BACK = 12  # paragraphs searched back from the tag for the introduction
@@ -798,6 +843,15 @@ class _Intro:
 
 def _norm_form(form: str) -> str:
     return re.sub(r"\s+", " ", form.strip().lower())
+
+
+def _introduced_gender(words: str) -> str:
+    """The gender of the first gendered head noun in "old man with a lamp" ("unknown" if none)."""
+    for word in re.findall(r"[a-z]+", words):
+        gender = _noun_gender(word)
+        if gender != "unknown":
+            return gender
+    return "unknown"
 
 
 def _noun_gender(head: str) -> str:

@@ -57,6 +57,18 @@ def test_characters_a_street_named_after_someone_is_not_a_person():
     assert by_form(chars, "Fen") is None and by_form(chars, "Fen Street") is None
 
 
+def test_characters_gender_from_the_person_introduced_before_the_name():
+    # Neither is ever "he" or "she": the newcomer described just before the name gives the gender,
+    # and an introduction with another name between it and the name counts for nobody.
+    text = ('The door opened on an old man with a brass lamp.\n\n'
+            '"You are late," Tobin said.\n\n'
+            'A tall girl came in behind a clerk. \"Morning,\" said Mara.\n\n'
+            '"Late again," Wenna said.\n\n')
+    chars = chars_of(text * 2)
+    assert chars["Tobin"].gender == "male"
+    assert chars["Wenna"].gender == "unknown"
+
+
 def test_characters_epithet_linked_to_the_name_it_keeps_company_with():
     para = ('Spike looked at the gems. "Can I have one?" asked the dragon.\n\n'
             '"No," said Rarity.\n\n')
