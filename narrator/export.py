@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from mutagen.id3 import (
@@ -33,6 +34,7 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
+from narrator import lame
 from narrator.assemble import ChapterAudio
 from narrator.captions import srt, transcript, webvtt, write_text
 from narrator.errors import InputError, OutputError, ToolMissingError
@@ -305,7 +307,34 @@ def _add_chapters(t: ID3, marks: Sequence[tuple[str, int, int]]) -> None:
 
 def _encode_mp3(chunks: Iterable[np.ndarray], sample_rate: int, dest: Path, bitrate: str, out_rate: int | None,
                 tee: Path | None = None) -> None:
-    """Encode int16 chunks to an MP3 with ffmpeg, feeding its stdin as they come (ffmpeg encodes while we master)."""
+    """Encode int16 chunks to an MP3 as they come (the encoder runs while we master); `tee` gets a copy of the PCM.
+
+    In our own process with LAME (see narrator/lame.py: no 51 MB ffmpeg per chapter); through ffmpeg where the
+    library is missing or the rate changes (ACX's 44.1 kHz is resampled with ffmpeg's soxr resampler).
+    """
+    lib = lame.load()
+    if lib is None or (out_rate and out_rate != sample_rate):
+        _encode_mp3_ffmpeg(chunks, sample_rate, dest, bitrate, out_rate, tee)
+        return
+    with open(dest, "wb") as out, contextlib.ExitStack() as stack:
+        if tee is not None:
+            chunks = _copied(chunks, stack.enter_context(open(tee, "wb")))
+        try:
+            lame.encode(lib, chunks, sample_rate, int(bitrate.rstrip("k")), out)
+        except lame.LameError as exc:
+            raise OutputError(f"could not encode {dest.name}: {exc}.") from None
+
+
+def _copied(chunks: Iterable[np.ndarray], copy: BinaryIO) -> Iterator[np.ndarray]:
+    for chunk in chunks:
+        pcm = np.ascontiguousarray(chunk, dtype=np.int16)
+        copy.write(pcm.data)
+        yield pcm
+
+
+def _encode_mp3_ffmpeg(chunks: Iterable[np.ndarray], sample_rate: int, dest: Path, bitrate: str,
+                       out_rate: int | None, tee: Path | None = None) -> None:
+    """Encode int16 chunks to an MP3 with ffmpeg, feeding its stdin as they come."""
     cmd = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate),
            "-ac", "1", "-i", "pipe:0"]
     if out_rate and out_rate != sample_rate:

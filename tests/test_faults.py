@@ -324,11 +324,39 @@ def _fake_ffmpeg(tmp_path: Path, message: str) -> Path:
     return folder
 
 
-def test_pipeline_disk_full_during_encode_says_free_space_and_leaves_no_file(tmp_path: Path,
+def _full_disk_encoder(monkeypatch: pytest.MonkeyPatch, after: int) -> None:
+    """The in-process MP3 encoder's file fills up after `after` bytes, as on a full disk."""
+    from narrator import lame
+
+    real = lame.encode
+
+    class FullDisk:
+        def __init__(self, out: object) -> None:
+            self.out, self.written = out, 0
+
+        def write(self, data: memoryview) -> int:
+            self.written += len(data)
+            if self.written > after:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.out.write(data)  # type: ignore[attr-defined, no-any-return]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.out, name)
+
+    monkeypatch.setattr(lame, "encode", lambda lib, chunks, rate, kbps, out: real(lib, chunks, rate, kbps, FullDisk(out)))
+
+
+@pytest.mark.parametrize("encoder", ["lame", "ffmpeg"])
+def test_pipeline_disk_full_during_encode_says_free_space_and_leaves_no_file(tmp_path: Path, encoder: str,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    # The cache write above fails in our own code; here the encoder is the one that runs out of space.
-    fakebin = _fake_ffmpeg(tmp_path, "av_interleaved_write_frame(): No space left on device")
-    monkeypatch.setenv("PATH", f"{fakebin}{os.pathsep}{os.environ['PATH']}")
+    # The cache write above fails in our own code; here the encoder is the one that runs out of space: LAME in
+    # our process, or ffmpeg where the LAME library is missing.
+    if encoder == "lame":
+        _full_disk_encoder(monkeypatch, after=2000)
+    else:
+        monkeypatch.setattr("narrator.lame.load", lambda: None)
+        fakebin = _fake_ffmpeg(tmp_path, "av_interleaved_write_frame(): No space left on device")
+        monkeypatch.setenv("PATH", f"{fakebin}{os.pathsep}{os.environ['PATH']}")
     out = tmp_path / "out"
     with pytest.raises(OutputError, match=r"disk is full while writing .*\.mp3.*free some space"):
         build(_story(tmp_path, paragraphs=3), out, engine="flaky", jobs=1)
@@ -341,8 +369,7 @@ def test_cli_disk_full_during_encode_is_one_line(tmp_path: Path, monkeypatch: py
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from narrator import cli
 
-    fakebin = _fake_ffmpeg(tmp_path, "Error writing trailer: No space left on device")
-    monkeypatch.setenv("PATH", f"{fakebin}{os.pathsep}{os.environ['PATH']}")
+    _full_disk_encoder(monkeypatch, after=2000)
     monkeypatch.setattr("sys.argv", ["narrator", "build", str(_story(tmp_path, paragraphs=2)), "-o",
                                      str(tmp_path / "out"), "--engine", "flaky", "--jobs", "1"])
     with pytest.raises(SystemExit) as info:
