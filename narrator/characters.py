@@ -388,11 +388,9 @@ def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[st
         # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but
         # "Catherine de Bourgh" is Lady Catherine de Bourgh herself).
         return False
-    if g == "female" and not given and plain.he >= plain.she:
-        # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
-        # unless the pronouns after it say otherwise.
-        return False
-    return True
+    # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
+    # unless the pronouns after it say otherwise.
+    return not (g == "female" and not given and plain.he >= plain.she)
 
 
 @dataclass
