@@ -274,3 +274,23 @@ def test_characters_full_name_written_once_names_the_character():
     text = ('Harvey came in and Harvey sat down.\n\n"Hello," said Harvey Stone.\n\n"Hello," said Harvey.\n\n')
     chars = chars_of(text)
     assert by_form(chars, "Harvey") is not None and by_form(chars, "Harvey").name == "Harvey Stone"
+
+
+def test_characters_reflexive_gives_gender_where_the_first_pronoun_misleads():
+    # Varn is always beside Edda: the first pronoun after his name is hers, but "himself" is his own.
+    text = ("Varn sat by the stove while she talked. Varn poured himself a cup.\n\n"
+            "Edda laughed and she waved the letter. Varn said she was right, and Varn helped himself to bread.\n\n"
+            '"Enough," said Varn.\n\n"Never," said Edda.\n\n') * 2
+    chars = chars_of(text)
+    assert chars["Varn"].gender == "male" and chars["Edda"].gender == "female"
+
+
+def test_characters_given_name_known_from_a_titled_full_name():
+    # No list knows "Orla"; "Miss Orla Vantry" shows it is her given name, so the cast list says "Orla"
+    # rather than the servants' "Miss Orla".
+    text = ("Miss Orla Vantry came down the stair. Miss Orla Vantry was late.\n\n"
+            '"Good morning, Miss Orla," said the maid.\n\n"Good morning," said Orla.\n\n'
+            "Orla smiled and she sat down. Miss Orla took the tea.\n\n") * 2
+    chars = chars_of(text)
+    orla = by_form(chars, "Miss Orla")
+    assert orla is not None and orla.name == "Orla" and orla.gender == "female"
