@@ -662,7 +662,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         elif named and not (he + she >= 4 and max(he, she) >= 3 * min(he, she)
                             and ("male" if he > she else "female") != named.most_common(1)[0][0]):
             gender = named.most_common(1)[0][0]
-        elif (he_self + she_self >= 2 and max(he_self, she_self) >= 3 * min(he_self, she_self)
+        elif (he_self + she_self >= 2 and max(he_self, she_self) >= 2 * min(he_self, she_self)
               and not (he + she >= 4 and max(he, she) >= 3 * min(he, she) and (he > she) != (he_self > she_self))):
             # Reflexives decide where the first pronoun after the name does not: a man written beside
             # one woman in every scene ("Robert ... she") still "seats himself".
