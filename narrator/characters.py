@@ -405,6 +405,11 @@ def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[st
         return False  # "Mrs. Charles" is Charles's wife
     if g == "male" and word in FEMALE_NAMES:
         return False
+    # The same from the text itself, for names no list holds: the bare word's own pronouns and
+    # reflexives say the other gender ("Charles ... he ... himself" beside "Mrs. Charles", his wife).
+    he, she = plain.he + 2 * plain.he_self, plain.she + 2 * plain.she_self
+    if g in ("male", "female") and given and he + she >= 6 and (she, he)[g == "female"] >= 2 * (he, she)[g == "female"]:
+        return False
     if f.title and f.title.rstrip(".") not in _CIVIL_TITLES and any(
             (word, *rest) not in ranked_full for rest in first_names.get(word, ())):
         # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but

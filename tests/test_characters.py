@@ -294,3 +294,17 @@ def test_characters_given_name_known_from_a_titled_full_name():
     chars = chars_of(text)
     orla = by_form(chars, "Miss Orla")
     assert orla is not None and orla.name == "Orla" and orla.gender == "female"
+
+
+def test_characters_wife_named_after_her_husband_is_not_him_without_a_name_list():
+    # No list knows "Tobar": his own pronouns and reflexives say he is a man, so "Mrs. Tobar" is his wife.
+    # (His wife is in every scene, so her "she" often comes first after his name: the first pronouns
+    # alone are mixed.)
+    text = ("Tobar Wenick came in. Tobar was cross and he slammed the door. Tobar seated himself.\n\n"
+            "Mrs. Tobar laughed at him. Tobar watched while she poured. Tobar said he was tired, "
+            "and Tobar listened as she sang.\n\n"
+            '"Hush," said Mrs. Tobar.\n\n"No," said Tobar.\n\n') * 2
+    chars = chars_of(text)
+    wife, husband = by_form(chars, "Mrs. Tobar"), by_form(chars, "Tobar")
+    assert wife is not None and husband is not None and wife is not husband
+    assert husband.gender == "male" and wife.gender == "female"
