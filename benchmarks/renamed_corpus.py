@@ -1,6 +1,6 @@
 """Renamed-corpus harness: the development novels with every character name swapped for an invented one.
 
-    python benchmarks/renamed_corpus.py [CORPUS] [--out /tmp/renamed] [--split dev|all] [--seed N]
+    python benchmarks/renamed_corpus.py [CORPUS] [--out /tmp/renamed] [--split dev|all] [--seed N] [--style invented|words]
     python benchmarks/attribution.py /tmp/renamed --split dev
 
 Why: our character discovery, gender and naming rules lean on word lists (given names of settled gender,
@@ -58,6 +58,37 @@ _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
 _VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o")
 _CODAS = ("", "", "", "", "n", "r", "l", "k", "m", "x")
 _BAD_ENDINGS = ("ly", "ed", "s", "ing", "er", "en")
+
+
+# --style words: names that are also ordinary English nouns, as in a story whose people are "Rabbit",
+# "Owl" or "Bumble" -- the lower-case word may occur in the text too, so capitalisation alone must tell.
+# (None is in a narrator word list; a word already written capitalised in a novel is skipped there.)
+_NOUNS = (
+    "Badger Heron Thistle Bramble Otter Sparrow Wren Acorn Pebble Kettle Mole Stoat Weasel Hedgehog Falcon Rook "
+    "Linnet Finch Beetle Cricket Walnut Willow Birch Alder Fern Moss Clover Barley Bracken Nettle Sorrel Flint Slate "
+    "Cinder Ember Tinder Button Thimble Ribbon Lantern Candle Ladle Bucket Anvil Hammer Chisel Saddle Bridle Barrow "
+    "Plough Sickle Spindle Bobbin Shuttle Parsley Juniper Tansy Yarrow Teasel Burdock Mallow Poppy Primrose Bluebell "
+    "Foxglove Hawthorn Rowan Elm Holly Ivy Laurel Pine Spruce Cedar Maple Chestnut Pepper Nutmeg Ginger Treacle "
+    "Crumpet Biscuit Muffin Dumpling Pudding Toffee Marble Copper Pewter Brass Amber Coral Garnet Flannel Tweed "
+    "Velvet Satin Linen Canvas Gravel Puddle Meadow Brook Marsh Thicket Hollow Furrow Hedge Gable Chimney Attic "
+    "Cellar Pantry Larder Tumbler Jug Saucer Teapot Pitcher Flagon Tankard Goblet Wick Whistle Bugle Fiddle Drum "
+    "Banjo Trumpet Magpie Lark Plover Curlew Bittern Starling Thrush Swallow Kestrel Owl Raven Gander Ferret Marten "
+    "Squirrel Rabbit Piglet Bullock Heifer Donkey Mule Pony Lobster Oyster Mussel Limpet Shrimp Herring Mackerel "
+    "Minnow Trout Pike Perch Carp Tadpole Toad Newt Lizard Gecko Spider Hornet Wasp Moth Gnat Midge Flea Tick Dormouse"
+).split()
+
+
+class WordNamer:
+    """Hands out ordinary nouns as names, in a seeded order, each once."""
+
+    def __init__(self, seed: int, banned: set[str], capitalised: set[str]) -> None:
+        pool = [w for w in _NOUNS if w.lower() not in banned and w not in capitalised]
+        random.Random(seed).shuffle(pool)
+        self.pool = pool
+        self.fallback = Namer(seed, banned | {w.lower() for w in _NOUNS})
+
+    def fresh(self, length: int, prefix: str = "") -> str:
+        return self.pool.pop() if self.pool else self.fallback.fresh(length)
 
 
 def _lexicon_words() -> set[str]:
@@ -128,11 +159,11 @@ def name_words(characters: list[dict], text: str) -> list[str]:
     return sorted(found)
 
 
-def build_map(words: list[str], namer: Namer) -> dict[str, str]:
+def build_map(words: list[str], namer: Namer | WordNamer) -> dict[str, str]:
     """Invented replacement per name word; a word that extends another name keeps its prefix."""
     mapping: dict[str, str] = {}
     for w in sorted(words, key=lambda x: (len(x), x)):
-        stem = max((p for p in mapping if len(p) >= 3 and w.startswith(p) and len(w) > len(p)), key=len, default="")
+        stem = "" if isinstance(namer, WordNamer) else max((p for p in mapping if len(p) >= 3 and w.startswith(p) and len(w) > len(p)), key=len, default="")
         prefix = mapping[stem] if stem else ""
         mapping[w] = namer.fresh(len(w) - len(stem) + len(prefix), prefix)
     return mapping
@@ -177,11 +208,16 @@ def mover(shifts: list[tuple[int, int]]):  # noqa: ANN201 -- a small closure
     return move
 
 
-def rename_novel(src: Path, dst: Path, seed: int, banned: set[str]) -> dict[str, str]:
+def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str = "invented") -> dict[str, str]:
     """Write the renamed copy of one novel folder; returns its word map."""
     text = (src / "text.txt").read_text(encoding="utf-8")
     characters = json.loads((src / "characters.json").read_text(encoding="utf-8"))
-    namer = Namer(seed ^ zlib.crc32(src.name.encode()), banned | {w.lower() for w in re.findall(r"[A-Za-z]+", text)})
+    seed ^= zlib.crc32(src.name.encode())
+    namer: Namer | WordNamer
+    if style == "words":
+        namer = WordNamer(seed, banned, set(_WORD.findall(text)))
+    else:
+        namer = Namer(seed, banned | {w.lower() for w in re.findall(r"[A-Za-z]+", text)})
     mapping = build_map(name_words(characters, text), namer)
     pattern = _pattern(mapping)
     new_text, shifts = rename(text, mapping, pattern)
@@ -221,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "all"], default="dev",
                     help="dev (default): the development novels only; the held-out ones are never renamed for tuning")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--style", choices=["invented", "words"], default="invented",
+                    help="invented (default): syllable-built names; words: ordinary nouns as names (Rabbit, Owl)")
     args = ap.parse_args(argv)
     corpus, out = Path(args.corpus), Path(args.out).resolve()
     if ROOT in out.parents or out == ROOT:
@@ -231,12 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
     if args.split == "dev":
         slugs = [s for s in slugs if s not in TEST_NOVELS]
-    # Every word of every development novel is banned too: an invented name must not be an English word.
-    for s in slugs:
-        banned |= {w.lower() for w in re.findall(r"[A-Za-z]+", (corpus / s / "text.txt").read_text(encoding="utf-8"))}
+    if args.style == "invented":
+        # Every word of every development novel is banned too: an invented name must not be an English word.
+        for s in slugs:
+            banned |= {w.lower() for w in re.findall(r"[A-Za-z]+", (corpus / s / "text.txt").read_text(encoding="utf-8"))}
     maps: dict[str, dict[str, str]] = {}
     for s in slugs:
-        maps[s] = rename_novel(corpus / s, out / s, args.seed, banned)
+        maps[s] = rename_novel(corpus / s, out / s, args.seed, banned, args.style)
     (out / "rename_map.json").write_text(json.dumps(maps, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(slugs)} novels renamed into {out} ({sum(len(m) for m in maps.values())} name words)")
     return 0
