@@ -20,18 +20,22 @@ from dataclasses import dataclass, field
 from narrator.lexicon import (
     FEMALE_NAMES,
     FEMALE_PRONOUNS,
+    LETTER,
+    LOWER,
     MALE_NAMES,
     MALE_PRONOUNS,
     RANK_TITLES,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
+    UPPER,
     gender_of_title,
 )
 from narrator.models import Character, Segment, Story
 
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
-_NAME_WORD = r"(?:Mac|Mc|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_UP, _LO = f"[{UPPER}]", f"[{LOWER}]"  # accented letters too: "Léonce", "Zoë", "Émile"
+_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-{_UP}{_LO}+)?"
 # A title (optional) followed by one to three capitalised words.
 # Lower-case particles inside a surname: "Mr. van der Luyden", "Lady Catherine de Bourgh".
 _PARTICLES = frozenset(["van", "von", "der", "de", "du", "da", "di", "del", "della", "le", "la", "ten", "ter"])
@@ -46,12 +50,12 @@ _NAME_ADJECTIVES = frozenset(["Big", "Little", "Old", "Young", "Tiny", "Long", "
 _FUNCTION_WORDS = frozenset(
     ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
 )
-_WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+_WORD_RE = re.compile(rf"[{LETTER}]+(?:'{_LO}+)?")
 _SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)[.!?;]\s")
 _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
 )
-_ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
+_ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)\b(?!\s+{_UP})")
 _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
                           "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
                           "Chapel", "Church", "Castle", "Palace", "Manor", "Park", "Common", "Heath", "Moor", "River",
@@ -145,7 +149,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
 
 _VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-_TAG_WORD = r"[A-Z][a-z']*(?:-[A-Za-z][a-z']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
+_TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
 _TAG_AFTER_INVERTED = re.compile(
     r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + _VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
@@ -912,7 +916,7 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
         return None
     # Wrapped text breaks a name across lines: any whitespace may stand for a space.
     alts = sorted((r"\s+".join(re.escape(w) for w in k.split()) for k in lookup), key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])")
+    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
 _FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
@@ -1026,7 +1030,7 @@ def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str
     for v, n in voc.most_common(10):
         if n < 5:
             break
-        told = len(re.findall(r"(?<![A-Za-z])" + r"\s+".join(map(re.escape, v.split())) + r"(?![A-Za-z])", narration))
+        told = len(re.findall(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, v.split())) + r"(?![^\W\d_])", narration))
         if told <= 0.25 * n and (best is None or n > best[0]):
             best = (n, v)
     if best is None:
@@ -1038,5 +1042,5 @@ def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str
 _TO_ME = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
 _VOCATIVE_RE = re.compile(
-    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?=[,.!?])"
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _UP + _LO + r"+(?:\s+" + _UP + _LO + r"+)?)(?=[,.!?])"
 )

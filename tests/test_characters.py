@@ -308,3 +308,14 @@ def test_characters_wife_named_after_her_husband_is_not_him_without_a_name_list(
     wife, husband = by_form(chars, "Mrs. Tobar"), by_form(chars, "Tobar")
     assert wife is not None and husband is not None and wife is not husband
     assert husband.gender == "male" and wife.gender == "female"
+
+
+def test_characters_accented_names_are_names():
+    # [A-Z][a-z]+ saw "L" + "once" in "Léonce" and nothing at all in "Émile": accented letters are letters.
+    text = ('"Come here," said Léonce. Léonce waited by the door, and he frowned.\n\n'
+            '"No," Zoë said. Zoë laughed and she sat down.\n\n'
+            '"Why not?" asked Émile Ducré. Émile looked tired, and he sighed.\n\n') * 2
+    chars = chars_of(text)
+    assert chars["Léonce"].gender == "male" and chars["Zoë"].gender == "female"
+    emile = by_form(chars, "Émile")
+    assert emile is not None and emile is by_form(chars, "Émile Ducré")
