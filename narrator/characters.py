@@ -158,6 +158,9 @@ _TAG_AFTER_INVERTED = re.compile(
 _TAG_AFTER_NORMAL = re.compile(
     r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + _VERB_ALT + r")\b"
 )
+# "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
+# that is the speaker even when it is also a common word ('"Out," May said').
+_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + _VERB_ALT + r")\b")
 # Capitalised words that may name a speaker in a tag although they are not names elsewhere
 # ('"Stop!" said Mother', '"Not I," said Five').
 _TAG_ONLY_WORDS = frozenset(
@@ -234,7 +237,12 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
             m = _TAG_AFTER_INVERTED.match(b.text)
-            if m and m.group("verb") in SPEECH_VERBS and not m.group("title"):
+            if not (m and m.group("verb") in SPEECH_VERBS):
+                # The speaker before the verb counts as well ('"Out," May said', '"Can I?" Will asked'):
+                # right after a quote, a capitalised word and a speech verb are a name and its tag,
+                # whatever else the word may mean.
+                m = _TAG_AFTER_NORMAL_BARE.match(b.text)
+            if m and not m.group("title"):
                 w = m.group("name").split()[0]
                 if w in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1

@@ -319,3 +319,15 @@ def test_characters_accented_names_are_names():
     assert chars["Léonce"].gender == "male" and chars["Zoë"].gender == "female"
     emile = by_form(chars, "Émile")
     assert emile is not None and emile is by_form(chars, "Émile Ducré")
+
+
+def test_characters_common_words_used_as_speakers_before_the_verb_are_names():
+    # "May" and "Will" are a month and two verbs to a word list; '"Out," May said' three times says
+    # otherwise, even when the tag puts the name before the verb.
+    text = ('"Where are you going?" Will asked. Will was standing at the gate.\n\n'
+            '"Out," May said. May picked up her basket.\n\n'
+            '"Can I come?" Will said.\n\n"If you must," May said, and she smiled.\n\n'
+            "Will will not stay long, and May may not wait.\n\n") * 3
+    chars = chars_of(text)
+    assert "May" in chars and "Will" in chars
+    assert chars["May"].gender == "female"
