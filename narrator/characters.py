@@ -677,7 +677,10 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             # "Captain Sella ... she": a rank is held by women too; the pronouns decide.
             gender = pronouns  # type: ignore[assignment]
         elif named and not (he + she >= 4 and max(he, she) >= 3 * min(he, she)
-                            and ("male" if he > she else "female") != named.most_common(1)[0][0]):
+                            and ("male" if he > she else "female") != named.most_common(1)[0][0]) and not (
+                he_self + she_self >= 3 and max(he_self, she_self) >= 3 * min(he_self, she_self)
+                and ("male" if he_self > she_self else "female") != named.most_common(1)[0][0]):
+            # (The text overrules the list: a French "Jean" who "seats himself" is a man.)
             gender = named.most_common(1)[0][0]
         elif (he_self + she_self >= 2 and max(he_self, she_self) >= 2 * min(he_self, she_self)
               and not (he + she >= 4 and max(he, she) >= 3 * min(he, she) and (he > she) != (he_self > she_self))):

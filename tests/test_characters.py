@@ -331,3 +331,12 @@ def test_characters_common_words_used_as_speakers_before_the_verb_are_names():
     chars = chars_of(text)
     assert "May" in chars and "Will" in chars
     assert chars["May"].gender == "female"
+
+
+def test_characters_reflexives_overrule_the_name_list():
+    # An English list calls "Jean" a woman; this Jean "seats himself" (a French man, beside a woman
+    # whose "she" often follows his name).
+    text = ("Jean sat by the fire while she read. Jean poured himself some wine.\n\n"
+            "Jean said she was right, and Jean helped himself to bread. Jean told himself to wait.\n\n"
+            '"Enough," said Jean.\n\n"Never," said Odile.\n\n') * 2
+    assert chars_of(text)["Jean"].gender == "male"
