@@ -27,12 +27,14 @@ text at its new offsets. Standard library plus narrator's own lexicon only.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import re
 import sys
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,13 +44,7 @@ from benchmarks.attribution import TEST_NOVELS  # noqa: E402
 
 # Words of a name that are not the person's own name: they stay as they are.
 _KEEP = frozenset(
-    "Mr Mrs Miss Ms Mx Dr Rev St Sir Lord Lady Dame Madam Madame Mademoiselle Monsieur Mme Mlle Signor Signora "
-    "Signorina Herr Frau Fraulein Senor Senora Don Donna Master Mistress Mister Captain Colonel General Major "
-    "Admiral Lieutenant Sergeant Corporal Private Inspector Professor Doctor Judge Bishop Reverend Father Mother "
-    "Brother Sister Aunt Uncle Cousin Grandmother Grandfather Granny Grandmamma Mamma Mama Papa Dad Mum Nurse "
-    "Prince Princess King Queen Duke Duchess Count Countess Baron Baroness Earl Marquis Marchioness Contessa "
-    "Comrade President Old Young Little Big Poor Late Dear Dearest My The A An Of In On With At De Des Le La Van "
-    "Der Von Du Da Di Del Della Ten Ter".split()
+    ["Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Rev", "St", "Sir", "Lord", "Lady", "Dame", "Madam", "Madame", "Mademoiselle", "Monsieur", "Mme", "Mlle", "Signor", "Signora", "Signorina", "Herr", "Frau", "Fraulein", "Senor", "Senora", "Don", "Donna", "Master", "Mistress", "Mister", "Captain", "Colonel", "General", "Major", "Admiral", "Lieutenant", "Sergeant", "Corporal", "Private", "Inspector", "Professor", "Doctor", "Judge", "Bishop", "Reverend", "Father", "Mother", "Brother", "Sister", "Aunt", "Uncle", "Cousin", "Grandmother", "Grandfather", "Granny", "Grandmamma", "Mamma", "Mama", "Papa", "Dad", "Mum", "Nurse", "Prince", "Princess", "King", "Queen", "Duke", "Duchess", "Count", "Countess", "Baron", "Baroness", "Earl", "Marquis", "Marchioness", "Contessa", "Comrade", "President", "Old", "Young", "Little", "Big", "Poor", "Late", "Dear", "Dearest", "My", "The", "A", "An", "Of", "In", "On", "With", "At", "De", "Des", "Le", "La", "Van", "Der", "Von", "Du", "Da", "Di", "Del", "Della", "Ten", "Ter"]
 )
 _WORD = re.compile(r"[A-Z][A-Za-z]+")
 
@@ -63,19 +59,7 @@ _BAD_ENDINGS = ("ly", "ed", "s", "ing", "er", "en")
 # --style words: names that are also ordinary English nouns, as in a story whose people are "Rabbit",
 # "Owl" or "Bumble" -- the lower-case word may occur in the text too, so capitalisation alone must tell.
 # (None is in a narrator word list; a word already written capitalised in a novel is skipped there.)
-_NOUNS = (
-    "Badger Heron Thistle Bramble Otter Sparrow Wren Acorn Pebble Kettle Mole Stoat Weasel Hedgehog Falcon Rook "
-    "Linnet Finch Beetle Cricket Walnut Willow Birch Alder Fern Moss Clover Barley Bracken Nettle Sorrel Flint Slate "
-    "Cinder Ember Tinder Button Thimble Ribbon Lantern Candle Ladle Bucket Anvil Hammer Chisel Saddle Bridle Barrow "
-    "Plough Sickle Spindle Bobbin Shuttle Parsley Juniper Tansy Yarrow Teasel Burdock Mallow Poppy Primrose Bluebell "
-    "Foxglove Hawthorn Rowan Elm Holly Ivy Laurel Pine Spruce Cedar Maple Chestnut Pepper Nutmeg Ginger Treacle "
-    "Crumpet Biscuit Muffin Dumpling Pudding Toffee Marble Copper Pewter Brass Amber Coral Garnet Flannel Tweed "
-    "Velvet Satin Linen Canvas Gravel Puddle Meadow Brook Marsh Thicket Hollow Furrow Hedge Gable Chimney Attic "
-    "Cellar Pantry Larder Tumbler Jug Saucer Teapot Pitcher Flagon Tankard Goblet Wick Whistle Bugle Fiddle Drum "
-    "Banjo Trumpet Magpie Lark Plover Curlew Bittern Starling Thrush Swallow Kestrel Owl Raven Gander Ferret Marten "
-    "Squirrel Rabbit Piglet Bullock Heifer Donkey Mule Pony Lobster Oyster Mussel Limpet Shrimp Herring Mackerel "
-    "Minnow Trout Pike Perch Carp Tadpole Toad Newt Lizard Gecko Spider Hornet Wasp Moth Gnat Midge Flea Tick Dormouse"
-).split()
+_NOUNS = ["Badger", "Heron", "Thistle", "Bramble", "Otter", "Sparrow", "Wren", "Acorn", "Pebble", "Kettle", "Mole", "Stoat", "Weasel", "Hedgehog", "Falcon", "Rook", "Linnet", "Finch", "Beetle", "Cricket", "Walnut", "Willow", "Birch", "Alder", "Fern", "Moss", "Clover", "Barley", "Bracken", "Nettle", "Sorrel", "Flint", "Slate", "Cinder", "Ember", "Tinder", "Button", "Thimble", "Ribbon", "Lantern", "Candle", "Ladle", "Bucket", "Anvil", "Hammer", "Chisel", "Saddle", "Bridle", "Barrow", "Plough", "Sickle", "Spindle", "Bobbin", "Shuttle", "Parsley", "Juniper", "Tansy", "Yarrow", "Teasel", "Burdock", "Mallow", "Poppy", "Primrose", "Bluebell", "Foxglove", "Hawthorn", "Rowan", "Elm", "Holly", "Ivy", "Laurel", "Pine", "Spruce", "Cedar", "Maple", "Chestnut", "Pepper", "Nutmeg", "Ginger", "Treacle", "Crumpet", "Biscuit", "Muffin", "Dumpling", "Pudding", "Toffee", "Marble", "Copper", "Pewter", "Brass", "Amber", "Coral", "Garnet", "Flannel", "Tweed", "Velvet", "Satin", "Linen", "Canvas", "Gravel", "Puddle", "Meadow", "Brook", "Marsh", "Thicket", "Hollow", "Furrow", "Hedge", "Gable", "Chimney", "Attic", "Cellar", "Pantry", "Larder", "Tumbler", "Jug", "Saucer", "Teapot", "Pitcher", "Flagon", "Tankard", "Goblet", "Wick", "Whistle", "Bugle", "Fiddle", "Drum", "Banjo", "Trumpet", "Magpie", "Lark", "Plover", "Curlew", "Bittern", "Starling", "Thrush", "Swallow", "Kestrel", "Owl", "Raven", "Gander", "Ferret", "Marten", "Squirrel", "Rabbit", "Piglet", "Bullock", "Heifer", "Donkey", "Mule", "Pony", "Lobster", "Oyster", "Mussel", "Limpet", "Shrimp", "Herring", "Mackerel", "Minnow", "Trout", "Pike", "Perch", "Carp", "Tadpole", "Toad", "Newt", "Lizard", "Gecko", "Spider", "Hornet", "Wasp", "Moth", "Gnat", "Midge", "Flea", "Tick", "Dormouse"]
 
 
 class WordNamer:
@@ -195,10 +179,8 @@ def rename(text: str, mapping: dict[str, str], pattern: re.Pattern[str] | None) 
     return "".join(out), shifts
 
 
-def mover(shifts: list[tuple[int, int]]):  # noqa: ANN201 -- a small closure
+def mover(shifts: list[tuple[int, int]]) -> Callable[[int], int]:
     """Maps an old offset to the new text: shifted by every substitution that ends at or before it."""
-    import bisect
-
     ends = [e for e, _ in shifts]
 
     def move(pos: int) -> int:
