@@ -1,6 +1,6 @@
 """Renamed-corpus harness: the development novels with every character name swapped for an invented one.
 
-    python benchmarks/renamed_corpus.py [CORPUS] [--out /tmp/renamed] [--split dev|all] [--seed N] [--style invented|words]
+    python benchmarks/renamed_corpus.py [CORPUS] [--out /tmp/renamed] [--split dev|all] [--seed N] [--style invented|words|common]
     python benchmarks/attribution.py /tmp/renamed --split dev
 
 Why: our character discovery, gender and naming rules lean on word lists (given names of settled gender,
@@ -75,6 +75,24 @@ class WordNamer:
         return self.pool.pop() if self.pool else self.fallback.fresh(length)
 
 
+class CommonNamer:
+    """--style common: the novel's own frequent lower-case words as names ("House", "Door"), so the
+    name is also an everyday word of the same book and only capitalisation and tags tell them apart."""
+
+    def __init__(self, seed: int, banned: set[str], text: str) -> None:
+        lower = Counter(re.findall(r"(?<![A-Za-z'])[a-z]{4,}(?![A-Za-z'])", text))
+        capitalised = set(_WORD.findall(text))
+        pool = [w.capitalize() for w, n in lower.items()
+                if n >= 20 and w not in banned and not w.endswith(_BAD_ENDINGS) and w.capitalize() not in capitalised]
+        pool.sort()
+        random.Random(seed).shuffle(pool)
+        self.pool = pool
+        self.fallback = Namer(seed, banned | set(lower))
+
+    def fresh(self, length: int, prefix: str = "") -> str:
+        return self.pool.pop() if self.pool else self.fallback.fresh(length)
+
+
 def _lexicon_words() -> set[str]:
     """Every word narrator keeps in a list (lower case), so no invented name is one of them."""
     import narrator.attribution as at
@@ -143,11 +161,11 @@ def name_words(characters: list[dict], text: str) -> list[str]:
     return sorted(found)
 
 
-def build_map(words: list[str], namer: Namer | WordNamer) -> dict[str, str]:
+def build_map(words: list[str], namer: Namer | WordNamer | CommonNamer) -> dict[str, str]:
     """Invented replacement per name word; a word that extends another name keeps its prefix."""
     mapping: dict[str, str] = {}
     for w in sorted(words, key=lambda x: (len(x), x)):
-        stem = "" if isinstance(namer, WordNamer) else max((p for p in mapping if len(p) >= 3 and w.startswith(p) and len(w) > len(p)), key=len, default="")
+        stem = "" if not isinstance(namer, Namer) else max((p for p in mapping if len(p) >= 3 and w.startswith(p) and len(w) > len(p)), key=len, default="")
         prefix = mapping[stem] if stem else ""
         mapping[w] = namer.fresh(len(w) - len(stem) + len(prefix), prefix)
     return mapping
@@ -195,8 +213,10 @@ def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str =
     text = (src / "text.txt").read_text(encoding="utf-8")
     characters = json.loads((src / "characters.json").read_text(encoding="utf-8"))
     seed ^= zlib.crc32(src.name.encode())
-    namer: Namer | WordNamer
-    if style == "words":
+    namer: Namer | WordNamer | CommonNamer
+    if style == "common":
+        namer = CommonNamer(seed, banned, text)
+    elif style == "words":
         namer = WordNamer(seed, banned, set(_WORD.findall(text)))
     else:
         namer = Namer(seed, banned | {w.lower() for w in re.findall(r"[A-Za-z]+", text)})
@@ -239,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "all"], default="dev",
                     help="dev (default): the development novels only; the held-out ones are never renamed for tuning")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--style", choices=["invented", "words"], default="invented",
-                    help="invented (default): syllable-built names; words: ordinary nouns as names (Rabbit, Owl)")
+    ap.add_argument("--style", choices=["invented", "words", "common"], default="invented",
+                    help="invented (default): syllable-built names; words: ordinary nouns as names (Rabbit, Owl); "
+                         "common: the novel's own frequent lower-case words as names")
     args = ap.parse_args(argv)
     corpus, out = Path(args.corpus), Path(args.out).resolve()
     if ROOT in out.parents or out == ROOT:

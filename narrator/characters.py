@@ -977,7 +977,10 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     pattern = _lookup_regex(lookup)
     assert pattern is not None
     # Vocatives in quotes right after one of the narrator's own lines ("I said").
-    common = {w for s in body for w in _WORD_RE.findall(s.text) if w[0].islower()}
+    # An ordinary word is one the story writes in lower case as often as capitalised: a vocative
+    # "Well," is not a name, but "Pip" is even if a "pip" turns up once (the same test as for names).
+    words = Counter(w for s in body for w in _WORD_RE.findall(s.text))
+    common = _CommonWords(words)
     # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
     narrator_paras: set[tuple[int, int]] = set()
@@ -1028,7 +1031,20 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 
-def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str]) -> tuple[str, str] | None:
+class _CommonWords:
+    """`word in common`: the story writes `word` (lower-cased) in lower case at least half as often as
+    capitalised, so a capitalised use of it is not evidence of a name."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+
+    def __contains__(self, lower: object) -> bool:
+        assert isinstance(lower, str)
+        low = self.counts.get(lower, 0)
+        return low > 0 and low * 2 >= self.counts.get(lower[:1].upper() + lower[1:], 0)
+
+
+def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set[str]) -> tuple[str, str] | None:
     voc: Counter[str] = Counter()
     for seg in body:
         if seg.kind == "dialogue":

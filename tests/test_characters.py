@@ -340,3 +340,14 @@ def test_characters_reflexives_overrule_the_name_list():
             "Jean said she was right, and Jean helped himself to bread. Jean told himself to wait.\n\n"
             '"Enough," said Jean.\n\n"Never," said Odile.\n\n') * 2
     assert chars_of(text)["Jean"].gender == "male"
+
+
+def test_characters_first_person_narrator_named_by_a_word_also_written_in_lower_case():
+    # "Hal, you missed supper": the narrator's name is also a word of the story ("a hal of rope" here,
+    # once); capitalised far more often than not, it is still a name.
+    text = "I tied the hal of rope to the post.\n\n"
+    for place in ("barn", "orchard", "cellar"):
+        text += (f'Applejack found me at dusk. "Where were you?" Applejack asked.\n\n'
+                 f'"In the {place}, Applejack," I said.\n\n"Well, Hal, you missed supper."\n\n')
+    narr = [c for c in chars_of(text).values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Hal"]
