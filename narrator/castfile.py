@@ -39,6 +39,10 @@ class VoiceSetting:
     options: tuple[tuple[str, Any], ...] = ()
     line: int = 0
     """Line of the table in the file, for error messages."""
+    voice_line: int = 0
+    """Line of the `voice =` key (the table's line when there is none), so a bad voice points at itself."""
+    engine_line: int = 0
+    """Line of the `engine =` key, likewise."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], 
         raise CastError(where.say(key, "engine", f"unknown engine {engine!r}; valid engines: {', '.join(sorted(ENGINES))}"))
     options = tuple(sorted((k, v) for k, v in table.items() if k in {"speaker", "noise_scale", "noise_w_scale", "length_scale"}))
     return VoiceSetting(voice, table.get("engine"), table.get("rate"), table.get("pitch"), table.get("volume"), options,
-                        where.line_of_table(key))
+                        where.line_of_table(key), where.line_of_key(key, "voice"), where.line_of_key(key, "engine"))
 
 
 def _check_keys(table: Any, allowed: set[str], where: _Locator, key: str, label: str, start: int = 0) -> None:
@@ -203,14 +207,22 @@ class _Locator:
         hits = [i for i, line in enumerate(self.lines, start=1) if line.strip().startswith(header)]
         return hits[n] if n < len(hits) else 0
 
-    def say(self, table: str, key: str, message: str, start: int = 0) -> str:
+    def line_of_key(self, table: str, key: str, start: int = 0) -> int:
+        """The line of `key = ...` inside the table (its header line when the key is not written out)."""
         start = start or (self.line_of_table(table) if table else 1)
-        line = start
-        if key:
-            for i in range(max(start, 1), len(self.lines) + 1):
-                if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", self.lines[i - 1]):
-                    line = i
-                    break
+        if not key:
+            return start
+        # Search only up to the next table header: a key missing here must not be found in the next table.
+        for i in range(max(start, 1), len(self.lines) + 1):
+            text = self.lines[i - 1]
+            if i > start and re.match(r"\s*\[", text):
+                break
+            if re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", text):
+                return i
+        return start
+
+    def say(self, table: str, key: str, message: str, start: int = 0) -> str:
+        line = self.line_of_key(table, key, start)
         return f"{self.path}:{line}: {message}." if line else f"{self.path}: {message}."
 
 

@@ -215,10 +215,10 @@ def _hash(text: str) -> int:
 
 
 def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: CastFile | None, key: str) -> Voice:
-    where = f"{castfile.path}:{setting.line}" if castfile else "cast"
     try:
         engine = engines.get(setting.engine) if setting.engine else engines.get()
     except EngineError as exc:
+        where = f"{castfile.path}:{setting.engine_line or setting.line}" if castfile else "cast"
         raise CastError(f"{where}: [{key}] engine: {exc}") from None
     if setting.voice is None:
         base = default if default.engine == engine.name else engine.narrator_voice()
@@ -227,7 +227,8 @@ def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: 
         ids = [v.id for v in engine.voices()]
         close = difflib.get_close_matches(setting.voice, ids, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        where = f"{castfile.path}:{setting.line}" if castfile else "cast"
+        # The line of the `voice =` key itself, not of the table header above it (issue 8: file, line and key).
+        where = f"{castfile.path}:{setting.voice_line or setting.line}" if castfile else "cast"
         missing = getattr(engine, "missing_hint", None)  # engines whose voices are downloads say how to get one
         extra = f" {missing(setting.voice)}" if missing else ""
         raise CastError(f"{where}: [{key}] voice {setting.voice!r} is not a {engine.name} voice.{hint} "

@@ -183,5 +183,18 @@ def test_castfile_unknown_voice_id_suggests_close_ones(tmp_path, monkeypatch):
     result = _Run(["cast", str(STORY), "-o", str(path), "--engine", "silent"])
     assert result.exit_code == 3
     text = " ".join(result.output.split())
-    assert f"{path}:1: [characters.\"Mira\"] voice 'femal2' is not a silent voice. Did you mean female2" in text
+    assert f"{path}:2: [characters.\"Mira\"] voice 'femal2' is not a silent voice. Did you mean female2" in text
     assert "narrator voices --engine silent" in text
+
+
+@pytest.mark.parametrize("table", ["narrator", "unknown", 'characters."Mira"'])
+def test_castfile_unknown_voice_points_at_the_voice_line_not_the_header(tmp_path, monkeypatch, table):
+    # Issue 8 asks for file, line and key: the line is the `voice =` line, which here sits below
+    # other keys and a comment, and a later table's `voice =` must not be taken for it.
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "c.toml"
+    path.write_text(f'[{table}]\nrate = 150\n# my own pick\n\nvoice = "femal2"\n\n[characters."Tobin"]\nvoice = "male1"\n')
+    result = _Run(["build", str(STORY), "--cast", str(path), "--engine", "silent", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 3
+    assert f"{path}:5: [{table}] voice 'femal2' is not a silent voice" in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.mp3"))
