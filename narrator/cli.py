@@ -12,6 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+try:  # typer >= 0.26 carries its own copy of click
+    from typer._click import exceptions as _click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as _click  # type: ignore[no-redef]
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -422,17 +427,45 @@ def main() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            app()  # standalone mode: typer reports usage errors itself (exit 2)
+            # Not typer's standalone mode: it draws a usage mistake as a framed box of several lines and turns
+            # Ctrl-C into a silent exit 130; here each is one line like every other error.
+            result = app(standalone_mode=False)
+            code = result if isinstance(result, int) else 0
+            if code == 130:  # typer's answer to KeyboardInterrupt
+                _interrupted()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except NarratorError as exc:
             _report("error", exc)
             code = exc.exit_code
         except KeyboardInterrupt:
-            err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.")
+            _interrupted()
             code = 130
+        except _click.NoArgsIsHelpError as exc:
+            exc.show()
+            code = exc.exit_code
+        except _click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "narrator"
+            _report("error", f"{exc.format_message().rstrip('.')}. See `{command} --help`.")
+            code = exc.exit_code
+        except _click.ClickException as exc:
+            _report("error", exc.format_message())
+            code = exc.exit_code
+        except typer.Abort:
+            err.print("aborted.")
+            code = 1
+        except OSError as exc:
+            # A safety net: a file problem no check above foresaw is still one line, not a traceback.
+            where = f"{exc.filename}: " if exc.filename else ""
+            _report("error", f"{where}{exc.strerror or exc}. Check the path, its permissions and free space.")
+            code = 1
         finally:
             for w in caught:
                 if w.category.__name__ == "NarratorWarning":
                     _report("warning", w.message)
     sys.exit(code)
+
+
+def _interrupted() -> None:
+    err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.",
+              soft_wrap=True)

@@ -173,3 +173,30 @@ def test_cli_line_ids_choose_their_chapter(tmp_path: Path, capsys: pytest.Captur
     assert code == 0 and seen[0][1:4] == (2, None, (1, 4))
     code, _, _ = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "3-5")
     assert code == 0 and seen[1][1:4] == (1, None, (3, 5))
+
+
+@pytest.mark.parametrize("args", [
+    ["build", str(STORY), "--jobs", "0"],
+    ["build", str(STORY), "--no-such-option"],
+    ["build"],
+    ["no-such-command"],
+])
+def test_cli_usage_mistake_is_one_line_not_a_box(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                                  args: list[str]) -> None:
+    # typer's own report is a framed box of several lines; a usage mistake is a mistake like any other.
+    code, out, err = _run(capsys, monkeypatch, *args)
+    assert code == 2 and out == ""
+    line = _one_error_line(err)
+    assert "--help" in line and "╭" not in line
+
+
+def test_cli_ctrl_c_says_what_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # typer turns KeyboardInterrupt into a silent exit 130; the user should hear that nothing is lost.
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build", interrupted)
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path / "o"), "--engine", "silent")
+    assert code == 130
+    assert "interrupted" in err and "run the same command" in err and "Traceback" not in err
