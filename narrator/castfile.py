@@ -6,6 +6,7 @@ through tomlkit so that re-running `narrator cast` keeps every comment and choic
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -289,7 +290,14 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
         lex.add(tomlkit.comment('how to say a word: "Applejack" = "Apple jack"'))
         doc["lexicon"] = lex
     tmp = path.with_name(f".{path.name}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        from narrator.faults import output_error
+
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise output_error(exc, path) from None
     return added

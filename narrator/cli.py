@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ from narrator import __version__
 from narrator.castfile import write_cast
 from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
-from narrator.errors import InputError, NarratorError
+from narrator.errors import InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
@@ -210,6 +211,8 @@ def cast_cmd(
 ) -> None:
     """Show who speaks how often, pick voices, and write (or update) the cast file."""
     _use_voice_dirs(voice_dir)
+    if output is not None and output.is_dir():
+        raise OutputError(f"-o {output} is a folder: give the cast file's name, e.g. -o {output / 'cast.toml'}.")
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -405,8 +408,23 @@ def _emit(text: str, dest: Path | None) -> None:
     if dest is None:
         sys.stdout.write(text)
         return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(text, encoding="utf-8")
+    if dest.is_dir():
+        raise OutputError(f"-o {dest} is a folder: give a file name, e.g. -o {dest / 'script.txt'}.")
+    import os
+
+    from narrator.faults import output_error
+
+    # Written under a temporary name and renamed: an interrupted run never leaves half a script where
+    # a finished one was.
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, dest)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise output_error(exc, dest) from None
 
 
 def _clock(seconds: float) -> str:

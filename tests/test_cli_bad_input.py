@@ -200,3 +200,28 @@ def test_cli_ctrl_c_says_what_is_kept(tmp_path: Path, capsys: pytest.CaptureFixt
     code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path / "o"), "--engine", "silent")
     assert code == 130
     assert "interrupted" in err and "run the same command" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["script", str(STORY)], ["cast", str(STORY), "--engine", "silent"]])
+def test_cli_output_file_that_cannot_be_written(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, _, err = _run(capsys, monkeypatch, *command, "-o", str(folder))
+    assert code == 6 and "is a folder" in _one_error_line(err)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    code, _, err = _run(capsys, monkeypatch, *command, "-o", str(blocker / "x.txt"))
+    assert code == 6 and "cannot write" in _one_error_line(err)
+    assert blocker.read_text() == "mine" and list(folder.iterdir()) == []
+
+
+def test_cli_script_output_is_replaced_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    dest = tmp_path / "script.txt"
+    dest.write_text("an older script\n")
+    code, out, _ = _run(capsys, monkeypatch, "script", str(STORY), "-o", str(dest))
+    assert code == 0 and out == ""
+    assert "Tobin" in dest.read_text() and "older" not in dest.read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["script.txt"]  # no temporary file left beside it
