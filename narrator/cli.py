@@ -351,6 +351,9 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
 
     if not voice_ids:
         raise InputError("name the voices to audition, e.g. `narrator voices --sample \"Hello\" gmw/en-US+f3 gmw/en+m3`.")
+    from narrator.faults import check_output_folder
+
+    check_output_folder(folder)  # before any rendering: a folder that cannot be written fails first
     import numpy as np
     from pydub import AudioSegment
 

@@ -195,6 +195,12 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             output: Path = Path("output"), jobs: int = 1) -> tuple[Path, float]:
     """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds)."""
     require_ffmpeg()
+    if out_file is not None:
+        # Checked before anything is rendered, like a build's output folder.
+        if out_file.is_dir():
+            raise OutputError(f"-o {out_file} is a folder: give a file name, e.g. -o {out_file / 'preview.wav'}.")
+        if out_file.suffix.lower() not in (".wav", ".mp3"):
+            raise InputError(f"-o {out_file}: a preview is written as .wav or .mp3; give a name ending in one of them.")
     script = make_script(story_path, cast_path)
     chapters = {c.number: c for c in script.chapters}
     if chapter not in chapters:
@@ -218,6 +224,8 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
         raise InputError(f"chapter {chapter} has nothing to say in that range.")
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
+    if out_file is not None:
+        check_output_folder(out_file.parent)  # before rendering, not after it
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, pacing)

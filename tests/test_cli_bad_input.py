@@ -225,3 +225,23 @@ def test_cli_script_output_is_replaced_whole(tmp_path: Path, capsys: pytest.Capt
     assert code == 0 and out == ""
     assert "Tobin" in dest.read_text() and "older" not in dest.read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["script.txt"]  # no temporary file left beside it
+
+
+def test_cli_preview_and_audition_check_their_output_before_rendering(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[object] = []
+    monkeypatch.setattr("narrator.pipeline.synthesize", lambda *a, **k: rendered.append(a))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    base = ["preview", str(STORY), "--engine", "silent", "--output-dir", str(tmp_path / "out")]
+    code, _, err = _run(capsys, monkeypatch, *base, "-o", str(tmp_path))
+    assert code == 6 and "is a folder" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, *base, "-o", str(tmp_path / "p.ogg"))
+    assert code == 2 and ".wav or .mp3" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, *base, "-o", str(blocker / "p.mp3"))
+    assert code == 6 and "is a file, not a folder" in _one_error_line(err)
+    assert rendered == []
+    code, _, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--sample", "Hi", "female1",
+                        "-o", str(blocker / "auditions"))
+    assert code == 6 and "is a file, not a folder" in _one_error_line(err)
+    assert blocker.read_text() == "mine"
