@@ -253,6 +253,8 @@ def voices_cmd(
 ) -> None:
     """List the voices an engine offers (id, name, gender, language), or audition some with --sample."""
     _use_voice_dirs(voice_dir)
+    if gender is not None and gender not in ("female", "male", "unknown"):
+        raise InputError(f"--gender {gender!r}: use female, male or unknown.")
     eng = get_engine(engine)
     if sample is not None:
         _audition(engine, sample, voice_ids or [], output)

@@ -245,3 +245,9 @@ def test_cli_preview_and_audition_check_their_output_before_rendering(
                         "-o", str(blocker / "auditions"))
     assert code == 6 and "is a file, not a folder" in _one_error_line(err)
     assert blocker.read_text() == "mine"
+
+
+def test_cli_voices_unknown_gender_is_an_error(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--gender", "woman")
+    assert code == 2 and out == "" and "female, male or unknown" in _one_error_line(err)
