@@ -6,6 +6,7 @@ through tomlkit so that re-running `narrator cast` keeps every comment and choic
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import re
 import tomllib
@@ -78,9 +79,11 @@ class CastFile:
 def load_cast(path: str | Path) -> CastFile:
     """Parse and validate a cast file; every problem is a CastError naming file, line and key."""
     path = Path(path)
+    if path.is_dir():
+        raise CastError(f"cast file {path} is a folder: give the path of a .toml file, e.g. {path / 'story.toml'}.")
     if not path.is_file():
         raise CastError(f"cast file {path} not found: create one with `narrator cast STORY -o {path}`.")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_cast_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -125,11 +128,39 @@ def load_cast(path: str | Path) -> CastFile:
     return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing))
 
 
+def read_cast_text(path: Path) -> str:
+    """The file's text. TOML is UTF-8; a byte-order mark (Windows editors write one) is tolerated, and so is
+    UTF-16 with its mark (what Notepad calls "Unicode"), rather than failing at line 1, column 1."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CastError(f"cannot read cast file {path}: {exc.strerror or exc}. Check its permissions.") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CastError(f"{path}: claims to be UTF-16 but is not; save the cast file as UTF-8.") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Replacing the byte would silently rename a character ("Zoë" -> "Zo�"): say where it is instead.
+        line = data[:exc.start].count(b"\n") + 1
+        raise CastError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02X}); save the cast file as UTF-8 "
+                        "in your editor.") from None
+
+
+def location(path: Path, line: int) -> str:
+    """`file:line` for messages, or just the file when the line is not known."""
+    return f"{path}:{line}" if line else str(path)
+
+
 def _override(table: Any, i: int, where: _Locator) -> Override:
     label = f"[[overrides]] #{i + 1}"
     line = where.line_of_nth("[[overrides]]", i)
     if not isinstance(table, dict):
-        raise CastError(f"{where.path}:{line}: {label} must be a table: chapter = 2, starts = \"...\", speaker = \"...\"")
+        raise CastError(f"{location(where.path, line)}: {label} must be a table: chapter = 2, starts = \"...\", speaker = \"...\"")
     _check_keys(table, _OVERRIDE_KEYS, where, "", label, start=line)
     speaker, chapter, starts, line_id = (table.get(k) for k in ("speaker", "chapter", "starts", "id"))
     problem = None
@@ -249,7 +280,7 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
                characters: list[tuple[str, dict[str, Any], str]]) -> list[str]:
     """Create or update a cast file, keeping what is already there; returns the names it added."""
     if path.exists():
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        doc = tomlkit.parse(read_cast_text(path))
     else:
         doc = tomlkit.document()
         for line in _HEADER.splitlines():

@@ -198,3 +198,31 @@ def test_castfile_unknown_voice_points_at_the_voice_line_not_the_header(tmp_path
     assert result.exit_code == 3
     assert f"{path}:5: [{table}] voice 'femal2' is not a silent voice" in " ".join(result.output.split())
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.mp3"))
+
+
+@pytest.mark.parametrize("encode", [
+    lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"),  # Notepad's "UTF-8 with BOM"
+    lambda t: t.encode("utf-16"),                   # Notepad's "Unicode"
+], ids=["utf-8-bom", "utf-16"])
+def test_castfile_byte_order_marks_are_read(tmp_path, encode):
+    path = tmp_path / "c.toml"
+    path.write_bytes(encode('[characters."Zoë"]\nvoice = "female1"\nrate = 150\n'))
+    assert load_cast(path).characters["Zoë"].setting.rate == 150
+
+
+def test_castfile_not_utf8_names_the_line_and_cast_keeps_the_file(tmp_path, monkeypatch):
+    # Read with errors="replace", "Zoë" became "Zo\ufffd" silently; `narrator cast` raised a traceback.
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "c.toml"
+    data = '[narrator]\nrate = 150\n\n[characters."Zoë"]\nrate = 150\n'.encode("cp1252")
+    path.write_bytes(data)
+    with pytest.raises(CastError, match=rf"^{path}:4: not UTF-8 text \(byte 0xEB\); save the cast file as UTF-8"):
+        load_cast(path)
+    result = _Run(["cast", str(STORY), "-o", str(path), "--engine", "silent"])
+    assert result.exit_code == 3 and "not UTF-8" in result.output
+    assert path.read_bytes() == data
+
+
+def test_castfile_folder_is_not_called_missing(tmp_path):
+    with pytest.raises(CastError, match="is a folder: give the path of a .toml file"):
+        load_cast(tmp_path)
