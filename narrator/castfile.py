@@ -175,7 +175,7 @@ def _override(table: Any, i: int, where: _Locator) -> Override:
     elif chapter is not None and (not isinstance(chapter, int) or isinstance(chapter, bool) or chapter < 1):
         problem = f"chapter must be a chapter number (1, 2, ...), not {chapter!r}"
     if problem:
-        raise CastError(f"{where.path}:{line}: {label} {problem}.")
+        raise CastError(f"{location(where.path, line)}: {label} {problem}.")
     return Override(speaker.strip(), chapter, starts.strip() if starts else None, line_id, line)
 
 
@@ -233,6 +233,14 @@ class _Locator:
         for i, line in enumerate(self.lines, start=1):
             if shape(line.split("#")[0]) == want:
                 return i
+        # No [header]: the table is written inline (Mara = { voice = "..." }) or with dotted keys
+        # (Mara.voice = "..."); point at the first line that names it as a key.
+        name = key.rsplit(".", 1)[-1].strip("\"'")
+        if key and name:
+            named = re.compile(rf"(?:^|[\s{{,.])[\"']?{re.escape(name)}[\"']?\s*[=.]")
+            for i, line in enumerate(self.lines, start=1):
+                if named.search(line.split("#")[0]):
+                    return i
         return 0
 
     def line_of_nth(self, header: str, n: int) -> int:
@@ -242,20 +250,23 @@ class _Locator:
     def line_of_key(self, table: str, key: str, start: int = 0) -> int:
         """The line of `key = ...` inside the table (its header line when the key is not written out)."""
         start = start or (self.line_of_table(table) if table else 1)
-        if not key:
+        if not key or not start:
             return start
+        if start and re.search(rf"(?:^|[\s{{,.])[\"']?{re.escape(key)}[\"']?\s*=", self.lines[start - 1].split("#")[0]):
+            return start  # on the table's own line: an inline table or a dotted key
+        name = table.rsplit(".", 1)[-1].strip("\"'")
+        owner = rf"(?:[\"']?{re.escape(name)}[\"']?\s*\.\s*)?" if name else ""  # dotted keys: Mira.voice = ...
         # Search only up to the next table header: a key missing here must not be found in the next table.
         for i in range(max(start, 1), len(self.lines) + 1):
             text = self.lines[i - 1]
             if i > start and re.match(r"\s*\[", text):
                 break
-            if re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", text):
+            if re.match(rf"\s*{owner}[\"']?{re.escape(key)}[\"']?\s*=", text):
                 return i
         return start
 
     def say(self, table: str, key: str, message: str, start: int = 0) -> str:
-        line = self.line_of_key(table, key, start)
-        return f"{self.path}:{line}: {message}." if line else f"{self.path}: {message}."
+        return f"{location(self.path, self.line_of_key(table, key, start))}: {message}."
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -223,6 +223,21 @@ def test_castfile_not_utf8_names_the_line_and_cast_keeps_the_file(tmp_path, monk
     assert path.read_bytes() == data
 
 
+@pytest.mark.parametrize(("text", "line"), [
+    ('# my cast\n\ncharacters = { Mira = { voice = "femal2" } }\n\n[narrator]\nrate = 150\n', 3),
+    ('[narrator]\nrate = 150\n\n[characters]\nTobin = { voice = "male1" }\nMira = { voice = "femal2" }\n', 6),
+    ('[narrator]\nrate = 150\n\n[characters]\nMira.gender = "female"\nMira.voice = "femal2"\n', 6),
+])
+def test_castfile_inline_and_dotted_tables_get_a_line_too(tmp_path, monkeypatch, text, line):
+    # Without a [characters."Mira"] header the message said "c.toml:0:".
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    result = _Run(["build", str(STORY), "--cast", str(path), "--engine", "silent", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert f"{path}:{line}: [characters.\"Mira\"] voice 'femal2'" in " ".join(result.output.split())
+
+
 def test_castfile_folder_is_not_called_missing(tmp_path):
     with pytest.raises(CastError, match="is a folder: give the path of a .toml file"):
         load_cast(tmp_path)
