@@ -125,6 +125,11 @@ def load_cast(path: str | Path) -> CastFile:
     for name, value in story.items():
         if not isinstance(value, str):
             raise CastError(where.say("story", name, f"[story] {name} must be text in quotes, not {value!r}"))
+    cover = story.get("cover")
+    if cover is not None and not (path.parent / cover).is_file():
+        # Checked here, not when the build tags its files: a missing cover was skipped without a word.
+        raise CastError(where.say("story", "cover", f"[story] cover {cover!r} not found (looked for {path.parent / cover}); "
+                                                    f"give the path of a .jpg or .png file relative to {path.name}"))
     return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing))
 
 

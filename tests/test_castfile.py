@@ -241,3 +241,13 @@ def test_castfile_inline_and_dotted_tables_get_a_line_too(tmp_path, monkeypatch,
 def test_castfile_folder_is_not_called_missing(tmp_path):
     with pytest.raises(CastError, match="is a folder: give the path of a .toml file"):
         load_cast(tmp_path)
+
+
+def test_castfile_story_cover_that_is_not_there_is_an_error(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[story]\ntitle = "T"\ncover = "art/cover.jpg"\n')
+    with pytest.raises(CastError, match=rf"^{path}:3: \[story\] cover 'art/cover.jpg' not found"):
+        load_cast(path)
+    (tmp_path / "art").mkdir()
+    (tmp_path / "art" / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    assert load_cast(path).story["cover"] == "art/cover.jpg"  # relative to the cast file, not the current folder
