@@ -438,8 +438,13 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+_errors: list[str] = []  # errors reported by this run
+
+
 def _report(kind: str, message: object) -> None:
     """One line on stderr; the message is escaped so "[characters.Ada]" is not taken for rich markup."""
+    if kind == "error":
+        _errors.append(str(message))
     style = "bold red" if kind == "error" else "yellow"
     err.print(f"[{style}]{kind}:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
 
@@ -447,6 +452,7 @@ def _report(kind: str, message: object) -> None:
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
     code = 0
+    _errors.clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -483,9 +489,12 @@ def main() -> None:
             _report("error", f"{where}{exc.strerror or exc}. Check the path, its permissions and free space.")
             code = 1
         finally:
-            for w in caught:
-                if w.category.__name__ == "NarratorWarning":
-                    _report("warning", w.message)
+            # A mistake is one line: warnings raised on the way to it (a cast-file name not in the story, say)
+            # would only bury it, and the next run shows them again once the mistake is fixed.
+            if not _errors:
+                for w in caught:
+                    if w.category.__name__ == "NarratorWarning":
+                        _report("warning", w.message)
     sys.exit(code)
 
 

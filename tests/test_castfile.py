@@ -251,3 +251,23 @@ def test_castfile_story_cover_that_is_not_there_is_an_error(tmp_path):
     (tmp_path / "art").mkdir()
     (tmp_path / "art" / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0")
     assert load_cast(path).story["cover"] == "art/cover.jpg"  # relative to the cast file, not the current folder
+
+
+def test_castfile_character_not_in_the_story_is_a_warning(tmp_path, monkeypatch):
+    import warnings
+
+    from narrator.pipeline import make_script
+    from narrator.reader import NarratorWarning
+
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "c.toml"
+    path.write_text('[characters."Mria"]\nrate = 150\n\n'          # a misspelt Mira: never named, no line
+                    '[characters."Tob"]\naliases = ["Tobin"]\n\n'  # named through its alias
+                    '[characters."Stranger"]\ngender = "male"\n\n'  # not named, but an override gives a line
+                    '[[overrides]]\nid = "2:2"\nspeaker = "Stranger"\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_script(STORY, path)
+    said = [str(w.message) for w in caught if issubclass(w.category, NarratorWarning)]
+    assert len(said) == 1, said
+    assert said[0].startswith(f'{path}: "Mria" (line 1) is not in this story and speaks no line')
