@@ -57,7 +57,7 @@ def test_cli_folder_and_missing_path(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert not (tmp_path / "out").exists()  # nothing is created for a build that cannot start
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252", "utf-16-le", "utf-16-be"])  # -le/-be: no BOM
 def test_cli_other_encodings_read_normally(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                            monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
     path = tmp_path / "story.txt"
