@@ -239,7 +239,7 @@ def test_castfile_inline_and_dotted_tables_get_a_line_too(tmp_path, monkeypatch,
 
 
 def test_castfile_folder_is_not_called_missing(tmp_path):
-    with pytest.raises(CastError, match="is a folder: give the path of a .toml file"):
+    with pytest.raises(CastError, match=r"is a folder: give the path of a \.toml file"):
         load_cast(tmp_path)
 
 
