@@ -404,7 +404,15 @@ def _play(path: Path) -> None:
     other = ["aplay", "-q", str(path)] if path.suffix.lower() == ".wav" else ["mpg123", "-q", str(path)]
     for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], other):
         if shutil.which(cmd[0]):
-            subprocess.run(cmd, check=False)
+            # Its complaints are caught, not passed through: without a sound device ffplay prints a dozen
+            # ALSA lines and still exits 0. The preview is made either way; say so in one line.
+            done = subprocess.run(cmd, check=False, stderr=subprocess.PIPE, text=True, errors="replace")
+            complaint = [ln.strip() for ln in done.stderr.splitlines() if ln.strip()]
+            if done.returncode != 0 or complaint:
+                why = next((ln for ln in complaint if "audio open failed" in ln), complaint[-1] if complaint else
+                           f"exit status {done.returncode}")
+                _report("warning", f"{cmd[0]} could not play {path} ({why}; is there a sound device?). "
+                                   "The preview file is ready: open it in any audio player.")
             return
     err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
 

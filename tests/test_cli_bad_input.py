@@ -251,3 +251,20 @@ def test_cli_voices_unknown_gender_is_an_error(capsys: pytest.CaptureFixture[str
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--gender", "woman")
     assert code == 2 and out == "" and "female, male or unknown" in _one_error_line(err)
+
+
+def test_cli_play_without_a_sound_device_is_one_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # ffplay without a sound device prints a dozen ALSA lines and still exits 0.
+    player = tmp_path / "bin" / "ffplay"
+    player.parent.mkdir()
+    player.write_text("#!/bin/sh\nfor i in 1 2 3 4 5 6; do echo \"ALSA lib pcm.c: noise $i\" >&2; done\n"
+                      "echo 'No more combinations to try, audio open failed' >&2\nexit 0\n")
+    player.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{player.parent}:/usr/bin:/bin")
+    monkeypatch.setattr(cli, "preview", lambda *a: (tmp_path / "p.wav", 1.0))
+    code, out, err = _run(capsys, monkeypatch, "preview", str(STORY), "--play")
+    assert code == 0 and "wrote" in out
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("warning: ffplay could not play"), err
+    assert "audio open failed" in lines[0] and "ALSA" not in err
