@@ -316,8 +316,8 @@ class _progress:
         self.task = None
 
     def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.quiet:
-            return None
+        if self.quiet or not err.is_terminal:
+            return None  # a bar nobody sees: in a log or a pipe it only left a blank line behind
         self.bar = Progress(TextColumn("[bold]rendering"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("segments · {task.fields[minutes]:.1f} min of audio"), TimeElapsedColumn(),
                             console=err, transient=True)

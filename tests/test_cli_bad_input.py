@@ -268,3 +268,10 @@ def test_cli_play_without_a_sound_device_is_one_warning(tmp_path: Path, capsys: 
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("warning: ffplay could not play"), err
     assert "audio open failed" in lines[0] and "ALSA" not in err
+
+
+def test_cli_build_into_a_pipe_prints_no_blank_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path), "--engine", "silent")
+    assert code == 0, err
+    assert err == "" and "" not in out.splitlines()
