@@ -280,9 +280,11 @@ def clean_cmd(
                                                  "(e.g. 2G, 500MB) instead of deleting it all.")] = None,
 ) -> None:
     """Delete cached segment audio, or trim it to --max-size (finished chapter files are kept)."""
-    from narrator.cache import parse_size, prune
+    from narrator.cache import clear, parse_size, prune
 
     limit = parse_size(max_size, "--max-size") if max_size is not None else None
+    if not output.is_dir():
+        raise InputError(f"{output} is not a folder: give the build's output folder with -o (default output).")
     folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
     caches = [f / ".cache" for f in folders if (f / ".cache").is_dir()]
     if limit is not None:
@@ -290,10 +292,7 @@ def clean_cmd(
         out.print(f"freed {done.freed_bytes / 1e6:.1f} MB ({done.removed} segments); "
                   f"{done.kept_bytes / 1e6:.1f} MB of cached audio kept")
         return
-    freed = 0
-    for cache in caches:
-        freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
-        shutil.rmtree(cache)
+    freed = sum(clear(cache) for cache in caches)
     out.print(f"freed {freed / 1e6:.1f} MB of cached audio")
 
 
