@@ -37,7 +37,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 
-StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False)]
+def _story_arg(value: Path) -> Path:
+    # `narrator build -` typed at a terminal would wait for input without a word: say what it waits for.
+    if str(value) == "-" and sys.stdin is not None and sys.stdin.isatty():
+        err.print("reading the story from standard input: paste or type it, then press Ctrl-D "
+                  "(or give a file name instead of -).", soft_wrap=True, highlight=False)
+    return value
+
+
+StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False,
+                                          callback=_story_arg)]
 CastOpt = Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML). Default: voices/<story-slug>.toml if it exists.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Speech engine for every voice not set otherwise.")]
 VoiceDirOpt = Annotated[list[Path] | None, typer.Option("--voice-dir", help="Folder of Piper voices (.onnx + .onnx.json); "

@@ -275,3 +275,20 @@ def test_cli_build_into_a_pipe_prints_no_blank_lines(tmp_path: Path, capsys: pyt
     code, out, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path), "--engine", "silent")
     assert code == 0, err
     assert err == "" and "" not in out.splitlines()
+
+
+def test_cli_stdin_at_a_terminal_says_what_it_waits_for(capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal(io.BytesIO(TEXT.encode())))
+    code, out, err = _run(capsys, monkeypatch, "script", "-")
+    assert code == 0 and "said Ann" in out
+    assert "reading the story from standard input" in err and "Ctrl-D" in err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode())))  # a pipe: nothing to say
+    code, out, err = _run(capsys, monkeypatch, "script", "-")
+    assert code == 0 and "said Ann" in out and err == ""
