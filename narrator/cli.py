@@ -359,6 +359,8 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
     from narrator.models import Voice
     from narrator.synthesis import SAMPLE_RATE, trim
 
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(f"--sample {text!r} has nothing to say: give a sentence, e.g. --sample \"The lamps are lit.\"")
     if not voice_ids:
         raise InputError("name the voices to audition, e.g. `narrator voices --sample \"Hello\" gmw/en-US+f3 gmw/en+m3`.")
     from narrator.faults import check_output_folder

@@ -292,3 +292,12 @@ def test_cli_stdin_at_a_terminal_says_what_it_waits_for(capsys: pytest.CaptureFi
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode())))  # a pipe: nothing to say
     code, out, err = _run(capsys, monkeypatch, "script", "-")
     assert code == 0 and "said Ann" in out and err == ""
+
+
+@pytest.mark.parametrize("text", ["", "  ", "..."])
+def test_cli_audition_of_nothing_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    code, _, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--sample", text, "female1",
+                        "-o", str(tmp_path / "a"))
+    assert code == 2 and "nothing to say" in _one_error_line(err)
+    assert not (tmp_path / "a").exists()  # no silent MP3 written
