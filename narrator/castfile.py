@@ -87,7 +87,7 @@ def load_cast(path: str | Path) -> CastFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CastError(f"{path}: not valid TOML ({exc}). Fix the line it names.") from None
+        raise CastError(_toml_problem(path, text, str(exc))) from None
     where = _Locator(path, text)
     _check_keys(data, _TOP_KEYS, where, "", "top-level table")
     story = data.get("story", {})
@@ -131,6 +131,27 @@ def load_cast(path: str | Path) -> CastFile:
         raise CastError(where.say("story", "cover", f"[story] cover {cover!r} not found (looked for {path.parent / cover}); "
                                                     f"give the path of a .jpg or .png file relative to {path.name}"))
     return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing))
+
+
+def _toml_problem(path: Path, text: str, problem: str) -> str:
+    """The parser's complaint, said in the file's terms where it is one a person makes by editing."""
+    at = re.search(r" \(at line (\d+), column \d+\)$", problem)
+    line = int(at[1]) if at else 0
+    lines = text.splitlines()
+    written = lines[line - 1].split("#")[0].strip() if 0 < line <= len(lines) else ""
+    twice = re.fullmatch(r"Cannot declare \((.*)\) twice", problem[: at.start()] if at else problem)
+    if twice and written.startswith("[") and written.endswith("]"):
+        # tomllib says "('characters', 'Mira')"; the person wrote [characters."Mira"] twice.
+        def shape(header: str) -> str:  # [characters.Mira] and [characters."Mira"] are one table
+            return re.sub(r"[\s\"']", "", header.split("#")[0])
+
+        first = next((i for i, ln in enumerate(lines[: line - 1], 1) if shape(ln) == shape(written)), 0)
+        where = f" (first at line {first})" if first else ""
+        return f"{path}:{line}: {written} is written twice{where}; merge the two tables into one."
+    if problem.startswith("Cannot overwrite a value") and "=" in written:
+        key = written.split("=", 1)[0].strip()
+        return f"{path}:{line}: {key} is set twice in the same table; keep one of them."
+    return f"{path}: not valid TOML ({problem}). Fix the line it names."
 
 
 def read_cast_text(path: Path) -> str:

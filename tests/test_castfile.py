@@ -110,6 +110,10 @@ ERRORS = [
     ('[pacing]\nbreath = 100\n', "unknown key 'breath' in [pacing]; valid keys: "),
     ('[pacing]\nscene = -5\n', "[pacing] scene is a pause in milliseconds"),
     ("[narrator\n", "not valid TOML"),
+    # tomllib says "Cannot declare ('characters', 'Tobin') twice"; say it as it is written in the file.
+    ('[characters.Tobin]\nrate = 150\n[characters."Tobin"]\nrate = 160\n',
+     '[characters."Tobin"] is written twice (first at line 9); merge the two tables into one'),
+    ('[characters."Tobin"]\nrate = 150\nrate = 160\n', "rate is set twice in the same table; keep one of them"),
 ]
 
 
