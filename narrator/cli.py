@@ -155,6 +155,7 @@ def script_cmd(
     if fmt not in ("text", "jsonl"):
         raise InputError(f"unknown format {fmt!r}: use --format text or --format jsonl.")
     get_engine(engine)  # an unknown engine is an error here too, with the list of known ones
+    _not_the_story(output, story)
     script = make_script(story, cast, author_notes)
     if source:
         _emit(script.story.text, output)
@@ -222,6 +223,7 @@ def cast_cmd(
     _use_voice_dirs(voice_dir)
     if output is not None and output.is_dir():
         raise OutputError(f"-o {output} is a folder: give the cast file's name, e.g. -o {output / 'cast.toml'}.")
+    _not_the_story(output, story)
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -425,6 +427,12 @@ def _play(path: Path) -> None:
                                    "The preview file is ready: open it in any audio player.")
             return
     err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
+
+
+def _not_the_story(dest: Path | None, story: Path) -> None:
+    """`-o` naming the story file itself (a slip of the shell's history) would replace the story."""
+    if dest is not None and str(story) != "-" and dest.exists() and story.exists() and dest.samefile(story):
+        raise OutputError(f"-o {dest} is the story file itself: give another name, e.g. -o {dest.with_suffix('.script.txt')}.")
 
 
 def _emit(text: str, dest: Path | None) -> None:

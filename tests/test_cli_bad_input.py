@@ -301,3 +301,15 @@ def test_cli_audition_of_nothing_is_an_error(tmp_path: Path, capsys: pytest.Capt
                         "-o", str(tmp_path / "a"))
     assert code == 2 and "nothing to say" in _one_error_line(err)
     assert not (tmp_path / "a").exists()  # no silent MP3 written
+
+
+@pytest.mark.parametrize("command", ["script", "cast"])
+def test_cli_output_over_the_story_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    # `narrator script story.txt -o story.txt` replaced the story with its script.
+    story = tmp_path / "story.txt"
+    story.write_text(TEXT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, monkeypatch, command, "story.txt", "-o", "./story.txt", "--engine", "silent")
+    assert code == 6 and "is the story file itself" in _one_error_line(err)
+    assert story.read_text(encoding="utf-8") == TEXT
