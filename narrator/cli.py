@@ -223,7 +223,7 @@ def cast_cmd(
     _use_voice_dirs(voice_dir)
     if output is not None and output.is_dir():
         raise OutputError(f"-o {output} is a folder: give the cast file's name, e.g. -o {output / 'cast.toml'}.")
-    _not_the_story(output, story)
+    _not_the_story(output, story, ".toml")
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -429,10 +429,10 @@ def _play(path: Path) -> None:
     err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
 
 
-def _not_the_story(dest: Path | None, story: Path) -> None:
+def _not_the_story(dest: Path | None, story: Path, suffix: str = ".script.txt") -> None:
     """`-o` naming the story file itself (a slip of the shell's history) would replace the story."""
     if dest is not None and str(story) != "-" and dest.exists() and story.exists() and dest.samefile(story):
-        raise OutputError(f"-o {dest} is the story file itself: give another name, e.g. -o {dest.with_suffix('.script.txt')}.")
+        raise OutputError(f"-o {dest} is the story file itself: give another name, e.g. -o {dest.with_suffix(suffix)}.")
 
 
 def _emit(text: str, dest: Path | None) -> None:
