@@ -30,7 +30,7 @@ class NarratorWarning(UserWarning):
 def read_story(path: str | Path) -> Story:
     """Read a story file (or "-" for stdin) into a Story; raise InputError with advice if it can't be read."""
     source = None if str(path) == "-" else Path(path)
-    data = sys.stdin.buffer.read() if source is None else _read_bytes(source)
+    data = _stdin_bytes() if source is None else _read_bytes(source)
     name = "stdin" if source is None else str(source)
     # EPUB, HTML and Markdown (by content, then suffix) have readers of their own in narrator.formats.
     from narrator.formats import READERS, sniff
@@ -42,6 +42,19 @@ def read_story(path: str | Path) -> Story:
     if not text.strip():
         raise InputError(f"{name} is empty: there is no story to read. Check that you picked the right file.")
     return parse_plain_text(text, source)
+
+
+_stdin: dict[int, tuple[object, bytes]] = {}
+
+
+def _stdin_bytes() -> bytes:
+    """Standard input, read once: a command that reads the story twice (`narrator cast -`) gets it both times."""
+    # Keyed by the stream itself (kept alive here, so its id is not reused): another stdin is read afresh.
+    stream = sys.stdin
+    if id(stream) not in _stdin:
+        _stdin.clear()
+        _stdin[id(stream)] = (stream, stream.buffer.read())
+    return _stdin[id(stream)][1]
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -313,3 +313,13 @@ def test_cli_output_over_the_story_itself_is_refused(tmp_path: Path, capsys: pyt
     code, _, err = _run(capsys, monkeypatch, command, "story.txt", "-o", "./story.txt", "--engine", "silent")
     assert code == 6 and "is the story file itself" in _one_error_line(err)
     assert story.read_text(encoding="utf-8") == TEXT
+
+
+def test_cli_cast_from_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # cast reads the story twice (once to name the cast file, once with it); stdin can only be read once.
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.app, ["cast", "-", "--engine", "silent"], input="Rain Days\n\n" + TEXT)
+    assert result.exit_code == 0, result.output
+    assert "Ann" in (tmp_path / "voices" / "rain-days.toml").read_text(encoding="utf-8")
