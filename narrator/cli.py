@@ -224,6 +224,10 @@ def cast_cmd(
     if output is not None and output.is_dir():
         raise OutputError(f"-o {output} is a folder: give the cast file's name, e.g. -o {output / 'cast.toml'}.")
     _not_the_story(output, story, ".toml")
+    if output is not None:
+        from narrator.faults import check_output_folder
+
+        check_output_folder(output.parent)  # before the story is read and cast, not after
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -443,13 +447,13 @@ def _emit(text: str, dest: Path | None) -> None:
         raise OutputError(f"-o {dest} is a folder: give a file name, e.g. -o {dest / 'script.txt'}.")
     import os
 
-    from narrator.faults import output_error
+    from narrator.faults import check_output_folder, output_error
 
+    check_output_folder(dest.parent)  # says which part of the path is a file, or that the disk is read-only
     # Written under a temporary name and renamed: an interrupted run never leaves half a script where
     # a finished one was.
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, dest)
     except OSError as exc:

@@ -213,7 +213,7 @@ def test_cli_output_file_that_cannot_be_written(tmp_path: Path, capsys: pytest.C
     blocker = tmp_path / "a-file"
     blocker.write_text("mine")
     code, _, err = _run(capsys, monkeypatch, *command, "-o", str(blocker / "x.txt"))
-    assert code == 6 and "cannot write" in _one_error_line(err)
+    assert code == 6 and f"{blocker} is a file, not a folder" in _one_error_line(err)
     assert blocker.read_text() == "mine" and list(folder.iterdir()) == []
 
 
