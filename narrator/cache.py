@@ -160,16 +160,39 @@ def parse_size(text: str, what: str = "size") -> int:
     return int(float(m.group(1)) * _UNITS[unit])
 
 
+# What narrator itself writes in a cache folder. `narrator clean -o DIR` looks in DIR/*/.cache: given the
+# wrong DIR (a home folder), that can be some other program's cache, of which nothing may be touched.
+_SHARD = re.compile(r"[0-9a-f]{2}|masters")  # masters/: a chapter's mastered PCM, kept for the M4B
+_OWN_ENTRY = re.compile(r"\.?[\w-]+(?:\.pcm(?:\.\d+\.tmp)?|\.\d+\.part\.pcm)")
+_OWN_ROOT_FILE = re.compile(r"failed\.txt|\.failed\.txt\.\d+\.tmp|\.rendering\.\d+")
+
+
+def clear(root: Path) -> int:
+    """Delete the segment audio narrator wrote under `root` and nothing else; returns the bytes freed."""
+    freed = 0
+    paths = [p for p in root.iterdir() if _OWN_ROOT_FILE.fullmatch(p.name)] if root.is_dir() else []
+    paths += [p for p, _, _ in _entries([root])]
+    for path in paths:
+        with contextlib.suppress(OSError):
+            size = path.stat().st_size
+            path.unlink()
+            freed += size
+    for folder in [*(root.iterdir() if root.is_dir() else ()), root]:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only succeeds when empty: anything else in it stays
+    return freed
+
+
 def _entries(roots: Sequence[Path]) -> list[tuple[Path, int, float]]:
     found = []
     for root in roots:
         if not root.is_dir():
             continue
         for folder in root.iterdir():
-            if not folder.is_dir():
+            if not folder.is_dir() or not _SHARD.fullmatch(folder.name):
                 continue
             for path in folder.iterdir():
-                if path.suffix in (".pcm", ".tmp"):
+                if _OWN_ENTRY.fullmatch(path.name):
                     try:
                         st = path.stat()
                     except OSError:

@@ -6,6 +6,8 @@ through tomlkit so that re-running `narrator cast` keeps every comment and choic
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -39,6 +41,10 @@ class VoiceSetting:
     options: tuple[tuple[str, Any], ...] = ()
     line: int = 0
     """Line of the table in the file, for error messages."""
+    voice_line: int = 0
+    """Line of the `voice =` key (the table's line when there is none), so a bad voice points at itself."""
+    engine_line: int = 0
+    """Line of the `engine =` key, likewise."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +79,15 @@ class CastFile:
 def load_cast(path: str | Path) -> CastFile:
     """Parse and validate a cast file; every problem is a CastError naming file, line and key."""
     path = Path(path)
+    if path.is_dir():
+        raise CastError(f"cast file {path} is a folder: give the path of a .toml file, e.g. {path / 'story.toml'}.")
     if not path.is_file():
         raise CastError(f"cast file {path} not found: create one with `narrator cast STORY -o {path}`.")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_cast_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CastError(f"{path}: not valid TOML ({exc}). Fix the line it names.") from None
+        raise CastError(_toml_problem(path, text, str(exc))) from None
     where = _Locator(path, text)
     _check_keys(data, _TOP_KEYS, where, "", "top-level table")
     story = data.get("story", {})
@@ -117,14 +125,68 @@ def load_cast(path: str | Path) -> CastFile:
     for name, value in story.items():
         if not isinstance(value, str):
             raise CastError(where.say("story", name, f"[story] {name} must be text in quotes, not {value!r}"))
+    cover = story.get("cover")
+    if cover is not None and not (path.parent / cover).is_file():
+        # Checked here, not when the build tags its files: a missing cover was skipped without a word.
+        raise CastError(where.say("story", "cover", f"[story] cover {cover!r} not found (looked for {path.parent / cover}); "
+                                                    f"give the path of a .jpg or .png file relative to {path.name}"))
     return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing))
+
+
+def _toml_problem(path: Path, text: str, problem: str) -> str:
+    """The parser's complaint, said in the file's terms where it is one a person makes by editing."""
+    at = re.search(r" \(at line (\d+), column \d+\)$", problem)
+    line = int(at[1]) if at else 0
+    lines = text.splitlines()
+    written = lines[line - 1].split("#")[0].strip() if 0 < line <= len(lines) else ""
+    twice = re.fullmatch(r"Cannot declare \((.*)\) twice", problem[: at.start()] if at else problem)
+    if twice and written.startswith("[") and written.endswith("]"):
+        # tomllib says "('characters', 'Mira')"; the person wrote [characters."Mira"] twice.
+        def shape(header: str) -> str:  # [characters.Mira] and [characters."Mira"] are one table
+            return re.sub(r"[\s\"']", "", header.split("#")[0])
+
+        first = next((i for i, ln in enumerate(lines[: line - 1], 1) if shape(ln) == shape(written)), 0)
+        where = f" (first at line {first})" if first else ""
+        return f"{path}:{line}: {written} is written twice{where}; merge the two tables into one."
+    if problem.startswith("Cannot overwrite a value") and "=" in written:
+        key = written.split("=", 1)[0].strip()
+        return f"{path}:{line}: {key} is set twice in the same table; keep one of them."
+    return f"{path}: not valid TOML ({problem}). Fix the line it names."
+
+
+def read_cast_text(path: Path) -> str:
+    """The file's text. TOML is UTF-8; a byte-order mark (Windows editors write one) is tolerated, and so is
+    UTF-16 with its mark (what Notepad calls "Unicode"), rather than failing at line 1, column 1."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CastError(f"cannot read cast file {path}: {exc.strerror or exc}. Check its permissions.") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CastError(f"{path}: claims to be UTF-16 but is not; save the cast file as UTF-8.") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Replacing the byte would silently rename a character ("Zoë" -> "Zo�"): say where it is instead.
+        line = data[:exc.start].count(b"\n") + 1
+        raise CastError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02X}); save the cast file as UTF-8 "
+                        "in your editor.") from None
+
+
+def location(path: Path, line: int) -> str:
+    """`file:line` for messages, or just the file when the line is not known."""
+    return f"{path}:{line}" if line else str(path)
 
 
 def _override(table: Any, i: int, where: _Locator) -> Override:
     label = f"[[overrides]] #{i + 1}"
     line = where.line_of_nth("[[overrides]]", i)
     if not isinstance(table, dict):
-        raise CastError(f"{where.path}:{line}: {label} must be a table: chapter = 2, starts = \"...\", speaker = \"...\"")
+        raise CastError(f"{location(where.path, line)}: {label} must be a table: chapter = 2, starts = \"...\", speaker = \"...\"")
     _check_keys(table, _OVERRIDE_KEYS, where, "", label, start=line)
     speaker, chapter, starts, line_id = (table.get(k) for k in ("speaker", "chapter", "starts", "id"))
     problem = None
@@ -139,7 +201,7 @@ def _override(table: Any, i: int, where: _Locator) -> Override:
     elif chapter is not None and (not isinstance(chapter, int) or isinstance(chapter, bool) or chapter < 1):
         problem = f"chapter must be a chapter number (1, 2, ...), not {chapter!r}"
     if problem:
-        raise CastError(f"{where.path}:{line}: {label} {problem}.")
+        raise CastError(f"{location(where.path, line)}: {label} {problem}.")
     return Override(speaker.strip(), chapter, starts.strip() if starts else None, line_id, line)
 
 
@@ -170,7 +232,7 @@ def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], 
         raise CastError(where.say(key, "engine", f"unknown engine {engine!r}; valid engines: {', '.join(sorted(ENGINES))}"))
     options = tuple(sorted((k, v) for k, v in table.items() if k in {"speaker", "noise_scale", "noise_w_scale", "length_scale"}))
     return VoiceSetting(voice, table.get("engine"), table.get("rate"), table.get("pitch"), table.get("volume"), options,
-                        where.line_of_table(key))
+                        where.line_of_table(key), where.line_of_key(key, "voice"), where.line_of_key(key, "engine"))
 
 
 def _check_keys(table: Any, allowed: set[str], where: _Locator, key: str, label: str, start: int = 0) -> None:
@@ -197,21 +259,40 @@ class _Locator:
         for i, line in enumerate(self.lines, start=1):
             if shape(line.split("#")[0]) == want:
                 return i
+        # No [header]: the table is written inline (Mara = { voice = "..." }) or with dotted keys
+        # (Mara.voice = "..."); point at the first line that names it as a key.
+        name = key.rsplit(".", 1)[-1].strip("\"'")
+        if key and name:
+            named = re.compile(rf"(?:^|[\s{{,.])[\"']?{re.escape(name)}[\"']?\s*[=.]")
+            for i, line in enumerate(self.lines, start=1):
+                if named.search(line.split("#")[0]):
+                    return i
         return 0
 
     def line_of_nth(self, header: str, n: int) -> int:
         hits = [i for i, line in enumerate(self.lines, start=1) if line.strip().startswith(header)]
         return hits[n] if n < len(hits) else 0
 
-    def say(self, table: str, key: str, message: str, start: int = 0) -> str:
+    def line_of_key(self, table: str, key: str, start: int = 0) -> int:
+        """The line of `key = ...` inside the table (its header line when the key is not written out)."""
         start = start or (self.line_of_table(table) if table else 1)
-        line = start
-        if key:
-            for i in range(max(start, 1), len(self.lines) + 1):
-                if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", self.lines[i - 1]):
-                    line = i
-                    break
-        return f"{self.path}:{line}: {message}." if line else f"{self.path}: {message}."
+        if not key or not start:
+            return start
+        if start and re.search(rf"(?:^|[\s{{,.])[\"']?{re.escape(key)}[\"']?\s*=", self.lines[start - 1].split("#")[0]):
+            return start  # on the table's own line: an inline table or a dotted key
+        name = table.rsplit(".", 1)[-1].strip("\"'")
+        owner = rf"(?:[\"']?{re.escape(name)}[\"']?\s*\.\s*)?" if name else ""  # dotted keys: Mira.voice = ...
+        # Search only up to the next table header: a key missing here must not be found in the next table.
+        for i in range(max(start, 1), len(self.lines) + 1):
+            text = self.lines[i - 1]
+            if i > start and re.match(r"\s*\[", text):
+                break
+            if re.match(rf"\s*{owner}[\"']?{re.escape(key)}[\"']?\s*=", text):
+                return i
+        return start
+
+    def say(self, table: str, key: str, message: str, start: int = 0) -> str:
+        return f"{location(self.path, self.line_of_key(table, key, start))}: {message}."
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -236,7 +317,7 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
                characters: list[tuple[str, dict[str, Any], str]]) -> list[str]:
     """Create or update a cast file, keeping what is already there; returns the names it added."""
     if path.exists():
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        doc = tomlkit.parse(read_cast_text(path))
     else:
         doc = tomlkit.document()
         for line in _HEADER.splitlines():
@@ -277,7 +358,14 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
         lex.add(tomlkit.comment('how to say a word: "Applejack" = "Apple jack"'))
         doc["lexicon"] = lex
     tmp = path.with_name(f".{path.name}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        from narrator.faults import output_error
+
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise output_error(exc, path) from None
     return added

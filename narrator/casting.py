@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from narrator.castfile import CastFile, VoiceSetting
+from narrator.castfile import CastFile, VoiceSetting, location
 from narrator.engines import DEFAULT_ENGINE, Engine, get_engine
 from narrator.errors import CastError, EngineError
 from narrator.models import Chapter, Character, Cue, Gender, Line, Voice
@@ -83,7 +83,7 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
         speaker = alias_of.get(ov.speaker, ov.speaker)
         if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
             choices = ", ".join([*sorted(known), NARRATOR, UNKNOWN])
-            raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] speaker {ov.speaker!r} is not a character; "
+            raise CastError(f"{location(castfile.path, ov.line)}: [[overrides]] speaker {ov.speaker!r} is not a character; "
                             f"valid speakers: {choices}.")
         if ov.id is not None:
             hits = [by_id[ov.id]] if ov.id in by_id else []
@@ -91,11 +91,11 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
             hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
         target = f"id {ov.id!r}" if ov.id else (f"chapter {ov.chapter} " if ov.chapter else "") + f"starts {ov.starts!r}"
         if not hits:
-            raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] {target} matches no line; "
+            raise CastError(f"{location(castfile.path, ov.line)}: [[overrides]] {target} matches no line; "
                             "check it against `narrator script` (ids are chapter:line).")
         if len(hits) > 1:
             ids = ", ".join(out[i].segment.id for i in hits[:6])
-            raise CastError(f"{castfile.path}:{ov.line}: [[overrides]] {target} matches {len(hits)} lines ({ids}); "
+            raise CastError(f"{location(castfile.path, ov.line)}: [[overrides]] {target} matches {len(hits)} lines ({ids}); "
                             "give more of the text, the chapter, or the line id instead.")
         for i in hits:
             seg = out[i].segment
@@ -215,10 +215,10 @@ def _hash(text: str) -> int:
 
 
 def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: CastFile | None, key: str) -> Voice:
-    where = f"{castfile.path}:{setting.line}" if castfile else "cast"
     try:
         engine = engines.get(setting.engine) if setting.engine else engines.get()
     except EngineError as exc:
+        where = location(castfile.path, setting.engine_line or setting.line) if castfile else "cast"
         raise CastError(f"{where}: [{key}] engine: {exc}") from None
     if setting.voice is None:
         base = default if default.engine == engine.name else engine.narrator_voice()
@@ -227,7 +227,8 @@ def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: 
         ids = [v.id for v in engine.voices()]
         close = difflib.get_close_matches(setting.voice, ids, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        where = f"{castfile.path}:{setting.line}" if castfile else "cast"
+        # The line of the `voice =` key itself, not of the table header above it (issue 8: file, line and key).
+        where = location(castfile.path, setting.voice_line or setting.line) if castfile else "cast"
         missing = getattr(engine, "missing_hint", None)  # engines whose voices are downloads say how to get one
         extra = f" {missing(setting.voice)}" if missing else ""
         raise CastError(f"{where}: [{key}] voice {setting.voice!r} is not a {engine.name} voice.{hint} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -12,6 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+try:  # typer >= 0.26 carries its own copy of click
+    from typer._click import exceptions as _click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as _click  # type: ignore[no-redef]
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,7 +27,7 @@ from narrator import __version__
 from narrator.castfile import write_cast
 from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
-from narrator.errors import InputError, NarratorError
+from narrator.errors import InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
@@ -31,7 +37,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 
-StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False)]
+def _story_arg(value: Path) -> Path:
+    # `narrator build -` typed at a terminal would wait for input without a word: say what it waits for.
+    if str(value) == "-" and sys.stdin is not None and sys.stdin.isatty():
+        err.print("reading the story from standard input: paste or type it, then press Ctrl-D "
+                  "(or give a file name instead of -).", soft_wrap=True, highlight=False)
+    return value
+
+
+StoryArg = Annotated[Path, typer.Argument(help="Story file (.txt, .md, .html, .epub) or - for stdin.", show_default=False,
+                                          callback=_story_arg)]
 CastOpt = Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML). Default: voices/<story-slug>.toml if it exists.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="Speech engine for every voice not set otherwise.")]
 VoiceDirOpt = Annotated[list[Path] | None, typer.Option("--voice-dir", help="Folder of Piper voices (.onnx + .onnx.json); "
@@ -140,6 +155,7 @@ def script_cmd(
     if fmt not in ("text", "jsonl"):
         raise InputError(f"unknown format {fmt!r}: use --format text or --format jsonl.")
     get_engine(engine)  # an unknown engine is an error here too, with the list of known ones
+    _not_the_story(output, story)
     script = make_script(story, cast, author_notes)
     if source:
         _emit(script.story.text, output)
@@ -205,6 +221,13 @@ def cast_cmd(
 ) -> None:
     """Show who speaks how often, pick voices, and write (or update) the cast file."""
     _use_voice_dirs(voice_dir)
+    if output is not None and output.is_dir():
+        raise OutputError(f"-o {output} is a folder: give the cast file's name, e.g. -o {output / 'cast.toml'}.")
+    _not_the_story(output, story, ".toml")
+    if output is not None:
+        from narrator.faults import check_output_folder
+
+        check_output_folder(output.parent)  # before the story is read and cast, not after
     probe = make_script(story, None, find_cast=False)
     path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
     script = make_script(story, path if path.exists() else None, find_cast=False)
@@ -245,6 +268,8 @@ def voices_cmd(
 ) -> None:
     """List the voices an engine offers (id, name, gender, language), or audition some with --sample."""
     _use_voice_dirs(voice_dir)
+    if gender is not None and gender not in ("female", "male", "unknown"):
+        raise InputError(f"--gender {gender!r}: use female, male or unknown.")
     eng = get_engine(engine)
     if sample is not None:
         _audition(engine, sample, voice_ids or [], output)
@@ -270,9 +295,11 @@ def clean_cmd(
                                                  "(e.g. 2G, 500MB) instead of deleting it all.")] = None,
 ) -> None:
     """Delete cached segment audio, or trim it to --max-size (finished chapter files are kept)."""
-    from narrator.cache import parse_size, prune
+    from narrator.cache import clear, parse_size, prune
 
     limit = parse_size(max_size, "--max-size") if max_size is not None else None
+    if not output.is_dir():
+        raise InputError(f"{output} is not a folder: give the build's output folder with -o (default output).")
     folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
     caches = [f / ".cache" for f in folders if (f / ".cache").is_dir()]
     if limit is not None:
@@ -280,10 +307,7 @@ def clean_cmd(
         out.print(f"freed {done.freed_bytes / 1e6:.1f} MB ({done.removed} segments); "
                   f"{done.kept_bytes / 1e6:.1f} MB of cached audio kept")
         return
-    freed = 0
-    for cache in caches:
-        freed += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
-        shutil.rmtree(cache)
+    freed = sum(clear(cache) for cache in caches)
     out.print(f"freed {freed / 1e6:.1f} MB of cached audio")
 
 
@@ -306,8 +330,8 @@ class _progress:
         self.task = None
 
     def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.quiet:
-            return None
+        if self.quiet or not err.is_terminal:
+            return None  # a bar nobody sees: in a log or a pipe it only left a blank line behind
         self.bar = Progress(TextColumn("[bold]rendering"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("segments · {task.fields[minutes]:.1f} min of audio"), TimeElapsedColumn(),
                             console=err, transient=True)
@@ -341,8 +365,13 @@ def _audition(engine: str, text: str, voice_ids: list[str], folder: Path) -> Non
     from narrator.models import Voice
     from narrator.synthesis import SAMPLE_RATE, trim
 
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(f"--sample {text!r} has nothing to say: give a sentence, e.g. --sample \"The lamps are lit.\"")
     if not voice_ids:
         raise InputError("name the voices to audition, e.g. `narrator voices --sample \"Hello\" gmw/en-US+f3 gmw/en+m3`.")
+    from narrator.faults import check_output_folder
+
+    check_output_folder(folder)  # before any rendering: a folder that cannot be written fails first
     import numpy as np
     from pydub import AudioSegment
 
@@ -391,17 +420,46 @@ def _play(path: Path) -> None:
     other = ["aplay", "-q", str(path)] if path.suffix.lower() == ".wav" else ["mpg123", "-q", str(path)]
     for cmd in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", str(path)], other):
         if shutil.which(cmd[0]):
-            subprocess.run(cmd, check=False)
+            # Its complaints are caught, not passed through: without a sound device ffplay prints a dozen
+            # ALSA lines and still exits 0. The preview is made either way; say so in one line.
+            done = subprocess.run(cmd, check=False, stderr=subprocess.PIPE, text=True, errors="replace")
+            complaint = [ln.strip() for ln in done.stderr.splitlines() if ln.strip()]
+            if done.returncode != 0 or complaint:
+                why = next((ln for ln in complaint if "audio open failed" in ln), complaint[-1] if complaint else
+                           f"exit status {done.returncode}")
+                _report("warning", f"{cmd[0]} could not play {path} ({why}; is there a sound device?). "
+                                   "The preview file is ready: open it in any audio player.")
             return
     err.print(f"no audio player found (install ffplay from ffmpeg, or {other[0]}); the preview file is ready to open.")
+
+
+def _not_the_story(dest: Path | None, story: Path, suffix: str = ".script.txt") -> None:
+    """`-o` naming the story file itself (a slip of the shell's history) would replace the story."""
+    if dest is not None and str(story) != "-" and dest.exists() and story.exists() and dest.samefile(story):
+        raise OutputError(f"-o {dest} is the story file itself: give another name, e.g. -o {dest.with_suffix(suffix)}.")
 
 
 def _emit(text: str, dest: Path | None) -> None:
     if dest is None:
         sys.stdout.write(text)
         return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(text, encoding="utf-8")
+    if dest.is_dir():
+        raise OutputError(f"-o {dest} is a folder: give a file name, e.g. -o {dest / 'script.txt'}.")
+    import os
+
+    from narrator.faults import check_output_folder, output_error
+
+    check_output_folder(dest.parent)  # says which part of the path is a file, or that the disk is read-only
+    # Written under a temporary name and renamed: an interrupted run never leaves half a script where
+    # a finished one was.
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, dest)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise output_error(exc, dest) from None
 
 
 def _clock(seconds: float) -> str:
@@ -410,8 +468,13 @@ def _clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+_errors: list[str] = []  # errors reported by this run
+
+
 def _report(kind: str, message: object) -> None:
     """One line on stderr; the message is escaped so "[characters.Ada]" is not taken for rich markup."""
+    if kind == "error":
+        _errors.append(str(message))
     style = "bold red" if kind == "error" else "yellow"
     err.print(f"[{style}]{kind}:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
 
@@ -419,20 +482,52 @@ def _report(kind: str, message: object) -> None:
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
     code = 0
+    _errors.clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            app()  # standalone mode: typer reports usage errors itself (exit 2)
+            # Not typer's standalone mode: it draws a usage mistake as a framed box of several lines and turns
+            # Ctrl-C into a silent exit 130; here each is one line like every other error.
+            result = app(standalone_mode=False)
+            code = result if isinstance(result, int) else 0
+            if code == 130:  # typer's answer to KeyboardInterrupt
+                _interrupted()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except NarratorError as exc:
             _report("error", exc)
             code = exc.exit_code
         except KeyboardInterrupt:
-            err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.")
+            _interrupted()
             code = 130
+        except _click.NoArgsIsHelpError as exc:
+            exc.show()
+            code = exc.exit_code
+        except _click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "narrator"
+            _report("error", f"{exc.format_message().rstrip('.')}. See `{command} --help`.")
+            code = exc.exit_code
+        except _click.ClickException as exc:
+            _report("error", exc.format_message())
+            code = exc.exit_code
+        except typer.Abort:
+            err.print("aborted.")
+            code = 1
+        except OSError as exc:
+            # A safety net: a file problem no check above foresaw is still one line, not a traceback.
+            where = f"{exc.filename}: " if exc.filename else ""
+            _report("error", f"{where}{exc.strerror or exc}. Check the path, its permissions and free space.")
+            code = 1
         finally:
-            for w in caught:
-                if w.category.__name__ == "NarratorWarning":
-                    _report("warning", w.message)
+            # A mistake is one line: warnings raised on the way to it (a cast-file name not in the story, say)
+            # would only bury it, and the next run shows them again once the mistake is fixed.
+            if not _errors:
+                for w in caught:
+                    if w.category.__name__ == "NarratorWarning":
+                        _report("warning", w.message)
     sys.exit(code)
+
+
+def _interrupted() -> None:
+    err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.",
+              soft_wrap=True)

@@ -89,11 +89,32 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
     segments = [seg for chapter in chapters for seg in split_dialogue(story, chapter)]
     if not any(seg.text.strip() for seg in segments if not seg.heading):
         raise InputError(f"{story_path} has no story text to read (only headings or author's notes).")
-    characters = merge_aliases(find_characters(story, segments), castfile)
+    found = find_characters(story, segments)
+    characters = merge_aliases(found, castfile)
     lines = attribute(segments, characters)
     lines = apply_overrides(lines, castfile, {c.name for c in characters})
+    _warn_absent(castfile, found, lines)
     lexicon = {**load_lexicon(SHARED_LEXICON), **(castfile.lexicon if castfile else {})}
     return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile, lexicon)
+
+
+def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line]) -> None:
+    """A cast-file character the story never names and no line goes to is most likely a misspelt name."""
+    if castfile is None:
+        return
+    from narrator.reader import NarratorWarning
+
+    known = {n for c in found for n in (c.name, *c.aliases)}
+    speaking = {ln.speaker for ln in lines}
+    absent = [e for e in castfile.characters.values()
+              if e.name not in speaking and not ({e.name, *e.aliases} & known)]
+    if absent:
+        names = ", ".join(f'"{e.name}" (line {e.setting.line})' if e.setting.line else f'"{e.name}"' for e in absent[:5])
+        more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""
+        warnings.warn(NarratorWarning(
+            f"{castfile.path}: {names}{more} {'is' if len(absent) == 1 else 'are'} not in this story and "
+            f"speak{'s' if len(absent) == 1 else ''} no line; check the spelling against `narrator script`, "
+            "or give them a line with [[overrides]]."), stacklevel=2)
 
 
 def _script_for_build(story_path: str | Path, cast_path: str | Path | None, include_notes: bool) -> Script:
@@ -225,6 +246,12 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             output: Path = Path("output"), jobs: int = 1) -> tuple[Path, float]:
     """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds)."""
     require_ffmpeg()
+    if out_file is not None:
+        # Checked before anything is rendered, like a build's output folder.
+        if out_file.is_dir():
+            raise OutputError(f"-o {out_file} is a folder: give a file name, e.g. -o {out_file / 'preview.wav'}.")
+        if out_file.suffix.lower() not in (".wav", ".mp3"):
+            raise InputError(f"-o {out_file}: a preview is written as .wav or .mp3; give a name ending in one of them.")
     script = make_script(story_path, cast_path)
     chapters = {c.number: c for c in script.chapters}
     if chapter not in chapters:
@@ -248,6 +275,8 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
         raise InputError(f"chapter {chapter} has nothing to say in that range.")
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
+    if out_file is not None:
+        check_output_folder(out_file.parent)  # before rendering, not after it
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, pacing)

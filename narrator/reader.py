@@ -30,7 +30,7 @@ class NarratorWarning(UserWarning):
 def read_story(path: str | Path) -> Story:
     """Read a story file (or "-" for stdin) into a Story; raise InputError with advice if it can't be read."""
     source = None if str(path) == "-" else Path(path)
-    data = sys.stdin.buffer.read() if source is None else _read_bytes(source)
+    data = _stdin_bytes() if source is None else _read_bytes(source)
     name = "stdin" if source is None else str(source)
     # EPUB, HTML and Markdown (by content, then suffix) have readers of their own in narrator.formats.
     from narrator.formats import READERS, sniff
@@ -42,6 +42,19 @@ def read_story(path: str | Path) -> Story:
     if not text.strip():
         raise InputError(f"{name} is empty: there is no story to read. Check that you picked the right file.")
     return parse_plain_text(text, source)
+
+
+_stdin: dict[int, tuple[object, bytes]] = {}
+
+
+def _stdin_bytes() -> bytes:
+    """Standard input, read once: a command that reads the story twice (`narrator cast -`) gets it both times."""
+    # Keyed by the stream itself (kept alive here, so its id is not reused): another stdin is read afresh.
+    stream = sys.stdin
+    if id(stream) not in _stdin:
+        _stdin.clear()
+        _stdin[id(stream)] = (stream, stream.buffer.read())
+    return _stdin[id(stream)][1]
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -67,6 +80,9 @@ def decode_text(data: bytes, name: str) -> str:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{name} is {what}, not a story. Give narrator a text, Markdown, HTML or EPUB file.")
+    bomless = _utf16_without_bom(data)
+    if bomless is not None:
+        return bomless
     if b"\x00" in data[:4096] or _looks_binary(data[:4096]):
         raise InputError(f"{name} is not a text file (it holds binary data). Give narrator a text, Markdown, HTML or EPUB file.")
     try:
@@ -78,6 +94,27 @@ def decode_text(data: bytes, name: str) -> str:
             stacklevel=2,
         )
         return data.decode("cp1252", errors="replace")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The text of UTF-16 written without a byte-order mark (some converters and `iconv -t UTF-16LE` do), else None.
+
+    Such a file is full of NULs and was called binary. It is recognised by its shape: in Latin-script text
+    every other byte is zero (the high byte of each character), on one side only.
+    """
+    head = data[:4096]
+    n = len(head) // 2
+    if n < 8 or len(data) % 2:
+        return None
+    low, high = head[0 : 2 * n : 2], head[1 : 2 * n : 2]
+    for codec, zeros, text in (("utf-16-le", high, low), ("utf-16-be", low, high)):
+        if zeros.count(0) >= 0.9 * n and text.count(0) <= 0.01 * n:
+            try:
+                decoded = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return None if _looks_binary(decoded[:4096].encode("utf-8")) else decoded
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -168,3 +168,28 @@ def test_cache_clean_trims_or_empties_every_story_cache(tmp_path):
     assert result.exit_code == 0 and "freed 0.6 MB" in result.output
     assert not (tmp_path / "first-story" / ".cache").exists()
     assert (tmp_path / "first-story" / "01 Chapter.mp3").read_bytes() == b"keep me"
+
+
+def test_cache_clean_touches_nothing_it_did_not_write(tmp_path):
+    # `narrator clean -o ~` by mistake: ~/project/.cache belongs to another program and must survive.
+    other = tmp_path / "project" / ".cache"
+    (other / "pip").mkdir(parents=True)
+    (other / "pip" / "wheel.txt").write_text("precious")
+    (other / "ab").mkdir()
+    (other / "ab" / "notes.tmp").write_text("also precious")
+    ours = ClipCache(tmp_path / "a-story" / ".cache")
+    _entry(ours, "ab" + "0" * 62, 1000, age=10)
+    runner = CliRunner()
+    for args in (["clean", "-o", str(tmp_path)], ["clean", "-o", str(tmp_path), "--max-size", "0"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert (other / "pip" / "wheel.txt").read_text() == "precious"
+        assert (other / "ab" / "notes.tmp").read_text() == "also precious"
+    assert not (tmp_path / "a-story" / ".cache").exists()
+
+
+def test_cache_clean_of_a_folder_that_is_not_there_says_so(tmp_path):
+    from narrator.errors import InputError
+
+    result = CliRunner().invoke(app, ["clean", "-o", str(tmp_path / "typo")])
+    assert isinstance(result.exception, InputError) and "is not a folder" in str(result.exception)

@@ -57,7 +57,7 @@ def test_cli_folder_and_missing_path(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert not (tmp_path / "out").exists()  # nothing is created for a build that cannot start
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252", "utf-16-le", "utf-16-be"])  # -le/-be: no BOM
 def test_cli_other_encodings_read_normally(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                            monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
     path = tmp_path / "story.txt"
@@ -173,3 +173,153 @@ def test_cli_line_ids_choose_their_chapter(tmp_path: Path, capsys: pytest.Captur
     assert code == 0 and seen[0][1:4] == (2, None, (1, 4))
     code, _, _ = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "3-5")
     assert code == 0 and seen[1][1:4] == (1, None, (3, 5))
+
+
+@pytest.mark.parametrize("args", [
+    ["build", str(STORY), "--jobs", "0"],
+    ["build", str(STORY), "--no-such-option"],
+    ["build"],
+    ["no-such-command"],
+])
+def test_cli_usage_mistake_is_one_line_not_a_box(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                                  args: list[str]) -> None:
+    # typer's own report is a framed box of several lines; a usage mistake is a mistake like any other.
+    code, out, err = _run(capsys, monkeypatch, *args)
+    assert code == 2 and out == ""
+    line = _one_error_line(err)
+    assert "--help" in line and "╭" not in line
+
+
+def test_cli_ctrl_c_says_what_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # typer turns KeyboardInterrupt into a silent exit 130; the user should hear that nothing is lost.
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build", interrupted)
+    code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path / "o"), "--engine", "silent")
+    assert code == 130
+    assert "interrupted" in err and "run the same command" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["script", str(STORY)], ["cast", str(STORY), "--engine", "silent"]])
+def test_cli_output_file_that_cannot_be_written(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, _, err = _run(capsys, monkeypatch, *command, "-o", str(folder))
+    assert code == 6 and "is a folder" in _one_error_line(err)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    code, _, err = _run(capsys, monkeypatch, *command, "-o", str(blocker / "x.txt"))
+    assert code == 6 and f"{blocker} is a file, not a folder" in _one_error_line(err)
+    assert blocker.read_text() == "mine" and list(folder.iterdir()) == []
+
+
+def test_cli_script_output_is_replaced_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    dest = tmp_path / "script.txt"
+    dest.write_text("an older script\n")
+    code, out, _ = _run(capsys, monkeypatch, "script", str(STORY), "-o", str(dest))
+    assert code == 0 and out == ""
+    assert "Tobin" in dest.read_text() and "older" not in dest.read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["script.txt"]  # no temporary file left beside it
+
+
+def test_cli_preview_and_audition_check_their_output_before_rendering(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[object] = []
+    monkeypatch.setattr("narrator.pipeline.synthesize", lambda *a, **k: rendered.append(a))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    base = ["preview", str(STORY), "--engine", "silent", "--output-dir", str(tmp_path / "out")]
+    code, _, err = _run(capsys, monkeypatch, *base, "-o", str(tmp_path))
+    assert code == 6 and "is a folder" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, *base, "-o", str(tmp_path / "p.ogg"))
+    assert code == 2 and ".wav or .mp3" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, *base, "-o", str(blocker / "p.mp3"))
+    assert code == 6 and "is a file, not a folder" in _one_error_line(err)
+    assert rendered == []
+    code, _, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--sample", "Hi", "female1",
+                        "-o", str(blocker / "auditions"))
+    assert code == 6 and "is a file, not a folder" in _one_error_line(err)
+    assert blocker.read_text() == "mine"
+
+
+def test_cli_voices_unknown_gender_is_an_error(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--gender", "woman")
+    assert code == 2 and out == "" and "female, male or unknown" in _one_error_line(err)
+
+
+def test_cli_play_without_a_sound_device_is_one_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # ffplay without a sound device prints a dozen ALSA lines and still exits 0.
+    player = tmp_path / "bin" / "ffplay"
+    player.parent.mkdir()
+    player.write_text("#!/bin/sh\nfor i in 1 2 3 4 5 6; do echo \"ALSA lib pcm.c: noise $i\" >&2; done\n"
+                      "echo 'No more combinations to try, audio open failed' >&2\nexit 0\n")
+    player.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{player.parent}:/usr/bin:/bin")
+    monkeypatch.setattr(cli, "preview", lambda *a: (tmp_path / "p.wav", 1.0))
+    code, out, err = _run(capsys, monkeypatch, "preview", str(STORY), "--play")
+    assert code == 0 and "wrote" in out
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("warning: ffplay could not play"), err
+    assert "audio open failed" in lines[0] and "ALSA" not in err
+
+
+def test_cli_build_into_a_pipe_prints_no_blank_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path), "--engine", "silent")
+    assert code == 0, err
+    assert err == "" and "" not in out.splitlines()
+
+
+def test_cli_stdin_at_a_terminal_says_what_it_waits_for(capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal(io.BytesIO(TEXT.encode())))
+    code, out, err = _run(capsys, monkeypatch, "script", "-")
+    assert code == 0 and "said Ann" in out
+    assert "reading the story from standard input" in err and "Ctrl-D" in err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode())))  # a pipe: nothing to say
+    code, out, err = _run(capsys, monkeypatch, "script", "-")
+    assert code == 0 and "said Ann" in out and err == ""
+
+
+@pytest.mark.parametrize("text", ["", "  ", "..."])
+def test_cli_audition_of_nothing_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    code, _, err = _run(capsys, monkeypatch, "voices", "--engine", "silent", "--sample", text, "female1",
+                        "-o", str(tmp_path / "a"))
+    assert code == 2 and "nothing to say" in _one_error_line(err)
+    assert not (tmp_path / "a").exists()  # no silent MP3 written
+
+
+@pytest.mark.parametrize("command", ["script", "cast"])
+def test_cli_output_over_the_story_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    # `narrator script story.txt -o story.txt` replaced the story with its script.
+    story = tmp_path / "story.txt"
+    story.write_text(TEXT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, monkeypatch, command, "story.txt", "-o", "./story.txt", "--engine", "silent")
+    assert code == 6 and "is the story file itself" in _one_error_line(err)
+    assert story.read_text(encoding="utf-8") == TEXT
+
+
+def test_cli_cast_from_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # cast reads the story twice (once to name the cast file, once with it); stdin can only be read once.
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.app, ["cast", "-", "--engine", "silent"], input="Rain Days\n\n" + TEXT)
+    assert result.exit_code == 0, result.output
+    assert "Ann" in (tmp_path / "voices" / "rain-days.toml").read_text(encoding="utf-8")
