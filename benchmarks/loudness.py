@@ -241,13 +241,12 @@ def _lu(lufs: float, seconds: float) -> str:
     return s if seconds >= MIN_SECONDS else f"({s})"
 
 
-def run_story(story: Path, root: Path, fmt: str, jobs: int, speaker_gain_off: bool) -> None:
-    import subprocess as sp
-
-    print(f"\n=== {story.name}  (--format {fmt}; load: {sp.run(['uptime'], capture_output=True, text=True).stdout.strip()})")
+def run_story(story: Path, root: Path, fmt: str, jobs: int, speaker_gain_off: bool, cast: Path | None = None) -> None:
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"\n=== {story.name}  (--format {fmt}; load: {load})")
     rec = Recorder()
     out = root / story.stem
-    result = build(story, out, fmt, jobs, rec)
+    result = build(story, out, fmt, jobs, rec, cast=cast)
     figures, book = measure_chapters(result.chapters)
     print(f"  {'ch':>2} {'title':<36} {'min':>5} {'LUFS':>6} {'dBTP':>6} {'RMS dB':>7}   "
           f"{'render':>7} {'stream':>7} {'solve':>7}   (rendered PCM: time-domain, streamed, predicted)")
@@ -270,7 +269,7 @@ def run_story(story: Path, root: Path, fmt: str, jobs: int, speaker_gain_off: bo
             c.file.unlink()
         for m4b in out.rglob("*.m4b"):
             m4b.unlink()
-        result = build(story, out, fmt, jobs, Recorder(), speaker_gain=False)
+        result = build(story, out, fmt, jobs, Recorder(), speaker_gain=False, cast=cast)
         figures, book = measure_chapters(result.chapters)
         for f in figures:
             print(f"  without the speaker correction: chapter {f.number} {f.lufs:.1f} LUFS, {f.peak:.1f} dBTP")
@@ -279,6 +278,8 @@ def run_story(story: Path, root: Path, fmt: str, jobs: int, speaker_gain_off: bo
 
 def run_whisper(root: Path, jobs: int) -> None:
     """The test book of tests/_book.py (narrator gmw/en-us+whisper) at the default -18 LUFS, and with --acx."""
+    from narrator.export import delivery
+    from narrator.pipeline import build as run
     from tests._book import write_story
 
     folder = root / "whisper"
@@ -286,14 +287,11 @@ def run_whisper(root: Path, jobs: int) -> None:
     story, cast = write_story(folder)
     print("\n=== the test book of tests/_book.py (narrator gmw/en-us+whisper, other speaker gmw/en-gb-x-rp+f2)")
     for label, fmt_acx in (("default (-18 LUFS)", False), ("--acx (aims at -20.5 dB RMS)", True)):
-        from narrator.export import delivery
-        from narrator.pipeline import build as run
-
         result = run(story, folder / ("acx" if fmt_acx else "out"), cast, "pyttsx3", jobs, None, False, None,
                      delivery("mp3", acx=fmt_acx))
         for c in result.chapters:
             lufs, peak = ebur128_file(c.file)
-            x, rate, cuts = speaker_cuts(c.file)
+            x, _, cuts = speaker_cuts(c.file)
             narr = np.concatenate(cuts.get("Narrator", [np.zeros(0, np.float32)]))
             print(f"  {label:<30} ch{c.number}: {lufs:6.1f} LUFS {peak:6.1f} dBTP  RMS {rms_db(x):6.1f} dB"
                   f"  (narrator's lines alone: RMS {rms_db(narr):6.1f} dB)")
@@ -304,6 +302,7 @@ def main() -> None:
     ap.add_argument("stories", nargs="*", type=Path, help=f"stories to build (default {SAMPLE.relative_to(ROOT)})")
     ap.add_argument("--format", default="mp3,m4b", help="build formats (default mp3,m4b)")
     ap.add_argument("--jobs", type=int, default=1, help="synthesis workers (default 1: the machine is shared)")
+    ap.add_argument("--cast", type=Path, help="cast file for every story built (default: the story's own, if any)")
     ap.add_argument("--ferryman", action="store_true", help=f"also {FERRYMAN.relative_to(ROOT)}")
     ap.add_argument("--ten-k", action="store_true", help="also the ~10k-word book of benchmarks/throughput.py")
     ap.add_argument("--no-sample", action="store_true", help="leave out the default sample story")
@@ -311,6 +310,8 @@ def main() -> None:
                     help="rebuild each story without the per-speaker correction and measure the speakers again")
     ap.add_argument("--whisper", action="store_true", help="also the test book's whisper narrator: RMS at -18 LUFS")
     args = ap.parse_args()
+    if args.cast is not None and not args.cast.is_file():
+        raise SystemExit(f"no such cast file: {args.cast}")
     if "mp3" not in args.format.split(","):
         raise SystemExit("--format must include mp3: the speakers are cut from the chapter MP3s")
     stories = list(args.stories) or ([] if args.no_sample else [SAMPLE])
@@ -326,7 +327,7 @@ def main() -> None:
         for story in stories:
             if not story.is_file():
                 raise SystemExit(f"no such story: {story}")
-            run_story(story, root, args.format, args.jobs, args.speaker_gain_off)
+            run_story(story, root, args.format, args.jobs, args.speaker_gain_off, args.cast)
         if args.whisper:
             run_whisper(root, args.jobs)
 
