@@ -388,11 +388,9 @@ def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[st
         # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but
         # "Catherine de Bourgh" is Lady Catherine de Bourgh herself).
         return False
-    if g == "female" and not given and plain.he >= plain.she:
-        # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
-        # unless the pronouns after it say otherwise.
-        return False
-    return True
+    # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
+    # unless the pronouns after it say otherwise.
+    return not (g == "female" and not given and plain.he >= plain.she)
 
 
 @dataclass
@@ -655,14 +653,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         return chars
     lookup = _name_lookup(chars)
     pattern = _lookup_regex(lookup)
-    paragraphs: list[str] = []
-    last_para = None
-    for seg in body:
-        if seg.paragraph != last_para:
-            paragraphs.append("")
-            last_para = seg.paragraph
-        if seg.kind == "narration":
-            paragraphs[-1] += " " + seg.text
+    paragraphs = _paragraph_texts(body, narration_only=True)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
@@ -741,6 +732,19 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     return out
 
 
+def _paragraph_texts(body: Sequence[Segment], narration_only: bool = False) -> list[str]:
+    """Each paragraph's segments joined with spaces (only its narration if asked), one string per paragraph."""
+    paragraphs: list[list[str]] = []
+    last = None
+    for seg in body:
+        if seg.paragraph != last:
+            paragraphs.append([])
+            last = seg.paragraph
+        if not narration_only or seg.kind == "narration":
+            paragraphs[-1].append(seg.text)
+    return ["".join(" " + t for t in texts) for texts in paragraphs]
+
+
 # "an old man", "a tall, thin girl": the article and up to four lower-case words after it.
 _INDEFINITE_NOUN = re.compile(r"\b[Aa]n?\s+(?P<words>[a-z\-]+(?:,?\s+[a-z\-]+){0,3})")
 
@@ -758,13 +762,7 @@ def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -
     pattern = _lookup_regex(lookup)
     if not unknown or pattern is None:
         return chars
-    paras: list[str] = []
-    last = None
-    for seg in body:
-        if seg.paragraph != last:
-            paras.append("")
-            last = seg.paragraph
-        paras[-1] += " " + seg.text
+    paras = _paragraph_texts(body)
     found: dict[str, str] = {}
     seen: set[str] = set()
     for i, para in enumerate(paras):
