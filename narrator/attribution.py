@@ -675,6 +675,18 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
                 if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY or (
                         q.endswith(("?", "!")) and w.group("w").endswith("ed")):
                     return hit
+    q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
+    # "he quavered", "she broke out", "he went on": after a comma (or a dash) a pronoun and a verb are
+    # the tag whatever the verb; after ? or ! an -ed verb is ("Why?" she pondered).
+    pm = _PRON_VERB.match(txt)
+    if pm and (q.endswith((",", "-", "\u2014")) or pm.group("w") in _SPEECHY or (
+            q.endswith(("?", "!")) and pm.group("w").endswith("ed") and pm.group("w") not in _NOT_TAG_ED)):
+        low = pm.group("p").lower()
+        return None, "pronoun", "male" if low == "he" else "female", pm.end()
+    # "was her answer", "was his next observation": a possessive speech noun names its owner.
+    pn = _PRON_NOUN.match(txt)
+    if pn:
+        return None, "pronoun", "male" if pn.group("p").lower() == "his" else "female", pn.end()
     # Pronouns and unknown epithets: the old patterns.
     m = res.inverted.match(txt) or res.normal.match(txt)
     if m:
@@ -682,6 +694,15 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
         if kind != "none":
             return name, kind, gender, m.end()
     return None
+
+
+_PRON_VERB = re.compile(r"^[\s,;:\-\u2014\u2013]*(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
+# -ed verbs after "?" or "!" that start a new action rather than tag the speech.
+_NOT_TAG_ED = frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
+                         "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
+                         "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"])
+_PRON_NOUN = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
+                        r"(?P<p>his|her)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
 def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
