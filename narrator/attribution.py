@@ -504,6 +504,23 @@ def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
     return True
 
 
+def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver
+         ) -> tuple[str | None, str | None, list[str], list[str]]:
+    """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
+
+    "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
+    is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
+    """
+    owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
+    owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
+    owners = {n for n in (owner_prev, owner_recent) if n}
+    fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
+    kin = [c.name for c in res.chars if c.name not in owners and (
+        (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
+        and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
+    return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
+
+
 def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
     """`tag` with its owner set when its phrase is a relation of someone else ("said her mother")."""
     if tag.name is not None or tag.kind == "name":
@@ -1188,15 +1205,9 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
-        owner_prev = prev_spk[0] if prev_spk and res.gender.get(prev_spk[0] or "") == tag.owner else None
-        owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
+        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
         owners = {n for n in (owner_prev, owner_recent) if n}
-        fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
-        kin = [c.name for c in res.chars if c.name not in owners and (
-            (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
-            and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
         pool.extend(n for n in kin[:3] if n not in pool)
-        fitting = {n for n in kin if _title_fits(tag.rel, n, res)}
     turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
     notag = tag is None
     scores: list[float] = []
@@ -1298,7 +1309,8 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         f.update({k + "_bare": v for k, v in list(f.items()) if k in _BARE})
     if tag is None:
         f.update({k + "_notag": v for k, v in list(f.items()) if k in _SPLIT})
-    elif f.get("pron_match"):
+    elif f.get("pron_match") and tag.owner is None:
+        # A relation ("her mother") is not a pronoun: the nearest woman is whom "her" points at.
         put("pron_match_recency", f.get("recency", 0.0))
         same = [m for m in recent if res.gender.get(m) == tag.gender]
         put("pron_match_first", float(bool(same) and same[0] == n))
