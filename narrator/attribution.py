@@ -94,6 +94,7 @@ FEATURES = (
     "rel_kin",            # shares a family name with those, or the relation is in the name ("Aunt Juley")
     "rel_kin_title",      # ... and its title fits the relation (a mother is "Mrs.", a daughter "Miss")
     "other_prev1",        # "said the other": spoke the previous turn
+    "same_epithet",       # spoke the last line tagged with the same unknown epithet ("said the old man")
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -136,6 +137,7 @@ class _Tag:
     owner: str | None = None
     rel: str = ""  # the relation word ("mother")
     other: bool = False  # "said the other": not the one who spoke last
+    phrase: str = ""  # an unknown epithet's words without the article ("old man")
 
 
 @dataclass
@@ -159,6 +161,7 @@ class _Para:
     turn: int = 0  # turn number within the conversation
     context: _Context | None = None  # cached by _context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
+    epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
 
 
 class _Resolver:
@@ -326,6 +329,7 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
     """Speech tags, name-tag speakers, continuations and conversation turns for every paragraph."""
     chain, turn = -1, 0
     last: int | None = None
+    epithet_seen: dict[str, int] = {}
     for i, para in enumerate(paras):
         if not para.quotes:
             continue
@@ -352,6 +356,10 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             turn += 1
         para.chain, para.turn = chain, turn
         last = i
+        phrase = para.tags[0][0].phrase if para.tags and not para.named else ""
+        if phrase:
+            para.epi_prev = epithet_seen.get(phrase)
+            epithet_seen[phrase] = i
 
 
 def _in_tag(para: _Para, pos: int) -> bool:
@@ -504,6 +512,11 @@ def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
     return True
 
 
+# The words of an unknown epithet tag: '"...," said the old man' / 'The old man said:'.
+_EPITHET_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
+_EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
+
+
 def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver
          ) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
@@ -532,6 +545,17 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
         if m is None and _OTHER_TAG.match(txt[:60]):
             return _Tag(None, "epithet", "unknown", tag.where, other=True)
     if m is None:
+        e = (_EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80]))
+        if e is not None and tag.kind == "epithet":
+            words: list[str] = []
+            for w in e.group("ep").split():
+                if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as") or w.endswith("ed"):
+                    break
+                words.append(w)
+            g = res.lookup("the " + " ".join(words))[2] if words else "none"
+            # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
+            if g == tag.gender or (tag.gender == "unknown" and g != "none"):
+                return _Tag(None, "epithet", g, tag.where, phrase=" ".join(words))
         return tag
     head = txt[-160:][: m.start("pos")] if tag.where == "before" else txt[: m.start("pos")]
     if tag.where == "before":
@@ -1203,6 +1227,9 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         if not matching:
             # Widen the pool to salient characters of the right gender.
             pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
+    same_ep = spk(para.epi_prev) if para.epi_prev is not None and i - para.epi_prev <= _EPITHET_REACH else None
+    if same_ep and same_ep not in pool:
+        pool.append(same_ep)
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
@@ -1242,6 +1269,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                 d["rel_kin"] = 1.0
                 if n in fitting:
                     d["rel_kin_title"] = 1.0
+        if same_ep == n:
+            d["same_epithet"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
             d["other_prev1"] = 1.0
         if ctx.bare:
@@ -1325,7 +1354,8 @@ _POOL_MENTIONS = 8
 _POOL_SPEAKERS = 8
 _POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
 _FAR_REACH = 60
-_ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+_ANCHOR_REACH = 30
+_EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters  # speech paragraphs searched on each side for a named speaker
 
 
 def _anchors(i: int, paras: list[_Para]) -> tuple[tuple[int, str, str | None] | None, tuple[int, str, str | None] | None, list[str]]:

@@ -403,3 +403,22 @@ def test_attribution_the_other_tag_is_marked_as_not_the_last_speaker():
     assert _relational(_Tag(None, "epithet", "unknown", "after"), " said the other.", res).other
     assert not _relational(_Tag(None, "epithet", "unknown", "after"), " said the other one.", res).other
     assert not _relational(_Tag(None, "epithet", "unknown", "after"), " said the vicar.", res).other
+
+
+def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
+    from narrator import attribution as attr
+    from tests.attribution_helpers import segments_of
+
+    crane = Character("Mr. Crane", (), "male", 8)
+    text = ('Mr. Crane leaned on the gate.\n\n"Fine day," said Mr. Crane.\n\n"It is," said the old man, nodding.\n\n'
+            'Hugh Marten and Nell Ashby walked on and came back an hour later.\n\n'
+            '"Still here?" said the old man.')
+    _, segs = segments_of(text)
+    trace: list = []
+    attr.run(segs, [HUGH, NELL, crane], attr._load_weights(), trace)
+    last_quotes, cands, feats = trace[-1]
+    assert last_quotes[0].text.startswith('"Still here')
+    marked = [c for c, f in zip(cands, feats) if f["same_epithet"]]
+    # The first "said the old man" went to someone: the second points at the same one.
+    first = next(f for q, cs, fs in trace if q[0].text.startswith('"It is') for f in [dict(zip(cs, fs))])
+    assert marked and len(marked) == 1 and marked[0] in first
