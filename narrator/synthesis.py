@@ -156,7 +156,7 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
         todo = list(remaining.values())[:_ROUND]
         batch = 1 if alone else max(4, min(64, len(todo) // (jobs * 8) or 4))
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init_worker,
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=process_context(), initializer=_init_worker,
                                      initargs=(default_engine, str(cache_root), timeout, keep_going,
                                                dict(ENGINES), _worker_env(jobs))) as pool:
                 pending: dict[Future[list[tuple[str, int, Failure | None]]], list[_Task]] = {}
@@ -225,7 +225,7 @@ def _clear_in_flight(cache_root: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _context() -> mp.context.BaseContext:
+def process_context() -> mp.context.BaseContext:
     # Never fork a process that may hold an initialised eSpeak: its worker thread does not survive fork.
     return mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
 

@@ -49,7 +49,7 @@ def test_in_process_mp3_decodes_to_the_same_samples_as_ffmpegs(tmp_path: Path) -
 @needs_lame
 def test_in_process_mp3_is_constant_bit_rate_at_the_input_rate(tmp_path: Path) -> None:
     dest = tmp_path / "c.mp3"
-    _encode_mp3(_chunks(_speechlike(3.0)) + [np.zeros(0, np.int16)], RATE, dest, "64k", None)
+    _encode_mp3([*_chunks(_speechlike(3.0)), np.zeros(0, np.int16)], RATE, dest, "64k", None)
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,bit_rate,channels",
                             "-of", "default=nw=1", str(dest)], capture_output=True, text=True, check=True).stdout
     assert probe.split() == ["codec_name=mp3", f"sample_rate={RATE}", "channels=1", "bit_rate=64000"]

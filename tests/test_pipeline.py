@@ -67,3 +67,35 @@ def test_pipeline_lexicon_shared_file_and_cast_file(tmp_path: Path, monkeypatch:
 
     assert spoken(plain) == "Tweesh sent a jiff to Tweesh. Twilight laughed."
     assert spoken(with_cast) == "Twee sent a jiff to Tweesh. Twilight laughed."
+
+
+def test_pipeline_a_long_story_is_analysed_apart_with_the_same_script_and_warnings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build analyses a long story in a child process (memory); what it gets back must be what make_script
+    # gives here, the cast file found relative to the folder we are in, and the reader's warnings must reach us.
+    from narrator import pipeline
+
+    story = tmp_path / "story.txt"
+    story.write_bytes(SAMPLE.read_bytes().replace(b"\xe2\x80\x99", b"'") .decode("utf-8").encode("cp1252", "replace")
+                      + b"\n\x93Late again,\x94 Mara said.\n")
+    (tmp_path / "voices").mkdir()
+    here = make_script(story, find_cast=False)
+    slug = pipeline.slugify(here.story.title)
+    (tmp_path / "voices" / f"{slug}.toml").write_text('[characters."Mara"]\nvoice = "gmw/en-US"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "ANALYSE_APART_BYTES", 0)
+    calls: list[str] = []
+    real = pipeline.ProcessPoolExecutor
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", lambda *a, **k: calls.append("child") or real(*a, **k))
+    with pytest.warns(UserWarning, match="read it as Windows-1252"):
+        apart = pipeline._script_for_build("story.txt", None, False)
+    assert calls == ["child"]
+    assert apart.castfile is not None and apart.castfile == make_script("story.txt").castfile
+    assert apart.lines == make_script("story.txt").lines and apart.characters == here.characters
+
+
+def test_pipeline_a_short_story_is_analysed_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrator import pipeline
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", None)  # any use would fail
+    assert pipeline._script_for_build(SAMPLE, None, False).lines == make_script(SAMPLE).lines
