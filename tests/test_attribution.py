@@ -224,7 +224,8 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
 # The Gambler's explicit floor went down to 83 when epithet tags became a scorer feature instead of a
 # fixed speaker (attrdecode3: right 58 % of the time fixed on dev; the novel's "cried the croupier" lines
 # now go to the scorer and some are lost, while its acc_all rose 82.8 -> 87.4); acc_all floor raised.
-_FLOORS = {"pride-and-prejudice": (0.76, 0.945), "daisy-miller": (0.885, 0.96), "the-gambler": (0.85, 0.83),
+# Daisy Miller raised to 89.5 by the relational tags ("said her mother": measured 90.7 -> 92.0).
+_FLOORS = {"pride-and-prejudice": (0.76, 0.945), "daisy-miller": (0.895, 0.96), "the-gambler": (0.85, 0.83),
            "the-sun-also-rises": (0.77, 0.94)}
 
 
