@@ -888,7 +888,7 @@ _NEXT_WORD = re.compile(r"\s+[a-z\-]+")
 def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
     for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
-        m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still)\s+,?\s*)?"
+        m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"
                       r"((?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
                       r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
         if m:
