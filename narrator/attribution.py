@@ -472,12 +472,9 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
 
 # Relations a possessive tag can name ("said her mother"), with the speaker's gender when it tells.
 _RELATIONS = {
-    **dict.fromkeys("mother mamma mama aunt wife sister daughter niece grandmother hostess mistress "
-                    "lady governess stepmother sister-in-law mother-in-law".split(), "female"),
-    **dict.fromkeys("father papa uncle husband brother son nephew grandfather host master "
-                    "stepfather brother-in-law father-in-law fatherinlaw".split(), "male"),
-    **dict.fromkeys("companion friend cousin visitor guest partner interlocutor neighbour neighbor "
-                    "parent child lover informant hearer listener questioner fellow-traveller".split(), "unknown"),
+    **dict.fromkeys(["mother", "mamma", "mama", "aunt", "wife", "sister", "daughter", "niece", "grandmother", "hostess", "mistress", "lady", "governess", "stepmother", "sister-in-law", "mother-in-law"], "female"),
+    **dict.fromkeys(["father", "papa", "uncle", "husband", "brother", "son", "nephew", "grandfather", "host", "master", "stepfather", "brother-in-law", "father-in-law", "fatherinlaw"], "male"),
+    **dict.fromkeys(["companion", "friend", "cousin", "visitor", "guest", "partner", "interlocutor", "neighbour", "neighbor", "parent", "child", "lover", "informant", "hearer", "listener", "questioner", "fellow-traveller"], "unknown"),
 }
 _REL_WORDS = "|".join(sorted(_RELATIONS, key=len, reverse=True))
 # After the quote: '"...," said her mother' / '"...," her mother answered'.
@@ -490,9 +487,9 @@ _OTHER_TAG = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?the\s+other\
 
 # Titles a relation's holder is called by: a mother or an aunt is "Mrs." or "Lady", a daughter or a
 # sister "Miss" or her given name, a father "Mr." or "Sir".
-_ELDER_F = frozenset("mother mamma mama aunt wife grandmother stepmother mother-in-law hostess mistress lady".split())
-_YOUNGER_F = frozenset("daughter sister niece sister-in-law".split())
-_ELDER_M = frozenset("father papa uncle husband grandfather stepfather father-in-law fatherinlaw host master".split())
+_ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
+_YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
+_ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
 _ELDER_F_TITLES = frozenset(["mrs.", "mrs", "lady", "aunt", "madame", "mme.", "mother", "mamma"])
 _MALE_ONLY_TITLES = frozenset(["mr.", "mr", "sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"])
 

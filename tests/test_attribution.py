@@ -416,10 +416,10 @@ def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
             '"Still here?" said the old man.')
     _, segs = segments_of(text)
     trace: list = []
-    attr.run(segs, [HUGH, NELL, crane], attr._load_weights(), trace)
+    lines = attr.run(segs, [HUGH, NELL, crane], attr._load_weights(), trace)
     last_quotes, cands, feats = trace[-1]
     assert last_quotes[0].text.startswith('"Still here')
-    marked = [c for c, f in zip(cands, feats) if f["same_epithet"]]
+    marked = [c for c, f in zip(cands, feats, strict=True) if f["same_epithet"]]
     # The first "said the old man" went to someone: the second points at the same one.
-    first = next(f for q, cs, fs in trace if q[0].text.startswith('"It is') for f in [dict(zip(cs, fs))])
-    assert marked and len(marked) == 1 and marked[0] in first
+    first = next(ln.speaker for ln in lines if ln.segment.text.startswith('"It is'))
+    assert first is not None and marked == [first]
