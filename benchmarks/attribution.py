@@ -1,6 +1,7 @@
 """Attribution benchmark: run narrator over a PDNC-style corpus, score it, print accuracy and speed.
 
     python benchmarks/attribution.py [CORPUS] [--novels SLUG ...] [--out DIR] [--split dev|test|all]
+                                     [--no-name-gender]
 
 Goes through the same stages as `narrator script --format jsonl`: read the text, split it into
 chapters, split_dialogue, find_characters, attribute. Scoring uses ../shared/eval/score_attribution.py.
@@ -64,6 +65,16 @@ def run_novel(text_path: Path) -> tuple[list[dict[str, object]], float, int]:
     return rows, elapsed, len(story.text.split())
 
 
+def ablate_name_gender() -> None:
+    """Switch off the given-name gender lists (a measuring hook, not a user option)."""
+    import narrator.characters as characters
+    import narrator.lexicon as lexicon
+
+    for mod in (lexicon, characters):
+        mod.MALE_NAMES = frozenset()  # type: ignore[attr-defined]
+        mod.FEMALE_NAMES = frozenset()  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the per-novel table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,7 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "test", "all"], default="all")
     ap.add_argument("--out", default=str(ROOT / "output" / "attribution-bench"))
     ap.add_argument("--unit", choices=["quote", "part"], default="quote")
+    ap.add_argument("--no-name-gender", action="store_true",
+                    help="ablation: empty the given-name gender lists, so gender comes from the text alone")
     args = ap.parse_args(argv)
+    if args.no_name_gender:
+        ablate_name_gender()
     corpus = Path(args.corpus)
     slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
     if args.novels:

@@ -20,18 +20,22 @@ from dataclasses import dataclass, field
 from narrator.lexicon import (
     FEMALE_NAMES,
     FEMALE_PRONOUNS,
+    LETTER,
+    LOWER,
     MALE_NAMES,
     MALE_PRONOUNS,
     RANK_TITLES,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
+    UPPER,
     gender_of_title,
 )
 from narrator.models import Character, Segment, Story
 
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
-_NAME_WORD = r"(?:Mac|Mc|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_UP, _LO = f"[{UPPER}]", f"[{LOWER}]"  # accented letters too: "Léonce", "Zoë", "Émile"
+_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-{_UP}{_LO}+)?"
 # A title (optional) followed by one to three capitalised words.
 # Lower-case particles inside a surname: "Mr. van der Luyden", "Lady Catherine de Bourgh".
 _PARTICLES = frozenset(["van", "von", "der", "de", "du", "da", "di", "del", "della", "le", "la", "ten", "ter"])
@@ -46,12 +50,12 @@ _NAME_ADJECTIVES = frozenset(["Big", "Little", "Old", "Young", "Tiny", "Long", "
 _FUNCTION_WORDS = frozenset(
     ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
 )
-_WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+_WORD_RE = re.compile(rf"[{LETTER}]+(?:'{_LO}+)?")
 _SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bMs)(?<!\bSt)[.!?;]\s")
 _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
 )
-_ROLE_RE = re.compile(r"\b[Tt]he\s+(?P<role>(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!\s+[A-Z])")
+_ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)\b(?!\s+{_UP})")
 _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
                           "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
                           "Chapel", "Church", "Castle", "Palace", "Manor", "Park", "Common", "Heath", "Moor", "River",
@@ -102,6 +106,10 @@ class _Form:
     person: int = 0
     he: int = 0
     she: int = 0
+    # Reflexives in the clause after the name ("Robert seated himself"): nearly always the name's own,
+    # even in a scene where a man and a woman share every paragraph and the first pronoun misleads.
+    he_self: int = 0
+    she_self: int = 0
     place: int = 0
     role: bool = False
     narrated: int = 0
@@ -141,7 +149,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
 
 _VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-_TAG_WORD = r"[A-Z][a-z']*(?:-[A-Za-z][a-z']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
+_TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
 _TAG_AFTER_INVERTED = re.compile(
     r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + _VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
@@ -150,6 +158,9 @@ _TAG_AFTER_INVERTED = re.compile(
 _TAG_AFTER_NORMAL = re.compile(
     r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + _VERB_ALT + r")\b"
 )
+# "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
+# that is the speaker even when it is also a common word ('"Out," May said').
+_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + _VERB_ALT + r")\b")
 # Capitalised words that may name a speaker in a tag although they are not names elsewhere
 # ('"Stop!" said Mother', '"Not I," said Five').
 _TAG_ONLY_WORDS = frozenset(
@@ -226,7 +237,12 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
             m = _TAG_AFTER_INVERTED.match(b.text)
-            if m and m.group("verb") in SPEECH_VERBS and not m.group("title"):
+            if not (m and m.group("verb") in SPEECH_VERBS):
+                # The speaker before the verb counts as well ('"Out," May said', '"Can I?" Will asked'):
+                # right after a quote, a capitalised word and a speech verb are a name and its tag,
+                # whatever else the word may mean.
+                m = _TAG_AFTER_NORMAL_BARE.match(b.text)
+            if m and not m.group("title"):
                 w = m.group("name").split()[0]
                 if w in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1
@@ -322,6 +338,7 @@ def _collect(
             continue
         # Gender: the first personal pronoun after the name, before another name turns up.
         ahead = seg_text[m.end() : m.end() + 160]
+        _count_reflexive(form, ahead)
         found = list(_WORD_RE.finditer(ahead))[:25]
         ws = [f.group() for f in found]
         for j, w in enumerate(ws):
@@ -345,6 +362,23 @@ def _collect(
         if len(keys) > 1:
             for pair in itertools.combinations(sorted(keys), 2):
                 together[frozenset(pair)] += 1  # type: ignore[index]
+
+
+_CLAUSE_END = re.compile(r"[.!?;:\u2014\"]|--")
+
+
+def _count_reflexive(form: _Form, ahead: str) -> None:
+    """Count a reflexive pronoun in the clause after a name, before any other name or capitalised word."""
+    clause = ahead[: m.start()] if (m := _CLAUSE_END.search(ahead)) else ahead
+    for j, w in enumerate(_WORD_RE.findall(clause)):
+        if j and w[0].isupper() and w not in STOPWORDS:
+            return  # "Edna watched Robert help himself": the reflexive goes with the nearer name
+        if w == "himself":
+            form.he_self += 1
+            return
+        if w == "herself":
+            form.she_self += 1
+            return
 
 
 # Words that cannot follow a possessive "her": after them "her" is an object ("showed her how").
@@ -383,16 +417,19 @@ def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[st
         return False  # "Mrs. Charles" is Charles's wife
     if g == "male" and word in FEMALE_NAMES:
         return False
+    # The same from the text itself, for names no list holds: the bare word's own pronouns and
+    # reflexives say the other gender ("Charles ... he ... himself" beside "Mrs. Charles", his wife).
+    he, she = plain.he + 2 * plain.he_self, plain.she + 2 * plain.she_self
+    if g in ("male", "female") and given and he + she >= 6 and (she, he)[g == "female"] >= 2 * (he, she)[g == "female"]:
+        return False
     if f.title and f.title.rstrip(".") not in _CIVIL_TITLES and any(
             (word, *rest) not in ranked_full for rest in first_names.get(word, ())):
         # "Sir John" beside "John Dashwood": the bare "John" is the man with the full name (but
         # "Catherine de Bourgh" is Lady Catherine de Bourgh herself).
         return False
-    if g == "female" and not given and plain.he >= plain.she:
-        # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
-        # unless the pronouns after it say otherwise.
-        return False
-    return True
+    # A bare surname ("Hall", "Croft") is how narrators name the man of the house, not his wife,
+    # unless the pronouns after it say otherwise.
+    return not (g == "female" and not given and plain.he >= plain.she)
 
 
 @dataclass
@@ -592,7 +629,9 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         # Darcy", "Miss Bates"), else a full name ("Harriet Smith", even if used only a few times),
         # else the single name, else a titled full name. (Measured on the PDNC development novels:
         # these forms are a listed alias of the character 92 %, 89 %, 81 % and 49 % of the time.)
-        given = frozenset(w for f in members if not f.title and not f.role and len(f.words) >= 2 for w in f.words[:1]) | \
+        # (A full name under a title counts too: "Miss Lydia Bennet" shows "Lydia" is a given name, in a
+        # novel whose names no list of English names holds.)
+        given = frozenset(w for f in members if not f.role and len(f.words) >= 2 for w in f.words[:1]) | \
             frozenset(w for f in members for w in f.words[:1] if w in MALE_NAMES or w in FEMALE_NAMES)
         # A given name also written "Miss Lydia" / "Mr. Edward" is what everyone calls the character:
         # the bare "Lydia" goes before a full name nobody uses in dialogue.
@@ -616,6 +655,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         total = sum(f.count for f in members)
         he = sum(f.he for f in members)
         she = sum(f.she for f in members)
+        he_self = sum(f.he_self for f in members)
+        she_self = sum(f.she_self for f in members)
         titled = Counter(gender_of_title(f.title) for f in members if f.title)
         titled.pop("unknown", None)
         # A given name of settled gender ("Cecil", "Ellen") decides unless the pronouns clearly disagree.
@@ -634,8 +675,16 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             # "Captain Sella ... she": a rank is held by women too; the pronouns decide.
             gender = pronouns  # type: ignore[assignment]
         elif named and not (he + she >= 4 and max(he, she) >= 3 * min(he, she)
-                            and ("male" if he > she else "female") != named.most_common(1)[0][0]):
+                            and ("male" if he > she else "female") != named.most_common(1)[0][0]) and not (
+                he_self + she_self >= 3 and max(he_self, she_self) >= 3 * min(he_self, she_self)
+                and ("male" if he_self > she_self else "female") != named.most_common(1)[0][0]):
+            # (The text overrules the list: a French "Jean" who "seats himself" is a man.)
             gender = named.most_common(1)[0][0]
+        elif (he_self + she_self >= 2 and max(he_self, she_self) >= 2 * min(he_self, she_self)
+              and not (he + she >= 4 and max(he, she) >= 3 * min(he, she) and (he > she) != (he_self > she_self))):
+            # Reflexives decide where the first pronoun after the name does not: a man written beside
+            # one woman in every scene ("Robert ... she") still "seats himself".
+            gender = "male" if he_self > she_self else "female"
         elif he + she >= 1 and max(he, she) >= 2 * min(he, she):
             gender = "male" if he > she else "female"
         elif len(members[0].words) == 1 and not members[0].title and members[0].words[0] in surnames:
@@ -655,14 +704,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         return chars
     lookup = _name_lookup(chars)
     pattern = _lookup_regex(lookup)
-    paragraphs: list[str] = []
-    last_para = None
-    for seg in body:
-        if seg.paragraph != last_para:
-            paragraphs.append("")
-            last_para = seg.paragraph
-        if seg.kind == "narration":
-            paragraphs[-1] += " " + seg.text
+    paragraphs = _paragraph_texts(body, narration_only=True)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
@@ -741,6 +783,19 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     return out
 
 
+def _paragraph_texts(body: Sequence[Segment], narration_only: bool = False) -> list[str]:
+    """Each paragraph's segments joined with spaces (only its narration if asked), one string per paragraph."""
+    paragraphs: list[list[str]] = []
+    last = None
+    for seg in body:
+        if seg.paragraph != last:
+            paragraphs.append([])
+            last = seg.paragraph
+        if not narration_only or seg.kind == "narration":
+            paragraphs[-1].append(seg.text)
+    return ["".join(" " + t for t in texts) for texts in paragraphs]
+
+
 # "an old man", "a tall, thin girl": the article and up to four lower-case words after it.
 _INDEFINITE_NOUN = re.compile(r"\b[Aa]n?\s+(?P<words>[a-z\-]+(?:,?\s+[a-z\-]+){0,3})")
 
@@ -758,13 +813,7 @@ def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -
     pattern = _lookup_regex(lookup)
     if not unknown or pattern is None:
         return chars
-    paras: list[str] = []
-    last = None
-    for seg in body:
-        if seg.paragraph != last:
-            paras.append("")
-            last = seg.paragraph
-        paras[-1] += " " + seg.text
+    paras = _paragraph_texts(body)
     found: dict[str, str] = {}
     seen: set[str] = set()
     for i, para in enumerate(paras):
@@ -876,7 +925,7 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
         return None
     # Wrapped text breaks a name across lines: any whitespace may stand for a space.
     alts = sorted((r"\s+".join(re.escape(w) for w in k.split()) for k in lookup), key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])")
+    return re.compile(r"(?<![^\W\d_])(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
 _FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
@@ -926,7 +975,10 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     pattern = _lookup_regex(lookup)
     assert pattern is not None
     # Vocatives in quotes right after one of the narrator's own lines ("I said").
-    common = {w for s in body for w in _WORD_RE.findall(s.text) if w[0].islower()}
+    # An ordinary word is one the story writes in lower case as often as capitalised: a vocative
+    # "Well," is not a name, but "Pip" is even if a "pip" turns up once (the same test as for names).
+    words = Counter(w for s in body for w in _WORD_RE.findall(s.text))
+    common = _CommonWords(words)
     # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
     narrator_paras: set[tuple[int, int]] = set()
@@ -977,7 +1029,20 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 
-def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str]) -> tuple[str, str] | None:
+class _CommonWords:
+    """`word in common`: the story writes `word` (lower-cased) in lower case at least half as often as
+    capitalised, so a capitalised use of it is not evidence of a name."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+
+    def __contains__(self, lower: object) -> bool:
+        assert isinstance(lower, str)
+        low = self.counts.get(lower, 0)
+        return low > 0 and low * 2 >= self.counts.get(lower[:1].upper() + lower[1:], 0)
+
+
+def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set[str]) -> tuple[str, str] | None:
     voc: Counter[str] = Counter()
     for seg in body:
         if seg.kind == "dialogue":
@@ -990,7 +1055,7 @@ def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str
     for v, n in voc.most_common(10):
         if n < 5:
             break
-        told = len(re.findall(r"(?<![A-Za-z])" + r"\s+".join(map(re.escape, v.split())) + r"(?![A-Za-z])", narration))
+        told = len(re.findall(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, v.split())) + r"(?![^\W\d_])", narration))
         if told <= 0.25 * n and (best is None or n > best[0]):
             best = (n, v)
     if best is None:
@@ -1002,5 +1067,5 @@ def _unnarrated_vocative(body: Sequence[Segment], common: set[str], big: set[str
 _TO_ME = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
 _VOCATIVE_RE = re.compile(
-    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?=[,.!?])"
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _UP + _LO + r"+(?:\s+" + _UP + _LO + r"+)?)(?=[,.!?])"
 )

@@ -29,6 +29,28 @@ STOPWORDS = frozenset(
     ["I", "I'm", "I'll", "I've", "I'd", "A", "An", "The", "This", "That", "These", "Those", "There", "Then", "Than", "Though", "Thus", "Their", "They", "Them", "He", "She", "It", "We", "You", "Your", "You're", "Yours", "My", "Mine", "Our", "Ours", "His", "Her", "Hers", "Its", "And", "But", "Or", "Nor", "For", "So", "Yet", "If", "When", "While", "Where", "Which", "Who", "Whom", "Whose", "Why", "What", "How", "Whatever", "Whoever", "Yes", "No", "Not", "Oh", "Ah", "Aye", "Nay", "Well", "Now", "Here", "Still", "Just", "Only", "Even", "Also", "Indeed", "Perhaps", "Surely", "Certainly", "Very", "Quite", "Pray", "Dear", "Good", "Bad", "Poor", "Oh", "Alas", "Hush", "Hullo", "Hello", "Hallo", "Goodbye", "Good-bye", "Please", "Thank", "Thanks", "Sir", "Madam", "Ma'am", "Mamma", "Mama", "Papa", "Mother", "Father", "Mum", "Dad", "Aunt", "Uncle", "Lord", "Lady", "God", "Heaven", "Heavens", "Christ", "Jesus", "Mr", "Mrs", "Miss", "Ms", "Chapter", "CHAPTER", "Book", "Part", "Volume", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Christmas", "Easter", "English", "French", "German", "Italian", "Spanish", "Russian", "American", "Indian", "Englishman", "Englishwoman", "Frenchman", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "First", "Second", "Third", "Last", "Next", "Every", "Each", "All", "Any", "Some", "Many", "Much", "Most", "More", "Such", "Both", "Either", "Neither", "Nothing", "Something", "Anything", "Everything", "Nobody", "Somebody", "Anybody", "Everybody", "Everyone", "Someone", "Anyone", "None", "After", "Before", "Again", "Always", "Never", "Once", "Twice", "At", "In", "On", "Of", "To", "By", "With", "Without", "From", "Into", "Upon", "About", "Above", "Below", "Over", "Under", "Through", "Between", "Among", "As", "Because", "Since", "Until", "Unless", "Whether", "Do", "Does", "Did", "Don't", "Didn't", "Can", "Can't", "Could", "Couldn't", "Will", "Won't", "Would", "Wouldn't", "Shall", "Should", "Shouldn't", "May", "Might", "Must", "Let", "Is", "Are", "Was", "Were", "Be", "Been", "Being", "Have", "Has", "Had", "Go", "Come", "Look", "See", "Tell", "Say", "Said", "Ask", "Take", "Give", "Get", "Make", "Know", "Think", "Wait", "Stop", "Listen", "Hear", "Remember", "Mind", "Sure", "Right", "Wrong", "True", "False", "Really", "Why", "Whence", "Hence", "Meanwhile", "However", "Besides", "Nevertheless", "Still", "Street", "Square", "Road", "House", "Hall", "Park", "Court", "Place", "Lane", "Hill", "Church", "Abbey", "Castle", "Station", "Hotel", "Club", "King", "Queen", "Prince", "Princess", "Duke", "Colonel", "Captain", "Major", "General", "Doctor", "Professor", "Monsieur", "Madame", "Mademoiselle", "Signor", "Signora", "Herr", "Frau", "Don", "Sister", "Brother", "Master", "Mistress", "Nurse", "Old", "Young", "Little", "Great", "Big", "New", "St", "St.", "Saint", "Mount", "Lake", "River", "Sea", "Ocean", "North", "South", "East", "West", "Heaven", "Hell", "Paradise", "Ha", "Ho", "Eh", "Bah", "Pooh", "Pshaw", "Hum", "Hm", "Hmm", "Um", "Er", "Ugh", "Wow", "Hey", "Hi", "Okay", "OK", "Ok", "Too", "Later", "Soon", "Today", "Tonight", "Tomorrow", "Yesterday", "Morning", "Evening", "Night", "Day", "Madam", "Ladies", "Gentlemen", "Sirs", "Man", "Woman", "Boy", "Girl", "Child", "Mrs.", "Mr.", "Dr.", "Dr", "Rev.", "Rev", "Mme.", "Mlle.", "M.", "Bye", "Yeah", "Yep", "Nope", "Maybe", "Alright", "Besides"]
 )
 
+
+
+def _letter_ranges(case: str) -> str:
+    """Regex class body (ranges) of the non-ASCII Latin, Greek and Cyrillic letters of one case."""
+    chars = [c for c in map(chr, range(0xC0, 0x530)) if (c.isupper() if case == "upper" else c.islower())]
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        out.append(chars[i] if i == j else f"{chars[i]}-{chars[j]}")
+        i = j + 1
+    return "".join(out)
+
+
+# Upper- and lower-case letters for name patterns, accented ones included: a story's "Léonce", "Zoë",
+# "Émile" or "Łucja" is a name like any other ([A-Z][a-z]+ would see "L" and "once", or nothing).
+UPPER = "A-Z" + _letter_ranges("upper")
+LOWER = "a-z" + _letter_ranges("lower")
+LETTER = UPPER + LOWER
+
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
 
 
