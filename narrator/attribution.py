@@ -88,6 +88,13 @@ FEATURES = (
     "addr_own_match",     # this paragraph's own speech addresses this candidate's gender
     "called",             # the previous turn opens or closes with this one's name ("Spike, get down here!")
     "tag_epithet",        # the tag's epithet ("said the painter") names this character
+    # "said her mother": the one "her" points at is the listener, and the speaker is often of her family.
+    "rel_owner_prev",     # spoke the previous turn and has the possessive's gender
+    "rel_owner_recent",   # the most recently named person of the possessive's gender
+    "rel_kin",            # shares a family name with those, or the relation is in the name ("Aunt Juley")
+    "rel_kin_title",      # ... and its title fits the relation (a mother is "Mrs.", a daughter "Miss")
+    "other_prev1",        # "said the other": spoke the previous turn
+    "same_epithet",       # spoke the last line tagged with the same unknown epithet ("said the old man")
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -125,6 +132,12 @@ class _Tag:
     kind: str  # name / pronoun / epithet / none
     gender: str
     where: str  # after / before / inside
+    # "said her mother", "cried his wife", "said her companion": the speaker is someone related to
+    # the one the possessive points at (its gender here), and is not that person.
+    owner: str | None = None
+    rel: str = ""  # the relation word ("mother")
+    other: bool = False  # "said the other": not the one who spoke last
+    phrase: str = ""  # an unknown epithet's words without the article ("old man")
 
 
 @dataclass
@@ -148,6 +161,7 @@ class _Para:
     turn: int = 0  # turn number within the conversation
     context: _Context | None = None  # cached by _context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
+    epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
 
 
 class _Resolver:
@@ -175,6 +189,11 @@ class _Resolver:
                     forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
+        # Family names: the last word of every name form of two words or more ("Mrs. Bennet").
+        self.family: dict[str, set[str]] = {}
+        for c in self.chars:
+            self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
+                                   if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
@@ -310,6 +329,7 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
     """Speech tags, name-tag speakers, continuations and conversation turns for every paragraph."""
     chain, turn = -1, 0
     last: int | None = None
+    epithet_seen: dict[str, int] = {}
     for i, para in enumerate(paras):
         if not para.quotes:
             continue
@@ -336,6 +356,10 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             turn += 1
         para.chain, para.turn = chain, turn
         last = i
+        phrase = para.tags[0][0].phrase if para.tags and not para.named else ""
+        if phrase:
+            para.epi_prev = epithet_seen.get(phrase)
+            epithet_seen[phrase] = i
 
 
 def _in_tag(para: _Para, pos: int) -> bool:
@@ -418,7 +442,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                     tags.append((_Tag(before[0], before[1], before[2], "before"), qi))
                     continue
             if found is not None:
-                tags.append((_Tag(found[0], found[1], found[2], where), qi))
+                tags.append((_relational(_Tag(found[0], found[1], found[2], where), txt, res), qi))
                 tagged_after.add(si + 1)
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
@@ -436,13 +460,115 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
         else:
             found = None
         if found is not None:
-            tags.append((_Tag(found[0], found[1], found[2], "before"), qi))
+            src = segs[si - 1].text if si > 0 and segs[si - 1].kind == "narration" else para.lead
+            tags.append((_relational(_Tag(found[0], found[1], found[2], "before"), src, res), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         subs = _subject_of(segs[qpos[0] - 1].text, res)
         if subs and subs[-1][1] == "pronoun":
             tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
     return tags
+
+
+# Relations a possessive tag can name ("said her mother"), with the speaker's gender when it tells.
+_RELATIONS = {
+    **dict.fromkeys(["mother", "mamma", "mama", "aunt", "wife", "sister", "daughter", "niece", "grandmother", "hostess", "mistress", "lady", "governess", "stepmother", "sister-in-law", "mother-in-law"], "female"),
+    **dict.fromkeys(["father", "papa", "uncle", "husband", "brother", "son", "nephew", "grandfather", "host", "master", "stepfather", "brother-in-law", "father-in-law", "fatherinlaw"], "male"),
+    **dict.fromkeys(["companion", "friend", "cousin", "visitor", "guest", "partner", "interlocutor", "neighbour", "neighbor", "parent", "child", "lover", "informant", "hearer", "listener", "questioner", "fellow-traveller"], "unknown"),
+}
+_REL_WORDS = "|".join(sorted(_RELATIONS, key=len, reverse=True))
+# After the quote: '"...," said her mother' / '"...," her mother answered'.
+_REL_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
+                        r"(?P<rel>" + _REL_WORDS + r")\b")
+# Before the quote, in the lead-in's last clause: 'Her mother looked up and said:'.
+_REL_BEFORE = re.compile(r"\b(?P<pos>[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z\-]+\s+){0,2}?(?P<rel>" + _REL_WORDS + r")\b[^.!?;]*$")
+_OTHER_TAG = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
+
+
+# Titles a relation's holder is called by: a mother or an aunt is "Mrs." or "Lady", a daughter or a
+# sister "Miss" or her given name, a father "Mr." or "Sir".
+_ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
+_YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
+_ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
+_ELDER_F_TITLES = frozenset(["mrs.", "mrs", "lady", "aunt", "madame", "mme.", "mother", "mamma"])
+_MALE_ONLY_TITLES = frozenset(["mr.", "mr", "sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"])
+
+
+def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
+    """True when the titles `name` goes by suit the relation `rel` (an elder kinswoman is "Mrs.")."""
+    forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
+    titles = {f.split()[0].lower() for f in forms if len(f.split()) > 1}
+    if rel in forms[0].lower().split():
+        return True  # "Aunt Juley", "Uncle Arthur"
+    if rel in _ELDER_F:
+        return bool(titles & _ELDER_F_TITLES)
+    if rel in _YOUNGER_F:
+        return not titles & _ELDER_F_TITLES
+    if rel in _ELDER_M:
+        return bool(titles & _MALE_ONLY_TITLES)
+    return True
+
+
+# The words of an unknown epithet tag: '"...," said the old man' / 'The old man said:'.
+_EPITHET_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
+_EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
+
+
+def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver
+         ) -> tuple[str | None, str | None, list[str], list[str]]:
+    """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
+
+    "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
+    is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
+    """
+    owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
+    owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
+    owners = {n for n in (owner_prev, owner_recent) if n}
+    fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
+    kin = [c.name for c in res.chars if c.name not in owners and (
+        (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
+        and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
+    return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
+
+
+def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
+    """`tag` with its owner set when its phrase is a relation of someone else ("said her mother")."""
+    if tag.name is not None or tag.kind == "name":
+        return tag
+    if tag.where == "before":
+        m = _REL_BEFORE.search(txt[-160:])
+    else:
+        m = _REL_AFTER.match(txt[:80])
+        if m is None and _OTHER_TAG.match(txt[:60]):
+            return _Tag(None, "epithet", "unknown", tag.where, other=True)
+    if m is None:
+        e = (_EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80]))
+        if e is not None and tag.kind == "epithet":
+            words: list[str] = []
+            for w in e.group("ep").split():
+                if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as") or w.endswith("ed"):
+                    break
+                words.append(w)
+            g = res.lookup("the " + " ".join(words))[2] if words else "none"
+            # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
+            if g == tag.gender or (tag.gender == "unknown" and g != "none"):
+                return _Tag(None, "epithet", g, tag.where, phrase=" ".join(words))
+        return tag
+    head = txt[-160:][: m.start("pos")] if tag.where == "before" else txt[: m.start("pos")]
+    if tag.where == "before":
+        head = _SENTENCE_END.split(head)[-1]
+    words = re.findall(r"[A-Za-z']+", head)
+    # "said to her mother", "She turned to her mother and said:": the relation is the listener, and
+    # a pronoun or name before it is the subject; a relation heads the clause only after a verb or
+    # a conjunction.
+    if (words and words[-1].lower() in _PREPS) or any(w.lower() in ("he", "she", "i", "they", "we") for w in words) or (
+            res.name_re is not None and res.name_re.search(head)):
+        return tag
+    pos = m.group("pos").lower()
+    owner = "male" if pos == "his" else "female" if pos == "her" else None
+    if owner is None:
+        return tag
+    return _Tag(None, "epithet", _RELATIONS[m.group("rel")], tag.where, owner=owner, rel=m.group("rel"))
 
 
 # --- speech-tag grammar -------------------------------------------------------------------------
@@ -587,6 +713,18 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
                 if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY or (
                         q.endswith(("?", "!")) and w.group("w").endswith("ed")):
                     return hit
+    q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
+    # "he quavered", "she broke out", "he went on": after a comma (or a dash) a pronoun and a verb are
+    # the tag whatever the verb; after ? or ! an -ed verb is ("Why?" she pondered).
+    pm = _PRON_VERB.match(txt)
+    if pm and (q.endswith((",", "-", "\u2014")) or pm.group("w") in _SPEECHY or (
+            q.endswith(("?", "!")) and pm.group("w").endswith("ed") and pm.group("w") not in _NOT_TAG_ED)):
+        low = pm.group("p").lower()
+        return None, "pronoun", "male" if low == "he" else "female", pm.end()
+    # "was her answer", "was his next observation": a possessive speech noun names its owner.
+    pn = _PRON_NOUN.match(txt)
+    if pn:
+        return None, "pronoun", "male" if pn.group("p").lower() == "his" else "female", pn.end()
     # Pronouns and unknown epithets: the old patterns.
     m = res.inverted.match(txt) or res.normal.match(txt)
     if m:
@@ -594,6 +732,15 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
         if kind != "none":
             return name, kind, gender, m.end()
     return None
+
+
+_PRON_VERB = re.compile(r"^[\s,;:\-\u2014\u2013]*(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
+# -ed verbs after "?" or "!" that start a new action rather than tag the speech.
+_NOT_TAG_ED = frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
+                         "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
+                         "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"])
+_PRON_NOUN = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
+                        r"(?P<p>his|her)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
 def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
@@ -738,7 +885,7 @@ _NEXT_WORD = re.compile(r"\s+[a-z\-]+")
 def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
     for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
-        m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still)\s+,?\s*)?"
+        m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"
                       r"((?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
                       r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
         if m:
@@ -1077,6 +1224,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         if not matching:
             # Widen the pool to salient characters of the right gender.
             pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
+    same_ep = spk(para.epi_prev) if para.epi_prev is not None and i - para.epi_prev <= _EPITHET_REACH else None
+    if same_ep and same_ep not in pool:
+        pool.append(same_ep)
+    owners: set[str] = set()
+    if tag is not None and tag.owner is not None:
+        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
+        owners = {n for n in (owner_prev, owner_recent) if n}
+        pool.extend(n for n in kin[:3] if n not in pool)
     turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
     notag = tag is None
     scores: list[float] = []
@@ -1102,6 +1257,19 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["repeat_bare"] = 1.0
         if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
             d["two_party"] = 1.0
+        if owners:
+            if n == owner_prev:
+                d["rel_owner_prev"] = 1.0
+            if n == owner_recent:
+                d["rel_owner_recent"] = 1.0
+            if n in kin:
+                d["rel_kin"] = 1.0
+                if n in fitting:
+                    d["rel_kin_title"] = 1.0
+        if same_ep == n:
+            d["same_epithet"] = 1.0
+        if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
+            d["other_prev1"] = 1.0
         if ctx.bare:
             d.update({k + "_bare": v for k, v in list(d.items()) if k in _BARE})
         if notag:
@@ -1167,7 +1335,8 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         f.update({k + "_bare": v for k, v in list(f.items()) if k in _BARE})
     if tag is None:
         f.update({k + "_notag": v for k, v in list(f.items()) if k in _SPLIT})
-    elif f.get("pron_match"):
+    elif f.get("pron_match") and tag.owner is None:
+        # A relation ("her mother") is not a pronoun: the nearest woman is whom "her" points at.
         put("pron_match_recency", f.get("recency", 0.0))
         same = [m for m in recent if res.gender.get(m) == tag.gender]
         put("pron_match_first", float(bool(same) and same[0] == n))
@@ -1182,7 +1351,8 @@ _POOL_MENTIONS = 8
 _POOL_SPEAKERS = 8
 _POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
 _FAR_REACH = 60
-_ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+_ANCHOR_REACH = 30
+_EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters  # speech paragraphs searched on each side for a named speaker
 
 
 def _anchors(i: int, paras: list[_Para]) -> tuple[tuple[int, str, str | None] | None, tuple[int, str, str | None] | None, list[str]]:

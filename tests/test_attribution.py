@@ -224,7 +224,8 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
 # The Gambler's explicit floor went down to 83 when epithet tags became a scorer feature instead of a
 # fixed speaker (attrdecode3: right 58 % of the time fixed on dev; the novel's "cried the croupier" lines
 # now go to the scorer and some are lost, while its acc_all rose 82.8 -> 87.4); acc_all floor raised.
-_FLOORS = {"pride-and-prejudice": (0.76, 0.945), "daisy-miller": (0.885, 0.96), "the-gambler": (0.85, 0.83),
+# Daisy Miller raised to 89.5 by the relational tags ("said her mother": measured 90.7 -> 92.0).
+_FLOORS = {"pride-and-prejudice": (0.76, 0.945), "daisy-miller": (0.895, 0.96), "the-gambler": (0.85, 0.83),
            "the-sun-also-rises": (0.77, 0.94)}
 
 
@@ -383,3 +384,72 @@ def test_attribution_gate_fixture_role_words_tell_the_listener():
     # Rarity by turn-taking, and the two lines after it follow.
     right = sum(g == w for g, w in zip(got, want, strict=True))
     assert right >= len(want) - 3, list(zip(got, want, strict=True))
+
+
+# --- relational and possessive tags ------------------------------------------------------------
+NELL = Character("Nell Ashby", ("Nell", "Miss Ashby"), "female", 30)
+MRS_ASHBY = Character("Mrs. Ashby", (), "female", 12)
+HUGH = Character("Hugh Marten", ("Hugh",), "male", 20)
+FAMILY = [NELL, HUGH, MRS_ASHBY]
+
+
+def dialogue_lines(text: str, cast) -> list:
+    return [ln for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
+
+
+def test_attribution_relational_tag_names_the_kin_not_the_possessor():
+    # "said her mother" right after Nell speaks: "her" is Nell, the speaker is her mother.
+    text = ('Mrs. Ashby was sewing by the fire when Nell Ashby came down the stairs with her hat on.\n\n'
+            '"I shall walk to the mill," said Nell.\n\n"Not in this rain," said her mother.')
+    assert who(text, FAMILY) == ["Nell Ashby", "Mrs. Ashby"]
+
+
+def test_attribution_relation_after_a_preposition_is_the_listener():
+    from narrator.attribution import _relational, _Resolver, _Tag
+
+    res = _Resolver(FAMILY)
+    tag = _Tag(None, "pronoun", "female", "after")
+    assert _relational(tag, " she said to her mother.", res).owner is None
+    assert _relational(_Tag(None, "epithet", "female", "after"), " said her mother.", res).owner == "female"
+    # In a lead-in, a pronoun subject before the relation is the speaker ("She turned to her mother and said:").
+    assert _relational(_Tag(None, "pronoun", "female", "before"), "She turned to her mother and said:", res).owner is None
+
+
+def test_attribution_pronoun_and_any_verb_after_a_comma_is_a_tag():
+    lines = dialogue_lines('Hugh Marten stood at the door.\n\n"I suppose," he floundered, "that it is late."', FAMILY)
+    assert [(ln.speaker, ln.evidence) for ln in lines] == [("Hugh Marten", "anaphoric")] * 2
+
+
+def test_attribution_possessive_speech_noun_with_a_pronoun():
+    text = ('Nell Ashby and Hugh Marten sat by the window.\n\n"Will you come?" asked Hugh.\n\n'
+            '"Never," was her short answer.')
+    lines = dialogue_lines(text, FAMILY)
+    assert (lines[1].speaker, lines[1].evidence) == ("Nell Ashby", "anaphoric")
+
+
+def test_attribution_the_other_tag_is_marked_as_not_the_last_speaker():
+    from narrator.attribution import _relational, _Resolver, _Tag
+
+    res = _Resolver(FAMILY)
+    assert _relational(_Tag(None, "epithet", "unknown", "after"), " said the other.", res).other
+    assert not _relational(_Tag(None, "epithet", "unknown", "after"), " said the other one.", res).other
+    assert not _relational(_Tag(None, "epithet", "unknown", "after"), " said the vicar.", res).other
+
+
+def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
+    from narrator import attribution as attr
+    from tests.attribution_helpers import segments_of
+
+    crane = Character("Mr. Crane", (), "male", 8)
+    text = ('Mr. Crane leaned on the gate.\n\n"Fine day," said Mr. Crane.\n\n"It is," said the old man, nodding.\n\n'
+            'Hugh Marten and Nell Ashby walked on and came back an hour later.\n\n'
+            '"Still here?" said the old man.')
+    _, segs = segments_of(text)
+    trace: list = []
+    lines = attr.run(segs, [HUGH, NELL, crane], attr._load_weights(), trace)
+    last_quotes, cands, feats = trace[-1]
+    assert last_quotes[0].text.startswith('"Still here')
+    marked = [c for c, f in zip(cands, feats, strict=True) if f["same_epithet"]]
+    # The first "said the old man" went to someone: the second points at the same one.
+    first = next(ln.speaker for ln in lines if ln.segment.text.startswith('"It is'))
+    assert first is not None and marked == [first]
