@@ -5,6 +5,7 @@ from __future__ import annotations
 import faulthandler
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -236,10 +237,18 @@ _WORKER: _Worker | None = None
 def _init_worker(default_engine: str, cache_root: str, timeout: float = DEFAULT_TIMEOUT, keep_going: bool = False,
                  registry: dict[str, str] | None = None, env: dict[str, str] | None = None) -> None:
     global _WORKER
+    # Ctrl-C reaches every process of the terminal's process group. The build process reports the interruption;
+    # a worker leaves at once and silently (as after a kill -9, which the cache survives). Without this, each
+    # worker printed a KeyboardInterrupt traceback from inside eSpeak's audio callback.
+    signal.signal(signal.SIGINT, _leave_quietly)
     map_large_buffers()  # a long line's buffers go back to the system when freed, not into the worker's heap
     os.environ.update(env or {})
     ENGINES.update(registry or {})  # engines registered at run time (plugins, tests) exist in workers too
     _WORKER = _Worker(default_engine, Path(cache_root), timeout, keep_going)
+
+
+def _leave_quietly(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
 
 
 def _worker_env(jobs: int) -> dict[str, str]:

@@ -393,3 +393,28 @@ def test_cli_keep_going_lists_the_replaced_line_in_the_summary(tmp_path: Path, m
     warnings = [ln for ln in err.splitlines() if ln.startswith("warning: ")]
     assert len(warnings) == 1 and "chapter 2, line" in warnings[0] and "boom" in warnings[0].lower(), err
     assert "1 line(s) replaced by a tone; run the same command again" in err and "Traceback" not in err
+
+
+@pytest.mark.e2e
+def test_cli_ctrl_c_during_synthesis_is_one_line_from_the_whole_process_group(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C goes to every process of the foreground group, the synthesis workers included: only
+    # the build may speak (one line), never a worker's traceback from inside eSpeak's callback.
+    # Long paragraphs: the workers spend their time inside eSpeak's synthesis loop, where the interrupt lands.
+    story = tmp_path / "story.txt"
+    story.write_text("The Test Story - A. Tester\n\nChapter 1\n\n" + "\n\n".join(
+        " ".join(f"Lamp {p * 100 + s} burned on the long road home past the river and the mill." for s in range(12))
+        for p in range(60)), encoding="utf-8")
+    out = tmp_path / "out"
+    folder = out / "the-test-story"
+    proc = subprocess.Popen([sys.executable, "-m", "narrator", "build", str(story), "-o", str(out), "--jobs", "2"],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and not (folder.is_dir() and _rendered(folder)):
+        time.sleep(0.005)
+    assert proc.poll() is None, "the build ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert proc.returncode == 130
+    assert lines == ["interrupted: finished chapters and rendered segments are kept; run the same command to resume."], err
