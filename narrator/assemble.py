@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from pydub import AudioSegment
@@ -26,6 +27,10 @@ PACING = {
 TARGET_RMS_DB = -20.0    # auditions: a voice's speech level before any limiter
 _CLAUSE_END = (",", ";", ":", "—", "–", "-")
 _CLOSERS = "\"'”’)]» \t\n"
+
+
+class Stopped(Exception):
+    """A chapter's audio stopped being read because the build is ending (see ChapterAudio.stop)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ class ChapterAudio:
     """(scene number, start sample) for every scene, in order."""
     samples: int
     cache: ClipCache | None = None
+    stop: threading.Event | None = field(default=None, compare=False, repr=False)
+    """Set when the build is interrupted: reading stops at the next clip (the encoder runs in our process and
+    would otherwise master and encode the whole chapter before Ctrl-C could end the build)."""
 
     @property
     def seconds(self) -> float:
@@ -63,6 +71,8 @@ class ChapterAudio:
         fill = 0  # samples of `out` already written; the rest of it is silence
         pos = 0   # chapter samples emitted before `out`
         for t in self.timeline:
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped("the build was interrupted")
             if t.end <= t.start:
                 continue
             # Pause before the clip: the zeros already in `out`, whole silent chunks while it is longer.

@@ -6,16 +6,17 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import PACING, assemble
+from narrator.assemble import PACING, Stopped, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import ClipCache, max_cache_bytes
@@ -186,6 +187,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             chapters_of.setdefault(key, []).append(n)
     encodes: dict[int, Future[ChapterResult]] = {}
     budget = Budget()
+    stop = threading.Event()  # set when the build ends early: chapters being encoded stop at their next clip
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
 
         def encode(n: int) -> ChapterResult:
@@ -201,10 +203,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         def encode_chapter(n: int) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
             chapter_clips = by_chapter[n]
-            audio = assemble(chapter_clips, cache, SAMPLE_RATE, pacing)  # voices are levelled in mastering
+            audio = replace(assemble(chapter_clips, cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
             try:
                 make_chapter(audio, dest, tags, digest, how, cache)
-            except NarratorError:
+            except (NarratorError, Stopped):
                 raise
             except Exception as exc:  # ffmpeg failed: usually a full disk; say so instead of a traceback
                 raise encode_error(exc, dest) from None
@@ -217,18 +219,26 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
                 if not keys and n not in encodes:
                     encodes[n] = encoder.submit(encode, n)
 
-        for n, keys in remaining.items():
-            if not keys:
-                encodes[n] = encoder.submit(encode, n)
-        failures: list[Failure] = []
-        rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready, keep_going=keep_going,
-                              timeout=timeout, failures=failures)
-        prune_failed(cache.root, {c.key for c in clips})
-        for n in jobs_out:
-            if n not in encodes:
-                encodes[n] = encoder.submit(encode, n)
-        for n, fut in encodes.items():
-            results[n] = fut.result()
+        try:
+            for n, keys in remaining.items():
+                if not keys:
+                    encodes[n] = encoder.submit(encode, n)
+            failures: list[Failure] = []
+            rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready,
+                                  keep_going=keep_going, timeout=timeout, failures=failures)
+            prune_failed(cache.root, {c.key for c in clips})
+            for n in jobs_out:
+                if n not in encodes:
+                    encodes[n] = encoder.submit(encode, n)
+            for n, fut in encodes.items():
+                results[n] = fut.result()
+        except BaseException:
+            # Ctrl-C or a failed chapter. Leaving the `with` waits for every chapter handed to the encoder, and
+            # LAME encodes in our own threads (no ffmpeg process for the signal to end): without this, Ctrl-C
+            # went on mastering and encoding every queued chapter, tens of seconds to minutes, before it was heard.
+            stop.set()
+            encoder.shutdown(wait=True, cancel_futures=True)
+            raise
     if cover_bytes and not (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").exists():
         (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
     chapters = tuple(results[n] for n in sorted(results))
@@ -357,7 +367,6 @@ def _samples(clips: Sequence[Clip], cache: ClipCache) -> int:
 def _with_story_overrides(story: Story, castfile: CastFile | None) -> Story:
     if castfile is None or not castfile.story:
         return story
-    from dataclasses import replace
 
     s = castfile.story
     return replace(story, title=s.get("title", story.title), author=s.get("author", story.author),

@@ -418,3 +418,39 @@ def test_cli_ctrl_c_during_synthesis_is_one_line_from_the_whole_process_group(tm
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert proc.returncode == 130
     assert lines == ["interrupted: finished chapters and rendered segments are kept; run the same command to resume."], err
+
+
+def test_ctrl_c_while_chapters_encode_stops_them_and_leaves_no_file(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # MP3s are encoded in our own threads: Ctrl-C must stop the chapter being encoded and the ones queued behind
+    # it, not wait for them all, and nothing half-written may stay behind.
+    import threading
+
+    from narrator import pipeline
+
+    story, out = _story(tmp_path, chapters=3), tmp_path / "out"
+    build(story, out, engine="silent", jobs=1)
+    for mp3 in out.rglob("*.mp3"):
+        mp3.unlink()  # every segment is cached: all three chapters go to the encoder at once, jobs=1 encodes one
+    started, interrupted = threading.Event(), threading.Event()
+    real_make, encoded = pipeline.make_chapter, []
+
+    def make_chapter(audio, dest, *args):  # type: ignore[no-untyped-def]
+        encoded.append(dest.name)
+        started.set()
+        interrupted.wait(30)  # the interrupt lands while this chapter is being encoded
+        real_make(audio, dest, *args)
+
+    def synthesize(clips, *args, on_done, **kwargs):  # type: ignore[no-untyped-def]
+        for clip in clips:
+            on_done(clip.key)  # as the real one reports cached segments: every chapter is handed to the encoder
+        assert started.wait(30)
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "make_chapter", make_chapter)
+    monkeypatch.setattr(pipeline, "synthesize", synthesize)
+    with pytest.raises(KeyboardInterrupt):
+        build(story, out, engine="silent", jobs=1)
+    assert len(encoded) == 1  # the queued chapters never started
+    assert not list(out.rglob("*.mp3")) and not list(out.rglob("*.part*"))
