@@ -11,6 +11,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from narrator.casting import Casting, Engines, apply_overrides, assign_voices, c
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
+from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import Tags, require_ffmpeg, write_mp3
 from narrator.faults import (
@@ -123,16 +125,23 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
     path = Path(story_path)
     if str(story_path) == "-" or not path.is_file() or path.stat().st_size < ANALYSE_APART_BYTES:
         return make_script(story_path, cast_path, include_notes)
-    with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
-        script, caught = child.submit(_script_apart, os.getcwd(), story_path, cast_path, include_notes).result()
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
+            script, caught = child.submit(_script_apart, os.getcwd(), dict(ENGINES), story_path, cast_path,
+                                          include_notes).result()
+    except BrokenProcessPool:
+        # The child was killed (most likely by the system, for memory); one line, not the pool's traceback.
+        raise NarratorError(f"the analysis of {story_path} stopped unexpectedly (its process was killed: out of "
+                            "memory?). Close other programs and run the build again.") from None
     for message, category in caught:
         warnings.warn(message, category, stacklevel=2)
     return script
 
 
-def _script_apart(cwd: str, story_path: str | Path, cast_path: str | Path | None,
+def _script_apart(cwd: str, registry: dict[str, str], story_path: str | Path, cast_path: str | Path | None,
                   include_notes: bool) -> tuple[Script, list[tuple[str, type[Warning]]]]:
     os.chdir(cwd)  # a forkserver's children start in the folder it started in; cast and lexicon paths are relative
+    ENGINES.update(registry)  # engines registered at run time (plugins, tests): a cast file may name one
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         script = make_script(story_path, cast_path, include_notes)

@@ -99,3 +99,40 @@ def test_pipeline_a_short_story_is_analysed_in_process(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(pipeline, "ProcessPoolExecutor", None)  # any use would fail
     assert pipeline._script_for_build(SAMPLE, None, False).lines == make_script(SAMPLE).lines
+
+
+def test_pipeline_a_long_story_apart_knows_engines_registered_at_run_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cast file may name an engine a plugin registered in this process; the child must know it too, as the
+    # synthesis workers do (a short story, analysed here, already accepted it).
+    from narrator import pipeline
+    from narrator.engines import ENGINES
+
+    monkeypatch.setitem(ENGINES, "plugged", "narrator.engines.silent:SilentEngine")
+    cast = tmp_path / "c.toml"
+    cast.write_text('[narrator]\nengine = "plugged"\n', encoding="utf-8")
+    monkeypatch.setattr(pipeline, "ANALYSE_APART_BYTES", 0)
+    script = pipeline._script_for_build(SAMPLE, cast, False)
+    assert script.castfile is not None and script.castfile.narrator.engine == "plugged"
+
+
+def test_pipeline_a_killed_analysis_child_is_one_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from narrator import pipeline
+    from narrator.errors import NarratorError
+
+    class KilledChild:  # what the pool reports when the system kills its process (out of memory)
+        def __init__(self, *args: object, **kwargs: object) -> None: ...
+        def __enter__(self) -> KilledChild: return self
+        def __exit__(self, *exc: object) -> None: ...
+        def submit(self, *args: object) -> Future[object]:
+            done: Future[object] = Future()
+            done.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+            return done
+
+    monkeypatch.setattr(pipeline, "ANALYSE_APART_BYTES", 0)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", KilledChild)
+    with pytest.raises(NarratorError, match=r"stopped unexpectedly .*out of memory"):
+        pipeline._script_for_build(SAMPLE, None, False)
