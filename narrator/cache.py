@@ -177,7 +177,10 @@ def clear(root: Path) -> int:
             size = path.stat().st_size
             path.unlink()
             freed += size
-    for folder in [*(root.iterdir() if root.is_dir() else ()), root]:
+    # Only our own folders, and only when empty: another program's empty folder (or an empty .cache that
+    # narrator never wrote in) is not ours to remove.
+    shards = [f for f in root.iterdir() if _SHARD.fullmatch(f.name) and f.is_dir()] if root.is_dir() else []
+    for folder in [*shards, *([root] if paths or shards else [])]:
         with contextlib.suppress(OSError):
             folder.rmdir()  # only succeeds when empty: anything else in it stays
     return freed

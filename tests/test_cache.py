@@ -193,3 +193,17 @@ def test_cache_clean_of_a_folder_that_is_not_there_says_so(tmp_path):
 
     result = CliRunner().invoke(app, ["clean", "-o", str(tmp_path / "typo")])
     assert isinstance(result.exception, InputError) and "is not a folder" in str(result.exception)
+
+
+def test_cache_clean_leaves_other_programs_empty_folders(tmp_path):
+    # An empty folder in another program's .cache (and an empty .cache narrator never wrote in) is not ours.
+    other = tmp_path / "project" / ".cache"
+    (other / "sessions").mkdir(parents=True)
+    empty = tmp_path / "tool" / ".cache"
+    empty.mkdir(parents=True)
+    ours = ClipCache(tmp_path / "a-story" / ".cache")
+    _entry(ours, "ab" + "0" * 62, 1000, age=10)
+    result = CliRunner().invoke(app, ["clean", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (other / "sessions").is_dir() and empty.is_dir()
+    assert not (tmp_path / "a-story" / ".cache").exists()
