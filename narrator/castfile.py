@@ -244,6 +244,15 @@ def _check_keys(table: Any, allowed: set[str], where: _Locator, key: str, label:
                                       start))
 
 
+def _split_key(key: str) -> tuple[str, str]:
+    """'characters."Mr. Hale"' -> ('characters', 'Mr. Hale'): the dot inside the quotes is part of the name."""
+    m = re.fullmatch(r'(?:(.*)\.)?"([^"]*)"', key)
+    if m:
+        return m[1] or "", m[2]
+    parent, _, name = key.rpartition(".")
+    return parent, name.strip("'")
+
+
 class _Locator:
     """Finds the line of a table or key in the file, so messages can point at it."""
 
@@ -260,12 +269,20 @@ class _Locator:
             if shape(line.split("#")[0]) == want:
                 return i
         # No [header]: the table is written inline (Mara = { voice = "..." }) or with dotted keys
-        # (Mara.voice = "..."); point at the first line that names it as a key.
-        name = key.rsplit(".", 1)[-1].strip("\"'")
+        # (Mara.voice = "..."); point at the first line that names it as a key, inside its parent table only:
+        # a [lexicon] entry "Mrs. Tobin" = ... above [characters] is not Tobin's table.
+        parent, name = _split_key(key)
         if key and name:
             named = re.compile(rf"(?:^|[\s{{,.])[\"']?{re.escape(name)}[\"']?\s*[=.]")
-            for i, line in enumerate(self.lines, start=1):
-                if named.search(line.split("#")[0]):
+            header = re.compile(r"\s*\[")
+            begin = self.line_of_table(parent) if parent else 0
+            # Below the parent's [header] to the next one; without that header, the top-level lines before any.
+            begin = begin if begin and header.match(self.lines[begin - 1]) else 0
+            for i in range(begin + 1, len(self.lines) + 1):
+                line = self.lines[i - 1].split("#")[0]
+                if header.match(line):
+                    break
+                if named.search(line):
                     return i
         return 0
 
@@ -280,7 +297,7 @@ class _Locator:
             return start
         if start and re.search(rf"(?:^|[\s{{,.])[\"']?{re.escape(key)}[\"']?\s*=", self.lines[start - 1].split("#")[0]):
             return start  # on the table's own line: an inline table or a dotted key
-        name = table.rsplit(".", 1)[-1].strip("\"'")
+        name = _split_key(table)[1]
         owner = rf"(?:[\"']?{re.escape(name)}[\"']?\s*\.\s*)?" if name else ""  # dotted keys: Mira.voice = ...
         # Search only up to the next table header: a key missing here must not be found in the next table.
         for i in range(max(start, 1), len(self.lines) + 1):

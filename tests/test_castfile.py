@@ -231,6 +231,8 @@ def test_castfile_not_utf8_names_the_line_and_cast_keeps_the_file(tmp_path, monk
     ('# my cast\n\ncharacters = { Mira = { voice = "femal2" } }\n\n[narrator]\nrate = 150\n', 3),
     ('[narrator]\nrate = 150\n\n[characters]\nTobin = { voice = "male1" }\nMira = { voice = "femal2" }\n', 6),
     ('[narrator]\nrate = 150\n\n[characters]\nMira.gender = "female"\nMira.voice = "femal2"\n', 6),
+    # A word list above [characters] that names her is not her table.
+    ('[lexicon]\n"Aunt Mira" = "Aunt Meera"\n\n[characters]\nMira = { voice = "femal2" }\n', 5),
 ])
 def test_castfile_inline_and_dotted_tables_get_a_line_too(tmp_path, monkeypatch, text, line):
     # Without a [characters."Mira"] header the message said "c.toml:0:".
@@ -240,6 +242,14 @@ def test_castfile_inline_and_dotted_tables_get_a_line_too(tmp_path, monkeypatch,
     result = _Run(["build", str(STORY), "--cast", str(path), "--engine", "silent", "-o", str(tmp_path / "o")])
     assert result.exit_code == 3
     assert f"{path}:{line}: [characters.\"Mira\"] voice 'femal2'" in " ".join(result.output.split())
+
+
+def test_castfile_dotted_keys_of_a_name_with_a_dot_get_their_own_line(tmp_path):
+    # "Mr. Hale" holds a dot of its own: the key `"Mr. Hale".rate` is his, on line 3, not the table's first line.
+    path = tmp_path / "c.toml"
+    path.write_text('[characters]\n"Mr. Hale".gender = "male"\n"Mr. Hale".rate = 5\n')
+    with pytest.raises(CastError, match=rf"^{path}:3: rate must be a number"):
+        load_cast(path)
 
 
 def test_castfile_folder_is_not_called_missing(tmp_path):
