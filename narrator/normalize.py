@@ -18,6 +18,7 @@ from pathlib import Path
 from num2words import num2words
 
 from narrator.errors import CastError
+from narrator.lexicon import LOWER, UPPER
 
 # ------------------------------------------------------------------ tables
 
@@ -216,10 +217,10 @@ def _abbreviations(text: str) -> str:
     def title(m: re.Match[str]) -> str:
         return _TITLES[m.group(1).lower()] + " "
 
-    text = re.sub(r"\b((?i:" + "|".join(_TITLES) + r"))\.\s*(?=[A-Z])", title, text)
+    text = re.sub(r"\b((?i:" + "|".join(_TITLES) + rf"))\.\s*(?=[{UPPER}])", title, text)  # "Mr. Émile" too
     # British usage writes the common titles without a full stop ("Mr Pell"); only before a capitalised
     # word, and only these, so "Dr" as a street ("Elm Dr") or a word ("Col") is left alone.
-    text = re.sub(r"\b(Mr|Mrs|Ms|Dr)\s+(?=[A-Z][a-z])", title, text)
+    text = re.sub(rf"\b(Mr|Mrs|Ms|Dr)\s+(?=[{UPPER}][{LOWER}])", title, text)
 
     def saint_or_street(m: re.Match[str]) -> str:
         before = m.string[: m.start()].rstrip().split(" ")[-1]
@@ -267,7 +268,7 @@ def _roman(text: str) -> str:
         return f"{name} the {num2words(_roman_value(numeral), to='ordinal')}"
 
     # Two or more numeral letters, or a lone V/X, after a capitalised name: "Henry VIII", "Pius X".
-    return re.sub(rf"\b([A-Z][a-z]+)\s+((?=[IVXLCDM]{{2,}}\b|[VX]\b){_ROMAN})\b", regnal, text)
+    return re.sub(rf"\b([{UPPER}][{LOWER}]+)\s+((?=[IVXLCDM]{{2,}}\b|[VX]\b){_ROMAN})\b", regnal, text)
 
 
 def _money(text: str) -> str:

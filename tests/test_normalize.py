@@ -48,6 +48,9 @@ RULES = [
     ("Mr. Jones met Dr. Smith.", "Mister Jones met Doctor Smith."),
     ("Mrs. Patel and Prof. Ng.", "Missus Patel and Professor Ng."),
     ("Mr Pell met Mrs Hale and Dr Ruiz.", "Mister Pell met Missus Hale and Doctor Ruiz."),
+    # Accented names are names (eSpeak reads "Mr." before one as "Mister" and a full stop, and "XIV" as "roman fourteen").
+    ("Mr. Émile met Dr Łucja and Mrs. Zoë.", "Mister Émile met Doctor Łucja and Missus Zoë."),
+    ("Étienne II was king.", "Étienne the second was king."),
     ("Turn left at Elm Dr and Mr.", "Turn left at Elm Dr and Mr."),
     ("We prayed at St. Mark's.", "We prayed at Saint Mark's."),
     ("She lives on Baker St.", "She lives on Baker Street."),
