@@ -273,7 +273,9 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     elif lines is not None:
         a, b = lines
         last = chapter_lines[-1].segment.index if chapter_lines else 0
-        if a > b or a < 0 or a > last:
+        if a > b:
+            raise InputError(f"lines {a}-{b} run backwards: give the first line first (--lines {b}-{a}).")
+        if a < 0 or a > last:
             raise InputError(f"lines {a}-{b} are not in chapter {chapter}: its lines run 0 to {last} (see `narrator script`).")
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
     engines = Engines(engine)
