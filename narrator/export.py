@@ -392,6 +392,10 @@ def _atomic(dest: Path, make: Callable[[Path], object]) -> None:
             raise OutputError(f"the disk is full while writing {dest}; free some space and run the build again "
                               "(finished chapters are kept).") from None
         raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the output folder's permissions.") from None
+    except OutputError as exc:
+        tmp.unlink(missing_ok=True)
+        # An encoder names the file it was given, our hidden temporary one: say the chapter's own name.
+        raise OutputError(str(exc).replace(tmp.name, dest.name)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

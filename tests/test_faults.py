@@ -454,3 +454,19 @@ def test_ctrl_c_while_chapters_encode_stops_them_and_leaves_no_file(tmp_path: Pa
         build(story, out, engine="silent", jobs=1)
     assert len(encoded) == 1  # the queued chapters never started
     assert not list(out.rglob("*.mp3")) and not list(out.rglob("*.part*"))
+
+
+def test_encoder_failure_names_the_chapter_not_the_temporary_file(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The encoder writes to ".01 Chapter 1.<pid>.part.mp3"; a message naming that hidden file is no help.
+    from narrator import lame
+
+    def refuse(*args: object) -> None:
+        raise lame.LameError("LAME failed while encoding (error -1)")
+
+    monkeypatch.setattr(lame, "load", lambda: object())  # as if the library were there
+    monkeypatch.setattr(lame, "encode", refuse)
+    with pytest.raises(OutputError) as info:
+        build(_story(tmp_path, chapters=1, paragraphs=2), tmp_path / "out", engine="silent", jobs=1)
+    assert "could not encode 01 Chapter 1.mp3: LAME failed" in str(info.value), info.value
+    assert ".part" not in str(info.value)
