@@ -50,7 +50,7 @@ from narrator.listening import (
 from narrator.mastering import Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
-from narrator.reader import read_story
+from narrator.reader import NarratorWarning, read_story
 from narrator.synthesis import SAMPLE_RATE, Progress, plan, process_context, synthesize
 
 SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
@@ -96,21 +96,25 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
     characters = merge_aliases(found, castfile)
     lines = attribute(segments, characters)
     lines = apply_overrides(lines, castfile, {c.name for c in characters})
-    _warn_absent(castfile, found, lines)
+    _warn_absent(castfile, found, lines, story.text)
     lexicon = {**load_lexicon(SHARED_LEXICON), **(castfile.lexicon if castfile else {})}
     return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile, lexicon)
 
 
-def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line]) -> None:
+def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line], text: str) -> None:
     """A cast-file character the story never names and no line goes to is most likely a misspelt name."""
     if castfile is None:
         return
-    from narrator.reader import NarratorWarning
-
     known = {n for c in found for n in (c.name, *c.aliases)}
     speaking = {ln.speaker for ln in lines}
+
+    def written(name: str) -> bool:  # in the text as a whole word, though not found as a character
+        return re.search(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, name.split())) + r"(?![^\W\d_])", text) is not None
+
+    # A name the text does write is not misspelt, so "not in this story" would be false: no warning for it.
     absent = [e for e in castfile.characters.values()
-              if e.name not in speaking and not ({e.name, *e.aliases} & known)]
+              if e.name not in speaking and not ({e.name, *e.aliases} & known)
+              and not any(written(n) for n in (e.name, *e.aliases) if n.strip())]
     if absent:
         names = ", ".join(f'"{e.name}" (line {e.setting.line})' if e.setting.line else f'"{e.name}"' for e in absent[:5])
         more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""

@@ -278,6 +278,7 @@ def test_castfile_character_not_in_the_story_is_a_warning(tmp_path, monkeypatch)
     path.write_text('[characters."Mria"]\nrate = 150\n\n'          # a misspelt Mira: never named, no line
                     '[characters."Tob"]\naliases = ["Tobin"]\n\n'  # named through its alias
                     '[characters."Stranger"]\ngender = "male"\n\n'  # not named, but an override gives a line
+                    '[characters."Rain"]\nrate = 150\n\n'  # written in the story (never as a speaker): not misspelt
                     '[[overrides]]\nid = "2:2"\nspeaker = "Stranger"\n')
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
