@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -374,7 +375,7 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
         lex = tomlkit.table()
         lex.add(tomlkit.comment('how to say a word: "Applejack" = "Apple jack"'))
         doc["lexicon"] = lex
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two `narrator cast` at once must not share it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")

@@ -131,7 +131,7 @@ def output_error(exc: OSError, where: Path) -> OutputError:
 
 
 def encode_error(exc: Exception, dest: Path) -> OutputError:
-    """The OutputError for a failed MP3 encode: disk full when the disk is (nearly) full, else ffmpeg's own words."""
+    """The OutputError for a failed chapter encode: disk full when the disk is (nearly) full, else the error's words."""
     try:
         free = shutil.disk_usage(dest.parent).free
     except OSError:
@@ -139,8 +139,8 @@ def encode_error(exc: Exception, dest: Path) -> OutputError:
     if 0 <= free < 64 * 1024 * 1024:
         return output_error(OSError(errno.ENOSPC, "No space left on device"), dest)
     detail = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
-    return OutputError(f"ffmpeg could not encode {dest}: {detail[0][:200]}. Check that ffmpeg works "
-                       "(`ffmpeg -version`) and that the output folder has free space.")
+    return OutputError(f"could not encode {dest}: {detail[0][:200]}. Check that the output folder has free space "
+                       "and that ffmpeg works (`ffmpeg -version`).")
 
 
 _STALE = re.compile(r"^\.(?:.+\.(\d+)\.(?:part\.mp3|tmp)|rendering\.(\d+))$")

@@ -226,7 +226,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
                 make_chapter(audio, dest, tags, digest, how, cache)
             except (NarratorError, Stopped):
                 raise
-            except Exception as exc:  # ffmpeg failed: usually a full disk; say so instead of a traceback
+            except Exception as exc:  # the encoder failed: usually a full disk; say so instead of a traceback
                 raise encode_error(exc, dest) from None
             return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
 
