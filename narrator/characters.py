@@ -875,7 +875,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue  # linked below
         head = ep.split()[-1]
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
-        if n >= 2 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
+        if n >= 2 and head not in _GENERIC_EPITHETS and (top_votes < 0.6 * n or head in _OCCUPATIONS):
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)
