@@ -175,6 +175,8 @@ class _Resolver:
         self.narrator: str | None = None
         # The unseen speaker of "a voice rang out" (find_characters gives it the alias "a voice").
         self.voice = next((c.name for c in characters if "a voice" in c.aliases), None)
+        # ...when it is only that: a stand-in the story never names, not a character the book calls "the Voice".
+        self.stand_in_voice = next((c.name for c in characters if "a voice" in c.aliases and c.mentions == 0), None)
         forms: dict[str, str] = {}
         epithets: dict[str, str] = {}
         for c in reversed(self.chars):  # earlier (more salient) characters win shared forms
@@ -1227,6 +1229,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     same_ep = spk(para.epi_prev) if para.epi_prev is not None and i - para.epi_prev <= _EPITHET_REACH else None
     if same_ep and same_ep not in pool:
         pool.append(same_ep)
+    voice = res.stand_in_voice
+    if voice in pool and voice not in prev_spk[:2] and (tag is None or tag.name != voice):
+        # An unseen voice speaks where the text says "a voice", and goes on speaking only in a live exchange
+        # (one of the last two speakers). Once others have taken over, a reader does not hand it the next
+        # untagged line (the sample story's "said a voice from inside", then the old man who opened the door
+        # and went on talking). A book that names its voice ("the Voice" of The Invisible Man) keeps it.
+        pool.remove(voice)
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)

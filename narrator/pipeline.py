@@ -24,6 +24,7 @@ from narrator.casting import Casting, Engines, apply_overrides, assign_voices, c
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
+from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import Tags, require_ffmpeg, write_mp3
 from narrator.faults import (
@@ -123,15 +124,22 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
     if str(story_path) == "-" or not path.is_file() or path.stat().st_size < ANALYSE_APART_BYTES:
         return make_script(story_path, cast_path, include_notes)
     with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
-        script, caught = child.submit(_script_apart, os.getcwd(), story_path, cast_path, include_notes).result()
+        settings = {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
+        script, caught = child.submit(_script_apart, os.getcwd(), settings, dict(ENGINES), story_path, cast_path,
+                                      include_notes).result()
     for message, category in caught:
         warnings.warn(message, category, stacklevel=2)
     return script
 
 
-def _script_apart(cwd: str, story_path: str | Path, cast_path: str | Path | None,
-                  include_notes: bool) -> tuple[Script, list[tuple[str, type[Warning]]]]:
-    os.chdir(cwd)  # a forkserver's children start in the folder it started in; cast and lexicon paths are relative
+def _script_apart(cwd: str, settings: dict[str, str], engines: dict[str, str], story_path: str | Path,
+                  cast_path: str | Path | None, include_notes: bool) -> tuple[Script, list[tuple[str, type[Warning]]]]:
+    # A forkserver's children start as the forkserver was when it started: in its folder (cast and lexicon
+    # paths are relative), with its environment (--voice-dir sets NARRATOR_PIPER_VOICES), and with only the
+    # engines registered at import (a cast file may name one registered at run time).
+    os.chdir(cwd)
+    os.environ.update(settings)
+    ENGINES.update(engines)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         script = make_script(story_path, cast_path, include_notes)
@@ -265,7 +273,9 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     elif lines is not None:
         a, b = lines
         last = chapter_lines[-1].segment.index if chapter_lines else 0
-        if a > b or a < 0 or a > last:
+        if a > b:
+            raise InputError(f"lines {a}-{b} run backwards: give the first line first (--lines {b}-{a}).")
+        if a < 0 or a > last:
             raise InputError(f"lines {a}-{b} are not in chapter {chapter}: its lines run 0 to {last} (see `narrator script`).")
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
     engines = Engines(engine)

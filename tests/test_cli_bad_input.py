@@ -162,6 +162,8 @@ def test_cli_unknown_format_and_bad_range(tmp_path: Path, capsys: pytest.Capture
     code, _, err = _run(capsys, monkeypatch, "preview", str(STORY), "--chapter", "1", "--lines", "2:1-2:4",
                         "--engine", "silent")
     assert code == 2 and "is in chapter 2, but --chapter says 1" in _one_error_line(err)
+    code, _, err = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "5-3", "--engine", "silent")
+    assert code == 2 and "lines 5-3 run backwards" in _one_error_line(err) and "--lines 3-5" in err
 
 
 def test_cli_line_ids_choose_their_chapter(tmp_path: Path, capsys: pytest.CaptureFixture[str],

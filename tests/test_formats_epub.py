@@ -280,7 +280,8 @@ def test_epub_without_toc_falls_back_to_headings(tmp_path: Path) -> None:
     }
     story = _read(_zip_epub(tmp_path / "plain.epub", files))
     assert [t for _, t in story.chapter_hints] == ["Chapter One", "Chapter Two"]
-    assert story.text == "Chapter One\n\nMorning.\n\nAside\n\nStill morning.\n\nChapter Two\n\nEvening."
+    # The h2 inside the chapter is a section: a scene break, then its title read as the scene's first line.
+    assert story.text == "Chapter One\n\nMorning.\n\n* * *\n\nAside\n\nStill morning.\n\nChapter Two\n\nEvening."
 
 
 def test_epub_drm_is_refused_with_a_clear_message(tmp_path: Path) -> None:

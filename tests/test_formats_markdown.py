@@ -77,3 +77,14 @@ def test_markdown_empty_raises_input_error() -> None:
 def test_markdown_not_utf8_raises_input_error() -> None:
     with pytest.raises(InputError, match="UTF-8"):
         read_markdown(b"\xff\xfe\x00bad", Path("bad.md"))
+
+
+def test_markdown_section_headings_inside_a_chapter_open_scenes() -> None:
+    from narrator.chapters import split_chapters
+
+    story = read_markdown(b"# Chapter 1\n\n## The Gate\n\nMara walked.\n\n## The Road\n\nThey left.\n\n"
+                          b"# Chapter 2\n\nHome.\n", None)
+    assert [t for _, t in story.chapter_hints] == ["Chapter 1", "Chapter 2"]
+    chapters = split_chapters(story)
+    first = [[story.text[p.start : p.end] for p in scene.paragraphs] for scene in chapters[0].scenes]
+    assert first == [["The Gate", "Mara walked."], ["The Road", "They left."]]

@@ -81,7 +81,11 @@ def test_pipeline_a_long_story_is_analysed_apart_with_the_same_script_and_warnin
     (tmp_path / "voices").mkdir()
     here = make_script(story, find_cast=False)
     slug = pipeline.slugify(here.story.title)
-    (tmp_path / "voices" / f"{slug}.toml").write_text('[characters."Mara"]\nvoice = "gmw/en-US"\n')
+    # An engine registered at run time (as tests and plugins do), named by the cast file: the child must know it.
+    from narrator.engines import ENGINES
+
+    monkeypatch.setitem(ENGINES, "silent-twin", ENGINES["silent"])
+    (tmp_path / "voices" / f"{slug}.toml").write_text('[characters."Mara"]\nvoice = "quiet"\nengine = "silent-twin"\n')
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(pipeline, "ANALYSE_APART_BYTES", 0)
     calls: list[str] = []

@@ -389,6 +389,10 @@ def write_blocks(builder: TextBuilder, blocks: list[Block]) -> None:
             if not block.note:
                 builder.scene_break()
         else:
+            if block.kind == "heading" and not block.note:
+                # A section heading inside a chapter ("## The Gate" under "# Chapter 1") opens a new scene: a
+                # pause and a chapter mark before it, its title read as the scene's first line.
+                builder.scene_break()
             builder.paragraph(block.runs, note=block.note or None)
 
 
