@@ -112,7 +112,23 @@ def words(text: str) -> list[str]:
     # Whisper writes a heard "six forty PM" as "6.40pm" or "640pm"; read as a clock time here (both rows), so
     # a time said right is not scored as "six point four zero" or as lost digits glued to "pm".
     text = re.sub(r"\b(\d{1,2})[.:]?([0-5]\d)\s?([ap])\.?m\b\.?", r"\1:\2 \3m", text, flags=re.IGNORECASE)
-    return re.findall(r"[a-z]+(?:'[a-z]+)*", to_speech(text).lower().replace("’", "'").replace("-", " "))
+    found = re.findall(r"[a-z]+(?:'[a-z]+)*", to_speech(text).lower().replace("’", "'").replace("-", " "))
+    return [w for word in found for w in _CONTRACTIONS.get(word, _expand(word))]
+
+
+# Whisper writes "I am" said quickly as "I'm" (and the story may write "I'm" where a voice says it fully): a
+# contraction and its full form are the same words to a listener, so both sides are scored in the full form
+# (as the Whisper paper's English normaliser does). Only unambiguous endings: "'d" (had/would) and "'s"
+# (is/has/possessive) are left as written.
+_CONTRACTIONS = {"won't": ["will", "not"], "can't": ["can", "not"], "shan't": ["shall", "not"], "ain't": ["ain't"]}
+_ENDINGS = (("n't", ["not"]), ("'m", ["am"]), ("'re", ["are"]), ("'ve", ["have"]), ("'ll", ["will"]))
+
+
+def _expand(word: str) -> list[str]:
+    for ending, full in _ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending):
+            return [word[: -len(ending)], *full]
+    return [word]
 
 
 def align(ref: list[str], hyp: list[str]) -> tuple[int, int, int]:
