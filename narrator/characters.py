@@ -115,6 +115,8 @@ class _Form:
     narrated: int = 0
     tagged: int = 0  # named as the speaker in a speech tag ('"Hi," said Mara.')
     weak: bool = False
+    # Joined by the family rules ("Miss Bennet" -> Jane): an alias, never the name a cast list shows.
+    alias_only: bool = False
     cluster: int = -1
     extra: set[str] = field(default_factory=set)
 
@@ -593,6 +595,17 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             if len(longer) == 1:
                 union(k, longer[0])
 
+    def leaning(root: str) -> str:
+        """gender_of with a lighter hand on pronouns: a family's members are told apart by their
+        gender alone, and two "she" against none is enough to call a daughter a daughter."""
+        g = gender_of(root)
+        if g != "unknown":
+            return g
+        _, _, he, she, _, _ = votes[root]
+        return "male" if he >= 2 * she and he else "female" if she >= 2 * he and she else "unknown"
+
+    _join_family_forms(forms, good, find, union, leaning, members)
+
     # A title on its own ('"Yes," said Mademoiselle') is the one character who carries that title;
     # with several candidates it names nobody in particular.
     by_title: dict[str, set[str]] = defaultdict(set)
@@ -642,8 +655,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         singles = {f.words[0] for f in members if len(f.words) == 1 and not f.title and not f.role}
         members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
                                      else _FORM_RANK(f, given))
-                                    if f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles)
-                                    else 9, -f.count, -len(f.words)))
+                                    if (f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles))
+                                    and not f.alias_only else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
         role = [f for f in members if f.role and not f.weak]
         if role and not (any(f.title for f in members) and role[0].words[0] in TITLES):
@@ -696,6 +709,114 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         chars.append(Character(name=name, aliases=aliases, gender=gender, mentions=total))  # type: ignore[arg-type]
     chars.sort(key=lambda c: -c.mentions)
     return chars
+
+
+# Titles a woman takes by marriage ("Mrs. Pontellier", "Madame Olenska", "the Countess Olenska"); "Miss"
+# and "Mademoiselle" say she is unmarried, so a woman is never both.
+_MARRIED_TITLES = frozenset(["Mrs", "Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness", "Lady"])
+_UNMARRIED_TITLES = frozenset(["Miss", "Mademoiselle", "Mlle"])
+_FOREIGN_MARRIED_TITLES = frozenset(["Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness"])
+
+
+def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, union, gender_of,
+                       members: dict[str, set[str]]) -> None:
+    """Join the forms a family's members go by, the way the etiquette of the novel assigns them.
+
+    A surname alone does not say which member of a family is meant; the text's full names do. Every
+    full name "Given Surname" written anywhere (even once: "Lucy Honeychurch") makes Given a member
+    of the Surname family. Then:
+      * "Miss X" is the eldest unmarried daughter: the one woman of the family with a given name who
+        is never "Mrs." -- when several qualify, the younger ones are the sisters also called "Miss
+        Given" ("Miss Lydia") as a habit of the book, and the eldest is the one who is not;
+      * a foreign married title ("Madame X", "the Countess X") is the one woman of the family with a
+        given name when the family has no "Miss X". ("Mrs. X" is not: an English family's "Mrs." is as
+        often the mother of the one daughter the story names in full as the wife.)
+      * a bare surname the narration uses for a man ("Archer ... he") is the one man of the family
+        with a given name ("Newland Archer").
+    The union keeps its own vetoes: a "he" never joins a "she", and two forms named side by side in
+    the narration again and again are two people.
+    """
+    def title_of(k: str) -> str:
+        return _title_key(good[k].title or "")
+
+    # Given names written with more than one surname ("Charles Musgrove", "Charles Smith") say
+    # nothing about which family the bare given name belongs to.
+    # (Unless one of them is written far more often: "Ellen Olenska" over her maiden "Ellen Mingott".)
+    surnames_of: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in forms.values():
+        if len(f.words) == 2 and f.words[0] not in TITLES:
+            surnames_of[f.words[0]][f.words[1]] += f.count
+
+    def owns_given(g: str, surname: str) -> bool:
+        n = surnames_of[g]
+        return n[surname] >= 3 * (sum(n.values()) - n[surname])
+
+    def family(surname: str) -> dict[str, tuple[set[str], str]]:
+        """Given name -> (cluster roots of that member, the member's gender)."""
+        out: dict[str, tuple[set[str], str]] = {}
+        for f in forms.values():
+            if not (len(f.words) == 2 and f.words[1] == surname and f.words[0] not in TITLES
+                    and (not f.title or _title_key(f.title) in _UNMARRIED_TITLES | {"Mr", "Master"})):
+                continue
+            g = f.words[0]
+            shapes = ((g,), (g, surname)) if owns_given(g, surname) else ((g, surname),)
+            roots = {find(x) for x, h in good.items() if not h.title and not h.role and h.words in shapes}
+            genders = {gender_of(r) for r in roots}
+            if len(genders) == 1:
+                gender = next(iter(genders))
+            else:
+                gender = "male" if g in MALE_NAMES else "female" if g in FEMALE_NAMES else "unknown"
+            # (A member named once, with no cluster and no known gender, may still be a daughter.)
+            out[g] = (roots, gender)
+        return out
+
+    def married(roots: set[str]) -> bool:
+        return any(title_of(m) in _MARRIED_TITLES for r in roots for m in members.get(r, ()) if good[m].title)
+
+    def miss_given(g: str) -> bool:
+        """Whether the book calls this member "Miss Given" ("Miss Lydia"): a younger sister's mark."""
+        return sum(h.count for h in good.values()
+                   if h.title and _title_key(h.title) in _UNMARRIED_TITLES and h.words == (g,)) >= 2
+
+    def people(members_: dict[str, set[str]]) -> dict[object, set[str]]:
+        """Members that are one person ("Elizabeth" and "Eliza" in one cluster) counted once."""
+        out: dict[object, set[str]] = {}
+        for g, roots in members_.items():
+            out[frozenset(roots) if roots else g] = roots
+        return out
+
+    for surname in sorted({f.words[0] for f in good.values() if len(f.words) == 1}):
+        fam = family(surname)
+        if not fam:
+            continue
+        titled = {title_of(k): k for k, f in good.items() if f.title and f.words == (surname,)}
+        women = {g: roots for g, (roots, gender) in fam.items()
+                 if (gender == "female" or (gender == "unknown" and not roots)) and not married(roots)}
+        misses = [titled[t] for t in ("Miss", "Mademoiselle", "Mlle") if t in titled]
+        for miss in misses:
+            cands = {g: roots for g, roots in women.items() if find(miss) not in roots}
+            marked = {r for g, roots in cands.items() if miss_given(g) for r in roots}
+            cands = people({g: roots for g, roots in cands.items() if not miss_given(g) and not (roots & marked)})
+            if len(cands) == 1:
+                for r in next(iter(cands.values())):
+                    union(miss, r)
+                if any(find(miss) == find(r) for r in next(iter(cands.values()))):
+                    good[miss].alias_only = True
+        if not misses:
+            ladies = people({g: roots for g, (roots, gender) in fam.items() if gender == "female"})
+            if len(ladies) == 1 and all(gender != "unknown" for _, gender in fam.values()):
+                for t, k in titled.items():
+                    if t in _FOREIGN_MARRIED_TITLES:
+                        for r in next(iter(ladies.values())):
+                            union(k, r)
+        bare = next((k for k, f in good.items() if not f.title and not f.role and f.words == (surname,)), None)
+        if bare is not None and gender_of(find(bare)) == "male" and not any(
+                good[m].title or len(good[m].words) > 1 for m in members.get(find(bare), ())):
+            men = {g: roots for g, (roots, gender) in fam.items() if gender == "male" and g not in FEMALE_NAMES}
+            men = people(men)
+            if len(men) == 1:
+                for r in next(iter(men.values())):
+                    union(bare, r)
 
 
 def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
@@ -754,7 +875,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue  # linked below
         head = ep.split()[-1]
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
-        if n >= 2 and head not in _GENERIC_EPITHETS and top_votes < 0.6 * n:
+        if n >= 2 and head not in _GENERIC_EPITHETS and (top_votes < 0.6 * n or head in _OCCUPATIONS):
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)

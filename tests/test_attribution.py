@@ -225,8 +225,11 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
 # fixed speaker (attrdecode3: right 58 % of the time fixed on dev; the novel's "cried the croupier" lines
 # now go to the scorer and some are lost, while its acc_all rose 82.8 -> 87.4); acc_all floor raised.
 # Daisy Miller raised to 89.5 by the relational tags ("said her mother": measured 90.7 -> 92.0).
+# Northanger Abbey added at 75.5 / 91 by the family rules of the cluster branch (measured 74.1 -> 77.0 / 92.4:
+# it fails when "Miss Morland", "Miss Thorpe", "Thorpe" and "Tilney" stop joining Catherine, Isabella, John
+# and Henry).
 _FLOORS = {"pride-and-prejudice": (0.76, 0.945), "daisy-miller": (0.895, 0.96), "the-gambler": (0.85, 0.83),
-           "the-sun-also-rises": (0.77, 0.94)}
+           "the-sun-also-rises": (0.77, 0.94), "northanger-abbey": (0.755, 0.91)}
 
 
 @pytest.mark.corpus

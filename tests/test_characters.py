@@ -351,3 +351,73 @@ def test_characters_first_person_narrator_named_by_a_word_also_written_in_lower_
                  f'"In the {place}, Applejack," I said.\n\n"Well, Hal, you missed supper."\n\n')
     narr = [c for c in chars_of(text).values() if "I" in c.aliases]
     assert [c.name for c in narr] == ["Hal"]
+
+
+def test_characters_miss_surname_is_the_one_daughter_of_the_family():
+    # "Miss Quarrel" is the family's unmarried daughter with a given name: Tessa Quarrel, not her mother.
+    text = ("Tessa Quarrel lived with her mother. Tessa laughed and she ran to the gate.\n\n"
+            "Mrs. Quarrel sat by the fire. Mrs. Quarrel said she was cold.\n\n"
+            "Mr. Dorn bowed to Miss Quarrel and Miss Quarrel smiled.\n\n"
+            '"Good day," said Tessa.\n\n"Sit down," said Mrs. Quarrel.\n\n') * 2
+    chars = chars_of(text)
+    tessa = by_form(chars, "Tessa")
+    assert tessa is not None and by_form(chars, "Miss Quarrel") is tessa
+    assert tessa.name != "Miss Quarrel"  # the given name stays the name a listener knows her by
+    assert by_form(chars, "Mrs. Quarrel") is not tessa
+
+
+def test_characters_miss_surname_skips_the_younger_sister_called_miss_given_name():
+    # Two daughters: the younger is "Miss Nell" as a habit of the book, so "Miss Quarrel" is Tessa.
+    text = ("Tessa Quarrel and Nell Quarrel were sisters. Tessa laughed and she sang.\n\n"
+            "Nell ran and she fell. Miss Nell was the youngest, and Miss Nell knew it.\n\n"
+            "Mr. Dorn bowed to Miss Quarrel, and Miss Quarrel smiled.\n\n"
+            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n') * 2
+    chars = chars_of(text)
+    tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
+    assert tessa is not None and nell is not None and tessa is not nell
+    assert by_form(chars, "Miss Quarrel") is tessa
+
+
+def test_characters_miss_surname_stays_apart_when_two_daughters_qualify():
+    # Nothing tells which of two sisters is the eldest: "Miss Quarrel" stays a character of her own.
+    text = ("Tessa Quarrel and Nell Quarrel were sisters. Tessa laughed and she sang.\n\n"
+            "Nell ran and she fell.\n\nMr. Dorn bowed to Miss Quarrel, and Miss Quarrel smiled.\n\n"
+            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n') * 2
+    chars = chars_of(text)
+    miss = by_form(chars, "Miss Quarrel")
+    assert miss is not None and miss is not by_form(chars, "Tessa") and miss is not by_form(chars, "Nell")
+
+
+def test_characters_foreign_married_titles_are_the_one_woman_of_the_family():
+    # "Madame Varsk", "the Countess Varsk" and "Ilse Varsk" share a surname and a gender, and the
+    # family has no other woman: one person.
+    text = ("Ilse Varsk came back from Europe. Ilse smiled and she sat down.\n\n"
+            "Madame Varsk looked at Tom. Madame Varsk said she was tired.\n\n"
+            "Tom thought of Countess Varsk, and Countess Varsk was silent.\n\n"
+            '"No," said Madame Varsk.\n\n"Yes," said Tom, and he left.\n\n') * 2
+    chars = chars_of(text)
+    ilse = by_form(chars, "Ilse Varsk")
+    assert ilse is not None and by_form(chars, "Madame Varsk") is ilse and by_form(chars, "Countess Varsk") is ilse
+    assert by_form(chars, "Tom") is not ilse
+
+
+def test_characters_bare_surname_is_the_one_man_of_the_family():
+    # "Corvin ... he" is Rufus Corvin, the only man of the family with a given name, although his
+    # mother "Mrs. Corvin" keeps the surname from joining by the title rule.
+    text = ("Rufus Corvin walked in and he sat down. Corvin was tired and he sighed. Mrs. Corvin said she was glad.\n\n"
+            "Lena Corvin laughed and she ran out.\n\n"
+            '"Well," said Corvin, and he sighed.\n\n"Rufus," said Mrs. Corvin.\n\n'
+            '"Hi," said Lena.\n\n') * 2
+    chars = chars_of(text)
+    rufus = by_form(chars, "Rufus Corvin")
+    assert rufus is not None and by_form(chars, "Corvin") is rufus
+    assert by_form(chars, "Mrs. Corvin") is not rufus and by_form(chars, "Lena") is not rufus
+
+
+def test_characters_bare_surname_with_two_men_in_the_family_stays_apart():
+    text = ("Rufus Corvin walked in and he sat down. Corvin was tired and he sighed.\n\n"
+            "Otto Corvin laughed and he ran out.\n\n"
+            '"Well," said Corvin, and he sighed.\n\n"Hi," said Otto.\n\n"Yes," said Rufus.\n\n') * 2
+    chars = chars_of(text)
+    bare = by_form(chars, "Corvin")
+    assert bare is not None and bare is not by_form(chars, "Rufus Corvin") and bare is not by_form(chars, "Otto Corvin")
