@@ -1360,8 +1360,8 @@ _POOL_MENTIONS = 8
 _POOL_SPEAKERS = 8
 _POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
 _FAR_REACH = 60
-_ANCHOR_REACH = 30
-_EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters  # speech paragraphs searched on each side for a named speaker
+_ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+_EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters
 
 
 def _anchors(i: int, paras: list[_Para]) -> tuple[tuple[int, str, str | None] | None, tuple[int, str, str | None] | None, list[str]]:

@@ -1158,7 +1158,8 @@ class _CommonWords:
         self.counts = counts
 
     def __contains__(self, lower: object) -> bool:
-        assert isinstance(lower, str)
+        if not isinstance(lower, str):
+            return False
         low = self.counts.get(lower, 0)
         return low > 0 and low * 2 >= self.counts.get(lower[:1].upper() + lower[1:], 0)
 
