@@ -86,7 +86,9 @@ def test_e2e_unchanged_rebuild_renders_and_encodes_nothing(tmp_path: Path) -> No
 
 def test_e2e_preview_renders_one_scene(tmp_path: Path) -> None:
     dest = tmp_path / "nested" / "p.mp3"
-    result = CliRunner().invoke(app, ["preview", str(SAMPLE), "--chapter", "1", "--scene", "2", "-o", str(dest)])
+    # --output-dir: the preview's segment cache goes there, not into the repository's output/ folder.
+    result = CliRunner().invoke(app, ["preview", str(SAMPLE), "--chapter", "1", "--scene", "2", "-o", str(dest),
+                                      "--output-dir", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     x, rate = decode(dest)
     seconds = len(x) / rate
