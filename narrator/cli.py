@@ -239,8 +239,14 @@ def cast_cmd(
     table.add_row("(narrator)", "", "", "", "", casting.narrator.id)
     table.add_row("(unknown)", "", "", str(stats.get(None, (0, 0))[0]), str(stats.get(None, (0, 0))[1]), casting.unknown.id)
     entries = []
+    silent: list[str] = []
+    written = set(script.castfile.characters) if script.castfile else set()
     for c in script.characters:
         n_lines, n_words = stats.get(c.name, (0, 0))
+        if n_lines == 0 and c.name not in written:
+            # Found in the text but given no line ('"Returning," he said', a name in a ledger): no voice to choose.
+            silent.append(c.name)
+            continue
         voice = casting.characters[c.name]
         table.add_row(c.name, ", ".join(c.aliases[:3]), c.gender, str(n_lines), str(n_words), voice.id)
         values = {"voice": voice.id, "pitch": voice.pitch, "gender": c.gender}
@@ -251,6 +257,8 @@ def cast_cmd(
     unknown = {"voice": casting.unknown.id, "rate": casting.unknown.rate}
     added = write_cast(path, script.story.title, narrator, unknown, entries)
     out.print(table)
+    if silent:
+        out.print(f"not cast, no lines: {', '.join(silent)} (add one to the file to give it a voice for an override).")
     what = f"added {', '.join(added)}" if added else "nothing new to add"
     out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: narrator preview {story} --chapter 1")
 

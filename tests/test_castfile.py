@@ -35,6 +35,24 @@ def test_castfile_cast_writes_every_character_with_a_voice(tmp_path, monkeypatch
     assert load_cast(path).characters["Tobin"].setting.voice == data["characters"]["Tobin"]["voice"]
 
 
+def test_castfile_cast_leaves_out_characters_who_never_speak(tmp_path):
+    # Wenna is named (and found) but given no line: no voice to choose, so no entry; the user is told. Once
+    # the user adds her to the file, a rerun keeps her.
+    story = tmp_path / "story.txt"
+    story.write_text('The Test - A. Writer\n\nChapter 1\n\nMara and Tobin waited for Wenna at the gate. Wenna had '
+                     'promised to come.\n\n"She is late," said Tobin.\n\n"She is always late," said Mara. "Wenna keeps '
+                     'her own clock."\n\nWenna never came.\n', encoding="utf-8")
+    path = tmp_path / "cast.toml"
+    result = runner.invoke(app, ["cast", str(story), "-o", str(path), "--engine", "silent"])
+    assert result.exit_code == 0, result.output
+    assert set(tomllib.loads(path.read_text())["characters"]) == {"Mara", "Tobin"}
+    assert "not cast, no lines: Wenna" in result.output
+    path.write_text(path.read_text() + '\n[characters."Wenna"]\nvoice = "female3"\n')
+    result = runner.invoke(app, ["cast", str(story), "-o", str(path), "--engine", "silent"])
+    assert result.exit_code == 0, result.output
+    assert "Wenna" in tomllib.loads(path.read_text())["characters"] and "not cast" not in result.output
+
+
 def test_castfile_round_trip_keeps_hand_edits_and_comments(tmp_path, monkeypatch):
     use_fixture_attribution(monkeypatch, {"Mira": "female", "Tobin": "male"})
     path = tmp_path / "cast.toml"
