@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,12 +319,59 @@ def _encode_mp3(chunks: Iterable[np.ndarray], sample_rate: int, dest: Path, bitr
         _encode_mp3_ffmpeg(chunks, sample_rate, dest, bitrate, out_rate, tee)
         return
     with open(dest, "wb") as out, contextlib.ExitStack() as stack:
+        chunks = stack.enter_context(contextlib.closing(_ahead(chunks)))
         if tee is not None:
             chunks = _copied(chunks, stack.enter_context(open(tee, "wb")))
         try:
             lame.encode(lib, chunks, sample_rate, int(bitrate.rstrip("k")), out)
         except lame.LameError as exc:
             raise OutputError(f"could not encode {dest.name}: {exc}.") from None
+
+
+def _ahead(chunks: Iterable[np.ndarray], depth: int = 2) -> Iterator[np.ndarray]:
+    """Yield `chunks`, made in a thread of their own up to `depth` ahead of the caller.
+
+    When ffmpeg encoded in its own process, the next chunk was mastered while ffmpeg encoded this one. LAME runs
+    in the caller's thread, so a producer thread keeps that overlap; both release the GIL for their heavy parts
+    (numpy, and LAME's ctypes call). An error while mastering (including the build's stop) is raised here.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        source = iter(chunks)
+        try:
+            for chunk in source:
+                if not hand_over(chunk):
+                    return
+            hand_over(end)
+        except BaseException as exc:  # handed to the caller, who raises it
+            hand_over(exc)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="master-ahead", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _copied(chunks: Iterable[np.ndarray], copy: BinaryIO) -> Iterator[np.ndarray]:

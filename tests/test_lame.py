@@ -71,3 +71,41 @@ def test_the_master_copy_gets_every_sample_the_encoder_got(tmp_path: Path) -> No
     raw = tmp_path / "master.raw"
     _encode_mp3(_chunks(x, 9_999), RATE, tmp_path / "t.mp3", "64k", None, tee=raw)
     assert np.array_equal(np.fromfile(raw, dtype=np.int16), x)
+
+
+def test_chunks_made_ahead_arrive_in_order_and_errors_reach_the_encoder() -> None:
+    from narrator.export import _ahead
+
+    parts = [np.full(10, i, np.int16) for i in range(7)]
+    assert [int(c[0]) for c in _ahead(iter(parts))] == list(range(7))
+
+    def failing():  # type: ignore[no-untyped-def]
+        yield parts[0]
+        raise RuntimeError("mastering failed")
+
+    got = []
+    with pytest.raises(RuntimeError, match="mastering failed"):
+        for c in _ahead(failing()):
+            got.append(c)
+    assert len(got) == 1
+
+
+def test_an_encoder_that_stops_early_stops_the_chunk_maker() -> None:
+    import threading
+
+    from narrator.export import _ahead
+
+    closed = threading.Event()
+
+    def endless():  # type: ignore[no-untyped-def]
+        try:
+            while True:
+                yield np.zeros(10, np.int16)
+        finally:
+            closed.set()
+
+    ahead = _ahead(endless())
+    next(ahead)
+    ahead.close()  # the encoder failed (disk full, Ctrl-C): the producer thread must end and close its source
+    assert closed.wait(2.0)
+    assert not any(t.name == "master-ahead" for t in threading.enumerate())
