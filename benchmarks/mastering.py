@@ -5,7 +5,7 @@
 "Mastering" is every step this project adds on top of a plain encode: the measuring read of each chapter
 (K-weighted loudness, true-peak envelope), the solve (per-voice levelling, chapter gain, limiter, speaker
 balance) and the render (gains, limiter ramps, room tone). The run without it streams each chapter's
-joined clips straight into ffmpeg, so synthesis, assembly, encoding, tagging and captions are the same in
+joined clips straight into the MP3 encoder, so synthesis, assembly, encoding, tagging and captions are the same in
 both builds.
 """
 
