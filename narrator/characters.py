@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from narrator.lexicon import (
     FEMALE_NAMES,
     FEMALE_PRONOUNS,
+    HYPOCORISMS,
     LETTER,
     LOWER,
     MALE_NAMES,
@@ -595,6 +596,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             if len(longer) == 1:
                 union(k, longer[0])
 
+    _join_pet_names(good, singles, role_words, find, union, gender_of, members)
+
     def leaning(root: str) -> str:
         """gender_of with a lighter hand on pronouns: a family's members are told apart by their
         gender alone, and two "she" against none is enough to call a daughter a daughter."""
@@ -716,6 +719,56 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
 _MARRIED_TITLES = frozenset(["Mrs", "Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness", "Lady"])
 _UNMARRIED_TITLES = frozenset(["Miss", "Mademoiselle", "Mlle"])
 _FOREIGN_MARRIED_TITLES = frozenset(["Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness"])
+
+
+def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[tuple[str, ...]],
+                    find, union, gender_of, members: dict[str, set[str]]) -> None:
+    """Join a pet name ("Lizzy", "Bob") to the one character whose given name it stands for.
+
+    The prefix rule cannot see these: "Lizzy" does not begin "Elizabeth". Conservative on purpose: the
+    full name must belong to one character of the pet name's gender (two Elizabeths leave "Lizzy"
+    alone), and union() keeps its vetoes (a "he" never joins a "she"; two forms named side by side in
+    one sentence are two people).
+    """
+    for k in singles:
+        if k not in good or good[k].words in role_words:
+            continue
+        entry = HYPOCORISMS.get(good[k].words[0])
+        if entry is None:
+            continue
+        sex, fulls = entry
+        root = find(k)
+        # Mentions of the full given name per cluster, leaving out clusters of the other gender
+        # ("Lady Henry" is his wife, not one more Henry).
+        weight: Counter[str] = Counter()
+        for x, f in good.items():
+            r = find(x)
+            if f.words[0] in fulls and not f.role and r != root and gender_of(r) in (sex, "unknown"):
+                weight[r] += f.count
+        if not weight:
+            continue
+        target, top = weight.most_common(1)[0]
+        # One cluster holds the name; a stray "Sir Henry Ashton" named once or twice beside the
+        # Lord Henry of a whole novel does not make the name ambiguous.
+        if sum(weight.values()) - top > max(2, 0.05 * top):
+            continue
+        own = [x for x in members[target] if good[x].words[0] in fulls and not good[x].role]
+        # The full name must be used as a given name, bare or after "Miss"/"Master" ("Elizabeth", "Miss
+        # Elizabeth"), not only inside "Mr. Henry Dashwood" (the father; "Harry" is his grandson).
+        if not any(not good[x].title or good[x].title.rstrip(".") in ("Miss", "Master") for x in own):
+            continue
+        # The narrator calls a lord or a lady by rank ("Lord Henry", "Lady Catherine"); a pet name the
+        # narration itself uses for someone is that person's own name ("Kitty" Bennet), and only a pet
+        # name heard in speech ("Harry", said to Lord Henry by his friends) is the lord's.
+        if any(good[x].title and good[x].title.rstrip(".") not in _CIVIL_TITLES for x in own) \
+                and good[k].narrated * 4 > good[k].count:
+            continue
+        # "Jack Hale" is not "John Carter" under a pet name: two surnames that differ keep them apart.
+        pet_surnames = {good[x].words[-1] for x in members[root] if len(good[x].words) >= 2}
+        full_surnames = {good[x].words[-1] for x in members[target] if len(good[x].words) >= 2}
+        if pet_surnames and full_surnames and not pet_surnames & full_surnames:
+            continue
+        union(root, target)
 
 
 def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, union, gender_of,

@@ -72,3 +72,66 @@ MALE_NAMES = frozenset(
 FEMALE_NAMES = frozenset(
     ["Abigail", "Ada", "Adela", "Adelaide", "Adele", "Agatha", "Agnes", "Alice", "Alicia", "Amelia", "Amy", "Anna", "Anne", "Annie", "Arabella", "Augusta", "Barbara", "Beatrice", "Becky", "Bella", "Bertha", "Betsy", "Betty", "Blanche", "Bridget", "Caroline", "Cassandra", "Catherine", "Cecilia", "Cecily", "Celia", "Charlotte", "Christina", "Clara", "Clarissa", "Constance", "Cora", "Cordelia", "Daisy", "Diana", "Dinah", "Dolly", "Dora", "Dorothea", "Dorothy", "Edith", "Edna", "Eleanor", "Elinor", "Eliza", "Elizabeth", "Ella", "Ellen", "Elsie", "Emily", "Emma", "Esther", "Ethel", "Eugenia", "Eva", "Evelyn", "Evie", "Fanny", "Flora", "Florence", "Frances", "Georgiana", "Georgina", "Gertrude", "Grace", "Gwendolen", "Hannah", "Harriet", "Hattie", "Helen", "Helena", "Henrietta", "Hester", "Hilda", "Ida", "Irene", "Isabel", "Isabella", "Jane", "Janet", "Janey", "Jean", "Jemima", "Jennie", "Jenny", "Jessica", "Jessie", "Joan", "Josephine", "Judith", "Julia", "Juliet", "Kate", "Katharine", "Katherine", "Kathleen", "Kitty", "Laura", "Lavinia", "Letitia", "Lilian", "Lily", "Lizzie", "Lizzy", "Lois", "Lottie", "Louisa", "Louise", "Lucia", "Lucy", "Lydia", "Mabel", "Madeline", "Maggie", "Margaret", "Maria", "Marian", "Marianne", "Marie", "Marilla", "Marion", "Martha", "Mary", "Matilda", "Maud", "Maude", "May", "Meg", "Minnie", "Miriam", "Molly", "Nancy", "Nell", "Nellie", "Nora", "Olive", "Olivia", "Pauline", "Penelope", "Philippa", "Phoebe", "Polly", "Priscilla", "Prudence", "Rachel", "Rebecca", "Rhoda", "Rosa", "Rosalind", "Rose", "Rosamond", "Ruth", "Sally", "Sarah", "Selina", "Sophia", "Sophie", "Sophy", "Susan", "Susanna", "Sybil", "Sylvia", "Teresa", "Theresa", "Tilly", "Ursula", "Victoria", "Violet", "Virginia", "Winifred"]
 )
+
+# English pet forms of given names that are not a prefix of the name ("Lizzy" for Elizabeth, "Bob" for
+# Robert), so the prefix rule for nicknames cannot find them. Each pet form lists the full given names
+# it can stand for; clustering joins a pet-form character to a full-name character only when exactly
+# one such character exists and is of the same gender. Written from general knowledge of English usage.
+_MALE_PETS = {
+    "Bill": "William", "Billy": "William", "Will": "William", "Willie": "William", "Willy": "William",
+    "Bob": "Robert", "Bobby": "Robert", "Rob": "Robert", "Bertie": "Robert Albert Herbert",
+    "Dick": "Richard", "Dicky": "Richard", "Rick": "Richard", "Dickon": "Richard",
+    "Harry": "Henry Harold", "Hal": "Henry Harold", "Hank": "Henry",
+    "Jack": "John", "Johnny": "John Jonathan", "Jock": "John",
+    "Ned": "Edward Edmund Edwin", "Ted": "Edward Theodore", "Teddy": "Edward Theodore", "Neddy": "Edward Edmund",
+    "Tony": "Anthony Antony", "Sandy": "Alexander", "Alec": "Alexander", "Alick": "Alexander",
+    "Mike": "Michael", "Mick": "Michael", "Micky": "Michael",
+    "Jim": "James", "Jimmy": "James", "Jem": "James Jeremiah", "Jamie": "James",
+    "Tom": "Thomas", "Tommy": "Thomas", "Nat": "Nathaniel Nathan",
+    "Joe": "Joseph", "Joey": "Joseph", "Ben": "Benjamin", "Sam": "Samuel", "Sammy": "Samuel",
+    "Nick": "Nicholas", "Steve": "Stephen Steven", "Charley": "Charles", "Charlie": "Charles",
+    "Chuck": "Charles", "Fred": "Frederick Alfred", "Freddy": "Frederick Alfred", "Freddie": "Frederick Alfred",
+    "Geoff": "Geoffrey", "Jerry": "Gerald Jeremiah", "Larry": "Lawrence Laurence", "Nol": "Oliver",
+    "Ollie": "Oliver", "Pete": "Peter", "Phil": "Philip Phillip", "Ray": "Raymond", "Ron": "Ronald",
+    "Wat": "Walter", "Watty": "Walter", "Hob": "Robert", "Hodge": "Roger", "Kit": "Christopher",
+    "Tim": "Timothy", "Toby": "Tobias", "Dan": "Daniel", "Danny": "Daniel", "Davy": "David", "Dave": "David",
+    "Taffy": "David", "Andy": "Andrew", "Drew": "Andrew", "Matt": "Matthew", "Archie": "Archibald",
+    "Gus": "Augustus Gustavus", "Dolph": "Adolphus Rudolph", "Dolphus": "Adolphus", "Zeke": "Ezekiel",
+    "Lem": "Lemuel", "Abe": "Abraham", "Ike": "Isaac", "Sim": "Simon Simeon", "Sol": "Solomon",
+}
+_FEMALE_PETS = {
+    "Lizzy": "Elizabeth Eliza", "Lizzie": "Elizabeth Eliza", "Liz": "Elizabeth Eliza", "Eliza": "Elizabeth",
+    "Betsy": "Elizabeth", "Betsey": "Elizabeth", "Bess": "Elizabeth", "Bessie": "Elizabeth",
+    "Bessy": "Elizabeth", "Betty": "Elizabeth", "Beth": "Elizabeth", "Lisa": "Elizabeth", "Libby": "Elizabeth",
+    "Fanny": "Frances", "Frankie": "Frances", "Kitty": "Catherine Katherine Kathleen", "Kate": "Catherine Katherine",
+    "Katy": "Catherine Katherine", "Kathy": "Catherine Katherine", "Cathy": "Catherine", "Kat": "Katherine",
+    "Peggy": "Margaret", "Meg": "Margaret", "Maggie": "Margaret",
+    "Polly": "Mary", "Molly": "Mary", "Mamie": "Mary",
+    "Minnie": "Mary Wilhelmina",
+    "Sally": "Sarah Sara", "Sadie": "Sarah Sara", "Patsy": "Martha Patricia", "Patty": "Martha Patricia",
+    "Matty": "Martha Matilda", "Nell": "Eleanor Ellen Helen Elinor", "Nelly": "Eleanor Ellen Helen Elinor",
+    "Nellie": "Eleanor Ellen Helen Elinor", "Ellie": "Eleanor Elinor", "Dolly": "Dorothy",
+    "Dot": "Dorothy", "Dora": "Dorothy Theodora", "Jenny": "Jane Jennifer Janet", "Jennie": "Jane Janet",
+    "Jinny": "Jane Virginia", "Janey": "Jane", "Jess": "Jessica", "Jessie": "Janet Jessica",
+    "Nancy": "Anne Ann Anna", "Nan": "Anne Ann Anna", "Nanny": "Anne Ann", "Annie": "Anne Ann Anna",
+    "Hetty": "Henrietta Hester Esther", "Etta": "Henrietta", "Hatty": "Harriet", "Hattie": "Harriet",
+    "Sukey": "Susan Susanna", "Sue": "Susan Susanna", "Susie": "Susan Susanna", "Suky": "Susan Susanna",
+    "Tilly": "Matilda", "Tilda": "Matilda", "Letty": "Letitia", "Lettice": "Letitia",
+    "Lottie": "Charlotte", "Lotty": "Charlotte", "Totty": "Charlotte",
+    "Milly": "Mildred Millicent Amelia Emily", "Millie": "Mildred Millicent Amelia Emily", "Emmy": "Emily Emma Amelia",
+    "Bella": "Isabella Arabella Isabel", "Belle": "Isabella Isabel", "Tibby": "Isabella Isabel", "Izzy": "Isabella Isabel",
+    "Becky": "Rebecca", "Becca": "Rebecca", "Biddy": "Bridget", "Cissy": "Cecilia Cecily",
+    "Sukie": "Susan", "Trudy": "Gertrude", "Gertie": "Gertrude", "Winnie": "Winifred", "Abby": "Abigail",
+    "Nabby": "Abigail", "Debby": "Deborah", "Gussie": "Augusta",
+    "Carrie": "Caroline", "Dodo": "Dorothea", "Prissy": "Priscilla",
+    "Cilla": "Priscilla", "Tabby": "Tabitha", "Flo": "Florence", "Flossie": "Florence", "Effie": "Euphemia",
+    "Phemie": "Euphemia", "Georgy": "Georgiana Georgina", "Georgie": "Georgiana Georgina",
+    "Louie": "Louisa Louise", "Loo": "Louisa", "Lou": "Louisa Louise", "Judy": "Judith",
+    "Ginny": "Virginia", "Addie": "Adelaide Adeline", "Nessa": "Vanessa",
+}
+# pet form -> (gender, the full given names it may stand for)
+HYPOCORISMS: dict[str, tuple[str, frozenset[str]]] = {
+    pet: (gender, frozenset(full.split()))
+    for gender, table in (("male", _MALE_PETS), ("female", _FEMALE_PETS))
+    for pet, full in table.items()
+}
