@@ -225,11 +225,13 @@ def _abbreviations(text: str) -> str:
     def saint_or_street(m: re.Match[str]) -> str:
         before = m.string[: m.start()].rstrip().split(" ")[-1]
         after = m.string[m.end() :]
-        # After a name or a number ("Baker St.", "5th St.") it is a street; before a name, a saint.
-        if re.fullmatch(r"[A-Z][a-z]+|\d+(?:st|nd|rd|th)?", before) and not re.match(r"\s*[A-Z][a-z]+\s+St\b", after):
-            ends = not after.strip() or re.match(r"\s+[A-Z\"“]", after)
+        # After a name or a number ("Baker St.", "5th St.") it is a street; before a name, a saint. Names may
+        # start with an accented capital ("St. Étienne", "Émile St."), as in the title rule above.
+        name = rf"[{UPPER}][{LOWER}]+"
+        if re.fullmatch(rf"{name}|\d+(?:st|nd|rd|th)?", before) and not re.match(rf"\s*{name}\s+St\b", after):
+            ends = not after.strip() or re.match(rf"\s+[{UPPER}\"“]", after)
             return "Street" + ("." if ends else "")
-        return "Saint " if re.match(r"\s*[A-Z]", after) else "Street."
+        return "Saint " if re.match(rf"\s*[{UPPER}]", after) else "Street."
 
     text = re.sub(r"\bSt\.", saint_or_street, text)
     text = re.sub(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.\s*(?=\d)",

@@ -54,6 +54,10 @@ RULES = [
     ("Turn left at Elm Dr and Mr.", "Turn left at Elm Dr and Mr."),
     ("We prayed at St. Mark's.", "We prayed at Saint Mark's."),
     ("She lives on Baker St.", "She lives on Baker Street."),
+    # "St." beside an accented capital: a saint before the name, a street after one.
+    ("We prayed at St. Étienne.", "We prayed at Saint Étienne."),
+    ("She lives on Émile St. Then she moved.", "She lives on Émile Street. Then she moved."),
+    ("Turn at Łódź St. and walk.", "Turn at Łódź Street and walk."),
     ("Apples, pears, etc. And more.", "Apples, pears, et cetera. And more."),
     ("Fruit, e.g. apples, i.e. food.", "Fruit, for example apples, that is food."),
     ("Cats vs. dogs.", "Cats versus dogs."),
