@@ -75,6 +75,8 @@ class CastFile:
     overrides: tuple[Override, ...] = ()
     lexicon: dict[str, str] = field(default_factory=dict)
     pacing: dict[str, int] = field(default_factory=dict)
+    cover_line: int = 0
+    """Line of the [story] `cover =` key, for the message when the image is missing."""
 
 
 def load_cast(path: str | Path) -> CastFile:
@@ -126,12 +128,25 @@ def load_cast(path: str | Path) -> CastFile:
     for name, value in story.items():
         if not isinstance(value, str):
             raise CastError(where.say("story", name, f"[story] {name} must be text in quotes, not {value!r}"))
-    cover = story.get("cover")
-    if cover is not None and not (path.parent / cover).is_file():
-        # Checked here, not when the build tags its files: a missing cover was skipped without a word.
-        raise CastError(where.say("story", "cover", f"[story] cover {cover!r} not found (looked for {path.parent / cover}); "
-                                                    f"give the path of a .jpg or .png file relative to {path.name}"))
-    return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing))
+    # The cover is looked for only by the one that uses it (cover_path, from a build without --cover): a
+    # missing image must not stop `script`, `cast` or `preview`, nor a build whose --cover replaces it.
+    cover_line = where.line_of_key("story", "cover") if "cover" in story else 0
+    return CastFile(path, dict(story), narrator, unknown, characters, tuple(overrides), dict(lexicon), dict(pacing),
+                    cover_line)
+
+
+def cover_path(castfile: CastFile) -> Path | None:
+    """The [story] cover image's path (relative to the cast file), or None; a CastError when it is not there."""
+    cover = castfile.story.get("cover")
+    if cover is None:
+        return None
+    path = castfile.path.parent / cover
+    if not path.is_file():
+        # Said, not skipped: a cover that is silently left out is only noticed in the player, after the build.
+        raise CastError(f"{location(castfile.path, castfile.cover_line)}: [story] cover {cover!r} not found "
+                        f"(looked for {path}); give the path of a .jpg or .png file relative to {castfile.path.name}, "
+                        "or remove the line.")
+    return path
 
 
 def _toml_problem(path: Path, text: str, problem: str) -> str:

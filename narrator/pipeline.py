@@ -21,7 +21,7 @@ from narrator.assemble import PACING, Stopped, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import ClipCache, max_cache_bytes
-from narrator.castfile import CastFile, load_cast
+from narrator.castfile import CastFile, cover_path, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
@@ -399,8 +399,8 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
         if not cover.is_file():
             raise InputError(f"cover image {cover} not found; give the path of a .jpg or .png file.")
         candidates.append(cover)
-    elif script.castfile and script.castfile.story.get("cover"):
-        candidates.append((script.castfile.path.parent / script.castfile.story["cover"]).resolve())
+    elif script.castfile and (from_cast := cover_path(script.castfile)) is not None:
+        candidates.append(from_cast)
     elif script.story.cover:
         # The story carries its own cover (an EPUB's): a file beside it would be a guess.
         return script.story.cover, script.story.cover_mime or "image/jpeg"

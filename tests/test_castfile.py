@@ -9,7 +9,7 @@ import pytest
 import tomlkit
 from typer.testing import CliRunner
 
-from narrator.castfile import load_cast
+from narrator.castfile import cover_path, load_cast
 from narrator.cli import app
 from narrator.errors import CastError, NarratorError
 
@@ -275,14 +275,15 @@ def test_castfile_folder_is_not_called_missing(tmp_path):
         load_cast(tmp_path)
 
 
-def test_castfile_story_cover_that_is_not_there_is_an_error(tmp_path):
+def test_castfile_story_cover_that_is_not_there_is_an_error_when_it_is_used(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[story]\ntitle = "T"\ncover = "art/cover.jpg"\n')
+    cast = load_cast(path)  # reading the file is fine: script, cast and preview never use the cover
     with pytest.raises(CastError, match=rf"^{path}:3: \[story\] cover 'art/cover.jpg' not found"):
-        load_cast(path)
+        cover_path(cast)
     (tmp_path / "art").mkdir()
     (tmp_path / "art" / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0")
-    assert load_cast(path).story["cover"] == "art/cover.jpg"  # relative to the cast file, not the current folder
+    assert cover_path(load_cast(path)) == tmp_path / "art" / "cover.jpg"  # relative to the cast file, not the cwd
 
 
 def test_castfile_character_not_in_the_story_is_a_warning(tmp_path, monkeypatch):

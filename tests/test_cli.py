@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from narrator.cli import app
+from narrator.errors import CastError
 
 from .conftest import SAMPLE, needs_tools
 
@@ -118,3 +119,42 @@ def test_cli_cast_error_keeps_table_name_and_line(tmp_path: Path, capsys: pytest
     assert exit_info.value.code != 0
     # The table name survives printing (it looks like rich markup) and the line is the key's own.
     assert f"{cast}:5:" in " ".join(err.split()) and "characters" in err and "colour" in err
+
+
+_TINY = 'Chapter 1\n\nThe lamp was out. "Light it," said Ada.\n\n"I will," said Ben.\n'
+_JPEG = b"\xff\xd8\xff\xe0" + bytes(64)
+
+
+def _missing_cover_cast(tmp_path: Path) -> tuple[Path, Path]:
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    cast = tmp_path / "tiny.toml"
+    cast.write_text('[story]\ntitle = "Tiny"\ncover = "gone.jpg"\n')
+    return story, cast
+
+
+@pytest.mark.parametrize("command", [("script", "{story}", "--cast", "{cast}"),
+                                     ("cast", "{story}", "-o", "{cast}"),  # reads the file it then updates
+                                     ("preview", "{story}", "--cast", "{cast}", "--chapter", "1", "--engine", "silent")])
+def test_cli_cast_file_cover_missing_is_no_error_where_covers_are_not_used(tmp_path: Path, command: tuple[str, ...],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    story, cast = _missing_cover_cast(tmp_path)
+    result = run(*(a.format(story=story, cast=cast) for a in command))
+    assert result.exit_code == 0, result.output
+
+
+@needs_tools
+def test_cli_build_cover_option_replaces_a_missing_cast_file_cover(tmp_path: Path) -> None:
+    story, cast = _missing_cover_cast(tmp_path)
+    out = tmp_path / "out"
+    refused = run("build", str(story), "--cast", str(cast), "-o", str(out), "--engine", "silent", "--jobs", "1")
+    assert isinstance(refused.exception, CastError) and "[story] cover 'gone.jpg' not found" in str(refused.exception)
+    art = tmp_path / "art.jpg"
+    art.write_bytes(_JPEG)
+    built = run("build", str(story), "--cast", str(cast), "-o", str(out), "--engine", "silent", "--jobs", "1",
+                "--cover", str(art))
+    assert built.exit_code == 0, built.output
+    from mutagen.id3 import ID3
+    assert ID3(next((out / "tiny").glob("01 *.mp3"))).getall("APIC")[0].data == _JPEG
+
