@@ -87,6 +87,7 @@ def build_cmd(
             "chapters": _chapter_entries(result.chapters, book if "mp3" not in how.formats else None),
             "segments_rendered": result.segments_rendered,
             "segments_reused": result.segments_reused,
+            "segments_not_needed": result.segments_not_needed,
             "audio_seconds": round(result.audio_seconds, 2),
             "elapsed_seconds": round(result.elapsed_seconds, 2),
             **({"m4b": str(book)} if book else {}),
@@ -103,7 +104,8 @@ def build_cmd(
     encoded = sum(c.encoded for c in result.chapters)
     out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
               f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
-              f"{result.segments_reused} reused; {result.elapsed_seconds:.1f} s.")
+              f"{result.segments_reused} reused{_not_needed(result.segments_not_needed)}; "
+              f"{result.elapsed_seconds:.1f} s.")
     for w in result.warnings:
         _report("warning", w)
     if result.warnings:
@@ -534,6 +536,11 @@ def main() -> None:
                     if w.category.__name__ == "NarratorWarning":
                         _report("warning", w.message)
     sys.exit(code)
+
+
+def _not_needed(count: int) -> str:
+    """After `narrator clean` an up-to-date book has no cached segments: say why none was rendered."""
+    return f", {count} not needed (their chapters were up to date)" if count else ""
 
 
 def _interrupted() -> None:

@@ -222,6 +222,9 @@ class BuildResult:
     chapters: tuple[ChapterResult, ...]
     segments_rendered: int
     segments_reused: int
+    """Segments taken from the cache instead of being rendered."""
     audio_seconds: float
     elapsed_seconds: float
     warnings: tuple[str, ...] = field(default=())
+    segments_not_needed: int = 0
+    """Segments not in the cache and not rendered, because every chapter they are in was already up to date."""

@@ -263,10 +263,15 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
                 cover_bytes, cover_mime)
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, SAMPLE_RATE)
-    unique = len({c.key for c in clips})
-    _bound_cache(cache, {c.key for c in clips})
-    return BuildResult(chapters, rendered, unique - rendered, sum(c.seconds for c in chapters),
-                       time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures))
+    keys = {c.key for c in clips}
+    # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
+    # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
+    needed = {c.key for n in jobs_out for c in by_chapter[n]}
+    not_needed = sum(1 for k in keys - needed if not cache.path(k).exists())
+    _bound_cache(cache, keys)
+    return BuildResult(chapters, rendered, len(keys) - rendered - not_needed, sum(c.seconds for c in chapters),
+                       time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures),
+                       not_needed)
 
 
 def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,

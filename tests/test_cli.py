@@ -158,3 +158,19 @@ def test_cli_build_cover_option_replaces_a_missing_cast_file_cover(tmp_path: Pat
     from mutagen.id3 import ID3
     assert ID3(next((out / "tiny").glob("01 *.mp3"))).getall("APIC")[0].data == _JPEG
 
+
+@needs_tools
+def test_cli_build_after_clean_says_segments_were_not_needed_not_reused(tmp_path: Path) -> None:
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    args = ["build", str(story), "-o", str(tmp_path / "out"), "--engine", "silent", "--jobs", "1"]
+    first = json.loads(run(*args, "--json").stdout.strip().splitlines()[-1])
+    warm = json.loads(run(*args, "--json").stdout.strip().splitlines()[-1])
+    assert (warm["segments_rendered"], warm["segments_reused"], warm["segments_not_needed"]) == (
+        0, first["segments_rendered"], 0)
+    assert run("clean", str(story), "-o", str(tmp_path / "out")).exit_code == 0
+    cleaned = json.loads(run(*args, "--json").stdout.strip().splitlines()[-1])
+    assert (cleaned["segments_rendered"], cleaned["segments_reused"], cleaned["segments_not_needed"]) == (
+        0, 0, first["segments_rendered"])
+    line = run(*args).stdout.strip().splitlines()[-1]
+    assert f"0 reused, {first['segments_rendered']} not needed (their chapters were up to date)" in line
