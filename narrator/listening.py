@@ -28,7 +28,8 @@ from narrator.export import (
 from narrator.mastering import chunk_size
 from narrator.models import ChapterResult, Clip
 
-__all__ = ["Delivery", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "pacing_for", "up_to_date"]
+__all__ = ["Delivery", "book_current", "book_digest", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "needs_audio",
+           "pacing_for", "up_to_date"]
 ACX_HEAD_MS = (500, 1000)
 ACX_TAIL_MS = (1000, 5000)
 
@@ -71,12 +72,35 @@ def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: 
         write_master(audio, master_to, how, tags.track)
 
 
+def _captions_current(dest: Path, digest: str, how: Delivery) -> bool:
+    return vtt_digest(dest.with_suffix(".vtt")) == digest and (not how.srt or dest.with_suffix(".srt").exists())
+
+
+def book_digest(book: Tags, chapters: Sequence[tuple[str, str]]) -> str:
+    """What the M4B is made of: its tags and every chapter's (title, digest)."""
+    meta = [M4B_BITRATE, book.title, book.author, book.description, book.narrator,
+            hashlib.sha256(book.cover or b"").hexdigest(), [list(c) for c in chapters]]
+    return hashlib.sha256(json.dumps(meta).encode()).hexdigest()
+
+
+def book_current(dest: Path, digest: str, how: Delivery) -> bool:
+    """Whether the M4B (when one is asked for) and its captions are already what this build would make."""
+    return "m4b" not in how.formats or (dest.exists() and file_digest(dest) == digest and
+                                        _captions_current(dest, digest, how))
+
+
+def needs_audio(dest: Path, digest: str, how: Delivery, cache: ClipCache, book_is_current: bool) -> bool:
+    """Whether an up-to-date chapter's audio must still be assembled: for captions that are missing or stale
+    (--srt added later), or for an M4B to be made when the chapter has no master (after `narrator clean`)."""
+    if "mp3" in how.formats and not _captions_current(dest, digest, how):
+        return True
+    return not book_is_current and not _master_path(cache, digest).exists()
+
+
 def keep_chapter(clips: Sequence[Clip], cache: ClipCache, dest: Path, digest: str, how: Delivery,
                  pacing: dict[str, int], sample_rate: int) -> None:
     """An up-to-date chapter still gets captions that are missing or stale (e.g. --srt added later)."""
-    if "mp3" not in how.formats:
-        return
-    if vtt_digest(dest.with_suffix(".vtt")) == digest and (not how.srt or dest.with_suffix(".srt").exists()):
+    if "mp3" not in how.formats or _captions_current(dest, digest, how):
         return
     write_captions(assemble(clips, cache, sample_rate, pacing), dest, digest, how)
 
@@ -90,11 +114,9 @@ def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[
     if "m4b" not in how.formats:
         return None
     dest = folder / f"{folder.name}.m4b"
-    meta = [M4B_BITRATE, book.title, book.author, book.description, book.narrator,
-            hashlib.sha256(book.cover or b"").hexdigest(), [(c.title, digests[c.number]) for c in chapters]]
-    digest = hashlib.sha256(json.dumps(meta).encode()).hexdigest()
+    digest = book_digest(book, [(c.title, digests[c.number]) for c in chapters])
     if dest.exists() and file_digest(dest) == digest:
-        if vtt_digest(dest.with_suffix(".vtt")) != digest or (how.srt and not dest.with_suffix(".srt").exists()):
+        if not _captions_current(dest, digest, how):
             _book_captions(chapters, clips, cache, dest, digest, pacing, how, sample_rate)
         return dest
 

@@ -40,10 +40,13 @@ from narrator.faults import (
 )
 from narrator.listening import (
     Delivery,
+    book_current,
+    book_digest,
     chapter_seconds,
     finish_book,
     keep_chapter,
     make_chapter,
+    needs_audio,
     pacing_for,
     up_to_date,
 )
@@ -189,15 +192,22 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
                     script.story.description, cover_bytes, cover_mime)
         digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
         if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
-            keep_chapter(by_chapter[ch.number], cache, dest, digest, how, pacing, SAMPLE_RATE)
             results[ch.number] = ChapterResult(ch.number, ch.title, dest,
                                                chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
         else:
             jobs_out[ch.number] = (dest, tags, digest)
+    book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
+                cover_bytes, cover_mime)
+    whole = book_digest(book, [(ch.title, digests[ch.number]) for ch in script.chapters])
+    # A kept chapter whose captions or M4B master must be made again needs its lines' audio; after `narrator
+    # clean` that is gone, and assembling it failed on every run ("went missing from the cache"): render it.
+    ready = book_current(folder / f"{folder.name}.m4b", whole, how)
+    again = [c for n in results if needs_audio(results[n].file, digests[n], how, cache, ready)
+             for c in by_chapter[n] if not cache.path(c.key).exists()]
     # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
     # running alone at the end of the build.
     order = sorted(jobs_out, key=lambda n: -sum(len(c.cue.speech) for c in by_chapter[n]))
-    wanted = [c for n in order for c in by_chapter[n]]
+    wanted = [c for n in order for c in by_chapter[n]] + again
     remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
     chapters_of: dict[str, list[int]] = {}  # key -> the chapters waiting for it (a line may recur across chapters)
     for n, keys in remaining.items():
@@ -259,14 +269,15 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             raise
     if cover_bytes and not (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").exists():
         (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
+    for n, kept in results.items():
+        if not kept.encoded:
+            keep_chapter(by_chapter[n], cache, kept.file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
-    book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
-                cover_bytes, cover_mime)
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, SAMPLE_RATE)
     keys = {c.key for c in clips}
     # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
     # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
-    needed = {c.key for n in jobs_out for c in by_chapter[n]}
+    needed = {c.key for c in wanted}
     not_needed = sum(1 for k in keys - needed if not cache.path(k).exists())
     _bound_cache(cache, keys)
     return BuildResult(chapters, rendered, len(keys) - rendered - not_needed, sum(c.seconds for c in chapters),

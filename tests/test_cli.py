@@ -174,3 +174,24 @@ def test_cli_build_after_clean_says_segments_were_not_needed_not_reused(tmp_path
         0, 0, first["segments_rendered"])
     line = run(*args).stdout.strip().splitlines()[-1]
     assert f"0 reused, {first['segments_rendered']} not needed (their chapters were up to date)" in line
+
+
+@needs_tools
+def test_cli_build_after_clean_can_still_add_captions_and_the_m4b(tmp_path: Path) -> None:
+    # Each of these needs the kept chapters' audio, which `narrator clean` deleted: they failed on every run
+    # with "went missing from the cache".
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    out = tmp_path / "out"
+    args = ["build", str(story), "-o", str(out), "--engine", "silent", "--jobs", "1"]
+    assert run(*args).exit_code == 0
+    book = out / "tiny"
+    for extra, made in [((), "01 Chapter 1.vtt"), (("--srt",), "01 Chapter 1.srt"),
+                        (("--format", "mp3,m4b"), "tiny.m4b")]:
+        assert run("clean", str(story), "-o", str(out)).exit_code == 0
+        (book / "01 Chapter 1.vtt").unlink()  # the kept chapter's captions must be written again too
+        result = run(*args, *extra, "--json")
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
+        assert [c["file"] for c in summary["chapters"]] == [str(book / "01 Chapter 1.mp3")]
+        assert (book / made).stat().st_size > 0 and summary["segments_rendered"] > 0
