@@ -137,6 +137,9 @@ def _rest_ok(rest: str) -> bool:
 
 def _compose(label: str, rest: str) -> str:
     rest = rest.strip().lstrip(".:-–—)").strip().rstrip(".").strip()
+    # "Into the *Dark*": the heading's trailing wrap takes the closing marker, so drop the markers at word edges
+    # rather than tag the chapter "Into the *Dark" (the speech side drops them too).
+    rest = re.sub(r"(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)", "", rest)
     return f"{label}: {_title_case_if_shouting(rest)}" if rest else label
 
 

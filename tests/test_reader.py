@@ -37,6 +37,9 @@ BODY = 'Mara walked in.\n\n"Hello," she said.\n\n'
         ("# The Beginning", "The Beginning"),
         ("Prologue", "Prologue"),
         ("Epilogue: After", "Epilogue: After"),
+        # Emphasis markers are not part of the title a player shows (the closing one was cut, the opening kept).
+        ("Chapter 2: Into the *Dark*", "Chapter 2: Into the Dark"),
+        ("Chapter 4: _The_ Mill", "Chapter 4: The Mill"),
     ],
 )
 def test_reader_heading_forms(tmp_path: Path, heading: str, title: str) -> None:
