@@ -372,13 +372,21 @@ def voices_for(script: Script, engine: str) -> Casting:
 def slugify(title: str) -> str:
     """A folder name for a story title: lower case, dashes, no punctuation."""
     slug = re.sub(r"[^\w]+", "-", title.lower().replace("'", "").replace("’", "")).strip("-")
-    return slug[:80] or "story"
+    return _cut(slug[:80], 200).strip("-") or "story"
 
 
 def safe_filename(title: str) -> str:
     """A chapter title made safe for every file system."""
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", re.sub(r"\s*:\s+", " - ", title))
-    return re.sub(r"\s+", " ", name).strip(" .")[:100] or "Chapter"
+    # Trimmed again after the cut: a trailing dot or space is not allowed on Windows, and a title whose
+    # subtitle was all punctuation ("Chapter 1: ../..") would otherwise end in " -".
+    return _cut(re.sub(r"\s+", " ", name).strip(" .")[:100], 200).rstrip(" .-") or "Chapter"
+
+
+def _cut(name: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, cut between characters: file systems count bytes (255), and a CJK
+    character is three. 200 leaves room for the chapter number and the temporary name's suffix."""
+    return name.encode()[:limit].decode(errors="ignore")
 
 
 def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None = None) -> str:

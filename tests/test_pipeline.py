@@ -45,6 +45,14 @@ def test_pipeline_headings_are_never_dialogue() -> None:
 def test_pipeline_names_for_files() -> None:
     assert slugify("The Lamplighter's Apprentice") == "the-lamplighters-apprentice"
     assert safe_filename('Chapter 3: What? "No" / Yes') == "Chapter 3 - What No Yes"
+    assert safe_filename("Chapter 1: ../..") == "Chapter 1"  # no dangling " -"
+    # File names are limited in bytes (255 on most file systems, with room for the temporary name's suffix),
+    # not characters: 84 CJK characters are 252 bytes, and the build failed with "File name too long".
+    name = safe_filename("Chapter 1: " + "夜の物語" * 21)
+    assert name.startswith("Chapter 1 - 夜の物語") and len(name.encode()) <= 200
+    assert safe_filename("Chapter 1: " + "Ночь" * 20) == "Chapter 1 - " + "Ночь" * 20  # 172 bytes: unchanged
+    slug = slugify("夜の物語" * 30)
+    assert slug.startswith("夜の物語") and len(f".{slug}.4194304.part.m4b".encode()) <= 255
 
 
 def test_pipeline_lexicon_shared_file_and_cast_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
