@@ -231,7 +231,7 @@ def write_m4b(chapters: Sequence[tuple[str, Callable[[], Iterable[np.ndarray]]]]
                         raw.write(np.ascontiguousarray(chunk, dtype=np.int16).data)
                         end += chunk.size
                     lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start * 1000 // sample_rate}",
-                              f"END={end * 1000 // sample_rate}", f"title={_ffesc(title)}"]
+                              f"END={end * 1000 // sample_rate}", f"title={_ffesc(_chapter_mark(title))}"]
                     start = end
             meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
             cmd = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(sample_rate),
@@ -257,6 +257,12 @@ def write_m4b(chapters: Sequence[tuple[str, Callable[[], Iterable[np.ndarray]]]]
         m4b.save()  # mutagen keeps the chapters ffmpeg wrote
 
     _atomic(dest, run)
+
+
+def _chapter_mark(title: str) -> str:
+    """A chapter title as the M4B's Nero chapter list can hold it: that list gives each title one byte of
+    length, so ffmpeg cut a long CJK title mid-character and the file could not be read back."""
+    return title.encode()[:255].decode(errors="ignore")
 
 
 def write_playlist(path: Path, entries: Sequence[tuple[str, Path, float]]) -> None:

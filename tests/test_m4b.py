@@ -79,3 +79,18 @@ def test_m4b_only_json_points_every_chapter_into_the_book(tmp_path) -> None:  # 
     assert not list((tmp_path / "out").rglob("*.mp3"))
     marks = ffprobe_chapters(tmp_path / m4b if not m4b.startswith("/") else m4b)
     assert [c["start"] for c in summary["chapters"]] == pytest.approx([m[0] for m in marks], abs=0.05)
+
+
+@needs_tools
+def test_m4b_long_unicode_chapter_title_is_cut_between_characters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from narrator.export import Delivery, Tags, write_m4b
+
+    title = "Chapter 1: " + "夜の物語" * 21  # 263 bytes: more than the chapter list's 255
+    dest = tmp_path / "book.m4b"
+    write_m4b([(title, lambda: iter([np.zeros(22050, dtype=np.int16)]))], 22050, dest, Tags("B", "B", "A", 1, 1),
+              "digest", Delivery(formats=("m4b",)))
+    marks = MP4(dest).chapters
+    assert marks is not None and len(list(marks)) == 1
+    assert title.startswith(next(iter(marks)).title) and len(next(iter(marks)).title) > 80
