@@ -102,8 +102,8 @@ def build_cmd(
 
         out.print(f"book   {book}  ({_clock(MP4(book).info.length)})")
     encoded = sum(c.encoded for c in result.chapters)
-    out.print(f"{len(result.chapters)} chapters ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
-              f"{_clock(result.audio_seconds)} of audio; {result.segments_rendered} segments rendered, "
+    out.print(f"{_count(len(result.chapters), 'chapter')} ({encoded} encoded, {len(result.chapters) - encoded} up to date), "
+              f"{_clock(result.audio_seconds)} of audio; {_count(result.segments_rendered, 'segment')} rendered, "
               f"{result.segments_reused} reused{_not_needed(result.segments_not_needed)}; "
               f"{result.elapsed_seconds:.1f} s.")
     for w in result.warnings:
@@ -536,6 +536,11 @@ def main() -> None:
                     if w.category.__name__ == "NarratorWarning":
                         _report("warning", w.message)
     sys.exit(code)
+
+
+def _count(n: int, noun: str) -> str:
+    """"1 chapter", "2 chapters": a one-chapter story is common (a one-shot)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _not_needed(count: int) -> str:

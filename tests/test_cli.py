@@ -195,3 +195,11 @@ def test_cli_build_after_clean_can_still_add_captions_and_the_m4b(tmp_path: Path
         summary = json.loads(result.stdout.strip().splitlines()[-1])
         assert [c["file"] for c in summary["chapters"]] == [str(book / "01 Chapter 1.mp3")]
         assert (book / made).stat().st_size > 0 and summary["segments_rendered"] > 0
+
+
+@needs_tools
+def test_cli_build_summary_counts_one_chapter_in_the_singular(tmp_path: Path) -> None:
+    story = tmp_path / "one.txt"
+    story.write_text("It was a dark and stormy night.\n")
+    line = run("build", str(story), "-o", str(tmp_path / "out"), "--engine", "silent", "--jobs", "1").stdout
+    assert "1 chapter (1 encoded, 0 up to date)" in line and "; 1 segment rendered, 0 reused;" in line
