@@ -236,10 +236,13 @@ def _check_aliases(characters: dict[str, CharacterEntry], where: _Locator) -> No
 
 def _voice(table: dict[str, Any], where: _Locator, key: str, allowed: set[str], label: str | None = None) -> VoiceSetting:
     _check_keys(table, allowed, where, key, f"[{key}]")
-    for name, lo, hi in (("rate", 80, 450), ("pitch", 0, 100), ("volume", 0, 2)):
+    # rate and pitch are whole numbers: eSpeak takes integers, and 165.5 got past this check only to fail at
+    # render time as an engine error blaming a story line (ctypes "wrong type").
+    for name, lo, hi, kinds in (("rate", 80, 450, int), ("pitch", 0, 100, int), ("volume", 0, 2, int | float)):
         value = table.get(name)
-        if value is not None and (not isinstance(value, int | float) or not lo <= value <= hi):
-            raise CastError(where.say(key, name, f"{name} must be a number from {lo} to {hi}, not {value!r}"))
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not lo <= value <= hi):
+            what = "a whole number" if kinds is int else "a number"
+            raise CastError(where.say(key, name, f"{name} must be {what} from {lo} to {hi}, not {value!r}"))
     voice = table.get("voice")
     if voice is not None and not isinstance(voice, str):
         raise CastError(where.say(key, "voice", 'voice must be a voice id in quotes, e.g. voice = "gmw/en-US+f3"'))

@@ -113,8 +113,12 @@ ERRORS = [
     ('[story]\ntitle = 3\n', "[story] title must be text"),
     ('[story]\nsubtitle = "x"\n', "unknown key 'subtitle' in [story]; valid keys: author, cover, description, title"),
     ('[characters."Tobin"]\nvoice = "male1"\nhair = "grey"\n', "unknown key 'hair' in [characters.\"Tobin\"]"),
-    ('[characters."Tobin"]\nrate = 900\n', "rate must be a number from 80 to 450, not 900"),
-    ('[characters."Tobin"]\npitch = "high"\n', "pitch must be a number from 0 to 100"),
+    ('[characters."Tobin"]\nrate = 900\n', "rate must be a whole number from 80 to 450, not 900"),
+    ('[characters."Tobin"]\npitch = "high"\n', "pitch must be a whole number from 0 to 100"),
+    # eSpeak takes whole numbers: a fraction failed at render time as an engine error on a story line.
+    ('[characters."Tobin"]\nrate = 165.5\n', "rate must be a whole number from 80 to 450, not 165.5"),
+    ('[characters."Tobin"]\npitch = 45.5\n', "pitch must be a whole number from 0 to 100, not 45.5"),
+    ('[characters."Tobin"]\nvolume = true\n', "volume must be a number from 0 to 2, not True"),
     ('[characters."Tobin"]\ngender = "robot"\n', "gender must be one of female, male, unknown, not 'robot'"),
     ('[characters."Tobin"]\naliases = "Tob"\n', "aliases must be a list of names"),
     ('[characters."Tobin"]\naliases = ["Mi"]\n', "alias 'Mi' of \"Tobin\" already names \"Mira\""),
@@ -266,7 +270,7 @@ def test_castfile_dotted_keys_of_a_name_with_a_dot_get_their_own_line(tmp_path):
     # "Mr. Hale" holds a dot of its own: the key `"Mr. Hale".rate` is his, on line 3, not the table's first line.
     path = tmp_path / "c.toml"
     path.write_text('[characters]\n"Mr. Hale".gender = "male"\n"Mr. Hale".rate = 5\n')
-    with pytest.raises(CastError, match=rf"^{path}:3: rate must be a number"):
+    with pytest.raises(CastError, match=rf"^{path}:3: rate must be a whole number"):
         load_cast(path)
 
 
