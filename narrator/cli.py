@@ -163,6 +163,10 @@ def script_cmd(
         _emit(script.story.text, output)
         return
     lines = [ln for ln in script.lines if not doubtful or (ln.segment.kind == "dialogue" and ln.confidence < 0.6)]
+    if doubtful and not lines:
+        # On stderr, so a pipe or an -o file stays empty: a blank screen looked like something had failed.
+        said = any(ln.segment.kind == "dialogue" for ln in script.lines)
+        err.print(f"no doubtful lines: {'every dialogue line scored 0.60 or more' if said else 'the story has no dialogue'}.")
     if fmt == "jsonl":
         rows = (json.dumps({"chapter": ln.segment.chapter, "start": ln.segment.start, "end": ln.segment.end,
                             "kind": ln.segment.kind, "speaker": ln.speaker, "evidence": ln.evidence,
@@ -177,7 +181,7 @@ def script_cmd(
         why = "" if ln.evidence == "narration" else f"  [{ln.evidence} {ln.confidence:.2f}]"
         text = " ".join(ln.segment.text.split())
         rows.append(f"{ln.segment.id:>7}  {who:<{width}}  {text}{why}")
-    _emit("\n".join(rows) + "\n", output)
+    _emit("\n".join(rows) + ("\n" if rows else ""), output)
 
 
 @app.command("preview")

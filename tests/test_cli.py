@@ -203,3 +203,19 @@ def test_cli_build_summary_counts_one_chapter_in_the_singular(tmp_path: Path) ->
     story.write_text("It was a dark and stormy night.\n")
     line = run("build", str(story), "-o", str(tmp_path / "out"), "--engine", "silent", "--jobs", "1").stdout
     assert "1 chapter (1 encoded, 0 up to date)" in line and "; 1 segment rendered, 0 reused;" in line
+
+
+@pytest.mark.parametrize(("text", "why"), [("The house was quiet.\n\nNobody came.\n", "the story has no dialogue"),
+                                           ('"Go," said Ann.\n\n"No," said Ben.\n', "every dialogue line scored")])
+def test_cli_script_doubtful_with_nothing_to_list_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch, text: str, why: str) -> None:
+    from narrator import cli
+
+    story = tmp_path / "calm.txt"
+    story.write_text(text)
+    monkeypatch.setattr("sys.argv", ["narrator", "script", str(story), "--doubtful"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 0 and captured.out == ""  # a pipe gets nothing, not a blank line
+    assert f"no doubtful lines: {why}" in captured.err
