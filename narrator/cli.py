@@ -258,7 +258,7 @@ def cast_cmd(
         values = {"voice": voice.id, "pitch": voice.pitch, "gender": c.gender}
         if c.aliases:
             values["aliases"] = list(c.aliases)
-        entries.append((c.name, values, f"{n_lines} lines, {n_words} words"))
+        entries.append((c.name, values, f"{_count(n_lines, 'line')}, {_count(n_words, 'word')}"))
     narrator = {"voice": casting.narrator.id, "rate": casting.narrator.rate, "pitch": casting.narrator.pitch}
     unknown = {"voice": casting.unknown.id, "rate": casting.unknown.rate}
     added = write_cast(path, script.story.title, narrator, unknown, entries)

@@ -219,3 +219,12 @@ def test_cli_script_doubtful_with_nothing_to_list_says_so(tmp_path: Path, capsys
     captured = capsys.readouterr()
     assert exit_info.value.code == 0 and captured.out == ""  # a pipe gets nothing, not a blank line
     assert f"no doubtful lines: {why}" in captured.err
+
+
+def test_cli_cast_file_notes_one_line_in_the_singular(tmp_path: Path) -> None:
+    story = tmp_path / "two.txt"
+    story.write_text('"Go home," said Ann.\n\n"No," said Ben. "Not yet. Not now."\n')
+    cast = tmp_path / "two.toml"
+    assert run("cast", str(story), "-o", str(cast)).exit_code == 0
+    text = cast.read_text()
+    assert "# 1 line, 2 words" in text and "# 2 lines, 5 words" in text
