@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,17 @@ needs_tools = pytest.mark.skipif(
     not (shutil.which("ffmpeg") and shutil.which("espeak-ng")),
     reason="the end-to-end tests need ffmpeg and espeak-ng (make test installs them)",
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _in_an_empty_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test runs in an empty current folder, not the repository: commands read voices/<slug>.toml and
+    write output/ relative to it, so after the README's own first steps (`narrator cast` on the sample story)
+    five tests failed on the cast file that wrote, and tests filled the user's output/ cache."""
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+    os.chdir(here)
 
 
 def decode(path: Path) -> tuple[np.ndarray, int]:

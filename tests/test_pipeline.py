@@ -133,3 +133,8 @@ def test_pipeline_a_killed_analysis_child_is_one_message(monkeypatch: pytest.Mon
     monkeypatch.setattr(pipeline, "ProcessPoolExecutor", KilledChild)
     with pytest.raises(NarratorError, match=r"stopped unexpectedly .*out of memory"):
         pipeline._script_for_build(SAMPLE, None, False)
+
+
+def test_pipeline_tests_do_not_see_the_users_cast_files() -> None:
+    # A cast file the user wrote with `narrator cast` in the repository must not change what the tests build.
+    assert Path.cwd().resolve() != Path(__file__).resolve().parents[1] and not Path("voices").exists()
