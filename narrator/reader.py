@@ -20,6 +20,15 @@ _MAGIC = (
     (b"RIFF", "a RIFF (WAV/AVI) file"),
     (b"\x7fELF", "a program"),
     (b"\x1f\x8b", "a gzip archive"),
+    # Where stories are written: RTF is text, so it was read aloud control words and all ("rtf1 ansi ...").
+    (b"{\\rtf", "an RTF document (save it as plain text, .txt, in your editor first)"),
+    (b"\xd0\xcf\x11\xe0", "a Word 97-2003 document (save it as plain text, web page or EPUB first)"),
+)
+# Zip files that are not EPUBs (those are read before this): what is inside says what they are.
+_ZIPPED = (
+    (b"word/", "a Word document (save it as plain text, web page or EPUB first)"),
+    (b"application/vnd.oasis.opendocument.text", "an OpenDocument text (save it as plain text, web page or EPUB first)"),
+    (b"", "a zip archive (unpack it and give the story file inside)"),
 )
 
 
@@ -80,6 +89,12 @@ def decode_text(data: bytes, name: str) -> str:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{name} is {what}, not a story. Give narrator a text, Markdown, HTML or EPUB file.")
+    if data.startswith(b"PK\x03\x04"):
+        what = next(w for inside, w in _ZIPPED if inside in data[:65536])
+        raise InputError(f"{name} is {what}, not a story. Give narrator a text, Markdown, HTML or EPUB file.")
+    if data[60:68] == b"BOOKMOBI":
+        raise InputError(f"{name} is a Kindle (MOBI/AZW) e-book: convert it to EPUB first (Calibre does), "
+                         "then give narrator the .epub file.")
     bomless = _utf16_without_bom(data)
     if bomless is not None:
         return bomless

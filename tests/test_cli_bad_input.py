@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,14 @@ def _one_error_line(err: str) -> str:
     return lines[0]
 
 
+def _zipped(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(("name", "data", "says"), [
     ("empty.txt", b"", "is empty"),
     ("blank.txt", b"  \n\n\t \r\n", "is empty"),
@@ -36,6 +46,14 @@ def _one_error_line(err: str) -> str:
     ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "JPEG image"),
     ("book.pdf", b"%PDF-1.7\n" + b"x" * 64, "PDF document"),
     ("headings.txt", b"Chapter 1\n\nChapter 2\n", "no story text"),
+    # Where stories are written and exported: each named, not read as text (RTF was read aloud, codes and all).
+    ("story.rtf", b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Once upon a time.\\par }", "RTF document"),
+    ("story.docx", _zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}), "Word document"),
+    ("story.odt", _zipped({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}),
+     "OpenDocument text"),
+    ("story.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "Word 97-2003 document"),
+    ("stories.zip", _zipped({"a.txt": "Once upon a time."}), "zip archive"),
+    ("story.mobi", b"Story".ljust(60, b"\x00") + b"BOOKMOBI" + b"\x00" * 64, "Kindle (MOBI/AZW) e-book"),
 ])
 def test_cli_unreadable_story_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                      monkeypatch: pytest.MonkeyPatch, name: str, data: bytes,
