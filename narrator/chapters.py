@@ -27,13 +27,15 @@ _BARE_NUMERAL = re.compile(r"^(?P<num>[IVXLC]{1,7}|\d{1,3})\.?$")
 _MARKDOWN = re.compile(r"^#{1,3}\s+(?P<rest>\S.*?)\s*#*\s*$")
 _SUBTITLE_WRAPPED = re.compile(r"^\s*(?:[\-–—~=*]{2,}|[—–])\s*(?P<t>[^\-–—~=*].*?)\s*(?:[\-–—~=*]{2,}|[—–])\s*$")
 _SEPARATOR = re.compile(r"^\s*(?:[*~\-=_#+•·⁂§]\s*){3,}$|^\s*⁂\s*$|^\s*(?:o0o|oOo|xXx|-x-|OoO|0o0)\s*$")
-_NOTE = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n|notes?)\s*(?::|-|–)\s*(?P<rest>.*)$|^\s*author['’]?s['’]?\s+notes?\s*$",
+# The dash must stand apart ("Note - ..."): a hard-wrapped line starting "note-book. He wondered" was a note.
+_NOTE = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n|notes?)\s*(?::|[-–](?=\s|$))\s*(?P<rest>.*)$|^\s*author['’]?s['’]?\s+notes?\s*$",
                    re.IGNORECASE)
 _TIME_SKIP = re.compile(
     r"^\s*(?:(?:\w+[\s\-]+){0,3}(?:later|earlier|afterwards?|before)|(?:the\s+)?next\s+(?:morning|day|evening|night|week)"
     r"|meanwhile\b.{0,30}|that\s+(?:night|evening|morning))\s*[.…]*\s*$",
     re.IGNORECASE,
 )
+_DIALOGUE = re.compile(r'["“”«»„]')
 _SENTENCE_END = re.compile(r"[.!?,;:\"”’']\s*$")
 
 
@@ -276,16 +278,21 @@ def _body(text: str, lines: list[_Line], by_line: bool) -> _Body:
         span, gap, sep, is_note = paras[i]
         if is_note:
             start_of_chapter = not scene and not any(not b.note for b in blocks)
-            j = i + 1
+            rest = _NOTE.match(text[span.start : span.end].strip())
+            inline = bool(rest and rest["rest"])
+            own = min(len(paras), i + (1 if inline else 2))  # "A/N: ..." alone, or a "Notes:" label + one paragraph
             if start_of_chapter:
                 # A leading note runs to the next scene break; without one, it is the heading's own paragraph
                 # plus the one after it (the usual "Author's Notes:" line followed by a paragraph).
                 end_j = next((k for k in range(i + 1, len(paras)) if paras[k][2] or paras[k][1] >= break_blanks), None)
-                rest = _NOTE.match(text[span.start : span.end].strip())
-                inline = bool(rest and rest["rest"])
-                j = end_j if end_j is not None else min(len(paras), i + (1 if inline else 2))
+                j = end_j if end_j is not None else own
             else:
                 j = len(paras)  # a note after the story runs to the end of the chapter
+            # ... unless the story goes on inside that reach: a line of dialogue is story, not a note. Without
+            # this, "A/N: Sorry for the wait!" before the first scene (or after a blurb read as the opening)
+            # silenced the story up to the scene break or the chapter's end.
+            if j > own and any(_DIALOGUE.search(text[p[0].start : p[0].end]) for p in paras[own:j]):
+                j = own
             note = Span(span.start, paras[j - 1][0].end)
             if scene:
                 blocks.append(Scene(tuple(scene)))

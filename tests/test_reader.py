@@ -139,3 +139,38 @@ def test_reader_sample_story_structure() -> None:
     assert [c.title for c in chapters] == ["Chapter One: The Unlit Street", "Chapter 2: Ash and Oil"]
     assert len(chapters[0].scenes) == 2  # the * * * break
     assert len(chapters[0].notes) == 2   # the leading note (before the heading) and the closing one
+
+
+@pytest.mark.parametrize("text", [
+    # The chapter opens with a one-paragraph note and has a scene break later: the first scene is story.
+    'Chapter 1\n\nA/N: Sorry for the wait!\n\nThe fire had burned low.\n\n"Are you cold?" Luna asked.\n\n'
+    '* * *\n\n"No," said Harry.\n',
+    # No headings (a one-shot): a line before the note made it a "closing" note that ran to the end.
+    'The Fire - Q. Writer\n\nA/N: Sorry for the wait!\n\nThe fire had burned low.\n\n"Are you cold?" Luna asked.\n',
+])
+def test_reader_author_note_does_not_swallow_the_story_after_it(tmp_path: Path, text: str) -> None:
+    story = read_story(_story(tmp_path, text))
+    chapters = split_chapters(story)
+    said = " ".join(story.text[p.start:p.end] for ch in chapters for sc in ch.scenes for p in sc.paragraphs)
+    assert "The fire had burned low." in said and "Are you cold?" in said
+    assert "Sorry for the wait" not in said  # the note itself is still left out
+    assert [story.text[n.start:n.end] for ch in chapters for n in ch.notes] == ["A/N: Sorry for the wait!"]
+
+
+def test_reader_closing_note_without_dialogue_still_runs_to_the_chapter_end(tmp_path: Path) -> None:
+    text = ('Chapter 1\n\n"Go," said Ann.\n\nShe went.\n\nA/N: Thanks for reading!\n\nReviews make my day.\n\n'
+            'Next chapter on Friday.\n\nChapter 2\n\nIt rained.\n')
+    story = read_story(_story(tmp_path, text))
+    first = split_chapters(story)[0]
+    said = " ".join(story.text[p.start:p.end] for sc in first.scenes for p in sc.paragraphs)
+    assert "She went." in said and "Reviews" not in said and "Friday" not in said
+
+
+def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: Path) -> None:
+    # Hard-wrapped prose: "note-book." opens a line mid-sentence (it was a note, dropping the rest of the chapter).
+    text = ("Chapter 1\n\nHe took out his pencil and his\nnote-book. He wondered whether it was like,\nand looked on.\n\n"
+            '"Well?" said the man.\n\nChapter 2\n\nIt rained.\n')
+    story = read_story(_story(tmp_path, text))
+    first = split_chapters(story)[0]
+    said = " ".join(story.text[p.start:p.end] for sc in first.scenes for p in sc.paragraphs)
+    assert "note-book. He wondered" in said and '"Well?"' in said and not first.notes
