@@ -189,6 +189,8 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
         # Anything else between the title line and the first heading (or author's note) is the blurb.
         blurb.append(line.strip())
         i += 1
+    if first_heading is None:
+        title, author, body_start = _one_shot_header(text, nonblank_lines=_lines_with_offsets(text[:2000]))
     description = " ".join(blurb) or None
     if len(description or "") > 2000:
         # That much text before the first heading is story, not a blurb: read it as an untitled opening.
@@ -200,6 +202,25 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
         title = _title_from_path(path)
     return Story(title=title.strip(), author=author, description=description, text=text, path=path,
                  body_start=body_start)
+
+
+_AUTHOR_NAME = re.compile(r"^(?:\S+|(?:[A-Z][\w.'’]*\s*){1,4})$")
+
+
+def _one_shot_header(text: str, nonblank_lines: list[tuple[int, int]]) -> tuple[str | None, str | None, int]:
+    """A story without chapter headings may still open with its "Title - Author" line (a one-shot export):
+    that line is the book's title and author, not the first words read. Only a short line on its own, with
+    no sentence punctuation at its end, an author of one word or a few capitalised ones, and story after it."""
+    lines = [(s, e) for s, e in nonblank_lines if text[s:e].strip()]
+    if len(lines) < 2:
+        return None, None, 0
+    (s, e), (next_start, _) = lines[0], lines[1]
+    line = text[s:e].strip()
+    match = _TITLE_AUTHOR.match(line)
+    alone = not text[e:next_start].strip("\r\n \t") and text[e:next_start].count("\n") >= 2
+    if not match or not alone or len(line) > 100 or line[-1] in ".!?,;:\"”…" or not _AUTHOR_NAME.match(match["author"]):
+        return None, None, 0
+    return match["title"].strip(), match["author"].strip(), next_start
 
 
 def _lines_with_offsets(text: str) -> list[tuple[int, int]]:

@@ -174,3 +174,17 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
     first = split_chapters(story)[0]
     said = " ".join(story.text[p.start:p.end] for sc in first.scenes for p in sc.paragraphs)
     assert "note-book. He wondered" in said and '"Well?"' in said and not first.notes
+
+
+@pytest.mark.parametrize(("first", "title", "author"), [
+    ("The Fire - Q. Writer", "The Fire", "Q. Writer"),
+    ("Starlit Road by nyxquill", "Starlit Road", "nyxquill"),
+    ("It rained - all night.", None, None),            # a sentence, not a header
+    ("Rain - it fell and fell and fell", None, None),  # no author there
+])
+def test_reader_one_shot_title_author_line(tmp_path: Path, first: str, title: str | None, author: str | None) -> None:
+    # Without chapter headings the "Title - Author" line was read aloud and the book named after the file.
+    story = read_story(_story(tmp_path, f"{first}\n\n" + BODY * 2, name="one_shot.txt"))
+    said = " ".join(story.text[p.start:p.end] for c in split_chapters(story) for p in c.paragraphs)
+    assert (story.title, story.author) == ((title, author) if title else ("One shot", None))
+    assert (first in said) == (title is None)
