@@ -9,6 +9,7 @@ import pytest
 from narrator.errors import InputError
 from narrator.formats import READERS, sniff
 from narrator.formats.markdown import inline_runs, read_markdown
+from narrator.reader import read_story
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
@@ -88,3 +89,13 @@ def test_markdown_section_headings_inside_a_chapter_open_scenes() -> None:
     chapters = split_chapters(story)
     first = [[story.text[p.start : p.end] for p in scene.paragraphs] for scene in chapters[0].scenes]
     assert first == [["The Gate", "Mara walked."], ["The Road", "They left."]]
+
+
+@pytest.mark.parametrize(("heading", "title"), [("# The Lone Tower", "The Lone Tower"), ("# Chapter 1", "lone")])
+def test_formats_markdown_one_shot_heading_names_the_story(tmp_path: Path, heading: str, title: str) -> None:
+    # A one-shot's only heading is its title (the book was named "lone" after its file); "# Chapter 1" is not.
+    path = tmp_path / "lone.md"
+    path.write_text(f'{heading}\n\nThe tower stood alone.\n\n"Who is there?" called the keeper.\n')
+    story = read_story(path)
+    assert story.title == title
+    assert "The tower stood alone." in story.text

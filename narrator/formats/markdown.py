@@ -6,7 +6,13 @@ import re
 from pathlib import Path
 
 from narrator.errors import InputError
-from narrator.formats._blocks import Block, TextBuilder, mark_labelled_notes, write_chapters
+from narrator.formats._blocks import (
+    Block,
+    TextBuilder,
+    is_chapter_heading,
+    mark_labelled_notes,
+    write_chapters,
+)
 from narrator.models import Story
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -37,10 +43,12 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
     meta, source = _front_matter(source)
     blocks = _blocks(source)
     title = meta.get("title")
-    # A lone "# Title" on top of "##" chapters names the story rather than a chapter.
+    # A lone "# Title" on top of "##" chapters names the story rather than a chapter; so does the only heading
+    # of a one-shot, unless it reads as a chapter ("# Chapter 1") (the book was named after its file).
     tops = [b for b in blocks if b.kind == "heading" and b.level == 1]
     chapters_below = any(b.kind == "heading" and b.level > 1 for b in blocks)
-    if not title and len(tops) == 1 and blocks and blocks[0] is tops[0] and chapters_below:
+    if not title and len(tops) == 1 and blocks and blocks[0] is tops[0] and (
+            chapters_below or not is_chapter_heading(tops[0].text)):
         title = tops[0].text
         blocks = blocks[1:]
     title = title or (path.stem if path else "Untitled")
