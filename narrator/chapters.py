@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from narrator.models import Chapter, Scene, Span, Story
@@ -64,16 +65,16 @@ def split_chapters(story: Story, include_notes: bool = False) -> list[Chapter]:
     pending_notes: list[Span] = []
     bounds = [h[0] for h in headings] + [len(lines)]
     if headings and bounds[0] > 0:
-        pre = _body(text, lines[: bounds[0]], by_paragraph)
+        pre = _body(text, lines[: bounds[0]], by_paragraph, story.notes)
         if pre.paragraphs:
             chapters.append(_chapter(len(chapters) + 1, story.title, None, pre, include_notes))
         else:
             pending_notes = list(pre.notes)
     if not headings:
-        body = _body(text, lines, by_paragraph)
+        body = _body(text, lines, by_paragraph, story.notes)
         return [_chapter(1, story.title, None, body, include_notes)]
     for i, (_first_line, next_line, span, title) in enumerate(headings):
-        body = _body(text, lines[next_line : bounds[i + 1]], by_paragraph)
+        body = _body(text, lines[next_line : bounds[i + 1]], by_paragraph, story.notes)
         if pending_notes:
             body = _Body([Scene(tuple(pending_notes), note=True), *body.blocks], [*pending_notes, *body.notes])
             pending_notes = []
@@ -238,7 +239,7 @@ def _one_paragraph_per_line(text: str, lines: list[_Line]) -> bool:
     return wrapped / len(inner) < 0.6
 
 
-def _body(text: str, lines: list[_Line], by_line: bool) -> _Body:
+def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] = ()) -> _Body:
     # 1. paragraphs with the gap (blank lines / separators) before each
     paras: list[tuple[Span, int, bool, bool]] = []  # span, blanks before, separator before, is-note-heading
     blanks, separator = 0, False
@@ -276,6 +277,20 @@ def _body(text: str, lines: list[_Line], by_line: bool) -> _Body:
     i = 0
     while i < len(paras):
         span, gap, sep, is_note = paras[i]
+        box = next((m for m in marked if m.start <= span.start and span.end <= m.end), None)
+        if box is not None:
+            # A note the format's reader found (an AO3 "Chapter Notes" box, an EPUB's note page) is exactly that
+            # box. These spans were recorded on the Story but never consulted here, so they were read aloud.
+            j = i + 1
+            while j < len(paras) and box.start <= paras[j][0].start and paras[j][0].end <= box.end:
+                j += 1
+            if scene:
+                blocks.append(Scene(tuple(scene)))
+                scene = []
+            notes.append(Span(span.start, paras[j - 1][0].end))
+            blocks.append(Scene(tuple(p[0] for p in paras[i:j]), note=True))
+            i = j
+            continue
         if is_note:
             start_of_chapter = not scene and not any(not b.note for b in blocks)
             rest = _NOTE.match(text[span.start : span.end].strip())

@@ -12,6 +12,7 @@ from narrator.errors import InputError
 from narrator.formats import READERS, sniff
 from narrator.formats.epub import read_epub
 from narrator.models import Story
+from narrator.reader import read_story
 
 from ._epub import Page, write_epub
 
@@ -391,3 +392,17 @@ def test_epub_paths_match_whatever_their_case_and_entities_are_not_expanded(tmp_
     story = _read(_zip_epub(tmp_path / "case.epub", files))
     assert story.text == "Made on a case-blind disk."
     assert "root" not in story.title
+
+
+def test_epub_ao3_like_notes_are_not_read_unless_asked_for(tmp_path: Path) -> None:
+    # Found by the reader (story.notes) but read aloud by the build: the splitter never consulted them.
+    from narrator.chapters import split_chapters
+
+    story = read_story(_ao3_like(tmp_path))
+
+    def said(**kw) -> str:  # type: ignore[no-untyped-def]
+        return " ".join(story.text[p.start:p.end] for c in split_chapters(story, **kw) for p in c.paragraphs)
+
+    assert "be gentle" not in said() and "Thanks for the kudos" not in said()
+    assert "Tamsin carried the ladder" in said() and "every lamp on the hill" in said()
+    assert "be gentle" in said(include_notes=True)

@@ -114,3 +114,28 @@ def test_html_bare_fragment_with_breaks_and_flat_author_note() -> None:
 )
 def test_formats_sniff(data: bytes, name: str | None, expected: str | None) -> None:
     assert sniff(data, Path(name) if name else None) == expected
+
+
+def test_html_download_notes_are_not_read_unless_asked_for() -> None:
+    # The reader found the notes, but the chapter splitter never looked at them: "Notes: Written on a train"
+    # and "Chapter End Notes" were read aloud in the build.
+    from narrator.chapters import split_chapters
+
+    story = _read("ao3_like.html")
+
+    def said(**kw) -> str:  # type: ignore[no-untyped-def]
+        return " ".join(story.text[p.start:p.end] for c in split_chapters(story, **kw) for p in c.paragraphs)
+
+    assert "Written on a train" not in said() and "Next chapter on Sunday" not in said()
+    assert "Odile climbed the 112 steps" in said()
+    assert "Written on a train" in said(include_notes=True) and "Next chapter on Sunday" in said(include_notes=True)
+
+
+def test_html_note_label_stops_where_the_story_resumes() -> None:
+    from narrator.chapters import split_chapters
+
+    page = (b"<html><body><h2>Chapter 1</h2><p>Author's Note:</p><p>Sorry it took so long.</p>"
+            b"<p>The rain came at dusk.</p><p>\"Inside,\" said Mara.</p><hr/><p>Morning.</p></body></html>")
+    story = READERS["html"](page, Path("page.html"))
+    said = " ".join(story.text[p.start:p.end] for c in split_chapters(story) for p in c.paragraphs)
+    assert "The rain came at dusk." in said and "Inside" in said and "Sorry it took so long" not in said

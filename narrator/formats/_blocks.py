@@ -25,6 +25,7 @@ _NOTE_LABEL = re.compile(
     r"^\s*(?:chapter\s+|end\s+|story\s+|beginning\s+)*(?:author'?s'?\s+|a/?n\s*)?notes?\s*:?\s*$|^\s*a/n\s*:?\s*$",
     re.IGNORECASE,
 )
+_DIALOGUE = re.compile(r'["“”«»„]')
 # A paragraph that opens with "A/N:" or "Author's note -" is a one-paragraph note.
 _NOTE_PREFIX = re.compile(r"^\s*(?:\(|\[)?\s*(?:a/n|author'?s'?\s+notes?)\s*[:\-–—]", re.IGNORECASE)
 
@@ -243,6 +244,10 @@ def _labelled_note_end(blocks: list[Block], label: int) -> int:
     stop = nxt
     while stop < inside and blocks[stop].kind == "para" and not blocks[stop].note:
         stop += 1
+    if any(_DIALOGUE.search(b.text) for b in blocks[nxt + 1 : stop]):
+        # The story resumes inside that reach (a line of dialogue is story, not a note): the label and the one
+        # paragraph after it are the note. The chapter splitter leaves note spans out, so a wider reach is lost text.
+        return nxt + 1 if follow.kind == "para" else nxt
     if stop < inside and blocks[stop].kind in {"break", "heading"} and stop - label <= 8:
         return stop
     if inside == stop and inside - label <= 8:
