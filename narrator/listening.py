@@ -28,8 +28,8 @@ from narrator.export import (
 from narrator.mastering import chunk_size
 from narrator.models import ChapterResult, Clip
 
-__all__ = ["Delivery", "book_current", "book_digest", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter", "needs_audio",
-           "pacing_for", "up_to_date"]
+__all__ = ["Delivery", "book_current", "book_digest", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter",
+           "needs_audio", "pacing_for", "up_to_date"]
 ACX_HEAD_MS = (500, 1000)
 ACX_TAIL_MS = (1000, 5000)
 
