@@ -139,3 +139,19 @@ def test_html_note_label_stops_where_the_story_resumes() -> None:
     story = READERS["html"](page, Path("page.html"))
     said = " ".join(story.text[p.start:p.end] for c in split_chapters(story) for p in c.paragraphs)
     assert "The rain came at dusk." in said and "Inside" in said and "Sorry it took so long" not in said
+
+
+def test_html_fanfiction_net_chapter_page_header_is_metadata() -> None:
+    # A saved FanFiction.Net chapter page (hand-written in its shape): the header block was read aloud as the
+    # first lines ("Starlit Road By: Nyx Quill") and the book was titled from <title>, chapter name and all.
+    page = b"""<html><head><title>Starlit Road Chapter 3: Embers, a harry potter fanfic | FanFiction</title></head>
+    <body><div id="profile_top"><b class="xcontrast_txt">Starlit Road</b> By: <a href="/u/1/Nyx-Quill">Nyx Quill</a>
+    <div class="xcontrast_txt">Harry and Luna take the long way home.</div>
+    <span class="xgray">Rated: Fiction K - English - Words: 900</span></div>
+    <select id="chap_select"><option value="3" selected>3. Embers</option></select>
+    <div class="storytext xcontrast_txt nocopy" id="storytext"><p>The fire had burned low.</p>
+    <p>"Are you cold?" Luna asked.</p></div><div id="review">Reviews</div></body></html>"""
+    story = READERS["html"](page, Path("page.html"))
+    assert (story.title, story.author, story.description) == (
+        "Starlit Road", "Nyx Quill", "Harry and Luna take the long way home.")
+    assert story.text.strip() == 'The fire had burned low.\n\n"Are you cold?" Luna asked.'

@@ -39,7 +39,7 @@ _DROP_TAGS = frozenset(
 _ITALIC_TAGS = frozenset({"i", "em", "cite", "dfn", "var"})
 # Web-page furniture: class/id words that never hold story text.
 _WEB_FURNITURE = frozenset(
-    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "reviews", "review-form", "masthead", "landmark"]
+    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "review", "reviews", "review-form", "masthead", "landmark"]
 )
 _WEB_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu"})
 

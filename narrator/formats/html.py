@@ -18,7 +18,8 @@ from narrator.formats._blocks import (
 from narrator.models import Story
 
 # Containers of a download's header and trailer (AO3: #preface, #afterword): metadata, not story.
-_PREFACE_IDS = frozenset({"preface", "afterword", "work-meta", "story-info", "storyinfo", "header-info"})
+# FanFiction.Net's chapter page: #profile_top holds title, byline, summary and the "Rated: ..." line.
+_PREFACE_IDS = frozenset({"preface", "afterword", "work-meta", "story-info", "storyinfo", "header-info", "profile_top"})
 _PREFACE_CLASSES = frozenset({"afterword", "tags", "stats", "work-meta", "storyinfo", "story-info", "byline"})
 _INFO_LABEL = re.compile(
     r"^\s*(?:rating|rated|warnings?|archive warnings?|category|categories|fandoms?|relationships?|pairings?|"
@@ -71,6 +72,11 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
 
 def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
     """Title, author and summary from meta tags, the header's h1 and byline, and a "Summary" label."""
+    profile = soup.find(id="profile_top")
+    if isinstance(profile, Tag):
+        # A saved FanFiction.Net page: its <title> is "Title Chapter 3: Name, a X fanfic | FanFiction", and
+        # the header block (dropped as furniture) was read aloud as the story's first lines.
+        return _ffn_profile(profile)
     title = _meta(soup, "dc.title", "og:title")
     if not title:
         h1 = soup.find("h1")
@@ -102,6 +108,14 @@ def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
         " ".join(author.split()) if author else None,
         description,
     )
+
+
+def _ffn_profile(profile: Tag) -> tuple[str | None, str | None, str | None]:
+    bold = profile.find("b")
+    author = profile.find("a", href=re.compile(r"^(?:https?://[^/]*)?/u/\d+"))
+    summary = next((d for d in profile.find_all("div") if d.get_text(strip=True)), None)
+    text = [" ".join(t.get_text(" ").split()) or None if isinstance(t, Tag) else None for t in (bold, author, summary)]
+    return text[0], text[1], text[2]
 
 
 def _prune(soup: BeautifulSoup) -> None:
