@@ -391,7 +391,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
-                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'):
+                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-') \
+                        and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
@@ -403,6 +404,15 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
+# with no subject of its own - the name is the sentence's subject, talked about, not talked to.
+# ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
+# imperative follows the aside.)
+_SUBJECT_ASIDE = re.compile(
+    r",\s+(?:I|we)\s+(?:[a-z]+ly\s+)?(?:suppose|think|believe|dare\s+say|daresay|fancy|imagine|know|fear|hope|"
+    r"understand|hear|find|see|presume|should\s+think|am\s+sure|am\s+afraid|must\s+say|trust|take\s+it),\s+"
+    r"(?!(?:you|ye|thou|I|we|he|she|they|it|there|if|when|and|but|or|please|pray|do|don't|come|go|let|look|tell|"
+    r"listen|wait|stop|take|give|be|never)\b)[a-z]")
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
