@@ -352,6 +352,8 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             between = paras[last + 1 : i]
             chars = sum(s.end - s.start for p in between for s in p.segs)
             linked = len(between) <= _CHAIN_GAP_PARAS and chars <= _CHAIN_GAP_CHARS
+            if linked and between and _new_scene(between, res):
+                linked = False
         if not linked:
             chain, turn = chain + 1, 0
         elif not para.cont:
@@ -362,6 +364,21 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
         if phrase:
             para.epi_prev = epithet_seen.get(phrase)
             epithet_seen[phrase] = i
+
+
+def _new_scene(between: list[_Para], res: _Resolver) -> bool:
+    """True when the narration between two speeches brings people on: it names two or more characters.
+
+    "Nell had not gone a hundred yards before Tobias caught her up." A reader takes the next lines as
+    a new exchange between those two, not as more turns of the talk before; chaining across it let the
+    earlier speakers' turn order (and their being named in that conversation) outvote the "she asked
+    him" that follows, for the whole exchange. One name ("Nell paused.") keeps the exchange going.
+    Sentence subjects count the first-person narrator ("I turned to Nell").
+    """
+    named = {m[1] for p in between for m in p.mentions}
+    subjects = {n for p in between for s in p.segs if s.kind == "narration"
+                for n, kind, _ in _subject_of(s.text, res) if n and kind == "name"}
+    return len(named) >= 2 or len(subjects) >= 2
 
 
 def _in_tag(para: _Para, pos: int) -> bool:
