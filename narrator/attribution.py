@@ -354,6 +354,15 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             linked = len(between) <= _CHAIN_GAP_PARAS and chars <= _CHAIN_GAP_CHARS
             if linked and between and _new_scene(between, res):
                 linked = False
+            # Narration after the last quote of the previous speech paragraph is as much a break as a
+            # paragraph of its own: a long one ends the exchange ('"No," said Tobias.' and then half a
+            # page of the walk home in the same paragraph).
+            tail = 0
+            for seg in reversed(paras[last].segs):
+                if seg.kind != "narration":
+                    break
+                tail += seg.end - seg.start
+            linked = linked and tail <= _CHAIN_GAP_CHARS
         if not linked:
             chain, turn = chain + 1, 0
         elif not para.cont:

@@ -76,3 +76,13 @@ def test_conversation_new_exchange_follows_the_pronoun_not_the_old_turn_order():
             '"Did you think I was lost?" she asked him.\n\n"No; I knew you were not."\n\n'
             '"Then why did you come after me?"\n\n"I never thought of it."\n\n"Thought of what?"')
     assert who_of(text)[-5:] == ["Nell Harrow", "Tobias Fenn", "Nell Harrow", "Tobias Fenn", "Nell Harrow"]
+
+
+def test_conversation_long_narration_after_a_speech_in_its_paragraph_ends_the_exchange():
+    walk = "They walked on past the mill and the weir and the long row of cottages. " * 7
+    text = f'"Is the mill shut?" asked Mr. Quill.\n\n"Since noon," said Tobias. {walk}\n\n"Then we walk."'
+    short = '"Is the mill shut?" asked Mr. Quill.\n\n"Since noon," said Tobias, turning.\n\n"Then we walk."'
+    assert len(walk) > attr._CHAIN_GAP_CHARS
+    chains, kept = _chains(text), _chains(short)
+    assert chains[1] != chains[2]
+    assert kept[1] == kept[2]
