@@ -1,6 +1,6 @@
 """Implicit-quote diagnostic: every untagged line we get wrong on the development novels, bucketed.
 
-    python benchmarks/implicit_errors.py [CORPUS] [--novels SLUG ...] [--show BUCKET] [-n 20]
+    python benchmarks/implicit_errors.py [CORPUS] [--novels SLUG ...] [--show BUCKET|all] [-n 20]
 
 An implicit quote has no speech tag: a reader infers its speaker from the conversation. For every
 gold implicit quote that we attribute wrongly this sorts the miss into the first bucket that fits:
@@ -162,7 +162,7 @@ def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, sho
         counts[fit[0]] += 1
         for b in fit:
             tags[b] += 1
-        if show and show in fit and len(shown) < limit:
+        if show and (show == "all" or show in fit) and len(shown) < limit:
             nb = []
             for j in (k - 2, k - 1, k + 1):
                 if 0 <= j < len(gold):
@@ -182,7 +182,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
     ap.add_argument("--novels", nargs="*")
-    ap.add_argument("--show", help="print misses carrying this bucket")
+    ap.add_argument("--show", help="print misses carrying this bucket ('all': every miss, with -n large enough)")
     ap.add_argument("-n", type=int, default=15)
     args = ap.parse_args()
     corpus = Path(args.corpus)
