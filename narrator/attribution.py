@@ -352,6 +352,17 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             between = paras[last + 1 : i]
             chars = sum(s.end - s.start for p in between for s in p.segs)
             linked = len(between) <= _CHAIN_GAP_PARAS and chars <= _CHAIN_GAP_CHARS
+            if linked and between and _new_scene(between, res):
+                linked = False
+            # Narration after the last quote of the previous speech paragraph is as much a break as a
+            # paragraph of its own: a long one ends the exchange ('"No," said Tobias.' and then half a
+            # page of the walk home in the same paragraph).
+            tail = 0
+            for seg in reversed(paras[last].segs):
+                if seg.kind != "narration":
+                    break
+                tail += seg.end - seg.start
+            linked = linked and tail <= _CHAIN_GAP_CHARS
         if not linked:
             chain, turn = chain + 1, 0
         elif not para.cont:
@@ -362,6 +373,21 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
         if phrase:
             para.epi_prev = epithet_seen.get(phrase)
             epithet_seen[phrase] = i
+
+
+def _new_scene(between: list[_Para], res: _Resolver) -> bool:
+    """True when the narration between two speeches brings people on: it names two or more characters.
+
+    "Nell had not gone a hundred yards before Tobias caught her up." A reader takes the next lines as
+    a new exchange between those two, not as more turns of the talk before; chaining across it let the
+    earlier speakers' turn order (and their being named in that conversation) outvote the "she asked
+    him" that follows, for the whole exchange. One name ("Nell paused.") keeps the exchange going.
+    Sentence subjects count the first-person narrator ("I turned to Nell").
+    """
+    named = {m[1] for p in between for m in p.mentions}
+    subjects = {n for p in between for s in p.segs if s.kind == "narration"
+                for n, kind, _ in _subject_of(s.text, res) if n and kind == "name"}
+    return len(named) >= 2 or len(subjects) >= 2
 
 
 def _in_tag(para: _Para, pos: int) -> bool:
@@ -391,7 +417,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
-                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'):
+                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-') \
+                        and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
@@ -403,6 +430,15 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
+# with no subject of its own - the name is the sentence's subject, talked about, not talked to.
+# ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
+# imperative follows the aside.)
+_SUBJECT_ASIDE = re.compile(
+    r",\s+(?:I|we)\s+(?:[a-z]+ly\s+)?(?:suppose|think|believe|dare\s+say|daresay|fancy|imagine|know|fear|hope|"
+    r"understand|hear|find|see|presume|should\s+think|am\s+sure|am\s+afraid|must\s+say|trust|take\s+it),\s+"
+    r"(?!(?:you|ye|thou|I|we|he|she|they|it|there|if|when|and|but|or|please|pray|do|don't|come|go|let|look|tell|"
+    r"listen|wait|stop|take|give|be|never)\b)[a-z]")
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
