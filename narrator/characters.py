@@ -77,9 +77,12 @@ _EPITHET_RE = re.compile(
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
-# Generic people-nouns: too vague to be a fixed epithet of one character.
+# Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
+# is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
+# such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
 _GENERIC_EPITHETS = frozenset(
-    ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
+    ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger",
+     "young", "old", "lad", "lass", "youth", "fellow"]
 )
 # People named by their work: usually met once, and a character of their own.
 _OCCUPATIONS = frozenset(
