@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from narrator.characters import find_characters
+from narrator.models import Character
 
 from .attribution_helpers import lines_of, segments_of, speech
 
@@ -20,3 +21,28 @@ def test_anaphora_the_lad_is_whichever_young_man_the_scene_holds():
     assert "the lad" not in names
     got = [w for t, w in speech(lines_of(text)) if t.startswith(('"The harvest', '"It is too'))]
     assert got == ["Tom Ashby", "Osric Penhale", "Tom Ashby", "Osric Penhale"]
+
+
+JAMES = Character("James Morley", ("James",), "male", 20)
+KATE = Character("Kate Morley", ("Kate",), "female", 20)
+ANNE = Character("Anne Price", ("Anne",), "female", 10)
+
+
+def _lines(text: str, cast):
+    return [ln for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
+
+
+def test_anaphora_she_in_a_paragraph_named_for_a_man_is_a_second_speaker():
+    # The paragraph's tag names James, but "she replied" cannot be him: the woman he addresses answers.
+    text = ('Anne had gone upstairs. The door closed behind her.\n\n'
+            '"Well, Kate, how do you like my friend?" said James. "I like him very much," she replied, '
+            '"he seems very agreeable."')
+    lines = _lines(text, [JAMES, KATE, ANNE])
+    assert [ln.speaker for ln in lines] == ["James Morley", "Kate Morley", "Kate Morley"]
+    # Her lines rest on a pronoun, not on a name: they say so and are less sure than the named tag.
+    assert lines[1].evidence == "anaphoric" and lines[1].confidence < lines[0].confidence
+
+
+def test_anaphora_a_pronoun_of_the_named_speakers_gender_stays_with_him():
+    text = '"Well, Kate, how do you like my friend?" said James. "I hope you do," he added.'
+    assert [ln.speaker for ln in _lines(text, [JAMES, KATE, ANNE])] == ["James Morley", "James Morley"]
