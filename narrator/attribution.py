@@ -950,7 +950,8 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             beam, chain = [_Hyp(0.0, {})], para.chain
         _evidence(para, paras[i - 1] if i > 0 else None, speakers)
         if para.named:
-            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence)
+            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+                                 para.named, res.gender.get(para.named, "unknown"))
         # The same for every hypothesis: an untagged paragraph's acting character.
         actor = _actor(para, res) if not para.tags else None
         grown: list[_Hyp] = []
@@ -981,9 +982,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         beam = grown[:beam_width]
         history.append(i)
     commit(beam[0])
-    for para in paras:
+    for i, para in enumerate(paras):
         if para.quotes and para.speaker is None:
             para.evidence = "unknown"
+        elif para.quotes and not para.named and not para.cont and para.tags and para.tags[0][0].kind == "pronoun":
+            # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
+            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+                                 para.speaker, para.tags[0][0].gender)
 
 
 def _calibrated(logp: float) -> float:
@@ -1014,23 +1019,22 @@ def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None
 
 
 def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: dict[int, str],
-                         evidence: dict[int, tuple[str, float]]) -> None:
-    """Quotes of a name-tagged paragraph whose own tag is a pronoun of the other gender: a second speaker.
+                         evidence: dict[int, tuple[str, float]], main: str | None, g_main: str) -> None:
+    """Quotes whose own tag is a pronoun of the other gender than the paragraph's speaker: a second speaker.
 
     '"Well, Catherine, how do you like him?" James said. "I like him very much," she replied.' -- "she"
     cannot be James. Her words go to the woman the paragraph addresses by name, else the woman named
     last in the narration, else the nearest woman named as a speaker in this conversation.
     """
     para = paras[i]
-    g_named = res.gender.get(para.named or "", "unknown")
-    if g_named not in ("male", "female"):
+    if g_main not in ("male", "female") or main is None:
         return
     for k, (tag, qi) in enumerate(para.tags):
-        if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_named:
+        if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
             continue
         if any(t.kind == "name" and q == qi for t, q in para.tags):
             continue  # a name tag for the same quote decides it
-        who = _of_gender(tag.gender, i, paras, res, exclude=para.named)
+        who = _of_gender(tag.gender, i, paras, res, exclude=main)
         if who is None:
             continue
         # Its quote and those after it, up to the next quote with a tag of its own.

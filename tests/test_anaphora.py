@@ -46,3 +46,9 @@ def test_anaphora_she_in_a_paragraph_named_for_a_man_is_a_second_speaker():
 def test_anaphora_a_pronoun_of_the_named_speakers_gender_stays_with_him():
     text = '"Well, Kate, how do you like my friend?" said James. "I hope you do," he added.'
     assert [ln.speaker for ln in _lines(text, [JAMES, KATE, ANNE])] == ["James Morley", "James Morley"]
+
+
+def test_anaphora_he_then_she_in_one_paragraph_are_two_speakers():
+    text = ('James and Kate stood at the window.\n\n'
+            '"It will rain," he said. "Then we stay in," she answered.')
+    assert [ln.speaker for ln in _lines(text, [JAMES, KATE])] == ["James Morley", "Kate Morley"]
