@@ -94,6 +94,17 @@ _OCCUPATIONS = frozenset(
      "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
      "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
 )
+# What a speech verb takes as its object ("she answered the door", "he repeated the words"): not a speaker.
+_NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "letter", "note", "bell", "telephone",
+                           "phone", "call", "summons", "knock", "name", "story", "subject", "remark", "weather"])
+
+
+def _plural(head: str) -> bool:
+    """True for a plural people-noun ("the ladies", "the children"): a group, not one speaker."""
+    return head in ("children", "men", "women", "people", "gentlemen", "folk", "folks") or (
+        head.endswith("s") and not head.endswith(("ss", "us", "is")) and len(head) > 3)
+
+
 _MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
 _FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
@@ -892,6 +903,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
+            if head in _NOT_SPEAKERS or _plural(head):
+                continue  # "answered the door", "repeated the question", "said the ladies"
             uses[ep] += 1
             first_use.setdefault(ep, _i)
             # Who the epithet most likely stands for: the last name before it in the same paragraph

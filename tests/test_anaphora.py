@@ -52,3 +52,15 @@ def test_anaphora_he_then_she_in_one_paragraph_are_two_speakers():
     text = ('James and Kate stood at the window.\n\n'
             '"It will rain," he said. "Then we stay in," she answered.')
     assert [ln.speaker for ln in _lines(text, [JAMES, KATE])] == ["James Morley", "Kate Morley"]
+
+
+def test_anaphora_the_object_of_a_speech_verb_is_no_speaker():
+    # "answered the door" and "repeated the question" name things; "said the ladies" names a group.
+    text = ('Mrs. Hollis answered the door. "Who is it?" she asked.\n\n'
+            'Mrs. Hollis answered the door again. "Not you," she said.\n\n'
+            '"Again?" said the ladies.\n\n"Again," said the ladies.\n\n'
+            'Tom Ashby repeated the question. "Where is he?" said Tom Ashby.\n\n'
+            'Tom Ashby repeated the question. "Well?" said Tom Ashby.\n\n')
+    story, segs = segments_of(text)
+    forms = {f.lower() for c in find_characters(story, segs) for f in (c.name, *c.aliases)}
+    assert not forms & {"the door", "the question", "the ladies"}
