@@ -34,10 +34,13 @@ _PRON = r"he|she|I|they|we|He|She|They|We"
 # Nouns that tell a person's gender when an epithet has no known owner ("the old man said").
 _MALE_NOUNS = frozenset(
     "man gentleman boy lad fellow father brother son uncle husband king prince lord sir stallion colt "
-    "dragon? stranger? master duke count baron grandfather nephew youth".replace("?", "").split()
+    "dragon? stranger? master duke count baron grandfather nephew youth marquis earl emperor squire knight monk "
+    "abbot friar host landlord bridegroom widower schoolboy".replace("?", "").split()
 ) - {"dragon", "stranger"}
 _FEMALE_NOUNS = frozenset(
-    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow"]
+    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow",
+     "baroness", "marchioness", "empress", "nun", "abbess", "hostess", "landlady", "bride", "governess", "housemaid",
+     "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "dame", "spinster", "schoolgirl"]
 )
 
 FEATURES = (

@@ -105,8 +105,14 @@ def _plural(head: str) -> bool:
         head.endswith("s") and not head.endswith(("ss", "us", "is")) and len(head) > 3)
 
 
-_MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
-_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
+# Role nouns tell a gender as surely as a title does ("the duchess", "the landlord").
+_MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt",
+                         "duke", "count", "baron", "marquis", "earl", "emperor", "squire", "knight", "monk", "abbot", "friar",
+                         "nephew", "grandfather", "host", "landlord", "bridegroom", "widower", "master", "youth", "schoolboy"])
+_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly",
+                           "duchess", "countess", "baroness", "marchioness", "empress", "nun", "abbess", "niece", "grandmother",
+                           "hostess", "landlady", "bride", "widow", "governess", "maid", "housemaid", "parlourmaid", "nursemaid",
+                           "barmaid", "waitress", "actress", "heiress", "mistress", "dame", "spinster", "schoolgirl"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 

@@ -64,3 +64,13 @@ def test_anaphora_the_object_of_a_speech_verb_is_no_speaker():
     story, segs = segments_of(text)
     forms = {f.lower() for c in find_characters(story, segs) for f in (c.name, *c.aliases)}
     assert not forms & {"the door", "the question", "the ladies"}
+
+
+def test_anaphora_a_role_noun_gives_its_character_a_gender():
+    # Nobody calls her "she" near her name, but a duchess and a landlord are a woman and a man.
+    text = ('Tom Ashby bowed. "Welcome," said the duchess.\n\n"Thank you," said Tom Ashby.\n\n'
+            '"More wine," said the duchess.\n\n"At once," cried the landlord.\n\n'
+            '"And bread," said the landlord.\n\n') * 2
+    story, segs = segments_of(text)
+    gender = {c.name: c.gender for c in find_characters(story, segs)}
+    assert gender.get("the duchess") == "female" and gender.get("the landlord") == "male"
