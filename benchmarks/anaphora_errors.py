@@ -153,7 +153,6 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
         else:
             p, who, seg = hit
             tag = p.tags[0][0] if p.tags else None
-            ctx = p.context
             if tag is None:
                 bucket = "no_tag"
             elif tag.kind == "name":
@@ -168,7 +167,6 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
                 bucket = "exchange"
             else:
                 bucket = "other"
-            del ctx
         stats[bucket] += 1
         nv[bucket] += 1
         if hit is not None:
@@ -219,7 +217,7 @@ def main() -> int:
             print(f"{bucket:11} {name[:20]:20} rx={rx[:18]:18} {tag:22} ours={str(who)[:18]:18} "
                   f"gold={spk[:18]:18} prev={prev} {txt}")
     if args.show:
-        for bucket, name, rx, tag, txt, who, spk, prev, ctx in [r for r in rows if r[0] == args.show][: args.n]:
+        for _bucket, name, rx, tag, _txt, who, spk, prev, ctx in [r for r in rows if r[0] == args.show][: args.n]:
             print("\n" + "=" * 100)
             print(f"{name} rx={rx!r} tag={tag} ours={who!r} gold={spk!r} prev_gold={prev}")
             print(ctx)
