@@ -34,10 +34,13 @@ _PRON = r"he|she|I|they|we|He|She|They|We"
 # Nouns that tell a person's gender when an epithet has no known owner ("the old man said").
 _MALE_NOUNS = frozenset(
     "man gentleman boy lad fellow father brother son uncle husband king prince lord sir stallion colt "
-    "dragon? stranger? master duke count baron grandfather nephew youth".replace("?", "").split()
+    "dragon? stranger? master duke count baron grandfather nephew youth marquis earl emperor squire knight monk "
+    "abbot friar host landlord bridegroom widower schoolboy".replace("?", "").split()
 ) - {"dragon", "stranger"}
 _FEMALE_NOUNS = frozenset(
-    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow"]
+    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow",
+     "baroness", "marchioness", "empress", "nun", "abbess", "hostess", "landlady", "bride", "governess", "housemaid",
+     "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "dame", "spinster", "schoolgirl"]
 )
 
 FEATURES = (
@@ -288,17 +291,21 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
         _scan_mentions(para, res)
     _chains(paras, res)
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
+    evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
-    _decode(paras, res, weights, speakers, trace, beam_width, oracle)
+    _decode(paras, res, weights, speakers, trace, beam_width, oracle, evidence)
     lines: list[Line] = []
     for para in paras:
         for seg in para.segs:
             if seg.kind == "narration":
                 lines.append(Line(seg, None, "narration", 1.0))
             else:
-                who = speakers.get(seg.index + seg.chapter * 1_000_000, para.speaker)
-                ev = para.evidence if who is not None else "unknown"
-                lines.append(Line(seg, who, ev, para.confidence if who is not None else 0.0))  # type: ignore[arg-type]
+                key = seg.index + seg.chapter * 1_000_000
+                who = speakers.get(key, para.speaker)
+                ev, conf = evidence.get(key, (para.evidence, para.confidence))
+                if who is None:
+                    ev, conf = "unknown", 0.0
+                lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
     return lines
 
 
@@ -964,7 +971,8 @@ class _Hyp:
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
-            trace: list | None, beam_width: int, oracle=None) -> None:
+            trace: list | None, beam_width: int, oracle=None,
+            evidence: dict[int, tuple[str, float]] | None = None) -> None:
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
@@ -980,6 +988,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             commit(beam[0])
             beam, chain = [_Hyp(0.0, {})], para.chain
         _evidence(para, paras[i - 1] if i > 0 else None, speakers)
+        if para.named:
+            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+                                 para.named, res.gender.get(para.named, "unknown"))
         # The same for every hypothesis: an untagged paragraph's acting character.
         actor = _actor(para, res) if not para.tags else None
         grown: list[_Hyp] = []
@@ -1010,9 +1021,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         beam = grown[:beam_width]
         history.append(i)
     commit(beam[0])
-    for para in paras:
+    for i, para in enumerate(paras):
         if para.quotes and para.speaker is None:
             para.evidence = "unknown"
+        elif para.quotes and not para.named and not para.cont and para.tags and para.tags[0][0].kind == "pronoun":
+            # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
+            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+                                 para.speaker, para.tags[0][0].gender)
 
 
 def _calibrated(logp: float) -> float:
@@ -1040,6 +1055,57 @@ def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None
                     speakers[q.index + q.chapter * 1_000_000] = t.name
         return
     para.evidence = "anaphoric" if tags else "implicit"
+
+
+def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: dict[int, str],
+                         evidence: dict[int, tuple[str, float]], main: str | None, g_main: str) -> None:
+    """Quotes whose own tag is a pronoun of the other gender than the paragraph's speaker: a second speaker.
+
+    '"Well, Catherine, how do you like him?" James said. "I like him very much," she replied.' -- "she"
+    cannot be James. Her words go to the woman the paragraph addresses by name, else the woman named
+    last in the narration, else the nearest woman named as a speaker in this conversation.
+    """
+    para = paras[i]
+    if g_main not in ("male", "female") or main is None:
+        return
+    for k, (tag, qi) in enumerate(para.tags):
+        if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
+            continue
+        if any(t.kind == "name" and q == qi for t, q in para.tags):
+            continue  # a name tag for the same quote decides it
+        who = _of_gender(tag.gender, i, paras, res, exclude=main)
+        if who is None:
+            continue
+        # Its quote and those after it, up to the next quote with a tag of its own.
+        later = [q for _, q in para.tags[k + 1:] if q > qi]
+        end = min(later) if later else len(para.quotes)
+        for q in para.quotes[qi:end]:
+            speakers[q.index + q.chapter * 1_000_000] = who
+            # A pronoun resolved from the text around it, not a name: as sure as an acting character.
+            evidence[q.index + q.chapter * 1_000_000] = ("anaphoric", 0.7)
+
+
+def _of_gender(gender: str, i: int, paras: list[_Para], res: _Resolver, exclude: str | None) -> str | None:
+    """The person of `gender` a pronoun in paragraph i most likely means, from the text alone."""
+    para = paras[i]
+
+    def fits(n: str | None) -> bool:
+        return bool(n) and n != exclude and res.gender.get(n) == gender
+
+    for n in para.vocatives:
+        if fits(n):
+            return n
+    for j in range(i, max(-1, i - _MENTION_REACH), -1):
+        for _, n in reversed(paras[j].mentions):
+            if fits(n):
+                return n
+    for j in range(i - 1, max(-1, i - _SPEAKER_REACH), -1):
+        q = paras[j]
+        if q.quotes and q.chain != para.chain:
+            break
+        if fits(q.named):
+            return q.named
+    return None
 
 
 def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None,

@@ -77,9 +77,12 @@ _EPITHET_RE = re.compile(
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
-# Generic people-nouns: too vague to be a fixed epithet of one character.
+# Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
+# is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
+# such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
 _GENERIC_EPITHETS = frozenset(
-    ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
+    ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger",
+     "young", "old", "lad", "lass", "youth", "fellow"]
 )
 # People named by their work: usually met once, and a character of their own.
 _OCCUPATIONS = frozenset(
@@ -91,8 +94,25 @@ _OCCUPATIONS = frozenset(
      "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
      "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
 )
-_MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
-_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
+# What a speech verb takes as its object ("she answered the door", "he repeated the words"): not a speaker.
+_NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "letter", "note", "bell", "telephone",
+                           "phone", "call", "summons", "knock", "name", "story", "subject", "remark", "weather"])
+
+
+def _plural(head: str) -> bool:
+    """True for a plural people-noun ("the ladies", "the children"): a group, not one speaker."""
+    return head in ("children", "men", "women", "people", "gentlemen", "folk", "folks") or (
+        head.endswith("s") and not head.endswith(("ss", "us", "is")) and len(head) > 3)
+
+
+# Role nouns tell a gender as surely as a title does ("the duchess", "the landlord").
+_MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt",
+                         "duke", "count", "baron", "marquis", "earl", "emperor", "squire", "knight", "monk", "abbot", "friar",
+                         "nephew", "grandfather", "host", "landlord", "bridegroom", "widower", "master", "youth", "schoolboy"])
+_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly",
+                           "duchess", "countess", "baroness", "marchioness", "empress", "nun", "abbess", "niece", "grandmother",
+                           "hostess", "landlady", "bride", "widow", "governess", "maid", "housemaid", "parlourmaid", "nursemaid",
+                           "barmaid", "waitress", "actress", "heiress", "mistress", "dame", "spinster", "schoolgirl"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 
@@ -889,6 +909,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
+            if head in _NOT_SPEAKERS or _plural(head):
+                continue  # "answered the door", "repeated the question", "said the ladies"
             uses[ep] += 1
             first_use.setdefault(ep, _i)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
