@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import SPEECH_VERBS
+from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -191,6 +191,14 @@ class _Resolver:
                     forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
+        # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
+        # their name, and "said the croupier" names the croupier as surely as "said Emma" names
+        # Emma. A descriptive epithet ("the lad", "the painter") may still be a named character
+        # seen from another side, and stays a guess the scorer weighs.
+        self.role_only = {c.name for c in characters
+                          if "I" not in c.aliases and "a voice" not in c.aliases
+                          and all(f[:1].islower() and not any(w[:1].isupper() for w in f.split()[1:])
+                                  and f.split()[-1] in OCCUPATIONS for f in (c.name, *c.aliases) if f)}
         # Family names: the last word of every name form of two words or more ("Mrs. Bennet").
         self.family: dict[str, set[str]] = {}
         for c in self.chars:
@@ -215,6 +223,13 @@ class _Resolver:
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
+    def epithet_kind(self, form: str, name: str) -> str:
+        """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
+        called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
+        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
+            return "name"
+        return "epithet"
+
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
         p = _ws(phrase)
@@ -238,7 +253,7 @@ class _Resolver:
         if n in self.epithets:
             name = self.epithets[n]
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
-            kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
+            kind = self.epithet_kind(p, name)
             return name, kind, self.gender.get(name, "unknown")
         if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and self.voice is not None:
             return self.voice, "name", "unknown"
@@ -673,7 +688,7 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
             m = res.epithet_re.match(text, p)
             if m:
                 name = res.epithets[_norm(m.group(0))]
-                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                kind = res.epithet_kind(m.group(0), name)
                 return name, kind, res.gender.get(name, "unknown"), m.end()
     return None
 
@@ -798,7 +813,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 who = (name, "name", res.gender.get(name, "unknown"))
             else:
                 name = res.epithets[_norm(m.group(0))]
-                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                kind = res.epithet_kind(m.group(0), name)
                 who = (name, kind, res.gender.get(name, "unknown"))
             rest = clause[m.end():]
             # "... broken by Willoughby, who said", "looked at the White Rabbit, who said in a low

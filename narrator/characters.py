@@ -25,6 +25,7 @@ from narrator.lexicon import (
     LOWER,
     MALE_NAMES,
     MALE_PRONOUNS,
+    OCCUPATIONS,
     RANK_TITLES,
     SPEECH_VERBS,
     STOPWORDS,
@@ -82,15 +83,7 @@ _GENERIC_EPITHETS = frozenset(
     ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
 )
 # People named by their work: usually met once, and a character of their own.
-_OCCUPATIONS = frozenset(
-    ["servant", "butler", "maid", "parlourmaid", "housemaid", "footman", "waiter", "waitress", "porter", "coachman",
-     "driver", "cabman", "conductor", "guard", "policeman", "constable", "officer", "clerk", "stationmaster",
-     "station-master", "landlord", "landlady", "innkeeper", "shopkeeper", "shopman", "doorman", "concierge", "valet",
-     "judge", "rector", "vicar", "priest", "sailor", "mariner", "soldier", "sergeant", "boatman", "gardener",
-     "housekeeper", "cook", "postman", "messenger", "lacquey", "lackey", "croupier", "patronne", "proprietor",
-     "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
-     "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
-)
+_OCCUPATIONS = OCCUPATIONS
 _MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt"])
 _FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
