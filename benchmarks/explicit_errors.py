@@ -97,7 +97,6 @@ def analyse(novel: Path, qtype: str) -> list[dict]:
         gold = gold_chars.get(q["speaker"], {norm(q["speaker"])})
         pred = max(votes, key=lambda x: votes[x]) if votes else None
         evidence = max(ev, key=lambda x: ev[x]) if ev else "none"
-        right = [c for c, fs in forms_of.items() if fs & gold]
         ref = q.get("referring_expression") or ""
         holders = [c for c, fs in forms_of.items() if fs & gold or {_bare(f) for f in fs} & gold_bare.get(q["speaker"], set())]
         detail = ""

@@ -78,6 +78,7 @@ _EPITHET_RE = re.compile(
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
+_SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character.
 _GENERIC_EPITHETS = frozenset(
     ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger", "young", "old"]
@@ -126,6 +127,9 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     lower_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].islower())
     cap_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].isupper())
+    for w in _initial_only(everything, cap_counts):
+        # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
+        lower_counts[w.lower()] += cap_counts[w]
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
@@ -243,6 +247,29 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
                 if w in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1
     return frozenset(w for w, n in seen.items() if n >= 3)
+
+
+# A capitalised participle or adverb ("Returning", "Startled", "Quickly") right after a lower-case word
+# or a comma: a name there; at a sentence or quotation start any word is capitalised.
+_SUFFIXED = re.compile(rf"{_UP}{_LO}+(?:ing|ly|ed)")
+_SUFFIXED_MID = re.compile(rf"[{LOWER},;]\s+(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\b")
+_SUFFIXED_SPEAKS = re.compile(rf"\b(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\s+(?:{'|'.join(sorted(SPEECH_VERBS, key=len, reverse=True))})\b(?!\s+{_UP})")
+
+
+def _initial_only(everything: str, cap_counts: Counter[str]) -> set[str]:
+    """Capitalised words shaped like a participle or an -ly adverb that the story only ever writes at
+    the start of a sentence or a quotation ("Returning, she said"): not names, however rarely the
+    lower-case word turns up. A real name of that shape ("Dolly", "Manning", "Fred") is sooner or
+    later written mid-sentence ("said Manning", "to Dolly")."""
+    # (A given name of that shape -- "Emily", "Ned" -- is a name wherever it stands, and so is a word
+    # that a speech verb follows: '"Hi," Emily said' starts no sentence of its own -- unless a name
+    # follows the verb: "Slowly said Mara".)
+    shaped = {w for w in cap_counts if _SUFFIXED.fullmatch(w) and w not in MALE_NAMES and w not in FEMALE_NAMES}
+    if not shaped:
+        return set()
+    mid = {m.group("w") for m in _SUFFIXED_MID.finditer(everything)}
+    mid |= {m.group("w") for m in _SUFFIXED_SPEAKS.finditer(everything)}
+    return shaped - mid
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str],
@@ -875,6 +902,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
+    spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     for _i, para in enumerate(paragraphs):
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
@@ -884,6 +912,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 continue
             uses[ep] += 1
             first_use.setdefault(ep, _i)
+            if m.group("a") and _SPOKEN_BY.match(m.group(0)):
+                spoken.add(ep)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
             here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
@@ -914,6 +944,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 titled["the " + first.rstrip(".").lower()].add(c.name)
     new: list[Character] = []
     introduced: _Intro | None = None
+    narrated: str | None = None
     for ep, n in uses.items():
         if ep in known:
             continue
@@ -940,6 +971,16 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # "said the stationmaster", "the butler continued": a person met once in the course of
             # their work is a speaker of their own, not one of the cast seen from another side.
             new.append(Character(ep, (), _noun_gender(head), n))
+        elif k == 0 and head not in _GENERIC_EPITHETS and ep in spoken and len(ep.split()) == 2:
+            # "said the dragon" with no name anywhere near any of its tags, and "the dragon" a figure
+            # the narration keeps coming back to ("the dragon landed", "the dragon laughed"): a
+            # creature the story never names is known by what it is ("the Mole", "the unicorn").
+            # (Only after a plain verb of speaking -- "answered the door", "the telegram said" are no
+            # one -- and only a bare noun: "the new detective" is somebody we know, newly described.)
+            if narrated is None:
+                narrated = " ".join(paragraphs).lower()
+            if len(re.findall(rf"\b{re.escape(ep)}\b", narrated)) >= 3:
+                new.append(Character(ep, (), _noun_gender(head), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
