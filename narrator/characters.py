@@ -272,6 +272,11 @@ def _initial_only(everything: str, cap_counts: Counter[str]) -> set[str]:
     return shaped - mid
 
 
+def _is_given(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
+    """A word that is a given name: a listed one, or a name word the story never writes in lower case."""
+    return word in MALE_NAMES or word in FEMALE_NAMES or (lower_counts.get(word.lower(), 0) == 0 and cap_counts.get(word, 0) >= 2)
+
+
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str],
                   promoted: frozenset[str] = frozenset()) -> bool:
     if word in promoted:
@@ -321,6 +326,11 @@ def _collect(
                     break
                 continue
             if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and not kept and w not in _FUNCTION_WORDS):
+                kept.append(w)
+            elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in STOPWORDS and w not in _NOT_NAMES
+                  and w not in _PLACE_NOUNS and w not in TITLES and _is_given(kept[0], lower_counts, cap_counts)):
+                # "Harvey Stone": a capitalised word right after a given name cannot be a sentence start,
+                # so it is the surname even when the story also writes it in lower case ("a stone").
                 kept.append(w)
             elif (not kept and not title and j == 0 and w in _NAME_ADJECTIVES and len(words) > 1
                   and _is_name_word(words[1], lower_counts, cap_counts, promoted) and _mid_sentence(seg_text, m.start())):

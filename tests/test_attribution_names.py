@@ -67,3 +67,13 @@ def test_attribution_common_noun_names_fixture():
     # trotted in, goes to the Mole (both lines of that split quotation), and an action before an untagged
     # quotation ("Smiling, the dragon spread a wing") is not taken as its speaker.
     assert sum(ln.speaker == w for ln, w in zip(lines, want, strict=True)) >= 14
+
+
+def test_characters_surname_that_is_also_a_common_word():
+    # "Stone" is an ordinary word ("a stone") but after the given name it is his surname.
+    text = ('Harvey Stone sat on a stone by the road. He had not eaten for a week.\n\n'
+            '"Hello, Harvey," I said.\n\n"Hello," said Harvey. "Lend me a hundred francs?"\n\n'
+            'Harvey looked at the stone wall. "I am broke," Harvey said.\n\nHarvey Stone laughed at that.\n')
+    story, segs = segments_of(text)
+    names = {c.name: c.aliases for c in find_characters(story, segs)}
+    assert "Harvey Stone" in names and "Harvey" in names["Harvey Stone"]
