@@ -638,6 +638,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         return "male" if he >= 2 * she and he else "female" if she >= 2 * he and she else "unknown"
 
     _join_family_forms(forms, good, find, union, leaning, members)
+    _join_titled_surnames(good, find, union, leaning, members)
 
     # A title on its own ('"Yes," said Mademoiselle') is the one character who carries that title;
     # with several candidates it names nobody in particular.
@@ -799,6 +800,40 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
         if pet_surnames and full_surnames and not pet_surnames & full_surnames:
             continue
         union(root, target)
+
+
+def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]]) -> None:
+    """Join "Mr. Denham" to the one man of the family the story names in full ("Ralph Denham"), and
+    "Mrs. Pontellier" to the one woman ("Edna Pontellier") when the family has no "Miss".
+
+    The surname rule in _cluster stops when several full names share the surname (Ralph's sisters
+    are Denhams too); a reader still knows "Mr. Denham" is the one Denham man. A family with a "Miss"
+    has daughters, and its "Mrs." may be their mother, so "Mrs." waits for a family without one.
+    union() keeps its vetoes: a father and son named side by side ("Mr. Emerson and George") stay
+    two people.
+    """
+    for k, f in list(good.items()):
+        if not f.title or len(f.words) != 1 or _title_key(f.title) not in ("Mr",):
+            continue
+        surname, g = f.words[0], gender_of_title(f.title)
+        if any(len(good[m].words) >= 2 and good[m].words[-1] == surname for m in members.get(find(k), ())):
+            continue  # already one with a full name
+        if g == "female" and any(h.title and _title_key(h.title) in _UNMARRIED_TITLES and h.words[-1] == surname
+                                 for h in good.values()):
+            continue
+        roots = {find(x) for x, h in good.items()
+                 if len(h.words) == 2 and h.words[1] == surname and h.words[0] not in TITLES and not h.role
+                 and (not h.title or _title_key(h.title) == _title_key(f.title))}
+        roots.discard(find(k))
+        same = {r for r in roots if gender_of(r) == g}
+        unknown = {r for r in roots if gender_of(r) == "unknown"}
+        if len(same) == 1 and not unknown:
+            union(k, next(iter(same)))
+            if find(k) == find(next(iter(same))) and any(
+                    not good[m].title and len(good[m].words) >= 2 for m in members.get(find(k), ())):
+                # The full name stays the name a cast list shows ("Ralph Denham", not "Mr. Denham"); with
+                # only a titled full name ("Mr. Thomas Marvel") the short "Mr. Marvel" still is.
+                f.alias_only = True
 
 
 def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, union, gender_of,

@@ -77,3 +77,32 @@ def test_characters_surname_that_is_also_a_common_word():
     story, segs = segments_of(text)
     names = {c.name: c.aliases for c in find_characters(story, segs)}
     assert "Harvey Stone" in names and "Harvey" in names["Harvey Stone"]
+
+
+def _cast(text: str) -> dict[str, tuple[str, ...]]:
+    story, segs = segments_of(text)
+    return {c.name: c.aliases for c in find_characters(story, segs)}
+
+
+def test_characters_mr_surname_is_the_one_man_of_the_family_named_in_full():
+    # Three Denhams are named in full, one of them a man: "Mr. Denham" is Ralph, and the cast list
+    # still calls him by his full name.
+    text = ('Ralph Denham came home late. He found Joan Denham and Molly Denham by the fire.\n\n'
+            '"You are late," said Joan. She put down her book.\n\n"The office," said Ralph Denham.\n\n'
+            'Molly looked up at him. "Mr. Denham works too hard," she said to Joan.\n\n'
+            '"Mr. Denham is tired," Joan agreed. She smiled at her sister.\n\n'
+            '"Mr. Denham would like his supper," said Mr. Denham. He sat down.\n\n'
+            'Ralph Denham laughed. "So would I," said Molly.\n\nJoan Denham and Molly Denham cleared the table.\n')
+    cast = _cast(text)
+    assert "Ralph Denham" in cast and "Mr. Denham" in cast["Ralph Denham"]
+
+
+def test_characters_mr_surname_with_two_men_in_the_family_stays_apart():
+    # Two Denham men named in full: "Mr. Denham" could be either, so it joins neither.
+    text = ('Ralph Denham came home late. He found Harry Denham by the fire.\n\n'
+            '"You are late," said Harry Denham. He put down his book.\n\n"The office," said Ralph Denham.\n\n'
+            '"Mr. Denham works too hard," said the maid. She went out.\n\n'
+            '"Mr. Denham is tired," Harry said. He smiled.\n\nRalph Denham laughed. "So is Harry."\n\n'
+            '"Good night," said Mr. Denham.\n')
+    cast = _cast(text)
+    assert all("Mr. Denham" not in aliases for aliases in cast.values())
