@@ -667,6 +667,16 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             f.weak = True
             groups[find(next(iter(owners)))].append(f)
             continue
+        if not bare and len(f.words) == 2 and f.words[0] in TITLES:
+            # "the Countess Olenska" is the one Olenska of her sex the story gives a title ("Madame
+            # Olenska"): a woman is called by her rank and by her courtesy title in turn.
+            g = gender_of_title(f.words[0])
+            same = {find(x) for x, h in good.items() if h.title and h.words[-1] == f.words[1]
+                    and g != "unknown" and gender_of_title(h.title) == g}
+            if len(same) == 1:
+                f.weak = True
+                groups[next(iter(same))].append(f)
+                continue
         groups[find(bare[0]) if bare else k].append(f)
 
     surnames = {f.words[-1] for f in good.values() if len(f.words) >= 2 or f.title}

@@ -106,3 +106,14 @@ def test_characters_mr_surname_with_two_men_in_the_family_stays_apart():
             '"Good night," said Mr. Denham.\n')
     cast = _cast(text)
     assert all("Mr. Denham" not in aliases for aliases in cast.values())
+
+
+def test_characters_the_countess_is_the_titled_woman_of_that_name():
+    # "the Countess Olenska" and "Madame Olenska" are one woman, called by rank and by courtesy title.
+    text = ('Madame Olenska came in late. She wore a dark dress.\n\n"Good evening," said Madame Olenska.\n\n'
+            'Archer bowed to her. "You are welcome here," he said.\n\n'
+            '"You are kind," said the Countess Olenska. She sat down.\n\n'
+            'The Countess Olenska looked at the fire. "It is cold tonight."\n\n'
+            'Madame Olenska smiled. "But warm in here," she said.\n')
+    cast = _cast(text)
+    assert "Madame Olenska" in cast and "the Countess Olenska" in cast["Madame Olenska"]
