@@ -693,6 +693,25 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
     return None
 
 
+# "she heard Ralph say", "Archer heard Madame Olenska say": the one heard is the one speaking.
+_HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear)\s+")
+_HEARD_VERB = re.compile(r"\s+(?:(?:[a-z]+ly|then|suddenly|again)\s+)?(?:say|speak|exclaim|add|reply|answer|ask|cry|call|"
+                         r"murmur|whisper|remark|observe|declare|mutter|begin|rejoin|repeat|protest|shout|tell)\b")
+
+
+_HEARER = re.compile(_SEP + r"(?:(?:he|she|I|we|they|He|She)\s+|(?:(?:Mr|Mrs|Ms|Dr)\.\s+)?(?:[A-Z][\w'\-]*\s+){1,3}?)"
+                     r"(?:(?:[a-z]+ly|then|now|suddenly|could|had)\s+)*(?=(?:heard|hear|hears|overheard)\b)")
+
+
+def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str, int] | None:
+    """A known character heard saying the words ("he heard Katharine say"), or None."""
+    for h in _HEARD.finditer(text, start):
+        hit = _known_at(text, h.end(), res, lead=False)
+        if hit is not None and _HEARD_VERB.match(text, hit[3]):
+            return hit
+    return None
+
+
 _CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
 
 
@@ -704,6 +723,12 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     if m:
         hit = _known_at(txt, m.end(), res)
         if hit is not None:
+            return hit
+    # '"I like rubies," he heard Katharine say.': the subject only hears; the one heard speaks.
+    hm = _HEARER.match(txt)
+    if hm:
+        hit = _heard_say(txt, res, hm.end())
+        if hit is not None and _HEARD.match(txt, hm.end()):
             return hit
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
@@ -803,6 +828,10 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     semi = clause.rfind(";")
     if semi >= 0 and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[semi:])):
         clause = clause[semi + 1:]
+    # 'Archer heard Madame Olenska say, in an Italian ...: "Here--"': the one heard speaks.
+    heard = _heard_say(clause, res)
+    if heard is not None:
+        return heard[:3]
     # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
     cands: list[tuple[int, tuple[str | None, str, str]]] = []
     pats = [r for r in (res.name_re, res.epithet_re) if r is not None]

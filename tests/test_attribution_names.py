@@ -117,3 +117,18 @@ def test_characters_the_countess_is_the_titled_woman_of_that_name():
             'Madame Olenska smiled. "But warm in here," she said.\n')
     cast = _cast(text)
     assert "Madame Olenska" in cast and "the Countess Olenska" in cast["Madame Olenska"]
+
+
+KATE = Character("Katharine", (), "female", 10)
+RALPH = Character("Ralph", (), "male", 10)
+
+
+def test_attribution_the_one_heard_saying_is_the_speaker():
+    # The subject only hears: "she heard Katharine say" names Katharine, on either side of the quote.
+    cast = [MARA, KATE, RALPH]
+    after = _dialogue('Mara sat with Ralph.\n\n"I like rubies," she heard Katharine say.\n', cast)
+    assert [(ln.speaker, ln.evidence) for ln in after] == [("Katharine", "explicit")]
+    named = _dialogue('Ralph sat down.\n\n"Hello," Mara heard Katharine say.\n', cast)
+    assert [ln.speaker for ln in named] == ["Katharine"]
+    before = _dialogue('Ralph sat down. Mara heard Katharine say, in a low voice: "Go away."\n', cast)
+    assert [ln.speaker for ln in before] == ["Katharine"]
