@@ -78,6 +78,7 @@ _EPITHET_RE = re.compile(
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
+_WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
 _SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character.
 _GENERIC_EPITHETS = frozenset(
@@ -965,6 +966,13 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
+            if m.group("a") and head in _GENERIC_EPITHETS:
+                # "said the man with the black beard": the phrase after a vague noun is what sets this
+                # man apart from every other; with it he is somebody in particular.
+                w = _WITH_PHRASE.match(para, m.end("a"))
+                if w:
+                    ep = ep + " " + " ".join(w.group(1).split())
+                    head = ep.split()[-1]
             uses[ep] += 1
             first_use.setdefault(ep, _i)
             if m.group("a") and _SPOKEN_BY.match(m.group(0)):
@@ -1011,7 +1019,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)
-            new.append(Character(ep, (), _noun_gender(head), n))
+            new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
             continue
         best, k = votes[ep].most_common(1)[0] if votes[ep] else ("", 0)
         if n >= 2 and k >= 2 and k >= 0.6 * n:
@@ -1025,7 +1033,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         elif head in _OCCUPATIONS and k < 2:
             # "said the stationmaster", "the butler continued": a person met once in the course of
             # their work is a speaker of their own, not one of the cast seen from another side.
-            new.append(Character(ep, (), _noun_gender(head), n))
+            new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
         elif k == 0 and head not in _GENERIC_EPITHETS and ep in spoken and len(ep.split()) == 2:
             # "said the dragon" with no name anywhere near any of its tags, and "the dragon" a figure
             # the narration keeps coming back to ("the dragon landed", "the dragon laughed"): a
@@ -1035,7 +1043,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if narrated is None:
                 narrated = " ".join(paragraphs).lower()
             if len(re.findall(rf"\b{re.escape(ep)}\b", narrated)) >= 3:
-                new.append(Character(ep, (), _noun_gender(head), n))
+                new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
@@ -1044,6 +1052,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
+
+
+def _head_noun(ep: str) -> str:
+    """The noun an epithet is built on: "man" in "the man with the black beard"."""
+    return ep.split(" with ")[0].split()[-1]
 
 
 def _paragraph_texts(body: Sequence[Segment], narration_only: bool = False) -> list[str]:

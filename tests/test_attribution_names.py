@@ -132,3 +132,15 @@ def test_attribution_the_one_heard_saying_is_the_speaker():
     assert [ln.speaker for ln in named] == ["Katharine"]
     before = _dialogue('Ralph sat down. Mara heard Katharine say, in a low voice: "Go away."\n', cast)
     assert [ln.speaker for ln in before] == ["Katharine"]
+
+
+def test_characters_a_vague_noun_with_a_description_is_somebody():
+    # "the man" is anyone; "the man with the black beard", speaking again and again, is one man.
+    text = ('Marvel sat on the bench outside the inn. Two men came out of the door.\n\n'
+            '"Fine day," said the man with the black beard.\n\n"It is," said Marvel.\n\n'
+            '"Going far?" said the man with the black beard.\n\nMarvel shook his head. "Not far."\n\n'
+            '"Then good luck," said the man with the black beard, and went off down the road.\n')
+    story, segs = segments_of(text)
+    cast = {c.name: c for c in find_characters(story, segs)}
+    assert "the man with the black beard" in cast and cast["the man with the black beard"].gender == "male"
+    assert "the man" not in cast
