@@ -209,14 +209,26 @@ def chunk_size(sample_rate: int) -> int:
 
 def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """The limiter's gain per block: what the block's loudest true peak needs, held over +-8 ms."""
-    needed = np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(block_peaks, np.float32(1e-9)))
     hold = max(1, sample_rate * _HOLD_MS // 1000 // block_size(sample_rate))
-    # Each block's gain is the minimum over +-hold blocks, so it covers the peaks of its neighbours too: this is
-    # the look-ahead (the gain falls before a peak) and the hold (it recovers after it).
-    padded = np.pad(needed.astype(np.float32), hold, constant_values=1.0)
-    out = padded[: needed.size].copy()
+    return _least_within(_needed(block_peaks, ceiling), hold, hold, hold)
+
+
+def _needed(peaks: np.ndarray, ceiling: float) -> np.ndarray:
+    """The gain each block's true peak needs to stay under the ceiling (1: no limiting)."""
+    return np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(peaks.astype(np.float32), np.float32(1e-9)))
+
+
+def _least_within(needed: np.ndarray, hold: int, before: int, after: int) -> np.ndarray:
+    """Each block's limiter gain: the least gain any block within +-hold needs, so it covers the peaks of its
+    neighbours too -- the look-ahead (the gain falls before a peak) and the hold (it recovers after it).
+
+    `needed` starts `hold - before` blocks before the first block asked for and ends `hold - after` after the
+    last; the missing neighbours (past the chapter's ends) need no limiting."""
+    padded = np.pad(needed, (before, after), constant_values=1.0)
+    n = padded.size - 2 * hold
+    out = padded[:n].copy()
     for shift in range(1, 2 * hold + 1):
-        np.minimum(out, padded[shift : shift + needed.size], out=out)
+        np.minimum(out, padded[shift : shift + n], out=out)
     return out
 
 
@@ -424,11 +436,7 @@ class Gains:
         lo, hi = max(a - h, 0), min(b + h, n)
         scale = self.scale(lo, hi)
         peaks = self.peaks[lo:hi].astype(np.float32) * scale
-        needed = np.minimum(np.float32(1.0), np.float32(self.ceiling) / np.maximum(peaks, np.float32(1e-9)))
-        padded = np.pad(needed, (lo - (a - h), (b + h) - hi), constant_values=1.0)  # 1: no limiting off the ends
-        limiter = padded[: b - a].copy()
-        for shift in range(1, 2 * h + 1):
-            np.minimum(limiter, padded[shift : shift + b - a], out=limiter)
+        limiter = _least_within(_needed(peaks, self.ceiling), h, lo - (a - h), (b + h) - hi)
         return scale[a - lo : a - lo + (b - a)], limiter
 
 
