@@ -187,6 +187,9 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                 and not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")):
             m = None
         inverted = m is not None
+        # '"Gone," Rabbit said': a capitalised word right after the quotation with the speech verb
+        # straight after it is the speaker, however often the story writes "a rabbit hole".
+        bare = not inverted and _TAG_AFTER_NORMAL_BARE.match(b.text) is not None
         m = m or _TAG_AFTER_NORMAL.match(b.text)
         if m is None:
             continue
@@ -196,7 +199,8 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
             # Right after "said" any capitalised word is a name ("said May", "said Hall"), even one
             # that is also an ordinary word; before the verb only real names ("Nobody answered").
             ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts, promoted) or (
-                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES)
+                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES) or (
+                bare and not kept and w not in _NOT_NAMES and w not in STOPWORDS and len(m.group("name").split()) == 1)
             if not ok or w in _FUNCTION_WORDS:
                 break
             kept.append(w)
@@ -233,7 +237,8 @@ def _mid_sentence(text: str, pos: int) -> bool:
 
 def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
     """Ordinary capitalised words that the story keeps using as speakers ('"Oh, bother!" said Pooh',
-    '"Yes," said May'): three tags or more make them names everywhere, not interjections or months."""
+    '"Yes," said May', '"Gone," Rabbit said'): three tags or more make them names everywhere, not
+    interjections, months or the animal the story also writes in lower case ("a rabbit hole")."""
     seen: Counter[str] = Counter()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
@@ -245,7 +250,8 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
                 m = _TAG_AFTER_NORMAL_BARE.match(b.text)
             if m and not m.group("title"):
                 w = m.group("name").split()[0]
-                if w in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
+                # (Not only function words: "Rabbit said" in a story full of "rabbit holes".)
+                if w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1
     return frozenset(w for w, n in seen.items() if n >= 3)
 

@@ -144,3 +144,17 @@ def test_characters_a_vague_noun_with_a_description_is_somebody():
     cast = {c.name: c for c in find_characters(story, segs)}
     assert "the man with the black beard" in cast and cast["the man with the black beard"].gender == "male"
     assert "the man" not in cast
+
+
+def test_characters_common_noun_name_also_written_in_lower_case():
+    # The story is full of "a rabbit hole" and "rabbits", but '"Gone," Rabbit said' names a speaker.
+    text = ('Rabbit lived in a rabbit hole under the hill, with a great many rabbits for relations.\n\n'
+            'One morning Owl flew down to the rabbit hole.\n\n'
+            '"Good morning," Rabbit said. "Have you come about the carrots?"\n\n'
+            '"I have," Owl said. "A rabbit told me they were gone."\n\n'
+            '"Gone," Rabbit said. "All the rabbits are looking for them."\n')
+    story, segs = segments_of(text)
+    chars = find_characters(story, segs)
+    assert {c.name for c in chars} == {"Owl", "Rabbit"}
+    lines = [ln for ln in attribute(segs, chars) if ln.segment.kind == "dialogue"]
+    assert [ln.speaker for ln in lines] == ["Rabbit", "Rabbit", "Owl", "Owl", "Rabbit", "Rabbit"]
