@@ -79,6 +79,13 @@ _EPITHET_RE = re.compile(
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
 _WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
+# "said the man with a smile" tells how he said it, not which man he is.
+_MANNER_NOUNS = frozenset(
+    ["smile", "grin", "laugh", "sigh", "shrug", "nod", "frown", "look", "glance", "voice", "tone", "air", "expression",
+     "wink", "chuckle", "snort", "scowl", "sneer", "start", "effort", "gesture", "bow", "yawn", "shudder", "wave",
+     "smirk", "groan", "gasp", "giggle", "cough", "growl", "snarl", "whisper", "shout", "cry", "flourish", "pause",
+     "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "eye", "eyes", "sniff", "sob", "squeak"]
+)
 _SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character.
 _GENERIC_EPITHETS = frozenset(
@@ -976,7 +983,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 # "said the man with the black beard": the phrase after a vague noun is what sets this
                 # man apart from every other; with it he is somebody in particular.
                 w = _WITH_PHRASE.match(para, m.end("a"))
-                if w:
+                if w and w.group(1).split()[-1] not in _MANNER_NOUNS:
                     ep = ep + " " + " ".join(w.group(1).split())
                     head = ep.split()[-1]
             uses[ep] += 1

@@ -158,3 +158,11 @@ def test_characters_common_noun_name_also_written_in_lower_case():
     assert {c.name for c in chars} == {"Owl", "Rabbit"}
     lines = [ln for ln in attribute(segs, chars) if ln.segment.kind == "dialogue"]
     assert [ln.speaker for ln in lines] == ["Rabbit", "Rabbit", "Owl", "Owl", "Rabbit", "Rabbit"]
+
+
+def test_characters_with_a_smile_is_how_not_who():
+    # "with a smile" tells how the man spoke, not which man he is: no character "the man with a smile".
+    text = ('Marvel sat on the bench outside the inn.\n\n"Fine day," said the man with a smile.\n\n'
+            '"It is," said Marvel.\n\n"Going far?" said the man with a smile.\n')
+    story, segs = segments_of(text)
+    assert not any("smile" in c.name for c in find_characters(story, segs))
