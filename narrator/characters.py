@@ -1020,7 +1020,6 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 titled["the " + first.rstrip(".").lower()].add(c.name)
     new: list[Character] = []
     introduced: _Intro | None = None
-    narrated: str | None = None
     for ep, n in uses.items():
         if ep in known:
             continue
@@ -1053,9 +1052,21 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # creature the story never names is known by what it is ("the Mole", "the unicorn").
             # (Only after a plain verb of speaking -- "answered the door", "the telegram said" are no
             # one -- and only a bare noun: "the new detective" is somebody we know, newly described.)
-            if narrated is None:
-                narrated = " ".join(paragraphs).lower()
-            if len(re.findall(rf"\b{re.escape(ep)}\b", narrated)) >= 3:
+            # The narration decides whether it is somebody's epithet: "Spike yawned ... the dragon"
+            # paragraph after paragraph makes "the dragon" Spike; a name seldom before it leaves a
+            # creature of its own.
+            ep_re = re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE)
+            seen = [p for p in paragraphs if ep_re.search(p)]
+            before: Counter[str] = Counter()
+            for para in seen:
+                at = ep_re.search(para).start()  # type: ignore[union-attr]
+                names = [lookup[" ".join(x.group(0).split())] for x in pattern.finditer(para, 0, at)] if pattern else []
+                if names:
+                    before[names[-1]] += 1
+            owner, times = before.most_common(1)[0] if before else ("", 0)
+            if times >= 2 and times * 2 >= len(seen):
+                extra[owner].append(ep)
+            elif len(seen) >= 3:
                 new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():

@@ -166,3 +166,15 @@ def test_characters_with_a_smile_is_how_not_who():
             '"It is," said Marvel.\n\n"Going far?" said the man with a smile.\n')
     story, segs = segments_of(text)
     assert not any("smile" in c.name for c in find_characters(story, segs))
+
+
+def test_characters_epithet_the_narration_ties_to_a_name_is_that_character():
+    # "the dragon" keeps following "Spike" in the narration: it is Spike's epithet, not a second dragon.
+    text = ('Spike sat on the windowsill. The little dragon was bored.\n\n'
+            '"Morning," said the dragon.\n\n"Good morning, Spike," Twilight said.\n\n'
+            'Spike stretched, and the dragon yawned until his jaw cracked.\n\n'
+            'Twilight laughed. "Breakfast?"\n\nSpike hopped down. The dragon was hungry.\n')
+    story, segs = segments_of(text)
+    cast = {c.name: c.aliases for c in find_characters(story, segs)}
+    assert "the dragon" not in cast
+    assert "the dragon" in cast.get("Spike", ())
