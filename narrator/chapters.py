@@ -36,7 +36,9 @@ _TIME_SKIP = re.compile(
     r"|meanwhile\b.{0,30}|that\s+(?:night|evening|morning))\s*[.…]*\s*$",
     re.IGNORECASE,
 )
-_DIALOGUE = re.compile(r'["“”«»„]')
+# A line of dialogue: a double quotation mark anywhere, or a single one that opens a quotation before a capital
+# (the UK style, 'Are you cold?'); an apostrophe ("don't", "the Potters' house") is neither.
+_SPEECH = re.compile(r'["“”«»„]|(?:^|(?<=[\s(\u2014]))[\'‘](?=[A-Z])')
 _SENTENCE_END = re.compile(r"[.!?,;:\"”’']\s*$")
 
 
@@ -136,6 +138,11 @@ def _rest_ok(rest: str) -> bool:
     if rest[0] in ".:-–—)":
         return len(rest) < 90 and not rest.rstrip().endswith(("?", ","))
     return rest[0].isupper() and len(rest) < 60 and not _SENTENCE_END.search(rest)
+
+
+def holds_speech(text: str) -> bool:
+    """True for a paragraph with a line of dialogue in it: the story going on, not more of an author's note."""
+    return _SPEECH.search(text) is not None
 
 
 def _compose(label: str, rest: str) -> str:
@@ -306,7 +313,7 @@ def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] =
             # ... unless the story goes on inside that reach: a line of dialogue is story, not a note. Without
             # this, "A/N: Sorry for the wait!" before the first scene (or after a blurb read as the opening)
             # silenced the story up to the scene break or the chapter's end.
-            if j > own and any(_DIALOGUE.search(text[p[0].start : p[0].end]) for p in paras[own:j]):
+            if j > own and any(holds_speech(text[p[0].start : p[0].end]) for p in paras[own:j]):
                 j = own
             note = Span(span.start, paras[j - 1][0].end)
             if scene:

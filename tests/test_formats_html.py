@@ -141,6 +141,18 @@ def test_html_note_label_stops_where_the_story_resumes() -> None:
     assert "The rain came at dusk." in said and "Inside" in said and "Sorry it took so long" not in said
 
 
+@pytest.mark.parametrize("quoted", ["'Inside,' said Mara.", "\u2018Inside,\u2019 said Mara."])
+def test_html_note_label_stops_where_single_quoted_dialogue_resumes(quoted: str) -> None:
+    # UK-style quotation marks are dialogue as much as double ones: the note ran on to the break.
+    from narrator.chapters import split_chapters
+
+    page = ("<html><body><h2>Chapter 1</h2><p>Author's Note:</p><p>Sorry it took so long.</p>"
+            f"<p>The rain came at dusk.</p><p>{quoted}</p><hr/><p>Morning.</p></body></html>").encode()
+    story = READERS["html"](page, Path("page.html"))
+    said = " ".join(story.text[p.start:p.end] for c in split_chapters(story) for p in c.paragraphs)
+    assert "The rain came at dusk." in said and "Inside" in said and "Sorry it took so long" not in said
+
+
 def test_html_fanfiction_net_chapter_page_header_is_metadata() -> None:
     # A saved FanFiction.Net chapter page (hand-written in its shape): the header block was read aloud as the
     # first lines ("Starlit Road By: Nyx Quill") and the book was titled from <title>, chapter name and all.

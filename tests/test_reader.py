@@ -147,6 +147,11 @@ def test_reader_sample_story_structure() -> None:
     '* * *\n\n"No," said Harry.\n',
     # No headings (a one-shot): a line before the note made it a "closing" note that ran to the end.
     'The Fire - Q. Writer\n\nA/N: Sorry for the wait!\n\nThe fire had burned low.\n\n"Are you cold?" Luna asked.\n',
+    # Single quotes (the UK style) are dialogue too; the note swallowed the first scene in such a story.
+    "Chapter 1\n\nA/N: Sorry for the wait!\n\nThe fire had burned low.\n\n\u2018Are you cold?\u2019 Luna asked.\n\n"
+    "* * *\n\n\u2018No,\u2019 said Harry.\n",
+    "Chapter 1\n\nA/N: Sorry for the wait!\n\nThe fire had burned low.\n\n'Are you cold?' Luna asked.\n\n"
+    "* * *\n\n'No,' said Harry.\n",
 ])
 def test_reader_author_note_does_not_swallow_the_story_after_it(tmp_path: Path, text: str) -> None:
     story = read_story(_story(tmp_path, text))

@@ -10,6 +10,7 @@ from typing import Literal
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
+from narrator.chapters import holds_speech
 from narrator.models import Span
 
 BlockKind = Literal["para", "heading", "break"]
@@ -25,7 +26,6 @@ _NOTE_LABEL = re.compile(
     r"^\s*(?:chapter\s+|end\s+|story\s+|beginning\s+)*(?:author'?s'?\s+|a/?n\s*)?notes?\s*:?\s*$|^\s*a/n\s*:?\s*$",
     re.IGNORECASE,
 )
-_DIALOGUE = re.compile(r'["“”«»„]')
 # A paragraph that opens with "A/N:" or "Author's note -" is a one-paragraph note.
 _NOTE_PREFIX = re.compile(r"^\s*(?:\(|\[)?\s*(?:a/n|author'?s'?\s+notes?)\s*[:\-–—]", re.IGNORECASE)
 
@@ -244,7 +244,7 @@ def _labelled_note_end(blocks: list[Block], label: int) -> int:
     stop = nxt
     while stop < inside and blocks[stop].kind == "para" and not blocks[stop].note:
         stop += 1
-    if any(_DIALOGUE.search(b.text) for b in blocks[nxt + 1 : stop]):
+    if any(holds_speech(b.text) for b in blocks[nxt + 1 : stop]):
         # The story resumes inside that reach (a line of dialogue is story, not a note): the label and the one
         # paragraph after it are the note. The chapter splitter leaves note spans out, so a wider reach is lost text.
         return nxt + 1 if follow.kind == "para" else nxt
