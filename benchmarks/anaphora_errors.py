@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -37,17 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import TEST_NOVELS, load  # noqa: E402
+from attribution import TEST_NOVELS, gold_aliases, gold_map, load, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
 BUCKETS = ("never_found", "gender", "listener", "no_tag", "named_tag", "epithet", "exchange", "other")
-
-
-def _n(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().lower())
 
 
 def _decode(segs, chars):
@@ -66,28 +61,14 @@ def _decode(segs, chars):
     return res, by_seg
 
 
-def _mapping(chars, gchars) -> dict[str, str | None]:
-    """Our character -> gold character: a shared form, else a unique shared name word."""
-    galias = {c["name"]: {_n(a) for a in [c["name"], *c["aliases"]]} for c in gchars}
-    out: dict[str, str | None] = {}
-    for c in chars:
-        forms = {_n(f) for f in (c.name, *c.aliases) if f != "I"}
-        hit = [g for g, al in galias.items() if forms & al]
-        if not hit:
-            words = {w for f in forms for w in f.split() if w[:1].isalpha() and len(w) > 2 and not w.endswith(".")}
-            hit = [g for g, al in galias.items() if words & {w for a in al for w in a.split()}]
-        out[c.name] = hit[0] if len(hit) == 1 else None
-    return out
-
-
 def _tag_text(para, seg_start: int) -> str:
     """The narration next to the quotation (the words a tag sits in), shortened."""
     segs = para.segs
     k = next(i for i, s in enumerate(segs) if s.start == seg_start)
     if k + 1 < len(segs) and segs[k + 1].kind == "narration":
-        return "+" + _n(segs[k + 1].text)[:40]
+        return "+" + norm(segs[k + 1].text)[:40]
     if k > 0 and segs[k - 1].kind == "narration":
-        return "-" + _n(segs[k - 1].text)[-40:]
+        return "-" + norm(segs[k - 1].text)[-40:]
     return "(bare)"
 
 
@@ -98,9 +79,9 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
     res, by_seg = _decode(segs, chars)
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
-    galias = {c["name"]: {_n(a) for a in [c["name"], *c["aliases"]]} for c in gchars}
+    galias = gold_aliases(gchars)
     ggender = {c["name"]: {"M": "male", "F": "female"}.get(c["gender"], "other") for c in gchars}
-    mapping = _mapping(chars, gchars)
+    mapping = gold_map(chars, gchars)
     ours_of = defaultdict(list)
     for o, g in mapping.items():
         if g:
@@ -137,7 +118,7 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
             if seg.start < q["parts"][0][1] and seg.end > q["parts"][0][0]:
                 hit = (p, who, seg)
                 break
-        ok = hit is not None and hit[1] is not None and _n(hit[1]) in galias.get(spk, set())
+        ok = hit is not None and hit[1] is not None and norm(hit[1]) in galias.get(spk, set())
         if not ok and hit is not None and hit[1] is not None and mapping.get(hit[1]) == spk:
             ok = True  # the scorer counts a naming difference as wrong; it is no pronoun problem
         if ok:

@@ -31,6 +31,31 @@ TEST_NOVELS = (
 )
 
 
+def norm(s: str) -> str:
+    """A name form as the gold data is compared: lower case, single spaces."""
+    return re.sub(r"\s+", " ", s.strip().lower())
+
+
+def gold_aliases(gchars: list[dict]) -> dict[str, set[str]]:
+    """Gold character -> every form it goes by (name and aliases), normalised."""
+    return {c["name"]: {norm(a) for a in [c["name"], *c["aliases"]]} for c in gchars}
+
+
+def gold_map(chars, gchars: list[dict]) -> dict[str, str | None]:
+    """Our character -> the gold character it stands for: a shared form, else a unique shared name word
+    (None when neither picks out one). The error breakdowns all score against this one mapping."""
+    galias = gold_aliases(gchars)
+    out: dict[str, str | None] = {}
+    for c in chars:
+        forms = {norm(f) for f in (c.name, *c.aliases) if f != "I"}
+        hit = [g for g, al in galias.items() if forms & al]
+        if not hit:
+            words = {w for f in forms for w in f.split() if w[:1].isalpha() and len(w) > 2 and not w.endswith(".")}
+            hit = [g for g, al in galias.items() if words & {w for a in al for w in a.split()}]
+        out[c.name] = hit[0] if len(hit) == 1 else None
+    return out
+
+
 def load(path: Path) -> tuple[Story, list[Chapter]]:
     """Story and chapters, through narrator's reader when it exists (a local fallback otherwise)."""
     try:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -36,15 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import TEST_NOVELS, load  # noqa: E402
+from attribution import TEST_NOVELS, gold_aliases, gold_map, load, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
-
-
-def _n(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().lower())
 
 
 def analyse(novel: Path, show: str | None, limit: int, counts: Counter, examples: list) -> None:
@@ -59,20 +54,10 @@ def analyse(novel: Path, show: str | None, limit: int, counts: Counter, examples
             pools[q.start] = cands
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
-    galias = {c["name"]: {_n(a) for a in [c["name"], *c["aliases"]]} for c in gchars}
+    galias = gold_aliases(gchars)
     ggender = {c["name"]: c["gender"] for c in gchars}
-    # Our character -> gold character: a shared exact form, else a unique shared name word.
     ours = {c.name: c for c in chars}
-    mapping: dict[str, str | None] = {}
-    for c in chars:
-        forms = {_n(f) for f in (c.name, *c.aliases) if f != "I"}
-        hit = [g for g, al in galias.items() if forms & al]
-        if not hit:
-            words = {w for f in forms for w in f.split() if w[:1].isalpha() and len(w) > 2 and not w.endswith(".")}
-            hit = [g for g, al in galias.items() if words & {w for a in al for w in a.split()}]
-        mapping[c.name] = hit[0] if len(hit) == 1 else None
-        if "I" in c.aliases and mapping[c.name] is None:
-            mapping[c.name] = None
+    mapping = gold_map(chars, gchars)
     dl = [ln for ln in lines if ln.segment.kind == "dialogue"]
     starts = [ln.segment.start for ln in dl]
     prev_gold: list[str] = []
@@ -101,7 +86,7 @@ def analyse(novel: Path, show: str | None, limit: int, counts: Counter, examples
             ok = False
         else:
             pred = cover.most_common(1)[0][0]
-            ok = pred is not None and _n(pred) in galias.get(spk, set())
+            ok = pred is not None and norm(pred) in galias.get(spk, set())
             if ok:
                 bucket = "ok"
             elif pred is None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -40,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import TEST_NOVELS, load  # noqa: E402
+from attribution import TEST_NOVELS, gold_aliases, gold_map, load, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -49,24 +48,6 @@ from narrator.dialogue import split_dialogue  # noqa: E402
 BUCKETS = ("not_found", "unknown", "no_character", "continues", "cascade", "partner", "vocative", "reply", "action_beat",
            "third_speaker", "other")
 _CLOSE = '"\u201d\'\u2019'
-
-
-def _n(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().lower())
-
-
-def _gold_map(chars, gchars) -> dict[str, str | None]:
-    """Our character -> the gold character it stands for (a shared form, else a unique shared name word)."""
-    galias = {c["name"]: {_n(a) for a in [c["name"], *c["aliases"]]} for c in gchars}
-    out: dict[str, str | None] = {}
-    for c in chars:
-        forms = {_n(f) for f in (c.name, *c.aliases) if f != "I"}
-        hit = [g for g, al in galias.items() if forms & al]
-        if not hit:
-            words = {w for f in forms for w in f.split() if w[:1].isalpha() and len(w) > 2 and not w.endswith(".")}
-            hit = [g for g, al in galias.items() if words & {w for a in al for w in a.split()}]
-        out[c.name] = hit[0] if len(hit) == 1 else None
-    return out
 
 
 def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, show: str | None, limit: int,
@@ -78,8 +59,8 @@ def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, sho
     res = attr._Resolver(chars)
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
-    galias = {c["name"]: {_n(a) for a in [c["name"], *c["aliases"]]} for c in gchars}
-    mapping = _gold_map(chars, gchars)
+    galias = gold_aliases(gchars)
+    mapping = gold_map(chars, gchars)
     dl = [ln for ln in lines if ln.segment.kind == "dialogue"]
     starts = [ln.segment.start for ln in dl]
     para_segs: dict[tuple[int, int], list] = {}
@@ -103,7 +84,7 @@ def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, sho
         qlen = sum(e - s for s, e in q["parts"])
         found = first is not None and covered >= 0.5 * qlen
         pred = cover.most_common(1)[0][0] if found else None
-        ok = found and pred is not None and _n(pred) in galias.get(q["speaker"], set())
+        ok = found and pred is not None and norm(pred) in galias.get(q["speaker"], set())
         info.append((found, pred, ok, first))
 
     for k, q in enumerate(gold):
