@@ -1112,10 +1112,11 @@ def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: d
     para = paras[i]
     if g_main not in ("male", "female") or main is None:
         return
+    named_quotes = {q for t, q in para.tags if t.kind == "name"}  # once: a long paragraph has thousands of tags
     for k, (tag, qi) in enumerate(para.tags):
         if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
             continue
-        if any(t.kind == "name" and q == qi for t, q in para.tags):
+        if qi in named_quotes:
             continue  # a name tag for the same quote decides it
         who = _of_gender(tag.gender, i, paras, res, exclude=main)
         if who is None:
