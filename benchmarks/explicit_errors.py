@@ -21,12 +21,11 @@ decides why it was missed:
                  read as naming someone else (vocative, tag of the next line, wrong side ...)
 
 The old, finer buckets are kept as `detail` (tag_missed / tag_wrong / vocative / name_form /
-merged) and printed with --show.
+merged; a split is tag_name_apart or other_half) and printed with --show.
 
 --show prints the tag (the gold referring expression), our speaker, the gold speaker, the detail
 and the paragraph of each miss in a bucket (corpus text: read it, never commit it); --show all
 prints every miss.
---show prints the paragraph of each miss in a bucket (corpus text: read it, never commit it).
 """
 
 from __future__ import annotations
