@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import TEST_NOVELS, gold_aliases, gold_map, load, norm  # noqa: E402
+from attribution import dev_novels, gold_aliases, gold_map, load, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -168,10 +168,7 @@ def main() -> int:
     ap.add_argument("--show", help="print the text around misses of this bucket")
     ap.add_argument("-n", type=int, default=15)
     args = ap.parse_args()
-    corpus = Path(args.corpus)
-    novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
-    if args.novels:
-        novels = [p for p in novels if p.name in args.novels]
+    novels = dev_novels(Path(args.corpus), args.novels)
     stats: Counter = Counter()
     genders: Counter = Counter()
     rows: list = []

@@ -31,6 +31,12 @@ TEST_NOVELS = (
 )
 
 
+def dev_novels(corpus: Path, only: list[str] | None = None) -> list[Path]:
+    """The corpus's development novels (every annotated one but TEST_NOVELS), or those of them named in `only`."""
+    novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
+    return [p for p in novels if p.name in only] if only else novels
+
+
 def norm(s: str) -> str:
     """A name form as the gold data is compared: lower case, single spaces."""
     return re.sub(r"\s+", " ", s.strip().lower())

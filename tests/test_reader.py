@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from narrator.chapters import split_chapters
 from narrator.errors import InputError
+from narrator.models import Chapter, Story
 from narrator.reader import read_story
 
 from .conftest import SAMPLE
@@ -17,6 +19,11 @@ def _story(tmp_path: Path, text: str, name: str = "story.txt", encoding: str = "
     p = tmp_path / name
     p.write_bytes(text.encode(encoding))
     return p
+
+
+def _read_aloud(story: Story, chapters: Sequence[Chapter]) -> str:
+    """Every paragraph the build would read from these chapters (author's notes are not among them)."""
+    return " ".join(story.text[p.start:p.end] for ch in chapters for p in ch.paragraphs)
 
 
 def _titles(path: Path, **kw) -> list[str]:
@@ -156,7 +163,7 @@ def test_reader_sample_story_structure() -> None:
 def test_reader_author_note_does_not_swallow_the_story_after_it(tmp_path: Path, text: str) -> None:
     story = read_story(_story(tmp_path, text))
     chapters = split_chapters(story)
-    said = " ".join(story.text[p.start:p.end] for ch in chapters for sc in ch.scenes for p in sc.paragraphs)
+    said = _read_aloud(story, chapters)
     assert "The fire had burned low." in said and "Are you cold?" in said
     assert "Sorry for the wait" not in said  # the note itself is still left out
     assert [story.text[n.start:n.end] for ch in chapters for n in ch.notes] == ["A/N: Sorry for the wait!"]
@@ -167,7 +174,7 @@ def test_reader_closing_note_without_dialogue_still_runs_to_the_chapter_end(tmp_
             'Next chapter on Friday.\n\nChapter 2\n\nIt rained.\n')
     story = read_story(_story(tmp_path, text))
     first = split_chapters(story)[0]
-    said = " ".join(story.text[p.start:p.end] for sc in first.scenes for p in sc.paragraphs)
+    said = _read_aloud(story, [first])
     assert "She went." in said and "Reviews" not in said and "Friday" not in said
 
 
@@ -177,7 +184,7 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
             '"Well?" said the man.\n\nChapter 2\n\nIt rained.\n')
     story = read_story(_story(tmp_path, text))
     first = split_chapters(story)[0]
-    said = " ".join(story.text[p.start:p.end] for sc in first.scenes for p in sc.paragraphs)
+    said = _read_aloud(story, [first])
     assert "note-book. He wondered" in said and '"Well?"' in said and not first.notes
 
 
@@ -190,6 +197,6 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
 def test_reader_one_shot_title_author_line(tmp_path: Path, first: str, title: str | None, author: str | None) -> None:
     # Without chapter headings the "Title - Author" line was read aloud and the book named after the file.
     story = read_story(_story(tmp_path, f"{first}\n\n" + BODY * 2, name="one_shot.txt"))
-    said = " ".join(story.text[p.start:p.end] for c in split_chapters(story) for p in c.paragraphs)
+    said = _read_aloud(story, split_chapters(story))
     assert (story.title, story.author) == ((title, author) if title else ("One shot", None))
     assert (first in said) == (title is None)
