@@ -33,6 +33,7 @@ from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
     check_output_folder,
+    check_same_story,
     encode_error,
     prune_failed,
     read_failed,
@@ -177,6 +178,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
+    check_same_story(folder, script.story.text, output)  # same title, another story: its book is not ours to replace
     sweep_stale_temps(folder)
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)

@@ -1,0 +1,85 @@
+"""Nothing the user already has is overwritten by a command that did not make it: another story's book, a cast file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from narrator.cli import app
+from narrator.errors import NarratorError
+
+from .conftest import needs_tools
+
+runner = CliRunner()
+
+# Two made-up stories that share a title (and so a folder name) but not a sentence.
+FIRST = """The Visit
+
+Chapter 1
+
+Maren carried the lantern down to the boathouse while the tide was still going out.
+"Hold it higher," said Jory, who was already untying the rope from the post.
+The water slapped against the hull and the gulls complained about the hour.
+"""
+SECOND = """The Visit
+
+Chapter 1
+
+The train to the mountain village left twelve minutes late on a cold Tuesday morning.
+"You brought the wrong map again," said Petra, unfolding it across both of their knees.
+Outside, the orchards gave way to pine forest and then to grey scree below the pass.
+"""
+
+
+def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["build", *args, "--engine", "silent", "--jobs", "1"], input=stdin)
+
+
+def refusal(result) -> str:  # type: ignore[no-untyped-def]
+    """The one line `narrator` prints for a refused command (a NarratorError: main() prints its message alone)."""
+    assert result.exit_code != 0 and isinstance(result.exception, NarratorError), result.output
+    message = str(result.exception)
+    assert "\n" not in message
+    return message
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@needs_tools
+def test_build_refuses_a_folder_holding_another_storys_book(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(FIRST)
+    (tmp_path / "b.txt").write_text(SECOND)
+    out = tmp_path / "books"
+    assert run(str(tmp_path / "a.txt"), "-o", str(out)).exit_code == 0
+    book = out / "the-visit"
+    before = snapshot(book)
+    assert any(name.endswith(".mp3") for name in before)
+    second = run(str(tmp_path / "b.txt"), "-o", str(out))
+    message = refusal(second)
+    assert "another story" in message and "-o" in message
+    assert snapshot(book) == before  # the first story's chapters are untouched
+
+
+@needs_tools
+def test_build_refuses_a_second_untitled_story_from_stdin(tmp_path: Path) -> None:
+    body = lambda s: s.split("\n", 2)[2]  # noqa: E731 - the stories without their title line
+    assert run("-", "-o", str(tmp_path), stdin=body(FIRST)).exit_code == 0
+    (book,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    before = snapshot(book)
+    second = run("-", "-o", str(tmp_path), stdin=body(SECOND))
+    assert "another story" in refusal(second)
+    assert snapshot(book) == before
+
+
+@needs_tools
+def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> None:
+    story = tmp_path / "a.txt"
+    story.write_text(FIRST)
+    assert run(str(story), "-o", str(tmp_path / "books")).exit_code == 0
+    story.write_text(FIRST.replace("still going out", "on the turn").replace("Hold it higher", "Higher, please"))
+    again = run(str(story), "-o", str(tmp_path / "books"))
+    assert again.exit_code == 0, again.output
+    assert "1 encoded" in again.output
