@@ -192,7 +192,7 @@ def preview_cmd(
     lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter, or ids from `narrator script` (2:4-2:9).")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/.cache/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
     build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
                                             "shares (as `narrator build -o`).")] = Path("output"),

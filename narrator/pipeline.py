@@ -20,7 +20,7 @@ import numpy as np
 from narrator.assemble import PACING, Stopped, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
-from narrator.cache import ClipCache, max_cache_bytes
+from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, cover_path, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
 from narrator.chapters import split_chapters
@@ -328,7 +328,9 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, pacing)
-    dest = out_file or folder / "preview.wav"
+    # Not in the book folder: audiobook apps list every audio file there as a chapter. The cache folder is
+    # hidden (apps and media scanners skip dot-folders), is already this story's, and `narrator clean` empties it.
+    dest = out_file or cache.root / PREVIEW_FILE
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
     # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
     speakers, voices = audio.spans("role"), audio.spans("voice")

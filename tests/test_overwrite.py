@@ -83,3 +83,17 @@ def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> No
     again = run(str(story), "-o", str(tmp_path / "books"))
     assert again.exit_code == 0, again.output
     assert "1 encoded" in again.output
+
+
+@needs_tools
+def test_default_preview_is_not_in_the_book_folder_where_apps_list_tracks(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(FIRST)
+    out = tmp_path / "books"
+    done = runner.invoke(app, ["preview", str(tmp_path / "a.txt"), "--engine", "silent", "--output-dir", str(out)])
+    assert done.exit_code == 0, done.output
+    book = out / "the-visit"
+    assert not [p.name for p in book.iterdir() if p.is_file()]  # nothing an audiobook app could take for a chapter
+    (wav,) = book.rglob("*.wav")
+    assert wav.parent.name.startswith(".") and str(wav) in " ".join(done.output.split())
+    assert runner.invoke(app, ["clean", "-o", str(out)]).exit_code == 0
+    assert not wav.exists()  # a preview is throwaway audio: `narrator clean` removes it with the segment cache
