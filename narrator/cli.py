@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 try:  # typer >= 0.26 carries its own copy of click
     from typer._click import exceptions as _click
@@ -32,7 +33,28 @@ from narrator.faults import DEFAULT_TIMEOUT
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+
+class _UntypedFlags:
+    """Help without a value type beside on/off flags. Recent typer's rich help labels each flag `<bool>`
+    (`--version <bool>`), which reads as if the flag took a value; click's plain help never did. An empty
+    metavar is what typer shows instead of the type, and a flag's metavar plays no part in parsing."""
+
+    def format_help(self, ctx, formatter):  # type: ignore[no-untyped-def]
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class _Group(_UntypedFlags, TyperGroup):
+    pass
+
+
+class _Command(_UntypedFlags, TyperCommand):
+    pass
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
                   help="Turn a story into a multi-voice audiobook: one tagged MP3 per chapter.")
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -53,7 +75,7 @@ VoiceDirOpt = Annotated[list[Path] | None, typer.Option("--voice-dir", help="Fol
                         "searched before NARRATOR_PIPER_VOICES, the user folder and voice packages. Repeatable.")]
 
 
-@app.command("build")
+@app.command("build", cls=_Command)
 def build_cmd(
     story: StoryArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder; the book goes in <output>/<story-slug>/.")] = Path("output"),
@@ -125,7 +147,7 @@ def _chapter_entries(chapters, book: Path | None) -> list[dict[str, object]]:  #
     return entries
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_cmd(
     output: Annotated[Path, typer.Argument(help="An MP3 file, or a folder of them (e.g. output/<story-slug>).", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -142,7 +164,7 @@ def check_cmd(
         raise typer.Exit(1)
 
 
-@app.command("script")
+@app.command("script", cls=_Command)
 def script_cmd(
     story: StoryArg,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text (readable) or jsonl (one JSON object per segment).")] = "text",
@@ -184,7 +206,7 @@ def script_cmd(
     _emit("\n".join(rows) + ("\n" if rows else ""), output)
 
 
-@app.command("preview")
+@app.command("preview", cls=_Command)
 def preview_cmd(
     story: StoryArg,
     chapter: Annotated[int | None, typer.Option("--chapter", "-c", min=1, help="Chapter number (default 1, or the chapter of --lines ids).")] = None,
@@ -218,7 +240,7 @@ def preview_cmd(
         _play(path)
 
 
-@app.command("cast")
+@app.command("cast", cls=_Command)
 def cast_cmd(
     story: StoryArg,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Cast file to write (default voices/<story-slug>.toml).")] = None,
@@ -269,7 +291,7 @@ def cast_cmd(
     out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: narrator preview {story} --chapter 1")
 
 
-@app.command("voices")
+@app.command("voices", cls=_Command)
 def voices_cmd(
     engine: EngineOpt = DEFAULT_ENGINE,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of voices.")] = False,
@@ -301,7 +323,7 @@ def voices_cmd(
     out.print(table)
 
 
-@app.command("clean")
+@app.command("clean", cls=_Command)
 def clean_cmd(
     story: Annotated[Path | None, typer.Argument(help="Only this story's cache (default: every story's).", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
