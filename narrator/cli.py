@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from narrator import __version__
-from narrator.castfile import write_cast
+from narrator.castfile import is_cast_file, write_cast
 from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError, OutputError
@@ -181,6 +182,10 @@ def script_cmd(
     get_engine(engine)  # an unknown engine is an error here too, with the list of known ones
     _not_the_story(output, story)
     script = make_script(story, cast, author_notes)
+    if output is not None and output.is_file() and not _replaceable_by_script(output, source, script.story.text):
+        other = output.with_suffix(".jsonl" if fmt == "jsonl" else ".script.txt")
+        raise OutputError(f"-o {output} is not a script that `narrator script` wrote, so it is kept: write to "
+                          f"another file, e.g. -o {other if other != output else output.with_name('script.txt')}.")
     if source:
         _emit(script.story.text, output)
         return
@@ -257,7 +262,12 @@ def cast_cmd(
 
         check_output_folder(output.parent)  # before the story is read and cast, not after
     probe = make_script(story, None, find_cast=False)
-    path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
+    default = Path("voices") / f"{slugify(probe.story.title)}.toml"
+    path = output or default
+    if path.is_file() and not is_cast_file(path):
+        other = default if default != path else path.with_name(f"{path.stem}-cast.toml")
+        raise OutputError(f"{path} is not a cast file (it has no [narrator], [characters] or [story] table), so "
+                          f"`narrator cast` will not rewrite it: give the cast file another name, e.g. -o {other}.")
     script = make_script(story, path if path.exists() else None, find_cast=False)
     casting = voices_for(script, engine)
     stats = _speaker_stats(script)
@@ -443,8 +453,6 @@ def _use_voice_dirs(folders: list[Path] | None) -> None:
 def _parse_range(text: str) -> tuple[int | None, int, int]:
     # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25", whose
     # chapter is returned first; None when the range names no chapter).
-    import re
-
     m = re.fullmatch(r"\s*(?:(\d+):)?(\d+)\s*(?:-\s*(?:(\d+):)?(\d+))?\s*", text)
     if m is None or (m.group(1) and m.group(3) and m.group(1) != m.group(3)):
         raise InputError(f"--lines takes a range within one chapter like 10-25 (or 2:10-2:25), not {text!r}.")
@@ -473,6 +481,44 @@ def _not_the_story(dest: Path | None, story: Path, suffix: str = ".script.txt") 
     """`-o` naming the story file itself (a slip of the shell's history) would replace the story."""
     if dest is not None and str(story) != "-" and dest.exists() and story.exists() and dest.samefile(story):
         raise OutputError(f"-o {dest} is the story file itself: give another name, e.g. -o {dest.with_suffix(suffix)}.")
+
+
+_SCRIPT_ROW = re.compile(r"\s*\d+:\d+  \S")  # "    1:4  Mira  ..." as script_cmd prints a line
+
+
+def _replaceable_by_script(dest: Path, source: bool, story_text: str) -> bool:
+    """Whether `script -o` may replace this existing file: one it wrote (a script as text or JSONL, or this
+    story's --source text), or an empty one.
+
+    A cast file, a lexicon or another story given to -o by mistake is the user's work and is kept. --source
+    writes the story's plain text, which no test can tell from a story, so it may also replace plain text,
+    but never TOML (cast files, lexicons), a web page or a binary file (an EPUB, audio).
+    """
+    try:
+        data = dest.read_bytes()
+    except OSError:
+        return True  # unreadable: the write that follows reports it
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    first = next((ln for ln in text.splitlines() if ln.strip()), None)
+    if first is None or text == story_text:
+        return True
+    if _SCRIPT_ROW.match(first):
+        return True
+    with contextlib.suppress(ValueError):
+        row = json.loads(first)
+        if isinstance(row, dict) and {"speaker", "kind", "text"} <= row.keys():
+            return True
+    if not source or "\x00" in text or first.lstrip().startswith("<"):
+        return False
+    import tomllib
+
+    try:
+        return not tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
 
 
 def _emit(text: str, dest: Path | None) -> None:

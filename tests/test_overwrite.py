@@ -97,3 +97,69 @@ def test_default_preview_is_not_in_the_book_folder_where_apps_list_tracks(tmp_pa
     assert wav.parent.name.startswith(".") and str(wav) in " ".join(done.output.split())
     assert runner.invoke(app, ["clean", "-o", str(out)]).exit_code == 0
     assert not wav.exists()  # a preview is throwaway audio: `narrator clean` removes it with the segment cache
+
+
+def cli(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+CAST = """[narrator]
+voice = "narrator"
+
+[characters.Jory]
+voice = "male3"
+"""
+LEXICON = '# how to say words\n[lexicon]\nJory = "Jorry"\n'
+
+
+def test_script_refuses_to_overwrite_a_file_that_is_not_a_script(tmp_path: Path) -> None:
+    story = tmp_path / "a.txt"
+    story.write_text(FIRST)
+    cast = tmp_path / "a.toml"
+    cast.write_text(CAST)
+    other = tmp_path / "b.txt"
+    other.write_text(SECOND)
+    for extra in ((), ("--format", "jsonl"), ("--source",)):
+        message = refusal(cli("script", str(story), *extra, "-o", str(cast)))
+        assert str(cast) in message and "-o" in message
+    assert "not a script" in refusal(cli("script", str(story), "-o", str(other)))
+    assert cast.read_text() == CAST and other.read_text() == SECOND
+
+
+def test_script_replaces_its_own_output(tmp_path: Path) -> None:
+    story = tmp_path / "a.txt"
+    story.write_text(FIRST)
+    dest = tmp_path / "a.script.txt"
+    for extra in ((), (), ("--format", "jsonl"), ("--format", "jsonl"), ("--source",), ()):
+        done = cli("script", str(story), *extra, "-o", str(dest))
+        assert done.exit_code == 0, done.output
+    assert "Maren" in dest.read_text()
+    dest.write_text("")  # an empty file holds nothing to lose
+    assert cli("script", str(story), "-o", str(dest)).exit_code == 0 and dest.read_text()
+
+
+def test_cast_refuses_to_turn_a_lexicon_into_a_cast_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    story = tmp_path / "a.txt"
+    story.write_text(FIRST)
+    lexicon = tmp_path / "words.toml"
+    lexicon.write_text(LEXICON)
+    message = refusal(cli("cast", str(story), "--engine", "silent", "-o", str(lexicon)))
+    assert "not a cast file" in message and str(lexicon) in message
+    assert lexicon.read_text() == LEXICON
+    # The shared lexicon, reached by the default path of a story titled "Lexicon".
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "lexicon.toml").write_text(LEXICON)
+    story.write_text(FIRST.replace("The Visit", "Lexicon"))
+    assert "not a cast file" in refusal(cli("cast", str(story), "--engine", "silent"))
+    assert (tmp_path / "voices" / "lexicon.toml").read_text() == LEXICON
+
+
+def test_cast_still_updates_a_cast_file(tmp_path: Path) -> None:
+    story = tmp_path / "a.txt"
+    story.write_text(FIRST)
+    cast = tmp_path / "a.toml"
+    cast.write_text(CAST)
+    done = cli("cast", str(story), "--engine", "silent", "-o", str(cast))
+    assert done.exit_code == 0, done.output
+    assert cast.read_text().startswith(CAST.splitlines()[0]) and 'voice = "male3"' in cast.read_text()
