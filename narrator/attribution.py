@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import SPEECH_VERBS
+from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -34,10 +34,13 @@ _PRON = r"he|she|I|they|we|He|She|They|We"
 # Nouns that tell a person's gender when an epithet has no known owner ("the old man said").
 _MALE_NOUNS = frozenset(
     "man gentleman boy lad fellow father brother son uncle husband king prince lord sir stallion colt "
-    "dragon? stranger? master duke count baron grandfather nephew youth".replace("?", "").split()
+    "dragon? stranger? master duke count baron grandfather nephew youth marquis earl emperor squire knight monk "
+    "abbot friar host landlord bridegroom widower schoolboy".replace("?", "").split()
 ) - {"dragon", "stranger"}
 _FEMALE_NOUNS = frozenset(
-    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow"]
+    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow",
+     "baroness", "marchioness", "empress", "nun", "abbess", "hostess", "landlady", "bride", "governess", "housemaid",
+     "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "dame", "spinster", "schoolgirl"]
 )
 
 FEATURES = (
@@ -191,6 +194,14 @@ class _Resolver:
                     forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
+        # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
+        # their name, and "said the croupier" names the croupier as surely as "said Emma" names
+        # Emma. A descriptive epithet ("the lad", "the painter") may still be a named character
+        # seen from another side, and stays a guess the scorer weighs.
+        self.role_only = {c.name for c in characters
+                          if "I" not in c.aliases and "a voice" not in c.aliases
+                          and all(f[:1].islower() and not any(w[:1].isupper() for w in f.split()[1:])
+                                  and f.split()[-1] in OCCUPATIONS for f in (c.name, *c.aliases) if f)}
         # Family names: the last word of every name form of two words or more ("Mrs. Bennet").
         self.family: dict[str, set[str]] = {}
         for c in self.chars:
@@ -215,6 +226,13 @@ class _Resolver:
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
+    def epithet_kind(self, form: str, name: str) -> str:
+        """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
+        called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
+        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
+            return "name"
+        return "epithet"
+
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
         p = _ws(phrase)
@@ -238,7 +256,7 @@ class _Resolver:
         if n in self.epithets:
             name = self.epithets[n]
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
-            kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
+            kind = self.epithet_kind(p, name)
             return name, kind, self.gender.get(name, "unknown")
         if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and self.voice is not None:
             return self.voice, "name", "unknown"
@@ -288,17 +306,21 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
         _scan_mentions(para, res)
     _chains(paras, res)
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
+    evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
-    _decode(paras, res, weights, speakers, trace, beam_width, oracle)
+    _decode(paras, res, weights, speakers, trace, beam_width, oracle, evidence)
     lines: list[Line] = []
     for para in paras:
         for seg in para.segs:
             if seg.kind == "narration":
                 lines.append(Line(seg, None, "narration", 1.0))
             else:
-                who = speakers.get(seg.index + seg.chapter * 1_000_000, para.speaker)
-                ev = para.evidence if who is not None else "unknown"
-                lines.append(Line(seg, who, ev, para.confidence if who is not None else 0.0))  # type: ignore[arg-type]
+                key = seg.index + seg.chapter * 1_000_000
+                who = speakers.get(key, para.speaker)
+                ev, conf = evidence.get(key, (para.evidence, para.confidence))
+                if who is None:
+                    ev, conf = "unknown", 0.0
+                lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
     return lines
 
 
@@ -709,8 +731,27 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
             m = res.epithet_re.match(text, p)
             if m:
                 name = res.epithets[_norm(m.group(0))]
-                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                kind = res.epithet_kind(m.group(0), name)
                 return name, kind, res.gender.get(name, "unknown"), m.end()
+    return None
+
+
+# "she heard Ralph say", "Archer heard Madame Olenska say": the one heard is the one speaking.
+_HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear)\s+")
+_HEARD_VERB = re.compile(r"\s+(?:(?:[a-z]+ly|then|suddenly|again)\s+)?(?:say|speak|exclaim|add|reply|answer|ask|cry|call|"
+                         r"murmur|whisper|remark|observe|declare|mutter|begin|rejoin|repeat|protest|shout|tell)\b")
+
+
+_HEARER = re.compile(_SEP + r"(?:(?:he|she|I|we|they|He|She)\s+|(?:(?:Mr|Mrs|Ms|Dr)\.\s+)?(?:[A-Z][\w'\-]*\s+){1,3}?)"
+                     r"(?:(?:[a-z]+ly|then|now|suddenly|could|had)\s+)*(?=(?:heard|hear|hears|overheard)\b)")
+
+
+def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str, int] | None:
+    """A known character heard saying the words ("he heard Katharine say"), or None."""
+    for h in _HEARD.finditer(text, start):
+        hit = _known_at(text, h.end(), res, lead=False)
+        if hit is not None and _HEARD_VERB.match(text, hit[3]):
+            return hit
     return None
 
 
@@ -725,6 +766,12 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     if m:
         hit = _known_at(txt, m.end(), res)
         if hit is not None:
+            return hit
+    # '"I like rubies," he heard Katharine say.': the subject only hears; the one heard speaks.
+    hm = _HEARER.match(txt)
+    if hm:
+        hit = _heard_say(txt, res, hm.end())
+        if hit is not None and _HEARD.match(txt, hm.end()):
             return hit
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
@@ -824,6 +871,10 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     semi = clause.rfind(";")
     if semi >= 0 and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[semi:])):
         clause = clause[semi + 1:]
+    # 'Archer heard Madame Olenska say, in an Italian ...: "Here--"': the one heard speaks.
+    heard = _heard_say(clause, res)
+    if heard is not None:
+        return heard[:3]
     # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
     cands: list[tuple[int, tuple[str | None, str, str]]] = []
     pats = [r for r in (res.name_re, res.epithet_re) if r is not None]
@@ -834,7 +885,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 who = (name, "name", res.gender.get(name, "unknown"))
             else:
                 name = res.epithets[_norm(m.group(0))]
-                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                kind = res.epithet_kind(m.group(0), name)
                 who = (name, kind, res.gender.get(name, "unknown"))
             rest = clause[m.end():]
             # "... broken by Willoughby, who said", "looked at the White Rabbit, who said in a low
@@ -964,7 +1015,8 @@ class _Hyp:
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
-            trace: list | None, beam_width: int, oracle=None) -> None:
+            trace: list | None, beam_width: int, oracle=None,
+            evidence: dict[int, tuple[str, float]] | None = None) -> None:
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
@@ -980,6 +1032,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             commit(beam[0])
             beam, chain = [_Hyp(0.0, {})], para.chain
         _evidence(para, paras[i - 1] if i > 0 else None, speakers)
+        if para.named:
+            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+                                 para.named, res.gender.get(para.named, "unknown"))
         # The same for every hypothesis: an untagged paragraph's acting character.
         actor = _actor(para, res) if not para.tags else None
         grown: list[_Hyp] = []
@@ -1010,9 +1065,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         beam = grown[:beam_width]
         history.append(i)
     commit(beam[0])
-    for para in paras:
+    for i, para in enumerate(paras):
         if para.quotes and para.speaker is None:
             para.evidence = "unknown"
+        elif para.quotes and not para.named and not para.cont and para.tags and para.tags[0][0].kind == "pronoun":
+            # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
+            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+                                 para.speaker, para.tags[0][0].gender)
 
 
 def _calibrated(logp: float) -> float:
@@ -1040,6 +1099,57 @@ def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None
                     speakers[q.index + q.chapter * 1_000_000] = t.name
         return
     para.evidence = "anaphoric" if tags else "implicit"
+
+
+def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: dict[int, str],
+                         evidence: dict[int, tuple[str, float]], main: str | None, g_main: str) -> None:
+    """Quotes whose own tag is a pronoun of the other gender than the paragraph's speaker: a second speaker.
+
+    '"Well, Catherine, how do you like him?" James said. "I like him very much," she replied.' -- "she"
+    cannot be James. Her words go to the woman the paragraph addresses by name, else the woman named
+    last in the narration, else the nearest woman named as a speaker in this conversation.
+    """
+    para = paras[i]
+    if g_main not in ("male", "female") or main is None:
+        return
+    for k, (tag, qi) in enumerate(para.tags):
+        if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
+            continue
+        if any(t.kind == "name" and q == qi for t, q in para.tags):
+            continue  # a name tag for the same quote decides it
+        who = _of_gender(tag.gender, i, paras, res, exclude=main)
+        if who is None:
+            continue
+        # Its quote and those after it, up to the next quote with a tag of its own.
+        later = [q for _, q in para.tags[k + 1:] if q > qi]
+        end = min(later) if later else len(para.quotes)
+        for q in para.quotes[qi:end]:
+            speakers[q.index + q.chapter * 1_000_000] = who
+            # A pronoun resolved from the text around it, not a name: as sure as an acting character.
+            evidence[q.index + q.chapter * 1_000_000] = ("anaphoric", 0.7)
+
+
+def _of_gender(gender: str, i: int, paras: list[_Para], res: _Resolver, exclude: str | None) -> str | None:
+    """The person of `gender` a pronoun in paragraph i most likely means, from the text alone."""
+    para = paras[i]
+
+    def fits(n: str | None) -> bool:
+        return bool(n) and n != exclude and res.gender.get(n) == gender
+
+    for n in para.vocatives:
+        if fits(n):
+            return n
+    for j in range(i, max(-1, i - _MENTION_REACH), -1):
+        for _, n in reversed(paras[j].mentions):
+            if fits(n):
+                return n
+    for j in range(i - 1, max(-1, i - _SPEAKER_REACH), -1):
+        q = paras[j]
+        if q.quotes and q.chain != para.chain:
+            break
+        if fits(q.named):
+            return q.named
+    return None
 
 
 def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None,
