@@ -163,3 +163,34 @@ def test_cast_still_updates_a_cast_file(tmp_path: Path) -> None:
     done = cli("cast", str(story), "--engine", "silent", "-o", str(cast))
     assert done.exit_code == 0, done.output
     assert cast.read_text().startswith(CAST.splitlines()[0]) and 'voice = "male3"' in cast.read_text()
+
+
+@needs_tools
+def test_preview_replaces_its_own_file_but_never_a_chapter_or_another_wav(tmp_path: Path) -> None:
+    import wave
+
+    (tmp_path / "a.txt").write_text(FIRST)
+    out = tmp_path / "books"
+    build = cli("build", str(tmp_path / "a.txt"), "--engine", "silent", "-o", str(out))
+    assert build.exit_code == 0, build.output
+    (chapter,) = (out / "the-visit").glob("*.mp3")
+    before = chapter.read_bytes()
+    recording = tmp_path / "mine.wav"
+    with wave.open(str(recording), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\1\0" * 800)
+    mine = recording.read_bytes()
+    for target in (chapter, recording):
+        refused = cli("preview", str(tmp_path / "a.txt"), "--chapter", "1", "--engine", "silent",
+                      "--output-dir", str(out), "-o", str(target))
+        assert "is not a preview narrator wrote" in refusal(refused)
+    assert chapter.read_bytes() == before and recording.read_bytes() == mine
+    for name in ("p.wav", "p.mp3"):  # a preview may replace the preview it wrote last time
+        for _ in range(2):
+            done = cli("preview", str(tmp_path / "a.txt"), "--chapter", "1", "--engine", "silent",
+                       "--output-dir", str(out), "-o", str(tmp_path / name))
+            assert done.exit_code == 0, done.output
+    with wave.open(str(tmp_path / "p.wav")) as w:  # the signature chunk after the audio leaves a valid WAV
+        assert w.getnframes() > 0 and w.getframerate() == 22050
