@@ -31,6 +31,8 @@ _SEPARATOR = re.compile(r"^\s*(?:[*~\-=_#+•·⁂§]\s*){3,}$|^\s*⁂\s*$|^\s*(
 # The dash must stand apart ("Note - ..."): a hard-wrapped line starting "note-book. He wondered" was a note.
 _NOTE = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n|notes?)\s*(?::|[-–](?=\s|$))\s*(?P<rest>.*)$|^\s*author['’]?s['’]?\s+notes?\s*$",
                    re.IGNORECASE)
+# Only the writer's own note says so ("Author's note", "A/N"); a bare "Note:" may be part of the story.
+_AUTHORS_NOTE = re.compile(r"\s*(?:author|a/n)", re.IGNORECASE)
 _TIME_SKIP = re.compile(
     r"^\s*(?:(?:\w+[\s\-]+){0,3}(?:later|earlier|afterwards?|before)|(?:the\s+)?next\s+(?:morning|day|evening|night|week)"
     r"|meanwhile\b.{0,30}|that\s+(?:night|evening|morning))\s*[.…]*\s*$",
@@ -308,8 +310,12 @@ def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] =
                 # plus the one after it (the usual "Author's Notes:" line followed by a paragraph).
                 end_j = next((k for k in range(i + 1, len(paras)) if paras[k][2] or paras[k][1] >= break_blanks), None)
                 j = end_j if end_j is not None else own
+            elif _AUTHORS_NOTE.match(text[span.start : span.end]):
+                j = len(paras)  # an author's note after the story runs to the end of the chapter
             else:
-                j = len(paras)  # a note after the story runs to the end of the chapter
+                # A bare "Note:" inside a chapter may be the story's own (the note a character finds: "Note:
+                # meet me at the mill."): it is no more than its own reach, or it silenced the rest of the chapter.
+                j = own
             # ... unless the story goes on inside that reach: a line of dialogue is story, not a note. Without
             # this, "A/N: Sorry for the wait!" before the first scene (or after a blurb read as the opening)
             # silenced the story up to the scene break or the chapter's end.
