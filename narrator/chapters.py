@@ -305,17 +305,17 @@ def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] =
             rest = _NOTE.match(text[span.start : span.end].strip())
             inline = bool(rest and rest["rest"])
             own = min(len(paras), i + (1 if inline else 2))  # "A/N: ..." alone, or a "Notes:" label + one paragraph
-            if start_of_chapter:
+            if not _AUTHORS_NOTE.match(text[span.start : span.end]):
+                # A bare "Note:" may be the story's own (the note a character finds: "Note: meet me at the
+                # mill."): it is no more than its own reach, or it silenced the scene or the rest of the chapter.
+                j = own
+            elif start_of_chapter:
                 # A leading note runs to the next scene break; without one, it is the heading's own paragraph
                 # plus the one after it (the usual "Author's Notes:" line followed by a paragraph).
                 end_j = next((k for k in range(i + 1, len(paras)) if paras[k][2] or paras[k][1] >= break_blanks), None)
                 j = end_j if end_j is not None else own
-            elif _AUTHORS_NOTE.match(text[span.start : span.end]):
-                j = len(paras)  # an author's note after the story runs to the end of the chapter
             else:
-                # A bare "Note:" inside a chapter may be the story's own (the note a character finds: "Note:
-                # meet me at the mill."): it is no more than its own reach, or it silenced the rest of the chapter.
-                j = own
+                j = len(paras)  # an author's note after the story runs to the end of the chapter
             # ... unless the story goes on inside that reach: a line of dialogue is story, not a note. Without
             # this, "A/N: Sorry for the wait!" before the first scene (or after a blurb read as the opening)
             # silenced the story up to the scene break or the chapter's end.

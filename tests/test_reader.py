@@ -202,11 +202,13 @@ def test_reader_one_shot_title_author_line(tmp_path: Path, first: str, title: st
     assert (first in said) == (title is None)
 
 
+@pytest.mark.parametrize("before", ["She opened the envelope.\n\n", ""])
 @pytest.mark.parametrize("note", ["Note: meet me at the mill.", "Notes - for the night watch"])
-def test_reader_a_bare_note_inside_a_chapter_silences_no_more_than_itself(tmp_path: Path, note: str) -> None:
-    # The note a character finds is no author's note: it silenced the rest of the chapter (no dialogue after it).
-    text = (f"Chapter 1\n\nShe opened the envelope.\n\n{note}\n\nShe went to the mill at midnight.\n\n"
-            "The wind howled all night long.\n\nChapter 2\n\nIt rained.\n")
+def test_reader_a_bare_note_silences_no_more_than_itself(tmp_path: Path, note: str, before: str) -> None:
+    # The note a character finds is no author's note: inside a chapter it silenced the rest of the chapter, at its
+    # start the whole first scene (no dialogue after it).
+    text = (f"Chapter 1\n\n{before}{note}\n\nShe went to the mill at midnight.\n\n"
+            "The wind howled all night long.\n\n* * *\n\nShe slept.\n\nChapter 2\n\nIt rained.\n")
     story = read_story(_story(tmp_path, text))
     said = _read_aloud(story, split_chapters(story))
     assert "She went to the mill at midnight." in said and "The wind howled all night long." in said
