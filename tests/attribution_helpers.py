@@ -91,8 +91,20 @@ def score_blind(stem: Path) -> BlindScore:
     narrator = Counter(mine).most_common(1)[0][0] if mine else None
     if narrator in set(want):
         narrator = None
-    rows = tuple(
-        BlindRow(kind, w, g, t or start, bool(t) and (g == narrator if w == "I" else g == w) and g is not None)
-        for (kind, start), w, (g, t) in zip(meta, want, got))
+    golds = set(want)
+
+    def same(g: str | None, w: str) -> bool:
+        # A short form of the gold name ("Twilight" for "Twilight Sparkle") is the same person when it fits
+        # no other gold character: the listener hears one voice either way.
+        if g is None:
+            return False
+        if w == "I":
+            return g == narrator
+        if g == w:
+            return True
+        return g in w.split() and sum(g in x.split() for x in golds) == 1 and g not in golds
+
+    rows = tuple(BlindRow(kind, w, g, t or start, bool(t) and same(g, w))
+                 for (kind, start), w, (g, t) in zip(meta, want, got))
     matched = sum(1 for _, t in got if t)
     return BlindScore(rows, len(want) - matched, len(lines) - matched, narrator)
