@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import SPEECH_VERBS
+from narrator.lexicon import SELF_INTRO, SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -1118,6 +1118,9 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
         return got if got is not None else (paras[i - 1].speaker, paras[i - 1].confidence)
     if para.named:
         return para.named, 0.97
+    intro = _introduces_self(para, res)
+    if intro is not None:
+        return intro, 0.9
     tag = para.tags[0][0] if para.tags else None
     if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
         # "said a voice from inside": the unseen speaker is a speaker of its own.
@@ -1125,6 +1128,25 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if tag is None and actor is not None:
         return actor, 0.8
     return None
+
+
+def _introduces_self(para: _Para, res: _Resolver) -> str | None:
+    """The character who gives their own name in this paragraph's speech ("I am Nocturne", "Name's Gilda").
+
+    Nobody but the bearer says "my name is X" (a quoted "I'm X's friend" is a possessive and does not count):
+    the reader takes the name as the speaker even with a pronoun tag or none. A name the paragraph also
+    addresses as a listener, or two different self-introductions, is left to the scorer.
+    """
+    got = set()
+    for q in para.quotes:
+        for m in SELF_INTRO.finditer(q.text):
+            name = res.forms.get(_ws(m.group("name")))
+            if name is not None:
+                got.add(name)
+    if len(got) != 1:
+        return None
+    (name,) = got
+    return None if name in para.vocatives else name
 
 
 def _actor(para: _Para, res: _Resolver) -> str | None:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrator.lexicon import (
+    SELF_INTRO,
     FEMALE_NAMES,
     FEMALE_PRONOUNS,
     HYPOCORISMS,
@@ -166,6 +167,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # Short stories name their people fewer times: one person-like use is evidence enough.
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
     chars = _link_epithets(chars, body)
+    chars = _self_introduced(chars, body)
     chars = _gender_from_introduction(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
@@ -976,6 +978,67 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+# "The griffon folded her wings": a sentence whose subject is a lower-case epithet.
+_SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+[a-z]+(?:ed|s)\b")
+
+
+def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """A speaker who gives their own name is a character, and the epithet the narration uses for them is theirs.
+
+    A careful reader knows that whoever says "I am Nocturne" is Nocturne, and that "the alicorn" who bowed
+    her head just before is the same person. Only names the rest of the discovery missed are added, and only
+    epithets no character holds yet are linked (one the story gives two owners is left alone).
+    """
+    known = {f for c in chars for f in (c.name, *c.aliases)}
+    known_first = {f.split()[0] for f in known if f and f[0].isupper()}
+    paras: list[list[Segment]] = []
+    for seg in body:
+        if paras and paras[-1][0].paragraph == seg.paragraph and paras[-1][0].chapter == seg.chapter:
+            paras[-1].append(seg)
+        else:
+            paras.append([seg])
+    found: dict[str, list[str]] = {}
+    genders: dict[str, str] = {}
+    for k, para in enumerate(paras):
+        for seg in para:
+            if seg.kind != "dialogue":
+                continue
+            m = SELF_INTRO.search(seg.text)
+            if m is None:
+                continue
+            name = " ".join(m.group("name").split())
+            if name in _NOT_NAMES or name.split()[0] in _NOT_NAMES or name.split()[0] in TITLES:
+                continue  # "I am Mrs. Weston" is matched as "Mrs": the title alone is nobody
+            if " " not in name and re.search(r"(?:sh|ese|ch)$", name) and name not in known:
+                continue  # "I'm English", "I'm Scotch": a nationality, not a name
+            narr = " ".join(s.text for s in para if s.kind == "narration")
+            eps = [e.group("ep") for e in _SUBJECT_EPITHET.finditer(narr.strip())]
+            if not eps and k > 0 and all(s.kind == "narration" for s in paras[k - 1]):
+                eps = [e.group("ep") for e in _SUBJECT_EPITHET.finditer(" ".join(s.text for s in paras[k - 1]).strip())]
+            eps = [e for e in eps if e.split()[-1] not in _GENERIC_EPITHETS and "the " + e not in known]
+            found.setdefault(name, [])
+            found[name].extend("the " + e for e in eps[:1])
+            pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
+            if pron:
+                genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")
+            elif eps:
+                genders.setdefault(name, _noun_gender(eps[0].split()[-1]))
+    if not found:
+        return chars
+    owners = Counter(ep for eps in found.values() for ep in set(eps))
+    out = list(chars)
+    for name, eps in found.items():
+        links = tuple(dict.fromkeys(ep for ep in eps if owners[ep] == 1))
+        hit = next((c for c in out if name in (c.name, *c.aliases)), None)
+        if hit is None and name.split()[0] in known_first:
+            hit = next((c for c in out if any(f.split()[0] == name.split()[0] for f in (c.name, *c.aliases) if f)), None)
+        if hit is not None:
+            out = [Character(c.name, c.aliases + links, c.gender, c.mentions) if c is hit else c for c in out]
+        else:
+            out.append(Character(name, links, genders.get(name, "unknown"), 1))
     return out
 
 

@@ -135,3 +135,12 @@ HYPOCORISMS: dict[str, tuple[str, frozenset[str]]] = {
     for gender, table in (("male", _MALE_PETS), ("female", _FEMALE_PETS))
     for pet, full in table.items()
 }
+
+
+# "I am Nocturne, Keeper of the sky", "Name's Gilda": a speaker giving their own name. Not a possessive
+# ("I'm Jane's friend") and not a name that goes on into a longer phrase of capitalised words.
+SELF_INTRO = re.compile(
+    r"(?:\b(?:I\s+am|I'm|I\u2019m)|(?:^[\"\u201c]?|[.!?,]\s+)(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|[Nn]ame's|[Nn]ame\u2019s|"
+    r"[Tt]he\s+name's|[Cc]all\s+me))\s+"
+    rf"(?P<name>[{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+)?)(?![\w'\u2019])(?=\s*(?:[,.!?;:\u2014\u2013]|--|$|\s+and\b))"
+)
