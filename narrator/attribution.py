@@ -1125,9 +1125,32 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
         # "said a voice from inside": the unseen speaker is a speaker of its own.
         return tag.name, 0.9
+    if (tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name not in para.vocatives
+            and _kind_epithet(tag.name, res)):
+        # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
+        # that character as surely as if the tag had named her. Only for a word that says what kind of
+        # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
+        return tag.name, 0.85
     if tag is None and actor is not None:
         return actor, 0.8
     return None
+
+
+def _kind_epithet(name: str, res: _Resolver) -> bool:
+    """Whether every epithet tied to the named character `name` is a kind of creature, not a person-noun."""
+    if name[:1].islower() or name.lower().startswith(("the ", "a ")):
+        return False  # a character known only by a role ("the inspector") may be several people
+    heads = [f.split()[-1] for f, n in res.epithets.items() if n == name]
+    return bool(heads) and not any(h in _MALE_NOUNS or h in _FEMALE_NOUNS or h in _PERSON_HEADS
+                                   or h.endswith(("man", "woman")) for h in heads)  # "the Frenchwoman"
+
+
+# People-nouns and roles the gendered noun lists leave out: an epithet ending in one is no fixed name.
+_PERSON_HEADS = frozenset(["man", "woman", "person", "people", "stranger", "visitor", "guest", "other", "one", "voice",
+                           "child", "youth", "lad", "lass", "fellow", "doctor", "inspector", "detective", "officer",
+                           "colonel", "captain", "major", "general", "prince", "princess", "king", "queen", "lady",
+                           "lord", "baroness", "baron", "count", "countess", "old", "young", "servant", "girl",
+                           "boy", "gentleman"])
 
 
 def _introduces_self(para: _Para, res: _Resolver) -> str | None:

@@ -36,3 +36,23 @@ def test_a_name_given_only_in_a_self_introduction_is_a_character_with_its_epithe
     lines = lines_of(text)
     got = [s for _, s in speech(lines)]
     assert got[1] == "Nocturne" and got[3] == "Nocturne", got
+
+
+NOCTURNE = Character("Nocturne", ("the alicorn",), "female", 1)
+
+
+def test_a_creature_epithet_tied_to_one_character_is_that_speaker():
+    # Rarity is the salient, just-acting woman; "the alicorn" is still only Nocturne.
+    text = 'Twilight and Rarity stood by the window with Spike. Rarity laughed.\n\n"Make three," the alicorn said.'
+    assert who(text, [*CAST, NOCTURNE]) == ["Nocturne"]
+
+
+def test_a_person_noun_epithet_is_not_a_fixed_name():
+    # "the lady" or "the old man" fits many people of a book; only a kind of creature is fixed.
+    from narrator.attribution import _kind_epithet, _Resolver
+
+    lady = Character("Nocturne", ("the lady",), "female", 1)
+    old = Character("Kelso", ("the old man",), "male", 1)
+    assert _kind_epithet("Nocturne", _Resolver([*CAST, NOCTURNE]))
+    assert not _kind_epithet("Nocturne", _Resolver([*CAST, lady]))
+    assert not _kind_epithet("Kelso", _Resolver([*CAST, old]))
