@@ -168,6 +168,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
+    chars = _drop_named_things(chars, body)
     chars = _gender_from_introduction(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
@@ -983,6 +984,34 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
 
 # "The griffon folded her wings": a sentence whose subject is a lower-case epithet.
 _SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+[a-z]+(?:ed|s)\b")
+
+
+def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Drop "the Atlas", "the Marigold": a capitalised name that always takes the article and never speaks.
+
+    A book or a ship gets "she" and a capital letter, so discovery takes it for a woman, and then her
+    pronoun tags go to it. A person called "the Gardener" is in a speech tag at least once ("said the
+    Gardener"); a thing never is, and no speech addresses it. Only names that take the article every time
+    are looked at: "Marigold" alone would be a name.
+    """
+    out = []
+    tags = " ".join(s.text for s in body if s.kind == "narration")
+    speech = " ".join(s.text for s in body if s.kind == "dialogue")
+    for c in chars:
+        m = re.fullmatch(rf"the\s+({_UP}[{LOWER}]+)", c.name)
+        if m is None or c.mentions < 2 or m.group(1).lower() in _OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
+            # "the Rector", "the Duchess": a person's role, capitalised.
+            out.append(c)
+            continue
+        word = re.escape(m.group(1))
+        # Used as a name: without the article and not as the last word of a longer title ("The Moonwatch Atlas").
+        bare = any(not re.search(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$", (tags + " " + speech)[max(0, k.start() - 30):k.start()])
+                   for k in re.finditer(rf"\b{word}\b", tags + " " + speech))
+        spoke = re.search(rf"\b(?:{_ALL_TAG_VERBS})\s+the\s+{word}\b|\b[Tt]he\s+{word}\s+(?:{_ALL_TAG_VERBS})\b", tags)
+        called = re.search(rf"\b{word}\s*[,!?]", speech)
+        if bare or spoke or called:
+            out.append(c)
+    return out
 
 
 def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Character]:

@@ -56,3 +56,26 @@ def test_a_person_noun_epithet_is_not_a_fixed_name():
     assert _kind_epithet("Nocturne", _Resolver([*CAST, NOCTURNE]))
     assert not _kind_epithet("Nocturne", _Resolver([*CAST, lady]))
     assert not _kind_epithet("Kelso", _Resolver([*CAST, old]))
+
+
+def test_a_named_thing_that_never_speaks_is_not_a_character():
+    # A book with a capital letter and "she" is not a woman: her pronoun tag goes to Twilight.
+    text = ('Twilight pointed at the shelf. "The Moonwatch Atlas is gone."\n\n"Gone?" said Spike.\n\n'
+            'Twilight sighed. The Atlas was old. The Atlas was rare, and she had read it a hundred times.\n\n'
+            '"Go to bed," she told him.')
+    from .attribution_helpers import segments_of
+
+    from narrator.characters import find_characters
+    story, segs = segments_of(text)
+    names = [c.name for c in find_characters(story, segs)]
+    assert "the Atlas" not in names and "Twilight" in names, names
+
+
+def test_a_capitalised_role_with_the_article_stays_a_character():
+    text = ('"Weeds," said the Gardener.\n\nTwilight laughed. The Gardener frowned at her.\n\n'
+            '"Roses," said Twilight.')
+    from .attribution_helpers import segments_of
+
+    from narrator.characters import find_characters
+    story, segs = segments_of(text)
+    assert "the Gardener" in [c.name for c in find_characters(story, segs)]
