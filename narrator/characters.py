@@ -1050,6 +1050,11 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             eps = [e for e in eps if e.split()[-1] not in _GENERIC_EPITHETS and "the " + e not in known]
             found.setdefault(name, [])
             found[name].extend("the " + e for e in eps[:1])
+            # "I am Nocturne, Keeper of the eastern sky": the title given with the name is how the
+            # narration goes on calling her ("the Keeper lifted her head").
+            role = re.match(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b", seg.text[m.end():])
+            if role and role.group(1) not in _NOT_NAMES:
+                found[name].append("the " + role.group(1))
             pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
             if pron:
                 genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")

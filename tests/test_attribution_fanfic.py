@@ -79,3 +79,14 @@ def test_a_capitalised_role_with_the_article_stays_a_character():
     from narrator.characters import find_characters
     story, segs = segments_of(text)
     assert "the Gardener" in [c.name for c in find_characters(story, segs)]
+
+
+def test_the_title_given_with_a_self_introduction_is_an_alias():
+    from .attribution_helpers import segments_of
+
+    from narrator.characters import find_characters
+    text = ('Twilight and Spike climbed the stairs.\n\n"I am Nocturne, Keeper of the eastern sky," she said.\n\n'
+            '"Hello," said Spike.')
+    story, segs = segments_of(text)
+    noc = next(c for c in find_characters(story, segs) if c.name == "Nocturne")
+    assert "the Keeper" in noc.aliases
