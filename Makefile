@@ -1,5 +1,6 @@
 # narrator: `make demo` builds the sample audiobook, `make test` runs the whole suite.
 # Both install what is missing first: Debian's espeak-ng and ffmpeg, a virtual environment, the package.
+# `make clean` removes tool caches only (never output/), `make distclean` the virtual environment too.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 STORY  ?= stories/the-lamplighters-apprentice.txt
 EXTRAS ?= dev,piper
 
-.PHONY: demo test system venv lint bench clean
+.PHONY: demo test system venv lint bench clean distclean
 
 demo: venv
 	$(BIN)/narrator build $(STORY)
@@ -45,5 +46,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 
+# Only what the tools made: caches and packaging leftovers. output/ holds the user's audiobooks and is never
+# touched here (`narrator clean` empties its segment caches); the venv goes only with distclean.
 clean:
-	rm -rf output/*/ .pytest_cache
+	rm -rf .pytest_cache .ruff_cache .hypothesis .mypy_cache build dist *.egg-info
+	find . \( -path './$(VENV)' -o -path ./output -o -path ./.git \) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+# clean, and the virtual environment: the next `make test` or `make demo` builds it again.
+distclean: clean
+	rm -rf $(VENV)

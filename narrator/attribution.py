@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import SELF_INTRO, SPEECH_VERBS
+from narrator.lexicon import OCCUPATIONS, SELF_INTRO, SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -194,6 +194,14 @@ class _Resolver:
                     forms[_ws(form)] = c.name
         self.forms = forms
         self.epithets = epithets
+        # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
+        # their name, and "said the croupier" names the croupier as surely as "said Emma" names
+        # Emma. A descriptive epithet ("the lad", "the painter") may still be a named character
+        # seen from another side, and stays a guess the scorer weighs.
+        self.role_only = {c.name for c in characters
+                          if "I" not in c.aliases and "a voice" not in c.aliases
+                          and all(f[:1].islower() and not any(w[:1].isupper() for w in f.split()[1:])
+                                  and f.split()[-1] in OCCUPATIONS for f in (c.name, *c.aliases) if f)}
         # Family names: the last word of every name form of two words or more ("Mrs. Bennet").
         self.family: dict[str, set[str]] = {}
         for c in self.chars:
@@ -218,6 +226,13 @@ class _Resolver:
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
+    def epithet_kind(self, form: str, name: str) -> str:
+        """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
+        called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
+        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
+            return "name"
+        return "epithet"
+
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
         p = _ws(phrase)
@@ -241,7 +256,7 @@ class _Resolver:
         if n in self.epithets:
             name = self.epithets[n]
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
-            kind = "name" if any(w[:1].isupper() for w in p.split()[1:]) else "epithet"
+            kind = self.epithet_kind(p, name)
             return name, kind, self.gender.get(name, "unknown")
         if re.match(r"(?:a|an|another)\s+(?:[a-z]+\s+){0,2}voice$", n) and self.voice is not None:
             return self.voice, "name", "unknown"
@@ -716,8 +731,27 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
             m = res.epithet_re.match(text, p)
             if m:
                 name = res.epithets[_norm(m.group(0))]
-                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                kind = res.epithet_kind(m.group(0), name)
                 return name, kind, res.gender.get(name, "unknown"), m.end()
+    return None
+
+
+# "she heard Ralph say", "Archer heard Madame Olenska say": the one heard is the one speaking.
+_HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear)\s+")
+_HEARD_VERB = re.compile(r"\s+(?:(?:[a-z]+ly|then|suddenly|again)\s+)?(?:say|speak|exclaim|add|reply|answer|ask|cry|call|"
+                         r"murmur|whisper|remark|observe|declare|mutter|begin|rejoin|repeat|protest|shout|tell)\b")
+
+
+_HEARER = re.compile(_SEP + r"(?:(?:he|she|I|we|they|He|She)\s+|(?:(?:Mr|Mrs|Ms|Dr)\.\s+)?(?:[A-Z][\w'\-]*\s+){1,3}?)"
+                     r"(?:(?:[a-z]+ly|then|now|suddenly|could|had)\s+)*(?=(?:heard|hear|hears|overheard)\b)")
+
+
+def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str, int] | None:
+    """A known character heard saying the words ("he heard Katharine say"), or None."""
+    for h in _HEARD.finditer(text, start):
+        hit = _known_at(text, h.end(), res, lead=False)
+        if hit is not None and _HEARD_VERB.match(text, hit[3]):
+            return hit
     return None
 
 
@@ -732,6 +766,12 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     if m:
         hit = _known_at(txt, m.end(), res)
         if hit is not None:
+            return hit
+    # '"I like rubies," he heard Katharine say.': the subject only hears; the one heard speaks.
+    hm = _HEARER.match(txt)
+    if hm:
+        hit = _heard_say(txt, res, hm.end())
+        if hit is not None and _HEARD.match(txt, hm.end()):
             return hit
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
@@ -831,6 +871,10 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     semi = clause.rfind(";")
     if semi >= 0 and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[semi:])):
         clause = clause[semi + 1:]
+    # 'Archer heard Madame Olenska say, in an Italian ...: "Here--"': the one heard speaks.
+    heard = _heard_say(clause, res)
+    if heard is not None:
+        return heard[:3]
     # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
     cands: list[tuple[int, tuple[str | None, str, str]]] = []
     pats = [r for r in (res.name_re, res.epithet_re) if r is not None]
@@ -841,7 +885,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 who = (name, "name", res.gender.get(name, "unknown"))
             else:
                 name = res.epithets[_norm(m.group(0))]
-                kind = "name" if any(w[:1].isupper() for w in m.group(0).split()[1:]) else "epithet"
+                kind = res.epithet_kind(m.group(0), name)
                 who = (name, kind, res.gender.get(name, "unknown"))
             rest = clause[m.end():]
             # "... broken by Willoughby, who said", "looked at the White Rabbit, who said in a low

@@ -164,7 +164,8 @@ def parse_size(text: str, what: str = "size") -> int:
 # wrong DIR (a home folder), that can be some other program's cache, of which nothing may be touched.
 _SHARD = re.compile(r"[0-9a-f]{2}|masters")  # masters/: a chapter's mastered PCM, kept for the M4B
 _OWN_ENTRY = re.compile(r"\.?[\w-]+(?:\.pcm(?:\.\d+\.tmp)?|\.\d+\.part\.pcm)")
-_OWN_ROOT_FILE = re.compile(r"failed\.txt|\.failed\.txt\.\d+\.tmp|\.rendering\.\d+")
+PREVIEW_FILE = "preview.wav"  # `narrator preview` without -o: throwaway audio, so it lives (and is cleaned) here
+_OWN_ROOT_FILE = re.compile(r"failed\.txt|\.failed\.txt\.\d+\.tmp|\.rendering\.\d+|preview\.wav|\.preview\.\d+\.part\.wav")
 
 
 def clear(root: Path) -> int:

@@ -339,6 +339,25 @@ _HEADER = """\
 """
 
 
+def is_cast_file(path: Path) -> bool:
+    """Whether `narrator cast` may update this existing file: a cast file, an empty one, or a .toml file that
+    does not parse (load_cast then says where it is broken; nothing is written).
+
+    Anything else is the user's and is kept: the shared voices/lexicon.toml (only a [lexicon] table, reached
+    through -o or the default path of a story titled "Lexicon"), a pyproject.toml, a story. Every table but
+    [lexicon] lives only in cast files, so one of them is what tells a cast file from a lexicon.
+    """
+    try:
+        if not path.read_bytes().strip():
+            return True
+        doc = tomllib.loads(read_cast_text(path))
+    except OSError:
+        return True  # unreadable: the load that follows reports it
+    except (CastError, tomllib.TOMLDecodeError):
+        return path.suffix.lower() == ".toml"
+    return not doc or any(key in doc for key in _TOP_KEYS - {"lexicon"})
+
+
 _OVERRIDES_EXAMPLE = """\
 Fix a line that went to the wrong speaker: by chapter and the words it starts with,
 or by its id from `narrator script`. speaker can also be "narrator" or "unknown".

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrator.lexicon import (
-    SELF_INTRO,
     FEMALE_NAMES,
     FEMALE_PRONOUNS,
     HYPOCORISMS,
@@ -26,7 +25,9 @@ from narrator.lexicon import (
     LOWER,
     MALE_NAMES,
     MALE_PRONOUNS,
+    OCCUPATIONS,
     RANK_TITLES,
+    SELF_INTRO,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
@@ -78,6 +79,15 @@ _EPITHET_RE = re.compile(
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
+_WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
+# "said the man with a smile" tells how he said it, not which man he is.
+_MANNER_NOUNS = frozenset(
+    ["smile", "grin", "laugh", "sigh", "shrug", "nod", "frown", "look", "glance", "voice", "tone", "air", "expression",
+     "wink", "chuckle", "snort", "scowl", "sneer", "start", "effort", "gesture", "bow", "yawn", "shudder", "wave",
+     "smirk", "groan", "gasp", "giggle", "cough", "growl", "snarl", "whisper", "shout", "cry", "flourish", "pause",
+     "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "eye", "eyes", "sniff", "sob", "squeak"]
+)
+_SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
 # is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
 # such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
@@ -86,15 +96,7 @@ _GENERIC_EPITHETS = frozenset(
      "young", "old", "lad", "lass", "youth", "fellow"]
 )
 # People named by their work: usually met once, and a character of their own.
-_OCCUPATIONS = frozenset(
-    ["servant", "butler", "maid", "parlourmaid", "housemaid", "footman", "waiter", "waitress", "porter", "coachman",
-     "driver", "cabman", "conductor", "guard", "policeman", "constable", "officer", "clerk", "stationmaster",
-     "station-master", "landlord", "landlady", "innkeeper", "shopkeeper", "shopman", "doorman", "concierge", "valet",
-     "judge", "rector", "vicar", "priest", "sailor", "mariner", "soldier", "sergeant", "boatman", "gardener",
-     "housekeeper", "cook", "postman", "messenger", "lacquey", "lackey", "croupier", "patronne", "proprietor",
-     "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
-     "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
-)
+_OCCUPATIONS = OCCUPATIONS
 # What a speech verb takes as its object ("she answered the door", "he repeated the words"): not a speaker.
 _NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "letter", "note", "bell", "telephone",
                            "phone", "call", "summons", "knock", "name", "story", "subject", "remark", "weather"])
@@ -154,6 +156,9 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     lower_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].islower())
     cap_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].isupper())
+    for w in _initial_only(everything, cap_counts):
+        # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
+        lower_counts[w.lower()] += cap_counts[w]
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
@@ -212,6 +217,9 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                 and not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")):
             m = None
         inverted = m is not None
+        # '"Gone," Rabbit said': a capitalised word right after the quotation with the speech verb
+        # straight after it is the speaker, however often the story writes "a rabbit hole".
+        bare = not inverted and _TAG_AFTER_NORMAL_BARE.match(b.text) is not None
         m = m or _TAG_AFTER_NORMAL.match(b.text)
         if m is None:
             continue
@@ -221,7 +229,8 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
             # Right after "said" any capitalised word is a name ("said May", "said Hall"), even one
             # that is also an ordinary word; before the verb only real names ("Nobody answered").
             ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts, promoted) or (
-                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES)
+                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES) or (
+                bare and not kept and w not in _NOT_NAMES and w not in STOPWORDS and len(m.group("name").split()) == 1)
             if not ok or w in _FUNCTION_WORDS:
                 break
             kept.append(w)
@@ -258,7 +267,8 @@ def _mid_sentence(text: str, pos: int) -> bool:
 
 def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
     """Ordinary capitalised words that the story keeps using as speakers ('"Oh, bother!" said Pooh',
-    '"Yes," said May'): three tags or more make them names everywhere, not interjections or months."""
+    '"Yes," said May', '"Gone," Rabbit said'): three tags or more make them names everywhere, not
+    interjections, months or the animal the story also writes in lower case ("a rabbit hole")."""
     seen: Counter[str] = Counter()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
@@ -270,9 +280,38 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
                 m = _TAG_AFTER_NORMAL_BARE.match(b.text)
             if m and not m.group("title"):
                 w = m.group("name").split()[0]
-                if w in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
+                # (Not only function words: "Rabbit said" in a story full of "rabbit holes".)
+                if w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1
     return frozenset(w for w, n in seen.items() if n >= 3)
+
+
+# A capitalised participle or adverb ("Returning", "Startled", "Quickly") right after a lower-case word
+# or a comma: a name there; at a sentence or quotation start any word is capitalised.
+_SUFFIXED = re.compile(rf"{_UP}{_LO}+(?:ing|ly|ed)")
+_SUFFIXED_MID = re.compile(rf"[{LOWER},;]\s+(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\b")
+_SUFFIXED_SPEAKS = re.compile(rf"\b(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\s+(?:{'|'.join(sorted(SPEECH_VERBS, key=len, reverse=True))})\b(?!\s+{_UP})")
+
+
+def _initial_only(everything: str, cap_counts: Counter[str]) -> set[str]:
+    """Capitalised words shaped like a participle or an -ly adverb that the story only ever writes at
+    the start of a sentence or a quotation ("Returning, she said"): not names, however rarely the
+    lower-case word turns up. A real name of that shape ("Dolly", "Manning", "Fred") is sooner or
+    later written mid-sentence ("said Manning", "to Dolly")."""
+    # (A given name of that shape -- "Emily", "Ned" -- is a name wherever it stands, and so is a word
+    # that a speech verb follows: '"Hi," Emily said' starts no sentence of its own -- unless a name
+    # follows the verb: "Slowly said Mara".)
+    shaped = {w for w in cap_counts if _SUFFIXED.fullmatch(w) and w not in MALE_NAMES and w not in FEMALE_NAMES}
+    if not shaped:
+        return set()
+    mid = {m.group("w") for m in _SUFFIXED_MID.finditer(everything)}
+    mid |= {m.group("w") for m in _SUFFIXED_SPEAKS.finditer(everything)}
+    return shaped - mid
+
+
+def _is_given(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
+    """A word that is a given name: a listed one, or a name word the story never writes in lower case."""
+    return word in MALE_NAMES or word in FEMALE_NAMES or (lower_counts.get(word.lower(), 0) == 0 and cap_counts.get(word, 0) >= 2)
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str],
@@ -324,6 +363,11 @@ def _collect(
                     break
                 continue
             if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and not kept and w not in _FUNCTION_WORDS):
+                kept.append(w)
+            elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in STOPWORDS and w not in _NOT_NAMES
+                  and w not in _PLACE_NOUNS and w not in TITLES and _is_given(kept[0], lower_counts, cap_counts)):
+                # "Harvey Stone": a capitalised word right after a given name cannot be a sentence start,
+                # so it is the surname even when the story also writes it in lower case ("a stone").
                 kept.append(w)
             elif (not kept and not title and j == 0 and w in _NAME_ADJECTIVES and len(words) > 1
                   and _is_name_word(words[1], lower_counts, cap_counts, promoted) and _mid_sentence(seg_text, m.start())):
@@ -631,6 +675,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         return "male" if he >= 2 * she and he else "female" if she >= 2 * he and she else "unknown"
 
     _join_family_forms(forms, good, find, union, leaning, members)
+    _join_titled_surnames(good, find, union, leaning, members)
 
     # A title on its own ('"Yes," said Mademoiselle') is the one character who carries that title;
     # with several candidates it names nobody in particular.
@@ -659,6 +704,16 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             f.weak = True
             groups[find(next(iter(owners)))].append(f)
             continue
+        if not bare and len(f.words) == 2 and f.words[0] in TITLES:
+            # "the Countess Olenska" is the one Olenska of her sex the story gives a title ("Madame
+            # Olenska"): a woman is called by her rank and by her courtesy title in turn.
+            g = gender_of_title(f.words[0])
+            same = {find(x) for x, h in good.items() if h.title and h.words[-1] == f.words[1]
+                    and g != "unknown" and gender_of_title(h.title) == g}
+            if len(same) == 1:
+                f.weak = True
+                groups[next(iter(same))].append(f)
+                continue
         groups[find(bare[0]) if bare else k].append(f)
 
     surnames = {f.words[-1] for f in good.values() if len(f.words) >= 2 or f.title}
@@ -794,6 +849,40 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
         union(root, target)
 
 
+def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]]) -> None:
+    """Join "Mr. Denham" to the one man of the family the story names in full ("Ralph Denham"), and
+    "Mrs. Pontellier" to the one woman ("Edna Pontellier") when the family has no "Miss".
+
+    The surname rule in _cluster stops when several full names share the surname (Ralph's sisters
+    are Denhams too); a reader still knows "Mr. Denham" is the one Denham man. A family with a "Miss"
+    has daughters, and its "Mrs." may be their mother, so "Mrs." waits for a family without one.
+    union() keeps its vetoes: a father and son named side by side ("Mr. Emerson and George") stay
+    two people.
+    """
+    for k, f in list(good.items()):
+        if not f.title or len(f.words) != 1 or _title_key(f.title) not in ("Mr",):
+            continue
+        surname, g = f.words[0], gender_of_title(f.title)
+        if any(len(good[m].words) >= 2 and good[m].words[-1] == surname for m in members.get(find(k), ())):
+            continue  # already one with a full name
+        if g == "female" and any(h.title and _title_key(h.title) in _UNMARRIED_TITLES and h.words[-1] == surname
+                                 for h in good.values()):
+            continue
+        roots = {find(x) for x, h in good.items()
+                 if len(h.words) == 2 and h.words[1] == surname and h.words[0] not in TITLES and not h.role
+                 and (not h.title or _title_key(h.title) == _title_key(f.title))}
+        roots.discard(find(k))
+        same = {r for r in roots if gender_of(r) == g}
+        unknown = {r for r in roots if gender_of(r) == "unknown"}
+        if len(same) == 1 and not unknown:
+            union(k, next(iter(same)))
+            if find(k) == find(next(iter(same))) and any(
+                    not good[m].title and len(good[m].words) >= 2 for m in members.get(find(k), ())):
+                # The full name stays the name a cast list shows ("Ralph Denham", not "Mr. Denham"); with
+                # only a titled full name ("Mr. Thomas Marvel") the short "Mr. Marvel" still is.
+                f.alias_only = True
+
+
 def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, union, gender_of,
                        members: dict[str, set[str]]) -> None:
     """Join the forms a family's members go by, the way the etiquette of the novel assigns them.
@@ -905,6 +994,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
+    spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     for _i, para in enumerate(paragraphs):
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
@@ -914,8 +1004,17 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 continue
             if head in _NOT_SPEAKERS or _plural(head):
                 continue  # "answered the door", "repeated the question", "said the ladies"
+            if m.group("a") and head in _GENERIC_EPITHETS:
+                # "said the man with the black beard": the phrase after a vague noun is what sets this
+                # man apart from every other; with it he is somebody in particular.
+                w = _WITH_PHRASE.match(para, m.end("a"))
+                if w and w.group(1).split()[-1] not in _MANNER_NOUNS:
+                    ep = ep + " " + " ".join(w.group(1).split())
+                    head = ep.split()[-1]
             uses[ep] += 1
             first_use.setdefault(ep, _i)
+            if m.group("a") and _SPOKEN_BY.match(m.group(0)):
+                spoken.add(ep)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
             here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
@@ -957,7 +1056,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)
-            new.append(Character(ep, (), _noun_gender(head), n))
+            new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
             continue
         best, k = votes[ep].most_common(1)[0] if votes[ep] else ("", 0)
         if n >= 2 and k >= 2 and k >= 0.6 * n:
@@ -971,7 +1070,29 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         elif head in _OCCUPATIONS and k < 2:
             # "said the stationmaster", "the butler continued": a person met once in the course of
             # their work is a speaker of their own, not one of the cast seen from another side.
-            new.append(Character(ep, (), _noun_gender(head), n))
+            new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
+        elif k == 0 and head not in _GENERIC_EPITHETS and ep in spoken and len(ep.split()) == 2:
+            # "said the dragon" with no name anywhere near any of its tags, and "the dragon" a figure
+            # the narration keeps coming back to ("the dragon landed", "the dragon laughed"): a
+            # creature the story never names is known by what it is ("the Mole", "the unicorn").
+            # (Only after a plain verb of speaking -- "answered the door", "the telegram said" are no
+            # one -- and only a bare noun: "the new detective" is somebody we know, newly described.)
+            # The narration decides whether it is somebody's epithet: "Spike yawned ... the dragon"
+            # paragraph after paragraph makes "the dragon" Spike; a name seldom before it leaves a
+            # creature of its own.
+            ep_re = re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE)
+            seen = [p for p in paragraphs if ep_re.search(p)]
+            before: Counter[str] = Counter()
+            for para in seen:
+                at = ep_re.search(para).start()  # type: ignore[union-attr]
+                names = [lookup[" ".join(x.group(0).split())] for x in pattern.finditer(para, 0, at)] if pattern else []
+                if names:
+                    before[names[-1]] += 1
+            owner, times = before.most_common(1)[0] if before else ("", 0)
+            if times >= 2 and times * 2 >= len(seen):
+                extra[owner].append(ep)
+            elif len(seen) >= 3:
+                new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
@@ -1074,6 +1195,11 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
         else:
             out.append(Character(name, links, genders.get(name, "unknown"), 1))
     return out
+
+
+def _head_noun(ep: str) -> str:
+    """The noun an epithet is built on: "man" in "the man with the black beard"."""
+    return ep.split(" with ")[0].split()[-1]
 
 
 def _paragraph_texts(body: Sequence[Segment], narration_only: bool = False) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 try:  # typer >= 0.26 carries its own copy of click
     from typer._click import exceptions as _click
@@ -24,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from narrator import __version__
-from narrator.castfile import write_cast
+from narrator.castfile import is_cast_file, write_cast
 from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError, OutputError
@@ -32,7 +34,28 @@ from narrator.faults import DEFAULT_TIMEOUT
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+
+class _UntypedFlags:
+    """Help without a value type beside on/off flags. Recent typer's rich help labels each flag `<bool>`
+    (`--version <bool>`), which reads as if the flag took a value; click's plain help never did. An empty
+    metavar is what typer shows instead of the type, and a flag's metavar plays no part in parsing."""
+
+    def format_help(self, ctx, formatter):  # type: ignore[no-untyped-def]
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class _Group(_UntypedFlags, TyperGroup):
+    pass
+
+
+class _Command(_UntypedFlags, TyperCommand):
+    pass
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
                   help="Turn a story into a multi-voice audiobook: one tagged MP3 per chapter.")
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -53,7 +76,7 @@ VoiceDirOpt = Annotated[list[Path] | None, typer.Option("--voice-dir", help="Fol
                         "searched before NARRATOR_PIPER_VOICES, the user folder and voice packages. Repeatable.")]
 
 
-@app.command("build")
+@app.command("build", cls=_Command)
 def build_cmd(
     story: StoryArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder; the book goes in <output>/<story-slug>/.")] = Path("output"),
@@ -125,7 +148,7 @@ def _chapter_entries(chapters, book: Path | None) -> list[dict[str, object]]:  #
     return entries
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_cmd(
     output: Annotated[Path, typer.Argument(help="An MP3 file, or a folder of them (e.g. output/<story-slug>).", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -142,7 +165,7 @@ def check_cmd(
         raise typer.Exit(1)
 
 
-@app.command("script")
+@app.command("script", cls=_Command)
 def script_cmd(
     story: StoryArg,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text (readable) or jsonl (one JSON object per segment).")] = "text",
@@ -159,6 +182,10 @@ def script_cmd(
     get_engine(engine)  # an unknown engine is an error here too, with the list of known ones
     _not_the_story(output, story)
     script = make_script(story, cast, author_notes)
+    if output is not None and output.is_file() and not _replaceable_by_script(output, source, script.story.text):
+        other = output.with_suffix(".jsonl" if fmt == "jsonl" else ".script.txt")
+        raise OutputError(f"-o {output} is not a script that `narrator script` wrote, so it is kept: write to "
+                          f"another file, e.g. -o {other if other != output else output.with_name('script.txt')}.")
     if source:
         _emit(script.story.text, output)
         return
@@ -184,7 +211,7 @@ def script_cmd(
     _emit("\n".join(rows) + ("\n" if rows else ""), output)
 
 
-@app.command("preview")
+@app.command("preview", cls=_Command)
 def preview_cmd(
     story: StoryArg,
     chapter: Annotated[int | None, typer.Option("--chapter", "-c", min=1, help="Chapter number (default 1, or the chapter of --lines ids).")] = None,
@@ -192,7 +219,7 @@ def preview_cmd(
     lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter, or ids from `narrator script` (2:4-2:9).")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/.cache/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the preview when it is ready (ffplay or aplay).")] = False,
     build_dir: Annotated[Path, typer.Option("--output-dir", help="Build output folder whose segment cache the preview "
                                             "shares (as `narrator build -o`).")] = Path("output"),
@@ -218,7 +245,7 @@ def preview_cmd(
         _play(path)
 
 
-@app.command("cast")
+@app.command("cast", cls=_Command)
 def cast_cmd(
     story: StoryArg,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Cast file to write (default voices/<story-slug>.toml).")] = None,
@@ -235,7 +262,12 @@ def cast_cmd(
 
         check_output_folder(output.parent)  # before the story is read and cast, not after
     probe = make_script(story, None, find_cast=False)
-    path = output or Path("voices") / f"{slugify(probe.story.title)}.toml"
+    default = Path("voices") / f"{slugify(probe.story.title)}.toml"
+    path = output or default
+    if path.is_file() and not is_cast_file(path):
+        other = default if default != path else path.with_name(f"{path.stem}-cast.toml")
+        raise OutputError(f"{path} is not a cast file (it has no [narrator], [characters] or [story] table), so "
+                          f"`narrator cast` will not rewrite it: give the cast file another name, e.g. -o {other}.")
     script = make_script(story, path if path.exists() else None, find_cast=False)
     casting = voices_for(script, engine)
     stats = _speaker_stats(script)
@@ -269,7 +301,7 @@ def cast_cmd(
     out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: narrator preview {story} --chapter 1")
 
 
-@app.command("voices")
+@app.command("voices", cls=_Command)
 def voices_cmd(
     engine: EngineOpt = DEFAULT_ENGINE,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of voices.")] = False,
@@ -301,7 +333,7 @@ def voices_cmd(
     out.print(table)
 
 
-@app.command("clean")
+@app.command("clean", cls=_Command)
 def clean_cmd(
     story: Annotated[Path | None, typer.Argument(help="Only this story's cache (default: every story's).", show_default=False)] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
@@ -421,8 +453,6 @@ def _use_voice_dirs(folders: list[Path] | None) -> None:
 def _parse_range(text: str) -> tuple[int | None, int, int]:
     # Accept "10-25", a single "12", or ids as `narrator script` prints them ("2:10-2:25", whose
     # chapter is returned first; None when the range names no chapter).
-    import re
-
     m = re.fullmatch(r"\s*(?:(\d+):)?(\d+)\s*(?:-\s*(?:(\d+):)?(\d+))?\s*", text)
     if m is None or (m.group(1) and m.group(3) and m.group(1) != m.group(3)):
         raise InputError(f"--lines takes a range within one chapter like 10-25 (or 2:10-2:25), not {text!r}.")
@@ -451,6 +481,44 @@ def _not_the_story(dest: Path | None, story: Path, suffix: str = ".script.txt") 
     """`-o` naming the story file itself (a slip of the shell's history) would replace the story."""
     if dest is not None and str(story) != "-" and dest.exists() and story.exists() and dest.samefile(story):
         raise OutputError(f"-o {dest} is the story file itself: give another name, e.g. -o {dest.with_suffix(suffix)}.")
+
+
+_SCRIPT_ROW = re.compile(r"\s*\d+:\d+  \S")  # "    1:4  Mira  ..." as script_cmd prints a line
+
+
+def _replaceable_by_script(dest: Path, source: bool, story_text: str) -> bool:
+    """Whether `script -o` may replace this existing file: one it wrote (a script as text or JSONL, or this
+    story's --source text), or an empty one.
+
+    A cast file, a lexicon or another story given to -o by mistake is the user's work and is kept. --source
+    writes the story's plain text, which no test can tell from a story, so it may also replace plain text,
+    but never TOML (cast files, lexicons), a web page or a binary file (an EPUB, audio).
+    """
+    try:
+        data = dest.read_bytes()
+    except OSError:
+        return True  # unreadable: the write that follows reports it
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    first = next((ln for ln in text.splitlines() if ln.strip()), None)
+    if first is None or text == story_text:
+        return True
+    if _SCRIPT_ROW.match(first):
+        return True
+    with contextlib.suppress(ValueError):
+        row = json.loads(first)
+        if isinstance(row, dict) and {"speaker", "kind", "text"} <= row.keys():
+            return True
+    if not source or "\x00" in text or first.lstrip().startswith("<"):
+        return False
+    import tomllib
+
+    try:
+        return not tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
 
 
 def _emit(text: str, dest: Path | None) -> None:

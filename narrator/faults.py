@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from narrator.captions import VTT_DIGEST_NOTE
 from narrator.errors import OutputError
 
 DEFAULT_TIMEOUT = 120.0  # seconds for one engine call; eSpeak renders a long paragraph in well under a second
@@ -117,6 +118,48 @@ def check_output_folder(folder: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise output_error(exc, folder) from None
+
+
+# A caption cue this long is a sentence, not "Yes." or "Chapter 1", which any two stories may share.
+_SENTENCE_CHARS = 30
+_CUES_COMPARED = 400  # enough to tell two books apart; a novel's captions are read in milliseconds either way
+SAME_STORY_SHARE = 0.2
+"""At least this share of the book's sentences must be in the story for the build to count as the same story.
+An edit keeps most sentences (a rewrite of four fifths counts as another story); two stories share almost none."""
+
+
+def check_same_story(folder: Path, text: str, output: Path) -> None:
+    """Refuse to build into a folder that holds another story's book.
+
+    The folder is named after the title, so two stories with the same title (or two untitled stories from
+    stdin, both "Untitled story") met in one folder and the second build replaced the first's chapters. The
+    captions a build writes beside every chapter (and beside the M4B) hold the book's text: when the story
+    to build has almost none of it, the folder is another story's, and the user's finished book is kept.
+    Refusing, rather than picking a folder of our own, keeps `output/<slug>/` where `narrator preview`,
+    `narrator clean` and the next build of this story will look for it, and tells the user which is which.
+    """
+    cues: list[str] = []
+    for vtt in sorted(folder.glob("*.vtt")) if folder.is_dir() else []:
+        try:
+            lines = vtt.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        if not any(ln.startswith(VTT_DIGEST_NOTE) for ln in lines[:4]):
+            continue  # not a file narrator wrote
+        for ln in lines:
+            if ln.startswith("<v ") and ">" in ln:
+                cue = ln.split(">", 1)[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+                if len(cue) >= _SENTENCE_CHARS:
+                    cues.append(cue)
+    if not cues:
+        return
+    sample = cues[:: max(1, len(cues) // _CUES_COMPARED)]
+    story = " ".join(text.split())
+    found = sum(cue in story for cue in sample)
+    if found < SAME_STORY_SHARE * len(sample):
+        raise OutputError(f"{folder} holds the audiobook of another story with the same title; build this one "
+                          f"elsewhere with -o (e.g. -o {output / 'other'}), give it a title of its own, or delete "
+                          f"{folder} first to replace that book.")
 
 
 def output_error(exc: OSError, where: Path) -> OutputError:

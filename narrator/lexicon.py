@@ -136,6 +136,16 @@ HYPOCORISMS: dict[str, tuple[str, frozenset[str]]] = {
     for pet, full in table.items()
 }
 
+# People named by their work: usually met once, and a character of their own.
+OCCUPATIONS = frozenset(
+    ["servant", "butler", "maid", "parlourmaid", "housemaid", "footman", "waiter", "waitress", "porter", "coachman",
+     "driver", "cabman", "conductor", "guard", "policeman", "constable", "officer", "clerk", "stationmaster",
+     "station-master", "landlord", "landlady", "innkeeper", "shopkeeper", "shopman", "doorman", "concierge", "valet",
+     "judge", "rector", "vicar", "priest", "sailor", "mariner", "soldier", "sergeant", "boatman", "gardener",
+     "housekeeper", "cook", "postman", "messenger", "lacquey", "lackey", "croupier", "patronne", "proprietor",
+     "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
+     "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
+)
 
 # "I am Nocturne, Keeper of the sky", "Name's Gilda": a speaker giving their own name. Not a possessive
 # ("I'm Jane's friend") and not a name that goes on into a longer phrase of capitalised words.

@@ -20,7 +20,7 @@ import numpy as np
 from narrator.assemble import PACING, Stopped, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
-from narrator.cache import ClipCache, max_cache_bytes
+from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, cover_path, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
 from narrator.chapters import split_chapters
@@ -28,11 +28,12 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import Tags, require_ffmpeg, write_mp3
+from narrator.export import Tags, file_digest, require_ffmpeg, write_mp3
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
     check_output_folder,
+    check_same_story,
     encode_error,
     prune_failed,
     read_failed,
@@ -177,6 +178,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
+    check_same_story(folder, script.story.text, output)  # same title, another story: its book is not ours to replace
     sweep_stale_temps(folder)
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
@@ -296,6 +298,9 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             raise OutputError(f"-o {out_file} is a folder: give a file name, e.g. -o {out_file / 'preview.wav'}.")
         if out_file.suffix.lower() not in (".wav", ".mp3"):
             raise InputError(f"-o {out_file}: a preview is written as .wav or .mp3; give a name ending in one of them.")
+        if out_file.exists() and not _is_preview(out_file):
+            raise OutputError(f"-o {out_file} exists and is not a preview narrator wrote (a chapter, a recording?): "
+                              f"it is kept; give the preview another name.")
     script = make_script(story_path, cast_path)
     chapters = {c.number: c for c in script.chapters}
     if chapter not in chapters:
@@ -326,7 +331,9 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     synthesize(clips, cache, engines, jobs)
     pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, pacing)
-    dest = out_file or folder / "preview.wav"
+    # Not in the book folder: audiobook apps list every audio file there as a chapter. The cache folder is
+    # hidden (apps and media scanners skip dot-folders), is already this story's, and `narrator clean` empties it.
+    dest = out_file or cache.root / PREVIEW_FILE
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
     # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
     speakers, voices = audio.spans("role"), audio.spans("voice")
@@ -352,10 +359,34 @@ def _write_wav(pcm: np.ndarray, sample_rate: int, dest: Path) -> None:
             w.setsampwidth(2)
             w.setframerate(sample_rate)
             w.writeframes(pcm.tobytes())
+        with open(tmp, "r+b") as f:  # signed, so the next preview may replace it and nothing else
+            f.seek(0, os.SEEK_END)
+            f.write(_WAV_SIGNATURE)
+            riff = f.tell() - 8
+            f.seek(4)
+            f.write(riff.to_bytes(4, "little"))
         os.replace(tmp, dest)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {dest}: {exc.strerror or exc}. Check the folder and free space.") from None
+
+
+# A RIFF INFO list naming the software (ISFT): players ignore it; it tells our previews from other WAVs.
+_WAV_SOFTWARE = b"narrator preview\0"
+_WAV_SIGNATURE = (b"LIST" + (4 + 8 + len(_WAV_SOFTWARE)).to_bytes(4, "little") + b"INFO"
+                  + b"ISFT" + len(_WAV_SOFTWARE).to_bytes(4, "little") + _WAV_SOFTWARE)
+
+
+def _is_preview(path: Path) -> bool:
+    """True for a file an earlier `narrator preview -o` wrote (which the next one may replace)."""
+    if path.suffix.lower() == ".mp3":
+        return file_digest(path) == "preview"
+    try:
+        with open(path, "rb") as f:
+            f.seek(-len(_WAV_SIGNATURE), os.SEEK_END)
+            return f.read() == _WAV_SIGNATURE
+    except OSError:
+        return False
 
 
 def _bound_cache(cache: ClipCache, keys: set[str]) -> None:

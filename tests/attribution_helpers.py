@@ -87,7 +87,7 @@ def score_blind(stem: Path) -> BlindScore:
             continue
         got.append((lines[k].speaker, lines[k].segment.text))
         j = k + 1
-    mine = [g for (g, _), w in zip(got, want) if w == "I" and g is not None]
+    mine = [g for (g, _), w in zip(got, want, strict=True) if w == "I" and g is not None]
     narrator = Counter(mine).most_common(1)[0][0] if mine else None
     if narrator in set(want):
         narrator = None
@@ -105,6 +105,6 @@ def score_blind(stem: Path) -> BlindScore:
         return g in w.split() and sum(g in x.split() for x in golds) == 1 and g not in golds
 
     rows = tuple(BlindRow(kind, w, g, t or start, bool(t) and same(g, w))
-                 for (kind, start), w, (g, t) in zip(meta, want, got))
+                 for (kind, start), w, (g, t) in zip(meta, want, got, strict=True))
     matched = sum(1 for _, t in got if t)
     return BlindScore(rows, len(want) - matched, len(lines) - matched, narrator)

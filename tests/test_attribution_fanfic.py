@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from narrator.attribution import _kind_epithet, _Resolver
+from narrator.characters import find_characters
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, speech
+from .attribution_helpers import lines_of, segments_of, speech
 
 TWI = Character("Twilight Sparkle", ("Twilight", "Twi"), "female", 20)
 SPIKE = Character("Spike", ("the dragon",), "male", 15)
@@ -49,8 +51,6 @@ def test_a_creature_epithet_tied_to_one_character_is_that_speaker():
 
 def test_a_person_noun_epithet_is_not_a_fixed_name():
     # "the lady" or "the old man" fits many people of a book; only a kind of creature is fixed.
-    from narrator.attribution import _kind_epithet, _Resolver
-
     lady = Character("Nocturne", ("the lady",), "female", 1)
     old = Character("Kelso", ("the old man",), "male", 1)
     assert _kind_epithet("Nocturne", _Resolver([*CAST, NOCTURNE]))
@@ -63,9 +63,6 @@ def test_a_named_thing_that_never_speaks_is_not_a_character():
     text = ('Twilight pointed at the shelf. "The Moonwatch Atlas is gone."\n\n"Gone?" said Spike.\n\n'
             'Twilight sighed. The Atlas was old. The Atlas was rare, and she had read it a hundred times.\n\n'
             '"Go to bed," she told him.')
-    from .attribution_helpers import segments_of
-
-    from narrator.characters import find_characters
     story, segs = segments_of(text)
     names = [c.name for c in find_characters(story, segs)]
     assert "the Atlas" not in names and "Twilight" in names, names
@@ -74,17 +71,11 @@ def test_a_named_thing_that_never_speaks_is_not_a_character():
 def test_a_capitalised_role_with_the_article_stays_a_character():
     text = ('"Weeds," said the Gardener.\n\nTwilight laughed. The Gardener frowned at her.\n\n'
             '"Roses," said Twilight.')
-    from .attribution_helpers import segments_of
-
-    from narrator.characters import find_characters
     story, segs = segments_of(text)
     assert "the Gardener" in [c.name for c in find_characters(story, segs)]
 
 
 def test_the_title_given_with_a_self_introduction_is_an_alias():
-    from .attribution_helpers import segments_of
-
-    from narrator.characters import find_characters
     text = ('Twilight and Spike climbed the stairs.\n\n"I am Nocturne, Keeper of the eastern sky," she said.\n\n'
             '"Hello," said Spike.')
     story, segs = segments_of(text)

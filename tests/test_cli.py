@@ -228,3 +228,16 @@ def test_cli_cast_file_notes_one_line_in_the_singular(tmp_path: Path) -> None:
     assert run("cast", str(story), "-o", str(cast)).exit_code == 0
     text = cast.read_text()
     assert "# 1 line, 2 words" in text and "# 2 lines, 5 words" in text
+
+
+@pytest.mark.parametrize("command", [(), ("build",), ("script",), ("clean",)])
+def test_cli_help_shows_no_value_type_for_flags(command: tuple[str, ...]) -> None:
+    # typer's rich help labelled every on/off flag "<bool>", as if it took a value (`--version <bool>`).
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "--help" in result.output
+    assert "<bool>" not in result.output
+
+
+def test_cli_help_still_shows_the_type_of_options_that_take_a_value() -> None:
+    result = run("build", "--help")
+    assert "--jobs" in result.output and "<int" in result.output  # only flags lose their label

@@ -240,7 +240,7 @@ def test_cli_output_file_that_cannot_be_written(tmp_path: Path, capsys: pytest.C
 def test_cli_script_output_is_replaced_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     dest = tmp_path / "script.txt"
-    dest.write_text("an older script\n")
+    dest.write_text("    1:0  (narrator)  an older script\n")  # a script's shape: anything else is kept, not replaced
     code, out, _ = _run(capsys, monkeypatch, "script", str(STORY), "-o", str(dest))
     assert code == 0 and out == ""
     assert "Tobin" in dest.read_text() and "older" not in dest.read_text()

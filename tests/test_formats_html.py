@@ -154,4 +154,38 @@ def test_html_fanfiction_net_chapter_page_header_is_metadata() -> None:
     story = READERS["html"](page, Path("page.html"))
     assert (story.title, story.author, story.description) == (
         "Starlit Road", "Nyx Quill", "Harry and Luna take the long way home.")
-    assert story.text.strip() == 'The fire had burned low.\n\n"Are you cold?" Luna asked.'
+    # The page's own chapter name (the selected entry of its chapter list) heads the text.
+    assert story.text.strip() == 'Chapter 3: Embers\n\nThe fire had burned low.\n\n"Are you cold?" Luna asked.'
+
+
+def _ffn_page(option: str, body: str) -> bytes:
+    # The shape of a saved FanFiction.Net chapter page: header block, the chapter list (top and bottom), the text.
+    chapters = f'<select id="chap_select"><option value="2">2. Ashes</option><option value="3" selected>{option}</option></select>'
+    return f"""<html><head><title>Starlit Road Chapter 3, a harry potter fanfic | FanFiction</title></head>
+    <body><div id="profile_top"><b>Starlit Road</b> By: <a href="/u/1/Nyx-Quill">Nyx Quill</a>
+    <div>Harry and Luna take the long way home.</div></div>{chapters}
+    <div class="storytext" id="storytext">{body}</div>{chapters.replace('chap_select', 'chap_select_bottom')}
+    </body></html>""".encode()
+
+
+@pytest.mark.parametrize(("option", "title"), [
+    ("3. Embers", "Chapter 3: Embers"),
+    ("3. Chapter 3", "Chapter 3"),          # an unnamed chapter: FanFiction.Net lists it as "Chapter N"
+    ("3. Part Three: Embers", "Part Three: Embers"),
+])
+def test_html_fanfiction_net_chapter_name_is_the_chapter_title(option: str, title: str) -> None:
+    from narrator.chapters import split_chapters
+
+    story = read_html(_ffn_page(option, "<p>The fire had burned low.</p><p>Luna did not answer.</p>"), Path("p.html"))
+    (chapter,) = split_chapters(story)
+    assert chapter.title == title
+    assert story.text.count("burned low") == 1 and story.text.startswith(title)
+
+
+def test_html_fanfiction_net_chapter_heading_in_the_text_is_not_doubled() -> None:
+    from narrator.chapters import split_chapters
+
+    body = "<p><strong>Chapter 3: Embers</strong></p><p>The fire had burned low.</p>"
+    story = read_html(_ffn_page("3. Embers", body), Path("p.html"))
+    (chapter,) = split_chapters(story)
+    assert chapter.title == "Chapter 3: Embers" and story.text.count("Embers") == 1

@@ -12,6 +12,7 @@ from narrator.formats._blocks import (
     Block,
     TextBuilder,
     html_blocks,
+    is_chapter_heading,
     parse_html,
     write_chapters,
 )
@@ -35,11 +36,14 @@ def read_html(data: bytes, path: Path | None) -> Story:
     label = path.name if path else "the HTML input"
     soup = parse_html(data)
     title, author, description = _metadata(soup)
+    chapter = _ffn_chapter(soup)
     _prune(soup)
     root = soup.body or soup
     blocks = html_blocks(root, web=True)
     title = title or (path.stem if path else "Untitled")
     blocks, summary = _drop_header(blocks, title, author)
+    if chapter and not _opens_with_heading(blocks, title):
+        blocks.insert(0, Block("heading", [(chapter, False)], level=2))
     builder = TextBuilder()
     write_chapters(builder, blocks, title)
     text = builder.finish()
@@ -116,6 +120,36 @@ def _ffn_profile(profile: Tag) -> tuple[str | None, str | None, str | None]:
     summary = next((d for d in profile.find_all("div") if d.get_text(strip=True)), None)
     text = [" ".join(t.get_text(" ").split()) or None if isinstance(t, Tag) else None for t in (bold, author, summary)]
     return text[0], text[1], text[2]
+
+
+def _ffn_chapter(soup: BeautifulSoup) -> str | None:
+    """A FanFiction.Net chapter page's own chapter name, as a chapter title ("3. Embers" -> "Chapter 3: Embers").
+
+    The page's text has no heading: the name is only in the chapter list (<select id="chap_select">, its
+    selected entry "N. Name") and the <title>, so the chapter was titled "Chapter 1" whatever it was called.
+    """
+    if not isinstance(soup.find(id="profile_top"), Tag):
+        return None
+    chooser = soup.find("select", id="chap_select")
+    chosen = chooser.find("option", selected=True) if isinstance(chooser, Tag) else None
+    if not isinstance(chosen, Tag):
+        return None  # a one-chapter story has no list: its title is the story's
+    entry = " ".join(chosen.get_text(" ").split())
+    match = re.fullmatch(r"(\d+)\s*\.\s*(.*)", entry)
+    if match is None:
+        return entry or None
+    number, name = match.groups()
+    if not name or re.fullmatch(rf"chapter\s+{number}", name, re.IGNORECASE):
+        return f"Chapter {number}"  # an unnamed chapter is listed as "N. Chapter N"
+    # A name that is itself a heading ("Part Three: Embers") stands as it is.
+    return name if is_chapter_heading(name) else f"Chapter {number}: {name}"
+
+
+def _opens_with_heading(blocks: list[Block], title: str) -> bool:
+    """Whether the chapter's text starts with a heading of its own (an <h2>, or a line like "Chapter 3")."""
+    first = next((b for b in blocks if b.kind != "break"), None)
+    return first is not None and (first.kind == "heading" or is_chapter_heading(first.text)) and \
+        _key(first.text) != _key(title)
 
 
 def _prune(soup: BeautifulSoup) -> None:
