@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import OCCUPATIONS, SELF_INTRO, SPEECH_VERBS
+from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS, self_introductions
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -1206,7 +1206,7 @@ def _introduces_self(para: _Para, res: _Resolver) -> str | None:
     """
     got = set()
     for q in para.quotes:
-        for m in SELF_INTRO.finditer(q.text):
+        for m in self_introductions(q.text):
             name = res.forms.get(_ws(m.group("name")))
             if name is not None:
                 got.add(name)

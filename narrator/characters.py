@@ -27,12 +27,12 @@ from narrator.lexicon import (
     MALE_PRONOUNS,
     OCCUPATIONS,
     RANK_TITLES,
-    SELF_INTRO,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
     UPPER,
     gender_of_title,
+    self_introductions,
 )
 from narrator.models import Character, Segment, Story
 
@@ -1116,21 +1116,29 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
     are looked at: "Marigold" alone would be a name.
     """
     out = []
-    tags = " ".join(s.text for s in body if s.kind == "narration")
-    speech = " ".join(s.text for s in body if s.kind == "dialogue")
+    speech = whole = ""
     for c in chars:
         m = re.fullmatch(rf"the\s+({_UP}[{LOWER}]+)", c.name)
         if m is None or c.mentions < 2 or m.group(1).lower() in _OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
             # "the Rector", "the Duchess": a person's role, capitalised.
             out.append(c)
             continue
-        word = re.escape(m.group(1))
-        # Used as a name: without the article and not as the last word of a longer title ("The Moonwatch Atlas").
-        bare = any(not re.search(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$", (tags + " " + speech)[max(0, k.start() - 30):k.start()])
-                   for k in re.finditer(rf"\b{word}\b", tags + " " + speech))
-        spoke = re.search(rf"\b(?:{_ALL_TAG_VERBS})\s+the\s+{word}\b|\b[Tt]he\s+{word}\s+(?:{_ALL_TAG_VERBS})\b", tags)
-        called = re.search(rf"\b{word}\s*[,!?]", speech)
-        if bare or spoke or called:
+        if not whole:  # joined once, and only when a story has such a name at all
+            speech = " ".join(s.text for s in body if s.kind == "dialogue")
+            whole = " ".join(s.text for s in body if s.kind == "narration") + " " + speech
+        keep = bool(re.search(rf"\b{re.escape(m.group(1))}\s*[,!?]", speech))  # addressed: "Atlas, stay!"
+        for k in re.finditer(rf"\b{re.escape(m.group(1))}\b", whole):
+            if keep:
+                break
+            before = whole[max(0, k.start() - 30):k.start()]
+            after = re.match(r"\s+([a-z]+)", whole[k.end():k.end() + 20])
+            verb = re.search(r"\b([a-z]+)\s+[Tt]he\s+$", before)
+            # Used as a name (without the article, and not as the last word of a longer title such as
+            # "The Moonwatch Atlas"), or in a speech tag ("said the Gardener", "the Gardener said").
+            keep = (not re.search(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$", before)
+                    or (verb is not None and verb.group(1) in SPEECH_VERBS)
+                    or (after is not None and after.group(1) in SPEECH_VERBS and re.search(r"\b[Tt]he\s+$", before) is not None))
+        if keep:
             out.append(c)
     return out
 
@@ -1156,9 +1164,10 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
         for seg in para:
             if seg.kind != "dialogue":
                 continue
-            m = SELF_INTRO.search(seg.text)
-            if m is None:
+            hits = self_introductions(seg.text)
+            if not hits:
                 continue
+            m = hits[0]
             name = " ".join(m.group("name").split())
             if name in _NOT_NAMES or name.split()[0] in _NOT_NAMES or name.split()[0] in TITLES:
                 continue  # "I am Mrs. Weston" is matched as "Mrs": the title alone is nobody
