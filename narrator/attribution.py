@@ -1037,6 +1037,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                                  para.named, res.gender.get(para.named, "unknown"))
         # The same for every hypothesis: an untagged paragraph's acting character.
         actor = _actor(para, res) if not para.tags else None
+        # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
+        # that character as surely as if the tag had named her. Only for a word that says what kind of
+        # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
+        tag0 = para.tags[0][0] if para.tags and not para.named else None
+        kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
+                    and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
+                    else None)
         grown: list[_Hyp] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
@@ -1058,6 +1065,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
+            elif kind_tag is not None and kind_tag in cands:
+                # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
+                # is of the line still weighs the beam's choices for the lines before it.
+                order = [cands.index(kind_tag)]
             for k in order:
                 logp = scores[k] - mx - math.log(z)
                 grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp))}))
@@ -1169,12 +1180,6 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
         # "said a voice from inside": the unseen speaker is a speaker of its own.
         return tag.name, 0.9
-    if (tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name not in para.vocatives
-            and _kind_epithet(tag.name, res)):
-        # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
-        # that character as surely as if the tag had named her. Only for a word that says what kind of
-        # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
-        return tag.name, 0.85
     if tag is None and actor is not None:
         return actor, 0.8
     return None
