@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS
+from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS, self_introductions
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -1037,6 +1037,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                                  para.named, res.gender.get(para.named, "unknown"))
         # The same for every hypothesis: an untagged paragraph's acting character.
         actor = _actor(para, res) if not para.tags else None
+        # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
+        # that character as surely as if the tag had named her. Only for a word that says what kind of
+        # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
+        tag0 = para.tags[0][0] if para.tags and not para.named else None
+        kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
+                    and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
+                    else None)
         grown: list[_Hyp] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
@@ -1058,6 +1065,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
+            elif kind_tag is not None and kind_tag in cands:
+                # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
+                # is of the line still weighs the beam's choices for the lines before it.
+                order = [cands.index(kind_tag)]
             for k in order:
                 logp = scores[k] - mx - math.log(z)
                 grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp))}))
@@ -1163,6 +1174,9 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
         return got if got is not None else (paras[i - 1].speaker, paras[i - 1].confidence)
     if para.named:
         return para.named, 0.97
+    intro = _introduces_self(para, res)
+    if intro is not None:
+        return intro, 0.9
     tag = para.tags[0][0] if para.tags else None
     if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
         # "said a voice from inside": the unseen speaker is a speaker of its own.
@@ -1170,6 +1184,42 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if tag is None and actor is not None:
         return actor, 0.8
     return None
+
+
+def _kind_epithet(name: str, res: _Resolver) -> bool:
+    """Whether every epithet tied to the named character `name` is a kind of creature, not a person-noun."""
+    if name[:1].islower() or name.lower().startswith(("the ", "a ")):
+        return False  # a character known only by a role ("the inspector") may be several people
+    heads = [f.split()[-1] for f, n in res.epithets.items() if n == name]
+    return bool(heads) and not any(h in _MALE_NOUNS or h in _FEMALE_NOUNS or h in _PERSON_HEADS
+                                   or h.endswith(("man", "woman")) for h in heads)  # "the Frenchwoman"
+
+
+# People-nouns and roles the gendered noun lists leave out: an epithet ending in one is no fixed name.
+_PERSON_HEADS = frozenset(["man", "woman", "person", "people", "stranger", "visitor", "guest", "other", "one", "voice",
+                           "child", "youth", "lad", "lass", "fellow", "doctor", "inspector", "detective", "officer",
+                           "colonel", "captain", "major", "general", "prince", "princess", "king", "queen", "lady",
+                           "lord", "baroness", "baron", "count", "countess", "old", "young", "servant", "girl",
+                           "boy", "gentleman"])
+
+
+def _introduces_self(para: _Para, res: _Resolver) -> str | None:
+    """The character who gives their own name in this paragraph's speech ("I am Nocturne", "Name's Gilda").
+
+    Nobody but the bearer says "my name is X" (a quoted "I'm X's friend" is a possessive and does not count):
+    the reader takes the name as the speaker even with a pronoun tag or none. A name the paragraph also
+    addresses as a listener, or two different self-introductions, is left to the scorer.
+    """
+    got = set()
+    for q in para.quotes:
+        for m in self_introductions(q.text):
+            name = res.forms.get(_ws(m.group("name")))
+            if name is not None:
+                got.add(name)
+    if len(got) != 1:
+        return None
+    (name,) = got
+    return None if name in para.vocatives else name
 
 
 def _actor(para: _Para, res: _Resolver) -> str | None:

@@ -32,6 +32,7 @@ from narrator.lexicon import (
     TITLES,
     UPPER,
     gender_of_title,
+    self_introductions,
 )
 from narrator.models import Character, Segment, Story
 
@@ -171,6 +172,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # Short stories name their people fewer times: one person-like use is evidence enough.
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
     chars = _link_epithets(chars, body)
+    chars = _self_introduced(chars, body)
+    chars = _drop_named_things(chars, body)
     chars = _gender_from_introduction(chars, body)
     del text
     return _add_specials(chars, story, body, narration)
@@ -1097,6 +1100,109 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+# "The griffon folded her wings": a sentence whose subject is a lower-case epithet.
+_SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+[a-z]+(?:ed|s)\b")
+
+
+def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Drop "the Atlas", "the Marigold": a capitalised name that always takes the article and never speaks.
+
+    A book or a ship gets "she" and a capital letter, so discovery takes it for a woman, and then her
+    pronoun tags go to it. A person called "the Gardener" is in a speech tag at least once ("said the
+    Gardener"); a thing never is, and no speech addresses it. Only names that take the article every time
+    are looked at: "Marigold" alone would be a name.
+    """
+    out = []
+    speech = whole = ""
+    for c in chars:
+        m = re.fullmatch(rf"the\s+({_UP}[{LOWER}]+)", c.name)
+        if m is None or c.mentions < 2 or m.group(1).lower() in _OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
+            # "the Rector", "the Duchess": a person's role, capitalised.
+            out.append(c)
+            continue
+        if not whole:  # joined once, and only when a story has such a name at all
+            speech = " ".join(s.text for s in body if s.kind == "dialogue")
+            whole = " ".join(s.text for s in body if s.kind == "narration") + " " + speech
+        keep = bool(re.search(rf"\b{re.escape(m.group(1))}\s*[,!?]", speech))  # addressed: "Atlas, stay!"
+        for k in re.finditer(rf"\b{re.escape(m.group(1))}\b", whole):
+            if keep:
+                break
+            before = whole[max(0, k.start() - 30):k.start()]
+            after = re.match(r"\s+([a-z]+)", whole[k.end():k.end() + 20])
+            verb = re.search(r"\b([a-z]+)\s+[Tt]he\s+$", before)
+            # Used as a name (without the article, and not as the last word of a longer title such as
+            # "The Moonwatch Atlas"), or in a speech tag ("said the Gardener", "the Gardener said").
+            keep = (not re.search(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$", before)
+                    or (verb is not None and verb.group(1) in SPEECH_VERBS)
+                    or (after is not None and after.group(1) in SPEECH_VERBS and re.search(r"\b[Tt]he\s+$", before) is not None))
+        if keep:
+            out.append(c)
+    return out
+
+
+def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """A speaker who gives their own name is a character, and the epithet the narration uses for them is theirs.
+
+    A careful reader knows that whoever says "I am Nocturne" is Nocturne, and that "the alicorn" who bowed
+    her head just before is the same person. Only names the rest of the discovery missed are added, and only
+    epithets no character holds yet are linked (one the story gives two owners is left alone).
+    """
+    known = {f for c in chars for f in (c.name, *c.aliases)}
+    known_first = {f.split()[0] for f in known if f and f[0].isupper()}
+    paras: list[list[Segment]] = []
+    for seg in body:
+        if paras and paras[-1][0].paragraph == seg.paragraph and paras[-1][0].chapter == seg.chapter:
+            paras[-1].append(seg)
+        else:
+            paras.append([seg])
+    found: dict[str, list[str]] = {}
+    genders: dict[str, str] = {}
+    for k, para in enumerate(paras):
+        for seg in para:
+            if seg.kind != "dialogue":
+                continue
+            hits = self_introductions(seg.text)
+            if not hits:
+                continue
+            m = hits[0]
+            name = " ".join(m.group("name").split())
+            if name in _NOT_NAMES or name.split()[0] in _NOT_NAMES or name.split()[0] in TITLES:
+                continue  # "I am Mrs. Weston" is matched as "Mrs": the title alone is nobody
+            if " " not in name and re.search(r"(?:sh|ese|ch)$", name) and name not in known:
+                continue  # "I'm English", "I'm Scotch": a nationality, not a name
+            narr = " ".join(s.text for s in para if s.kind == "narration")
+            eps = [e.group("ep") for e in _SUBJECT_EPITHET.finditer(narr.strip())]
+            if not eps and k > 0 and all(s.kind == "narration" for s in paras[k - 1]):
+                eps = [e.group("ep") for e in _SUBJECT_EPITHET.finditer(" ".join(s.text for s in paras[k - 1]).strip())]
+            eps = [e for e in eps if e.split()[-1] not in _GENERIC_EPITHETS and "the " + e not in known]
+            found.setdefault(name, [])
+            found[name].extend("the " + e for e in eps[:1])
+            # "I am Nocturne, Keeper of the eastern sky": the title given with the name is how the
+            # narration goes on calling her ("the Keeper lifted her head").
+            role = re.match(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b", seg.text[m.end():])
+            if role and role.group(1) not in _NOT_NAMES:
+                found[name].append("the " + role.group(1))
+            pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
+            if pron:
+                genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")
+            elif eps:
+                genders.setdefault(name, _noun_gender(eps[0].split()[-1]))
+    if not found:
+        return chars
+    owners = Counter(ep for eps in found.values() for ep in set(eps))
+    out = list(chars)
+    for name, eps in found.items():
+        links = tuple(dict.fromkeys(ep for ep in eps if owners[ep] == 1))
+        hit = next((c for c in out if name in (c.name, *c.aliases)), None)
+        if hit is None and name.split()[0] in known_first:
+            hit = next((c for c in out if any(f.split()[0] == name.split()[0] for f in (c.name, *c.aliases) if f)), None)
+        if hit is not None:
+            out = [Character(c.name, c.aliases + links, c.gender, c.mentions) if c is hit else c for c in out]
+        else:
+            out.append(Character(name, links, genders.get(name, "unknown"), 1))
     return out
 
 

@@ -146,3 +146,18 @@ OCCUPATIONS = frozenset(
      "bartender", "barman", "barmaid", "chauffeur", "ferryman", "gamekeeper", "keeper", "coroner", "magistrate",
      "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
 )
+
+# "I am Nocturne, Keeper of the sky", "Name's Gilda": a speaker giving their own name. Not a possessive
+# ("I'm Jane's friend") and not a name that goes on into a longer phrase of capitalised words.
+SELF_INTRO = re.compile(
+    r"(?:\b(?:I\s+am|I'm|I\u2019m)|(?:^[\"\u201c]?|[.!?,]\s+)(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|[Nn]ame's|[Nn]ame\u2019s|"
+    r"[Tt]he\s+name's|[Cc]all\s+me))\s+"
+    rf"(?P<name>[{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+)?)(?![\w'\u2019])(?=\s*(?:[,.!?;:\u2014\u2013]|--|$|\s+and\b))"
+)
+# Cheap test before SELF_INTRO: nearly no quotation holds any of these, and the regex is slow to fail.
+_SELF_INTRO_HINT = re.compile(r"I am|I'm|I\u2019m|[Nn]ame|[Cc]all me")
+
+
+def self_introductions(text: str) -> list[re.Match[str]]:
+    """SELF_INTRO matches in `text` (a quotation)."""
+    return list(SELF_INTRO.finditer(text)) if _SELF_INTRO_HINT.search(text) else []

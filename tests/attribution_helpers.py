@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrator.attribution import attribute
@@ -9,6 +12,7 @@ from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.models import Character, Line, Segment, Story
+from narrator.reader import read_story
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "attribution"
 
@@ -35,3 +39,72 @@ def lines_of(text: str, characters: list[Character] | None = None) -> list[Line]
 def speech(lines: list[Line]) -> list[tuple[str, str | None]]:
     """(text, speaker) of the dialogue lines."""
     return [(ln.segment.text, ln.speaker) for ln in lines if ln.segment.kind == "dialogue"]
+
+
+@dataclass(frozen=True)
+class BlindRow:
+    """One hand-checked quotation: who a reader says speaks it, what narrator said, and the evidence type."""
+
+    kind: str
+    want: str
+    got: str | None
+    text: str
+    right: bool
+
+
+@dataclass(frozen=True)
+class BlindScore:
+    rows: tuple[BlindRow, ...]
+    unmatched: int      # gold quotations no dialogue segment starts with
+    extra: int          # dialogue segments no gold quotation matched
+    narrator: str | None
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", s.lower())
+
+
+def score_blind(stem: Path) -> BlindScore:
+    """Score a story file (read through narrator's own reader, header and notes included) against its gold.
+
+    Gold quotations are matched in order to dialogue segments whose text starts with their first words, so
+    one split or missed quote costs one line, not every line after it. "I" is right when every "I" line went
+    to one and the same character that is nobody else's gold name.
+    """
+    story = read_story(stem.with_suffix(".txt"))
+    segs = [s for ch in split_chapters(story) for s in split_dialogue(story, ch)]
+    lines = [ln for ln in attribute(segs, find_characters(story, segs)) if ln.segment.kind == "dialogue"]
+    want = [w for w in stem.with_suffix(".speakers").read_text().splitlines() if w and not w.startswith("#")]
+    meta = [m.split("\t", 1) for m in stem.with_suffix(".quotes").read_text().splitlines() if m]
+    assert len(want) == len(meta), f"{stem.name}: .speakers and .quotes differ in length"
+    got: list[tuple[str | None, str]] = []
+    j = 0
+    for _kind, start in meta:
+        key = _squash(start)
+        k = next((k for k in range(j, len(lines)) if _squash(lines[k].segment.text).startswith(key)), None)
+        if k is None:
+            got.append((None, ""))
+            continue
+        got.append((lines[k].speaker, lines[k].segment.text))
+        j = k + 1
+    mine = [g for (g, _), w in zip(got, want, strict=True) if w == "I" and g is not None]
+    narrator = Counter(mine).most_common(1)[0][0] if mine else None
+    if narrator in set(want):
+        narrator = None
+    golds = set(want)
+
+    def same(g: str | None, w: str) -> bool:
+        # A short form of the gold name ("Twilight" for "Twilight Sparkle") is the same person when it fits
+        # no other gold character: the listener hears one voice either way.
+        if g is None:
+            return False
+        if w == "I":
+            return g == narrator
+        if g == w:
+            return True
+        return g in w.split() and sum(g in x.split() for x in golds) == 1 and g not in golds
+
+    rows = tuple(BlindRow(kind, w, g, t or start, bool(t) and same(g, w))
+                 for (kind, start), w, (g, t) in zip(meta, want, got, strict=True))
+    matched = sum(1 for _, t in got if t)
+    return BlindScore(rows, len(want) - matched, len(lines) - matched, narrator)
