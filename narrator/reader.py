@@ -178,10 +178,16 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
         if _DESCRIPTION.match(line):
             i += 1
             continue
+        byline = _byline(line)
+        if byline and author is None and i <= 1:
+            # "Written by Tom Reed" names the author; the book is not called "Written".
+            author = byline
+            i += 1
+            continue
         if title is None and i == 0:
-            match = _TITLE_AUTHOR.match(line)
-            if match:
-                title, author = match["title"].strip(), match["author"].strip()
+            split = _title_and_author(line)
+            if split:
+                title, author = split
             else:
                 title = line.strip()
             i += 1
@@ -204,23 +210,78 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
                  body_start=body_start)
 
 
-_AUTHOR_NAME = re.compile(r"^(?:\S+|(?:[A-Z][\w.'’]*\s*){1,4})$")
+# Calendar and daylight words are capitalised but are no one's name: "Home by Christmas", "Gone by Monday".
+_NOT_A_NAME = frozenset("""
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december christmas easter halloween spring summer autumn fall winter dawn dusk
+    morning noon afternoon evening night midnight sunrise sunset daylight moonlight starlight candlelight firelight
+    tomorrow today tonight yesterday the a an me you him her us them it myself yourself
+    """.split())
+# Lower-case particles that may sit inside a name: "Ursula le Guin", "Ludwig van Beethoven".
+_NAME_PARTICLES = frozenset("van von de der den du da di del la le ten ter".split())
+_NAME_WORD = re.compile(r"^[A-Z][\w.'’]*$")
+# A site handle is one token a sentence would not hold: with a digit, an underscore or an inner capital.
+_HANDLE = re.compile(r"^(?=\w*[A-Za-z])(?=\w*(?:\d|_|[a-z][A-Z]))\w{3,40}$")
+# Quotation marks mean dialogue; an apostrophe inside a word ("O’Brien", "Mara's") is not one.
+_QUOTE_MARK = re.compile(r"[\"“”„«»]|(?<!\w)['‘’]|['‘’](?!\w)")
+_BYLINE_VERBS = frozenset("written posted translated narrated edited illustrated told penned story".split())
+_BYLINE = re.compile(r"^\s*(?:(?P<verb>[A-Za-z]+)\s+)?by\s+(?P<author>[^\n]{1,80}?)\s*$", re.IGNORECASE)
+
+
+def _is_author(candidate: str) -> bool:
+    """Whether a reader would take these words for a person: one to four capitalised name words (lower-case
+    particles allowed inside), or a single site handle. A lower-case word ("by candlelight") or a day
+    ("by Christmas") is the story talking, not a byline."""
+    words = candidate.split()
+    if len(words) == 1 and _HANDLE.match(words[0]):
+        return True
+    if not 1 <= len(words) <= 4 or words[0].lower() in _NAME_PARTICLES or words[-1].lower() in _NAME_PARTICLES:
+        return False
+    if any(w.lower() in _NOT_A_NAME for w in words):
+        return False
+    return all(_NAME_WORD.match(w) or w in _NAME_PARTICLES for w in words)
+
+
+def _title_and_author(line: str) -> tuple[str, str] | None:
+    """("Title", "Author") from a "Title - Author" or "Title by Author" line, or None when the line is not that."""
+    match = _TITLE_AUTHOR.match(line)
+    if not match or _QUOTE_MARK.search(line) or _byline(line) is not None:
+        return None
+    title, author = match["title"].strip(), match["author"].strip()
+    if title.lower() in _BYLINE_VERBS or not _is_author(author):
+        return None
+    return title, author
+
+
+def _byline(line: str) -> str | None:
+    """The author of a byline ("By Tom Reed", "Written by Tom Reed"), else None."""
+    match = _BYLINE.match(line)
+    if not match or _QUOTE_MARK.search(line) or (match["verb"] and match["verb"].lower() not in _BYLINE_VERBS):
+        return None
+    author = match["author"].strip()
+    return author if _is_author(author) else None
 
 
 def _one_shot_header(text: str, nonblank_lines: list[tuple[int, int]]) -> tuple[str | None, str | None, int]:
-    """A story without chapter headings may still open with its "Title - Author" line (a one-shot export):
-    that line is the book's title and author, not the first words read. Only a short line on its own, with
-    no sentence punctuation at its end, an author of one word or a few capitalised ones, and story after it."""
+    """A story without chapter headings may still open with its "Title - Author" line (a one-shot export) or a
+    byline: that line is the book's title and author, not the first words read. Only a short line on its own,
+    with no sentence punctuation at its end and no quotation marks, whose author reads as a person's name, and
+    story after it. When in doubt the line is read aloud: a lost first sentence is worse than a missing title."""
     lines = [(s, e) for s, e in nonblank_lines if text[s:e].strip()]
     if len(lines) < 2:
         return None, None, 0
     (s, e), (next_start, _) = lines[0], lines[1]
     line = text[s:e].strip()
-    match = _TITLE_AUTHOR.match(line)
     alone = not text[e:next_start].strip("\r\n \t") and text[e:next_start].count("\n") >= 2
-    if not match or not alone or len(line) > 100 or line[-1] in ".!?,;:\"”…" or not _AUTHOR_NAME.match(match["author"]):
+    if not alone or len(line) > 100 or line[-1] in ".!?,;:\"”…":
         return None, None, 0
-    return match["title"].strip(), match["author"].strip(), next_start
+    byline = _byline(line)
+    if byline:
+        return None, byline, next_start
+    split = _title_and_author(line)
+    if not split:
+        return None, None, 0
+    return split[0], split[1], next_start
 
 
 def _lines_with_offsets(text: str) -> list[tuple[int, int]]:

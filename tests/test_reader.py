@@ -190,9 +190,18 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
 
 @pytest.mark.parametrize(("first", "title", "author"), [
     ("The Fire - Q. Writer", "The Fire", "Q. Writer"),
-    ("Starlit Road by nyxquill", "Starlit Road", "nyxquill"),
+    ("Starlit Road by Nyx Quill", "Starlit Road", "Nyx Quill"),
+    ("Starlit Road - nyx_quill42", "Starlit Road", "nyx_quill42"),  # a site handle: digits and underscores
     ("It rained - all night.", None, None),            # a sentence, not a header
     ("Rain - it fell and fell and fell", None, None),  # no author there
+    # A reader hears these as the story's first words, not as a title and an author.
+    ("Home by Christmas", None, None),                 # "by" a day or a season, not by a person
+    ("Gone by Monday morning", None, None),
+    ("Written by candlelight", None, None),            # a lower-case word after "by" is no name
+    ("Starlit Road by nyxquill", None, None),
+    ("Wait - no", None, None),
+    ('"Run," she said - Mara', None, None),             # quotation marks: dialogue
+    ("\u201cHome\u201d by Tom Reed", None, None),
 ])
 def test_reader_one_shot_title_author_line(tmp_path: Path, first: str, title: str | None, author: str | None) -> None:
     # Without chapter headings the "Title - Author" line was read aloud and the book named after the file.
@@ -200,6 +209,18 @@ def test_reader_one_shot_title_author_line(tmp_path: Path, first: str, title: st
     said = _read_aloud(story, split_chapters(story))
     assert (story.title, story.author) == ((title, author) if title else ("One shot", None))
     assert (first in said) == (title is None)
+
+
+@pytest.mark.parametrize(("first", "author", "heard"), [
+    ("Written by Tom Reed", "Tom Reed", False),  # a byline names the author, not the book
+    ("Written by candlelight", None, True),
+])
+def test_reader_one_shot_written_by_is_a_byline(tmp_path: Path, first: str, author: str | None, heard: bool) -> None:
+    # "Written by X" became a book called "Written" by "X" (or by "candlelight").
+    story = read_story(_story(tmp_path, f"{first}\n\n" + BODY * 2, name="one_shot.txt"))
+    said = _read_aloud(story, split_chapters(story))
+    assert (story.title, story.author) == ("One shot", author)
+    assert (first in said) == heard
 
 
 @pytest.mark.parametrize("before", ["She opened the envelope.\n\n", ""])
