@@ -201,3 +201,47 @@ def test_html_fanfiction_net_chapter_heading_in_the_text_is_not_doubled() -> Non
     story = read_html(_ffn_page("3. Embers", body), Path("p.html"))
     (chapter,) = split_chapters(story)
     assert chapter.title == "Chapter 3: Embers" and story.text.count("Embers") == 1
+
+
+_NOTE_PARAS = ["Notes:", "Meet me at the mill at midnight.", "She folded the paper twice.",
+               "The wind howled all night long."]
+
+
+def _bare_note_book(tmp_path: Path, kind: str, label: str) -> Path:
+    """One chapter whose second paragraph is a label (a bare "Notes:" or an author's note), then plain prose."""
+    paras = [label, *_NOTE_PARAS[1:]]
+    if kind == "md":
+        path = tmp_path / "story.md"
+        path.write_text("# Chapter 1\n\nShe opened the envelope.\n\n" + "\n\n".join(paras)
+                        + "\n\n---\n\nShe slept.\n\n# Chapter 2\n\nIt rained.\n", encoding="utf-8")
+        return path
+    body = ("<h2>Chapter 1</h2><p>She opened the envelope.</p>" + "".join(f"<p>{p}</p>" for p in paras)
+            + "<hr/><p>She slept.</p>")
+    if kind == "html":
+        path = tmp_path / "story.html"
+        path.write_text(f"<html><body>{body}<h2>Chapter 2</h2><p>It rained.</p></body></html>", encoding="utf-8")
+        return path
+    from ._epub import Page, write_epub
+
+    pages = [Page("c1.xhtml", "Chapter 1", body), Page("c2.xhtml", "Chapter 2", "<h2>Chapter 2</h2><p>It rained.</p>")]
+    return write_epub(tmp_path / "story.epub", title="Mill", pages=pages,
+                      toc=[("c1.xhtml", "Chapter 1"), ("c2.xhtml", "Chapter 2")])
+
+
+@pytest.mark.parametrize("kind", ["html", "md", "epub"])
+@pytest.mark.parametrize(("label", "silenced"), [
+    ("Notes:", 1),            # a bare label: the note a character finds is itself and one paragraph, as in plain text
+    ("Author's Note:", 3),    # the writer's own note still runs to the scene break
+    ("A/N", 3),
+])
+def test_formats_a_bare_notes_label_reaches_no_further_than_in_plain_text(
+        tmp_path: Path, kind: str, label: str, silenced: int) -> None:
+    # In HTML, EPUB and Markdown a bare "Notes:" paragraph hid up to eight paragraphs, to the next break.
+    from narrator.chapters import split_chapters
+    from narrator.reader import read_story
+
+    story = read_story(_bare_note_book(tmp_path, kind, label))
+    said = " ".join(story.text[p.start:p.end] for c in split_chapters(story) for p in c.paragraphs)
+    heard = [p for p in _NOTE_PARAS[1:] if p in said]
+    assert heard == _NOTE_PARAS[1 + silenced:]
+    assert "She opened the envelope." in said and "She slept." in said and "It rained." in said

@@ -28,6 +28,8 @@ _NOTE_LABEL = re.compile(
 )
 # A paragraph that opens with "A/N:" or "Author's note -" is a one-paragraph note.
 _NOTE_PREFIX = re.compile(r"^\s*(?:\(|\[)?\s*(?:a/n|author'?s'?\s+notes?)\s*[:\-–—]", re.IGNORECASE)
+# Only the writer's own note says so ("Author's Note", "A/N"); a bare "Notes:" label may be the story's own.
+_AUTHORS_LABEL = re.compile(r"\bauthor|\ba/?n\b", re.IGNORECASE)
 
 _BLOCK_TAGS = frozenset(
     ["p", "div", "section", "article", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "header", "footer", "main", "aside", "figure", "figcaption", "pre", "center", "address", "body", "html", "details", "summary", "hgroup"]
@@ -235,8 +237,13 @@ def _labelled_note_end(blocks: list[Block], label: int) -> int:
         while end < len(blocks) and len(blocks[end].parents) > depth and blocks[end].parents[depth] == box:
             end += 1
         return end
-    # Flat paragraphs: the note runs to the next break or heading if one comes soon, to the end of its
-    # container if that is near (closing notes), and otherwise covers just the next paragraph.
+    if not _AUTHORS_LABEL.search(lab.text):
+        # A bare "Notes:" among flat paragraphs is the label and the one paragraph after it, as in plain text
+        # (chapters.py): it may be the note a character finds, and reaching to the break hid the story after it.
+        return nxt + 1 if follow.kind == "para" else nxt
+    # Flat paragraphs after an author's note label: the note runs to the next break or heading if one comes
+    # soon, to the end of its container if that is near (closing notes), and otherwise covers just the next
+    # paragraph.
     parent = lab.parents[-1] if lab.parents else None
     inside = nxt
     while inside < len(blocks) and (parent is None or parent in blocks[inside].parents):
