@@ -139,7 +139,7 @@ def _looks_binary(head: bytes) -> bool:
 
 # --- the plain-text header --------------------------------------------------------------------
 
-_TITLE_AUTHOR = re.compile(r"^\s*(?P<title>[^\n]{1,150}?)\s+(?:-|–|—|by)\s+(?P<author>[^\n\-–—]{1,80}?)\s*$")
+_TITLE_AUTHOR = re.compile(r"^\s*(?P<title>[^\n]{1,150}?)\s+(?P<sep>-|–|—|by)\s+(?P<author>[^\n\-–—]{1,80}?)\s*$")
 _DESCRIPTION = re.compile(r"^\s*(?:Description|Summary|Blurb)\s*:?\s*$", re.IGNORECASE)
 _NOTES = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n)\b", re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*(?P<key>Title|Author|By)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE)
@@ -210,7 +210,7 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
                  body_start=body_start)
 
 
-# Calendar and daylight words are capitalised but are no one's name: "Home by Christmas", "Gone by Monday".
+# After "by", calendar and daylight words are capitalised but name no one: "Home by Christmas", "Gone by Monday".
 _NOT_A_NAME = frozenset("""
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
     september october november december christmas easter halloween spring summer autumn fall winter dawn dusk
@@ -228,16 +228,16 @@ _BYLINE_VERBS = frozenset("written posted translated narrated edited illustrated
 _BYLINE = re.compile(r"^\s*(?:(?P<verb>[A-Za-z]+)\s+)?by\s+(?P<author>[^\n]{1,80}?)\s*$", re.IGNORECASE)
 
 
-def _is_author(candidate: str) -> bool:
+def _is_author(candidate: str, after_by: bool) -> bool:
     """Whether a reader would take these words for a person: one to four capitalised name words (lower-case
     particles allowed inside), or a single site handle. A lower-case word ("by candlelight") or a day
-    ("by Christmas") is the story talking, not a byline."""
+    after "by" ("by Christmas", "by Monday Morning") is the story talking, not a byline."""
     words = candidate.split()
     if len(words) == 1 and _HANDLE.match(words[0]):
         return True
-    if not 1 <= len(words) <= 4 or words[0].lower() in _NAME_PARTICLES or words[-1].lower() in _NAME_PARTICLES:
+    if not 1 <= len(words) <= 4 or words[0] in _NAME_PARTICLES or words[-1] in _NAME_PARTICLES:
         return False
-    if any(w.lower() in _NOT_A_NAME for w in words):
+    if after_by and any(w.lower() in _NOT_A_NAME for w in words):
         return False
     return all(_NAME_WORD.match(w) or w in _NAME_PARTICLES for w in words)
 
@@ -248,7 +248,7 @@ def _title_and_author(line: str) -> tuple[str, str] | None:
     if not match or _QUOTE_MARK.search(line) or _byline(line) is not None:
         return None
     title, author = match["title"].strip(), match["author"].strip()
-    if title.lower() in _BYLINE_VERBS or not _is_author(author):
+    if title.lower() in _BYLINE_VERBS or not _is_author(author, match["sep"] == "by"):
         return None
     return title, author
 
@@ -259,7 +259,7 @@ def _byline(line: str) -> str | None:
     if not match or _QUOTE_MARK.search(line) or (match["verb"] and match["verb"].lower() not in _BYLINE_VERBS):
         return None
     author = match["author"].strip()
-    return author if _is_author(author) else None
+    return author if _is_author(author, after_by=True) else None
 
 
 def _one_shot_header(text: str, nonblank_lines: list[tuple[int, int]]) -> tuple[str | None, str | None, int]:

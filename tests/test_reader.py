@@ -192,6 +192,9 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
     ("The Fire - Q. Writer", "The Fire", "Q. Writer"),
     ("Starlit Road by Nyx Quill", "Starlit Road", "Nyx Quill"),
     ("Starlit Road - nyx_quill42", "Starlit Road", "nyx_quill42"),  # a site handle: digits and underscores
+    ("Dusk - Ursula le Guin", "Dusk", "Ursula le Guin"),
+    ("Bells - Tess Ter", "Bells", "Tess Ter"),         # "ter" is a particle only in lower case
+    ("Dusk - Mary May", "Dusk", "Mary May"),           # a month is a name after a dash, not after "by"
     ("It rained - all night.", None, None),            # a sentence, not a header
     ("Rain - it fell and fell and fell", None, None),  # no author there
     # A reader hears these as the story's first words, not as a title and an author.
