@@ -31,6 +31,7 @@ from narrator.casting import Engines
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
+from narrator.models import DOUBTFUL_BELOW
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
 
@@ -171,7 +172,7 @@ def script_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text (readable) or jsonl (one JSON object per segment).")] = "text",
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
-    doubtful: Annotated[bool, typer.Option("--doubtful", help="Only dialogue lines whose speaker is uncertain.")] = False,
+    doubtful: Annotated[bool, typer.Option("--doubtful", help=f"Only dialogue lines whose speaker is uncertain (confidence below {DOUBTFUL_BELOW}).")] = False,
     source: Annotated[bool, typer.Option("--source", help="Print the text the reader extracted (what offsets refer to).")] = False,
     author_notes: Annotated[bool, typer.Option("--author-notes", help="Include author's notes.")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")] = None,
@@ -189,11 +190,11 @@ def script_cmd(
     if source:
         _emit(script.story.text, output)
         return
-    lines = [ln for ln in script.lines if not doubtful or (ln.segment.kind == "dialogue" and ln.confidence < 0.6)]
+    lines = [ln for ln in script.lines if not doubtful or ln.doubtful]
     if doubtful and not lines:
         # On stderr, so a pipe or an -o file stays empty: a blank screen looked like something had failed.
         said = any(ln.segment.kind == "dialogue" for ln in script.lines)
-        err.print(f"no doubtful lines: {'every dialogue line scored 0.60 or more' if said else 'the story has no dialogue'}.")
+        err.print(f"no doubtful lines: {f'every dialogue line scored {DOUBTFUL_BELOW:.2f} or more' if said else 'the story has no dialogue'}.")
     if fmt == "jsonl":
         rows = (json.dumps({"chapter": ln.segment.chapter, "start": ln.segment.start, "end": ln.segment.end,
                             "kind": ln.segment.kind, "speaker": ln.speaker, "evidence": ln.evidence,

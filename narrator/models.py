@@ -125,6 +125,11 @@ class Character:
     """How often the text names the character (a salience measure)."""
 
 
+# Attribution's confidence reads as a hit rate: lines under 0.6 are right about half the time or less, so
+# `narrator script --doubtful` lists them for checking. One value, used wherever "doubtful" is decided.
+DOUBTFUL_BELOW = 0.6
+
+
 @dataclass(frozen=True)
 class Line:
     """A segment with who speaks it and why we think so."""
@@ -135,7 +140,13 @@ class Line:
     evidence: Evidence
     """How the speaker was decided."""
     confidence: float
-    """0..1: how sure attribution is."""
+    """0..1: how sure attribution is (calibrated as a hit rate); below DOUBTFUL_BELOW a listener should check it."""
+
+    @property
+    def doubtful(self) -> bool:
+        """A dialogue line whose speaker is uncertain enough to be worth a listener's check."""
+        return self.segment.kind == "dialogue" and self.confidence < DOUBTFUL_BELOW
+
 
 
 @dataclass(frozen=True)
