@@ -211,20 +211,21 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
 
 
 # After "by", calendar and daylight words are capitalised but name no one: "Home by Christmas", "Gone by Monday".
-_NOT_A_NAME = frozenset("""
+_NOT_A_NAME = frozenset(re.findall(r"\w+", """
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
     september october november december christmas easter halloween spring summer autumn fall winter dawn dusk
     morning noon afternoon evening night midnight sunrise sunset daylight moonlight starlight candlelight firelight
     tomorrow today tonight yesterday the a an me you him her us them it myself yourself
-    """.split())
+    """))
 # Lower-case particles that may sit inside a name: "Ursula le Guin", "Ludwig van Beethoven".
-_NAME_PARTICLES = frozenset("van von de der den du da di del la le ten ter".split())
+_NAME_PARTICLES = frozenset(("van", "von", "de", "der", "den", "du", "da", "di", "del", "la", "le", "ten", "ter"))
 _NAME_WORD = re.compile(r"^[A-Z][\w.'’]*$")
 # A site handle is one token a sentence would not hold: with a digit, an underscore or an inner capital.
 _HANDLE = re.compile(r"^(?=\w*[A-Za-z])(?=\w*(?:\d|_|[a-z][A-Z]))\w{3,40}$")
 # Quotation marks mean dialogue; an apostrophe inside a word ("O’Brien", "Mara's") is not one.
 _QUOTE_MARK = re.compile(r"[\"“”„«»]|(?<!\w)['‘’]|['‘’](?!\w)")
-_BYLINE_VERBS = frozenset("written posted translated narrated edited illustrated told penned story".split())
+_BYLINE_VERBS = frozenset(("written", "posted", "translated", "narrated", "edited", "illustrated", "told", "penned",
+                           "story"))
 _BYLINE = re.compile(r"^\s*(?:(?P<verb>[A-Za-z]+)\s+)?by\s+(?P<author>[^\n]{1,80}?)\s*$", re.IGNORECASE)
 
 
