@@ -434,6 +434,11 @@ def _run(cmd: list[str], dest: Path, data: bytes | None = None) -> None:
     _check(proc.returncode, proc.stderr, dest)
 
 
+def write_bytes_atomically(dest: Path, data: bytes) -> None:
+    """Write `data` to dest by way of a temporary file, as every output file is: never a torn file under its name."""
+    _atomic(dest, lambda tmp: tmp.write_bytes(data))
+
+
 def _atomic(dest: Path, make: Callable[[Path], object]) -> None:
     """Run `make(tmp)` and rename tmp to dest; on any failure nothing is left at dest or tmp."""
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import Tags, file_digest, require_ffmpeg, write_mp3
+from narrator.export import Tags, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -269,8 +269,12 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
             stop.set()
             encoder.shutdown(wait=True, cancel_futures=True)
             raise
-    if cover_bytes and not (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").exists():
-        (folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}").write_bytes(cover_bytes)
+    if cover_bytes:
+        cover_file = folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}"
+        # Atomic like every other output (a full disk left a torn image that later builds kept), and rewritten
+        # when the cover changed: a new --cover used to leave the first one in place for good.
+        if not cover_file.is_file() or cover_file.read_bytes() != cover_bytes:
+            write_bytes_atomically(cover_file, cover_bytes)
     for n, kept in results.items():
         if not kept.encoded:
             keep_chapter(by_chapter[n], cache, kept.file, digests[n], how, pacing, SAMPLE_RATE)

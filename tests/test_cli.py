@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from narrator.cli import app
-from narrator.errors import CastError
+from narrator.errors import CastError, OutputError
 
 from .conftest import SAMPLE, needs_tools
 
@@ -241,3 +241,31 @@ def test_cli_help_shows_no_value_type_for_flags(command: tuple[str, ...]) -> Non
 def test_cli_help_still_shows_the_type_of_options_that_take_a_value() -> None:
     result = run("build", "--help")
     assert "--jobs" in result.output and "<int" in result.output  # only flags lose their label
+
+
+@needs_tools
+def test_cli_build_cover_is_written_atomically_and_follows_a_new_cover(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # cover.jpg was written in place: a full disk left a torn image under the final name (and a rebuild, seeing
+    # it there, kept it for good). A new --cover was never written either: the first cover stayed.
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    out, art = tmp_path / "out", tmp_path / "art.jpg"
+    args = ["build", str(story), "-o", str(out), "--engine", "silent", "--jobs", "1", "--cover", str(art)]
+    real = Path.write_bytes
+
+    def disk_fills(self: Path, data: bytes) -> int:
+        if "cover" not in self.name:
+            return real(self, data)
+        real(self, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    art.write_bytes(_JPEG)
+    with monkeypatch.context() as m:
+        m.setattr(Path, "write_bytes", disk_fills)
+        torn = run(*args)
+    assert isinstance(torn.exception, OutputError) and "disk is full" in str(torn.exception)
+    assert [p.name for p in (out / "tiny").iterdir() if "cover" in p.name] == []
+    assert run(*args).exit_code == 0 and (out / "tiny" / "cover.jpg").read_bytes() == _JPEG
+    art.write_bytes(_JPEG[:4] + b"new" + bytes(61))
+    assert run(*args).exit_code == 0 and (out / "tiny" / "cover.jpg").read_bytes() == art.read_bytes()
