@@ -205,7 +205,7 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
     elif first_heading is not None and (title or description):
         body_start = note_start if note_start is not None else first_heading
     if not title:
-        title = _title_from_path(path)
+        title = title_from_path(path)
     return Story(title=title.strip(), author=author, description=description, text=text, path=path,
                  body_start=body_start)
 
@@ -294,7 +294,8 @@ def _lines_with_offsets(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _title_from_path(path: Path | None) -> str:
+def title_from_path(path: Path | None) -> str:
+    """A book title from a file name ("night_ferry-2.txt" -> "Night ferry 2"), the same for every format."""
     if path is None:
         return "Untitled story"
     stem = re.sub(r"[_\-]+", " ", path.stem).strip()

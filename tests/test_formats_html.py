@@ -245,3 +245,16 @@ def test_formats_a_bare_notes_label_reaches_no_further_than_in_plain_text(
     heard = [p for p in _NOTE_PARAS[1:] if p in said]
     assert heard == _NOTE_PARAS[1 + silenced:]
     assert "She opened the envelope." in said and "She slept." in said and "It rained." in said
+
+
+@pytest.mark.parametrize("name", ["night_ferry-2.txt", "night_ferry-2.md", "night_ferry-2.html"])
+def test_formats_a_title_from_the_file_name_reads_the_same_in_every_format(tmp_path: Path, name: str) -> None:
+    # A plain-text story was "Night ferry 2" after its file, the same story as Markdown or HTML "night_ferry-2"
+    # (the book's folder and album tag differed with the format).
+    from narrator.reader import read_story
+
+    body = "She waited.\n\nThe ferry came at dawn.\n"
+    path = tmp_path / name
+    path.write_text("<html><body><p>She waited.</p><p>The ferry came at dawn.</p></body></html>"
+                    if name.endswith(".html") else body, encoding="utf-8")
+    assert read_story(path).title == "Night ferry 2"

@@ -49,7 +49,7 @@ def test_markdown_top_heading_is_the_title_when_chapters_are_level_two() -> None
 
 def test_markdown_without_headings_is_plain_paragraphs() -> None:
     story = read_markdown(b"First line\nsame paragraph.\n\nSecond.\n\n***\n\nThird.", Path("x.md"))
-    assert story.title == "x"
+    assert story.title == "X"
     assert story.text == "First line same paragraph.\n\nSecond.\n\n* * *\n\nThird."
     assert story.chapter_hints == ()
 
@@ -91,9 +91,9 @@ def test_markdown_section_headings_inside_a_chapter_open_scenes() -> None:
     assert first == [["The Gate", "Mara walked."], ["The Road", "They left."]]
 
 
-@pytest.mark.parametrize(("heading", "title"), [("# The Lone Tower", "The Lone Tower"), ("# Chapter 1", "lone")])
+@pytest.mark.parametrize(("heading", "title"), [("# The Lone Tower", "The Lone Tower"), ("# Chapter 1", "Lone")])
 def test_formats_markdown_one_shot_heading_names_the_story(tmp_path: Path, heading: str, title: str) -> None:
-    # A one-shot's only heading is its title (the book was named "lone" after its file); "# Chapter 1" is not.
+    # A one-shot's only heading is its title (the book was named "Lone" after its file); "# Chapter 1" is not.
     path = tmp_path / "lone.md"
     path.write_text(f'{heading}\n\nThe tower stood alone.\n\n"Who is there?" called the keeper.\n')
     story = read_story(path)

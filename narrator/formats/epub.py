@@ -30,6 +30,7 @@ from narrator.formats._blocks import (
     write_chapters,
 )
 from narrator.models import Story
+from narrator.reader import title_from_path
 
 # Font obfuscation is not DRM: the text stays readable.
 _FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
@@ -211,7 +212,7 @@ def read_epub(data: bytes, path: Path | None) -> Story:
     _check_package(data, label)
     book = _load(data, label)
     docs = _spine_docs(book, book.guide)
-    title = _first_meta(book, "title") or (path.stem if path else "Untitled")
+    title = _first_meta(book, "title") or (title_from_path(path) if path else "Untitled")
     toc = book.toc
     builder = TextBuilder()
     used = _write_toc_chapters(builder, docs, toc, title) if toc else False

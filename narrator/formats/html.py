@@ -17,6 +17,7 @@ from narrator.formats._blocks import (
     write_chapters,
 )
 from narrator.models import Story
+from narrator.reader import title_from_path
 
 # Containers of a download's header and trailer (AO3: #preface, #afterword): metadata, not story.
 # FanFiction.Net's chapter page: #profile_top holds title, byline, summary and the "Rated: ..." line.
@@ -40,7 +41,7 @@ def read_html(data: bytes, path: Path | None) -> Story:
     _prune(soup)
     root = soup.body or soup
     blocks = html_blocks(root, web=True)
-    title = title or (path.stem if path else "Untitled")
+    title = title or (title_from_path(path) if path else "Untitled")
     blocks, summary = _drop_header(blocks, title, author)
     if chapter and not _opens_with_heading(blocks, title):
         blocks.insert(0, Block("heading", [(chapter, False)], level=2))

@@ -14,6 +14,7 @@ from narrator.formats._blocks import (
     write_chapters,
 )
 from narrator.models import Story
+from narrator.reader import title_from_path
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
@@ -51,7 +52,7 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
             chapters_below or not is_chapter_heading(tops[0].text)):
         title = tops[0].text
         blocks = blocks[1:]
-    title = title or (path.stem if path else "Untitled")
+    title = title or (title_from_path(path) if path else "Untitled")
     if blocks and blocks[0].kind == "heading" and _key(blocks[0].text) == _key(title):
         blocks = blocks[1:]  # the title repeated as the first heading is not a chapter
     mark_labelled_notes(blocks)
