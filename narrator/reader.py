@@ -263,6 +263,17 @@ def _byline(line: str) -> str | None:
     return author if _is_author(author, after_by=True) else None
 
 
+def header_line(line: str) -> tuple[str | None, str] | None:
+    """(title, author) when a line on its own is a "Title - Author" line, (None, author) for a byline ("By Ada
+    Finch"), else None: the same rule as the plain-text header, for the other formats' first paragraph."""
+    if _QUOTE_MARK.search(line) or len(line) > 100 or not line.strip() or line.strip()[-1] in ".!?,;:\"”…":
+        return None
+    byline = _byline(line)
+    if byline:
+        return None, byline
+    return _title_and_author(line)
+
+
 def _one_shot_header(text: str, nonblank_lines: list[tuple[int, int]]) -> tuple[str | None, str | None, int]:
     """A story without chapter headings may still open with its "Title - Author" line (a one-shot export) or a
     byline: that line is the book's title and author, not the first words read. Only a short line on its own,

@@ -99,3 +99,24 @@ def test_formats_markdown_one_shot_heading_names_the_story(tmp_path: Path, headi
     story = read_story(path)
     assert story.title == title
     assert "The tower stood alone." in story.text
+
+
+@pytest.mark.parametrize(("first", "title", "author"), [
+    ("Moths - Ada Finch", "Moths", "Ada Finch"),
+    ("By Ada Finch", "Moths", "Ada Finch"),
+    ("Home by Christmas", "Moths", None),  # story text: still read aloud
+])
+def test_markdown_title_author_line_before_the_first_heading(tmp_path: Path, first: str, title: str,
+                                                             author: str | None) -> None:
+    # The "Title - Author" line a plain-text story opens with was, in Markdown, a prologue chapter of its own,
+    # read aloud and named after the file.
+    from narrator.chapters import split_chapters
+
+    path = tmp_path / "moths.md"
+    path.write_text(f"{first}\n\n# Chapter 1\n\nThe moths came.\n\n# Chapter 2\n\nThey left.\n", encoding="utf-8")
+    story = read_story(path)
+    chapters = split_chapters(story)
+    said = " ".join(story.text[p.start:p.end] for c in chapters for p in c.paragraphs)
+    assert (story.title, story.author) == (title, author)
+    assert (first in said) == (author is None)
+    assert [c.title for c in chapters][-2:] == ["Chapter 1", "Chapter 2"]

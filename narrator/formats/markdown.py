@@ -14,7 +14,7 @@ from narrator.formats._blocks import (
     write_chapters,
 )
 from narrator.models import Story
-from narrator.reader import title_from_path
+from narrator.reader import header_line, title_from_path
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
@@ -52,6 +52,14 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
             chapters_below or not is_chapter_heading(tops[0].text)):
         title = tops[0].text
         blocks = blocks[1:]
+    author = meta.get("author")
+    header = header_line(blocks[0].text) if len(blocks) > 1 and blocks[0].kind == "para" and blocks[1].kind == "heading" \
+        else None
+    if header and not (meta.get("title") and meta.get("author")):
+        # A plain-text habit kept in Markdown: "Title - Author" (or "By Author") above the first heading names the
+        # book; it was read aloud as a prologue chapter named after the file.
+        title, author = title or header[0], author or header[1]
+        blocks = blocks[1:]
     title = title or (title_from_path(path) if path else "Untitled")
     if blocks and blocks[0].kind == "heading" and _key(blocks[0].text) == _key(title):
         blocks = blocks[1:]  # the title repeated as the first heading is not a chapter
@@ -63,7 +71,7 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
         raise InputError(f"{label}: the Markdown file holds no story text; check you chose the right file.")
     return Story(
         title=" ".join(title.split()),
-        author=meta.get("author"),
+        author=author,
         description=meta.get("description") or meta.get("summary"),
         text=text,
         path=path,
