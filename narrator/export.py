@@ -302,15 +302,30 @@ def tag_mp3(path: Path, tags: Tags, digest: str, marks: Sequence[tuple[str, int,
     mp3.save(v2_version=4)
 
 
+# The ID3v2 chapter addendum stores a CTOC's entry count in one byte: a table holds at most 255 entries.
+_TOC_MAX = 255
+
+
 def _add_chapters(t: ID3, marks: Sequence[tuple[str, int, int]]) -> None:
     # mutagen orders frames by their size when saving (quodlibet/mutagen#506), so CHAP frames whose
     # titles differ in length come out of order; padding element ids makes every CHAP the same size.
     sizes = [len(title.encode("utf-8")) for title, _, _ in marks]
-    ids = [f"scene{i:03d}" + "_" * (max(sizes) - n) for i, n in enumerate(sizes, 1)]
-    t.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
-               sub_frames=[TIT2(encoding=3, text="Scenes")]))
+    width = max(3, len(str(len(marks))))
+    ids = [f"scene{i:0{width}d}" + "_" * (max(sizes) - n) for i, n in enumerate(sizes, 1)]
     for cid, (title, start, end) in zip(ids, marks, strict=True):
         t.add(CHAP(element_id=cid, start_time=int(start), end_time=int(end), sub_frames=[TIT2(encoding=3, text=title)]))
+    # More scenes than one table holds (a chapter of 300 scene breaks failed its whole build): tables of up to
+    # 255 scenes under the top one, as the addendum allows (a CTOC may list CTOCs), in reading order.
+    level = 0
+    while len(ids) > _TOC_MAX:
+        level += 1
+        groups = [ids[a : a + _TOC_MAX] for a in range(0, len(ids), _TOC_MAX)]
+        ids = [f"toc{level}-{k:03d}" for k in range(1, len(groups) + 1)]
+        for tid, group in zip(ids, groups, strict=True):
+            t.add(CTOC(element_id=tid, flags=CTOCFlags.ORDERED, child_element_ids=group,
+                       sub_frames=[TIT2(encoding=3, text="Scenes")]))
+    t.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+               sub_frames=[TIT2(encoding=3, text="Scenes")]))
 
 
 def _encode_mp3(chunks: Iterable[np.ndarray], sample_rate: int, dest: Path, bitrate: str, out_rate: int | None,

@@ -112,3 +112,29 @@ def test_export_every_mastering_choice_changes_the_build_digest() -> None:
     assert len(set(prints)) == len(prints)
     assert delivery("mp3", room_tone=False).mastering.room_tone is None
     assert str(delivery("mp3", srt=True).fingerprint()) == prints[0], "captions do not change the MP3"
+
+
+def test_export_a_chapter_of_more_than_255_scenes_keeps_every_scene_marker(tmp_path: Path) -> None:
+    # ID3's table of contents counts its entries in one byte: a chapter of 300 scenes failed the whole build
+    # ("could not encode ...: bytes must be in range(0, 256)").
+    from mutagen.id3 import CHAP, CTOC, CTOCFlags
+
+    from narrator.export import _add_chapters
+
+    marks = [(f"Scene {n}", n * 1000, n * 1000 + 900) for n in range(300)]
+    tags = ID3()
+    _add_chapters(tags, marks)
+    tags.save(tmp_path / "tags.id3", v2_version=4)
+    saved = ID3(tmp_path / "tags.id3")
+    tocs = {f.element_id: f for f in saved.getall("CTOC")}
+    chaps = {f.element_id: f for f in saved.getall("CHAP")}
+
+    def walk(element_id: str) -> list[str]:  # the scene titles a player reaches from the top table, in order
+        if element_id in chaps:
+            return [str(chaps[element_id].sub_frames["TIT2"])]
+        return [t for child in tocs[element_id].child_element_ids for t in walk(child)]
+
+    top = [f for f in tocs.values() if f.flags & CTOCFlags.TOP_LEVEL]
+    assert len(top) == 1 and all(len(f.child_element_ids) <= 255 for f in tocs.values())
+    assert walk(top[0].element_id) == [title for title, _, _ in marks]
+    assert isinstance(next(iter(chaps.values())), CHAP) and isinstance(top[0], CTOC)
