@@ -996,6 +996,10 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     for _i, para in enumerate(paragraphs):
+        # The paragraph's names, found once: looking them up from the paragraph's start for every
+        # epithet made one huge paragraph (a story pasted as a single line) cost its length squared.
+        names = list(pattern.finditer(para)) if pattern else []
+        name_ends = [n.end() for n in names]
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
@@ -1017,9 +1021,9 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 spoken.add(ep)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
-            here = [lookup[" ".join(n.group(0).split())] for n in pattern.finditer(para, 0, m.start())] if pattern else []
-            if here:
-                votes[ep][here[-1]] += 1
+            last = bisect.bisect_right(name_ends, m.start()) - 1
+            if last >= 0:
+                votes[ep][lookup[" ".join(names[last].group(0).split())]] += 1
     # Apposition names the epithet outright: "Spike, the little purple dragon, ..." links "the dragon"
     # (worth two co-occurrences) when the epithet is also used in a tag.
     if pattern is not None and uses:
