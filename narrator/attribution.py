@@ -26,24 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS, self_introductions
+from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS, OCCUPATIONS, SPEECH_VERBS, self_introductions
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
 _PRON = r"he|she|I|they|we|He|She|They|We"
-# Nouns that tell a person's gender when an epithet has no known owner ("the old man said").
-_MALE_NOUNS = frozenset(
-    "man gentleman boy lad fellow father brother son uncle husband king prince lord sir stallion colt "
-    "dragon? stranger? master duke count baron grandfather nephew youth marquis earl emperor squire knight monk "
-    "abbot friar host landlord bridegroom widower schoolboy".replace("?", "").split()
-) - {"dragon", "stranger"}
-_FEMALE_NOUNS = frozenset(
-    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow",
-     "baroness", "marchioness", "empress", "nun", "abbess", "hostess", "landlady", "bride", "governess", "housemaid",
-     "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "dame", "spinster", "schoolgirl"]
-)
-
 FEATURES = (
     "bias_named_tag",     # the tag names this character (explicit)
     "pron_match",         # a pronoun/epithet tag whose gender matches the candidate
@@ -264,9 +252,9 @@ class _Resolver:
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
             return None, "none", "unknown"  # a capitalised word we do not know (not a character)
         head = n.split()[-1] if n.split() else ""
-        if head in _MALE_NOUNS:
+        if head in MALE_NOUNS:
             return None, "epithet", "male"
-        if head in _FEMALE_NOUNS:
+        if head in FEMALE_NOUNS:
             return None, "epithet", "female"
         return None, "epithet", "unknown"
 
@@ -1217,7 +1205,7 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
     if name[:1].islower() or name.lower().startswith(("the ", "a ")):
         return False  # a character known only by a role ("the inspector") may be several people
     heads = [f.split()[-1] for f, n in res.epithets.items() if n == name]
-    return bool(heads) and not any(h in _MALE_NOUNS or h in _FEMALE_NOUNS or h in _PERSON_HEADS
+    return bool(heads) and not any(h in MALE_NOUNS or h in FEMALE_NOUNS or h in _PERSON_HEADS
                                    or h.endswith(("man", "woman")) for h in heads)  # "the Frenchwoman"
 
 

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 
 from narrator.lexicon import (
     FEMALE_NAMES,
+    FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     HYPOCORISMS,
     LETTER,
     LOWER,
     MALE_NAMES,
+    MALE_NOUNS,
     MALE_PRONOUNS,
     OCCUPATIONS,
     RANK_TITLES,
@@ -95,8 +97,6 @@ _GENERIC_EPITHETS = frozenset(
     ["man", "woman", "boy", "girl", "lady", "gentleman", "other", "others", "one", "voice", "child", "person", "stranger",
      "young", "old", "lad", "lass", "youth", "fellow"]
 )
-# People named by their work: usually met once, and a character of their own.
-_OCCUPATIONS = OCCUPATIONS
 # What a speech verb takes as its object ("she answered the door", "he repeated the words"): not a speaker.
 _NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "letter", "note", "bell", "telephone",
                            "phone", "call", "summons", "knock", "name", "story", "subject", "remark", "weather"])
@@ -108,14 +108,6 @@ def _plural(head: str) -> bool:
         head.endswith("s") and not head.endswith(("ss", "us", "is")) and len(head) > 3)
 
 
-# Role nouns tell a gender as surely as a title does ("the duchess", "the landlord").
-_MALE_HEADS = frozenset(["man", "gentleman", "frenchman", "englishman", "mariner", "sailor", "captain", "colonel", "general", "chaplain", "vicar", "curate", "priest", "clergyman", "footman", "butler", "waiter", "policeman", "constable", "boy", "lad", "fellow", "father", "brother", "son", "uncle", "husband", "king", "prince", "lord", "stallion", "colt",
-                         "duke", "count", "baron", "marquis", "earl", "emperor", "squire", "knight", "monk", "abbot", "friar",
-                         "nephew", "grandfather", "host", "landlord", "bridegroom", "widower", "master", "youth", "schoolboy"])
-_FEMALE_HEADS = frozenset(["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly",
-                           "duchess", "countess", "baroness", "marchioness", "empress", "nun", "abbess", "niece", "grandmother",
-                           "hostess", "landlady", "bride", "widow", "governess", "maid", "housemaid", "parlourmaid", "nursemaid",
-                           "barmaid", "waitress", "actress", "heiress", "mistress", "dame", "spinster", "schoolgirl"])
 _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 
@@ -1056,7 +1048,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue  # linked below
         head = ep.split()[-1]
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
-        if n >= 2 and head not in _GENERIC_EPITHETS and (top_votes < 0.6 * n or head in _OCCUPATIONS):
+        if n >= 2 and head not in _GENERIC_EPITHETS and (top_votes < 0.6 * n or head in OCCUPATIONS):
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)
@@ -1071,7 +1063,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         intro = introduced.link(ep, first_use[ep]) if introduced is not None else None
         if intro is not None:
             extra[intro].append(ep)
-        elif head in _OCCUPATIONS and k < 2:
+        elif head in OCCUPATIONS and k < 2:
             # "said the stationmaster", "the butler continued": a person met once in the course of
             # their work is a speaker of their own, not one of the cast seen from another side.
             new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
@@ -1123,7 +1115,7 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
     speech = whole = ""
     for c in chars:
         m = re.fullmatch(rf"the\s+({_UP}[{LOWER}]+)", c.name)
-        if m is None or c.mentions < 2 or m.group(1).lower() in _OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
+        if m is None or c.mentions < 2 or m.group(1).lower() in OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
             # "the Rector", "the Duchess": a person's role, capitalised.
             out.append(c)
             continue
@@ -1336,9 +1328,9 @@ def _introduced_gender(words: str) -> str:
 
 
 def _noun_gender(head: str) -> str:
-    if head in _MALE_HEADS:
+    if head in MALE_NOUNS:
         return "male"
-    if head in _FEMALE_HEADS:
+    if head in FEMALE_NOUNS:
         return "female"
     return "unknown"
 
