@@ -842,24 +842,21 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
 
 
 def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]]) -> None:
-    """Join "Mr. Denham" to the one man of the family the story names in full ("Ralph Denham"), and
-    "Mrs. Pontellier" to the one woman ("Edna Pontellier") when the family has no "Miss".
+    """Join "Mr. Denham" to the one man of the family the story names in full ("Ralph Denham").
 
     The surname rule in _cluster stops when several full names share the surname (Ralph's sisters
-    are Denhams too); a reader still knows "Mr. Denham" is the one Denham man. A family with a "Miss"
-    has daughters, and its "Mrs." may be their mother, so "Mrs." waits for a family without one.
-    union() keeps its vetoes: a father and son named side by side ("Mr. Emerson and George") stay
-    two people.
+    are Denhams too); a reader still knows "Mr. Denham" is the one Denham man. union() keeps its
+    vetoes: a father and son named side by side ("Mr. Emerson and George") stay two people.
+    Only "Mr.": the same join for "Mrs." ("Mrs. Pontellier" to "Edna Pontellier" in a family without a
+    "Miss") was measured and lost on the development novels (82.5 % -> 82.4 %, Emma and Dorian Gray
+    falling), so it is not made.
     """
     for k, f in list(good.items()):
-        if not f.title or len(f.words) != 1 or _title_key(f.title) not in ("Mr",):
+        if not f.title or len(f.words) != 1 or _title_key(f.title) != "Mr":
             continue
         surname, g = f.words[0], gender_of_title(f.title)
         if any(len(good[m].words) >= 2 and good[m].words[-1] == surname for m in members.get(find(k), ())):
             continue  # already one with a full name
-        if g == "female" and any(h.title and _title_key(h.title) in _UNMARRIED_TITLES and h.words[-1] == surname
-                                 for h in good.values()):
-            continue
         roots = {find(x) for x, h in good.items()
                  if len(h.words) == 2 and h.words[1] == surname and h.words[0] not in TITLES and not h.role
                  and (not h.title or _title_key(h.title) == _title_key(f.title))}
