@@ -82,12 +82,13 @@ _EPITHET_RE = re.compile(
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
 _WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
-# "said the man with a smile" tells how he said it, not which man he is.
+# "said the man with a smile" tells how he said it, not which man he is. (Not "eye": "the man with a
+# glass eye" is which man he is.)
 _MANNER_NOUNS = frozenset(
     ["smile", "grin", "laugh", "sigh", "shrug", "nod", "frown", "look", "glance", "voice", "tone", "air", "expression",
      "wink", "chuckle", "snort", "scowl", "sneer", "start", "effort", "gesture", "bow", "yawn", "shudder", "wave",
      "smirk", "groan", "gasp", "giggle", "cough", "growl", "snarl", "whisper", "shout", "cry", "flourish", "pause",
-     "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "eye", "eyes", "sniff", "sob", "squeak"]
+     "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "sniff", "sob", "squeak"]
 )
 _SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
@@ -102,8 +103,21 @@ _NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "le
                            "phone", "call", "summons", "knock", "name", "story", "subject", "remark", "weather"])
 
 
-def _plural(head: str) -> bool:
-    """True for a plural people-noun ("the ladies", "the children"): a group, not one speaker."""
+# Nouns that end in -s and are one creature ("said the cyclops"), for stories that never write "a cyclops".
+_SINGULAR_S = frozenset(["cyclops", "rhinoceros", "triceratops", "pegasus", "marquis", "species"])
+# "a cyclops", "an albatross": an -s noun after the indefinite article is singular in this story (not
+# "a ladies' maid", where the article belongs to the maid).
+_A_NOUN_S = re.compile(r"\b(?:[Aa]n?)\s+([a-z]+s)\b(?![\u2019'\-])")
+
+
+def _plural(head: str, singular: frozenset[str] | set[str] = frozenset()) -> bool:
+    """True for a plural people-noun ("the ladies", "the children"): a group, not one speaker.
+
+    An -s ending alone says plural; `singular` is the -s nouns the story itself uses with "a"/"an"
+    ("a rhinoceros"), which with _SINGULAR_S are one speaker each.
+    """
+    if head in _SINGULAR_S or head in singular:
+        return False
     return head in ("children", "men", "women", "people", "gentlemen", "folk", "folks") or (
         head.endswith("s") and not head.endswith(("ss", "us", "is")) and len(head) > 3)
 
@@ -984,6 +998,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
+    singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
     for _i, para in enumerate(paragraphs):
         # The paragraph's names, found once: looking them up from the paragraph's start for every
         # epithet made one huge paragraph (a story pasted as a single line) cost its length squared.
@@ -995,13 +1010,16 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
-            if head in _NOT_SPEAKERS or _plural(head):
+            if head in _NOT_SPEAKERS or _plural(head, singular):
                 continue  # "answered the door", "repeated the question", "said the ladies"
             if m.group("a") and head in _GENERIC_EPITHETS:
                 # "said the man with the black beard": the phrase after a vague noun is what sets this
                 # man apart from every other; with it he is somebody in particular.
+                # "with the glass eye", "with the deep voice": the definite article points at something
+                # the reader knows him by (identity); "with a smile" is how he said it (manner). A comma
+                # before "with" ("said the man, with a deep voice") is manner and never matches here.
                 w = _WITH_PHRASE.match(para, m.end("a"))
-                if w and w.group(1).split()[-1] not in _MANNER_NOUNS:
+                if w and (w.group(1).split()[1] == "the" or w.group(1).split()[-1] not in _MANNER_NOUNS):
                     ep = ep + " " + " ".join(w.group(1).split())
                     head = ep.split()[-1]
             uses[ep] += 1
@@ -1044,8 +1062,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         if len(titled.get(ep, ())) == 1:
             continue  # linked below
         head = ep.split()[-1]
+        # "the man with the deep voice": the description makes him somebody in particular even when its
+        # last word is one of the vague ones ("voice").
+        particular = " with " in ep or head not in _GENERIC_EPITHETS
         top_votes = votes[ep].most_common(1)[0][1] if votes[ep] else 0
-        if n >= 2 and head not in _GENERIC_EPITHETS and (top_votes < 0.6 * n or head in OCCUPATIONS):
+        if n >= 2 and particular and (top_votes < 0.6 * n or head in OCCUPATIONS):
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)
