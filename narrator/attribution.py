@@ -17,6 +17,7 @@ back to hand-set values when the file is missing.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -25,24 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import OCCUPATIONS, SPEECH_VERBS, self_introductions
+from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS, OCCUPATIONS, SPEECH_VERBS, self_introductions
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
 _PRON = r"he|she|I|they|we|He|She|They|We"
-# Nouns that tell a person's gender when an epithet has no known owner ("the old man said").
-_MALE_NOUNS = frozenset(
-    "man gentleman boy lad fellow father brother son uncle husband king prince lord sir stallion colt "
-    "dragon? stranger? master duke count baron grandfather nephew youth marquis earl emperor squire knight monk "
-    "abbot friar host landlord bridegroom widower schoolboy".replace("?", "").split()
-) - {"dragon", "stranger"}
-_FEMALE_NOUNS = frozenset(
-    ["woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife", "queen", "princess", "mare", "filly", "mistress", "duchess", "countess", "grandmother", "niece", "maid", "widow",
-     "baroness", "marchioness", "empress", "nun", "abbess", "hostess", "landlady", "bride", "governess", "housemaid",
-     "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "dame", "spinster", "schoolgirl"]
-)
-
 FEATURES = (
     "bias_named_tag",     # the tag names this character (explicit)
     "pron_match",         # a pronoun/epithet tag whose gender matches the candidate
@@ -263,9 +252,9 @@ class _Resolver:
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
             return None, "none", "unknown"  # a capitalised word we do not know (not a character)
         head = n.split()[-1] if n.split() else ""
-        if head in _MALE_NOUNS:
+        if head in MALE_NOUNS:
             return None, "epithet", "male"
-        if head in _FEMALE_NOUNS:
+        if head in FEMALE_NOUNS:
             return None, "epithet", "female"
         return None, "epithet", "unknown"
 
@@ -363,7 +352,8 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
         if named:
             # "said Emma" is the tag, not narration about Emma: counting it as a mention would make
             # the last speaker look like the likeliest next one.
-            para.mentions = [m for m in para.mentions if m[1] not in named or not _in_tag(para, m[0])]
+            starts = [s.start for s in para.segs]  # once per paragraph: a long one has thousands of mentions
+            para.mentions = [m for m in para.mentions if m[1] not in named or not _in_tag(para, m[0], starts)]
         prev = paras[i - 1] if i > 0 else None
         para.cont = bool(
             prev is not None and prev.quotes and para.segs[0].kind == "dialogue" and prev.segs[-1].kind == "dialogue"
@@ -412,14 +402,21 @@ def _new_scene(between: list[_Para], res: _Resolver) -> bool:
     return len(named) >= 2 or len(subjects) >= 2
 
 
-def _in_tag(para: _Para, pos: int) -> bool:
-    """True when offset `pos` lies in narration within a few words of a quotation (a speech tag)."""
-    for k, seg in enumerate(para.segs):
-        if seg.kind == "narration" and seg.start <= pos < seg.end:
-            after_quote = k > 0 and para.segs[k - 1].kind == "dialogue" and pos - seg.start < 40
-            before_quote = k + 1 < len(para.segs) and para.segs[k + 1].kind == "dialogue" and seg.end - pos < 60
-            return after_quote or before_quote
-    return False
+def _in_tag(para: _Para, pos: int, starts: list[int]) -> bool:
+    """True when offset `pos` lies in narration within a few words of a quotation (a speech tag).
+
+    `starts` is the segments' start offsets, in order: the one segment that can hold `pos` is found by
+    bisection rather than by walking the paragraph for every mention.
+    """
+    k = bisect.bisect_right(starts, pos) - 1
+    if k < 0:
+        return False
+    seg = para.segs[k]
+    if seg.kind != "narration" or not seg.start <= pos < seg.end:
+        return False
+    after_quote = k > 0 and para.segs[k - 1].kind == "dialogue" and pos - seg.start < 40
+    before_quote = k + 1 < len(para.segs) and para.segs[k + 1].kind == "dialogue" and seg.end - pos < 60
+    return after_quote or before_quote
 
 
 def _scan_mentions(para: _Para, res: _Resolver) -> None:
@@ -1103,11 +1100,15 @@ def _evidence(para: _Para, prev: _Para | None, speakers: dict[int, str]) -> None
         return
     if para.named:
         para.evidence = "explicit"
-        # A second named tag for a later quote in the same paragraph names a second speaker.
-        for t, qi in tags:
-            if t.kind == "name" and t.name and t.name != para.named:
-                for q in para.quotes[qi:]:
+        # A second named tag for a later quote in the same paragraph names a second speaker, for that
+        # quote and the ones after it, until a later tag of the kind takes over. Walked backwards so
+        # each quote is written once (a forward walk rewrote the whole rest of a huge paragraph per tag).
+        low = len(para.quotes)
+        for t, qi in reversed(tags):
+            if t.kind == "name" and t.name and t.name != para.named and qi < low:
+                for q in para.quotes[qi:low]:
                     speakers[q.index + q.chapter * 1_000_000] = t.name
+                low = qi
         return
     para.evidence = "anaphoric" if tags else "implicit"
 
@@ -1123,7 +1124,21 @@ def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: d
     para = paras[i]
     if g_main not in ("male", "female") or main is None:
         return
+    if not any(t.kind == "pronoun" and t.gender in ("male", "female") and t.gender != g_main for t, _ in para.tags):
+        return
     named_quotes = {q for t, q in para.tags if t.kind == "name"}  # once: a long paragraph has thousands of tags
+    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. Found in
+    # one backward walk (not by rescanning the remaining tags for every tag), keeping the quote
+    # indices of the tags after k negated and sorted, so the smallest one above qi is a bisection away.
+    ends = [len(para.quotes)] * len(para.tags)
+    after: list[int] = []  # negated quote indices of tags[k + 1:], ascending
+    for k in range(len(para.tags) - 1, -1, -1):
+        qi = para.tags[k][1]
+        j = bisect.bisect_left(after, -qi)  # after[:j] are the tags' quotes > qi
+        if j:
+            ends[k] = -after[j - 1]
+        if j == len(after) or after[j] != -qi:
+            after.insert(j, -qi)  # tags come in quote order, so this appends at the end
     for k, (tag, qi) in enumerate(para.tags):
         if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
             continue
@@ -1133,8 +1148,7 @@ def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: d
         if who is None:
             continue
         # Its quote and those after it, up to the next quote with a tag of its own.
-        later = [q for _, q in para.tags[k + 1:] if q > qi]
-        end = min(later) if later else len(para.quotes)
+        end = ends[k]
         for q in para.quotes[qi:end]:
             speakers[q.index + q.chapter * 1_000_000] = who
             # A pronoun resolved from the text around it, not a name: as sure as an acting character.
@@ -1191,7 +1205,7 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
     if name[:1].islower() or name.lower().startswith(("the ", "a ")):
         return False  # a character known only by a role ("the inspector") may be several people
     heads = [f.split()[-1] for f, n in res.epithets.items() if n == name]
-    return bool(heads) and not any(h in _MALE_NOUNS or h in _FEMALE_NOUNS or h in _PERSON_HEADS
+    return bool(heads) and not any(h in MALE_NOUNS or h in FEMALE_NOUNS or h in _PERSON_HEADS
                                    or h.endswith(("man", "woman")) for h in heads)  # "the Frenchwoman"
 
 

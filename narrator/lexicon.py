@@ -136,6 +136,22 @@ HYPOCORISMS: dict[str, tuple[str, frozenset[str]]] = {
     for pet, full in table.items()
 }
 
+# Nouns that tell a person's gender as surely as a title does ("the duchess", "the landlord", "said the
+# old man"). One list for character discovery and attribution alike: two copies had drifted apart.
+MALE_NOUNS = frozenset(
+    ["man", "gentleman", "boy", "lad", "fellow", "youth", "schoolboy", "father", "brother", "son", "uncle",
+     "husband", "nephew", "grandfather", "bridegroom", "widower", "king", "prince", "lord", "sir", "duke", "count",
+     "baron", "marquis", "earl", "emperor", "squire", "knight", "master", "host", "landlord", "monk", "abbot",
+     "friar", "chaplain", "vicar", "curate", "priest", "clergyman", "frenchman", "englishman", "mariner", "sailor",
+     "captain", "colonel", "general", "footman", "butler", "waiter", "policeman", "constable", "stallion", "colt"]
+)
+FEMALE_NOUNS = frozenset(
+    ["woman", "lady", "girl", "lass", "schoolgirl", "mother", "sister", "daughter", "aunt", "wife", "niece",
+     "grandmother", "bride", "widow", "spinster", "dame", "queen", "princess", "duchess", "countess", "baroness",
+     "marchioness", "empress", "mistress", "hostess", "landlady", "nun", "abbess", "governess", "maid", "housemaid",
+     "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "mare", "filly"]
+)
+
 # People named by their work: usually met once, and a character of their own.
 OCCUPATIONS = frozenset(
     ["servant", "butler", "maid", "parlourmaid", "housemaid", "footman", "waiter", "waitress", "porter", "coachman",

@@ -456,3 +456,16 @@ def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
     # The first "said the old man" went to someone: the second points at the same one.
     first = next(ln.speaker for ln in lines if ln.segment.text.startswith('"It is'))
     assert first is not None and marked == [first]
+
+
+def test_attribution_and_discovery_read_a_role_noun_as_the_same_gender():
+    # "said the vicar" is a man to attribution as to character discovery (the two kept lists of their own
+    # that had drifted: the vicar, the butler, the policeman were men only to discovery, "sir" only here).
+    from narrator.attribution import _Resolver
+    from narrator.characters import _noun_gender
+
+    res = _Resolver(FAMILY)
+    for noun, gender in (("vicar", "male"), ("butler", "male"), ("policeman", "male"), ("sir", "male"),
+                         ("governess", "female"), ("stranger", "unknown"), ("dragon", "unknown")):
+        assert res.lookup(f"the {noun}") == (None, "epithet", gender), noun
+        assert _noun_gender(noun) == gender, noun

@@ -178,3 +178,38 @@ def test_characters_epithet_the_narration_ties_to_a_name_is_that_character():
     cast = {c.name: c.aliases for c in find_characters(story, segs)}
     assert "the dragon" not in cast
     assert "the dragon" in cast.get("Spike", ())
+
+
+def test_characters_a_singular_noun_ending_in_s_is_one_speaker_not_a_group():
+    # "said the cyclops" is one creature, as "said the ladies" is several: an -s ending alone does not make
+    # a plural ("a cyclops", "a rhinoceros" in the narration say so).
+    for noun in ("cyclops", "rhinoceros"):
+        text = (f'Tobias crept into the dark cave where a {noun} lived.\n\n'
+                f'The {noun} rolled the stone aside and peered in.\n\n"Who is there?" said the {noun}.\n\n'
+                f'"A friend," said Tobias.\n\nThe {noun} sniffed the air.\n\n"I smell a liar," said the {noun}.\n')
+        story, segs = segments_of(text)
+        cast = {c.name for c in find_characters(story, segs)}
+        assert f"the {noun}" in cast, (noun, cast)
+    # A plural stays a group: the ladies are nobody's name.
+    text = ('Tobias sat in the parlour with the ladies.\n\n"How charming," said the ladies.\n\n'
+            '"Thank you," said Tobias.\n\n"Quite charming," said the ladies.\n')
+    story, segs = segments_of(text)
+    assert "the ladies" not in {c.name for c in find_characters(story, segs)}
+
+
+def test_characters_with_phrase_identity_or_manner():
+    # "the man with the glass eye" / "with the deep voice" picks one man out (identity); "said the man, with
+    # a deep voice" and "said the man with a smile" tell how he spoke (manner) and leave plain "the man".
+    def cast_of(phrase: str) -> set[str]:
+        text = ('Marvel sat on the bench outside the inn. Two men came out of the door.\n\n'
+                f'"Fine day," said the man{phrase}.\n\n"It is," said Marvel.\n\n'
+                f'"Going far?" said the man{phrase}.\n\nMarvel shook his head. "Not far."\n\n'
+                f'"Then good luck," said the man{phrase}, and went off down the road.\n')
+        story, segs = segments_of(text)
+        return {c.name for c in find_characters(story, segs)}
+
+    assert "the man with the glass eye" in cast_of(" with the glass eye")
+    assert "the man with a glass eye" in cast_of(" with a glass eye")
+    assert "the man with the deep voice" in cast_of(" with the deep voice")
+    for manner in (", with a deep voice", " with a smile", " with a deep voice"):
+        assert not any(n.startswith("the man with") for n in cast_of(manner)), manner
