@@ -97,3 +97,19 @@ def test_dialogue_random_mixed_paragraphs_are_covered():
     text = "\n\n".join(" ".join(rng.choice(words) for _ in range(8)) for _ in range(30))
     _story, segs = segments_of(text)
     assert "".join(s.text for s in segs).replace("\n", "") == text.replace("\n", "")
+
+
+def test_a_wall_of_narration_is_cut_at_sentence_ends_into_bounded_segments() -> None:
+    """A 30,000-character paragraph would be rendered and held whole: it is cut after sentence ends, and the
+    pieces still cover the paragraph exactly once, a quotation inside it left whole."""
+    wall = " ".join(f"The lamp on post {i} was lit before the bell rang." for i in range(600))
+    text = f'{wall} "Hold the ladder," said Tobin. {wall}\n'
+    from narrator.dialogue import _cut_long_narration, split_paragraph
+
+    pieces = [c for p in split_paragraph(text, 0, len(text) - 1) for c in _cut_long_narration(text, *p)]
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text) - 1
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    assert len(wall) > 30_000 and len(pieces) > 15
+    assert all(e - s <= 4000 for s, e, k in pieces)  # about 3 minutes of speech at most
+    assert [text[s:e] for s, e, k in pieces if k == "dialogue"] == ['"Hold the ladder,"']
+    assert all(text[s:e].rstrip().endswith(".") for s, e, k in pieces[:-1] if k == "narration")
