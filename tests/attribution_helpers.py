@@ -60,6 +60,18 @@ class BlindScore:
     narrator: str | None
 
 
+# A small pony cast the unit tests share: a two-word name with short forms, and two epithets.
+TWI = Character("Twilight Sparkle", ("Twilight", "Twi"), "female", 20)
+SPIKE = Character("Spike", ("the dragon",), "male", 15)
+RARITY = Character("Rarity", ("the unicorn",), "female", 10)
+CAST = [TWI, SPIKE, RARITY]
+
+
+def who(text: str, cast: list[Character] = CAST) -> list[str | None]:
+    """The speaker of every quotation of `text`, attributed against `cast`."""
+    return [s for _, s in speech(lines_of(text, cast))]
+
+
 def _squash(s: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", s.lower())
 

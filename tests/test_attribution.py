@@ -10,20 +10,10 @@ from pathlib import Path
 import pytest
 
 from narrator.models import Character
-from tests.attribution_helpers import FIXTURES, lines_of, speech
+from tests.attribution_helpers import CAST, FIXTURES, TWI, lines_of, speech, who
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "pdnc"
-
-TWI = Character("Twilight Sparkle", ("Twilight", "Twi"), "female", 20)
-SPIKE = Character("Spike", ("the dragon",), "male", 15)
-RARITY = Character("Rarity", ("the unicorn",), "female", 10)
-CAST = [TWI, SPIKE, RARITY]
-
-
-def who(text: str, cast=CAST) -> list[str | None]:
-    return [s for _, s in speech(lines_of(text, cast))]
-
 
 def test_attribution_explicit_tags_both_orders_and_other_verbs():
     assert who('"Hi," said Spike.') == ["Spike"]

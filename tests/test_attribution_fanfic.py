@@ -8,16 +8,15 @@ from narrator.attribution import _kind_epithet, _Resolver
 from narrator.characters import find_characters
 from narrator.models import Character
 
-from .attribution_helpers import FIXTURES, lines_of, score_blind, segments_of, speech
-
-TWI = Character("Twilight Sparkle", ("Twilight", "Twi"), "female", 20)
-SPIKE = Character("Spike", ("the dragon",), "male", 15)
-RARITY = Character("Rarity", ("the unicorn",), "female", 10)
-CAST = [TWI, SPIKE, RARITY]
-
-
-def who(text: str, cast=CAST) -> list[str | None]:
-    return [s for _, s in speech(lines_of(text, cast))]
+from .attribution_helpers import (
+    CAST,
+    FIXTURES,
+    lines_of,
+    score_blind,
+    segments_of,
+    speech,
+    who,
+)
 
 
 def test_self_introduction_names_the_speaker_over_a_pronoun_tag():
