@@ -1288,13 +1288,7 @@ class _Intro:
     def __init__(self, body: Sequence[Segment], chars: Sequence[Character], pattern: re.Pattern[str],
                  lookup: dict[str, str]) -> None:
         # Whole paragraphs, speech included: a newcomer is often first named by someone else.
-        self.paras: list[str] = []
-        last = None
-        for seg in body:
-            if seg.paragraph != last:
-                self.paras.append("")
-                last = seg.paragraph
-            self.paras[-1] += " " + seg.text
+        self.paras = _paragraph_texts(body)
         self.pattern, self.lookup = pattern, lookup
         self.genders = {c.name: c.gender for c in chars}
         self._first: dict[str, int] | None = None
