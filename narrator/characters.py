@@ -29,6 +29,7 @@ from narrator.lexicon import (
     MALE_PRONOUNS,
     OCCUPATIONS,
     RANK_TITLES,
+    SPEECH_VERB_ALT,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
@@ -73,11 +74,10 @@ _ACTION_VERBS = frozenset(
     ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
 )
 _TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
-_ALL_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _EPITHET_RE = re.compile(
     # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
     # not run on into a longer noun phrase ("said the whole party").
-    rf"\b(?:{_ALL_TAG_VERBS})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
+    rf"\b(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
@@ -185,19 +185,18 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     return _add_specials(chars, story, body, narration)
 
 
-_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
 _TAG_AFTER_INVERTED = re.compile(
-    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + _VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
+    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
     r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_NAME + r"(?![\w'\u2019?])"
 )
 _TAG_AFTER_NORMAL = re.compile(
-    r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + _VERB_ALT + r")\b"
+    r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
 )
 # "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
 # that is the speaker even when it is also a common word ('"Out," May said').
-_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + _VERB_ALT + r")\b")
+_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
 # Capitalised words that may name a speaker in a tag although they are not names elsewhere
 # ('"Stop!" said Mother', '"Not I," said Five').
 _TAG_ONLY_WORDS = frozenset(
@@ -296,7 +295,7 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
 # or a comma: a name there; at a sentence or quotation start any word is capitalised.
 _SUFFIXED = re.compile(rf"{_UP}{_LO}+(?:ing|ly|ed)")
 _SUFFIXED_MID = re.compile(rf"[{LOWER},;]\s+(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\b")
-_SUFFIXED_SPEAKS = re.compile(rf"\b(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\s+(?:{'|'.join(sorted(SPEECH_VERBS, key=len, reverse=True))})\b(?!\s+{_UP})")
+_SUFFIXED_SPEAKS = re.compile(rf"\b(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\s+(?:{SPEECH_VERB_ALT})\b(?!\s+{_UP})")
 
 
 def _initial_only(everything: str, cap_counts: Counter[str]) -> set[str]:
@@ -1364,7 +1363,7 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W\d_])(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
-_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
+_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + SPEECH_VERB_ALT + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
 
 
 def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str) -> list[Character]:
@@ -1501,7 +1500,7 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
     return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
 
 
-_TO_ME = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
+_TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
 _VOCATIVE_RE = re.compile(
     r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _UP + _LO + r"+(?:\s+" + _UP + _LO + r"+)?)(?=[,.!?])"
