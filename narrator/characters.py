@@ -1120,6 +1120,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
 _SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+[a-z]+(?:ed|s)\b")
 
 
+_THE_NAME = re.compile(rf"the\s+({_UP}[{LOWER}]+)")
+_AFTER_ARTICLE_OR_NAME = re.compile(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$")
+_ROLE_OF = re.compile(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b")
+
+
 def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
     """Drop "the Atlas", "the Marigold": a capitalised name that always takes the article and never speaks.
 
@@ -1131,7 +1136,7 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
     out = []
     speech = whole = ""
     for c in chars:
-        m = re.fullmatch(rf"the\s+({_UP}[{LOWER}]+)", c.name)
+        m = _THE_NAME.fullmatch(c.name)
         if m is None or c.mentions < 2 or m.group(1).lower() in OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
             # "the Rector", "the Duchess": a person's role, capitalised.
             out.append(c)
@@ -1148,7 +1153,7 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
             verb = re.search(r"\b([a-z]+)\s+[Tt]he\s+$", before)
             # Used as a name (without the article, and not as the last word of a longer title such as
             # "The Moonwatch Atlas"), or in a speech tag ("said the Gardener", "the Gardener said").
-            keep = (not re.search(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$", before)
+            keep = (not _AFTER_ARTICLE_OR_NAME.search(before)
                     or (verb is not None and verb.group(1) in SPEECH_VERBS)
                     or (after is not None and after.group(1) in SPEECH_VERBS and re.search(r"\b[Tt]he\s+$", before) is not None))
         if keep:
@@ -1195,7 +1200,7 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             found[name].extend("the " + e for e in eps[:1])
             # "I am Nocturne, Keeper of the eastern sky": the title given with the name is how the
             # narration goes on calling her ("the Keeper lifted her head").
-            role = re.match(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b", seg.text[m.end():])
+            role = _ROLE_OF.match(seg.text, m.end())
             if role and role.group(1) not in _NOT_NAMES:
                 found[name].append("the " + role.group(1))
             pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
