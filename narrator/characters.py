@@ -998,11 +998,15 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
+    # Each paragraph's names (and where they end), found once: looking them up from the paragraph's
+    # start for every epithet made one huge paragraph (a story pasted as a single line) cost its
+    # length squared.
+    para_names: list[tuple[list[re.Match[str]], list[int]]] = []
+    for para in paragraphs:
+        found = list(pattern.finditer(para)) if pattern else []
+        para_names.append((found, [n.end() for n in found]))
     for _i, para in enumerate(paragraphs):
-        # The paragraph's names, found once: looking them up from the paragraph's start for every
-        # epithet made one huge paragraph (a story pasted as a single line) cost its length squared.
-        names = list(pattern.finditer(para)) if pattern else []
-        name_ends = [n.end() for n in names]
+        names, name_ends = para_names[_i]
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
@@ -1094,13 +1098,13 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # paragraph after paragraph makes "the dragon" Spike; a name seldom before it leaves a
             # creature of its own.
             ep_re = re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE)
-            seen = [p for p in paragraphs if ep_re.search(p)]
+            seen = [(i, e.start()) for i, p in enumerate(paragraphs) if (e := ep_re.search(p))]
             before: Counter[str] = Counter()
-            for para in seen:
-                at = ep_re.search(para).start()  # type: ignore[union-attr]
-                names = [lookup[" ".join(x.group(0).split())] for x in pattern.finditer(para, 0, at)] if pattern else []
-                if names:
-                    before[names[-1]] += 1
+            for i, at in seen:
+                names, name_ends = para_names[i]
+                last = bisect.bisect_right(name_ends, at) - 1
+                if last >= 0:
+                    before[lookup[" ".join(names[last].group(0).split())]] += 1
             owner, times = before.most_common(1)[0] if before else ("", 0)
             if times >= 2 and times * 2 >= len(seen):
                 extra[owner].append(ep)
