@@ -160,8 +160,10 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     if not everything.strip():
         return []
 
-    lower_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].islower())
-    cap_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].isupper())
+    words = _WORD_RE.findall(everything)
+    lower_counts = Counter(w for w in words if w[0].islower())
+    cap_counts = Counter(w for w in words if w[0].isupper())
+    del words
     for w in _initial_only(everything, cap_counts):
         # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
         lower_counts[w.lower()] += cap_counts[w]
