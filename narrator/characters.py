@@ -260,6 +260,9 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
 
 
+_BARE_TITLES = frozenset(t.rstrip(".") for t in TITLES)  # "Mr" for "Mr." and "Mr" alike
+
+
 def _title_key(title: str) -> str:
     """A title as one spelling: "Dr." / "Doctor" -> "Dr", "Mrs." -> "Mrs"."""
     t = title.rstrip(".")
@@ -691,7 +694,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         if f.title:
             by_title[_title_key(f.title)].add(find(k))
     for k, f in list(good.items()):
-        if len(f.words) == 1 and not f.title and f.words[0].rstrip(".") in {t.rstrip(".") for t in TITLES}:
+        if len(f.words) == 1 and not f.title and f.words[0].rstrip(".") in _BARE_TITLES:
             owners = by_title.get(_title_key(f.words[0]), set())
             if len(owners) == 1:
                 parent[k] = next(iter(owners))
