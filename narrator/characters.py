@@ -29,6 +29,7 @@ from narrator.lexicon import (
     MALE_PRONOUNS,
     OCCUPATIONS,
     RANK_TITLES,
+    SPEECH_VERB_ALT,
     SPEECH_VERBS,
     STOPWORDS,
     TITLES,
@@ -73,11 +74,10 @@ _ACTION_VERBS = frozenset(
     ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
 )
 _TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
-_ALL_TAG_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _EPITHET_RE = re.compile(
     # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
     # not run on into a longer noun phrase ("said the whole party").
-    rf"\b(?:{_ALL_TAG_VERBS})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
+    rf"\b(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b)"
 )
@@ -160,8 +160,10 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     if not everything.strip():
         return []
 
-    lower_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].islower())
-    cap_counts = Counter(w for w in _WORD_RE.findall(everything) if w[0].isupper())
+    words = _WORD_RE.findall(everything)
+    lower_counts = Counter(w for w in words if w[0].islower())
+    cap_counts = Counter(w for w in words if w[0].isupper())
+    del words
     for w in _initial_only(everything, cap_counts):
         # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
         lower_counts[w.lower()] += cap_counts[w]
@@ -185,19 +187,18 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     return _add_specials(chars, story, body, narration)
 
 
-_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
 _TAG_AFTER_INVERTED = re.compile(
-    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + _VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
+    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
     r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_NAME + r"(?![\w'\u2019?])"
 )
 _TAG_AFTER_NORMAL = re.compile(
-    r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + _VERB_ALT + r")\b"
+    r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
 )
 # "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
 # that is the speaker even when it is also a common word ('"Out," May said').
-_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + _VERB_ALT + r")\b")
+_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
 # Capitalised words that may name a speaker in a tag although they are not names elsewhere
 # ('"Stop!" said Mother', '"Not I," said Five').
 _TAG_ONLY_WORDS = frozenset(
@@ -259,6 +260,9 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
 
 
+_BARE_TITLES = frozenset(t.rstrip(".") for t in TITLES)  # "Mr" for "Mr." and "Mr" alike
+
+
 def _title_key(title: str) -> str:
     """A title as one spelling: "Dr." / "Doctor" -> "Dr", "Mrs." -> "Mrs"."""
     t = title.rstrip(".")
@@ -296,7 +300,7 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
 # or a comma: a name there; at a sentence or quotation start any word is capitalised.
 _SUFFIXED = re.compile(rf"{_UP}{_LO}+(?:ing|ly|ed)")
 _SUFFIXED_MID = re.compile(rf"[{LOWER},;]\s+(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\b")
-_SUFFIXED_SPEAKS = re.compile(rf"\b(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\s+(?:{'|'.join(sorted(SPEECH_VERBS, key=len, reverse=True))})\b(?!\s+{_UP})")
+_SUFFIXED_SPEAKS = re.compile(rf"\b(?P<w>{_UP}{_LO}+(?:ing|ly|ed))\s+(?:{SPEECH_VERB_ALT})\b(?!\s+{_UP})")
 
 
 def _initial_only(everything: str, cap_counts: Counter[str]) -> set[str]:
@@ -690,7 +694,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         if f.title:
             by_title[_title_key(f.title)].add(find(k))
     for k, f in list(good.items()):
-        if len(f.words) == 1 and not f.title and f.words[0].rstrip(".") in {t.rstrip(".") for t in TITLES}:
+        if len(f.words) == 1 and not f.title and f.words[0].rstrip(".") in _BARE_TITLES:
             owners = by_title.get(_title_key(f.words[0]), set())
             if len(owners) == 1:
                 parent[k] = next(iter(owners))
@@ -999,11 +1003,15 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
+    # Each paragraph's names (and where they end), found once: looking them up from the paragraph's
+    # start for every epithet made one huge paragraph (a story pasted as a single line) cost its
+    # length squared.
+    para_names: list[tuple[list[re.Match[str]], list[int]]] = []
+    for para in paragraphs:
+        found = list(pattern.finditer(para)) if pattern else []
+        para_names.append((found, [n.end() for n in found]))
     for _i, para in enumerate(paragraphs):
-        # The paragraph's names, found once: looking them up from the paragraph's start for every
-        # epithet made one huge paragraph (a story pasted as a single line) cost its length squared.
-        names = list(pattern.finditer(para)) if pattern else []
-        name_ends = [n.end() for n in names]
+        names, name_ends = para_names[_i]
         for m in _EPITHET_RE.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
@@ -1095,13 +1103,13 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # paragraph after paragraph makes "the dragon" Spike; a name seldom before it leaves a
             # creature of its own.
             ep_re = re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE)
-            seen = [p for p in paragraphs if ep_re.search(p)]
+            seen = [(i, e.start()) for i, p in enumerate(paragraphs) if (e := ep_re.search(p))]
             before: Counter[str] = Counter()
-            for para in seen:
-                at = ep_re.search(para).start()  # type: ignore[union-attr]
-                names = [lookup[" ".join(x.group(0).split())] for x in pattern.finditer(para, 0, at)] if pattern else []
-                if names:
-                    before[names[-1]] += 1
+            for i, at in seen:
+                names, name_ends = para_names[i]
+                last = bisect.bisect_right(name_ends, at) - 1
+                if last >= 0:
+                    before[lookup[" ".join(names[last].group(0).split())]] += 1
             owner, times = before.most_common(1)[0] if before else ("", 0)
             if times >= 2 and times * 2 >= len(seen):
                 extra[owner].append(ep)
@@ -1121,6 +1129,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
 _SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+[a-z]+(?:ed|s)\b")
 
 
+_THE_NAME = re.compile(rf"the\s+({_UP}[{LOWER}]+)")
+_AFTER_ARTICLE_OR_NAME = re.compile(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$")
+_ROLE_OF = re.compile(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b")
+
+
 def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
     """Drop "the Atlas", "the Marigold": a capitalised name that always takes the article and never speaks.
 
@@ -1132,7 +1145,7 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
     out = []
     speech = whole = ""
     for c in chars:
-        m = re.fullmatch(rf"the\s+({_UP}[{LOWER}]+)", c.name)
+        m = _THE_NAME.fullmatch(c.name)
         if m is None or c.mentions < 2 or m.group(1).lower() in OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
             # "the Rector", "the Duchess": a person's role, capitalised.
             out.append(c)
@@ -1149,7 +1162,7 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
             verb = re.search(r"\b([a-z]+)\s+[Tt]he\s+$", before)
             # Used as a name (without the article, and not as the last word of a longer title such as
             # "The Moonwatch Atlas"), or in a speech tag ("said the Gardener", "the Gardener said").
-            keep = (not re.search(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$", before)
+            keep = (not _AFTER_ARTICLE_OR_NAME.search(before)
                     or (verb is not None and verb.group(1) in SPEECH_VERBS)
                     or (after is not None and after.group(1) in SPEECH_VERBS and re.search(r"\b[Tt]he\s+$", before) is not None))
         if keep:
@@ -1196,7 +1209,7 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             found[name].extend("the " + e for e in eps[:1])
             # "I am Nocturne, Keeper of the eastern sky": the title given with the name is how the
             # narration goes on calling her ("the Keeper lifted her head").
-            role = re.match(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b", seg.text[m.end():])
+            role = _ROLE_OF.match(seg.text, m.end())
             if role and role.group(1) not in _NOT_NAMES:
                 found[name].append("the " + role.group(1))
             pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
@@ -1288,13 +1301,7 @@ class _Intro:
     def __init__(self, body: Sequence[Segment], chars: Sequence[Character], pattern: re.Pattern[str],
                  lookup: dict[str, str]) -> None:
         # Whole paragraphs, speech included: a newcomer is often first named by someone else.
-        self.paras: list[str] = []
-        last = None
-        for seg in body:
-            if seg.paragraph != last:
-                self.paras.append("")
-                last = seg.paragraph
-            self.paras[-1] += " " + seg.text
+        self.paras = _paragraph_texts(body)
         self.pattern, self.lookup = pattern, lookup
         self.genders = {c.name: c.gender for c in chars}
         self._first: dict[str, int] | None = None
@@ -1370,7 +1377,7 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W\d_])(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
-_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
+_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + SPEECH_VERB_ALT + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
 
 
 def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str) -> list[Character]:
@@ -1507,7 +1514,7 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
     return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
 
 
-_TO_ME = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
+_TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
 _VOCATIVE_RE = re.compile(
     r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _UP + _LO + r"+(?:\s+" + _UP + _LO + r"+)?)(?=[,.!?])"

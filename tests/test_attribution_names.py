@@ -17,6 +17,21 @@ def _dialogue(text: str, cast: list[Character] | None = None):
     return [ln for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
 
 
+def _cast(text: str) -> dict[str, tuple[str, ...]]:
+    story, segs = segments_of(text)
+    return {c.name: c.aliases for c in find_characters(story, segs)}
+
+
+def _marvel_and_the_man(phrase: str) -> str:
+    """Marvel outside the inn, and "the man" + `phrase` speaking three times."""
+    return ('Marvel sat on the bench outside the inn. Two men came out of the door.\n\n'
+            f'"Fine day," said the man{phrase}.\n\n"It is," said Marvel.\n\n'
+            f'"Going far?" said the man{phrase}.\n\nMarvel shook his head. "Not far."\n\n'
+            f'"Then good luck," said the man{phrase}, and went off down the road.\n')
+
+
+
+
 def test_attribution_role_known_only_by_work_is_a_named_tag():
     # "the ferryman" is all the story calls him: the tag names him outright.
     text = ('Mara waited on the bank with Spike.\n\n"Is it far?" Mara asked.\n\n'
@@ -39,16 +54,14 @@ def test_characters_participle_at_a_sentence_start_is_no_name():
     text = ('Mara sat by the fire. Tobin came in from the snow.\n\nReturning, Tobin said, "The road is closed."\n\n'
             '"Again?" Mara asked.\n\nReturning to the table, she said, "Then we wait."\n\n'
             '"Returning," he said, "is the hard part."\n\nSmiling, Mara nodded. "It always is."\n')
-    story, segs = segments_of(text)
-    assert sorted(c.name for c in find_characters(story, segs)) == ["Mara", "Tobin"]
+    assert sorted(_cast(text)) == ["Mara", "Tobin"]
 
 
 def test_characters_name_shaped_like_a_participle_is_still_a_name():
     # "Manning" looks like a participle but is written mid-sentence, after a speech verb.
     text = ('Manning lit the lamp.\n\n"Late again," said Manning.\n\n"Sorry," Mara said to Manning.\n\n'
             'Manning laughed. "Sit down."\n')
-    story, segs = segments_of(text)
-    assert "Manning" in {c.name for c in find_characters(story, segs)}
+    assert "Manning" in _cast(text)
 
 
 def test_attribution_common_noun_names_fixture():
@@ -74,14 +87,8 @@ def test_characters_surname_that_is_also_a_common_word():
     text = ('Harvey Stone sat on a stone by the road. He had not eaten for a week.\n\n'
             '"Hello, Harvey," I said.\n\n"Hello," said Harvey. "Lend me a hundred francs?"\n\n'
             'Harvey looked at the stone wall. "I am broke," Harvey said.\n\nHarvey Stone laughed at that.\n')
-    story, segs = segments_of(text)
-    names = {c.name: c.aliases for c in find_characters(story, segs)}
+    names = _cast(text)
     assert "Harvey Stone" in names and "Harvey" in names["Harvey Stone"]
-
-
-def _cast(text: str) -> dict[str, tuple[str, ...]]:
-    story, segs = segments_of(text)
-    return {c.name: c.aliases for c in find_characters(story, segs)}
 
 
 def test_characters_mr_surname_is_the_one_man_of_the_family_named_in_full():
@@ -136,11 +143,7 @@ def test_attribution_the_one_heard_saying_is_the_speaker():
 
 def test_characters_a_vague_noun_with_a_description_is_somebody():
     # "the man" is anyone; "the man with the black beard", speaking again and again, is one man.
-    text = ('Marvel sat on the bench outside the inn. Two men came out of the door.\n\n'
-            '"Fine day," said the man with the black beard.\n\n"It is," said Marvel.\n\n'
-            '"Going far?" said the man with the black beard.\n\nMarvel shook his head. "Not far."\n\n'
-            '"Then good luck," said the man with the black beard, and went off down the road.\n')
-    story, segs = segments_of(text)
+    story, segs = segments_of(_marvel_and_the_man(" with the black beard"))
     cast = {c.name: c for c in find_characters(story, segs)}
     assert "the man with the black beard" in cast and cast["the man with the black beard"].gender == "male"
     assert "the man" not in cast
@@ -164,8 +167,7 @@ def test_characters_with_a_smile_is_how_not_who():
     # "with a smile" tells how the man spoke, not which man he is: no character "the man with a smile".
     text = ('Marvel sat on the bench outside the inn.\n\n"Fine day," said the man with a smile.\n\n'
             '"It is," said Marvel.\n\n"Going far?" said the man with a smile.\n')
-    story, segs = segments_of(text)
-    assert not any("smile" in c.name for c in find_characters(story, segs))
+    assert not any("smile" in name for name in _cast(text))
 
 
 def test_characters_epithet_the_narration_ties_to_a_name_is_that_character():
@@ -174,8 +176,7 @@ def test_characters_epithet_the_narration_ties_to_a_name_is_that_character():
             '"Morning," said the dragon.\n\n"Good morning, Spike," Twilight said.\n\n'
             'Spike stretched, and the dragon yawned until his jaw cracked.\n\n'
             'Twilight laughed. "Breakfast?"\n\nSpike hopped down. The dragon was hungry.\n')
-    story, segs = segments_of(text)
-    cast = {c.name: c.aliases for c in find_characters(story, segs)}
+    cast = _cast(text)
     assert "the dragon" not in cast
     assert "the dragon" in cast.get("Spike", ())
 
@@ -187,26 +188,19 @@ def test_characters_a_singular_noun_ending_in_s_is_one_speaker_not_a_group():
         text = (f'Tobias crept into the dark cave where a {noun} lived.\n\n'
                 f'The {noun} rolled the stone aside and peered in.\n\n"Who is there?" said the {noun}.\n\n'
                 f'"A friend," said Tobias.\n\nThe {noun} sniffed the air.\n\n"I smell a liar," said the {noun}.\n')
-        story, segs = segments_of(text)
-        cast = {c.name for c in find_characters(story, segs)}
+        cast = set(_cast(text))
         assert f"the {noun}" in cast, (noun, cast)
     # A plural stays a group: the ladies are nobody's name.
     text = ('Tobias sat in the parlour with the ladies.\n\n"How charming," said the ladies.\n\n'
             '"Thank you," said Tobias.\n\n"Quite charming," said the ladies.\n')
-    story, segs = segments_of(text)
-    assert "the ladies" not in {c.name for c in find_characters(story, segs)}
+    assert "the ladies" not in _cast(text)
 
 
 def test_characters_with_phrase_identity_or_manner():
     # "the man with the glass eye" / "with the deep voice" picks one man out (identity); "said the man, with
     # a deep voice" and "said the man with a smile" tell how he spoke (manner) and leave plain "the man".
     def cast_of(phrase: str) -> set[str]:
-        text = ('Marvel sat on the bench outside the inn. Two men came out of the door.\n\n'
-                f'"Fine day," said the man{phrase}.\n\n"It is," said Marvel.\n\n'
-                f'"Going far?" said the man{phrase}.\n\nMarvel shook his head. "Not far."\n\n'
-                f'"Then good luck," said the man{phrase}, and went off down the road.\n')
-        story, segs = segments_of(text)
-        return {c.name for c in find_characters(story, segs)}
+        return set(_cast(_marvel_and_the_man(phrase)))
 
     assert "the man with the glass eye" in cast_of(" with the glass eye")
     assert "the man with a glass eye" in cast_of(" with a glass eye")

@@ -366,13 +366,16 @@ def test_characters_miss_surname_is_the_one_daughter_of_the_family():
     assert by_form(chars, "Mrs. Quarrel") is not tessa
 
 
+def _quarrel_sisters(about_nell: str = "") -> str:
+    """Tessa and Nell Quarrel, and a "Miss Quarrel" who could be either; `about_nell` follows "Nell ran and she fell."."""
+    return ("Tessa Quarrel and Nell Quarrel were sisters. Tessa laughed and she sang.\n\n"
+            f"Nell ran and she fell.{about_nell}\n\nMr. Dorn bowed to Miss Quarrel, and Miss Quarrel smiled.\n\n"
+            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n') * 2
+
+
 def test_characters_miss_surname_skips_the_younger_sister_called_miss_given_name():
     # Two daughters: the younger is "Miss Nell" as a habit of the book, so "Miss Quarrel" is Tessa.
-    text = ("Tessa Quarrel and Nell Quarrel were sisters. Tessa laughed and she sang.\n\n"
-            "Nell ran and she fell. Miss Nell was the youngest, and Miss Nell knew it.\n\n"
-            "Mr. Dorn bowed to Miss Quarrel, and Miss Quarrel smiled.\n\n"
-            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n') * 2
-    chars = chars_of(text)
+    chars = chars_of(_quarrel_sisters(" Miss Nell was the youngest, and Miss Nell knew it."))
     tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
     assert tessa is not None and nell is not None and tessa is not nell
     assert by_form(chars, "Miss Quarrel") is tessa
@@ -380,10 +383,7 @@ def test_characters_miss_surname_skips_the_younger_sister_called_miss_given_name
 
 def test_characters_miss_surname_stays_apart_when_two_daughters_qualify():
     # Nothing tells which of two sisters is the eldest: "Miss Quarrel" stays a character of her own.
-    text = ("Tessa Quarrel and Nell Quarrel were sisters. Tessa laughed and she sang.\n\n"
-            "Nell ran and she fell.\n\nMr. Dorn bowed to Miss Quarrel, and Miss Quarrel smiled.\n\n"
-            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n') * 2
-    chars = chars_of(text)
+    chars = chars_of(_quarrel_sisters())
     miss = by_form(chars, "Miss Quarrel")
     assert miss is not None and miss is not by_form(chars, "Tessa") and miss is not by_form(chars, "Nell")
 
