@@ -1032,8 +1032,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         if para.named:
             _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
                                  para.named, res.gender.get(para.named, "unknown"))
-        # The same for every hypothesis: an untagged paragraph's acting character.
-        actor = _actor(para, res) if not para.tags else None
+        # The same for every hypothesis: a speaker the paragraph's own text settles (a name tag, a
+        # self-introduction, "said a voice", an untagged paragraph's acting character).
+        settled = _settled_speaker(para, res)
         # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
         # that character as surely as if the tag had named her. Only for a word that says what kind of
         # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
@@ -1047,7 +1048,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 got = hyp.spk.get(j)
                 return got[0] if got is not None else paras[j].speaker
 
-            fixed = _fixed_speaker(i, paras, spk, hyp, actor, res)
+            fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
                 grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
                 continue
@@ -1178,14 +1179,18 @@ def _of_gender(gender: str, i: int, paras: list[_Para], res: _Resolver, exclude:
     return None
 
 
-def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None,
-                   res: _Resolver) -> tuple[str | None, float] | None:
-    """(speaker, confidence) when the paragraph's speaker needs no scoring."""
-    para = paras[i]
-    if para.cont and i > 0 and spk(i - 1):
+def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp,
+                   settled: tuple[str, float] | None) -> tuple[str | None, float] | None:
+    """(speaker, confidence) when the paragraph's speaker needs no scoring under hypothesis `hyp`."""
+    if paras[i].cont and i > 0 and spk(i - 1):
         # A speech left open at the end of the last paragraph goes on in this one.
         got = hyp.spk.get(i - 1)
         return got if got is not None else (paras[i - 1].speaker, paras[i - 1].confidence)
+    return settled
+
+
+def _settled_speaker(para: _Para, res: _Resolver) -> tuple[str, float] | None:
+    """(speaker, confidence) the paragraph's own text settles whatever was said before it, or None."""
     if para.named:
         return para.named, 0.97
     intro = _introduces_self(para, res)
@@ -1195,8 +1200,10 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
         # "said a voice from inside": the unseen speaker is a speaker of its own.
         return tag.name, 0.9
-    if tag is None and actor is not None:
-        return actor, 0.8
+    if tag is None:
+        actor = _actor(para, res)
+        if actor is not None:
+            return actor, 0.8
     return None
 
 
