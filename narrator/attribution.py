@@ -1128,18 +1128,15 @@ def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: d
     if not any(t.kind == "pronoun" and t.gender in ("male", "female") and t.gender != g_main for t, _ in para.tags):
         return
     named_quotes = {q for t, q in para.tags if t.kind == "name"}  # once: a long paragraph has thousands of tags
-    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. Found in
-    # one backward walk (not by rescanning the remaining tags for every tag), keeping the quote
-    # indices of the tags after k negated and sorted, so the smallest one above qi is a bisection away.
+    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. _find_tags
+    # gives the tags in quote order, so one backward walk finds it (the next greater quote index seen).
     ends = [len(para.quotes)] * len(para.tags)
-    after: list[int] = []  # negated quote indices of tags[k + 1:], ascending
+    end, seen = len(para.quotes), None
     for k in range(len(para.tags) - 1, -1, -1):
         qi = para.tags[k][1]
-        j = bisect.bisect_left(after, -qi)  # after[:j] are the tags' quotes > qi
-        if j:
-            ends[k] = -after[j - 1]
-        if j == len(after) or after[j] != -qi:
-            after.insert(j, -qi)  # tags come in quote order, so this appends at the end
+        if seen is not None and qi < seen:
+            end = seen
+        ends[k], seen = end, qi
     for k, (tag, qi) in enumerate(para.tags):
         if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
             continue
