@@ -30,6 +30,8 @@ from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS, OCCUPATIONS, SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+# What may stand between a quotation and the tag after it: space, a comma, a colon, a dash.
+_TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
 _ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
 _PRON = r"he|she|I|they|we|He|She|They|We"
 FEATURES = (
@@ -209,9 +211,9 @@ class _Resolver:
             r"|(?:the|The)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2}" + \
             r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
         # "said Emma" / "said the old man" right after the quote.
-        self.inverted = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
+        self.inverted = re.compile(_TAG_LEAD + r"(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
         # "Emma said" / "she replied" right after the quote.
-        self.normal = re.compile(r"^[\s,;:\-\u2014\u2013]*" + subj + r"[\s,]+" + _ADV + r"(?P<verb>" + _VERBS + r")\b")
+        self.normal = re.compile(_TAG_LEAD + subj + r"[\s,]+" + _ADV + r"(?P<verb>" + _VERBS + r")\b")
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
@@ -535,11 +537,11 @@ _RELATIONS = {
 }
 _REL_WORDS = "|".join(sorted(_RELATIONS, key=len, reverse=True))
 # After the quote: '"...," said her mother' / '"...," her mother answered'.
-_REL_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
+_REL_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
                         r"(?P<rel>" + _REL_WORDS + r")\b")
 # Before the quote, in the lead-in's last clause: 'Her mother looked up and said:'.
 _REL_BEFORE = re.compile(r"\b(?P<pos>[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z\-]+\s+){0,2}?(?P<rel>" + _REL_WORDS + r")\b[^.!?;]*$")
-_OTHER_TAG = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
+_OTHER_TAG = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
 
 
 # Titles a relation's holder is called by: a mother or an aunt is "Mrs." or "Lady", a daughter or a
@@ -567,7 +569,7 @@ def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
 
 
 # The words of an unknown epithet tag: '"...," said the old man' / 'The old man said:'.
-_EPITHET_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
+_EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
 _EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
 
 
@@ -816,12 +818,12 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     return None
 
 
-_PRON_VERB = re.compile(r"^[\s,;:\-\u2014\u2013]*(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
+_PRON_VERB = re.compile(_TAG_LEAD + r"(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
 # -ed verbs after "?" or "!" that start a new action rather than tag the speech.
 _NOT_TAG_ED = frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
                          "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
                          "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"])
-_PRON_NOUN = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
+_PRON_NOUN = re.compile(_TAG_LEAD + r"(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
                         r"(?P<p>his|her)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
