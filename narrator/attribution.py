@@ -1215,12 +1215,10 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
                                    or h.endswith(("man", "woman")) for h in heads)  # "the Frenchwoman"
 
 
-# People-nouns and roles the gendered noun lists leave out: an epithet ending in one is no fixed name.
-_PERSON_HEADS = frozenset(["man", "woman", "person", "people", "stranger", "visitor", "guest", "other", "one", "voice",
-                           "child", "youth", "lad", "lass", "fellow", "doctor", "inspector", "detective", "officer",
-                           "colonel", "captain", "major", "general", "prince", "princess", "king", "queen", "lady",
-                           "lord", "baroness", "baron", "count", "countess", "old", "young", "servant", "girl",
-                           "boy", "gentleman"])
+# People-nouns and roles the gendered noun lists (MALE_NOUNS, FEMALE_NOUNS) leave out: an epithet ending
+# in one of these or in those is no fixed name.
+_PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "other", "one", "voice", "child",
+                           "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
 
 
 def _introduces_self(para: _Para, res: _Resolver) -> str | None:
