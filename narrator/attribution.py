@@ -1014,8 +1014,7 @@ class _Hyp:
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
-            trace: list | None, beam_width: int, oracle=None,
-            evidence: dict[int, tuple[str, float]] | None = None) -> None:
+            trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]]) -> None:
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
@@ -1032,7 +1031,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             beam, chain = [_Hyp(0.0, {})], para.chain
         _evidence(para, paras[i - 1] if i > 0 else None, speakers)
         if para.named:
-            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+            _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.named, res.gender.get(para.named, "unknown"))
         # The same for every hypothesis: a speaker the paragraph's own text settles (a name tag, a
         # self-introduction, "said a voice", an untagged paragraph's acting character).
@@ -1081,7 +1080,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             para.evidence = "unknown"
         elif para.quotes and not para.named and not para.cont and para.tags and para.tags[0][0].kind == "pronoun":
             # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
-            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+            _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.speaker, para.tags[0][0].gender)
 
 
