@@ -25,7 +25,6 @@ output into the repository.
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import sys
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import dev_novels, gold_aliases, gold_map, load, norm  # noqa: E402
+from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -161,14 +160,7 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
-    ap.add_argument("--novels", nargs="*")
-    ap.add_argument("--list", action="store_true", help="one row per miss")
-    ap.add_argument("--show", help="print the text around misses of this bucket")
-    ap.add_argument("-n", type=int, default=15)
-    args = ap.parse_args()
-    novels = dev_novels(Path(args.corpus), args.novels)
+    args, novels = miss_report_args(__doc__, "print the text around misses of this bucket", listing=True)
     stats: Counter = Counter()
     genders: Counter = Counter()
     rows: list = []
@@ -196,9 +188,7 @@ def main() -> int:
                   f"gold={spk[:18]:18} prev={prev} {txt}")
     if args.show:
         for _bucket, name, rx, tag, _txt, who, spk, prev, ctx in [r for r in rows if r[0] == args.show][: args.n]:
-            print("\n" + "=" * 100)
-            print(f"{name} rx={rx!r} tag={tag} ours={who!r} gold={spk!r} prev_gold={prev}")
-            print(ctx)
+            print_example(f"{name} rx={rx!r} tag={tag} ours={who!r} gold={spk!r} prev_gold={prev}", ctx)
     return 0
 
 

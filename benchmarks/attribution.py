@@ -37,6 +37,26 @@ def dev_novels(corpus: Path, only: list[str] | None = None) -> list[Path]:
     return [p for p in novels if p.name in only] if only else novels
 
 
+def miss_report_args(doc: str | None, show: str, listing: bool = False) -> tuple[argparse.Namespace, list[Path]]:
+    """The command line the miss reports share (corpus, --novels, --show BUCKET, -n) and the dev novels it names."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
+    ap.add_argument("--novels", nargs="*")
+    if listing:
+        ap.add_argument("--list", action="store_true", help="one row per miss")
+    ap.add_argument("--show", help=show)
+    ap.add_argument("-n", type=int, default=15)
+    args = ap.parse_args()
+    return args, dev_novels(Path(args.corpus), args.novels)
+
+
+def print_example(header: str, ctx: str) -> None:
+    """One shown miss of a miss report: a rule, its one-line summary, the text around it."""
+    print("\n" + "=" * 100)
+    print(header)
+    print(ctx)
+
+
 def norm(s: str) -> str:
     """A name form as the gold data is compared: lower case, single spaces."""
     return re.sub(r"\s+", " ", s.strip().lower())

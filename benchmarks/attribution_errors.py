@@ -24,7 +24,6 @@ Prints corpus text to the terminal with --show; never copy that output into the 
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import sys
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import dev_novels, gold_aliases, gold_map, load, norm  # noqa: E402
+from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -137,13 +136,7 @@ def analyse(novel: Path, show: str | None, limit: int, counts: Counter, examples
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
-    ap.add_argument("--novels", nargs="*")
-    ap.add_argument("--show", help="print examples of this bucket (e.g. implicit:other)")
-    ap.add_argument("-n", type=int, default=15)
-    args = ap.parse_args()
-    novels = dev_novels(Path(args.corpus), args.novels)
+    args, novels = miss_report_args(__doc__, "print examples of this bucket (e.g. implicit:other)")
     counts: Counter = Counter()
     examples: list = []
     for nv in novels:
@@ -164,9 +157,7 @@ def main() -> int:
             if b != "ok" and not b.startswith("oracle"):
                 print(f"   {b:32} {v:5}  {100 * v / total:5.2f}% of all")
     for nv, qt, spk, pred, ev, pool, ctx in examples:
-        print("\n" + "=" * 100)
-        print(f"{nv} [{qt}] gold={spk!r} pred={pred!r} ev={ev} pool={pool}")
-        print(ctx)
+        print_example(f"{nv} [{qt}] gold={spk!r} pred={pred!r} ev={ev} pool={pool}", ctx)
     return 0
 
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import TEST_NOVELS, load  # noqa: E402
+from attribution import dev_novels, load  # noqa: E402
 
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -90,13 +90,9 @@ def main() -> int:
     ap.add_argument("--preds")
     ap.add_argument("--top", type=int, default=40)
     args = ap.parse_args()
-    corpus = Path(args.corpus)
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists() and p.name not in TEST_NOVELS)
-    if args.novels:
-        slugs = [s for s in slugs if s in args.novels]
     found: list[tuple[int, str]] = []
-    for slug in slugs:
-        found.extend(analyse(corpus / slug, Path(args.preds) if args.preds else None))
+    for novel in dev_novels(Path(args.corpus), args.novels):
+        found.extend(analyse(novel, Path(args.preds) if args.preds else None))
     found.sort(key=lambda x: -x[0])
     for w, line in found[: args.top]:
         print(f"{w:5d} {line}")

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import TEST_NOVELS, load  # noqa: E402
+from attribution import dev_novels, load  # noqa: E402
 
 from narrator.attribution import attribute  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -146,13 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", help="print the misses of this bucket")
     ap.add_argument("--limit", type=int, default=30)
     args = ap.parse_args(argv)
-    corpus = Path(args.corpus)
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "quotes.jsonl").exists())
-    if args.novels:
-        slugs = [s for s in slugs if s in args.novels and s not in TEST_NOVELS]
-    else:
-        slugs = [s for s in slugs if s not in TEST_NOVELS]
-    rows = [r for s in slugs for r in analyse(corpus / s, args.type)]
+    rows = [r for nv in dev_novels(Path(args.corpus), args.novels) for r in analyse(nv, args.type)]
     total = Counter(r["bucket"] for r in rows)
     print(f"{args.type} quotations: {len(rows)}")
     for b, n in total.most_common():

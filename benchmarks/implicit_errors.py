@@ -28,7 +28,6 @@ text on the terminal only, never copy it into the repository.
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import sys
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import dev_novels, gold_aliases, gold_map, load, norm  # noqa: E402
+from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -160,13 +159,7 @@ def _vocatives(seg, res) -> set[str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
-    ap.add_argument("--novels", nargs="*")
-    ap.add_argument("--show", help="print misses carrying this bucket ('all': every miss, with -n large enough)")
-    ap.add_argument("-n", type=int, default=15)
-    args = ap.parse_args()
-    novels = dev_novels(Path(args.corpus), args.novels)
+    args, novels = miss_report_args(__doc__, "print misses carrying this bucket ('all': every miss, with -n large enough)")
     counts: Counter = Counter()
     tags: Counter = Counter()
     shown: list = []
@@ -190,10 +183,7 @@ def main() -> int:
     for b in sorted(t for t in tags if t.startswith("other:")):
         print(f"  {b:24} {tags[b]:6}")
     for name, spk, pred, fit, nb, ctx in shown:
-        print("\n" + "=" * 100)
-        print(f"{name} gold={spk!r} ours={pred!r} buckets={fit}")
-        print("   " + " | ".join(nb))
-        print(ctx)
+        print_example(f"{name} gold={spk!r} ours={pred!r} buckets={fit}\n   " + " | ".join(nb), ctx)
     return 0
 
 

@@ -30,6 +30,8 @@ from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS, OCCUPATIONS, SPEECH_VERBS
 from narrator.models import Character, Line, Segment
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+# What may stand between a quotation and the tag after it: space, a comma, a colon, a dash.
+_TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
 _ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
 _PRON = r"he|she|I|they|we|He|She|They|We"
 FEATURES = (
@@ -209,9 +211,9 @@ class _Resolver:
             r"|(?:the|The)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2}" + \
             r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
         # "said Emma" / "said the old man" right after the quote.
-        self.inverted = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
+        self.inverted = re.compile(_TAG_LEAD + r"(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
         # "Emma said" / "she replied" right after the quote.
-        self.normal = re.compile(r"^[\s,;:\-\u2014\u2013]*" + subj + r"[\s,]+" + _ADV + r"(?P<verb>" + _VERBS + r")\b")
+        self.normal = re.compile(_TAG_LEAD + subj + r"[\s,]+" + _ADV + r"(?P<verb>" + _VERBS + r")\b")
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
@@ -535,11 +537,11 @@ _RELATIONS = {
 }
 _REL_WORDS = "|".join(sorted(_RELATIONS, key=len, reverse=True))
 # After the quote: '"...," said her mother' / '"...," her mother answered'.
-_REL_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
+_REL_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
                         r"(?P<rel>" + _REL_WORDS + r")\b")
 # Before the quote, in the lead-in's last clause: 'Her mother looked up and said:'.
 _REL_BEFORE = re.compile(r"\b(?P<pos>[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z\-]+\s+){0,2}?(?P<rel>" + _REL_WORDS + r")\b[^.!?;]*$")
-_OTHER_TAG = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
+_OTHER_TAG = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
 
 
 # Titles a relation's holder is called by: a mother or an aunt is "Mrs." or "Lady", a daughter or a
@@ -567,7 +569,7 @@ def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
 
 
 # The words of an unknown epithet tag: '"...," said the old man' / 'The old man said:'.
-_EPITHET_AFTER = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
+_EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
 _EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
 
 
@@ -816,12 +818,12 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     return None
 
 
-_PRON_VERB = re.compile(r"^[\s,;:\-\u2014\u2013]*(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
+_PRON_VERB = re.compile(_TAG_LEAD + r"(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
 # -ed verbs after "?" or "!" that start a new action rather than tag the speech.
 _NOT_TAG_ED = frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
                          "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
                          "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"])
-_PRON_NOUN = re.compile(r"^[\s,;:\-\u2014\u2013]*(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
+_PRON_NOUN = re.compile(_TAG_LEAD + r"(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
                         r"(?P<p>his|her)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
@@ -1012,8 +1014,7 @@ class _Hyp:
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
-            trace: list | None, beam_width: int, oracle=None,
-            evidence: dict[int, tuple[str, float]] | None = None) -> None:
+            trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]]) -> None:
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
@@ -1030,10 +1031,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             beam, chain = [_Hyp(0.0, {})], para.chain
         _evidence(para, paras[i - 1] if i > 0 else None, speakers)
         if para.named:
-            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+            _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.named, res.gender.get(para.named, "unknown"))
-        # The same for every hypothesis: an untagged paragraph's acting character.
-        actor = _actor(para, res) if not para.tags else None
+        # The same for every hypothesis: a speaker the paragraph's own text settles (a name tag, a
+        # self-introduction, "said a voice", an untagged paragraph's acting character).
+        settled = _settled_speaker(para, res)
         # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
         # that character as surely as if the tag had named her. Only for a word that says what kind of
         # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
@@ -1047,7 +1049,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 got = hyp.spk.get(j)
                 return got[0] if got is not None else paras[j].speaker
 
-            fixed = _fixed_speaker(i, paras, spk, hyp, actor, res)
+            fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
                 grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
                 continue
@@ -1078,7 +1080,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             para.evidence = "unknown"
         elif para.quotes and not para.named and not para.cont and para.tags and para.tags[0][0].kind == "pronoun":
             # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
-            _other_gender_quotes(i, paras, res, speakers, {} if evidence is None else evidence,
+            _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.speaker, para.tags[0][0].gender)
 
 
@@ -1127,18 +1129,15 @@ def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: d
     if not any(t.kind == "pronoun" and t.gender in ("male", "female") and t.gender != g_main for t, _ in para.tags):
         return
     named_quotes = {q for t, q in para.tags if t.kind == "name"}  # once: a long paragraph has thousands of tags
-    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. Found in
-    # one backward walk (not by rescanning the remaining tags for every tag), keeping the quote
-    # indices of the tags after k negated and sorted, so the smallest one above qi is a bisection away.
+    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. _find_tags
+    # gives the tags in quote order, so one backward walk finds it (the next greater quote index seen).
     ends = [len(para.quotes)] * len(para.tags)
-    after: list[int] = []  # negated quote indices of tags[k + 1:], ascending
+    end, seen = len(para.quotes), None
     for k in range(len(para.tags) - 1, -1, -1):
         qi = para.tags[k][1]
-        j = bisect.bisect_left(after, -qi)  # after[:j] are the tags' quotes > qi
-        if j:
-            ends[k] = -after[j - 1]
-        if j == len(after) or after[j] != -qi:
-            after.insert(j, -qi)  # tags come in quote order, so this appends at the end
+        if seen is not None and qi < seen:
+            end = seen
+        ends[k], seen = end, qi
     for k, (tag, qi) in enumerate(para.tags):
         if tag.kind != "pronoun" or tag.gender not in ("male", "female") or tag.gender == g_main:
             continue
@@ -1178,14 +1177,18 @@ def _of_gender(gender: str, i: int, paras: list[_Para], res: _Resolver, exclude:
     return None
 
 
-def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None,
-                   res: _Resolver) -> tuple[str | None, float] | None:
-    """(speaker, confidence) when the paragraph's speaker needs no scoring."""
-    para = paras[i]
-    if para.cont and i > 0 and spk(i - 1):
+def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp,
+                   settled: tuple[str, float] | None) -> tuple[str | None, float] | None:
+    """(speaker, confidence) when the paragraph's speaker needs no scoring under hypothesis `hyp`."""
+    if paras[i].cont and i > 0 and spk(i - 1):
         # A speech left open at the end of the last paragraph goes on in this one.
         got = hyp.spk.get(i - 1)
         return got if got is not None else (paras[i - 1].speaker, paras[i - 1].confidence)
+    return settled
+
+
+def _settled_speaker(para: _Para, res: _Resolver) -> tuple[str, float] | None:
+    """(speaker, confidence) the paragraph's own text settles whatever was said before it, or None."""
     if para.named:
         return para.named, 0.97
     intro = _introduces_self(para, res)
@@ -1195,8 +1198,10 @@ def _fixed_speaker(i: int, paras: list[_Para], spk, hyp: _Hyp, actor: str | None
     if tag is not None and tag.kind == "epithet" and tag.name is not None and tag.name == res.voice:
         # "said a voice from inside": the unseen speaker is a speaker of its own.
         return tag.name, 0.9
-    if tag is None and actor is not None:
-        return actor, 0.8
+    if tag is None:
+        actor = _actor(para, res)
+        if actor is not None:
+            return actor, 0.8
     return None
 
 
@@ -1209,12 +1214,10 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
                                    or h.endswith(("man", "woman")) for h in heads)  # "the Frenchwoman"
 
 
-# People-nouns and roles the gendered noun lists leave out: an epithet ending in one is no fixed name.
-_PERSON_HEADS = frozenset(["man", "woman", "person", "people", "stranger", "visitor", "guest", "other", "one", "voice",
-                           "child", "youth", "lad", "lass", "fellow", "doctor", "inspector", "detective", "officer",
-                           "colonel", "captain", "major", "general", "prince", "princess", "king", "queen", "lady",
-                           "lord", "baroness", "baron", "count", "countess", "old", "young", "servant", "girl",
-                           "boy", "gentleman"])
+# People-nouns and roles the gendered noun lists (MALE_NOUNS, FEMALE_NOUNS) leave out: an epithet ending
+# in one of these or in those is no fixed name.
+_PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "other", "one", "voice", "child",
+                           "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
 
 
 def _introduces_self(para: _Para, res: _Resolver) -> str | None:
