@@ -26,10 +26,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS, OCCUPATIONS, SPEECH_VERBS, self_introductions
+from narrator.lexicon import (
+    FEMALE_NOUNS,
+    MALE_NOUNS,
+    OCCUPATIONS,
+    SPEECH_VERB_ALT,
+    SPEECH_VERBS,
+    self_introductions,
+)
 from narrator.models import Character, Line, Segment
 
-_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_VERBS = SPEECH_VERB_ALT
 # What may stand between a quotation and the tag after it: space, a comma, a colon, a dash.
 _TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
 _ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
