@@ -43,6 +43,7 @@ from narrator.listening import (
     Delivery,
     book_current,
     book_digest,
+    book_made,
     chapter_seconds,
     finish_book,
     keep_chapter,
@@ -203,7 +204,9 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     whole = book_digest(book, [(ch.title, digests[ch.number]) for ch in script.chapters])
     # A kept chapter whose captions or M4B master must be made again needs its lines' audio; after `narrator
     # clean` that is gone, and assembling it failed on every run ("went missing from the cache"): render it.
-    ready = book_current(folder / f"{folder.name}.m4b", whole, how)
+    m4b = folder / f"{folder.name}.m4b"
+    made = book_made(m4b, whole, how)  # read once: finish_book is told, not left to read the M4B's tags again
+    ready = book_current(m4b, whole, how, made)
     again = [c for n in results if needs_audio(results[n].file, digests[n], how, cache, ready)
              for c in by_chapter[n] if not cache.path(c.key).exists()]
     # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
@@ -279,7 +282,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         if not kept.encoded:
             keep_chapter(by_chapter[n], cache, kept.file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
-    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, SAMPLE_RATE)
+    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
     keys = {c.key for c in clips}
     # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
     # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
