@@ -162,6 +162,13 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
                           f"{folder} first to replace that book.")
 
 
+def check_output_file(dest: Path, example: str, what: str = "a file name") -> None:
+    """Fail early, with advice, when `-o` names a folder, or a file whose folder cannot be written."""
+    if dest.is_dir():
+        raise OutputError(f"-o {dest} is a folder: give {what}, e.g. -o {dest / example}.")
+    check_output_folder(dest.parent)  # says which part of the path is a file, or that the disk is read-only
+
+
 def output_error(exc: OSError, where: Path) -> OutputError:
     """The OutputError for a failed write: disk full, read-only, or permissions."""
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
