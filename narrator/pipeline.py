@@ -184,7 +184,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
     pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
-    by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
+    by_chapter: dict[int, list[Clip]] = {ch.number: [] for ch in script.chapters}
+    for c in clips:  # one pass: scanning every clip once per chapter grew with chapters x segments
+        if (group := by_chapter.get(c.cue.line.segment.chapter)) is not None:
+            group.append(c)
     width = max(2, len(str(len(script.chapters))))
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
