@@ -258,7 +258,7 @@ def cast_cmd(
     if output is not None:
         from narrator.faults import check_output_file
 
-        check_output_file(output, "cast.toml", "the cast file's name")  # before the story is read and cast
+        check_output_file(output, "cast.toml")  # before the story is read and cast
         _not_the_story(output, story, ".toml")
     probe = make_script(story, None, find_cast=False)
     default = Path("voices") / f"{slugify(probe.story.title)}.toml"

@@ -162,10 +162,10 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
                           f"{folder} first to replace that book.")
 
 
-def check_output_file(dest: Path, example: str, what: str = "a file name") -> None:
+def check_output_file(dest: Path, example: str) -> None:
     """Fail early, with advice, when `-o` names a folder, or a file whose folder cannot be written."""
     if dest.is_dir():
-        raise OutputError(f"-o {dest} is a folder: give {what}, e.g. -o {dest / example}.")
+        raise OutputError(f"-o {dest} is a folder: give a file name, e.g. -o {dest / example}.")
     check_output_folder(dest.parent)  # says which part of the path is a file, or that the disk is read-only
 
 
