@@ -189,6 +189,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         if (group := by_chapter.get(c.cue.line.segment.chapter)) is not None:
             group.append(c)
     width = max(2, len(str(len(script.chapters))))
+    cover_sha = hashlib.sha256(cover_bytes or b"").hexdigest()  # a cover can be megabytes: once, not per chapter
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
     digests: dict[int, str] = {}
@@ -196,7 +197,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
-        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
+        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint(), cover_sha)
         if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
             results[ch.number] = ChapterResult(ch.number, ch.title, dest,
                                                chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
@@ -430,10 +431,12 @@ def _cut(name: str, limit: int) -> str:
     return name.encode()[:limit].decode(errors="ignore")
 
 
-def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None = None) -> str:
+def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None,
+            cover_sha: str) -> str:
+    """What a chapter file is made of; `cover_sha` is the sha256 of tags.cover, hashed once per build, not per chapter."""
     h = hashlib.sha256()
     meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description,
-            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest(), delivery]
+            sorted(pacing.items()), cover_sha, delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
