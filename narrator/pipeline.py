@@ -28,7 +28,7 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import Tags, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
+from narrator.export import Tags, cut_utf8, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -411,10 +411,14 @@ def voices_for(script: Script, engine: str) -> Casting:
     return assign_voices(script.characters, script.lines, Engines(engine), script.castfile)
 
 
+# File systems count a name's bytes (255): 200 leaves room for the chapter number and a temporary name's suffix.
+_NAME_BYTES = 200
+
+
 def slugify(title: str) -> str:
     """A folder name for a story title: lower case, dashes, no punctuation."""
     slug = re.sub(r"[^\w]+", "-", title.lower().replace("'", "").replace("’", "")).strip("-")
-    return _cut(slug[:80], 200).strip("-") or "story"
+    return cut_utf8(slug[:80], _NAME_BYTES).strip("-") or "story"
 
 
 def safe_filename(title: str) -> str:
@@ -422,13 +426,7 @@ def safe_filename(title: str) -> str:
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", re.sub(r"\s*:\s+", " - ", title))
     # Trimmed again after the cut: a trailing dot or space is not allowed on Windows, and a title whose
     # subtitle was all punctuation ("Chapter 1: ../..") would otherwise end in " -".
-    return _cut(re.sub(r"\s+", " ", name).strip(" .")[:100], 200).rstrip(" .-") or "Chapter"
-
-
-def _cut(name: str, limit: int) -> str:
-    """At most `limit` bytes of UTF-8, cut between characters: file systems count bytes (255), and a CJK
-    character is three. 200 leaves room for the chapter number and the temporary name's suffix."""
-    return name.encode()[:limit].decode(errors="ignore")
+    return cut_utf8(re.sub(r"\s+", " ", name).strip(" .")[:100], _NAME_BYTES).rstrip(" .-") or "Chapter"
 
 
 def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None,
