@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import PACING, Stopped, assemble
+from narrator.assemble import PACING, ChapterAudio, Stopped, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
@@ -230,17 +230,19 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         def encode(n: int) -> ChapterResult:
             # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
             try:
-                with budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
-                    return encode_chapter(n)
+                # The layout reads each clip's cache header once; its speech length sizes the hold (it was read
+                # a first time for the hold alone, the clips of every chapter twice per build).
+                audio = replace(assemble(by_chapter[n], cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
+                speech = sum(t.end - t.start for t in audio.timeline)
+                with budget.hold(int(speech * memory_per_sample())):
+                    return encode_chapter(n, audio)
             finally:
                 # The chapter's block figures and chunk buffers are freed to malloc, which would keep them for
                 # the rest of the build (one arena per encoder thread): the longest chapter would set the RSS.
                 give_back()
 
-        def encode_chapter(n: int) -> ChapterResult:
+        def encode_chapter(n: int, audio: ChapterAudio) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
-            chapter_clips = by_chapter[n]
-            audio = replace(assemble(chapter_clips, cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
             try:
                 make_chapter(audio, dest, tags, digest, how, cache)
             except (NarratorError, Stopped):
@@ -439,15 +441,6 @@ def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery:
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
     return h.hexdigest()
-
-
-def _samples(clips: Sequence[Clip], cache: ClipCache) -> int:
-    """Length of a chapter's rendered speech in samples, from the cache entries' headers (nothing is decoded)."""
-    total = 0
-    for c in clips:
-        entry = cache.get(c.key, verify=False)
-        total += entry.samples if entry else 0
-    return total
 
 
 def _with_story_overrides(story: Story, castfile: CastFile | None) -> Story:
