@@ -56,7 +56,7 @@ from narrator.mastering import Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
 from narrator.reader import NarratorWarning, read_story
-from narrator.synthesis import SAMPLE_RATE, Progress, plan, process_context, synthesize
+from narrator.synthesis import SAMPLE_RATE, Progress, narrator_settings, plan, process_context, synthesize
 
 SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
 
@@ -136,8 +136,7 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
         return make_script(story_path, cast_path, include_notes)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
-            settings = {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
-            script, caught = child.submit(_script_apart, os.getcwd(), settings, dict(ENGINES), story_path,
+            script, caught = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES), story_path,
                                           cast_path, include_notes).result()
     except BrokenProcessPool:
         # The child was killed (most likely by the system, for memory); one line, not the pool's traceback.
