@@ -28,8 +28,8 @@ from narrator.export import (
 from narrator.mastering import chunk_size
 from narrator.models import ChapterResult, Clip
 
-__all__ = ["Delivery", "book_current", "book_digest", "book_made", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter",
-           "needs_audio", "pacing_for", "up_to_date"]
+__all__ = ["Delivery", "book_current", "book_digest", "book_made", "captions_stale", "chapter_seconds", "finish_book",
+           "keep_chapter", "make_chapter", "needs_audio", "pacing_for", "up_to_date"]
 ACX_HEAD_MS = (500, 1000)
 ACX_TAIL_MS = (1000, 5000)
 
@@ -94,19 +94,20 @@ def book_current(dest: Path, digest: str, how: Delivery, made: bool) -> bool:
     return "m4b" not in how.formats or (made and _captions_current(dest, digest, how))
 
 
-def needs_audio(dest: Path, digest: str, how: Delivery, cache: ClipCache, book_is_current: bool) -> bool:
-    """Whether an up-to-date chapter's audio must still be assembled: for captions that are missing or stale
-    (--srt added later), or for an M4B to be made when the chapter has no master (after `narrator clean`)."""
-    if "mp3" in how.formats and not _captions_current(dest, digest, how):
-        return True
-    return not book_is_current and not _master_path(cache, digest).exists()
+def captions_stale(dest: Path, digest: str, how: Delivery) -> bool:
+    """Whether an up-to-date chapter MP3's captions are missing or stale (e.g. --srt added later)."""
+    return "mp3" in how.formats and not _captions_current(dest, digest, how)
+
+
+def needs_audio(digest: str, cache: ClipCache, book_is_current: bool, stale: bool) -> bool:
+    """Whether an up-to-date chapter's audio must still be assembled: for its captions (`stale`, as
+    captions_stale says), or for an M4B to be made when the chapter has no master (after `narrator clean`)."""
+    return stale or (not book_is_current and not _master_path(cache, digest).exists())
 
 
 def keep_chapter(clips: Sequence[Clip], cache: ClipCache, dest: Path, digest: str, how: Delivery,
                  pacing: dict[str, int], sample_rate: int) -> None:
-    """An up-to-date chapter still gets captions that are missing or stale (e.g. --srt added later)."""
-    if "mp3" not in how.formats or _captions_current(dest, digest, how):
-        return
+    """Write the captions of an up-to-date chapter whose captions are stale (see captions_stale)."""
     write_captions(assemble(clips, cache, sample_rate, pacing), dest, digest, how)
 
 

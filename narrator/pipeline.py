@@ -44,6 +44,7 @@ from narrator.listening import (
     book_current,
     book_digest,
     book_made,
+    captions_stale,
     chapter_seconds,
     finish_book,
     keep_chapter,
@@ -210,7 +211,8 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     m4b = folder / f"{folder.name}.m4b"
     made = book_made(m4b, whole, how)  # read once: finish_book is told, not left to read the M4B's tags again
     ready = book_current(m4b, whole, how, made)
-    again = [c for n in results if needs_audio(results[n].file, digests[n], how, cache, ready)
+    stale = {n for n, kept in results.items() if captions_stale(kept.file, digests[n], how)}  # read once
+    again = [c for n in results if needs_audio(digests[n], cache, ready, n in stale)
              for c in by_chapter[n] if not cache.path(c.key).exists()]
     # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
     # running alone at the end of the build.
@@ -283,9 +285,8 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         # when the cover changed: a new --cover used to leave the first one in place for good.
         if not cover_file.is_file() or cover_file.read_bytes() != cover_bytes:
             write_bytes_atomically(cover_file, cover_bytes)
-    for n, kept in results.items():
-        if not kept.encoded:
-            keep_chapter(by_chapter[n], cache, kept.file, digests[n], how, pacing, SAMPLE_RATE)
+    for n in sorted(stale):
+        keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
     keys = {c.key for c in clips}
