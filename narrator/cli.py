@@ -255,13 +255,11 @@ def cast_cmd(
 ) -> None:
     """Show who speaks how often, pick voices, and write (or update) the cast file."""
     _use_voice_dirs(voice_dir)
-    if output is not None and output.is_dir():
-        raise OutputError(f"-o {output} is a folder: give the cast file's name, e.g. -o {output / 'cast.toml'}.")
-    _not_the_story(output, story, ".toml")
     if output is not None:
-        from narrator.faults import check_output_folder
+        from narrator.faults import check_output_file
 
-        check_output_folder(output.parent)  # before the story is read and cast, not after
+        check_output_file(output, "cast.toml")  # before the story is read and cast
+        _not_the_story(output, story, ".toml")
     probe = make_script(story, None, find_cast=False)
     default = Path("voices") / f"{slugify(probe.story.title)}.toml"
     path = output or default
@@ -526,13 +524,11 @@ def _emit(text: str, dest: Path | None) -> None:
     if dest is None:
         sys.stdout.write(text)
         return
-    if dest.is_dir():
-        raise OutputError(f"-o {dest} is a folder: give a file name, e.g. -o {dest / 'script.txt'}.")
     import os
 
-    from narrator.faults import check_output_folder, output_error
+    from narrator.faults import check_output_file, output_error
 
-    check_output_folder(dest.parent)  # says which part of the path is a file, or that the disk is read-only
+    check_output_file(dest, "script.txt")
     # Written under a temporary name and renamed: an interrupted run never leaves half a script where
     # a finished one was.
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")

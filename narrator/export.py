@@ -262,7 +262,12 @@ def write_m4b(chapters: Sequence[tuple[str, Callable[[], Iterable[np.ndarray]]]]
 def _chapter_mark(title: str) -> str:
     """A chapter title as the M4B's Nero chapter list can hold it: that list gives each title one byte of
     length, so ffmpeg cut a long CJK title mid-character and the file could not be read back."""
-    return title.encode()[:255].decode(errors="ignore")
+    return cut_utf8(title, 255)
+
+
+def cut_utf8(text: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, cut between characters (a CJK character is three bytes)."""
+    return text.encode()[:limit].decode(errors="ignore")
 
 
 def write_playlist(path: Path, entries: Sequence[tuple[str, Path, float]]) -> None:

@@ -155,11 +155,21 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
         return
     sample = cues[:: max(1, len(cues) // _CUES_COMPARED)]
     story = " ".join(text.split())
-    found = sum(cue in story for cue in sample)
-    if found < SAME_STORY_SHARE * len(sample):
-        raise OutputError(f"{folder} holds the audiobook of another story with the same title; build this one "
-                          f"elsewhere with -o (e.g. -o {output / 'other'}), give it a title of its own, or delete "
-                          f"{folder} first to replace that book.")
+    need, found = SAME_STORY_SHARE * len(sample), 0
+    for cue in sample:  # a search of the whole text per cue: stop once enough are found (every rebuild is that)
+        found += cue in story
+        if found >= need:
+            return
+    raise OutputError(f"{folder} holds the audiobook of another story with the same title; build this one "
+                      f"elsewhere with -o (e.g. -o {output / 'other'}), give it a title of its own, or delete "
+                      f"{folder} first to replace that book.")
+
+
+def check_output_file(dest: Path, example: str) -> None:
+    """Fail early, with advice, when `-o` names a folder, or a file whose folder cannot be written."""
+    if dest.is_dir():
+        raise OutputError(f"-o {dest} is a folder: give a file name, e.g. -o {dest / example}.")
+    check_output_folder(dest.parent)  # says which part of the path is a file, or that the disk is read-only
 
 
 def output_error(exc: OSError, where: Path) -> OutputError:

@@ -28,8 +28,8 @@ from narrator.export import (
 from narrator.mastering import chunk_size
 from narrator.models import ChapterResult, Clip
 
-__all__ = ["Delivery", "book_current", "book_digest", "chapter_seconds", "finish_book", "keep_chapter", "make_chapter",
-           "needs_audio", "pacing_for", "up_to_date"]
+__all__ = ["Delivery", "book_current", "book_digest", "book_made", "captions_stale", "chapter_seconds", "finish_book",
+           "keep_chapter", "make_chapter", "needs_audio", "pacing_for", "up_to_date"]
 ACX_HEAD_MS = (500, 1000)
 ACX_TAIL_MS = (1000, 5000)
 
@@ -83,39 +83,45 @@ def book_digest(book: Tags, chapters: Sequence[tuple[str, str]]) -> str:
     return hashlib.sha256(json.dumps(meta).encode()).hexdigest()
 
 
-def book_current(dest: Path, digest: str, how: Delivery) -> bool:
-    """Whether the M4B (when one is asked for) and its captions are already what this build would make."""
-    return "m4b" not in how.formats or (dest.exists() and file_digest(dest) == digest and
-                                        _captions_current(dest, digest, how))
+def book_made(dest: Path, digest: str, how: Delivery) -> bool:
+    """Whether the M4B is asked for and the one on disk is what this build would make (its captions aside)."""
+    return "m4b" in how.formats and dest.exists() and file_digest(dest) == digest
 
 
-def needs_audio(dest: Path, digest: str, how: Delivery, cache: ClipCache, book_is_current: bool) -> bool:
-    """Whether an up-to-date chapter's audio must still be assembled: for captions that are missing or stale
-    (--srt added later), or for an M4B to be made when the chapter has no master (after `narrator clean`)."""
-    if "mp3" in how.formats and not _captions_current(dest, digest, how):
-        return True
-    return not book_is_current and not _master_path(cache, digest).exists()
+def book_current(dest: Path, digest: str, how: Delivery, made: bool) -> bool:
+    """Whether the M4B (when one is asked for) and its captions are already what this build would make;
+    `made` is book_made's answer, which the build also hands to finish_book (one read of the M4B's tags)."""
+    return "m4b" not in how.formats or (made and _captions_current(dest, digest, how))
+
+
+def captions_stale(dest: Path, digest: str, how: Delivery) -> bool:
+    """Whether an up-to-date chapter MP3's captions are missing or stale (e.g. --srt added later)."""
+    return "mp3" in how.formats and not _captions_current(dest, digest, how)
+
+
+def needs_audio(digest: str, cache: ClipCache, book_is_current: bool, stale: bool) -> bool:
+    """Whether an up-to-date chapter's audio must still be assembled: for its captions (`stale`, as
+    captions_stale says), or for an M4B to be made when the chapter has no master (after `narrator clean`)."""
+    return stale or (not book_is_current and not _master_path(cache, digest).exists())
 
 
 def keep_chapter(clips: Sequence[Clip], cache: ClipCache, dest: Path, digest: str, how: Delivery,
                  pacing: dict[str, int], sample_rate: int) -> None:
-    """An up-to-date chapter still gets captions that are missing or stale (e.g. --srt added later)."""
-    if "mp3" not in how.formats or _captions_current(dest, digest, how):
-        return
+    """Write the captions of an up-to-date chapter whose captions are stale (see captions_stale)."""
     write_captions(assemble(clips, cache, sample_rate, pacing), dest, digest, how)
 
 
 def finish_book(chapters: Sequence[ChapterResult], clips: Mapping[int, Sequence[Clip]], cache: ClipCache,
                 folder: Path, book: Tags, digests: Mapping[int, str], pacing: dict[str, int], how: Delivery,
-                sample_rate: int = 22050) -> Path | None:
-    """After the chapters: the .m3u playlist (MP3) and the one-file M4B; returns the M4B's path when made."""
+                digest: str, made: bool, sample_rate: int = 22050) -> Path | None:
+    """After the chapters: the .m3u playlist (MP3) and the one-file M4B; returns the M4B's path when made.
+    `digest` is book_digest's and `made` book_made's for this M4B, both found by the build before rendering."""
     if "mp3" in how.formats:
         write_playlist(folder / f"{folder.name}.m3u", [(c.title, c.file, c.seconds) for c in chapters])
     if "m4b" not in how.formats:
         return None
     dest = folder / f"{folder.name}.m4b"
-    digest = book_digest(book, [(c.title, digests[c.number]) for c in chapters])
-    if dest.exists() and file_digest(dest) == digest:
+    if made:
         if not _captions_current(dest, digest, how):
             _book_captions(chapters, clips, cache, dest, digest, pacing, how, sample_rate)
         return dest

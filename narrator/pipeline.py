@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import PACING, Stopped, assemble
+from narrator.assemble import PACING, ChapterAudio, Stopped, assemble
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
@@ -28,7 +28,7 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import Tags, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
+from narrator.export import Tags, cut_utf8, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -43,6 +43,8 @@ from narrator.listening import (
     Delivery,
     book_current,
     book_digest,
+    book_made,
+    captions_stale,
     chapter_seconds,
     finish_book,
     keep_chapter,
@@ -55,7 +57,7 @@ from narrator.mastering import Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
 from narrator.reader import NarratorWarning, read_story
-from narrator.synthesis import SAMPLE_RATE, Progress, plan, process_context, synthesize
+from narrator.synthesis import SAMPLE_RATE, Progress, narrator_settings, plan, process_context, synthesize
 
 SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
 
@@ -135,8 +137,7 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
         return make_script(story_path, cast_path, include_notes)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
-            settings = {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
-            script, caught = child.submit(_script_apart, os.getcwd(), settings, dict(ENGINES), story_path,
+            script, caught = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES), story_path,
                                           cast_path, include_notes).result()
     except BrokenProcessPool:
         # The child was killed (most likely by the system, for memory); one line, not the pool's traceback.
@@ -183,8 +184,12 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
     pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
-    by_chapter = {ch.number: [c for c in clips if c.cue.line.segment.chapter == ch.number] for ch in script.chapters}
+    by_chapter: dict[int, list[Clip]] = {ch.number: [] for ch in script.chapters}
+    for c in clips:  # one pass: scanning every clip once per chapter grew with chapters x segments
+        if (group := by_chapter.get(c.cue.line.segment.chapter)) is not None:
+            group.append(c)
     width = max(2, len(str(len(script.chapters))))
+    cover_sha = hashlib.sha256(cover_bytes or b"").hexdigest()  # a cover can be megabytes: once, not per chapter
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
     digests: dict[int, str] = {}
@@ -192,7 +197,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
-        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint())
+        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint(), cover_sha)
         if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
             results[ch.number] = ChapterResult(ch.number, ch.title, dest,
                                                chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
@@ -203,8 +208,11 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     whole = book_digest(book, [(ch.title, digests[ch.number]) for ch in script.chapters])
     # A kept chapter whose captions or M4B master must be made again needs its lines' audio; after `narrator
     # clean` that is gone, and assembling it failed on every run ("went missing from the cache"): render it.
-    ready = book_current(folder / f"{folder.name}.m4b", whole, how)
-    again = [c for n in results if needs_audio(results[n].file, digests[n], how, cache, ready)
+    m4b = folder / f"{folder.name}.m4b"
+    made = book_made(m4b, whole, how)  # read once: finish_book is told, not left to read the M4B's tags again
+    ready = book_current(m4b, whole, how, made)
+    stale = {n for n, kept in results.items() if captions_stale(kept.file, digests[n], how)}  # read once
+    again = [c for n in results if needs_audio(digests[n], cache, ready, n in stale)
              for c in by_chapter[n] if not cache.path(c.key).exists()]
     # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
     # running alone at the end of the build.
@@ -223,17 +231,19 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         def encode(n: int) -> ChapterResult:
             # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
             try:
-                with budget.hold(int(_samples(by_chapter[n], cache) * memory_per_sample())):
-                    return encode_chapter(n)
+                # The layout reads each clip's cache header once; its speech length sizes the hold (it was read
+                # a first time for the hold alone, the clips of every chapter twice per build).
+                audio = replace(assemble(by_chapter[n], cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
+                speech = sum(t.end - t.start for t in audio.timeline)
+                with budget.hold(int(speech * memory_per_sample())):
+                    return encode_chapter(n, audio)
             finally:
                 # The chapter's block figures and chunk buffers are freed to malloc, which would keep them for
                 # the rest of the build (one arena per encoder thread): the longest chapter would set the RSS.
                 give_back()
 
-        def encode_chapter(n: int) -> ChapterResult:
+        def encode_chapter(n: int, audio: ChapterAudio) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
-            chapter_clips = by_chapter[n]
-            audio = replace(assemble(chapter_clips, cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
             try:
                 make_chapter(audio, dest, tags, digest, how, cache)
             except (NarratorError, Stopped):
@@ -275,11 +285,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         # when the cover changed: a new --cover used to leave the first one in place for good.
         if not cover_file.is_file() or cover_file.read_bytes() != cover_bytes:
             write_bytes_atomically(cover_file, cover_bytes)
-    for n, kept in results.items():
-        if not kept.encoded:
-            keep_chapter(by_chapter[n], cache, kept.file, digests[n], how, pacing, SAMPLE_RATE)
+    for n in sorted(stale):
+        keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
-    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, SAMPLE_RATE)
+    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
     keys = {c.key for c in clips}
     # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
     # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
@@ -404,10 +413,14 @@ def voices_for(script: Script, engine: str) -> Casting:
     return assign_voices(script.characters, script.lines, Engines(engine), script.castfile)
 
 
+# File systems count a name's bytes (255): 200 leaves room for the chapter number and a temporary name's suffix.
+_NAME_BYTES = 200
+
+
 def slugify(title: str) -> str:
     """A folder name for a story title: lower case, dashes, no punctuation."""
     slug = re.sub(r"[^\w]+", "-", title.lower().replace("'", "").replace("’", "")).strip("-")
-    return _cut(slug[:80], 200).strip("-") or "story"
+    return cut_utf8(slug[:80], _NAME_BYTES).strip("-") or "story"
 
 
 def safe_filename(title: str) -> str:
@@ -415,32 +428,19 @@ def safe_filename(title: str) -> str:
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", re.sub(r"\s*:\s+", " - ", title))
     # Trimmed again after the cut: a trailing dot or space is not allowed on Windows, and a title whose
     # subtitle was all punctuation ("Chapter 1: ../..") would otherwise end in " -".
-    return _cut(re.sub(r"\s+", " ", name).strip(" .")[:100], 200).rstrip(" .-") or "Chapter"
+    return cut_utf8(re.sub(r"\s+", " ", name).strip(" .")[:100], _NAME_BYTES).rstrip(" .-") or "Chapter"
 
 
-def _cut(name: str, limit: int) -> str:
-    """At most `limit` bytes of UTF-8, cut between characters: file systems count bytes (255), and a CJK
-    character is three. 200 leaves room for the chapter number and the temporary name's suffix."""
-    return name.encode()[:limit].decode(errors="ignore")
-
-
-def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None = None) -> str:
+def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery: list[object] | None,
+            cover_sha: str) -> str:
+    """What a chapter file is made of; `cover_sha` is the sha256 of tags.cover, hashed once per build, not per chapter."""
     h = hashlib.sha256()
     meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description,
-            sorted(pacing.items()), hashlib.sha256(tags.cover or b"").hexdigest(), delivery]
+            sorted(pacing.items()), cover_sha, delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
     return h.hexdigest()
-
-
-def _samples(clips: Sequence[Clip], cache: ClipCache) -> int:
-    """Length of a chapter's rendered speech in samples, from the cache entries' headers (nothing is decoded)."""
-    total = 0
-    for c in clips:
-        entry = cache.get(c.key, verify=False)
-        total += entry.samples if entry else 0
-    return total
 
 
 def _with_story_overrides(story: Story, castfile: CastFile | None) -> Story:

@@ -251,10 +251,15 @@ def _leave_quietly(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
+def narrator_settings() -> dict[str, str]:
+    """narrator's environment variables as they are now, for a child process (a forkserver may predate them)."""
+    return {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
+
+
 def _worker_env(jobs: int) -> dict[str, str]:
-    """Settings a worker needs: narrator's variables as they are now (a forkserver may predate them),
-    and the thread count per engine so that workers x threads = cores (measured fastest for Piper)."""
-    env = {k: v for k, v in os.environ.items() if k.startswith("NARRATOR_")}
+    """Settings a worker needs: narrator_settings(), and the thread count per engine so that workers x threads
+    = cores (measured fastest for Piper)."""
+    env = narrator_settings()
     env["NARRATOR_ENGINE_THREADS"] = str(max(1, default_jobs() // max(1, jobs)))
     return env
 

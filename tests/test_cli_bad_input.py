@@ -229,7 +229,7 @@ def test_cli_output_file_that_cannot_be_written(tmp_path: Path, capsys: pytest.C
     folder = tmp_path / "a-folder"
     folder.mkdir()
     code, _, err = _run(capsys, monkeypatch, *command, "-o", str(folder))
-    assert code == 6 and "is a folder" in _one_error_line(err)
+    assert code == 6 and "is a folder: give a file name" in _one_error_line(err)
     blocker = tmp_path / "a-file"
     blocker.write_text("mine")
     code, _, err = _run(capsys, monkeypatch, *command, "-o", str(blocker / "x.txt"))

@@ -26,6 +26,13 @@ def _read_aloud(story: Story, chapters: Sequence[Chapter]) -> str:
     return " ".join(story.text[p.start:p.end] for ch in chapters for p in ch.paragraphs)
 
 
+def _first_chapter_read_aloud(tmp_path: Path, text: str) -> tuple[Chapter, str]:
+    """The first chapter of this story text, and what the build would read aloud from it."""
+    story = read_story(_story(tmp_path, text))
+    first = split_chapters(story)[0]
+    return first, _read_aloud(story, [first])
+
+
 def _titles(path: Path, **kw) -> list[str]:
     return [c.title for c in split_chapters(read_story(path), **kw)]
 
@@ -172,9 +179,7 @@ def test_reader_author_note_does_not_swallow_the_story_after_it(tmp_path: Path, 
 def test_reader_closing_note_without_dialogue_still_runs_to_the_chapter_end(tmp_path: Path) -> None:
     text = ('Chapter 1\n\n"Go," said Ann.\n\nShe went.\n\nA/N: Thanks for reading!\n\nReviews make my day.\n\n'
             'Next chapter on Friday.\n\nChapter 2\n\nIt rained.\n')
-    story = read_story(_story(tmp_path, text))
-    first = split_chapters(story)[0]
-    said = _read_aloud(story, [first])
+    _, said = _first_chapter_read_aloud(tmp_path, text)
     assert "She went." in said and "Reviews" not in said and "Friday" not in said
 
 
@@ -182,9 +187,7 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
     # Hard-wrapped prose: "note-book." opens a line mid-sentence (it was a note, dropping the rest of the chapter).
     text = ("Chapter 1\n\nHe took out his pencil and his\nnote-book. He wondered whether it was like,\nand looked on.\n\n"
             '"Well?" said the man.\n\nChapter 2\n\nIt rained.\n')
-    story = read_story(_story(tmp_path, text))
-    first = split_chapters(story)[0]
-    said = _read_aloud(story, [first])
+    first, said = _first_chapter_read_aloud(tmp_path, text)
     assert "note-book. He wondered" in said and '"Well?"' in said and not first.notes
 
 
