@@ -1,0 +1,87 @@
+"""Characters whose names are everyday words of the same story ("Button" beside "a button")."""
+
+from __future__ import annotations
+
+from narrator.characters import find_characters
+
+from .attribution_helpers import lines_of, segments_of, speech
+
+
+def _chars(text: str):
+    story, segs = segments_of(text)
+    return {c.name: c for c in find_characters(story, segs)}
+
+
+def _by_form(chars, form):
+    return next((c for c in chars.values() if form == c.name or form in c.aliases), None)
+
+
+# The word "button" is everywhere in lower case (more often than the capitalised name), so counting
+# capitals alone calls it an ordinary word; only two speech tags name her, too few to make a rule.
+_BUTTON = (
+    "The coat had a loose button, and the button on the cuff was gone. Sella sewed a button on it.\n\n"
+    "Sella sat down with Button by the window. She handed the needle to Button, and Button threaded it.\n\n"
+    '"You missed a button," said Button. She held up the button to the light.\n\n'
+    '"Then give it here, Button," Sella said.\n\n'
+    "There was a button in the tin and a button on the floor. Sella looked at Button, and Button laughed.\n\n"
+    '"I like a coat with every button on," Button said.\n\n'
+    '"So do I, Button."\n\n'
+    "Sella went out to the yard. Button picked up the coat and looked at it.\n\n"
+    '"It is done now," she said.\n\n'
+)
+
+
+def test_word_names_capitalised_mid_sentence_is_a_name_although_the_word_is_common():
+    chars = _chars(_BUTTON)
+    button = _by_form(chars, "Button")
+    assert button is not None and button is not _by_form(chars, "Sella")
+    assert button.gender == "female"
+
+
+def test_word_names_the_tag_names_the_speaker_called_button():
+    said = speech(lines_of(_BUTTON))
+    assert said[0] == ('"You missed a button,"', "Button")
+    assert said[2] == ('"I like a coat with every button on,"', "Button")
+    assert said[-1] == ('"It is done now,"', "Button")  # "she": the woman just named, Button
+
+
+def test_word_names_a_capitalised_emphasis_word_is_no_character():
+    # "Nature" is capitalised mid-sentence as often as the story likes, and it "was" and "had" like a
+    # person -- but nobody ever speaks as Nature or calls out to it.
+    text = ("The nature of the place was wild. Odile said that Nature had made the hills and Nature was kind.\n\n"
+            '"Nature is cruel," said Odile. "I have no love for nature."\n\n'
+            "Pim believed in Nature, and Nature was his comfort. The nature of men is another thing.\n\n"
+            '"The nature of it," said Pim, "is mystery."\n\n') * 2
+    chars = _chars(text)
+    assert _by_form(chars, "Nature") is None
+    assert _by_form(chars, "Odile") is not None and _by_form(chars, "Pim") is not None
+
+
+def _narrated_by(name: str, surname: str, lower: str) -> str:
+    """A first-person story whose narrator is called `name` (an ordinary word: `lower` is common) and,
+    by strangers, "Mr. `surname`"."""
+    text = f"I put the {lower} on the stove. The {lower} was old, and the {lower} whistled.\n\n"
+    for place in ("barn", "orchard", "cellar", "mill"):
+        text += (f'Applejack found me at dusk. "Where were you?" Applejack asked.\n\n'
+                 f'"In the {place}," I said.\n\n"You are late again, {name}. The {lower} is cold."\n\n'
+                 f'The porter bowed to me. "Your bag, Mr. {surname}?"\n\n"Yes, thank you," I said.\n\n'
+                 f'"This way, Mr. {surname}. Mind the {lower}."\n\n')
+    return text
+
+
+def test_word_names_first_person_narrator_named_by_a_common_word():
+    # "You are late again, Kettle": called out mid-sentence in the replies to the narrator's own
+    # lines, "Kettle" is the narrator's name although the story's kettle whistles all the time.
+    narr = [c for c in _chars(_narrated_by("Kettle", "Stove", "kettle")).values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Kettle Stove"]
+    assert narr[0].gender == "male"  # "Mr." -- and nobody says "Mr. stove" of a stove
+
+
+def test_word_names_two_word_vocative_with_one_common_word_is_a_name():
+    # "Tovrak Short," -- "short" is an ordinary word, "Tovrak" is not: the pair is a name.
+    text = "I was short of breath, and the day was short.\n\n"
+    for place in ("barn", "orchard", "cellar", "mill"):
+        text += (f'Applejack found me at dusk. "Where were you?" Applejack asked.\n\n'
+                 f'"In the {place}," I said.\n\n"Tovrak Short, you are late again."\n\n')
+    narr = [c for c in _chars(text).values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Tovrak Short"]
