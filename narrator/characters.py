@@ -415,7 +415,10 @@ def _collect(
                 if kept or title:
                     break
                 continue
-            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and not kept and w not in _FUNCTION_WORDS):
+            # Right after a title any capitalised word is a name; after its particles too ("Professor de
+            # Cloud"), but not an abbreviation there ("the Marquis de St. Eustache").
+            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and w not in _FUNCTION_WORDS and (
+                    not kept or (all(k in _PARTICLES for k in kept) and len(w) > 2))):
                 kept.append(w)
             elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in STOPWORDS and w not in _NOT_NAMES
                   and w not in _PLACE_NOUNS and w not in TITLES and _is_given(kept[0], lower_counts, cap_counts, promoted)):

@@ -85,3 +85,14 @@ def test_word_names_two_word_vocative_with_one_common_word_is_a_name():
                  f'"In the {place}," I said.\n\n"Tovrak Short, you are late again."\n\n')
     narr = [c for c in _chars(text).values() if "I" in c.aliases]
     assert [c.name for c in narr] == ["Tovrak Short"]
+
+
+def test_word_names_a_word_after_a_title_and_particle_is_a_name():
+    # "Professor de Cloud": after a title and its particle the capitalised word is the surname, although
+    # the story's sky is full of clouds; "the Marquis de St. Eustache" keeps no abbreviation as a name.
+    text = ("A cloud passed, and another cloud, and the cloud hid the sun. Professor de Cloud looked up.\n\n"
+            'Pim bowed to Professor de Cloud. Every cloud was grey.\n\n'
+            '"Not yet," said Pim, and the Marquis de St. Eustache laughed.\n\n') * 3
+    chars = _chars(text)
+    assert _by_form(chars, "Professor de Cloud") is not None
+    assert all(not c.name.endswith(" St") and not any(a.endswith(" St") for a in c.aliases) for c in chars.values())
