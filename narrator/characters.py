@@ -425,10 +425,13 @@ def _collect(
                 # "Harvey Stone": a capitalised word right after a given name cannot be a sentence start,
                 # so it is the surname even when the story also writes it in lower case ("a stone").
                 kept.append(w)
-            elif (not kept and not title and j == 0 and w in _NAME_ADJECTIVES and len(words) > 1
-                  and _is_name_word(words[1], lower_counts, cap_counts, promoted) and _mid_sentence(seg_text, m.start())):
-                # "Big Mac", "Little Nell", "Old Jolyon": capitalised where no sentence starts, the
-                # adjective is part of the name ("Young Hamilton hastened" at a sentence start is not).
+            elif (not kept and not title and j == 0 and len(words) > 1 and _is_name_word(words[1], lower_counts, cap_counts, promoted)
+                  and _mid_sentence(seg_text, m.start()) and (w in _NAME_ADJECTIVES or (
+                      w not in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _PLACE_NOUNS
+                      and not _AFTER_DETERMINER.search(seg_text, max(0, m.start() - 12), m.start())))):
+                # "Big Mac", "Little Nell", "Old Jolyon", "old Stage Talbot": capitalised where no sentence
+                # starts, before a name, the word is part of the name although it is also an ordinary word
+                # ("Young Hamilton hastened" at a sentence start is not; nor "the Green Gables", a thing).
                 kept.append(w)
             elif kept or title:
                 break
@@ -490,6 +493,7 @@ def _collect(
                 together[frozenset(pair)] += 1  # type: ignore[index]
 
 
+_AFTER_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|his|her|its|my|your|our|their|of)\s+$")
 _CLAUSE_END = re.compile(r"[.!?;:\u2014\"]|--")
 
 

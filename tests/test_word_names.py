@@ -96,3 +96,15 @@ def test_word_names_a_word_after_a_title_and_particle_is_a_name():
     chars = _chars(text)
     assert _by_form(chars, "Professor de Cloud") is not None
     assert all(not c.name.endswith(" St") and not any(a.endswith(" St") for a in c.aliases) for c in chars.values())
+
+
+def test_word_names_an_ordinary_word_before_a_name_mid_sentence_is_the_given_name():
+    # "Odile and Reed Varnek": no sentence starts there, so "Reed" belongs to the name although the
+    # story's river is full of reeds; "the Reed Hollow" (after an article) stays a thing.
+    text = ("The reed bent in the wind, and a reed broke. Odile and Reed Varnek walked by the reed beds.\n\n"
+            '"Look," said Odile, and Reed Varnek laughed. Varnek nodded and he smiled.\n\n'
+            "A reed grew by the Reed Hollow, and the Reed Hollow was quiet. Odile sat with Reed Varnek all day.\n\n") * 2
+    chars = _chars(text)
+    varnek = _by_form(chars, "Reed Varnek")
+    assert varnek is not None and varnek is _by_form(chars, "Varnek")
+    assert _by_form(chars, "Reed Hollow") is None  # (what "the Reed Hollow" is, is the role rule's business)
