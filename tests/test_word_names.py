@@ -108,3 +108,33 @@ def test_word_names_an_ordinary_word_before_a_name_mid_sentence_is_the_given_nam
     varnek = _by_form(chars, "Reed Varnek")
     assert varnek is not None and varnek is _by_form(chars, "Varnek")
     assert _by_form(chars, "Reed Hollow") is None  # (what "the Reed Hollow" is, is the role rule's business)
+
+
+# A pony called Twilight in a story full of twilight, beside a dragon called Spike and a fence full of
+# spikes: "twilight" is written in lower case more often than the name, and only one tag names her.
+_TWILIGHT = (
+    'The twilight settled over the valley. In the twilight the spike of the old fence caught the light, '
+    'and every spike was rusted.\n\n'
+    'Twilight walked along the fence with Spike. The dragon yawned, and Spike rubbed his eyes.\n\n'
+    '"Is it time for bed yet?" asked Spike.\n\n'
+    '"Not yet, Spike," Twilight said. "We need to check every spike on this fence first."\n\n'
+    'Spike groaned. He hated the twilight; the twilight always meant more chores.\n\n'
+    '"Fine," he said. "But you owe me a gem."\n\n'
+    'Twilight laughed and she patted his head. "A spike-shaped gem, then."\n\n'
+    'A spike of pain shot through her hoof, and Twilight winced. The twilight was deeper now.\n\n'
+    '"Are you hurt?" asked Spike.\n\n'
+    '"It\'s nothing," she said.\n\n'
+    'Rarity came down the hill in the twilight, her mane shining. '
+    '"Darlings! Whatever are you doing out here?"\n\n'
+    '"Fence duty," said Spike, and he puffed out his chest.\n\n'
+    '"How dreadfully dull," Rarity said. She looked at Twilight. "You\'ll catch a cold, dear."\n\n'
+    '"I\'m fine, Rarity," said Twilight.\n\n'
+)
+
+
+def test_word_names_she_is_twilight_although_the_story_is_full_of_twilight():
+    chars = _chars(_TWILIGHT)
+    assert chars["Twilight"].gender == "female" and chars["Spike"].gender == "male"
+    said = dict(speech(lines_of(_TWILIGHT)))
+    # Rarity has not come down the hill yet: the "she" who is hurt is Twilight.
+    assert said['"It\'s nothing,"'] == "Twilight"
