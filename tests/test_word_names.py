@@ -48,7 +48,8 @@ def test_word_names_the_tag_names_the_speaker_called_button():
 def test_word_names_a_capitalised_emphasis_word_is_no_character():
     # "Nature" is capitalised mid-sentence as often as the story likes, and it "was" and "had" like a
     # person -- but nobody ever speaks as Nature or calls out to it.
-    text = ("The nature of the place was wild. Odile said that Nature had made the hills and Nature was kind.\n\n"
+    text = ("The nature of the place was wild. "
+            "Odile said that Nature had made the hills and Nature was kind.\n\n"
             '"Nature is cruel," said Odile. "I have no love for nature."\n\n'
             "Pim believed in Nature, and Nature was his comfort. The nature of men is another thing.\n\n"
             '"The nature of it," said Pim, "is mystery."\n\n') * 2
@@ -95,7 +96,8 @@ def test_word_names_a_word_after_a_title_and_particle_is_a_name():
             '"Not yet," said Pim, and the Marquis de St. Eustache laughed.\n\n') * 3
     chars = _chars(text)
     assert _by_form(chars, "Professor de Cloud") is not None
-    assert all(not c.name.endswith(" St") and not any(a.endswith(" St") for a in c.aliases) for c in chars.values())
+    forms = [f for c in chars.values() for f in (c.name, *c.aliases)]
+    assert not any(f.endswith(" St") for f in forms)
 
 
 def test_word_names_an_ordinary_word_before_a_name_mid_sentence_is_the_given_name():
@@ -103,7 +105,8 @@ def test_word_names_an_ordinary_word_before_a_name_mid_sentence_is_the_given_nam
     # story's river is full of reeds; "the Reed Hollow" (after an article) stays a thing.
     text = ("The reed bent in the wind, and a reed broke. Odile and Reed Varnek walked by the reed beds.\n\n"
             '"Look," said Odile, and Reed Varnek laughed. Varnek nodded and he smiled.\n\n'
-            "A reed grew by the Reed Hollow, and the Reed Hollow was quiet. Odile sat with Reed Varnek all day.\n\n") * 2
+            "A reed grew by the Reed Hollow, and the Reed Hollow was quiet. "
+            "Odile sat with Reed Varnek all day.\n\n") * 2
     chars = _chars(text)
     varnek = _by_form(chars, "Reed Varnek")
     assert varnek is not None and varnek is _by_form(chars, "Varnek")
