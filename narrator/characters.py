@@ -170,6 +170,9 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
+    # Ordinary capitalised words the story keeps using as names: three tags or more ("said Pooh", "said
+    # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
+    # hole"), or the mid-sentence capitals of a name ("asked Table").
     tags = _tag_words(body)
     promoted = frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
     for seg in body:
@@ -276,15 +279,9 @@ def _mid_sentence(text: str, pos: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] == ",")
 
 
-def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
-    """Ordinary capitalised words that the story keeps using as speakers ('"Oh, bother!" said Pooh',
-    '"Yes," said May', '"Gone," Rabbit said'): three tags or more make them names everywhere, not
-    interjections, months or the animal the story also writes in lower case ("a rabbit hole")."""
-    return frozenset(w for w, n in _tag_words(body).items() if n >= 3)
-
-
 def _tag_words(body: Sequence[Segment]) -> Counter[str]:
-    """How often each capitalised word (no title before it) names the speaker in a tag right after a quotation."""
+    """How often each capitalised word (no title before it) names the speaker in a tag right after a
+    quotation ('"Oh, bother!" said Pooh', '"Yes," said May', '"Gone," Rabbit said')."""
     seen: Counter[str] = Counter()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
