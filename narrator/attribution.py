@@ -649,11 +649,15 @@ _PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly
 _INVERTED_VERB = re.compile(
     _SEP + r"(?:(?:[a-z]+ly|then|now|again|at\s+last|at\s+once|presently|here|there)\s+)?"
     r"(?P<verb>(?:" + _VERBS + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b|struck\s+in\b|cut\s+in\b|went\s+on\b|"
-    r"began\b|burst\s+out\b|spoke\s+up\b|rang\s+out\b)" + _PARTICLE + r"(?:\s+by)?\s+"
+    r"began\b|burst\s+out\b|spoke\s+up\b|rang\s+out\b)" + _PARTICLE +
+    # A verb the narrator corrects is still the tag: "ejaculated, or rather growled, Tom".
+    r"(?:,?\s+or\s+(?:rather\s+)?(?:" + _VERBS + r"|[a-z]+ed)\b,?)?" + r"(?:\s+by)?\s+"
 )
 # Between a tag verb and the name: an article and up to two adjectives ("cried the good-hearted
 # Mrs. John Knightley", "remarked skeptical Anne", "exclaimed the voice of old Mr. Emerson").
-_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
+_NAME_LEAD = re.compile(r"(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
+# The voice stands for its owner: "cut in the clear voice of Tom", "sounded the honeyed accents of Tom".
+_VOICE_OF = re.compile(r"the\s+(?:[a-z\-]+\s+){0,2}?(?:voice|voices|accents|tones?)\s+of\s+")
 _POSSESSIVE_NOUNS = (
     "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
     "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
@@ -717,6 +721,10 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
     """A known character named at `pos` (after an article and adjectives when `lead`): name, kind, gender, end."""
     candidates = [pos]
     if lead:
+        vo = _VOICE_OF.match(text, pos)
+        if vo:
+            pos = vo.end()
+            candidates = [pos]
         # Every part of _NAME_LEAD is optional, so it always matches. Try the longest lead first:
         # "the good-hearted Mrs. John Knightley".
         lead_end = _NAME_LEAD.match(text, pos).end()  # type: ignore[union-attr]
@@ -762,6 +770,16 @@ def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str
 
 
 _CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
+# Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
+# answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
+# lead in, so "said Ann, turning from Tom" (a speech verb with its own subject) never matches here.
+_SOURCE_FROM = re.compile(
+    r"(?:(?:then\s+)?(?:came|burst|broke|issued|escaped|fell|sounded|rang)(?:\s+(?:forth|out|[a-z]+ly))?"
+    r"(?:\s+(?:the|a|an|his|her)\s+(?:[a-z\-]+\s+){0,2}?[a-z]+)?\s+from"
+    r"|(?:was|were)\s+(?:[a-z]+ly\s+)?(?:" + _VERBS + r"|spoken|uttered|given|offered|put)\s+by)\s+")
+_ALL_SAID = re.compile(
+    r"(?:was|were)\s+(?:all|what|everything|the\s+(?:only|last|first)\s+(?:thing|words?))\s+(?:that\s+)?")
+_ALL_SAID_VERB = re.compile(r"\s+(?:(?:had|could|would|did|then)\s+)*(?:(?:[a-z]+ly)\s+)?(?:" + _VERBS + r")\b")
 
 
 def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
@@ -781,6 +799,16 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
             return hit
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
+    m3 = _SOURCE_FROM.match(txt, p)
+    if m3:
+        hit = _known_at(txt, m3.end(), res, lead=False)
+        if hit is not None:
+            return hit
+    m3 = _ALL_SAID.match(txt, p)
+    if m3:
+        hit = _known_at(txt, m3.end(), res, lead=False)
+        if hit is not None and _ALL_SAID_VERB.match(txt, hit[3]):
+            return hit
     # "was Emma's calm answer", "from Mr. Wilcox", "according to Mrs. Munt".
     m2 = _CAME_FROM.match(txt, p)
     if m2:

@@ -1,0 +1,71 @@
+"""Speech-tag grammar: the forms English uses to name a speaker next to the words (issue 3).
+
+Every case puts the tagged line third in a three-person exchange, where turn-taking alone would hand
+it to someone else: only reading the tag gets it right.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from narrator.models import Character
+
+from .attribution_helpers import who
+
+TOM = Character("Tom Hale", ("Tom",), "male", 20)
+ANN = Character("Ann Grey", ("Ann",), "female", 20)
+KIT = Character("Kit Moss", ("Kit",), "male", 20)
+CAST = [TOM, ANN, KIT]
+_LEAD = '"Where were you?" said Ann.\n\n"Out," said Kit.\n\n"And now?" said Ann.\n\n'
+
+
+def _third(line: str) -> str | None:
+    got = who(_LEAD + line, CAST)
+    assert got[:3] == ["Ann Grey", "Kit Moss", "Ann Grey"]
+    return got[3]
+
+
+@pytest.mark.parametrize("line", [
+    '"Home," burst from Tom.',
+    '"Home," broke angrily from Tom.',
+    '"Home," came from Tom.',
+    '"Home," came the answer from Tom.',
+])
+def test_words_that_come_from_someone_are_theirs(line):
+    assert _third(line) == "Tom Hale"
+
+
+@pytest.mark.parametrize("line", ['"Home," was uttered by Tom.', '"Home," was said by Tom.'])
+def test_the_agent_of_a_passive_speech_verb_speaks(line):
+    assert _third(line) == "Tom Hale"
+
+
+@pytest.mark.parametrize("line", [
+    '"Home," cut in the clear voice of Tom.',
+    '"Home," sounded the gentle accents of Tom.',
+])
+def test_a_voice_of_someone_after_the_verb_is_theirs(line):
+    assert _third(line) == "Tom Hale"
+
+
+def test_a_verb_the_narrator_corrects_is_still_the_tag():
+    assert _third('"Home," muttered, or rather growled, Tom.') == "Tom Hale"
+
+
+@pytest.mark.parametrize("line", ['"Home," was all Tom said.', '"Home," was all that Tom could say.'])
+def test_all_someone_said(line):
+    assert _third(line) == "Tom Hale"
+
+
+@pytest.mark.parametrize("line", [
+    '"Home," said Ann, turning from Tom.',
+    '"Home," said Ann, and Tom was silent.',
+    '"Home," was all Ann said to Tom.',
+])
+def test_a_name_after_from_or_to_in_someone_elses_tag_is_not_the_speaker(line):
+    assert _third(line) == "Ann Grey"
+
+
+def test_what_came_from_a_place_names_no_speaker():
+    # "from the hall" is a place: the tag's own subject (a pronoun) decides, not the last name seen.
+    assert _third('"Home," came a voice from the hall, and Tom looked up.') != "Tom Hale"
