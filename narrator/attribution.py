@@ -682,8 +682,13 @@ _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE
 _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
 
 
+# Lower-case particles inside a name: "Mrs. van der Luyden murmured", "Monsieur de Griers said". The
+# clause patterns below re-read a name from its first word, so they must step over these too.
+_NAME_PARTICLES = r"(?:van|von|der|den|de|du|da|di|del|della|le|la|ten|ter)\b"
+
+
 _PAREN_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
 # Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
@@ -697,7 +702,7 @@ _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A
 
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
     r"(?:had|has|was|were|is|could|would|did|should|might|must|will|can|[a-z]{2,}ed|rose|came|went|took|gave|made|began|"
     r"stood|sat|ran|spoke|said|knew|thought|felt|saw|heard|got|put|held|drew|broke|kept|left|met|bent|threw|shook|"
     r"laid|led|caught|sprang|struck|found|told|cried|replied)\b"
@@ -711,7 +716,7 @@ _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\b
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
 _ADJACENT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
     r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )

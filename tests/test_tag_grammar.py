@@ -69,3 +69,11 @@ def test_a_name_after_from_or_to_in_someone_elses_tag_is_not_the_speaker(line):
 def test_what_came_from_a_place_names_no_speaker():
     # "from the hall" is a place: the tag's own subject (a pronoun) decides, not the last name seen.
     assert _third('"Home," came a voice from the hall, and Tom looked up.') != "Tom Hale"
+
+
+def test_a_name_with_lowercase_particles_is_the_subject_of_its_clause():
+    # The lead-in after a semicolon: its subject is the speaker, particles and all.
+    berg = Character("Mrs. van der Berg", (), "female", 10)
+    text = ('"Where?" said Tom.\n\n"Out," said Ann, as if it did not matter; and Mrs. van der Berg murmured: '
+            '"If only she had asked."')
+    assert who(text, [TOM, ANN, berg]) == ["Tom Hale", "Ann Grey", "Mrs. van der Berg"]
