@@ -774,6 +774,9 @@ def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str
     return None
 
 
+# An epithet adjective before a name that starts the tag: '"No," poor Tom said', '"Yes," young Kit began'.
+# A closed list, the same one character discovery counts tags with.
+_EPITHET_ADJ = re.compile(r"(?:old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy)\s+")
 _CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
 # Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
 # answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
@@ -823,6 +826,8 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
             return hit
     # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
     hit = _known_at(txt, p, res, lead=False)
+    if hit is None and (am := _EPITHET_ADJ.match(txt, p)):
+        hit = _known_at(txt, am.end(), res, lead=False)  # '"No," poor Tom said'
     if hit is not None:
         rest = txt[hit[3]:]
         if re.match(r"['\u2019]", rest) and _POSSESSIVE.match(rest):

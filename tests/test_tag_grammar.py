@@ -10,7 +10,7 @@ import pytest
 
 from narrator.models import Character
 
-from .attribution_helpers import who
+from .attribution_helpers import lines_of, speech, who
 
 TOM = Character("Tom Hale", ("Tom",), "male", 20)
 ANN = Character("Ann Grey", ("Ann",), "female", 20)
@@ -77,3 +77,11 @@ def test_a_name_with_lowercase_particles_is_the_subject_of_its_clause():
     text = ('"Where?" said Tom.\n\n"Out," said Ann, as if it did not matter; and Mrs. van der Berg murmured: '
             '"If only she had asked."')
     assert who(text, [TOM, ANN, berg]) == ["Tom Hale", "Ann Grey", "Mrs. van der Berg"]
+
+
+@pytest.mark.parametrize("tag", ["broke in old Hobart", "said young Hobart", "Hobart said", "poor Hobart said"])
+def test_a_name_met_once_in_a_tag_with_an_epithet_adjective_is_a_speaker(tag):
+    # Character discovery counts the tag: a man named only there is still found and given his line.
+    text = ('"Where were you?" said Ann Grey.\n\n"Out," said Kit Moss.\n\n"Where?" said Ann.\n\n'
+            f'"Nowhere," {tag}.\n\nAnn looked at Kit.\n\n"I mean it," said Kit.\n\n"Hush," said Ann.')
+    assert [s for _, s in speech(lines_of(text))][3] == "Hobart"
