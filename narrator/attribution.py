@@ -709,6 +709,12 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+# A name and one verb in -ed closing a lead-in, with only a comma, colon or dash after it.
+_FINAL_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
+    r"\s+(?:[a-z]+ly\s+)?[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*(?:,|:|--|\u2014)\s*$")
+
+
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
 _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\bRev\.)"
                            r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
@@ -897,8 +903,11 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     announced = bool(_ANNOUNCED.search(ends)) and not denied
     # "... when thus accosted by Miss Bingley,": the agent of a passive at the very end speaks.
     agent = _AGENT.search(last) if (comma or colon or open_end) else None
-    if not (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
-            or agent):
+    gated = (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
+             or agent)
+    # "..., and Tom howled," lets the lead-in through only for the rule below that reads it.
+    final_only = not gated and bool(re.search(r"\b[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*,\s*$", last))
+    if not gated and not final_only:
         return None
     if agent is not None:
         hit = _known_at(last, agent.start("who"), res, lead=False)
@@ -952,7 +961,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
             continue
         cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
     if not cands:
-        if lead:
+        if lead or final_only:
             return None
         # Unknown epithets and people the cast does not know: the old pattern.
         m = res.before.search(last)
@@ -962,6 +971,13 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 return name, kind, gender
         return None
     cands.sort(key=lambda c: c[0])
+    # A lead-in that ends on a name and its verb, right before the quotation ("..., and Tom howled,"
+    # "while Ann snapped:"): the verb, whatever it is, introduces these words, as it would after them.
+    pos, who = cands[-1]
+    if _FINAL_VERB.match(clause, pos) and who[1] != "pronoun":
+        return who
+    if final_only:
+        return None
     # A candidate right before a speech verb ("and the Queen said severely", "while Helen said,") is
     # the speaker; otherwise the first one, the subject of the sentence ("Emma saw his anxiety and,
     # wishing to appease it, said:").

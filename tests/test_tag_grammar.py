@@ -85,3 +85,16 @@ def test_a_name_met_once_in_a_tag_with_an_epithet_adjective_is_a_speaker(tag):
     text = ('"Where were you?" said Ann Grey.\n\n"Out," said Kit Moss.\n\n"Where?" said Ann.\n\n'
             f'"Nowhere," {tag}.\n\nAnn looked at Kit.\n\n"I mean it," said Kit.\n\n"Hush," said Ann.')
     assert [s for _, s in speech(lines_of(text))][3] == "Hobart"
+
+
+def test_a_lead_in_ending_on_a_name_and_any_verb_introduces_the_quote():
+    text = ('"Where?" said Ann.\n\n"Down!" cried Kit, jumping back, for he was no hero, and Tom howled, '
+            '"Lie down!" and grabbed the rope.')
+    assert who(text, CAST) == ["Ann Grey", "Kit Moss", "Tom Hale"]
+
+
+def test_a_verb_that_does_not_end_the_lead_in_is_no_tag():
+    # "howled so, that ..." runs on: the howl is not what introduces the words.
+    text = ('"Where?" said Ann.\n\n"Out," said Kit.\n\nWhile Ann sang, Tom howled so loudly that Kit, '
+            'who hated noise, frowned:\n\n"Sing on," said Ann.')
+    assert who(text, CAST)[2] == "Ann Grey"
