@@ -207,6 +207,8 @@ class _Resolver:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
+        # _sentence_units' answers by segment start, for the same reason.
+        self.units: dict[int, list[tuple[str, ...]]] = {}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
@@ -1439,7 +1441,10 @@ def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list
     return units
 
 
-_CLAUSE_END = re.compile(r";\s*")
+# Where a sentence or a semicolon clause ends (one pass: _SENTENCE_END's look-behinds at every
+# position cost more than the rest of the centering); a title's full stop ends nothing.
+_CLAUSE_CUT = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+|;\s*")
+_TITLE_DOT = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Rev)\.$")
 
 
 def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tuple[str, ...]]:
@@ -1452,18 +1457,28 @@ def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tu
     for seg in segs:
         if seg.kind != "narration":
             continue
-        # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
-        cuts = sorted({0, len(seg.text), *(m.end() for m in _SENTENCE_END.finditer(seg.text)),
-                       *(m.end() for m in _CLAUSE_END.finditer(seg.text))})
-        refs = [(m.start(), "=male" if m.group(0).lower() in _HE_WORDS else "=female")
-                for m in _GENDER_PRONOUN.finditer(seg.text)]
-        refs.extend((pos - seg.start, n) for pos, n in para.mentions if seg.start <= pos < seg.end)
-        refs.sort()
-        for a, b in itertools.pairwise(cuts):
-            names = tuple(n for pos, n in refs if a <= pos < b)
-            if names:
-                out.append(names)
+        known = res.units.get(seg.start)
+        if known is None:
+            known = res.units[seg.start] = _units_of(seg, para)
+        out.extend(known)
     return out
+
+
+def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
+    """_sentence_units of one narration segment (each segment is asked about from several paragraphs)."""
+    text = seg.text
+    # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text)
+            if text[m.start()] != "." or not _TITLE_DOT.search(text, max(0, m.start() - 4), m.start() + 1)]
+    refs = [(m.start(), "=male" if m.group(0).lower() in _HE_WORDS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
+    lo = bisect.bisect_left(para.mentions, seg.start, key=lambda m: m[0])
+    hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
+    refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
+    refs.sort()
+    units: dict[int, list[str]] = {}
+    for pos, n in refs:
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append(n)
+    return [tuple(units[k]) for k in sorted(units)]
 
 
 _HE_WORDS = frozenset(["he", "him", "his", "himself"])
