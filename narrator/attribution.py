@@ -1058,7 +1058,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
 
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
-                grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
+                grown.append(_Hyp(hyp.score + _anchor_cost(i, paras, history, spk, weights), {**hyp.spk, i: fixed}))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None)
             if trace is not None and cands:
@@ -1089,6 +1089,23 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
             _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.speaker, para.tags[0][0].gender)
+
+
+def _anchor_cost(i: int, paras: list[_Para], history: list[int], spk, weights: dict[str, float]) -> float:
+    """What a hypothesis pays at a name-tagged turn for having given the untagged turn right before it
+    to the same person.
+
+    A named line is settled whatever the hypothesis says, so without this it costs nothing, and a
+    hypothesis that ran an exchange out of phase puts its one break in turn-taking ("A, A") just before
+    the name, where it is free, rather than where the exchange really broke. The named speaker pays
+    what an untagged line pays for speaking twice in a row, so both places for the break cost the same
+    and the evidence on the untagged lines decides.
+    """
+    para = paras[i]
+    if (not para.named or para.cont or not history or history[-1] != i - 1
+            or paras[i - 1].chain != para.chain or spk(i - 1) != para.named):
+        return 0.0
+    return weights.get("repeat_bare", 0.0) + weights.get("repeat_bare_notag", 0.0)
 
 
 def _calibrated(logp: float) -> float:
