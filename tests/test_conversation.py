@@ -132,3 +132,31 @@ def test_conversation_name_tag_costs_a_repeat_only_right_after_its_own_speaker()
     assert _anchor_costs(apart, ["Nell Harrow", "Nell Harrow"]) == [0.0, 0.0]
     # A pronoun tag is scored by the model itself, not settled: no anchor cost.
     assert _anchor_costs('"The mill is shut."\n\n"Since noon," she said.', ["Nell Harrow", "Nell Harrow"]) == [0.0, 0.0]
+
+
+def test_conversation_turn_taking_read_from_a_doubtful_guess_counts_less():
+    # "Since when?" and "Since noon." were guessed; how sure the guesses were decides how much "it is
+    # Quill's turn again" weighs for the last line. A wrong guess must not steer every later turn with
+    # the full weight the scorer learnt from true speakers.
+    text = ('Nell was at the window when Mr. Quill came in from the yard.\n\n'
+            '"The mill is shut."\n\n"Since when?"\n\n"Since noon."')
+    _, segs = segments_of(text)
+    res = attr._Resolver(CAST[:2])
+    paras = attr._paragraphs(segs)
+    for p in paras:
+        attr._scan_mentions(p, res)
+    attr._chains(paras, res)
+    speech = [i for i, p in enumerate(paras) if p.quotes]
+    turns = {speech[0]: "Nell Harrow", speech[1]: "Mr. Quill"}
+    weights = {**dict.fromkeys(attr.FEATURES, 0.0), "alternate": 2.0}
+
+    def alternate_score(sure: float) -> float:
+        cands, scores, _ = attr._candidates(speech[2], paras, speech[:2], res, turns.get, weights, False,
+                                            lambda j: sure)
+        return dict(zip(cands, scores, strict=True))["Nell Harrow"]
+
+    assert alternate_score(0.97) == 2.0  # a named turn counts in full
+    assert 1.0 < alternate_score(0.5) < alternate_score(0.8) < 2.0
+    # Training reads the true speakers: certain, in full.
+    cands, scores, _ = attr._candidates(speech[2], paras, speech[:2], res, turns.get, weights, False)
+    assert dict(zip(cands, scores, strict=True))["Nell Harrow"] == 2.0
