@@ -18,6 +18,7 @@ back to hand-set values when the file is missing.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import math
@@ -1436,6 +1437,7 @@ _TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+(?:(?:Mr|Mrs|Ms|D
 _TRUST_EXP = 0.35
 
 
+@functools.lru_cache(maxsize=1024)  # confidences are rounded to three places: few distinct values
 def _trust(conf: float) -> float:
     """The weight of a turn-taking feature that reads an earlier turn of this confidence."""
     return min(1.0, conf / 0.97) ** _TRUST_EXP
