@@ -18,6 +18,7 @@ back to hand-set values when the file is missing.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import math
@@ -104,6 +105,8 @@ _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here"
           "beat_after", "gap_prev1", "participant", "salience", "anc_back_even", "anc_back_odd", "anc_back_other",
           "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "next_named", "alternate", "repeat_bare",
           "two_party", "actor_prev", "actor_here", "chain_addressed", "voc_next", "far_only")
+# pron_match_first: for a pronoun tag, its centre (_centre: the nearest person of its gender in the text
+# before it, a pronoun carrying an earlier one on); for an epithet, the nearest one of its gender named.
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 # Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
 _BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
@@ -205,6 +208,8 @@ class _Resolver:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
+        # _sentence_units' answers by segment start, for the same reason.
+        self.units: dict[int, list[tuple[str, ...]]] = {}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
@@ -1110,11 +1115,16 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 got = hyp.spk.get(j)
                 return got[0] if got is not None else paras[j].speaker
 
+            def conf(j: int, hyp: _Hyp = hyp) -> float:
+                got = hyp.spk.get(j)
+                return got[1] if got is not None else paras[j].confidence
+
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
-                grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
+                grown.append(_Hyp(hyp.score + _anchor_cost(i, paras, history, spk, weights), {**hyp.spk, i: fixed}))
                 continue
-            cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None)
+            cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
+                                               None if trace is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
@@ -1143,6 +1153,23 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
             _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.speaker, para.tags[0][0].gender)
+
+
+def _anchor_cost(i: int, paras: list[_Para], history: list[int], spk, weights: dict[str, float]) -> float:
+    """What a hypothesis pays at a name-tagged turn for having given the untagged turn right before it
+    to the same person.
+
+    A named line is settled whatever the hypothesis says, so without this it costs nothing, and a
+    hypothesis that ran an exchange out of phase puts its one break in turn-taking ("A, A") just before
+    the name, where it is free, rather than where the exchange really broke. The named speaker pays
+    what an untagged line pays for speaking twice in a row, so both places for the break cost the same
+    and the evidence on the untagged lines decides.
+    """
+    para = paras[i]
+    if (not para.named or para.cont or not history or history[-1] != i - 1
+            or paras[i - 1].chain != para.chain or spk(i - 1) != para.named):
+        return 0.0
+    return weights.get("repeat_bare", 0.0) + weights.get("repeat_bare_notag", 0.0)
 
 
 def _calibrated(logp: float) -> float:
@@ -1354,6 +1381,9 @@ class _Context:
     addressed: set[str]  # named as vocatives in the previous speech paragraph (if close)
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
+    # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
+    # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
+    centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
@@ -1451,17 +1481,112 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         epithet=tag.name if tag is not None and tag.kind == "epithet" else None,
+        centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
     )
     return para.context
+
+
+_CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
+
+
+def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list[tuple[str, ...] | int]:
+    """The text before a pronoun tag as centering units, nearest first (see _Context.centre_units).
+
+    The sentence holding a lead-in tag is left out ("She turned to Emma and said:" - Emma listens), and
+    so is the narration after a speech paragraph's first quote up to its last (its tags name its speaker,
+    who is the unit of that paragraph).
+    """
+    para = paras[i]
+    first = next(k for k, s in enumerate(para.segs) if s.kind == "dialogue")
+    own = _sentence_units(para.segs[:first], para, res)
+    if tag.where in ("before", "beat") and own:
+        own = own[:-1]
+    units: list[tuple[str, ...] | int] = list(reversed(own))
+    skip_last = tag.where == "before" and first == 0  # the tag is the last sentence of the paragraph before
+    for j in range(i - 1, max(-1, i - 1 - _CENTRE_PARAS), -1):
+        q = paras[j]
+        if not q.quotes:
+            sents = _sentence_units(q.segs, q, res)
+            if skip_last and j == i - 1 and sents:
+                sents = sents[:-1]
+            units.extend(reversed(sents))
+            continue
+        ks = [k for k, s in enumerate(q.segs) if s.kind == "dialogue"]
+        units.extend(reversed(_sentence_units(q.segs[ks[-1] + 1:], q, res)))
+        units.append(j)
+        units.extend(reversed(_sentence_units(q.segs[:ks[0]], q, res)))
+    return units
+
+
+# Where a sentence or a semicolon clause ends (one pass: _SENTENCE_END's look-behinds at every
+# position cost more than the rest of the centering); a title's full stop ends nothing.
+_CLAUSE_CUT = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+|;\s*")
+_TITLE_DOT = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Rev)\.$")
+
+
+def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tuple[str, ...]]:
+    """Per narration sentence, in text order: the people it refers to, in order ("=male" for he/him/his).
+
+    A sentence whose first word for someone of a gender is a pronoun carries the earlier centre on
+    ("She looked at Mary.", "No sooner did she see Elinor"): the pronoun is not handed to the name after it.
+    """
+    out: list[tuple[str, ...]] = []
+    for seg in segs:
+        if seg.kind != "narration":
+            continue
+        known = res.units.get(seg.start)
+        if known is None:
+            known = res.units[seg.start] = _units_of(seg, para)
+        out.extend(known)
+    return out
+
+
+def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
+    """_sentence_units of one narration segment (each segment is asked about from several paragraphs)."""
+    text = seg.text
+    # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text)
+            if text[m.start()] != "." or not _TITLE_DOT.search(text, max(0, m.start() - 4), m.start() + 1)]
+    refs = [(m.start(), "=male" if m.group(0).lower() in _HE_WORDS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
+    lo = bisect.bisect_left(para.mentions, seg.start, key=lambda m: m[0])
+    hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
+    refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
+    refs.sort()
+    units: dict[int, list[str]] = {}
+    for pos, n in refs:
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append(n)
+    return [tuple(units[k]) for k in sorted(units)]
+
+
+_HE_WORDS = frozenset(["he", "him", "his", "himself"])
+_GENDER_PRONOUN = re.compile(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 
 
 # "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
 _TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?$")
 
 
+# How much a turn-taking feature read from an earlier turn counts, by that turn's confidence: a named turn
+# (0.97) fully, a guess less. The scorer learnt turn-taking from true speakers (teacher forcing), so at
+# run time it trusts a guessed turn as if it were a name tag, and one wrong guess is carried, with full
+# weight, through every later turn of an exchange (the "cascade" misses). The exponent keeps the discount
+# gentle: a coin-flip guess (confidence 0.5) still counts 0.79. 0.35 was the best of 0.25-1.0 on the
+# development novels; 1.0 (the confidence itself) was too strong.
+_TRUST_EXP = 0.35
+
+
+@functools.lru_cache(maxsize=1024)  # confidences are rounded to three places: few distinct values
+def _trust(conf: float) -> float:
+    """The weight of a turn-taking feature that reads an earlier turn of this confidence."""
+    return min(1.0, conf / 0.97) ** _TRUST_EXP
+
+
 def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, spk, weights: dict[str, float],
-                full: bool) -> tuple[list[str], list[float], list[dict[str, float]]]:
+                full: bool, conf=None) -> tuple[list[str], list[float], list[dict[str, float]]]:
     """The candidate pool of one hypothesis, each candidate's score and (when `full`) its features.
+
+    `conf` gives the hypothesis' confidence in an earlier paragraph's speaker (None: every earlier
+    speaker is certain, as in training on the true history).
 
     Features that depend only on the text are computed once per paragraph and candidate (every
     hypothesis of the beam shares them); only the turn-taking ones read the hypothesis' speakers.
@@ -1516,7 +1641,15 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
         owners = {n for n in (owner_prev, owner_recent) if n}
         pool.extend(n for n in kin[:3] if n not in pool)
-    turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
+    # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
+    centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
+    if centre is not None and centre not in pool:
+        pool.append(centre)
+    turn_idx = [j for j in reversed(history[-4:]) if paras[j].chain == para.chain]
+    turn_spk = [spk(j) for j in turn_idx]
+    # How far each earlier turn can be trusted: prev_trust for prev_spk, turn_trust for turn_spk.
+    prev_trust = [_trust(conf(j)) for j in reversed(history[-3:])] if conf is not None else [1.0] * 3
+    turn_trust = [_trust(conf(j)) for j in turn_idx] if conf is not None else [1.0] * 4
     notag = tag is None
     scores: list[float] = []
     feats: list[dict[str, float]] = []
@@ -1526,21 +1659,21 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             static = ctx.static[n] = _static_features(n, para, ctx, res, weights)
         d: dict[str, float] = {}
         if prev_spk and prev_spk[0] == n:
-            d["prev1" if gap <= 1 else "gap_prev1"] = 1.0
+            d["prev1" if gap <= 1 else "gap_prev1"] = prev_trust[0]
         if len(prev_spk) > 1 and prev_spk[1] == n:
-            d["prev2"] = 1.0
+            d["prev2"] = prev_trust[1]
         if len(prev_spk) > 2 and prev_spk[2] == n:
-            d["prev3"] = 1.0
+            d["prev3"] = prev_trust[2]
         if n in recent_speakers:
             d["participant"] = 1.0
         if n in far_only:
             d["far_only"] = 1.0
         if len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n:
-            d["alternate"] = 1.0
+            d["alternate"] = min(turn_trust[0], turn_trust[1])
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
-            d["repeat_bare"] = 1.0
+            d["repeat_bare"] = turn_trust[0]
         if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
-            d["two_party"] = 1.0
+            d["two_party"] = min(turn_trust[:3])
         if owners:
             if n == owner_prev:
                 d["rel_owner_prev"] = 1.0
@@ -1552,6 +1685,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                     d["rel_kin_title"] = 1.0
         if same_ep == n:
             d["same_epithet"] = 1.0
+        if centre == n:
+            d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
             d["other_prev1"] = 1.0
         if ctx.bare:
@@ -1565,6 +1700,25 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             f.update(d)
             feats.append(f)
     return pool, scores, feats
+
+
+def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | None:
+    """The person a pronoun tag continues: the first unit before it with someone of its gender (not a listener)."""
+    g = ctx.tag.gender if ctx.tag is not None else "unknown"
+    for k, u in enumerate(ctx.centre_units):
+        if isinstance(u, int):
+            if k == 0:
+                continue  # the turn just before, with nothing between: turn-taking decides that one
+            who = spk(u)
+            if who is not None and res.gender.get(who) == g and who not in listeners:
+                return who
+            continue
+        for n in u:
+            if n == "=" + g:
+                break  # a pronoun subject of this gender: the centre lies further back
+            if res.gender.get(n) == g and n not in listeners:
+                return n
+    return None
 
 
 def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
@@ -1623,7 +1777,9 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         # A relation ("her mother") is not a pronoun: the nearest woman is whom "her" points at.
         put("pron_match_recency", f.get("recency", 0.0))
         same = [m for m in recent if res.gender.get(m) == tag.gender]
-        put("pron_match_first", float(bool(same) and same[0] == n))
+        if tag.kind != "pronoun":
+            # An epithet's first same-gender person by mention; a pronoun's is its centre (_centre).
+            put("pron_match_first", float(bool(same) and same[0] == n))
     return f, sum(weights[k] * v for k, v in f.items())
 
 
