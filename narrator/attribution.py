@@ -654,11 +654,15 @@ _PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly
 _INVERTED_VERB = re.compile(
     _SEP + r"(?:(?:[a-z]+ly|then|now|again|at\s+last|at\s+once|presently|here|there)\s+)?"
     r"(?P<verb>(?:" + _VERBS + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b|struck\s+in\b|cut\s+in\b|went\s+on\b|"
-    r"began\b|burst\s+out\b|spoke\s+up\b|rang\s+out\b)" + _PARTICLE + r"(?:\s+by)?\s+"
+    r"began\b|burst\s+out\b|spoke\s+up\b|rang\s+out\b)" + _PARTICLE +
+    # A verb the narrator corrects is still the tag: "ejaculated, or rather growled, Tom".
+    r"(?:,?\s+or\s+(?:rather\s+)?(?:" + _VERBS + r"|[a-z]+ed)\b,?)?" + r"(?:\s+by)?\s+"
 )
 # Between a tag verb and the name: an article and up to two adjectives ("cried the good-hearted
 # Mrs. John Knightley", "remarked skeptical Anne", "exclaimed the voice of old Mr. Emerson").
-_NAME_LEAD = re.compile(r"(?:the\s+voice\s+of\s+)?(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
+_NAME_LEAD = re.compile(r"(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
+# The voice stands for its owner: "cut in the clear voice of Tom", "sounded the honeyed accents of Tom".
+_VOICE_OF = re.compile(r"the\s+(?:[a-z\-]+\s+){0,2}?(?:voice|voices|accents|tones?)\s+of\s+")
 _POSSESSIVE_NOUNS = (
     "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
     "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
@@ -683,8 +687,13 @@ _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE
 _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
 
 
+# Lower-case particles inside a name: "Mrs. van der Luyden murmured", "Monsieur de Griers said". The
+# clause patterns below re-read a name from its first word, so they must step over these too.
+_NAME_PARTICLES = r"(?:van|von|der|den|de|du|da|di|del|della|le|la|ten|ter)\b"
+
+
 _PAREN_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
 # Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
@@ -698,11 +707,17 @@ _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A
 
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
     r"(?:had|has|was|were|is|could|would|did|should|might|must|will|can|[a-z]{2,}ed|rose|came|went|took|gave|made|began|"
     r"stood|sat|ran|spoke|said|knew|thought|felt|saw|heard|got|put|held|drew|broke|kept|left|met|bent|threw|shook|"
     r"laid|led|caught|sprang|struck|found|told|cried|replied)\b"
 )
+
+
+# A name and one verb in -ed closing a lead-in, with only a comma, colon or dash after it.
+_FINAL_VERB = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
+    r"\s+(?:[a-z]+ly\s+)?[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*(?:,|:|--|\u2014)\s*$")
 
 
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
@@ -712,7 +727,7 @@ _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\b
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
 _ADJACENT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+[A-Z][\w'\-]*){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
+    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
     r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
@@ -722,6 +737,10 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
     """A known character named at `pos` (after an article and adjectives when `lead`): name, kind, gender, end."""
     candidates = [pos]
     if lead:
+        vo = _VOICE_OF.match(text, pos)
+        if vo:
+            pos = vo.end()
+            candidates = [pos]
         # Every part of _NAME_LEAD is optional, so it always matches. Try the longest lead first:
         # "the good-hearted Mrs. John Knightley".
         lead_end = _NAME_LEAD.match(text, pos).end()  # type: ignore[union-attr]
@@ -766,7 +785,20 @@ def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str
     return None
 
 
+# An epithet adjective before a name that starts the tag: '"No," poor Tom said', '"Yes," young Kit began'.
+# A closed list, the same one character discovery counts tags with.
+_EPITHET_ADJ = re.compile(r"(?:old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy)\s+")
 _CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
+# Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
+# answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
+# lead in, so "said Ann, turning from Tom" (a speech verb with its own subject) never matches here.
+_SOURCE_FROM = re.compile(
+    r"(?:(?:then\s+)?(?:came|burst|broke|issued|escaped|fell|sounded|rang)(?:\s+(?:forth|out|[a-z]+ly))?"
+    r"(?:\s+(?:the|a|an|his|her)\s+(?:[a-z\-]+\s+){0,2}?[a-z]+)?\s+from"
+    r"|(?:was|were)\s+(?:[a-z]+ly\s+)?(?:" + _VERBS + r"|spoken|uttered|given|offered|put)\s+by)\s+")
+_ALL_SAID = re.compile(
+    r"(?:was|were)\s+(?:all|what|everything|the\s+(?:only|last|first)\s+(?:thing|words?))\s+(?:that\s+)?")
+_ALL_SAID_VERB = re.compile(r"\s+(?:(?:had|could|would|did|then)\s+)*(?:(?:[a-z]+ly)\s+)?(?:" + _VERBS + r")\b")
 
 
 def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
@@ -786,6 +818,16 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
             return hit
     sep = re.match(_SEP, txt)
     p = sep.end() if sep else 0
+    m3 = _SOURCE_FROM.match(txt, p)
+    if m3:
+        hit = _known_at(txt, m3.end(), res, lead=False)
+        if hit is not None:
+            return hit
+    m3 = _ALL_SAID.match(txt, p)
+    if m3:
+        hit = _known_at(txt, m3.end(), res, lead=False)
+        if hit is not None and _ALL_SAID_VERB.match(txt, hit[3]):
+            return hit
     # "was Emma's calm answer", "from Mr. Wilcox", "according to Mrs. Munt".
     m2 = _CAME_FROM.match(txt, p)
     if m2:
@@ -795,6 +837,8 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
             return hit
     # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
     hit = _known_at(txt, p, res, lead=False)
+    if hit is None and (am := _EPITHET_ADJ.match(txt, p)):
+        hit = _known_at(txt, am.end(), res, lead=False)  # '"No," poor Tom said'
     if hit is not None:
         rest = txt[hit[3]:]
         if re.match(r"['\u2019]", rest) and _POSSESSIVE.match(rest):
@@ -864,8 +908,11 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     announced = bool(_ANNOUNCED.search(ends)) and not denied
     # "... when thus accosted by Miss Bingley,": the agent of a passive at the very end speaks.
     agent = _AGENT.search(last) if (comma or colon or open_end) else None
-    if not (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
-            or agent):
+    gated = (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
+             or agent)
+    # "..., and Tom howled," lets the lead-in through only for the rule below that reads it.
+    final_only = not gated and bool(re.search(r"\b[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*,\s*$", last))
+    if not gated and not final_only:
         return None
     if agent is not None:
         hit = _known_at(last, agent.start("who"), res, lead=False)
@@ -919,7 +966,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
             continue
         cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
     if not cands:
-        if lead:
+        if lead or final_only:
             return None
         # Unknown epithets and people the cast does not know: the old pattern.
         m = res.before.search(last)
@@ -929,6 +976,13 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 return name, kind, gender
         return None
     cands.sort(key=lambda c: c[0])
+    # A lead-in that ends on a name and its verb, right before the quotation ("..., and Tom howled,"
+    # "while Ann snapped:"): the verb, whatever it is, introduces these words, as it would after them.
+    pos, who = cands[-1]
+    if _FINAL_VERB.match(clause, pos) and who[1] != "pronoun":
+        return who
+    if final_only:
+        return None
     # A candidate right before a speech verb ("and the Queen said severely", "while Helen said,") is
     # the speaker; otherwise the first one, the subject of the sentence ("Emma saw his anxiety and,
     # wishing to appease it, said:").

@@ -193,16 +193,19 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
+# An epithet adjective may stand before the name in a tag: "broke in old Isaac", '"No," young Thorley
+# said', "cried poor Tom". A closed list: an open one would let "said to Tom" or "said all Tom" in.
+_TAG_ADJ = r"(?:(?:old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy)\s+)?"
 _TAG_AFTER_INVERTED = re.compile(
     r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
-    r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_NAME + r"(?![\w'\u2019?])"
+    r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])"
 )
 _TAG_AFTER_NORMAL = re.compile(
-    r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
+    r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
 )
 # "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
 # that is the speaker even when it is also a common word ('"Out," May said').
-_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
+_TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
 # Capitalised words that may name a speaker in a tag although they are not names elsewhere
 # ('"Stop!" said Mother', '"Not I," said Five').
 _TAG_ONLY_WORDS = frozenset(
