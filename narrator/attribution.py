@@ -445,7 +445,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
-                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-') \
+                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'
+                                                              or _ENDEARMENT.search(before)) \
                         and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
@@ -467,6 +468,10 @@ _SUBJECT_ASIDE = re.compile(
     r"understand|hear|find|see|presume|should\s+think|am\s+sure|am\s+afraid|must\s+say|trust|take\s+it),\s+"
     r"(?!(?:you|ye|thou|I|we|he|she|they|it|there|if|when|and|but|or|please|pray|do|don't|come|go|let|look|tell|"
     r"listen|wait|stop|take|give|be|never)\b)[a-z]")
+# "My dear Mr. Bennet," / "Oh, dear Emma!": an endearment or an "oh" at the head of the speech
+# leads into the name it addresses.
+_ENDEARMENT = re.compile(r'(?:^|[,"\u201c\'!?.\u2018-])\s*(?:(?:oh|o|ah),?\s+)?(?:my\s+)?(?:dear|dearest|good|poor)$',
+                         re.IGNORECASE)
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
@@ -580,16 +585,19 @@ _EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<e
 _EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
 
 
-def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver
+def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = ()
          ) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
 
     "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
     is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
+    The speech itself may name the listener ('"My dear Mr. Bennet," said his lady'): whom the line
+    addresses is whom the possessive points at, so their family counts too.
     """
     owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
     owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
     owners = {n for n in (owner_prev, owner_recent) if n}
+    owners.update(n for n in spoken_to if res.gender.get(n) == tag.owner)
     fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
     kin = [c.name for c in res.chars if c.name not in owners and (
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
@@ -1459,9 +1467,11 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         pool.remove(voice)
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
-        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
-        owners = {n for n in (owner_prev, owner_recent) if n}
-        pool.extend(n for n in kin[:3] if n not in pool)
+        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives)
+        owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
+        # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
+        # a large family (five daughters) must not crowd her out of the pool.
+        pool.extend(n for n in [*fitting, *kin][:3] if n not in pool)
     turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
     notag = tag is None
     scores: list[float] = []

@@ -1,0 +1,48 @@
+"""Descriptor tags: a noun phrase that names the speaker without a proper name ("said his wife",
+"the old man replied", "said the other"). Each rule is checked on our own small scenes."""
+
+from __future__ import annotations
+
+from narrator.attribution import _paragraphs, _Resolver, _scan_mentions
+from narrator.models import Character
+
+from .attribution_helpers import lines_of, segments_of
+
+# A family whose five daughters are talked about more than their mother.
+VANE = Character("Mr. Vane", (), "male", 30)
+DAUGHTERS = [Character(f"{g} Vane", (g, f"Miss {g}"), "female", 60 - k)
+             for k, g in enumerate(("Clara", "Dora", "Ella", "Flora", "Gwen"))]
+MRS_VANE = Character("Mrs. Vane", (), "female", 20)
+VANES = [*DAUGHTERS, VANE, MRS_VANE]
+
+
+def _who(text: str, cast) -> list[str | None]:
+    return [ln.speaker for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
+
+
+def test_descriptors_his_wife_is_the_mrs_of_his_family_even_among_many_daughters():
+    text = ('"My dear Mr. Vane," said his lady to him one evening, "the mill is let at last."\n\n'
+            'Mr. Vane said nothing.\n\n'
+            '"Do you not want to know who has taken it?" cried his wife.\n\n'
+            '"You want to tell me, and I do not mind hearing it."')
+    got = _who(text, VANES)
+    assert got[:3] == ["Mrs. Vane"] * 3
+    assert got[3] == "Mr. Vane"
+
+
+def _vocatives(text: str, cast) -> list[list[str]]:
+    _, segs = segments_of(text)
+    res = _Resolver(cast)
+    out = []
+    for para in _paragraphs(segs):
+        _scan_mentions(para, res)
+        out.append(para.vocatives)
+    return out
+
+
+def test_descriptors_an_endearment_leads_into_the_name_it_addresses():
+    hugh = Character("Hugh Marten", ("Hugh",), "male", 20)
+    got = _vocatives('"My dear Hugh, come in."\n\n"Oh, dearest Hugh! You are wet."\n\n'
+                     '"Tell my dear Hugh, when he comes."', [hugh])
+    # The last one talks *about* Hugh: "my dear" does not open the speech there.
+    assert got == [["Hugh Marten"], ["Hugh Marten"], []]
