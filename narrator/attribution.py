@@ -597,9 +597,14 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
     owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
     owners = {n for n in (owner_prev, owner_recent) if n}
-    owners.update(n for n in spoken_to if res.gender.get(n) == tag.owner)
+    addressed = [n for n in spoken_to if res.gender.get(n) == tag.owner]
+    owners.update(addressed)
     fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
-    kin = [c.name for c in res.chars if c.name not in owners and (
+    # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
+    # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
+    # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
+    owner = next(iter(addressed), None) or owner_prev or owner_recent
+    kin = [c.name for c in res.chars if c.name != owner and (
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
         and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
     return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
