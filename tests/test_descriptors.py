@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from narrator.attribution import _paragraphs, _Resolver, _scan_mentions
+from narrator.characters import find_characters
 from narrator.models import Character
 
 from .attribution_helpers import lines_of, segments_of
@@ -67,3 +68,30 @@ def test_descriptors_an_everyday_title_word_is_no_ones_name():
     res = _Resolver([Character("Lady Vale", (), "female", 10), Character("Count Orlik", (), "male", 3)])
     assert res.title_of == {"the count": "Count Orlik"}
     assert res.lookup("the lady")[:2] == (None, "epithet")
+
+
+def _cast(text: str):
+    story, segs = segments_of(text)
+    return {c.name: c.aliases for c in find_characters(story, segs)}
+
+
+_CLUB = ('"Good evening, Mr. Orme," said Tobias Hale.\n\n"Evening, Tobias," said Mr. Orme.\n\n'
+         '"Is there a table free?" asked Tobias.\n\n"Come in," said the proprietor. "There is always a table."\n\n'
+         'Tobias sat down by the window.\n\n"Whew!" exclaimed the proprietor. "It is hot tonight."\n\n'
+         '"It is," said Tobias.\n\n"Shall I bring a jug?" asked the proprietor.\n\n')
+
+
+def test_descriptors_the_narration_setting_a_description_beside_a_name_links_them():
+    # "The proprietor, Mr. Orme, ..." / "Mr. Orme, the proprietor, ...": the narration says who the
+    # proprietor is, and the tags that call him so mean him.
+    for intro in ("The proprietor, Mr. Orme, wiped the bar and looked up.\n\n",
+                  "Mr. Orme, the proprietor, wiped the bar and looked up.\n\n"):
+        cast = _cast(intro + _CLUB)
+        assert "the proprietor" in cast["Mr. Orme"]
+        assert "the proprietor" not in cast
+
+
+def test_descriptors_an_indefinite_description_only_says_what_someone_is_like():
+    # "Mr. Orme, a proprietor of sorts": no particular proprietor, so the word is not made his name.
+    cast = _cast("Mr. Orme, a proprietor of sorts, wiped the bar.\n\nMr. Orme, a proprietor, looked up.\n\n" + _CLUB)
+    assert "the proprietor" not in cast.get("Mr. Orme", ())
