@@ -140,6 +140,7 @@ class _Tag:
     rel: str = ""  # the relation word ("mother")
     other: bool = False  # "said the other": not the one who spoke last
     phrase: str = ""  # an unknown epithet's words without the article ("old man")
+    age: str = ""  # "old" / "young" when the epithet tells the speaker's age ("the old man", "the girl")
 
 
 @dataclass
@@ -215,6 +216,7 @@ class _Resolver:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
+        self.ages: dict[str, str] = {}  # _age_of's answers
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
@@ -532,7 +534,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                     tags.append((_Tag(before[0], before[1], before[2], "before"), qi))
                     continue
             if found is not None:
-                tags.append((_relational(_Tag(found[0], found[1], found[2], where), txt, res), qi))
+                tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], where), txt, res), txt), qi))
                 tagged_after.add(si + 1)
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
@@ -551,7 +553,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             found = None
         if found is not None:
             src = segs[si - 1].text if si > 0 and segs[si - 1].kind == "narration" else para.lead
-            tags.append((_relational(_Tag(found[0], found[1], found[2], "before"), src, res), qi))
+            tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], "before"), src, res), src), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         subs = _subject_of(segs[qpos[0] - 1].text, res)
@@ -667,6 +669,84 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
     if owner is None:
         return tag
     return _Tag(None, "epithet", _RELATIONS[m.group("rel")], tag.where, owner=owner, rel=m.group("rel"))
+
+
+# Descriptions that tell a person's age: "the old man", "the elderly lady" against "the young man",
+# "the girl", "the lad". (Only the person-nouns: "the old dragon" says nothing of a dragon's title.)
+_OLD_WORDS = frozenset(["old", "elderly", "aged", "grey-haired", "gray-haired", "white-haired", "venerable"])
+_YOUNG_WORDS = frozenset(["young", "youthful"])
+_YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maiden", "schoolgirl", "schoolboy", "damsel"])
+_AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
+_ELDER_TITLES = frozenset(["mr.", "mr", "mrs.", "mrs", "lady", "sir", "lord", "madame", "mme.", "monsieur", "m.",
+                           "dr.", "dr", "professor", "general", "colonel", "admiral", "major", "captain", "herr",
+                           "frau", "signor", "signora", "judge", "rev.", "reverend"])
+
+
+def _aged(tag: _Tag, txt: str) -> _Tag:
+    """`tag` with its age set when it is an epithet whose words tell how old the speaker is."""
+    if tag.kind != "epithet" or tag.owner is not None or tag.other:
+        return tag
+    e = _EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80])
+    if e is None:
+        return tag
+    words: list[str] = []
+    for w in e.group("ep").lower().split():
+        if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as"):
+            break
+        words.append(w)
+    if not words:
+        return tag
+    head = words[-1]
+    if head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
+        tag.age = "young"
+    elif head in _AGED_NOUNS and _OLD_WORDS & set(words):
+        tag.age = "old"
+    return tag
+
+
+def _age_of(name: str, res: _Resolver) -> str:
+    """"elder" / "young" / "" for a character, from the forms the book calls them by.
+
+    English narration calls the head of a family by title and surname ("Mr. Emerson", "Mrs. Honeychurch")
+    and its young people by their given names or "Miss" ("George Emerson", "Lucy", "Miss Honeychurch").
+    A character with both kinds of form ("Mr. Knightley", "George Knightley") tells nothing.
+    """
+    got = res.ages.get(name)
+    if got is None:
+        forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
+        if name[:1].islower() or name.lower().startswith(("the ", "a ")):
+            # Known by a description ("the Grandmother"): the description, not the names, tells the age.
+            res.ages[name] = ""
+            return ""
+        forms = [f for f in forms if f and f != "I" and f[:1].isupper()]
+        # "Mr. Emerson" (title and surname) against "George", "George Emerson", "Mr. George Emerson".
+        titled = [f for f in forms if len(f.split()) == 2 and f.split()[0].lower() in _ELDER_TITLES]
+        surnames = {f.split()[-1] for f in forms if len(f.split()) > 1}
+        given = [f for f in forms if f.split()[0].lower() not in ("miss", "master", "the")
+                 and (f.split()[0].lower() not in _ELDER_TITLES or len(f.split()) > 2)
+                 and not (len(f.split()) == 1 and f in surnames)]
+        got = "elder" if titled and not given else "young" if given and not titled else ""
+        res.ages[name] = got
+    return got
+
+
+def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence[str] = ()) -> bool:
+    """False when the tag's age words contradict what the character's names say of their age.
+
+    "The old man" is nobody the book calls by a given name. "The young man" rules out a "Mr." only
+    beside a younger man of his own family in `pool` (Mr. Wilcox and Charles Wilcox): a young hero may
+    well be "Mr. Winterbourne" all through his book.
+    """
+    if not name or tag is None or not tag.age:
+        return True
+    age = _age_of(name, res)
+    if tag.age == "old":
+        return age != "young"
+    if age != "elder":
+        return True
+    fam = res.family.get(name, set())
+    return not any(n != name and res.gender.get(n) == res.gender.get(name) and _age_of(n, res) == "young"
+                   and fam & res.family.get(n, set()) for n in pool)
 
 
 # --- speech-tag grammar -------------------------------------------------------------------------
@@ -1428,7 +1508,8 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
-        epithet=tag.name if tag is not None and tag.kind == "epithet" else None,
+        # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
+        epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
     )
     return para.context
 
@@ -1489,6 +1570,12 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # untagged line (the sample story's "said a voice from inside", then the old man who opened the door
         # and went on talking). A book that names its voice ("the Voice" of The Invisible Man) keeps it.
         pool.remove(voice)
+    if tag is not None and tag.age:
+        # "the old man" is not the one the book calls by his given name, "the girl" not a "Mrs.": when
+        # someone of the tag's gender fits its age, the ones it contradicts are no candidates.
+        fit = [n for n in pool if _age_fits(n, tag, res, pool)]
+        if any(res.gender.get(n) == tag.gender or tag.gender == "unknown" for n in fit) and len(fit) < len(pool):
+            pool = fit
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives)

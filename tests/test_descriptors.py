@@ -95,3 +95,33 @@ def test_descriptors_an_indefinite_description_only_says_what_someone_is_like():
     # "Mr. Orme, a proprietor of sorts": no particular proprietor, so the word is not made his name.
     cast = _cast("Mr. Orme, a proprietor of sorts, wiped the bar.\n\nMr. Orme, a proprietor, looked up.\n\n" + _CLUB)
     assert "the proprietor" not in cast.get("Mr. Orme", ())
+
+
+# A father the book calls "Mr. Hale" and his son "Robert"; the cast has (wrongly) tied "the old man" to the son.
+HALES = [Character("Robert Hale", ("Robert", "the old man"), "male", 40), Character("Mr. Hale", (), "male", 30),
+         Character("Nell Ashby", ("Nell",), "female", 50)]
+_HALE_SCENE = ('Mr. Hale and Robert Hale came into the parlour where Nell Ashby sat.\n\n'
+               '"It is a wet night," said Nell.\n\n'
+               '"It will clear by morning," said the old man. "It always does in May."\n\n'
+               '"I hope so," said the young man. "I have to ride to town."\n\n')
+
+
+def test_descriptors_the_old_man_is_not_the_one_called_by_his_given_name():
+    got = _who(_HALE_SCENE, HALES)
+    assert got[1:3] == ["Mr. Hale", "Mr. Hale"]
+
+
+def test_descriptors_the_young_man_beside_his_father_is_the_son():
+    got = _who(_HALE_SCENE, HALES)
+    assert got[3:] == ["Robert Hale", "Robert Hale"]
+
+
+def test_descriptors_a_young_hero_may_be_mister_all_through_his_book():
+    from narrator.attribution import _age_fits, _Resolver, _Tag
+
+    # Only a son of his own family beside him makes "the young man" someone other than a "Mr.".
+    res = _Resolver([Character("Mr. Winter", ("Winter",), "male", 40), Character("Randolph", (), "male", 10)])
+    tag = _Tag(None, "epithet", "male", "after", age="young")
+    assert _age_fits("Mr. Winter", tag, res, ["Mr. Winter", "Randolph"])
+    res = _Resolver(HALES)
+    assert not _age_fits("Mr. Hale", tag, res, ["Mr. Hale", "Robert Hale"])
