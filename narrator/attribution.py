@@ -606,6 +606,9 @@ _EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<e
 _EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
 
 
+_COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
+
+
 def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = ()
          ) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
@@ -625,6 +628,10 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
     # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
     owner = next(iter(addressed), None) or owner_prev or owner_recent
+    # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
+    # aunt): the one of her own name and the right title is more likely her mother. Those relations are
+    # read from the name ("Aunt Juley") only, and otherwise left to the scene.
+    fam = set() if tag.rel in _COLLATERAL else fam
     kin = [c.name for c in res.chars if c.name != owner and (
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
         and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
@@ -1583,6 +1590,11 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
         # a large family (five daughters) must not crowd her out of the pool.
         pool.extend(n for n in [*fitting, *kin][:3] if n not in pool)
+        # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
+        # else the last speaker of its gender) is the one person it cannot be.
+        owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None) or owner_prev
+        if owner in pool and any(n != owner and res.gender.get(n) in (tag.gender, "unknown") for n in pool):
+            pool.remove(owner)
     turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
     notag = tag is None
     scores: list[float] = []

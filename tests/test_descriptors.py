@@ -125,3 +125,14 @@ def test_descriptors_a_young_hero_may_be_mister_all_through_his_book():
     assert _age_fits("Mr. Winter", tag, res, ["Mr. Winter", "Randolph"])
     res = _Resolver(HALES)
     assert not _age_fits("Mr. Hale", tag, res, ["Mr. Hale", "Robert Hale"])
+
+
+def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
+    # Nell's mother is "Mrs. Ashby"; her aunt, Mrs. Garner, married into another name. "Her aunt" is read
+    # from the scene: not the girl just spoken to, and not the Mrs. of her own family name.
+    cast = [Character("Nell Ashby", ("Nell", "Miss Ashby"), "female", 90), Character("Mrs. Ashby", (), "female", 40),
+            Character("Mrs. Garner", (), "female", 12), Character("Hugh Marten", ("Hugh",), "male", 30)]
+    text = ('Nell Ashby walked with Mrs. Garner along the river to the mill.\n\n'
+            '"Is that the house?" asked Nell.\n\n'
+            '"It is," said her aunt. "Your uncle was born there."')
+    assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
