@@ -683,6 +683,8 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
 _OLD_WORDS = frozenset(["old", "elderly", "aged", "grey-haired", "gray-haired", "white-haired", "venerable"])
 _YOUNG_WORDS = frozenset(["young", "youthful"])
 _YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maiden", "schoolgirl", "schoolboy", "damsel"])
+# A child is nobody the book calls "Mr." or "Mrs.", whoever else is in the scene.
+_CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "infant", "baby"])
 _AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
 _ELDER_TITLES = frozenset(["mr.", "mr", "mrs.", "mrs", "lady", "sir", "lord", "madame", "mme.", "monsieur", "m.",
                            "dr.", "dr", "professor", "general", "colonel", "admiral", "major", "captain", "herr",
@@ -704,7 +706,9 @@ def _aged(tag: _Tag, txt: str) -> _Tag:
     if not words:
         return tag
     head = words[-1]
-    if head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
+    if head in _CHILD_NOUNS:
+        tag.age = "child"
+    elif head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
         tag.age = "young"
     elif head in _AGED_NOUNS and _OLD_WORDS & set(words):
         tag.age = "old"
@@ -740,17 +744,17 @@ def _age_of(name: str, res: _Resolver) -> str:
 def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence[str] = ()) -> bool:
     """False when the tag's age words contradict what the character's names say of their age.
 
-    "The old man" is nobody the book calls by a given name. "The young man" rules out a "Mr." only
-    beside a younger man of his own family in `pool` (Mr. Wilcox and Charles Wilcox): a young hero may
-    well be "Mr. Winterbourne" all through his book.
+    "The old man" is nobody the book calls by a given name, "the child" nobody it calls "Mr." or "Mrs.".
+    "The young man" rules out a "Mr." only beside a younger man of his own family in `pool` (Mr. Wilcox
+    and Charles Wilcox): a young hero may well be "Mr. Winterbourne" all through his book.
     """
     if not name or tag is None or not tag.age:
         return True
     age = _age_of(name, res)
     if tag.age == "old":
         return age != "young"
-    if age != "elder":
-        return True
+    if tag.age == "child" or age != "elder":
+        return age != "elder"
     fam = res.family.get(name, set())
     return not any(n != name and res.gender.get(n) == res.gender.get(name) and _age_of(n, res) == "young"
                    and fam & res.family.get(n, set()) for n in pool)

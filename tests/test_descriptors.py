@@ -136,3 +136,11 @@ def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
             '"Is that the house?" asked Nell.\n\n'
             '"It is," said her aunt. "Your uncle was born there."')
     assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
+
+
+def test_descriptors_the_child_is_nobody_called_mister():
+    cast = [Character("Mr. Winter", ("Winter",), "male", 60), Character("Randolph", (), "male", 10),
+            Character("Daisy Lane", ("Daisy",), "female", 40)]
+    text = ('Mr. Winter sat in the garden. Randolph, a small boy of nine, came along the path.\n\n'
+            'Mr. Winter looked up from his book.\n\n"Will you give me a lump of sugar?" asked the child.')
+    assert _who(text, cast) == ["Randolph"]
