@@ -1594,6 +1594,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
         # a large family (five daughters) must not crowd her out of the pool.
         pool.extend(n for n in [*fitting, *kin][:3] if n not in pool)
+        if any(n in pool for n in fitting):
+            # "said her mother" when the family has its "Mrs.": her sisters, of her name but not of the
+            # title a mother goes by, are not the one meant.
+            pool = [n for n in pool if n not in kin or n in fitting]
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
         owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None) or owner_prev

@@ -144,3 +144,12 @@ def test_descriptors_the_child_is_nobody_called_mister():
     text = ('Mr. Winter sat in the garden. Randolph, a small boy of nine, came along the path.\n\n'
             'Mr. Winter looked up from his book.\n\n"Will you give me a lump of sugar?" asked the child.')
     assert _who(text, cast) == ["Randolph"]
+
+
+def test_descriptors_her_mother_is_the_mrs_of_the_family_not_a_sister():
+    # Turn-taking points at Dora (A-B-A); but "her mother", when the family has its "Mrs.", is not a
+    # sister of the same name.
+    text = ('Clara Vane and Dora Vane sat by the fire.\n\n'
+            '"He will call tomorrow," said Dora.\n\n"Will he?" said Clara.\n\n"I am sure he will," said Dora.\n\n'
+            '"Then we must have a cake," said Clara.\n\n"I should like it above all things!" said her mother.')
+    assert _who(text, VANES)[-1] == "Mrs. Vane"
