@@ -606,6 +606,7 @@ _EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<e
 _EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
 
 
+_UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "husband", "wife"])
 _COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
 
 
@@ -1591,6 +1592,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     if tag is not None and tag.owner is not None:
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives)
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
+        addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
         # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
         # a large family (five daughters) must not crowd her out of the pool.
         pool.extend(n for n in [*fitting, *kin][:3] if n not in pool)
@@ -1598,9 +1600,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             # "said her mother" when the family has its "Mrs.": her sisters, of her name but not of the
             # title a mother goes by, are not the one meant.
             pool = [n for n in pool if n not in kin or n in fitting]
+        sure = bool(addressed_owner) or not (owner_prev and owner_recent and owner_prev != owner_recent)
+        if tag.rel in _UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
+            # One has one mother, one father, one husband, one wife: the one of the family who bears the
+            # title that relation goes by is the speaker, whoever had the last turns.
+            pool = [fitting[0]]
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
-        owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None) or owner_prev
+        owner = addressed_owner or owner_prev
         if owner in pool and any(n != owner and res.gender.get(n) in (tag.gender, "unknown") for n in pool):
             pool.remove(owner)
     turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]

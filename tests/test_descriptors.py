@@ -153,3 +153,13 @@ def test_descriptors_her_mother_is_the_mrs_of_the_family_not_a_sister():
             '"He will call tomorrow," said Dora.\n\n"Will he?" said Clara.\n\n"I am sure he will," said Dora.\n\n'
             '"Then we must have a cake," said Clara.\n\n"I should like it above all things!" said her mother.')
     assert _who(text, VANES)[-1] == "Mrs. Vane"
+
+
+def test_descriptors_her_father_is_the_one_mister_of_her_family():
+    # Hugh and Clara take turns, so the next turn looks like Hugh's; but a girl has one father, and her
+    # family has one "Mr.".
+    cast = [*VANES, Character("Hugh Marten", ("Hugh",), "male", 45)]
+    text = ('Hugh Marten and Clara Vane stood at the window.\n\n'
+            '"It will rain," said Hugh.\n\n"It will not," said Clara.\n\n"I am sure it will," said Hugh.\n\n'
+            '"Then we shall stay in," said Clara.\n\n"You will do nothing of the kind, Clara," said her father.')
+    assert _who(text, cast)[-1] == "Mr. Vane"
