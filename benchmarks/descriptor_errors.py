@@ -37,7 +37,7 @@ import bisect
 import json
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +155,7 @@ def analyse(novel: Path, per_novel: dict, misses: list) -> None:
     story, chapters = load(novel / "text.txt")
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
     chars = find_characters(story, segs)
-    res, rows = decode(segs, chars)
+    _, rows = decode(segs, chars)
     starts = [r[0] for r in rows]
     gchars = json.load((novel / "characters.json").open())
     galias = gold_aliases(gchars)
