@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 from narrator.lexicon import (
@@ -680,7 +680,7 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
 
 
 # Descriptions that tell a person's age: "the old man", "the elderly lady" against "the young man",
-# "the girl", "the lad". (Only the person-nouns: "the old dragon" says nothing of a dragon's title.)
+# "the girl", "the lad". (Only person-nouns: "the old dragon" is not read for a title-and-surname age.)
 _OLD_WORDS = frozenset(["old", "elderly", "aged", "grey-haired", "gray-haired", "white-haired", "venerable"])
 _YOUNG_WORDS = frozenset(["young", "youthful"])
 _YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maiden", "schoolgirl", "schoolboy", "damsel"])
@@ -708,11 +708,11 @@ def _aged(tag: _Tag, txt: str) -> _Tag:
         return tag
     head = words[-1]
     if head in _CHILD_NOUNS:
-        tag.age = "child"
-    elif head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
-        tag.age = "young"
-    elif head in _AGED_NOUNS and _OLD_WORDS & set(words):
-        tag.age = "old"
+        return replace(tag, age="child")
+    if head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
+        return replace(tag, age="young")
+    if head in _AGED_NOUNS and _OLD_WORDS & set(words):
+        return replace(tag, age="old")
     return tag
 
 
@@ -720,7 +720,8 @@ def _age_of(name: str, res: _Resolver) -> str:
     """"elder" / "young" / "" for a character, from the forms the book calls them by.
 
     English narration calls the head of a family by title and surname ("Mr. Emerson", "Mrs. Honeychurch")
-    and its young people by their given names or "Miss" ("George Emerson", "Lucy", "Miss Honeychurch").
+    and its young people by their given names ("George Emerson", "Lucy"). ("Miss" tells nothing: a
+    spinster aunt is "Miss Bartlett".)
     A character with both kinds of form ("Mr. Knightley", "George Knightley") tells nothing.
     """
     got = res.ages.get(name)

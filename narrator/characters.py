@@ -1044,8 +1044,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     # description first: "The proprietor, Mr. Turner, asked him".
     appositions: dict[str, set[str]] = defaultdict(set)  # epithet -> every name the narration sets it beside
     if pattern is not None and uses:
-        appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
-        appos_before = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
+        appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
+        appos_before = re.compile(r"\b(?P<art>[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
                                   + pattern.pattern + r"),")
         for para in paragraphs:
             for m in (*appos.finditer(para), *appos_before.finditer(para)):
@@ -1058,8 +1058,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 name = lookup[" ".join(m.group("name").split())]
                 votes[ep][name] += 2
                 uses[ep] += 2
-                if re.match(r"[\s,]*(?:the|The)\s", m.group(0)[m.end("name") - m.start():] if m.start("name") == m.start()
-                            else m.group(0)):
+                if m.group("art").lower() == "the":
                     # "Mr. Jaffers, the village constable": the definite article picks out one person.
                     # ("Lucy, a mortal maid" only says what she is like.)
                     appositions[ep].add(name)
