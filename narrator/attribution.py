@@ -467,7 +467,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
                 if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'
-                                                              or _ENDEARMENT.search(before)) \
+                                                              or _endearment_before(before)) \
                         and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
@@ -493,6 +493,17 @@ _SUBJECT_ASIDE = re.compile(
 # leads into the name it addresses.
 _ENDEARMENT = re.compile(r'(?:^|[,"\u201c\'!?.\u2018-])\s*(?:(?:oh|o|ah),?\s+)?(?:my\s+)?(?:dear|dearest|good|poor)$',
                          re.IGNORECASE)
+
+
+def _endearment_before(before: str) -> bool:
+    """True when the speech before a name ends in an endearment that opens it ("My dear" Mr. Bennet).
+
+    Only the last few words are read (a long speech names many people); a cut-off start is no speech start.
+    """
+    tail = before[-40:] if len(before) <= 40 else "x" + before[-40:]
+    return bool(_ENDEARMENT.search(tail))
+
+
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
