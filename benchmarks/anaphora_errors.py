@@ -52,7 +52,7 @@ def _decode(segs, chars):
         attr._scan_mentions(p, res)
     attr._chains(paras, res)
     speakers: dict[int, str] = {}
-    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM)
+    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, {})
     by_seg = {}
     for p in paras:
         for s in p.quotes:

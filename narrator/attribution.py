@@ -106,6 +106,8 @@ _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here"
           "beat_after", "gap_prev1", "participant", "salience", "anc_back_even", "anc_back_odd", "anc_back_other",
           "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "next_named", "alternate", "repeat_bare",
           "two_party", "actor_prev", "actor_here", "chain_addressed", "voc_next", "far_only")
+# pron_match_first: for a pronoun tag, its centre (_centre: the nearest person of its gender in the text
+# before it, a pronoun carrying an earlier one on); for an epithet, the nearest one of its gender named.
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 # Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
 _BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
@@ -218,6 +220,8 @@ class _Resolver:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
         self.ages: dict[str, str] = {}  # _age_of's answers
+        # _sentence_units' answers by segment start, for the same reason.
+        self.units: dict[int, list[tuple[str, ...]]] = {}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
@@ -1459,6 +1463,9 @@ class _Context:
     addressed: set[str]  # named as vocatives in the previous speech paragraph (if close)
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
+    # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
+    # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
+    centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
 
@@ -1557,8 +1564,85 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
         epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
+        centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
     )
     return para.context
+
+
+_CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
+
+
+def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list[tuple[str, ...] | int]:
+    """The text before a pronoun tag as centering units, nearest first (see _Context.centre_units).
+
+    The sentence holding a lead-in tag is left out ("She turned to Emma and said:" - Emma listens), and
+    so is the narration after a speech paragraph's first quote up to its last (its tags name its speaker,
+    who is the unit of that paragraph).
+    """
+    para = paras[i]
+    first = next(k for k, s in enumerate(para.segs) if s.kind == "dialogue")
+    own = _sentence_units(para.segs[:first], para, res)
+    if tag.where in ("before", "beat") and own:
+        own = own[:-1]
+    units: list[tuple[str, ...] | int] = list(reversed(own))
+    skip_last = tag.where == "before" and first == 0  # the tag is the last sentence of the paragraph before
+    for j in range(i - 1, max(-1, i - 1 - _CENTRE_PARAS), -1):
+        q = paras[j]
+        if not q.quotes:
+            sents = _sentence_units(q.segs, q, res)
+            if skip_last and j == i - 1 and sents:
+                sents = sents[:-1]
+            units.extend(reversed(sents))
+            continue
+        ks = [k for k, s in enumerate(q.segs) if s.kind == "dialogue"]
+        units.extend(reversed(_sentence_units(q.segs[ks[-1] + 1:], q, res)))
+        units.append(j)
+        units.extend(reversed(_sentence_units(q.segs[:ks[0]], q, res)))
+    return units
+
+
+# Where a sentence or a semicolon clause ends (one pass: _SENTENCE_END's look-behinds at every
+# position cost more than the rest of the centering); a title's full stop ends nothing.
+_CLAUSE_CUT = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+|;\s*")
+_TITLE_DOT = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Rev)\.$")
+
+
+def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tuple[str, ...]]:
+    """Per narration sentence, in text order: the people it refers to, in order ("=male" for he/him/his).
+
+    A sentence whose first word for someone of a gender is a pronoun carries the earlier centre on
+    ("She looked at Mary.", "No sooner did she see Elinor"): the pronoun is not handed to the name after it.
+    """
+    out: list[tuple[str, ...]] = []
+    for seg in segs:
+        if seg.kind != "narration":
+            continue
+        known = res.units.get(seg.start)
+        if known is None:
+            known = res.units[seg.start] = _units_of(seg, para)
+        out.extend(known)
+    return out
+
+
+def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
+    """_sentence_units of one narration segment (each segment is asked about from several paragraphs)."""
+    text = seg.text
+    # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text)
+            if text[m.start()] != "." or not _TITLE_DOT.search(text, max(0, m.start() - 4), m.start() + 1)]
+    refs = [(m.start(), "=male" if m.group(0).lower() in _HE_WORDS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
+    lo = bisect.bisect_left(para.mentions, seg.start, key=lambda m: m[0])
+    hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
+    refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
+    refs.sort()
+    units: dict[int, list[str]] = {}
+    for pos, n in refs:
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append(n)
+    return [tuple(units[k]) for k in sorted(units)]
+
+
+_HE_WORDS = frozenset(["he", "him", "his", "himself"])
+_GENDER_PRONOUN = re.compile(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 
 
 # "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
@@ -1663,6 +1747,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         owner = addressed_owner or owner_prev
         if owner in pool and any(n != owner and res.gender.get(n) in (tag.gender, "unknown") for n in pool):
             pool.remove(owner)
+    # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
+    centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
+    if centre is not None and centre not in pool:
+        pool.append(centre)
     turn_idx = [j for j in reversed(history[-4:]) if paras[j].chain == para.chain]
     turn_spk = [spk(j) for j in turn_idx]
     # How far each earlier turn can be trusted: prev_trust for prev_spk, turn_trust for turn_spk.
@@ -1703,6 +1791,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                     d["rel_kin_title"] = 1.0
         if same_ep == n:
             d["same_epithet"] = 1.0
+        if centre == n:
+            d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
             d["other_prev1"] = 1.0
         if ctx.bare:
@@ -1716,6 +1806,25 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             f.update(d)
             feats.append(f)
     return pool, scores, feats
+
+
+def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | None:
+    """The person a pronoun tag continues: the first unit before it with someone of its gender (not a listener)."""
+    g = ctx.tag.gender if ctx.tag is not None else "unknown"
+    for k, u in enumerate(ctx.centre_units):
+        if isinstance(u, int):
+            if k == 0:
+                continue  # the turn just before, with nothing between: turn-taking decides that one
+            who = spk(u)
+            if who is not None and res.gender.get(who) == g and who not in listeners:
+                return who
+            continue
+        for n in u:
+            if n == "=" + g:
+                break  # a pronoun subject of this gender: the centre lies further back
+            if res.gender.get(n) == g and n not in listeners:
+                return n
+    return None
 
 
 def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
@@ -1774,7 +1883,9 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         # A relation ("her mother") is not a pronoun: the nearest woman is whom "her" points at.
         put("pron_match_recency", f.get("recency", 0.0))
         same = [m for m in recent if res.gender.get(m) == tag.gender]
-        put("pron_match_first", float(bool(same) and same[0] == n))
+        if tag.kind != "pronoun":
+            # An epithet's first same-gender person by mention; a pronoun's is its centre (_centre).
+            put("pron_match_first", float(bool(same) and same[0] == n))
     return f, sum(weights[k] * v for k, v in f.items())
 
 

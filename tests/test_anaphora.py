@@ -74,3 +74,67 @@ def test_anaphora_a_role_noun_gives_its_character_a_gender():
     story, segs = segments_of(text)
     gender = {c.name: c.gender for c in find_characters(story, segs)}
     assert gender.get("the duchess") == "female" and gender.get("the landlord") == "male"
+
+
+# Centering: "she said" continues the most salient woman of the text just before it (a subject before an
+# object, the nearest sentence before the most mentioned person of the book), and a pronoun subject
+# carries the earlier one on. KATE is mentioned far more often than ANNE: a frequency prior would pick her.
+KATE_OFTEN = Character("Kate Morley", ("Kate",), "female", 60)
+TOM = Character("Tom Ashby", ("Tom",), "male", 10)
+
+
+def _centre_of(text: str, cast, spoken: str) -> str | None:
+    """The centre _centre finds for the pronoun tag of the paragraph whose speech starts with `spoken`."""
+    from narrator import attribution as attr
+
+    _, segs = segments_of(text)
+    res = attr._Resolver(cast)
+    paras = attr._paragraphs(segs)
+    for p in paras:
+        attr._scan_mentions(p, res)
+    attr._chains(paras, res)
+    i = next(k for k, p in enumerate(paras) if p.quotes and p.quotes[0].text.lstrip('"').startswith(spoken))
+    ctx = attr._context(i, paras, res)
+    return attr._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives))
+
+
+def test_anaphora_she_continues_the_subject_not_the_object_of_the_sentence_before():
+    text = ('Kate sat by the fire with her sewing.\n\nAnne came in from the garden and looked at Kate.\n\n'
+            '"The roses are finished," she said.')
+    assert _centre_of(text, [JAMES, KATE_OFTEN, ANNE], "The roses") == "Anne Price"
+    assert [w for _, w in speech(lines_of(text, [JAMES, KATE_OFTEN, ANNE]))] == ["Anne Price"]
+
+
+def test_anaphora_a_pronoun_subject_carries_the_centre_past_a_named_object():
+    # "She looked at Kate": "she" is still Anne, so the "she said" after it is Anne's too.
+    text = ('Kate sat by the fire with her sewing.\n\nAnne came in from the garden. She looked at Kate '
+            'for a long while.\n\n"The roses are finished," she said.')
+    assert _centre_of(text, [JAMES, KATE_OFTEN, ANNE], "The roses") == "Anne Price"
+    assert [w for _, w in speech(lines_of(text, [JAMES, KATE_OFTEN, ANNE]))] == ["Anne Price"]
+
+
+def test_anaphora_the_clause_after_a_semicolon_is_nearer_than_the_sentence_start():
+    text = ('James and Kate sat by the fire.\n\nJames was half asleep; but Tom came in from the yard, shook '
+            'the rain from his coat and looked at James.\n\n"The roads are under water," he said.')
+    assert _centre_of(text, [JAMES, KATE_OFTEN, TOM], "The roads") == "Tom Ashby"
+    assert [w for _, w in speech(lines_of(text, [JAMES, KATE_OFTEN, TOM]))][-1] == "Tom Ashby"
+
+
+def test_anaphora_the_last_speaker_of_the_gender_is_the_centre_across_an_exchange():
+    # Anne was named first, but since then Kate has spoken and the narration names no other woman.
+    text = ('Anne had gone upstairs.\n\n"Is the coach late?" said Anne.\n\n"I cannot say," said Tom.\n\n'
+            '"Is it late?" said Kate.\n\n"An hour late," said James.\n\nJames looked out of the window.\n\n'
+            '"Then we shall miss the dance," she said.')
+    assert _centre_of(text, [JAMES, KATE, ANNE, TOM], "Then we") == "Kate Morley"
+    # Right after the turn it answers, with nothing between, turn-taking decides: no centre from that turn.
+    text = '"Is the coach late?" said Kate.\n\n"An hour late," she answered.'
+    assert _centre_of(text, [JAMES, KATE, ANNE], "An hour") is None
+
+
+def test_anaphora_the_one_spoken_to_is_not_the_centre():
+    # Anne heads the sentence, but the tag speaks to her, or the speech calls her by name: "she" is Kate.
+    to = 'Anne and Kate sat by the fire.\n\n"Time for bed," she said to Anne.'
+    called = 'Anne and Kate sat by the fire.\n\n"Time for bed, Anne," she said.'
+    for text in (to, called):
+        assert _centre_of(text, [JAMES, KATE, ANNE], "Time for bed") == "Kate Morley"
+        assert [w for _, w in speech(lines_of(text, [JAMES, KATE, ANNE]))] == ["Kate Morley"]
