@@ -24,7 +24,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 from narrator.lexicon import (
@@ -33,6 +33,7 @@ from narrator.lexicon import (
     OCCUPATIONS,
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
+    TITLES,
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
@@ -142,6 +143,7 @@ class _Tag:
     rel: str = ""  # the relation word ("mother")
     other: bool = False  # "said the other": not the one who spoke last
     phrase: str = ""  # an unknown epithet's words without the article ("old man")
+    age: str = ""  # "old" / "young" when the epithet tells the speaker's age ("the old man", "the girl")
 
 
 @dataclass
@@ -203,11 +205,21 @@ class _Resolver:
                           if "I" not in c.aliases and "a voice" not in c.aliases
                           and all(f[:1].islower() and not any(w[:1].isupper() for w in f.split()[1:])
                                   and f.split()[-1] in OCCUPATIONS for f in (c.name, *c.aliases) if f)}
+        # "the count" for the one Count of the book: a title with the article is that title's holder, as
+        # surely as his name ("said the count" is Count Mippipopolous). Two holders, and it is no one's.
+        holders: dict[str, set[str]] = {}
+        for c in self.chars:
+            for f in (c.name, *c.aliases):
+                words = f.split()
+                if len(words) > 1 and words[0] in TITLES and words[0].rstrip(".").lower() in _RANKS:
+                    holders.setdefault("the " + words[0].rstrip(".").lower(), set()).add(c.name)
+        self.title_of = {ep: next(iter(names)) for ep, names in holders.items() if len(names) == 1}
         # Family names: the last word of every name form of two words or more ("Mrs. Bennet").
         self.family: dict[str, set[str]] = {}
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
+        self.ages: dict[str, str] = {}  # _age_of's answers
         # _sentence_units' answers by segment start, for the same reason.
         self.units: dict[int, list[tuple[str, ...]]] = {}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
@@ -233,6 +245,8 @@ class _Resolver:
         """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
         called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
         if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
+            return "name"
+        if self.title_of.get(_norm(form)) == name:
             return "name"
         return "epithet"
 
@@ -274,6 +288,13 @@ class _Resolver:
 
 
 _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
+
+
+# Titles of rank or office, which one person of a book holds ("the count", "the inspector"); not the
+# ones that are also everyday words for anybody ("the lady", "the master", "the father").
+_RANKS = frozenset(["count", "countess", "baron", "baroness", "duke", "duchess", "earl", "marquis", "marchioness",
+                    "prince", "princess", "king", "queen", "colonel", "captain", "major", "general", "admiral",
+                    "lieutenant", "inspector", "sergeant", "corporal", "professor", "bishop", "judge", "squire"])
 
 
 def _norm(s: str) -> str:
@@ -450,7 +471,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
-                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-') \
+                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'
+                                                              or _endearment_before(before)) \
                         and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
@@ -472,6 +494,21 @@ _SUBJECT_ASIDE = re.compile(
     r"understand|hear|find|see|presume|should\s+think|am\s+sure|am\s+afraid|must\s+say|trust|take\s+it),\s+"
     r"(?!(?:you|ye|thou|I|we|he|she|they|it|there|if|when|and|but|or|please|pray|do|don't|come|go|let|look|tell|"
     r"listen|wait|stop|take|give|be|never)\b)[a-z]")
+# "My dear Mr. Bennet," / "Oh, dear Emma!": an endearment or an "oh" at the head of the speech
+# leads into the name it addresses.
+_ENDEARMENT = re.compile(r'(?:^|[,"\u201c\'!?.\u2018-])\s*(?:(?:oh|o|ah),?\s+)?(?:my\s+)?(?:dear|dearest|good|poor)$',
+                         re.IGNORECASE)
+
+
+def _endearment_before(before: str) -> bool:
+    """True when the speech before a name ends in an endearment that opens it ("My dear" Mr. Bennet).
+
+    Only the last few words are read (a long speech names many people); a cut-off start is no speech start.
+    """
+    tail = before[-40:] if len(before) <= 40 else "x" + before[-40:]
+    return bool(_ENDEARMENT.search(tail))
+
+
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
@@ -513,7 +550,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                     tags.append((_Tag(before[0], before[1], before[2], "before"), qi))
                     continue
             if found is not None:
-                tags.append((_relational(_Tag(found[0], found[1], found[2], where), txt, res), qi))
+                tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], where), txt, res), txt), qi))
                 tagged_after.add(si + 1)
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
@@ -532,7 +569,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             found = None
         if found is not None:
             src = segs[si - 1].text if si > 0 and segs[si - 1].kind == "narration" else para.lead
-            tags.append((_relational(_Tag(found[0], found[1], found[2], "before"), src, res), qi))
+            tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], "before"), src, res), src), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         subs = _subject_of(segs[qpos[0] - 1].text, res)
@@ -585,18 +622,34 @@ _EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<e
 _EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
 
 
-def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver
+_UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "husband", "wife"])
+_COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
+
+
+def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = ()
          ) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
 
     "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
     is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
+    The speech itself may name the listener ('"My dear Mr. Bennet," said his lady'): whom the line
+    addresses is whom the possessive points at, so their family counts too.
     """
     owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
     owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
     owners = {n for n in (owner_prev, owner_recent) if n}
+    addressed = [n for n in spoken_to if res.gender.get(n) == tag.owner]
+    owners.update(addressed)
     fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
-    kin = [c.name for c in res.chars if c.name not in owners and (
+    # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
+    # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
+    # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
+    owner = next(iter(addressed), None) or owner_prev or owner_recent
+    # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
+    # aunt): the one of her own name and the right title is more likely her mother. Those relations are
+    # read from the name ("Aunt Juley") only, and otherwise left to the scene.
+    fam = set() if tag.rel in _COLLATERAL else fam
+    kin = [c.name for c in res.chars if c.name != owner and (
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
         and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
     return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
@@ -640,6 +693,89 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
     if owner is None:
         return tag
     return _Tag(None, "epithet", _RELATIONS[m.group("rel")], tag.where, owner=owner, rel=m.group("rel"))
+
+
+# Descriptions that tell a person's age: "the old man", "the elderly lady" against "the young man",
+# "the girl", "the lad". (Only person-nouns: "the old dragon" is not read for a title-and-surname age.)
+_OLD_WORDS = frozenset(["old", "elderly", "aged", "grey-haired", "gray-haired", "white-haired", "venerable"])
+_YOUNG_WORDS = frozenset(["young", "youthful"])
+_YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maiden", "schoolgirl", "schoolboy", "damsel"])
+# A child is nobody the book calls "Mr." or "Mrs.", whoever else is in the scene.
+_CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "infant", "baby"])
+_AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
+_ELDER_TITLES = frozenset(["mr.", "mr", "mrs.", "mrs", "lady", "sir", "lord", "madame", "mme.", "monsieur", "m.",
+                           "dr.", "dr", "professor", "general", "colonel", "admiral", "major", "captain", "herr",
+                           "frau", "signor", "signora", "judge", "rev.", "reverend"])
+
+
+def _aged(tag: _Tag, txt: str) -> _Tag:
+    """`tag` with its age set when it is an epithet whose words tell how old the speaker is."""
+    if tag.kind != "epithet" or tag.owner is not None or tag.other:
+        return tag
+    e = _EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80])
+    if e is None:
+        return tag
+    words: list[str] = []
+    for w in e.group("ep").lower().split():
+        if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as"):
+            break
+        words.append(w)
+    if not words:
+        return tag
+    head = words[-1]
+    if head in _CHILD_NOUNS:
+        return replace(tag, age="child")
+    if head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
+        return replace(tag, age="young")
+    if head in _AGED_NOUNS and _OLD_WORDS & set(words):
+        return replace(tag, age="old")
+    return tag
+
+
+def _age_of(name: str, res: _Resolver) -> str:
+    """"elder" / "young" / "" for a character, from the forms the book calls them by.
+
+    English narration calls the head of a family by title and surname ("Mr. Emerson", "Mrs. Honeychurch")
+    and its young people by their given names ("George Emerson", "Lucy"). ("Miss" tells nothing: a
+    spinster aunt is "Miss Bartlett".)
+    A character with both kinds of form ("Mr. Knightley", "George Knightley") tells nothing.
+    """
+    got = res.ages.get(name)
+    if got is None:
+        forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
+        if name[:1].islower() or name.lower().startswith(("the ", "a ")):
+            # Known by a description ("the Grandmother"): the description, not the names, tells the age.
+            res.ages[name] = ""
+            return ""
+        forms = [f for f in forms if f and f != "I" and f[:1].isupper()]
+        # "Mr. Emerson" (title and surname) against "George", "George Emerson", "Mr. George Emerson".
+        titled = [f for f in forms if len(f.split()) == 2 and f.split()[0].lower() in _ELDER_TITLES]
+        surnames = {f.split()[-1] for f in forms if len(f.split()) > 1}
+        given = [f for f in forms if f.split()[0].lower() not in ("miss", "master", "the")
+                 and (f.split()[0].lower() not in _ELDER_TITLES or len(f.split()) > 2)
+                 and not (len(f.split()) == 1 and f in surnames)]
+        got = "elder" if titled and not given else "young" if given and not titled else ""
+        res.ages[name] = got
+    return got
+
+
+def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence[str] = ()) -> bool:
+    """False when the tag's age words contradict what the character's names say of their age.
+
+    "The old man" is nobody the book calls by a given name, "the child" nobody it calls "Mr." or "Mrs.".
+    "The young man" rules out a "Mr." only beside a younger man of his own family in `pool` (Mr. Wilcox
+    and Charles Wilcox): a young hero may well be "Mr. Winterbourne" all through his book.
+    """
+    if not name or tag is None or not tag.age:
+        return True
+    age = _age_of(name, res)
+    if tag.age == "old":
+        return age != "young"
+    if tag.age == "child" or age != "elder":
+        return age != "elder"
+    fam = res.family.get(name, set())
+    return not any(n != name and res.gender.get(n) == res.gender.get(name) and _age_of(n, res) == "young"
+                   and fam & res.family.get(n, set()) for n in pool)
 
 
 # --- speech-tag grammar -------------------------------------------------------------------------
@@ -1480,7 +1616,8 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
-        epithet=tag.name if tag is not None and tag.kind == "epithet" else None,
+        # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
+        epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
         centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
     )
     return para.context
@@ -1636,11 +1773,34 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # untagged line (the sample story's "said a voice from inside", then the old man who opened the door
         # and went on talking). A book that names its voice ("the Voice" of The Invisible Man) keeps it.
         pool.remove(voice)
+    if tag is not None and tag.age:
+        # "the old man" is not the one the book calls by his given name, "the girl" not a "Mrs.": when
+        # someone of the tag's gender fits its age, the ones it contradicts are no candidates.
+        fit = [n for n in pool if _age_fits(n, tag, res, pool)]
+        if any(res.gender.get(n) == tag.gender or tag.gender == "unknown" for n in fit) and len(fit) < len(pool):
+            pool = fit
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
-        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
-        owners = {n for n in (owner_prev, owner_recent) if n}
-        pool.extend(n for n in kin[:3] if n not in pool)
+        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives)
+        owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
+        addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
+        # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
+        # a large family (five daughters) must not crowd her out of the pool.
+        pool.extend(n for n in [*fitting, *kin][:3] if n not in pool)
+        if any(n in pool for n in fitting):
+            # "said her mother" when the family has its "Mrs.": her sisters, of her name but not of the
+            # title a mother goes by, are not the one meant.
+            pool = [n for n in pool if n not in kin or n in fitting]
+        sure = bool(addressed_owner) or not (owner_prev and owner_recent and owner_prev != owner_recent)
+        if tag.rel in _UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
+            # One has one mother, one father, one husband, one wife: the one of the family who bears the
+            # title that relation goes by is the speaker, whoever had the last turns.
+            pool = [fitting[0]]
+        # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
+        # else the last speaker of its gender) is the one person it cannot be.
+        owner = addressed_owner or owner_prev
+        if owner in pool and any(n != owner and res.gender.get(n) in (tag.gender, "unknown") for n in pool):
+            pool.remove(owner)
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
     centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
     if centre is not None and centre not in pool:

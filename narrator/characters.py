@@ -1090,19 +1090,28 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if last >= 0:
                 votes[ep][lookup[" ".join(names[last].group(0).split())]] += 1
     # Apposition names the epithet outright: "Spike, the little purple dragon, ..." links "the dragon"
-    # (worth two co-occurrences) when the epithet is also used in a tag.
+    # (worth two co-occurrences) when the epithet is also used in a tag. The narration may also put the
+    # description first: "The proprietor, Mr. Turner, asked him".
+    appositions: dict[str, set[str]] = defaultdict(set)  # epithet -> every name the narration sets it beside
     if pattern is not None and uses:
-        appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
+        appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
+        appos_before = re.compile(r"\b(?P<art>[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
+                                  + pattern.pattern + r"),")
         for para in paragraphs:
-            for m in appos.finditer(para):
+            for m in (*appos.finditer(para), *appos_before.finditer(para)):
                 noun = m.group("noun")
                 if noun in _GENERIC_EPITHETS or noun in MALE_PRONOUNS or noun in FEMALE_PRONOUNS:
                     continue
                 ep = "the " + noun
                 if ep not in uses:
                     continue
-                votes[ep][lookup[" ".join(m.group("name").split())]] += 2
+                name = lookup[" ".join(m.group("name").split())]
+                votes[ep][name] += 2
                 uses[ep] += 2
+                if m.group("art").lower() == "the":
+                    # "Mr. Jaffers, the village constable": the definite article picks out one person.
+                    # ("Lucy, a mortal maid" only says what she is like.)
+                    appositions[ep].add(name)
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     # "the captain" is the one character called Captain Something, when there is exactly one.
@@ -1119,6 +1128,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue
         if len(titled.get(ep, ())) == 1:
             continue  # linked below
+        if len(appositions.get(ep, ())) == 1:
+            # "Mr. Wells, the lawyer, ...": the narration itself says who the lawyer is, and the tags that
+            # call him "the lawyer" later mean him (unless it sets the word beside two different names).
+            extra[next(iter(appositions[ep]))].append(ep)
+            continue
         head = ep.split()[-1]
         # "the man with the deep voice": the description makes him somebody in particular even when its
         # last word is one of the vague ones ("voice").

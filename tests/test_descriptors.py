@@ -1,0 +1,165 @@
+"""Descriptor tags: a noun phrase that names the speaker without a proper name ("said his wife",
+"the old man replied", "said the other"). Each rule is checked on our own small scenes."""
+
+from __future__ import annotations
+
+from narrator.attribution import _paragraphs, _Resolver, _scan_mentions
+from narrator.characters import find_characters
+from narrator.models import Character
+
+from .attribution_helpers import lines_of, segments_of
+
+# A family whose five daughters are talked about more than their mother.
+VANE = Character("Mr. Vane", (), "male", 30)
+DAUGHTERS = [Character(f"{g} Vane", (g, f"Miss {g}"), "female", 60 - k)
+             for k, g in enumerate(("Clara", "Dora", "Ella", "Flora", "Gwen"))]
+MRS_VANE = Character("Mrs. Vane", (), "female", 20)
+VANES = [*DAUGHTERS, VANE, MRS_VANE]
+
+
+def _who(text: str, cast) -> list[str | None]:
+    return [ln.speaker for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
+
+
+def test_descriptors_his_wife_is_the_mrs_of_his_family_even_among_many_daughters():
+    text = ('"My dear Mr. Vane," said his lady to him one evening, "the mill is let at last."\n\n'
+            'Mr. Vane said nothing.\n\n'
+            '"Do you not want to know who has taken it?" cried his wife.\n\n'
+            '"You want to tell me, and I do not mind hearing it."')
+    got = _who(text, VANES)
+    assert got[:3] == ["Mrs. Vane"] * 3
+    assert got[3] == "Mr. Vane"
+
+
+def _vocatives(text: str, cast) -> list[list[str]]:
+    _, segs = segments_of(text)
+    res = _Resolver(cast)
+    out = []
+    for para in _paragraphs(segs):
+        _scan_mentions(para, res)
+        out.append(para.vocatives)
+    return out
+
+
+def test_descriptors_an_endearment_leads_into_the_name_it_addresses():
+    hugh = Character("Hugh Marten", ("Hugh",), "male", 20)
+    got = _vocatives('"My dear Hugh, come in."\n\n"Oh, dearest Hugh! You are wet."\n\n'
+                     '"Tell my dear Hugh, when he comes."', [hugh])
+    # The last one talks *about* Hugh: "my dear" does not open the speech there.
+    assert got == [["Hugh Marten"], ["Hugh Marten"], []]
+
+
+def test_descriptors_the_title_of_the_one_holder_names_him():
+    # The book has one Count: "said the count" is him as surely as his name, even in a scene whose
+    # first-person narrator talks far more than he does.
+    cast = [Character("Jake Barnes", ("I",), "male", 200), Character("Brett Ashley", ("Brett",), "female", 80),
+            Character("Count Orlik", ("the count",), "male", 3)]
+    text = ('"Where are we going?" Brett asked.\n\n"To the bar," I said. "I want a drink."\n\n'
+            '"So do I," said Brett.\n\n"Good," I said.\n\nWe went up to the bar.\n\n'
+            '"It is a fine town," said the count.\n\n"I like it," I said.\n\n"Then we agree," said the count.')
+    got = [(ln.speaker, ln.evidence) for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
+    assert [got[5], got[7]] == [("Count Orlik", "explicit")] * 2
+
+
+def test_descriptors_an_everyday_title_word_is_no_ones_name():
+    from narrator.attribution import _Resolver
+
+    # "the lady" fits any woman of the book, even when only one of them is called Lady Something.
+    res = _Resolver([Character("Lady Vale", (), "female", 10), Character("Count Orlik", (), "male", 3)])
+    assert res.title_of == {"the count": "Count Orlik"}
+    assert res.lookup("the lady")[:2] == (None, "epithet")
+
+
+def _cast(text: str):
+    story, segs = segments_of(text)
+    return {c.name: c.aliases for c in find_characters(story, segs)}
+
+
+_CLUB = ('"Good evening, Mr. Orme," said Tobias Hale.\n\n"Evening, Tobias," said Mr. Orme.\n\n'
+         '"Is there a table free?" asked Tobias.\n\n"Come in," said the proprietor. "There is always a table."\n\n'
+         'Tobias sat down by the window.\n\n"Whew!" exclaimed the proprietor. "It is hot tonight."\n\n'
+         '"It is," said Tobias.\n\n"Shall I bring a jug?" asked the proprietor.\n\n')
+
+
+def test_descriptors_the_narration_setting_a_description_beside_a_name_links_them():
+    # "The proprietor, Mr. Orme, ..." / "Mr. Orme, the proprietor, ...": the narration says who the
+    # proprietor is, and the tags that call him so mean him.
+    for intro in ("The proprietor, Mr. Orme, wiped the bar and looked up.\n\n",
+                  "Mr. Orme, the proprietor, wiped the bar and looked up.\n\n"):
+        cast = _cast(intro + _CLUB)
+        assert "the proprietor" in cast["Mr. Orme"]
+        assert "the proprietor" not in cast
+
+
+def test_descriptors_an_indefinite_description_only_says_what_someone_is_like():
+    # "Mr. Orme, a proprietor of sorts": no particular proprietor, so the word is not made his name.
+    cast = _cast("Mr. Orme, a proprietor of sorts, wiped the bar.\n\nMr. Orme, a proprietor, looked up.\n\n" + _CLUB)
+    assert "the proprietor" not in cast.get("Mr. Orme", ())
+
+
+# A father the book calls "Mr. Hale" and his son "Robert"; the cast has (wrongly) tied "the old man" to the son.
+HALES = [Character("Robert Hale", ("Robert", "the old man"), "male", 40), Character("Mr. Hale", (), "male", 30),
+         Character("Nell Ashby", ("Nell",), "female", 50)]
+_HALE_SCENE = ('Mr. Hale and Robert Hale came into the parlour where Nell Ashby sat.\n\n'
+               '"It is a wet night," said Nell.\n\n'
+               '"It will clear by morning," said the old man. "It always does in May."\n\n'
+               '"I hope so," said the young man. "I have to ride to town."\n\n')
+
+
+def test_descriptors_the_old_man_is_not_the_one_called_by_his_given_name():
+    got = _who(_HALE_SCENE, HALES)
+    assert got[1:3] == ["Mr. Hale", "Mr. Hale"]
+
+
+def test_descriptors_the_young_man_beside_his_father_is_the_son():
+    got = _who(_HALE_SCENE, HALES)
+    assert got[3:] == ["Robert Hale", "Robert Hale"]
+
+
+def test_descriptors_a_young_hero_may_be_mister_all_through_his_book():
+    from narrator.attribution import _age_fits, _Resolver, _Tag
+
+    # Only a son of his own family beside him makes "the young man" someone other than a "Mr.".
+    res = _Resolver([Character("Mr. Winter", ("Winter",), "male", 40), Character("Randolph", (), "male", 10)])
+    tag = _Tag(None, "epithet", "male", "after", age="young")
+    assert _age_fits("Mr. Winter", tag, res, ["Mr. Winter", "Randolph"])
+    res = _Resolver(HALES)
+    assert not _age_fits("Mr. Hale", tag, res, ["Mr. Hale", "Robert Hale"])
+
+
+def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
+    # Nell's mother is "Mrs. Ashby"; her aunt, Mrs. Garner, married into another name. "Her aunt" is read
+    # from the scene: not the girl just spoken to, and not the Mrs. of her own family name.
+    cast = [Character("Nell Ashby", ("Nell", "Miss Ashby"), "female", 90), Character("Mrs. Ashby", (), "female", 40),
+            Character("Mrs. Garner", (), "female", 12), Character("Hugh Marten", ("Hugh",), "male", 30)]
+    text = ('Nell Ashby walked with Mrs. Garner along the river to the mill.\n\n'
+            '"Is that the house?" asked Nell.\n\n'
+            '"It is," said her aunt. "Your uncle was born there."')
+    assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
+
+
+def test_descriptors_the_child_is_nobody_called_mister():
+    cast = [Character("Mr. Winter", ("Winter",), "male", 60), Character("Randolph", (), "male", 10),
+            Character("Daisy Lane", ("Daisy",), "female", 40)]
+    text = ('Mr. Winter sat in the garden. Randolph, a small boy of nine, came along the path.\n\n'
+            'Mr. Winter looked up from his book.\n\n"Will you give me a lump of sugar?" asked the child.')
+    assert _who(text, cast) == ["Randolph"]
+
+
+def test_descriptors_her_mother_is_the_mrs_of_the_family_not_a_sister():
+    # Turn-taking points at Dora (A-B-A); but "her mother", when the family has its "Mrs.", is not a
+    # sister of the same name.
+    text = ('Clara Vane and Dora Vane sat by the fire.\n\n'
+            '"He will call tomorrow," said Dora.\n\n"Will he?" said Clara.\n\n"I am sure he will," said Dora.\n\n'
+            '"Then we must have a cake," said Clara.\n\n"I should like it above all things!" said her mother.')
+    assert _who(text, VANES)[-1] == "Mrs. Vane"
+
+
+def test_descriptors_her_father_is_the_one_mister_of_her_family():
+    # Hugh and Clara take turns, so the next turn looks like Hugh's; but a girl has one father, and her
+    # family has one "Mr.".
+    cast = [*VANES, Character("Hugh Marten", ("Hugh",), "male", 45)]
+    text = ('Hugh Marten and Clara Vane stood at the window.\n\n'
+            '"It will rain," said Hugh.\n\n"It will not," said Clara.\n\n"I am sure it will," said Hugh.\n\n'
+            '"Then we shall stay in," said Clara.\n\n"You will do nothing of the kind, Clara," said her father.')
+    assert _who(text, cast)[-1] == "Mr. Vane"
