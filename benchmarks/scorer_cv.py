@@ -1,0 +1,114 @@
+"""Choose the attribution scorer's training recipe by novel-level cross-validation (development novels only).
+
+    python benchmarks/scorer_cv.py [CORPUS] [--out DIR] [--recipes NAME ...] [--folds 0] [--candidates-only]
+
+For each recipe (L2 strength, novel balancing, dropped features; see RECIPES) every development
+novel is attributed end to end by weights fitted on the other novels (leave one novel out by
+default) and scored with the shared scorer. The table gives the candidate-choice CV accuracy, the
+end-to-end CV accuracy overall and per quote type, and how many novels went up / down against the
+first recipe listed. The recipe with the best end-to-end CV acc_all is the one to train with:
+train_attribution.py's defaults are set to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import train_attribution as ta  # noqa: E402
+
+SALIENCE = ("salience", "salience_notag", "salience_bare")
+# Book-level prominence: how often the book names a character, and "filled in from the book's main
+# characters". Both describe the book, not the line, and a new book's cast is counted differently.
+PROMINENCE = (*SALIENCE, "far_only", "far_only_notag")
+
+RECIPES: dict[str, ta.Recipe] = {
+    "shipped-recipe": ta.Recipe(l2=1e-3),
+    "l2=1e-4": ta.Recipe(l2=1e-4),
+    "l2=1e-2": ta.Recipe(l2=1e-2),
+    "l2=3e-2": ta.Recipe(l2=3e-2),
+    "l2=0.1": ta.Recipe(l2=0.1),
+    "balanced": ta.Recipe(l2=1e-3, balance=True),
+    "no-salience": ta.Recipe(l2=1e-3, drop=SALIENCE),
+    "no-prominence": ta.Recipe(l2=1e-3, drop=PROMINENCE),
+    "copies-x10": ta.Recipe(l2=1e-3, copy_l2=10.0),
+    "copies-x0.1": ta.Recipe(l2=1e-3, copy_l2=0.1),
+    "l2=3e-4": ta.Recipe(l2=3e-4),
+    "l2=1e-5": ta.Recipe(l2=1e-5),
+    "balanced-l2=1e-4": ta.Recipe(l2=1e-4, balance=True),
+    "default": ta.DEFAULT,
+}
+
+
+def groups() -> dict[str, tuple[str, ...]]:
+    """Each feature with its _notag / _bare copies: what leaving one cue out of the model means."""
+    out: dict[str, list[str]] = {}
+    for f in ta.attr.FEATURES:
+        base = f.removesuffix("_notag").removesuffix("_bare")
+        out.setdefault(base if base in ta.attr.FEATURES else f, []).append(f)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def ablate(blocks: dict[str, ta.Block], recipe: ta.Recipe, folds: int) -> None:
+    """Candidate-choice CV with each feature group left out, against the recipe itself (a screen:
+    the groups whose removal does not hurt are then measured end to end as recipes)."""
+    (h0, n), _ = ta.cross_validate(Path(), blocks, recipe, folds, None)
+    print(f"{recipe.label()}: candidate CV {100 * h0 / n:.2f} ({folds or len(blocks)} folds)")
+    rows = []
+    for name, feats in groups().items():
+        r = ta.Recipe(recipe.l2, (*recipe.drop, *feats), recipe.balance, recipe.copy_l2)
+        (h, _), _ = ta.cross_validate(Path(), blocks, r, folds, None)
+        rows.append((h - h0, name, feats))
+        print(f"  without {name:20} {h - h0:+5d} examples  ({' '.join(feats)})", flush=True)
+    print("harmless or harmful to keep:", " ".join(name for d, name, _ in sorted(rows, reverse=True) if d >= 0))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="?", default=str(ta.ROOT.parent / "shared" / "corpus" / "pdnc"))
+    ap.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "narrator-scorer-cv"),
+                    help="predictions and scores, one folder per recipe")
+    ap.add_argument("--recipes", nargs="*", default=list(RECIPES), choices=list(RECIPES), metavar="NAME")
+    ap.add_argument("--folds", type=int, default=0, help="novel-level folds (0: leave one novel out)")
+    ap.add_argument("--candidates-only", action="store_true", help="skip the end-to-end decode (fast)")
+    ap.add_argument("--ablate", metavar="NAME", choices=list(RECIPES),
+                    help="instead: screen every feature group by candidate CV without it, on this recipe")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        print(f"error: no corpus folder at {corpus}", file=sys.stderr)
+        return 2
+    blocks = ta.training_blocks(ta.development(corpus), ta.attr._load_weights())
+    if args.ablate:
+        ablate(blocks, RECIPES[args.ablate], args.folds)
+        return 0
+    base: dict[str, float] | None = None
+    print(f"{'recipe':16} {'cand CV':>8} {'acc_all':>8} {'expl':>6} {'anaph':>6} {'impl':>6}  novels up/down")
+    for name in args.recipes:
+        out = None if args.candidates_only else Path(args.out) / name
+        (hit, n), s = ta.cross_validate(corpus, blocks, RECIPES[name], args.folds, out)
+        row = f"{name:16} {100 * hit / n:8.2f}"
+        if s is not None:
+            (out / "scores.json").write_text(json.dumps(s))
+            m = s["overall_micro"]
+            by = m["by_type"]
+            per = {k: v["accuracy_all"] for k, v in s["novels"].items()}
+            row += (f" {100 * m['accuracy_all']:8.2f} {100 * by['explicit']['accuracy_all']:6.2f}"
+                    f" {100 * by['anaphoric']['accuracy_all']:6.2f} {100 * by['implicit']['accuracy_all']:6.2f}")
+            if base is None:
+                base = per
+            else:
+                up = sum(per[k] > base[k] + 1e-9 for k in per)
+                down = sum(per[k] < base[k] - 1e-9 for k in per)
+                row += f"  {up}/{down}"
+        print(row, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
