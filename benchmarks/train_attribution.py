@@ -63,7 +63,13 @@ def _source_key() -> str:
 
 def _cached(kind: str, novel: Path, make):
     """make() once per novel and source version, kept on disk between runs."""
-    path = CACHE / _source_key() / f"{novel.name}.{kind}.pickle"
+    # The same slug may live in several corpora (benchmarks/renamed_corpus.py keeps the names): the key
+    # holds the folder and its files' sizes and times too.
+    stamp = hashlib.sha256(str(novel.resolve()).encode())
+    for f in sorted(novel.iterdir()):
+        st = f.stat()
+        stamp.update(f"{f.name} {st.st_size} {st.st_mtime_ns}".encode())
+    path = CACHE / _source_key() / f"{novel.name}.{stamp.hexdigest()[:12]}.{kind}.pickle"
     if path.exists():
         return pickle.loads(path.read_bytes())
     value = make()
