@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import train_attribution as ta  # noqa: E402
+import train_attribution as ta
 
 SALIENCE = ("salience", "salience_notag", "salience_bare")
 # Book-level prominence: how often the book names a character, and "filled in from the book's main
@@ -48,6 +48,9 @@ RECIPES: dict[str, ta.Recipe] = {
     "drop-screen7": ta.Recipe(l2=1e-3, drop=("pron_match_first", "anc_back_odd", "anc_back_odd_notag",
                                              "anc_back_odd_bare", "called", "next_named", "next_named_notag",
                                              "narrator_i", "beat_after", "beat_after_notag", "addr_prev_mismatch")),
+    "history-both": ta.Recipe(l2=1e-3, history="both"),
+    "both-l2=1e-4": ta.Recipe(l2=1e-4, history="both"),
+    "both-balanced": ta.Recipe(l2=1e-3, balance=True, history="both"),
     "default": ta.DEFAULT,
 }
 
@@ -103,7 +106,7 @@ def ablate(blocks: dict[str, ta.Block], recipe: ta.Recipe, folds: int) -> None:
     print(f"{recipe.label()}: candidate CV {100 * h0 / n:.2f} ({folds or len(blocks)} folds)")
     rows = []
     for name, feats in groups().items():
-        r = ta.Recipe(recipe.l2, (*recipe.drop, *feats), recipe.balance, recipe.copy_l2)
+        r = ta.Recipe(recipe.l2, (*recipe.drop, *feats), recipe.balance, recipe.history, recipe.copy_l2)
         (h, _), _ = ta.cross_validate(Path(), blocks, r, folds, None)
         rows.append((h - h0, name, feats))
         print(f"  without {name:20} {h - h0:+5d} examples  ({' '.join(feats)})", flush=True)
@@ -125,16 +128,18 @@ def main() -> int:
     if not corpus.is_dir():
         print(f"error: no corpus folder at {corpus}", file=sys.stderr)
         return 2
-    blocks = ta.training_blocks(ta.development(corpus), ta.attr._load_weights())
+    novels = ta.development(corpus)
+    blocks = {h: ta.training_blocks(novels, ta.attr._load_weights(), h)
+              for h in {RECIPES[n].history for n in [*args.recipes, args.ablate] if n}}
     if args.ablate:
-        ablate(blocks, RECIPES[args.ablate], args.folds)
+        ablate(blocks[RECIPES[args.ablate].history], RECIPES[args.ablate], args.folds)
         return 0
     base: dict[str, float] | None = None
     base_dir = Path()
     print(f"{'recipe':16} {'cand CV':>8} {'acc_all':>8} {'expl':>6} {'anaph':>6} {'impl':>6}  novels up/down, quotes won/lost")
     for name in args.recipes:
         out = None if args.candidates_only else Path(args.out) / name
-        (hit, n), s = ta.cross_validate(corpus, blocks, RECIPES[name], args.folds, out)
+        (hit, n), s = ta.cross_validate(corpus, blocks[RECIPES[name].history], RECIPES[name], args.folds, out)
         row = f"{name:16} {100 * hit / n:8.2f}"
         if s is not None:
             (out / "scores.json").write_text(json.dumps(s))
