@@ -175,7 +175,14 @@ class Recipe:
         return " ".join(parts)
 
 
-DEFAULT = Recipe()
+# Chosen by benchmarks/scorer_cv.py (leave one development novel out, end to end, load 4-6 on 2 cores):
+# history "both" 81.89 acc_all against 81.77 for gold history alone (10 novels up, 9 down; +321/-291
+# quotes, within the chance band of +-49). Retrained on all 21 it keeps the shipped weights' dev 82.5
+# where the gold-history recipe falls to 82.1 (13 novels up, 6 down against it; renamed 82.2 vs 81.8,
+# common-noun names 75.0 vs 74.6, fan fiction 218/239 both). Stronger L2 loses (1e-2: 80.01), weaker or
+# novel-balanced fits and feature-group drops stay within chance; dropping the book-level prominence
+# features (salience, far_only) loses 76 quotes.
+DEFAULT = Recipe(l2=1e-3, history="both")
 
 
 @dataclass(frozen=True)
