@@ -170,12 +170,16 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
-    promoted = _speaker_words(body)
+    # Ordinary capitalised words the story keeps using as names: three tags or more ("said Pooh", "said
+    # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
+    # hole"), or the mid-sentence capitals of a name ("asked Table").
+    tags = _tag_words(body)
+    promoted = frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
     for seg in body:
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
-        return _add_specials([], story, body, narration)
+        return _add_specials([], story, body, narration, promoted)
 
     # Short stories name their people fewer times: one person-like use is evidence enough.
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
@@ -184,7 +188,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _drop_named_things(chars, body)
     chars = _gender_from_introduction(chars, body)
     del text
-    return _add_specials(chars, story, body, narration)
+    return _add_specials(chars, story, body, narration, promoted)
 
 
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
@@ -275,10 +279,9 @@ def _mid_sentence(text: str, pos: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] == ",")
 
 
-def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
-    """Ordinary capitalised words that the story keeps using as speakers ('"Oh, bother!" said Pooh',
-    '"Yes," said May', '"Gone," Rabbit said'): three tags or more make them names everywhere, not
-    interjections, months or the animal the story also writes in lower case ("a rabbit hole")."""
+def _tag_words(body: Sequence[Segment]) -> Counter[str]:
+    """How often each capitalised word (no title before it) names the speaker in a tag right after a
+    quotation ('"Oh, bother!" said Pooh', '"Yes," said May', '"Gone," Rabbit said')."""
     seen: Counter[str] = Counter()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
@@ -293,7 +296,41 @@ def _speaker_words(body: Sequence[Segment]) -> frozenset[str]:
                 # (Not only function words: "Rabbit said" in a story full of "rabbit holes".)
                 if w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1
-    return frozenset(w for w, n in seen.items() if n >= 3)
+    return seen
+
+
+# A capital after a lower-case word or a comma starts no sentence ("said Table", "with Table, who"):
+# the word is written as a proper noun there -- unless a determiner makes it a thing ("the House",
+# "his Lordship", "a Baby"), which the group (?P<det>...) catches so the match can be dropped.
+_MID_CAP = re.compile(
+    rf"(?:\b(?P<det>the|a|an|this|that|these|those|his|her|its|my|your|our|their|every|each|no|any|some)\b|\b[{LOWER}]+[,;]?)"
+    rf"\s+(?P<w>{_UP}{_LO}+)\b"
+)
+
+
+def _proper_mid_sentence(body: Sequence[Segment], lower_counts: Counter[str], tags: Counter[str]) -> frozenset[str]:
+    """Words the story writes capitalised mid-sentence often enough to be names, although the same word
+    is also an everyday word of the book ("Table", "Rabbit", "Small"): a person called Table is
+    capitalised wherever the text names him, and nobody capitalises "table" after "with" by chance.
+    Three such uses, at least a third as many as the lower-case ones, and uses as a person -- a tag
+    and a call, or three calls: the speaker of a tag (`tags`) counts twice, a name called out in a
+    quotation ('"Come, Table!"') once -- make it a name. Without that last test a capitalised Emphasis
+    Word would pass ("Nature", "Death", "Fate"), and a poet may still call out to it once or twice
+    ('"Death, where is thy sting?"')."""
+    mid: Counter[str] = Counter()
+    called: Counter[str] = Counter()
+    for seg in body:  # segment by segment: the end of one and the start of the next are no sentence
+        for m in _MID_CAP.finditer(seg.text):
+            if m.group("det") is None:
+                mid[m.group("w")] += 1
+        if seg.kind == "dialogue":
+            for v in _VOCATIVE_RE.finditer(seg.text):
+                called.update(v.group("v").split())  # "Affair Short," calls out both words
+    return frozenset(
+        w for w, n in mid.items()
+        if n >= 3 and 3 * n >= lower_counts.get(w.lower(), 0) and 2 * tags[w] + called[w] >= 3 and w not in STOPWORDS
+        and w not in TITLES and w not in _NOT_NAMES and w not in _TAG_ONLY_WORDS and w not in _PLACE_NOUNS
+        and w not in _FUNCTION_WORDS)
 
 
 # A capitalised participle or adverb ("Returning", "Startled", "Quickly") right after a lower-case word
@@ -319,9 +356,12 @@ def _initial_only(everything: str, cap_counts: Counter[str]) -> set[str]:
     return shaped - mid
 
 
-def _is_given(word: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> bool:
-    """A word that is a given name: a listed one, or a name word the story never writes in lower case."""
-    return word in MALE_NAMES or word in FEMALE_NAMES or (lower_counts.get(word.lower(), 0) == 0 and cap_counts.get(word, 0) >= 2)
+def _is_given(word: str, lower_counts: Counter[str], cap_counts: Counter[str],
+              proper: frozenset[str] = frozenset()) -> bool:
+    """A word that is a given name: a listed one, a name word the story never writes in lower case, or
+    one it keeps writing as a name mid-sentence or in tags ("asked Table", '"No," Rabbit said')."""
+    return word in MALE_NAMES or word in FEMALE_NAMES or word in proper or (
+        lower_counts.get(word.lower(), 0) == 0 and cap_counts.get(word, 0) >= 2)
 
 
 def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str],
@@ -372,17 +412,23 @@ def _collect(
                 if kept or title:
                     break
                 continue
-            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and not kept and w not in _FUNCTION_WORDS):
+            # Right after a title any capitalised word is a name; after its particles too ("Professor de
+            # Cloud"), but not an abbreviation there ("the Marquis de St. Eustache").
+            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and w not in _FUNCTION_WORDS and (
+                    not kept or (all(k in _PARTICLES for k in kept) and len(w) > 2))):
                 kept.append(w)
             elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in STOPWORDS and w not in _NOT_NAMES
-                  and w not in _PLACE_NOUNS and w not in TITLES and _is_given(kept[0], lower_counts, cap_counts)):
+                  and w not in _PLACE_NOUNS and w not in TITLES and _is_given(kept[0], lower_counts, cap_counts, promoted)):
                 # "Harvey Stone": a capitalised word right after a given name cannot be a sentence start,
                 # so it is the surname even when the story also writes it in lower case ("a stone").
                 kept.append(w)
-            elif (not kept and not title and j == 0 and w in _NAME_ADJECTIVES and len(words) > 1
-                  and _is_name_word(words[1], lower_counts, cap_counts, promoted) and _mid_sentence(seg_text, m.start())):
-                # "Big Mac", "Little Nell", "Old Jolyon": capitalised where no sentence starts, the
-                # adjective is part of the name ("Young Hamilton hastened" at a sentence start is not).
+            elif (not kept and not title and j == 0 and len(words) > 1 and _is_name_word(words[1], lower_counts, cap_counts, promoted)
+                  and _mid_sentence(seg_text, m.start()) and (w in _NAME_ADJECTIVES or (
+                      w not in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _PLACE_NOUNS
+                      and not _AFTER_DETERMINER.search(seg_text, max(0, m.start() - 12), m.start())))):
+                # "Big Mac", "Little Nell", "Old Jolyon", "old Stage Talbot": capitalised where no sentence
+                # starts, before a name, the word is part of the name although it is also an ordinary word
+                # ("Young Hamilton hastened" at a sentence start is not; nor "the Green Gables", a thing).
                 kept.append(w)
             elif kept or title:
                 break
@@ -444,6 +490,7 @@ def _collect(
                 together[frozenset(pair)] += 1  # type: ignore[index]
 
 
+_AFTER_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|his|her|its|my|your|our|their|of)\s+$")
 _CLAUSE_END = re.compile(r"[.!?;:\u2014\"]|--")
 
 
@@ -1380,7 +1427,8 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
 _FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + SPEECH_VERB_ALT + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
 
 
-def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str) -> list[Character]:
+def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str,
+                  proper: frozenset[str] = frozenset()) -> list[Character]:
     """Add the first-person narrator (alias "I") and a stand-in for unseen voices when the text needs them."""
     words = _WORD_RE.findall(narration)
     first_person = sum(1 for w in words if w in ("I", "me", "my"))
@@ -1390,7 +1438,7 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
             i_tags += 1
     out = list(chars)
     if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
-        found = _narrator_name(chars, body)
+        found = _narrator_name(chars, body, proper)
         name = found[0] if found else None
         # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes".
         surname = name.split()[-1] if name and len(name.split()) == 2 and not any(c.name == name for c in out) else None
@@ -1416,7 +1464,8 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
     return out
 
 
-def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple[str, str] | None:
+def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
+                   proper: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """The name (and title gender) others use to address the first-person narrator, when the text makes it clear."""
     lookup = _name_lookup(chars)
     if not lookup:
@@ -1427,7 +1476,7 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     # An ordinary word is one the story writes in lower case as often as capitalised: a vocative
     # "Well," is not a name, but "Pip" is even if a "pip" turns up once (the same test as for names).
     words = Counter(w for s in body for w in _WORD_RE.findall(s.text))
-    common = _CommonWords(words)
+    common = _CommonWords(words, proper)
     # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
     narrator_paras: set[tuple[int, int]] = set()
@@ -1452,7 +1501,7 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
         # known character ("Jake", "Watson").
         for m in _VOCATIVE_RE.finditer(seg.text):
             voc = " ".join(m.group("v").split())
-            if voc.split()[-1] in STOPWORDS or voc.split()[0] in _NOT_NAMES or voc.split()[-1].lower() in common:
+            if voc.split()[-1] in STOPWORDS or voc.split()[0] in _NOT_NAMES or _common_vocative(voc, common):
                 continue
             votes[lookup.get(voc, voc)] += sign
     big = {c.name for c in chars if c.name.rstrip(".") not in TITLES}
@@ -1478,18 +1527,33 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment]) -> tuple
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 
+def _common_vocative(voc: str, common: _CommonWords) -> bool:
+    """A vocative made of ordinary words ("Well,", "Good gracious,"). One word that is a name in this
+    story ("Affair Short," when "Affair" is written as a name elsewhere) or a title ("Mr. Floor,":
+    nobody says "Mr. floor") makes it a name, however common the rest."""
+    words = voc.split()
+    if words[0].rstrip(".") in ("Mr", "Mrs", "Dr", "Miss"):
+        return False
+    return all(w.lower() in common for w in words)
+
+
 class _CommonWords:
     """`word in common`: the story writes `word` (lower-cased) in lower case at least half as often as
     capitalised, so a capitalised use of it is not evidence of a name."""
 
-    def __init__(self, counts: Counter[str]) -> None:
+    def __init__(self, counts: Counter[str], proper: frozenset[str] = frozenset()) -> None:
         self.counts = counts
+        # Words the story also writes as proper nouns mid-sentence ("asked Table"): names after all.
+        self.proper = proper
 
     def __contains__(self, lower: object) -> bool:
         if not isinstance(lower, str):
             return False
+        upper = lower[:1].upper() + lower[1:]
+        if upper in self.proper:
+            return False
         low = self.counts.get(lower, 0)
-        return low > 0 and low * 2 >= self.counts.get(lower[:1].upper() + lower[1:], 0)
+        return low > 0 and low * 2 >= self.counts.get(upper, 0)
 
 
 def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set[str]) -> tuple[str, str] | None:
@@ -1498,7 +1562,7 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
         if seg.kind == "dialogue":
             for m in _VOCATIVE_RE.finditer(seg.text):
                 v = " ".join(m.group("v").split())
-                if v.split()[-1] not in STOPWORDS and v.split()[0] not in _NOT_NAMES and v.split()[-1].lower() not in common:
+                if v.split()[-1] not in STOPWORDS and v.split()[0] not in _NOT_NAMES and not _common_vocative(v, common):
                     voc[v] += 1
     narration = " ".join(s.text for s in body if s.kind == "narration")
     best: tuple[int, str] | None = None
