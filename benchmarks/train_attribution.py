@@ -363,6 +363,9 @@ def main() -> int:
         ap.error(f"unknown feature(s): {', '.join(bad)}")
     recipe = Recipe(args.l2, tuple(args.drop), args.balance, args.history, args.copy_l2)
     corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        print(f"error: no corpus folder at {corpus}", file=sys.stderr)
+        return 2
     blocks = training_blocks(development(corpus), attr._load_weights(), recipe.history)
     (hit, n), cv = cross_validate(corpus, blocks, recipe, args.folds,
                                   Path(args.e2e) if args.e2e else None, args.steps)
