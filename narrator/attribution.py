@@ -18,6 +18,7 @@ back to hand-set values when the file is missing.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import math
@@ -1056,11 +1057,16 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 got = hyp.spk.get(j)
                 return got[0] if got is not None else paras[j].speaker
 
+            def conf(j: int, hyp: _Hyp = hyp) -> float:
+                got = hyp.spk.get(j)
+                return got[1] if got is not None else paras[j].confidence
+
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
-                grown.append(_Hyp(hyp.score, {**hyp.spk, i: fixed}))
+                grown.append(_Hyp(hyp.score + _anchor_cost(i, paras, history, spk, weights), {**hyp.spk, i: fixed}))
                 continue
-            cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None)
+            cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
+                                               None if trace is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
@@ -1089,6 +1095,23 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
             _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.speaker, para.tags[0][0].gender)
+
+
+def _anchor_cost(i: int, paras: list[_Para], history: list[int], spk, weights: dict[str, float]) -> float:
+    """What a hypothesis pays at a name-tagged turn for having given the untagged turn right before it
+    to the same person.
+
+    A named line is settled whatever the hypothesis says, so without this it costs nothing, and a
+    hypothesis that ran an exchange out of phase puts its one break in turn-taking ("A, A") just before
+    the name, where it is free, rather than where the exchange really broke. The named speaker pays
+    what an untagged line pays for speaking twice in a row, so both places for the break cost the same
+    and the evidence on the untagged lines decides.
+    """
+    para = paras[i]
+    if (not para.named or para.cont or not history or history[-1] != i - 1
+            or paras[i - 1].chain != para.chain or spk(i - 1) != para.named):
+        return 0.0
+    return weights.get("repeat_bare", 0.0) + weights.get("repeat_bare_notag", 0.0)
 
 
 def _calibrated(logp: float) -> float:
@@ -1405,9 +1428,27 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
 _TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?$")
 
 
+# How much a turn-taking feature read from an earlier turn counts, by that turn's confidence: a named turn
+# (0.97) fully, a guess less. The scorer learnt turn-taking from true speakers (teacher forcing), so at
+# run time it trusts a guessed turn as if it were a name tag, and one wrong guess is carried, with full
+# weight, through every later turn of an exchange (the "cascade" misses). The exponent keeps the discount
+# gentle: a coin-flip guess (confidence 0.5) still counts 0.79. 0.35 was the best of 0.25-1.0 on the
+# development novels; 1.0 (the confidence itself) was too strong.
+_TRUST_EXP = 0.35
+
+
+@functools.lru_cache(maxsize=1024)  # confidences are rounded to three places: few distinct values
+def _trust(conf: float) -> float:
+    """The weight of a turn-taking feature that reads an earlier turn of this confidence."""
+    return min(1.0, conf / 0.97) ** _TRUST_EXP
+
+
 def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, spk, weights: dict[str, float],
-                full: bool) -> tuple[list[str], list[float], list[dict[str, float]]]:
+                full: bool, conf=None) -> tuple[list[str], list[float], list[dict[str, float]]]:
     """The candidate pool of one hypothesis, each candidate's score and (when `full`) its features.
+
+    `conf` gives the hypothesis' confidence in an earlier paragraph's speaker (None: every earlier
+    speaker is certain, as in training on the true history).
 
     Features that depend only on the text are computed once per paragraph and candidate (every
     hypothesis of the beam shares them); only the turn-taking ones read the hypothesis' speakers.
@@ -1462,7 +1503,11 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res)
         owners = {n for n in (owner_prev, owner_recent) if n}
         pool.extend(n for n in kin[:3] if n not in pool)
-    turn_spk = [spk(j) for j in reversed(history[-4:]) if paras[j].chain == para.chain]
+    turn_idx = [j for j in reversed(history[-4:]) if paras[j].chain == para.chain]
+    turn_spk = [spk(j) for j in turn_idx]
+    # How far each earlier turn can be trusted: prev_trust for prev_spk, turn_trust for turn_spk.
+    prev_trust = [_trust(conf(j)) for j in reversed(history[-3:])] if conf is not None else [1.0] * 3
+    turn_trust = [_trust(conf(j)) for j in turn_idx] if conf is not None else [1.0] * 4
     notag = tag is None
     scores: list[float] = []
     feats: list[dict[str, float]] = []
@@ -1472,21 +1517,21 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             static = ctx.static[n] = _static_features(n, para, ctx, res, weights)
         d: dict[str, float] = {}
         if prev_spk and prev_spk[0] == n:
-            d["prev1" if gap <= 1 else "gap_prev1"] = 1.0
+            d["prev1" if gap <= 1 else "gap_prev1"] = prev_trust[0]
         if len(prev_spk) > 1 and prev_spk[1] == n:
-            d["prev2"] = 1.0
+            d["prev2"] = prev_trust[1]
         if len(prev_spk) > 2 and prev_spk[2] == n:
-            d["prev3"] = 1.0
+            d["prev3"] = prev_trust[2]
         if n in recent_speakers:
             d["participant"] = 1.0
         if n in far_only:
             d["far_only"] = 1.0
         if len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n:
-            d["alternate"] = 1.0
+            d["alternate"] = min(turn_trust[0], turn_trust[1])
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
-            d["repeat_bare"] = 1.0
+            d["repeat_bare"] = turn_trust[0]
         if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
-            d["two_party"] = 1.0
+            d["two_party"] = min(turn_trust[:3])
         if owners:
             if n == owner_prev:
                 d["rel_owner_prev"] = 1.0

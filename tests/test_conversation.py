@@ -86,3 +86,77 @@ def test_conversation_long_narration_after_a_speech_in_its_paragraph_ends_the_ex
     chains, kept = _chains(text), _chains(short)
     assert chains[1] != chains[2]
     assert kept[1] == kept[2]
+
+
+# Hand-set weights for the decoder tests below: speaking twice in a row costs 3, naming yourself
+# inside your own speech costs 2, taking turns earns 1.5; every other feature is switched off.
+_TURN_WEIGHTS = {**dict.fromkeys(attr.FEATURES, 0.0), "repeat_bare": -1.5, "repeat_bare_notag": -1.5,
+                 "alternate": 1.5, "named_in_quote": -2.0}
+_EXCHANGE = ('Nell was at the window when Mr. Quill came in from the yard.\n\n'
+             '"The mill is shut," said Nell.\n\n"Since when?"\n\n"Since noon."\n\n'
+             '"And the cart of Mr. Quill has gone too."\n\n"Gone where?"\n\n"To town," said Nell.')
+
+
+def _decoded(text: str, weights: dict[str, float]) -> list[str | None]:
+    _, segs = segments_of(text)
+    return [ln.speaker for ln in attr.run(segs, CAST[:2], weights) if ln.segment.kind == "dialogue"]
+
+
+def test_conversation_an_exchange_breaks_where_its_text_says_not_at_the_next_name_tag():
+    # Nell speaks twice running ("And the cart of Mr. Quill...": Quill would not name himself). Keeping
+    # strict turns instead would hand "Gone where?" to Nell right before "said Nell": that second break
+    # in turn-taking must cost as much at the name tag as anywhere else.
+    nell, quill = "Nell Harrow", "Mr. Quill"
+    assert _decoded(_EXCHANGE, _TURN_WEIGHTS) == [nell, quill, nell, nell, quill, nell]
+
+
+def _anchor_costs(text: str, turns: list[str | None]) -> list[float]:
+    """_anchor_cost at every speech paragraph of `text`, when its earlier untagged paragraphs are `turns`."""
+    _, segs = segments_of(text)
+    res = attr._Resolver(CAST)
+    paras = attr._paragraphs(segs)
+    for p in paras:
+        attr._scan_mentions(p, res)
+    attr._chains(paras, res)
+    speech = [i for i, p in enumerate(paras) if p.quotes]
+    given = dict(zip(speech, turns, strict=True))
+    return [attr._anchor_cost(i, paras, speech[: speech.index(i)], given.get, _TURN_WEIGHTS) for i in speech]
+
+
+def test_conversation_name_tag_costs_a_repeat_only_right_after_its_own_speaker():
+    text = '"The mill is shut."\n\n"Since noon," said Nell.'
+    assert _anchor_costs(text, ["Nell Harrow", "Nell Harrow"]) == [0.0, -3.0]
+    assert _anchor_costs(text, ["Mr. Quill", "Nell Harrow"]) == [0.0, 0.0]
+    # Narration between the two speeches: no adjacent turn to repeat.
+    apart = '"The mill is shut."\n\nThe wind rose.\n\n"Since noon," said Nell.'
+    assert _anchor_costs(apart, ["Nell Harrow", "Nell Harrow"]) == [0.0, 0.0]
+    # A pronoun tag is scored by the model itself, not settled: no anchor cost.
+    assert _anchor_costs('"The mill is shut."\n\n"Since noon," she said.', ["Nell Harrow", "Nell Harrow"]) == [0.0, 0.0]
+
+
+def test_conversation_turn_taking_read_from_a_doubtful_guess_counts_less():
+    # "Since when?" and "Since noon." were guessed; how sure the guesses were decides how much "it is
+    # Quill's turn again" weighs for the last line. A wrong guess must not steer every later turn with
+    # the full weight the scorer learnt from true speakers.
+    text = ('Nell was at the window when Mr. Quill came in from the yard.\n\n'
+            '"The mill is shut."\n\n"Since when?"\n\n"Since noon."')
+    _, segs = segments_of(text)
+    res = attr._Resolver(CAST[:2])
+    paras = attr._paragraphs(segs)
+    for p in paras:
+        attr._scan_mentions(p, res)
+    attr._chains(paras, res)
+    speech = [i for i, p in enumerate(paras) if p.quotes]
+    turns = {speech[0]: "Nell Harrow", speech[1]: "Mr. Quill"}
+    weights = {**dict.fromkeys(attr.FEATURES, 0.0), "alternate": 2.0}
+
+    def alternate_score(sure: float) -> float:
+        cands, scores, _ = attr._candidates(speech[2], paras, speech[:2], res, turns.get, weights, False,
+                                            lambda j: sure)
+        return dict(zip(cands, scores, strict=True))["Nell Harrow"]
+
+    assert alternate_score(0.97) == 2.0  # a named turn counts in full
+    assert 1.0 < alternate_score(0.5) < alternate_score(0.8) < 2.0
+    # Training reads the true speakers: certain, in full.
+    cands, scores, _ = attr._candidates(speech[2], paras, speech[:2], res, turns.get, weights, False)
+    assert dict(zip(cands, scores, strict=True))["Nell Harrow"] == 2.0
