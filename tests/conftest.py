@@ -7,6 +7,10 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+# One BLAS thread, set before numpy loads: the suite's matrices are small, and a threaded OpenBLAS on a
+# shared two-core machine spins instead of working (the scorer-fit tests took 10x longer with threads).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import numpy as np
 import pytest
 from pydub import AudioSegment
