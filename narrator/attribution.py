@@ -324,11 +324,7 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    res = _Resolver(characters)
-    paras = _paragraphs(segments)
-    for para in paras:
-        _scan_mentions(para, res)
-    _chains(paras, res)
+    res, paras = _prepare(segments, characters)
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
     evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
@@ -346,6 +342,17 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
                     ev, conf = "unknown", 0.0
                 lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
     return lines
+
+
+def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tuple[_Resolver, list[_Para]]:
+    """The resolver and the paragraphs with their mentions, tags and conversation chains: all that the
+    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes."""
+    res = _Resolver(characters)
+    paras = _paragraphs(segments)
+    for para in paras:
+        _scan_mentions(para, res)
+    _chains(paras, res)
+    return res, paras
 
 
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
