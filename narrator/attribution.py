@@ -30,9 +30,11 @@ from importlib import resources
 from narrator.lexicon import (
     FEMALE_NOUNS,
     MALE_NOUNS,
+    MALE_PRONOUNS,
     OCCUPATIONS,
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
+    TAG_EPITHET_ALT,
     TITLES,
     self_introductions,
 )
@@ -857,10 +859,14 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+# A verb in -ed, with a particle ("howled", "snapped out").
+_ED_VERB = r"[a-z]{3,}ed(?:\s+(?:out|in|up|back))?"
 # A name and one verb in -ed closing a lead-in, with only a comma, colon or dash after it.
 _FINAL_VERB = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
-    r"\s+(?:[a-z]+ly\s+)?[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*(?:,|:|--|\u2014)\s*$")
+    r"\s+(?:[a-z]+ly\s+)?" + _ED_VERB + r"\s*(?:,|:|--|\u2014)\s*$")
+# The cheap test _tag_before gates _FINAL_VERB with: the lead-in ends on such a verb and a comma.
+_ENDS_ON_ED_VERB = re.compile(r"\b" + _ED_VERB + r"\s*,\s*$")
 
 
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
@@ -929,8 +935,8 @@ def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str
 
 
 # An epithet adjective before a name that starts the tag: '"No," poor Tom said', '"Yes," young Kit began'.
-# A closed list, the same one character discovery counts tags with.
-_EPITHET_ADJ = re.compile(r"(?:old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy)\s+")
+# The closed list character discovery counts tags with.
+_EPITHET_ADJ = re.compile(r"(?:" + TAG_EPITHET_ALT + r")\s+")
 _CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
 # Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
 # answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
@@ -1054,7 +1060,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     gated = (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
              or agent)
     # "..., and Tom howled," lets the lead-in through only for the rule below that reads it.
-    final_only = not gated and bool(re.search(r"\b[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*,\s*$", last))
+    final_only = not gated and bool(_ENDS_ON_ED_VERB.search(last))
     if not gated and not final_only:
         return None
     if agent is not None:
@@ -1691,7 +1697,7 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
     cuts = [m.end() for m in _CLAUSE_CUT.finditer(text)
             if text[m.start()] != "." or not _TITLE_DOT.search(text, max(0, m.start() - 4), m.start() + 1)]
-    refs = [(m.start(), "=male" if m.group(0).lower() in _HE_WORDS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
+    refs = [(m.start(), "=male" if m.group(0).lower() in MALE_PRONOUNS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
     lo = bisect.bisect_left(para.mentions, seg.start, key=lambda m: m[0])
     hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
     refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
@@ -1702,7 +1708,6 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     return [tuple(units[k]) for k in sorted(units)]
 
 
-_HE_WORDS = frozenset(["he", "him", "his", "himself"])
 _GENDER_PRONOUN = re.compile(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 
 
