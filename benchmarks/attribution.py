@@ -33,7 +33,13 @@ TEST_NOVELS = (
 
 
 def dev_novels(corpus: Path, only: list[str] | None = None) -> list[Path]:
-    """The corpus's development novels (every annotated one but TEST_NOVELS), or those of them named in `only`."""
+    """The corpus's development novels (every annotated one but TEST_NOVELS), or those of them named in `only`.
+
+    The miss reports take the corpus from their command line: a wrong folder is one error line and exit 2.
+    """
+    if not corpus.is_dir():
+        print(f"error: no corpus folder at {corpus}", file=sys.stderr)
+        raise SystemExit(2)
     novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
     return [p for p in novels if p.name in only] if only else novels
 
