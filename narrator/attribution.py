@@ -145,7 +145,8 @@ class _Tag:
     rel: str = ""  # the relation word ("mother")
     other: bool = False  # "said the other": not the one who spoke last
     phrase: str = ""  # an unknown epithet's words without the article ("old man")
-    age: str = ""  # "old" / "young" when the epithet tells the speaker's age ("the old man", "the girl")
+    # "old" / "young" / "child" when the epithet tells the speaker's age ("the old man", "the girl", "the boy")
+    age: str = ""
 
 
 @dataclass
@@ -221,11 +222,12 @@ class _Resolver:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
-        self.ages: dict[str, str] = {}  # _age_of's answers
-        # _sentence_units' answers by segment start, for the same reason.
-        self.units: dict[int, list[tuple[str, ...]]] = {}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
+        # _sentence_units' answers by segment start, for the same reason.
+        self.units: dict[int, list[tuple[str, ...]]] = {}
+        # _age_of's answers: every age-tagged line asks about each candidate of its pool.
+        self.ages: dict[str, str] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
         alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
         self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
