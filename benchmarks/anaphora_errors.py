@@ -35,29 +35,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
+from attribution import (  # noqa: E402
+    decode_quotes,
+    gold_aliases,
+    gold_map,
+    load,
+    miss_report_args,
+    norm,
+    print_example,
+)
 
-from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
 BUCKETS = ("never_found", "gender", "listener", "no_tag", "named_tag", "epithet", "exchange", "other")
-
-
-def _decode(segs, chars):
-    """attribute(), keeping the paragraphs (their tags and contexts) for inspection."""
-    res = attr._Resolver(chars)
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
-    speakers: dict[int, str] = {}
-    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, {})
-    by_seg = {}
-    for p in paras:
-        for s in p.quotes:
-            by_seg[s.start] = (p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker))
-    return res, by_seg
 
 
 def _tag_text(para, seg_start: int) -> str:
@@ -75,7 +66,8 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
     story, chapters = load(novel / "text.txt")
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
     chars = find_characters(story, segs)
-    res, by_seg = _decode(segs, chars)
+    res, _, quotes = decode_quotes(segs, chars)
+    by_seg = {s.start: (p, who) for s, p, who in quotes}
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
     galias = gold_aliases(gchars)

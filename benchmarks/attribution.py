@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from narrator import attribution as attr  # noqa: E402
 from narrator.attribution import attribute  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -32,7 +33,13 @@ TEST_NOVELS = (
 
 
 def dev_novels(corpus: Path, only: list[str] | None = None) -> list[Path]:
-    """The corpus's development novels (every annotated one but TEST_NOVELS), or those of them named in `only`."""
+    """The corpus's development novels (every annotated one but TEST_NOVELS), or those of them named in `only`.
+
+    The miss reports take the corpus from their command line: a wrong folder is one error line and exit 2.
+    """
+    if not corpus.is_dir():
+        print(f"error: no corpus folder at {corpus}", file=sys.stderr)
+        raise SystemExit(2)
     novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
     return [p for p in novels if p.name in only] if only else novels
 
@@ -48,6 +55,17 @@ def miss_report_args(doc: str | None, show: str, listing: bool = False) -> tuple
     ap.add_argument("-n", type=int, default=15)
     args = ap.parse_args()
     return args, dev_novels(Path(args.corpus), args.novels)
+
+
+def decode_quotes(segs, chars):
+    """attribute() for the miss reports, keeping what it decided from: the resolver, the paragraphs (their
+    mentions, tags and contexts) and, per quotation in text order, (segment, paragraph, speaker). One copy,
+    so a change to the decoder's arguments cannot leave one report crashing."""
+    res, paras = attr._prepare(segs, chars)
+    speakers: dict[int, str] = {}
+    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, {})
+    quotes = [(s, p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker)) for p in paras for s in p.quotes]
+    return res, paras, sorted(quotes, key=lambda q: q[0].start)
 
 
 def print_example(header: str, ctx: str) -> None:

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import gold_aliases, load, miss_report_args, norm, print_example  # noqa: E402
+from attribution import decode_quotes, gold_aliases, load, miss_report_args, norm, print_example  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -108,20 +108,8 @@ def descriptor_kind(rx: str) -> str:
 
 def decode(segs, chars):
     """attribute(), keeping the paragraphs (their tags) and the per-quote speakers for inspection."""
-    res = attr._Resolver(chars)
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
-    speakers: dict[int, str] = {}
-    evidence: dict[int, tuple[str, float]] = {}
-    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, evidence)
-    rows = []  # (start, end, speaker, para, seg)
-    for p in paras:
-        for s in p.quotes:
-            rows.append((s.start, s.end, speakers.get(s.index + s.chapter * 1_000_000, p.speaker), p, s))
-    rows.sort(key=lambda r: r[0])
-    return res, rows
+    res, _, quotes = decode_quotes(segs, chars)
+    return res, [(s.start, s.end, who, p, s) for s, p, who in quotes]  # (start, end, speaker, para, seg)
 
 
 def judge(q: dict, rows: list, starts: list[int], forms: set[str]):

@@ -31,7 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
+from attribution import (  # noqa: E402
+    decode_quotes,
+    gold_aliases,
+    gold_map,
+    load,
+    miss_report_args,
+    norm,
+    print_example,
+)
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -41,22 +49,6 @@ CUES = ("last_named", "subject", "turn", "addressed")
 BUCKETS = ("never_found", "no_pron_tag", *CUES, "other")
 # "he said", "said she", "he had said", "then she asked": the pronoun is the tag's subject.
 _PRON_RX = re.compile(r"^(?:[a-z]+\s+)?(?:he|she)\b", re.IGNORECASE)
-
-
-def _decode(segs, chars):
-    """attribute(), keeping every paragraph (narration-only ones too) for inspection."""
-    res = attr._Resolver(chars)
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
-    speakers: dict[int, str] = {}
-    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, {})
-    by_seg = {}
-    for p in paras:
-        for s in p.quotes:
-            by_seg[s.start] = (p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker))
-    return res, paras, by_seg
 
 
 def _last_named(i: int, quote_start: int, paras, res, gender: str) -> str | None:
@@ -82,7 +74,8 @@ def analyse(novel: Path, cue_hits: Counter, stats: Counter, rows: list, per_nove
     story, chapters = load(novel / "text.txt")
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
     chars = find_characters(story, segs)
-    res, paras, by_seg = _decode(segs, chars)
+    res, paras, quotes = decode_quotes(segs, chars)
+    by_seg = {s.start: (p, who) for s, p, who in quotes}
     index = {id(p): k for k, p in enumerate(paras)}
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())

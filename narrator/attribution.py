@@ -30,9 +30,11 @@ from importlib import resources
 from narrator.lexicon import (
     FEMALE_NOUNS,
     MALE_NOUNS,
+    MALE_PRONOUNS,
     OCCUPATIONS,
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
+    TAG_EPITHET_ALT,
     TITLES,
     self_introductions,
 )
@@ -143,7 +145,8 @@ class _Tag:
     rel: str = ""  # the relation word ("mother")
     other: bool = False  # "said the other": not the one who spoke last
     phrase: str = ""  # an unknown epithet's words without the article ("old man")
-    age: str = ""  # "old" / "young" when the epithet tells the speaker's age ("the old man", "the girl")
+    # "old" / "young" / "child" when the epithet tells the speaker's age ("the old man", "the girl", "the boy")
+    age: str = ""
 
 
 @dataclass
@@ -219,11 +222,12 @@ class _Resolver:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
-        self.ages: dict[str, str] = {}  # _age_of's answers
-        # _sentence_units' answers by segment start, for the same reason.
-        self.units: dict[int, list[tuple[str, ...]]] = {}
         # _subject_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
+        # _sentence_units' answers by segment start, for the same reason.
+        self.units: dict[int, list[tuple[str, ...]]] = {}
+        # _age_of's answers: every age-tagged line asks about each candidate of its pool.
+        self.ages: dict[str, str] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
         alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
         self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
@@ -324,11 +328,7 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    res = _Resolver(characters)
-    paras = _paragraphs(segments)
-    for para in paras:
-        _scan_mentions(para, res)
-    _chains(paras, res)
+    res, paras = _prepare(segments, characters)
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
     evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
@@ -346,6 +346,17 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
                     ev, conf = "unknown", 0.0
                 lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
     return lines
+
+
+def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tuple[_Resolver, list[_Para]]:
+    """The resolver and the paragraphs with their mentions, tags and conversation chains: all that the
+    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes."""
+    res = _Resolver(characters)
+    paras = _paragraphs(segments)
+    for para in paras:
+        _scan_mentions(para, res)
+    _chains(paras, res)
+    return res, paras
 
 
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
@@ -850,10 +861,14 @@ _SUBJECT_VERB = re.compile(
 )
 
 
+# A verb in -ed, with a particle ("howled", "snapped out").
+_ED_VERB = r"[a-z]{3,}ed(?:\s+(?:out|in|up|back))?"
 # A name and one verb in -ed closing a lead-in, with only a comma, colon or dash after it.
 _FINAL_VERB = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
-    r"\s+(?:[a-z]+ly\s+)?[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*(?:,|:|--|\u2014)\s*$")
+    r"\s+(?:[a-z]+ly\s+)?" + _ED_VERB + r"\s*(?:,|:|--|\u2014)\s*$")
+# The cheap test _tag_before gates _FINAL_VERB with: the lead-in ends on such a verb and a comma.
+_ENDS_ON_ED_VERB = re.compile(r"\b" + _ED_VERB + r"\s*,\s*$")
 
 
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
@@ -922,8 +937,8 @@ def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str
 
 
 # An epithet adjective before a name that starts the tag: '"No," poor Tom said', '"Yes," young Kit began'.
-# A closed list, the same one character discovery counts tags with.
-_EPITHET_ADJ = re.compile(r"(?:old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy)\s+")
+# The closed list character discovery counts tags with.
+_EPITHET_ADJ = re.compile(r"(?:" + TAG_EPITHET_ALT + r")\s+")
 _CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
 # Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
 # answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
@@ -1047,7 +1062,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     gated = (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
              or agent)
     # "..., and Tom howled," lets the lead-in through only for the rule below that reads it.
-    final_only = not gated and bool(re.search(r"\b[a-z]{3,}ed(?:\s+(?:out|in|up|back))?\s*,\s*$", last))
+    final_only = not gated and bool(_ENDS_ON_ED_VERB.search(last))
     if not gated and not final_only:
         return None
     if agent is not None:
@@ -1684,7 +1699,7 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
     cuts = [m.end() for m in _CLAUSE_CUT.finditer(text)
             if text[m.start()] != "." or not _TITLE_DOT.search(text, max(0, m.start() - 4), m.start() + 1)]
-    refs = [(m.start(), "=male" if m.group(0).lower() in _HE_WORDS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
+    refs = [(m.start(), "=male" if m.group(0).lower() in MALE_PRONOUNS else "=female") for m in _GENDER_PRONOUN.finditer(text)]
     lo = bisect.bisect_left(para.mentions, seg.start, key=lambda m: m[0])
     hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
     refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
@@ -1695,7 +1710,6 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     return [tuple(units[k]) for k in sorted(units)]
 
 
-_HE_WORDS = frozenset(["he", "him", "his", "himself"])
 _GENDER_PRONOUN = re.compile(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 
 

@@ -32,6 +32,7 @@ from narrator.lexicon import (
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
     STOPWORDS,
+    TAG_EPITHET_ALT,
     TITLES,
     UPPER,
     gender_of_title,
@@ -194,8 +195,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
 # An epithet adjective may stand before the name in a tag: "broke in old Isaac", '"No," young Thorley
-# said', "cried poor Tom". A closed list: an open one would let "said to Tom" or "said all Tom" in.
-_TAG_ADJ = r"(?:(?:old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy)\s+)?"
+# said', "cried poor Tom".
+_TAG_ADJ = r"(?:(?:" + TAG_EPITHET_ALT + r")\s+)?"
 _TAG_AFTER_INVERTED = re.compile(
     r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
     r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])"

@@ -26,6 +26,10 @@ SPEECH_VERBS = frozenset(
 SPEECH_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=lambda w: (-len(w), w)))
 MALE_PRONOUNS = frozenset(["he", "him", "his", "himself"])
 FEMALE_PRONOUNS = frozenset(["she", "her", "hers", "herself"])
+# Epithet adjectives that may stand between a speech verb and the name ("broke in old Isaac", '"No," poor Tom
+# said'), as one regex alternation. A closed list: an open one would let "said to Tom" or "said all Tom" in.
+# Character discovery counts such tags and attribution reads them: both must accept the same words.
+TAG_EPITHET_ALT = "old|young|little|poor|dear|good|big|fat|tall|stout|honest|worthy"
 
 # Capitalised words that start sentences or fill speech and are never character names.
 STOPWORDS = frozenset(

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrator.attribution import attribute
+from narrator.attribution import _Para, _prepare, _Resolver, attribute
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
@@ -34,6 +34,12 @@ def lines_of(text: str, characters: list[Character] | None = None) -> list[Line]
     story, segs = segments_of(text)
     chars = find_characters(story, segs) if characters is None else characters
     return attribute(segs, chars)
+
+
+def prepared(text: str, characters: list[Character]) -> tuple[_Resolver, list[_Para]]:
+    """The resolver and the paragraphs (mentions, tags, chains) the decoder would read for `text`."""
+    _, segs = segments_of(text)
+    return _prepare(segs, characters)
 
 
 def speech(lines: list[Line]) -> list[tuple[str, str | None]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from narrator.characters import find_characters
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, segments_of, speech
+from .attribution_helpers import lines_of, prepared, segments_of, speech
 
 
 def test_anaphora_the_lad_is_whichever_young_man_the_scene_holds():
@@ -87,12 +87,7 @@ def _centre_of(text: str, cast, spoken: str) -> str | None:
     """The centre _centre finds for the pronoun tag of the paragraph whose speech starts with `spoken`."""
     from narrator import attribution as attr
 
-    _, segs = segments_of(text)
-    res = attr._Resolver(cast)
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
+    res, paras = prepared(text, cast)
     i = next(k for k, p in enumerate(paras) if p.quotes and p.quotes[0].text.lstrip('"').startswith(spoken))
     ctx = attr._context(i, paras, res)
     return attr._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from narrator import attribution as attr
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, segments_of
+from .attribution_helpers import lines_of, prepared, segments_of
 
 CAST = [
     Character("Nell Harrow", ("Nell", "Miss Harrow"), "female", 20),
@@ -43,12 +43,7 @@ def test_conversation_name_before_an_aside_and_a_pronoun_is_still_addressed():
 
 def _chains(text: str) -> list[int]:
     """The conversation number of every speech paragraph of `text`."""
-    _, segs = segments_of(text)
-    res = attr._Resolver(CAST)
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
+    _, paras = prepared(text, CAST)
     return [p.chain for p in paras if p.quotes]
 
 
@@ -112,12 +107,7 @@ def test_conversation_an_exchange_breaks_where_its_text_says_not_at_the_next_nam
 
 def _anchor_costs(text: str, turns: list[str | None]) -> list[float]:
     """_anchor_cost at every speech paragraph of `text`, when its earlier untagged paragraphs are `turns`."""
-    _, segs = segments_of(text)
-    res = attr._Resolver(CAST)
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
+    _, paras = prepared(text, CAST)
     speech = [i for i, p in enumerate(paras) if p.quotes]
     given = dict(zip(speech, turns, strict=True))
     return [attr._anchor_cost(i, paras, speech[: speech.index(i)], given.get, _TURN_WEIGHTS) for i in speech]
@@ -140,12 +130,7 @@ def test_conversation_turn_taking_read_from_a_doubtful_guess_counts_less():
     # the full weight the scorer learnt from true speakers.
     text = ('Nell was at the window when Mr. Quill came in from the yard.\n\n'
             '"The mill is shut."\n\n"Since when?"\n\n"Since noon."')
-    _, segs = segments_of(text)
-    res = attr._Resolver(CAST[:2])
-    paras = attr._paragraphs(segs)
-    for p in paras:
-        attr._scan_mentions(p, res)
-    attr._chains(paras, res)
+    res, paras = prepared(text, CAST[:2])
     speech = [i for i, p in enumerate(paras) if p.quotes]
     turns = {speech[0]: "Nell Harrow", speech[1]: "Mr. Quill"}
     weights = {**dict.fromkeys(attr.FEATURES, 0.0), "alternate": 2.0}
