@@ -35,7 +35,6 @@ from narrator.lexicon import (
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
-    TITLES,
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
@@ -208,15 +207,6 @@ class _Resolver:
                           if "I" not in c.aliases and "a voice" not in c.aliases
                           and all(f[:1].islower() and not any(w[:1].isupper() for w in f.split()[1:])
                                   and f.split()[-1] in OCCUPATIONS for f in (c.name, *c.aliases) if f)}
-        # "the count" for the one Count of the book: a title with the article is that title's holder, as
-        # surely as his name ("said the count" is Count Mippipopolous). Two holders, and it is no one's.
-        holders: dict[str, set[str]] = {}
-        for c in self.chars:
-            for f in (c.name, *c.aliases):
-                words = f.split()
-                if len(words) > 1 and words[0] in TITLES and words[0].rstrip(".").lower() in _RANKS:
-                    holders.setdefault("the " + words[0].rstrip(".").lower(), set()).add(c.name)
-        self.title_of = {ep: next(iter(names)) for ep, names in holders.items() if len(names) == 1}
         # Family names: the last word of every name form of two words or more ("Mrs. Bennet").
         self.family: dict[str, set[str]] = {}
         for c in self.chars:
@@ -249,8 +239,6 @@ class _Resolver:
         """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
         called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
         if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
-            return "name"
-        if self.title_of.get(_norm(form)) == name:
             return "name"
         return "epithet"
 
@@ -292,13 +280,6 @@ class _Resolver:
 
 
 _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
-
-
-# Titles of rank or office, which one person of a book holds ("the count", "the inspector"); not the
-# ones that are also everyday words for anybody ("the lady", "the master", "the father").
-_RANKS = frozenset(["count", "countess", "baron", "baroness", "duke", "duchess", "earl", "marquis", "marchioness",
-                    "prince", "princess", "king", "queen", "colonel", "captain", "major", "general", "admiral",
-                    "lieutenant", "inspector", "sergeant", "corporal", "professor", "bishop", "judge", "squire"])
 
 
 def _norm(s: str) -> str:

@@ -49,27 +49,6 @@ def test_descriptors_an_endearment_leads_into_the_name_it_addresses():
     assert got == [["Hugh Marten"], ["Hugh Marten"], []]
 
 
-def test_descriptors_the_title_of_the_one_holder_names_him():
-    # The book has one Count: "said the count" is him as surely as his name, even in a scene whose
-    # first-person narrator talks far more than he does.
-    cast = [Character("Jake Barnes", ("I",), "male", 200), Character("Brett Ashley", ("Brett",), "female", 80),
-            Character("Count Orlik", ("the count",), "male", 3)]
-    text = ('"Where are we going?" Brett asked.\n\n"To the bar," I said. "I want a drink."\n\n'
-            '"So do I," said Brett.\n\n"Good," I said.\n\nWe went up to the bar.\n\n'
-            '"It is a fine town," said the count.\n\n"I like it," I said.\n\n"Then we agree," said the count.')
-    got = [(ln.speaker, ln.evidence) for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
-    assert [got[5], got[7]] == [("Count Orlik", "explicit")] * 2
-
-
-def test_descriptors_an_everyday_title_word_is_no_ones_name():
-    from narrator.attribution import _Resolver
-
-    # "the lady" fits any woman of the book, even when only one of them is called Lady Something.
-    res = _Resolver([Character("Lady Vale", (), "female", 10), Character("Count Orlik", (), "male", 3)])
-    assert res.title_of == {"the count": "Count Orlik"}
-    assert res.lookup("the lady")[:2] == (None, "epithet")
-
-
 def _cast(text: str):
     story, segs = segments_of(text)
     return {c.name: c.aliases for c in find_characters(story, segs)}
