@@ -128,6 +128,18 @@ def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
     assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
 
 
+def test_descriptors_her_aunt_does_not_fetch_her_mother_from_outside_the_scene():
+    # The last woman named is the maid, so "her" has only Nell's family name to go by. An aunt's name is
+    # not worked out from that family name: Mrs. Ashby, who is not in the scene, is not brought in as the
+    # "aunt" because she is the Mrs. of Nell's name; the aunt walking with Nell speaks.
+    cast = [Character("Nell Ashby", ("Nell", "Miss Ashby"), "female", 90), Character("Mrs. Ashby", (), "female", 40),
+            Character("Mrs. Garner", (), "female", 12), Character("Jane Pell", ("Jane",), "female", 10),
+            Character("Hugh Marten", ("Hugh",), "male", 30)]
+    text = ('Nell Ashby walked with Mrs. Garner along the river to the mill, and Jane Pell came behind with the '
+            'basket.\n\n"Is that the house?" asked Nell.\n\n"It is," said her aunt. "Your uncle was born there."')
+    assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
+
+
 def test_descriptors_the_child_is_nobody_called_mister():
     cast = [Character("Mr. Winter", ("Winter",), "male", 60), Character("Randolph", (), "male", 10),
             Character("Daisy Lane", ("Daisy",), "female", 40)]
