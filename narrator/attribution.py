@@ -639,7 +639,11 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     owner = next(iter(addressed), None) or owner_prev or owner_recent
     # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
     # aunt): the one of her own name and the right title is more likely her mother. Those relations are
-    # read from the name ("Aunt Juley") only, and otherwise left to the scene.
+    # read from the name ("Aunt Juley") only, and otherwise left to the scene. What this does: nobody is
+    # fetched into the pool, or given the kin features, for sharing the owner's family name. It does not
+    # rule the mother out: named in the scene, she is an ordinary candidate and may win on salience.
+    # (Without it the aunt, when she is the last woman named, counts among the owners of "her" and so
+    # gets the kin features herself; the rule shows only where someone else was named last.)
     fam = set() if tag.rel in _COLLATERAL else fam
     kin = [c.name for c in res.chars if c.name != owner and (
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())

@@ -91,6 +91,20 @@ def test_characters_surname_that_is_also_a_common_word():
     assert "Harvey Stone" in names and "Harvey" in names["Harvey Stone"]
 
 
+def test_characters_surname_after_a_given_name_the_story_also_writes_in_lower_case():
+    # "Quill" is no listed name and the story writes "a quill" once, so only its use as a name in the
+    # tags ("said Quill", three times and more) makes it a given name; the ordinary word after it is
+    # then his surname, as after "Harvey".
+    text = ('A rabbit lived under a stone by the brook. Every stone there was grey.\n\n'
+            '"Good morning," said Quill.\n\n"Morning," said Quill again.\n\n'
+            'Quill Stone sat on a stone and watched the brook.\n\n'
+            'Then Quill Stone yawned. "Fine weather," said Quill. "Fine for a quill and a pen."\n\n'
+            'Ada laughed. "You and your stone," said Ada.\n\n'
+            '"A stone is a good seat," said Quill.\n\n')
+    names = _cast(text)
+    assert "Quill Stone" in names and "Quill" in names["Quill Stone"]
+
+
 def test_characters_mr_surname_is_the_one_man_of_the_family_named_in_full():
     # Three Denhams are named in full, one of them a man: "Mr. Denham" is Ralph, and the cast list
     # still calls him by his full name.

@@ -353,6 +353,17 @@ def test_characters_first_person_narrator_named_by_a_word_also_written_in_lower_
     assert [c.name for c in narr] == ["Hal"]
 
 
+def test_characters_first_person_narrator_named_by_a_title_and_a_common_word():
+    # "Well, Miss Brook, you missed supper": "miss" (a verb here) and "brook" are both ordinary words of
+    # the story, but a title before a word makes a name of it; the narrator is Miss Brook.
+    text = "I walked down to the brook, and the brook was high. I did not miss the bus; I never miss it.\n\n"
+    for place in ("barn", "orchard", "cellar"):
+        text += (f'Applejack found me at dusk. "Where were you?" Applejack asked.\n\n'
+                 f'"In the {place}, Applejack," I said.\n\n"Well, Miss Brook, you missed supper."\n\n')
+    narr = [c for c in chars_of(text).values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Miss Brook"]
+
+
 def test_characters_miss_surname_is_the_one_daughter_of_the_family():
     # "Miss Quarrel" is the family's unmarried daughter with a given name: Tessa Quarrel, not her mother.
     text = ("Tessa Quarrel lived with her mother. Tessa laughed and she ran to the gate.\n\n"

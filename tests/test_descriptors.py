@@ -90,6 +90,17 @@ def test_descriptors_the_old_man_is_not_the_one_called_by_his_given_name():
     assert got[1:3] == ["Mr. Hale", "Mr. Hale"]
 
 
+def test_descriptors_the_old_man_in_a_scene_that_named_no_man_is_still_not_the_son():
+    # No man is named near the line, so the pool's age filter has nobody of the tag's age to keep. The
+    # cast's (wrong) tie of "the old man" to Robert must not put him in the pool as the epithet's bearer:
+    # the pool, filled from the book's main characters instead, then holds his father, whom the age fits.
+    cast = [Character("Mr. Hale", (), "male", 60), Character("Robert Hale", ("Robert", "the old man"), "male", 40),
+            Character("Nell Ashby", ("Nell",), "female", 50), Character("Ada Lowe", ("Ada",), "female", 45)]
+    text = ('Nell Ashby and Ada Lowe sat by the fire in the parlour.\n\n"It is a wet night," said Nell.\n\n'
+            '"It is," said Ada.\n\n"It will clear by morning," said the old man from the door.\n\n')
+    assert _who(text, cast) == ["Nell Ashby", "Ada Lowe", "Mr. Hale"]
+
+
 def test_descriptors_the_young_man_beside_his_father_is_the_son():
     got = _who(_HALE_SCENE, HALES)
     assert got[3:] == ["Robert Hale", "Robert Hale"]
@@ -114,6 +125,18 @@ def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
     text = ('Nell Ashby walked with Mrs. Garner along the river to the mill.\n\n'
             '"Is that the house?" asked Nell.\n\n'
             '"It is," said her aunt. "Your uncle was born there."')
+    assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
+
+
+def test_descriptors_her_aunt_does_not_fetch_her_mother_from_outside_the_scene():
+    # The last woman named is the maid, so "her" has only Nell's family name to go by. An aunt's name is
+    # not worked out from that family name: Mrs. Ashby, who is not in the scene, is not brought in as the
+    # "aunt" because she is the Mrs. of Nell's name; the aunt walking with Nell speaks.
+    cast = [Character("Nell Ashby", ("Nell", "Miss Ashby"), "female", 90), Character("Mrs. Ashby", (), "female", 40),
+            Character("Mrs. Garner", (), "female", 12), Character("Jane Pell", ("Jane",), "female", 10),
+            Character("Hugh Marten", ("Hugh",), "male", 30)]
+    text = ('Nell Ashby walked with Mrs. Garner along the river to the mill, and Jane Pell came behind with the '
+            'basket.\n\n"Is that the house?" asked Nell.\n\n"It is," said her aunt. "Your uncle was born there."')
     assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
 
 
