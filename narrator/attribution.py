@@ -1798,7 +1798,9 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
         owner = addressed_owner or owner_prev
-        if owner in pool and any(n != owner and res.gender.get(n) in (tag.gender, "unknown") for n in pool):
+        # A relation of no fixed sex ("her cousin") can be anyone else in the pool.
+        if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
+                                 for n in pool):
             pool.remove(owner)
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
     centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None

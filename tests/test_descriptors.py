@@ -165,3 +165,12 @@ def test_descriptors_her_father_is_the_one_mister_of_her_family():
             '"It will rain," said Hugh.\n\n"It will not," said Clara.\n\n"I am sure it will," said Hugh.\n\n'
             '"Then we shall stay in," said Clara.\n\n"You will do nothing of the kind, Clara," said her father.')
     assert _who(text, cast)[-1] == "Mr. Vane"
+
+
+def test_descriptors_her_cousin_is_not_the_one_she_is():
+    # "cousin" says nothing of sex, so the rule that "her" is not the speaker must not wait for another
+    # candidate of the tag's (unknown) gender: Nell, the one just spoken to, is not her own cousin.
+    cast = [Character("Nell Ashby", ("Nell",), "female", 90), Character("Hugh Marten", ("Hugh",), "male", 30)]
+    text = ('Nell Ashby sat by the window, and Hugh Marten read by the fire.\n\n"Is it raining?" asked Nell.\n\n'
+            '"Not yet," said her cousin. "But it will."')
+    assert _who(text, cast)[1:] == ["Hugh Marten", "Hugh Marten"]
