@@ -170,6 +170,13 @@ OCCUPATIONS = frozenset(
      "attendant", "secretary", "official", "usher", "navvy", "warder", "jailer", "gaoler", "turnkey", "beadle"]
 )
 
+# Animals and creatures: when a story never names one ("said the unicorn", "the dragon said"), what it is is all
+# it is called, as for an occupation; a creature with a name keeps "the dragon" as a mere epithet of that name.
+CREATURES = frozenset(
+    ["unicorn", "dragon", "griffon", "griffin", "pegasus", "alicorn", "crow", "raven", "owl", "fox", "wolf", "bear",
+     "cat", "dog", "mole", "rabbit", "hare", "badger", "toad", "frog", "horse", "pony", "mouse", "rat", "goose"]
+)
+
 # "I am Nocturne, Keeper of the sky", "Name's Gilda": a speaker giving their own name. Not a possessive
 # ("I'm Jane's friend") and not a name that goes on into a longer phrase of capitalised words.
 SELF_INTRO = re.compile(

@@ -139,7 +139,9 @@ def _looks_binary(head: bytes) -> bool:
 
 # --- the plain-text header --------------------------------------------------------------------
 
-_TITLE_AUTHOR = re.compile(r"^\s*(?P<title>[^\n]{1,150}?)\s+(?P<sep>-|–|—|by)\s+(?P<author>[^\n\-–—]{1,80}?)\s*$")
+# "Title - by Author" (common in fan-fiction exports) is a dash and a byline: the "by" is not part of the name.
+_TITLE_AUTHOR = re.compile(r"^\s*(?P<title>[^\n]{1,150}?)\s+(?P<sep>-|–|—|by)\s+(?:(?P<by>(?i:by))\s+)?"
+                           r"(?P<author>[^\n\-–—]{1,80}?)\s*$")
 _DESCRIPTION = re.compile(r"^\s*(?:Description|Summary|Blurb)\s*:?\s*$", re.IGNORECASE)
 _NOTES = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n)\b", re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*(?P<key>Title|Author|By)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE)
@@ -249,7 +251,7 @@ def _title_and_author(line: str) -> tuple[str, str] | None:
     if not match or _QUOTE_MARK.search(line) or _byline(line) is not None:
         return None
     title, author = match["title"].strip(), match["author"].strip()
-    if title.lower() in _BYLINE_VERBS or not _is_author(author, match["sep"] == "by"):
+    if title.lower() in _BYLINE_VERBS or not _is_author(author, match["sep"] == "by" or bool(match["by"])):
         return None
     return title, author
 

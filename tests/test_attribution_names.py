@@ -73,13 +73,15 @@ def test_attribution_common_noun_names_fixture():
     lines = [ln for ln in attribute(segs, chars) if ln.segment.kind == "dialogue"]
     assert len(lines) == len(want)
     # Every line whose tag names its speaker ("said Owl", "Rabbit said", "called the Mole", "said the
-    # dragon", the second "said the unicorn") is right: lines 1-10 and 14-16 of riverbank.speakers.
-    named = [*range(0, 10), 13, 14, 15]
+    # dragon", "said the unicorn") is right: lines 1-16 of riverbank.speakers. The first "said the unicorn",
+    # when the unicorn has only just trotted in, went to the Mole (both lines of that split quotation): a
+    # creature the story never names is called by its kind, and that is its name.
+    named = [*range(0, 16)]
     assert [lines[i].speaker for i in named] == [want[i] for i in named]
-    # Known misses (14 of 17 right): "said the unicorn" the first time, when the unicorn has only just
-    # trotted in, goes to the Mole (both lines of that split quotation), and an action before an untagged
-    # quotation ("Smiling, the dragon spread a wing") is not taken as its speaker.
-    assert sum(ln.speaker == w for ln, w in zip(lines, want, strict=True)) >= 14
+    assert lines[11].evidence == "explicit"
+    # 17 of 17 right, but the last only by turn-taking (confidence 0.39): an action before an untagged
+    # quotation ("Smiling, the dragon spread a wing") is not taken as its speaker, so that line is not pinned.
+    assert sum(ln.speaker == w for ln, w in zip(lines, want, strict=True)) >= 16
 
 
 def test_characters_surname_that_is_also_a_common_word():

@@ -432,3 +432,18 @@ def test_characters_bare_surname_with_two_men_in_the_family_stays_apart():
     chars = chars_of(text)
     bare = by_form(chars, "Corvin")
     assert bare is not None and bare is not by_form(chars, "Rufus Corvin") and bare is not by_form(chars, "Otto Corvin")
+
+
+def test_characters_first_person_narrator_named_by_four_callouts_the_narration_never_uses():
+    # A short present-tense story: only one of the narrator's lines is tagged ("I say"), so her name comes from
+    # what the others call out to her ("Wren!" four times), a name the narration never uses. Five call-outs
+    # were needed, and the narrator of such a story was cast as "Narrator".
+    text = ('"Not now," I say.\n\n'
+            'Oren waves me over. "Wren! Over here!"\n\n'
+            'I walk to the van and look in my bag for the keys.\n\n'
+            '"Same as always," Tam says, "except the last song. Wren, which one?"\n\n'
+            'Oren laughs at me and I laugh back. "Come on, Wren."\n\n'
+            'Tam shakes her head at me. "Wren. Please."\n\n'
+            '"Fine," Oren says, and I follow him out.\n\n')
+    narr = [c for c in chars_of(text).values() if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Wren"]

@@ -198,6 +198,10 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
     ("Dusk - Ursula le Guin", "Dusk", "Ursula le Guin"),
     ("Bells - Tess Ter", "Bells", "Tess Ter"),         # "ter" is a particle only in lower case
     ("Dusk - Mary May", "Dusk", "Mary May"),           # a month is a name after a dash, not after "by"
+    ("Encore - by quiet_static", "Encore", "quiet_static"),  # a dash and "by": the byline after the dash
+    ("Encore — by Nyx Quill", "Encore", "Nyx Quill"),
+    ("Home - by Christmas", None, None),               # still no name after "by"
+    ("Encore - By Nyx Quill", "Encore", "Nyx Quill"),
     ("It rained - all night.", None, None),            # a sentence, not a header
     ("Rain - it fell and fell and fell", None, None),  # no author there
     # A reader hears these as the story's first words, not as a title and an author.
@@ -239,3 +243,11 @@ def test_reader_a_bare_note_silences_no_more_than_itself(tmp_path: Path, note: s
     story = read_story(_story(tmp_path, text))
     said = _read_aloud(story, split_chapters(story))
     assert "She went to the mill at midnight." in said and "The wind howled all night long." in said
+
+
+def test_reader_header_title_dash_by_author(tmp_path: Path) -> None:
+    # "Encore - by quiet_static" above the first chapter heading made a book called "Encore - by quiet_static"
+    # with no author: the album tag and the output folder carried the byline, and the artist tag was empty.
+    story = read_story(_story(tmp_path, "Encore - by quiet_static\n\nA band story.\n\nChapter 1: Soundcheck\n\n"
+                                        + BODY * 2))
+    assert (story.title, story.author, story.description) == ("Encore", "quiet_static", "A band story.")
