@@ -25,7 +25,6 @@ output into the repository.
 
 from __future__ import annotations
 
-import bisect
 import json
 import sys
 from collections import Counter, defaultdict
@@ -38,11 +37,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import (  # noqa: E402
     decode_quotes,
     gold_aliases,
+    gold_genders,
     gold_map,
     load,
     miss_report_args,
     norm,
     print_example,
+    quote_line,
 )
 
 from narrator.characters import find_characters  # noqa: E402
@@ -71,7 +72,7 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
     galias = gold_aliases(gchars)
-    ggender = {c["name"]: {"M": "male", "F": "female"}.get(c["gender"], "other") for c in gchars}
+    ggender = gold_genders(gchars)
     mapping = gold_map(chars, gchars)
     ours_of = defaultdict(list)
     for o, g in mapping.items():
@@ -99,16 +100,7 @@ def analyse(novel: Path, stats: Counter, genders: Counter, rows: list, per_novel
             continue
         stats["anaphoric"] += 1
         nv["anaphoric"] += 1
-        # Our line: the dialogue segment where the quotation starts (as the scorer takes the speaker
-        # holding most of it, a multi-part quote can differ; the first part is what a tag belongs to).
-        k = bisect.bisect_right(dl, q["parts"][0][0]) - 1
-        hit = None
-        for s in dl[max(0, k - 1): k + 2]:
-            p, who = by_seg[s]
-            seg = next(x for x in p.quotes if x.start == s)
-            if seg.start < q["parts"][0][1] and seg.end > q["parts"][0][0]:
-                hit = (p, who, seg)
-                break
+        hit = quote_line(dl, by_seg, q)  # our line: where the quotation starts
         ok = hit is not None and hit[1] is not None and norm(hit[1]) in galias.get(spk, set())
         if not ok and hit is not None and hit[1] is not None and mapping.get(hit[1]) == spk:
             ok = True  # the scorer counts a naming difference as wrong; it is no pronoun problem

@@ -10,6 +10,7 @@ chapters, split_dialogue, find_characters, attribute. Scoring uses ../shared/eva
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import re
 import subprocess
@@ -66,6 +67,25 @@ def decode_quotes(segs, chars):
     attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, {})
     quotes = [(s, p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker)) for p in paras for s in p.quotes]
     return res, paras, sorted(quotes, key=lambda q: q[0].start)
+
+
+def gold_genders(gchars: list[dict]) -> dict[str, str]:
+    """Gold character -> "male", "female" or "other" (PDNC's M / F / anything else)."""
+    return {c["name"]: {"M": "male", "F": "female"}.get(c["gender"], "other") for c in gchars}
+
+
+def quote_line(starts: list[int], by_start: dict, q: dict):
+    """(paragraph, speaker, segment) of our dialogue segment overlapping a gold quotation's first part, the
+    part a tag belongs to (the scorer takes the speaker holding most of a multi-part quote, which can
+    differ), or None. `starts` is sorted(by_start); by_start maps a segment's start to (paragraph, speaker)."""
+    first_start, first_end = q["parts"][0]
+    k = bisect.bisect_right(starts, first_start) - 1
+    for s in starts[max(0, k - 1): k + 2]:
+        p, who = by_start[s]
+        seg = next(x for x in p.quotes if x.start == s)
+        if seg.start < first_end and seg.end > first_start:
+            return p, who, seg
+    return None
 
 
 def print_example(header: str, ctx: str) -> None:

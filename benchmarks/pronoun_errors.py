@@ -20,7 +20,6 @@ is flagged "protagonist" when our pick is the most mentioned character of that g
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 import sys
@@ -34,11 +33,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import (  # noqa: E402
     decode_quotes,
     gold_aliases,
+    gold_genders,
     gold_map,
     load,
     miss_report_args,
     norm,
     print_example,
+    quote_line,
 )
 
 from narrator import attribution as attr  # noqa: E402
@@ -80,7 +81,7 @@ def analyse(novel: Path, cue_hits: Counter, stats: Counter, rows: list, per_nove
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
     galias = gold_aliases(gchars)
-    ggender = {c["name"]: {"M": "male", "F": "female"}.get(c["gender"], "other") for c in gchars}
+    ggender = gold_genders(gchars)
     mapping = gold_map(chars, gchars)
     top: dict[str, str] = {}
     for c in sorted(chars, key=lambda c: -c.mentions):
@@ -97,14 +98,7 @@ def analyse(novel: Path, cue_hits: Counter, stats: Counter, rows: list, per_nove
             continue
         stats["n"] += 1
         nv["n"] += 1
-        k = bisect.bisect_right(dl, q["parts"][0][0]) - 1
-        hit = None
-        for s in dl[max(0, k - 1): k + 2]:
-            p, who = by_seg[s]
-            seg = next(x for x in p.quotes if x.start == s)
-            if seg.start < q["parts"][0][1] and seg.end > q["parts"][0][0]:
-                hit = (p, who, seg)
-                break
+        hit = quote_line(dl, by_seg, q)  # our line: where the quotation starts
 
         def is_gold(n: str | None, spk: str = spk) -> bool:
             return n is not None and (norm(n) in galias.get(spk, set()) or mapping.get(n) == spk)
