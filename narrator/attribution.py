@@ -829,10 +829,13 @@ _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorte
 # Lower-case particles inside a name: "Mrs. van der Luyden murmured", "Monsieur de Griers said". The
 # clause patterns below re-read a name from its first word, so they must step over these too.
 _NAME_PARTICLES = r"(?:van|von|der|den|de|du|da|di|del|della|le|la|ten|ter)\b"
+# A clause's subject as the tag patterns below read it: a title's abbreviation, a first word, up to three more
+# capitalised words or particles ("Mrs. van der Luyden").
+_CLAUSE_SUBJECT = r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
 
 
 _PAREN_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
+    _CLAUSE_SUBJECT + r"\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
 # Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
@@ -846,7 +849,7 @@ _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A
 
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
+    _CLAUSE_SUBJECT + r"(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
     r"(?:had|has|was|were|is|could|would|did|should|might|must|will|can|[a-z]{2,}ed|rose|came|went|took|gave|made|began|"
     r"stood|sat|ran|spoke|said|knew|thought|felt|saw|heard|got|put|held|drew|broke|kept|left|met|bent|threw|shook|"
     r"laid|led|caught|sprang|struck|found|told|cried|replied)\b"
@@ -857,20 +860,21 @@ _SUBJECT_VERB = re.compile(
 _ED_VERB = r"[a-z]{3,}ed(?:\s+(?:out|in|up|back))?"
 # A name and one verb in -ed closing a lead-in, with only a comma, colon or dash after it.
 _FINAL_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
-    r"\s+(?:[a-z]+ly\s+)?" + _ED_VERB + r"\s*(?:,|:|--|\u2014)\s*$")
+    _CLAUSE_SUBJECT + r"\s+(?:[a-z]+ly\s+)?" + _ED_VERB + r"\s*(?:,|:|--|\u2014)\s*$")
 # The cheap test _tag_before gates _FINAL_VERB with: the lead-in ends on such a verb and a comma.
 _ENDS_ON_ED_VERB = re.compile(r"\b" + _ED_VERB + r"\s*,\s*$")
 
 
+# Titles whose full stop ends no sentence ("Mr. Knightley").
+_DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
 # A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
-_SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\bRev\.)"
+_SENTENCE_END = re.compile("".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
                            r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
 
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
 _ADJACENT_VERB = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
+    _CLAUSE_SUBJECT + r"(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
     r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
@@ -1665,7 +1669,7 @@ def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list
 # Where a sentence or a semicolon clause ends (one pass: _SENTENCE_END's look-behinds at every
 # position cost more than the rest of the centering); a title's full stop ends nothing.
 _CLAUSE_CUT = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+|;\s*")
-_TITLE_DOT = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Rev)\.$")
+_TITLE_DOT = re.compile(r"\b(?:" + "|".join(_DOT_TITLES) + r")\.$")
 
 
 def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tuple[str, ...]]:
