@@ -283,6 +283,11 @@ def _mid_sentence(text: str, pos: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] == ",")
 
 
+# Capitalised words that are no part of a name however a story uses them: function and stop words, titles,
+# place nouns (one set, so each test is one lookup).
+_NEVER_NAME_WORDS = STOPWORDS | _NOT_NAMES | TITLES | _PLACE_NOUNS
+
+
 def _tag_words(body: Sequence[Segment]) -> Counter[str]:
     """How often each capitalised word (no title before it) names the speaker in a tag right after a
     quotation ('"Oh, bother!" said Pooh', '"Yes," said May', '"Gone," Rabbit said')."""
@@ -332,9 +337,8 @@ def _proper_mid_sentence(body: Sequence[Segment], lower_counts: Counter[str], ta
                 called.update(v.group("v").split())  # "Affair Short," calls out both words
     return frozenset(
         w for w, n in mid.items()
-        if n >= 3 and 3 * n >= lower_counts.get(w.lower(), 0) and 2 * tags[w] + called[w] >= 3 and w not in STOPWORDS
-        and w not in TITLES and w not in _NOT_NAMES and w not in _TAG_ONLY_WORDS and w not in _PLACE_NOUNS
-        and w not in _FUNCTION_WORDS)
+        if n >= 3 and 3 * n >= lower_counts.get(w.lower(), 0) and 2 * tags[w] + called[w] >= 3
+        and w not in _NEVER_NAME_WORDS and w not in _TAG_ONLY_WORDS)
 
 
 # A capitalised participle or adverb ("Returning", "Startled", "Quickly") right after a lower-case word
@@ -421,15 +425,14 @@ def _collect(
             if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and w not in _FUNCTION_WORDS and (
                     not kept or (all(k in _PARTICLES for k in kept) and len(w) > 2))):
                 kept.append(w)
-            elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in STOPWORDS and w not in _NOT_NAMES
-                  and w not in _PLACE_NOUNS and w not in TITLES and _is_given(kept[0], lower_counts, cap_counts, promoted)):
+            elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in _NEVER_NAME_WORDS
+                  and _is_given(kept[0], lower_counts, cap_counts, promoted)):
                 # "Harvey Stone": a capitalised word right after a given name cannot be a sentence start,
                 # so it is the surname even when the story also writes it in lower case ("a stone").
                 kept.append(w)
             elif (not kept and not title and j == 0 and len(words) > 1 and _is_name_word(words[1], lower_counts, cap_counts, promoted)
                   and _mid_sentence(seg_text, m.start()) and (w in _NAME_ADJECTIVES or (
-                      w not in STOPWORDS and w not in _NOT_NAMES and w not in TITLES and w not in _PLACE_NOUNS
-                      and not _AFTER_DETERMINER.search(seg_text, max(0, m.start() - 12), m.start())))):
+                      w not in _NEVER_NAME_WORDS and not _AFTER_DETERMINER.search(seg_text, max(0, m.start() - 12), m.start())))):
                 # "Big Mac", "Little Nell", "Old Jolyon", "old Stage Talbot": capitalised where no sentence
                 # starts, before a name, the word is part of the name although it is also an ordinary word
                 # ("Young Hamilton hastened" at a sentence start is not; nor "the Green Gables", a thing).
