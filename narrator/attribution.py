@@ -30,6 +30,7 @@ from importlib import resources
 from narrator.lexicon import (
     CREATURES,
     FEMALE_NOUNS,
+    FEMALE_PRONOUNS,
     MALE_NOUNS,
     MALE_PRONOUNS,
     OCCUPATIONS,
@@ -1706,7 +1707,9 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     return [tuple(units[k]) for k in sorted(units)]
 
 
-_GENDER_PRONOUN = re.compile(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
+# The lexicon's gendered pronouns, lower case or capitalised at a sentence start ("He", "her").
+_GENDER_PRONOUN = re.compile(r"\b(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in sorted(MALE_PRONOUNS | FEMALE_PRONOUNS))
+                             + r")\b")
 
 
 # "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
