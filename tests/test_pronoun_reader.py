@@ -1,0 +1,33 @@
+"""Pronoun tags read as a careful reader reads them: who "he" and "she" can and cannot be."""
+
+from __future__ import annotations
+
+from narrator.models import Character
+
+from .attribution_helpers import lines_of, speech
+
+# A first-person narrator ("I") with a name others call him by, another man and a woman.
+HUGH = Character("Hugh Tennant", ("Hugh", "I"), "male", 40)
+TOM = Character("Tom Ashby", ("Tom",), "male", 20)
+KATE = Character("Kate Morley", ("Kate",), "female", 20)
+
+
+def _speakers(text: str, cast) -> list[str | None]:
+    return [w for _, w in speech(lines_of(text, cast))]
+
+
+def test_pronoun_he_is_never_the_first_person_narrator():
+    # The narrator spoke last and is the only man the narration since names, but he calls himself "I":
+    # "he said" is the other man of the scene.
+    after_own_line = ('"Where were you?" Kate asked me.\n\n"At the mill," I said. I sat down by the fire and '
+                      'warmed my hands; the wind rose outside.\n\n"The river is high tonight," he said.')
+    assert _speakers(after_own_line, [HUGH, TOM, KATE]) == ["Kate Morley", "Hugh Tennant", "Tom Ashby"]
+    after_narration = ('Tom came in.\n\nI looked up from my book. "You are late," I said, and I put the book '
+                       'down.\n\n"The river is high tonight," he said.')
+    assert _speakers(after_narration, [HUGH, TOM, KATE]) == ["Hugh Tennant", "Tom Ashby"]
+
+
+def test_pronoun_i_said_still_names_the_narrator():
+    # The rule is about "he" and "she": the narrator's own tag still names him.
+    text = '"Is it late?" Kate asked.\n\n"Past ten," I said.'
+    assert _speakers(text, [HUGH, TOM, KATE]) == ["Kate Morley", "Hugh Tennant"]
