@@ -558,6 +558,12 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                     nxt = _tag_before(txt[found[3]:], res, lead=True, strict=True)
                     if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
                         tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
+                    elif (nxt is not None and nxt[1] == "pronoun" and found[2] in ("male", "female")
+                          and nxt[2] != found[2] and _SENTENCE_END.search(txt, found[3])):
+                        # '"A," said Kate. After a pause, during which he watched her, he added: "B"': the
+                        # "he" of a new sentence cannot be the woman the tag named; the next quote is his
+                        # (but in '"A," he added, as she laughed, "B"' the "she" is an aside of his tag).
+                        tags.append((_Tag(None, "pronoun", nxt[2], "before"), qi + 1))
                 continue
         # Narration right before a quote that introduces it ("Emma turned to him and said:"),
         # or, for a paragraph that opens with speech, the narration paragraph before it.

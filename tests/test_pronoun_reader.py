@@ -31,3 +31,19 @@ def test_pronoun_i_said_still_names_the_narrator():
     # The rule is about "he" and "she": the narrator's own tag still names him.
     text = '"Is it late?" Kate asked.\n\n"Past ten," I said.'
     assert _speakers(text, [HUGH, TOM, KATE]) == ["Kate Morley", "Hugh Tennant"]
+
+
+JAMES = Character("James Morley", ("James",), "male", 20)
+
+
+def test_pronoun_a_new_sentence_with_the_other_pronoun_introduces_a_second_speaker():
+    # The tag names Kate; the next sentence's "he" cannot be her, so the quote it introduces is James's.
+    text = ('James and Kate walked on.\n\n"It is a fine evening," said Kate. After a long silence, during which '
+            'he had watched her closely, he added, "You are tired."')
+    assert _speakers(text, [JAMES, KATE]) == ["Kate Morley", "James Morley"]
+
+
+def test_pronoun_the_other_pronoun_in_an_aside_of_the_tag_is_no_new_speaker():
+    # "as she laughed" is part of his tag: both quotes are his.
+    text = ('James and Kate walked on.\n\n"You work too hard," he added, as she laughed, "and you know it."')
+    assert _speakers(text, [JAMES, KATE]) == ["James Morley", "James Morley"]
