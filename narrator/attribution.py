@@ -1707,10 +1707,16 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
     refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
     refs.sort()
-    units: dict[int, list[str]] = {}
+    units: dict[int, list[tuple[bool, str]]] = {}
     for pos, n in refs:
-        units.setdefault(bisect.bisect_right(cuts, pos), []).append(n)
-    return [tuple(units[k]) for k in sorted(units)]
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append((n[0] != "=" and _POSSESSIVE_NAME.match(text, pos) is not None, n))
+    # A possessive is no subject ("on Emma's merely turning her head, she added"): the people a sentence is
+    # about come before the ones it names as owners; the order among each kind is the text's.
+    return [tuple(n for _, n in sorted(units[k], key=lambda r: r[0])) for k in sorted(units)]
+
+
+# A name in the possessive ("Emma's", "Mr. Knightley's").
+_POSSESSIVE_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}['\u2019]s\b")
 
 
 # The lexicon's gendered pronouns, lower case or capitalised at a sentence start ("He", "her").

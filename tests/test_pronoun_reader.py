@@ -47,3 +47,13 @@ def test_pronoun_the_other_pronoun_in_an_aside_of_the_tag_is_no_new_speaker():
     # "as she laughed" is part of his tag: both quotes are his.
     text = ('James and Kate walked on.\n\n"You work too hard," he added, as she laughed, "and you know it."')
     assert _speakers(text, [JAMES, KATE]) == ["James Morley", "James Morley"]
+
+
+def test_pronoun_an_owner_named_in_the_possessive_is_not_the_one_the_pronoun_continues():
+    # "Under James's gaze, he closed his book": James owns the gaze; "he" carries Tom on, and so does "he said".
+    text = ('"Good evening," said Kate.\n\nTom had been reading by the fire. Under James\'s steady gaze, he '
+            'closed his book at last.\n\n"It is late," he said.')
+    assert _speakers(text, [JAMES, TOM, KATE]) == ["Kate Morley", "Tom Ashby"]
+    # Without the possessive James is the subject, and the one "he said" means.
+    text = text.replace("Under James's steady gaze, he closed his book", "James closed his book")
+    assert _speakers(text, [JAMES, TOM, KATE]) == ["Kate Morley", "James Morley"]
