@@ -578,10 +578,19 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], "before"), src, res), src), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
-        subs = _subject_of(segs[qpos[0] - 1].text, res)
-        if subs and subs[-1][1] == "pronoun":
+        lead = segs[qpos[0] - 1].text
+        # "She knew some of them, and he selected one.": the clause nearest the speech has the last word.
+        last = list(_AND_PRONOUN.finditer(_SENTENCE_END.split(lead.rstrip())[-1]))
+        subs = _subject_of(lead, res)
+        if last:
+            tags.append((_Tag(None, "pronoun", "male" if last[-1].group(1) == "he" else "female", "beat"), 0))
+        elif subs and subs[-1][1] == "pronoun":
             tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
     return tags
+
+
+# A clause joined on with its own pronoun subject: ", and he selected one".
+_AND_PRONOUN = re.compile(r",\s+(?:and|but|then|and\s+then)\s+(he|she)\s+[a-z]{2,}")
 
 
 # Relations a possessive tag can name ("said her mother"), with the speaker's gender when it tells.

@@ -57,3 +57,12 @@ def test_pronoun_an_owner_named_in_the_possessive_is_not_the_one_the_pronoun_con
     # Without the possessive James is the subject, and the one "he said" means.
     text = text.replace("Under James's steady gaze, he closed his book", "James closed his book")
     assert _speakers(text, [JAMES, TOM, KATE]) == ["Kate Morley", "James Morley"]
+
+
+def test_pronoun_the_clause_nearest_the_speech_names_the_speaker_of_an_action_beat():
+    # "She knew some of the songs, and he picked one out": the speech follows his clause, not hers.
+    text = ('Kate and James stood by the piano.\n\nShe knew some of the songs, and he picked one out. '
+            '"Try this one."')
+    assert _speakers(text, [JAMES, KATE]) == ["James Morley"]
+    text = 'Kate and James stood by the piano.\n\nHe knew some of the songs, and she picked one out. "Try this one."'
+    assert _speakers(text, [JAMES, KATE]) == ["Kate Morley"]
