@@ -1771,6 +1771,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             far_only.add(c.name)
     if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
         pool.append(res.narrator)
+    if _third_person_tag(tag) and res.narrator in pool and len(pool) > 1:
+        pool.remove(res.narrator)
     if tag is not None and tag.gender != "unknown":
         matching = [n for n in pool if res.gender.get(n) == tag.gender]
         if not matching:
@@ -1875,6 +1877,15 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             f.update(d)
             feats.append(f)
     return pool, scores, feats
+
+
+def _third_person_tag(tag: _Tag | None) -> bool:
+    """Whether a tag speaks of its speaker in the third person ("she continued", "said the old man").
+
+    A first-person narrator tags their own words "I said"; "he said" or "said the stranger" is never
+    the narrator, whatever gender the story leaves them (Watson's is never stated in his own voice).
+    """
+    return tag is not None and tag.kind in ("pronoun", "epithet")
 
 
 def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | None:
