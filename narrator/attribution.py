@@ -163,6 +163,9 @@ class _Para:
     vocatives: list[str] = field(default_factory=list)
     addr_gender: set[str] = field(default_factory=set)  # genders addressed in the speech ("sir", "mamma")
     called: set[str] = field(default_factory=set)  # vocatives opening or closing a quotation
+    # Vocatives the paragraph's speaker surely says to someone else: not in speech the quote reports
+    # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
+    sure_vocatives: set[str] = field(default_factory=set)
     in_quote: set[str] = field(default_factory=set)
     tags: list[tuple[_Tag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
@@ -465,6 +468,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 for m in res.epithet_re.finditer(seg.text):
                     para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
+            reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
                 para.in_quote.add(name)
@@ -475,6 +479,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                                                               or _endearment_before(before)) \
                         and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
+                    if not reported and not _SELF_NAMED.search(before):
+                        para.sure_vocatives.add(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
@@ -485,6 +491,14 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# A quotation that reports someone else's words ("'Dorcas,' she says, 'I've had a shock.'"): its names
+# may address the speaker.
+_REPORTED_SPEECH = re.compile(
+    r"['\u2019\u201d]\s+(?:he|she|I|they|we|[A-Z][a-z]+)\s+(?:says|said|asks|asked|cries|cried|answers|answered|"
+    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d],?\s+(?:says|said)\s+(?:he|she|I)\b")
+# "I, Hercule Poirot, affirm", "_Me_, Hercule Poirot!": the name stands beside the speaker's own pronoun.
+# ("Tell me, Jane" still addresses Jane: only a capital "Me" that opens the phrase names oneself.)
+_SELF_NAMED = re.compile(r"(?<![A-Za-z])(?:I|Me|[Mm]yself)_?,$")
 # "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
 # with no subject of its own - the name is the sentence's subject, talked about, not talked to.
 # ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
@@ -1280,7 +1294,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
-            order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
+            ranked = sorted(range(len(cands)), key=lambda k: -scores[k])
+            if para.sure_vocatives and not any(t.kind == "name" for t, _ in para.tags):
+                # "Come here, Nell." is never Nell's: one does not call oneself by name. The scorer's
+                # named_in_quote only weighs against it, and strong turn-taking can outvote it. Nell stays
+                # in the softmax: a hypothesis whose turns made her the likely speaker pays for that.
+                ranked = [k for k in ranked if cands[k] not in para.sure_vocatives] or ranked
+            order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
             elif kind_tag is not None and kind_tag in cands:

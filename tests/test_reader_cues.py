@@ -5,9 +5,10 @@ Hand-made fixtures only (no corpus text): a first-person narrator, Abel, with Do
 
 from __future__ import annotations
 
+from narrator import attribution as attr
 from narrator.models import Character
 
-from .attribution_helpers import lines_of
+from .attribution_helpers import lines_of, segments_of
 
 # The narrator's gender is never stated in their own voice: "unknown", as find_characters leaves it.
 CAST = [
@@ -34,3 +35,30 @@ def test_a_third_person_pronoun_tag_is_never_the_first_person_narrator():
 def test_the_narrator_still_speaks_an_i_tagged_line():
     text = '"Well?" said Dorn.\n\n"I cannot say," I answered.\n\n'
     assert who_of(text) == ["Mr. Dorn", "Abel Crane"]
+
+
+def _sure_vocatives(quote: str) -> set[str]:
+    """The names a one-quote paragraph surely addresses (never its speaker's own name)."""
+    _, segs = segments_of(quote)
+    (para,) = attr._paragraphs(segs)
+    attr._scan_mentions(para, attr._Resolver(CAST))
+    return para.sure_vocatives
+
+
+def test_a_line_addressing_someone_by_name_is_not_theirs_even_against_turn_taking():
+    # Turn-taking alone gives the fifth line back to Ruth; calling her by name says it is not hers.
+    text = ('"Are you coming?" asked Ruth.\n\n"Yes," said Dorn.\n\n"Now?"\n\n"Right now."\n\n'
+            '"Then hurry, Ruth."\n\n')
+    assert who_of(text) == ["Ruth Penrose", "Mr. Dorn", "Ruth Penrose", "Mr. Dorn", "Mr. Dorn"]
+
+
+def test_a_name_in_speech_the_line_reports_may_be_the_speaker():
+    # "'Ruth,' he says" quotes someone else talking to Ruth, who may be the one telling it.
+    assert _sure_vocatives('"Then he comes in. \'Ruth,\' he says, \'fetch the lamp.\' So I did."') == set()
+    assert _sure_vocatives('"Fetch the lamp, Ruth."') == {"Ruth Penrose"}
+
+
+def test_a_name_beside_the_speakers_own_pronoun_is_no_listener():
+    assert _sure_vocatives('"I, Ruth Penrose, swear it."') == set()
+    assert _sure_vocatives('"Me, Ruth Penrose! Never."') == set()
+    assert _sure_vocatives('"Tell me, Ruth, where were you?"') == {"Ruth Penrose"}
