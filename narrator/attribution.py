@@ -1271,6 +1271,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
                     and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
                     else None)
+        # "Does my arrangement suit you, Evie?" and the untagged line right after it: the one asked answers.
+        answer = (_asked_name(paras[i - 1], res) if i > 0 and not para.tags and not para.cont and paras[i - 1].quotes
+                  and paras[i - 1].chain == para.chain else None)
+        if answer in para.sure_vocatives:
+            answer = None
         grown: list[_Hyp] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
@@ -1303,6 +1308,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
+            elif answer is not None and answer in cands:
+                # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
+                order = [cands.index(answer)]
             elif kind_tag is not None and kind_tag in cands:
                 # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
                 # is of the line still weighs the beam's choices for the lines before it.
@@ -1474,6 +1482,29 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
 # in one of these or in those is no fixed name.
 _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "other", "one", "voice", "child",
                            "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
+
+
+def _asked_name(para: _Para, res: _Resolver) -> str | None:
+    """The one person a paragraph's closing question asks by name ("How are you, Jake?"), or None.
+
+    The name must be set off by a comma ("Jake, do we get a drink?", "Does it suit you, Evie?"): a
+    bare "Henry?" or "Cynthia! That's not your wife?" echoes a name someone said, and asks about them.
+    """
+    if not para.quotes or not para.sure_vocatives or res.name_re is None:
+        return None
+    text = para.quotes[-1].text.rstrip(_CLOSERS.replace("?", "").replace("!", ""))
+    if not text.endswith("?"):
+        return None
+    asked = set()
+    for m in res.name_re.finditer(text):
+        name = res.forms[_ws(m.group(0))]
+        if name not in para.sure_vocatives:
+            continue
+        before, after = text[: m.start()].rstrip(), text[m.end():]
+        if before.endswith(",") or (after.startswith(",") and before.strip(_OPENERS)) or \
+                (after.startswith(",") and not before.strip(_OPENERS) and "?" in after):
+            asked.add(name)
+    return next(iter(asked)) if len(asked) == 1 else None
 
 
 def _introduces_self(para: _Para, res: _Resolver) -> str | None:

@@ -62,3 +62,28 @@ def test_a_name_beside_the_speakers_own_pronoun_is_no_listener():
     assert _sure_vocatives('"I, Ruth Penrose, swear it."') == set()
     assert _sure_vocatives('"Me, Ruth Penrose! Never."') == set()
     assert _sure_vocatives('"Tell me, Ruth, where were you?"') == {"Ruth Penrose"}
+
+
+def _asked(quote: str) -> str | None:
+    _, segs = segments_of(quote)
+    (para,) = attr._paragraphs(segs)
+    res = attr._Resolver(CAST)
+    attr._scan_mentions(para, res)
+    return attr._asked_name(para, res)
+
+
+def test_a_question_put_to_someone_by_name_is_answered_by_them():
+    # Turn-taking alone hands the answer back to Dorn, who spoke two turns before; Ruth was asked.
+    cast = [Character("Abel Crane", ("Abel",), "male", 30), *CAST[1:]]
+    text = ('Abel, Ruth and Dorn sat at the long table.\n\n"The roads are bad," said Abel.\n\n'
+            '"Worse than last year," said Dorn.\n\n"Do you mean to ride tomorrow, Ruth?"\n\n"Only if the rain stops."\n\n')
+    got = [ln.speaker for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
+    assert got == ["Abel Crane", "Mr. Dorn", "Abel Crane", "Ruth Penrose"]
+
+
+def test_only_a_question_that_sets_the_name_off_by_a_comma_asks_that_person():
+    assert _asked('"How are you, Ruth?"') == "Ruth Penrose"
+    assert _asked('"Ruth, will you come with us?"') == "Ruth Penrose"
+    assert _asked('"Ruth? Is she coming too?"') is None  # an echo: asks about Ruth
+    assert _asked('"Fetch the lamp, Ruth."') is None  # no question
+    assert _asked('"Will you come, Ruth, or you, Dorn?"') is None  # two people asked
