@@ -1890,10 +1890,6 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
                                  for n in pool):
             pool.remove(owner)
-    if (tag is not None and tag.kind == "pronoun" and tag.gender != "unknown" and res.narrator in pool
-            and len(pool) > 1):
-        # "he said", "she asked": the one who tells the story in the first person is "I", never "he" or "she".
-        pool.remove(res.narrator)
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
     centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
     if centre is not None and centre not in pool:
@@ -1972,6 +1968,8 @@ def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | No
             if k == 0:
                 continue  # the turn just before, with nothing between: turn-taking decides that one
             who = spk(u)
+            # The narrator's turns are "I said": a "he" or "she" never goes on with them (_third_person_tag
+            # keeps them out of the pool; neither may the centre bring them back).
             if who is not None and res.gender.get(who) == g and who not in listeners and who != res.narrator:
                 return who
             continue

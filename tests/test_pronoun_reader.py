@@ -25,6 +25,11 @@ def test_pronoun_he_is_never_the_first_person_narrator():
     after_narration = ('Tom came in.\n\nI looked up from my book. "You are late," I said, and I put the book '
                        'down.\n\n"The river is high tonight," he said.')
     assert _speakers(after_narration, [HUGH, TOM, KATE]) == ["Hugh Tennant", "Tom Ashby"]
+    # The pronoun's centre walk passes Kate's sentence and reaches the narrator's own turn: a man, but "I",
+    # so the walk goes on and does not bring him back as the one "he" continues.
+    centre_walk = ('Tom sat by the fire.\n\n"Where were you?" Kate asked me.\n\n"At the mill," I said.\n\n'
+                   'Kate looked out at the rain.\n\n"The river is high tonight," he said.')
+    assert _speakers(centre_walk, [HUGH, TOM, KATE]) == ["Kate Morley", "Hugh Tennant", "Tom Ashby"]
 
 
 def test_pronoun_i_said_still_names_the_narrator():
