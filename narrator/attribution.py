@@ -1769,9 +1769,11 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     refs.sort()
     units: dict[int, list[tuple[bool, str]]] = {}
     for pos, n in refs:
-        units.setdefault(bisect.bisect_right(cuts, pos), []).append((n[0] != "=" and _POSSESSIVE_NAME.match(text, pos) is not None, n))
-    # A possessive is no subject ("on Emma's merely turning her head, she added"): the people a sentence is
-    # about come before the ones it names as owners; the order among each kind is the text's.
+        owner = _POSSESSIVE_NAME.match(text, pos) is not None if n[0] != "=" else text.startswith(("his ", "His "), pos)
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append((owner, n))
+    # A possessive is no subject ("on Emma's merely turning her head, she added"; "In his hurry, Tom knocked
+    # the lamp over"): the people a sentence is about come before the ones it names as owners, "his"
+    # included ("her" is left in place: it is as often the object); the order among each kind is the text's.
     return [tuple(n for _, n in sorted(units[k], key=lambda r: r[0])) for k in sorted(units)]
 
 

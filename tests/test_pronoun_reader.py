@@ -71,3 +71,10 @@ def test_pronoun_the_clause_nearest_the_speech_names_the_speaker_of_an_action_be
     assert _speakers(text, [JAMES, KATE]) == ["James Morley"]
     text = 'Kate and James stood by the piano.\n\nHe knew some of the songs, and she picked one out. "Try this one."'
     assert _speakers(text, [JAMES, KATE]) == ["Kate Morley"]
+
+
+def test_pronoun_a_possessive_his_before_the_subject_does_not_carry_an_earlier_man_on():
+    # "In his hurry, Tom knocked over the lamp": the "his" is Tom's, and Tom is whom "he said" continues.
+    text = ('"Good evening," said Kate.\n\nJames had come in late. In his hurry, Tom knocked over the lamp.\n\n'
+            '"Bother the thing," he said.')
+    assert _speakers(text, [JAMES, TOM, KATE]) == ["Kate Morley", "Tom Ashby"]
