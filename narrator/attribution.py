@@ -172,6 +172,7 @@ class _Para:
     context: _Context | None = None  # cached by _context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
+    names_back: list[str] | None = None  # cached by _names_back()
 
 
 # Heads of a lower-case name that is all a character is called: their work or their kind.
@@ -228,7 +229,11 @@ class _Resolver:
         self.ages: dict[str, str] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
         alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
-        self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
+        # The look-ahead for the forms' first letters changes no match: at the many places where none of
+        # them starts, the scan moves on without trying every form in turn (half the time on a novel).
+        # (An empty form, which would match anywhere, gets none.)
+        firsts = "(?=[" + "".join(sorted({re.escape(f[0]) for f in forms})) + "])" if all(forms) else ""
+        self.name_re = re.compile(r"(?<![A-Za-z])" + firsts + r"(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
         ep_alts = sorted((_flex(e) for e in epithets), key=len, reverse=True)
         self.epithet_re = (
             re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
@@ -1257,7 +1262,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
                     and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
                     else None)
-        grown: list[_Hyp] = []
+        # (score, parent, speaker, its (speaker, confidence) or None, log-probability) per extension: only
+        # the beam_width best become hypotheses (a copy of the parent's speakers and a calibrated confidence
+        # each), not every one of the up to _BEAM x _BRANCH extensions.
+        grown: list[tuple[float, _Hyp, str | None, tuple[str | None, float] | None, float]] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
                 got = hyp.spk.get(j)
@@ -1269,14 +1277,14 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
 
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
-                grown.append(_Hyp(hyp.score + _anchor_cost(i, paras, history, spk, weights), {**hyp.spk, i: fixed}))
+                grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
                                                None if trace is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
-                grown.append(_Hyp(hyp.score, {**hyp.spk, i: (None, 0.0)}))
+                grown.append((hyp.score, hyp, None, (None, 0.0), 0.0))
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
@@ -1287,11 +1295,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
                 # is of the line still weighs the beam's choices for the lines before it.
                 order = [cands.index(kind_tag)]
+            log_z = math.log(z)
             for k in order:
-                logp = scores[k] - mx - math.log(z)
-                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp))}))
-        grown.sort(key=lambda h: -h.score)
-        beam = grown[:beam_width]
+                logp = scores[k] - mx - log_z
+                grown.append((hyp.score + logp, hyp, cands[k], None, logp))
+        grown.sort(key=lambda g: -g[0])
+        beam = [_Hyp(score, {**parent.spk, i: got if got is not None else (who, _calibrated(logp))})
+                for score, parent, who, got, logp in grown[:beam_width]]
         history.append(i)
     commit(beam[0])
     for i, para in enumerate(paras):
@@ -1534,6 +1544,9 @@ class _Context:
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
+    # The earlier paragraphs the turn-taking features read, and the pool's text-decided tail: the same for
+    # every hypothesis (see _turn_slots), kept with the history they were read from.
+    slots: tuple | None = None
 
 
 def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
@@ -1547,7 +1560,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         if name not in recent:
             recent.append(name)
     for j in range(i - 1, max(-1, i - _MENTION_REACH), -1):
-        for _, name in reversed(paras[j].mentions):
+        for name in _names_back(paras[j]):
             if name not in recent:
                 recent.append(name)
     subjects: list[str] = []
@@ -1592,10 +1605,12 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         addressed = set(paras[last].vocatives)
         called = paras[last].called if paras[last].chain == para.chain else set()
     far: list[str] = []
+    listed = set(recent)  # far or recent already
     for j in range(i - _MENTION_REACH, max(-1, i - _FAR_REACH), -1):
         if j >= 0:
-            for _, name in reversed(paras[j].mentions):
-                if name not in far and name not in recent:
+            for name in _names_back(paras[j]):
+                if name not in listed:
+                    listed.add(name)
                     far.append(name)
     tag_to: set[str] = set()
     for seg in para.segs:
@@ -1633,6 +1648,14 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
     )
     return para.context
+
+
+def _names_back(para: _Para) -> list[str]:
+    """The names a paragraph's narration mentions, the last first, each once: every later paragraph's
+    context reads them (up to _FAR_REACH paragraphs on), where the mentions themselves repeat names."""
+    if para.names_back is None:
+        para.names_back = list(dict.fromkeys(name for _, name in reversed(para.mentions)))
+    return para.names_back
 
 
 _CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
@@ -1743,16 +1766,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     """
     para = paras[i]
     ctx = _context(i, paras, res)
-    tag, recent, subjects = ctx.tag, ctx.recent, ctx.subjects
-    prev_spk = [spk(j) for j in reversed(history[-3:])]
-    gap = (i - history[-1] - 1) if history else 99
-    recent_speakers = [w for j in history[-40:] if i - j <= _SPEAKER_REACH and (w := spk(j))]
-    addressed = ctx.addressed
-    pool: list[str] = []
-    for n in [ctx.epithet, *prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
-              *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
-        if n and n not in pool:
-            pool.append(n)
+    tag, recent = ctx.tag, ctx.recent
+    prev_idx, window, turn_idx, gap, head, tail = _turn_slots(i, paras, history, ctx)
+    prev_spk = list(map(spk, prev_idx))
+    recent_speakers = list(filter(None, map(spk, window)))
+    # dict.fromkeys: the first place of each name, in order (a list's `in` per name cost more).
+    pool: list[str] = list(dict.fromkeys(
+        filter(None, (ctx.epithet, *prev_spk, *head, *reversed(recent_speakers[-_POOL_SPEAKERS:]), *tail))))
     far_only: set[str] = set()
     for n in ctx.far:
         if len(pool) >= _POOL_MIN:
@@ -1820,12 +1840,15 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
     if centre is not None and centre not in pool:
         pool.append(centre)
-    turn_idx = [j for j in reversed(history[-4:]) if paras[j].chain == para.chain]
-    turn_spk = [spk(j) for j in turn_idx]
+    turn_spk = list(map(spk, turn_idx))
     # How far each earlier turn can be trusted: prev_trust for prev_spk, turn_trust for turn_spk.
-    prev_trust = [_trust(conf(j)) for j in reversed(history[-3:])] if conf is not None else [1.0] * 3
-    turn_trust = [_trust(conf(j)) for j in turn_idx] if conf is not None else [1.0] * 4
+    prev_trust = list(map(_trust, map(conf, prev_idx))) if conf is not None else [1.0] * 3
+    turn_trust = list(map(_trust, map(conf, turn_idx))) if conf is not None else [1.0] * 4
     notag = tag is None
+    # What the loop below asks of every candidate, asked once.
+    spoke_recently = set(recent_speakers)
+    two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
+    two_party_trust = min(turn_trust[:3]) if two_party else 0.0
     scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
@@ -1839,7 +1862,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["prev2"] = prev_trust[1]
         if len(prev_spk) > 2 and prev_spk[2] == n:
             d["prev3"] = prev_trust[2]
-        if n in recent_speakers:
+        if n in spoke_recently:
             d["participant"] = 1.0
         if n in far_only:
             d["far_only"] = 1.0
@@ -1847,8 +1870,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["alternate"] = min(turn_trust[0], turn_trust[1])
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
             d["repeat_bare"] = turn_trust[0]
-        if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
-            d["two_party"] = min(turn_trust[:3])
+        if two_party and n in turn_spk:
+            d["two_party"] = two_party_trust
         if owners:
             if n == owner_prev:
                 d["rel_owner_prev"] = 1.0
@@ -1864,17 +1887,69 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
             d["other_prev1"] = 1.0
-        if ctx.bare:
-            d.update({k + "_bare": v for k, v in list(d.items()) if k in _BARE})
-        if notag:
-            d.update({k + "_notag": v for k, v in list(d.items()) if k in _SPLIT})
+        if not full:
+            scores.append(static[1] + _turn_sum(d, ctx.bare, notag, weights))
+            continue
+        _add_copies(d, ctx.bare, notag)
         scores.append(static[1] + sum(weights[k] * v for k, v in d.items()))
-        if full:
-            f = dict.fromkeys(FEATURES, 0.0)
-            f.update(static[0])
-            f.update(d)
-            feats.append(f)
+        f = dict.fromkeys(FEATURES, 0.0)
+        f.update(static[0])
+        f.update(d)
+        feats.append(f)
     return pool, scores, feats
+
+
+_BARE_KEY = {k: k + "_bare" for k in _BARE}
+_NOTAG_KEY = {k: k + "_notag" for k in _SPLIT}
+
+
+def _add_copies(d: dict[str, float], bare: bool, notag: bool) -> None:
+    """Add to a candidate's turn-taking features `d` their copies for a paragraph of bare speech and for
+    one without a tag (in that order)."""
+    if bare:
+        for k, v in list(d.items()):
+            if k in _BARE:
+                d[_BARE_KEY[k]] = v
+    if notag:
+        for k, v in list(d.items()):
+            if k in _SPLIT:
+                d[_NOTAG_KEY[k]] = v
+
+
+def _turn_sum(d: dict[str, float], bare: bool, notag: bool, weights: dict[str, float]) -> float:
+    """The score of `d` with _add_copies' copies, without making them (decoding needs no feature dicts): the
+    same terms in the same order, so the same sum to the last bit."""
+    items = list(d.items())
+    terms = [weights[k] * v for k, v in items]
+    if bare:
+        terms += [weights[_BARE_KEY[k]] * v for k, v in items if k in _BARE]
+    if notag:
+        terms += [weights[_NOTAG_KEY[k]] * v for k, v in items if k in _SPLIT]
+    return sum(terms)
+
+
+def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -> tuple:
+    """What _candidates reads of the decoding history, which every hypothesis shares (only the speakers
+    it gives those paragraphs differ): the last three speech paragraphs, nearest first; the ones within
+    _SPEAKER_REACH, in order; the last four turns of this conversation, nearest first; the paragraphs
+    since the last speech; and the pool's text-decided names before and after its recent speakers.
+
+    Kept in the paragraph's context with the history's length and last paragraph: decoding asks once
+    per hypothesis, a test may ask with another history."""
+    key = (len(history), history[-1] if history else None)
+    if ctx.slots is not None and ctx.slots[0] == key:
+        return ctx.slots[1]
+    chain = paras[i].chain
+    got = (
+        list(reversed(history[-3:])),
+        [j for j in history[-40:] if i - j <= _SPEAKER_REACH],
+        [j for j in reversed(history[-4:]) if paras[j].chain == chain],
+        (i - history[-1] - 1) if history else 99,
+        ctx.recent[:_POOL_MENTIONS],
+        [*ctx.subjects, *ctx.addressed, *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next],
+    )
+    ctx.slots = (key, got)
+    return got
 
 
 def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | None:
