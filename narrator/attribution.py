@@ -22,6 +22,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -1919,13 +1920,27 @@ def _add_copies(d: dict[str, float], bare: bool, notag: bool) -> None:
 def _turn_sum(d: dict[str, float], bare: bool, notag: bool, weights: dict[str, float]) -> float:
     """The score of `d` with _add_copies' copies, without making them (decoding needs no feature dicts): the
     same terms in the same order, so the same sum to the last bit."""
-    items = list(d.items())
-    terms = [weights[k] * v for k, v in items]
+    keys, at = _sum_plan(tuple(d), bare, notag)
+    values = list(d.values())
+    return sum(map(operator.mul, map(weights.__getitem__, keys), map(values.__getitem__, at)))
+
+
+@functools.lru_cache(maxsize=4096)  # a book's candidates have a few hundred sets of turn-taking features
+def _sum_plan(names: tuple[str, ...], bare: bool, notag: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The features _add_copies would give a candidate with features `names`, in its order, and for each
+    the place in `names` of the one whose value it takes."""
+    keys, at = list(names), list(range(len(names)))
     if bare:
-        terms += [weights[_BARE_KEY[k]] * v for k, v in items if k in _BARE]
+        for k, name in enumerate(names):
+            if name in _BARE:
+                keys.append(_BARE_KEY[name])
+                at.append(k)
     if notag:
-        terms += [weights[_NOTAG_KEY[k]] * v for k, v in items if k in _SPLIT]
-    return sum(terms)
+        for k, name in enumerate(names):
+            if name in _SPLIT:
+                keys.append(_NOTAG_KEY[name])
+                at.append(k)
+    return tuple(keys), tuple(at)
 
 
 def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -> tuple:
@@ -2019,18 +2034,15 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         if ctx.addr_next is not None:
             f["addr_next_match" if g == ctx.addr_next else "addr_next_mismatch"] = 1.0
         put("addr_own_match", float(g in para.addr_gender))
-    if ctx.bare:
-        f.update({k + "_bare": v for k, v in list(f.items()) if k in _BARE})
-    if tag is None:
-        f.update({k + "_notag": v for k, v in list(f.items()) if k in _SPLIT})
-    elif f.get("pron_match") and tag.owner is None:
+    _add_copies(f, ctx.bare, tag is None)
+    if tag is not None and f.get("pron_match") and tag.owner is None:
         # A relation ("her mother") is not a pronoun: the nearest woman is whom "her" points at.
         put("pron_match_recency", f.get("recency", 0.0))
         same = [m for m in recent if res.gender.get(m) == tag.gender]
         if tag.kind != "pronoun":
             # An epithet's first same-gender person by mention; a pronoun's is its centre (_centre).
             put("pron_match_first", float(bool(same) and same[0] == n))
-    return f, sum(weights[k] * v for k, v in f.items())
+    return f, sum(map(operator.mul, map(weights.__getitem__, f), f.values()))  # weights[k] * v, in order
 
 
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of
