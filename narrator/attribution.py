@@ -874,9 +874,10 @@ _ENDS_ON_ED_VERB = re.compile(r"\b" + _ED_VERB + r"\s*,\s*$")
 
 # Titles whose full stop ends no sentence ("Mr. Knightley").
 _DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
-# A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
-_SENTENCE_END = re.compile("".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
-                           r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
+# A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop. (The stop's
+# look-behind first: the titles' are then read only where a stop is, not at every character.)
+_SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
+                           r"[\"'\u201d\u2019)]*\s+")
 
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
