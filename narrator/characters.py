@@ -81,12 +81,13 @@ _ACTION_VERBS = frozenset(
 )
 _TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
 _EPITHET_RE = re.compile(
-    # (The look-ahead for a speech verb's or "the"'s first letter changes no match; it spares trying
-    # every verb at the other words.)
+    # (The look-aheads change no match; they spare trying every verb at every word: the first letter
+    # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
+    # one lower-case word.)
     "(?=[" + "".join(sorted({w[0] for w in SPEECH_VERBS} | {"T", "t"})) + "])(?:"
     # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
     # not run on into a longer noun phrase ("said the whole party").
-    rf"\b(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
+    rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
     rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
 )
@@ -169,10 +170,12 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     if not everything.strip():
         return []
 
-    words = _WORD_RE.findall(everything)
-    lower_counts = Counter(w for w in words if w[0].islower())
-    cap_counts = Counter(w for w in words if w[0].isupper())
-    del words
+    # Counted once, then split by the first letter of each distinct word (a tenth as many tests as words;
+    # the same counts in the same first-seen order).
+    counts = Counter(_WORD_RE.findall(everything))
+    lower_counts = Counter({w: n for w, n in counts.items() if w[0].islower()})
+    cap_counts = Counter({w: n for w, n in counts.items() if w[0].isupper()})
+    del counts
     for w in _initial_only(everything, cap_counts):
         # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
         lower_counts[w.lower()] += cap_counts[w]
