@@ -1583,13 +1583,13 @@ class _Context:
     bare: bool  # the paragraph is nothing but speech
     antecedents: list[str]  # named sentence subjects of the tag's gender, nearest first
     chain_voc: list[str]  # people addressed in earlier turns of the conversation, nearest first
-    voc_next: set[str]  # people addressed in the next turn
+    voc_next: tuple[str, ...]  # people addressed in the next turn, in the text's order
     far: list[str]  # people named in the narration further back, nearest first
     actor_prev: str | None
     actor_here: str | None
     addr_prev: str | None  # the one gender the previous turn of the conversation addresses
     addr_next: str | None  # ... the next turn
-    addressed: set[str]  # named as vocatives in the previous speech paragraph (if close)
+    addressed: tuple[str, ...]  # named as vocatives in the previous speech paragraph (if close), in order
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
@@ -1629,7 +1629,9 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             break
     back, fwd, chain_named = _anchors(i, paras)
     chain_voc: list[str] = []
-    voc_next: set[str] = set()
+    # Ordered, not sets: both are spread into the candidate pool, whose order must not follow the
+    # interpreter's string-hash seed (a tie would otherwise break differently from run to run).
+    voc_next: tuple[str, ...] = ()
     seen = 0
     for j in range(i - 1, -1, -1):
         q = paras[j]
@@ -1642,7 +1644,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
     for j in range(i + 1, min(len(paras), i + 3)):
         if paras[j].quotes:
             if paras[j].chain == para.chain and not paras[j].cont:
-                voc_next = set(paras[j].vocatives)
+                voc_next = tuple(dict.fromkeys(paras[j].vocatives))
                 addr_next = next(iter(paras[j].addr_gender)) if len(paras[j].addr_gender) == 1 else None
             break
     for j in range(i - 1, max(-1, i - 3), -1):
@@ -1652,10 +1654,10 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             break
     # The previous speech paragraph, if at most one paragraph lies between: whom it named is listening.
     last = next((j for j in range(i - 1, -1, -1) if paras[j].quotes), None)
-    addressed: set[str] = set()
+    addressed: tuple[str, ...] = ()
     called: set[str] = set()
     if last is not None and i - last <= 2:
-        addressed = set(paras[last].vocatives)
+        addressed = tuple(dict.fromkeys(paras[last].vocatives))
         called = paras[last].called if paras[last].chain == para.chain else set()
     far: list[str] = []
     listed = set(recent)  # far or recent already

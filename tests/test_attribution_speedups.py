@@ -54,3 +54,39 @@ def test_decoding_scores_are_the_training_scores():
         # ... and each training score is its features' weighted sum.
         for score, feats in zip(trained[1], trained[2], strict=True):
             assert abs(score - sum(weights[f] * v for f, v in feats.items())) < 1e-9
+
+
+_POOL_SCRIPT = """
+import json, sys
+from narrator import attribution as attr
+from narrator.models import Character
+from tests.attribution_helpers import prepared
+cast = [Character("Nell Harrow", ("Nell",), "female", 20), Character("Mr. Quill", ("Quill",), "male", 12),
+        Character("Tobias Fenn", ("Tobias",), "male", 10), Character("Ada Penn", ("Ada",), "female", 9)]
+text = ('Nell stood by the door.\\n\\n"Quill, Tobias, Ada, come in out of the rain," said Nell.\\n\\n'
+        '"Must we?"\\n\\n"Ada, Tobias, Quill, you must."')
+res, paras = prepared(text, cast)
+speech = [i for i, p in enumerate(paras) if p.quotes]
+w = {k: 0.0 for k in attr.FEATURES}
+pools = [attr._candidates(i, paras, speech[:k], res, {speech[0]: "Nell Harrow"}.get, w, False, lambda j: 0.8)[0]
+         for k, i in enumerate(speech) if k]
+print(json.dumps(pools))
+"""
+
+
+def test_candidate_pool_order_does_not_follow_the_string_hash_seed():
+    # The people a line addresses were kept in sets and spread into the pool, so the pool's order (and
+    # how an exact tie breaks) changed with PYTHONHASHSEED from one run of the same book to the next.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    outs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        done = subprocess.run([sys.executable, "-c", _POOL_SCRIPT], env=env, cwd=root, capture_output=True,
+                              text=True, check=True)
+        outs.add(done.stdout)
+    assert len(outs) == 1, outs
