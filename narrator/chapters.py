@@ -132,6 +132,17 @@ def _heading_title(line: str) -> str | None:
     return None
 
 
+def spoken_title(title: str) -> str:
+    """A chapter title as the narrator announces it, label and title as sentences: "Chapter One. The Unlit Street."."""
+    # Read with its colon, "Chapter One: The Unlit Street" ran label and title together in one breath; a
+    # listener expects the pause of a full stop between them, and one at the end.
+    said = re.sub(r"\s*:\s+", ". ", title.strip())
+    return said if _ENDS_SENTENCE.search(said) else f"{said}."
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')]*$")
+
+
 def _rest_ok(rest: str) -> bool:
     """What follows "Chapter 3" must look like a title, not like the rest of a sentence."""
     rest = rest.strip()

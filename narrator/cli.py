@@ -28,6 +28,7 @@ from rich.table import Table
 from narrator import __version__
 from narrator.castfile import is_cast_file, write_cast
 from narrator.casting import Engines
+from narrator.chapters import spoken_title
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
@@ -203,11 +204,14 @@ def script_cmd(
         _emit("\n".join(rows) + ("\n" if lines else ""), output)
         return
     width = max([len(ln.speaker or "") for ln in lines] + [9])
+    titles = {c.number: c.title for c in script.chapters}
     rows = []
     for ln in lines:
         who = ln.speaker or ("(narrator)" if ln.segment.kind == "narration" else "(unknown)")
         why = "" if ln.evidence == "narration" else f"  [{ln.evidence} {ln.confidence:.2f}]"
-        text = " ".join(ln.segment.text.split())
+        # A heading as the narrator announces it, not its source line with the decorations around it.
+        seg = ln.segment
+        text = spoken_title(titles[seg.chapter]) if seg.heading and seg.chapter in titles else " ".join(seg.text.split())
         rows.append(f"{ln.segment.id:>7}  {who:<{width}}  {text}{why}")
     _emit("\n".join(rows) + ("\n" if rows else ""), output)
 

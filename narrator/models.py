@@ -188,6 +188,8 @@ class Cue:
     """Text after normalisation for speech (never stored back into the story)."""
     role: str = "narrator"
     """Who is speaking in cast terms: "narrator", "unknown" or a character name."""
+    shown: str | None = None
+    """What captions and the transcript show when not the segment's own text (a heading as announced)."""
 
 
 @dataclass(frozen=True)
