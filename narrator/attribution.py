@@ -460,10 +460,12 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     for seg in para.segs:
         if seg.kind == "narration":
             for m in res.name_re.finditer(seg.text):
-                para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
+                if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                    para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
-                    para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
+                    if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                        para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
@@ -485,6 +487,9 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
+# name is no mention of someone there (it was the nearest "he" for the ferryman talking to himself).
+_DENIED = re.compile(r"\b[Nn]o\s+$")
 # "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
 # with no subject of its own - the name is the sentence's subject, talked about, not talked to.
 # ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
