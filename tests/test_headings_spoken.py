@@ -74,3 +74,20 @@ def test_headings_script_shows_the_heading_as_announced() -> None:
     assert first.split("(narrator)")[1].strip() == "Chapter One. The Unlit Street."
     jsonl = CliRunner().invoke(app, ["script", str(SAMPLE), "-f", "jsonl"]).stdout
     assert '"text": "— Chapter One —\\n\\t--- The Unlit Street ---"' in jsonl.splitlines()[0]  # spans stay the source's
+
+
+def test_headings_a_decorated_epub_heading_gives_a_clean_title(tmp_path: Path) -> None:
+    # An EPUB's own chapter headings (the reader's hints) carry the same decorations as a text export: the
+    # title tags the MP3, names its file and marks the M4B chapter, so "~~~" and "***" must not reach them.
+    from narrator.reader import read_story
+
+    from ._epub import Page, write_epub
+
+    pages = [Page("c1.xhtml", "One", '<h2>~~~ Chapter 1: The Gate ~~~</h2><p>The gate was shut.</p><p>"Who?" asked Ben.</p>'),
+             Page("c2.xhtml", "Two", "<h2>*** CHAPTER II. THE YARD ***</h2><p>The yard was empty.</p>"),
+             Page("c3.xhtml", "Three", "<h2>**The Well**</h2><p>The well was dry.</p>")]
+    book = write_epub(tmp_path / "gate.epub", title="The Gate", pages=pages,
+                      toc=[("c1.xhtml", "~~~ Chapter 1: The Gate ~~~"), ("c2.xhtml", "*** CHAPTER II. THE YARD ***"),
+                           ("c3.xhtml", "**The Well**")])
+    chapters = split_chapters(read_story(book))
+    assert [c.title for c in chapters] == ["Chapter 1: The Gate", "Chapter II: The Yard", "The Well"]
