@@ -172,6 +172,7 @@ class _Para:
     context: _Context | None = None  # cached by _context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
+    alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
 
 # Heads of a lower-case name that is all a character is called: their work or their kind.
@@ -333,7 +334,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
                 ev, conf = evidence.get(key, (para.evidence, para.confidence))
                 if who is None:
                     ev, conf = "unknown", 0.0
-                lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
+                alt = para.alt if who == para.speaker and para.alt != who else None
+                lines.append(Line(seg, who, ev, conf, alt))  # type: ignore[arg-type]
     return lines
 
 
@@ -1239,8 +1241,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
     chain = None
 
     def commit(hyp: _Hyp) -> None:
-        for j, (who, conf) in hyp.spk.items():
-            paras[j].speaker, paras[j].confidence = who, conf
+        for j, got in hyp.spk.items():
+            paras[j].speaker, paras[j].confidence = got[0], got[1]
+            paras[j].alt = got[2] if len(got) > 2 else None
 
     for i, para in enumerate(paras):
         if not para.quotes:
@@ -1285,7 +1288,8 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
-            order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
+            ranked = sorted(range(len(cands)), key=lambda k: -scores[k])
+            order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
             elif kind_tag is not None and kind_tag in cands:
@@ -1294,7 +1298,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 order = [cands.index(kind_tag)]
             for k in order:
                 logp = scores[k] - mx - math.log(z)
-                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp))}))
+                # The runner-up rides along (a third element), so a doubtful line can say whom else it may be.
+                alt = cands[ranked[0]] if k != ranked[0] else cands[ranked[1]] if len(ranked) > 1 else None
+                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp), alt)}))
         grown.sort(key=lambda h: -h.score)
         beam = grown[:beam_width]
         history.append(i)
