@@ -14,7 +14,7 @@ HOBB = Character("Mr. Hobb", ("Mr. Hobb", "Hobb"), "male")
 
 
 def _mentions(text: str) -> list[str]:
-    res, paras = prepared(text, [TAM, HOBB])
+    _, paras = prepared(text, [TAM, HOBB])
     return [name for p in paras for _, name in p.mentions]
 
 

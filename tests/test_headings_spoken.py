@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from narrator.assemble import Timed
 from narrator.captions import transcript, webvtt
 from narrator.casting import Casting, cast
-from narrator.chapters import spoken_title, split_chapters
+from narrator.chapters import split_chapters, spoken_title
 from narrator.cli import app
 from narrator.dialogue import split_dialogue
 from narrator.models import Clip, Cue, Line, Story, Voice
