@@ -149,7 +149,9 @@ def _rest_ok(rest: str) -> bool:
     if not rest:
         return True
     if rest[0] in ".:-–—)":
-        return len(rest) < 90 and not rest.rstrip().endswith(("?", ","))
+        # A title may ask ("Chapter 1: Who Goes There?"), a sentence goes on in lower case ("Part 2 - or was it?").
+        asks = rest.endswith("?") and not rest.lstrip(".:-–—) ")[:1].isupper()
+        return len(rest) < 90 and not rest.endswith(",") and not asks
     return rest[0].isupper() and len(rest) < 60 and not _SENTENCE_END.search(rest)
 
 

@@ -91,3 +91,22 @@ def test_headings_a_decorated_epub_heading_gives_a_clean_title(tmp_path: Path) -
                            ("c3.xhtml", "**The Well**")])
     chapters = split_chapters(read_story(book))
     assert [c.title for c in chapters] == ["Chapter 1: The Gate", "Chapter II: The Yard", "The Well"]
+
+
+def test_headings_a_title_that_asks_is_still_a_heading() -> None:
+    # "Chapter 1: Who Goes There?" was no heading (a "?" ended it), so the reader took it for the story's title
+    # and the chapter under it for the blurb: the first chapter was never read.
+    text = ('Chapter 1: Who Goes There?\n\nThe rain came down.\n\n"Run," said Ann.\n\n'
+            "Chapter 2: Home\n\nShe ran.\n")
+    import tempfile
+
+    from narrator.reader import read_story
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "asks.txt"
+        path.write_text(text, encoding="utf-8")
+        chapters = split_chapters(read_story(path))
+    assert [c.title for c in chapters] == ["Chapter 1: Who Goes There?", "Chapter 2: Home"]
+    # ... while a line that reads as a sentence stays one.
+    story = Story(title="T", author=None, description=None, text="The rain came.\n\nPart 2 - or was it?\n\nIt was.\n")
+    assert [c.title for c in split_chapters(story)] == ["T"]
