@@ -177,6 +177,7 @@ class _Para:
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
     names_back: list[str] | None = None  # cached by _names_back()
+    alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
 
 # Heads of a lower-case name that is all a character is called: their work or their kind.
@@ -342,7 +343,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
                 ev, conf = evidence.get(key, (para.evidence, para.confidence))
                 if who is None:
                     ev, conf = "unknown", 0.0
-                lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
+                alt = para.alt if who == para.speaker and para.alt != who else None
+                lines.append(Line(seg, who, ev, conf, alt))  # type: ignore[arg-type]
     return lines
 
 
@@ -469,10 +471,12 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     for seg in para.segs:
         if seg.kind == "narration":
             for m in res.name_re.finditer(seg.text):
-                para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
+                if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                    para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
-                    para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
+                    if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                        para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
@@ -497,6 +501,9 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
+# name is no mention of someone there (it was the nearest "he" for the ferryman talking to himself).
+_DENIED = re.compile(r"\b[Nn]o\s+$")
 # A quotation that reports someone else's words ("'Dorcas,' she says, 'I've had a shock.'"): its names
 # may address the speaker.
 _REPORTED_SPEECH = re.compile(
@@ -1245,7 +1252,7 @@ _BRANCH = 4
 @dataclass
 class _Hyp:
     score: float
-    spk: dict[int, tuple[str | None, float]]  # paragraph -> (speaker, confidence) decided in this beam
+    spk: dict[int, tuple]  # paragraph -> (speaker, confidence[, runner-up]) decided in this beam
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
@@ -1255,8 +1262,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
     chain = None
 
     def commit(hyp: _Hyp) -> None:
-        for j, (who, conf) in hyp.spk.items():
-            paras[j].speaker, paras[j].confidence = who, conf
+        for j, got in hyp.spk.items():
+            paras[j].speaker, paras[j].confidence = got[0], got[1]
+            paras[j].alt = got[2] if len(got) > 2 else None
 
     for i, para in enumerate(paras):
         if not para.quotes:
@@ -1283,10 +1291,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                   and paras[i - 1].chain == para.chain else None)
         if answer in para.sure_vocatives:
             answer = None
-        # (score, parent, speaker, its (speaker, confidence) or None, log-probability) per extension: only
-        # the beam_width best become hypotheses (a copy of the parent's speakers and a calibrated confidence
-        # each), not every one of the up to _BEAM x _BRANCH extensions.
-        grown: list[tuple[float, _Hyp, str | None, tuple[str | None, float] | None, float]] = []
+        # (score, parent, speaker, its (speaker, confidence) or None, log-probability, runner-up) per
+        # extension: only the beam_width best become hypotheses (a copy of the parent's speakers and a
+        # calibrated confidence each), not every one of the up to _BEAM x _BRANCH extensions.
+        grown: list[tuple[float, _Hyp, str | None, tuple[str | None, float] | None, float, str | None]] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
                 got = hyp.spk.get(j)
@@ -1298,14 +1306,14 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
 
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
-                grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0))
+                grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0, None))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
                                                None if trace is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
-                grown.append((hyp.score, hyp, None, (None, 0.0), 0.0))
+                grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
@@ -1328,10 +1336,12 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             log_z = math.log(z)
             for k in order:
                 logp = scores[k] - mx - log_z
-                grown.append((hyp.score + logp, hyp, cands[k], None, logp))
+                # The runner-up rides along, so a doubtful line can say whom else it may be.
+                alt = cands[ranked[0]] if k != ranked[0] else cands[ranked[1]] if len(ranked) > 1 else None
+                grown.append((hyp.score + logp, hyp, cands[k], None, logp, alt))
         grown.sort(key=lambda g: -g[0])
-        beam = [_Hyp(score, {**parent.spk, i: got if got is not None else (who, _calibrated(logp))})
-                for score, parent, who, got, logp in grown[:beam_width]]
+        beam = [_Hyp(score, {**parent.spk, i: got if got is not None else (who, _calibrated(logp), alt)})
+                for score, parent, who, got, logp, alt in grown[:beam_width]]
         history.append(i)
     commit(beam[0])
     for i, para in enumerate(paras):

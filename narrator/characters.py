@@ -186,7 +186,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
     # hole"), or the mid-sentence capitals of a name ("asked Table").
     tags = _tag_words(body)
-    promoted = frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
+    promoted = (frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
+                | _modal_names(narration))
     for seg in body:
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
@@ -317,6 +318,22 @@ def _tag_words(body: Sequence[Segment]) -> Counter[str]:
                 if w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
                     seen[w] += 1
     return seen
+
+
+# "Will said", "Will laughed", "Will stopped at the door": a modal takes a bare verb ("Will you stay?", "Can
+# anyone say?"), never a past tense or "said", so a capitalised modal before one is somebody's name. Twice, in
+# the narration: once may be a slip. ("May" is left to the tag rule: "May passed quickly" is the month.)
+# (The speech verbs' bare forms, "Will say", "Can ask", are the modal's own.)
+_MODAL_NAME = re.compile(r"\b(?P<w>Will|Can|Shall|Must)\s+(?:"
+                         + "|".join(sorted((re.escape(v) for v in SPEECH_VERBS if v not in ("say", "ask", "answer", "reply",
+                                                                                             "put", "saying")), key=len, reverse=True))
+                         + r"|[a-z]{2,}(?<!e)ed)\b")
+
+
+def _modal_names(narration: str) -> frozenset[str]:
+    """Modal verbs the narration uses as names ("Will said", "Will laughed")."""
+    seen = Counter(m.group("w") for m in _MODAL_NAME.finditer(narration))
+    return frozenset(w for w, n in seen.items() if n >= 2)
 
 
 # A capital after a lower-case word or a comma starts no sentence ("said Table", "with Table, who"):
