@@ -585,6 +585,12 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                     nxt = _tag_before(txt[found[3]:], res, lead=True, strict=True)
                     if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
                         tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
+                    elif (nxt is not None and nxt[1] == "pronoun" and found[2] in ("male", "female")
+                          and nxt[2] != found[2] and _SENTENCE_END.search(txt, found[3])):
+                        # '"A," said Kate. After a pause, during which he watched her, he added: "B"': the
+                        # "he" of a new sentence cannot be the woman the tag named; the next quote is his
+                        # (but in '"A," he added, as she laughed, "B"' the "she" is an aside of his tag).
+                        tags.append((_Tag(None, "pronoun", nxt[2], "before"), qi + 1))
                 continue
         # Narration right before a quote that introduces it ("Emma turned to him and said:"),
         # or, for a paragraph that opens with speech, the narration paragraph before it.
@@ -599,10 +605,19 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], "before"), src, res), src), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
-        subs = _subject_of(segs[qpos[0] - 1].text, res)
-        if subs and subs[-1][1] == "pronoun":
+        lead = segs[qpos[0] - 1].text
+        # "She knew some of them, and he selected one.": the clause nearest the speech has the last word.
+        last = list(_AND_PRONOUN.finditer(_SENTENCE_END.split(lead.rstrip())[-1]))
+        subs = _subject_of(lead, res)
+        if last:
+            tags.append((_Tag(None, "pronoun", "male" if last[-1].group(1) == "he" else "female", "beat"), 0))
+        elif subs and subs[-1][1] == "pronoun":
             tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
     return tags
+
+
+# A clause joined on with its own pronoun subject: ", and he selected one".
+_AND_PRONOUN = re.compile(r",\s+(?:and|but|then|and\s+then)\s+(he|she)\s+[a-z]{2,}")
 
 
 # Relations a possessive tag can name ("said her mother"), with the speaker's gender when it tells.
@@ -1789,10 +1804,18 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
     refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
     refs.sort()
-    units: dict[int, list[str]] = {}
+    units: dict[int, list[tuple[bool, str]]] = {}
     for pos, n in refs:
-        units.setdefault(bisect.bisect_right(cuts, pos), []).append(n)
-    return [tuple(units[k]) for k in sorted(units)]
+        owner = _POSSESSIVE_NAME.match(text, pos) is not None if n[0] != "=" else text.startswith(("his ", "His "), pos)
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append((owner, n))
+    # A possessive is no subject ("on Emma's merely turning her head, she added"; "In his hurry, Tom knocked
+    # the lamp over"): the people a sentence is about come before the ones it names as owners, "his"
+    # included ("her" is left in place: it is as often the object); the order among each kind is the text's.
+    return [tuple(n for _, n in sorted(units[k], key=lambda r: r[0])) for k in sorted(units)]
+
+
+# A name in the possessive ("Emma's", "Mr. Knightley's").
+_POSSESSIVE_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}['\u2019]s\b")
 
 
 # The lexicon's gendered pronouns, lower case or capitalised at a sentence start ("He", "her").
@@ -2050,7 +2073,9 @@ def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | No
             if k == 0:
                 continue  # the turn just before, with nothing between: turn-taking decides that one
             who = spk(u)
-            if who is not None and res.gender.get(who) == g and who not in listeners:
+            # The narrator's turns are "I said": a "he" or "she" never goes on with them (_third_person_tag
+            # keeps them out of the pool; neither may the centre bring them back).
+            if who is not None and res.gender.get(who) == g and who not in listeners and who != res.narrator:
                 return who
             continue
         for n in u:
