@@ -201,6 +201,14 @@ _TAG_AFTER_INVERTED = re.compile(
     r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
     r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])"
 )
+# A capitalised role as the speaker of a tag: "asserted the Colonel", '"Dearly beloved," the Rector began'.
+# The words are those _ROLE_RE keys a role by ("the Mock Turtle"), so the tag lands on the same form.
+_ROLE_WORDS = rf"(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)(?![\w'\u2019]|\s+{_UP})"
+_ROLE_TAG_INVERTED = re.compile(
+    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
+    r"(?:\s+(?:in|out|up|on|back))?\s+the\s+" + _ROLE_WORDS
+)
+_ROLE_TAG_NORMAL = re.compile(r"^[\s,;:\-\u2014]*[Tt]he\s+" + _ROLE_WORDS + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b")
 _TAG_AFTER_NORMAL = re.compile(
     r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
 )
@@ -226,10 +234,11 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
     for a, b in itertools.pairwise(body):
         if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
             continue
+        comma = a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")
+        _collect_role_tag(b.text, comma, forms)
         m = _TAG_AFTER_INVERTED.match(b.text)
         # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
-        if (m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS
-                and not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")):
+        if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
             m = None
         inverted = m is not None
         # '"Gone," Rabbit said': a capitalised word right after the quotation with the speech verb
@@ -266,6 +275,26 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                 voc = " ".join(v.group("v").split())
                 if voc != key and voc in forms:
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
+
+
+def _collect_role_tag(tag: str, comma: bool, forms: dict[str, _Form]) -> None:
+    """A capitalised role that speaks in a tag ("asserted the Colonel", "the Rector began") is a speaker,
+    however seldom the narration names it otherwise: the tag itself says a person is talking."""
+    m = _ROLE_TAG_INVERTED.match(tag)
+    if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
+        m = None  # an "-ed" verb is a speech verb only right after a quote ending in a comma
+    m = m or _ROLE_TAG_NORMAL.match(tag)
+    if m is None:
+        return
+    words = tuple(m.group("role").split())
+    if any(w in _FUNCTION_WORDS for w in words):
+        return
+    key = "the " + " ".join(words)
+    form = forms.get(key)
+    if form is None:  # (_collect found it in the narration already, unless the tag is its one use)
+        form = forms[key] = _Form(key, None, words, count=1, narrated=1, role=True)
+    form.tagged += 1
+    form.person += 2
 
 
 _BARE_TITLES = frozenset(t.rstrip(".") for t in TITLES)  # "Mr" for "Mr." and "Mr" alike

@@ -447,3 +447,15 @@ def test_characters_first_person_narrator_named_by_four_callouts_the_narration_n
             '"Fine," Oren says, and I follow him out.\n\n')
     narr = [c for c in chars_of(text).values() if "I" in c.aliases]
     assert [c.name for c in narr] == ["Wren"]
+
+
+def test_capitalised_role_named_once_as_a_tag_subject_is_a_character():
+    # "the Warden" appears twice, and only one use is person-like: a long novel's threshold would
+    # drop it, but a reader who sees it speak in a tag knows it is somebody.
+    filler = "The rain kept on over the moors, and the lamps burned low in every window of the town. " * 1200
+    text = ('Mara came to the door of the Warden\'s lodge.\n\n"Stand where you are," said the Warden.\n\n'
+            '"Only me," said Mara.\n\n' + filler)
+    assert "the Warden" in chars_of(text)
+    # Without the tag the same role stays out: a capitalised noun named in passing is nobody.
+    quiet = text.replace("said the Warden", "came a call")
+    assert "the Warden" not in chars_of(quiet)
