@@ -27,6 +27,7 @@ from narrator.lexicon import (
     MALE_NAMES,
     MALE_NOUNS,
     MALE_PRONOUNS,
+    NEUTRAL_TITLES,
     OCCUPATIONS,
     RANK_TITLES,
     SPEECH_VERB_ALT,
@@ -183,7 +184,9 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
         return _add_specials([], story, body, narration, promoted)
 
     # Short stories name their people fewer times: one person-like use is evidence enough.
+    called = _titles_called_out(body, forms)
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
+    chars = _title_alias(chars, called)
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
     chars = _drop_named_things(chars, body)
@@ -275,6 +278,61 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                 voc = " ".join(v.group("v").split())
                 if voc != key and voc in forms:
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
+
+
+def _titles_called_out(body: Sequence[Segment], forms: dict[str, _Form]) -> set[str]:
+    """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"'); returned as
+    title keys ("Captain", "Dr").
+
+    A titled name the narration gives once ("where Captain Ironhoof stood guard") is a character when
+    the speech greets someone by that title and no other name carries it: the reader knows who is
+    being greeted, and that he is there to answer. (Only ranks and offices: "Yes, Miss" and "Thank
+    you, Sir" are said to anybody.)"""
+    called: set[str] = set()
+    for seg in body:
+        if seg.kind == "dialogue":
+            called.update(_title_key(m.group("t")) for m in _TITLE_CALLED.finditer(seg.text))
+    if not called:
+        return called
+    holders: dict[str, list[_Form]] = defaultdict(list)
+    for f in forms.values():
+        if f.title:
+            holders[_title_key(f.title)].append(f)
+    for t in called:
+        fs = holders.get(t, [])
+        # (Not when the narration has its own name for him, "the General": the greeting is the role's,
+        # and a full name written once is no better name for him.)
+        role = forms.get("the " + {"Dr": "Doctor"}.get(t, t))
+        if len(fs) == 1 and fs[0].count == 1 and fs[0].narrated and (role is None or role.count < 2):
+            fs[0].person += 1
+            fs[0].count += 1  # the greeting is one more mention of the same person
+    return called
+
+
+_CALLED_TITLES = "|".join(sorted((re.escape(t) for t in RANK_TITLES | NEUTRAL_TITLES), key=len, reverse=True))
+_TITLE_CALLED = re.compile(rf"(?:^[\"\u201c']|,\s+)(?P<t>{_CALLED_TITLES})(?=\s*[,.!?])")
+
+
+def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
+    """The bare title the speech calls out ("Captain") becomes an alias of the one character who holds
+    that title, so the greeting marks him as the one addressed (the next speaker, most likely)."""
+    if not called:
+        return chars
+    known = {f for c in chars for f in (c.name, *c.aliases)}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for c in chars:
+        for f in (c.name, *c.aliases):
+            first = f.split()[0] if len(f.split()) >= 2 else ""
+            if first in TITLES:
+                owners[_title_key(first)].add(c.name)
+    extra: dict[str, list[str]] = defaultdict(list)
+    for t in sorted(called):
+        word = {"Dr": "Doctor"}.get(t, t)
+        if len(owners.get(t, ())) == 1 and word not in known:
+            extra[next(iter(owners[t]))].append(word)
+    if not extra:
+        return chars
+    return [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
 
 
 def _collect_role_tag(tag: str, comma: bool, forms: dict[str, _Form]) -> None:

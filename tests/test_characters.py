@@ -459,3 +459,26 @@ def test_capitalised_role_named_once_as_a_tag_subject_is_a_character():
     # Without the tag the same role stays out: a capitalised noun named in passing is nobody.
     quiet = text.replace("said the Warden", "came a call")
     assert "the Warden" not in chars_of(quiet)
+
+
+def test_titled_name_given_once_is_a_character_when_the_speech_greets_the_title():
+    # The narration names the sergeant once; the greeting "Sergeant" tells the reader he is there and
+    # is the one being spoken to, so the bare title becomes his alias too.
+    text = ('Nell crossed the yard to the barracks, where Sergeant Pell sat mending a boot.\n\n'
+            '"Evening, Sergeant," said Nell.\n\n"Evening, miss. Lost again?"\n\n"Only my way."\n\n')
+    pell = by_form(chars_of(text), "Sergeant Pell")
+    assert pell is not None and "Sergeant" in pell.aliases
+    # Named once and never greeted: somebody mentioned, not somebody present.
+    quiet = text.replace("Evening, Sergeant,", "Evening,")
+    assert by_form(chars_of(quiet), "Sergeant Pell") is None
+    # "Miss" and "Sir" are said to anybody: a greeting by them makes nobody a character.
+    civil = text.replace("Sergeant Pell", "Mr. Pell").replace("Evening, Sergeant,", "Evening, Mister,")
+    assert by_form(chars_of(civil), "Mr. Pell") is None
+
+
+def test_gate_fixture_guard_named_once_is_in_the_cast():
+    # gate.txt names its guard once, then Rarity greets him "Captain": he must be in the discovered cast
+    # (without him his four lines went to the sisters by turn-taking).
+    chars = chars_of((FIXTURES / "gate.txt").read_text())
+    guard = by_form(chars, "Captain Ironhoof")
+    assert guard is not None and guard.gender == "male" and "Captain" in guard.aliases
