@@ -190,6 +190,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
     chars = _drop_named_things(chars, body)
+    chars = _drop_family_plurals(chars)
     chars = _gender_from_introduction(chars, body)
     del text
     return _add_specials(chars, story, body, narration, promoted)
@@ -1298,6 +1299,35 @@ _SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,
 _THE_NAME = re.compile(rf"the\s+({_UP}[{LOWER}]+)")
 _AFTER_ARTICLE_OR_NAME = re.compile(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$")
 _ROLE_OF = re.compile(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b")
+
+
+def _drop_family_plurals(chars: list[Character]) -> list[Character]:
+    """Drop "the Emersons", "the Miss Steeles": a family or a set of sisters, never one voice.
+
+    A form is a family plural when its last word is another character's surname (or name word) with an
+    "s" added; a character all of whose forms are such plurals is the group, and a reader gives no line
+    to a group by name. (A name that merely ends in "s" -- "Mr. Hastings" -- has no "Hasting" beside it.)
+    """
+    words = {w for c in chars for f in (c.name, *c.aliases) for w in f.split() if w[:1].isupper()}
+
+    def plural(form: str) -> bool:
+        ws = form.split()
+        if not ws or not ws[-1].endswith("s") or len(ws[-1]) < 4:
+            return False
+        return ws[-1][:-1] in words or (ws[-1].endswith("es") and ws[-1][:-2] in words)
+
+    out = []
+    for c in chars:
+        forms = [f for f in (c.name, *c.aliases) if f != "I"]
+        own = {w for f in forms for w in f.split()}
+        # The article or "Miss" says it is a group ("the Emersons", "Miss Thorpes"); a bare "Braddocks" or a
+        # "Mrs. Braddocks" is a person whose name ends in "s".
+        group = any(f.startswith(("the ", "Miss ")) for f in forms) and not any(
+            f.split()[0] in TITLES and f.split()[0] != "Miss" for f in forms)
+        if forms and group and all(plural(f) and f.split()[-1][:-1] not in own for f in forms):
+            continue
+        out.append(c)
+    return out
 
 
 def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:

@@ -497,3 +497,15 @@ def test_given_name_with_one_person_use_is_a_character_in_a_long_book():
     saint = ('The guide spoke of St. Francis in the chapel. St. Francis was a gentle man, he said.\n\n'
              + _LONG_FILLER)
     assert by_form(chars_of(saint), "Francis") is None
+
+
+def test_family_plural_is_not_a_character_but_a_name_ending_in_s_is():
+    # "the Marlows" is the family of Mr. Marlow and Jenny Marlow: a group, never one voice.
+    text = ('Mr. Marlow and Jenny Marlow lived at the mill. The Marlows came to dinner on Sunday, and the '
+            'Marlows laughed at the parson.\n\n"Welcome," said Mr. Marlow.\n\n"Thank you," said Jenny Marlow.\n\n'
+            'Mrs. Hastings sat by the fire. "More tea?" said Mrs. Hastings. Mrs. Hastings smiled.\n\n')
+    chars = chars_of(text)
+    assert by_form(chars, "Mr. Marlow") is not None and by_form(chars, "Jenny Marlow") is not None
+    assert by_form(chars, "the Marlows") is None
+    # No "Hasting" beside her: the final "s" is her own.
+    assert by_form(chars, "Mrs. Hastings") is not None
