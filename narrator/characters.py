@@ -548,8 +548,6 @@ def _collect(
             form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS:
             form.place += 1
-        if not title and _SAINT_BEFORE.search(before):
-            form.place += 1  # "the life of St. Francis", "St. Albans": a saint or a place named after one
         if not title and len(words) > len(kept) and words[len(kept)] in _PLACE_NOUNS:
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
         if is_narration:
@@ -587,7 +585,6 @@ def _collect(
                 together[frozenset(pair)] += 1  # type: ignore[index]
 
 
-_SAINT_BEFORE = re.compile(r"\b(?:St\.?|Saint)\s+$")
 _AFTER_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|his|her|its|my|your|our|their|of)\s+$")
 _CLAUSE_END = re.compile(r"[.!?;:\u2014\"]|--")
 
@@ -666,21 +663,13 @@ class _Cluster:
         return sum(f.count for f in self.forms)
 
 
-def _given_led(f: _Form) -> bool:
-    """A form that starts with a given name of settled gender ("Sarah", "Evelyn Howard"): a person's
-    name wherever it stands, so one person-like use is enough even in a long novel, where a capitalised
-    word in general needs two ("York", "Opera" and "the Archer Madeira" are capitalised as often)."""
-    return not f.role and not f.title and (f.words[0] in MALE_NAMES or f.words[0] in FEMALE_NAMES)
-
-
 def _cluster(forms: dict[str, _Form], min_person: int = 2,
              together: Counter[frozenset[str]] | None = None) -> list[Character]:
     """Group forms into characters and pick each one's canonical name and gender."""
     # Keep forms that behave like people at least twice, or carry a title.
     good = {
         k: f for k, f in forms.items()
-        if (f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place)
-                                             or (f.person >= 1 and f.person > f.place and _given_led(f))))
+        if (f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place)))
         or f.tagged
     }
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").

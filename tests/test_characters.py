@@ -484,21 +484,6 @@ def test_gate_fixture_guard_named_once_is_in_the_cast():
     assert guard is not None and guard.gender == "male" and "Captain" in guard.aliases
 
 
-_LONG_FILLER = "The rain kept on over the moors, and the lamps burned low in every window of the town. " * 1200
-
-
-def test_given_name_with_one_person_use_is_a_character_in_a_long_book():
-    # A long novel needs two person-like uses of a capitalised word ("York", "Opera" are capitalised too),
-    # but a given name is a person's wherever it stands: one use as the subject of a verb is enough.
-    text = ('The letter was for Sarah. Sarah laughed when she heard it, and went down to the gate.\n\n'
-            + _LONG_FILLER)
-    assert by_form(chars_of(text), "Sarah") is not None
-    # After "St." the same name is a saint or a church ("the life of St. Francis"), nobody present.
-    saint = ('The guide spoke of St. Francis in the chapel. St. Francis was a gentle man, he said.\n\n'
-             + _LONG_FILLER)
-    assert by_form(chars_of(saint), "Francis") is None
-
-
 def test_family_plural_is_not_a_character_but_a_name_ending_in_s_is():
     # "the Marlows" is the family of Mr. Marlow and Jenny Marlow: a group, never one voice.
     text = ('Mr. Marlow and Jenny Marlow lived at the mill. The Marlows came to dinner on Sunday, and the '
