@@ -806,12 +806,21 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
 
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
     # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
+    # A nickname shortens a given name, never a surname: "Kit" is not "Mr. Kitson" nor "Amos Kitson".
+    # (The evidence that a word is a surname: it ends a full name or follows "Mr."/"Mrs.", and never
+    # begins a full name.)
+    # (Every form the text writes counts as evidence, even one named once: "Amos Kitson".)
+    firsts = {f.words[0] for f in forms.values() if len(f.words) >= 2 and not f.title and not f.role}
+    family_names = {f.words[-1] for f in forms.values() if not f.role and
+                    ((len(f.words) >= 2 and not (f.title and len(f.words) == 1))
+                     or (f.title and _title_key(f.title) in ("Mr", "Mrs") and len(f.words) == 1))} - firsts
     role_words = {f.words for f in roles.values()}
     singles = [k for k, f in good.items() if len(f.words) == 1 and not f.title]
     for k in singles:
         w = good[k].words[0]
-        if len(w) < 6 and good[k].words not in role_words:
-            longer = [x for x in singles if x != k and good[x].words[0].startswith(w) and len(good[x].words[0]) >= len(w) + 2]
+        if len(w) < 6 and good[k].words not in role_words and w not in family_names:
+            longer = [x for x in singles if x != k and good[x].words[0].startswith(w) and len(good[x].words[0]) >= len(w) + 2
+                      and good[x].words[0] not in family_names]
             if len(longer) == 1:
                 union(k, longer[0])
 

@@ -494,3 +494,17 @@ def test_family_plural_is_not_a_character_but_a_name_ending_in_s_is():
     assert by_form(chars, "the Marlows") is None
     # No "Hasting" beside her: the final "s" is her own.
     assert by_form(chars, "Mrs. Hastings") is not None
+
+
+def test_short_form_joins_a_given_name_but_never_a_surname():
+    # "Kit" starts "Kitson", but Kitson is the family name of Amos (it ends his full name): a nickname
+    # shortens a given name, so Kit is a person of her own.
+    text = ('Kit ran down the lane. Kit laughed at the geese. "Wait for me," said Kit.\n\n'
+            'Amos Kitson watched from the gate. Kitson frowned. "Mind the geese," said Kitson.\n\n')
+    chars = chars_of(text)
+    kit, kitson = by_form(chars, "Kit"), by_form(chars, "Kitson")
+    assert kit is not None and kitson is not None and kit is not kitson
+    # The same short form beside a given name is its nickname ("Twi" for "Twilight").
+    given = text.replace("Amos Kitson", "Kitterly Amos").replace("Kitson", "Kitterly")
+    chars = chars_of(given)
+    assert by_form(chars, "Kit") is by_form(chars, "Kitterly") is not None
