@@ -216,6 +216,7 @@ _ROLE_TAG_NORMAL = re.compile(r"^[\s,;:\-\u2014]*[Tt]he\s+" + _ROLE_WORDS + r"(?
 _TAG_AFTER_NORMAL = re.compile(
     r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
 )
+_TAG_SPLIT_ED = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+[a-z]+ed\s*[,;:\u2014]\s*$")
 # "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
 # that is the speaker even when it is also a common word ('"Out," May said').
 _TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
@@ -235,12 +236,19 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                   cap_counts: Counter[str], together: Counter[frozenset[str]] | None = None,
                   promoted: frozenset[str] = frozenset()) -> None:
     """Names in speech tags: a person named once, as the speaker of one line, is still a speaker."""
-    for a, b in itertools.pairwise(body):
+    for i, (a, b) in enumerate(itertools.pairwise(body)):
         if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
             continue
         comma = a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")
         _collect_role_tag(b.text, comma, forms)
         m = _TAG_AFTER_INVERTED.match(b.text)
+        if m is None and comma and i + 2 < len(body) and body[i + 2].kind == "dialogue" \
+                and body[i + 2].paragraph == b.paragraph:
+            # '"Perhaps," young Thorley hazarded, "she is unhappy."': between the two halves of one
+            # quotation, a name and any verb in "-ed" are the speaker and his tag.
+            split = _TAG_SPLIT_ED.match(b.text)
+        else:
+            split = None
         # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
         if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
             m = None
@@ -248,7 +256,7 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
         # '"Gone," Rabbit said': a capitalised word right after the quotation with the speech verb
         # straight after it is the speaker, however often the story writes "a rabbit hole".
         bare = not inverted and _TAG_AFTER_NORMAL_BARE.match(b.text) is not None
-        m = m or _TAG_AFTER_NORMAL.match(b.text)
+        m = m or _TAG_AFTER_NORMAL.match(b.text) or split
         if m is None:
             continue
         title = m.group("title")

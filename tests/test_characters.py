@@ -508,3 +508,15 @@ def test_short_form_joins_a_given_name_but_never_a_surname():
     given = text.replace("Amos Kitson", "Kitterly Amos").replace("Kitson", "Kitterly")
     chars = chars_of(given)
     assert by_form(chars, "Kit") is by_form(chars, "Kitterly") is not None
+
+
+def test_name_with_any_ed_verb_between_two_halves_of_a_quote_is_a_speaker():
+    # "hazarded" is in no list of speech verbs, but between the halves of one quotation the name and
+    # its verb can only be the speaker and the tag.
+    text = ('The ball went on till late.\n\n"Perhaps," young Dorrow hazarded, "she is too unhappy to come."\n\n'
+            '"Nonsense," said Mara.\n\n')
+    assert by_form(chars_of(text), "Dorrow") is not None
+    # Not a quotation split round it: "Young Dorrow hazarded a guess" after a whole line is narration.
+    whole = text.replace('"Perhaps," young Dorrow hazarded, "she is too unhappy to come."',
+                         '"Perhaps she is too unhappy to come." Young Dorrow hazarded a guess.')
+    assert by_form(chars_of(whole), "Dorrow") is None
