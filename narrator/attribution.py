@@ -163,6 +163,9 @@ class _Para:
     vocatives: list[str] = field(default_factory=list)
     addr_gender: set[str] = field(default_factory=set)  # genders addressed in the speech ("sir", "mamma")
     called: set[str] = field(default_factory=set)  # vocatives opening or closing a quotation
+    # Vocatives the paragraph's speaker surely says to someone else: not in speech the quote reports
+    # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
+    sure_vocatives: set[str] = field(default_factory=set)
     in_quote: set[str] = field(default_factory=set)
     tags: list[tuple[_Tag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
@@ -465,6 +468,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 for m in res.epithet_re.finditer(seg.text):
                     para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
+            reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
                 para.in_quote.add(name)
@@ -475,6 +479,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                                                               or _endearment_before(before)) \
                         and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
+                    if not reported and not _SELF_NAMED.search(before):
+                        para.sure_vocatives.add(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
@@ -485,6 +491,14 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# A quotation that reports someone else's words ("'Dorcas,' she says, 'I've had a shock.'"): its names
+# may address the speaker.
+_REPORTED_SPEECH = re.compile(
+    r"['\u2019\u201d]\s+(?:he|she|I|they|we|[A-Z][a-z]+)\s+(?:says|said|asks|asked|cries|cried|answers|answered|"
+    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d],?\s+(?:says|said)\s+(?:he|she|I)\b")
+# "I, Hercule Poirot, affirm", "_Me_, Hercule Poirot!": the name stands beside the speaker's own pronoun.
+# ("Tell me, Jane" still addresses Jane: only a capital "Me" that opens the phrase names oneself.)
+_SELF_NAMED = re.compile(r"(?<![A-Za-z])(?:I|Me|[Mm]yself)_?,$")
 # "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
 # with no subject of its own - the name is the sentence's subject, talked about, not talked to.
 # ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
@@ -1257,6 +1271,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
                     and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
                     else None)
+        # "Does my arrangement suit you, Evie?" and the untagged line right after it: the one asked answers.
+        answer = (_asked_name(paras[i - 1], res) if i > 0 and not para.tags and not para.cont and paras[i - 1].quotes
+                  and paras[i - 1].chain == para.chain else None)
+        if answer in para.sure_vocatives:
+            answer = None
         grown: list[_Hyp] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
@@ -1280,9 +1299,18 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
-            order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
+            ranked = sorted(range(len(cands)), key=lambda k: -scores[k])
+            if para.sure_vocatives and not any(t.kind == "name" for t, _ in para.tags):
+                # "Come here, Nell." is never Nell's: one does not call oneself by name. The scorer's
+                # named_in_quote only weighs against it, and strong turn-taking can outvote it. Nell stays
+                # in the softmax: a hypothesis whose turns made her the likely speaker pays for that.
+                ranked = [k for k in ranked if cands[k] not in para.sure_vocatives] or ranked
+            order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
+            elif answer is not None and answer in cands:
+                # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
+                order = [cands.index(answer)]
             elif kind_tag is not None and kind_tag in cands:
                 # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
                 # is of the line still weighs the beam's choices for the lines before it.
@@ -1454,6 +1482,29 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
 # in one of these or in those is no fixed name.
 _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "other", "one", "voice", "child",
                            "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
+
+
+def _asked_name(para: _Para, res: _Resolver) -> str | None:
+    """The one person a paragraph's closing question asks by name ("How are you, Jake?"), or None.
+
+    The name must be set off by a comma ("Jake, do we get a drink?", "Does it suit you, Evie?"): a
+    bare "Henry?" or "Cynthia! That's not your wife?" echoes a name someone said, and asks about them.
+    """
+    if not para.quotes or not para.sure_vocatives or res.name_re is None:
+        return None
+    text = para.quotes[-1].text.rstrip(_CLOSERS.replace("?", "").replace("!", ""))
+    if not text.endswith("?"):
+        return None
+    asked = set()
+    for m in res.name_re.finditer(text):
+        name = res.forms[_ws(m.group(0))]
+        if name not in para.sure_vocatives:
+            continue
+        before, after = text[: m.start()].rstrip(), text[m.end():]
+        if before.endswith(",") or (after.startswith(",") and before.strip(_OPENERS)) or \
+                (after.startswith(",") and not before.strip(_OPENERS) and "?" in after):
+            asked.add(name)
+    return next(iter(asked)) if len(asked) == 1 else None
 
 
 def _introduces_self(para: _Para, res: _Resolver) -> str | None:
@@ -1771,6 +1822,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             far_only.add(c.name)
     if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
         pool.append(res.narrator)
+    if _third_person_tag(tag) and res.narrator in pool and len(pool) > 1:
+        pool.remove(res.narrator)
     if tag is not None and tag.gender != "unknown":
         matching = [n for n in pool if res.gender.get(n) == tag.gender]
         if not matching:
@@ -1875,6 +1928,15 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             f.update(d)
             feats.append(f)
     return pool, scores, feats
+
+
+def _third_person_tag(tag: _Tag | None) -> bool:
+    """Whether a tag speaks of its speaker in the third person ("she continued", "said the old man").
+
+    A first-person narrator tags their own words "I said"; "he said" or "said the stranger" is never
+    the narrator, whatever gender the story leaves them (Watson's is never stated in his own voice).
+    """
+    return tag is not None and tag.kind in ("pronoun", "epithet")
 
 
 def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | None:
