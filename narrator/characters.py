@@ -27,6 +27,7 @@ from narrator.lexicon import (
     MALE_NAMES,
     MALE_NOUNS,
     MALE_PRONOUNS,
+    NEUTRAL_TITLES,
     OCCUPATIONS,
     RANK_TITLES,
     SPEECH_VERB_ALT,
@@ -195,10 +196,13 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
         return _add_specials([], story, body, narration, promoted)
 
     # Short stories name their people fewer times: one person-like use is evidence enough.
+    called = _titles_called_out(body, forms)
     chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
+    chars = _title_alias(chars, called)
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
     chars = _drop_named_things(chars, body)
+    chars = _drop_family_plurals(chars)
     chars = _gender_from_introduction(chars, body)
     del text
     return _add_specials(chars, story, body, narration, promoted)
@@ -213,9 +217,18 @@ _TAG_AFTER_INVERTED = re.compile(
     r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
     r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])"
 )
+# A capitalised role as the speaker of a tag: "asserted the Colonel", '"Dearly beloved," the Rector began'.
+# The words are those _ROLE_RE keys a role by ("the Mock Turtle"), so the tag lands on the same form.
+_ROLE_WORDS = rf"(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)(?![\w'\u2019]|\s+{_UP})"
+_ROLE_TAG_INVERTED = re.compile(
+    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
+    r"(?:\s+(?:in|out|up|on|back))?\s+the\s+" + _ROLE_WORDS
+)
+_ROLE_TAG_NORMAL = re.compile(r"^[\s,;:\-\u2014]*[Tt]he\s+" + _ROLE_WORDS + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b")
 _TAG_AFTER_NORMAL = re.compile(
     r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
 )
+_TAG_SPLIT_ED = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+[a-z]+ed\s*[,;:\u2014]\s*$")
 # "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
 # that is the speaker even when it is also a common word ('"Out," May said').
 _TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
@@ -235,19 +248,27 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                   cap_counts: Counter[str], together: Counter[frozenset[str]] | None = None,
                   promoted: frozenset[str] = frozenset()) -> None:
     """Names in speech tags: a person named once, as the speaker of one line, is still a speaker."""
-    for a, b in itertools.pairwise(body):
+    for i, (a, b) in enumerate(itertools.pairwise(body)):
         if a.kind != "dialogue" or b.kind != "narration" or a.paragraph != b.paragraph:
             continue
+        comma = a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")
+        _collect_role_tag(b.text, comma, forms)
         m = _TAG_AFTER_INVERTED.match(b.text)
+        if m is None and comma and i + 2 < len(body) and body[i + 2].kind == "dialogue" \
+                and body[i + 2].paragraph == b.paragraph:
+            # '"Perhaps," young Thorley hazarded, "she is unhappy."': between the two halves of one
+            # quotation, a name and any verb in "-ed" are the speaker and his tag.
+            split = _TAG_SPLIT_ED.match(b.text)
+        else:
+            split = None
         # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
-        if (m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS
-                and not a.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(",")):
+        if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
             m = None
         inverted = m is not None
         # '"Gone," Rabbit said': a capitalised word right after the quotation with the speech verb
         # straight after it is the speaker, however often the story writes "a rabbit hole".
         bare = not inverted and _TAG_AFTER_NORMAL_BARE.match(b.text) is not None
-        m = m or _TAG_AFTER_NORMAL.match(b.text)
+        m = m or _TAG_AFTER_NORMAL.match(b.text) or split
         if m is None:
             continue
         title = m.group("title")
@@ -278,6 +299,81 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                 voc = " ".join(v.group("v").split())
                 if voc != key and voc in forms:
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
+
+
+def _titles_called_out(body: Sequence[Segment], forms: dict[str, _Form]) -> set[str]:
+    """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"'); returned as
+    title keys ("Captain", "Dr").
+
+    A titled name the narration gives once ("where Captain Ironhoof stood guard") is a character when
+    the speech greets someone by that title and no other name carries it: the reader knows who is
+    being greeted, and that he is there to answer. (Only ranks and offices: "Yes, Miss" and "Thank
+    you, Sir" are said to anybody.)"""
+    called: set[str] = set()
+    for seg in body:
+        if seg.kind == "dialogue":
+            called.update(_title_key(m.group("t")) for m in _TITLE_CALLED.finditer(seg.text))
+    if not called:
+        return called
+    holders: dict[str, list[_Form]] = defaultdict(list)
+    for f in forms.values():
+        if f.title:
+            holders[_title_key(f.title)].append(f)
+    for t in called:
+        fs = holders.get(t, [])
+        # (Not when the narration has its own name for him, "the General": the greeting is the role's,
+        # and a full name written once is no better name for him.)
+        role = forms.get("the " + {"Dr": "Doctor"}.get(t, t))
+        if len(fs) == 1 and fs[0].count == 1 and fs[0].narrated and (role is None or role.count < 2):
+            fs[0].person += 1
+            fs[0].count += 1  # the greeting is one more mention of the same person
+    return called
+
+
+_CALLED_TITLES = "|".join(sorted((re.escape(t) for t in RANK_TITLES | NEUTRAL_TITLES), key=len, reverse=True))
+_TITLE_CALLED = re.compile(rf"(?:^[\"\u201c']|,\s+)(?P<t>{_CALLED_TITLES})(?=\s*[,.!?])")
+
+
+def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
+    """The bare title the speech calls out ("Captain") becomes an alias of the one character who holds
+    that title, so the greeting marks him as the one addressed (the next speaker, most likely)."""
+    if not called:
+        return chars
+    known = {f for c in chars for f in (c.name, *c.aliases)}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for c in chars:
+        for f in (c.name, *c.aliases):
+            first = f.split()[0] if len(f.split()) >= 2 else ""
+            if first in TITLES:
+                owners[_title_key(first)].add(c.name)
+    extra: dict[str, list[str]] = defaultdict(list)
+    for t in sorted(called):
+        word = {"Dr": "Doctor"}.get(t, t)
+        if len(owners.get(t, ())) == 1 and word not in known:
+            extra[next(iter(owners[t]))].append(word)
+    if not extra:
+        return chars
+    return [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
+
+
+def _collect_role_tag(tag: str, comma: bool, forms: dict[str, _Form]) -> None:
+    """A capitalised role that speaks in a tag ("asserted the Colonel", "the Rector began") is a speaker,
+    however seldom the narration names it otherwise: the tag itself says a person is talking."""
+    m = _ROLE_TAG_INVERTED.match(tag)
+    if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
+        m = None  # an "-ed" verb is a speech verb only right after a quote ending in a comma
+    m = m or _ROLE_TAG_NORMAL.match(tag)
+    if m is None:
+        return
+    words = tuple(m.group("role").split())
+    if any(w in _FUNCTION_WORDS for w in words):
+        return
+    key = "the " + " ".join(words)
+    form = forms.get(key)
+    if form is None:  # (_collect found it in the narration already, unless the tag is its one use)
+        form = forms[key] = _Form(key, None, words, count=1, narrated=1, role=True)
+    form.tagged += 1
+    form.person += 2
 
 
 _BARE_TITLES = frozenset(t.rstrip(".") for t in TITLES)  # "Mr" for "Mr." and "Mr" alike
@@ -746,12 +842,21 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
 
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
     # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
+    # A nickname shortens a given name, never a surname: "Kit" is not "Mr. Kitson" nor "Amos Kitson".
+    # (The evidence that a word is a surname: it ends a full name or follows "Mr."/"Mrs.", and never
+    # begins a full name.)
+    # (Every form the text writes counts as evidence, even one named once: "Amos Kitson".)
+    firsts = {f.words[0] for f in forms.values() if len(f.words) >= 2 and not f.title and not f.role}
+    family_names = {f.words[-1] for f in forms.values() if not f.role and
+                    ((len(f.words) >= 2 and not (f.title and len(f.words) == 1))
+                     or (f.title and _title_key(f.title) in ("Mr", "Mrs") and len(f.words) == 1))} - firsts
     role_words = {f.words for f in roles.values()}
     singles = [k for k, f in good.items() if len(f.words) == 1 and not f.title]
     for k in singles:
         w = good[k].words[0]
-        if len(w) < 6 and good[k].words not in role_words:
-            longer = [x for x in singles if x != k and good[x].words[0].startswith(w) and len(good[x].words[0]) >= len(w) + 2]
+        if len(w) < 6 and good[k].words not in role_words and w not in family_names:
+            longer = [x for x in singles if x != k and good[x].words[0].startswith(w) and len(good[x].words[0]) >= len(w) + 2
+                      and good[x].words[0] not in family_names]
             if len(longer) == 1:
                 union(k, longer[0])
 
@@ -1228,6 +1333,35 @@ _SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,
 _THE_NAME = re.compile(rf"the\s+({_UP}[{LOWER}]+)")
 _AFTER_ARTICLE_OR_NAME = re.compile(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$")
 _ROLE_OF = re.compile(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b")
+
+
+def _drop_family_plurals(chars: list[Character]) -> list[Character]:
+    """Drop "the Emersons", "the Miss Steeles": a family or a set of sisters, never one voice.
+
+    A form is a family plural when its last word is another character's surname (or name word) with an
+    "s" added; a character all of whose forms are such plurals is the group, and a reader gives no line
+    to a group by name. (A name that merely ends in "s" -- "Mr. Hastings" -- has no "Hasting" beside it.)
+    """
+    words = {w for c in chars for f in (c.name, *c.aliases) for w in f.split() if w[:1].isupper()}
+
+    def plural(form: str) -> bool:
+        ws = form.split()
+        if not ws or not ws[-1].endswith("s") or len(ws[-1]) < 4:
+            return False
+        return ws[-1][:-1] in words or (ws[-1].endswith("es") and ws[-1][:-2] in words)
+
+    out = []
+    for c in chars:
+        forms = [f for f in (c.name, *c.aliases) if f != "I"]
+        own = {w for f in forms for w in f.split()}
+        # The article or "Miss" says it is a group ("the Emersons", "Miss Thorpes"); a bare "Braddocks" or a
+        # "Mrs. Braddocks" is a person whose name ends in "s".
+        group = any(f.startswith(("the ", "Miss ")) for f in forms) and not any(
+            f.split()[0] in TITLES and f.split()[0] != "Miss" for f in forms)
+        if forms and group and all(plural(f) and f.split()[-1][:-1] not in own for f in forms):
+            continue
+        out.append(c)
+    return out
 
 
 def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:

@@ -447,3 +447,76 @@ def test_characters_first_person_narrator_named_by_four_callouts_the_narration_n
             '"Fine," Oren says, and I follow him out.\n\n')
     narr = [c for c in chars_of(text).values() if "I" in c.aliases]
     assert [c.name for c in narr] == ["Wren"]
+
+
+def test_capitalised_role_named_once_as_a_tag_subject_is_a_character():
+    # "the Warden" appears twice, and only one use is person-like: a long novel's threshold would
+    # drop it, but a reader who sees it speak in a tag knows it is somebody.
+    filler = "The rain kept on over the moors, and the lamps burned low in every window of the town. " * 1200
+    text = ('Mara came to the door of the Warden\'s lodge.\n\n"Stand where you are," said the Warden.\n\n'
+            '"Only me," said Mara.\n\n' + filler)
+    assert "the Warden" in chars_of(text)
+    # Without the tag the same role stays out: a capitalised noun named in passing is nobody.
+    quiet = text.replace("said the Warden", "came a call")
+    assert "the Warden" not in chars_of(quiet)
+
+
+def test_titled_name_given_once_is_a_character_when_the_speech_greets_the_title():
+    # The narration names the sergeant once; the greeting "Sergeant" tells the reader he is there and
+    # is the one being spoken to, so the bare title becomes his alias too.
+    text = ('Nell crossed the yard to the barracks, where Sergeant Pell sat mending a boot.\n\n'
+            '"Evening, Sergeant," said Nell.\n\n"Evening, miss. Lost again?"\n\n"Only my way."\n\n')
+    pell = by_form(chars_of(text), "Sergeant Pell")
+    assert pell is not None and "Sergeant" in pell.aliases
+    # Named once and never greeted: somebody mentioned, not somebody present.
+    quiet = text.replace("Evening, Sergeant,", "Evening,")
+    assert by_form(chars_of(quiet), "Sergeant Pell") is None
+    # "Miss" and "Sir" are said to anybody: a greeting by them makes nobody a character.
+    civil = text.replace("Sergeant Pell", "Mr. Pell").replace("Evening, Sergeant,", "Evening, Mister,")
+    assert by_form(chars_of(civil), "Mr. Pell") is None
+
+
+def test_gate_fixture_guard_named_once_is_in_the_cast():
+    # gate.txt names its guard once, then Rarity greets him "Captain": he must be in the discovered cast
+    # (without him his four lines went to the sisters by turn-taking).
+    chars = chars_of((FIXTURES / "gate.txt").read_text())
+    guard = by_form(chars, "Captain Ironhoof")
+    assert guard is not None and guard.gender == "male" and "Captain" in guard.aliases
+
+
+def test_family_plural_is_not_a_character_but_a_name_ending_in_s_is():
+    # "the Marlows" is the family of Mr. Marlow and Jenny Marlow: a group, never one voice.
+    text = ('Mr. Marlow and Jenny Marlow lived at the mill. The Marlows came to dinner on Sunday, and the '
+            'Marlows laughed at the parson.\n\n"Welcome," said Mr. Marlow.\n\n"Thank you," said Jenny Marlow.\n\n'
+            'Mrs. Hastings sat by the fire. "More tea?" said Mrs. Hastings. Mrs. Hastings smiled.\n\n')
+    chars = chars_of(text)
+    assert by_form(chars, "Mr. Marlow") is not None and by_form(chars, "Jenny Marlow") is not None
+    assert by_form(chars, "the Marlows") is None
+    # No "Hasting" beside her: the final "s" is her own.
+    assert by_form(chars, "Mrs. Hastings") is not None
+
+
+def test_short_form_joins_a_given_name_but_never_a_surname():
+    # "Kit" starts "Kitson", but Kitson is the family name of Amos (it ends his full name): a nickname
+    # shortens a given name, so Kit is a person of her own.
+    text = ('Kit ran down the lane. Kit laughed at the geese. "Wait for me," said Kit.\n\n'
+            'Amos Kitson watched from the gate. Kitson frowned. "Mind the geese," said Kitson.\n\n')
+    chars = chars_of(text)
+    kit, kitson = by_form(chars, "Kit"), by_form(chars, "Kitson")
+    assert kit is not None and kitson is not None and kit is not kitson
+    # The same short form beside a given name is its nickname ("Twi" for "Twilight").
+    given = text.replace("Amos Kitson", "Kitterly Amos").replace("Kitson", "Kitterly")
+    chars = chars_of(given)
+    assert by_form(chars, "Kit") is by_form(chars, "Kitterly") is not None
+
+
+def test_name_with_any_ed_verb_between_two_halves_of_a_quote_is_a_speaker():
+    # "hazarded" is in no list of speech verbs, but between the halves of one quotation the name and
+    # its verb can only be the speaker and the tag.
+    text = ('The ball went on till late.\n\n"Perhaps," young Dorrow hazarded, "she is too unhappy to come."\n\n'
+            '"Nonsense," said Mara.\n\n')
+    assert by_form(chars_of(text), "Dorrow") is not None
+    # Not a quotation split round it: "Young Dorrow hazarded a guess" after a whole line is narration.
+    whole = text.replace('"Perhaps," young Dorrow hazarded, "she is too unhappy to come."',
+                         '"Perhaps she is too unhappy to come." Young Dorrow hazarded a guess.')
+    assert by_form(chars_of(whole), "Dorrow") is None
