@@ -1116,6 +1116,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                     # "Mr. Jaffers, the village constable": the definite article picks out one person.
                     # ("Lucy, a mortal maid" only says what she is like.)
                     appositions[ep].add(name)
+    called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
+    genders = {c.name: c.gender for c in chars}
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     # "the captain" is the one character called Captain Something, when there is exactly one.
@@ -1138,6 +1140,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             extra[next(iter(appositions[ep]))].append(ep)
             continue
         head = ep.split()[-1]
+        if ep in called and _noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
+            # "'Basil, you are mad.' ... 'Not at all,' said the painter": the ones who talk to the
+            # painter keep calling him Basil, so the painter is Basil.
+            extra[called[ep]].append(ep)
+            continue
         # "the man with the deep voice": the description makes him somebody in particular even when its
         # last word is one of the vague ones ("voice").
         particular = " with " in ep or head not in _GENERIC_EPITHETS
@@ -1190,6 +1197,71 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+def _vocatives(speech: str, pattern: re.Pattern[str], lookup: dict[str, str]) -> set[str]:
+    """The characters a passage of speech calls by name: "Basil, sit down", "Come here, Basil!", "my dear Basil"."""
+    out: set[str] = set()
+    for m in pattern.finditer(speech):
+        before = speech[max(0, m.start() - 12):m.start()].rstrip()
+        after = speech[m.end():m.end() + 2].lstrip()
+        if (not before or before[-1] in ",;:!?.\u2014-" or before.lower().endswith("dear")) and (
+                not after or after[0] in ",;!?.\u2014-"):
+            out.add(lookup[" ".join(m.group(0).split())])
+    return out
+
+
+# How many tag uses an epithet needs before the names it is called by may decide who it is.
+_CALLED_MIN = 3
+
+
+def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],
+                    uses: Counter[str], narration: list[str]) -> dict[str, str]:
+    """Epithets the people talking with them keep calling by one name: epithet -> that character.
+
+    A reader learns who "the painter" is from the conversation: the line before his and the reply
+    after it address him ("Basil, you are mad", "Sit down, Basil"). For every speech tag with the
+    epithet, the names called in the speech of the paragraphs just before and after (less those the
+    tagged line itself calls: that is who the epithet talks to) are a vote. One name taking at least
+    two votes and twice as many as any other is the epithet's owner. Generic people-nouns ("the
+    young man") are never linked: the story gives them to anyone.
+    """
+    speech: list[str] = []
+    last = None
+    for seg in body:
+        if seg.paragraph != last:
+            speech.append("")
+            last = seg.paragraph
+        if seg.kind == "dialogue":
+            speech[-1] += " " + seg.text
+    if len(speech) != len(narration):
+        return {}
+    wanted = {ep: re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE) for ep, n in uses.items()
+              if n >= _CALLED_MIN and ep.split()[-1] not in _GENERIC_EPITHETS and " with " not in ep}
+    if not wanted:
+        return {}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, para in enumerate(narration):
+        eps = [ep for ep, rx in wanted.items() if rx.search(para)]
+        if not eps or not speech[i].strip():
+            continue
+        own = _vocatives(speech[i], pattern, lookup)
+        near = set()
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(speech):
+                near |= _vocatives(speech[j], pattern, lookup)
+        for ep in eps:
+            votes[ep].update(near - own)
+    out: dict[str, str] = {}
+    for ep, c in votes.items():
+        ranked = c.most_common(2)
+        if not ranked:
+            continue
+        best, k = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        if k >= 2 and k >= 2 * second:
+            out[ep] = best
     return out
 
 

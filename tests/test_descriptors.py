@@ -174,3 +174,39 @@ def test_descriptors_her_cousin_is_not_the_one_she_is():
     text = ('Nell Ashby sat by the window, and Hugh Marten read by the fire.\n\n"Is it raining?" asked Nell.\n\n'
             '"Not yet," said her cousin. "But it will."')
     assert _who(text, cast)[1:] == ["Hugh Marten", "Hugh Marten"]
+
+
+# A painter the narration calls "the painter" in every tag, and his friends who call him Niall.
+_STUDIO = ('Niall Brennock lived above the bakery. Oswin Tarrant came to see Niall on Sundays.\n\n'
+           '"Niall, you have not slept," said Oswin.\n\n"I have been working," said the painter.\n\n'
+           '"You work too hard, Niall."\n\n'
+           'Oswin looked at the canvas for a long while.\n\n'
+           '"Well?" asked the painter.\n\n"It is the best thing you have done, Niall."\n\n'
+           'The kettle sang on the stove.\n\n'
+           '"Then I shall burn it," said the painter.\n\n"Niall! You would not dare."\n\n'
+           'Niall Brennock laughed and Oswin laughed with him.\n\n')
+
+
+def test_descriptors_the_painter_is_the_one_his_friends_keep_calling_by_name():
+    # The lines around every "said the painter" call him Niall: the painter is Niall, not a stranger.
+    cast = _cast(_STUDIO)
+    assert "the painter" in cast["Niall Brennock"]
+    assert "the painter" not in cast
+    got = _who(_STUDIO, None)
+    assert got[1::2] == ["Niall Brennock"] * 3
+
+
+def test_descriptors_a_description_called_by_two_names_stays_unlinked():
+    # The replies call two different men by name: nothing says which of them the painter is.
+    text = _STUDIO.replace('"You work too hard, Niall."', '"You work too hard, Piers."').replace(
+        '"It is the best thing you have done, Niall."', '"It is the best thing you have done, Piers."').replace(
+        'Oswin Tarrant came', 'Oswin Tarrant and Piers Amory came') + 'Piers Amory went home.\n\n'
+    cast = _cast(text)
+    assert "the painter" not in cast.get("Niall Brennock", ())
+    assert "the painter" not in cast.get("Piers Amory", ())
+
+
+def test_descriptors_a_vague_noun_is_never_linked_by_the_names_around_it():
+    # "the young man" is any young man of the book: the names called around it do not make it one of them.
+    cast = _cast(_STUDIO.replace("the painter", "the young man"))
+    assert "the young man" not in cast.get("Niall Brennock", ())
