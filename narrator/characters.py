@@ -1118,6 +1118,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                     appositions[ep].add(name)
     called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
     genders = {c.name: c.gender for c in chars}
+    if pattern is not None:
+        called.update(_the_old_one(uses, paragraphs, pattern, lookup, genders, called))
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     # "the captain" is the one character called Captain Something, when there is exactly one.
@@ -1197,6 +1199,43 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+# The age words of "the old man" and the person-nouns they go with, by sex.
+# ("the young man" is left alone: "young Mr. Emerson" is the son of the Mr. Emerson the name stands for.)
+_AGE_EPITHET = re.compile(r"the (?P<age>old) (?P<noun>man|gentleman|fellow|lady|woman)")
+# How many times the narration must call one character "old Mr. Emerson" before "the old man" is him.
+_AGED_NAME_MIN = 3
+
+
+def _the_old_one(uses: Counter[str], narration: list[str], pattern: re.Pattern[str], lookup: dict[str, str],
+                 genders: dict[str, str], taken: dict[str, str]) -> dict[str, str]:
+    """"the old man" / "the old lady" -> the one man / woman the narration keeps calling "old X".
+
+    A book that says "old Mr. Emerson" again and again has one old man in mind, and its "said the old
+    man" means him. Taken only when one character of the noun's sex has at least three such mentions and
+    twice as many as anyone else of that sex: "the old man" is otherwise anyone old in the scene.
+    """
+    out: dict[str, str] = {}
+    aged: dict[str, Counter[str]] = {}
+    for ep in uses:
+        m = _AGE_EPITHET.fullmatch(ep)
+        if m is None or ep in taken:
+            continue
+        age, sex = m.group("age"), _noun_gender(m.group("noun"))
+        if age not in aged:
+            rx = re.compile(rf"\b[{age[0].upper()}{age[0]}]{age[1:]}\s+(?:{pattern.pattern})")
+            found: Counter[str] = Counter()
+            for para in narration:
+                for a in rx.finditer(para):
+                    name = pattern.search(a.group(0), len(age))
+                    if name is not None:
+                        found[lookup[" ".join(name.group(0).split())]] += 1
+            aged[age] = found
+        ranked = [(n, k) for n, k in aged[age].most_common() if genders.get(n) == sex]
+        if ranked and ranked[0][1] >= _AGED_NAME_MIN and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            out[ep] = ranked[0][0]
     return out
 
 

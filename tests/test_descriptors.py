@@ -210,3 +210,34 @@ def test_descriptors_a_vague_noun_is_never_linked_by_the_names_around_it():
     # "the young man" is any young man of the book: the names called around it do not make it one of them.
     cast = _cast(_STUDIO.replace("the painter", "the young man"))
     assert "the young man" not in cast.get("Niall Brennock", ())
+
+
+# A grandfather the narration keeps calling "old Mr. Pell", his grandson Tam, and a widow.
+_PELLS = ('Old Mr. Pell sat by the fire. Tam came in with the wood, and Mrs. Orrin followed him.\n\n'
+          '"Mr. Pell, the roof leaks again," said Mrs. Orrin.\n\n'
+          'Old Mr. Pell did not look up.\n\n'
+          '"It leaked in my father\'s day," said the old man.\n\n'
+          '"Grandfather, she is right," said Tam.\n\n'
+          'Tam put the wood down. Old Mr. Pell sighed.\n\n'
+          '"Then mend it, boy," said the old man.\n\n'
+          'Mrs. Orrin laughed. Tam went out, and old Mr. Pell shut his eyes.\n\n')
+
+
+def test_descriptors_the_old_man_is_the_one_the_narration_keeps_calling_old():
+    cast = _cast(_PELLS)
+    assert "the old man" in cast["Mr. Pell"]
+
+
+def test_descriptors_the_old_man_needs_the_narration_to_say_old_more_than_once():
+    # Called "old Mr. Pell" once only: "the old man" stays whoever is old in the scene.
+    text = _PELLS.replace("Old Mr. Pell did not look up.", "He did not look up.").replace(
+        "Old Mr. Pell sighed.", "Mr. Pell sighed.")
+    cast = _cast(text)
+    assert "the old man" not in cast.get("Mr. Pell", ())
+
+
+def test_descriptors_the_old_lady_is_not_the_old_man():
+    # The narration's old one is a man: that says nothing of who "the old lady" is.
+    text = _PELLS.replace("said the old man", "said the old lady")
+    cast = _cast(text)
+    assert "the old lady" not in cast.get("Mr. Pell", ())
