@@ -1116,6 +1116,9 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                     # "Mr. Jaffers, the village constable": the definite article picks out one person.
                     # ("Lucy, a mortal maid" only says what she is like.)
                     appositions[ep].add(name)
+    if pattern is not None and uses:
+        for ep, names in _said_to_be(body, pattern, lookup, uses).items():
+            appositions[ep] |= names
     called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
     genders = {c.name: c.gender for c in chars}
     if pattern is not None:
@@ -1199,6 +1202,32 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],
+                uses: Counter[str]) -> dict[str, set[str]]:
+    """Epithets the story says outright belong to a name: epithet -> every name it is said of.
+
+    The characters tell the reader too, not only the narration: "one was to Mr. Wells, the lawyer",
+    "Eugenio's our courier", "Mr. Wells is the lawyer." The noun must end the phrase ("Tom was the
+    principal speaker" is not "the principal"). A definite article or a possessive before the
+    noun picks out one person ("Tom is a lawyer" only says what he does). Vague people-nouns ("Tom is
+    the man for it") are left out.
+    """
+    name = r"(?P<name>" + pattern.pattern + r")"
+    noun = r"(?:[a-z\-]+\s+){0,2}?(?P<noun>[a-z]+)\b"
+    appos = re.compile(name + r",\s+the\s+" + noun + r",")
+    copula = re.compile(name + r"(?:['\u2019]s|\s+s|\s+is|\s+was)\s+(?:the|our|my|your|his|her|their)\s+" + noun
+                        + r"(?=\s*[,.;:!?)\u2014]|\s*$)")
+    out: dict[str, set[str]] = defaultdict(set)
+    for seg in body:
+        rxs = (appos, copula) if seg.kind == "dialogue" else (copula,)
+        for rx in rxs:
+            for m in rx.finditer(seg.text):
+                ep = "the " + m.group("noun")
+                if ep in uses and m.group("noun") not in _GENERIC_EPITHETS:
+                    out[ep].add(lookup[" ".join(m.group("name").split())])
     return out
 
 

@@ -241,3 +241,30 @@ def test_descriptors_the_old_lady_is_not_the_old_man():
     text = _PELLS.replace("said the old man", "said the old lady")
     cast = _cast(text)
     assert "the old lady" not in cast.get("Mr. Pell", ())
+
+
+# A family abroad, their courier and a friend; the narration never says who the courier is.
+_TRAVEL = ('Mrs. Quill and her daughter Ivy sat in the garden of the hotel. Mr. Hobb came to greet them.\n\n'
+           '"Is Bruno coming with us?" asked Mr. Hobb.\n\n'
+           '"{who}," said Ivy. "He arranges everything."\n\n'
+           '"The carriage is ready, madam," the courier announced.\n\n'
+           '"Thank you," said Mrs. Quill.\n\n'
+           '"Shall I fetch the shawls?" asked the courier.\n\n'
+           'Bruno bowed and went in. Mr. Hobb watched Bruno go.\n\n'
+           'Later Bruno came back. Bruno was smiling, and Bruno said nothing.\n\n')
+
+
+def test_descriptors_a_character_saying_who_the_courier_is_links_the_courier():
+    # "Bruno's our courier": one of the people in the story says it, and a reader takes it as said.
+    for who in ("Bruno's our courier", "Yes, Bruno is the courier",
+                "I gave the bags to Bruno, the courier, this morning"):
+        cast = _cast(_TRAVEL.format(who=who))
+        assert "the courier" in cast.get("Bruno", ()), who
+        assert "the courier" not in cast
+
+
+def test_descriptors_what_someone_does_is_not_who_the_courier_is():
+    # "Bruno is a courier" and "Bruno was the courier's friend" do not make him the courier of these tags.
+    for who in ("Bruno is a courier", "Bruno was the courier's friend"):
+        cast = _cast(_TRAVEL.format(who=who))
+        assert "the courier" not in cast.get("Bruno", ()), who
