@@ -268,3 +268,27 @@ def test_descriptors_what_someone_does_is_not_who_the_courier_is():
     for who in ("Bruno is a courier", "Bruno was the courier's friend"):
         cast = _cast(_TRAVEL.format(who=who))
         assert "the courier" not in cast.get("Bruno", ()), who
+
+
+# Two sisters and their brother; the brother is out of sight when "a voice" answers.
+_HOUSE = [Character("Mara Quist", ("Mara",), "female", 40), Character("Jory Quist", ("Jory",), "male", 30),
+          Character("Nell Quist", ("Nell",), "female", 20), Character("Voice", ("a voice", "the voice"), "unknown", 0)]
+
+
+def test_descriptors_the_voice_that_answers_a_call_is_the_one_called():
+    text = ('Mara knocked at the kitchen door and waited.\n\n"Jory! Are you there?"\n\n'
+            '"Coming," said a voice.\n\nThe door opened and Mara went in.\n\n')
+    assert _who(text, _HOUSE)[1] == "Jory Quist"
+
+
+def test_descriptors_the_voice_the_reply_calls_by_name_is_that_one():
+    text = ('Mara sat by the fire, alone.\n\n"Good-night, Mara," called a voice from the stairs.\n\n'
+            '"Good-night, Nell."\n\nMara put out the lamp.\n\n')
+    assert _who(text, _HOUSE)[0] == "Nell Quist"
+
+
+def test_descriptors_a_voice_nobody_calls_by_name_stays_a_voice():
+    # Speaking to Jory is not calling out for him: the voice that answers is nobody named.
+    text = ('Mara and Jory stood at the gate of the mill.\n\n"This way, please, Jory," said Mara.\n\n'
+            '"Who goes there?" said a voice from the dark.\n\nNobody answered it.\n\n')
+    assert _who(text, _HOUSE)[1] == "Voice"
