@@ -1215,19 +1215,31 @@ def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[
     noun picks out one person ("Tom is a lawyer" only says what he does). Vague people-nouns ("Tom is
     the man for it") are left out.
     """
-    name = r"(?P<name>" + pattern.pattern + r")"
     noun = r"(?:[a-z\-]+\s+){0,2}?(?P<noun>[a-z]+)\b"
-    appos = re.compile(name + r",\s+the\s+" + noun + r",")
-    copula = re.compile(name + r"(?:['\u2019]s|\s+s|\s+is|\s+was)\s+(?:the|our|my|your|his|her|their)\s+" + noun
+    # What follows the name; the name itself is then looked for just before (the name pattern is long:
+    # run over a few characters, not over the book).
+    appos = re.compile(r",\s+the\s+" + noun + r",")
+    copula = re.compile(r"(?:['\u2019]s|\s+s|\s+is|\s+was)\s+(?:the|our|my|your|his|her|their)\s+" + noun
                         + r"(?=\s*[,.;:!?)\u2014]|\s*$)")
     out: dict[str, set[str]] = defaultdict(set)
+    # Person-nouns only: the tag reader also collects "the and", "the was" from broken lines.
+    nouns = {w for ep in uses if (w := ep.split()[-1]).isalpha() and not w.endswith("ly")
+             and w.capitalize() not in STOPWORDS} - _GENERIC_EPITHETS
+    if not nouns:
+        return out
+    has_noun = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, nouns))) + r")\b")
     for seg in body:
+        if not has_noun.search(seg.text):
+            continue
         rxs = (appos, copula) if seg.kind == "dialogue" else (copula,)
         for rx in rxs:
             for m in rx.finditer(seg.text):
-                ep = "the " + m.group("noun")
-                if ep in uses and m.group("noun") not in _GENERIC_EPITHETS:
-                    out[ep].add(lookup[" ".join(m.group("name").split())])
+                if m.group("noun") not in nouns or "the " + m.group("noun") not in uses:
+                    continue
+                before = seg.text[max(0, m.start() - 60):m.start()]
+                who = next((n for n in pattern.finditer(before) if n.end() == len(before)), None)
+                if who is not None:
+                    out["the " + m.group("noun")].add(lookup[" ".join(who.group(0).split())])
     return out
 
 
