@@ -22,6 +22,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -163,6 +164,9 @@ class _Para:
     vocatives: list[str] = field(default_factory=list)
     addr_gender: set[str] = field(default_factory=set)  # genders addressed in the speech ("sir", "mamma")
     called: set[str] = field(default_factory=set)  # vocatives opening or closing a quotation
+    # Vocatives the paragraph's speaker surely says to someone else: not in speech the quote reports
+    # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
+    sure_vocatives: set[str] = field(default_factory=set)
     in_quote: set[str] = field(default_factory=set)
     tags: list[tuple[_Tag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
@@ -172,6 +176,8 @@ class _Para:
     context: _Context | None = None  # cached by _context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
+    names_back: list[str] | None = None  # cached by _names_back()
+    alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
 
 # Heads of a lower-case name that is all a character is called: their work or their kind.
@@ -228,7 +234,11 @@ class _Resolver:
         self.ages: dict[str, str] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
         alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
-        self.name_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
+        # The look-ahead for the forms' first letters changes no match: at the many places where none of
+        # them starts, the scan moves on without trying every form in turn (half the time on a novel).
+        # (An empty form, which would match anywhere, gets none.)
+        firsts = "(?=[" + "".join(sorted({re.escape(f[0]) for f in forms})) + "])" if all(forms) else ""
+        self.name_re = re.compile(r"(?<![A-Za-z])" + firsts + r"(?:" + "|".join(alts) + r")(?![A-Za-z])") if alts else None
         ep_alts = sorted((_flex(e) for e in epithets), key=len, reverse=True)
         self.epithet_re = (
             re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
@@ -333,7 +343,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
                 ev, conf = evidence.get(key, (para.evidence, para.confidence))
                 if who is None:
                     ev, conf = "unknown", 0.0
-                lines.append(Line(seg, who, ev, conf))  # type: ignore[arg-type]
+                alt = para.alt if who == para.speaker and para.alt != who else None
+                lines.append(Line(seg, who, ev, conf, alt))  # type: ignore[arg-type]
     return lines
 
 
@@ -460,11 +471,14 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     for seg in para.segs:
         if seg.kind == "narration":
             for m in res.name_re.finditer(seg.text):
-                para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
+                if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                    para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
-                    para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
+                    if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                        para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
+            reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
                 para.in_quote.add(name)
@@ -475,6 +489,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                                                               or _endearment_before(before)) \
                         and not _SUBJECT_ASIDE.match(seg.text, m.end()):
                     para.vocatives.append(name)
+                    if not reported and not _SELF_NAMED.search(before):
+                        para.sure_vocatives.add(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
@@ -485,6 +501,17 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
+# "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
+# name is no mention of someone there (it was the nearest "he" for the ferryman talking to himself).
+_DENIED = re.compile(r"\b[Nn]o\s+$")
+# A quotation that reports someone else's words ("'Dorcas,' she says, 'I've had a shock.'"): its names
+# may address the speaker.
+_REPORTED_SPEECH = re.compile(
+    r"['\u2019\u201d]\s+(?:he|she|I|they|we|[A-Z][a-z]+)\s+(?:says|said|asks|asked|cries|cried|answers|answered|"
+    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d],?\s+(?:says|said)\s+(?:he|she|I)\b")
+# "I, Hercule Poirot, affirm", "_Me_, Hercule Poirot!": the name stands beside the speaker's own pronoun.
+# ("Tell me, Jane" still addresses Jane: only a capital "Me" that opens the phrase names oneself.)
+_SELF_NAMED = re.compile(r"(?<![A-Za-z])(?:I|Me|[Mm]yself)_?,$")
 # "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
 # with no subject of its own - the name is the sentence's subject, talked about, not talked to.
 # ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
@@ -868,9 +895,10 @@ _ENDS_ON_ED_VERB = re.compile(r"\b" + _ED_VERB + r"\s*,\s*$")
 
 # Titles whose full stop ends no sentence ("Mr. Knightley").
 _DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
-# A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop.
-_SENTENCE_END = re.compile("".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
-                           r"(?<=[.!?])[\"'\u201d\u2019)]*\s+")
+# A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop. (The stop's
+# look-behind first: the titles' are then read only where a stop is, not at every character.)
+_SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
+                           r"[\"'\u201d\u2019)]*\s+")
 
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
@@ -1224,7 +1252,7 @@ _BRANCH = 4
 @dataclass
 class _Hyp:
     score: float
-    spk: dict[int, tuple[str | None, float]]  # paragraph -> (speaker, confidence) decided in this beam
+    spk: dict[int, tuple]  # paragraph -> (speaker, confidence[, runner-up]) decided in this beam
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
@@ -1234,8 +1262,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
     chain = None
 
     def commit(hyp: _Hyp) -> None:
-        for j, (who, conf) in hyp.spk.items():
-            paras[j].speaker, paras[j].confidence = who, conf
+        for j, got in hyp.spk.items():
+            paras[j].speaker, paras[j].confidence = got[0], got[1]
+            paras[j].alt = got[2] if len(got) > 2 else None
 
     for i, para in enumerate(paras):
         if not para.quotes:
@@ -1259,7 +1288,15 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
                     and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
                     else None)
-        grown: list[_Hyp] = []
+        # "Does my arrangement suit you, Evie?" and the untagged line right after it: the one asked answers.
+        answer = (_asked_name(paras[i - 1], res) if i > 0 and not para.tags and not para.cont and paras[i - 1].quotes
+                  and paras[i - 1].chain == para.chain else None)
+        if answer in para.sure_vocatives:
+            answer = None
+        # (score, parent, speaker, its (speaker, confidence) or None, log-probability, runner-up) per
+        # extension: only the beam_width best become hypotheses (a copy of the parent's speakers and a
+        # calibrated confidence each), not every one of the up to _BEAM x _BRANCH extensions.
+        grown: list[tuple[float, _Hyp, str | None, tuple[str | None, float] | None, float, str | None]] = []
         for hyp in beam:
             def spk(j: int, hyp: _Hyp = hyp) -> str | None:
                 got = hyp.spk.get(j)
@@ -1271,29 +1308,42 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
 
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None:
-                grown.append(_Hyp(hyp.score + _anchor_cost(i, paras, history, spk, weights), {**hyp.spk, i: fixed}))
+                grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0, None))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
                                                None if trace is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
-                grown.append(_Hyp(hyp.score, {**hyp.spk, i: (None, 0.0)}))
+                grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
-            order = sorted(range(len(cands)), key=lambda k: -scores[k])[: (_BRANCH if beam_width > 1 else 1)]
+            ranked = sorted(range(len(cands)), key=lambda k: -scores[k])
+            if para.sure_vocatives and not any(t.kind == "name" for t, _ in para.tags):
+                # "Come here, Nell." is never Nell's: one does not call oneself by name. The scorer's
+                # named_in_quote only weighs against it, and strong turn-taking can outvote it. Nell stays
+                # in the softmax: a hypothesis whose turns made her the likely speaker pays for that.
+                ranked = [k for k in ranked if cands[k] not in para.sure_vocatives] or ranked
+            order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
+            elif answer is not None and answer in cands:
+                # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
+                order = [cands.index(answer)]
             elif kind_tag is not None and kind_tag in cands:
                 # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
                 # is of the line still weighs the beam's choices for the lines before it.
                 order = [cands.index(kind_tag)]
+            log_z = math.log(z)
             for k in order:
-                logp = scores[k] - mx - math.log(z)
-                grown.append(_Hyp(hyp.score + logp, {**hyp.spk, i: (cands[k], _calibrated(logp))}))
-        grown.sort(key=lambda h: -h.score)
-        beam = grown[:beam_width]
+                logp = scores[k] - mx - log_z
+                # The runner-up rides along, so a doubtful line can say whom else it may be.
+                alt = cands[ranked[0]] if k != ranked[0] else cands[ranked[1]] if len(ranked) > 1 else None
+                grown.append((hyp.score + logp, hyp, cands[k], None, logp, alt))
+        grown.sort(key=lambda g: -g[0])
+        beam = [_Hyp(score, {**parent.spk, i: got if got is not None else (who, _calibrated(logp), alt)})
+                for score, parent, who, got, logp, alt in grown[:beam_width]]
         history.append(i)
     commit(beam[0])
     for i, para in enumerate(paras):
@@ -1488,6 +1538,29 @@ _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "
                            "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
 
 
+def _asked_name(para: _Para, res: _Resolver) -> str | None:
+    """The one person a paragraph's closing question asks by name ("How are you, Jake?"), or None.
+
+    The name must be set off by a comma ("Jake, do we get a drink?", "Does it suit you, Evie?"): a
+    bare "Henry?" or "Cynthia! That's not your wife?" echoes a name someone said, and asks about them.
+    """
+    if not para.quotes or not para.sure_vocatives or res.name_re is None:
+        return None
+    text = para.quotes[-1].text.rstrip(_CLOSERS.replace("?", "").replace("!", ""))
+    if not text.endswith("?"):
+        return None
+    asked = set()
+    for m in res.name_re.finditer(text):
+        name = res.forms[_ws(m.group(0))]
+        if name not in para.sure_vocatives:
+            continue
+        before, after = text[: m.start()].rstrip(), text[m.end():]
+        if before.endswith(",") or (after.startswith(",") and before.strip(_OPENERS)) or \
+                (after.startswith(",") and not before.strip(_OPENERS) and "?" in after):
+            asked.add(name)
+    return next(iter(asked)) if len(asked) == 1 else None
+
+
 def _introduces_self(para: _Para, res: _Resolver) -> str | None:
     """The character who gives their own name in this paragraph's speech ("I am Nocturne", "Name's Gilda").
 
@@ -1552,13 +1625,13 @@ class _Context:
     bare: bool  # the paragraph is nothing but speech
     antecedents: list[str]  # named sentence subjects of the tag's gender, nearest first
     chain_voc: list[str]  # people addressed in earlier turns of the conversation, nearest first
-    voc_next: set[str]  # people addressed in the next turn
+    voc_next: tuple[str, ...]  # people addressed in the next turn, in the text's order
     far: list[str]  # people named in the narration further back, nearest first
     actor_prev: str | None
     actor_here: str | None
     addr_prev: str | None  # the one gender the previous turn of the conversation addresses
     addr_next: str | None  # ... the next turn
-    addressed: set[str]  # named as vocatives in the previous speech paragraph (if close)
+    addressed: tuple[str, ...]  # named as vocatives in the previous speech paragraph (if close), in order
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
@@ -1566,6 +1639,9 @@ class _Context:
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
+    # The earlier paragraphs the turn-taking features read, and the pool's text-decided tail: the same for
+    # every hypothesis (see _turn_slots), kept with the history they were read from.
+    slots: tuple | None = None
 
 
 def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
@@ -1579,7 +1655,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         if name not in recent:
             recent.append(name)
     for j in range(i - 1, max(-1, i - _MENTION_REACH), -1):
-        for _, name in reversed(paras[j].mentions):
+        for name in _names_back(paras[j]):
             if name not in recent:
                 recent.append(name)
     subjects: list[str] = []
@@ -1595,7 +1671,9 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             break
     back, fwd, chain_named = _anchors(i, paras)
     chain_voc: list[str] = []
-    voc_next: set[str] = set()
+    # Ordered, not sets: both are spread into the candidate pool, whose order must not follow the
+    # interpreter's string-hash seed (a tie would otherwise break differently from run to run).
+    voc_next: tuple[str, ...] = ()
     seen = 0
     for j in range(i - 1, -1, -1):
         q = paras[j]
@@ -1608,7 +1686,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
     for j in range(i + 1, min(len(paras), i + 3)):
         if paras[j].quotes:
             if paras[j].chain == para.chain and not paras[j].cont:
-                voc_next = set(paras[j].vocatives)
+                voc_next = tuple(dict.fromkeys(paras[j].vocatives))
                 addr_next = next(iter(paras[j].addr_gender)) if len(paras[j].addr_gender) == 1 else None
             break
     for j in range(i - 1, max(-1, i - 3), -1):
@@ -1618,16 +1696,18 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
             break
     # The previous speech paragraph, if at most one paragraph lies between: whom it named is listening.
     last = next((j for j in range(i - 1, -1, -1) if paras[j].quotes), None)
-    addressed: set[str] = set()
+    addressed: tuple[str, ...] = ()
     called: set[str] = set()
     if last is not None and i - last <= 2:
-        addressed = set(paras[last].vocatives)
+        addressed = tuple(dict.fromkeys(paras[last].vocatives))
         called = paras[last].called if paras[last].chain == para.chain else set()
     far: list[str] = []
+    listed = set(recent)  # far or recent already
     for j in range(i - _MENTION_REACH, max(-1, i - _FAR_REACH), -1):
         if j >= 0:
-            for _, name in reversed(paras[j].mentions):
-                if name not in far and name not in recent:
+            for name in _names_back(paras[j]):
+                if name not in listed:
+                    listed.add(name)
                     far.append(name)
     tag_to: set[str] = set()
     for seg in para.segs:
@@ -1665,6 +1745,14 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
     )
     return para.context
+
+
+def _names_back(para: _Para) -> list[str]:
+    """The names a paragraph's narration mentions, the last first, each once: every later paragraph's
+    context reads them (up to _FAR_REACH paragraphs on), where the mentions themselves repeat names."""
+    if para.names_back is None:
+        para.names_back = list(dict.fromkeys(name for _, name in reversed(para.mentions)))
+    return para.names_back
 
 
 _CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
@@ -1775,16 +1863,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     """
     para = paras[i]
     ctx = _context(i, paras, res)
-    tag, recent, subjects = ctx.tag, ctx.recent, ctx.subjects
-    prev_spk = [spk(j) for j in reversed(history[-3:])]
-    gap = (i - history[-1] - 1) if history else 99
-    recent_speakers = [w for j in history[-40:] if i - j <= _SPEAKER_REACH and (w := spk(j))]
-    addressed = ctx.addressed
-    pool: list[str] = []
-    for n in [ctx.epithet, *prev_spk, *recent[:_POOL_MENTIONS], *reversed(recent_speakers[-_POOL_SPEAKERS:]), *subjects, *addressed,
-              *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next]:
-        if n and n not in pool:
-            pool.append(n)
+    tag, recent = ctx.tag, ctx.recent
+    prev_idx, window, turn_idx, gap, head, tail = _turn_slots(i, paras, history, ctx)
+    prev_spk = list(map(spk, prev_idx))
+    recent_speakers = list(filter(None, map(spk, window)))
+    # dict.fromkeys: the first place of each name, in order (a list's `in` per name cost more).
+    pool: list[str] = list(dict.fromkeys(
+        filter(None, (ctx.epithet, *prev_spk, *head, *reversed(recent_speakers[-_POOL_SPEAKERS:]), *tail))))
     far_only: set[str] = set()
     for n in ctx.far:
         if len(pool) >= _POOL_MIN:
@@ -1803,6 +1888,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             far_only.add(c.name)
     if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
         pool.append(res.narrator)
+    if _third_person_tag(tag) and res.narrator in pool and len(pool) > 1:
+        pool.remove(res.narrator)
     if tag is not None and tag.gender != "unknown":
         matching = [n for n in pool if res.gender.get(n) == tag.gender]
         if not matching:
@@ -1852,12 +1939,15 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
     if centre is not None and centre not in pool:
         pool.append(centre)
-    turn_idx = [j for j in reversed(history[-4:]) if paras[j].chain == para.chain]
-    turn_spk = [spk(j) for j in turn_idx]
+    turn_spk = list(map(spk, turn_idx))
     # How far each earlier turn can be trusted: prev_trust for prev_spk, turn_trust for turn_spk.
-    prev_trust = [_trust(conf(j)) for j in reversed(history[-3:])] if conf is not None else [1.0] * 3
-    turn_trust = [_trust(conf(j)) for j in turn_idx] if conf is not None else [1.0] * 4
+    prev_trust = list(map(_trust, map(conf, prev_idx))) if conf is not None else [1.0] * 3
+    turn_trust = list(map(_trust, map(conf, turn_idx))) if conf is not None else [1.0] * 4
     notag = tag is None
+    # What the loop below asks of every candidate, asked once.
+    spoke_recently = set(recent_speakers)
+    two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
+    two_party_trust = min(turn_trust[:3]) if two_party else 0.0
     scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
@@ -1871,7 +1961,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["prev2"] = prev_trust[1]
         if len(prev_spk) > 2 and prev_spk[2] == n:
             d["prev3"] = prev_trust[2]
-        if n in recent_speakers:
+        if n in spoke_recently:
             d["participant"] = 1.0
         if n in far_only:
             d["far_only"] = 1.0
@@ -1879,8 +1969,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["alternate"] = min(turn_trust[0], turn_trust[1])
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
             d["repeat_bare"] = turn_trust[0]
-        if len(turn_spk) >= 3 and len(set(turn_spk)) == 2 and n in turn_spk:
-            d["two_party"] = min(turn_trust[:3])
+        if two_party and n in turn_spk:
+            d["two_party"] = two_party_trust
         if owners:
             if n == owner_prev:
                 d["rel_owner_prev"] = 1.0
@@ -1896,17 +1986,92 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
             d["other_prev1"] = 1.0
-        if ctx.bare:
-            d.update({k + "_bare": v for k, v in list(d.items()) if k in _BARE})
-        if notag:
-            d.update({k + "_notag": v for k, v in list(d.items()) if k in _SPLIT})
+        if not full:
+            scores.append(static[1] + _turn_sum(d, ctx.bare, notag, weights))
+            continue
+        _add_copies(d, ctx.bare, notag)
         scores.append(static[1] + sum(weights[k] * v for k, v in d.items()))
-        if full:
-            f = dict.fromkeys(FEATURES, 0.0)
-            f.update(static[0])
-            f.update(d)
-            feats.append(f)
+        f = dict.fromkeys(FEATURES, 0.0)
+        f.update(static[0])
+        f.update(d)
+        feats.append(f)
     return pool, scores, feats
+
+
+_BARE_KEY = {k: k + "_bare" for k in _BARE}
+_NOTAG_KEY = {k: k + "_notag" for k in _SPLIT}
+
+
+def _add_copies(d: dict[str, float], bare: bool, notag: bool) -> None:
+    """Add to a candidate's turn-taking features `d` their copies for a paragraph of bare speech and for
+    one without a tag (in that order)."""
+    if bare:
+        for k, v in list(d.items()):
+            if k in _BARE:
+                d[_BARE_KEY[k]] = v
+    if notag:
+        for k, v in list(d.items()):
+            if k in _SPLIT:
+                d[_NOTAG_KEY[k]] = v
+
+
+def _turn_sum(d: dict[str, float], bare: bool, notag: bool, weights: dict[str, float]) -> float:
+    """The score of `d` with _add_copies' copies, without making them (decoding needs no feature dicts): the
+    same terms in the same order, so the same sum to the last bit."""
+    keys, at = _sum_plan(tuple(d), bare, notag)
+    values = list(d.values())
+    return sum(map(operator.mul, map(weights.__getitem__, keys), map(values.__getitem__, at)))
+
+
+@functools.lru_cache(maxsize=4096)  # a book's candidates have a few hundred sets of turn-taking features
+def _sum_plan(names: tuple[str, ...], bare: bool, notag: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The features _add_copies would give a candidate with features `names`, in its order, and for each
+    the place in `names` of the one whose value it takes."""
+    keys, at = list(names), list(range(len(names)))
+    if bare:
+        for k, name in enumerate(names):
+            if name in _BARE:
+                keys.append(_BARE_KEY[name])
+                at.append(k)
+    if notag:
+        for k, name in enumerate(names):
+            if name in _SPLIT:
+                keys.append(_NOTAG_KEY[name])
+                at.append(k)
+    return tuple(keys), tuple(at)
+
+
+def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -> tuple:
+    """What _candidates reads of the decoding history, which every hypothesis shares (only the speakers
+    it gives those paragraphs differ): the last three speech paragraphs, nearest first; the ones within
+    _SPEAKER_REACH, in order; the last four turns of this conversation, nearest first; the paragraphs
+    since the last speech; and the pool's text-decided names before and after its recent speakers.
+
+    Kept in the paragraph's context with the history's length and last paragraph: decoding asks once
+    per hypothesis, a test may ask with another history."""
+    key = (len(history), history[-1] if history else None)
+    if ctx.slots is not None and ctx.slots[0] == key:
+        return ctx.slots[1]
+    chain = paras[i].chain
+    got = (
+        list(reversed(history[-3:])),
+        [j for j in history[-40:] if i - j <= _SPEAKER_REACH],
+        [j for j in reversed(history[-4:]) if paras[j].chain == chain],
+        (i - history[-1] - 1) if history else 99,
+        ctx.recent[:_POOL_MENTIONS],
+        [*ctx.subjects, *ctx.addressed, *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next],
+    )
+    ctx.slots = (key, got)
+    return got
+
+
+def _third_person_tag(tag: _Tag | None) -> bool:
+    """Whether a tag speaks of its speaker in the third person ("she continued", "said the old man").
+
+    A first-person narrator tags their own words "I said"; "he said" or "said the stranger" is never
+    the narrator, whatever gender the story leaves them (Watson's is never stated in his own voice).
+    """
+    return tag is not None and tag.kind in ("pronoun", "epithet")
 
 
 def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | None:
@@ -1976,18 +2141,15 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
         if ctx.addr_next is not None:
             f["addr_next_match" if g == ctx.addr_next else "addr_next_mismatch"] = 1.0
         put("addr_own_match", float(g in para.addr_gender))
-    if ctx.bare:
-        f.update({k + "_bare": v for k, v in list(f.items()) if k in _BARE})
-    if tag is None:
-        f.update({k + "_notag": v for k, v in list(f.items()) if k in _SPLIT})
-    elif f.get("pron_match") and tag.owner is None:
+    _add_copies(f, ctx.bare, tag is None)
+    if tag is not None and f.get("pron_match") and tag.owner is None:
         # A relation ("her mother") is not a pronoun: the nearest woman is whom "her" points at.
         put("pron_match_recency", f.get("recency", 0.0))
         same = [m for m in recent if res.gender.get(m) == tag.gender]
         if tag.kind != "pronoun":
             # An epithet's first same-gender person by mention; a pronoun's is its centre (_centre).
             put("pron_match_first", float(bool(same) and same[0] == n))
-    return f, sum(weights[k] * v for k, v in f.items())
+    return f, sum(map(operator.mul, map(weights.__getitem__, f), f.values()))  # weights[k] * v, in order
 
 
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of

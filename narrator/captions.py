@@ -79,7 +79,10 @@ def write_text(path: Path, text: str) -> None:
 
 
 def _text(t: Timed) -> str:
-    seg = t.clip.cue.line.segment
+    cue = t.clip.cue
+    if cue.shown is not None:
+        return cue.shown  # the heading as the narrator announced it ("Chapter One. The Unlit Street.")
+    seg = cue.line.segment
     text = seg.text
     if seg.heading:
         # "— Chapter One —\n--- The Unlit Street ---": the dashes are decoration, not words.

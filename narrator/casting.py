@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from narrator.castfile import CastFile, VoiceSetting, location
+from narrator.chapters import spoken_title
 from narrator.engines import DEFAULT_ENGINE, Engine, get_engine
 from narrator.errors import CastError, EngineError
 from narrator.models import Chapter, Character, Cue, Gender, Line, Voice
@@ -254,10 +255,11 @@ def cast(lines: Sequence[Line], casting: Casting, chapters: Sequence[Chapter],
     cues = []
     for line in lines:
         seg = line.segment
-        raw = f"{titles.get(seg.chapter, seg.text)}." if seg.heading else seg.text
-        speech = to_speech(raw, lexicon)
+        # A heading is announced by its title, never by its source line with the dashes or asterisks around it.
+        shown = spoken_title(titles.get(seg.chapter, seg.text)) if seg.heading else None
+        speech = to_speech(shown if shown is not None else seg.text, lexicon)
         if not any(ch.isalnum() for ch in speech):
             continue  # punctuation or whitespace between two quotes: nothing to say
         role, voice = casting.voice_for(line)
-        cues.append(Cue(line, voice, speech, role))
+        cues.append(Cue(line, voice, speech, role, shown))
     return cues

@@ -132,13 +132,26 @@ def _heading_title(line: str) -> str | None:
     return None
 
 
+def spoken_title(title: str) -> str:
+    """A chapter title as the narrator announces it, label and title as sentences: "Chapter One. The Unlit Street."."""
+    # Read with its colon, "Chapter One: The Unlit Street" ran label and title together in one breath; a
+    # listener expects the pause of a full stop between them, and one at the end.
+    said = re.sub(r"\s*:\s+", ". ", title.strip())
+    return said if _ENDS_SENTENCE.search(said) else f"{said}."
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')]*$")
+
+
 def _rest_ok(rest: str) -> bool:
     """What follows "Chapter 3" must look like a title, not like the rest of a sentence."""
     rest = rest.strip()
     if not rest:
         return True
     if rest[0] in ".:-–—)":
-        return len(rest) < 90 and not rest.rstrip().endswith(("?", ","))
+        # A title may ask ("Chapter 1: Who Goes There?"), a sentence goes on in lower case ("Part 2 - or was it?").
+        asks = rest.endswith("?") and not rest.lstrip(".:-–—) ")[:1].isupper()
+        return len(rest) < 90 and not rest.endswith(",") and not asks
     return rest[0].isupper() and len(rest) < 60 and not _SENTENCE_END.search(rest)
 
 
@@ -148,11 +161,16 @@ def holds_speech(text: str) -> bool:
 
 
 def _compose(label: str, rest: str) -> str:
+    rest = _clean_rest(rest)
+    return f"{label}: {rest}" if rest else label
+
+
+def _clean_rest(rest: str) -> str:
     rest = rest.strip().lstrip(".:-–—)").strip().rstrip(".").strip()
     # "Into the *Dark*": the heading's trailing wrap takes the closing marker, so drop the markers at word edges
     # rather than tag the chapter "Into the *Dark" (the speech side drops them too).
     rest = re.sub(r"(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)", "", rest)
-    return f"{label}: {_title_case_if_shouting(rest)}" if rest else label
+    return _title_case_if_shouting(rest)
 
 
 def _word_case(word: str, keep_roman: bool = False) -> str:
@@ -182,6 +200,7 @@ def _headings(story: Story, lines: list[_Line]) -> list[tuple[int, int, Span, st
                 i += 1
                 continue
             span, title = hit
+            title = _tidy_title(title)
             nxt = i + 1
             while nxt < len(lines) and lines[nxt].start < span.end:
                 nxt += 1
@@ -202,6 +221,18 @@ def _headings(story: Story, lines: list[_Line]) -> list[tuple[int, int, Span, st
         found.append((i, nxt, Span(line.start, span_end), title))
         i = nxt
     return found
+
+
+def _tidy_title(title: str) -> str:
+    """A heading the format's structure gave ("~~~ Chapter 1: The Gate ~~~" in an EPUB's <h2>) as a title: the
+    same reading as a text heading, else the text inside its decorations. The title tags the MP3, names its
+    file and marks the M4B chapter, where the tildes and asterisks were kept."""
+    flat = " ".join(title.split())
+    parsed = _heading_title(flat)
+    if parsed is not None:
+        return parsed
+    m = _SUBTITLE_WRAPPED.match(flat)
+    return _clean_rest(m["t"] if m else flat.strip("—–-~=*#_·• ")) or title
 
 
 def _subtitle(line: str, bare: bool) -> str | None:

@@ -28,10 +28,11 @@ from rich.table import Table
 from narrator import __version__
 from narrator.castfile import is_cast_file, write_cast
 from narrator.casting import Engines
+from narrator.chapters import spoken_title
 from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
-from narrator.models import DOUBTFUL_BELOW
+from narrator.models import DOUBTFUL_BELOW, Line
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
 from narrator.synthesis import default_jobs
 
@@ -191,6 +192,9 @@ def script_cmd(
         _emit(script.story.text, output)
         return
     lines = [ln for ln in script.lines if not doubtful or ln.doubtful]
+    if doubtful and fmt == "text":
+        # For a person fixing the cast: the likeliest wrong first (the sort is stable: story order within a score).
+        lines.sort(key=lambda ln: ln.confidence)
     if doubtful and not lines:
         # On stderr, so a pipe or an -o file stays empty: a blank screen looked like something had failed.
         said = any(ln.segment.kind == "dialogue" for ln in script.lines)
@@ -203,13 +207,25 @@ def script_cmd(
         _emit("\n".join(rows) + ("\n" if lines else ""), output)
         return
     width = max([len(ln.speaker or "") for ln in lines] + [9])
+    titles = {c.number: c.title for c in script.chapters}
     rows = []
     for ln in lines:
         who = ln.speaker or ("(narrator)" if ln.segment.kind == "narration" else "(unknown)")
-        why = "" if ln.evidence == "narration" else f"  [{ln.evidence} {ln.confidence:.2f}]"
-        text = " ".join(ln.segment.text.split())
+        why = "" if ln.evidence == "narration" else f"  [{ln.evidence} {ln.confidence:.2f}{_doubt(ln) if doubtful else ''}]"
+        # A heading as the narrator announces it, not its source line with the decorations around it.
+        seg = ln.segment
+        text = spoken_title(titles[seg.chapter]) if seg.heading and seg.chapter in titles else " ".join(seg.text.split())
         rows.append(f"{ln.segment.id:>7}  {who:<{width}}  {text}{why}")
     _emit("\n".join(rows) + ("\n" if rows else ""), output)
+
+
+_DOUBT = {"unknown": "no candidate", "implicit": "untagged, a turn-taking guess", "anaphoric": "the tag gives no name"}
+
+
+def _doubt(ln: Line) -> str:
+    """Why a doubtful line is doubtful, and whom else it may be: what a person fixing the cast acts on."""
+    why = _DOUBT.get(ln.evidence, "a low score")
+    return f": {why}" + (f"; or {ln.alternative}?" if ln.alternative else "")
 
 
 @app.command("preview", cls=_Command)

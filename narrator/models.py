@@ -125,9 +125,11 @@ class Character:
     """How often the text names the character (a salience measure)."""
 
 
-# Attribution's confidence reads as a hit rate: lines under 0.6 are right about half the time or less, so
-# `narrator script --doubtful` lists them for checking. One value, used wherever "doubtful" is decided.
-DOUBTFUL_BELOW = 0.6
+# Attribution's confidence reads as a hit rate (benchmarks/calibration.py on the development novels): lines
+# scored 0.7-0.8 were right 74.6 % of the time, 0.5-0.6 60.2 %, 0.8-0.9 89.4 %. Below 0.8 a line is wrong at
+# least one time in four, worth a listener's check, so `narrator script --doubtful` lists it (0.6 left out the
+# 0.7s, and a wrong 0.71 line went unlisted). One value, used wherever "doubtful" is decided.
+DOUBTFUL_BELOW = 0.8
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class Line:
     """How the speaker was decided."""
     confidence: float
     """0..1: how sure attribution is (calibrated as a hit rate); below DOUBTFUL_BELOW a listener should check it."""
+    alternative: str | None = None
+    """The next likeliest speaker when attribution weighed several (what `narrator script --doubtful` offers)."""
 
     @property
     def doubtful(self) -> bool:
@@ -188,6 +192,8 @@ class Cue:
     """Text after normalisation for speech (never stored back into the story)."""
     role: str = "narrator"
     """Who is speaking in cast terms: "narrator", "unknown" or a character name."""
+    shown: str | None = None
+    """What captions and the transcript show when not the segment's own text (a heading as announced)."""
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,18 @@ def test_check_missing_path_is_one_clear_error(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "narrator", "check", str(tmp_path / "nope")], capture_output=True,
                           text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode != 0 and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_check_report_says_how_to_fix_a_default_build() -> None:
+    # The README's walk goes `make demo` then `narrator check`: a default build fails rate and bitrate by design,
+    # and the report must say what to do about it rather than leave "0 of 2 files pass" to puzzle over.
+    from narrator.check import Report, Rule, format_report
+
+    rules = (Rule("sample rate", False, "22050 Hz", "44100 Hz"), Rule("bitrate", False, "64 kbps CBR", ">= 192 kbps CBR"),
+             Rule("peak", True, "-4.0 dB", "<= -3.0 dB"))
+    text = format_report([Report(Path("a.mp3"), rules)])
+    assert text.splitlines()[-1] == "Sample rate and bitrate are set at build time: rebuild with `narrator build --acx`."
+    passing = format_report([Report(Path("a.mp3"), rules[2:])])
+    assert "--acx" not in passing
+    loud = format_report([Report(Path("a.mp3"), (Rule("peak", False, "-1.0 dB", "<= -3.0 dB"),))])
+    assert "--acx" in loud.splitlines()[-1]  # levels too are the preset's job

@@ -33,7 +33,7 @@ def test_export_one_chap_frame_per_scene_in_order_at_scene_starts() -> None:
 def test_export_transcript_in_uslt_and_book_tags() -> None:
     tags = ID3(built().mp3s[1])
     text = tags.getall("USLT")[0].text
-    assert text.splitlines()[0] == "Chapter 2: Oil"
+    assert text.splitlines()[0] == "Chapter 2. Oil."  # the heading as the narrator announces it
     assert '"Light the last one," she said. "Then we go home."' in text
     assert str(tags["TRCK"]) == "2/2" and str(tags["TALB"]) == "The Bell Test" and str(tags["TPE1"]) == "Tess Ter"
     assert tags.getall("APIC")[0].mime == "image/jpeg"
