@@ -1294,6 +1294,8 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         # The same for every hypothesis: a speaker the paragraph's own text settles (a name tag, a
         # self-introduction, "said a voice", an untagged paragraph's acting character).
         settled = _settled_speaker(para, res)
+        if settled is not None and settled[0] == res.stand_in_voice:
+            settled = _voice_called(i, paras, res) or settled
         # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
         # that character as surely as if the tag had named her. Only for a word that says what kind of
         # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
@@ -1504,6 +1506,36 @@ def _settled_speaker(para: _Para, res: _Resolver) -> tuple[str, float] | None:
         if actor is not None:
             return actor, 0.8
     return None
+
+
+def _voice_called(i: int, paras: list[_Para], res: _Resolver) -> tuple[str, float] | None:
+    """Whose the unseen voice of paragraph `i` is, when the talk around it calls them by name.
+
+    '"Helen! Let us in!" / "All right," said a voice': the one called out to answers (a call: the name
+    with "!" or "?"; "This way, Mrs. Honeychurch" only speaks to her). '"Good-night, Mrs. Wilcox,"
+    called a voice. / "Oh, good-night, Miss Avery."': the reply names the one who called. Only one
+    name called, and not one the voice's own line calls (that is whom the voice speaks to).
+    """
+    own = set(paras[i].vocatives)
+
+    def near(step: int) -> str | None:
+        for j in range(i + step, i + 3 * step, step):
+            if not 0 <= j < len(paras):
+                return None
+            if paras[j].quotes:
+                names = set(paras[j].vocatives) - own - {paras[j].named}
+                if len(names) != 1 or paras[j].chain != paras[i].chain:
+                    return None
+                who = next(iter(names))
+                if step < 0 and not any(
+                        res.forms.get(_ws(m.group(0))) == who and q.text[m.end():m.end() + 1] in ("!", "?")
+                        for q in paras[j].quotes for m in (res.name_re.finditer(q.text) if res.name_re else ())):
+                    return None
+                return who
+        return None
+
+    who = near(-1) or near(1)
+    return (who, 0.8) if who is not None else None
 
 
 def _kind_epithet(name: str, res: _Resolver) -> bool:

@@ -1249,6 +1249,13 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                     # "Mr. Jaffers, the village constable": the definite article picks out one person.
                     # ("Lucy, a mortal maid" only says what she is like.)
                     appositions[ep].add(name)
+    if pattern is not None and uses:
+        for ep, names in _said_to_be(body, pattern, lookup, uses).items():
+            appositions[ep] |= names
+    called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
+    genders = {c.name: c.gender for c in chars}
+    if pattern is not None:
+        called.update(_the_old_one(uses, paragraphs, pattern, lookup, genders, called))
     extra: dict[str, list[str]] = defaultdict(list)
     known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     # "the captain" is the one character called Captain Something, when there is exactly one.
@@ -1271,6 +1278,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             extra[next(iter(appositions[ep]))].append(ep)
             continue
         head = ep.split()[-1]
+        if ep in called and _noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
+            # "'Basil, you are mad.' ... 'Not at all,' said the painter": the ones who talk to the
+            # painter keep calling him Basil, so the painter is Basil.
+            extra[called[ep]].append(ep)
+            continue
         # "the man with the deep voice": the description makes him somebody in particular even when its
         # last word is one of the vague ones ("voice").
         particular = " with " in ep or head not in _GENERIC_EPITHETS
@@ -1323,6 +1335,146 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
+    return out
+
+
+def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],
+                uses: Counter[str]) -> dict[str, set[str]]:
+    """Epithets the story says outright belong to a name: epithet -> every name it is said of.
+
+    The characters tell the reader too, not only the narration: "one was to Mr. Wells, the lawyer",
+    "Eugenio's our courier", "Mr. Wells is the lawyer." The noun must end the phrase ("Tom was the
+    principal speaker" is not "the principal"). A definite article or a possessive before the
+    noun picks out one person ("Tom is a lawyer" only says what he does). Vague people-nouns ("Tom is
+    the man for it") are left out.
+    """
+    noun = r"(?:[a-z\-]+\s+){0,2}?(?P<noun>[a-z]+)\b"
+    # What follows the name; the name itself is then looked for just before (the name pattern is long:
+    # run over a few characters, not over the book).
+    appos = re.compile(r",\s+the\s+" + noun + r",")
+    copula = re.compile(r"(?:['\u2019]s|\s+s|\s+is|\s+was)\s+(?:the|our|my|your|his|her|their)\s+" + noun
+                        + r"(?=\s*[,.;:!?)\u2014]|\s*$)")
+    out: dict[str, set[str]] = defaultdict(set)
+    # Person-nouns only: the tag reader also collects "the and", "the was" from broken lines.
+    nouns = {w for ep in uses if (w := ep.split()[-1]).isalpha() and not w.endswith("ly")
+             and w.capitalize() not in STOPWORDS} - _GENERIC_EPITHETS
+    if not nouns:
+        return out
+    has_noun = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, nouns))) + r")\b")
+    for seg in body:
+        if not has_noun.search(seg.text):
+            continue
+        rxs = (appos, copula) if seg.kind == "dialogue" else (copula,)
+        for rx in rxs:
+            for m in rx.finditer(seg.text):
+                if m.group("noun") not in nouns or "the " + m.group("noun") not in uses:
+                    continue
+                before = seg.text[max(0, m.start() - 60):m.start()]
+                who = next((n for n in pattern.finditer(before) if n.end() == len(before)), None)
+                if who is not None:
+                    out["the " + m.group("noun")].add(lookup[" ".join(who.group(0).split())])
+    return out
+
+
+# The age words of "the old man" and the person-nouns they go with, by sex.
+# ("the young man" is left alone: "young Mr. Emerson" is the son of the Mr. Emerson the name stands for.)
+_AGE_EPITHET = re.compile(r"the (?P<age>old) (?P<noun>man|gentleman|fellow|lady|woman)")
+# How many times the narration must call one character "old Mr. Emerson" before "the old man" is him.
+_AGED_NAME_MIN = 3
+
+
+def _the_old_one(uses: Counter[str], narration: list[str], pattern: re.Pattern[str], lookup: dict[str, str],
+                 genders: dict[str, str], taken: dict[str, str]) -> dict[str, str]:
+    """"the old man" / "the old lady" -> the one man / woman the narration keeps calling "old X".
+
+    A book that says "old Mr. Emerson" again and again has one old man in mind, and its "said the old
+    man" means him. Taken only when one character of the noun's sex has at least three such mentions and
+    twice as many as anyone else of that sex: "the old man" is otherwise anyone old in the scene.
+    """
+    out: dict[str, str] = {}
+    aged: dict[str, Counter[str]] = {}
+    for ep in uses:
+        m = _AGE_EPITHET.fullmatch(ep)
+        if m is None or ep in taken:
+            continue
+        age, sex = m.group("age"), _noun_gender(m.group("noun"))
+        if age not in aged:
+            rx = re.compile(rf"\b[{age[0].upper()}{age[0]}]{age[1:]}\s+(?:{pattern.pattern})")
+            found: Counter[str] = Counter()
+            for para in narration:
+                for a in rx.finditer(para):
+                    name = pattern.search(a.group(0), len(age))
+                    if name is not None:
+                        found[lookup[" ".join(name.group(0).split())]] += 1
+            aged[age] = found
+        ranked = [(n, k) for n, k in aged[age].most_common() if genders.get(n) == sex]
+        if ranked and ranked[0][1] >= _AGED_NAME_MIN and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            out[ep] = ranked[0][0]
+    return out
+
+
+def _vocatives(speech: str, pattern: re.Pattern[str], lookup: dict[str, str]) -> set[str]:
+    """The characters a passage of speech calls by name: "Basil, sit down", "Come here, Basil!", "my dear Basil"."""
+    out: set[str] = set()
+    for m in pattern.finditer(speech):
+        before = speech[max(0, m.start() - 12):m.start()].rstrip()
+        after = speech[m.end():m.end() + 2].lstrip()
+        if (not before or before[-1] in ",;:!?.\u2014-" or before.lower().endswith("dear")) and (
+                not after or after[0] in ",;!?.\u2014-"):
+            out.add(lookup[" ".join(m.group(0).split())])
+    return out
+
+
+# How many tag uses an epithet needs before the names it is called by may decide who it is.
+_CALLED_MIN = 3
+
+
+def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],
+                    uses: Counter[str], narration: list[str]) -> dict[str, str]:
+    """Epithets the people talking with them keep calling by one name: epithet -> that character.
+
+    A reader learns who "the painter" is from the conversation: the line before his and the reply
+    after it address him ("Basil, you are mad", "Sit down, Basil"). For every speech tag with the
+    epithet, the names called in the speech of the paragraphs just before and after (less those the
+    tagged line itself calls: that is who the epithet talks to) are a vote. One name taking at least
+    two votes and twice as many as any other is the epithet's owner. Generic people-nouns ("the
+    young man") are never linked: the story gives them to anyone.
+    """
+    speech: list[str] = []
+    last = None
+    for seg in body:
+        if seg.paragraph != last:
+            speech.append("")
+            last = seg.paragraph
+        if seg.kind == "dialogue":
+            speech[-1] += " " + seg.text
+    if len(speech) != len(narration):
+        return {}
+    wanted = {ep: re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE) for ep, n in uses.items()
+              if n >= _CALLED_MIN and ep.split()[-1] not in _GENERIC_EPITHETS and " with " not in ep}
+    if not wanted:
+        return {}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, para in enumerate(narration):
+        eps = [ep for ep, rx in wanted.items() if rx.search(para)]
+        if not eps or not speech[i].strip():
+            continue
+        own = _vocatives(speech[i], pattern, lookup)
+        near = set()
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(speech):
+                near |= _vocatives(speech[j], pattern, lookup)
+        for ep in eps:
+            votes[ep].update(near - own)
+    out: dict[str, str] = {}
+    for ep, c in votes.items():
+        ranked = c.most_common(2)
+        if not ranked:
+            continue
+        best, k = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        if k >= 2 and k >= 2 * second:
+            out[ep] = best
     return out
 
 

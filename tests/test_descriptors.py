@@ -174,3 +174,121 @@ def test_descriptors_her_cousin_is_not_the_one_she_is():
     text = ('Nell Ashby sat by the window, and Hugh Marten read by the fire.\n\n"Is it raining?" asked Nell.\n\n'
             '"Not yet," said her cousin. "But it will."')
     assert _who(text, cast)[1:] == ["Hugh Marten", "Hugh Marten"]
+
+
+# A painter the narration calls "the painter" in every tag, and his friends who call him Niall.
+_STUDIO = ('Niall Brennock lived above the bakery. Oswin Tarrant came to see Niall on Sundays.\n\n'
+           '"Niall, you have not slept," said Oswin.\n\n"I have been working," said the painter.\n\n'
+           '"You work too hard, Niall."\n\n'
+           'Oswin looked at the canvas for a long while.\n\n'
+           '"Well?" asked the painter.\n\n"It is the best thing you have done, Niall."\n\n'
+           'The kettle sang on the stove.\n\n'
+           '"Then I shall burn it," said the painter.\n\n"Niall! You would not dare."\n\n'
+           'Niall Brennock laughed and Oswin laughed with him.\n\n')
+
+
+def test_descriptors_the_painter_is_the_one_his_friends_keep_calling_by_name():
+    # The lines around every "said the painter" call him Niall: the painter is Niall, not a stranger.
+    cast = _cast(_STUDIO)
+    assert "the painter" in cast["Niall Brennock"]
+    assert "the painter" not in cast
+    got = _who(_STUDIO, None)
+    assert got[1::2] == ["Niall Brennock"] * 3
+
+
+def test_descriptors_a_description_called_by_two_names_stays_unlinked():
+    # The replies call two different men by name: nothing says which of them the painter is.
+    text = _STUDIO.replace('"You work too hard, Niall."', '"You work too hard, Piers."').replace(
+        '"It is the best thing you have done, Niall."', '"It is the best thing you have done, Piers."').replace(
+        'Oswin Tarrant came', 'Oswin Tarrant and Piers Amory came') + 'Piers Amory went home.\n\n'
+    cast = _cast(text)
+    assert "the painter" not in cast.get("Niall Brennock", ())
+    assert "the painter" not in cast.get("Piers Amory", ())
+
+
+def test_descriptors_a_vague_noun_is_never_linked_by_the_names_around_it():
+    # "the young man" is any young man of the book: the names called around it do not make it one of them.
+    cast = _cast(_STUDIO.replace("the painter", "the young man"))
+    assert "the young man" not in cast.get("Niall Brennock", ())
+
+
+# A grandfather the narration keeps calling "old Mr. Pell", his grandson Tam, and a widow.
+_PELLS = ('Old Mr. Pell sat by the fire. Tam came in with the wood, and Mrs. Orrin followed him.\n\n'
+          '"Mr. Pell, the roof leaks again," said Mrs. Orrin.\n\n'
+          'Old Mr. Pell did not look up.\n\n'
+          '"It leaked in my father\'s day," said the old man.\n\n'
+          '"Grandfather, she is right," said Tam.\n\n'
+          'Tam put the wood down. Old Mr. Pell sighed.\n\n'
+          '"Then mend it, boy," said the old man.\n\n'
+          'Mrs. Orrin laughed. Tam went out, and old Mr. Pell shut his eyes.\n\n')
+
+
+def test_descriptors_the_old_man_is_the_one_the_narration_keeps_calling_old():
+    cast = _cast(_PELLS)
+    assert "the old man" in cast["Mr. Pell"]
+
+
+def test_descriptors_the_old_man_needs_the_narration_to_say_old_more_than_once():
+    # Called "old Mr. Pell" once only: "the old man" stays whoever is old in the scene.
+    text = _PELLS.replace("Old Mr. Pell did not look up.", "He did not look up.").replace(
+        "Old Mr. Pell sighed.", "Mr. Pell sighed.")
+    cast = _cast(text)
+    assert "the old man" not in cast.get("Mr. Pell", ())
+
+
+def test_descriptors_the_old_lady_is_not_the_old_man():
+    # The narration's old one is a man: that says nothing of who "the old lady" is.
+    text = _PELLS.replace("said the old man", "said the old lady")
+    cast = _cast(text)
+    assert "the old lady" not in cast.get("Mr. Pell", ())
+
+
+# A family abroad, their courier and a friend; the narration never says who the courier is.
+_TRAVEL = ('Mrs. Quill and her daughter Ivy sat in the garden of the hotel. Mr. Hobb came to greet them.\n\n'
+           '"Is Bruno coming with us?" asked Mr. Hobb.\n\n'
+           '"{who}," said Ivy. "He arranges everything."\n\n'
+           '"The carriage is ready, madam," the courier announced.\n\n'
+           '"Thank you," said Mrs. Quill.\n\n'
+           '"Shall I fetch the shawls?" asked the courier.\n\n'
+           'Bruno bowed and went in. Mr. Hobb watched Bruno go.\n\n'
+           'Later Bruno came back. Bruno was smiling, and Bruno said nothing.\n\n')
+
+
+def test_descriptors_a_character_saying_who_the_courier_is_links_the_courier():
+    # "Bruno's our courier": one of the people in the story says it, and a reader takes it as said.
+    for who in ("Bruno's our courier", "Yes, Bruno is the courier",
+                "I gave the bags to Bruno, the courier, this morning"):
+        cast = _cast(_TRAVEL.format(who=who))
+        assert "the courier" in cast.get("Bruno", ()), who
+        assert "the courier" not in cast
+
+
+def test_descriptors_what_someone_does_is_not_who_the_courier_is():
+    # "Bruno is a courier" and "Bruno was the courier's friend" do not make him the courier of these tags.
+    for who in ("Bruno is a courier", "Bruno was the courier's friend"):
+        cast = _cast(_TRAVEL.format(who=who))
+        assert "the courier" not in cast.get("Bruno", ()), who
+
+
+# Two sisters and their brother; the brother is out of sight when "a voice" answers.
+_HOUSE = [Character("Mara Quist", ("Mara",), "female", 40), Character("Jory Quist", ("Jory",), "male", 30),
+          Character("Nell Quist", ("Nell",), "female", 20), Character("Voice", ("a voice", "the voice"), "unknown", 0)]
+
+
+def test_descriptors_the_voice_that_answers_a_call_is_the_one_called():
+    text = ('Mara knocked at the kitchen door and waited.\n\n"Jory! Are you there?"\n\n'
+            '"Coming," said a voice.\n\nThe door opened and Mara went in.\n\n')
+    assert _who(text, _HOUSE)[1] == "Jory Quist"
+
+
+def test_descriptors_the_voice_the_reply_calls_by_name_is_that_one():
+    text = ('Mara sat by the fire, alone.\n\n"Good-night, Mara," called a voice from the stairs.\n\n'
+            '"Good-night, Nell."\n\nMara put out the lamp.\n\n')
+    assert _who(text, _HOUSE)[0] == "Nell Quist"
+
+
+def test_descriptors_a_voice_nobody_calls_by_name_stays_a_voice():
+    # Speaking to Jory is not calling out for him: the voice that answers is nobody named.
+    text = ('Mara and Jory stood at the gate of the mill.\n\n"This way, please, Jory," said Mara.\n\n'
+            '"Who goes there?" said a voice from the dark.\n\nNobody answered it.\n\n')
+    assert _who(text, _HOUSE)[1] == "Voice"
