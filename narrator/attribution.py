@@ -668,8 +668,8 @@ _UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "hus
 _COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
 
 
-def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = ()
-         ) -> tuple[str | None, str | None, list[str], list[str]]:
+def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
+         about: str | None = None) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
 
     "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
@@ -679,6 +679,11 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     """
     owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
     owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
+    if about:
+        # The narration since the last turn is about her: she is the one "her" points at, and the last
+        # speaker, if someone else, is not ("'Lizzy, my dear.' / Elizabeth was forced to go. / '...,' said
+        # her mother": the mother spoke last).
+        owner_prev, owner_recent = (about if about == owner_prev else None), about
     owners = {n for n in (owner_prev, owner_recent) if n}
     addressed = [n for n in spoken_to if res.gender.get(n) == tag.owner]
     owners.update(addressed)
@@ -686,7 +691,7 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
     # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
     # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
-    owner = next(iter(addressed), None) or owner_prev or owner_recent
+    owner = _owner(tag, prev, recent, res, spoken_to, about)
     # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
     # aunt): the one of her own name and the right title is more likely her mother. Those relations are
     # read from the name ("Aunt Juley") only, and otherwise left to the scene. What this does: nobody is
@@ -699,6 +704,26 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
         and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
     return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
+
+
+def _owner(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
+           about: str | None = None, named: bool = True) -> str | None:
+    """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
+    that sex the narration since the last turn is about (`about`, see _about), else the last speaker of
+    that sex, else (when `named`) the last one of that sex named.
+
+    The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her
+    out of the candidates (she may be the mother herself, named as she scolds).
+
+    A careful reader takes "said her mother" after "Elizabeth was forced to go." as Elizabeth's mother even
+    when the mother spoke the turn before: the possessive continues the narration's centre, as "she" does.
+    """
+    addressed = next((n for n in spoken_to if res.gender.get(n) == tag.owner), None)
+    if addressed or about:
+        return addressed or about
+    if prev and res.gender.get(prev) == tag.owner:
+        return prev
+    return next((n for n in recent if res.gender.get(n) == tag.owner), None) if named else None
 
 
 def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
@@ -1757,7 +1782,8 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
         epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
-        centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
+        centre_units=_centre_units(i, paras, res, tag) if tag is not None and (tag.kind == "pronoun" or tag.owner)
+        else [],
     )
     return para.context
 
@@ -1936,7 +1962,9 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             pool = fit
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
-        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives)
+        about = _about(ctx, res, spk, tag.owner, tag.rel)
+        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res,
+                                                      para.vocatives, about)
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
         addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
         # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
@@ -1953,13 +1981,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             pool = [fitting[0]]
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
-        owner = addressed_owner or owner_prev
+        owner = _owner(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives, about, named=False)
         # A relation of no fixed sex ("her cousin") can be anyone else in the pool.
         if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
                                  for n in pool):
             pool.remove(owner)
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
-    centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
+    centre = (_centre(ctx, res, spk, ctx.tag_to | set(para.vocatives))
+              if ctx.centre_units and tag is not None and tag.kind == "pronoun" else None)
     if centre is not None and centre not in pool:
         pool.append(centre)
     turn_spk = list(map(spk, turn_idx))
@@ -2114,6 +2143,23 @@ def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | No
             if n == "=" + g:
                 break  # a pronoun subject of this gender: the centre lies further back
             if res.gender.get(n) == g and n not in listeners:
+                return n
+    return None
+
+
+def _about(ctx: _Context, res: _Resolver, spk, g: str, rel: str | None = None) -> str | None:
+    """The one of sex `g` the narration before a relational tag is about: the first unit back with someone
+    of that sex (a speech paragraph counts by its speaker, the turn just before included: "'I am tired,'
+    said Lizzy. / 'Go to bed,' said her mother"). A pronoun of that sex carries the centre further back."""
+    for u in ctx.centre_units:
+        if isinstance(u, int):
+            return None
+        for n in u:
+            if n == "=" + g:
+                break
+            # "Mrs. Miller's eyes turned to Daisy. '...,' said her mother": one who goes by the title of an
+            # elder relation is that relative sooner than the one "her" points at.
+            if res.gender.get(n) == g and not (rel in _ELDER_F | _ELDER_M and _title_fits(rel, n, res)):
                 return n
     return None
 

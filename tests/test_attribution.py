@@ -397,6 +397,29 @@ def test_attribution_relational_tag_names_the_kin_not_the_possessor():
     assert who(text, FAMILY) == ["Nell Ashby", "Mrs. Ashby"]
 
 
+def test_attribution_relation_belongs_to_the_one_the_narration_is_about():
+    # The mother spoke last, but the narration since then is about Nell: "her" is Nell, not the mother,
+    # so the mother is not ruled out as her own relative.
+    text = ('Mrs. Ashby stood in the hall with her gloves on.\n\n"Nell, my dear, come down," said Mrs. Ashby.\n\n'
+            'Nell Ashby put down her book and went out to the stairs.\n\n"We may as well walk to the mill," said her mother.')
+    assert who(text, FAMILY) == ["Mrs. Ashby", "Mrs. Ashby"]
+
+
+def test_attribution_relation_owner_skips_one_titled_as_the_relative():
+    from narrator.attribution import _about, _Context, _Resolver
+
+    res = _Resolver(FAMILY)
+    ctx = _Context.__new__(_Context)
+    # "Mrs. Ashby looked at Nell." before "said her mother": Mrs. Ashby goes by a mother's title, so "her" is Nell.
+    ctx.centre_units = [("Mrs. Ashby", "Nell Ashby")]
+    assert _about(ctx, res, lambda j: None, "female", "mother") == "Nell Ashby"
+    # A sister is no "Mrs.": the first woman of the sentence is the one it is about.
+    assert _about(ctx, res, lambda j: None, "female", "sister") == "Mrs. Ashby"
+    # A speech turn ends the narration since the last turn: no centre there, the turn-taking rule decides.
+    ctx.centre_units = [3, ("Nell Ashby",)]
+    assert _about(ctx, res, lambda j: "Nell Ashby", "female", "mother") is None
+
+
 def test_attribution_relation_after_a_preposition_is_the_listener():
     from narrator.attribution import _relational, _Resolver, _Tag
 
