@@ -1974,7 +1974,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             # "said her mother" when the family has its "Mrs.": her sisters, of her name but not of the
             # title a mother goes by, are not the one meant.
             pool = [n for n in pool if n not in kin or n in fitting]
-        sure = bool(addressed_owner) or not (owner_prev and owner_recent and owner_prev != owner_recent)
+        # Whom "her" points at is sure enough when the line addresses her, the narration since the last turn
+        # is about her, or she spoke the turn before: a woman named later in passing ("with a glance at
+        # Nell") does not unsettle it. Only the last one named, against nobody else, is a guess.
+        sure = bool(addressed_owner or about or owner_prev) or not owner_recent
         if tag.rel in _UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
             # One has one mother, one father, one husband, one wife: the one of the family who bears the
             # title that relation goes by is the speaker, whoever had the last turns.

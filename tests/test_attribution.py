@@ -405,6 +405,17 @@ def test_attribution_relation_belongs_to_the_one_the_narration_is_about():
     assert who(text, FAMILY) == ["Mrs. Ashby", "Mrs. Ashby"]
 
 
+def test_attribution_unique_relation_of_the_last_speaker_is_sure():
+    # The wife spoke last; another woman named in passing after her words does not make "her" unsure:
+    # her one husband answers, though turn-taking alone would hand the line to Hugh.
+    mr_ashby = Character("Mr. Ashby", (), "male", 2)
+    text = ('Mr. Ashby sat by the fire. Hugh Marten stood at the door with Mrs. Ashby.\n\n"The night is cold," said Hugh.'
+            '\n\n"It is," said Mrs. Ashby.\n\n"The road is bad," said Hugh.\n\n"It is," said Mrs. Ashby.\n\n'
+            '"I must go," said Hugh.\n\n"Is the gate shut?" asked Mrs. Ashby, with a glance at Nell.\n\n'
+            '"I shut it an hour ago," said her husband.')
+    assert who(text, [*FAMILY, mr_ashby])[-1] == "Mr. Ashby"
+
+
 def test_attribution_relation_owner_skips_one_titled_as_the_relative():
     from narrator.attribution import _about, _Context, _Resolver
 
