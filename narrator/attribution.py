@@ -669,7 +669,7 @@ _COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
 
 
 def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
-         about: str | None = None) -> tuple[str | None, str | None, list[str], list[str]]:
+         about: str | None = None, earlier: Sequence[str | None] = ()) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
 
     "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
@@ -691,7 +691,7 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
     # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
     # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
-    owner = _owner(tag, prev, recent, res, spoken_to, about)
+    owner = _owner(tag, prev, recent, res, spoken_to, about, earlier=earlier)
     # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
     # aunt): the one of her own name and the right title is more likely her mother. Those relations are
     # read from the name ("Aunt Juley") only, and otherwise left to the scene. What this does: nobody is
@@ -707,7 +707,7 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
 
 
 def _owner(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
-           about: str | None = None, named: bool = True) -> str | None:
+           about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
     """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
     that sex the narration since the last turn is about (`about`, see _about), else the last speaker of
     that sex, else (when `named`) the last one of that sex named.
@@ -723,6 +723,11 @@ def _owner(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoke
         return addressed or about
     if prev and res.gender.get(prev) == tag.owner:
         return prev
+    # '"I cannot bear it," said Mrs. Bennet. / "Nor I," said he. / "...," cried his wife': the man of the
+    # exchange, the turn before last, before any man merely named.
+    turn = next((n for n in earlier if n and res.gender.get(n) == tag.owner), None)
+    if turn:
+        return turn
     return next((n for n in recent if res.gender.get(n) == tag.owner), None) if named else None
 
 
@@ -1964,7 +1969,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     if tag is not None and tag.owner is not None:
         about = _about(ctx, res, spk, tag.owner, tag.rel)
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res,
-                                                      para.vocatives, about)
+                                                      para.vocatives, about, prev_spk[1:3])
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
         addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
         # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and

@@ -416,6 +416,19 @@ def test_attribution_unique_relation_of_the_last_speaker_is_sure():
     assert who(text, [*FAMILY, mr_ashby])[-1] == "Mr. Ashby"
 
 
+def test_attribution_relation_owner_is_the_man_of_the_exchange_before_one_named():
+    from narrator.attribution import _kin, _Resolver, _Tag
+
+    tom = Character("Tom Ashby", ("Tom",), "male", 5)
+    mr_ashby = Character("Mr. Ashby", (), "male", 8)
+    res = _Resolver([*FAMILY, tom, mr_ashby])
+    tag = _Tag(None, "epithet", "male", "after", owner="male", rel="son")
+    # Mrs. Ashby spoke last, her husband the turn before; Tom was named since. "His son" is Mr. Ashby's:
+    # Tom is his kin, and the father is not.
+    _, _, kin, _ = _kin(tag, "Mrs. Ashby", ["Tom Ashby", "Mrs. Ashby", "Mr. Ashby"], res, earlier=["Mr. Ashby"])
+    assert "Tom Ashby" in kin and "Mr. Ashby" not in kin
+
+
 def test_attribution_relation_owner_skips_one_titled_as_the_relative():
     from narrator.attribution import _about, _Context, _Resolver
 
