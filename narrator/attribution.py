@@ -1967,7 +1967,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             pool = fit
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
-        about = _about(ctx, res, spk, tag.owner, tag.rel)
+        about = _about(ctx, res, tag.owner, tag.rel)
         owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res,
                                                       para.vocatives, about, prev_spk[1:3])
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
@@ -2155,10 +2155,15 @@ def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | No
     return None
 
 
-def _about(ctx: _Context, res: _Resolver, spk, g: str, rel: str | None = None) -> str | None:
-    """The one of sex `g` the narration before a relational tag is about: the first unit back with someone
-    of that sex (a speech paragraph counts by its speaker, the turn just before included: "'I am tired,'
-    said Lizzy. / 'Go to bed,' said her mother"). A pronoun of that sex carries the centre further back."""
+def _about(ctx: _Context, res: _Resolver, g: str, rel: str | None = None) -> str | None:
+    """The one of sex `g` the narration since the last speech turn is about: the first sentence back that
+    names someone of that sex ("Elizabeth was forced to go."). A pronoun of that sex first in a sentence
+    carries the centre further back, as for a pronoun tag (_centre).
+
+    The walk stops at the last speech turn: past it, turn-taking says more than narration does (walking on,
+    or taking that turn's speaker for the owner, lost on dev: the turn before a "said her mother" is
+    often the mother's own).
+    """
     for u in ctx.centre_units:
         if isinstance(u, int):
             return None

@@ -436,12 +436,12 @@ def test_attribution_relation_owner_skips_one_titled_as_the_relative():
     ctx = _Context.__new__(_Context)
     # "Mrs. Ashby looked at Nell." before "said her mother": Mrs. Ashby goes by a mother's title, so "her" is Nell.
     ctx.centre_units = [("Mrs. Ashby", "Nell Ashby")]
-    assert _about(ctx, res, lambda j: None, "female", "mother") == "Nell Ashby"
+    assert _about(ctx, res, "female", "mother") == "Nell Ashby"
     # A sister is no "Mrs.": the first woman of the sentence is the one it is about.
-    assert _about(ctx, res, lambda j: None, "female", "sister") == "Mrs. Ashby"
+    assert _about(ctx, res, "female", "sister") == "Mrs. Ashby"
     # A speech turn ends the narration since the last turn: no centre there, the turn-taking rule decides.
     ctx.centre_units = [3, ("Nell Ashby",)]
-    assert _about(ctx, res, lambda j: "Nell Ashby", "female", "mother") is None
+    assert _about(ctx, res, "female", "mother") is None
 
 
 def test_attribution_relation_after_a_preposition_is_the_listener():
