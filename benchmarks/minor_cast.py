@@ -24,7 +24,6 @@ Prints character names from the corpus with --show; never copy that output into 
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import sys
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import dev_novels, load  # noqa: E402
+from attribution import corpus_parser, dev_novels, load  # noqa: E402
 
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -102,9 +101,7 @@ def analyse(novel: Path, preds: Path | None) -> list[dict]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
-    ap.add_argument("--novels", nargs="*")
+    ap = corpus_parser(__doc__)
     ap.add_argument("--preds")
     ap.add_argument("--show", choices=["missing", "merged", "split", "misnamed", "ok"])
     args = ap.parse_args()
