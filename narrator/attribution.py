@@ -1921,10 +1921,12 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         pool.remove(res.narrator)
     if len(pool) == 1 and not para.cont and (
             (_third_person_tag(tag) and pool[0] == res.narrator)
-            or (tag is None and ctx.bare and gap == 0 and prev_spk and prev_spk[0] == pool[0])):
+            or (gap == 0 and prev_spk and prev_spk[0] == pool[0]
+                and ((tag is None and ctx.bare) or (tag is not None and tag.kind == "epithet" and tag.name is None)))):
         # The story knows one person here (a short scene, where the others are named once or not at all):
-        # "he shrugged" is never the "I" who tells it, and a bare reply straight after that one's line is
-        # the other side of the exchange. A reader hears someone else; the unknown voice, not the one known.
+        # "he shrugged" is never the "I" who tells it, and a bare reply straight after that one's line, or
+        # one tagged "said the pink pony" (a description the story ties to nobody), is the other side of
+        # the exchange. A reader hears someone else; the unknown voice, not the one known.
         return [], [], []
     if tag is not None and tag.gender != "unknown":
         matching = [n for n in pool if res.gender.get(n) == tag.gender]
