@@ -45,11 +45,18 @@ def dev_novels(corpus: Path, only: list[str] | None = None) -> list[Path]:
     return [p for p in novels if p.name in only] if only else novels
 
 
-def miss_report_args(doc: str | None, show: str, listing: bool = False) -> tuple[argparse.Namespace, list[Path]]:
-    """The command line the miss reports share (corpus, --novels, --show BUCKET, -n) and the dev novels it names."""
+def corpus_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line every development-novel report starts from: CORPUS (the shared copy by default) and
+    --novels SLUG ...; each report adds its own options."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
     ap.add_argument("--novels", nargs="*")
+    return ap
+
+
+def miss_report_args(doc: str | None, show: str, listing: bool = False) -> tuple[argparse.Namespace, list[Path]]:
+    """The command line the miss reports share (corpus, --novels, --show BUCKET, -n) and the dev novels it names."""
+    ap = corpus_parser(doc)
     if listing:
         ap.add_argument("--list", action="store_true", help="one row per miss")
     ap.add_argument("--show", help=show)

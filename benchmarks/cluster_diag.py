@@ -18,7 +18,6 @@ Prints character names from the corpus to the terminal; never copy that output i
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import sys
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import dev_novels, load  # noqa: E402
+from attribution import corpus_parser, dev_novels, load  # noqa: E402
 
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -84,9 +83,7 @@ def analyse(novel: Path, preds: Path | None) -> list[tuple[int, str]]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
-    ap.add_argument("--novels", nargs="*")
+    ap = corpus_parser(__doc__)
     ap.add_argument("--preds")
     ap.add_argument("--top", type=int, default=40)
     args = ap.parse_args()

@@ -33,8 +33,12 @@ def main() -> int:
     ap.add_argument("--novels", nargs="*")
     ap.add_argument("--below", nargs="*", type=float, default=[0.6, 0.7, 0.8, 0.9])
     args = ap.parse_args()
+    novels = dev_novels(Path(args.corpus), args.novels)
+    if not novels:
+        print(f"error: none of the requested novels is a development novel of {args.corpus}", file=sys.stderr)
+        return 2
     rows: list[tuple[float, bool, bool]] = []  # (confidence, right, runner-up right)
-    for novel in dev_novels(Path(args.corpus), args.novels):
+    for novel in novels:
         story, chapters = load(novel / "text.txt")
         segs = [s for ch in chapters for s in split_dialogue(story, ch)]
         lines = attribute(segs, find_characters(story, segs))
@@ -54,6 +58,9 @@ def main() -> int:
             forms = aliases.get(hit[2], set())
             rows.append((ln.confidence, ln.speaker is not None and norm(ln.speaker) in forms,
                          ln.alternative is not None and norm(ln.alternative) in forms))
+    if not rows:
+        print("no dialogue line of these novels overlaps a gold quotation", file=sys.stderr)
+        return 1
     wrong = sum(not r for _, r, _ in rows)
     print(f"{len(rows)} dialogue lines, {wrong} wrong ({100 * wrong / len(rows):.1f} %)")
     for b in args.below:

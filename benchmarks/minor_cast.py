@@ -15,15 +15,15 @@ gets one status:
 
 and is counted in a band by the number of lines it speaks (1-3, 4-10, 11-30, 31+). "tagged" says how
 many speakers of a band are named in an explicit speech tag of the gold (their referring expression
-holds one of their capitalised aliases): those a careful reader cannot miss. With --preds (a folder
-written by benchmarks/attribution.py --out) the lines of each band we got right are added.
+holds one of their capitalised aliases): those a careful reader cannot miss; "spoken" is how many lines
+the band's speakers say in all. With --preds (a folder written by benchmarks/attribution.py --out) the
+lines of each band we got right are added.
 
 Prints character names from the corpus with --show; never copy that output into the repository.
 """
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
 import sys
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import dev_novels, load  # noqa: E402
+from attribution import corpus_parser, dev_novels, load  # noqa: E402
 
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -101,16 +101,14 @@ def analyse(novel: Path, preds: Path | None) -> list[dict]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "pdnc"))
-    ap.add_argument("--novels", nargs="*")
+    ap = corpus_parser(__doc__)
     ap.add_argument("--preds")
     ap.add_argument("--show", choices=["missing", "merged", "split", "misnamed", "ok"])
     args = ap.parse_args()
     rows = [r for nv in dev_novels(Path(args.corpus), args.novels)
             for r in analyse(nv, Path(args.preds) if args.preds else None)]
     statuses = ("ok", "misnamed", "missing", "merged", "split")
-    print(f"{'lines':>8} {'speakers':>8} " + " ".join(f"{s:>9}" for s in statuses) + f" {'tagged':>7} {'lines':>6}"
+    print(f"{'lines':>8} {'speakers':>8} " + " ".join(f"{s:>9}" for s in statuses) + f" {'tagged':>7} {'spoken':>6}"
           + (f" {'right':>6}" if args.preds else ""))
     for lo, hi in BANDS:
         band = [r for r in rows if lo <= r["lines"] <= hi]

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from attribution import gold_aliases, load, miss_report_args, norm  # noqa: E402
+from attribution import decode_quotes, gold_aliases, load, miss_report_args, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
@@ -60,8 +60,7 @@ def _cues(i: int, paras: list, res) -> dict[str, str | None]:
 def analyse(novel: Path, stats: dict[str, Counter], net: dict[str, Counter]) -> None:
     story, chapters = load(novel / "text.txt")
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
-    res, paras = attr._prepare(segs, find_characters(story, segs))
-    attr._decode(paras, res, attr._load_weights(), {}, None, attr._BEAM, None, {})
+    res, paras, _ = decode_quotes(segs, find_characters(story, segs))
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     galias = gold_aliases(json.load((novel / "characters.json").open(encoding="utf-8")))
     starts = [q["start"] for q in gold]

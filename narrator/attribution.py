@@ -471,11 +471,11 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     for seg in para.segs:
         if seg.kind == "narration":
             for m in res.name_re.finditer(seg.text):
-                if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                if not _denied(seg.text, m.start()):
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
-                    if not _DENIED.search(seg.text, max(0, m.start() - 4), m.start()):
+                    if not _denied(seg.text, m.start()):
                         para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         else:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
@@ -504,6 +504,13 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
 # "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
 # name is no mention of someone there (it was the nearest "he" for the ferryman talking to himself).
 _DENIED = re.compile(r"\b[Nn]o\s+$")
+
+
+def _denied(text: str, at: int) -> bool:
+    """Whether the name at `at` follows a "no" ("no Mr. Pell"); only the few characters before it are read."""
+    return _DENIED.search(text, max(0, at - 4), at) is not None
+
+
 # A quotation that reports someone else's words ("'Dorcas,' she says, 'I've had a shock.'"): its names
 # may address the speaker.
 _REPORTED_SPEECH = re.compile(
@@ -1576,8 +1583,9 @@ def _asked_name(para: _Para, res: _Resolver) -> str | None:
         if name not in para.sure_vocatives:
             continue
         before, after = text[: m.start()].rstrip(), text[m.end():]
-        if before.endswith(",") or (after.startswith(",") and before.strip(_OPENERS)) or \
-                (after.startswith(",") and not before.strip(_OPENERS) and "?" in after):
+        # Set off by a comma on either side. (The text ends in "?", so a name with a comma after it always
+        # has the question after it too: where in the quote it stands needs no test.)
+        if before.endswith(",") or after.startswith(","):
             asked.add(name)
     return next(iter(asked)) if len(asked) == 1 else None
 

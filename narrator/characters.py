@@ -63,7 +63,8 @@ _FUNCTION_WORDS = frozenset(
 )
 _WORD_RE = re.compile(rf"[{LETTER}]+(?:'{_LO}+)?")
 # The stop first, then the titles looked behind it: the same matches as the titles first, tried only
-# where a stop is (a ninth of the time).
+# where a stop is (a ninth of the time). Each look-behind's unescaped "." is that stop, whichever it is
+# ("Mr;" no more ends a sentence here than "Mr."), as it was before the stop moved first.
 _SENTENCE_BREAK = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt.)\s")
 _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
@@ -213,17 +214,14 @@ _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_
 # An epithet adjective may stand before the name in a tag: "broke in old Isaac", '"No," young Thorley
 # said', "cried poor Tom".
 _TAG_ADJ = r"(?:(?:" + TAG_EPITHET_ALT + r")\s+)?"
-_TAG_AFTER_INVERTED = re.compile(
-    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
-    r"(?:\s+(?:in|out|up|on|back))?\s+" + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])"
-)
+# The verb of an inverted tag and what may stand around it: "said", "then added", "broke in", "put in".
+_INVERTED_VERB = (r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT
+                  + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)(?:\s+(?:in|out|up|on|back))?\s+")
+_TAG_AFTER_INVERTED = re.compile(_INVERTED_VERB + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])")
 # A capitalised role as the speaker of a tag: "asserted the Colonel", '"Dearly beloved," the Rector began'.
 # The words are those _ROLE_RE keys a role by ("the Mock Turtle"), so the tag lands on the same form.
 _ROLE_WORDS = rf"(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)(?![\w'\u2019]|\s+{_UP})"
-_ROLE_TAG_INVERTED = re.compile(
-    r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)"
-    r"(?:\s+(?:in|out|up|on|back))?\s+the\s+" + _ROLE_WORDS
-)
+_ROLE_TAG_INVERTED = re.compile(_INVERTED_VERB + r"the\s+" + _ROLE_WORDS)
 _ROLE_TAG_NORMAL = re.compile(r"^[\s,;:\-\u2014]*[Tt]he\s+" + _ROLE_WORDS + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b")
 _TAG_AFTER_NORMAL = re.compile(
     r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b"
@@ -261,8 +259,7 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
             split = _TAG_SPLIT_ED.match(b.text)
         else:
             split = None
-        # Any verb in "-ed" ("corroborated Flora Jane") only after a quote ending in a comma.
-        if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
+        if m and not comma and _any_ed_verb(m):
             m = None
         inverted = m is not None
         # '"Gone," Rabbit said': a capitalised word right after the quotation with the speech verb
@@ -301,6 +298,13 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
 
 
+def _any_ed_verb(m: re.Match[str]) -> bool:
+    """Whether an inverted tag's verb is one in "-ed" that is no speech verb ("corroborated Flora Jane",
+    "asserted the Colonel"): a tag only right after a quote ending in a comma."""
+    verb = m.group("verb")
+    return verb.endswith("ed") and verb not in SPEECH_VERBS
+
+
 def _titles_called_out(body: Sequence[Segment], forms: dict[str, _Form]) -> set[str]:
     """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"'); returned as
     title keys ("Captain", "Dr").
@@ -323,7 +327,7 @@ def _titles_called_out(body: Sequence[Segment], forms: dict[str, _Form]) -> set[
         fs = holders.get(t, [])
         # (Not when the narration has its own name for him, "the General": the greeting is the role's,
         # and a full name written once is no better name for him.)
-        role = forms.get("the " + {"Dr": "Doctor"}.get(t, t))
+        role = forms.get("the " + _title_word(t))
         if len(fs) == 1 and fs[0].count == 1 and fs[0].narrated and (role is None or role.count < 2):
             fs[0].person += 1
             fs[0].count += 1  # the greeting is one more mention of the same person
@@ -348,7 +352,7 @@ def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
                 owners[_title_key(first)].add(c.name)
     extra: dict[str, list[str]] = defaultdict(list)
     for t in sorted(called):
-        word = {"Dr": "Doctor"}.get(t, t)
+        word = _title_word(t)
         if len(owners.get(t, ())) == 1 and word not in known:
             extra[next(iter(owners[t]))].append(word)
     if not extra:
@@ -360,8 +364,8 @@ def _collect_role_tag(tag: str, comma: bool, forms: dict[str, _Form]) -> None:
     """A capitalised role that speaks in a tag ("asserted the Colonel", "the Rector began") is a speaker,
     however seldom the narration names it otherwise: the tag itself says a person is talking."""
     m = _ROLE_TAG_INVERTED.match(tag)
-    if m and m.group("verb").endswith("ed") and m.group("verb") not in SPEECH_VERBS and not comma:
-        m = None  # an "-ed" verb is a speech verb only right after a quote ending in a comma
+    if m and not comma and _any_ed_verb(m):
+        m = None
     m = m or _ROLE_TAG_NORMAL.match(tag)
     if m is None:
         return
@@ -383,6 +387,11 @@ def _title_key(title: str) -> str:
     """A title as one spelling: "Dr." / "Doctor" -> "Dr", "Mrs." -> "Mrs"."""
     t = title.rstrip(".")
     return {"Doctor": "Dr", "Mister": "Mr", "Reverend": "Rev", "Mme": "Madame", "Mlle": "Mademoiselle"}.get(t, t)
+
+
+def _title_word(key: str) -> str:
+    """A title key as the word the speech calls someone by: "Dr" -> "Doctor", "Captain" -> "Captain"."""
+    return {"Dr": "Doctor"}.get(key, key)
 
 
 def _mid_sentence(text: str, pos: int) -> bool:
@@ -419,11 +428,11 @@ def _tag_words(body: Sequence[Segment]) -> Counter[str]:
 # "Will said", "Will laughed", "Will stopped at the door": a modal takes a bare verb ("Will you stay?", "Can
 # anyone say?"), never a past tense or "said", so a capitalised modal before one is somebody's name. Twice, in
 # the narration: once may be a slip. ("May" is left to the tag rule: "May passed quickly" is the month.)
-# (The speech verbs' bare forms, "Will say", "Can ask", are the modal's own.)
-_MODAL_NAME = re.compile(r"\b(?P<w>Will|Can|Shall|Must)\s+(?:"
-                         + "|".join(sorted((re.escape(v) for v in SPEECH_VERBS if v not in ("say", "ask", "answer", "reply",
-                                                                                             "put", "saying")), key=len, reverse=True))
-                         + r"|[a-z]{2,}(?<!e)ed)\b")
+# (The speech verbs' bare forms, "Will say", "Can ask", are the modal's own; so is a bare verb that ends in
+# "eed", "Will need", "Must proceed": the look-behind keeps the "-ed" alternative from taking it.)
+_MODAL_OWN_VERBS = frozenset(["say", "ask", "answer", "reply", "put", "saying"])
+_PAST_SPEECH_VERB_ALT = "|".join(sorted((re.escape(v) for v in SPEECH_VERBS - _MODAL_OWN_VERBS), key=len, reverse=True))
+_MODAL_NAME = re.compile(r"\b(?P<w>Will|Can|Shall|Must)\s+(?:" + _PAST_SPEECH_VERB_ALT + r"|[a-z]{2,}(?<!e)ed)\b")
 
 
 def _modal_names(narration: str) -> frozenset[str]:

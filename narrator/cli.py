@@ -206,7 +206,7 @@ def script_cmd(
                 for ln in lines)
         _emit("\n".join(rows) + ("\n" if lines else ""), output)
         return
-    width = max([len(ln.speaker or "") for ln in lines] + [9])
+    width = max([len(ln.speaker or "") for ln in lines] + [len("(narrator)")])  # the stand-ins line up too
     titles = {c.number: c.title for c in script.chapters}
     rows = []
     for ln in lines:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from narrator.models import Character
-from tests.attribution_helpers import lines_of, prepared
+
+from .attribution_helpers import lines_of, prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 

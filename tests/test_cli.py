@@ -269,3 +269,15 @@ def test_cli_build_cover_is_written_atomically_and_follows_a_new_cover(tmp_path:
     assert run(*args).exit_code == 0 and (out / "tiny" / "cover.jpg").read_bytes() == _JPEG
     art.write_bytes(_JPEG[:4] + b"new" + bytes(61))
     assert run(*args).exit_code == 0 and (out / "tiny" / "cover.jpg").read_bytes() == art.read_bytes()
+
+
+def test_cli_script_text_columns_line_up_with_short_names(tmp_path: Path) -> None:
+    # The speaker column was at least 9 wide, but "(narrator)" is 10: with only short names every
+    # narration row's text started one column later than the dialogue rows'.
+    story = tmp_path / "short.txt"
+    story.write_text('Jo sat down.\n\n"Hello," said Jo.\n\n"Hi," said Al.\n', encoding="utf-8")
+    result = run("script", str(story))
+    assert result.exit_code == 0, result.output
+    rows = [r for r in result.stdout.splitlines() if r.strip()]
+    starts = {r.index("Jo sat") if "Jo sat" in r else r.index('"') for r in rows if "Jo sat" in r or '"' in r}
+    assert len(rows) >= 3 and len(starts) == 1, result.stdout

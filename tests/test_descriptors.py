@@ -7,7 +7,7 @@ from narrator.attribution import _paragraphs, _Resolver, _scan_mentions
 from narrator.characters import find_characters
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, segments_of
+from .attribution_helpers import segments_of, who
 
 # A family whose five daughters are talked about more than their mother.
 VANE = Character("Mr. Vane", (), "male", 30)
@@ -17,16 +17,12 @@ MRS_VANE = Character("Mrs. Vane", (), "female", 20)
 VANES = [*DAUGHTERS, VANE, MRS_VANE]
 
 
-def _who(text: str, cast) -> list[str | None]:
-    return [ln.speaker for ln in lines_of(text, cast) if ln.segment.kind == "dialogue"]
-
-
 def test_descriptors_his_wife_is_the_mrs_of_his_family_even_among_many_daughters():
     text = ('"My dear Mr. Vane," said his lady to him one evening, "the mill is let at last."\n\n'
             'Mr. Vane said nothing.\n\n'
             '"Do you not want to know who has taken it?" cried his wife.\n\n'
             '"You want to tell me, and I do not mind hearing it."')
-    got = _who(text, VANES)
+    got = who(text, VANES)
     assert got[:3] == ["Mrs. Vane"] * 3
     assert got[3] == "Mr. Vane"
 
@@ -86,7 +82,7 @@ _HALE_SCENE = ('Mr. Hale and Robert Hale came into the parlour where Nell Ashby 
 
 
 def test_descriptors_the_old_man_is_not_the_one_called_by_his_given_name():
-    got = _who(_HALE_SCENE, HALES)
+    got = who(_HALE_SCENE, HALES)
     assert got[1:3] == ["Mr. Hale", "Mr. Hale"]
 
 
@@ -98,11 +94,11 @@ def test_descriptors_the_old_man_in_a_scene_that_named_no_man_is_still_not_the_s
             Character("Nell Ashby", ("Nell",), "female", 50), Character("Ada Lowe", ("Ada",), "female", 45)]
     text = ('Nell Ashby and Ada Lowe sat by the fire in the parlour.\n\n"It is a wet night," said Nell.\n\n'
             '"It is," said Ada.\n\n"It will clear by morning," said the old man from the door.\n\n')
-    assert _who(text, cast) == ["Nell Ashby", "Ada Lowe", "Mr. Hale"]
+    assert who(text, cast) == ["Nell Ashby", "Ada Lowe", "Mr. Hale"]
 
 
 def test_descriptors_the_young_man_beside_his_father_is_the_son():
-    got = _who(_HALE_SCENE, HALES)
+    got = who(_HALE_SCENE, HALES)
     assert got[3:] == ["Robert Hale", "Robert Hale"]
 
 
@@ -125,7 +121,7 @@ def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
     text = ('Nell Ashby walked with Mrs. Garner along the river to the mill.\n\n'
             '"Is that the house?" asked Nell.\n\n'
             '"It is," said her aunt. "Your uncle was born there."')
-    assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
+    assert who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
 
 
 def test_descriptors_her_aunt_does_not_fetch_her_mother_from_outside_the_scene():
@@ -137,7 +133,7 @@ def test_descriptors_her_aunt_does_not_fetch_her_mother_from_outside_the_scene()
             Character("Hugh Marten", ("Hugh",), "male", 30)]
     text = ('Nell Ashby walked with Mrs. Garner along the river to the mill, and Jane Pell came behind with the '
             'basket.\n\n"Is that the house?" asked Nell.\n\n"It is," said her aunt. "Your uncle was born there."')
-    assert _who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
+    assert who(text, cast)[1:] == ["Mrs. Garner", "Mrs. Garner"]
 
 
 def test_descriptors_the_child_is_nobody_called_mister():
@@ -145,7 +141,7 @@ def test_descriptors_the_child_is_nobody_called_mister():
             Character("Daisy Lane", ("Daisy",), "female", 40)]
     text = ('Mr. Winter sat in the garden. Randolph, a small boy of nine, came along the path.\n\n'
             'Mr. Winter looked up from his book.\n\n"Will you give me a lump of sugar?" asked the child.')
-    assert _who(text, cast) == ["Randolph"]
+    assert who(text, cast) == ["Randolph"]
 
 
 def test_descriptors_her_mother_is_the_mrs_of_the_family_not_a_sister():
@@ -154,7 +150,7 @@ def test_descriptors_her_mother_is_the_mrs_of_the_family_not_a_sister():
     text = ('Clara Vane and Dora Vane sat by the fire.\n\n'
             '"He will call tomorrow," said Dora.\n\n"Will he?" said Clara.\n\n"I am sure he will," said Dora.\n\n'
             '"Then we must have a cake," said Clara.\n\n"I should like it above all things!" said her mother.')
-    assert _who(text, VANES)[-1] == "Mrs. Vane"
+    assert who(text, VANES)[-1] == "Mrs. Vane"
 
 
 def test_descriptors_her_father_is_the_one_mister_of_her_family():
@@ -164,7 +160,7 @@ def test_descriptors_her_father_is_the_one_mister_of_her_family():
     text = ('Hugh Marten and Clara Vane stood at the window.\n\n'
             '"It will rain," said Hugh.\n\n"It will not," said Clara.\n\n"I am sure it will," said Hugh.\n\n'
             '"Then we shall stay in," said Clara.\n\n"You will do nothing of the kind, Clara," said her father.')
-    assert _who(text, cast)[-1] == "Mr. Vane"
+    assert who(text, cast)[-1] == "Mr. Vane"
 
 
 def test_descriptors_her_cousin_is_not_the_one_she_is():
@@ -173,7 +169,7 @@ def test_descriptors_her_cousin_is_not_the_one_she_is():
     cast = [Character("Nell Ashby", ("Nell",), "female", 90), Character("Hugh Marten", ("Hugh",), "male", 30)]
     text = ('Nell Ashby sat by the window, and Hugh Marten read by the fire.\n\n"Is it raining?" asked Nell.\n\n'
             '"Not yet," said her cousin. "But it will."')
-    assert _who(text, cast)[1:] == ["Hugh Marten", "Hugh Marten"]
+    assert who(text, cast)[1:] == ["Hugh Marten", "Hugh Marten"]
 
 
 # A painter the narration calls "the painter" in every tag, and his friends who call him Niall.
@@ -192,7 +188,7 @@ def test_descriptors_the_painter_is_the_one_his_friends_keep_calling_by_name():
     cast = _cast(_STUDIO)
     assert "the painter" in cast["Niall Brennock"]
     assert "the painter" not in cast
-    got = _who(_STUDIO, None)
+    got = who(_STUDIO, None)
     assert got[1::2] == ["Niall Brennock"] * 3
 
 
@@ -256,18 +252,18 @@ _TRAVEL = ('Mrs. Quill and her daughter Ivy sat in the garden of the hotel. Mr. 
 
 def test_descriptors_a_character_saying_who_the_courier_is_links_the_courier():
     # "Bruno's our courier": one of the people in the story says it, and a reader takes it as said.
-    for who in ("Bruno's our courier", "Yes, Bruno is the courier",
-                "I gave the bags to Bruno, the courier, this morning"):
-        cast = _cast(_TRAVEL.format(who=who))
-        assert "the courier" in cast.get("Bruno", ()), who
+    for said in ("Bruno's our courier", "Yes, Bruno is the courier",
+                 "I gave the bags to Bruno, the courier, this morning"):
+        cast = _cast(_TRAVEL.format(who=said))
+        assert "the courier" in cast.get("Bruno", ()), said
         assert "the courier" not in cast
 
 
 def test_descriptors_what_someone_does_is_not_who_the_courier_is():
     # "Bruno is a courier" and "Bruno was the courier's friend" do not make him the courier of these tags.
-    for who in ("Bruno is a courier", "Bruno was the courier's friend"):
-        cast = _cast(_TRAVEL.format(who=who))
-        assert "the courier" not in cast.get("Bruno", ()), who
+    for said in ("Bruno is a courier", "Bruno was the courier's friend"):
+        cast = _cast(_TRAVEL.format(who=said))
+        assert "the courier" not in cast.get("Bruno", ()), said
 
 
 # Two sisters and their brother; the brother is out of sight when "a voice" answers.
@@ -278,17 +274,17 @@ _HOUSE = [Character("Mara Quist", ("Mara",), "female", 40), Character("Jory Quis
 def test_descriptors_the_voice_that_answers_a_call_is_the_one_called():
     text = ('Mara knocked at the kitchen door and waited.\n\n"Jory! Are you there?"\n\n'
             '"Coming," said a voice.\n\nThe door opened and Mara went in.\n\n')
-    assert _who(text, _HOUSE)[1] == "Jory Quist"
+    assert who(text, _HOUSE)[1] == "Jory Quist"
 
 
 def test_descriptors_the_voice_the_reply_calls_by_name_is_that_one():
     text = ('Mara sat by the fire, alone.\n\n"Good-night, Mara," called a voice from the stairs.\n\n'
             '"Good-night, Nell."\n\nMara put out the lamp.\n\n')
-    assert _who(text, _HOUSE)[0] == "Nell Quist"
+    assert who(text, _HOUSE)[0] == "Nell Quist"
 
 
 def test_descriptors_a_voice_nobody_calls_by_name_stays_a_voice():
     # Speaking to Jory is not calling out for him: the voice that answers is nobody named.
     text = ('Mara and Jory stood at the gate of the mill.\n\n"This way, please, Jory," said Mara.\n\n'
             '"Who goes there?" said a voice from the dark.\n\nNobody answered it.\n\n')
-    assert _who(text, _HOUSE)[1] == "Voice"
+    assert who(text, _HOUSE)[1] == "Voice"
