@@ -1376,7 +1376,13 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 # "Come here, Nell." is never Nell's: one does not call oneself by name. The scorer's
                 # named_in_quote only weighs against it, and strong turn-taking can outvote it. Nell stays
                 # in the softmax: a hypothesis whose turns made her the likely speaker pays for that.
-                ranked = [k for k in ranked if cands[k] not in para.sure_vocatives] or ranked
+                kept = [k for k in ranked if cands[k] not in para.sure_vocatives]
+                if not kept and not para.tags:
+                    # Everyone in the pool is called by name here ("Um, Discord?" in a scene whose only known
+                    # person is Discord): the caller is someone the story has not named.
+                    grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
+                    continue
+                ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
@@ -1952,11 +1958,24 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         pool.append(res.narrator)
     if _third_person_tag(tag) and res.narrator in pool and len(pool) > 1:
         pool.remove(res.narrator)
+    if len(pool) == 1 and not para.cont and (
+            (_third_person_tag(tag) and pool[0] == res.narrator)
+            or (gap == 0 and prev_spk and prev_spk[0] == pool[0]
+                and ((tag is None and ctx.bare) or (tag is not None and tag.kind == "epithet" and tag.name is None)))):
+        # The story knows one person here (a short scene, where the others are named once or not at all):
+        # "he shrugged" is never the "I" who tells it, and a bare reply straight after that one's line, or
+        # one tagged "said the pink pony" (a description the story ties to nobody), is the other side of
+        # the exchange. A reader hears someone else; the unknown voice, not the one known.
+        return [], [], []
     if tag is not None and tag.gender != "unknown":
         matching = [n for n in pool if res.gender.get(n) == tag.gender]
         if not matching:
             # Widen the pool to salient characters of the right gender.
             pool.extend(c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in pool)
+            if pool and all(res.gender.get(n) not in (tag.gender, "unknown", None) for n in pool):
+                # "she asked" where the story knows no woman at all: a reader hears someone not yet named
+                # (the stranger off the cart), never the one man in the scene. Left to the unknown voice.
+                return [], [], []
     same_ep = spk(para.epi_prev) if para.epi_prev is not None and i - para.epi_prev <= _EPITHET_REACH else None
     if same_ep and same_ep not in pool:
         pool.append(same_ep)
@@ -1973,6 +1992,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         fit = [n for n in pool if _age_fits(n, tag, res, pool)]
         if any(res.gender.get(n) == tag.gender or tag.gender == "unknown" for n in fit) and len(fit) < len(pool):
             pool = fit
+        elif tag.age == "child" and tag.kind == "epithet" and not fit:
+            # "said the boy" when everyone in the scene is a "Mr." or a "Mrs.": the boy is someone the story
+            # has not named, not the shopkeeper he talks to. A named child of the right sex elsewhere in the
+            # story may be meant; failing that the line is left to the unknown voice.
+            pool = [c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in (res.narrator, "Voice")
+                    and _age_fits(c.name, tag, res)]
+            if not pool:
+                return [], [], []
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
         about = _about(ctx, res, tag.owner, tag.rel)

@@ -373,10 +373,10 @@ def test_attribution_gate_fixture_role_words_tell_the_listener():
     want = [ln for ln in (FIXTURES / "gate.speakers").read_text().splitlines() if ln and not ln.startswith("#")]
     assert len(got) == len(want)
     assert got[:6] == want[:6], list(zip(got, want, strict=True))
-    # Known misses (3): the guard's "Then the filly waits here, miss" after the sisters' aside goes to
-    # Rarity by turn-taking, and the two lines after it follow.
+    # Known miss (1): one of Rarity's lines near the end goes to Sweetie Belle by turn-taking (three
+    # misses before this release's vocative and question cues).
     right = sum(g == w for g, w in zip(got, want, strict=True))
-    assert right >= len(want) - 3, list(zip(got, want, strict=True))
+    assert right >= len(want) - 1, list(zip(got, want, strict=True))
 
 
 # --- relational and possessive tags ------------------------------------------------------------
