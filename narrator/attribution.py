@@ -675,8 +675,8 @@ _UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "hus
 _COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
 
 
-def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = ()
-         ) -> tuple[str | None, str | None, list[str], list[str]]:
+def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
+         about: str | None = None, earlier: Sequence[str | None] = ()) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
 
     "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
@@ -686,6 +686,11 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     """
     owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
     owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
+    if about:
+        # The narration since the last turn is about her: she is the one "her" points at, and the last
+        # speaker, if someone else, is not ("'Lizzy, my dear.' / Elizabeth was forced to go. / '...,' said
+        # her mother": the mother spoke last).
+        owner_prev, owner_recent = (about if about == owner_prev else None), about
     owners = {n for n in (owner_prev, owner_recent) if n}
     addressed = [n for n in spoken_to if res.gender.get(n) == tag.owner]
     owners.update(addressed)
@@ -693,7 +698,7 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
     # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
     # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
     # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
-    owner = next(iter(addressed), None) or owner_prev or owner_recent
+    owner = _owner(tag, prev, recent, res, spoken_to, about, earlier=earlier)
     # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
     # aunt): the one of her own name and the right title is more likely her mother. Those relations are
     # read from the name ("Aunt Juley") only, and otherwise left to the scene. What this does: nobody is
@@ -706,6 +711,31 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
         (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
         and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
     return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
+
+
+def _owner(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
+           about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
+    """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
+    that sex the narration since the last turn is about (`about`, see _about), else the last speaker of
+    that sex, else (when `named`) the last one of that sex named.
+
+    The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her
+    out of the candidates (she may be the mother herself, named as she scolds).
+
+    A careful reader takes "said her mother" after "Elizabeth was forced to go." as Elizabeth's mother even
+    when the mother spoke the turn before: the possessive continues the narration's centre, as "she" does.
+    """
+    addressed = next((n for n in spoken_to if res.gender.get(n) == tag.owner), None)
+    if addressed or about:
+        return addressed or about
+    if prev and res.gender.get(prev) == tag.owner:
+        return prev
+    # '"I cannot bear it," said Mrs. Bennet. / "Nor I," said he. / "...," cried his wife': the man of the
+    # exchange, the turn before last, before any man merely named.
+    turn = next((n for n in earlier if n and res.gender.get(n) == tag.owner), None)
+    if turn:
+        return turn
+    return next((n for n in recent if res.gender.get(n) == tag.owner), None) if named else None
 
 
 def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
@@ -1771,7 +1801,8 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
         epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
-        centre_units=_centre_units(i, paras, res, tag) if tag is not None and tag.kind == "pronoun" else [],
+        centre_units=_centre_units(i, paras, res, tag) if tag is not None and (tag.kind == "pronoun" or tag.owner)
+        else [],
     )
     return para.context
 
@@ -1971,7 +2002,9 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                 return [], [], []
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
-        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives)
+        about = _about(ctx, res, tag.owner, tag.rel)
+        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res,
+                                                      para.vocatives, about, prev_spk[1:3])
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
         addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
         # The kin whose title suits the relation first: "his wife" is the one "Mrs." of his family, and
@@ -1981,20 +2014,24 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             # "said her mother" when the family has its "Mrs.": her sisters, of her name but not of the
             # title a mother goes by, are not the one meant.
             pool = [n for n in pool if n not in kin or n in fitting]
-        sure = bool(addressed_owner) or not (owner_prev and owner_recent and owner_prev != owner_recent)
+        # Whom "her" points at is sure enough when the line addresses her, the narration since the last turn
+        # is about her, or she spoke the turn before: a woman named later in passing ("with a glance at
+        # Nell") does not unsettle it. Only the last one named, against nobody else, is a guess.
+        sure = bool(addressed_owner or about or owner_prev) or not owner_recent
         if tag.rel in _UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
             # One has one mother, one father, one husband, one wife: the one of the family who bears the
             # title that relation goes by is the speaker, whoever had the last turns.
             pool = [fitting[0]]
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
-        owner = addressed_owner or owner_prev
+        owner = _owner(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives, about, named=False)
         # A relation of no fixed sex ("her cousin") can be anyone else in the pool.
         if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
                                  for n in pool):
             pool.remove(owner)
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
-    centre = _centre(ctx, res, spk, ctx.tag_to | set(para.vocatives)) if ctx.centre_units else None
+    centre = (_centre(ctx, res, spk, ctx.tag_to | set(para.vocatives))
+              if ctx.centre_units and tag is not None and tag.kind == "pronoun" else None)
     if centre is not None and centre not in pool:
         pool.append(centre)
     turn_spk = list(map(spk, turn_idx))
@@ -2149,6 +2186,28 @@ def _centre(ctx: _Context, res: _Resolver, spk, listeners: set[str]) -> str | No
             if n == "=" + g:
                 break  # a pronoun subject of this gender: the centre lies further back
             if res.gender.get(n) == g and n not in listeners:
+                return n
+    return None
+
+
+def _about(ctx: _Context, res: _Resolver, g: str, rel: str | None = None) -> str | None:
+    """The one of sex `g` the narration since the last speech turn is about: the first sentence back that
+    names someone of that sex ("Elizabeth was forced to go."). A pronoun of that sex first in a sentence
+    carries the centre further back, as for a pronoun tag (_centre).
+
+    The walk stops at the last speech turn: past it, turn-taking says more than narration does (walking on,
+    or taking that turn's speaker for the owner, lost on dev: the turn before a "said her mother" is
+    often the mother's own).
+    """
+    for u in ctx.centre_units:
+        if isinstance(u, int):
+            return None
+        for n in u:
+            if n == "=" + g:
+                break
+            # "Mrs. Miller's eyes turned to Daisy. '...,' said her mother": one who goes by the title of an
+            # elder relation is that relative sooner than the one "her" points at.
+            if res.gender.get(n) == g and not (rel in _ELDER_F | _ELDER_M and _title_fits(rel, n, res)):
                 return n
     return None
 

@@ -397,6 +397,53 @@ def test_attribution_relational_tag_names_the_kin_not_the_possessor():
     assert who(text, FAMILY) == ["Nell Ashby", "Mrs. Ashby"]
 
 
+def test_attribution_relation_belongs_to_the_one_the_narration_is_about():
+    # The mother spoke last, but the narration since then is about Nell: "her" is Nell, not the mother,
+    # so the mother is not ruled out as her own relative.
+    text = ('Mrs. Ashby stood in the hall with her gloves on.\n\n"Nell, my dear, come down," said Mrs. Ashby.\n\n'
+            'Nell Ashby put down her book and went out to the stairs.\n\n"We may as well walk to the mill," said her mother.')
+    assert who(text, FAMILY) == ["Mrs. Ashby", "Mrs. Ashby"]
+
+
+def test_attribution_unique_relation_of_the_last_speaker_is_sure():
+    # The wife spoke last; another woman named in passing after her words does not make "her" unsure:
+    # her one husband answers, though turn-taking alone would hand the line to Hugh.
+    mr_ashby = Character("Mr. Ashby", (), "male", 2)
+    text = ('Mr. Ashby sat by the fire. Hugh Marten stood at the door with Mrs. Ashby.\n\n"The night is cold," said Hugh.'
+            '\n\n"It is," said Mrs. Ashby.\n\n"The road is bad," said Hugh.\n\n"It is," said Mrs. Ashby.\n\n'
+            '"I must go," said Hugh.\n\n"Is the gate shut?" asked Mrs. Ashby, with a glance at Nell.\n\n'
+            '"I shut it an hour ago," said her husband.')
+    assert who(text, [*FAMILY, mr_ashby])[-1] == "Mr. Ashby"
+
+
+def test_attribution_relation_owner_is_the_man_of_the_exchange_before_one_named():
+    from narrator.attribution import _kin, _Resolver, _Tag
+
+    tom = Character("Tom Ashby", ("Tom",), "male", 5)
+    mr_ashby = Character("Mr. Ashby", (), "male", 8)
+    res = _Resolver([*FAMILY, tom, mr_ashby])
+    tag = _Tag(None, "epithet", "male", "after", owner="male", rel="son")
+    # Mrs. Ashby spoke last, her husband the turn before; Tom was named since. "His son" is Mr. Ashby's:
+    # Tom is his kin, and the father is not.
+    _, _, kin, _ = _kin(tag, "Mrs. Ashby", ["Tom Ashby", "Mrs. Ashby", "Mr. Ashby"], res, earlier=["Mr. Ashby"])
+    assert "Tom Ashby" in kin and "Mr. Ashby" not in kin
+
+
+def test_attribution_relation_owner_skips_one_titled_as_the_relative():
+    from narrator.attribution import _about, _Context, _Resolver
+
+    res = _Resolver(FAMILY)
+    ctx = _Context.__new__(_Context)
+    # "Mrs. Ashby looked at Nell." before "said her mother": Mrs. Ashby goes by a mother's title, so "her" is Nell.
+    ctx.centre_units = [("Mrs. Ashby", "Nell Ashby")]
+    assert _about(ctx, res, "female", "mother") == "Nell Ashby"
+    # A sister is no "Mrs.": the first woman of the sentence is the one it is about.
+    assert _about(ctx, res, "female", "sister") == "Mrs. Ashby"
+    # A speech turn ends the narration since the last turn: no centre there, the turn-taking rule decides.
+    ctx.centre_units = [3, ("Nell Ashby",)]
+    assert _about(ctx, res, "female", "mother") is None
+
+
 def test_attribution_relation_after_a_preposition_is_the_listener():
     from narrator.attribution import _relational, _Resolver, _Tag
 
