@@ -196,7 +196,9 @@ def encode_error(exc: Exception, dest: Path) -> OutputError:
                        "and that ffmpeg works (`ffmpeg -version`).")
 
 
-_STALE = re.compile(r"^\.(?:.+\.(\d+)\.(?:part\.mp3|tmp)|rendering\.(\d+))$")
+# Every temporary name a build writes beside its chapters: an encode (".NN Title.123.part.mp3"), a caption
+# or transcript file (".NN Title.vtt.123.part", captions.write_text), a cache write (".x.123.tmp").
+_STALE = re.compile(r"^\.(?:.+\.(\d+)\.(?:part\.mp3|part|tmp)|rendering\.(\d+))$")
 
 
 def sweep_stale_temps(folder: Path) -> int:
@@ -204,7 +206,7 @@ def sweep_stale_temps(folder: Path) -> int:
     removed = 0
     if not folder.is_dir():
         return 0
-    candidates = [*folder.glob(".*.part.mp3"), *folder.glob(".*.tmp"), *folder.glob(".cache/.*"),
+    candidates = [*folder.glob(".*.part.mp3"), *folder.glob(".*.part"), *folder.glob(".*.tmp"), *folder.glob(".cache/.*"),
                   *folder.glob(".cache/*/.*.tmp")]
     for path in candidates:
         m = _STALE.match(path.name)

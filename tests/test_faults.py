@@ -470,3 +470,19 @@ def test_encoder_failure_names_the_chapter_not_the_temporary_file(tmp_path: Path
         build(_story(tmp_path, chapters=1, paragraphs=2), tmp_path / "out", engine="silent", jobs=1)
     assert "could not encode 01 Chapter 1.mp3: LAME failed" in str(info.value), info.value
     assert ".part" not in str(info.value)
+
+
+def test_sweep_removes_a_caption_file_a_killed_build_was_writing(tmp_path: Path) -> None:
+    # captions.write_text writes ".NN Title.vtt.PID.part" and renames it; a build killed in between left
+    # it for good (the sweep knew only ".part.mp3" and ".tmp" names), and the rerun's folder kept it.
+    from narrator.faults import sweep_stale_temps
+
+    dead = 2**22 + 12345  # above any pid a container hands out by default
+    stale = tmp_path / f".02 Chapter 2 - Oil.vtt.{dead}.part"
+    stale.write_text("WEBVTT\n")
+    mine = tmp_path / f".02 Chapter 2 - Oil.srt.{os.getpid()}.part"  # a live writer's file stays
+    mine.write_text("1\n")
+    chapter = tmp_path / "02 Chapter 2 - Oil.vtt"
+    chapter.write_text("WEBVTT\n")
+    assert sweep_stale_temps(tmp_path) == 1
+    assert not stale.exists() and mine.exists() and chapter.exists()
