@@ -726,6 +726,11 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         if ((f.count >= 2 or (f.count >= min_count and not f.title)) and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place)))
         or f.tagged
     }
+    for f in good.values():
+        if f.count < 2 and not f.tagged and not f.title:
+            # Cast on one use: it names a character of its own, but never renames one the story calls by
+            # another form more often ("Osric Hale" written once stays an alias of "Osric").
+            f.alias_only = True
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
     singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
     for k, f in forms.items():
