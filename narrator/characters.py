@@ -190,15 +190,17 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     tags = _tag_words(body)
     promoted = (frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
                 | _modal_names(narration))
+    # Short stories name their people fewer times: one person-like use is evidence enough, and a name the
+    # narration gives only once is a character when that use is a person's ("Applejack was already there").
+    short = len(everything) < 100_000
     for seg in body:
-        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted)
+        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
         return _add_specials([], story, body, narration, promoted)
 
-    # Short stories name their people fewer times: one person-like use is evidence enough.
     called = _titles_called_out(body, forms)
-    chars = _cluster(forms, min_person=1 if len(everything) < 100_000 else 2, together=together)
+    chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2)
     chars = _title_alias(chars, called)
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
@@ -518,7 +520,7 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str],
-    together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(),
+    together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(), short: bool = False,
 ) -> None:
     # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
     ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
@@ -600,6 +602,10 @@ def _collect(
         if not is_narration:
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
+                form.person += 1
+            elif short and not prev and re.match(r"\.\s+\S", after):
+                # '"Marcus. Talk to me."': a name alone as the first sentence of a speech is called out;
+                # in a short story that call may be the only person-like use the name gets.
                 form.person += 1
             continue
         # Gender: the first personal pronoun after the name, before another name turns up.
@@ -709,14 +715,22 @@ class _Cluster:
 
 
 def _cluster(forms: dict[str, _Form], min_person: int = 2,
-             together: Counter[frozenset[str]] | None = None) -> list[Character]:
+             together: Counter[frozenset[str]] | None = None, min_count: int = 2) -> list[Character]:
     """Group forms into characters and pick each one's canonical name and gender."""
-    # Keep forms that behave like people at least twice, or carry a title.
+    # Keep forms that behave like people at least twice, or carry a title. (A short story passes
+    # min_count=1: a name it gives once, in the narration, as a person, is a character -- not a titled one,
+    # whose title alone counts as a person's use: "where Sergeant Pell sat" may be somebody mentioned,
+    # and _titles_called_out decides him.)
     good = {
         k: f for k, f in forms.items()
-        if (f.count >= 2 and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place)))
+        if ((f.count >= 2 or (f.count >= min_count and not f.title)) and f.narrated and ((f.title and f.count >= 2) or (f.person >= min_person and f.person > f.place)))
         or f.tagged
     }
+    for f in good.values():
+        if f.count < 2 and not f.tagged and not f.title:
+            # Cast on one use: it names a character of its own, but never renames one the story calls by
+            # another form more often ("Osric Hale" written once stays an alias of "Osric").
+            f.alias_only = True
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
     singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
     for k, f in forms.items():

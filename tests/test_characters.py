@@ -520,3 +520,30 @@ def test_name_with_any_ed_verb_between_two_halves_of_a_quote_is_a_speaker():
     whole = text.replace('"Perhaps," young Dorrow hazarded, "she is too unhappy to come."',
                          '"Perhaps she is too unhappy to come." Young Dorrow hazarded a guess.')
     assert by_form(chars_of(whole), "Dorrow") is None
+
+
+# A short scene of our own: one name given once, as a person; one capitalised word that is a place; a boy
+# named once as an object and once called out at the start of a speech.
+_ONCE = ('Wren was already at the well when the cart came. Across the Hollins the mist lay thick.\n\n'
+         'I found Tobiah behind the barn.\n\n"Tobiah. Come and see the cart."\n\n"Not now."\n')
+
+
+def test_short_story_casts_a_name_given_once_as_a_person():
+    chars = chars_of(_ONCE)
+    assert by_form(chars, "Wren") is not None  # "Wren was ...": named once, acting as a person
+    assert by_form(chars, "Hollins") is None  # named once, but as a place, never as a person
+
+
+def test_short_story_counts_a_name_opening_a_speech_as_called_out():
+    # '"Tobiah. Come and see"': the name alone as the first sentence of a speech is someone called.
+    assert by_form(chars_of(_ONCE), "Tobiah") is not None
+    # Without the call he is named once, as the object of "found": somebody mentioned, not cast.
+    assert by_form(chars_of(_ONCE.replace('"Tobiah. Come', '"Come')), "Tobiah") is None
+
+
+def test_a_novel_still_needs_two_uses_of_a_name():
+    # The once-named rule is for short texts: in a novel-length text (100,000 characters and more) a
+    # capitalised word acting once is too often a thing or a slip.
+    filler = "The wind moved over the long grass, and the rain came down on the roofs of the town.\n\n" * 1300
+    chars = chars_of(_ONCE + "\n" + filler)
+    assert by_form(chars, "Wren") is None
