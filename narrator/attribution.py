@@ -35,14 +35,21 @@ from narrator.lexicon import (
     MALE_NOUNS,
     MALE_PRONOUNS,
     OCCUPATIONS,
-    SPEECH_VERB_ALT,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
 
-_VERBS = SPEECH_VERB_ALT
+# Rarer verbs of speaking a reader takes for a tag in either order ("Ann interposed", "queried the clerk").
+# Read by the tag patterns only: character discovery keeps its own list (a new tag verb there changes
+# which capitalised words it pairs into names).
+_RARE_VERBS = frozenset(
+    ["interposed", "interjected", "ejaculated", "queried", "questioned", "hazarded", "confided", "implored", "entreated",
+     "commanded", "asserted", "proclaimed", "complained", "wailed", "quavered", "thundered", "reassured", "acquiesced",
+     "corroborated", "admonished", "subjoined", "opined", "chorused"]
+)
+_VERBS = "|".join(sorted(SPEECH_VERBS | _RARE_VERBS, key=lambda w: (-len(w), w)))
 # What may stand between a quotation and the tag after it: space, a comma, a colon, a dash.
 _TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
 _ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
@@ -866,7 +873,7 @@ def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence
 _ING = frozenset(
     ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
 )
-_SPEECHY = frozenset(SPEECH_VERBS) | _ING | {"began", "begun", "spoke", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
+_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"began", "begun", "spoke", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
 _SEP = r"[\s,;:\-\u2014\u2013(]*"
 # Particles of phrasal speech verbs: "put in", "broke in", "went on", "called out", "spoke up".
 _PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly|slowly|softly|gently|coldly))?"
