@@ -218,8 +218,10 @@ def test_attribution_every_dialogue_line_has_evidence_and_confidence():
 # Northanger Abbey added at 75.5 / 91 by the family rules of the cluster branch (measured 74.1 -> 77.0 / 92.4:
 # it fails when "Miss Morland", "Miss Thorpe", "Thorpe" and "Tilney" stop joining Catherine, Isabella, John
 # and Henry).
-_FLOORS = {"pride-and-prejudice": (0.76, 0.945), "daisy-miller": (0.895, 0.96), "the-gambler": (0.85, 0.83),
-           "the-sun-also-rises": (0.77, 0.94), "northanger-abbey": (0.755, 0.91)}
+# All raised after session 7 (dev 84.2 %), measured 83.0 / 96.6, 93.3 / 98.7, 89.8 / 92.1, 84.9 / 98.2 and
+# 78.9 / 92.9 % (acc_all / explicit): floors about 2.5 points under.
+_FLOORS = {"pride-and-prejudice": (0.805, 0.945), "daisy-miller": (0.905, 0.96), "the-gambler": (0.87, 0.895),
+           "the-sun-also-rises": (0.82, 0.955), "northanger-abbey": (0.765, 0.91)}
 
 
 @pytest.mark.corpus
