@@ -200,9 +200,12 @@ def script_cmd(
         said = any(ln.segment.kind == "dialogue" for ln in script.lines)
         err.print(f"no doubtful lines: {f'every dialogue line scored {DOUBTFUL_BELOW:.2f} or more' if said else 'the story has no dialogue'}.")
     if fmt == "jsonl":
+        # Story order, as a program reading offsets expects; with --doubtful each row also names the runner-up
+        # (null when the scorer weighed nobody else), which the text format prints as "or X?".
         rows = (json.dumps({"chapter": ln.segment.chapter, "start": ln.segment.start, "end": ln.segment.end,
                             "kind": ln.segment.kind, "speaker": ln.speaker, "evidence": ln.evidence,
-                            "confidence": round(ln.confidence, 3), "text": ln.segment.text}, ensure_ascii=False)
+                            "confidence": round(ln.confidence, 3), "text": ln.segment.text,
+                            **({"alternative": ln.alternative} if doubtful else {})}, ensure_ascii=False)
                 for ln in lines)
         _emit("\n".join(rows) + ("\n" if lines else ""), output)
         return

@@ -49,3 +49,12 @@ def test_doubtful_lists_every_doubtful_line_ranked_with_a_reason() -> None:
     assert any(0.7 <= c < 0.8 for c in got)  # the 0.7s, right only three times in four, are listed too
     for m in parsed:
         assert m is not None and m[6].strip()  # a reason a person can act on
+
+
+def test_doubtful_jsonl_keeps_story_order_and_names_the_runner_up() -> None:
+    # The text listing printed "or X?", the JSON rows a program reads had no way to say it.
+    out = runner.invoke(app, ["script", str(SAMPLE), "--doubtful", "-f", "jsonl"])
+    rows = [json.loads(r) for r in out.stdout.splitlines()]
+    assert rows and all(r["confidence"] < DOUBTFUL_BELOW and "alternative" in r for r in rows)
+    assert [r["start"] for r in rows] == sorted(r["start"] for r in rows)  # story order, unlike the text listing
+    assert any(r["alternative"] and r["alternative"] != r["speaker"] for r in rows)
