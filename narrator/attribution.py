@@ -250,7 +250,7 @@ class _Resolver:
         self.epithet_re = (
             re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
         )
-        subj = r"(?P<subj>(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
+        subj = r"(?P<subj>" + _TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
             r"|(?:the|The)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2}" + \
             r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
         # "said Emma" / "said the old man" right after the quote.
@@ -913,12 +913,15 @@ _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE
 _WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
 
 
+# The optional abbreviated title before a name, as the tag and subject patterns read it ("Mr. ", "Dr. "):
+# one spelling for all five. (_DOT_TITLES, which also keeps "Mme." and "Rev." from ending a sentence, is longer.)
+_TITLE_ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?"
 # Lower-case particles inside a name: "Mrs. van der Luyden murmured", "Monsieur de Griers said". The
 # clause patterns below re-read a name from its first word, so they must step over these too.
 _NAME_PARTICLES = r"(?:van|von|der|den|de|du|da|di|del|della|le|la|ten|ter)\b"
 # A clause's subject as the tag patterns below read it: a title's abbreviation, a first word, up to three more
 # capitalised words or particles ("Mrs. van der Luyden").
-_CLAUSE_SUBJECT = r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
+_CLAUSE_SUBJECT = _TITLE_ABBR + r"[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
 
 
 _PAREN_VERB = re.compile(
@@ -1275,7 +1278,7 @@ def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str
     out: list[tuple[str | None, str, str]] = []
     for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
         m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"
-                      r"((?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
+                      r"(" + _TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
                       r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
         if m:
             name, kind, gender = res.lookup(m.group(1))
@@ -1899,7 +1902,7 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
 
 
 # A name in the possessive ("Emma's", "Mr. Knightley's").
-_POSSESSIVE_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}['\u2019]s\b")
+_POSSESSIVE_NAME = re.compile(_TITLE_ABBR + r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}['\u2019]s\b")
 
 
 # The lexicon's gendered pronouns, lower case or capitalised at a sentence start ("He", "her").
@@ -1908,7 +1911,7 @@ _GENDER_PRONOUN = re.compile(r"\b(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}
 
 
 # "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
-_TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?$")
+_TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+" + _TITLE_ABBR + "$")
 
 
 # How much a turn-taking feature read from an earlier turn counts, by that turn's confidence: a named turn
