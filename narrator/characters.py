@@ -1399,9 +1399,9 @@ def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[
     return out
 
 
-# The age words of "the old man" and the person-nouns they go with, by sex.
-# ("the young man" is left alone: "young Mr. Emerson" is the son of the Mr. Emerson the name stands for.)
-_AGE_EPITHET = re.compile(r"the (?P<age>old) (?P<noun>man|gentleman|fellow|lady|woman)")
+# "the old man" and the person-nouns "old" goes with. ("the young man" is left alone: "young Mr. Emerson" is
+# the son of the Mr. Emerson the name stands for.)
+_OLD_EPITHET = re.compile(r"the old (?P<noun>man|gentleman|fellow|lady|woman)")
 # How many times the narration must call one character "old Mr. Emerson" before "the old man" is him.
 _AGED_NAME_MIN = 3
 
@@ -1414,23 +1414,20 @@ def _the_old_one(uses: Counter[str], narration: list[str], pattern: re.Pattern[s
     man" means him. Taken only when one character of the noun's sex has at least three such mentions and
     twice as many as anyone else of that sex: "the old man" is otherwise anyone old in the scene.
     """
+    wanted = {ep: _noun_gender(m.group("noun")) for ep in uses
+              if (m := _OLD_EPITHET.fullmatch(ep)) is not None and ep not in taken}
+    if not wanted:
+        return {}
+    old_name = re.compile(rf"\b[Oo]ld\s+(?:{pattern.pattern})")
+    aged: Counter[str] = Counter()
+    for para in narration:
+        for a in old_name.finditer(para):
+            name = pattern.search(a.group(0), len("old"))
+            if name is not None:
+                aged[lookup[" ".join(name.group(0).split())]] += 1
     out: dict[str, str] = {}
-    aged: dict[str, Counter[str]] = {}
-    for ep in uses:
-        m = _AGE_EPITHET.fullmatch(ep)
-        if m is None or ep in taken:
-            continue
-        age, sex = m.group("age"), _noun_gender(m.group("noun"))
-        if age not in aged:
-            rx = re.compile(rf"\b[{age[0].upper()}{age[0]}]{age[1:]}\s+(?:{pattern.pattern})")
-            found: Counter[str] = Counter()
-            for para in narration:
-                for a in rx.finditer(para):
-                    name = pattern.search(a.group(0), len(age))
-                    if name is not None:
-                        found[lookup[" ".join(name.group(0).split())]] += 1
-            aged[age] = found
-        ranked = [(n, k) for n, k in aged[age].most_common() if genders.get(n) == sex]
+    for ep, sex in wanted.items():
+        ranked = [(n, k) for n, k in aged.most_common() if genders.get(n) == sex]
         if ranked and ranked[0][1] >= _AGED_NAME_MIN and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
             out[ep] = ranked[0][0]
     return out
