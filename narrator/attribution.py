@@ -1961,7 +1961,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # Still fewer than two people to choose from: the book's main characters.
         if len(pool) >= _POOL_MIN:
             break
-        if c.name not in pool and c.name != "Voice":
+        if c.name not in pool and c.name != res.voice:
             pool.append(c.name)
             far_only.add(c.name)
     if res.narrator and res.narrator not in pool and (tag is None or tag.gender == "unknown"):
@@ -2006,7 +2006,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             # "said the boy" when everyone in the scene is a "Mr." or a "Mrs.": the boy is someone the story
             # has not named, not the shopkeeper he talks to. A named child of the right sex elsewhere in the
             # story may be meant; failing that the line is left to the unknown voice.
-            pool = [c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in (res.narrator, "Voice")
+            pool = [c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in (res.narrator, res.voice)
                     and _age_fits(c.name, tag, res)]
             if not pool:
                 return [], [], []
