@@ -21,6 +21,7 @@ from narrator.lexicon import (
     FEMALE_NAMES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
+    FIRST_PERSON_VERB_ALT,
     HYPOCORISMS,
     LETTER,
     LOWER,
@@ -36,7 +37,9 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     TITLES,
     UPPER,
+    both_tenses,
     gender_of_title,
+    present_forms,
     self_introductions,
 )
 from narrator.models import Character, Segment, Story
@@ -66,9 +69,9 @@ _WORD_RE = re.compile(rf"[{LETTER}]+(?:'{_LO}+)?")
 # where a stop is (a ninth of the time). Each look-behind's unescaped "." is that stop, whichever it is
 # ("Mr;" no more ends a sentence here than "Mr."), as it was before the stop moved first.
 _SENTENCE_BREAK = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt.)\s")
-_PERSON_VERBS = frozenset(
+_PERSON_VERBS = both_tenses(frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
-)
+))
 _ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)\b(?!\s+{_UP})")
 _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
                           "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
@@ -78,21 +81,44 @@ _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "
 _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
 # Verbs that may also be plain actions ("the children went", "the whole story began") do not make
 # an epithet; only verbs of speaking do.
-_ACTION_VERBS = frozenset(
+_ACTION_VERBS = both_tenses(frozenset(
     ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
-)
-_TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
-_EPITHET_RE = re.compile(
-    # (The look-aheads change no match; they spare trying every verb at every word: the first letter
-    # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
-    # one lower-case word.)
-    "(?=[" + "".join(sorted({w[0] for w in SPEECH_VERBS} | {"T", "t"})) + "])(?:"
-    # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
-    # not run on into a longer noun phrase ("said the whole party").
-    rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
-    r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
-    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
-)
+))
+
+
+def _epithet_re(action_verbs: frozenset[str]) -> re.Pattern[str]:
+    """The speech-tag epithet pattern ("said the dragon", "the dragon said") whose "the X VERB" half takes
+    every speech verb but `action_verbs`."""
+    tag_verbs = "|".join(sorted(SPEECH_VERBS - action_verbs, key=lambda w: (-len(w), w)))
+    return re.compile(
+        # (The look-aheads change no match; they spare trying every verb at every word: the first letter
+        # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
+        # one lower-case word.)
+        "(?=[" + "".join(sorted({w[0] for w in SPEECH_VERBS} | {"T", "t"})) + "])(?:"
+        # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
+        # not run on into a longer noun phrase ("said the whole party").
+        rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
+        r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
+        rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{tag_verbs})\b|told\s+(?:him|her|them|me|us)\b))"
+    )
+
+
+_EPITHET_RE = _epithet_re(_ACTION_VERBS)
+# A story told in the present: "the butler says" is its tag as "the butler said" is a past-tense story's, so
+# a present form is an action verb there only when its past is ("the letter says" in a past-tense novel is
+# what a document says; "the butler continues" in a present-tense one is a tag).
+_PRESENT_TAGS = frozenset(p for w in SPEECH_VERBS - _ACTION_VERBS for p in present_forms(w)) & _ACTION_VERBS
+_EPITHET_RE_PRESENT = _epithet_re(_ACTION_VERBS - _PRESENT_TAGS)
+_PAST_TAG = re.compile(r"\b(?:said|asked|replied|cried|answered)\b")
+_PRESENT_TAG = re.compile(r"\b(?:says|asks|replies|cries|answers)\b")
+
+
+def _told_in_present(paragraphs: Sequence[str]) -> bool:
+    """Whether the narration is in the present tense: more "says"/"asks"/"replies" than "said"/"asked"/"replied"."""
+    present = sum(len(_PRESENT_TAG.findall(p)) for p in paragraphs)
+    return present > 0 and present > sum(len(_PAST_TAG.findall(p)) for p in paragraphs)
+
+
 _WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
 # "said the man with a smile" tells how he said it, not which man he is. (Not "eye": "the man with a
 # glass eye" is which man he is.)
@@ -102,7 +128,8 @@ _MANNER_NOUNS = frozenset(
      "smirk", "groan", "gasp", "giggle", "cough", "growl", "snarl", "whisper", "shout", "cry", "flourish", "pause",
      "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "sniff", "sob", "squeak"]
 )
-_SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
+_SPOKEN_BY = re.compile(r"(?:" + "|".join(sorted(both_tenses(frozenset(
+    ["said", "replied", "cried", "exclaimed", "whispered", "shouted", "muttered"])), key=len, reverse=True)) + r")\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
 # is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
 # such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
@@ -218,7 +245,7 @@ _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_
 _TAG_ADJ = r"(?:(?:" + TAG_EPITHET_ALT + r")\s+)?"
 # The verb of an inverted tag and what may stand around it: "said", "then added", "broke in", "put in".
 _INVERTED_VERB = (r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT
-                  + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)(?:\s+(?:in|out|up|on|back))?\s+")
+                  + r")\b|[a-z]+ed\b|(?:put|puts)\s+in\b|(?:broke|breaks)\s+in\b)(?:\s+(?:in|out|up|on|back))?\s+")
 _TAG_AFTER_INVERTED = re.compile(_INVERTED_VERB + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])")
 # A capitalised role as the speaker of a tag: "asserted the Colonel", '"Dearly beloved," the Rector began'.
 # The words are those _ROLE_RE keys a role by ("the Mock Turtle"), so the tag lands on the same form.
@@ -1213,6 +1240,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
+    epithet_re = _EPITHET_RE_PRESENT if _told_in_present(paragraphs) else _EPITHET_RE
     # Each paragraph's names (and where they end), found once: looking them up from the paragraph's
     # start for every epithet made one huge paragraph (a story pasted as a single line) cost its
     # length squared.
@@ -1222,7 +1250,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         para_names.append((found, [n.end() for n in found]))
     for _i, para in enumerate(paragraphs):
         names, name_ends = para_names[_i]
-        for m in _EPITHET_RE.finditer(para):
+        for m in epithet_re.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
             head = ep.split()[-1]
@@ -1783,7 +1811,9 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W\d_])" + firsts + r"(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
-_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + SPEECH_VERB_ALT + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
+# "I said", "said I", and a present-tense narrator's "I add", "cry I".
+_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + FIRST_PERSON_VERB_ALT + r")\b|"
+                               r"^\s*,?\s*(?:said|asked|replied|cried|say|ask|reply|cry)\s+I\b")
 
 
 def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str,
