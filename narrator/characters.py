@@ -69,9 +69,12 @@ _WORD_RE = re.compile(rf"[{LETTER}]+(?:'{_LO}+)?")
 # where a stop is (a ninth of the time). Each look-behind's unescaped "." is that stop, whichever it is
 # ("Mr;" no more ends a sentence here than "Mr."), as it was before the stop moved first.
 _SENTENCE_BREAK = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?<!\bSt.)\s")
-_PERSON_VERBS = both_tenses(frozenset(
+_PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
-))
+)
+# A story told in the present marks its people with the present as well ("Mara turns", "Tobin knows"); a past-tense
+# novel's present forms are idioms more often than people ("Heaven knows", "the story goes").
+_PERSON_VERBS_PRESENT = both_tenses(_PERSON_VERBS)
 _ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)\b(?!\s+{_UP})")
 _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
                           "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
@@ -220,8 +223,10 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # Short stories name their people fewer times: one person-like use is evidence enough, and a name the
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
     short = len(everything) < 100_000
+    person_verbs = _PERSON_VERBS_PRESENT if _told_in_present([narration]) else _PERSON_VERBS
     for seg in body:
-        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short)
+        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short,
+                 person_verbs)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
         return _add_specials([], story, body, narration, promoted)
@@ -548,6 +553,7 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str],
     together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(), short: bool = False,
+    person_verbs: frozenset[str] = _PERSON_VERBS,
 ) -> None:
     # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
     ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
@@ -566,7 +572,7 @@ def _collect(
             before = seg_text[max(0, m.start() - 30) : m.start()]
             nxt = _WORD_RE.findall(after)[:1]
             prev = _WORD_RE.findall(before)[-1:]
-            if (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+            if (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
                 form.person += 1
     for m in _NAME_RE.finditer(seg_text):
         title = m.group("title")
@@ -618,7 +624,7 @@ def _collect(
         before = seg_text[max(0, m.start() - 30) : m.start()]
         nxt = _WORD_RE.findall(after)[:3]
         prev = _WORD_RE.findall(before)[-2:]
-        if title or (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+        if title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
             form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS:
             form.place += 1

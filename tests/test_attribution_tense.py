@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from narrator.characters import _told_in_present
 from narrator.lexicon import FIRST_PERSON_SPEECH_VERBS, SPEECH_VERBS, bare_form, both_tenses, present_forms
 from narrator.models import Character
 
@@ -98,3 +99,24 @@ def test_present_tense_fixture_story_end_to_end():
     want = [ln for ln in (FIXTURES / "loft.speakers").read_text().splitlines() if ln and not ln.startswith("#")]
     assert len(got) == len(want)
     assert got == want, list(zip(got, want, strict=True))
+
+
+BUTLER_PRESENT = ('Mara and Tobin wait in the hall.\n\n"Is anybody home?" asks Mara.\n\n'
+                  '"The master is out," the butler says. "He comes back at six."\n\n'
+                  '"We will wait," says Tobin.\n\n"As you wish," the butler says.')
+
+
+def test_an_epithet_tagged_in_the_present_is_a_speaker():
+    # "the butler says" in a present-tense story is what "the butler said" is in a past-tense one (before, his
+    # three lines went to Mara: "says" was only a document's verb, "the letter says").
+    past = (BUTLER_PRESENT.replace("asks", "asked").replace("butler says", "butler said")
+            .replace("says Tobin", "said Tobin").replace("wait in", "waited in").replace("comes back", "came back"))
+    want = ["Mara", "the butler", "the butler", "Tobin", "the butler"]
+    assert [s for _, s in speech(lines_of(BUTLER_PRESENT))] == want
+    assert [s for _, s in speech(lines_of(past))] == want
+
+
+def test_a_story_is_told_in_the_present_when_its_narration_says_more_than_it_said():
+    assert _told_in_present(['"Hi," says Mara.', '"Go," Tobin answers. Then he said no more.'])
+    assert not _told_in_present(['"Hi," said Mara. The letter says nothing.', '"Go," Tobin answered.'])
+    assert not _told_in_present(["No tags at all."])
