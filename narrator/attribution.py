@@ -33,6 +33,7 @@ from narrator.lexicon import (
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     FIRST_PERSON_VERB_ALT,
+    IRREGULAR_PRESENTS,
     MALE_NOUNS,
     MALE_PRONOUNS,
     OCCUPATIONS,
@@ -1054,8 +1055,9 @@ _ALL_SAID_VERB = re.compile(r"\s+(?:(?:had|has|could|would|did|does|then)\s+)*(?
 
 
 def _past_or_present(word: str) -> bool:
-    """A finite verb of narration in either tense: "pondered" or "ponders" (after '"Why?" she ...')."""
-    return word.endswith("ed") or _PRESENT_S_RE.match(word) is not None
+    """A regular finite verb of narration in either tense: "pondered" or "ponders" (after '"Why?" she ...'), but
+    not an irregular one's present ("makes"), as "made" is no "-ed" past."""
+    return word.endswith("ed") or (_PRESENT_S_RE.match(word) is not None and word not in IRREGULAR_PRESENTS)
 
 
 def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:

@@ -33,6 +33,10 @@ _IRREGULAR_PRESENT = {
     "wrote": "writes", "read": "reads", "meant": "means", "brought": "brings", "sent": "sends", "spoke up": "speaks up",
 }
 
+# The presents of those irregular verbs: a rule that takes any "-ed" past for a verb of narration ('"Why?" she
+# pondered') does not take "made" or "went", so its present-tense twin must not take "makes" or "goes" either.
+IRREGULAR_PRESENTS = frozenset(_IRREGULAR_PRESENT.values())
+
 
 def present_forms(past: str) -> frozenset[str]:
     """The present tense (third person) of a past-tense verb: "said" -> "says", "replied" -> "replies",

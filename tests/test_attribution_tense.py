@@ -120,3 +120,12 @@ def test_a_story_is_told_in_the_present_when_its_narration_says_more_than_it_sai
     assert _told_in_present(['"Hi," says Mara.', '"Go," Tobin answers. Then he said no more.'])
     assert not _told_in_present(['"Hi," said Mara. The letter says nothing.', '"Go," Tobin answered.'])
     assert not _told_in_present(["No tags at all."])
+
+
+def test_an_irregular_present_after_a_question_starts_new_action():
+    # "He makes no answer" after '"... change?"' is no tag, as "He made no answer" is not: only a regular
+    # verb ("ponders" / "pondered") is read as a tag after ? or !.
+    cast = [Character("Archer", (), "male", 20), Character("May", (), "female", 10)]
+    text = ('Archer sits down.\n\nMay looks at him.  "If you can persuade Mamma," she says; "but why should we '
+            'change?"  He makes no answer, and she adds, smiling:\n"Tell my cousin yourself."')
+    assert who(text, cast) == ["May", "May", "May"]
