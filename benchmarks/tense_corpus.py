@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import re
 import shutil
 import sys
@@ -52,14 +53,15 @@ _IRREGULAR = {
     "snapped": "snap", "did": "do", "had": "have",
 }
 # Regular verbs (the bare form; the past is built by rule): speech verbs first, then narration.
-_REGULAR = (
-    "ask cry reply answer exclaim add continue return rejoin observe remark repeat whisper murmur mutter "
-    "shout call inquire enquire interrupt suggest explain protest declare insist urge retort respond "
-    "demand plead groan sigh laugh gasp stammer scream shriek roar hiss agree conclude announce muse "
-    "wonder breathe smile venture falter echo object pursue proceed resume cease chuckle mumble sneer "
-    "look turn walk pause seem glance stare open close lift raise enter follow hesitate watch wait "
-    "reach touch move smile frown blush listen notice decide manage try hurry"
-).split()
+_REGULAR = ["ask", "cry", "reply", "answer", "exclaim", "add", "continue", "return", "rejoin", "observe",
+            "remark", "repeat", "whisper", "murmur", "mutter", "shout", "call", "inquire", "enquire",
+            "interrupt", "suggest", "explain", "protest", "declare", "insist", "urge", "retort", "respond",
+            "demand", "plead", "groan", "sigh", "laugh", "gasp", "stammer", "scream", "shriek", "roar",
+            "hiss", "agree", "conclude", "announce", "muse", "wonder", "breathe", "smile", "venture",
+            "falter", "echo", "object", "pursue", "proceed", "resume", "cease", "chuckle", "mumble",
+            "sneer", "look", "turn", "walk", "pause", "seem", "glance", "stare", "open", "close", "lift",
+            "raise", "enter", "follow", "hesitate", "watch", "wait", "reach", "touch", "move", "smile",
+            "frown", "blush", "listen", "notice", "decide", "manage", "try", "hurry"]
 
 
 def _past(base: str) -> str:
@@ -87,14 +89,16 @@ PAST_TO_BASE = {**{_past(b): b for b in _REGULAR}, **_IRREGULAR}
 _CONTRACTED = {"wasn't": ("isn't", "isn't", "am not"), "weren't": ("aren't", "aren't", "aren't"),
                "hadn't": ("hasn't", "haven't", "haven't"), "didn't": ("doesn't", "don't", "don't")}
 # Between an auxiliary and its participle, or a subject and its verb ("she then said", "had never said").
-_ADVERBS = frozenset("not never just already also only then still often always ever once scarcely hardly "
-                     "quite soon now first at last suddenly again presently instantly".split())
-_AUX = frozenset("had have has having was were is are be been being am 'd".split())
+_ADVERBS = frozenset(["not", "never", "just", "already", "also", "only", "then", "still", "often", "always",
+                      "ever", "once", "scarcely", "hardly", "quite", "soon", "now", "first", "at", "last",
+                      "suddenly", "again", "presently", "instantly"])
+_AUX = frozenset(["had", "have", "has", "having", "was", "were", "is", "are", "be", "been", "being", "am",
+                  "'d"])
 # A past form after one of these is a noun or a participle-adjective ("a thought", "his cry", "the said").
-_DETERMINERS = frozenset("a an the his her my their our your its this that no every any some one each to "
-                         "of what which".split())
+_DETERMINERS = frozenset(["a", "an", "the", "his", "her", "my", "their", "our", "your", "its", "this",
+                          "that", "no", "every", "any", "some", "one", "each", "to", "of", "what", "which"])
 _PLURAL = frozenset(["they", "we", "you"])
-_PLURAL_NOUNS = frozenset("men women people children others both all few many".split())
+_PLURAL_NOUNS = frozenset(["men", "women", "people", "children", "others", "both", "all", "few", "many"])
 _SUBJUNCTIVE_SINGULAR = frozenset(["i", "he", "she", "it"])
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
@@ -153,7 +157,7 @@ def to_present(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, i
 
     def shielded(a: int, b: int) -> bool:
         i = bisect.bisect_right(starts, a) - 1
-        return i >= 0 and ends[i] > a or (i + 1 < len(starts) and starts[i + 1] < b)
+        return (i >= 0 and ends[i] > a) or (i + 1 < len(starts) and starts[i + 1] < b)
 
     toks = list(_WORD.finditer(text))
     subs: list[tuple[int, int, str]] = []
@@ -227,8 +231,6 @@ def convert(text: str) -> str:
 
 def tense_novel(src: Path, dst: Path) -> int:
     """Write the present-tense copy of one novel folder; returns the number of verbs changed."""
-    import json
-
     text = (src / "text.txt").read_text(encoding="utf-8")
     quotes = [json.loads(line) for line in (src / "quotes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     # Never touch a word inside a gold part, even one our own quote scan would miss.
