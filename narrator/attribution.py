@@ -37,6 +37,7 @@ from narrator.lexicon import (
     OCCUPATIONS,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
+    chat_label,
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
@@ -574,6 +575,12 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     qpos = [i for i, s in enumerate(segs) if s.kind == "dialogue"]
     tagged_after: set[int] = set()
     for qi, si in enumerate(qpos):
+        if qi == 0 and si == 1 and segs[0].kind == "narration" and (label := chat_label(segs[0].text, segs[1].text)):
+            # "Rainbow: so??": a chat or script line names its writer as plainly as "said Rainbow".
+            name, kind, gender = res.lookup(label)
+            if name is not None and kind == "name":
+                tags.append((_Tag(name, kind, gender, "before"), qi))
+                continue
         # Narration right after this quote.
         if si + 1 < len(segs) and segs[si + 1].kind == "narration":
             txt = segs[si + 1].text

@@ -36,6 +36,7 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     TITLES,
     UPPER,
+    chat_label,
     gender_of_title,
     self_introductions,
 )
@@ -1813,6 +1814,7 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
             out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
         else:
             out.append(Character("Narrator", ("I",), "unknown", i_tags))
+    out = _add_chat_writers(out, body)
     if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
         # A story that names its mysterious speaker "the Voice" already has the character.
         known = next((c for c in out if "the voice" in (c.name.lower(), *(a.lower() for a in c.aliases))), None)
@@ -1821,6 +1823,24 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         else:
             out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
     return out
+
+
+def _add_chat_writers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Add the writers of a chat log ("Rainbow: so??") whom the narration never names as people.
+
+    A chat label is a name the story itself sets before a line of speech: a listener needs a voice for it
+    even when the narration calls its owner something else or nothing at all.
+    """
+    labels: Counter[str] = Counter()
+    for a, b in itertools.pairwise(body):
+        if a.kind == "narration" and b.kind == "dialogue" and a.paragraph == b.paragraph:
+            label = chat_label(a.text, b.text)
+            if label is not None:
+                labels[label] += 1
+    if not labels:
+        return chars
+    known = {f for c in chars for f in (c.name, *c.aliases, c.name.split()[0])}
+    return chars + [Character(label, (), "unknown", n) for label, n in labels.most_common() if label not in known]
 
 
 def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],

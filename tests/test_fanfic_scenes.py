@@ -1,0 +1,54 @@
+"""Fan-fiction scenes of kinds the other fixtures leave out: chat logs, a cast known only by titles, a tag
+that closes its own speech, voices of fan fiction's own verbs, and the six hand-checked scenes' floors."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrator.chapters import split_chapters
+from narrator.characters import find_characters
+from narrator.dialogue import split_dialogue
+
+from .attribution_helpers import FIXTURES, lines_of, score_blind, segments_of, speech, story_of
+
+_CHAT = ("Twilight opened her laptop.\n\n"
+         "Rainbow: are you up\n"
+         "Rarity: Darling, it is three in the morning.\n"
+         "Rainbow: so that's a yes\n\n"
+         "Twilight closed the laptop again.")
+
+
+def test_dialogue_a_run_of_chat_lines_is_speech_after_its_label():
+    _, segs = segments_of(_CHAT)
+    said = [(s.kind, s.text) for s in segs if s.paragraph in (1, 2, 3)]
+    assert said == [("narration", "Rainbow: "), ("dialogue", "are you up"),
+                    ("narration", "Rarity: "), ("dialogue", "Darling, it is three in the morning."),
+                    ("narration", "Rainbow: "), ("dialogue", "so that's a yes")]
+
+
+@pytest.mark.parametrize("text", [
+    # One label alone is a caption, not a conversation.
+    "Location: the old mill, just before dawn.\n\nTwilight yawned.",
+    # Two lines by one writer are a note, not a chat.
+    "Twilight: first entry.\nTwilight: second entry.\nTwilight: third entry.",
+    # A story's furniture.
+    "Summary: a story.\nRating: T.\nWarnings: none.\n\nTwilight yawned.",
+])
+def test_dialogue_labels_that_are_not_a_conversation_stay_narration(text):
+    _, segs = segments_of(text)
+    assert all(s.kind == "narration" for s in segs)
+
+
+def test_chat_writers_are_characters_and_speak_their_own_lines():
+    story, segs = segments_of(_CHAT)
+    names = {c.name for c in find_characters(story, segs)}
+    assert {"Rainbow", "Rarity"} <= names
+    assert [s for _, s in speech(lines_of(_CHAT))] == ["Rainbow", "Rarity", "Rainbow"]
+
+
+def test_a_quoted_line_with_a_label_keeps_its_quote_marks():
+    # 'Rarity: "Darling."' is a script line whose speech is quoted: read as ordinary dialogue.
+    text = 'Rainbow: "up?"\nRarity: "Darling, no."\nRainbow: "ok"'
+    story = story_of(text)
+    segs = [s for ch in split_chapters(story) for s in split_dialogue(story, ch)]
+    assert [s.text for s in segs if s.kind == "dialogue"] == ['"up?"', '"Darling, no."', '"ok"']
