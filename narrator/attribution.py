@@ -381,9 +381,21 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
     for a, b in itertools.pairwise(paras):
         # A narration paragraph ending in a colon or a speech verb introduces the next one's speech.
         if (a.segs and a.segs[-1].kind == "narration" and not a.segs[-1].heading and b.segs[0].kind == "dialogue"
-                and a.segs[-1].chapter == b.segs[0].chapter):
+                and a.segs[-1].chapter == b.segs[0].chapter and not _tail_tag(a)):
             b.lead = a.segs[-1].text
     return paras
+
+
+def _tail_tag(para: _Para) -> bool:
+    """Whether the paragraph's closing narration is the tag of its own last quote, one sentence long.
+
+    '"Your Highness--" the Doctor began.': the sentence runs on from the quote, so it says who spoke that
+    quote; it does not announce the next paragraph's speech the way "Sir William thus began." on its own does.
+    """
+    if len(para.segs) < 2 or para.segs[-2].kind != "dialogue" or _ends_sentence(para.segs[-2].text):
+        return False
+    tail = para.segs[-1].text.strip()
+    return tail[-1:] == "." and _SENTENCE_END.search(tail.rstrip(".")) is None
 
 
 # A conversation goes on across at most this many narration-only paragraphs holding at most this

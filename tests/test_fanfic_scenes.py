@@ -9,7 +9,7 @@ from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 
-from .attribution_helpers import FIXTURES, lines_of, score_blind, segments_of, speech, story_of
+from .attribution_helpers import FIXTURES, lines_of, score_blind, segments_of, speech, story_of, who
 
 _CHAT = ("Twilight opened her laptop.\n\n"
          "Rainbow: are you up\n"
@@ -52,3 +52,11 @@ def test_a_quoted_line_with_a_label_keeps_its_quote_marks():
     story = story_of(text)
     segs = [s for ch in split_chapters(story) for s in split_dialogue(story, ch)]
     assert [s.text for s in segs if s.kind == "dialogue"] == ['"up?"', '"Darling, no."', '"ok"']
+
+
+def test_a_tag_that_closes_its_own_quote_does_not_announce_the_next_speech():
+    # '"Your Highness--" Rarity began.' names who began; the reply after it, which calls Rarity by name, is
+    # not hers (the sentence ends on "began", which on its own line would announce the next speech).
+    text = ('Twilight stood at the window. Spike and Rarity waited by the door.\n\n'
+            '"We leave tonight," said Twilight.\n\n"Your Highness--" Rarity began.\n\n"I\'m not asking, Rarity."')
+    assert who(text)[1:] == ["Rarity", "Twilight Sparkle"]
