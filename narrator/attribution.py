@@ -217,6 +217,17 @@ class _Resolver:
                     epithets[_norm(form)] = c.name
                 else:
                     forms[_ws(form)] = c.name
+        # "the Captain", "the Doctor", "the Princess": a capitalised role is what the others call its holder
+        # to their face ("Yes, Captain"), so the bare title is one of its forms, unless another character's
+        # name uses the word ("Captain Wentworth") and it could be either.
+        taken = {w for f in forms for w in f.split()}
+        self.role_words: set[str] = set()
+        for c in reversed(self.chars):
+            for form in (c.name, *c.aliases):
+                m = re.fullmatch(r"[Tt]he ([A-Z][a-z]+)", form or "")
+                if m and m.group(1) not in taken:
+                    forms[m.group(1)] = c.name
+                    self.role_words.add(m.group(1))
         self.forms = forms
         self.epithets = epithets
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
@@ -486,18 +497,21 @@ def _in_tag(para: _Para, pos: int, starts: list[int]) -> bool:
 
 
 def _scan_mentions(para: _Para, res: _Resolver) -> None:
-    if res.name_re is None:
+    if res.name_re is None and res.epithet_re is None:
         return
     for seg in para.segs:
         if seg.kind == "narration":
-            for m in res.name_re.finditer(seg.text):
+            # (A cast known only by epithets, "the dragon", has mentions too.)
+            for m in res.name_re.finditer(seg.text) if res.name_re is not None else ():
+                if m.group(0) in res.role_words and re.search(r"\b[Tt]he\s+$", seg.text[max(0, m.start() - 4):m.start()]):
+                    continue  # "the Doctor": the epithet scan below counts it
                 if not _denied(seg.text, m.start()):
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
                     if not _denied(seg.text, m.start()):
                         para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
-        else:
+        elif res.name_re is not None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]

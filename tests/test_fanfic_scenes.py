@@ -8,8 +8,9 @@ import pytest
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
+from narrator.models import Character
 
-from .attribution_helpers import FIXTURES, lines_of, score_blind, segments_of, speech, story_of, who
+from .attribution_helpers import FIXTURES, lines_of, prepared, score_blind, segments_of, speech, story_of, who
 
 _CHAT = ("Twilight opened her laptop.\n\n"
          "Rainbow: are you up\n"
@@ -60,3 +61,23 @@ def test_a_tag_that_closes_its_own_quote_does_not_announce_the_next_speech():
     text = ('Twilight stood at the window. Spike and Rarity waited by the door.\n\n'
             '"We leave tonight," said Twilight.\n\n"Your Highness--" Rarity began.\n\n"I\'m not asking, Rarity."')
     assert who(text)[1:] == ["Rarity", "Twilight Sparkle"]
+
+
+_ROLES = [Character("the Doctor", (), "female", 6), Character("the Captain", (), "male", 5)]
+
+
+def test_a_capitalised_role_is_called_by_its_bare_title_and_mentioned_in_a_cast_without_names():
+    # A cast known only as "the Doctor" and "the Captain": "Doctor" in speech calls the Doctor, and the
+    # narration's "The Doctor pulled off her spectacles" is a mention of her (once, not twice).
+    text = ('"How is she?" the Captain asked.\n\n"Asleep." The Doctor pulled off her spectacles.\n\n'
+            '"Then I am on duty, Doctor."')
+    _, paras = prepared(text, _ROLES)
+    assert [name for _, name in paras[1].mentions] == ["the Doctor"]
+    assert paras[2].vocatives == ["the Doctor"]
+
+
+def test_a_bare_title_another_name_holds_is_not_the_role():
+    # "Captain Wentworth" is called "Captain" as well: the bare word stays his, not "the Captain"'s.
+    cast = [*_ROLES, Character("Captain Wentworth", ("Wentworth",), "male", 9)]
+    _, paras = prepared('"Yes, Captain," said the Doctor.', cast)
+    assert "the Captain" not in paras[0].vocatives
