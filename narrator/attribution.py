@@ -37,7 +37,9 @@ from narrator.lexicon import (
     OCCUPATIONS,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
+    asks_name,
     chat_label,
+    name_answer,
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
@@ -185,6 +187,7 @@ class _Para:
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
     names_back: list[str] | None = None  # cached by _names_back()
+    asked: bool = False  # the speech just before asked its listener's name ("Who are you?")
     alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
 
@@ -432,6 +435,13 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             starts = [s.start for s in para.segs]  # once per paragraph: a long one has thousands of mentions
             para.mentions = [m for m in para.mentions if m[1] not in named or not _in_tag(para, m[0], starts)]
         prev = paras[i - 1] if i > 0 else None
+        para.asked = prev is not None and bool(prev.quotes) and asks_name(prev.quotes[-1].text)
+        if para.asked and (m := name_answer(para.quotes[0].text)) is not None:
+            # The name that answers "Who are you?" is the speaker's own, not someone called.
+            own = res.forms.get(_ws(m.group("name")))
+            para.vocatives = [v for v in para.vocatives if v != own]
+            para.sure_vocatives.discard(own)  # type: ignore[arg-type]
+            para.called.discard(own)  # type: ignore[arg-type]
         para.cont = bool(
             prev is not None and prev.quotes and para.segs[0].kind == "dialogue" and prev.segs[-1].kind == "dialogue"
             and not _closed(prev.segs[-1].text) and para.named is None
@@ -1676,6 +1686,13 @@ def _introduces_self(para: _Para, res: _Resolver) -> str | None:
             name = res.forms.get(_ws(m.group("name")))
             if name is not None:
                 got.add(name)
+    if not got and para.asked and para.quotes and (m := name_answer(para.quotes[0].text)) is not None:
+        # '"Who are you?" / "Ines Calder. I'm the new relief keeper."': an answer that opens with a name
+        # gives the speaker's own (any other reply to that question names nobody first), though it is set
+        # off like a vocative.
+        name = res.forms.get(_ws(m.group("name")))
+        if name is not None:
+            return name
     if len(got) != 1:
         return None
     (name,) = got

@@ -36,8 +36,10 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     TITLES,
     UPPER,
+    asks_name,
     chat_label,
     gender_of_title,
+    name_answer,
     self_introductions,
 )
 from narrator.models import Character, Segment, Story
@@ -1590,11 +1592,16 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             paras.append([seg])
     found: dict[str, list[str]] = {}
     genders: dict[str, str] = {}
+    asked = False  # the last speech before this paragraph asked its listener's name
     for k, para in enumerate(paras):
+        quotes = [s for s in para if s.kind == "dialogue"]
         for seg in para:
             if seg.kind != "dialogue":
                 continue
             hits = self_introductions(seg.text)
+            if not hits and asked and seg is quotes[0] and (answer := name_answer(seg.text)) is not None:
+                # '"Who are you?" / "Ines Calder. I'm the new relief keeper."': the answer gives the name.
+                hits = [answer]
             if not hits:
                 continue
             m = hits[0]
@@ -1620,6 +1627,8 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
                 genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")
             elif eps:
                 genders.setdefault(name, _noun_gender(eps[0].split()[-1]))
+        if quotes:
+            asked = asks_name(quotes[-1].text)
     if not found:
         return chars
     owners = Counter(ep for eps in found.values() for ep in set(eps))
@@ -1630,9 +1639,13 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
         if hit is None and name.split()[0] in known_first:
             hit = next((c for c in out if any(f.split()[0] == name.split()[0] for f in (c.name, *c.aliases) if f)), None)
         if hit is not None:
-            out = [Character(c.name, c.aliases + links, c.gender, c.mentions) if c is hit else c for c in out]
+            # "Ines" of the narration introduced herself in full: "Ines Calder" is hers too.
+            full = (name,) if name not in (hit.name, *hit.aliases) else ()
+            out = [Character(c.name, c.aliases + full + links, c.gender, c.mentions) if c is hit else c for c in out]
         else:
-            out.append(Character(name, links, genders.get(name, "unknown"), 1))
+            # "Ines Calder" introduced in full is "Ines" in the narration after.
+            given = (name.split()[0],) if " " in name and name.split()[0] not in known_first else ()
+            out.append(Character(name, given + links, genders.get(name, "unknown"), 1))
     return out
 
 

@@ -194,6 +194,23 @@ def self_introductions(text: str) -> list[re.Match[str]]:
     return list(SELF_INTRO.finditer(text)) if _SELF_INTRO_HINT.search(text) else []
 
 
+# "Who are you?" / "What's your name?" / "And you are...?": a question for the listener's own name.
+_ASKS_NAME = re.compile(r"\b(?:[Ww]ho\s+(?:are|were)\s+you|[Ww]ho'?re\s+you|[Ww]hat(?:'s|\s+is)\s+your\s+name|"
+                        r"[Yy]our\s+name\b[^.!]*\?|[Aa]nd\s+you\s+are\b)")
+# The answer that opens with a bare name: "Ines Calder. I'm the new relief keeper." / "Bram, miss."
+_NAME_ANSWER = re.compile(rf"^[\"\u201c]?(?P<name>[{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+)?)(?=[.,!]|\u2014|--)")
+
+
+def asks_name(quote: str) -> bool:
+    """Whether a quotation asks the one spoken to for their own name."""
+    return _ASKS_NAME.search(quote) is not None and quote.rstrip(" \"'\u201d\u2019").endswith("?")
+
+
+def name_answer(quote: str) -> re.Match[str] | None:
+    """The name a reply to "Who are you?" opens with ("Ines Calder. I'm ..."), or None."""
+    return _NAME_ANSWER.match(quote)
+
+
 # A chat-log or script line in fan fiction: "Rainbow: ok party for pinkie", "pinkiepie42: omg". The label is
 # one to three words (a handle or a name); the message follows on the same line. dialogue.py reads a run of
 # such lines as speech and attribution gives each message to its label, so the pattern lives here for both.

@@ -81,3 +81,20 @@ def test_a_bare_title_another_name_holds_is_not_the_role():
     cast = [*_ROLES, Character("Captain Wentworth", ("Wentworth",), "male", 9)]
     _, paras = prepared('"Yes, Captain," said the Doctor.', cast)
     assert "the Captain" not in paras[0].vocatives
+
+
+
+def test_a_name_that_answers_who_are_you_is_the_speakers_own():
+    text = ('Twilight opened the door. A stranger stood there, dripping.\n\n"Who are you?" Twilight asked.\n\n'
+            '"Ines Calder. I\'m the new keeper."\n\nIt was raining harder now. Ines shook out her coat.\n\n'
+            '"Come in, then," said Twilight.')
+    story, segs = segments_of(text)
+    ines = next((c for c in find_characters(story, segs) if "Ines" in (c.name, *c.aliases)), None)
+    assert ines is not None and "Ines Calder" in (ines.name, *ines.aliases)
+    assert [s for _, s in speech(lines_of(text))] == ["Twilight", ines.name, "Twilight"]
+
+
+def test_a_name_opening_a_reply_to_another_question_is_still_a_call():
+    # "Where were you?" asks no name: "Twilight. I was out." calls Twilight, who is not the speaker.
+    text = ('Twilight and Spike sat by the fire.\n\n"Where were you?" asked Spike.\n\n"Twilight. I was out."')
+    assert who(text)[-1] != "Twilight Sparkle"
