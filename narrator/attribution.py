@@ -537,12 +537,24 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                         para.sure_vocatives.add(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
+    told = [s.text for s in para.segs if s.kind == "narration"] if res.narrator is not None else []
+    if any(_AT_ME.search(t) for t in told) and not any(re.search(r"\bI\b", t) for t in told) \
+            and res.narrator not in para.vocatives:
+        # "Apple Bloom grinned at me. \"You're scared.\"": in a first-person story the one acting "at me" or
+        # "to me" beside the speech is talking to the narrator, as surely as if the speech called "I" by name.
+        # (Not when the narrator acts in the paragraph too: 'He looked at me. I shook my head. "No."')
+        para.vocatives.append(res.narrator)  # type: ignore[arg-type]
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
     # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
     for seg in para.quotes:
         for m in _ROLE_VOCATIVE.finditer(seg.text):
             para.addr_gender.add("male" if m.group(1).lower() in _MALE_VOCATIVES else "female")
     para.mentions.sort()
+
+
+# What the speaker does to the first-person narrator: "grinned at me", "turned to me", "told me", "nudged me".
+_AT_ME = re.compile(r"\b(?:(?:at|to|toward|towards)\s+me\b(?!\s+(?:that|as|like))|(?:told|asked|tells|asks|warned|"
+                    r"nudged|poked|elbowed|reminded|assured)\s+me\b)")
 
 
 # "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the

@@ -10,7 +10,7 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.models import Character
 
-from .attribution_helpers import FIXTURES, lines_of, prepared, score_blind, segments_of, speech, story_of, who
+from .attribution_helpers import CAST, FIXTURES, lines_of, prepared, score_blind, segments_of, speech, story_of, who
 
 _CHAT = ("Twilight opened her laptop.\n\n"
          "Rainbow: are you up\n"
@@ -98,3 +98,12 @@ def test_a_name_opening_a_reply_to_another_question_is_still_a_call():
     # "Where were you?" asks no name: "Twilight. I was out." calls Twilight, who is not the speaker.
     text = ('Twilight and Spike sat by the fire.\n\n"Where were you?" asked Spike.\n\n"Twilight. I was out."')
     assert who(text)[-1] != "Twilight Sparkle"
+
+
+def test_a_first_person_narrator_spoken_to_at_me_answers_next():
+    # campfire: "Apple Bloom grinned at me across the fire. \"You're scared.\"" -- the bare replies after it
+    # ("Am not.", "That's the humidity.") are the narrator's, not Sweetie Belle's, whose turn it would be
+    # if nobody were addressed in a three-way scene.
+    res = score_blind(FIXTURES / "campfire")
+    rows = {r.text.split('"')[1][:12]: r for r in res.rows}
+    assert rows["Am not."].right and rows["That's the h"].right, [(r.text[:30], r.got) for r in res.rows]
