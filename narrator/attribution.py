@@ -233,6 +233,8 @@ class _Resolver:
                     self.role_words.add(m.group(1))
         self.forms = forms
         self.epithets = epithets
+        # The paragraph each character is first named in, narration or speech (filled by _prepare).
+        self.first_seen: dict[str, int] = {}
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
         # their name, and "said the croupier" names the croupier as surely as "said Emma" names
         # Emma. So does a creature the story never names ("said the unicorn": find_characters only makes it
@@ -378,6 +380,9 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tu
     for para in paras:
         _scan_mentions(para, res)
     _chains(paras, res)
+    for k, para in enumerate(paras):
+        for name in (*(n for _, n in para.mentions), *para.in_quote, *(t.name for t, _ in para.tags if t.name)):
+            res.first_seen.setdefault(name, k)
     return res, paras
 
 
@@ -2048,6 +2053,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                 # "she asked" where the story knows no woman at all: a reader hears someone not yet named
                 # (the stranger off the cart), never the one man in the scene. Left to the unknown voice.
                 return [], [], []
+    if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
+        # "she said" in the first scene is never a woman the story brings on only in a later one (though the
+        # young woman pulled from the sea may give her name a few lines after she first speaks).
+        here = (para.segs[0].chapter, para.segs[0].scene)
+        met = [n for n in pool if (k := res.first_seen.get(n, i)) <= i
+               or (paras[k].segs[0].chapter, paras[k].segs[0].scene) == here]
+        if met and len(met) < len(pool):
+            pool = met
     same_ep = spk(para.epi_prev) if para.epi_prev is not None and i - para.epi_prev <= _EPITHET_REACH else None
     if same_ep and same_ep not in pool:
         pool.append(same_ep)

@@ -107,3 +107,16 @@ def test_a_first_person_narrator_spoken_to_at_me_answers_next():
     res = score_blind(FIXTURES / "campfire")
     rows = {r.text.split('"')[1][:12]: r for r in res.rows}
     assert rows["Am not."].right and rows["That's the h"].right, [(r.text[:30], r.got) for r in res.rows]
+
+
+def test_she_said_is_nobody_the_story_brings_on_only_in_a_later_scene():
+    # Maren's sex is never told; Ines, the one known woman, arrives after the scene break. The opening
+    # "she said" is Maren's (the one person on stage), not a woman the reader has not met.
+    text = ('Chapter 1\n\nOld Maren kept the Gullrock light. Jory swept the stairs, and he whistled.\n\n'
+            '"Not like that," she said. "Both hands."\n\n"I have both hands on it," said Jory.\n\n'
+            '"Again," said Maren.\n\n* * *\n\nIn the morning a boat came in, and Ines climbed out of it. '
+            'Ines shook out her wet hair, and she laughed.\n\n"Tea?" said Ines.\n\n"Always," said Maren.')
+    story, segs = segments_of(text)
+    genders = {c.name: c.gender for c in find_characters(story, segs)}
+    assert genders.get("Ines") == "female" and genders.get("Maren") != "female", genders
+    assert [s for _, s in speech(lines_of(text))][:2] == ["Maren", "Maren"]
