@@ -1,5 +1,6 @@
 """Fan-fiction scenes of kinds the other fixtures leave out: chat logs, a cast known only by titles, a tag
-that closes its own speech, voices of fan fiction's own verbs, and the six hand-checked scenes' floors."""
+that closes its own speech, a name given in answer to "Who are you?", a first-person narrator spoken to,
+"she said" before the story's women arrive, and the six hand-checked scenes' floors."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.models import Character
 
-from .attribution_helpers import CAST, FIXTURES, lines_of, prepared, score_blind, segments_of, speech, story_of, who
+from .attribution_helpers import (
+    FIXTURES,
+    lines_of,
+    prepared,
+    score_blind,
+    segments_of,
+    speech,
+    story_of,
+    who,
+)
 
 _CHAT = ("Twilight opened her laptop.\n\n"
          "Rainbow: are you up\n"
