@@ -211,10 +211,12 @@ def name_answer(quote: str) -> re.Match[str] | None:
     return _NAME_ANSWER.match(quote)
 
 
+# A chat line may start with its time: "[10:42] Rainbow: so??", "10:42 PM Rainbow: so??".
+_CHAT_TIME = r"(?:\[?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?\]?[ \t]+)?"
 # A chat-log or script line in fan fiction: "Rainbow: ok party for pinkie", "pinkiepie42: omg". The label is
 # one to three words (a handle or a name); the message follows on the same line. dialogue.py reads a run of
 # such lines as speech and attribution gives each message to its label, so the pattern lives here for both.
-CHAT_LINE = re.compile(r"[ \t]*(?P<label>[A-Za-z][\w'\u2019.\-]{0,23}(?: [A-Z][\w'\u2019.\-]{0,23}){0,2})[ \t]*:[ \t]+(?=\S)")
+CHAT_LINE = re.compile(r"[ \t]*" + _CHAT_TIME + r"(?P<label>[A-Za-z][\w'\u2019.\-]{0,23}(?: [A-Z][\w'\u2019.\-]{0,23}){0,2})[ \t]*:[ \t]+(?=\S)")
 # Labels that head a line of a story's furniture, not a speaker ("Summary: ...", "Rating: T", "P.S.: ...").
 CHAT_NOT_SPEAKERS = frozenset(
     ["summary", "description", "blurb", "chapter", "part", "book", "note", "notes", "a/n", "an", "author", "authors",
@@ -245,7 +247,7 @@ def is_chat(labels: Sequence[str]) -> bool:
     return len(labels) >= 3 and len(set(labels)) >= 2
 
 
-_CHAT_LABEL_ONLY = re.compile(r"\s*(?P<label>[A-Za-z][\w'\u2019.\-]{0,23}(?: [A-Z][\w'\u2019.\-]{0,23}){0,2})[ \t]*:[ \t]*")
+_CHAT_LABEL_ONLY = re.compile(r"\s*" + _CHAT_TIME + r"(?P<label>[A-Za-z][\w'\u2019.\-]{0,23}(?: [A-Z][\w'\u2019.\-]{0,23}){0,2})[ \t]*:[ \t]*")
 
 
 def chat_label(narration: str, speech: str) -> str | None:

@@ -37,6 +37,11 @@ def test_dialogue_a_run_of_chat_lines_is_speech_after_its_label():
                     ("narration", "Rainbow: "), ("dialogue", "so that's a yes")]
 
 
+def test_chat_lines_may_carry_their_time():
+    text = "Twilight opened her laptop.\n\n[23:58] Rainbow: are you up\n[23:59] Rarity: No.\n[00:01] Rainbow: liar"
+    assert [s for _, s in speech(lines_of(text))] == ["Rainbow", "Rarity", "Rainbow"]
+
+
 @pytest.mark.parametrize("text", [
     # One label alone is a caption, not a conversation.
     "Location: the old mill, just before dawn.\n\nTwilight yawned.",
