@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrator.lexicon import (
+    CREATURES,
     FEMALE_NAMES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -85,6 +86,9 @@ _ACTION_VERBS = frozenset(
     ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
 )
 _TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
+# Sounds of a voice that fan fiction writes for "said" after an epithet ("the pegasus panted"): read only
+# here, where they can make a lower-case epithet a speaker, never where names are paired.
+_VOICE_VERBS = "panted|yelped|squawked|croaked|rasped|wheezed|quipped|chirped|whined|spluttered|sputtered"
 _EPITHET_RE = re.compile(
     # (The look-aheads change no match; they spare trying every verb at every word: the first letter
     # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
@@ -94,7 +98,7 @@ _EPITHET_RE = re.compile(
     # not run on into a longer noun phrase ("said the whole party").
     rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
-    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
+    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS}|{_VOICE_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
 )
 _WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
 # "said the man with a smile" tells how he said it, not which man he is. (Not "eye": "the man with a
@@ -1246,6 +1250,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             uses[ep] += 1
             first_use.setdefault(ep, _i)
             if m.group("a") and _SPOKEN_BY.match(m.group(0)):
+                spoken.add(ep)
+            elif m.group("b") and head in CREATURES and len(ep.split()) == 2 and re.search(
+                    rf"\b[Aa]n?\s+(?:[a-z\-]+\s+){{0,2}}{re.escape(head)}\b", " ".join(paragraphs[max(0, _i - 3):_i + 1])):
+                # "A grey pegasus hung outside the glass. ... \"Message!\" the pegasus panted.": a creature the
+                # narration has just brought on as "a pegasus" speaks as surely as after "said the pegasus".
                 spoken.add(ep)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).

@@ -154,3 +154,15 @@ def test_an_ao3_export_is_read_without_its_notes_and_its_italic_thoughts_stay_na
     # is story. The <i>/<em> paragraphs are Jory's thoughts, read by the narrator, not speech.
     res = score_blind(FIXTURES / "lighthouse")
     assert res.extra == 0
+
+
+@pytest.mark.parametrize("verb", ["said", "panted"])
+def test_a_creature_just_brought_on_by_the_narration_is_a_speaker_of_its_own(verb):
+    # "A grey pegasus ... the pegasus <verb>": one tag is enough when the narration has just introduced
+    # the creature with "a"; it is not the Captain or the Doctor (a cast known only by roles).
+    text = ('The Captain stood by the bed, and the Doctor sat beside it.\n\n"How is she?" the Captain asked.\n\n'
+            '"Asleep," said the Doctor.\n\nA grey pegasus hung outside the window. The Captain let the pegasus in.\n\n'
+            f'"Message from the Observatory," the pegasus {verb}.\n\nThe pegasus shook the rain from its wings.')
+    story, segs = segments_of(text)
+    assert "the pegasus" in {c.name for c in find_characters(story, segs)}
+    assert [s for _, s in speech(lines_of(text))][-1] == "the pegasus"
