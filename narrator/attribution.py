@@ -488,13 +488,18 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
-                para.in_quote.add(name)
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
-                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'
-                                                              or _endearment_before(before)) \
-                        and not _SUBJECT_ASIDE.match(seg.text, m.end()):
+                vocative = after[:1] in (",", "!", "?", ".", ";") and (
+                    not before or before[-1] in ',"\u201c\'!?.\u2018-' or _endearment_before(before)) \
+                    and not _SUBJECT_ASIDE.match(seg.text, m.end())
+                if not (vocative and reported):
+                    # People rarely name themselves; but in a story they tell, someone else's words may call
+                    # them by name ("'Ah! Thorpe,' said he, 'do you want it?'"): that name is no evidence
+                    # against the teller.
+                    para.in_quote.add(name)
+                if vocative:
                     para.vocatives.append(name)
                     if not reported and not _SELF_NAMED.search(before):
                         para.sure_vocatives.add(name)
@@ -522,7 +527,7 @@ def _denied(text: str, at: int) -> bool:
 # may address the speaker.
 _REPORTED_SPEECH = re.compile(
     r"['\u2019\u201d]\s+(?:he|she|I|they|we|[A-Z][a-z]+)\s+(?:says|said|asks|asked|cries|cried|answers|answered|"
-    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d],?\s+(?:says|said)\s+(?:he|she|I)\b")
+    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d,!?],?\s+(?:says|said)\s+(?:he|she|I)\b")
 # "I, Hercule Poirot, affirm", "_Me_, Hercule Poirot!": the name stands beside the speaker's own pronoun.
 # ("Tell me, Jane" still addresses Jane: only a capital "Me" that opens the phrase names oneself.)
 _SELF_NAMED = re.compile(r"(?<![A-Za-z])(?:I|Me|[Mm]yself)_?,$")
