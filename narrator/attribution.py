@@ -170,6 +170,7 @@ class _Para:
     mentions: list[tuple[int, str]] = field(default_factory=list)  # narration mentions (offset, name)
     vocatives: list[str] = field(default_factory=list)
     addr_gender: set[str] = field(default_factory=set)  # genders addressed in the speech ("sir", "mamma")
+    addr_parent: set[str] = field(default_factory=set)  # "mother" / "father" when the speech calls someone so
     called: set[str] = field(default_factory=set)  # vocatives opening or closing a quotation
     # Vocatives the paragraph's speaker surely says to someone else: not in speech the quote reports
     # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
@@ -509,7 +510,12 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
     for seg in para.quotes:
         for m in _ROLE_VOCATIVE.finditer(seg.text):
-            para.addr_gender.add("male" if m.group(1).lower() in _MALE_VOCATIVES else "female")
+            word = m.group(1).lower()
+            para.addr_gender.add("male" if word in _MALE_VOCATIVES else "female")
+            if word in _MOTHER_WORDS:
+                para.addr_parent.add("mother")
+            elif word in _FATHER_WORDS:
+                para.addr_parent.add("father")
     para.mentions.sort()
 
 
@@ -567,6 +573,10 @@ _FEMALE_VOCATIVES = frozenset(
     ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
      "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
 )
+# A parent called as such ("Oh, mother, what rubbish you talk!", "Papa, look!"): whoever speaks, it is not
+# the parent. (Aunts and uncles were tried too: an aunt is as often a "Miss", and dev lost a line.)
+_MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
+_FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 _ROLE_VOCATIVE = re.compile(
     r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
     + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
@@ -1397,6 +1407,14 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                     # person is Discord): the caller is someone the story has not named.
                     grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                     continue
+                ranked = kept or ranked
+            if para.addr_parent and not any(t.kind == "name" for t, _ in para.tags):
+                # "Hush, mother!" is the child's line: one whose sex and title fit the parent called (a "Mrs."
+                # or "Lady" for "mother", a "Mr." or "Sir" for "papa") is the one called, not the caller, when
+                # anyone else can be. The scorer's addr_own_match only knows the sex, and weighs a daughter
+                # the same as her mother.
+                kept = [k for k in ranked if not any(res.gender.get(cands[k]) == ("female" if rel == "mother" else "male")
+                                                       and _title_fits(rel, cands[k], res) for rel in para.addr_parent)]
                 ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:

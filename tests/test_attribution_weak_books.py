@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from narrator import attribution as attr
+from narrator.models import Character
 
-from .attribution_helpers import segments_of
+from .attribution_helpers import lines_of, segments_of
 from .test_conversation import CAST
 
 
@@ -33,3 +34,51 @@ def test_a_name_in_plain_speech_still_counts_as_named_in_the_quote():
     assert "Tobias Fenn" in _named_in_quote('"Tobias, you want a horse, and I have the very one."')
     # A reported line names someone who is not addressed: that mention still counts.
     assert "Mr. Quill" in _named_in_quote("\"'Bring Mr. Quill his hat,' said she, and went out.\"")
+
+
+# A family at breakfast: the parents are known by title, the daughter by her given name.
+FAMILY = [
+    Character("Nell Harrow", ("Nell", "Miss Harrow"), "female", 20),
+    Character("Mrs. Harrow", (), "female", 12),
+    Character("Mr. Harrow", (), "male", 8),
+    Character("Tobias Fenn", ("Tobias", "Mr. Fenn"), "male", 10),
+]
+
+_BREAKFAST = """Nell came down to breakfast late. {parent} was already at the table with the letters.
+
+"There is one from your cousin," said {parent}.
+
+Nell took it and read it through twice.
+
+{parent} set down {own} cup and watched her.
+
+"{call}, may I go to the fair with Tobias on Saturday?"
+"""
+
+
+def _last_speaker(parent: str, own: str, call: str) -> str | None:
+    text = _BREAKFAST.format(parent=parent, own=own, call=call)
+    return [ln.speaker for ln in lines_of(text, FAMILY) if ln.segment.kind == "dialogue"][-1]
+
+
+def test_the_one_called_mother_is_not_the_caller():
+    # The mother acted just before the line, which alone would give it to her; "Mother, ..." is her daughter's.
+    assert _last_speaker("Mrs. Harrow", "her", "Mother") == "Nell Harrow"
+
+
+def test_the_one_called_papa_is_not_the_caller():
+    assert _last_speaker("Mr. Harrow", "his", "Papa") == "Nell Harrow"
+
+
+def _parents_called(quote: str) -> set[str]:
+    _, segs = segments_of(quote)
+    (para,) = attr._paragraphs(segs)
+    attr._scan_mentions(para, attr._Resolver(FAMILY))
+    return para.addr_parent
+
+
+def test_only_a_parent_word_set_off_as_address_calls_a_parent():
+    assert _parents_called('"Oh, mother, what rubbish you talk!"') == {"mother"}
+    assert _parents_called('"Look at this, papa."') == {"father"}
+    # Spoken of, not to: the mother may well be the one talking.
+    assert _parents_called('"My mother kept every letter she was sent."') == set()
