@@ -976,6 +976,10 @@ _DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
 # look-behind first: the titles' are then read only where a stop is, not at every character.)
 _SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
                            r"[\"'\u201d\u2019)]*\s+")
+# Where narration is cut into clauses to find their subjects: after . ! ? or ;, but not after a title's
+# full stop. (A plain split made "Mrs. Oakley had taken her up sharply." two pieces, "Mrs." and a clause
+# whose subject was "Oakley" -- her husband, where the family's people go by one surname.)
+_CLAUSE_BREAK = re.compile(r"(?<=[.!?;])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) + r"\s+")
 
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
@@ -1291,7 +1295,7 @@ _NEXT_WORD = re.compile(r"\s+[a-z\-]+")
 
 def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
-    for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
+    for sent in _CLAUSE_BREAK.split(text.strip()):
         m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"
                       r"(" + _TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
                       r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
@@ -1683,7 +1687,7 @@ def _actor(para: _Para, res: _Resolver) -> str | None:
         if seg.kind != "narration":
             continue
         # Only the sentence touching a quotation counts: the one right before or right after it.
-        sents = [x for x in re.split(r"(?<=[.!?;])\s+", seg.text.strip()) if x]
+        sents = [x for x in _CLAUSE_BREAK.split(seg.text.strip()) if x]
         if not sents:
             continue
         # The action must follow the quotation: in PDNC a character acting *before* an untagged

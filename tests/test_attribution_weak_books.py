@@ -82,3 +82,18 @@ def test_only_a_parent_word_set_off_as_address_calls_a_parent():
     assert _parents_called('"Look at this, papa."') == {"father"}
     # Spoken of, not to: the mother may well be the one talking.
     assert _parents_called('"My mother kept every letter she was sent."') == set()
+
+
+# The father goes by the bare surname too, so "Harrow" alone is him.
+COUPLE = [
+    Character("Mr. Harrow", ("Harrow",), "male", 20),
+    Character("Mrs. Harrow", (), "female", 15),
+    Character("Tobias Fenn", ("Tobias", "Mr. Fenn"), "male", 10),
+]
+
+
+def test_a_title_full_stop_ends_no_clause_when_subjects_are_read():
+    res = attr._Resolver(COUPLE)
+    subjects = attr._find_subjects("Mrs. Harrow had taken her up sharply. Tobias said nothing.", res)
+    assert [name for name, _, _ in subjects] == ["Mrs. Harrow", "Tobias Fenn"]
+
