@@ -1374,6 +1374,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                   and paras[i - 1].chain == para.chain else None)
         if answer in para.sure_vocatives:
             answer = None
+        # "Mother, may I go?" and the untagged line after it: the parent asked answers.
+        asked_parent = (paras[i - 1].addr_parent if answer is None and i > 0 and not para.tags and not para.cont
+                        and paras[i - 1].quotes and paras[i - 1].chain == para.chain and not para.addr_parent
+                        and paras[i - 1].quotes[-1].text.rstrip(_CLOSERS.replace("?", "")).endswith("?") else set())
         # (score, parent, speaker, its (speaker, confidence) or None, log-probability, runner-up) per
         # extension: only the beam_width best become hypotheses (a copy of the parent's speakers and a
         # calibrated confidence each), not every one of the up to _BEAM x _BRANCH extensions.
@@ -1417,8 +1421,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 # or "Lady" for "mother", a "Mr." or "Sir" for "papa") is the one called, not the caller, when
                 # anyone else can be. The scorer's addr_own_match only knows the sex, and weighs a daughter
                 # the same as her mother.
-                kept = [k for k in ranked if not any(res.gender.get(cands[k]) == ("female" if rel == "mother" else "male")
-                                                       and _title_fits(rel, cands[k], res) for rel in para.addr_parent)]
+                kept = [k for k in ranked if not _parent_called(cands[k], para.addr_parent, res)]
                 ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if oracle is not None and oracle(para.quotes[0]) in cands:
@@ -1426,6 +1429,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             elif answer is not None and answer in cands:
                 # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
                 order = [cands.index(answer)]
+            elif asked_parent and len(asked_k := [k for k in range(len(cands))
+                                                  if _parent_called(cands[k], asked_parent, res)]) == 1:
+                # The same for a parent asked by what they are to the asker: one candidate fits, or none is sure.
+                order = asked_k
             elif kind_tag is not None and kind_tag in cands:
                 # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
                 # is of the line still weighs the beam's choices for the lines before it.
@@ -1631,6 +1638,13 @@ def _kind_epithet(name: str, res: _Resolver) -> bool:
 # in one of these or in those is no fixed name.
 _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "other", "one", "voice", "child",
                            "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
+
+
+def _parent_called(name: str, called: set[str], res: _Resolver) -> bool:
+    """Whether `name` may be the parent a speech calls "mother" or "father" (in `called`): of that sex, and
+    going by a title that fits ("Mrs." or "Lady" for a mother, "Mr." or "Sir" for a father)."""
+    return any(res.gender.get(name) == ("female" if rel == "mother" else "male") and _title_fits(rel, name, res)
+               for rel in called)
 
 
 def _asked_name(para: _Para, res: _Resolver) -> str | None:

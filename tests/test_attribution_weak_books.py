@@ -97,3 +97,19 @@ def test_a_title_full_stop_ends_no_clause_when_subjects_are_read():
     subjects = attr._find_subjects("Mrs. Harrow had taken her up sharply. Tobias said nothing.", res)
     assert [name for name, _, _ in subjects] == ["Mrs. Harrow", "Tobias Fenn"]
 
+
+
+def test_the_parent_asked_answers():
+    # Tobias spoke last and is in the room; "Mother, may I ...?" is answered by the mother.
+    text = """Nell came down to breakfast late. Mrs. Harrow was already at the table with the letters, and Tobias sat by the window with the newspaper.
+
+"There is one from your cousin," said Tobias.
+
+Nell took it and read it through twice.
+
+"Mother, may I go to the fair with Tobias on Saturday?"
+
+"You may, if you are home before dark."
+"""
+    who = [ln.speaker for ln in lines_of(text, FAMILY) if ln.segment.kind == "dialogue"]
+    assert who == ["Tobias Fenn", "Nell Harrow", "Mrs. Harrow"]
