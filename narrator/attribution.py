@@ -539,7 +539,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                     and not _SUBJECT_ASIDE.match(seg.text, m.end())
                 if not (vocative and reported):
                     # People rarely name themselves; but in a story they tell, someone else's words may call
-                    # them by name ("'Ah! Thorpe,' said he, 'do you want it?'"): that name is no evidence
+                    # them by name ("'Ah! Fenn,' said he, 'you want a horse.'"): that name is no evidence
                     # against the teller.
                     para.in_quote.add(name)
                 if vocative:
@@ -627,7 +627,7 @@ _FEMALE_VOCATIVES = frozenset(
     ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
      "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
 )
-# A parent called as such ("Oh, mother, what rubbish you talk!", "Papa, look!"): whoever speaks, it is not
+# A parent called as such ("Oh, mother, do let me go!", "Papa, look!"): whoever speaks, it is not
 # the parent. (Aunts and uncles were tried too: an aunt is as often a "Miss", and dev lost a line.)
 _MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
 _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
@@ -1037,8 +1037,8 @@ _DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
 _SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
                            r"[\"'\u201d\u2019)]*\s+")
 # Where narration is cut into clauses to find their subjects: after . ! ? or ;, but not after a title's
-# full stop. (A plain split made "Mrs. Oakley had taken her up sharply." two pieces, "Mrs." and a clause
-# whose subject was "Oakley" -- her husband, where the family's people go by one surname.)
+# full stop. (A plain split made "Mrs. Harrow set down her cup." two pieces, "Mrs." and a clause whose
+# subject was "Harrow" -- her husband, where the family's people go by one surname.)
 _CLAUSE_BREAK = re.compile(r"(?<=[.!?;])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) + r"\s+")
 
 
@@ -1477,7 +1477,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                     continue
                 ranked = kept or ranked
             if para.addr_parent and not any(t.kind == "name" for t, _ in para.tags):
-                # "Hush, mother!" is the child's line: one whose sex and title fit the parent called (a "Mrs."
+                # "Do sit down, mother!" is the child's line: one whose sex and title fit the parent called (a "Mrs."
                 # or "Lady" for "mother", a "Mr." or "Sir" for "papa") is the one called, not the caller, when
                 # anyone else can be. The scorer's addr_own_match only knows the sex, and weighs a daughter
                 # the same as her mother.

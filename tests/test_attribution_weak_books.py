@@ -78,7 +78,7 @@ def _parents_called(quote: str) -> set[str]:
 
 
 def test_only_a_parent_word_set_off_as_address_calls_a_parent():
-    assert _parents_called('"Oh, mother, what rubbish you talk!"') == {"mother"}
+    assert _parents_called('"Oh, mother, do let me go!"') == {"mother"}
     assert _parents_called('"Look at this, papa."') == {"father"}
     # Spoken of, not to: the mother may well be the one talking.
     assert _parents_called('"My mother kept every letter she was sent."') == set()
