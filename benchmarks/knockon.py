@@ -13,8 +13,17 @@ the decoder itself would choose there. Per gold quote type it prints
   knock-on  wrong in the decode, right with the true history: the error an earlier line caused
   rescued   right in the decode, wrong with the true history (the beam's look-ahead, or luck)
 
-and how the decode's errors cluster: the share of wrong quotes in runs of 1, 2, 3-5 and 6+
-consecutive wrong quotes of one conversation. Accuracy here is per gold quotation on the segment its
+how the decode's errors cluster: the share of wrong quotes in runs of 1, 2, 3-5 and 6+
+consecutive wrong quotes of one conversation; and whether a wrongly decoded conversation is the
+search's fault or the scorer's. A third decode walks each conversation along its true speakers
+(the training oracle, scored as the decoder scores: beam 1, confidence-weighted history); where that
+reaches every paragraph's true speaker, its sequence score is compared with the beam's:
+
+  search error  the true reading scores higher than the one the beam kept (a wider or
+                better-kept beam would find it)
+  model error   the beam's wrong reading scores at least as high (no search can fix it: the
+                sequence score itself must change)
+ Accuracy here is per gold quotation on the segment its
 first part falls in (the shared scorer weighs all parts), over every gold quotation (a missed one is
 wrong in both runs), so its figures sit close to, not exactly on, benchmarks/attribution.py's.
 Prints figures only, never corpus text.
@@ -59,12 +68,14 @@ def _truth_fn(gold: list[dict], gchars: list[dict], chars):
     return truth
 
 
-def _decode(segs, chars, beam: int, truth=None) -> tuple[dict[int, tuple[str | None, int]], list]:
-    """Segment start -> (speaker, conversation) for every quotation; teacher-forced when `truth` is given."""
+def _decode(segs, chars, beam: int, truth=None, scores: dict[int, float] | None = None,
+            walk: bool = False) -> tuple[dict[int, tuple[str | None, int]], list]:
+    """Segment start -> (speaker, conversation) for every quotation, and the paragraphs; teacher-forced
+    when `truth` is given, or (`walk`) forced along the true speakers and scored as the decoder scores."""
     res, paras = attr._prepare(segs, chars)
     speakers: dict[int, str] = {}
-    picks: dict[int, str | None] | None = {} if truth is not None else None
-    attr._decode(paras, res, attr._load_weights(), speakers, None, 1 if truth else beam, truth, {}, picks)
+    picks: dict[int, str | None] | None = {} if truth is not None and not walk else None
+    attr._decode(paras, res, attr._load_weights(), speakers, None, 1 if truth else beam, truth, {}, picks, scores)
     out: dict[int, tuple[str | None, int]] = {}
     for i, p in enumerate(paras):
         own = picks.get(i, p.speaker) if picks is not None else p.speaker
@@ -81,8 +92,24 @@ def analyse(novel: Path, beam: int, acc: Counter, runs: Counter, per_novel: dict
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
     aliases = gold_aliases(gchars)
-    normal, _ = _decode(segs, chars, beam)
-    forced, _ = _decode(segs, chars, beam, _truth_fn(gold, gchars, chars))
+    truth = _truth_fn(gold, gchars, chars)
+    beam_scores: dict[int, float] = {}
+    walk_scores: dict[int, float] = {}
+    normal, paras = _decode(segs, chars, beam, scores=beam_scores)
+    forced, _ = _decode(segs, chars, beam, truth)
+    _, walked = _decode(segs, chars, beam, truth, walk_scores, walk=True)
+    convs: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
+    for p, w in zip(paras, walked):
+        if p.quotes:
+            convs.setdefault(p.chain, []).append((truth(p.quotes[0]), p.speaker, w.speaker))
+    for c, rows3 in convs.items():
+        if c not in beam_scores or c not in walk_scores or not all(t is not None and w == t for t, _, w in rows3):
+            continue
+        wrong = sum(b != t for t, b, _ in rows3)
+        if wrong:
+            kind = "search" if walk_scores[c] > beam_scores[c] + 1e-9 else "model"
+            runs[f"{kind}|conv"] += 1
+            runs[f"{kind}|lines"] += wrong
     seg_ends = {s.start: s.end for s in segs if s.kind == "dialogue"}
     starts = sorted(seg_ends)
     rows = []  # (wrong in decode, conversation or None) per gold quote, in text order
@@ -95,6 +122,8 @@ def analyse(novel: Path, beam: int, acc: Counter, runs: Counter, per_novel: dict
         ok_n = hit is not None and normal[hit][0] is not None and norm(normal[hit][0]) in forms
         ok_f = hit is not None and forced[hit][0] is not None and norm(forced[hit][0]) in forms
         t = q["quote_type"]
+        if t not in TYPES:
+            continue  # a few gold quotations have no type: left out of every count, as of the type rows
         for key, v in ((f"{t}|n", 1), (f"{t}|decode", ok_n), (f"{t}|forced", ok_f),
                        (f"{t}|knock", ok_f and not ok_n), (f"{t}|rescued", ok_n and not ok_f)):
             acc[key] += v
@@ -143,6 +172,8 @@ def main() -> int:
         parts = "  ".join(f"{a if a == b else f'{a}+' if b > 99 else f'{a}-{b}'}: {100 * runs[f'{label}|{a}'] / max(total, 1):4.1f}%"
                           for a, b in RUNS)
         print(f"wrong quotes by run length ({label}, {total} wrong): {parts}")
+    print(f"wrongly decoded conversations the true reading can walk: {runs['search|conv']} search errors "
+          f"({runs['search|lines']} wrong paragraphs), {runs['model|conv']} model errors ({runs['model|lines']})")
     return 0
 
 

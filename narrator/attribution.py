@@ -1319,19 +1319,22 @@ class _Hyp:
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
             trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]],
-            picks: dict[int, str | None] | None = None) -> None:
+            picks: dict[int, str | None] | None = None, chain_scores: dict[int, float] | None = None) -> None:
     """Decide the speaker of every speech paragraph (para.speaker, confidence, alt, evidence).
 
     `picks` (measuring only, with `oracle` and beam width 1) collects per paragraph the speaker the
     decoder itself would choose when every earlier paragraph has its true speaker: the history then
     holds the truth wherever the oracle knows it, settled lines included, so that what is left wrong
     is the scorer's own error and not a knock-on of an earlier wrong guess (benchmarks/knockon.py).
+    `chain_scores` (measuring only) collects each conversation's sequence score, that of the hypothesis kept.
     """
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
 
     def commit(hyp: _Hyp) -> None:
+        if chain_scores is not None and chain is not None:
+            chain_scores[chain] = hyp.score
         for j, got in hyp.spk.items():
             paras[j].speaker, paras[j].confidence = got[0], got[1]
             paras[j].alt = got[2] if len(got) > 2 else None
