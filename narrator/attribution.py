@@ -1385,12 +1385,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 true = oracle(para.quotes[0])
                 fixed = (true, 0.97) if true is not None else fixed
             if fixed is not None:
-                cost = _anchor_cost(i, paras, history, spk, weights)
-                grown.append((hyp.score + cost, hyp, None, fixed, 0.0, None))
-                if cost and _REREAD and beam_width > 1 and trace is None and picks is None:
-                    flipped = _reread(i, paras, history, res, weights, hyp)
-                    if flipped is not None:
-                        grown.append((flipped.score, flipped, None, fixed, 0.0, None))
+                grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0, None))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
                                                None if trace is not None or picks is not None else conf)
@@ -1448,7 +1443,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 alt = cands[ranked[0]] if k != ranked[0] else cands[ranked[1]] if len(ranked) > 1 else None
                 grown.append((hyp.score + logp, hyp, cands[k], None, logp, alt))
         grown.sort(key=lambda g: -g[0])
-        beam = [_Hyp(score, {**parent.spk, i: got if got is not None else (who, _calibrated(logp), alt, logp)})
+        beam = [_Hyp(score, {**parent.spk, i: got if got is not None else (who, _calibrated(logp), alt)})
                 for score, parent, who, got, logp, alt in grown[:beam_width]]
         history.append(i)
     commit(beam[0])
@@ -1459,73 +1454,6 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             # '"A," he said. "B," she answered.': the same for a paragraph whose first tag is a pronoun.
             _other_gender_quotes(i, paras, res, speakers, evidence,
                                  para.speaker, para.tags[0][0].gender)
-
-
-_REREAD = True  # re-read the exchange before a name tag that breaks its turn-taking (see _reread)
-
-
-def _reread(i: int, paras: list[_Para], history: list[int], res: _Resolver, weights: dict[str, float],
-            hyp: _Hyp) -> _Hyp | None:
-    """Hypothesis `hyp` with the untagged exchange before name-tagged paragraph `i` read the other way round.
-
-    `hyp` gave the turn right before "said Jane" to Jane, so its exchange broke step there ("Jane, Jane").
-    A careful reader re-reads backwards from the tag: the turn before Jane's is the other person's, the one
-    before that Jane's, and so on through the run of untagged turns that alternated between the two.
-    The re-read run is scored again, line by line, on its own history; the beam then weighs it against
-    `hyp` as read, so the break in turn-taking goes where the evidence of the lines puts it: at the start
-    of the run (the re-read pays for that there) or just before the tag (the anchor cost).
-    """
-    named = paras[i].named
-    chain = paras[i].chain
-    run: list[int] = []  # positions in history, latest first
-    other = None
-    for k in range(len(history) - 1, -1, -1):
-        j = history[k]
-        got = hyp.spk.get(j)
-        if got is None or len(got) < 4 or paras[j].chain != chain or paras[j].tags:
-            break
-        expect = named if len(run) % 2 == 0 else other
-        if len(run) == 1:
-            other = got[0]
-            expect = other if other != named else None
-        if got[0] is None or got[0] != expect:
-            break
-        run.append(k)
-    if not run:
-        return None
-    if other is None:
-        # One untagged turn: its other reading is whoever spoke before it.
-        k0 = run[0] - 1
-        other = hyp.spk[history[k0]][0] if k0 >= 0 and history[k0] in hyp.spk else None
-        if other is None or other == named:
-            return None
-    spk_new = dict(hyp.spk)
-    score = hyp.score
-    for k in reversed(run):
-        j = history[k]
-        old = spk_new[j]
-        new = other if old[0] == named else named
-        if new in paras[j].sure_vocatives:
-            return None
-
-        def spk(x: int) -> str | None:
-            got = spk_new.get(x)
-            return got[0] if got is not None else paras[x].speaker
-
-        def conf(x: int) -> float:
-            got = spk_new.get(x)
-            return got[1] if got is not None else paras[x].confidence
-
-        cands, scores, _ = _candidates(j, paras, history[:k], res, spk, weights, False, conf)
-        if new not in cands:
-            return None
-        mx = max(scores)
-        logp = scores[cands.index(new)] - mx - math.log(sum(math.exp(x - mx) for x in scores))
-        best = max(range(len(cands)), key=lambda c: scores[c])
-        alt = cands[best] if cands[best] != new else old[0]
-        spk_new[j] = (new, _calibrated(logp), alt, logp)
-        score += logp - old[3]
-    return _Hyp(score, spk_new)
 
 
 def _anchor_cost(i: int, paras: list[_Para], history: list[int], spk, weights: dict[str, float]) -> float:
