@@ -22,7 +22,7 @@ reaches every paragraph's true speaker, its sequence score is compared with the 
   search error  the true reading scores higher than the one the beam kept (a wider or
                 better-kept beam would find it)
   model error   the beam's wrong reading scores at least as high (no search can fix it: the
-                sequence score itself must change)
+                sequence score itself must change); its margin, in nats, says by how much
  Accuracy here is per gold quotation on the segment its
 first part falls in (the shared scorer weighs all parts), over every gold quotation (a missed one is
 wrong in both runs), so its figures sit close to, not exactly on, benchmarks/attribution.py's.
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import statistics
 import sys
 from collections import Counter
 from pathlib import Path
@@ -49,6 +50,7 @@ from narrator.dialogue import split_dialogue  # noqa: E402
 
 TYPES = ("explicit", "anaphoric", "implicit")
 RUNS = ((1, 1), (2, 2), (3, 5), (6, 10**9))
+MARGINS: list[float] = []  # per model error: how much higher the beam's wrong reading scores (nats)
 
 
 def _truth_fn(gold: list[dict], gchars: list[dict], chars):
@@ -99,7 +101,7 @@ def analyse(novel: Path, beam: int, acc: Counter, runs: Counter, per_novel: dict
     forced, _ = _decode(segs, chars, beam, truth)
     _, walked = _decode(segs, chars, beam, truth, walk_scores, walk=True)
     convs: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
-    for p, w in zip(paras, walked):
+    for p, w in zip(paras, walked, strict=True):
         if p.quotes:
             convs.setdefault(p.chain, []).append((truth(p.quotes[0]), p.speaker, w.speaker))
     for c, rows3 in convs.items():
@@ -110,6 +112,8 @@ def analyse(novel: Path, beam: int, acc: Counter, runs: Counter, per_novel: dict
             kind = "search" if walk_scores[c] > beam_scores[c] + 1e-9 else "model"
             runs[f"{kind}|conv"] += 1
             runs[f"{kind}|lines"] += wrong
+            if kind == "model":
+                MARGINS.append(beam_scores[c] - walk_scores[c])
     seg_ends = {s.start: s.end for s in segs if s.kind == "dialogue"}
     starts = sorted(seg_ends)
     rows = []  # (wrong in decode, conversation or None) per gold quote, in text order
@@ -174,6 +178,9 @@ def main() -> int:
         print(f"wrong quotes by run length ({label}, {total} wrong): {parts}")
     print(f"wrongly decoded conversations the true reading can walk: {runs['search|conv']} search errors "
           f"({runs['search|lines']} wrong paragraphs), {runs['model|conv']} model errors ({runs['model|lines']})")
+    if MARGINS:
+        print(f"model errors: the wrong reading scores higher by a median {statistics.median(MARGINS):.2f} nats "
+              f"(quartiles {statistics.quantiles(MARGINS, n=4)[0]:.2f} / {statistics.quantiles(MARGINS, n=4)[2]:.2f})")
     return 0
 
 

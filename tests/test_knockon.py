@@ -12,7 +12,7 @@ from .attribution_helpers import CAST, prepared, segments_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-import train_attribution as ta  # noqa: E402
+import train_attribution as ta
 
 # Twilight and Spike named, then three untagged turns: a reader alternates them.
 EXCHANGE = ('"Are you coming?" asked Twilight.\n\n"Yes," said Spike.\n\n"Now?"\n\n"Right now."\n\n'
@@ -65,7 +65,7 @@ def test_beam_trace_holds_the_scored_lines_with_the_decoders_own_discounted_hist
     trace = ta.beam_trace(segs, CAST, attr._load_weights())
     # The two name-tagged lines are settled, not scored: the three untagged ones are.
     assert [q[0].text for q, _, _ in trace] == ['"Now?"', '"Right now."', '"Good."']
-    quotes, cands, feats = trace[1]
+    _, cands, feats = trace[1]
     # "Right now." reads the decoder's own guess for "Now?" (Twilight): the repeat is hers, discounted
     # by how sure that guess was (a named turn would count in full).
     f = feats[cands.index("Twilight Sparkle")]
