@@ -22,7 +22,9 @@ reaches every paragraph's true speaker, its sequence score is compared with the 
   search error  the true reading scores higher than the one the beam kept (a wider or
                 better-kept beam would find it)
   model error   the beam's wrong reading scores at least as high (no search can fix it: the
-                sequence score itself must change); its margin, in nats, says by how much
+                sequence score itself must change); its margin, in nats, says by how much,
+                and a table says on which lines (kind x how the true speaker follows the
+                last two turns) the true reading loses that score
  Accuracy here is per gold quotation on the segment its
 first part falls in (the shared scorer weighs all parts), over every gold quotation (a missed one is
 wrong in both runs), so its figures sit close to, not exactly on, benchmarks/attribution.py's.
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import statistics
 import sys
 from collections import Counter
@@ -50,6 +53,8 @@ from narrator.dialogue import split_dialogue  # noqa: E402
 
 TYPES = ("explicit", "anaphoric", "implicit")
 RUNS = ((1, 1), (2, 2), (3, 5), (6, 10**9))
+LOSS: Counter = Counter()  # (line kind, true turn) -> summed log-prob of the true reading minus the beam's
+LOSS_N: Counter = Counter()
 MARGINS: list[float] = []  # per model error: how much higher the beam's wrong reading scores (nats)
 
 
@@ -87,6 +92,30 @@ def _decode(segs, chars, beam: int, truth=None, scores: dict[int, float] | None 
     return out, paras
 
 
+def _logp(conf: float) -> float:
+    """A scored line's log-probability back from its calibrated confidence (0.1 + 0.8 p, three places)."""
+    return math.log(max((conf - 0.1) / 0.8, 1e-4))
+
+
+def _losses(paras, walked, chain: int) -> None:
+    """Where the true reading of a model-error conversation loses to the beam's: per line kind and how the
+    true speaker follows the two turns before (repeat / alternate / third), the summed log-probability
+    difference over lines both readings scored (confidence below a settled line's)."""
+    last = last2 = None
+    for p, w in zip(paras, walked, strict=True):
+        if not p.quotes or p.chain != chain:
+            continue
+        true = w.speaker
+        tag = p.tags[0][0] if p.tags else None
+        kind = ("named" if p.named else "continued" if p.cont else tag.kind if tag is not None
+                else "bare" if all(s.kind == "dialogue" for s in p.segs) else "untagged")
+        turn = "repeat" if true == last else "alternate" if true == last2 else "third"
+        if not p.named and not p.cont and max(p.confidence, w.confidence) < 0.9 and min(p.confidence, w.confidence) > 0.1:
+            LOSS[(kind, turn)] += _logp(w.confidence) - _logp(p.confidence)
+            LOSS_N[(kind, turn)] += 1
+        last2, last = last, true
+
+
 def analyse(novel: Path, beam: int, acc: Counter, runs: Counter, per_novel: dict) -> None:
     story, chapters = load(novel / "text.txt")
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
@@ -114,6 +143,7 @@ def analyse(novel: Path, beam: int, acc: Counter, runs: Counter, per_novel: dict
             runs[f"{kind}|lines"] += wrong
             if kind == "model":
                 MARGINS.append(beam_scores[c] - walk_scores[c])
+                _losses(paras, walked, c)
     seg_ends = {s.start: s.end for s in segs if s.kind == "dialogue"}
     starts = sorted(seg_ends)
     rows = []  # (wrong in decode, conversation or None) per gold quote, in text order
@@ -181,6 +211,9 @@ def main() -> int:
     if MARGINS:
         print(f"model errors: the wrong reading scores higher by a median {statistics.median(MARGINS):.2f} nats "
               f"(quartiles {statistics.quantiles(MARGINS, n=4)[0]:.2f} / {statistics.quantiles(MARGINS, n=4)[2]:.2f})")
+        print("where the true reading loses (model errors; log-probability from the calibrated confidences):")
+        for key in sorted(LOSS, key=LOSS.__getitem__)[:8]:
+            print(f"  {key[0]:10} true speaker {key[1]:9} {LOSS[key]:8.1f} nats over {LOSS_N[key]:5} lines")
     return 0
 
 
