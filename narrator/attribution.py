@@ -1397,12 +1397,23 @@ class _Hyp:
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
-            trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]]) -> None:
+            trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]],
+            picks: dict[int, str | None] | None = None, chain_scores: dict[int, float] | None = None) -> None:
+    """Decide the speaker of every speech paragraph (para.speaker, confidence, alt, evidence).
+
+    `picks` (measuring only, with `oracle` and beam width 1) collects per paragraph the speaker the
+    decoder itself would choose when every earlier paragraph has its true speaker: the history then
+    holds the truth wherever the oracle knows it, settled lines included, so that what is left wrong
+    is the scorer's own error and not a knock-on of an earlier wrong guess (benchmarks/knockon.py).
+    `chain_scores` (measuring only) collects each conversation's sequence score, that of the hypothesis kept.
+    """
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
 
     def commit(hyp: _Hyp) -> None:
+        if chain_scores is not None and chain is not None:
+            chain_scores[chain] = hyp.score
         for j, got in hyp.spk.items():
             paras[j].speaker, paras[j].confidence = got[0], got[1]
             paras[j].alt = got[2] if len(got) > 2 else None
@@ -1452,14 +1463,23 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 return got[1] if got is not None else paras[j].confidence
 
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
+            if fixed is not None and picks is not None:
+                picks[i] = fixed[0]
+                true = oracle(para.quotes[0])
+                fixed = (true, 0.97) if true is not None else fixed
             if fixed is not None:
                 grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0, None))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
-                                               None if trace is not None else conf)
+                                               None if trace is not None or picks is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
+                if picks is not None:
+                    picks[i] = None
+                    if oracle(para.quotes[0]) is not None:
+                        grown.append((hyp.score, hyp, None, (oracle(para.quotes[0]), 0.97), 0.0, None))
+                        continue
                 grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                 continue
             mx = max(scores)
@@ -1473,6 +1493,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 if not kept and not para.tags:
                     # Everyone in the pool is called by name here ("Um, Discord?" in a scene whose only known
                     # person is Discord): the caller is someone the story has not named.
+                    if picks is not None:
+                        picks[i] = None
+                        if oracle(para.quotes[0]) is not None:
+                            grown.append((hyp.score, hyp, None, (oracle(para.quotes[0]), 0.97), 0.0, None))
+                            continue
                     grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                     continue
                 ranked = kept or ranked
@@ -1484,6 +1509,14 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 kept = [k for k in ranked if not _parent_called(cands[k], para.addr_parent, res)]
                 ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
+            if picks is not None:
+                picks[i] = (answer if answer is not None and answer in cands
+                            else kind_tag if kind_tag is not None and kind_tag in cands else cands[ranked[0]])
+                true = oracle(para.quotes[0])
+                if true is not None:
+                    # The truth goes into the history even when the pool lacks it.
+                    grown.append((hyp.score, hyp, None, (true, 0.97), 0.0, None))
+                    continue
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
             elif answer is not None and answer in cands:
