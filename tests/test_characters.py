@@ -547,3 +547,77 @@ def test_a_novel_still_needs_two_uses_of_a_name():
     filler = "The wind moved over the long grass, and the rain came down on the roofs of the town.\n\n" * 1300
     chars = chars_of(_ONCE + "\n" + filler)
     assert by_form(chars, "Wren") is None
+
+
+def _schell_sisters(nell_in_full: str = "Miss Nell Schell", father: str = "") -> str:
+    """Tessa and Nell Schell, the one "Miss Schell" of the story; Nell written once as `nell_in_full`."""
+    return ("Tessa Schell came in, and she sat down. Tessa laughed and she sang.\n\n"
+            "Nell ran and she fell. Nell cried and she rose.\n\n"
+            "Mr. Dorn bowed to Miss Schell, and Miss Schell smiled.\n\n"
+            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n"Good day," said Miss Schell.\n\n') * 2 + (
+        f"That was the day {nell_in_full} came home.{father}\n\n")
+
+
+def _novel(sisters: str) -> str:
+    """The sisters' story at novel length (a name written once is no character), Tessa's full name written once."""
+    return (sisters.replace("Tessa Schell", "Tessa") * 3 + "The rain fell on the hills all day.\n\n" * 3000
+            + "Tessa Schell was the name she signed.\n\n")
+
+
+def test_characters_miss_surname_is_the_sister_not_written_miss_given_surname():
+    # Two daughters the story knows by name; the one it once writes "Miss Nell Schell" in full is the younger,
+    # and the eldest is plain "Miss Schell". (Their father, "Mr. Orvan Schell", is no daughter.)
+    # (Novel-length, Tessa's full name written once: the family's etiquette decides, not the one full name.)
+    chars = chars_of(_novel(_schell_sisters(father=" Mr. Orvan Schell wrote to them.")))
+    tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
+    assert tessa is not None and nell is not None and tessa is not nell
+    assert by_form(chars, "Miss Schell") is tessa
+
+
+def test_characters_miss_given_surname_alone_does_not_tell_the_eldest():
+    # Written "Nell Schell" without the "Miss", nothing says which sister is the eldest.
+    chars = chars_of(_schell_sisters(nell_in_full="Nell Schell"))
+    miss = by_form(chars, "Miss Schell")
+    assert miss is not None and miss is not by_form(chars, "Tessa") and miss is not by_form(chars, "Nell")
+
+
+def test_characters_once_written_second_surname_that_no_family_bears_is_no_second_person():
+    # A novel-length story (where a name written once is no character): "Tessa Hollow", once, with a surname no
+    # one else bears, does not make "Tessa" anybody but Tessa Schell, the eldest. ("Tessa Schell" itself is
+    # written once, in the last line, as the novels do.)
+    chars = chars_of(_novel(_schell_sisters()) + "Tessa Hollow was a long walk away.\n\n")
+    tessa = by_form(chars, "Tessa")
+    assert tessa is not None and by_form(chars, "Miss Schell") is tessa
+    assert by_form(chars, "Nell") is not tessa
+
+
+def _pryce_family(plural: str) -> str:
+    """Kit Pryce, whom everyone calls "Miss Kit", beside a "Miss Pryce"; `plural` may speak of the sisters."""
+    return ("Kit Pryce walked in, and she sat down. Kit laughed and she sang.\n\n"
+            "Miss Pryce looked up from her book, and Miss Pryce sighed.\n\n"
+            '"Good morning, Miss Kit," said Mr. Dorn. Miss Kit only nodded.\n\n'
+            f'"Hello," said Kit.\n\n"Good day," said Miss Pryce.{plural}\n\n') * 2
+
+
+def test_characters_miss_surname_is_not_the_sister_called_miss_given_name():
+    # The story speaks of "the Miss Pryces": Kit, called "Miss Kit", is a younger sister, and "Miss Pryce" the
+    # eldest -- another woman, although Kit is the only sister named in full.
+    chars = chars_of(_pryce_family(" The Miss Pryces went home."))
+    kit = by_form(chars, "Kit Pryce")
+    assert kit is not None and by_form(chars, "Miss Pryce") is not None and by_form(chars, "Miss Pryce") is not kit
+
+
+def test_characters_miss_given_name_of_an_only_daughter_is_still_miss_surname():
+    # No sisters in sight: "Miss Kit" is how people greet the one daughter, who is "Miss Pryce" too.
+    chars = chars_of(_pryce_family(""))
+    kit = by_form(chars, "Kit Pryce")
+    assert kit is not None and by_form(chars, "Miss Pryce") is kit
+
+
+def test_characters_miss_surname_joined_to_one_sister_leaves_the_other_alone():
+    # "Miss Schell" already is Tessa by her one plain full name ("Tessa Schell"): Nell, the sister left over,
+    # is not "Miss Schell" as well (which would make the two sisters one voice).
+    chars = chars_of(_schell_sisters())
+    tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
+    assert tessa is not None and by_form(chars, "Miss Schell") is tessa
+    assert nell is not None and nell is not tessa
