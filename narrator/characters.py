@@ -200,7 +200,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
         return _add_specials([], story, body, narration, promoted)
 
     called = _titles_called_out(body, forms)
-    chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2)
+    chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
+                     couples=_couples(narration))
     chars = _title_alias(chars, called)
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
@@ -730,8 +731,30 @@ class _Cluster:
         return sum(f.count for f in self.forms)
 
 
+_COUPLE = re.compile(rf"\bMr\.? and Mrs\.? ({_UP}{_LO}+)\b")
+
+
+def _couples(narration: str) -> frozenset[str]:
+    """Surnames the narration writes "Mr. and Mrs. X" at least twice: a husband and wife both living."""
+    n = Counter(m.group(1) for m in _COUPLE.finditer(narration))
+    return frozenset(w for w, c in n.items() if c >= 2)
+
+
+def _married_son(forms: dict[str, _Form], given: str, surname: str, couples: frozenset[str]) -> bool:
+    """Whether Given Surname is a married son of the house, not its "Mr. Surname".
+
+    "Mr. X" is the head of the family, the husband of "Mrs. X". When the story names the couple ("Mr.
+    and Mrs. Musgrave", twice or more) and a woman is "Mrs. Given Surname" ("Mrs. Hal Musgrave": a wife
+    named after her husband so as not to be taken for Mrs. X), Given Surname has a wife of his own: a
+    son, not Mr. X. (Without the couple, "Mrs. X" may be a widow and her son the head: then he is.)
+    """
+    return surname in couples and any(
+        f.title and _title_key(f.title) == "Mrs" and f.words == (given, surname) for f in forms.values())
+
+
 def _cluster(forms: dict[str, _Form], min_person: int = 2,
-             together: Counter[frozenset[str]] | None = None, min_count: int = 2) -> list[Character]:
+             together: Counter[frozenset[str]] | None = None, min_count: int = 2,
+             couples: frozenset[str] = frozenset()) -> list[Character]:
     """Group forms into characters and pick each one's canonical name and gender."""
     # Keep forms that behave like people at least twice, or carry a title. (A short story passes
     # min_count=1: a name it gives once, in the narration, as a person, is a character -- not a titled one,
@@ -877,8 +900,23 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             # "Mr. Bingley" + "Charles Bingley" when exactly one titled form has that surname.
             titled = [x for x in good if good[x].title and good[x].words == (last,)]
             if len(titled) == 1 and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1 \
-                    and not _younger_sister(forms, f.words[0], last, good[titled[0]].title or ""):
+                    and not _younger_sister(forms, f.words[0], last, good[titled[0]].title or "") \
+                    and not (_title_key(good[titled[0]].title or "") == "Mr" and _married_son(forms, f.words[0], last, couples)):
                 union(k, titled[0])
+
+    # A wife named after her husband ("Mrs. Hal Musgrave") says the household's bare "Hal" is Hal Musgrave,
+    # though the story has another Hal ("Hal Tandy") -- the one it takes care to name in full.
+    wives: dict[str, set[str]] = defaultdict(set)
+    for f in forms.values():
+        if f.title and _title_key(f.title) == "Mrs" and len(f.words) == 2 and f.words[0] not in TITLES:
+            wives[f.words[0]].add(f.words[1])
+    for given, surnames in wives.items():
+        if len(surnames) != 1:
+            continue  # two women named after a Hal: no one household owns the name
+        full = [x for x in by_words.get((given, next(iter(surnames))), []) if not good[x].title]
+        bare = [x for x in by_words.get((given,), []) if not good[x].title]
+        if full and bare and gender_of(find(bare[0])) != "female":
+            union(bare[0], full[0])
 
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
     # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
@@ -912,7 +950,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         return "male" if he >= 2 * she and he else "female" if she >= 2 * he and she else "unknown"
 
     _join_family_forms(forms, good, find, union, leaning, members)
-    _join_titled_surnames(good, find, union, leaning, members)
+    _join_titled_surnames(good, find, union, leaning, members,
+                          lambda given, surname: _married_son(forms, given, surname, couples))
 
     # A title on its own ('"Yes," said Mademoiselle') is the one character who carries that title;
     # with several candidates it names nobody in particular.
@@ -1086,7 +1125,8 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
         union(root, target)
 
 
-def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]]) -> None:
+def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]],
+                          married_son=lambda given, surname: False) -> None:
     """Join "Mr. Denham" to the one man of the family the story names in full ("Ralph Denham").
 
     The surname rule in _cluster stops when several full names share the surname (Ralph's sisters
@@ -1104,7 +1144,8 @@ def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, member
             continue  # already one with a full name
         roots = {find(x) for x, h in good.items()
                  if len(h.words) == 2 and h.words[1] == surname and h.words[0] not in TITLES and not h.role
-                 and (not h.title or _title_key(h.title) == _title_key(f.title))}
+                 and (not h.title or _title_key(h.title) == _title_key(f.title))
+                 and not married_son(h.words[0], surname)}
         roots.discard(find(k))
         same = {r for r in roots if gender_of(r) == g}
         unknown = {r for r in roots if gender_of(r) == "unknown"}

@@ -621,3 +621,47 @@ def test_characters_miss_surname_joined_to_one_sister_leaves_the_other_alone():
     tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
     assert tessa is not None and by_form(chars, "Miss Schell") is tessa
     assert nell is not None and nell is not tessa
+
+
+def _musgrave_house(couple: str, wife: str = "Mrs. Hal Musgrave") -> str:
+    """Old Mr. Musgrave, his son Hal Musgrave, and Hal's wife `wife`; `couple` may name the old couple."""
+    return ("Hal Musgrave came in, and he sat down. Hal laughed and he sang.\n\n"
+            "Mr. Musgrave looked up from his paper, and Mr. Musgrave sighed.\n\n"
+            f"{wife} poured the tea, and she smiled.{couple}\n\n"
+            '"Hello," said Hal.\n\n"Good day," said Mr. Musgrave.\n\n') * 3
+
+
+def test_characters_mr_surname_is_not_the_married_son_while_the_old_couple_lives():
+    # "Mr. and Mrs. Musgrave" are named together (the old couple lives), and Hal's wife is "Mrs. Hal Musgrave":
+    # Hal has a wife of his own, so "Mr. Musgrave" is his father, not Hal.
+    chars = chars_of(_musgrave_house(" Mr. and Mrs. Musgrave were at home."))
+    hal = by_form(chars, "Hal Musgrave")
+    assert hal is not None and by_form(chars, "Mr. Musgrave") is not None and by_form(chars, "Mr. Musgrave") is not hal
+
+
+def test_characters_mr_surname_is_the_one_man_of_the_family_when_no_couple_is_named():
+    # No "Mr. and Mrs. Musgrave": "Mrs. Musgrave" may be a widow and her son the head of the house.
+    chars = chars_of(_musgrave_house(""))
+    hal = by_form(chars, "Hal Musgrave")
+    assert hal is not None and by_form(chars, "Mr. Musgrave") is hal
+
+
+def _two_hals(wife: str) -> str:
+    """Hal Musgrave and Hal Tandy, both written in full, and a bare "Hal"; `wife` is a married woman."""
+    return ("Hal Musgrave rode out, and he sang. Hal Tandy stayed home, and he slept.\n\n"
+            "Hal laughed and he waved. Hal shouted and he ran.\n\n"
+            f"{wife} poured the tea, and she smiled.\n\n"
+            '"Hello," said Hal.\n\n"Hi," said Hal Tandy.\n\n') * 3
+
+
+def test_characters_wife_named_after_her_husband_gives_him_the_bare_given_name():
+    # "Mrs. Hal Musgrave" shows that the household's "Hal" is Hal Musgrave, not Hal Tandy.
+    chars = chars_of(_two_hals("Mrs. Hal Musgrave"))
+    hal = by_form(chars, "Hal")
+    assert hal is not None and by_form(chars, "Hal Musgrave") is hal and by_form(chars, "Hal Tandy") is not hal
+
+
+def test_characters_bare_given_name_of_two_men_stays_apart_without_the_wife():
+    chars = chars_of(_two_hals("Mrs. Tandy"))
+    hal = by_form(chars, "Hal")
+    assert hal is not None and by_form(chars, "Hal Musgrave") is not hal and by_form(chars, "Hal Tandy") is not hal
