@@ -731,12 +731,15 @@ class _Cluster:
         return sum(f.count for f in self.forms)
 
 
-_COUPLE = re.compile(rf"\bMr\.? and Mrs\.? ({_UP}{_LO}+)\b")
+# (No leading \b: the literal "Mr" first lets the scan skip a novel a hundred times faster; the word
+# boundary before it is checked on the few matches.)
+_COUPLE = re.compile(rf"Mr\.? and Mrs\.? ({_UP}{_LO}+)\b")
 
 
 def _couples(narration: str) -> frozenset[str]:
     """Surnames the narration writes "Mr. and Mrs. X" at least twice: a husband and wife both living."""
-    n = Counter(m.group(1) for m in _COUPLE.finditer(narration))
+    n = Counter(m.group(1) for m in _COUPLE.finditer(narration)
+                if not m.start() or not narration[m.start() - 1].isalnum())
     return frozenset(w for w, c in n.items() if c >= 2)
 
 
