@@ -176,6 +176,7 @@ class _Para:
     mentions: list[tuple[int, str]] = field(default_factory=list)  # narration mentions (offset, name)
     vocatives: list[str] = field(default_factory=list)
     addr_gender: set[str] = field(default_factory=set)  # genders addressed in the speech ("sir", "mamma")
+    addr_parent: set[str] = field(default_factory=set)  # "mother" / "father" when the speech calls someone so
     called: set[str] = field(default_factory=set)  # vocatives opening or closing a quotation
     # Vocatives the paragraph's speaker surely says to someone else: not in speech the quote reports
     # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
@@ -533,13 +534,18 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
-                para.in_quote.add(name)
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
-                if after[:1] in (",", "!", "?", ".", ";") and (not before or before[-1] in ',"\u201c\'!?.\u2018-'
-                                                              or _endearment_before(before)) \
-                        and not _SUBJECT_ASIDE.match(seg.text, m.end()):
+                vocative = after[:1] in (",", "!", "?", ".", ";") and (
+                    not before or before[-1] in ',"\u201c\'!?.\u2018-' or _endearment_before(before)) \
+                    and not _SUBJECT_ASIDE.match(seg.text, m.end())
+                if not (vocative and reported):
+                    # People rarely name themselves; but in a story they tell, someone else's words may call
+                    # them by name ("'Ah! Fenn,' said he, 'you want a horse.'"): that name is no evidence
+                    # against the teller.
+                    para.in_quote.add(name)
+                if vocative:
                     para.vocatives.append(name)
                     if not reported and not _SELF_NAMED.search(before):
                         para.sure_vocatives.add(name)
@@ -556,7 +562,12 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
     for seg in para.quotes:
         for m in _ROLE_VOCATIVE.finditer(seg.text):
-            para.addr_gender.add("male" if m.group(1).lower() in _MALE_VOCATIVES else "female")
+            word = m.group(1).lower()
+            para.addr_gender.add("male" if word in _MALE_VOCATIVES else "female")
+            if word in _MOTHER_WORDS:
+                para.addr_parent.add("mother")
+            elif word in _FATHER_WORDS:
+                para.addr_parent.add("father")
     para.mentions.sort()
 
 
@@ -579,7 +590,7 @@ def _denied(text: str, at: int) -> bool:
 # may address the speaker.
 _REPORTED_SPEECH = re.compile(
     r"['\u2019\u201d]\s+(?:he|she|I|they|we|[A-Z][a-z]+)\s+(?:says|said|asks|asked|cries|cried|answers|answered|"
-    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d],?\s+(?:says|said)\s+(?:he|she|I)\b")
+    r"replies|replied|goes|went\s+on)\b|['\u2019\u201d,!?],?\s+(?:says|said)\s+(?:he|she|I)\b")
 # "I, Hercule Poirot, affirm", "_Me_, Hercule Poirot!": the name stands beside the speaker's own pronoun.
 # ("Tell me, Jane" still addresses Jane: only a capital "Me" that opens the phrase names oneself.)
 _SELF_NAMED = re.compile(r"(?<![A-Za-z])(?:I|Me|[Mm]yself)_?,$")
@@ -619,6 +630,10 @@ _FEMALE_VOCATIVES = frozenset(
     ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
      "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
 )
+# A parent called as such ("Oh, mother, do let me go!", "Papa, look!"): whoever speaks, it is not
+# the parent. (Aunts and uncles were tried too: an aunt is as often a "Miss", and dev lost a line.)
+_MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
+_FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 _ROLE_VOCATIVE = re.compile(
     r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
     + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
@@ -1034,6 +1049,10 @@ _DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
 # look-behind first: the titles' are then read only where a stop is, not at every character.)
 _SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
                            r"[\"'\u201d\u2019)]*\s+")
+# Where narration is cut into clauses to find their subjects: after . ! ? or ;, but not after a title's
+# full stop. (A plain split made "Mrs. Harrow set down her cup." two pieces, "Mrs." and a clause whose
+# subject was "Harrow" -- her husband, where the family's people go by one surname.)
+_CLAUSE_BREAK = re.compile(r"(?<=[.!?;])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) + r"\s+")
 
 
 # A name or pronoun, adverbs or a short appositive, then a speech verb.
@@ -1362,7 +1381,7 @@ _NEXT_WORD = re.compile(r"\s+[a-z\-]+")
 
 def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
-    for sent in re.split(r"(?<=[.!?;])\s+", text.strip()):
+    for sent in _CLAUSE_BREAK.split(text.strip()):
         m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"
                       r"(" + _TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
                       r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
@@ -1404,12 +1423,23 @@ class _Hyp:
 
 
 def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speakers: dict[int, str],
-            trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]]) -> None:
+            trace: list | None, beam_width: int, oracle, evidence: dict[int, tuple[str, float]],
+            picks: dict[int, str | None] | None = None, chain_scores: dict[int, float] | None = None) -> None:
+    """Decide the speaker of every speech paragraph (para.speaker, confidence, alt, evidence).
+
+    `picks` (measuring only, with `oracle` and beam width 1) collects per paragraph the speaker the
+    decoder itself would choose when every earlier paragraph has its true speaker: the history then
+    holds the truth wherever the oracle knows it, settled lines included, so that what is left wrong
+    is the scorer's own error and not a knock-on of an earlier wrong guess (benchmarks/knockon.py).
+    `chain_scores` (measuring only) collects each conversation's sequence score, that of the hypothesis kept.
+    """
     history: list[int] = []
     beam = [_Hyp(0.0, {})]
     chain = None
 
     def commit(hyp: _Hyp) -> None:
+        if chain_scores is not None and chain is not None:
+            chain_scores[chain] = hyp.score
         for j, got in hyp.spk.items():
             paras[j].speaker, paras[j].confidence = got[0], got[1]
             paras[j].alt = got[2] if len(got) > 2 else None
@@ -1441,6 +1471,10 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                   and paras[i - 1].chain == para.chain else None)
         if answer in para.sure_vocatives:
             answer = None
+        # "Mother, may I go?" and the untagged line after it: the parent asked answers.
+        asked_parent = (paras[i - 1].addr_parent if answer is None and i > 0 and not para.tags and not para.cont
+                        and paras[i - 1].quotes and paras[i - 1].chain == para.chain and not para.addr_parent
+                        and paras[i - 1].quotes[-1].text.rstrip(_CLOSERS.replace("?", "")).endswith("?") else set())
         # (score, parent, speaker, its (speaker, confidence) or None, log-probability, runner-up) per
         # extension: only the beam_width best become hypotheses (a copy of the parent's speakers and a
         # calibrated confidence each), not every one of the up to _BEAM x _BRANCH extensions.
@@ -1455,14 +1489,23 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 return got[1] if got is not None else paras[j].confidence
 
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
+            if fixed is not None and picks is not None:
+                picks[i] = fixed[0]
+                true = oracle(para.quotes[0])
+                fixed = (true, 0.97) if true is not None else fixed
             if fixed is not None:
                 grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0, None))
                 continue
             cands, scores, feats = _candidates(i, paras, history, res, spk, weights, trace is not None,
-                                               None if trace is not None else conf)
+                                               None if trace is not None or picks is not None else conf)
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
+                if picks is not None:
+                    picks[i] = None
+                    if oracle(para.quotes[0]) is not None:
+                        grown.append((hyp.score, hyp, None, (oracle(para.quotes[0]), 0.97), 0.0, None))
+                        continue
                 grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                 continue
             mx = max(scores)
@@ -1476,15 +1519,39 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 if not kept and not para.tags:
                     # Everyone in the pool is called by name here ("Um, Discord?" in a scene whose only known
                     # person is Discord): the caller is someone the story has not named.
+                    if picks is not None:
+                        picks[i] = None
+                        if oracle(para.quotes[0]) is not None:
+                            grown.append((hyp.score, hyp, None, (oracle(para.quotes[0]), 0.97), 0.0, None))
+                            continue
                     grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
                     continue
                 ranked = kept or ranked
+            if para.addr_parent and not any(t.kind == "name" for t, _ in para.tags):
+                # "Do sit down, mother!" is the child's line: one whose sex and title fit the parent called (a "Mrs."
+                # or "Lady" for "mother", a "Mr." or "Sir" for "papa") is the one called, not the caller, when
+                # anyone else can be. The scorer's addr_own_match only knows the sex, and weighs a daughter
+                # the same as her mother.
+                kept = [k for k in ranked if not _parent_called(cands[k], para.addr_parent, res)]
+                ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
+            if picks is not None:
+                picks[i] = (answer if answer is not None and answer in cands
+                            else kind_tag if kind_tag is not None and kind_tag in cands else cands[ranked[0]])
+                true = oracle(para.quotes[0])
+                if true is not None:
+                    # The truth goes into the history even when the pool lacks it.
+                    grown.append((hyp.score, hyp, None, (true, 0.97), 0.0, None))
+                    continue
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
             elif answer is not None and answer in cands:
                 # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
                 order = [cands.index(answer)]
+            elif asked_parent and len(asked_k := [k for k in range(len(cands))
+                                                  if _parent_called(cands[k], asked_parent, res)]) == 1:
+                # The same for a parent asked by what they are to the asker: one candidate fits, or none is sure.
+                order = asked_k
             elif kind_tag is not None and kind_tag in cands:
                 # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
                 # is of the line still weighs the beam's choices for the lines before it.
@@ -1692,6 +1759,13 @@ _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "
                            "doctor", "inspector", "detective", "officer", "major", "servant", "old", "young"])
 
 
+def _parent_called(name: str, called: set[str], res: _Resolver) -> bool:
+    """Whether `name` may be the parent a speech calls "mother" or "father" (in `called`): of that sex, and
+    going by a title that fits ("Mrs." or "Lady" for a mother, "Mr." or "Sir" for a father)."""
+    return any(res.gender.get(name) == ("female" if rel == "mother" else "male") and _title_fits(rel, name, res)
+               for rel in called)
+
+
 def _asked_name(para: _Para, res: _Resolver) -> str | None:
     """The one person a paragraph's closing question asks by name ("How are you, Jake?"), or None.
 
@@ -1753,7 +1827,7 @@ def _actor(para: _Para, res: _Resolver) -> str | None:
         if seg.kind != "narration":
             continue
         # Only the sentence touching a quotation counts: the one right before or right after it.
-        sents = [x for x in re.split(r"(?<=[.!?;])\s+", seg.text.strip()) if x]
+        sents = [x for x in _CLAUSE_BREAK.split(seg.text.strip()) if x]
         if not sents:
             continue
         # The action must follow the quotation: in PDNC a character acting *before* an untagged

@@ -242,7 +242,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
         return _add_specials([], story, body, narration, promoted)
 
     called = _titles_called_out(body, forms)
-    chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2)
+    chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
+                     couples=_couples(narration))
     chars = _title_alias(chars, called)
     chars = _link_epithets(chars, body)
     chars = _self_introduced(chars, body)
@@ -748,6 +749,22 @@ def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[st
     return not (g == "female" and not given and plain.he >= plain.she)
 
 
+def _younger_sister(forms: dict[str, _Form], given: str, surname: str, title: str) -> bool:
+    """Whether the book's own usage says Given Surname is a younger sister, not the family's "Miss X".
+
+    "Miss X" is the eldest unmarried daughter. When the story speaks of several ("the Miss Pryces",
+    "the Misses Pryce"), a sister it keeps calling "Miss Given" ("Miss Kit", twice or more) is a
+    younger one. (Without sisters, "Miss Kit" is only how the servants greet the one Miss Pryce.)
+    """
+    if _title_key(title) not in _UNMARRIED_TITLES:
+        return False
+    # ("the Miss Pryces" is a role's words or a title's, as the sentence runs.)
+    sisters = any((f.title and _title_key(f.title) in _UNMARRIED_TITLES and f.words == (surname + "s",))
+                  or f.words in (("Miss", surname + "s"), ("Misses", surname)) for f in forms.values())
+    return sisters and sum(f.count for f in forms.values()
+                           if f.title and _title_key(f.title) in _UNMARRIED_TITLES and f.words == (given,)) >= 2
+
+
 @dataclass
 class _Cluster:
     forms: list[_Form]
@@ -757,8 +774,33 @@ class _Cluster:
         return sum(f.count for f in self.forms)
 
 
+# (No leading \b: the literal "Mr" first lets the scan skip a novel a hundred times faster; the word
+# boundary before it is checked on the few matches.)
+_COUPLE = re.compile(rf"Mr\.? and Mrs\.? ({_UP}{_LO}+)\b")
+
+
+def _couples(narration: str) -> frozenset[str]:
+    """Surnames the narration writes "Mr. and Mrs. X" at least twice: a husband and wife both living."""
+    n = Counter(m.group(1) for m in _COUPLE.finditer(narration)
+                if not m.start() or not narration[m.start() - 1].isalnum())
+    return frozenset(w for w, c in n.items() if c >= 2)
+
+
+def _married_son(forms: dict[str, _Form], given: str, surname: str, couples: frozenset[str]) -> bool:
+    """Whether Given Surname is a married son of the house, not its "Mr. Surname".
+
+    "Mr. X" is the head of the family, the husband of "Mrs. X". When the story names the couple ("Mr.
+    and Mrs. Musgrave", twice or more) and a woman is "Mrs. Given Surname" ("Mrs. Hal Musgrave": a wife
+    named after her husband so as not to be taken for Mrs. X), Given Surname has a wife of his own: a
+    son, not Mr. X. (Without the couple, "Mrs. X" may be a widow and her son the head: then he is.)
+    """
+    return surname in couples and any(
+        f.title and _title_key(f.title) == "Mrs" and f.words == (given, surname) for f in forms.values())
+
+
 def _cluster(forms: dict[str, _Form], min_person: int = 2,
-             together: Counter[frozenset[str]] | None = None, min_count: int = 2) -> list[Character]:
+             together: Counter[frozenset[str]] | None = None, min_count: int = 2,
+             couples: frozenset[str] = frozenset()) -> list[Character]:
     """Group forms into characters and pick each one's canonical name and gender."""
     # Keep forms that behave like people at least twice, or carry a title. (A short story passes
     # min_count=1: a name it gives once, in the narration, as a person, is a character -- not a titled one,
@@ -903,8 +945,24 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                     union(k, x)
             # "Mr. Bingley" + "Charles Bingley" when exactly one titled form has that surname.
             titled = [x for x in good if good[x].title and good[x].words == (last,)]
-            if len(titled) == 1 and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
+            if len(titled) == 1 and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1 \
+                    and not _younger_sister(forms, f.words[0], last, good[titled[0]].title or "") \
+                    and not (_title_key(good[titled[0]].title or "") == "Mr" and _married_son(forms, f.words[0], last, couples)):
                 union(k, titled[0])
+
+    # A wife named after her husband ("Mrs. Hal Musgrave") says the household's bare "Hal" is Hal Musgrave,
+    # though the story has another Hal ("Hal Tandy") -- the one it takes care to name in full.
+    wives: dict[str, set[str]] = defaultdict(set)
+    for f in forms.values():
+        if f.title and _title_key(f.title) == "Mrs" and len(f.words) == 2 and f.words[0] not in TITLES:
+            wives[f.words[0]].add(f.words[1])
+    for given, surnames in wives.items():
+        if len(surnames) != 1:
+            continue  # two women named after a Hal: no one household owns the name
+        full = [x for x in by_words.get((given, next(iter(surnames))), []) if not good[x].title]
+        bare = [x for x in by_words.get((given,), []) if not good[x].title]
+        if full and bare and gender_of(find(bare[0])) != "female":
+            union(bare[0], full[0])
 
     # Nicknames: a short form that is a prefix of exactly one single-word name ("Twi" -> "Twilight").
     # Not when the short form is a role of its own ("the Cat" is not "the Caterpillar").
@@ -938,7 +996,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         return "male" if he >= 2 * she and he else "female" if she >= 2 * he and she else "unknown"
 
     _join_family_forms(forms, good, find, union, leaning, members)
-    _join_titled_surnames(good, find, union, leaning, members)
+    _join_titled_surnames(good, find, union, leaning, members,
+                          lambda given, surname: _married_son(forms, given, surname, couples))
 
     # A title on its own ('"Yes," said Mademoiselle') is the one character who carries that title;
     # with several candidates it names nobody in particular.
@@ -1112,7 +1171,8 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
         union(root, target)
 
 
-def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]]) -> None:
+def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, members: dict[str, set[str]],
+                          married_son=lambda given, surname: False) -> None:
     """Join "Mr. Denham" to the one man of the family the story names in full ("Ralph Denham").
 
     The surname rule in _cluster stops when several full names share the surname (Ralph's sisters
@@ -1130,7 +1190,8 @@ def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, member
             continue  # already one with a full name
         roots = {find(x) for x, h in good.items()
                  if len(h.words) == 2 and h.words[1] == surname and h.words[0] not in TITLES and not h.role
-                 and (not h.title or _title_key(h.title) == _title_key(f.title))}
+                 and (not h.title or _title_key(h.title) == _title_key(f.title))
+                 and not married_son(h.words[0], surname)}
         roots.discard(find(k))
         same = {r for r in roots if gender_of(r) == g}
         unknown = {r for r in roots if gender_of(r) == "unknown"}
@@ -1152,7 +1213,8 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
     of the Surname family. Then:
       * "Miss X" is the eldest unmarried daughter: the one woman of the family with a given name who
         is never "Mrs." -- when several qualify, the younger ones are the sisters also called "Miss
-        Given" ("Miss Lydia") as a habit of the book, and the eldest is the one who is not;
+        Given" ("Miss Lydia") as a habit of the book, and the eldest is the one who is not; and of
+        two sisters left, the one the book writes "Miss Given X" in full is the younger;
       * a foreign married title ("Madame X", "the Countess X") is the one woman of the family with a
         given name when the family has no "Miss X". ("Mrs. X" is not: an English family's "Mrs." is as
         often the mother of the one daughter the story names in full as the wife.)
@@ -1168,13 +1230,21 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
     # nothing about which family the bare given name belongs to.
     # (Unless one of them is written far more often: "Ellen Olenska" over her maiden "Ellen Mingott".)
     surnames_of: dict[str, Counter[str]] = defaultdict(Counter)
+    givens_of: dict[str, set[str]] = defaultdict(set)
     for f in forms.values():
         if len(f.words) == 2 and f.words[0] not in TITLES:
             surnames_of[f.words[0]][f.words[1]] += f.count
+            givens_of[f.words[1]].add(f.words[0])
+    # Surnames some family bears: written after "Mr."/"Mrs."/"Miss", or after two given names.
+    borne = {f.words[0] for f in forms.values() if f.title and len(f.words) == 1} | {
+        s for s, gs in givens_of.items() if len(gs) >= 2}
 
     def owns_given(g: str, surname: str) -> bool:
+        # A second "surname" written once that no family bears ("Tessa Hollow": a place the name
+        # parser ran into) is no second Tessa.
         n = surnames_of[g]
-        return n[surname] >= 3 * (sum(n.values()) - n[surname])
+        other = sum(c for s, c in n.items() if s != surname and (c >= 2 or s in borne))
+        return n[surname] >= 3 * other
 
     def family(surname: str) -> dict[str, tuple[set[str], str]]:
         """Given name -> (cluster roots of that member, the member's gender)."""
@@ -1189,6 +1259,8 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
             genders = {gender_of(r) for r in roots}
             if len(genders) == 1:
                 gender = next(iter(genders))
+            elif f.title:
+                gender = gender_of_title(f.title)  # "Mr. Orvan Schell" is no daughter
             else:
                 gender = "male" if g in MALE_NAMES else "female" if g in FEMALE_NAMES else "unknown"
             # (A member named once, with no cluster and no known gender, may still be a daughter.)
@@ -1202,6 +1274,11 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
         """Whether the book calls this member "Miss Given" ("Miss Lydia"): a younger sister's mark."""
         return sum(h.count for h in good.values()
                    if h.title and _title_key(h.title) in _UNMARRIED_TITLES and h.words == (g,)) >= 2
+
+    def miss_full(g: str, surname: str) -> bool:
+        """Whether the book writes "Miss Given Surname" ("Miss Nell Schell"), even once."""
+        return any(f.title and _title_key(f.title) in _UNMARRIED_TITLES and f.words == (g, surname)
+                   for f in forms.values())
 
     def people(members_: dict[str, set[str]]) -> dict[object, set[str]]:
         """Members that are one person ("Elizabeth" and "Eliza" in one cluster) counted once."""
@@ -1219,9 +1296,19 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
                  if (gender == "female" or (gender == "unknown" and not roots)) and not married(roots)}
         misses = [titled[t] for t in ("Miss", "Mademoiselle", "Mlle") if t in titled]
         for miss in misses:
-            cands = {g: roots for g, roots in women.items() if find(miss) not in roots}
+            if any(find(miss) in roots for roots in women.values()):
+                continue  # already one of the daughters (by her full name): her sister is not "Miss X" too
+            cands = dict(women)
             marked = {r for g, roots in cands.items() if miss_given(g) for r in roots}
-            cands = people({g: roots for g, roots in cands.items() if not miss_given(g) and not (roots & marked)})
+            cands = {g: roots for g, roots in cands.items() if not miss_given(g) and not (roots & marked)}
+            if len(people(cands)) > 1:
+                # Two daughters the story knows by name, one of them written "Miss Nell Schell": she is the
+                # younger, named in full where the eldest is plain "Miss Schell". (Only sisters the story
+                # speaks of: a "Miss Agathe Schell" named once may be the old aunt who is "Miss Schell". And
+                # an only daughter is "Miss Tessa Schell" and "Miss Schell" alike.)
+                full = {r for g, roots in cands.items() if roots and miss_full(g, surname) for r in roots}
+                cands = {g: roots for g, roots in cands.items() if not (roots and roots & full)}
+            cands = people(cands)
             if len(cands) == 1:
                 for r in next(iter(cands.values())):
                     union(miss, r)

@@ -547,3 +547,121 @@ def test_a_novel_still_needs_two_uses_of_a_name():
     filler = "The wind moved over the long grass, and the rain came down on the roofs of the town.\n\n" * 1300
     chars = chars_of(_ONCE + "\n" + filler)
     assert by_form(chars, "Wren") is None
+
+
+def _schell_sisters(nell_in_full: str = "Miss Nell Schell", father: str = "") -> str:
+    """Tessa and Nell Schell, the one "Miss Schell" of the story; Nell written once as `nell_in_full`."""
+    return ("Tessa Schell came in, and she sat down. Tessa laughed and she sang.\n\n"
+            "Nell ran and she fell. Nell cried and she rose.\n\n"
+            "Mr. Dorn bowed to Miss Schell, and Miss Schell smiled.\n\n"
+            '"Hello," said Tessa.\n\n"Hi," said Nell.\n\n"Good day," said Miss Schell.\n\n') * 2 + (
+        f"That was the day {nell_in_full} came home.{father}\n\n")
+
+
+def _novel(sisters: str) -> str:
+    """The sisters' story at novel length (a name written once is no character), Tessa's full name written once."""
+    return (sisters.replace("Tessa Schell", "Tessa") * 3 + "The rain fell on the hills all day.\n\n" * 3000
+            + "Tessa Schell was the name she signed.\n\n")
+
+
+def test_characters_miss_surname_is_the_sister_not_written_miss_given_surname():
+    # Two daughters the story knows by name; the one it once writes "Miss Nell Schell" in full is the younger,
+    # and the eldest is plain "Miss Schell". (Their father, "Mr. Orvan Schell", is no daughter.)
+    # (Novel-length, Tessa's full name written once: the family's etiquette decides, not the one full name.)
+    chars = chars_of(_novel(_schell_sisters(father=" Mr. Orvan Schell wrote to them.")))
+    tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
+    assert tessa is not None and nell is not None and tessa is not nell
+    assert by_form(chars, "Miss Schell") is tessa
+
+
+def test_characters_miss_given_surname_alone_does_not_tell_the_eldest():
+    # Written "Nell Schell" without the "Miss", nothing says which sister is the eldest.
+    chars = chars_of(_schell_sisters(nell_in_full="Nell Schell"))
+    miss = by_form(chars, "Miss Schell")
+    assert miss is not None and miss is not by_form(chars, "Tessa") and miss is not by_form(chars, "Nell")
+
+
+def test_characters_once_written_second_surname_that_no_family_bears_is_no_second_person():
+    # A novel-length story (where a name written once is no character): "Tessa Hollow", once, with a surname no
+    # one else bears, does not make "Tessa" anybody but Tessa Schell, the eldest. ("Tessa Schell" itself is
+    # written once, in the last line, as the novels do.)
+    chars = chars_of(_novel(_schell_sisters()) + "Tessa Hollow was a long walk away.\n\n")
+    tessa = by_form(chars, "Tessa")
+    assert tessa is not None and by_form(chars, "Miss Schell") is tessa
+    assert by_form(chars, "Nell") is not tessa
+
+
+def _pryce_family(plural: str) -> str:
+    """Kit Pryce, whom everyone calls "Miss Kit", beside a "Miss Pryce"; `plural` may speak of the sisters."""
+    return ("Kit Pryce walked in, and she sat down. Kit laughed and she sang.\n\n"
+            "Miss Pryce looked up from her book, and Miss Pryce sighed.\n\n"
+            '"Good morning, Miss Kit," said Mr. Dorn. Miss Kit only nodded.\n\n'
+            f'"Hello," said Kit.\n\n"Good day," said Miss Pryce.{plural}\n\n') * 2
+
+
+def test_characters_miss_surname_is_not_the_sister_called_miss_given_name():
+    # The story speaks of "the Miss Pryces": Kit, called "Miss Kit", is a younger sister, and "Miss Pryce" the
+    # eldest -- another woman, although Kit is the only sister named in full.
+    chars = chars_of(_pryce_family(" The Miss Pryces went home."))
+    kit = by_form(chars, "Kit Pryce")
+    assert kit is not None and by_form(chars, "Miss Pryce") is not None and by_form(chars, "Miss Pryce") is not kit
+
+
+def test_characters_miss_given_name_of_an_only_daughter_is_still_miss_surname():
+    # No sisters in sight: "Miss Kit" is how people greet the one daughter, who is "Miss Pryce" too.
+    chars = chars_of(_pryce_family(""))
+    kit = by_form(chars, "Kit Pryce")
+    assert kit is not None and by_form(chars, "Miss Pryce") is kit
+
+
+def test_characters_miss_surname_joined_to_one_sister_leaves_the_other_alone():
+    # "Miss Schell" already is Tessa by her one plain full name ("Tessa Schell"): Nell, the sister left over,
+    # is not "Miss Schell" as well (which would make the two sisters one voice).
+    chars = chars_of(_schell_sisters())
+    tessa, nell = by_form(chars, "Tessa"), by_form(chars, "Nell")
+    assert tessa is not None and by_form(chars, "Miss Schell") is tessa
+    assert nell is not None and nell is not tessa
+
+
+def _musgrave_house(couple: str, wife: str = "Mrs. Hal Musgrave") -> str:
+    """Old Mr. Musgrave, his son Hal Musgrave, and Hal's wife `wife`; `couple` may name the old couple."""
+    return ("Hal Musgrave came in, and he sat down. Hal laughed and he sang.\n\n"
+            "Mr. Musgrave looked up from his paper, and Mr. Musgrave sighed.\n\n"
+            f"{wife} poured the tea, and she smiled.{couple}\n\n"
+            '"Hello," said Hal.\n\n"Good day," said Mr. Musgrave.\n\n') * 3
+
+
+def test_characters_mr_surname_is_not_the_married_son_while_the_old_couple_lives():
+    # "Mr. and Mrs. Musgrave" are named together (the old couple lives), and Hal's wife is "Mrs. Hal Musgrave":
+    # Hal has a wife of his own, so "Mr. Musgrave" is his father, not Hal.
+    chars = chars_of(_musgrave_house(" Mr. and Mrs. Musgrave were at home."))
+    hal = by_form(chars, "Hal Musgrave")
+    assert hal is not None and by_form(chars, "Mr. Musgrave") is not None and by_form(chars, "Mr. Musgrave") is not hal
+
+
+def test_characters_mr_surname_is_the_one_man_of_the_family_when_no_couple_is_named():
+    # No "Mr. and Mrs. Musgrave": "Mrs. Musgrave" may be a widow and her son the head of the house.
+    chars = chars_of(_musgrave_house(""))
+    hal = by_form(chars, "Hal Musgrave")
+    assert hal is not None and by_form(chars, "Mr. Musgrave") is hal
+
+
+def _two_hals(wife: str) -> str:
+    """Hal Musgrave and Hal Tandy, both written in full, and a bare "Hal"; `wife` is a married woman."""
+    return ("Hal Musgrave rode out, and he sang. Hal Tandy stayed home, and he slept.\n\n"
+            "Hal laughed and he waved. Hal shouted and he ran.\n\n"
+            f"{wife} poured the tea, and she smiled.\n\n"
+            '"Hello," said Hal.\n\n"Hi," said Hal Tandy.\n\n') * 3
+
+
+def test_characters_wife_named_after_her_husband_gives_him_the_bare_given_name():
+    # "Mrs. Hal Musgrave" shows that the household's "Hal" is Hal Musgrave, not Hal Tandy.
+    chars = chars_of(_two_hals("Mrs. Hal Musgrave"))
+    hal = by_form(chars, "Hal")
+    assert hal is not None and by_form(chars, "Hal Musgrave") is hal and by_form(chars, "Hal Tandy") is not hal
+
+
+def test_characters_bare_given_name_of_two_men_stays_apart_without_the_wife():
+    chars = chars_of(_two_hals("Mrs. Tandy"))
+    hal = by_form(chars, "Hal")
+    assert hal is not None and by_form(chars, "Hal Musgrave") is not hal and by_form(chars, "Hal Tandy") is not hal
