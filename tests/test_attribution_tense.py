@@ -151,9 +151,9 @@ def test_tense_harness_moves_narration_only():
         '"and I was right." As if she were a filly, Spike cries. The thought is hers. I ask again.')
 
 
-# A development novel told in the present (benchmarks/tense_corpus.py): measured on this code 64.4 (63.3 before
-# the present-tense rules; the past-tense original scores 64.4). One short novel keeps the suite's time.
-_TENSE_FLOORS = {"the-sport-of-the-gods": 0.635}
+# A development novel told in the present (benchmarks/tense_corpus.py): measured on this code 65.5 (63.7 before
+# the present-tense rules; the past-tense original scores 65.5). One short novel keeps the suite's time.
+_TENSE_FLOORS = {"the-sport-of-the-gods": 0.645}
 
 
 @pytest.mark.corpus
