@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrator.lexicon import (
+    CIVIL_EQUIVALENTS,
     FEMALE_NAMES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -36,6 +37,7 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     TITLES,
     UPPER,
+    civil_title,
     gender_of_title,
     self_introductions,
 )
@@ -677,7 +679,9 @@ def _FORM_RANK(f: _Form, given: frozenset[str] = frozenset()) -> float:
 
 # Titles of everyday address. Titles of rank ("Sir John", "Lady Catherine", "Lord Henry") go with a
 # given name for good and are the name a reader knows the character by.
-_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"])
+# (Another language's everyday honorifics are civil too: "Signora Varn" is the "Mrs. Varn" of an Italian
+# story, not a rank.)
+_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"]) | frozenset(CIVIL_EQUIVALENTS)
 
 
 def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
@@ -872,7 +876,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
     firsts = {f.words[0] for f in forms.values() if len(f.words) >= 2 and not f.title and not f.role}
     family_names = {f.words[-1] for f in forms.values() if not f.role and
                     ((len(f.words) >= 2 and not (f.title and len(f.words) == 1))
-                     or (f.title and _title_key(f.title) in ("Mr", "Mrs") and len(f.words) == 1))} - firsts
+                     or (f.title and civil_title(f.title) in ("Mr", "Mrs") and len(f.words) == 1))} - firsts
     role_words = {f.words for f in roles.values()}
     singles = [k for k, f in good.items() if len(f.words) == 1 and not f.title]
     for k in singles:
@@ -1014,8 +1018,11 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
 
 # Titles a woman takes by marriage ("Mrs. Pontellier", "Madame Olenska", "the Countess Olenska"); "Miss"
 # and "Mademoiselle" say she is unmarried, so a woman is never both.
-_MARRIED_TITLES = frozenset(["Mrs", "Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness", "Lady"])
-_UNMARRIED_TITLES = frozenset(["Miss", "Mademoiselle", "Mlle"])
+_MARRIED_TITLES = frozenset(["Mrs", "Madame", "Mme", "Signora", "Frau", "Senora", "Countess", "Duchess", "Marchioness",
+                             "Baroness", "Lady"])
+# In the order "Miss X" forms are matched to a daughter.
+_UNMARRIED_ORDER = ("Miss", "Mademoiselle", "Mlle", "Signorina", "Fraulein", "Senorita")
+_UNMARRIED_TITLES = frozenset(_UNMARRIED_ORDER)
 _FOREIGN_MARRIED_TITLES = frozenset(["Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness"])
 
 
@@ -1053,7 +1060,8 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
         own = [x for x in members[target] if good[x].words[0] in fulls and not good[x].role]
         # The full name must be used as a given name, bare or after "Miss"/"Master" ("Elizabeth", "Miss
         # Elizabeth"), not only inside "Mr. Henry Dashwood" (the father; "Harry" is his grandson).
-        if not any(not good[x].title or good[x].title.rstrip(".") in ("Miss", "Master") for x in own):
+        if not any(not good[x].title or civil_title(good[x].title) == "Miss"
+                   or good[x].title.rstrip(".") == "Master" for x in own):
             continue
         # The narrator calls a lord or a lady by rank ("Lord Henry", "Lady Catherine"); a pet name the
         # narration itself uses for someone is that person's own name ("Kitty" Bennet), and only a pet
@@ -1080,7 +1088,7 @@ def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, member
     falling), so it is not made.
     """
     for k, f in list(good.items()):
-        if not f.title or len(f.words) != 1 or _title_key(f.title) != "Mr":
+        if not f.title or len(f.words) != 1 or civil_title(f.title) != "Mr":
             continue
         surname, g = f.words[0], gender_of_title(f.title)
         if any(len(good[m].words) >= 2 and good[m].words[-1] == surname for m in members.get(find(k), ())):
@@ -1138,7 +1146,8 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
         out: dict[str, tuple[set[str], str]] = {}
         for f in forms.values():
             if not (len(f.words) == 2 and f.words[1] == surname and f.words[0] not in TITLES
-                    and (not f.title or _title_key(f.title) in _UNMARRIED_TITLES | {"Mr", "Master"})):
+                    and (not f.title or _title_key(f.title) in _UNMARRIED_TITLES | {"Master"}
+                         or civil_title(f.title) == "Mr")):
                 continue
             g = f.words[0]
             shapes = ((g,), (g, surname)) if owns_given(g, surname) else ((g, surname),)
@@ -1174,7 +1183,7 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
         titled = {title_of(k): k for k, f in good.items() if f.title and f.words == (surname,)}
         women = {g: roots for g, (roots, gender) in fam.items()
                  if (gender == "female" or (gender == "unknown" and not roots)) and not married(roots)}
-        misses = [titled[t] for t in ("Miss", "Mademoiselle", "Mlle") if t in titled]
+        misses = [titled[t] for t in _UNMARRIED_ORDER if t in titled]
         for miss in misses:
             cands = {g: roots for g, roots in women.items() if find(miss) not in roots}
             marked = {r for g, roots in cands.items() if miss_given(g) for r in roots}
@@ -1802,7 +1811,7 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes".
         surname = name.split()[-1] if name and len(name.split()) == 2 and not any(c.name == name for c in out) else None
         holder = next((c for c in out if surname and any(f.split()[-1] == surname for f in (c.name, *c.aliases))
-                       and c.name.split()[0] not in ("Mrs.", "Mrs", "Miss", "Ms", "Ms.")), None)
+                       and civil_title(c.name.split()[0]) not in ("Mrs", "Miss", "Ms")), None)
         if name is not None and any(c.name == name for c in out):
             out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
         elif holder is not None and found is not None:
@@ -1891,7 +1900,7 @@ def _common_vocative(voc: str, common: _CommonWords) -> bool:
     story ("Affair Short," when "Affair" is written as a name elsewhere) or a title ("Mr. Floor,":
     nobody says "Mr. floor") makes it a name, however common the rest."""
     words = voc.split()
-    if words[0].rstrip(".") in ("Mr", "Mrs", "Dr", "Miss"):
+    if words[0].rstrip(".") == "Dr" or civil_title(words[0]):
         return False
     return all(w.lower() in common for w in words)
 

@@ -1,0 +1,47 @@
+"""Names and titles shaped unlike the English ones of the development novels: another language's
+honorifics ("Signora", "Herr"), given names of several parts ("Tova-the-Brin", "Mira Lenne"), people
+known by title and surname only. Every fixture is written for these tests."""
+
+from __future__ import annotations
+
+from narrator.characters import find_characters
+from narrator.lexicon import civil_title
+
+from .attribution_helpers import segments_of
+
+
+def _chars(text: str):
+    story, segs = segments_of(text)
+    return find_characters(story, segs)
+
+
+def _holder(chars, form):
+    return next((c for c in chars if form == c.name or form in c.aliases), None)
+
+
+# An Italian family: the mother is "Signora Varn", the one daughter named in full "Elena Varn" and,
+# unmarried, "Signorina Varn" -- the same etiquette as "Mrs." and "Miss" in an English novel.
+_FAMILY = (
+    "Elena Varn came down the stairs. Signora Varn was at the window, and she did not turn.\n\n"
+    '"Elena, the carriage is late," said Signora Varn.\n\n'
+    '"It is always late," said Elena. She sat down by the fire.\n\n'
+    "Signorina Varn looked at her mother. She was tired of waiting.\n\n"
+    '"We shall go on foot," said Signorina Varn.\n\n'
+    '"You will do no such thing," said Signora Varn. She rang the bell.\n\n'
+    "Elena laughed and picked up her gloves. Signora Varn sighed.\n\n"
+    '"Then I shall wait," said Elena.\n\n'
+)
+
+
+def test_name_shapes_foreign_miss_is_the_unmarried_daughter():
+    chars = _chars(_FAMILY)
+    elena = _holder(chars, "Elena")
+    assert elena is not None and elena is _holder(chars, "Signorina Varn")
+    assert _holder(chars, "Signora Varn") is not elena
+
+
+def test_name_shapes_civil_title_maps_each_language_to_the_english_one():
+    assert [civil_title(t) for t in ("Signora", "Frau", "Madame", "Senora", "Mrs.")] == ["Mrs"] * 5
+    assert [civil_title(t) for t in ("Signorina", "Fraulein", "Mademoiselle", "Senorita")] == ["Miss"] * 4
+    assert [civil_title(t) for t in ("Herr", "Signor", "Monsieur", "Senor", "Mr.")] == ["Mr"] * 5
+    assert civil_title("Lady") == civil_title("Dr.") == ""
