@@ -45,7 +45,9 @@ from narrator.models import Character, Segment, Story
 
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _UP, _LO = f"[{UPPER}]", f"[{LOWER}]"  # accented letters too: "Léonce", "Zoë", "Émile"
-_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-{_UP}{_LO}+)?"
+# Hyphenated names: "Anna-Maria", and with short lower-case words inside, "Winnie-the-Pooh",
+# "Jack-in-the-Box" -- one name, not a name, a "the" and another name.
+_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-(?:{_LO}{{1,4}}-){{0,2}}{_UP}{_LO}+){{0,2}}"
 # A title (optional) followed by one to three capitalised words.
 # Lower-case particles inside a surname: "Mr. van der Luyden", "Lady Catherine de Bourgh".
 _PARTICLES = frozenset(["van", "von", "der", "de", "du", "da", "di", "del", "della", "le", "la", "ten", "ter"])

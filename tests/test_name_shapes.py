@@ -45,3 +45,22 @@ def test_name_shapes_civil_title_maps_each_language_to_the_english_one():
     assert [civil_title(t) for t in ("Signorina", "Fraulein", "Mademoiselle", "Senorita")] == ["Miss"] * 4
     assert [civil_title(t) for t in ("Herr", "Signor", "Monsieur", "Senor", "Mr.")] == ["Mr"] * 5
     assert civil_title("Lady") == civil_title("Dr.") == ""
+
+
+# A given name with a lower-case word inside, written whole every time, like "Winnie-the-Pooh".
+_INNER_THE = (
+    "Tova-the-Brin walked to the mill with Pell. The wind was up.\n\n"
+    '"The sails will turn today," said Tova-the-Brin.\n\n'
+    '"They turned yesterday too," Pell said. He kicked a stone.\n\n'
+    "Tova-the-Brin laughed at him and went on ahead.\n\n"
+    '"Come on, Pell," said Tova-the-Brin.\n\n'
+    "Pell followed her up the hill. Tova-the-Brin waited at the top.\n\n"
+)
+
+
+def test_name_shapes_lower_case_word_inside_a_hyphenated_name_keeps_it_one_name():
+    chars = _chars(_INNER_THE)
+    tova = _holder(chars, "Tova-the-Brin")
+    assert tova is not None and tova is not _holder(chars, "Pell")
+    # Neither half is a character of its own.
+    assert _holder(chars, "Tova") in (None, tova) and _holder(chars, "Brin") in (None, tova)
