@@ -1952,7 +1952,8 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
 
 
 _TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
-# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
+# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."' (or
+# '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too).
 _VOCATIVE_RE = re.compile(
-    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _UP + _LO + r"+(?:\s+" + _UP + _LO + r"+)?)(?=[,.!?])"
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?)(?=[,.!?])"
 )

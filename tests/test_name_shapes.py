@@ -64,3 +64,13 @@ def test_name_shapes_lower_case_word_inside_a_hyphenated_name_keeps_it_one_name(
     assert tova is not None and tova is not _holder(chars, "Pell")
     # Neither half is a character of its own.
     assert _holder(chars, "Tova") in (None, tova) and _holder(chars, "Brin") in (None, tova)
+
+
+def test_name_shapes_narrator_named_by_a_hyphenated_vocative():
+    # The replies the first-person narrator gets call her "Lisa-Marit": that whole word is her name.
+    text = ""
+    for place in ("barn", "orchard", "cellar"):
+        text += (f'Corvel found me at dusk. "Where were you?" Corvel asked.\n\n'
+                 f'"In the {place}, Corvel," I said.\n\n"Well, Lisa-Marit, you missed supper."\n\n')
+    narr = [c for c in _chars(text) if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Lisa-Marit"]
