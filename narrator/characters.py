@@ -739,10 +739,13 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             f.alias_only = True
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
     singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
+    # ("Mary Ann Reed" beside "Mary Ann": two given names are a given name too.)
+    pairs_good = {f.words for f in good.values() if len(f.words) == 2 and not f.title and not f.role}
     for k, f in forms.items():
         # ("the Archer Madeira" is a wine, not a person: a pair mostly written after "the" stays out.)
         as_role = forms.get("the " + k)
-        if (k not in good and not f.title and not f.role and len(f.words) == 2 and f.count >= 2 and f.words[0] in singles_good
+        if (k not in good and not f.title and not f.role and f.count >= 2
+                and ((len(f.words) == 2 and f.words[0] in singles_good) or (len(f.words) == 3 and f.words[:2] in pairs_good))
                 and not (as_role is not None and as_role.count * 2 >= f.count)):
             good[k] = f
             f.weak = True  # joins the cluster but does not become its canonical name
@@ -859,6 +862,11 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                 for x in by_words.get((first,), []):
                     if not good[x].title:
                         union(k, x)
+            # "Mary Ann Reed" -> "Mary Ann": two given names, when they begin no other full name.
+            if len(f.words) == 3 and sum(1 for w in plain_full if len(w) == 3 and w[:2] == f.words[:2]) == 1:
+                for x in by_words.get(f.words[:2], []):
+                    if not good[x].title:
+                        union(k, x)
                 # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
             last = f.words[-1]
             if not surname_titles.get(last) and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
@@ -960,9 +968,21 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         # A full name written once still names a character better than the bare given name ("Harvey
         # Stone" over "Harvey"), when that given name is the character's.
         singles = {f.words[0] for f in members if len(f.words) == 1 and not f.title and not f.role}
-        members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
-                                     else _FORM_RANK(f, given))
-                                    if (f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles))
+        # Two given names ("Mary Ann") before a surname ("Mary Ann Reed") are the given name, as "Mary" is
+        # before "Mary Reed": the full name goes first, as for a one-word given name.
+        plain = {f.words for f in members if not f.title and not f.role}
+        given_pairs = {f.words[:-1] for f in members if len(f.words) == 3 and f.words[:-1] in plain}
+
+        def rank(f: _Form) -> float:
+            if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called:
+                return 0.5
+            if not f.title and not f.role and f.words in given_pairs:
+                return 2
+            return _FORM_RANK(f, given)
+
+        members.sort(key=lambda f: (rank(f)
+                                    if (f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles)
+                                        or (len(f.words) == 3 and f.words[:-1] in given_pairs))
                                     and not f.alias_only else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
         role = [f for f in members if f.role and not f.weak]
@@ -1887,7 +1907,7 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
         return _unnarrated_vocative(body, common, big)
     # The form to use: a known character's, else the most frequent vocative form.
     forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
-    if len(forms[0].split()) == 1 and forms[0] not in big:
+    if forms[0] not in big and (len(forms[0].split()) == 1 or _given_only(forms[0], votes, big)):
         # Friends call the narrator "Jake" and strangers "Mr. Barnes": he is Jake Barnes.
         formal = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 2 and k.split()[0].rstrip(".") in _CIVIL_TITLES
                   and k.split()[-1] != last]
@@ -1895,6 +1915,18 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
             best = max(formal, key=lambda k: votes[k])
             return forms[0] + " " + best.split()[-1], gender_of_title(best.split()[0])
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
+
+
+def _given_only(form: str, votes: Counter[str], big: set[str]) -> bool:
+    """Whether a two-word vocative ("Mary Ann") is two given names rather than a given name and a surname:
+    nobody calls the narrator by a title and its last word ("Miss Ann"), and no other character of the
+    story ends on that word (a family name)."""
+    words = form.split()
+    if len(words) != 2 or words[0].rstrip(".") in TITLES:
+        return False
+    last = words[-1]
+    return not any(k.split()[-1] == last and k.split()[0].rstrip(".") in _BARE_TITLES for k in votes if k != form) \
+        and not any(c != form and len(c.split()) >= 2 and c.split()[-1] == last for c in big)
 
 
 def _common_vocative(voc: str, common: _CommonWords) -> bool:
@@ -1953,7 +1985,8 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
 
 _TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."' (or
-# '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too).
+# '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too), up to
+# three of them ("Mary Ann Reed,": two given names and a surname).
 _VOCATIVE_RE = re.compile(
-    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?)(?=[,.!?])"
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2})(?=[,.!?])"
 )

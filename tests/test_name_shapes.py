@@ -74,3 +74,33 @@ def test_name_shapes_narrator_named_by_a_hyphenated_vocative():
                  f'"In the {place}, Corvel," I said.\n\n"Well, Lisa-Marit, you missed supper."\n\n')
     narr = [c for c in _chars(text) if "I" in c.aliases]
     assert [c.name for c in narr] == ["Lisa-Marit"]
+
+
+def test_name_shapes_two_given_names_join_their_full_name_and_yield_to_it():
+    # "Lisa Mae" is what everyone calls her; "Lisa Mae Orrin" is her full name, as "Harriet Smith" is
+    # to "Harriet". ("Orrin" alone is nobody's.)
+    text = ("Lisa Mae Orrin lived at the end of the lane with Dorn.\n\n"
+            '"The hens are out," said Lisa Mae. She went to the gate.\n\n'
+            '"Then catch them," Dorn said. He did not get up.\n\n'
+            "Lisa Mae Orrin ran after the hens, and Lisa Mae caught two of them.\n\n"
+            '"Help me, Dorn," said Lisa Mae.\n\n') * 2
+    chars = _chars(text)
+    lisa = _holder(chars, "Lisa Mae")
+    assert lisa is not None and lisa is _holder(chars, "Lisa Mae Orrin") and lisa.name == "Lisa Mae Orrin"
+
+
+def test_name_shapes_narrator_called_by_two_given_names_and_a_formal_surname():
+    # Friends call the narrator "Tam Ody", strangers "Mr. Reed": two given names, and the surname Reed.
+    block = ('"Morning, Tam Ody," said Rook.\n\n"Morning," I said.\n\n"Sit down, Tam Ody," said Rook.\n\n'
+             '"Fine," I said.\n\n"Your table, Mr. Reed," said the waiter.\n\n"Thanks," I said.\n\n')
+    narr = [c for c in _chars(block * 3) if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Tam Ody Reed"]
+
+
+def test_name_shapes_narrator_called_by_a_three_word_vocative():
+    text = ""
+    for place in ("barn", "orchard", "cellar"):
+        text += (f'Corvel found me at dusk. "Where were you?" Corvel asked.\n\n'
+                 f'"In the {place}, Corvel," I said.\n\n"Well, Tam Ody Reed, you missed supper."\n\n')
+    narr = [c for c in _chars(text) if "I" in c.aliases]
+    assert [c.name for c in narr] == ["Tam Ody Reed"]
