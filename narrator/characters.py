@@ -973,7 +973,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         plain = {f.words for f in members if not f.title and not f.role}
         given_pairs = {f.words[:-1] for f in members if len(f.words) == 3 and f.words[:-1] in plain}
 
-        def rank(f: _Form) -> float:
+        def rank(f: _Form, called: set[str] = called, given_pairs: set[tuple[str, ...]] = given_pairs,
+                 given: frozenset[str] = given) -> float:
             if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called:
                 return 0.5
             if not f.title and not f.role and f.words in given_pairs:
