@@ -38,6 +38,9 @@ from narrator.lexicon import (
     OCCUPATIONS,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
+    asks_name,
+    chat_label,
+    name_answer,
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
@@ -185,6 +188,7 @@ class _Para:
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
     names_back: list[str] | None = None  # cached by _names_back()
+    asked: bool = False  # the speech just before asked its listener's name ("Who are you?")
     alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
 
@@ -217,8 +221,21 @@ class _Resolver:
                     epithets[_norm(form)] = c.name
                 else:
                     forms[_ws(form)] = c.name
+        # "the Captain", "the Doctor", "the Princess": a capitalised role is what the others call its holder
+        # to their face ("Yes, Captain"), so the bare title is one of its forms, unless another character's
+        # name uses the word ("Captain Wentworth") and it could be either.
+        taken = {w for f in forms for w in f.split()}
+        self.role_words: set[str] = set()
+        for c in reversed(self.chars):
+            for form in (c.name, *c.aliases):
+                m = re.fullmatch(r"[Tt]he ([A-Z][a-z]+)", form or "")
+                if m and m.group(1) not in taken:
+                    forms[m.group(1)] = c.name
+                    self.role_words.add(m.group(1))
         self.forms = forms
         self.epithets = epithets
+        # The paragraph each character is first named in, narration or speech (filled by _prepare).
+        self.first_seen: dict[str, int] = {}
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
         # their name, and "said the croupier" names the croupier as surely as "said Emma" names
         # Emma. So does a creature the story never names ("said the unicorn": find_characters only makes it
@@ -364,6 +381,9 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tu
     for para in paras:
         _scan_mentions(para, res)
     _chains(paras, res)
+    for k, para in enumerate(paras):
+        for name in (*(n for _, n in para.mentions), *para.in_quote, *(t.name for t, _ in para.tags if t.name)):
+            res.first_seen.setdefault(name, k)
     return res, paras
 
 
@@ -381,9 +401,21 @@ def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
     for a, b in itertools.pairwise(paras):
         # A narration paragraph ending in a colon or a speech verb introduces the next one's speech.
         if (a.segs and a.segs[-1].kind == "narration" and not a.segs[-1].heading and b.segs[0].kind == "dialogue"
-                and a.segs[-1].chapter == b.segs[0].chapter):
+                and a.segs[-1].chapter == b.segs[0].chapter and not _tail_tag(a)):
             b.lead = a.segs[-1].text
     return paras
+
+
+def _tail_tag(para: _Para) -> bool:
+    """Whether the paragraph's closing narration is the tag of its own last quote, one sentence long.
+
+    '"Your Highness--" the Doctor began.': the sentence runs on from the quote, so it says who spoke that
+    quote; it does not announce the next paragraph's speech the way "Sir William thus began." on its own does.
+    """
+    if len(para.segs) < 2 or para.segs[-2].kind != "dialogue" or _ends_sentence(para.segs[-2].text):
+        return False
+    tail = para.segs[-1].text.strip()
+    return tail[-1:] == "." and _SENTENCE_END.search(tail.rstrip(".")) is None
 
 
 # A conversation goes on across at most this many narration-only paragraphs holding at most this
@@ -409,6 +441,13 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             starts = [s.start for s in para.segs]  # once per paragraph: a long one has thousands of mentions
             para.mentions = [m for m in para.mentions if m[1] not in named or not _in_tag(para, m[0], starts)]
         prev = paras[i - 1] if i > 0 else None
+        para.asked = prev is not None and bool(prev.quotes) and asks_name(prev.quotes[-1].text)
+        if para.asked and (m := name_answer(para.quotes[0].text)) is not None:
+            # The name that answers "Who are you?" is the speaker's own, not someone called.
+            own = res.forms.get(_ws(m.group("name")))
+            para.vocatives = [v for v in para.vocatives if v != own]
+            para.sure_vocatives.discard(own)  # type: ignore[arg-type]
+            para.called.discard(own)  # type: ignore[arg-type]
         para.cont = bool(
             prev is not None and prev.quotes and para.segs[0].kind == "dialogue" and prev.segs[-1].kind == "dialogue"
             and not _closed(prev.segs[-1].text) and para.named is None
@@ -474,18 +513,21 @@ def _in_tag(para: _Para, pos: int, starts: list[int]) -> bool:
 
 
 def _scan_mentions(para: _Para, res: _Resolver) -> None:
-    if res.name_re is None:
+    if res.name_re is None and res.epithet_re is None:
         return
     for seg in para.segs:
         if seg.kind == "narration":
-            for m in res.name_re.finditer(seg.text):
+            # (A cast known only by epithets, "the dragon", has mentions too.)
+            for m in res.name_re.finditer(seg.text) if res.name_re is not None else ():
+                if m.group(0) in res.role_words and re.search(r"\b[Tt]he\s+$", seg.text[max(0, m.start() - 4):m.start()]):
+                    continue  # "the Doctor": the epithet scan below counts it
                 if not _denied(seg.text, m.start()):
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
                     if not _denied(seg.text, m.start()):
                         para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
-        else:
+        elif res.name_re is not None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
                 name = res.forms[_ws(m.group(0))]
@@ -501,12 +543,24 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                         para.sure_vocatives.add(name)
                     if not before.strip(_OPENERS) or not seg.text[m.end() + 1 :].strip(_CLOSERS):
                         para.called.add(name)
+    told = [s.text for s in para.segs if s.kind == "narration"] if res.narrator is not None else []
+    if any(_AT_ME.search(t) for t in told) and not any(re.search(r"\bI\b", t) for t in told) \
+            and res.narrator not in para.vocatives:
+        # "Apple Bloom grinned at me. \"You're scared.\"": in a first-person story the one acting "at me" or
+        # "to me" beside the speech is talking to the narrator, as surely as if the speech called "I" by name.
+        # (Not when the narrator acts in the paragraph too: 'He looked at me. I shook my head. "No."')
+        para.vocatives.append(res.narrator)  # type: ignore[arg-type]
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
     # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
     for seg in para.quotes:
         for m in _ROLE_VOCATIVE.finditer(seg.text):
             para.addr_gender.add("male" if m.group(1).lower() in _MALE_VOCATIVES else "female")
     para.mentions.sort()
+
+
+# What the speaker does to the first-person narrator: "grinned at me", "turned to me", "told me", "nudged me".
+_AT_ME = re.compile(r"\b(?:(?:at|to|toward|towards)\s+me\b(?!\s+(?:that|as|like))|(?:told|asked|tells|asks|warned|"
+                    r"nudged|poked|elbowed|reminded|assured)\s+me\b)")
 
 
 # "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
@@ -575,6 +629,12 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     qpos = [i for i, s in enumerate(segs) if s.kind == "dialogue"]
     tagged_after: set[int] = set()
     for qi, si in enumerate(qpos):
+        if qi == 0 and si == 1 and segs[0].kind == "narration" and (label := chat_label(segs[0].text, segs[1].text)):
+            # "Rainbow: so??": a chat or script line names its writer as plainly as "said Rainbow".
+            name, kind, gender = res.lookup(label)
+            if name is not None and kind == "name":
+                tags.append((_Tag(name, kind, gender, "before"), qi))
+                continue
         # Narration right after this quote.
         if si + 1 < len(segs) and segs[si + 1].kind == "narration":
             txt = segs[si + 1].text
@@ -1650,6 +1710,13 @@ def _introduces_self(para: _Para, res: _Resolver) -> str | None:
             name = res.forms.get(_ws(m.group("name")))
             if name is not None:
                 got.add(name)
+    if not got and para.asked and para.quotes and (m := name_answer(para.quotes[0].text)) is not None:
+        # '"Who are you?" / "Ines Calder. I'm the new relief keeper."': an answer that opens with a name
+        # gives the speaker's own (any other reply to that question names nobody first), though it is set
+        # off like a vocative.
+        name = res.forms.get(_ws(m.group("name")))
+        if name is not None:
+            return name
     if len(got) != 1:
         return None
     (name,) = got
@@ -1993,6 +2060,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                 # "she asked" where the story knows no woman at all: a reader hears someone not yet named
                 # (the stranger off the cart), never the one man in the scene. Left to the unknown voice.
                 return [], [], []
+    if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
+        # "she said" in the first scene is never a woman the story brings on only in a later one (though the
+        # young woman pulled from the sea may give her name a few lines after she first speaks).
+        here = (para.segs[0].chapter, para.segs[0].scene)
+        met = [n for n in pool if (k := res.first_seen.get(n, i)) <= i
+               or (paras[k].segs[0].chapter, paras[k].segs[0].scene) == here]
+        if met and len(met) < len(pool):
+            pool = met
     same_ep = spk(para.epi_prev) if para.epi_prev is not None and i - para.epi_prev <= _EPITHET_REACH else None
     if same_ep and same_ep not in pool:
         pool.append(same_ep)

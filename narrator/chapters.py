@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from narrator.lexicon import chat_line, is_chat
 from narrator.models import Chapter, Scene, Span, Story
 
 _NUMBER_WORD = (
@@ -288,7 +289,16 @@ def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] =
     def flush() -> None:
         nonlocal current
         if current:
-            paras.append((Span(current[0].start, current[-1].end), blanks_before, sep_before, current[0].kind == "note"))
+            # (The first line decides whether the others are looked at: a novel's blocks are never chats.)
+            labels = [got[0] for ln in current if (got := chat_line(text[ln.start : ln.end])) is not None] \
+                if len(current) >= 3 and chat_line(text[current[0].start : current[0].end]) else []
+            if len(labels) == len(current) and is_chat(labels):
+                # A block of "Rainbow: so??" lines is a chat log: every line is a turn of its own writer.
+                paras.extend((Span(ln.start, ln.end), blanks_before if k == 0 else 0, sep_before and k == 0, False)
+                             for k, ln in enumerate(current))
+            else:
+                paras.append((Span(current[0].start, current[-1].end), blanks_before, sep_before,
+                              current[0].kind == "note"))
             current = []
 
     blanks_before, sep_before = 0, False

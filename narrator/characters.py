@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
+    CREATURES,
     FEMALE_NAMES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -37,8 +38,11 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     TITLES,
     UPPER,
+    asks_name,
+    chat_label,
     civil_title,
     gender_of_title,
+    name_answer,
     self_introductions,
 )
 from narrator.models import Character, Segment, Story
@@ -86,6 +90,9 @@ _ACTION_VERBS = frozenset(
     ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
 )
 _TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
+# Sounds of a voice that fan fiction writes for "said" after an epithet ("the pegasus panted"): read only
+# here, where they can make a lower-case epithet a speaker, never where names are paired.
+_VOICE_VERBS = "panted|yelped|squawked|croaked|rasped|wheezed|quipped|chirped|whined|spluttered|sputtered"
 _EPITHET_RE = re.compile(
     # (The look-aheads change no match; they spare trying every verb at every word: the first letter
     # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
@@ -95,7 +102,7 @@ _EPITHET_RE = re.compile(
     # not run on into a longer noun phrase ("said the whole party").
     rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
     r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
-    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
+    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS}|{_VOICE_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
 )
 _WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
 # "said the man with a smile" tells how he said it, not which man he is. (Not "eye": "the man with a
@@ -1276,6 +1283,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             first_use.setdefault(ep, _i)
             if m.group("a") and _SPOKEN_BY.match(m.group(0)):
                 spoken.add(ep)
+            elif m.group("b") and head in CREATURES and len(ep.split()) == 2 and re.search(
+                    rf"\b[Aa]n?\s+(?:[a-z\-]+\s+){{0,2}}{re.escape(head)}\b", " ".join(paragraphs[max(0, _i - 3):_i + 1])):
+                # "A grey pegasus hung outside the glass. ... \"Message!\" the pegasus panted.": a creature the
+                # narration has just brought on as "a pegasus" speaks as surely as after "said the pegasus".
+                spoken.add(ep)
             # Who the epithet most likely stands for: the last name before it in the same paragraph
             # (names in earlier paragraphs are as often the listener as the speaker).
             last = bisect.bisect_right(name_ends, m.start()) - 1
@@ -1621,11 +1633,16 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             paras.append([seg])
     found: dict[str, list[str]] = {}
     genders: dict[str, str] = {}
+    asked = False  # the last speech before this paragraph asked its listener's name
     for k, para in enumerate(paras):
+        quotes = [s for s in para if s.kind == "dialogue"]
         for seg in para:
             if seg.kind != "dialogue":
                 continue
             hits = self_introductions(seg.text)
+            if not hits and asked and seg is quotes[0] and (answer := name_answer(seg.text)) is not None:
+                # '"Who are you?" / "Ines Calder. I'm the new relief keeper."': the answer gives the name.
+                hits = [answer]
             if not hits:
                 continue
             m = hits[0]
@@ -1651,6 +1668,8 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
                 genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")
             elif eps:
                 genders.setdefault(name, _noun_gender(eps[0].split()[-1]))
+        if quotes:
+            asked = asks_name(quotes[-1].text)
     if not found:
         return chars
     owners = Counter(ep for eps in found.values() for ep in set(eps))
@@ -1661,9 +1680,13 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
         if hit is None and name.split()[0] in known_first:
             hit = next((c for c in out if any(f.split()[0] == name.split()[0] for f in (c.name, *c.aliases) if f)), None)
         if hit is not None:
-            out = [Character(c.name, c.aliases + links, c.gender, c.mentions) if c is hit else c for c in out]
+            # "Ines" of the narration introduced herself in full: "Ines Calder" is hers too.
+            full = (name,) if name not in (hit.name, *hit.aliases) else ()
+            out = [Character(c.name, c.aliases + full + links, c.gender, c.mentions) if c is hit else c for c in out]
         else:
-            out.append(Character(name, links, genders.get(name, "unknown"), 1))
+            # "Ines Calder" introduced in full is "Ines" in the narration after.
+            given = (name.split()[0],) if " " in name and name.split()[0] not in known_first else ()
+            out.append(Character(name, given + links, genders.get(name, "unknown"), 1))
     return out
 
 
@@ -1845,6 +1868,7 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
             out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
         else:
             out.append(Character("Narrator", ("I",), "unknown", i_tags))
+    out = _add_chat_writers(out, body)
     if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
         # A story that names its mysterious speaker "the Voice" already has the character.
         known = next((c for c in out if "the voice" in (c.name.lower(), *(a.lower() for a in c.aliases))), None)
@@ -1853,6 +1877,24 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         else:
             out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
     return out
+
+
+def _add_chat_writers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Add the writers of a chat log ("Rainbow: so??") whom the narration never names as people.
+
+    A chat label is a name the story itself sets before a line of speech: a listener needs a voice for it
+    even when the narration calls its owner something else or nothing at all.
+    """
+    labels: Counter[str] = Counter()
+    for a, b in itertools.pairwise(body):
+        if a.kind == "narration" and b.kind == "dialogue" and a.paragraph == b.paragraph:
+            label = chat_label(a.text, b.text)
+            if label is not None:
+                labels[label] += 1
+    if not labels:
+        return chars
+    known = {f for c in chars for f in (c.name, *c.aliases, c.name.split()[0])}
+    return chars + [Character(label, (), "unknown", n) for label, n in labels.most_common() if label not in known]
 
 
 def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from narrator.models import Chapter, Segment, Story
+from narrator.lexicon import chat_line, is_chat
+from narrator.models import Chapter, Segment, Span, Story
 
 # Characters that may stand right before an opening quote mark.
 _BEFORE_OPEN = set(" \t\r\n([{\u2014\u2013-:;,/*_\u2026")
@@ -38,9 +39,14 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
         )
     para_no = 0
     for scene_no, scene in enumerate(chapter.scenes, start=1):
-        for para in scene.paragraphs:
+        chat = set() if scene.note else _chat_lines(text, scene.paragraphs)
+        for k, para in enumerate(scene.paragraphs):
             if scene.note:
                 pieces = [(para.start, para.end, "narration")]
+            elif k in chat:
+                # "Rainbow: so??": the label is read by the narrator, the message by its writer.
+                cut = para.start + chat[k]
+                pieces = [(para.start, cut, "narration"), (cut, para.end, "dialogue")]
             else:
                 pieces = split_paragraph(text, para.start, para.end, single=single)
             for start, end, kind in (cut for piece in pieces for cut in _cut_long_narration(text, *piece)):
@@ -52,6 +58,25 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
                 )
             para_no += 1
     return segments
+
+
+def _chat_lines(text: str, paras: tuple[Span, ...]) -> dict[int, int]:
+    """Paragraph index -> message offset, for the paragraphs of a chat log or a script.
+
+    A run of "Name: message" paragraphs by two writers or more is a conversation written without quote
+    marks (group chats, texts, a play scene).
+    """
+    found: dict[int, int] = {}
+    run: list[tuple[int, str, int]] = []
+    for k, para in enumerate([*paras, None]):
+        got = chat_line(text[para.start : para.end]) if para is not None else None
+        if got is not None:
+            run.append((k, *got))
+            continue
+        if is_chat([label for _, label, _ in run]):
+            found.update((i, off) for i, _, off in run)
+        run = []
+    return found
 
 
 # A segment is rendered, held and cached whole: one narration paragraph of 30,000 characters (a wall of

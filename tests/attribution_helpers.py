@@ -83,13 +83,16 @@ def _squash(s: str) -> str:
 
 
 def score_blind(stem: Path) -> BlindScore:
-    """Score a story file (read through narrator's own reader, header and notes included) against its gold.
+    """Score a story file (NAME.txt or another format narrator reads, through narrator's own reader, header and notes included) against its gold.
 
     Gold quotations are matched in order to dialogue segments whose text starts with their first words, so
     one split or missed quote costs one line, not every line after it. "I" is right when every "I" line went
     to one and the same character that is nobody else's gold name.
     """
-    story = read_story(stem.with_suffix(".txt"))
+    # The story may be any format narrator reads (an AO3 HTML export as well as a text file).
+    path = next((stem.with_suffix(x) for x in (".txt", ".html", ".epub", ".md") if stem.with_suffix(x).exists()),
+                stem.with_suffix(".txt"))
+    story = read_story(path)
     segs = [s for ch in split_chapters(story) for s in split_dialogue(story, ch)]
     lines = [ln for ln in attribute(segs, find_characters(story, segs)) if ln.segment.kind == "dialogue"]
     want = [w for w in stem.with_suffix(".speakers").read_text().splitlines() if w and not w.startswith("#")]
