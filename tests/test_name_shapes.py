@@ -4,10 +4,20 @@ known by title and surname only. Every fixture is written for these tests."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from narrator.characters import find_characters
 from narrator.lexicon import civil_title
 
 from .attribution_helpers import segments_of
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "pdnc"
 
 
 def _chars(text: str):
@@ -104,3 +114,32 @@ def test_name_shapes_narrator_called_by_a_three_word_vocative():
                  f'"In the {place}, Corvel," I said.\n\n"Well, Tam Ody Reed, you missed supper."\n\n')
     narr = [c for c in _chars(text) if "I" in c.aliases]
     assert [c.name for c in narr] == ["Tam Ody Reed"]
+
+
+# Development novels renamed with another shape of names (benchmarks/renamed_corpus.py --style foreign /
+# hyphen, seed 7, only narrator's word lists banned): measured on this code 0.816 and 0.896, floors a
+# little below. Before the rules above: 0.513 (Italian honorifics in Pride and Prejudice) and 0.572
+# (The Gambler's narrator called by a hyphenated given name). Two novels only, to keep the suite short.
+_SHAPE_FLOORS = {("pride-and-prejudice", "foreign"): 0.80, ("the-gambler", "hyphen"): 0.88}
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus/pdnc")
+def test_name_shapes_pdnc_renamed_regression(tmp_path):
+    scorer = CORPUS.parent.parent / "eval" / "score_attribution.py"
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from attribution import run_novel
+    from renamed_corpus import _lexicon_words, rename_novel
+
+    banned = _lexicon_words()
+    for (slug, style), floor in _SHAPE_FLOORS.items():
+        corpus, preds = tmp_path / style, tmp_path / f"{style}-preds"
+        preds.mkdir(exist_ok=True)
+        rename_novel(CORPUS / slug, corpus / slug, 7, banned, style)
+        rows, _, _ = run_novel(corpus / slug / "text.txt")
+        (preds / f"{slug}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        out = subprocess.run([sys.executable, str(scorer), str(corpus), str(preds), "--missing", "skip", "--json"],
+                             capture_output=True, text=True, check=True)
+        acc = json.loads(out.stdout)["novels"][slug]["accuracy_all"]
+        print(slug, style, acc)
+        assert acc >= floor, (slug, style, acc)
