@@ -18,6 +18,15 @@ word in one novel, so first-name/surname structure survives ("Frank Churchill" /
 "Damor" / "Damorvi"), because nicknames are found that way. Invented words are built from syllables, are
 checked against every narrator word list and every word of the corpus, and carry no gender cue.
 
+Shape styles (--style foreign | hyphen | titled) start from the invented names (same seed, so the same
+names as --style invented) and change only their shape, so their score against --style invented measures
+the shape alone: foreign turns Mr./Mrs./Miss into one other language's honorifics per novel (Signor /
+Signora / Signorina, Herr / Frau / Fraulein, Monsieur / Madame / Mademoiselle, Senor / Senora / Senorita);
+hyphen gives every given name a second part ("Vasel-Oru", "Vasel Oru", "Vasel-the-Oru", "Vasel of the
+Oru"; --joint keeps one of these); titled makes four in five of the people with a "Given Surname" and a
+"Mr./Mrs./Miss Surname" of their own known by title and surname only (a man's given name becomes his
+bare surname, "said Harcourt"; half of them take a professional title, "Professor Varn", "Dr. Kell").
+
 Writes, per novel, text.txt, quotes.jsonl (offsets, parts, text, speaker and addressees recomputed) and
 characters.json (names and aliases renamed) under OUT (never inside the repository), plus rename_map.json
 listing each novel's substitutions. The gold is checked after rewriting: every quote's text equals the new
