@@ -49,7 +49,7 @@ from narrator.models import Character, Segment, Story
 
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _UP, _LO = f"[{UPPER}]", f"[{LOWER}]"  # accented letters too: "Léonce", "Zoë", "Émile"
-# Hyphenated names: "Anna-Maria", and with short lower-case words inside, "Winnie-the-Pooh",
+# Hyphenated names: "Anna-Maria", and with short lower-case words inside, "Tom-the-Piper",
 # "Jack-in-the-Box" -- one name, not a name, a "the" and another name.
 _NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-(?:{_LO}{{1,4}}-){{0,2}}{_UP}{_LO}+){{0,2}}"
 # A title (optional) followed by one to three capitalised words.
@@ -195,7 +195,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
-    # Ordinary capitalised words the story keeps using as names: three tags or more ("said Pooh", "said
+    # Ordinary capitalised words the story keeps using as names: three tags or more ("said Hum", "said
     # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
     # hole"), or the mid-sentence capitals of a name ("asked Table").
     tags = _tag_words(body)
@@ -421,7 +421,7 @@ _NEVER_NAME_WORDS = STOPWORDS | _NOT_NAMES | TITLES | _PLACE_NOUNS
 
 def _tag_words(body: Sequence[Segment]) -> Counter[str]:
     """How often each capitalised word (no title before it) names the speaker in a tag right after a
-    quotation ('"Oh, bother!" said Pooh', '"Yes," said May', '"Gone," Rabbit said')."""
+    quotation ('"Oh, bother!" said Hum', '"Yes," said May', '"Gone," Rabbit said')."""
     seen: Counter[str] = Counter()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:

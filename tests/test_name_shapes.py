@@ -57,7 +57,7 @@ def test_name_shapes_civil_title_maps_each_language_to_the_english_one():
     assert civil_title("Lady") == civil_title("Dr.") == ""
 
 
-# A given name with a lower-case word inside, written whole every time, like "Winnie-the-Pooh".
+# A given name with a lower-case word inside, written whole every time, like "Jack-in-the-Box".
 _INNER_THE = (
     "Tova-the-Brin walked to the mill with Pell. The wind was up.\n\n"
     '"The sails will turn today," said Tova-the-Brin.\n\n'
