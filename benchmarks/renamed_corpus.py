@@ -1,6 +1,6 @@
 """Renamed-corpus harness: the development novels with every character name swapped for an invented one.
 
-    python benchmarks/renamed_corpus.py [CORPUS] [--out /tmp/renamed] [--split dev|all] [--seed N] [--style invented|words|common]
+    python benchmarks/renamed_corpus.py [CORPUS] [--out /tmp/renamed] [--split dev|all] [--seed N] [--style invented|words|common|foreign|hyphen|titled]
     python benchmarks/attribution.py /tmp/renamed --split dev
 
 Why: our character discovery, gender and naming rules lean on word lists (given names of settled gender,
@@ -17,6 +17,15 @@ word in one novel, so first-name/surname structure survives ("Frank Churchill" /
 "Tovrak Melusen" / "Mr. Melusen"), and a name that is a prefix of another stays one ("Kit" / "Kitty" ->
 "Damor" / "Damorvi"), because nicknames are found that way. Invented words are built from syllables, are
 checked against every narrator word list and every word of the corpus, and carry no gender cue.
+
+Shape styles (--style foreign | hyphen | titled) start from the invented names (same seed, so the same
+names as --style invented) and change only their shape, so their score against --style invented measures
+the shape alone: foreign turns Mr./Mrs./Miss into one other language's honorifics per novel (Signor /
+Signora / Signorina, Herr / Frau / Fraulein, Monsieur / Madame / Mademoiselle, Senor / Senora / Senorita);
+hyphen gives every given name a second part ("Vasel-Oru", "Vasel Oru", "Vasel-the-Oru", "Vasel of the
+Oru"; --joint keeps one of these); titled makes four in five of the people with a "Given Surname" and a
+"Mr./Mrs./Miss Surname" of their own known by title and surname only (a man's given name becomes his
+bare surname, "said Harcourt"; half of them take a professional title, "Professor Varn", "Dr. Kell").
 
 Writes, per novel, text.txt, quotes.jsonl (offsets, parts, text, speaker and addressees recomputed) and
 characters.json (names and aliases renamed) under OUT (never inside the repository), plus rename_map.json
@@ -171,10 +180,144 @@ def build_map(words: list[str], namer: Namer | WordNamer | CommonNamer) -> dict[
     return mapping
 
 
+# --style foreign: the English honorifics of a novel turned into one other language's, the same one all
+# through the novel (chosen by seed), in the text and the gold alike. Written without accents, as English
+# books often print them.
+_HONORIFICS = (
+    {"Mr": "Signor", "Mrs": "Signora", "Miss": "Signorina"},
+    {"Mr": "Herr", "Mrs": "Frau", "Miss": "Fraulein"},
+    {"Mr": "Monsieur", "Mrs": "Madame", "Miss": "Mademoiselle"},
+    {"Mr": "Senor", "Mrs": "Senora", "Miss": "Senorita"},
+)
+
+
+def foreign_titles(rng: random.Random) -> dict[str, str]:
+    """Phrase map turning "Mr." / "Mr" / "Mrs." / "Mrs" / "Miss" into one language's honorifics."""
+    table = rng.choice(_HONORIFICS)
+    out: dict[str, str] = {}
+    for en, other in table.items():
+        out[en] = other
+        if en != "Miss":
+            out[en + "."] = other
+    return out
+
+
+def _forms(c: dict) -> list[list[str]]:
+    """A character's name and aliases as word lists, titles ("Mr.", "Lady") dropped from the front."""
+    out = []
+    for form in (c["name"], *c["aliases"]):
+        words = form.split()
+        while words and words[0].rstrip(".") in _KEEP:
+            words = words[1:]
+        out.append(words)
+    return out
+
+
+def given_and_surname(characters: list[dict], mapping: dict[str, str]) -> dict[int, tuple[str, str]]:
+    """Character index -> (given name, surname), both renamed words, for everyone whose name or an alias is
+    exactly "Given Surname" (after any title) and whose two words belong to nobody else in the novel."""
+    owners: Counter[str] = Counter()
+    for c in characters:
+        owners.update({w for f in _forms(c) for w in f})
+    found: dict[int, tuple[str, str]] = {}
+    for i, c in enumerate(characters):
+        if c.get("special") or c["name"].startswith("_"):
+            continue
+        # Only people the novel already calls by title and surname ("Miss Fairfax"): a maiden name met once
+        # in a full name ("Augusta Hawkins", later Mrs. Elton) is not what she is known by.
+        titled_surnames = {f.split()[-1] for f in (c["name"], *c["aliases"])
+                           if len(f.split()) == 2 and f.split()[0].rstrip(".") in ("Mr", "Mrs", "Miss", "Ms")}
+        for f in _forms(c):
+            if (len(f) == 2 and f[1] in titled_surnames and f[0] != f[1]
+                    and all(w in mapping and owners[w] == 1 for w in f)):
+                found[i] = (f[0], f[1])
+                break
+    return found
+
+
+def given_names(characters: list[dict], mapping: dict[str, str]) -> set[str]:
+    """Name words used as someone's given name: the first word of a "Given Surname" form, or a one-word form
+    that is never found after a title ("Mr. Darcy" makes Darcy a surname, even when he is called "Darcy")."""
+    surnames: set[str] = set()
+    given: set[str] = set()
+    for c in characters:
+        for form in (c["name"], *c["aliases"]):
+            words = form.split()
+            if len(words) >= 2 and words[0].rstrip(".") in _KEEP:
+                surnames.add(words[-1])
+        for f in _forms(c):
+            if len(f) == 2:
+                given.add(f[0])
+                surnames.add(f[1])
+            elif len(f) == 1:
+                given.add(f[0])
+    return {w for w in given - surnames if w in mapping}
+
+
+_JOINTS = {"hyphen": "-", "space": " ", "the": "-the-", "of": " of the "}
+
+
+def hyphenate(mapping: dict[str, str], given: set[str], namer: Namer, rng: random.Random,
+              joints: tuple[str, ...] = tuple(_JOINTS.values())) -> None:
+    """Given names in `mapping` become names of several parts, the shape chosen per name: "Vasel-Oru",
+    "Vasel Oru" (two given names), "Vasel-the-Oru" or "Vasel of the Oru" (a lower-case particle inside).
+    A name that is a prefix of another name word (a nickname stem) or extends one keeps one part, so the
+    nickname link the renaming kept is not broken."""
+    for w in sorted(given):
+        if any(o != w and (o.startswith(w) or w.startswith(o)) for o in mapping):
+            continue
+        first, second = mapping[w], namer.fresh(rng.choice((3, 4, 5)))
+        joint = rng.choice(joints)
+        mapping[w] = first + joint + second
+
+
+# --style titled: professional titles a man or woman may be known by instead of Mr./Mrs./Miss.
+_PROFESSIONS = ("Dr.", "Professor", "Inspector", "Captain", "Doctor")
+
+
+def titled(characters: list[dict], mapping: dict[str, str], rng: random.Random) -> dict[str, str]:
+    """Phrase map for the characters chosen (four in five of those with a "Given Surname" of their own) to be
+    known by title and surname only: the given name vanishes. A man's given name, alone or before his
+    surname, becomes his bare surname ("said Harcourt"); a woman's becomes title + surname. Half of the
+    chosen trade their Mr./Mrs./Miss for a professional title ("Professor Varn", "Dr. Kell")."""
+    phrases: dict[str, str] = {}
+    for i, (g, s) in sorted(given_and_surname(characters, mapping).items()):
+        if rng.random() < 0.2:
+            continue
+        c = characters[i]
+        male = c.get("gender") == "M"
+        own = "Mr." if male else ("Mrs." if any(a.startswith("Mrs") for a in (c["name"], *c["aliases"])) else "Miss")
+        title = rng.choice(_PROFESSIONS) if rng.random() < 0.5 else own
+        new_s = mapping[s]
+        titled_name = f"{title} {new_s}"
+        bare = new_s if male else titled_name
+        for t in ("Mr.", "Mr", "Mrs.", "Mrs", "Miss", "Ms.", "Master", "Dr.", "Doctor"):
+            phrases[f"{t} {g} {s}"] = titled_name
+            phrases[f"{t} {g}"] = titled_name
+            if title != own and t.rstrip(".") == own.rstrip("."):
+                phrases[f"{t} {s}"] = titled_name
+        phrases[f"{g} {s}"] = bare
+        phrases[g] = bare
+    return phrases
+
+
+def _lookup(mapping: dict[str, str]) -> dict[str, str]:
+    """Every form a key may take in the text -- as written and in capitals ("Emma", "EMMA"; "Mr.", "MR.") --
+    to its replacement in the same case. Keys of several words are stored with single spaces."""
+    table: dict[str, str] = {}
+    for k, v in mapping.items():
+        table[k] = v
+        table.setdefault(k.upper(), v.upper())
+    return table
+
+
 def _pattern(mapping: dict[str, str]) -> re.Pattern[str] | None:
+    """One alternation of every key, longest first, so a phrase ("Frank Churchill") wins over its words; the
+    spaces of a phrase match any run of white space, since the novels wrap their lines."""
     if not mapping:
         return None
-    alts = sorted({re.escape(v) for w in mapping for v in (w, w.upper())}, key=len, reverse=True)
+    keys = sorted(_lookup(mapping), key=len, reverse=True)
+    alts = [r"\s+".join(re.escape(w) for w in k.split(" ")) for k in keys]
     return re.compile(r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])")
 
 
@@ -182,12 +325,13 @@ def rename(text: str, mapping: dict[str, str], pattern: re.Pattern[str] | None) 
     """The renamed text and the (old end, cumulative shift) of every substitution, in order."""
     if pattern is None:
         return text, []
+    table = _lookup(mapping)
     out: list[str] = []
     shifts: list[tuple[int, int]] = []
     pos = shift = 0
     for m in pattern.finditer(text):
         old = m.group(0)
-        new = mapping[old] if old in mapping else mapping[old[:1] + old[1:].lower()].upper()
+        new = table[re.sub(r"\s+", " ", old)]
         out.append(text[pos : m.start()])
         out.append(new)
         pos = m.end()
@@ -208,7 +352,8 @@ def mover(shifts: list[tuple[int, int]]) -> Callable[[int], int]:
     return move
 
 
-def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str = "invented") -> dict[str, str]:
+def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str = "invented",
+                 joints: tuple[str, ...] = tuple(_JOINTS.values())) -> dict[str, str]:
     """Write the renamed copy of one novel folder; returns its word map."""
     text = (src / "text.txt").read_text(encoding="utf-8")
     characters = json.loads((src / "characters.json").read_text(encoding="utf-8"))
@@ -221,6 +366,17 @@ def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str =
     else:
         namer = Namer(seed, banned | {w.lower() for w in re.findall(r"[A-Za-z]+", text)})
     mapping = build_map(name_words(characters, text), namer)
+    # The shape styles start from the invented names (same seed, so the same names as --style invented)
+    # and change only the shape, so their score against the invented one measures the shape alone.
+    shape_rng = random.Random(seed ^ 0x5EED)
+    if style == "foreign":
+        mapping.update(foreign_titles(shape_rng))
+    elif style == "hyphen":
+        assert isinstance(namer, Namer)
+        hyphenate(mapping, given_names(characters, mapping), namer, shape_rng, joints)
+    elif style == "titled":
+        phrases = titled(characters, mapping, shape_rng)
+        mapping = {**{k: v for k, v in mapping.items() if k not in phrases}, **phrases}
     pattern = _pattern(mapping)
     new_text, shifts = rename(text, mapping, pattern)
     move = mover(shifts)
@@ -280,9 +436,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "all"], default="dev",
                     help="dev (default): the development novels only; the held-out ones are never renamed for tuning")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--style", choices=["invented", "words", "common"], default="invented",
+    ap.add_argument("--style", choices=["invented", "words", "common", "foreign", "hyphen", "titled"], default="invented",
                     help="invented (default): syllable-built names; words: ordinary nouns as names (Rabbit, Owl); "
-                         "common: the novel's own frequent lower-case words as names")
+                         "common: the novel's own frequent lower-case words as names; foreign, hyphen, titled: "
+                         "the invented names with another shape -- Mr./Mrs./Miss in another language "
+                         "(Signor, Frau, Mademoiselle, Senorita), given names of several parts (Vasel-Oru, "
+                         "Vasel of the Oru), some people known by title and surname only (Harcourt, Dr. Kell)")
+    ap.add_argument("--joint", choices=sorted(_JOINTS), action="append",
+                    help="with --style hyphen: only this way of joining the parts (repeatable; default all four: "
+                         "hyphen Vasel-Oru, space Vasel Oru, the Vasel-the-Oru, of Vasel of the Oru)")
     args = ap.parse_args(argv)
     corpus, out = Path(args.corpus), Path(args.out).resolve()
     if refuse_inside_repo(out, "renamed"):
@@ -291,13 +453,14 @@ def main(argv: list[str] | None = None) -> int:
     slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
     if args.split == "dev":
         slugs = [s for s in slugs if s not in TEST_NOVELS]
-    if args.style == "invented":
+    if args.style in ("invented", "foreign", "hyphen", "titled"):
         # Every word of every development novel is banned too: an invented name must not be an English word.
         for s in slugs:
             banned |= {w.lower() for w in re.findall(r"[A-Za-z]+", (corpus / s / "text.txt").read_text(encoding="utf-8"))}
     maps: dict[str, dict[str, str]] = {}
     for s in slugs:
-        maps[s] = rename_novel(corpus / s, out / s, args.seed, banned, args.style)
+        maps[s] = rename_novel(corpus / s, out / s, args.seed, banned, args.style,
+                               tuple(_JOINTS[j] for j in args.joint) if args.joint else tuple(_JOINTS.values()))
     (out / "rename_map.json").write_text(json.dumps(maps, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(slugs)} novels renamed into {out} ({sum(len(m) for m in maps.values())} name words)")
     return 0

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 
 from narrator.lexicon import (
+    CIVIL_EQUIVALENTS,
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -732,8 +733,13 @@ _OTHER_TAG = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:o
 _ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
 _YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
 _ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
-_ELDER_F_TITLES = frozenset(["mrs.", "mrs", "lady", "aunt", "madame", "mme.", "mother", "mamma"])
-_MALE_ONLY_TITLES = frozenset(["mr.", "mr", "sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"])
+# (Another language's "Mrs." and "Mr." -- "Signora", "Frau", "Senor" -- count as the English ones.)
+_CIVIL_FORMS = {t: e for k, e in CIVIL_EQUIVALENTS.items()
+                for t in ((k.lower() + ".",) if len(k) == 1 else (k.lower(), k.lower() + "."))}
+_ELDER_F_TITLES = frozenset(["mrs.", "mrs", "lady", "aunt", "madame", "mme.", "mother", "mamma"]) | frozenset(
+    t for t, e in _CIVIL_FORMS.items() if e == "Mrs")
+_MALE_ONLY_TITLES = frozenset(["mr.", "mr", "sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
+    frozenset(t for t, e in _CIVIL_FORMS.items() if e == "Mr")
 
 
 def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
@@ -873,7 +879,8 @@ _CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "
 _AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
 _ELDER_TITLES = frozenset(["mr.", "mr", "mrs.", "mrs", "lady", "sir", "lord", "madame", "mme.", "monsieur", "m.",
                            "dr.", "dr", "professor", "general", "colonel", "admiral", "major", "captain", "herr",
-                           "frau", "signor", "signora", "judge", "rev.", "reverend"])
+                           "frau", "signor", "signora", "judge", "rev.", "reverend"]) | frozenset(
+    t for t, e in _CIVIL_FORMS.items() if e in ("Mr", "Mrs"))
 
 
 def _aged(tag: _Tag, txt: str) -> _Tag:

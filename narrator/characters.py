@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrator.lexicon import (
+    CIVIL_EQUIVALENTS,
     CREATURES,
     FEMALE_NAMES,
     FEMALE_NOUNS,
@@ -41,6 +42,7 @@ from narrator.lexicon import (
     asks_name,
     both_tenses,
     chat_label,
+    civil_title,
     gender_of_title,
     name_answer,
     present_forms,
@@ -50,7 +52,9 @@ from narrator.models import Character, Segment, Story
 
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _UP, _LO = f"[{UPPER}]", f"[{LOWER}]"  # accented letters too: "Léonce", "Zoë", "Émile"
-_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-{_UP}{_LO}+)?"
+# Hyphenated names: "Anna-Maria", and with short lower-case words inside, "Tom-the-Piper",
+# "Jack-in-the-Box" -- one name, not a name, a "the" and another name.
+_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-(?:{_LO}{{1,4}}-){{0,2}}{_UP}{_LO}+){{0,2}}"
 # A title (optional) followed by one to three capitalised words.
 # Lower-case particles inside a surname: "Mr. van der Luyden", "Lady Catherine de Bourgh".
 _PARTICLES = frozenset(["van", "von", "der", "de", "du", "da", "di", "del", "della", "le", "la", "ten", "ter"])
@@ -224,7 +228,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
-    # Ordinary capitalised words the story keeps using as names: three tags or more ("said Pooh", "said
+    # Ordinary capitalised words the story keeps using as names: three tags or more ("said Hum", "said
     # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
     # hole"), or the mid-sentence capitals of a name ("asked Table").
     tags = _tag_words(body)
@@ -452,7 +456,7 @@ _NEVER_NAME_WORDS = STOPWORDS | _NOT_NAMES | TITLES | _PLACE_NOUNS
 
 def _tag_words(body: Sequence[Segment]) -> Counter[str]:
     """How often each capitalised word (no title before it) names the speaker in a tag right after a
-    quotation ('"Oh, bother!" said Pooh', '"Yes," said May', '"Gone," Rabbit said')."""
+    quotation ('"Oh, bother!" said Hum', '"Yes," said May', '"Gone," Rabbit said')."""
     seen: Counter[str] = Counter()
     for a, b in itertools.pairwise(body):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph:
@@ -721,7 +725,9 @@ def _FORM_RANK(f: _Form, given: frozenset[str] = frozenset()) -> float:
 
 # Titles of everyday address. Titles of rank ("Sir John", "Lady Catherine", "Lord Henry") go with a
 # given name for good and are the name a reader knows the character by.
-_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"])
+# (Another language's everyday honorifics are civil too: "Signora Varn" is the "Mrs. Varn" of an Italian
+# story, not a rank.)
+_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"]) | frozenset(CIVIL_EQUIVALENTS)
 
 
 def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
@@ -818,10 +824,13 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             f.alias_only = True
     # A full name whose given name is itself a character ("Twilight Sparkle" beside "Twilight").
     singles_good = {f.words[0] for f in good.values() if len(f.words) == 1 and not f.title}
+    # ("Mary Ann Reed" beside "Mary Ann": two given names are a given name too.)
+    pairs_good = {f.words for f in good.values() if len(f.words) == 2 and not f.title and not f.role}
     for k, f in forms.items():
         # ("the Archer Madeira" is a wine, not a person: a pair mostly written after "the" stays out.)
         as_role = forms.get("the " + k)
-        if (k not in good and not f.title and not f.role and len(f.words) == 2 and f.count >= 2 and f.words[0] in singles_good
+        if (k not in good and not f.title and not f.role and f.count >= 2
+                and ((len(f.words) == 2 and f.words[0] in singles_good) or (len(f.words) == 3 and f.words[:2] in pairs_good))
                 and not (as_role is not None and as_role.count * 2 >= f.count)):
             good[k] = f
             f.weak = True  # joins the cluster but does not become its canonical name
@@ -938,6 +947,11 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                 for x in by_words.get((first,), []):
                     if not good[x].title:
                         union(k, x)
+            # "Mary Ann Reed" -> "Mary Ann": two given names, when they begin no other full name.
+            if len(f.words) == 3 and sum(1 for w in plain_full if len(w) == 3 and w[:2] == f.words[:2]) == 1:
+                for x in by_words.get(f.words[:2], []):
+                    if not good[x].title:
+                        union(k, x)
                 # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
             last = f.words[-1]
             if not surname_titles.get(last) and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
@@ -973,7 +987,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
     firsts = {f.words[0] for f in forms.values() if len(f.words) >= 2 and not f.title and not f.role}
     family_names = {f.words[-1] for f in forms.values() if not f.role and
                     ((len(f.words) >= 2 and not (f.title and len(f.words) == 1))
-                     or (f.title and _title_key(f.title) in ("Mr", "Mrs") and len(f.words) == 1))} - firsts
+                     or (f.title and civil_title(f.title) in ("Mr", "Mrs") and len(f.words) == 1))} - firsts
     role_words = {f.words for f in roles.values()}
     singles = [k for k, f in good.items() if len(f.words) == 1 and not f.title]
     for k in singles:
@@ -1056,9 +1070,22 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
         # A full name written once still names a character better than the bare given name ("Harvey
         # Stone" over "Harvey"), when that given name is the character's.
         singles = {f.words[0] for f in members if len(f.words) == 1 and not f.title and not f.role}
-        members.sort(key=lambda f: ((0.5 if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called
-                                     else _FORM_RANK(f, given))
-                                    if (f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles))
+        # Two given names ("Mary Ann") before a surname ("Mary Ann Reed") are the given name, as "Mary" is
+        # before "Mary Reed": the full name goes first, as for a one-word given name.
+        plain = {f.words for f in members if not f.title and not f.role}
+        given_pairs = {f.words[:-1] for f in members if len(f.words) == 3 and f.words[:-1] in plain}
+
+        def rank(f: _Form, called: set[str] = called, given_pairs: set[tuple[str, ...]] = given_pairs,
+                 given: frozenset[str] = given) -> float:
+            if not f.title and not f.role and f.words == (f.words[0],) and f.words[0] in called:
+                return 0.5
+            if not f.title and not f.role and f.words in given_pairs:
+                return 2
+            return _FORM_RANK(f, given)
+
+        members.sort(key=lambda f: (rank(f)
+                                    if (f.count >= 2 or (len(f.words) == 2 and not f.title and not f.role and f.words[0] in singles)
+                                        or (len(f.words) == 3 and f.words[:-1] in given_pairs))
                                     and not f.alias_only else 9, -f.count, -len(f.words)))
         # A name mostly written after "the" is a role: "the Mock Turtle", not "Mock Turtle".
         role = [f for f in members if f.role and not f.weak]
@@ -1116,8 +1143,11 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
 
 # Titles a woman takes by marriage ("Mrs. Pontellier", "Madame Olenska", "the Countess Olenska"); "Miss"
 # and "Mademoiselle" say she is unmarried, so a woman is never both.
-_MARRIED_TITLES = frozenset(["Mrs", "Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness", "Lady"])
-_UNMARRIED_TITLES = frozenset(["Miss", "Mademoiselle", "Mlle"])
+_MARRIED_TITLES = frozenset(["Mrs", "Madame", "Mme", "Signora", "Frau", "Senora", "Countess", "Duchess", "Marchioness",
+                             "Baroness", "Lady"])
+# In the order "Miss X" forms are matched to a daughter.
+_UNMARRIED_ORDER = ("Miss", "Mademoiselle", "Mlle", "Signorina", "Fraulein", "Senorita")
+_UNMARRIED_TITLES = frozenset(_UNMARRIED_ORDER)
 _FOREIGN_MARRIED_TITLES = frozenset(["Madame", "Mme", "Countess", "Duchess", "Marchioness", "Baroness"])
 
 
@@ -1155,7 +1185,8 @@ def _join_pet_names(good: dict[str, _Form], singles: list[str], role_words: set[
         own = [x for x in members[target] if good[x].words[0] in fulls and not good[x].role]
         # The full name must be used as a given name, bare or after "Miss"/"Master" ("Elizabeth", "Miss
         # Elizabeth"), not only inside "Mr. Henry Dashwood" (the father; "Harry" is his grandson).
-        if not any(not good[x].title or good[x].title.rstrip(".") in ("Miss", "Master") for x in own):
+        if not any(not good[x].title or civil_title(good[x].title) == "Miss"
+                   or good[x].title.rstrip(".") == "Master" for x in own):
             continue
         # The narrator calls a lord or a lady by rank ("Lord Henry", "Lady Catherine"); a pet name the
         # narration itself uses for someone is that person's own name ("Kitty" Bennet), and only a pet
@@ -1183,7 +1214,7 @@ def _join_titled_surnames(good: dict[str, _Form], find, union, gender_of, member
     falling), so it is not made.
     """
     for k, f in list(good.items()):
-        if not f.title or len(f.words) != 1 or _title_key(f.title) != "Mr":
+        if not f.title or len(f.words) != 1 or civil_title(f.title) != "Mr":
             continue
         surname, g = f.words[0], gender_of_title(f.title)
         if any(len(good[m].words) >= 2 and good[m].words[-1] == surname for m in members.get(find(k), ())):
@@ -1251,7 +1282,8 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
         out: dict[str, tuple[set[str], str]] = {}
         for f in forms.values():
             if not (len(f.words) == 2 and f.words[1] == surname and f.words[0] not in TITLES
-                    and (not f.title or _title_key(f.title) in _UNMARRIED_TITLES | {"Mr", "Master"})):
+                    and (not f.title or _title_key(f.title) in _UNMARRIED_TITLES | {"Master"}
+                         or civil_title(f.title) == "Mr")):
                 continue
             g = f.words[0]
             shapes = ((g,), (g, surname)) if owns_given(g, surname) else ((g, surname),)
@@ -1294,7 +1326,7 @@ def _join_family_forms(forms: dict[str, _Form], good: dict[str, _Form], find, un
         titled = {title_of(k): k for k, f in good.items() if f.title and f.words == (surname,)}
         women = {g: roots for g, (roots, gender) in fam.items()
                  if (gender == "female" or (gender == "unknown" and not roots)) and not married(roots)}
-        misses = [titled[t] for t in ("Miss", "Mademoiselle", "Mlle") if t in titled]
+        misses = [titled[t] for t in _UNMARRIED_ORDER if t in titled]
         for miss in misses:
             if any(find(miss) in roots for roots in women.values()):
                 continue  # already one of the daughters (by her full name): her sister is not "Miss X" too
@@ -1951,7 +1983,7 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes".
         surname = name.split()[-1] if name and len(name.split()) == 2 and not any(c.name == name for c in out) else None
         holder = next((c for c in out if surname and any(f.split()[-1] == surname for f in (c.name, *c.aliases))
-                       and c.name.split()[0] not in ("Mrs.", "Mrs", "Miss", "Ms", "Ms.")), None)
+                       and civil_title(c.name.split()[0]) not in ("Mrs", "Miss", "Ms")), None)
         if name is not None and any(c.name == name for c in out):
             out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
         elif holder is not None and found is not None:
@@ -2044,7 +2076,7 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
         return _unnarrated_vocative(body, common, big)
     # The form to use: a known character's, else the most frequent vocative form.
     forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
-    if len(forms[0].split()) == 1 and forms[0] not in big:
+    if forms[0] not in big and (len(forms[0].split()) == 1 or _given_only(forms[0], votes, big)):
         # Friends call the narrator "Jake" and strangers "Mr. Barnes": he is Jake Barnes.
         formal = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 2 and k.split()[0].rstrip(".") in _CIVIL_TITLES
                   and k.split()[-1] != last]
@@ -2054,12 +2086,24 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 
+def _given_only(form: str, votes: Counter[str], big: set[str]) -> bool:
+    """Whether a two-word vocative ("Mary Ann") is two given names rather than a given name and a surname:
+    nobody calls the narrator by a title and its last word ("Miss Ann"), and no other character of the
+    story ends on that word (a family name)."""
+    words = form.split()
+    if len(words) != 2 or words[0].rstrip(".") in TITLES:
+        return False
+    last = words[-1]
+    return not any(k.split()[-1] == last and k.split()[0].rstrip(".") in _BARE_TITLES for k in votes if k != form) \
+        and not any(c != form and len(c.split()) >= 2 and c.split()[-1] == last for c in big)
+
+
 def _common_vocative(voc: str, common: _CommonWords) -> bool:
     """A vocative made of ordinary words ("Well,", "Good gracious,"). One word that is a name in this
     story ("Affair Short," when "Affair" is written as a name elsewhere) or a title ("Mr. Floor,":
     nobody says "Mr. floor") makes it a name, however common the rest."""
     words = voc.split()
-    if words[0].rstrip(".") in ("Mr", "Mrs", "Dr", "Miss"):
+    if words[0].rstrip(".") == "Dr" or civil_title(words[0]):
         return False
     return all(w.lower() in common for w in words)
 
@@ -2109,7 +2153,9 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
 
 
 _TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
-# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."'
+# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."' (or
+# '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too), up to
+# three of them ("Mary Ann Reed,": two given names and a surname).
 _VOCATIVE_RE = re.compile(
-    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _UP + _LO + r"+(?:\s+" + _UP + _LO + r"+)?)(?=[,.!?])"
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2})(?=[,.!?])"
 )

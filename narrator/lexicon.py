@@ -9,7 +9,7 @@ MALE_TITLES = frozenset(
     ["Mr", "Mr.", "Mister", "Sir", "Lord", "Monsieur", "M.", "Signor", "Herr", "Colonel", "Captain", "Major", "General", "Admiral", "Lieutenant", "Uncle", "Father", "Brother", "Prince", "King", "Duke", "Count", "Baron", "Master", "Rev", "Rev.", "Reverend", "Mynheer", "Senor", "Don", "Professor", "Inspector", "Sergeant", "Dr", "Dr.", "Doctor", "Judge", "Bishop", "Earl", "Marquis", "Squire", "Corporal", "Private"]
 )
 FEMALE_TITLES = frozenset(
-    ["Mrs", "Mrs.", "Miss", "Ms", "Ms.", "Lady", "Madame", "Mme", "Mme.", "Mademoiselle", "Mlle", "Mlle.", "Signora", "Signorina", "Frau", "Fraulein", "Aunt", "Mother", "Sister", "Princess", "Queen", "Duchess", "Countess", "Baroness", "Mistress", "Dame", "Senora", "Donna", "Nurse"]
+    ["Mrs", "Mrs.", "Miss", "Ms", "Ms.", "Lady", "Madame", "Mme", "Mme.", "Mademoiselle", "Mlle", "Mlle.", "Signora", "Signorina", "Frau", "Fraulein", "Aunt", "Mother", "Sister", "Princess", "Queen", "Duchess", "Countess", "Baroness", "Mistress", "Dame", "Senora", "Senorita", "Donna", "Nurse"]
 )
 # Titles that do not tell the gender by themselves (Doctor, Professor ...) are in MALE_TITLES only by
 # historical default; these are treated as neutral when guessing gender.
@@ -18,6 +18,23 @@ NEUTRAL_TITLES = frozenset(["Professor", "Inspector", "Dr", "Dr.", "Doctor", "Ju
 # ("Captain Sella ... she"). (The neutral titles above never decide a gender at all.)
 RANK_TITLES = frozenset(["Captain", "Colonel", "Major", "General", "Admiral", "Lieutenant"])
 TITLES = MALE_TITLES | FEMALE_TITLES
+# The everyday honorifics of other languages and the English one each stands for: a story set in Italy
+# or translated from German calls its people "Signor Varn" and "Frau Kell" where an English one says
+# "Mr." and "Mrs.", and the family etiquette that goes with them (the unmarried daughter is "Miss X",
+# the wife "Mrs. X") is the same. Keys without a stop, as _title_key-style comparisons strip it.
+CIVIL_EQUIVALENTS = {
+    "Mr": "Mr", "Mister": "Mr", "Signor": "Mr", "Herr": "Mr", "Monsieur": "Mr", "M": "Mr", "Senor": "Mr",
+    "Mynheer": "Mr",
+    "Mrs": "Mrs", "Signora": "Mrs", "Frau": "Mrs", "Madame": "Mrs", "Mme": "Mrs", "Senora": "Mrs",
+    "Miss": "Miss", "Signorina": "Miss", "Fraulein": "Miss", "Mademoiselle": "Miss", "Mlle": "Miss",
+    "Senorita": "Miss", "Ms": "Ms",
+}
+
+
+def civil_title(title: str) -> str:
+    """The English honorific a title stands for ("Signora" -> "Mrs", "Mr." -> "Mr"), or "" for any other
+    title (ranks, offices, kinship: "Lady", "Dr.", "Aunt")."""
+    return CIVIL_EQUIVALENTS.get(title.rstrip("."), "")
 
 SPEECH_VERBS = frozenset(
     ["said", "says", "say", "saying", "replied", "replies", "reply", "answered", "answers", "answer", "asked", "asks", "ask", "cried", "cries", "exclaimed", "exclaims", "shouted", "shouts", "yelled", "yells", "called", "calls", "whispered", "whispers", "muttered", "mutters", "murmured", "murmurs", "added", "adds", "continued", "continues", "went", "goes", "began", "begins", "resumed", "resumes", "returned", "returns", "rejoined", "rejoins", "remarked", "remarks", "observed", "observes", "repeated", "repeats", "interrupted", "interrupts", "suggested", "suggests", "explained", "explains", "protested", "protests", "declared", "declares", "insisted", "insists", "urged", "urges", "retorted", "retorts", "responded", "responds", "demanded", "demands", "inquired", "inquires", "enquired", "enquires", "pleaded", "pleads", "begged", "begs", "groaned", "groans", "sighed", "sighs", "laughed", "laughs", "snapped", "snaps", "growled", "growls", "gasped", "gasps", "stammered", "stammers", "stuttered", "stutters", "screamed", "screams", "shrieked", "shrieks", "roared", "roars", "bellowed", "bellows", "hissed", "hisses", "grumbled", "grumbles", "admitted", "admits", "agreed", "agrees", "assented", "assents", "persisted", "persists", "concluded", "concludes", "cautioned", "cautions", "warns", "warned", "announced", "announces", "mused", "muses", "wondered", "wonders", "thought", "thinks", "breathed", "breathes", "sobbed", "sobs", "moaned", "moans", "chuckled", "chuckles", "giggled", "giggles", "smiled", "smiles", "grinned", "grins", "nodded", "nods", "stated", "states", "told", "tells", "spoke", "speaks", "uttered", "utters", "ventured", "ventures", "faltered", "falters", "echoed", "echoes", "sneered", "sneers", "scoffed", "scoffs", "teased", "teases", "joked", "jokes", "offered", "offers", "promised", "promises", "corrected", "corrects", "countered", "counters", "objected", "objects", "conceded", "concedes", "confessed", "confesses", "whimpered", "whimpers", "squeaked", "squeaks", "squealed", "squeals", "chimed", "chimes", "piped", "pipes", "exploded", "explodes", "blurted", "blurts", "drawled", "drawls", "purred", "purrs", "barked", "barks", "mumbled", "mumbles", "returned", "rejoined", "cried", "put", "puts", "pursued", "pursues", "proceeded", "proceeds", "commented", "comments", "affirmed", "affirms", "assured", "assures", "reminded", "reminds", "rejoined", "replied", "answered"]
