@@ -54,11 +54,15 @@ def corpus_parser(doc: str | None) -> argparse.ArgumentParser:
     return ap
 
 
-def miss_report_args(doc: str | None, show: str, listing: bool = False) -> tuple[argparse.Namespace, list[Path]]:
-    """The command line the miss reports share (corpus, --novels, --show BUCKET, -n) and the dev novels it names."""
+def miss_report_args(doc: str | None, show: str, listing: bool = False,
+                     extra: list[tuple[str, dict]] = ()) -> tuple[argparse.Namespace, list[Path]]:
+    """The command line the miss reports share (corpus, --novels, --show BUCKET, -n), plus a report's own
+    `extra` options (flag, add_argument keywords), and the dev novels it names."""
     ap = corpus_parser(doc)
     if listing:
         ap.add_argument("--list", action="store_true", help="one row per miss")
+    for flag, kw in extra:
+        ap.add_argument(flag, **kw)
     ap.add_argument("--show", help=show)
     ap.add_argument("-n", type=int, default=15)
     args = ap.parse_args()

@@ -1478,6 +1478,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                   and paras[i - 1].chain == para.chain else None)
         if answer in para.sure_vocatives:
             answer = None
+        # "Tom turned to him. 'Yes,' he said.": the paragraph's own lead-in settles a pronoun tag.
+        lead = (_context(i, paras, res).lead_centre if para.tags and para.tags[0][0].kind == "pronoun" and not para.named
+                and not para.cont else None)
+        if lead in para.sure_vocatives:
+            lead = None
         # "Mother, may I go?" and the untagged line after it: the parent asked answers.
         asked_parent = (paras[i - 1].addr_parent if answer is None and i > 0 and not para.tags and not para.cont
                         and paras[i - 1].quotes and paras[i - 1].chain == para.chain and not para.addr_parent
@@ -1544,6 +1549,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
             if picks is not None:
                 picks[i] = (answer if answer is not None and answer in cands
+                            else lead if lead is not None and lead in cands
                             else kind_tag if kind_tag is not None and kind_tag in cands else cands[ranked[0]])
                 true = oracle(para.quotes[0])
                 if true is not None:
@@ -1555,6 +1561,9 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             elif answer is not None and answer in cands:
                 # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
                 order = [cands.index(answer)]
+            elif lead is not None and lead in cands:
+                # As sure as a kind-epithet (only this candidate goes on, with the scorer's probability).
+                order = [cands.index(lead)]
             elif asked_parent and len(asked_k := [k for k in range(len(cands))
                                                   if _parent_called(cands[k], asked_parent, res)]) == 1:
                 # The same for a parent asked by what they are to the asker: one candidate fits, or none is sure.
@@ -1880,6 +1889,9 @@ class _Context:
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
     # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
+    # For a pronoun tag: the person its own paragraph's last sentence or two before the speech is about
+    # (see _lead_centre), or None.
+    lead_centre: str | None = None
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
     # The earlier paragraphs the turn-taking features read, and the pool's text-decided tail: the same for
@@ -1988,7 +2000,36 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         centre_units=_centre_units(i, paras, res, tag) if tag is not None and (tag.kind == "pronoun" or tag.owner)
         else [],
     )
+    if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
+        para.context.lead_centre = _lead_centre(para, res, tag, para.context)
     return para.context
+
+
+_LEAD_UNITS = 2  # sentences of the paragraph's own lead-in, nearest first, that settle a pronoun tag
+
+
+def _lead_centre(para: _Para, res: _Resolver, tag: _Tag, ctx: _Context) -> str | None:
+    """Whom a pronoun tag means when its own paragraph says so just before the speech: "Tom turned to him.
+    'Yes,' he said." is Tom's, whoever had the turns before, and "Aunt Wren set down the kettle. 'Sit,' said
+    she" Aunt Wren's. The person of the tag's sex the last sentence
+    (or the one before it, when the last names nobody of that sex or begins with that sex's pronoun) is about,
+    as the centre walk reads it (_centre); None when the paragraph opens with the speech or names nobody of
+    that sex there. On the development novels this sentence named the speaker of 27 same-sex disagreements
+    with the scorer against 9 the scorer won; further back it was no better than the scorer.
+    """
+    first = next(k for k, s in enumerate(para.segs) if s.kind == "dialogue")
+    own = _sentence_units(para.segs[:first], para, res)
+    if tag.where in ("before", "beat") and own:
+        own = own[:-1]
+    listeners = ctx.tag_to | set(para.vocatives)
+    g = tag.gender
+    for u in own[::-1][:_LEAD_UNITS]:
+        for n in u:
+            if n == "=" + g:
+                break  # the pronoun carries the centre on, to the sentence before
+            if res.gender.get(n) == g and n not in listeners and n != res.narrator:
+                return n
+    return None
 
 
 def _names_back(para: _Para) -> list[str]:
@@ -2065,14 +2106,21 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
     hi = bisect.bisect_left(para.mentions, seg.end, key=lambda m: m[0])
     refs.extend((pos - seg.start, n) for pos, n in para.mentions[lo:hi])
     refs.sort()
-    units: dict[int, list[tuple[bool, str]]] = {}
+    units: dict[int, list[tuple[int, str]]] = {}
     for pos, n in refs:
         owner = _POSSESSIVE_NAME.match(text, pos) is not None if n[0] != "=" else text.startswith(("his ", "His "), pos)
-        units.setdefault(bisect.bisect_right(cuts, pos), []).append((owner, n))
+        # A name opening a later clause ("He stood by the door, but James came over to him.") is
+        # that clause's subject, and the clause nearest what follows has the last word: it comes first.
+        rank = 1 if owner else -1 if n[0] != "=" and _CLAUSE_START.search(text, max(0, pos - 12), pos) else 0
+        units.setdefault(bisect.bisect_right(cuts, pos), []).append((rank, n))
     # A possessive is no subject ("on Emma's merely turning her head, she added"; "In his hurry, Tom knocked
     # the lamp over"): the people a sentence is about come before the ones it names as owners, "his"
     # included ("her" is left in place: it is as often the object); the order among each kind is the text's.
     return [tuple(n for _, n in sorted(units[k], key=lambda r: r[0])) for k in sorted(units)]
+
+
+# Where a name starts a clause of its own after a comma: ", but Jones", ", and Mr. Knightley", ", Emma".
+_CLAUSE_START = re.compile(r",\s+(?:(?:and|but|then|and\s+then|while|when|till|until|so|yet)\s+)?" + _TITLE_ABBR + "$")
 
 
 # A name in the possessive ("Emma's", "Mr. Knightley's").
