@@ -388,6 +388,17 @@ def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str =
     (dst / "text.txt").write_text(new_text, encoding="utf-8")
     chars_out = [{**c, "name": rn(c["name"]), "aliases": sorted({rn(a) for a in c["aliases"]})} for c in characters]
     (dst / "characters.json").write_text(json.dumps(chars_out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    rewrite_quotes(src, dst, new_text, move, lambda s, e: rn(text[s:e]), rn,
+                   ("speaker", "speaker_raw", "referring_expression", "addressees"))
+    return mapping
+
+
+def rewrite_quotes(src: Path, dst: Path, new_text: str, move: Callable[[int], int], expect: Callable[[int, int], str],
+                   fix: Callable[[str], str], fields: tuple[str, ...]) -> None:
+    """Write dst/quotes.jsonl: src's gold moved onto `new_text` with `move`, the string `fields` passed
+    through `fix`. Stops on the first quote whose text at its new offsets is not `expect(old start, old end)`
+    (the old span rewritten on its own), so a harness that rewrites a novel can never hand the scorer a gold
+    that points at the wrong words."""
     with open(src / "quotes.jsonl", encoding="utf-8") as fin, open(dst / "quotes.jsonl", "w", encoding="utf-8") as fout:
         for line in fin:
             if not line.strip():
@@ -398,14 +409,24 @@ def rename_novel(src: Path, dst: Path, seed: int, banned: set[str], style: str =
             q["start"], q["end"] = start, end
             q["parts"] = [[move(s), move(e)] for s, e in q["parts"]]
             q["text"] = new_text[start:end]
-            if q["text"] != rn(text[old_start:old_end]):
-                raise SystemExit(f"{src.name} {q['id']}: offsets went wrong after renaming")
-            for key in ("speaker", "speaker_raw", "referring_expression"):
-                if isinstance(q.get(key), str):
-                    q[key] = rn(q[key])
-            q["addressees"] = [rn(a) for a in q.get("addressees") or []]
+            if q["text"] != expect(old_start, old_end):
+                raise SystemExit(f"{src.name} {q['id']}: offsets went wrong after rewriting")
+            for key in fields:
+                if key == "addressees":
+                    q[key] = [fix(a) for a in q.get(key) or []]
+                elif isinstance(q.get(key), str):
+                    q[key] = fix(q[key])
             fout.write(json.dumps(q, ensure_ascii=False) + "\n")
-    return mapping
+
+
+def refuse_inside_repo(out: Path, what: str) -> bool:
+    """True (after one error line) when `out` lies inside the repository: a rewritten corpus is
+    measuring data and must never land where it could be committed."""
+    if ROOT in out.parents or out == ROOT:
+        print(f"error: --out {out} is inside the repository; the {what} corpus is measuring data, write it elsewhere",
+              file=sys.stderr)
+        return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -426,9 +447,7 @@ def main(argv: list[str] | None = None) -> int:
                          "hyphen Vasel-Oru, space Vasel Oru, the Vasel-the-Oru, of Vasel of the Oru)")
     args = ap.parse_args(argv)
     corpus, out = Path(args.corpus), Path(args.out).resolve()
-    if ROOT in out.parents or out == ROOT:
-        print(f"error: --out {out} is inside the repository; the renamed corpus is measuring data, write it elsewhere",
-              file=sys.stderr)
+    if refuse_inside_repo(out, "renamed"):
         return 2
     banned = _lexicon_words()
     slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())

@@ -33,12 +33,15 @@ from narrator.lexicon import (
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
+    FIRST_PERSON_VERB_ALT,
+    IRREGULAR_PRESENTS,
     MALE_NOUNS,
     MALE_PRONOUNS,
     OCCUPATIONS,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
     asks_name,
+    both_tenses,
     chat_label,
     name_answer,
     self_introductions,
@@ -48,15 +51,15 @@ from narrator.models import Character, Line, Segment
 # Rarer verbs of speaking a reader takes for a tag in either order ("Ann interposed", "queried the clerk").
 # Read by the tag patterns only: character discovery keeps its own list (a new tag verb there changes
 # which capitalised words it pairs into names).
-_RARE_VERBS = frozenset(
+_RARE_VERBS = both_tenses(frozenset(
     ["interposed", "interjected", "ejaculated", "queried", "questioned", "hazarded", "confided", "implored", "entreated",
      "commanded", "asserted", "proclaimed", "complained", "wailed", "quavered", "thundered", "reassured", "acquiesced",
      "corroborated", "admonished", "subjoined", "opined", "chorused"]
-)
+))
 _VERBS = "|".join(sorted(SPEECH_VERBS | _RARE_VERBS, key=lambda w: (-len(w), w)))
 # What may stand between a quotation and the tag after it: space, a comma, a colon, a dash.
 _TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
-_ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|would\s+|did\s+|could\s+)?"
+_ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|is\s+|would\s+|did\s+|does\s+|could\s+)?"
 _PRON = r"he|she|I|they|we|He|She|They|We"
 FEATURES = (
     "bias_named_tag",     # the tag names this character (explicit)
@@ -955,14 +958,16 @@ def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence
 _ING = frozenset(
     ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
 )
-_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"began", "begun", "spoke", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
+_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"began", "begun", "spoke", "speaks", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
 _SEP = r"[\s,;:\-\u2014\u2013(]*"
 # Particles of phrasal speech verbs: "put in", "broke in", "went on", "called out", "spoke up".
 _PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly|slowly|softly|gently|coldly))?"
+# The phrasal verbs of speaking, in both tenses ("broke in" / "breaks in", "went on" / "goes on").
+_PHRASAL = (r"(?:put|puts)\s+in|(?:broke|breaks)\s+in|(?:struck|strikes)\s+in|(?:cut|cuts)\s+in|(?:went|goes)\s+on|"
+            r"(?:burst|bursts)\s+out|(?:spoke|speaks)\s+up|(?:rang|rings)\s+out")
 _INVERTED_VERB = re.compile(
     _SEP + r"(?:(?:[a-z]+ly|then|now|again|at\s+last|at\s+once|presently|here|there)\s+)?"
-    r"(?P<verb>(?:" + _VERBS + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b|struck\s+in\b|cut\s+in\b|went\s+on\b|"
-    r"began\b|burst\s+out\b|spoke\s+up\b|rang\s+out\b)" + _PARTICLE +
+    r"(?P<verb>(?:" + _VERBS + r")\b|[a-z]+ed\b|(?:" + _PHRASAL + r")\b|began\b|begins\b)" + _PARTICLE +
     # A verb the narrator corrects is still the tag: "ejaculated, or rather growled, Tom".
     r"(?:,?\s+or\s+(?:rather\s+)?(?:" + _VERBS + r"|[a-z]+ed)\b,?)?" + r"(?:\s+by)?\s+"
 )
@@ -1011,20 +1016,28 @@ _PAREN_VERB = re.compile(
     + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
 )
 # Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
-_GESTURES = frozenset(["laughed", "smiled", "nodded", "sighed", "grinned", "chuckled", "giggled", "sobbed", "groaned",
-                       "moaned", "gasped", "thought", "wondered", "mused", "breathed", "purred"])
+_GESTURES = both_tenses(frozenset(["laughed", "smiled", "nodded", "sighed", "grinned", "chuckled", "giggled", "sobbed", "groaned",
+                       "moaned", "gasped", "thought", "wondered", "mused", "breathed", "purred"]))
 _THINKING = frozenset(["thought", "thinks", "wondered", "wonders", "mused", "muses"])
 _ANNOUNCED = re.compile(
-    r"\b(?:began|begun|resumed)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
+    r"\b(?:began|begun|begins|resumed|resumes)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
 _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A-Z][^,:;]{0,40}?)\s*(?:with)?\s*[,:\u2014\-]*\s*$")
 
 
+# Finite verbs that are not "-ed" pasts, in both tenses ("rose" / "rises", "cried" / "cries"); a present-tense
+# story's regular verbs ("looks", "turns") are not read here: an -s word after a name may be a noun or "perhaps".
+_FINITE_IRREGULAR = "|".join(sorted(both_tenses(frozenset(
+    ["rose", "came", "went", "took", "gave", "made", "began", "stood", "sat", "ran", "spoke", "said", "knew", "thought", "felt", "saw", "heard", "got", "put", "held", "drew", "broke", "kept", "left", "met", "bent", "threw", "shook", "laid", "led", "caught", "sprang", "struck", "found", "told", "cried", "replied"])), key=lambda w: (-len(w), w)))
+# A present-tense verb in -s ("turns", "exclaims", "pauses"): the present's "-ed". Not an adverb, pronoun or
+# auxiliary that happens to end in s ("always", "perhaps", "his", "was").
+_PRESENT_S = (r"(?!(?:always|perhaps|towards|afterwards|sometimes|besides|nevertheless|unless|thus|this|its|his|hers|"
+              r"ours|yours|theirs|was|has|is|does|as|us|yes|less|was)\b)[a-z]{2,}[^\W\dsu]s")
+_PRESENT_S_RE = re.compile(_PRESENT_S + r"$")
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
     _CLAUSE_SUBJECT + r"(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
-    r"(?:had|has|was|were|is|could|would|did|should|might|must|will|can|[a-z]{2,}ed|rose|came|went|took|gave|made|began|"
-    r"stood|sat|ran|spoke|said|knew|thought|felt|saw|heard|got|put|held|drew|broke|kept|left|met|bent|threw|shook|"
-    r"laid|led|caught|sprang|struck|found|told|cried|replied)\b"
+    r"(?:had|has|was|were|is|are|does|could|would|did|should|might|must|will|can|[a-z]{2,}ed|" + _PRESENT_S + "|"
+    + _FINITE_IRREGULAR + r")\b"
 )
 
 
@@ -1112,17 +1125,25 @@ def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str
 # An epithet adjective before a name that starts the tag: '"No," poor Tom said', '"Yes," young Kit began'.
 # The closed list character discovery counts tags with.
 _EPITHET_ADJ = re.compile(r"(?:" + TAG_EPITHET_ALT + r")\s+")
-_CAME_FROM = re.compile(r"(?:(?:was|were|came|followed|then\s+came)\s+(?:the\s+)?|from\s+|according\s+to\s+)")
+_CAME_FROM = re.compile(r"(?:(?:was|were|is|are|came|comes|followed|follows|then\s+came|then\s+comes)\s+(?:the\s+)?|from\s+|"
+                        r"according\s+to\s+)")
 # Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
 # answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
 # lead in, so "said Ann, turning from Tom" (a speech verb with its own subject) never matches here.
 _SOURCE_FROM = re.compile(
-    r"(?:(?:then\s+)?(?:came|burst|broke|issued|escaped|fell|sounded|rang)(?:\s+(?:forth|out|[a-z]+ly))?"
+    r"(?:(?:then\s+)?(?:came|comes|burst|bursts|broke|breaks|issued|issues|escaped|escapes|fell|falls|sounded|sounds|rang|rings)"
+    r"(?:\s+(?:forth|out|[a-z]+ly))?"
     r"(?:\s+(?:the|a|an|his|her)\s+(?:[a-z\-]+\s+){0,2}?[a-z]+)?\s+from"
-    r"|(?:was|were)\s+(?:[a-z]+ly\s+)?(?:" + _VERBS + r"|spoken|uttered|given|offered|put)\s+by)\s+")
+    r"|(?:was|were|is|are)\s+(?:[a-z]+ly\s+)?(?:" + _VERBS + r"|spoken|uttered|given|offered|put)\s+by)\s+")
 _ALL_SAID = re.compile(
-    r"(?:was|were)\s+(?:all|what|everything|the\s+(?:only|last|first)\s+(?:thing|words?))\s+(?:that\s+)?")
-_ALL_SAID_VERB = re.compile(r"\s+(?:(?:had|could|would|did|then)\s+)*(?:(?:[a-z]+ly)\s+)?(?:" + _VERBS + r")\b")
+    r"(?:was|were|is|are)\s+(?:all|what|everything|the\s+(?:only|last|first)\s+(?:thing|words?))\s+(?:that\s+)?")
+_ALL_SAID_VERB = re.compile(r"\s+(?:(?:had|has|could|would|did|does|then)\s+)*(?:(?:[a-z]+ly)\s+)?(?:" + _VERBS + r")\b")
+
+
+def _past_or_present(word: str) -> bool:
+    """A regular finite verb of narration in either tense: "pondered" or "ponders" (after '"Why?" she ...'), but
+    not an irregular one's present ("makes"), as "made" is no "-ed" past."""
+    return word.endswith("ed") or (_PRESENT_S_RE.match(word) is not None and word not in IRREGULAR_PRESENTS)
 
 
 def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
@@ -1156,7 +1177,7 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     m2 = _CAME_FROM.match(txt, p)
     if m2:
         hit = _known_at(txt, m2.end(), res, lead=False)
-        if hit is not None and (not m2.group(0).startswith(("was", "were", "came", "followed", "then"))
+        if hit is not None and (not m2.group(0).startswith(("was", "were", "is", "are", "came", "comes", "followed", "follows", "then"))
                                 or _POSSESSIVE.match(txt, hit[3])):
             return hit
     # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
@@ -1175,20 +1196,23 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
                 # After a comma the next words are a tag whatever the verb; after a full stop only a
                 # speech verb makes them one ("Emma sat down" may start a new action).
                 if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY or (
-                        q.endswith(("?", "!")) and w.group("w").endswith("ed")):
+                        q.endswith(("?", "!")) and _past_or_present(w.group("w"))):
                     return hit
     q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
     # "he quavered", "she broke out", "he went on": after a comma (or a dash) a pronoun and a verb are
     # the tag whatever the verb; after ? or ! an -ed verb is ("Why?" she pondered).
     pm = _PRON_VERB.match(txt)
     if pm and (q.endswith((",", "-", "\u2014")) or pm.group("w") in _SPEECHY or (
-            q.endswith(("?", "!")) and pm.group("w").endswith("ed") and pm.group("w") not in _NOT_TAG_ED)):
+            q.endswith(("?", "!")) and _past_or_present(pm.group("w")) and pm.group("w") not in _NOT_TAG_ED)):
         low = pm.group("p").lower()
         return None, "pronoun", "male" if low == "he" else "female", pm.end()
     # "was her answer", "was his next observation": a possessive speech noun names its owner.
     pn = _PRON_NOUN.match(txt)
     if pn:
         return None, "pronoun", "male" if pn.group("p").lower() == "his" else "female", pn.end()
+    # A present-tense narrator's own tag, "I add" or "cry I": a bare verb no third person takes.
+    if res.narrator is not None and (im := _I_TAG.match(txt)):
+        return res.narrator, "name", "unknown", im.end()
     # Pronouns and unknown epithets: the old patterns.
     m = res.inverted.match(txt) or res.normal.match(txt)
     if m:
@@ -1198,12 +1222,14 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
     return None
 
 
+_I_TAG = re.compile(_TAG_LEAD + r"(?:I[\s,]+" + _ADV + r"(?:" + FIRST_PERSON_VERB_ALT + r")|" + _ADV + r"(?:"
+                    + FIRST_PERSON_VERB_ALT + r")\s+I)\b")
 _PRON_VERB = re.compile(_TAG_LEAD + r"(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
 # -ed verbs after "?" or "!" that start a new action rather than tag the speech.
-_NOT_TAG_ED = frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
+_NOT_TAG_ED = both_tenses(frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
                          "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
-                         "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"])
-_PRON_NOUN = re.compile(_TAG_LEAD + r"(?:was|were|came)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
+                         "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"]))
+_PRON_NOUN = re.compile(_TAG_LEAD + r"(?:was|were|is|are|came|comes)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
                         r"(?P<p>his|her)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
@@ -1223,7 +1249,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     # A paragraph that stops without punctuation after a speech verb runs on into the quote ("Syme
     # sprang to his feet and said in a small and quiet voice"); so does a short "Poirot answered."
     unfinished = bool(speechy) and open_end and not colon and not comma
-    denied = re.search(r"\b(?:said|answered|replied)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
+    denied = re.search(r"\b(?:said|says|answered|answers|replied|replies)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
     brief = bool(speechy) and len(last) < 60 and not denied and not lead
     # "Marilla's only comment was,", "May's eager voice broke out:": a speech noun stands for the verb.
     spoken_noun = bool(_SPOKEN_NOUN.search(last))

@@ -23,6 +23,7 @@ from narrator.lexicon import (
     FEMALE_NAMES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
+    FIRST_PERSON_VERB_ALT,
     HYPOCORISMS,
     LETTER,
     LOWER,
@@ -39,10 +40,12 @@ from narrator.lexicon import (
     TITLES,
     UPPER,
     asks_name,
+    both_tenses,
     chat_label,
     civil_title,
     gender_of_title,
     name_answer,
+    present_forms,
     self_introductions,
 )
 from narrator.models import Character, Segment, Story
@@ -77,6 +80,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?;](?<!\bMr.)(?<!\bMrs.)(?<!\bDr.)(?<!\bMs.)(?
 _PERSON_VERBS = frozenset(
     ["was", "had", "looked", "turned", "smiled", "laughed", "nodded", "shook", "went", "came", "sat", "stood", "walked", "ran", "took", "gave", "felt", "knew", "thought", "saw", "heard", "seemed", "made", "began", "rose", "sighed", "paused", "hesitated", "glanced", "stared", "answered", "replied", "said", "asked", "cried", "exclaimed", "added", "continued", "whispered", "muttered", "murmured", "shouted", "called", "would", "could", "did", "does", "has", "is", "will", "might", "must", "should", "shall"]
 )
+# A story told in the present marks its people with the present as well ("Mara turns", "Tobin knows"); a past-tense
+# novel's present forms are idioms more often than people ("Heaven knows", "the story goes").
+_PERSON_VERBS_PRESENT = both_tenses(_PERSON_VERBS)
 _ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)\b(?!\s+{_UP})")
 _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
                           "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
@@ -86,24 +92,50 @@ _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "
 _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
 # Verbs that may also be plain actions ("the children went", "the whole story began") do not make
 # an epithet; only verbs of speaking do.
-_ACTION_VERBS = frozenset(
+_ACTION_VERBS = both_tenses(frozenset(
     ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
-)
-_TAG_VERBS = "|".join(sorted(SPEECH_VERBS - _ACTION_VERBS, key=len, reverse=True))
+))
+
 # Sounds of a voice that fan fiction writes for "said" after an epithet ("the pegasus panted"): read only
 # here, where they can make a lower-case epithet a speaker, never where names are paired.
-_VOICE_VERBS = "panted|yelped|squawked|croaked|rasped|wheezed|quipped|chirped|whined|spluttered|sputtered"
-_EPITHET_RE = re.compile(
-    # (The look-aheads change no match; they spare trying every verb at every word: the first letter
-    # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
-    # one lower-case word.)
-    "(?=[" + "".join(sorted({w[0] for w in SPEECH_VERBS} | {"T", "t"})) + "])(?:"
-    # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
-    # not run on into a longer noun phrase ("said the whole party").
-    rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
-    r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
-    rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{_TAG_VERBS}|{_VOICE_VERBS})\b|told\s+(?:him|her|them|me|us)\b))"
-)
+_VOICE_VERBS = frozenset(["panted", "yelped", "squawked", "croaked", "rasped", "wheezed", "quipped", "chirped", "whined",
+                          "spluttered", "sputtered"])
+
+
+def _epithet_re(action_verbs: frozenset[str], voice_verbs: frozenset[str]) -> re.Pattern[str]:
+    """The speech-tag epithet pattern ("said the dragon", "the dragon said") whose "the X VERB" half takes
+    every speech verb but `action_verbs`, and `voice_verbs`."""
+    tag_verbs = "|".join(sorted(SPEECH_VERBS - action_verbs, key=lambda w: (-len(w), w)))
+    voices = "|".join(sorted(voice_verbs, key=lambda w: (-len(w), w)))
+    return re.compile(
+        # (The look-aheads change no match; they spare trying every verb at every word: the first letter
+        # of a speech verb or "the", and for a verb, a lower-case word followed by "the" -- every verb is
+        # one lower-case word.)
+        "(?=[" + "".join(sorted({w[0] for w in SPEECH_VERBS} | {"T", "t"})) + "])(?:"
+        # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
+        # not run on into a longer noun phrase ("said the whole party").
+        rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
+        r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
+        rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{tag_verbs}|{voices})\b|told\s+(?:him|her|them|me|us)\b))"
+    )
+
+
+_EPITHET_RE = _epithet_re(_ACTION_VERBS, _VOICE_VERBS)
+# A story told in the present: "the butler says" is its tag as "the butler said" is a past-tense story's, so
+# a present form is an action verb there only when its past is ("the letter says" in a past-tense novel is
+# what a document says; "the butler continues" in a present-tense one is a tag).
+_PRESENT_TAGS = frozenset(p for w in SPEECH_VERBS - _ACTION_VERBS for p in present_forms(w)) & _ACTION_VERBS
+_EPITHET_RE_PRESENT = _epithet_re(_ACTION_VERBS - _PRESENT_TAGS, both_tenses(_VOICE_VERBS))
+_PAST_TAG = re.compile(r"\b(?:said|asked|replied|cried|answered)\b")
+_PRESENT_TAG = re.compile(r"\b(?:says|asks|replies|cries|answers)\b")
+
+
+def _told_in_present(paragraphs: Sequence[str]) -> bool:
+    """Whether the narration is in the present tense: more "says"/"asks"/"replies" than "said"/"asked"/"replied"."""
+    present = sum(len(_PRESENT_TAG.findall(p)) for p in paragraphs)
+    return present > 0 and present > sum(len(_PAST_TAG.findall(p)) for p in paragraphs)
+
+
 _WITH_PHRASE = re.compile(r"\s+(with\s+(?:the|a|an)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)(?=\s*(?:[,.;:!?\u2014]|--))")
 # "said the man with a smile" tells how he said it, not which man he is. (Not "eye": "the man with a
 # glass eye" is which man he is.)
@@ -113,7 +145,8 @@ _MANNER_NOUNS = frozenset(
      "smirk", "groan", "gasp", "giggle", "cough", "growl", "snarl", "whisper", "shout", "cry", "flourish", "pause",
      "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "sniff", "sob", "squeak"]
 )
-_SPOKEN_BY = re.compile(r"(?:said|replied|cried|exclaimed|whispered|shouted|muttered)\s+the\s")
+_SPOKEN_BY = re.compile(r"(?:" + "|".join(sorted(both_tenses(frozenset(
+    ["said", "replied", "cried", "exclaimed", "whispered", "shouted", "muttered"])), key=len, reverse=True)) + r")\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
 # is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
 # such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
@@ -204,8 +237,10 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # Short stories name their people fewer times: one person-like use is evidence enough, and a name the
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
     short = len(everything) < 100_000
+    person_verbs = _PERSON_VERBS_PRESENT if _told_in_present([narration]) else _PERSON_VERBS
     for seg in body:
-        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short)
+        _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short,
+                 person_verbs)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
         return _add_specials([], story, body, narration, promoted)
@@ -230,7 +265,7 @@ _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_
 _TAG_ADJ = r"(?:(?:" + TAG_EPITHET_ALT + r")\s+)?"
 # The verb of an inverted tag and what may stand around it: "said", "then added", "broke in", "put in".
 _INVERTED_VERB = (r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(?:" + SPEECH_VERB_ALT
-                  + r")\b|[a-z]+ed\b|put\s+in\b|broke\s+in\b)(?:\s+(?:in|out|up|on|back))?\s+")
+                  + r")\b|[a-z]+ed\b|(?:put|puts)\s+in\b|(?:broke|breaks)\s+in\b)(?:\s+(?:in|out|up|on|back))?\s+")
 _TAG_AFTER_INVERTED = re.compile(_INVERTED_VERB + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])")
 # A capitalised role as the speaker of a tag: "asserted the Colonel", '"Dearly beloved," the Rector began'.
 # The words are those _ROLE_RE keys a role by ("the Mock Turtle"), so the tag lands on the same form.
@@ -533,6 +568,7 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str],
     together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(), short: bool = False,
+    person_verbs: frozenset[str] = _PERSON_VERBS,
 ) -> None:
     # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
     ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
@@ -551,7 +587,7 @@ def _collect(
             before = seg_text[max(0, m.start() - 30) : m.start()]
             nxt = _WORD_RE.findall(after)[:1]
             prev = _WORD_RE.findall(before)[-1:]
-            if (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+            if (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
                 form.person += 1
     for m in _NAME_RE.finditer(seg_text):
         title = m.group("title")
@@ -603,7 +639,7 @@ def _collect(
         before = seg_text[max(0, m.start() - 30) : m.start()]
         nxt = _WORD_RE.findall(after)[:3]
         prev = _WORD_RE.findall(before)[-2:]
-        if title or (nxt and nxt[0].lower() in _PERSON_VERBS) or (prev and prev[-1].lower() in SPEECH_VERBS):
+        if title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
             form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS:
             form.place += 1
@@ -1339,6 +1375,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
     singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
+    epithet_re = _EPITHET_RE_PRESENT if _told_in_present(paragraphs) else _EPITHET_RE
     # Each paragraph's names (and where they end), found once: looking them up from the paragraph's
     # start for every epithet made one huge paragraph (a story pasted as a single line) cost its
     # length squared.
@@ -1348,7 +1385,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         para_names.append((found, [n.end() for n in found]))
     for _i, para in enumerate(paragraphs):
         names, name_ends = para_names[_i]
-        for m in _EPITHET_RE.finditer(para):
+        for m in epithet_re.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
             ep = re.sub(r"\s+", " ", ep)
             head = ep.split()[-1]
@@ -1925,7 +1962,9 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W\d_])" + firsts + r"(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
-_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + SPEECH_VERB_ALT + r")\b|^\s*,?\s*(?:said|asked|replied)\s+I\b")
+# "I said", "said I", and a present-tense narrator's "I add", "cry I".
+_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + FIRST_PERSON_VERB_ALT + r")\b|"
+                               r"^\s*,?\s*(?:said|asked|replied|cried|say|ask|reply|cry)\s+I\b")
 
 
 def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str,

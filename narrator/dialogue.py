@@ -198,7 +198,7 @@ def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 # and the quote has no punctuation before the mark.
                 if closes and prev.isalpha() and nxt == " ":
                     rest = text[i + 2 : i + 20]
-                    if rest[:1].islower() and not re.match(r"(?:said|says|asked|cried|replied|he|she|I|they)\b", rest):
+                    if rest[:1].islower() and not re.match(r"(?:said|says|asked|asks|cried|cries|replied|replies|he|she|I|they)\b", rest):
                         closes = False
                 if closes:
                     spans.append((open_at, i + 1))

@@ -37,8 +37,68 @@ def civil_title(title: str) -> str:
     return CIVIL_EQUIVALENTS.get(title.rstrip("."), "")
 
 SPEECH_VERBS = frozenset(
-    ["said", "says", "say", "saying", "replied", "replies", "reply", "answered", "answers", "answer", "asked", "asks", "ask", "cried", "cries", "exclaimed", "exclaims", "shouted", "shouts", "yelled", "yells", "called", "calls", "whispered", "whispers", "muttered", "mutters", "murmured", "murmurs", "added", "adds", "continued", "continues", "went", "began", "begins", "resumed", "resumes", "returned", "returns", "rejoined", "rejoins", "remarked", "remarks", "observed", "observes", "repeated", "repeats", "interrupted", "interrupts", "suggested", "suggests", "explained", "explains", "protested", "protests", "declared", "declares", "insisted", "insists", "urged", "urges", "retorted", "retorts", "responded", "responds", "demanded", "demands", "inquired", "inquires", "enquired", "enquires", "pleaded", "pleads", "begged", "begs", "groaned", "groans", "sighed", "sighs", "laughed", "laughs", "snapped", "snaps", "growled", "growls", "gasped", "gasps", "stammered", "stammers", "stuttered", "stutters", "screamed", "screams", "shrieked", "shrieks", "roared", "roars", "bellowed", "bellows", "hissed", "hisses", "grumbled", "grumbles", "admitted", "admits", "agreed", "agrees", "assented", "assents", "persisted", "persists", "concluded", "concludes", "cautioned", "warns", "warned", "announced", "announces", "mused", "muses", "wondered", "wonders", "thought", "thinks", "breathed", "breathes", "sobbed", "sobs", "moaned", "moans", "chuckled", "chuckles", "giggled", "giggles", "smiled", "smiles", "grinned", "grins", "nodded", "nods", "stated", "states", "told", "tells", "spoke", "speaks", "uttered", "utters", "ventured", "ventures", "faltered", "falters", "echoed", "echoes", "sneered", "sneers", "scoffed", "scoffs", "teased", "teases", "joked", "jokes", "offered", "offers", "promised", "promises", "corrected", "corrects", "countered", "counters", "objected", "objects", "conceded", "concedes", "confessed", "confesses", "whimpered", "whimpers", "squeaked", "squeaks", "squealed", "squeals", "chimed", "chimes", "piped", "pipes", "exploded", "explodes", "blurted", "blurts", "drawled", "drawls", "purred", "purrs", "barked", "barks", "mumbled", "mumbles", "returned", "rejoined", "cried", "put", "pursued", "pursues", "proceeded", "proceeds", "commented", "comments", "affirmed", "affirms", "assured", "assures", "reminded", "reminds", "rejoined", "replied", "answered"]
+    ["said", "says", "say", "saying", "replied", "replies", "reply", "answered", "answers", "answer", "asked", "asks", "ask", "cried", "cries", "exclaimed", "exclaims", "shouted", "shouts", "yelled", "yells", "called", "calls", "whispered", "whispers", "muttered", "mutters", "murmured", "murmurs", "added", "adds", "continued", "continues", "went", "goes", "began", "begins", "resumed", "resumes", "returned", "returns", "rejoined", "rejoins", "remarked", "remarks", "observed", "observes", "repeated", "repeats", "interrupted", "interrupts", "suggested", "suggests", "explained", "explains", "protested", "protests", "declared", "declares", "insisted", "insists", "urged", "urges", "retorted", "retorts", "responded", "responds", "demanded", "demands", "inquired", "inquires", "enquired", "enquires", "pleaded", "pleads", "begged", "begs", "groaned", "groans", "sighed", "sighs", "laughed", "laughs", "snapped", "snaps", "growled", "growls", "gasped", "gasps", "stammered", "stammers", "stuttered", "stutters", "screamed", "screams", "shrieked", "shrieks", "roared", "roars", "bellowed", "bellows", "hissed", "hisses", "grumbled", "grumbles", "admitted", "admits", "agreed", "agrees", "assented", "assents", "persisted", "persists", "concluded", "concludes", "cautioned", "cautions", "warns", "warned", "announced", "announces", "mused", "muses", "wondered", "wonders", "thought", "thinks", "breathed", "breathes", "sobbed", "sobs", "moaned", "moans", "chuckled", "chuckles", "giggled", "giggles", "smiled", "smiles", "grinned", "grins", "nodded", "nods", "stated", "states", "told", "tells", "spoke", "speaks", "uttered", "utters", "ventured", "ventures", "faltered", "falters", "echoed", "echoes", "sneered", "sneers", "scoffed", "scoffs", "teased", "teases", "joked", "jokes", "offered", "offers", "promised", "promises", "corrected", "corrects", "countered", "counters", "objected", "objects", "conceded", "concedes", "confessed", "confesses", "whimpered", "whimpers", "squeaked", "squeaks", "squealed", "squeals", "chimed", "chimes", "piped", "pipes", "exploded", "explodes", "blurted", "blurts", "drawled", "drawls", "purred", "purrs", "barked", "barks", "mumbled", "mumbles", "returned", "rejoined", "cried", "put", "puts", "pursued", "pursues", "proceeded", "proceeds", "commented", "comments", "affirmed", "affirms", "assured", "assures", "reminded", "reminds", "rejoined", "replied", "answered"]
 )
+# Irregular pasts of the verbs the tag and subject patterns read, with their present (third person).
+_IRREGULAR_PRESENT = {
+    "said": "says", "went": "goes", "began": "begins", "thought": "thinks", "told": "tells", "spoke": "speaks",
+    "came": "comes", "saw": "sees", "took": "takes", "knew": "knows", "felt": "feels", "made": "makes", "got": "gets",
+    "gave": "gives", "stood": "stands", "sat": "sits", "rose": "rises", "ran": "runs", "heard": "hears",
+    "shook": "shakes", "kept": "keeps", "held": "holds", "found": "finds", "broke": "breaks", "drew": "draws",
+    "threw": "throws", "led": "leads", "laid": "lays", "caught": "catches", "sprang": "springs", "struck": "strikes",
+    "left": "leaves", "met": "meets", "bent": "bends", "burst": "bursts", "rang": "rings", "fell": "falls",
+    "put": "puts", "cut": "cuts", "was": "is", "were": "are", "had": "has", "did": "does", "flung": "flings",
+    "wrote": "writes", "read": "reads", "meant": "means", "brought": "brings", "sent": "sends", "spoke up": "speaks up",
+}
+
+# The presents of those irregular verbs: a rule that takes any "-ed" past for a verb of narration ('"Why?" she
+# pondered') does not take "made" or "went", so its present-tense twin must not take "makes" or "goes" either.
+IRREGULAR_PRESENTS = frozenset(_IRREGULAR_PRESENT.values())
+
+
+def present_forms(past: str) -> frozenset[str]:
+    """The present tense (third person) of a past-tense verb: "said" -> "says", "replied" -> "replies",
+    "nodded" -> "nods", "hissed" -> "hisses".
+
+    Present-tense stories ('"Wait," says Twilight', "she asks", "Spike mutters") use these where a
+    past-tense novel has the past, so every closed verb list a tag pattern reads holds both. A regular
+    past does not tell whether its bare form ends in a silent e ("smiled" / "muttered"), so both
+    spellings come back ("smils", "smiles"): the lists only ever match words of a text, and a
+    misspelling never occurs in one. A word that is no past (already present, "-ing") comes back alone."""
+    if past in _IRREGULAR_PRESENT:
+        return frozenset([_IRREGULAR_PRESENT[past]])
+    if not past.endswith("ed") or len(past) < 5:
+        return frozenset()
+    if past.endswith("ied") and past[-4] not in "aeiou":
+        return frozenset([past[:-3] + "ies"])
+    stem = past[:-2]
+    if stem.endswith(("s", "sh", "ch", "x", "z", "e", "o")):
+        return frozenset([stem + "es"])  # "hissed", "wished", "agreed", "echoed" ("teased": "teas" + "es")
+    if stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+        return frozenset([stem[:-1] + "s", stem + "s"])  # "nodded" -> "nods", but "added" -> "adds"
+    return frozenset([stem + "s", stem + "es"])
+
+
+def both_tenses(words: frozenset[str] | set[str]) -> frozenset[str]:
+    """`words` with the present of each past among them: a closed verb list a present-tense story matches too."""
+    return frozenset(words) | frozenset(p for w in words for p in present_forms(w))
+
+
+
+
+def bare_form(present: str) -> str:
+    """The bare verb of a present-tense third-person form: "says" -> "say", "cries" -> "cry", "hisses" -> "hiss"."""
+    if present.endswith("ies") and len(present) > 4:
+        return present[:-3] + "y"
+    if present.endswith(("sses", "shes", "ches", "xes", "zes", "oes")):
+        return present[:-2]
+    return present[:-1] if present.endswith("s") and not present.endswith("ss") else present
+
+
+# What a first-person narrator of a present-tense story says its own lines with: the bare verb after "I"
+# ("I add", "I shout", "cry I"), besides every form a third person takes.
+FIRST_PERSON_SPEECH_VERBS = SPEECH_VERBS | frozenset(bare_form(w) for w in SPEECH_VERBS if w.endswith("s"))
+FIRST_PERSON_VERB_ALT = "|".join(sorted(FIRST_PERSON_SPEECH_VERBS, key=lambda w: (-len(w), w)))
 # The speech verbs as one regex alternation, longest first (so "says" is tried before "say"); ties by spelling,
 # so the pattern text is the same in every run whatever the hash seed.
 SPEECH_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=lambda w: (-len(w), w)))
