@@ -1547,10 +1547,22 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 kept = [k for k in ranked if not _parent_called(cands[k], para.addr_parent, res)]
                 ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
+            # A candidate the text makes sure of (only it goes on, with the scorer's own probability: how sure
+            # the scorer is of the line still weighs the beam's choices for the lines before it): the one a
+            # closing question asked by name, the person of the paragraph's own lead-in, the one parent that
+            # fits being asked by what they are to the asker, or a kind-epithet's character.
+            if answer is not None and answer in cands:
+                sure = answer
+            elif lead is not None and lead in cands:
+                sure = lead
+            elif asked_parent and len(fits := [c for c in cands if _parent_called(c, asked_parent, res)]) == 1:
+                sure = fits[0]
+            elif kind_tag is not None and kind_tag in cands:
+                sure = kind_tag
+            else:
+                sure = None
             if picks is not None:
-                picks[i] = (answer if answer is not None and answer in cands
-                            else lead if lead is not None and lead in cands
-                            else kind_tag if kind_tag is not None and kind_tag in cands else cands[ranked[0]])
+                picks[i] = sure if sure is not None else cands[ranked[0]]
                 true = oracle(para.quotes[0])
                 if true is not None:
                     # The truth goes into the history even when the pool lacks it.
@@ -1558,20 +1570,8 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                     continue
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
-            elif answer is not None and answer in cands:
-                # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
-                order = [cands.index(answer)]
-            elif lead is not None and lead in cands:
-                # As sure as a kind-epithet (only this candidate goes on, with the scorer's probability).
-                order = [cands.index(lead)]
-            elif asked_parent and len(asked_k := [k for k in range(len(cands))
-                                                  if _parent_called(cands[k], asked_parent, res)]) == 1:
-                # The same for a parent asked by what they are to the asker: one candidate fits, or none is sure.
-                order = asked_k
-            elif kind_tag is not None and kind_tag in cands:
-                # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
-                # is of the line still weighs the beam's choices for the lines before it.
-                order = [cands.index(kind_tag)]
+            elif sure is not None:
+                order = [cands.index(sure)]
             log_z = math.log(z)
             for k in order:
                 logp = scores[k] - mx - log_z
