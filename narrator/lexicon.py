@@ -48,7 +48,7 @@ _IRREGULAR_PRESENT = {
     "threw": "throws", "led": "leads", "laid": "lays", "caught": "catches", "sprang": "springs", "struck": "strikes",
     "left": "leaves", "met": "meets", "bent": "bends", "burst": "bursts", "rang": "rings", "fell": "falls",
     "put": "puts", "cut": "cuts", "was": "is", "were": "are", "had": "has", "did": "does", "flung": "flings",
-    "wrote": "writes", "read": "reads", "meant": "means", "brought": "brings", "sent": "sends", "spoke up": "speaks up",
+    "wrote": "writes", "read": "reads", "meant": "means", "brought": "brings", "sent": "sends",
 }
 
 # The presents of those irregular verbs: a rule that takes any "-ed" past for a verb of narration ('"Why?" she
@@ -64,7 +64,7 @@ def present_forms(past: str) -> frozenset[str]:
     past-tense novel has the past, so every closed verb list a tag pattern reads holds both. A regular
     past does not tell whether its bare form ends in a silent e ("smiled" / "muttered"), so both
     spellings come back ("smils", "smiles"): the lists only ever match words of a text, and a
-    misspelling never occurs in one. A word that is no past (already present, "-ing") comes back alone."""
+    misspelling never occurs in one. A word that is no past ("says", "saying") has none: the set is empty."""
     if past in _IRREGULAR_PRESENT:
         return frozenset([_IRREGULAR_PRESENT[past]])
     if not past.endswith("ed") or len(past) < 5:
@@ -82,8 +82,6 @@ def present_forms(past: str) -> frozenset[str]:
 def both_tenses(words: frozenset[str] | set[str]) -> frozenset[str]:
     """`words` with the present of each past among them: a closed verb list a present-tense story matches too."""
     return frozenset(words) | frozenset(p for w in words for p in present_forms(w))
-
-
 
 
 def bare_form(present: str) -> str:
