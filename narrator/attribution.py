@@ -1025,13 +1025,15 @@ _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A
 
 
 # Finite verbs that are not "-ed" pasts, in both tenses ("rose" / "rises", "cried" / "cries"); a present-tense
-# story's regular verbs ("looks", "turns") are not read here: an -s word after a name may be a noun or "perhaps".
+# story's regular verbs ("looks", "turns") are _PRESENT_S's, below, with its exceptions: an -s word after a
+# name may be a noun or "perhaps".
 _FINITE_IRREGULAR = "|".join(sorted(both_tenses(frozenset(
     ["rose", "came", "went", "took", "gave", "made", "began", "stood", "sat", "ran", "spoke", "said", "knew", "thought", "felt", "saw", "heard", "got", "put", "held", "drew", "broke", "kept", "left", "met", "bent", "threw", "shook", "laid", "led", "caught", "sprang", "struck", "found", "told", "cried", "replied"])), key=lambda w: (-len(w), w)))
 # A present-tense verb in -s ("turns", "exclaims", "pauses"): the present's "-ed". Not an adverb, pronoun or
-# auxiliary that happens to end in s ("always", "perhaps", "his", "was").
-_PRESENT_S = (r"(?!(?:always|perhaps|towards|afterwards|sometimes|besides|nevertheless|unless|thus|this|its|his|hers|"
-              r"ours|yours|theirs|was|has|is|does|as|us|yes|less|was)\b)[a-z]{2,}[^\W\dsu]s")
+# auxiliary that happens to end in s ("always", "perhaps", "hers", "does"). (Words of three letters or fewer,
+# "his", "was", and words in -ss or -us, "unless", "thus", never match the shape, so they need no exception.)
+_PRESENT_S = (r"(?!(?:always|perhaps|towards|afterwards|sometimes|besides|this|hers|ours|yours|theirs|does)\b)"
+              r"[a-z]{2,}[^\W\dsu]s")
 _PRESENT_S_RE = re.compile(_PRESENT_S + r"$")
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
