@@ -414,7 +414,7 @@ def _tail_tag(para: _Para) -> bool:
     """Whether the paragraph's closing narration is the tag of its own last quote, one sentence long.
 
     '"Your Highness--" the Doctor began.': the sentence runs on from the quote, so it says who spoke that
-    quote; it does not announce the next paragraph's speech the way "Sir William thus began." on its own does.
+    quote; it does not announce the next paragraph's speech the way "Old Tam thus began." on its own does.
     """
     if len(para.segs) < 2 or para.segs[-2].kind != "dialogue" or _ends_sentence(para.segs[-2].text):
         return False
