@@ -733,12 +733,13 @@ _OTHER_TAG = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:o
 _ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
 _YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
 _ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
-# (Another language's "Mrs." and "Mr." -- "Signora", "Frau", "Senor" -- count as the English ones.)
+# "Mrs." and "Mr." and their equivalents in other languages ("Signora", "Frau", "Senor") come from
+# lexicon.CIVIL_EQUIVALENTS, so each is spelled once.
 _CIVIL_FORMS = {t: e for k, e in CIVIL_EQUIVALENTS.items()
                 for t in ((k.lower() + ".",) if len(k) == 1 else (k.lower(), k.lower() + "."))}
-_ELDER_F_TITLES = frozenset(["mrs.", "mrs", "lady", "aunt", "madame", "mme.", "mother", "mamma"]) | frozenset(
+_ELDER_F_TITLES = frozenset(["lady", "aunt", "mother", "mamma"]) | frozenset(
     t for t, e in _CIVIL_FORMS.items() if e == "Mrs")
-_MALE_ONLY_TITLES = frozenset(["mr.", "mr", "sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
+_MALE_ONLY_TITLES = frozenset(["sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
     frozenset(t for t, e in _CIVIL_FORMS.items() if e == "Mr")
 
 
@@ -877,9 +878,8 @@ _YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maide
 # A child is nobody the book calls "Mr." or "Mrs.", whoever else is in the scene.
 _CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "infant", "baby"])
 _AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
-_ELDER_TITLES = frozenset(["mr.", "mr", "mrs.", "mrs", "lady", "sir", "lord", "madame", "mme.", "monsieur", "m.",
-                           "dr.", "dr", "professor", "general", "colonel", "admiral", "major", "captain", "herr",
-                           "frau", "signor", "signora", "judge", "rev.", "reverend"]) | frozenset(
+_ELDER_TITLES = frozenset(["lady", "sir", "lord", "dr.", "dr", "professor", "general", "colonel", "admiral", "major",
+                           "captain", "judge", "rev.", "reverend"]) | frozenset(
     t for t, e in _CIVIL_FORMS.items() if e in ("Mr", "Mrs"))
 
 
