@@ -725,9 +725,9 @@ def _FORM_RANK(f: _Form, given: frozenset[str] = frozenset()) -> float:
 
 # Titles of everyday address. Titles of rank ("Sir John", "Lady Catherine", "Lord Henry") go with a
 # given name for good and are the name a reader knows the character by.
-# (Another language's everyday honorifics are civil too: "Signora Varn" is the "Mrs. Varn" of an Italian
-# story, not a rank.)
-_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"]) | frozenset(CIVIL_EQUIVALENTS)
+# (Every language's everyday honorifics are civil, lexicon.CIVIL_EQUIVALENTS: "Signora Varn" is the "Mrs. Varn"
+# of an Italian story, not a rank. "Master" has no such equivalent, being a boy's title.)
+_CIVIL_TITLES = frozenset(["Master"]) | frozenset(CIVIL_EQUIVALENTS)
 
 
 def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
@@ -952,7 +952,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                 for x in by_words.get(f.words[:2], []):
                     if not good[x].title:
                         union(k, x)
-                # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
+            # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
             last = f.words[-1]
             if not surname_titles.get(last) and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
                 for x in by_words.get((last,), []):
