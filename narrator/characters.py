@@ -146,7 +146,7 @@ _MANNER_NOUNS = frozenset(
      "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "sniff", "sob", "squeak"]
 )
 _SPOKEN_BY = re.compile(r"(?:" + "|".join(sorted(both_tenses(frozenset(
-    ["said", "replied", "cried", "exclaimed", "whispered", "shouted", "muttered"])), key=len, reverse=True)) + r")\s+the\s")
+    ["said", "replied", "cried", "exclaimed", "whispered", "shouted", "muttered"])), key=lambda w: (-len(w), w))) + r")\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
 # is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
 # such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
