@@ -958,7 +958,7 @@ def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence
 _ING = frozenset(
     ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
 )
-_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"began", "begun", "spoke", "speaks", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
+_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"begun", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
 _SEP = r"[\s,;:\-\u2014\u2013(]*"
 # Particles of phrasal speech verbs: "put in", "broke in", "went on", "called out", "spoke up".
 _PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly|slowly|softly|gently|coldly))?"
