@@ -153,7 +153,7 @@ def name_words(characters: list[dict], text: str) -> list[str]:
         if c.get("special") or c["name"].startswith("_"):
             continue
         for form in (c["name"], *c["aliases"]):
-            # A long description ("The Long, Lean Man With The American Beard") is not a name: its
+            # A long description ("The Tall, Thin Man With The Grey Umbrella") is not a name: its
             # capitalised words are ordinary words capitalised by the annotators.
             if len(re.sub(r"^(?:The|A|An|One|Another|His|Her)\s+", "", form).split()) > 3:
                 continue

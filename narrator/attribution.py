@@ -587,7 +587,7 @@ def _denied(text: str, at: int) -> bool:
     return _DENIED.search(text, max(0, at - 4), at) is not None
 
 
-# A quotation that reports someone else's words ("'Dorcas,' she says, 'I've had a shock.'"): its names
+# A quotation that reports someone else's words ("'Kit,' she says, 'the key is gone.'"): its names
 # may address the speaker.
 _REPORTED_SPEECH = re.compile(
     r"['\u2019\u201d]\s+(?:he|she|I|they|we|[A-Z][a-z]+)\s+(?:says|said|asks|asked|cries|cried|answers|answered|"
@@ -595,7 +595,7 @@ _REPORTED_SPEECH = re.compile(
 # "I, Hercule Poirot, affirm", "_Me_, Hercule Poirot!": the name stands beside the speaker's own pronoun.
 # ("Tell me, Jane" still addresses Jane: only a capital "Me" that opens the phrase names oneself.)
 _SELF_NAMED = re.compile(r"(?<![A-Za-z])(?:I|Me|[Mm]yself)_?,$")
-# "Mr. Martin, I suppose, is not a man of information": a name, a first-person aside, then a verb
+# "Mr. Finch, I gather, is not a man of letters": a name, a first-person aside, then a verb
 # with no subject of its own - the name is the sentence's subject, talked about, not talked to.
 # ("Emma, I think, you are wrong" and "Emma, I know, come here" still address Emma: a pronoun or an
 # imperative follows the aside.)
@@ -663,7 +663,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                 found = (res.voice, "name", "unknown", _VOICE_TAG.match(txt).end())
             if (found is not None and found[1] != "name" and si > 0 and segs[si - 1].kind == "narration"
                     and (si - 1) not in tagged_after and _ends_sentence(segs[si].text) and txt.lstrip()[:1].isupper()):
-                # '... and the Queen said severely "Who is this?" She said it to the Knave': a new
+                # '... and the Duchess said sharply "Who sent you?" She put it to the page': a new
                 # sentence with a pronoun after the quote is narration; the lead-in names the speaker.
                 before = _tag_before(segs[si - 1].text, res, lead=False)
                 if before is not None and before[1] == "name":
@@ -699,7 +699,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         lead = segs[qpos[0] - 1].text
-        # "She knew some of them, and he selected one.": the clause nearest the speech has the last word.
+        # "She held out the tray, and he took a cup.": the clause nearest the speech has the last word.
         last = list(_AND_PRONOUN.finditer(_SENTENCE_END.split(lead.rstrip())[-1]))
         subs = _subject_of(lead, res)
         if last:
@@ -773,7 +773,7 @@ def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_
 
     "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
     is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
-    The speech itself may name the listener ('"My dear Mr. Bennet," said his lady'): whom the line
+    The speech itself may name the listener ('"Now, Mr. Vane," said his lady'): whom the line
     addresses is whom the possessive points at, so their family counts too.
     """
     owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
@@ -971,8 +971,8 @@ _INVERTED_VERB = re.compile(
     # A verb the narrator corrects is still the tag: "ejaculated, or rather growled, Tom".
     r"(?:,?\s+or\s+(?:rather\s+)?(?:" + _VERBS + r"|[a-z]+ed)\b,?)?" + r"(?:\s+by)?\s+"
 )
-# Between a tag verb and the name: an article and up to two adjectives ("cried the good-hearted
-# Mrs. John Knightley", "remarked skeptical Anne", "exclaimed the voice of old Mr. Emerson").
+# Between a tag verb and the name: an article and up to two adjectives ("cried the kind-eyed
+# Mrs. Tom Hale", "remarked skeptical Anne", "called the voice of old Mr. Finch").
 _NAME_LEAD = re.compile(r"(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
 # The voice stands for its owner: "cut in the clear voice of Tom", "sounded the honeyed accents of Tom".
 _VOICE_OF = re.compile(r"the\s+(?:[a-z\-]+\s+){0,2}?(?:voice|voices|accents|tones?)\s+of\s+")
@@ -993,7 +993,7 @@ _SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Si
 
 
 # Nouns of speaking that stand in for a speech verb in a lead-in ("Emma's remark was", "the voice
-# of Charles was heard").
+# of Tom was heard").
 _SPOKEN_NOUNS = frozenset(_POSSESSIVE_NOUNS.split("|")) | {"tone", "reproach"}
 _SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b|\b(?:voice|accents|tones?)\s+of\b")
 # A relative clause spoken by its antecedent: ", who said", ", who, rousing himself, started up and said".
@@ -1081,7 +1081,7 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
             pos = vo.end()
             candidates = [pos]
         # Every part of _NAME_LEAD is optional, so it always matches. Try the longest lead first:
-        # "the good-hearted Mrs. John Knightley".
+        # "the kind-eyed Mrs. Tom Hale".
         lead_end = _NAME_LEAD.match(text, pos).end()  # type: ignore[union-attr]
         ends = []
         for w in re.finditer(r"([a-z][a-z\-]*)\s+", text[pos:lead_end]):
@@ -1150,14 +1150,14 @@ def _past_or_present(word: str) -> bool:
 
 def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
     """The speaker named by the narration right after a quotation (name, kind, gender, end of the tag)."""
-    # "said Emma", "put in Lucy", "cried the good-hearted Mrs. John Knightley": any verb will do when a
+    # "said Emma", "put in Lucy", "cried the kind-eyed Mrs. Tom Hale": any verb will do when a
     # known character follows it directly.
     m = _INVERTED_VERB.match(txt)
     if m:
         hit = _known_at(txt, m.end(), res)
         if hit is not None:
             return hit
-    # '"I like rubies," he heard Katharine say.': the subject only hears; the one heard speaks.
+    # '"Pears are better," he heard Kit say.': the subject only hears; the one heard speaks.
     hm = _HEARER.match(txt)
     if hm:
         hit = _heard_say(txt, res, hm.end())
@@ -1248,8 +1248,8 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     speechy = [i for i, w in enumerate(words) if w.lower() in _SPEECHY]
     open_end = not ends.endswith((".", "!", "?", ";"))
     closing = bool(words) and words[-1].lower() in _SPEECHY and open_end
-    # A paragraph that stops without punctuation after a speech verb runs on into the quote ("Syme
-    # sprang to his feet and said in a small and quiet voice"); so does a short "Poirot answered."
+    # A paragraph that stops without punctuation after a speech verb runs on into the quote ("Tom
+    # got up from the bench and said in a low, even tone"); so does a short "Poirot answered."
     unfinished = bool(speechy) and open_end and not colon and not comma
     denied = re.search(r"\b(?:said|says|answered|answers|replied|replies)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
     brief = bool(speechy) and len(last) < 60 and not denied and not lead
@@ -1258,7 +1258,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
     # A sentence that ends on its speech verb ("till Sir William thus began.", "and Mrs. Hurst began
     # again.") announces the speech that follows; "accosted her with," hands over to it.
     announced = bool(_ANNOUNCED.search(ends)) and not denied
-    # "... when thus accosted by Miss Bingley,": the agent of a passive at the very end speaks.
+    # "... when so accosted by Miss Grey,": the agent of a passive at the very end speaks.
     agent = _AGENT.search(last) if (comma or colon or open_end) else None
     gated = (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
              or agent)
@@ -1276,12 +1276,12 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
         # "When Spike had gone, Rarity said," -- but not "After a moment he said quietly,", where
         # the comma closes the whole lead-in.
         clause = clause[m.end():]
-    # "Lydia was bid to hold her tongue; but Mr. Collins, much offended, laid aside his book, and
+    # "Kit was told to keep quiet; but Mr. Finch, rather stung, put down his pen, and
     # said:" -- the clause after the last semicolon holds the speech verb, and its subject speaks.
     semi = clause.rfind(";")
     if semi >= 0 and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[semi:])):
         clause = clause[semi + 1:]
-    # 'Archer heard Madame Olenska say, in an Italian ...: "Here--"': the one heard speaks.
+    # 'Tom heard Mrs. Hale say, in a whisper ...: "Wait--"': the one heard speaks.
     heard = _heard_say(clause, res)
     if heard is not None:
         return heard[:3]
@@ -1298,8 +1298,8 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 kind = res.epithet_kind(m.group(0), name)
                 who = (name, kind, res.gender.get(name, "unknown"))
             rest = clause[m.end():]
-            # "... broken by Willoughby, who said", "looked at the White Rabbit, who said in a low
-            # voice": a relative clause whose verb is a speech verb makes its antecedent the speaker,
+            # "... broken by Willoughby, who said", "turned to the old Porter, who said under his
+            # breath": a relative clause whose verb is a speech verb makes its antecedent the speaker,
             # whatever governs the name.
             if _WHO_SAID.match(rest):
                 return who
@@ -1335,27 +1335,27 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
         return who
     if final_only:
         return None
-    # A candidate right before a speech verb ("and the Queen said severely", "while Helen said,") is
-    # the speaker; otherwise the first one, the subject of the sentence ("Emma saw his anxiety and,
-    # wishing to appease it, said:").
+    # A candidate right before a speech verb ("and the Duchess said sharply", "while Helen said,") is
+    # the speaker; otherwise the first one, the subject of the sentence ("Emma saw him frown and,
+    # hoping to soothe him, said:").
     for pos, who in reversed(cands):
         m = _ADJACENT_VERB.match(clause, pos)
         if m and not (strict and m.group(0).split()[-1].lower() in _THINKING):
             if m.group(0).split()[-1].lower() in _GESTURES and any(
                     w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[m.end():])):
-                continue  # "he laughed so heartily that Emma could not help saying,": the laugh is not the tag
+                continue  # "he chuckled so long that Emma had to ask,": the laugh is not the tag
             return who
     if strict:
         for pos, who in reversed(cands):
             m = _PAREN_VERB.match(clause, pos)
             if m and m.group("v").lower() not in _THINKING:
                 return who  # "while Miss Bartlett, looking up, added:"
-        # The rest of a tag that already named a speaker ('"Oh!" cried Jane, with a blush which Emma
-        # thought becoming--') hands the next quote to someone else only with a speech verb of their own.
+        # The rest of a tag that already named a speaker ('"Oh!" cried Ann, with a smile which Emma
+        # found charming--') hands the next quote to someone else only with a speech verb of their own.
         return None
-    # Otherwise the last one that is the subject of a clause before the final speech verb ("Catherine
-    # had too much good nature to object, and the others rising up, Isabella had only time to press
-    # her friend's hand and say,"), else the first: the subject of the sentence.
+    # Otherwise the last one that is the subject of a clause before the final speech verb ("Ann
+    # was too tired to argue, and the coach pulling in, Kit had barely time to wave
+    # his hat and say,"), else the first: the subject of the sentence.
     verbs = [m.start() for m in re.finditer(r"[A-Za-z]+", clause) if m.group(0).lower() in _SPEECHY]
     if verbs and len(cands) > 1:
         for pos, who in reversed(cands):
@@ -1475,7 +1475,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         kind_tag = (tag0.name if tag0 is not None and tag0.kind == "epithet" and tag0.name is not None
                     and tag0.name not in para.vocatives and tag0.name != res.voice and _kind_epithet(tag0.name, res)
                     else None)
-        # "Does my arrangement suit you, Evie?" and the untagged line right after it: the one asked answers.
+        # "Does the plan suit you, Ann?" and the untagged line right after it: the one asked answers.
         answer = (_asked_name(paras[i - 1], res) if i > 0 and not para.tags and not para.cont and paras[i - 1].quotes
                   and paras[i - 1].chain == para.chain else None)
         if answer in para.sure_vocatives:
@@ -1646,8 +1646,8 @@ def _other_gender_quotes(i: int, paras: list[_Para], res: _Resolver, speakers: d
                          evidence: dict[int, tuple[str, float]], main: str | None, g_main: str) -> None:
     """Quotes whose own tag is a pronoun of the other gender than the paragraph's speaker: a second speaker.
 
-    '"Well, Catherine, how do you like him?" James said. "I like him very much," she replied.' -- "she"
-    cannot be James. Her words go to the woman the paragraph addresses by name, else the woman named
+    '"Well, Ann, what do you make of him?" Tom said. "I think him pleasant," she replied.' -- "she"
+    cannot be Tom. Her words go to the woman the paragraph addresses by name, else the woman named
     last in the narration, else the nearest woman named as a speaker in this conversation.
     """
     para = paras[i]
@@ -1735,9 +1735,9 @@ def _settled_speaker(para: _Para, res: _Resolver) -> tuple[str, float] | None:
 def _voice_called(i: int, paras: list[_Para], res: _Resolver) -> tuple[str, float] | None:
     """Whose the unseen voice of paragraph `i` is, when the talk around it calls them by name.
 
-    '"Helen! Let us in!" / "All right," said a voice': the one called out to answers (a call: the name
-    with "!" or "?"; "This way, Mrs. Honeychurch" only speaks to her). '"Good-night, Mrs. Wilcox,"
-    called a voice. / "Oh, good-night, Miss Avery."': the reply names the one who called. Only one
+    '"Ann! Open the gate!" / "Coming," said a voice': the one called out to answers (a call: the name
+    with "!" or "?"; "This way, Mrs. Honeychurch" only speaks to her). '"Sleep well, Mrs. Hale,"
+    called a voice. / "And you, Miss Grey."': the reply names the one who called. Only one
     name called, and not one the voice's own line calls (that is whom the voice speaks to).
     """
     own = set(paras[i].vocatives)
@@ -1787,8 +1787,8 @@ def _parent_called(name: str, called: set[str], res: _Resolver) -> bool:
 def _asked_name(para: _Para, res: _Resolver) -> str | None:
     """The one person a paragraph's closing question asks by name ("How are you, Jake?"), or None.
 
-    The name must be set off by a comma ("Jake, do we get a drink?", "Does it suit you, Evie?"): a
-    bare "Henry?" or "Cynthia! That's not your wife?" echoes a name someone said, and asks about them.
+    The name must be set off by a comma ("Kit, shall we sit down?", "Does it suit you, Ann?"): a
+    bare "Henry?" or "Ann! That's not your sister?" echoes a name someone said, and asks about them.
     """
     if not para.quotes or not para.sure_vocatives or res.name_re is None:
         return None
@@ -2115,7 +2115,7 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
         # that clause's subject, and the clause nearest what follows has the last word: it comes first.
         rank = 1 if owner else -1 if n[0] != "=" and _CLAUSE_START.search(text, max(0, pos - 12), pos) else 0
         units.setdefault(bisect.bisect_right(cuts, pos), []).append((rank, n))
-    # A possessive is no subject ("on Emma's merely turning her head, she added"; "In his hurry, Tom knocked
+    # A possessive is no subject ("at Emma's slightly lifting her chin, she added"; "In his hurry, Tom knocked
     # the lamp over"): the people a sentence is about come before the ones it names as owners, "his"
     # included ("her" is left in place: it is as often the object); the order among each kind is the text's.
     return [tuple(n for _, n in sorted(units[k], key=lambda r: r[0])) for k in sorted(units)]

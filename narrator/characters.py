@@ -1394,7 +1394,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if head in _NOT_SPEAKERS or _plural(head, singular):
                 continue  # "answered the door", "repeated the question", "said the ladies"
             if m.group("a") and head in _GENERIC_EPITHETS:
-                # "said the man with the black beard": the phrase after a vague noun is what sets this
+                # "said the man with the red scarf": the phrase after a vague noun is what sets this
                 # man apart from every other; with it he is somebody in particular.
                 # "with the glass eye", "with the deep voice": the definite article points at something
                 # the reader knows him by (identity); "with a smile" is how he said it (manner). A comma
@@ -1419,7 +1419,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
                 votes[ep][lookup[" ".join(names[last].group(0).split())]] += 1
     # Apposition names the epithet outright: "Spike, the little purple dragon, ..." links "the dragon"
     # (worth two co-occurrences) when the epithet is also used in a tag. The narration may also put the
-    # description first: "The proprietor, Mr. Turner, asked him".
+    # description first: "The landlord, Mr. Finch, asked him".
     appositions: dict[str, set[str]] = defaultdict(set)  # epithet -> every name the narration sets it beside
     if pattern is not None and uses:
         appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
@@ -1533,7 +1533,7 @@ def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[
                 uses: Counter[str]) -> dict[str, set[str]]:
     """Epithets the story says outright belong to a name: epithet -> every name it is said of.
 
-    The characters tell the reader too, not only the narration: "one was to Mr. Wells, the lawyer",
+    The characters tell the reader too, not only the narration: "I wrote to Mr. Wells, the lawyer",
     "Eugenio's our courier", "Mr. Wells is the lawyer." The noun must end the phrase ("Tom was the
     principal speaker" is not "the principal"). A definite article or a possessive before the
     noun picks out one person ("Tom is a lawyer" only says what he does). Vague people-nouns ("Tom is
@@ -1815,7 +1815,7 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
 
 
 def _head_noun(ep: str) -> str:
-    """The noun an epithet is built on: "man" in "the man with the black beard"."""
+    """The noun an epithet is built on: "man" in "the man with the red scarf"."""
     return ep.split(" with ")[0].split()[-1]
 
 

@@ -18,10 +18,10 @@ VANES = [*DAUGHTERS, VANE, MRS_VANE]
 
 
 def test_descriptors_his_wife_is_the_mrs_of_his_family_even_among_many_daughters():
-    text = ('"My dear Mr. Vane," said his lady to him one evening, "the mill is let at last."\n\n'
+    text = ('"Now, Mr. Vane," said his lady to him at supper, "the mill has a new tenant."\n\n'
             'Mr. Vane said nothing.\n\n'
-            '"Do you not want to know who has taken it?" cried his wife.\n\n'
-            '"You want to tell me, and I do not mind hearing it."')
+            '"Do you not care to hear who is renting it?" cried his wife.\n\n'
+            '"You mean to say it anyway, so go on."')
     got = who(text, VANES)
     assert got[:3] == ["Mrs. Vane"] * 3
     assert got[3] == "Mr. Vane"
@@ -140,7 +140,7 @@ def test_descriptors_the_child_is_nobody_called_mister():
     cast = [Character("Mr. Winter", ("Winter",), "male", 60), Character("Randolph", (), "male", 10),
             Character("Daisy Lane", ("Daisy",), "female", 40)]
     text = ('Mr. Winter sat in the garden. Randolph, a small boy of nine, came along the path.\n\n'
-            'Mr. Winter looked up from his book.\n\n"Will you give me a lump of sugar?" asked the child.')
+            'Mr. Winter looked up from his book.\n\n"May I have one of those plums?" asked the child.')
     assert who(text, cast) == ["Randolph"]
 
 

@@ -88,7 +88,7 @@ def test_a_name_met_once_in_a_tag_with_an_epithet_adjective_is_a_speaker(tag):
 
 
 def test_a_lead_in_ending_on_a_name_and_any_verb_introduces_the_quote():
-    text = ('"Where?" said Ann.\n\n"Down!" cried Kit, jumping back, for he was no hero, and Tom howled, '
+    text = ('"Where?" said Ann.\n\n"Down!" cried Kit, stepping back, since he was timid, and Tom howled, '
             '"Lie down!" and grabbed the rope.')
     assert who(text, CAST) == ["Ann Grey", "Kit Moss", "Tom Hale"]
 
