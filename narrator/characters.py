@@ -647,6 +647,7 @@ def _collect(
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
         if is_narration:
             form.narrated += 1
+        _count_apposition(form, before, after)
         if not is_narration:
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
@@ -656,19 +657,28 @@ def _collect(
                 # in a short story that call may be the only person-like use the name gets.
                 form.person += 1
             continue
+        _count_fronted_participle(form, seg_text, m.start())
         # Gender: the first personal pronoun after the name, before another name turns up.
         ahead = seg_text[m.end() : m.end() + 160]
         _count_reflexive(form, ahead)
         found = list(_WORD_RE.finditer(ahead))[:25]
         ws = [f.group() for f in found]
+        alone: bool | None = None  # whether no one else is named before the name in its sentence (worked out once)
         for j, w in enumerate(ws):
             lw = w.lower()
             if j and w[0].isupper() and w not in STOPWORDS:
                 break
             if lw in ("her", "him") and j and ws[j - 1].lower() in _OBJECT_PREPS:
-                break  # "Spike huddled under her cloak": the "her" is someone else
-            if lw == "him" or (lw == "her" and (j + 1 == len(ws) or ws[j + 1].lower() in _NOT_A_NOUN
-                                                or not ahead[found[j].end() : found[j + 1].start()].isspace())):
+                # "Spike huddled under her cloak": the "her" may be someone named before Spike. A
+                # possessive ("up to her nose", "with her headset") goes with the sentence's named
+                # subject when nobody else is named before it: "Priya comes in with her headset".
+                if lw == "him" or not _possessive(ahead, found, j):
+                    break
+                if alone is None:
+                    alone = _only_name_in_sentence(seg_text, m.start(), kept, lower_counts)
+                if not alone:
+                    break
+            if lw == "him" or (lw == "her" and not _possessive(ahead, found, j)):
                 # An object pronoun right after a name is somebody else: "Tobin showed her how",
                 # "Pip corrected her.", "Sella handed him the can". "her" before a noun is possessive.
                 break
@@ -682,6 +692,67 @@ def _collect(
         if len(keys) > 1:
             for pair in itertools.combinations(sorted(keys), 2):
                 together[frozenset(pair)] += 1  # type: ignore[index]
+
+
+def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
+    """Whether the "her" at found[j] is a possessive: a noun follows it ("her nose", not "her how")."""
+    return (j + 1 < len(found) and found[j + 1].group().lower() not in _NOT_A_NOUN
+            and ahead[found[j].end() : found[j + 1].start()].isspace())
+
+
+def _only_name_in_sentence(text: str, start: int, kept: list[str], lower_counts: Counter[str]) -> bool:
+    """Whether nobody else is named in the sentence before the name at start ("Twilight Sparkle closed the
+    book, and Twilight Sparkle sighed at her notes" yes; "Starlight stood there, and Spike huddled" no)."""
+    head = text[:start]
+    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
+    for j, w in enumerate(_WORD_RE.findall(head[cut + 1 :])):
+        if not w[0].isupper() or w in STOPWORDS or w in kept:
+            continue
+        if j == 0 and lower_counts[w.lower()]:
+            continue  # an ordinary word opening the sentence ("Returning to the tower, ...")
+        return False
+    return True
+
+
+# Nouns that say a person's sex and nothing else (no rank or trade: "Sella, the captain" may be a woman).
+_SEX_NOUNS = {w: "male" for w in ("man", "gentleman", "boy", "lad", "fellow", "youth", "father", "brother", "son", "uncle",
+                                  "husband", "nephew", "grandfather", "grandson", "widower", "stallion", "colt")}
+_SEX_NOUNS.update({w: "female" for w in ("woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife",
+                                         "niece", "grandmother", "granddaughter", "widow", "mare", "filly")})
+_SEX_ALT = "|".join(sorted(_SEX_NOUNS))
+# "their father Harl", "the mare Rarity": a sex noun right before the name, after a determiner.
+_APPOSED_BEFORE = re.compile(rf"\b(?:[Tt]he|[Aa]n?|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z-]+\s+)?(?P<noun>{_SEX_ALT})\s+$")
+# "Rarity, the young mare," / "Tobin, her brother.": the noun heads a phrase set off after the name (not
+# an item of a list: "Rarity, the colt, and the filly").
+_APPOSED_AFTER = re.compile(rf"\s*,\s*(?:the|an?|my|his|her|their|our|your)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{_SEX_ALT})(?=\s*[,.;:!?]|\s+who\b)(?!\s*,\s*(?:and|or)\b)")
+
+
+# "Returning to his basket, Rabbit sighed": a sentence opened by a participle clause with a possessive in it,
+# closed by a comma right before the name. The clause's unstated subject is the name, so is the possessive's owner.
+_FRONTED_PARTICIPLE = re.compile(r"[A-Z][a-z]+ing\b[^,;:]*?\b(?P<pron>his|her)\s+(?P<next>[a-z]+)[^,;:]*,\s*$")
+
+
+def _count_fronted_participle(form: _Form, text: str, start: int) -> None:
+    head = text[max(0, start - 120) : start]
+    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
+    m = _FRONTED_PARTICIPLE.match(head[cut + 1 :].lstrip())
+    if m is None or m.group("next") in _NOT_A_NOUN:
+        return  # "Handing her the basket, Rabbit ...": an object "her" is somebody else
+    if m.group("pron") == "his":
+        form.he += 1
+    else:
+        form.she += 1
+
+
+def _count_apposition(form: _Form, before: str, after: str) -> None:
+    """A noun of sex in apposition to the name tells its gender as well as a pronoun does (counted as two)."""
+    m = _APPOSED_BEFORE.search(before) or _APPOSED_AFTER.match(after)
+    if m is None:
+        return
+    if _SEX_NOUNS[m.group("noun")] == "male":
+        form.he += 2
+    else:
+        form.she += 2
 
 
 _AFTER_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|his|her|its|my|your|our|their|of)\s+$")
