@@ -663,7 +663,7 @@ def _collect(
         _count_reflexive(form, ahead)
         found = list(_WORD_RE.finditer(ahead))[:25]
         ws = [f.group() for f in found]
-        alone: bool | None = None  # whether no one else is named before the name in its sentence (worked out once)
+        alone: bool | None = None  # whether the name is its sentence's named subject (worked out once)
         for j, w in enumerate(ws):
             lw = w.lower()
             if j and w[0].isupper() and w not in STOPWORDS:
@@ -672,10 +672,13 @@ def _collect(
                 # "Spike huddled under her cloak": the "her" may be someone named before Spike. A
                 # possessive ("up to her nose", "with her headset") goes with the sentence's named
                 # subject when nobody else is named before it: "Priya comes in with her headset".
-                if lw == "him" or not _possessive(ahead, found, j):
-                    break
+                if lw == "him" or not _possessive(ahead, found, j) or (
+                        j > 1 and ws[j - 1].lower() == "at" and ws[j - 2].lower() in _LOOK_VERBS):
+                    break  # "Berry looked at her hard": one looks at someone else
+                if re.search(r"[.!?;]", ahead[: found[j].start()]):
+                    break  # only within the name's own sentence
                 if alone is None:
-                    alone = _only_name_in_sentence(seg_text, m.start(), kept, lower_counts)
+                    alone = _named_subject(seg_text, m.start(), kept)
                 if not alone:
                     break
             if lw == "him" or (lw == "her" and not _possessive(ahead, found, j)):
@@ -696,22 +699,38 @@ def _collect(
 
 def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
     """Whether the "her" at found[j] is a possessive: a noun follows it ("her nose", not "her how")."""
-    return (j + 1 < len(found) and found[j + 1].group().lower() not in _NOT_A_NOUN
+    nxt = found[j + 1].group().lower() if j + 1 < len(found) else ""
+    return (bool(nxt) and nxt not in _NOT_A_NOUN and not (nxt.endswith("ly") and nxt not in _LY_NOUNS)
             and ahead[found[j].end() : found[j + 1].start()].isspace())
 
 
-def _only_name_in_sentence(text: str, start: int, kept: list[str], lower_counts: Counter[str]) -> bool:
-    """Whether nobody else is named in the sentence before the name at start ("Twilight Sparkle closed the
-    book, and Twilight Sparkle sighed at her notes" yes; "Starlight stood there, and Spike huddled" no)."""
-    head = text[:start]
+# "-ly" words that are nouns; any other after "her" is an adverb ("looked at her helplessly": an object).
+_LY_NOUNS = frozenset(["family", "belly", "lily", "folly", "jelly", "ally", "holly", "rally", "bully", "melancholy"])
+
+
+_LOOK_VERBS = frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed", "gazing",
+                         "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare", "glared", "peered",
+                         "frowned", "grinned", "winked", "laughed", "nodded"])
+
+
+# Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").
+_SUBJECT_LEAD = frozenset(["and", "but", "then", "so", "yet", "now", "still", "at", "last", "presently", "soon",
+                           "suddenly", "meanwhile", "here", "there", "just"])
+
+
+def _named_subject(text: str, start: int, kept: list[str]) -> bool:
+    """Whether the name at start is its sentence's subject with nobody named or described before it: it opens
+    the sentence ("And Quill ..."), follows a speech verb ("said Quill, with her ..."), or opens a second clause
+    of a sentence it also opened ("Twilight Sparkle closed the book, and Twilight Sparkle sighed at her
+    notes"). Not "the sight of Matthew ... her", nor "Starlight stood there, and Spike huddled under her cloak"."""
+    head = text[max(0, start - 200) : start]
     cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
-    for j, w in enumerate(_WORD_RE.findall(head[cut + 1 :])):
-        if not w[0].isupper() or w in STOPWORDS or w in kept:
-            continue
-        if j == 0 and lower_counts[w.lower()]:
-            continue  # an ordinary word opening the sentence ("Returning to the tower, ...")
-        return False
-    return True
+    words = _WORD_RE.findall(head[cut + 1 :])
+    if all(w.lower() in _SUBJECT_LEAD or w.lower() in SPEECH_VERBS for w in words):
+        return True
+    names = [w for w in words if w[0].isupper() and w not in STOPWORDS]
+    return (len(words) > 2 and words[-1] in ("and", "but") and bool(names) and all(w in kept for w in names)
+            and (words[0] in kept or words[0] in TITLES))
 
 
 # Nouns that say a person's sex and nothing else (no rank or trade: "Sella, the captain" may be a woman).
@@ -723,20 +742,30 @@ _SEX_ALT = "|".join(sorted(_SEX_NOUNS))
 # "their father Harl", "the mare Rarity": a sex noun right before the name, after a determiner.
 _APPOSED_BEFORE = re.compile(rf"\b(?:[Tt]he|[Aa]n?|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z-]+\s+)?(?P<noun>{_SEX_ALT})\s+$")
 # "Rarity, the young mare," / "Tobin, her brother.": the noun heads a phrase set off after the name (not
-# an item of a list: "Rarity, the colt, and the filly").
-_APPOSED_AFTER = re.compile(rf"\s*,\s*(?:the|an?|my|his|her|their|our|your)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{_SEX_ALT})(?=\s*[,.;:!?]|\s+who\b)(?!\s*,\s*(?:and|or)\b)")
+# an item of a list: "Rarity, the colt, and the filly"; nor "my lady" after a name, a form of address to
+# someone else: "Rosings, my lady, I dare say").
+_APPOSED_AFTER = re.compile(rf"\s*,\s*(?!my lady\b)(?:the|an?|my|his|her|their|our|your)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{_SEX_ALT})(?=\s*[,.;:!?]|\s+who\b)(?!\s*,\s*(?:and|or)\b)")
 
 
 # "Returning to his basket, Rabbit sighed": a sentence opened by a participle clause with a possessive in it,
 # closed by a comma right before the name. The clause's unstated subject is the name, so is the possessive's owner.
-_FRONTED_PARTICIPLE = re.compile(r"[A-Z][a-z]+ing\b[^,;:]*?\b(?P<pron>his|her)\s+(?P<next>[a-z]+)[^,;:]*,\s*$")
+# Lower-case words only, so no one else is named in the clause, and no "that" or "what" opening a clause of its
+# own ("Seeing that her thoughts were elsewhere, Cecil": her thoughts are someone else's).
+_FRONTED_PARTICIPLE = re.compile(r"(?P<verb>[A-Z][a-z]+ing)(?:\s+(?!that\b|what\b|whether\b|if\b|how\b|as\b|when\b)[a-z]+)*?"
+                                 r"\s+(?P<pron>his|her)\s+(?P<next>[a-z]+)(?:\s+[a-z]+)*\s*,\s*$")
+# Capitalised -ing words that are no participle with the name as subject: prepositions ("During his stay,
+# Emma ...": anyone's stay) and nouns.
+_NOT_PARTICIPLES = frozenset(["During", "Notwithstanding", "Regarding", "Concerning", "Including", "Considering",
+                              "Excepting", "Barring", "Pending", "Following", "According", "Touching", "Respecting",
+                              "Morning", "Evening", "Nothing", "Something", "Anything", "Everything", "King", "Spring",
+                              "Thing", "Wedding", "Darling", "Ring", "Sing", "Bring"])
 
 
 def _count_fronted_participle(form: _Form, text: str, start: int) -> None:
     head = text[max(0, start - 120) : start]
     cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
     m = _FRONTED_PARTICIPLE.match(head[cut + 1 :].lstrip())
-    if m is None or m.group("next") in _NOT_A_NOUN:
+    if m is None or m.group("verb") in _NOT_PARTICIPLES or m.group("next") in _NOT_A_NOUN:
         return  # "Handing her the basket, Rabbit ...": an object "her" is somebody else
     if m.group("pron") == "his":
         form.he += 1

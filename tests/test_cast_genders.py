@@ -51,3 +51,24 @@ def test_fronted_participle_clause_lends_its_possessive_to_the_name():
     # "her" as an object ("handing her the basket") is somebody else.
     text = ("Handing her the basket, Quill sighed.\n\n" + _FILLER) * 2
     assert gender(text, "Quill") == "unknown"
+
+
+def test_possessive_after_a_preposition_needs_the_name_as_subject_in_the_same_sentence():
+    # Quill is no subject here: the "her" is the neighbour's, whoever she is.
+    text = ("The sight of Quill would be too much for her neighbour.\n\n" + _FILLER) * 2
+    assert gender(text, "Quill") == "unknown"
+    # The "her" is in the next sentence, about someone else.
+    text = ("Quill waited outside. With her hand on the latch, the woman turned.\n\n" + _FILLER) * 2
+    assert gender(text, "Quill") == "unknown"
+    # One looks at someone else; an adverb after "her" makes it an object.
+    text = ("Quill looked at her hard.\n\n" + _FILLER) * 2
+    assert gender(text, "Quill") == "unknown"
+    text = ("Quill stood beside her helplessly.\n\n" + _FILLER) * 2
+    assert gender(text, "Quill") == "unknown"
+
+
+def test_a_second_clause_of_a_sentence_the_name_opened_keeps_the_subject():
+    text = ("Quill closed the book, and Quill sighed at her notes.\n\n" + _FILLER) * 2
+    assert gender(text, "Quill") == "female"
+    text = ('"Go on," said Quill, with her chin up.\n\n' + _FILLER) * 2
+    assert gender(text, "Quill") == "female"
