@@ -254,6 +254,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _drop_named_things(chars, body)
     chars = _drop_family_plurals(chars)
     chars = _gender_from_introduction(chars, body)
+    chars = _gender_from_address(chars, body)
     del text
     return _add_specials(chars, story, body, narration, promoted)
 
@@ -1968,6 +1969,47 @@ def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -
     if not found:
         return chars
     return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]
+
+
+# "ma'am", "sir" set off as a form of address, not a title before a name ("Miss Bates").
+_ADDRESS = re.compile(r"\b(?P<word>[Ss]ir|[Mm]a'am|[Mm]adam|[Mm]iss|[Mm]ister)\b(?=\s*[,.!?])")
+# A speech tag whose subject is a name: "said Rarity", "Rarity said" (not "he told Rarity").
+_SPEAKER_TAG = re.compile(rf"^\W*(?:(?:{'|'.join(sorted(SPEECH_VERBS))})\s+{_UP}|{_UP}[\w' .-]*?\s(?:{'|'.join(sorted(SPEECH_VERBS))})\b)")
+_ADDRESS_GENDER = {"sir": "male", "mister": "male", "ma'am": "female", "madam": "female", "miss": "female"}
+
+
+def _gender_from_address(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """A character of unknown gender takes the gender of the "sir" or "ma'am" that answers them.
+
+    '"Good morning, Captain," said Rarity.' then '"Morning, ma'am. Papers?"': the untagged reply right after
+    a paragraph whose narration names one character speaks to that character. Every such reply must agree.
+    """
+    unknown = {c.name for c in chars if c.gender == "unknown"}
+    lookup = _name_lookup(chars)
+    pattern = _lookup_regex(lookup)
+    if not unknown or pattern is None:
+        return chars
+    paras: list[tuple[list[str], list[str]]] = []  # (narration, speech) per paragraph
+    last = None
+    for seg in body:
+        if (seg.chapter, seg.paragraph) != last:
+            paras.append(([], []))
+            last = (seg.chapter, seg.paragraph)
+        paras[-1][seg.kind == "dialogue"].append(seg.text)
+    votes: dict[str, set[str]] = defaultdict(set)
+    for (narr, speech), (narr2, speech2) in itertools.pairwise(paras):
+        if not speech or not speech2 or any(t.strip() for t in narr2):
+            continue  # a speech with a narrated tag, answered by a bare speech
+        named = {lookup[" ".join(m.group(0).split())] for t in narr for m in pattern.finditer(t)}
+        if len(named) != 1 or not any(_SPEAKER_TAG.search(t) for t in narr):
+            continue  # the one name must be the speaker's ("said Rarity"), not the one spoken to ("he told Rarity")
+        said = [_ADDRESS_GENDER[m.group("word").lower()] for m in _ADDRESS.finditer(speech2[0][:120])]
+        if said:
+            votes[next(iter(named))].update(said)
+    found = {n: next(iter(g)) for n, g in votes.items() if n in unknown and len(g) == 1}
+    if not found:
+        return chars
+    return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]  # type: ignore[arg-type]
 
 
 # How far (in characters) after "a crow" a new name may turn up and still be that crow's name.

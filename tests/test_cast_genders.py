@@ -72,3 +72,14 @@ def test_a_second_clause_of_a_sentence_the_name_opened_keeps_the_subject():
     assert gender(text, "Quill") == "female"
     text = ('"Go on," said Quill, with her chin up.\n\n' + _FILLER) * 2
     assert gender(text, "Quill") == "female"
+
+
+def test_the_sir_or_maam_of_a_bare_reply_gives_the_tagged_speaker_a_gender():
+    text = ('"Good evening," said Quill.\n\n"Evening, ma\'am. Your ticket?"\n\n"Here it is."\n\n' + _FILLER) * 2
+    assert gender(text, "Quill") == "female"
+    # Quill is spoken to, not speaking: the "sir" answers the other man.
+    text = ('"Come here," the guard told Quill.\n\n"Yes, sir."\n\n' + _FILLER) * 2
+    assert gender(text, "Quill") == "unknown"
+    # A title before a name is no address.
+    text = ('"Good evening," said Quill.\n\n"Miss Tansy is out."\n\n' + _FILLER) * 2
+    assert gender(text, "Quill") == "unknown"
