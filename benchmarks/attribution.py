@@ -36,12 +36,18 @@ TEST_NOVELS = (
 def dev_novels(corpus: Path, only: list[str] | None = None) -> list[Path]:
     """The corpus's development novels (every annotated one but TEST_NOVELS), or those of them named in `only`.
 
-    The miss reports take the corpus from their command line: a wrong folder is one error line and exit 2.
+    The miss reports take the corpus from their command line: a wrong folder, or a slug that is no development
+    novel of it (a typo, a held-out novel), is one error line and exit 2.
     """
     if not corpus.is_dir():
         print(f"error: no corpus folder at {corpus}", file=sys.stderr)
         raise SystemExit(2)
     novels = sorted(p for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
+    unknown = sorted(set(only or ()) - {p.name for p in novels})
+    if unknown:
+        # (A report over no novel divided by zero; one over fewer than asked misled.)
+        print(f"error: no development novel named {', '.join(unknown)} in {corpus}", file=sys.stderr)
+        raise SystemExit(2)
     return [p for p in novels if p.name in only] if only else novels
 
 

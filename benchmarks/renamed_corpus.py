@@ -447,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
                          "hyphen Vasel-Oru, space Vasel Oru, the Vasel-the-Oru, of Vasel of the Oru)")
     args = ap.parse_args(argv)
     corpus, out = Path(args.corpus), Path(args.out).resolve()
+    if not corpus.is_dir():
+        print(f"error: no corpus folder at {corpus}", file=sys.stderr)
+        return 2
     if refuse_inside_repo(out, "renamed"):
         return 2
     banned = _lexicon_words()

@@ -414,7 +414,7 @@ def _tail_tag(para: _Para) -> bool:
     """Whether the paragraph's closing narration is the tag of its own last quote, one sentence long.
 
     '"Your Highness--" the Doctor began.': the sentence runs on from the quote, so it says who spoke that
-    quote; it does not announce the next paragraph's speech the way "Sir William thus began." on its own does.
+    quote; it does not announce the next paragraph's speech the way "Old Tam thus began." on its own does.
     """
     if len(para.segs) < 2 or para.segs[-2].kind != "dialogue" or _ends_sentence(para.segs[-2].text):
         return False
@@ -733,12 +733,13 @@ _OTHER_TAG = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:o
 _ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
 _YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
 _ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
-# (Another language's "Mrs." and "Mr." -- "Signora", "Frau", "Senor" -- count as the English ones.)
+# "Mrs." and "Mr." and their equivalents in other languages ("Signora", "Frau", "Senor") come from
+# lexicon.CIVIL_EQUIVALENTS, so each is spelled once.
 _CIVIL_FORMS = {t: e for k, e in CIVIL_EQUIVALENTS.items()
                 for t in ((k.lower() + ".",) if len(k) == 1 else (k.lower(), k.lower() + "."))}
-_ELDER_F_TITLES = frozenset(["mrs.", "mrs", "lady", "aunt", "madame", "mme.", "mother", "mamma"]) | frozenset(
+_ELDER_F_TITLES = frozenset(["lady", "aunt", "mother", "mamma"]) | frozenset(
     t for t, e in _CIVIL_FORMS.items() if e == "Mrs")
-_MALE_ONLY_TITLES = frozenset(["mr.", "mr", "sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
+_MALE_ONLY_TITLES = frozenset(["sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
     frozenset(t for t, e in _CIVIL_FORMS.items() if e == "Mr")
 
 
@@ -877,9 +878,8 @@ _YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maide
 # A child is nobody the book calls "Mr." or "Mrs.", whoever else is in the scene.
 _CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "infant", "baby"])
 _AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
-_ELDER_TITLES = frozenset(["mr.", "mr", "mrs.", "mrs", "lady", "sir", "lord", "madame", "mme.", "monsieur", "m.",
-                           "dr.", "dr", "professor", "general", "colonel", "admiral", "major", "captain", "herr",
-                           "frau", "signor", "signora", "judge", "rev.", "reverend"]) | frozenset(
+_ELDER_TITLES = frozenset(["lady", "sir", "lord", "dr.", "dr", "professor", "general", "colonel", "admiral", "major",
+                           "captain", "judge", "rev.", "reverend"]) | frozenset(
     t for t, e in _CIVIL_FORMS.items() if e in ("Mr", "Mrs"))
 
 
@@ -958,7 +958,7 @@ def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence
 _ING = frozenset(
     ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
 )
-_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"began", "begun", "spoke", "speaks", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
+_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"begun", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
 _SEP = r"[\s,;:\-\u2014\u2013(]*"
 # Particles of phrasal speech verbs: "put in", "broke in", "went on", "called out", "spoke up".
 _PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly|slowly|softly|gently|coldly))?"
@@ -1025,13 +1025,15 @@ _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A
 
 
 # Finite verbs that are not "-ed" pasts, in both tenses ("rose" / "rises", "cried" / "cries"); a present-tense
-# story's regular verbs ("looks", "turns") are not read here: an -s word after a name may be a noun or "perhaps".
+# story's regular verbs ("looks", "turns") are _PRESENT_S's, below, with its exceptions: an -s word after a
+# name may be a noun or "perhaps".
 _FINITE_IRREGULAR = "|".join(sorted(both_tenses(frozenset(
     ["rose", "came", "went", "took", "gave", "made", "began", "stood", "sat", "ran", "spoke", "said", "knew", "thought", "felt", "saw", "heard", "got", "put", "held", "drew", "broke", "kept", "left", "met", "bent", "threw", "shook", "laid", "led", "caught", "sprang", "struck", "found", "told", "cried", "replied"])), key=lambda w: (-len(w), w)))
 # A present-tense verb in -s ("turns", "exclaims", "pauses"): the present's "-ed". Not an adverb, pronoun or
-# auxiliary that happens to end in s ("always", "perhaps", "his", "was").
-_PRESENT_S = (r"(?!(?:always|perhaps|towards|afterwards|sometimes|besides|nevertheless|unless|thus|this|its|his|hers|"
-              r"ours|yours|theirs|was|has|is|does|as|us|yes|less|was)\b)[a-z]{2,}[^\W\dsu]s")
+# auxiliary that happens to end in s ("always", "perhaps", "hers", "does"). (Words of three letters or fewer,
+# "his", "was", and words in -ss or -us, "unless", "thus", never match the shape, so they need no exception.)
+_PRESENT_S = (r"(?!(?:always|perhaps|towards|afterwards|sometimes|besides|this|hers|ours|yours|theirs|does)\b)"
+              r"[a-z]{2,}[^\W\dsu]s")
 _PRESENT_S_RE = re.compile(_PRESENT_S + r"$")
 # A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
 _SUBJECT_VERB = re.compile(
@@ -1547,10 +1549,22 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 kept = [k for k in ranked if not _parent_called(cands[k], para.addr_parent, res)]
                 ranked = kept or ranked
             order = ranked[: (_BRANCH if beam_width > 1 else 1)]
+            # A candidate the text makes sure of (only it goes on, with the scorer's own probability: how sure
+            # the scorer is of the line still weighs the beam's choices for the lines before it): the one a
+            # closing question asked by name, the person of the paragraph's own lead-in, the one parent that
+            # fits being asked by what they are to the asker, or a kind-epithet's character.
+            if answer is not None and answer in cands:
+                sure = answer
+            elif lead is not None and lead in cands:
+                sure = lead
+            elif asked_parent and len(fits := [c for c in cands if _parent_called(c, asked_parent, res)]) == 1:
+                sure = fits[0]
+            elif kind_tag is not None and kind_tag in cands:
+                sure = kind_tag
+            else:
+                sure = None
             if picks is not None:
-                picks[i] = (answer if answer is not None and answer in cands
-                            else lead if lead is not None and lead in cands
-                            else kind_tag if kind_tag is not None and kind_tag in cands else cands[ranked[0]])
+                picks[i] = sure if sure is not None else cands[ranked[0]]
                 true = oracle(para.quotes[0])
                 if true is not None:
                     # The truth goes into the history even when the pool lacks it.
@@ -1558,20 +1572,8 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                     continue
             if oracle is not None and oracle(para.quotes[0]) in cands:
                 order = [cands.index(oracle(para.quotes[0]))]
-            elif answer is not None and answer in cands:
-                # As sure as a kind-epithet: only the one asked goes on, with the scorer's probability.
-                order = [cands.index(answer)]
-            elif lead is not None and lead in cands:
-                # As sure as a kind-epithet (only this candidate goes on, with the scorer's probability).
-                order = [cands.index(lead)]
-            elif asked_parent and len(asked_k := [k for k in range(len(cands))
-                                                  if _parent_called(cands[k], asked_parent, res)]) == 1:
-                # The same for a parent asked by what they are to the asker: one candidate fits, or none is sure.
-                order = asked_k
-            elif kind_tag is not None and kind_tag in cands:
-                # Only this candidate goes on, but with the scorer's own probability: how sure the scorer
-                # is of the line still weighs the beam's choices for the lines before it.
-                order = [cands.index(kind_tag)]
+            elif sure is not None:
+                order = [cands.index(sure)]
             log_z = math.log(z)
             for k in order:
                 logp = scores[k] - mx - log_z

@@ -91,9 +91,9 @@ _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "
                           "Island", "Bay", "Market", "College", "School", "Academy", "Inn", "Tavern", "Tower"])
 _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
 # Verbs that may also be plain actions ("the children went", "the whole story began") do not make
-# an epithet; only verbs of speaking do.
+# an epithet; only verbs of speaking do. (both_tenses adds the presents of the pasts: "smiles", "tells".)
 _ACTION_VERBS = both_tenses(frozenset(
-    ["went", "began", "begins", "returned", "returns", "put", "thought", "thinks", "smiled", "smiles", "nodded", "nods", "laughed", "laughs", "sighed", "sighs", "told", "tells", "grinned", "grins", "offered", "offers", "promised", "promises", "objected", "objects", "counters", "countered", "exploded", "explodes", "pursued", "pursues", "proceeded", "proceeds", "spoke", "speaks", "states", "stated", "calls", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
+    ["went", "began", "returned", "put", "thought", "smiled", "nodded", "laughed", "sighed", "told", "grinned", "offered", "promised", "objected", "countered", "exploded", "pursued", "proceeded", "spoke", "stated", "called", "answers", "reply", "say", "says", "saying", "ask", "asks", "answer", "continues", "adds"]
 ))
 
 # Sounds of a voice that fan fiction writes for "said" after an epithet ("the pegasus panted"): read only
@@ -146,7 +146,7 @@ _MANNER_NOUNS = frozenset(
      "blush", "stammer", "hiss", "grimace", "twinkle", "huff", "sniff", "sob", "squeak"]
 )
 _SPOKEN_BY = re.compile(r"(?:" + "|".join(sorted(both_tenses(frozenset(
-    ["said", "replied", "cried", "exclaimed", "whispered", "shouted", "muttered"])), key=len, reverse=True)) + r")\s+the\s")
+    ["said", "replied", "cried", "exclaimed", "whispered", "shouted", "muttered"])), key=lambda w: (-len(w), w))) + r")\s+the\s")
 # Generic people-nouns: too vague to be a fixed epithet of one character. Any young man of the book
 # is "the lad" or "the youth" in turn (The Picture of Dorian Gray calls two of its men "the lad"):
 # such a tag is a gendered pronoun, resolved in its scene, not a character of its own.
@@ -826,9 +826,9 @@ def _FORM_RANK(f: _Form, given: frozenset[str] = frozenset()) -> float:
 
 # Titles of everyday address. Titles of rank ("Sir John", "Lady Catherine", "Lord Henry") go with a
 # given name for good and are the name a reader knows the character by.
-# (Another language's everyday honorifics are civil too: "Signora Varn" is the "Mrs. Varn" of an Italian
-# story, not a rank.)
-_CIVIL_TITLES = frozenset(["Mr", "Mrs", "Miss", "Ms", "Master", "Mister"]) | frozenset(CIVIL_EQUIVALENTS)
+# (Every language's everyday honorifics are civil, lexicon.CIVIL_EQUIVALENTS: "Signora Varn" is the "Mrs. Varn"
+# of an Italian story, not a rank. "Master" has no such equivalent, being a boy's title.)
+_CIVIL_TITLES = frozenset(["Master"]) | frozenset(CIVIL_EQUIVALENTS)
 
 
 def _title_owns_bare(f: _Form, plain: _Form, first_names: dict[str, set[tuple[str, ...]]],
@@ -1053,7 +1053,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                 for x in by_words.get(f.words[:2], []):
                     if not good[x].title:
                         union(k, x)
-                # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
+            # "Robert Cohn" -> "Cohn" when the surname has no titled form nor another given name.
             last = f.words[-1]
             if not surname_titles.get(last) and sum(1 for g in good.values() if len(g.words) >= 2 and g.words[-1] == last and not g.title) == 1:
                 for x in by_words.get((last,), []):

@@ -39,7 +39,7 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
         )
     para_no = 0
     for scene_no, scene in enumerate(chapter.scenes, start=1):
-        chat = set() if scene.note else _chat_lines(text, scene.paragraphs)
+        chat = {} if scene.note else _chat_lines(text, scene.paragraphs)
         for k, para in enumerate(scene.paragraphs):
             if scene.note:
                 pieces = [(para.start, para.end, "narration")]

@@ -37,7 +37,7 @@ def civil_title(title: str) -> str:
     return CIVIL_EQUIVALENTS.get(title.rstrip("."), "")
 
 SPEECH_VERBS = frozenset(
-    ["said", "says", "say", "saying", "replied", "replies", "reply", "answered", "answers", "answer", "asked", "asks", "ask", "cried", "cries", "exclaimed", "exclaims", "shouted", "shouts", "yelled", "yells", "called", "calls", "whispered", "whispers", "muttered", "mutters", "murmured", "murmurs", "added", "adds", "continued", "continues", "went", "goes", "began", "begins", "resumed", "resumes", "returned", "returns", "rejoined", "rejoins", "remarked", "remarks", "observed", "observes", "repeated", "repeats", "interrupted", "interrupts", "suggested", "suggests", "explained", "explains", "protested", "protests", "declared", "declares", "insisted", "insists", "urged", "urges", "retorted", "retorts", "responded", "responds", "demanded", "demands", "inquired", "inquires", "enquired", "enquires", "pleaded", "pleads", "begged", "begs", "groaned", "groans", "sighed", "sighs", "laughed", "laughs", "snapped", "snaps", "growled", "growls", "gasped", "gasps", "stammered", "stammers", "stuttered", "stutters", "screamed", "screams", "shrieked", "shrieks", "roared", "roars", "bellowed", "bellows", "hissed", "hisses", "grumbled", "grumbles", "admitted", "admits", "agreed", "agrees", "assented", "assents", "persisted", "persists", "concluded", "concludes", "cautioned", "cautions", "warns", "warned", "announced", "announces", "mused", "muses", "wondered", "wonders", "thought", "thinks", "breathed", "breathes", "sobbed", "sobs", "moaned", "moans", "chuckled", "chuckles", "giggled", "giggles", "smiled", "smiles", "grinned", "grins", "nodded", "nods", "stated", "states", "told", "tells", "spoke", "speaks", "uttered", "utters", "ventured", "ventures", "faltered", "falters", "echoed", "echoes", "sneered", "sneers", "scoffed", "scoffs", "teased", "teases", "joked", "jokes", "offered", "offers", "promised", "promises", "corrected", "corrects", "countered", "counters", "objected", "objects", "conceded", "concedes", "confessed", "confesses", "whimpered", "whimpers", "squeaked", "squeaks", "squealed", "squeals", "chimed", "chimes", "piped", "pipes", "exploded", "explodes", "blurted", "blurts", "drawled", "drawls", "purred", "purrs", "barked", "barks", "mumbled", "mumbles", "returned", "rejoined", "cried", "put", "puts", "pursued", "pursues", "proceeded", "proceeds", "commented", "comments", "affirmed", "affirms", "assured", "assures", "reminded", "reminds", "rejoined", "replied", "answered"]
+    ["said", "says", "say", "saying", "replied", "replies", "reply", "answered", "answers", "answer", "asked", "asks", "ask", "cried", "cries", "exclaimed", "exclaims", "shouted", "shouts", "yelled", "yells", "called", "calls", "whispered", "whispers", "muttered", "mutters", "murmured", "murmurs", "added", "adds", "continued", "continues", "went", "goes", "began", "begins", "resumed", "resumes", "returned", "returns", "rejoined", "rejoins", "remarked", "remarks", "observed", "observes", "repeated", "repeats", "interrupted", "interrupts", "suggested", "suggests", "explained", "explains", "protested", "protests", "declared", "declares", "insisted", "insists", "urged", "urges", "retorted", "retorts", "responded", "responds", "demanded", "demands", "inquired", "inquires", "enquired", "enquires", "pleaded", "pleads", "begged", "begs", "groaned", "groans", "sighed", "sighs", "laughed", "laughs", "snapped", "snaps", "growled", "growls", "gasped", "gasps", "stammered", "stammers", "stuttered", "stutters", "screamed", "screams", "shrieked", "shrieks", "roared", "roars", "bellowed", "bellows", "hissed", "hisses", "grumbled", "grumbles", "admitted", "admits", "agreed", "agrees", "assented", "assents", "persisted", "persists", "concluded", "concludes", "cautioned", "cautions", "warns", "warned", "announced", "announces", "mused", "muses", "wondered", "wonders", "thought", "thinks", "breathed", "breathes", "sobbed", "sobs", "moaned", "moans", "chuckled", "chuckles", "giggled", "giggles", "smiled", "smiles", "grinned", "grins", "nodded", "nods", "stated", "states", "told", "tells", "spoke", "speaks", "uttered", "utters", "ventured", "ventures", "faltered", "falters", "echoed", "echoes", "sneered", "sneers", "scoffed", "scoffs", "teased", "teases", "joked", "jokes", "offered", "offers", "promised", "promises", "corrected", "corrects", "countered", "counters", "objected", "objects", "conceded", "concedes", "confessed", "confesses", "whimpered", "whimpers", "squeaked", "squeaks", "squealed", "squeals", "chimed", "chimes", "piped", "pipes", "exploded", "explodes", "blurted", "blurts", "drawled", "drawls", "purred", "purrs", "barked", "barks", "mumbled", "mumbles", "put", "puts", "pursued", "pursues", "proceeded", "proceeds", "commented", "comments", "affirmed", "affirms", "assured", "assures", "reminded", "reminds"]
 )
 # Irregular pasts of the verbs the tag and subject patterns read, with their present (third person).
 _IRREGULAR_PRESENT = {
@@ -48,7 +48,7 @@ _IRREGULAR_PRESENT = {
     "threw": "throws", "led": "leads", "laid": "lays", "caught": "catches", "sprang": "springs", "struck": "strikes",
     "left": "leaves", "met": "meets", "bent": "bends", "burst": "bursts", "rang": "rings", "fell": "falls",
     "put": "puts", "cut": "cuts", "was": "is", "were": "are", "had": "has", "did": "does", "flung": "flings",
-    "wrote": "writes", "read": "reads", "meant": "means", "brought": "brings", "sent": "sends", "spoke up": "speaks up",
+    "wrote": "writes", "read": "reads", "meant": "means", "brought": "brings", "sent": "sends",
 }
 
 # The presents of those irregular verbs: a rule that takes any "-ed" past for a verb of narration ('"Why?" she
@@ -64,7 +64,7 @@ def present_forms(past: str) -> frozenset[str]:
     past-tense novel has the past, so every closed verb list a tag pattern reads holds both. A regular
     past does not tell whether its bare form ends in a silent e ("smiled" / "muttered"), so both
     spellings come back ("smils", "smiles"): the lists only ever match words of a text, and a
-    misspelling never occurs in one. A word that is no past (already present, "-ing") comes back alone."""
+    misspelling never occurs in one. A word that is no past ("says", "saying") has none: the set is empty."""
     if past in _IRREGULAR_PRESENT:
         return frozenset([_IRREGULAR_PRESENT[past]])
     if not past.endswith("ed") or len(past) < 5:
@@ -82,8 +82,6 @@ def present_forms(past: str) -> frozenset[str]:
 def both_tenses(words: frozenset[str] | set[str]) -> frozenset[str]:
     """`words` with the present of each past among them: a closed verb list a present-tense story matches too."""
     return frozenset(words) | frozenset(p for w in words for p in present_forms(w))
-
-
 
 
 def bare_form(present: str) -> str:

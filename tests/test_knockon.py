@@ -71,3 +71,24 @@ def test_beam_trace_holds_the_scored_lines_with_the_decoders_own_discounted_hist
     f = feats[cands.index("Twilight Sparkle")]
     assert 0.0 < f["repeat_bare"] < 1.0
     assert f["alternate"] == 0.0 and feats[cands.index("Spike")]["alternate"] > 0.0
+
+
+def test_teacher_forced_picks_follow_the_decoders_own_sure_candidates():
+    # "Mother, may I ...?" then an untagged answer: the decoder takes the one parent that fits being asked
+    # (Mrs. Harrow), not the scorer's favourite; the knock-on pick for that line must be the same choice,
+    # or knockon.py would charge the scorer with an error the decoder never makes.
+    from .test_attribution_weak_books import FAMILY
+
+    text = ('Nell came down to breakfast late. Mrs. Harrow was already at the table with the letters, and Tobias '
+            'sat by the window with the newspaper.\n\n"There is one from your cousin," said Tobias.\n\n'
+            'Nell took it and read it through twice.\n\n"Mother, may I go to the fair with Tobias on Saturday?"\n\n'
+            '"You may, if you are home before dark."\n')
+    res, paras = prepared(text, FAMILY)
+    attr._decode(paras, res, attr._load_weights(), {}, None, attr._BEAM, None, {})
+    plain = [paras[i].speaker for i in _speech(paras)]
+    assert plain == ["Tobias Fenn", "Nell Harrow", "Mrs. Harrow"]
+    res, paras = prepared(text, FAMILY)
+    truth = {paras[i].quotes[0].start: s for i, s in zip(_speech(paras), plain, strict=True)}
+    picks: dict[int, str | None] = {}
+    attr._decode(paras, res, attr._load_weights(), {}, None, 1, lambda q: truth.get(q.start), {}, picks=picks)
+    assert picks[_speech(paras)[2]] == "Mrs. Harrow"
