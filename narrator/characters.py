@@ -254,6 +254,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _drop_named_things(chars, body)
     chars = _drop_family_plurals(chars)
     chars = _gender_from_introduction(chars, body)
+    chars = _gender_from_address(chars, body)
     del text
     return _add_specials(chars, story, body, narration, promoted)
 
@@ -647,6 +648,7 @@ def _collect(
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
         if is_narration:
             form.narrated += 1
+        _count_apposition(form, before, after)
         if not is_narration:
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
@@ -656,19 +658,31 @@ def _collect(
                 # in a short story that call may be the only person-like use the name gets.
                 form.person += 1
             continue
+        _count_fronted_participle(form, seg_text, m.start())
         # Gender: the first personal pronoun after the name, before another name turns up.
         ahead = seg_text[m.end() : m.end() + 160]
         _count_reflexive(form, ahead)
         found = list(_WORD_RE.finditer(ahead))[:25]
         ws = [f.group() for f in found]
+        alone: bool | None = None  # whether the name is its sentence's named subject (worked out once)
         for j, w in enumerate(ws):
             lw = w.lower()
             if j and w[0].isupper() and w not in STOPWORDS:
                 break
             if lw in ("her", "him") and j and ws[j - 1].lower() in _OBJECT_PREPS:
-                break  # "Spike huddled under her cloak": the "her" is someone else
-            if lw == "him" or (lw == "her" and (j + 1 == len(ws) or ws[j + 1].lower() in _NOT_A_NOUN
-                                                or not ahead[found[j].end() : found[j + 1].start()].isspace())):
+                # "Spike huddled under her cloak": the "her" may be someone named before Spike. A
+                # possessive ("up to her nose", "with her headset") goes with the sentence's named
+                # subject when nobody else is named before it: "Priya comes in with her headset".
+                if lw == "him" or not _possessive(ahead, found, j) or (
+                        j > 1 and ws[j - 1].lower() == "at" and ws[j - 2].lower() in _LOOK_VERBS):
+                    break  # "Berry looked at her hard": one looks at someone else
+                if re.search(r"[.!?;]", ahead[: found[j].start()]):
+                    break  # only within the name's own sentence
+                if alone is None:
+                    alone = _named_subject(seg_text, m.start(), kept)
+                if not alone:
+                    break
+            if lw == "him" or (lw == "her" and not _possessive(ahead, found, j)):
                 # An object pronoun right after a name is somebody else: "Tobin showed her how",
                 # "Pip corrected her.", "Sella handed him the can". "her" before a noun is possessive.
                 break
@@ -682,6 +696,93 @@ def _collect(
         if len(keys) > 1:
             for pair in itertools.combinations(sorted(keys), 2):
                 together[frozenset(pair)] += 1  # type: ignore[index]
+
+
+def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
+    """Whether the "her" at found[j] is a possessive: a noun follows it ("her nose", not "her how")."""
+    nxt = found[j + 1].group().lower() if j + 1 < len(found) else ""
+    return (bool(nxt) and nxt not in _NOT_A_NOUN and not (nxt.endswith("ly") and nxt not in _LY_NOUNS)
+            and ahead[found[j].end() : found[j + 1].start()].isspace())
+
+
+# "-ly" words that are nouns; any other after "her" is an adverb ("looked at her helplessly": an object).
+_LY_NOUNS = frozenset(["family", "belly", "lily", "folly", "jelly", "ally", "holly", "rally", "bully", "melancholy"])
+
+
+_LOOK_VERBS = frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed", "gazing",
+                         "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare", "glared", "peered",
+                         "frowned", "grinned", "winked", "laughed", "nodded"])
+
+
+# Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").
+_SUBJECT_LEAD = frozenset(["and", "but", "then", "so", "yet", "now", "still", "at", "last", "presently", "soon",
+                           "suddenly", "meanwhile", "here", "there", "just"])
+
+
+def _named_subject(text: str, start: int, kept: list[str]) -> bool:
+    """Whether the name at start is its sentence's subject with nobody named or described before it: it opens
+    the sentence ("And Quill ..."), follows a speech verb ("said Quill, with her ..."), or opens a second clause
+    of a sentence it also opened ("Twilight Sparkle closed the book, and Twilight Sparkle sighed at her
+    notes"). Not "the sight of Matthew ... her", nor "Starlight stood there, and Spike huddled under her cloak"."""
+    head = text[max(0, start - 200) : start]
+    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
+    words = _WORD_RE.findall(head[cut + 1 :])
+    if all(w.lower() in _SUBJECT_LEAD or w.lower() in SPEECH_VERBS for w in words):
+        return True
+    names = [w for w in words if w[0].isupper() and w not in STOPWORDS]
+    return (len(words) > 2 and words[-1] in ("and", "but") and bool(names) and all(w in kept for w in names)
+            and (words[0] in kept or words[0] in TITLES))
+
+
+# Nouns that say a person's sex and nothing else (no rank or trade: "Sella, the captain" may be a woman).
+_SEX_NOUNS = {w: "male" for w in ("man", "gentleman", "boy", "lad", "fellow", "youth", "father", "brother", "son", "uncle",
+                                  "husband", "nephew", "grandfather", "grandson", "widower", "stallion", "colt")}
+_SEX_NOUNS.update({w: "female" for w in ("woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife",
+                                         "niece", "grandmother", "granddaughter", "widow", "mare", "filly")})
+_SEX_ALT = "|".join(sorted(_SEX_NOUNS))
+# "their father Harl", "the mare Rarity": a sex noun right before the name, after a determiner.
+_APPOSED_BEFORE = re.compile(rf"\b(?:[Tt]he|[Aa]n?|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z-]+\s+)?(?P<noun>{_SEX_ALT})\s+$")
+# "Rarity, the young mare," / "Tobin, her brother.": the noun heads a phrase set off after the name (not
+# an item of a list: "Rarity, the colt, and the filly"; nor "my lady" after a name, a form of address to
+# someone else: "Rosings, my lady, I dare say").
+_APPOSED_AFTER = re.compile(rf"\s*,\s*(?!my lady\b)(?:the|an?|my|his|her|their|our|your)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{_SEX_ALT})(?=\s*[,.;:!?]|\s+who\b)(?!\s*,\s*(?:and|or)\b)")
+
+
+# "Returning to his basket, Rabbit sighed": a sentence opened by a participle clause with a possessive in it,
+# closed by a comma right before the name. The clause's unstated subject is the name, so is the possessive's owner.
+# Lower-case words only, so no one else is named in the clause, and no "that" or "what" opening a clause of its
+# own ("Seeing that her thoughts were elsewhere, Cecil": her thoughts are someone else's).
+_FRONTED_PARTICIPLE = re.compile(r"(?P<verb>[A-Z][a-z]+ing)(?:\s+(?!that\b|what\b|whether\b|if\b|how\b|as\b|when\b)[a-z]+)*?"
+                                 r"\s+(?P<pron>his|her)\s+(?P<next>[a-z]+)(?:\s+[a-z]+)*\s*,\s*$")
+# Capitalised -ing words that are no participle with the name as subject: prepositions ("During his stay,
+# Emma ...": anyone's stay) and nouns.
+_NOT_PARTICIPLES = frozenset(["During", "Notwithstanding", "Regarding", "Concerning", "Including", "Considering",
+                              "Excepting", "Barring", "Pending", "Following", "According", "Touching", "Respecting",
+                              "Morning", "Evening", "Nothing", "Something", "Anything", "Everything", "King", "Spring",
+                              "Thing", "Wedding", "Darling", "Ring", "Sing", "Bring"])
+
+
+def _count_fronted_participle(form: _Form, text: str, start: int) -> None:
+    head = text[max(0, start - 120) : start]
+    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
+    m = _FRONTED_PARTICIPLE.match(head[cut + 1 :].lstrip())
+    if m is None or m.group("verb") in _NOT_PARTICIPLES or m.group("next") in _NOT_A_NOUN:
+        return  # "Handing her the basket, Rabbit ...": an object "her" is somebody else
+    if m.group("pron") == "his":
+        form.he += 1
+    else:
+        form.she += 1
+
+
+def _count_apposition(form: _Form, before: str, after: str) -> None:
+    """A noun of sex in apposition to the name tells its gender as well as a pronoun does (counted as two)."""
+    m = _APPOSED_BEFORE.search(before) or _APPOSED_AFTER.match(after)
+    if m is None:
+        return
+    if _SEX_NOUNS[m.group("noun")] == "male":
+        form.he += 2
+    else:
+        form.she += 2
 
 
 _AFTER_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|his|her|its|my|your|our|their|of)\s+$")
@@ -1868,6 +1969,47 @@ def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -
     if not found:
         return chars
     return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]
+
+
+# "ma'am", "sir" set off as a form of address, not a title before a name ("Miss Bates").
+_ADDRESS = re.compile(r"\b(?P<word>[Ss]ir|[Mm]a'am|[Mm]adam|[Mm]iss|[Mm]ister)\b(?=\s*[,.!?])")
+# A speech tag whose subject is a name: "said Rarity", "Rarity said" (not "he told Rarity").
+_SPEAKER_TAG = re.compile(rf"^\W*(?:(?:{'|'.join(sorted(SPEECH_VERBS))})\s+{_UP}|{_UP}[\w' .-]*?\s(?:{'|'.join(sorted(SPEECH_VERBS))})\b)")
+_ADDRESS_GENDER = {"sir": "male", "mister": "male", "ma'am": "female", "madam": "female", "miss": "female"}
+
+
+def _gender_from_address(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """A character of unknown gender takes the gender of the "sir" or "ma'am" that answers them.
+
+    '"Good morning, Captain," said Rarity.' then '"Morning, ma'am. Papers?"': the untagged reply right after
+    a paragraph whose narration names one character speaks to that character. Every such reply must agree.
+    """
+    unknown = {c.name for c in chars if c.gender == "unknown"}
+    lookup = _name_lookup(chars)
+    pattern = _lookup_regex(lookup)
+    if not unknown or pattern is None:
+        return chars
+    paras: list[tuple[list[str], list[str]]] = []  # (narration, speech) per paragraph
+    last = None
+    for seg in body:
+        if (seg.chapter, seg.paragraph) != last:
+            paras.append(([], []))
+            last = (seg.chapter, seg.paragraph)
+        paras[-1][seg.kind == "dialogue"].append(seg.text)
+    votes: dict[str, set[str]] = defaultdict(set)
+    for (narr, speech), (narr2, speech2) in itertools.pairwise(paras):
+        if not speech or not speech2 or any(t.strip() for t in narr2):
+            continue  # a speech with a narrated tag, answered by a bare speech
+        named = {lookup[" ".join(m.group(0).split())] for t in narr for m in pattern.finditer(t)}
+        if len(named) != 1 or not any(_SPEAKER_TAG.search(t) for t in narr):
+            continue  # the one name must be the speaker's ("said Rarity"), not the one spoken to ("he told Rarity")
+        said = [_ADDRESS_GENDER[m.group("word").lower()] for m in _ADDRESS.finditer(speech2[0][:120])]
+        if said:
+            votes[next(iter(named))].update(said)
+    found = {n: next(iter(g)) for n, g in votes.items() if n in unknown and len(g) == 1}
+    if not found:
+        return chars
+    return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]  # type: ignore[arg-type]
 
 
 # How far (in characters) after "a crow" a new name may turn up and still be that crow's name.
