@@ -1489,6 +1489,18 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         asked_parent = (paras[i - 1].addr_parent if answer is None and i > 0 and not para.tags and not para.cont
                         and paras[i - 1].quotes and paras[i - 1].chain == para.chain and not para.addr_parent
                         and paras[i - 1].quotes[-1].text.rstrip(_CLOSERS.replace("?", "")).endswith("?") else set())
+        # The true speaker, when training or measuring with an oracle (never in a normal run).
+        truth = oracle(para.quotes[0]) if oracle is not None else None
+
+        def no_speaker(hyp: _Hyp) -> tuple:
+            """The extension that leaves the line unknown (nobody in the pool can say it); measuring
+            with `picks`, the truth goes into the history instead."""
+            if picks is not None:
+                picks[i] = None
+                if truth is not None:
+                    return (hyp.score, hyp, None, (truth, 0.97), 0.0, None)
+            return (hyp.score, hyp, None, (None, 0.0), 0.0, None)
+
         # (score, parent, speaker, its (speaker, confidence) or None, log-probability, runner-up) per
         # extension: only the beam_width best become hypotheses (a copy of the parent's speakers and a
         # calibrated confidence each), not every one of the up to _BEAM x _BRANCH extensions.
@@ -1505,8 +1517,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             fixed = _fixed_speaker(i, paras, spk, hyp, settled)
             if fixed is not None and picks is not None:
                 picks[i] = fixed[0]
-                true = oracle(para.quotes[0])
-                fixed = (true, 0.97) if true is not None else fixed
+                fixed = (truth, 0.97) if truth is not None else fixed
             if fixed is not None:
                 grown.append((hyp.score + _anchor_cost(i, paras, history, spk, weights), hyp, None, fixed, 0.0, None))
                 continue
@@ -1515,12 +1526,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
             if trace is not None and cands:
                 trace.append((para.quotes, cands, feats))
             if not cands:
-                if picks is not None:
-                    picks[i] = None
-                    if oracle(para.quotes[0]) is not None:
-                        grown.append((hyp.score, hyp, None, (oracle(para.quotes[0]), 0.97), 0.0, None))
-                        continue
-                grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
+                grown.append(no_speaker(hyp))
                 continue
             mx = max(scores)
             z = sum(math.exp(x - mx) for x in scores)
@@ -1533,12 +1539,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 if not kept and not para.tags:
                     # Everyone in the pool is called by name here ("Um, Discord?" in a scene whose only known
                     # person is Discord): the caller is someone the story has not named.
-                    if picks is not None:
-                        picks[i] = None
-                        if oracle(para.quotes[0]) is not None:
-                            grown.append((hyp.score, hyp, None, (oracle(para.quotes[0]), 0.97), 0.0, None))
-                            continue
-                    grown.append((hyp.score, hyp, None, (None, 0.0), 0.0, None))
+                    grown.append(no_speaker(hyp))
                     continue
                 ranked = kept or ranked
             if para.addr_parent and not any(t.kind == "name" for t, _ in para.tags):
@@ -1565,13 +1566,12 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 sure = None
             if picks is not None:
                 picks[i] = sure if sure is not None else cands[ranked[0]]
-                true = oracle(para.quotes[0])
-                if true is not None:
+                if truth is not None:
                     # The truth goes into the history even when the pool lacks it.
-                    grown.append((hyp.score, hyp, None, (true, 0.97), 0.0, None))
+                    grown.append((hyp.score, hyp, None, (truth, 0.97), 0.0, None))
                     continue
-            if oracle is not None and oracle(para.quotes[0]) in cands:
-                order = [cands.index(oracle(para.quotes[0]))]
+            if truth is not None and truth in cands:
+                order = [cands.index(truth)]
             elif sure is not None:
                 order = [cands.index(sure)]
             log_z = math.log(z)
