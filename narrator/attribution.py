@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
+from narrator.chat import chat_label
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
     CREATURES,
@@ -42,7 +43,6 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     asks_name,
     both_tenses,
-    chat_label,
     name_answer,
     self_introductions,
 )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from narrator.lexicon import chat_line, is_chat
+from narrator.chat import chat_line, is_chat
 from narrator.models import Chapter, Scene, Span, Story
 
 _NUMBER_WORD = (

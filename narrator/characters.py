@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from narrator.chat import chat_label
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
     CREATURES,
@@ -41,7 +42,6 @@ from narrator.lexicon import (
     UPPER,
     asks_name,
     both_tenses,
-    chat_label,
     civil_title,
     gender_of_title,
     name_answer,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from narrator.lexicon import chat_line, is_chat
+from narrator.chat import chat_line, is_chat
 from narrator.models import Chapter, Segment, Span, Story
 
 # Characters that may stand right before an opening quote mark.
