@@ -1018,7 +1018,7 @@ _PAREN_VERB = re.compile(
 # Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
 _GESTURES = both_tenses(frozenset(["laughed", "smiled", "nodded", "sighed", "grinned", "chuckled", "giggled", "sobbed", "groaned",
                        "moaned", "gasped", "thought", "wondered", "mused", "breathed", "purred"]))
-_THINKING = frozenset(["thought", "thinks", "wondered", "wonders", "mused", "muses"])
+_THINKING = both_tenses(frozenset(["thought", "wondered", "mused"]))
 _ANNOUNCED = re.compile(
     r"\b(?:began|begun|begins|resumed|resumes)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
 _AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A-Z][^,:;]{0,40}?)\s*(?:with)?\s*[,:\u2014\-]*\s*$")
@@ -1492,7 +1492,7 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         # The true speaker, when training or measuring with an oracle (never in a normal run).
         truth = oracle(para.quotes[0]) if oracle is not None else None
 
-        def no_speaker(hyp: _Hyp) -> tuple:
+        def no_speaker(hyp: _Hyp, i: int = i, truth: str | None = truth) -> tuple:
             """The extension that leaves the line unknown (nobody in the pool can say it); measuring
             with `picks`, the truth goes into the history instead."""
             if picks is not None:
