@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrator.attribution import _Para, _prepare, _Resolver, attribute
+from narrator.attribution import _Para, _paragraphs, _prepare, _Resolver, _scan_mentions, attribute
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
@@ -40,6 +40,15 @@ def prepared(text: str, characters: list[Character]) -> tuple[_Resolver, list[_P
     """The resolver and the paragraphs (mentions, tags, chains) the decoder would read for `text`."""
     _, segs = segments_of(text)
     return _prepare(segs, characters)
+
+
+def scanned(quote: str, characters: list[Character]) -> tuple[_Resolver, _Para]:
+    """The resolver and the one paragraph of `quote` with its mentions scanned (vocatives, names in speech)."""
+    _, segs = segments_of(quote)
+    res = _Resolver(characters)
+    (para,) = _paragraphs(segs)
+    _scan_mentions(para, res)
+    return res, para
 
 
 def speech(lines: list[Line]) -> list[tuple[str, str | None]]:

@@ -5,17 +5,13 @@ from __future__ import annotations
 from narrator import attribution as attr
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, segments_of
+from .attribution_helpers import lines_of, scanned, segments_of
 from .test_conversation import CAST
 
 
 def _named_in_quote(quote: str) -> set[str]:
     """The characters attribution counts as named inside a one-quote paragraph's speech."""
-    _, segs = segments_of(quote)
-    res = attr._Resolver(CAST)
-    (para,) = attr._paragraphs(segs)
-    attr._scan_mentions(para, res)
-    return para.in_quote
+    return scanned(quote, CAST)[1].in_quote
 
 
 def test_a_name_in_someone_elses_reported_words_is_no_evidence_against_the_teller():

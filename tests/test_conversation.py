@@ -5,7 +5,7 @@ from __future__ import annotations
 from narrator import attribution as attr
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, prepared, segments_of
+from .attribution_helpers import lines_of, prepared, scanned, segments_of
 
 CAST = [
     Character("Nell Harrow", ("Nell", "Miss Harrow"), "female", 20),
@@ -22,11 +22,7 @@ def who_of(text: str) -> list[str | None]:
 
 def _vocatives(quote: str) -> list[str]:
     """The vocatives attribution finds in a one-quote paragraph."""
-    _, segs = segments_of(quote)
-    res = attr._Resolver(CAST)
-    (para,) = attr._paragraphs(segs)
-    attr._scan_mentions(para, res)
-    return para.vocatives
+    return scanned(quote, CAST)[1].vocatives
 
 
 def test_conversation_name_before_an_aside_and_a_verb_is_the_subject_not_the_listener():

@@ -8,7 +8,7 @@ from __future__ import annotations
 from narrator import attribution as attr
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, segments_of, who
+from .attribution_helpers import lines_of, scanned, who
 
 # The narrator's gender is never stated in their own voice: "unknown", as find_characters leaves it.
 CAST = [
@@ -35,10 +35,7 @@ def test_the_narrator_still_speaks_an_i_tagged_line():
 
 def _sure_vocatives(quote: str) -> set[str]:
     """The names a one-quote paragraph surely addresses (never its speaker's own name)."""
-    _, segs = segments_of(quote)
-    (para,) = attr._paragraphs(segs)
-    attr._scan_mentions(para, attr._Resolver(CAST))
-    return para.sure_vocatives
+    return scanned(quote, CAST)[1].sure_vocatives
 
 
 def test_a_line_addressing_someone_by_name_is_not_theirs_even_against_turn_taking():
@@ -61,10 +58,7 @@ def test_a_name_beside_the_speakers_own_pronoun_is_no_listener():
 
 
 def _asked(quote: str) -> str | None:
-    _, segs = segments_of(quote)
-    (para,) = attr._paragraphs(segs)
-    res = attr._Resolver(CAST)
-    attr._scan_mentions(para, res)
+    res, para = scanned(quote, CAST)
     return attr._asked_name(para, res)
 
 
