@@ -897,7 +897,7 @@ def _married_son(forms: dict[str, _Form], given: str, surname: str, couples: fro
     """Whether Given Surname is a married son of the house, not its "Mr. Surname".
 
     "Mr. X" is the head of the family, the husband of "Mrs. X". When the story names the couple ("Mr.
-    and Mrs. Musgrave", twice or more) and a woman is "Mrs. Given Surname" ("Mrs. Hal Musgrave": a wife
+    and Mrs. Harrow", twice or more) and a woman is "Mrs. Given Surname" ("Mrs. Ned Harrow": a wife
     named after her husband so as not to be taken for Mrs. X), Given Surname has a wife of his own: a
     son, not Mr. X. (Without the couple, "Mrs. X" may be a widow and her son the head: then he is.)
     """
@@ -1065,8 +1065,8 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                     and not (_title_key(good[titled[0]].title or "") == "Mr" and _married_son(forms, f.words[0], last, couples)):
                 union(k, titled[0])
 
-    # A wife named after her husband ("Mrs. Hal Musgrave") says the household's bare "Hal" is Hal Musgrave,
-    # though the story has another Hal ("Hal Tandy") -- the one it takes care to name in full.
+    # A wife named after her husband ("Mrs. Ned Harrow") says the household's bare "Ned" is Ned Harrow,
+    # though the story has another Ned ("Ned Tandy") -- the one it takes care to name in full.
     wives: dict[str, set[str]] = defaultdict(set)
     for f in forms.values():
         if f.title and _title_key(f.title) == "Mrs" and len(f.words) == 2 and f.words[0] not in TITLES:
