@@ -32,6 +32,7 @@ the repository. Standard library only.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import shutil
@@ -127,7 +128,7 @@ def restyle(text: str, style: str) -> str:
             chars[i] = o_out if opens else c_out
         cuts = [m.start(), *sorted(kinds), m.end()]
         nested: set[int] = set()
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in itertools.pairwise(cuts):
             for qo, qc in nested_pairs(text, a + (a in kinds), b):
                 chars[qo], chars[qc] = o_in, c_in
                 nested.update((qo, qc))
@@ -141,7 +142,7 @@ def _only_marks_changed(old: str, new: str) -> bool:
     """Same length, and every changed character a quote mark or apostrophe, or a space or question mark that
     stood for a lost nested opener (see nested_pairs) now one."""
     marks = {c for s in STYLES.values() for c in s}
-    return len(old) == len(new) and all(a == b or (a in "\"' ?" and b in marks) for a, b in zip(old, new))
+    return len(old) == len(new) and all(a == b or (a in "\"' ?" and b in marks) for a, b in zip(old, new, strict=True))
 
 
 def restyle_novel(src: Path, dst: Path, style: str) -> tuple[int, int]:

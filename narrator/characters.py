@@ -15,9 +15,10 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from narrator.chat import chat_label
+from narrator.dialogue import plain_marks
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
     CREATURES,
@@ -207,8 +208,23 @@ class _Form:
     extra: set[str] = field(default_factory=set)
 
 
+def _with_segments(story: Story, segments: Sequence[Segment]) -> Story:
+    """The story with each segment's stretch of text replaced by the segment's (same length) text."""
+    changed = [s for s in segments if story.text[s.start : s.end] != s.text]
+    if not changed:
+        return story
+    chars = list(story.text)
+    for s in changed:
+        chars[s.start : s.end] = s.text
+    return replace(story, text="".join(chars))
+
+
 def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character]:
     """Characters named in the story, most salient first."""
+    # Read with the quote marks straightened (plain_marks: single quotes, curly quotes, guillemets as '"'),
+    # the spelling the cues below are written for; offsets are unchanged.
+    segments = plain_marks(list(segments))
+    story = _with_segments(story, segments)
     text = story.text
     body = [s for s in segments if not s.heading and not s.note]
     narration = "\n".join(s.text for s in body if s.kind == "narration")

@@ -13,6 +13,7 @@ book's convention (double or single quotes) is detected once per story.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from narrator.chat import chat_line, is_chat
@@ -20,6 +21,15 @@ from narrator.models import Chapter, Segment, Span, Story
 
 # Characters that may stand right before an opening quote mark.
 _BEFORE_OPEN = set(" \t\r\n([{\u2014\u2013-:;,/*_\u2026")
+# Every way a book marks a quotation, and the straight mark a quotation's delimiter and a nested mark
+# become for the stages after this one (see plain_marks).
+_OPENERS = "\"\u201c\u201e\u00ab'\u2018\u2039"
+_CLOSERS = "\"\u201d\u00bb'\u2019\u203a"
+_DOUBLE_MARKS = "\"\u201c\u201d\u201e\u00ab\u00bb"
+_SINGLE_MARKS = "'\u2018\u2019\u2039\u203a"
+_AS_DOUBLE = str.maketrans({c: '"' for c in _DOUBLE_MARKS})
+_AS_SINGLE = str.maketrans({c: "'" for c in _SINGLE_MARKS})
+_ALL_AS_SINGLE = str.maketrans({c: "'" for c in _DOUBLE_MARKS + _SINGLE_MARKS})
 # Contractions that start with an apostrophe and are never quotations ('tis, 'em ...).
 _ELISIONS = re.compile(
     r"'(?:tis|twas|twere|twill|twould|em|cause|cos|til|till|n|round|bout|nuff|ello|e|im|er|ad|ave)\b",
@@ -113,7 +123,7 @@ def _uses_single_quotes(text: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _single_quote_convention(text: str) -> bool:
-    doubles = text.count('"') + text.count("\u201c") + text.count("\u201d")
+    doubles = sum(text.count(c) for c in _DOUBLE_MARKS)
     # Count single marks that open a quotation: after a space or line start, before a letter,
     # and not an elision such as 'tis.
     opens = 0
@@ -149,13 +159,18 @@ def split_paragraph(text: str, start: int, end: int, *, single: bool = False) ->
 
 
 def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Quotation spans delimited by straight or curly double quotes."""
+    """Quotation spans delimited by straight or curly double quotes, or by guillemets («French»,
+    »German«) and German low-high marks („so“)."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
     for i in range(start, end):
         ch = text[i]
-        if ch not in '"\u201c\u201d':
+        if ch not in _DOUBLE_MARKS:
             continue
+        if ch in "\u00ab\u00bb":
+            ch = _guillemet(text, i, start, end)
+        elif ch == "\u201c" and open_at is not None and text[open_at] == "\u201e":
+            ch = "\u201d"  # „so“: the high mark closes what the low one opened
         if open_at is None:
             if ch == "\u201d":
                 continue  # a stray closing curly quote: unbalanced marks, read as narration
@@ -164,7 +179,7 @@ def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 continue
             open_at = i
         else:
-            if ch == "\u201c":
+            if ch in "\u201c\u201e":
                 # A new opener while one is open: the earlier quote was left unclosed.
                 spans.append((open_at, _rstrip(text, open_at, i)))
                 open_at = i
@@ -174,6 +189,20 @@ def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if open_at is not None:
         spans.append((open_at, _rstrip(text, open_at, end)))
     return spans
+
+
+def _guillemet(text: str, i: int, start: int, end: int) -> str:
+    """A guillemet read as the curly mark it stands for: it opens (“) when a word follows it and white space
+    or a bracket comes before, or when it points the way a French opener does («) and does not end a
+    word (« so »); otherwise it closes (”). Both directions are in use («so» in French, »so« in German), and
+    French sets them off with spaces (« so »)."""
+    prev = text[i - 1] if i > start else " "
+    nxt = text[i + 1] if i + 1 < end else " "
+    if prev in _BEFORE_OPEN and (nxt.isalnum() or nxt in "_'\u2018\u2039"):
+        return "\u201c"
+    if text[i] == "\u00ab" and (prev.isspace() or prev in "([{" or nxt.isalnum()):
+        return "\u201c"
+    return "\u201d"
 
 
 def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -186,14 +215,22 @@ def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if ch in "'\u2018\u2019":
             prev = text[i - 1] if i > start else " "
             nxt = text[i + 1] if i + 1 < end else " "
+            alone = prev.isspace() and nxt.isspace()
             if open_at is None:
-                if ch != "\u2019" and prev in _BEFORE_OPEN and not nxt.isspace() and not _ELISIONS.match(text, i):
+                # An opener stands before its first word -- or alone between spaces, as a double mark may
+                # (", ' after what you said", "' Why, that's rum" opening the paragraph): a word's
+                # apostrophe never stands alone. A capitalised elision outside a quotation opens one
+                # ("'Er--no,' said Meg") unless it is 'Tis / 'Twas, which a narrator may write.
+                if ch != "\u2019" and prev in _BEFORE_OPEN and (not nxt.isspace() or alone or i == start) \
+                        and not (_ELISIONS.match(text, i) and (nxt.islower() or nxt in "Tt")):
                     open_at = i
             else:
                 inside_word = prev.isalnum() and nxt.isalnum()
-                closes = not inside_word and not prev.isspace() and (
+                # A mark alone between spaces inside a quotation closes it: an opener has its word after
+                # it, and the closer of a broken-off speech may follow a space ("'How I wish ' Ann began").
+                closes = alone or (not inside_word and not prev.isspace() and (
                     nxt.isspace() or nxt in ",.;:!?)\u2014-" or i + 1 >= end
-                )
+                ))
                 # "the dogs' bone": a plural possessive, not a closer, when a lowercase word follows
                 # and the quote has no punctuation before the mark.
                 if closes and prev.isalpha() and nxt == " ":
@@ -214,3 +251,27 @@ def _rstrip(text: str, start: int, end: int) -> int:
     while end > start + 1 and text[end - 1] in " \t\r\n":
         end -= 1
     return end
+
+
+def plain_marks(segments: list[Segment] | tuple[Segment, ...]) -> list[Segment]:
+    """Copies of the segments as if the book quoted speech with straight double marks and wrote straight
+    apostrophes: a quotation's own opening and closing marks become '"', marks nested inside it (whatever
+    their convention: "..." inside '...', \u2018...\u2019 inside \u201c...\u201d) and apostrophes become "'".
+
+    Who speaks does not depend on the book's typography, so the stages that read the words (characters,
+    attribution) read this one spelling, whose cues they know ('"Yes," said Ann.' reads as '\u2018Yes,\u2019 said
+    Ann.' and '\u00abYes,\u00bb said Ann.'). Offsets and lengths are kept; these copies are for reading only and
+    are never rendered or written (their text is not the story's).
+    """
+    out: list[Segment] = []
+    for seg in segments:
+        t = seg.text
+        if seg.kind == "dialogue" and t and t[0] in _OPENERS:
+            closed = len(t) > 1 and t[-1] in _CLOSERS
+            inner = t[1 : -1 if closed else None]
+            inner = inner.translate(_ALL_AS_SINGLE if t[0] in _SINGLE_MARKS else _AS_SINGLE).translate(_AS_DOUBLE)
+            new = '"' + inner + ('"' if closed else "")
+        else:
+            new = t.translate(_AS_SINGLE).translate(_AS_DOUBLE)
+        out.append(seg if new == t else replace(seg, text=new))
+    return out
