@@ -205,10 +205,18 @@ def _guillemet(text: str, i: int, start: int, end: int) -> str:
     return "\u201d"
 
 
+_TAG_START = re.compile(r"(?:said|says|asked|asks|cried|cries|replied|replies|he|she|I|they)\b")
+_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
+
+
 def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Quotation spans delimited by single marks, telling them apart from apostrophes."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
+    # Where an open quotation could have closed but a lower-case word after the mark made it look like a
+    # plural possessive ("the dogs' bone"): the first one, and what to do with it if nothing closes later.
+    weak: int | None = None
+    elided = _elided_words(text)
     i = start
     while i < end:
         ch = text[i]
@@ -223,7 +231,7 @@ def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 # ("'Er--no,' said Meg") unless it is 'Tis / 'Twas, which a narrator may write.
                 if ch != "\u2019" and prev in _BEFORE_OPEN and (not nxt.isspace() or alone or i == start) \
                         and not (_ELISIONS.match(text, i) and (nxt.islower() or nxt in "Tt")):
-                    open_at = i
+                    open_at, weak = i, None
             else:
                 inside_word = prev.isalnum() and nxt.isalnum()
                 # A mark alone between spaces inside a quotation closes it: an opener has its word after
@@ -231,19 +239,57 @@ def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 closes = alone or (not inside_word and not prev.isspace() and (
                     nxt.isspace() or nxt in ",.;:!?)\u2014-" or i + 1 >= end
                 ))
-                # "the dogs' bone": a plural possessive, not a closer, when a lowercase word follows
-                # and the quote has no punctuation before the mark.
-                if closes and prev.isalpha() and nxt == " ":
-                    rest = text[i + 2 : i + 20]
-                    if rest[:1].islower() and not re.match(r"(?:said|says|asked|asks|cried|cries|replied|replies|he|she|I|they)\b", rest):
+                if closes and prev.isalpha() and not alone:
+                    word = _WORD_BEFORE.search(text, max(start, i - 20), i)
+                    after = text[i + 1 : i + 3]
+                    if after[:1] in ",.;:!?" and after[1:] in ("'", "\u2019"):
+                        # "'I'm goin',' said Tam": the mark after the comma closes; this one ends a word.
                         closes = False
+                    elif nxt == " ":
+                        rest = text[i + 2 : i + 20]
+                        if rest[:1].islower() and not _TAG_START.match(rest):
+                            # "the dogs' bone": a plural possessive when a lower-case word follows (held in
+                            # case nothing closes later).
+                            closes = False
+                            weak = i if weak is None else weak
+                        elif word is not None and word.group(0).lower() in elided and not _TAG_START.match(rest):
+                            # A word this book writes clipped ("an' Miss Lessing", "goin' Sunday").
+                            closes = False
                 if closes:
                     spans.append((open_at, i + 1))
                     open_at = None
         i += 1
+        if i >= end and open_at is not None and weak is not None and (
+                text[start:open_at].rstrip()[-1:].isalpha() or not _reopens(text, end)):
+            # Nothing closed the quotation, and it is a word or two quoted mid-sentence ("the 'seconds' on
+            # the train") or the next paragraph does not re-open it (the convention for a speech running
+            # on): the lower-case word after the first likely closer was no possessive's noun ("'Tosca'
+            # and 'Faust'", "'the house' from time to time"). Close there and read on.
+            spans.append((open_at, weak + 1))
+            open_at, i, weak = None, weak + 1, None
     if open_at is not None:
         spans.append((open_at, _rstrip(text, open_at, end)))
     return spans
+
+
+def _reopens(text: str, end: int) -> bool:
+    """Whether the paragraph after `end` opens with a single mark (a speech running on across paragraphs)."""
+    m = re.compile(r"\s*").match(text, end)
+    nxt = text[m.end() : m.end() + 1] if m else ""
+    return nxt in ("'", "\u2018")
+
+
+@lru_cache(maxsize=8)
+def _elided_words(text: str) -> frozenset[str]:
+    """Words the book writes clipped with an apostrophe at their end in the middle of a sentence ("an'",
+    "goin'", "o'"), three times or more: a dialect's spelling, not a quotation's end. Plural possessives
+    ("dogs'") are left out: they are told apart by what follows them."""
+    counts: dict[str, int] = {}
+    for m in re.finditer(r"\b([A-Za-z]+)['\u2019] [a-z]", text):
+        w = m.group(1).lower()
+        if not w.endswith("s"):
+            counts[w] = counts.get(w, 0) + 1
+    return frozenset(w for w, n in counts.items() if n >= 3)
 
 
 def _rstrip(text: str, start: int, end: int) -> int:

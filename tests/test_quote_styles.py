@@ -137,3 +137,27 @@ def test_plain_marks_straightens_delimiters_nested_marks_and_apostrophes_only() 
     assert quote.text == "\"Don't say 'never',\"" and tag.text == " said Ann's aunt."
     assert [(s.start, s.end, s.kind) for s in (quote, tag)] == [(s.start, s.end, s.kind) for s in segs]
     assert segs[0].text == text[: len(quote.text)]  # the story's own segments are left alone
+
+
+def test_single_mark_before_comma_and_closer_ends_a_clipped_word() -> None:
+    text = "'I'm goin',' said Tam."
+    assert pieces(text, single=True) == [("'I'm goin','", "dialogue"), (" said Tam.", "narration")]
+
+
+def test_single_words_the_book_writes_clipped_do_not_close() -> None:
+    # "an'" is this book's spelling of "and" (three uses before a lower-case word), so "an' Miss" goes on.
+    clipped = "Tam an' me, an' you, an' them went.\n\n"
+    text = clipped + "'Ma an' Miss Lee came,' said Kit."
+    start = len(clipped)
+    got = [(text[s:e], k) for s, e, k in split_paragraph(text, start, len(text), single=True)]
+    assert got == [("'Ma an' Miss Lee came,'", "dialogue"), (" said Kit.", "narration")]
+
+
+def test_single_quoted_words_mid_sentence_close_before_a_lower_case_word() -> None:
+    # Nothing else closes the quotation, so the mark before "on" was its end, not a plural possessive.
+    text = "They took 'seconds' on the train and were home by nine."
+    assert pieces(text, single=True) == [
+        ("They took ", "narration"), ("'seconds'", "dialogue"), (" on the train and were home by nine.", "narration")]
+    # ... while a plural possessive inside a quotation that does close later stays inside it.
+    text = "'The dogs' bowls are empty,' said Kit."
+    assert pieces(text, single=True)[0] == ("'The dogs' bowls are empty,'", "dialogue")
