@@ -2138,14 +2138,14 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         # A known character called by the given name alone ("Margaret") is the narrator "Margaret Schlegel".
         given = next((c for c in out if name and len(name.split()) == 2 and name.split()[0].rstrip(".") not in _BARE_TITLES
                       and c.name == name.split()[0]), None)
-        if given is not None and not any(c.name == name for c in out):
-            out = [Character(c.name, (*c.aliases, name, "I"), c.gender, c.mentions) if c is given else c for c in out]
-        elif name is not None and any(c.name == name for c in out):
+        if name is not None and any(c.name == name for c in out):
             out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
         elif holder is not None and found is not None:
             gender = found[1] if found[1] != "unknown" else holder.gender
             out = [Character(found[0], (c.name, *c.aliases, found[0].split()[0], "I"), gender, c.mentions + i_tags)  # type: ignore[arg-type]
                    if c is holder else c for c in out]
+        elif given is not None:
+            out = [Character(c.name, (*c.aliases, name, "I"), c.gender, c.mentions) if c is given else c for c in out]  # type: ignore[arg-type]
         elif found is not None and len(found[0].split()) == 2 and found[0].split()[0].rstrip(".") not in _BARE_TITLES:
             # A full name put together from the given name friends use and the surname of a stranger's "Miss
             # Schlegel": the voice goes by the given name, the one the story's people say.
@@ -2198,21 +2198,21 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
     common = _CommonWords(words, proper)
     # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
-    narrator_paras: dict[tuple[int, int], str] = {}
+    narrator_paras: set[tuple[int, int]] = set()
     for k, (a, b) in enumerate(itertools.pairwise(body)):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
-            narrator_paras[(a.chapter, a.paragraph)] = "tag"
+            narrator_paras.add((a.chapter, a.paragraph))
         elif (a.kind == "narration" and b.kind == "dialogue" and a.paragraph == b.paragraph
               and (_FIRST_PERSON_LEAD.search(a.text) or (_FIRST_PERSON_ACT.match(a.text) and not any(
                   s.kind == "narration" for s in body[k + 2 : k + 5]
                   if s.chapter == b.chapter and s.paragraph == b.paragraph)))):
             # 'I turned to him and said: "..."', 'I shook my head. "No."': the narrator acts, then speaks.
-            narrator_paras.setdefault((b.chapter, b.paragraph), "lead" if _FIRST_PERSON_LEAD.search(a.text) else "act")
+            narrator_paras.add((b.chapter, b.paragraph))
     # Paragraphs whose tag speaks to the narrator ("he said to me", "she asked me").
-    to_me: dict[tuple[int, int], str] = {}
+    to_me: set[tuple[int, int]] = set()
     for seg in body:
         if seg.kind == "narration" and _TO_ME.search(seg.text):
-            to_me[(seg.chapter, seg.paragraph)] = "tome"
+            to_me.add((seg.chapter, seg.paragraph))
     for seg in body:
         if seg.kind != "dialogue":
             continue
@@ -2227,8 +2227,6 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
                 named = re.search(r"[Nn]ame|[Cc]all", m.group(0)) is not None
                 if named or not re.search(r"\b[Ii]f\s*$", seg.text[: m.start()]):
                     votes[lookup.get(intro, intro)] += _SELF_NAMED if named else 1
-                    if _DEBUG_VOTES:
-                        print("  self", intro, seg.text[:60])
         if (seg.chapter, seg.paragraph - 1) in narrator_paras or (seg.chapter, seg.paragraph) in to_me:
             sign = 1  # the reply to the narrator addresses the narrator
         elif (seg.chapter, seg.paragraph) in narrator_paras:
@@ -2242,13 +2240,8 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
             if voc.split()[-1] in STOPWORDS or voc.split()[0] in _NOT_NAMES or _common_vocative(voc, common):
                 continue
             votes[lookup.get(voc, voc)] += sign
-            if _DEBUG_VOTES:
-                src = narrator_paras.get((seg.chapter, seg.paragraph - 1)) if sign == 1 else ("answered" if sign == 2 else None)
-                print("  vote", sign, "reply-" + src if src else to_me.get((seg.chapter, seg.paragraph), "own"), "|", voc, "|", seg.text[:70].replace("\n", " "))
     big = {c.name for c in chars if c.name.rstrip(".") not in TITLES}
     votes = Counter({k: v for k, v in votes.items() if k in big or k not in lookup.values()})
-    if _DEBUG_VOTES:
-        print("narrator votes", votes.most_common(8))
     # "Hastings" and "Mr. Hastings" are one vote: pool forms that share a surname.
     pooled: Counter[str] = Counter()
     for k, v in votes.items():
@@ -2279,7 +2272,6 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
 
 
-_DEBUG_VOTES = False
 # The weight of one self-introduction in the narrator's own line against one vocative (+1) in a reply.
 _SELF_NAMED = 3
 
