@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from narrator.chapters import split_chapters
+
+from .attribution_helpers import lines_of, segments_of, speech
 from .test_characters import by_form, chars_of
 
 
@@ -78,3 +81,21 @@ def test_first_person_strangers_mr_surname_and_friends_given_name_make_one_full_
     text += 'I walked home by the river, and I thought about the letter all the way.\n\n' * 4
     me, _ = narrator(text)
     assert me.name == "Oskar" and "Oskar Tarrow" in me.aliases
+
+
+def test_first_person_hard_wrapped_said_i_is_no_chapter_heading():
+    # A hard-wrapped book breaks '"Come in," said I.' after "said": the "I." that opens the next line
+    # finishes the sentence and is no bare numeral heading "Chapter I", so the line is the narrator's.
+    text = ('Chapter 1\n\nOrrin came to the door, wet through.\n\n"Come in," said\nI.\n\n'
+            '"Thank you, Wren," said Orrin.\n\n"Sit by the fire," said\nI.\n\n"Thanks, Wren," said Orrin.\n\n'
+            '"Tea?" said I.\n\n"Yes, Wren," said Orrin.\n\n')
+    story, _ = segments_of(text)
+    assert [c.title for c in split_chapters(story)] == ["Chapter 1"]
+    got = speech(lines_of(text))
+    assert got[0] == ('"Come in,"', "Wren") and got[2] == ('"Sit by the fire,"', "Wren")
+
+
+def test_first_person_bare_numeral_after_a_finished_line_is_still_a_heading():
+    # The other side: "II." after a paragraph that ended is a chapter heading as before.
+    text = 'Chapter I.\n\nOrrin came in.\n\nII.\n\nOrrin went out.\n'
+    assert len(split_chapters(segments_of(text)[0])) == 2
