@@ -154,8 +154,10 @@ def to_first_person(text: str, forms: list[str], protected: list[tuple[int, int]
             new = "My" if sentence_start else "my"
             subs.append((start, b, new))
             continue
-        # '"...," said Emma': a speech verb alone after a quotation or a comma is an inverted tag, "said I".
-        inverted = prev is not None and len(words) == 1 and prev in SPEECH_VERBS and mark in ',"'
+        # '"...," said Emma', '"...," reflected Emma': a verb alone after a quotation or a comma is an
+        # inverted tag, "said I".
+        inverted = (prev is not None and len(words) == 1 and mark in ',"' and prev not in _PREPOSITIONS
+                    and (prev in SPEECH_VERBS or prev in PAST_TO_BASE or (prev.islower() and prev.endswith("ed"))))
         nxt = re.match(r"(\s+)([A-Za-z]+(?:'[a-z]+)?)", text[b : b + 40])
         # "she thought Emma was right": a name before a verb is the subject of a clause of its own.
         verb_next = nxt is not None and (nxt.group(2) in _AUXILIARIES or nxt.group(2) in PAST_TO_BASE
