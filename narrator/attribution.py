@@ -1317,6 +1317,11 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
         if prev and prev[0].lower() in _PREPS:
             continue
         cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
+    if res.narrator is not None:
+        # "and then I stepped in and said:": in a story told in the first person the "I" of the narration
+        # is the narrator, a subject like any name ("me", the object, never is one).
+        for m in re.finditer(r"(?<![\w'\u2019])I(?![\w'\u2019])", clause):
+            cands.append((m.start(), (res.narrator, "name", res.gender.get(res.narrator, "unknown"))))
     if not cands:
         if lead or final_only:
             return None
