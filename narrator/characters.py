@@ -2146,10 +2146,6 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
                    if c is holder else c for c in out]
         elif given is not None:
             out = [Character(c.name, (*c.aliases, name, "I"), c.gender, c.mentions) if c is given else c for c in out]  # type: ignore[arg-type]
-        elif found is not None and len(found[0].split()) == 2 and found[0].split()[0].rstrip(".") not in _BARE_TITLES:
-            # A full name put together from the given name friends use and the surname of a stranger's "Miss
-            # Schlegel": the voice goes by the given name, the one the story's people say.
-            out.append(Character(found[0].split()[0], (found[0], "I"), found[1], i_tags))  # type: ignore[arg-type]
         elif found is not None:
             out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
         else:

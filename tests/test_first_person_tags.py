@@ -28,3 +28,21 @@ def test_first_person_lead_in_with_someone_else_as_subject_is_theirs():
     text = _OPENING + ('Orrin looked at me and said:\n\n"Sit down."\n\n"Thank you," I said.\n\n')
     got = dict(speech(lines_of(text)))
     assert got['"Sit down."'] == got['"It is,"'] and got['"It is,"'] is not None  # Orrin's
+
+
+def _last_two(extra: str) -> tuple[str | None, str | None]:
+    """(speaker of the last line, speaker of the narrator's tagged '"I know," I said') after `extra`."""
+    got = speech(lines_of(_OPENING + '"We should dance," said Mrs. Pell.\n\n' + extra))
+    return got[-1][1], dict(got)['"I know,"']
+
+
+def test_first_person_was_my_answer_is_the_narrators_tag():
+    # "was his answer" names a man; "was my answer" names the narrator, as "said I" does.
+    last, narrator = _last_two('"The floor is too small," was my answer.\n\n')
+    assert narrator is not None and last == narrator
+
+
+def test_first_person_me_beside_the_speech_is_not_the_speaker():
+    # The other side: "Orrin grinned at me." makes the narrator the listener, not the speaker.
+    last, narrator = _last_two('Orrin grinned at me. "The floor is too small."\n\n')
+    assert last is not None and last != narrator
