@@ -16,7 +16,8 @@ shares, descriptions such as "The Stranger" left out) becomes a first-person pro
 possessive ("Emma's"), "me" after a verb or preposition ("told Emma", "to Emma", "with Harriet and Emma"),
 else "I" ("Emma was", "said Emma" -> "said I", "Emma replied" -> "I replied"), with a lower-case epithet
 before it swallowed ("poor Emma" -> "I"), and the verb right after a subject "I" made to agree ("Emma is"
--> "I am", "has" -> "have", "says" -> "say"). What stays: everything inside quotations, so the others still
+-> "I am", "has" -> "have", "says" -> "say"); a name after someone else's title ("Mrs. Archer") or inside a
+longer proper noun ("the Newland Archers") stays. What stays: everything inside quotations, so the others still
 call her "Emma"; the pronouns that refer to her ("she", "her"), which a real first-person narrator would
 write "I" and "me" -- an imperfection left honest, since telling whose "she" it is needs the very
 resolution being measured; and the gold speakers and characters.json, so the scorer still needs the name.
@@ -24,6 +25,11 @@ resolution being measured; and the gold speakers and characters.json, so the sco
 A novel already told in the first person (a character whose aliases hold PDNC's narrator mark "_narr" or
 "Narr": The Gambler, The Sun Also Rises, The Sign of the Four, Styles) is copied as it is, its narrator
 being the "I"; there, a second "I" would make nonsense.
+
+Caveat when reading the figures: the scorer accepts only the name forms PDNC lists. A narrator whom the
+others call "Margaret" and "Miss Schlegel" is rightly named "Margaret Schlegel" -- a form Howards End never
+prints, so PDNC lists "Margaret" and "Miss Schlegel" but not it, and every one of her lines counts wrong
+(likewise "Elinor Dashwood"). Report the corpus with and without such novels.
 
 Writes, per novel, text.txt, quotes.jsonl (offsets moved, text recomputed, speakers as they were) and
 characters.json (unchanged) under OUT, never inside the repository; plus OUT-i, the same novels with only
@@ -110,9 +116,7 @@ def _object_slot(prev: str | None) -> bool:
         return False
     if prev in _PREPOSITIONS or prev in _VERBS or prev in PAST_TO_BASE:
         return True
-    if prev.endswith("ed") and prev not in _NOT_VERBS and len(prev) > 4:
-        return True
-    return False
+    return prev.endswith("ed") and prev not in _NOT_VERBS and len(prev) > 4
 
 
 def to_first_person(text: str, forms: list[str], protected: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
