@@ -107,7 +107,7 @@ def own_forms(person: dict, characters: list[dict]) -> list[str]:
     forms = {f for f in (person["name"], *(person.get("aliases") or []))
              if f not in others and f not in _NARRATOR_MARKS and f[:1].isupper()
              and f.split()[0] not in ("The", "A", "An", "My") and len(f.split()) <= 3}
-    return sorted(forms, key=len, reverse=True)
+    return sorted(forms, key=lambda f: (-len(f), f))  # longest first; ties by spelling, the same in every run
 
 
 def _object_slot(prev: str | None) -> bool:
