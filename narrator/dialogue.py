@@ -30,6 +30,7 @@ _SINGLE_MARKS = "'\u2018\u2019\u2039\u203a"
 _AS_DOUBLE = str.maketrans({c: '"' for c in _DOUBLE_MARKS})
 _AS_SINGLE = str.maketrans({c: "'" for c in _SINGLE_MARKS})
 _ALL_AS_SINGLE = str.maketrans({c: "'" for c in _DOUBLE_MARKS + _SINGLE_MARKS})
+_NOT_STRAIGHT = re.compile("[" + (_DOUBLE_MARKS + _SINGLE_MARKS).replace('"', "").replace("'", "") + "]")
 # Contractions that start with an apostrophe and are never quotations ('tis, 'em ...).
 _ELISIONS = re.compile(
     r"'(?:tis|twas|twere|twill|twould|em|cause|cos|til|till|n|round|bout|nuff|ello|e|im|er|ad|ave)\b",
@@ -312,6 +313,9 @@ def plain_marks(segments: list[Segment] | tuple[Segment, ...]) -> list[Segment]:
     out: list[Segment] = []
     for seg in segments:
         t = seg.text
+        if not (t[:1] == "'" and seg.kind == "dialogue") and _NOT_STRAIGHT.search(t) is None:
+            out.append(seg)  # straight double marks and straight apostrophes already (one C-level scan)
+            continue
         if seg.kind == "dialogue" and t and t[0] in _OPENERS:
             closed = len(t) > 1 and t[-1] in _CLOSERS
             inner = t[1 : -1 if closed else None]
