@@ -116,6 +116,19 @@ FEATURES = (
     "rel_kin_title",      # ... and its title fits the relation (a mother is "Mrs.", a daughter "Miss")
     "other_prev1",        # "said the other": spoke the previous turn
     "same_epithet",       # spoke the last line tagged with the same unknown epithet ("said the old man")
+    # A new voice joins an exchange: turn-taking knows only the last two speakers, a reader also hears who
+    # else is in the room and whom the line is said to. Set only for someone other than the last two speakers.
+    "entered",            # named in the narration since the conversation began, and has not spoken in it
+    "scene_other",        # the one person the conversation's narration names besides the last two speakers
+    "voc_back",           # the line names the speaker of two turns back (so it is not theirs, nor likely the reply)
+    "group_addr",         # the line speaks to several people at once ("you two", "both of you", "gentlemen")
+    "addressed_third",    # addressed by name in the previous speech paragraph: the one called on answers
+    "returning",          # spoke earlier in a conversation of three or more speakers, not in the last two turns
+    "alternate_many",     # alternate, in a conversation of three or more speakers (turn-taking is looser there)
+    # A reader knows a voice by its words: how much likelier this line's words are in the candidate's name-tagged
+    # speech than in the book's speech as a whole (a dialect, "my dear", "papa", a pet phrase).
+    "idiolect",           # mean log-likelihood ratio per word
+    "idiolect_sum",       # the same summed over the line's first _IDIOLECT_WORDS words (longer lines say more)
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -129,7 +142,8 @@ _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here"
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 # Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
 _BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
-         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience")
+         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience",
+         "entered", "scene_other", "voc_back", "group_addr", "addressed_third", "returning", "alternate_many")
 FEATURES = FEATURES + tuple(f + "_bare" for f in _BARE)
 
 _DEFAULT_WEIGHTS = {
@@ -240,6 +254,10 @@ class _Resolver:
         self.epithets = epithets
         # The paragraph each character is first named in, narration or speech (filled by _prepare).
         self.first_seen: dict[str, int] = {}
+        # Speech words per name-tagged speaker (counts, total) and in the whole book's speech (_voices).
+        self.voices: dict[str, tuple[dict[str, int], int]] = {}
+        self.book_words: dict[str, int] = {}
+        self.book_total = 0
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
         # their name, and "said the croupier" names the croupier as surely as "said Emma" names
         # Emma. So does a creature the story never names ("said the unicorn": find_characters only makes it
@@ -388,7 +406,43 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tu
     for k, para in enumerate(paras):
         for name in (*(n for _, n in para.mentions), *para.in_quote, *(t.name for t, _ in para.tags if t.name)):
             res.first_seen.setdefault(name, k)
+    _voices(paras, res)
     return res, paras
+
+
+_WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
+_IDIOLECT_WORDS = 40  # words of a line read for its idiolect features
+_IDIOLECT_PRIOR = 200.0  # words of the book's speech a voice's profile starts from (few tagged lines: the book's)
+
+
+def _words(para: _Para) -> dict[str, int]:
+    """The first _IDIOLECT_WORDS words of a paragraph's speech, lower-cased, with their counts."""
+    words = _WORD.findall(" ".join(q.text for q in para.quotes).lower())[:_IDIOLECT_WORDS]
+    out: dict[str, int] = {}
+    for w in words:
+        out[w] = out.get(w, 0) + 1
+    return out
+
+
+def _voices(paras: list[_Para], res: _Resolver) -> None:
+    """Each character's words in the lines a name tag gives them, and the words of all the book's speech.
+
+    Only name-tagged lines: what the text itself settles, the same in training and at run time."""
+    book: dict[str, int] = {}
+    voices: dict[str, dict[str, int]] = {}
+    for para in paras:
+        if not para.quotes:
+            continue
+        words = _words(para)
+        for w, c in words.items():
+            book[w] = book.get(w, 0) + c
+        if para.named and not para.cont:
+            own = voices.setdefault(para.named, {})
+            for w, c in words.items():
+                own[w] = own.get(w, 0) + c
+    res.book_words = book
+    res.book_total = sum(book.values())
+    res.voices = {n: (v, sum(v.values())) for n, v in voices.items()}
 
 
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
@@ -638,6 +692,12 @@ _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 _ROLE_VOCATIVE = re.compile(
     r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
     + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
+
+# Speech to more than one listener: "you two", "both of you", "all of you", "gentlemen", "my friends".
+_GROUP_ADDRESS = re.compile(
+    r"\b(?:you\s+(?:two|three|both|all)|(?:both|all|each|either|any|some|one)\s+of\s+you|you\s+people|"
+    r"you\s+fellows|you\s+children|gentlemen|ladies|my\s+friends|friends|children|boys|girls|everybody|everyone)\b"
+    r"(?!\s+(?:is|was|has|had|who|that|are|were)\b)", re.IGNORECASE)
 
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
@@ -1888,6 +1948,8 @@ class _Context:
     addressed: tuple[str, ...]  # named as vocatives in the previous speech paragraph (if close), in order
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
+    scene: tuple[str, ...]  # named in the conversation's narration so far (and the lead-in before it), last first
+    group: bool  # the speech is said to several people at once
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
     # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
@@ -1896,6 +1958,8 @@ class _Context:
     lead_centre: str | None = None
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
+    # The paragraph's speech words and their log-probabilities in the book's speech (see _idiolect).
+    words: tuple[tuple[int, ...], tuple[float, ...], tuple[str, ...]] | None = None
     # The earlier paragraphs the turn-taking features read, and the pool's text-decided tail: the same for
     # every hypothesis (see _turn_slots), kept with the history they were read from.
     slots: tuple | None = None
@@ -1989,7 +2053,20 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         for n in chain_subj:
             if res.gender.get(n) == tag.gender and n not in antecedents:
                 antecedents.append(n)
+    # Who is in the room: the names of the narration since the conversation's first turn, and of the narration
+    # paragraph just before it (the scene's lead-in), up to _SCENE_PARAS paragraphs back.
+    scene: list[str] = [n for _, n in reversed([m for m in para.mentions if m[0] < quote_start])]
+    for j in range(i - 1, max(-1, i - _SCENE_PARAS), -1):
+        q = paras[j]
+        if q.quotes and q.chain != para.chain:
+            break
+        scene.extend(_names_back(q))
+        if q.quotes and q.turn == 0:
+            if j > 0 and not paras[j - 1].quotes:
+                scene.extend(_names_back(paras[j - 1]))
+            break
     para.context = _Context(
+        scene=tuple(dict.fromkeys(scene)), group=any(_GROUP_ADDRESS.search(q.text) for q in para.quotes),
         chain_voc=chain_voc, voc_next=voc_next, far=far,
         tag=tag, recent=recent, here={n for _, n in para.mentions} - tag_to,  # the listener is not narration about them
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
@@ -2285,6 +2362,18 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     spoke_recently = set(recent_speakers)
     two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
     two_party_trust = min(turn_trust[:3]) if two_party else 0.0
+    # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
+    last_two = set(turn_spk[:2])
+    third_trust = min(turn_trust[:2]) if turn_spk else 0.0
+    chain_spoke = {spk(j) for j in window if paras[j].chain == para.chain}
+    chain_spoke.discard(None)
+    many = len(chain_spoke) >= 3
+    entered = {n for n in ctx.scene if n not in chain_spoke} if turn_spk else set()
+    others = [n for n in ctx.scene if n not in last_two and n != res.narrator] if turn_spk else []
+    scene_other = others[0] if len(others) == 1 else None
+    voc_back = (len(turn_spk) > 1 and turn_spk[1] is not None and turn_spk[1] != turn_spk[0]
+                and turn_spk[1] in para.in_quote)
+    group = ctx.group and len(turn_spk) > 1
     scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
@@ -2304,6 +2393,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["far_only"] = 1.0
         if len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n:
             d["alternate"] = min(turn_trust[0], turn_trust[1])
+            if many:
+                d["alternate_many"] = d["alternate"]
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
             d["repeat_bare"] = turn_trust[0]
         if two_party and n in turn_spk:
@@ -2319,6 +2410,19 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                     d["rel_kin_title"] = 1.0
         if same_ep == n:
             d["same_epithet"] = 1.0
+        if n not in last_two:
+            if n in entered:
+                d["entered"] = third_trust
+            if n == scene_other:
+                d["scene_other"] = third_trust
+            if voc_back:
+                d["voc_back"] = third_trust
+            if group:
+                d["group_addr"] = third_trust
+            if n in ctx.addressed:
+                d["addressed_third"] = third_trust
+            if many and n in chain_spoke:
+                d["returning"] = third_trust
         if centre == n:
             d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
@@ -2496,6 +2600,9 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
     put("actor_here", float(ctx.actor_here == n))
     put("chain_addressed", 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0)
     put("voc_next", float(n in ctx.voc_next))
+    mean, total = _idiolect(n, para, ctx, res)
+    put("idiolect", mean)
+    put("idiolect_sum", total)
     if g in ("male", "female"):
         if ctx.addr_prev is not None:
             f["addr_prev_match" if g == ctx.addr_prev else "addr_prev_mismatch"] = 1.0
@@ -2513,6 +2620,27 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
     return f, sum(map(operator.mul, map(weights.__getitem__, f), f.values()))  # weights[k] * v, in order
 
 
+def _idiolect(n: str, para: _Para, ctx: _Context, res: _Resolver) -> tuple[float, float]:
+    """How much likelier the paragraph's speech words are in `n`'s name-tagged lines than in the book's
+    speech: (mean, sum) of the per-word log-likelihood ratio. Each voice's word distribution is its counts
+    smoothed towards the book's, so a voice with few tagged lines scores near 0 either way."""
+    voice = res.voices.get(n)
+    if voice is None or not para.quotes:
+        return 0.0, 0.0
+    if ctx.words is None:
+        words = _words(para)
+        vocab = len(res.book_words) + 1
+        bg = tuple((res.book_words.get(w, 0) + 1) / (res.book_total + vocab) for w in words)
+        ctx.words = (tuple(words.values()), bg, tuple(words))
+    counts, bg, words = ctx.words
+    own, total = voice
+    if not words:
+        return 0.0, 0.0
+    denom = total + _IDIOLECT_PRIOR
+    llr = sum(c * math.log((own.get(w, 0) + _IDIOLECT_PRIOR * b) / (denom * b)) for w, c, b in zip(words, counts, bg, strict=True))
+    return llr / sum(counts), llr / 10.0
+
+
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of
 # paragraphs after its speakers were last named.
 _SPEAKER_REACH = 30
@@ -2522,6 +2650,7 @@ _POOL_SPEAKERS = 8
 _POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
 _FAR_REACH = 60
 _ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+_SCENE_PARAS = 20  # paragraphs searched back for the people present in a conversation (_Context.scene)
 _EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters
 
 
