@@ -24,6 +24,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -121,7 +122,6 @@ FEATURES = (
     "entered",            # named in the narration since the conversation began, and has not spoken in it
     "scene_other",        # the one person the conversation's narration names besides the last two speakers
     "voc_back",           # the line names the speaker of two turns back (so it is not theirs, nor likely the reply)
-    "group_addr",         # the line speaks to several people at once ("you two", "both of you", "gentlemen")
     "addressed_third",    # addressed by name in the previous speech paragraph: the one called on answers
     "returning",          # spoke earlier in a conversation of three or more speakers, not in the last two turns
     "alternate_many",     # alternate, in a conversation of three or more speakers (turn-taking is looser there)
@@ -143,7 +143,7 @@ FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency
 # Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
 _BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
          "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience",
-         "entered", "scene_other", "voc_back", "group_addr", "addressed_third", "returning", "alternate_many")
+         "entered", "voc_back", "addressed_third")
 FEATURES = FEATURES + tuple(f + "_bare" for f in _BARE)
 
 _DEFAULT_WEIGHTS = {
@@ -254,10 +254,9 @@ class _Resolver:
         self.epithets = epithets
         # The paragraph each character is first named in, narration or speech (filled by _prepare).
         self.first_seen: dict[str, int] = {}
-        # Speech words per name-tagged speaker (counts, total) and in the whole book's speech (_voices).
-        self.voices: dict[str, tuple[dict[str, int], int]] = {}
-        self.book_words: dict[str, int] = {}
-        self.book_total = 0
+        # Per name-tagged speaker, how their words differ from the book's speech (_voices, _idiolect).
+        self.voices: dict[str, tuple[dict[str, float], float]] = {}
+        self.speech_words: dict[int, Counter[str]] = {}  # a speech paragraph's words, by its first quote's start
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
         # their name, and "said the croupier" names the croupier as surely as "said Emma" names
         # Emma. So does a creature the story never names ("said the unicorn": find_characters only makes it
@@ -415,34 +414,32 @@ _IDIOLECT_WORDS = 40  # words of a line read for its idiolect features
 _IDIOLECT_PRIOR = 200.0  # words of the book's speech a voice's profile starts from (few tagged lines: the book's)
 
 
-def _words(para: _Para) -> dict[str, int]:
-    """The first _IDIOLECT_WORDS words of a paragraph's speech, lower-cased, with their counts."""
-    words = _WORD.findall(" ".join(q.text for q in para.quotes).lower())[:_IDIOLECT_WORDS]
-    out: dict[str, int] = {}
-    for w in words:
-        out[w] = out.get(w, 0) + 1
-    return out
+def _words(para: _Para) -> list[str]:
+    """The first _IDIOLECT_WORDS words of a paragraph's speech, lower-cased."""
+    return _WORD.findall(" ".join(q.text for q in para.quotes).lower())[:_IDIOLECT_WORDS]
 
 
 def _voices(paras: list[_Para], res: _Resolver) -> None:
-    """Each character's words in the lines a name tag gives them, and the words of all the book's speech.
+    """Each name-tagged speaker's words, as _idiolect reads them: per word the voice said, the log of how much
+    likelier it makes the word than the book's speech does, and the log-ratio of every word it never said.
 
     Only name-tagged lines: what the text itself settles, the same in training and at run time."""
-    book: dict[str, int] = {}
-    voices: dict[str, dict[str, int]] = {}
+    book: Counter[str] = Counter()
+    voices: dict[str, Counter[str]] = {}
     for para in paras:
         if not para.quotes:
             continue
+        # Counted from the list, not from a Counter: Counter.update counts an iterable in C, a mapping in Python.
         words = _words(para)
-        for w, c in words.items():
-            book[w] = book.get(w, 0) + c
+        book.update(words)
         if para.named and not para.cont:
-            own = voices.setdefault(para.named, {})
-            for w, c in words.items():
-                own[w] = own.get(w, 0) + c
-    res.book_words = book
-    res.book_total = sum(book.values())
-    res.voices = {n: (v, sum(v.values())) for n, v in voices.items()}
+            voices.setdefault(para.named, Counter()).update(words)
+        else:
+            res.speech_words[para.quotes[0].start] = Counter(words)  # a line _idiolect may score
+    # The book's word probabilities, add-one smoothed (every word of a line is in the book: no unseen word).
+    norm = book.total() + len(book) + 1
+    res.voices = {n: ({w: math.log1p(c * norm / (_IDIOLECT_PRIOR * (book[w] + 1))) for w, c in v.items()},
+                      math.log(_IDIOLECT_PRIOR / (v.total() + _IDIOLECT_PRIOR))) for n, v in voices.items()}
 
 
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
@@ -692,13 +689,6 @@ _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 _ROLE_VOCATIVE = re.compile(
     r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
     + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
-
-# Speech to more than one listener: "you two", "both of you", "all of you", "gentlemen", "my friends".
-_GROUP_ADDRESS = re.compile(
-    r"\b(?:you\s+(?:two|three|both|all)|(?:both|all|each|either|any|some|one)\s+of\s+you|you\s+people|"
-    r"you\s+fellows|you\s+children|gentlemen|ladies|my\s+friends|friends|children|boys|girls|everybody|everyone)\b"
-    r"(?!\s+(?:is|was|has|had|who|that|are|were)\b)", re.IGNORECASE)
-
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     """Speech tags in a paragraph, each with the position (quote index) it attaches to."""
@@ -1948,8 +1938,7 @@ class _Context:
     addressed: tuple[str, ...]  # named as vocatives in the previous speech paragraph (if close), in order
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
-    scene: tuple[str, ...]  # named in the conversation's narration so far (and the lead-in before it), last first
-    group: bool  # the speech is said to several people at once
+    scene: frozenset[str]  # named in the conversation's narration so far (and the lead-in before it), but the "I"
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
     # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
@@ -1958,8 +1947,6 @@ class _Context:
     lead_centre: str | None = None
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
-    # The paragraph's speech words and their log-probabilities in the book's speech (see _idiolect).
-    words: tuple[tuple[int, ...], tuple[float, ...], tuple[str, ...]] | None = None
     # The earlier paragraphs the turn-taking features read, and the pool's text-decided tail: the same for
     # every hypothesis (see _turn_slots), kept with the history they were read from.
     slots: tuple | None = None
@@ -2055,18 +2042,18 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
                 antecedents.append(n)
     # Who is in the room: the names of the narration since the conversation's first turn, and of the narration
     # paragraph just before it (the scene's lead-in), up to _SCENE_PARAS paragraphs back.
-    scene: list[str] = [n for _, n in reversed([m for m in para.mentions if m[0] < quote_start])]
+    scene = {n for at, n in para.mentions if at < quote_start}
     for j in range(i - 1, max(-1, i - _SCENE_PARAS), -1):
         q = paras[j]
         if q.quotes and q.chain != para.chain:
             break
-        scene.extend(_names_back(q))
+        scene.update(_names_back(q))
         if q.quotes and q.turn == 0:
             if j > 0 and not paras[j - 1].quotes:
-                scene.extend(_names_back(paras[j - 1]))
+                scene.update(_names_back(paras[j - 1]))
             break
     para.context = _Context(
-        scene=tuple(dict.fromkeys(scene)), group=any(_GROUP_ADDRESS.search(q.text) for q in para.quotes),
+        scene=frozenset(scene - {res.narrator}),
         chain_voc=chain_voc, voc_next=voc_next, far=far,
         tag=tag, recent=recent, here={n for _, n in para.mentions} - tag_to,  # the listener is not narration about them
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
@@ -2243,9 +2230,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     para = paras[i]
     ctx = _context(i, paras, res)
     tag, recent = ctx.tag, ctx.recent
-    prev_idx, window, turn_idx, gap, head, tail = _turn_slots(i, paras, history, ctx)
+    prev_idx, window, turn_idx, gap, head, tail, in_chain = _turn_slots(i, paras, history, ctx)
     prev_spk = list(map(spk, prev_idx))
-    recent_speakers = list(filter(None, map(spk, window)))
+    window_spk = list(map(spk, window))
+    recent_speakers = list(filter(None, window_spk))
     # dict.fromkeys: the first place of each name, in order (a list's `in` per name cost more).
     pool: list[str] = list(dict.fromkeys(
         filter(None, (ctx.epithet, *prev_spk, *head, *reversed(recent_speakers[-_POOL_SPEAKERS:]), *tail))))
@@ -2365,15 +2353,14 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
     last_two = set(turn_spk[:2])
     third_trust = min(turn_trust[:2]) if turn_spk else 0.0
-    chain_spoke = {spk(j) for j in window if paras[j].chain == para.chain}
+    chain_spoke = set(map(window_spk.__getitem__, in_chain))
     chain_spoke.discard(None)
     many = len(chain_spoke) >= 3
-    entered = {n for n in ctx.scene if n not in chain_spoke} if turn_spk else set()
-    others = [n for n in ctx.scene if n not in last_two and n != res.narrator] if turn_spk else []
-    scene_other = others[0] if len(others) == 1 else None
+    scene = ctx.scene if turn_spk else frozenset()
+    others = scene - last_two if scene else scene
+    scene_other = next(iter(others)) if len(others) == 1 else None
     voc_back = (len(turn_spk) > 1 and turn_spk[1] is not None and turn_spk[1] != turn_spk[0]
                 and turn_spk[1] in para.in_quote)
-    group = ctx.group and len(turn_spk) > 1
     scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
@@ -2411,14 +2398,12 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         if same_ep == n:
             d["same_epithet"] = 1.0
         if n not in last_two:
-            if n in entered:
+            if n in scene and n not in chain_spoke:
                 d["entered"] = third_trust
             if n == scene_other:
                 d["scene_other"] = third_trust
             if voc_back:
                 d["voc_back"] = third_trust
-            if group:
-                d["group_addr"] = third_trust
             if n in ctx.addressed:
                 d["addressed_third"] = third_trust
             if many and n in chain_spoke:
@@ -2486,7 +2471,8 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
     """What _candidates reads of the decoding history, which every hypothesis shares (only the speakers
     it gives those paragraphs differ): the last three speech paragraphs, nearest first; the ones within
     _SPEAKER_REACH, in order; the last four turns of this conversation, nearest first; the paragraphs
-    since the last speech; and the pool's text-decided names before and after its recent speakers.
+    since the last speech; the pool's text-decided names before and after its recent speakers; and the
+    places in the second list of this conversation's paragraphs.
 
     Kept in the paragraph's context with the history's length and last paragraph: decoding asks once
     per hypothesis, a test may ask with another history."""
@@ -2502,6 +2488,7 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
         ctx.recent[:_POOL_MENTIONS],
         [*ctx.subjects, *ctx.addressed, *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next],
     )
+    got = (*got, [k for k, j in enumerate(got[1]) if paras[j].chain == chain])
     ctx.slots = (key, got)
     return got
 
@@ -2623,22 +2610,19 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
 def _idiolect(n: str, para: _Para, ctx: _Context, res: _Resolver) -> tuple[float, float]:
     """How much likelier the paragraph's speech words are in `n`'s name-tagged lines than in the book's
     speech: (mean, sum) of the per-word log-likelihood ratio. Each voice's word distribution is its counts
-    smoothed towards the book's, so a voice with few tagged lines scores near 0 either way."""
+    smoothed towards the book's, so a voice with few tagged lines scores near 0 either way.
+
+    With p_n(w) = (own(w) + prior * p(w)) / (own total + prior), log(p_n(w) / p(w)) is
+    log(prior / (own total + prior)) for every word the voice never said, plus log(1 + own(w) / (prior * p(w)))
+    for a word it did (_voices keeps those): only the words the line shares with the voice are looked at."""
     voice = res.voices.get(n)
-    if voice is None or not para.quotes:
-        return 0.0, 0.0
-    if ctx.words is None:
-        words = _words(para)
-        vocab = len(res.book_words) + 1
-        bg = tuple((res.book_words.get(w, 0) + 1) / (res.book_total + vocab) for w in words)
-        ctx.words = (tuple(words.values()), bg, tuple(words))
-    counts, bg, words = ctx.words
-    own, total = voice
+    words = res.speech_words.get(para.quotes[0].start) if voice is not None and para.quotes else None
     if not words:
         return 0.0, 0.0
-    denom = total + _IDIOLECT_PRIOR
-    llr = sum(c * math.log((own.get(w, 0) + _IDIOLECT_PRIOR * b) / (denom * b)) for w, c, b in zip(words, counts, bg, strict=True))
-    return llr / sum(counts), llr / 10.0
+    logs, base = voice  # type: ignore[misc]
+    size = words.total()
+    llr = base * size + sum(map(operator.mul, words.values(), map(logs.get, words, itertools.repeat(0.0))))
+    return llr / size, llr / 10.0
 
 
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of

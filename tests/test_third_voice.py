@@ -72,20 +72,12 @@ def test_third_voice_naming_the_speaker_of_two_turns_back_marks_everyone_else():
     assert f[TOBIAS]["voc_back"] == 0.0
 
 
-def test_third_voice_a_line_to_both_of_them_marks_everyone_but_the_two():
-    f = _features(_ROOM.format(last='"Hush, both of you."'), [NELL, QUILL, NELL, QUILL])
-    assert f[TOBIAS]["group_addr"] == 1.0
-    assert f[NELL]["group_addr"] == 0.0 and f[QUILL]["group_addr"] == 0.0
-    f = _features(_ROOM.format(last='"Hush, you."'), [NELL, QUILL, NELL, QUILL])
-    assert f[TOBIAS]["group_addr"] == 0.0
-
-
 def test_third_voice_features_copy_for_bare_speech_only():
     # The untagged line has nothing but speech: the bare copy carries the same value.
-    f = _features(_ROOM.format(last='"Hush, both of you."'), [NELL, QUILL, NELL, QUILL])
-    assert f[TOBIAS]["group_addr_bare"] == f[TOBIAS]["group_addr"] == 1.0
-    f = _features(_ROOM.format(last='"Hush, both of you," she said.'), [NELL, QUILL, NELL, QUILL])
-    assert f[VANE if VANE in f else TOBIAS]["group_addr_bare"] == 0.0
+    f = _features(_ROOM.format(last='"You are wrong there, Nell."'), [NELL, QUILL, NELL, QUILL])
+    assert f[TOBIAS]["voc_back_bare"] == f[TOBIAS]["voc_back"] == 1.0
+    f = _features(_ROOM.format(last='"You are wrong there, Nell," he said.'), [NELL, QUILL, NELL, QUILL])
+    assert f[TOBIAS]["voc_back"] == 1.0 and f[TOBIAS]["voc_back_bare"] == 0.0
 
 
 def test_third_voice_one_called_by_name_in_the_last_turn_who_is_not_in_the_exchange():
