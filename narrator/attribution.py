@@ -373,7 +373,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    res, paras = _prepare(segments, characters)
+    # Weights that do not use the idiolect features (the shipped ones, for now) need no word profiles.
+    res, paras = _prepare(segments, characters, trace is not None or any(weights.get(k) for k in _IDIOLECT_FEATURES))
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
     evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
@@ -394,9 +395,11 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     return lines
 
 
-def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tuple[_Resolver, list[_Para]]:
+def _prepare(segments: Sequence[Segment], characters: Sequence[Character],
+             voices: bool = True) -> tuple[_Resolver, list[_Para]]:
     """The resolver and the paragraphs with their mentions, tags and conversation chains: all that the
-    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes."""
+    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes.
+    `voices`: also each speaker's word profile (_voices; the idiolect features read 0 without it)."""
     res = _Resolver(characters)
     paras = _paragraphs(segments)
     for para in paras:
@@ -405,10 +408,12 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tu
     for k, para in enumerate(paras):
         for name in (*(n for _, n in para.mentions), *para.in_quote, *(t.name for t, _ in para.tags if t.name)):
             res.first_seen.setdefault(name, k)
-    _voices(paras, res)
+    if voices:
+        _voices(paras, res)
     return res, paras
 
 
+_IDIOLECT_FEATURES = ("idiolect", "idiolect_sum")
 _WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
 _IDIOLECT_WORDS = 40  # words of a line read for its idiolect features
 _IDIOLECT_PRIOR = 200.0  # words of the book's speech a voice's profile starts from (few tagged lines: the book's)
@@ -2351,15 +2356,17 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
     two_party_trust = min(turn_trust[:3]) if two_party else 0.0
     # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
+    # Not looked for when the weights give it nothing (the shipped ones, for now) and no trace wants the features.
+    third = bool(turn_spk) and (full or any(map(weights.__getitem__, _THIRD_FEATURES)))
     last_two = set(turn_spk[:2])
-    third_trust = min(turn_trust[:2]) if turn_spk else 0.0
-    chain_spoke = set(map(window_spk.__getitem__, in_chain))
+    third_trust = min(turn_trust[:2]) if third else 0.0
+    chain_spoke = set(map(window_spk.__getitem__, in_chain)) if third else set()
     chain_spoke.discard(None)
     many = len(chain_spoke) >= 3
-    scene = ctx.scene if turn_spk else frozenset()
+    scene = ctx.scene if third else frozenset()
     others = scene - last_two if scene else scene
     scene_other = next(iter(others)) if len(others) == 1 else None
-    voc_back = (len(turn_spk) > 1 and turn_spk[1] is not None and turn_spk[1] != turn_spk[0]
+    voc_back = (third and len(turn_spk) > 1 and turn_spk[1] is not None and turn_spk[1] != turn_spk[0]
                 and turn_spk[1] in para.in_quote)
     scores: list[float] = []
     feats: list[dict[str, float]] = []
@@ -2397,7 +2404,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                     d["rel_kin_title"] = 1.0
         if same_ep == n:
             d["same_epithet"] = 1.0
-        if n not in last_two:
+        if third and n not in last_two:
             if n in scene and n not in chain_spoke:
                 d["entered"] = third_trust
             if n == scene_other:
@@ -2424,6 +2431,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     return pool, scores, feats
 
 
+_THIRD_FEATURES = ("entered", "scene_other", "voc_back", "addressed_third", "returning", "alternate_many",
+                   "entered_bare", "voc_back_bare", "addressed_third_bare")
 _BARE_KEY = {k: k + "_bare" for k in _BARE}
 _NOTAG_KEY = {k: k + "_notag" for k in _SPLIT}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from narrator import attribution as attr
 from narrator.models import Character
 
-from .attribution_helpers import prepared
+from .attribution_helpers import prepared, segments_of
 
 CAST = [
     Character("Nell Harrow", ("Nell", "Miss Harrow"), "female", 20),
@@ -117,5 +117,26 @@ def test_third_voice_a_line_in_someones_own_words_scores_their_idiolect():
         assert f[TOBIAS]["idiolect"] > f[other]["idiolect"]
         assert f[TOBIAS]["idiolect_sum"] > f[other]["idiolect_sum"]
     # Someone with no tagged line has no profile: no evidence either way.
-    res, paras = prepared(text, CAST)
+    res, _ = prepared(text, CAST)
     assert VANE not in res.voices and "Tobias Fenn" in res.voices
+
+
+def test_third_voice_decoding_scores_the_features_only_when_weighted():
+    # Decoding (no feature dicts) skips the third-voice features when the weights give them nothing; with a
+    # weight they score exactly as the trace reads them.
+    text = _ROOM.format(last='"Nobody asked the miller."')
+    res, paras = prepared(text, CAST)
+    speech = [i for i, p in enumerate(paras) if p.quotes]
+    given = dict(zip(speech, [NELL, QUILL, NELL, QUILL], strict=False))
+    weights = {**dict.fromkeys(attr.FEATURES, 0.0), "entered": 1.5}
+    cands, scores, _ = attr._candidates(speech[-1], paras, speech[:-1], res, given.get, weights, False)
+    assert dict(zip(cands, scores, strict=True))[TOBIAS] == 1.5
+    assert dict(zip(cands, scores, strict=True))[NELL] == 0.0
+
+
+def test_third_voice_word_profiles_are_built_only_when_asked():
+    res, _ = prepared('"I reckon so," said Tobias.\n\n"Reckon what?"', CAST)
+    assert TOBIAS in res.voices
+    _, segs = segments_of('"I reckon so," said Tobias.\n\n"Reckon what?"')
+    res, _ = attr._prepare(segs, CAST, voices=False)
+    assert res.voices == {}
