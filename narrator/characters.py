@@ -1488,7 +1488,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         names, name_ends = para_names[_i]
         for m in epithet_re.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
-            ep = re.sub(r"\s+", " ", ep)
+            # 'said the griffin--"you--"': a dash that breaks off the tag is no part of the noun.
+            ep = re.sub(r"\s+", " ", ep).rstrip("-")
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
@@ -1544,6 +1545,9 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     if pattern is not None and uses:
         for ep, names in _said_to_be(body, pattern, lookup, uses).items():
             appositions[ep] |= names
+    # "Spike, the baby dragon, yawned" and later '"Stop," the dragon said': the story named the dragon once,
+    # in apposition, and the discovery missed a name used so seldom. The tag makes it a speaker by that name.
+    unnamed = _unknown_appositions(paragraphs, {ep for ep in uses if ep not in appositions}, lookup)
     called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
     genders = {c.name: c.gender for c in chars}
     if pattern is not None:
@@ -1568,6 +1572,16 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # "Mr. Wells, the lawyer, ...": the narration itself says who the lawyer is, and the tags that
             # call him "the lawyer" later mean him (unless it sets the word beside two different names).
             extra[next(iter(appositions[ep]))].append(ep)
+            continue
+        if len(appositions.get(ep, ())) > 1 and _head_noun(ep) in CREATURES:
+            # "Rarity, the unicorn, ... Twilight, the unicorn": both are unicorns, kept apart; the epithet is
+            # each one's, and a tag using it means the one the story named last (attribution's _Resolver).
+            for holder in sorted(appositions[ep]):
+                extra[holder].append(ep)
+            continue
+        if len(unnamed.get(ep, ())) == 1:
+            name = next(iter(unnamed[ep]))
+            new.append(Character(name, (ep,), _noun_gender(_head_noun(ep)), n))
             continue
         head = ep.split()[-1]
         if ep in called and _noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
@@ -1628,6 +1642,30 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
+
+
+def _unknown_appositions(paragraphs: Sequence[str], eps: set[str], lookup: dict[str, str]) -> dict[str, set[str]]:
+    """Tag epithets ("the dragon") the narration sets in apposition beside a capitalised name that is no
+    character yet: "Spike, the baby dragon, yawned" -> {"the dragon": {"Spike"}}.
+
+    Only a word written with a capital wherever the story uses it (never "spike" in lower case), not a title or
+    a function word ("Then, the dragon, ..." is no name)."""
+    heads = {ep.split()[-1]: ep for ep in eps if len(ep.split()) == 2 and ep.split()[-1].isalpha()
+             and ep.split()[-1] not in _GENERIC_EPITHETS}
+    if not heads:
+        return {}
+    rx = re.compile(r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>"
+                    + "|".join(sorted(map(re.escape, heads), key=len, reverse=True)) + r"),")
+    text = "\n".join(paragraphs)
+    found: dict[str, set[str]] = defaultdict(set)
+    for para in paragraphs:
+        for m in rx.finditer(para):
+            name = m.group("name")
+            words = name.split()
+            if name in lookup or any(w in STOPWORDS or w in TITLES or re.search(rf"\b{w.lower()}\b", text) for w in words):
+                continue
+            found[heads[m.group("noun")]].add(name)
+    return found
 
 
 def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],
