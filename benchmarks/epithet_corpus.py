@@ -92,6 +92,12 @@ def _tag_regions(q: dict, text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _after_title(before: str) -> bool:
+    """Whether the text before a name ends in a capitalised word or an article: "Mrs. Vasel" holds the form
+    "Vasel" but is somebody else's name, and "the General" is a role, not a name to give a role."""
+    return bool(re.search(r"(?:\b[A-Z][a-z]*\.?|\b[Tt]he)\s+$", before))
+
+
 def _tags(q: dict, text: str, names: re.Pattern[str]) -> list[tuple[int, int]]:
     """Spans of the name in the tags of quote `q` that name its speaker ("said Vasel", "Mr. Vasel replied")."""
     found = []
@@ -100,7 +106,7 @@ def _tags(q: dict, text: str, names: re.Pattern[str]) -> list[tuple[int, int]]:
         for m in names.finditer(region):
             lead = region[:m.start()]
             tail = region[m.end():]
-            if re.search(r"\b[A-Z][a-z]*\.?\s+$", lead):
+            if _after_title(lead):
                 continue  # "Mr. Vasel" where only "Vasel" is a form: replacing it would leave "Mr. the locksmith"
             if re.search(r"\b" + _VERB + r"\s+$", lead) or re.match(r"\s+" + _VERB + r"\b", tail):
                 found.append((s + m.start(), s + m.end()))
@@ -133,13 +139,15 @@ def epithet_edits(text: str, quotes: list[dict], characters: list[dict], rng: ra
     for c in characters:
         if c.get("special") or c["name"].startswith("_") or c["name"] not in by_speaker or not roles:
             continue
-        forms = {f for f in (c["name"], *c["aliases"]) if re.search(r"[A-Z]", f)}
+        # Names only: a role the novel already calls someone by ("The General") takes no second role.
+        forms = {f for f in (c["name"], *c["aliases"]) if re.search(r"[A-Z]", f) and not re.match(r"[Tt]he\s", f)}
         if not forms:
             continue
         names = _form_re(forms)
         # The first narration mention that can take an apposition: the name, then a lower-case word.
         intro = next((m for m in names.finditer(text) if not _inside(m.start(), parts)
-                      and re.match(r"\s+[a-z]", text[m.end():m.end() + 2])), None)
+                      and re.match(r"\s+[a-z]", text[m.end():m.end() + 2])
+                      and not _after_title(text[max(0, m.start() - 12):m.start()])), None)
         if intro is None:
             continue
         tag_quotes: dict[tuple[int, int], set[str]] = {}
@@ -211,7 +219,7 @@ def epithet_novel(src: Path, dst: Path, seed: int, banned: set[str], share: floa
     if rewritten:
         # A tag that calls the speaker by a role is a descriptor tag: PDNC types those anaphoric.
         rows = [json.loads(x) for x in (dst / "quotes.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-        forms = {c["name"]: _form_re({f for f in (c["name"], *c["aliases"]) if re.search(r"[A-Z]", f)})
+        forms = {c["name"]: _form_re({f for f in (c["name"], *c["aliases"]) if re.search(r"[A-Z]", f) and not re.match(r"[Tt]he\s", f)})
                  for c in characters if c["name"] in roles}
         for q in rows:
             if q["id"] in rewritten and q.get("quote_type") == "explicit":
