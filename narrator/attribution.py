@@ -31,6 +31,7 @@ from importlib import resources
 from narrator.chat import chat_label
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
+    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -901,6 +902,12 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
                 if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as") or w.endswith("ed"):
                     break
                 words.append(w)
+            bare = "the " + words[-1] if len(words) > 1 else ""
+            if bare in res.epithets and words[0] not in CONTRAST_WORDS and words[-1] not in _VAGUE_PEOPLE:
+                # "said the little dragon" when the story knows "the dragon": the describing words only
+                # add to what the reader already knows of that one ("the other dragon" is somebody else).
+                name = res.holder(bare)
+                return _Tag(name, res.epithet_kind(bare, name), res.gender.get(name, "unknown"), tag.where)
             g = res.lookup("the " + " ".join(words))[2] if words else "none"
             # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
             if g == tag.gender or (tag.gender == "unknown" and g != "none"):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from narrator.chat import chat_label
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
+    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NAMES,
     FEMALE_NOUNS,
@@ -115,7 +116,8 @@ def _epithet_re(action_verbs: frozenset[str], voice_verbs: frozenset[str]) -> re
         # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
         # not run on into a longer noun phrase ("said the whole party").
         rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
-        r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
+        # ("said the locksmith a little sharply": "a little" is how, not who.)
+        r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then|a|an)\b)"
         rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{tag_verbs}|{voices})\b|told\s+(?:him|her|them|me|us)\b))"
     )
 
@@ -1523,17 +1525,22 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     # (worth two co-occurrences) when the epithet is also used in a tag. The narration may also put the
     # description first: "The landlord, Mr. Finch, asked him".
     appositions: dict[str, set[str]] = defaultdict(set)  # epithet -> every name the narration sets it beside
+    tagged = Counter(uses)  # the tags alone (the apposition below weighs in with two more)
     if pattern is not None and uses:
         appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
         appos_before = re.compile(r"\b(?P<art>[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
                                   + pattern.pattern + r"),")
+        # Tags that describe the noun further ("said the little dragon", "the purple dragon called") use it
+        # too: the apposition gives the bare noun its owner, and the tag reader drops the describing words.
+        described = {ep.split()[-1] for ep in uses if len(ep.split()) > 2 and " with " not in ep
+                     and ep.split()[1] not in CONTRAST_WORDS}
         for para in paragraphs:
             for m in (*appos.finditer(para), *appos_before.finditer(para)):
                 noun = m.group("noun")
                 if noun in _GENERIC_EPITHETS or noun in MALE_PRONOUNS or noun in FEMALE_PRONOUNS:
                     continue
                 ep = "the " + noun
-                if ep not in uses:
+                if ep not in uses and noun not in described:
                     continue
                 name = lookup[" ".join(m.group("name").split())]
                 votes[ep][name] += 2
@@ -1579,9 +1586,11 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             for holder in sorted(appositions[ep]):
                 extra[holder].append(ep)
             continue
+        if ep not in unnamed and len(ep.split()) > 2 and len(unnamed.get("the " + ep.split()[-1], ())) == 1:
+            continue  # "the little dragon": the bare noun's owner is made below
         if len(unnamed.get(ep, ())) == 1:
             name = next(iter(unnamed[ep]))
-            new.append(Character(name, (ep,), _noun_gender(_head_noun(ep)), n))
+            new.append(Character(name, (ep,), _noun_gender(_head_noun(ep)), n + 1))  # (+1: the apposition)
             continue
         head = ep.split()[-1]
         if ep in called and _noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
@@ -1638,7 +1647,18 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
             extra[next(iter(holders))].append(ep)
-    out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
+    for bare, names in unnamed.items():
+        if bare not in uses and len(names) == 1 and bare not in known:
+            # Only described tags used it ("said the little dragon"): the owner still speaks by the bare noun.
+            new.append(Character(next(iter(names)), (bare,), _noun_gender(_head_noun(bare)),
+                                 1 + sum(k for e, k in uses.items() if e.split()[-1] == bare.split()[-1])))
+    # "said the locksmith" is Vasel on the page as much as "said Vasel": a character's tags by epithet count
+    # among their mentions, or calling someone by what they are half the time would halve how prominent
+    # they look. (An epithet several characters share counts for none of them.)
+    owners = Counter(ep for eps in extra.values() for ep in set(eps))
+    out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender,
+                     c.mentions + sum(tagged[ep] for ep in set(extra.get(c.name, ())) if owners[ep] == 1))
+           for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
@@ -1650,8 +1670,9 @@ def _unknown_appositions(paragraphs: Sequence[str], eps: set[str], lookup: dict[
 
     Only a word written with a capital wherever the story uses it (never "spike" in lower case), not a title or
     a function word ("Then, the dragon, ..." is no name)."""
-    heads = {ep.split()[-1]: ep for ep in eps if len(ep.split()) == 2 and ep.split()[-1].isalpha()
-             and ep.split()[-1] not in _GENERIC_EPITHETS}
+    # (A described tag, "the little dragon", is the bare noun's: "Spike, the baby dragon" owns "the dragon".)
+    heads = {ep.split()[-1]: "the " + ep.split()[-1] for ep in eps if ep.split()[-1].isalpha() and " with " not in ep
+             and ep.split()[-1] not in _GENERIC_EPITHETS and (len(ep.split()) == 2 or ep.split()[1] not in CONTRAST_WORDS)}
     if not heads:
         return {}
     rx = re.compile(r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>"

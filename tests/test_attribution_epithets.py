@@ -153,3 +153,39 @@ def test_the_epithet_harness_introduces_the_role_and_rewrites_later_tags_only():
         # The quotes themselves are word for word what they were.
         assert [new[s:e] for s, e in [(q["start"], q["end"]) for q in _gold(new)]] == [
             _NOVEL[q["start"]:q["end"]] for q in quotes]
+
+
+def test_a_described_epithet_is_the_bare_nouns_owner_unless_it_sets_one_against_another():
+    text = ('Twilight and Rarity sat in the library. Spike swept the floor.\n\n"Tea?" asked Twilight.\n\n'
+            '"Yes," said Rarity.\n\n"I will make it," said the little dragon.\n\n"Thank you," said Twilight.\n\n'
+            '"Coming," the purple dragon called.')
+    assert who(text)[2::2] == ["Spike", "Spike"]
+    # "the other dragon" is a dragon the story has not linked to anyone: not Spike.
+    assert who(text.replace("the little dragon", "the other dragon"))[2] != "Spike"
+
+
+def test_a_name_in_apposition_owns_the_bare_noun_of_described_tags():
+    text = ('Spike, the baby dragon, swept the floor. Twilight and Rarity sat in the library.\n\n"Tea?" asked Twilight.\n\n'
+            '"Yes," said Rarity.\n\n"I will make it," said the little dragon.\n\n"Thank you," said Twilight.\n\n'
+            '"Coming," the purple dragon called.')
+    assert _cast(text)["Spike"] == ("the dragon",)
+    assert [s for _, s in speech(lines_of(text))][2::2] == ["Spike", "Spike"]
+
+
+def test_tags_by_epithet_count_among_the_characters_mentions():
+    named = ('Vasel, the locksmith, looked up. Oru waited.\n\n"Well?" said Oru.\n\n"No," said Vasel.\n\n'
+             '"Why?" said Oru.\n\n"Rust," said Vasel.')
+    story, segs = segments_of(named)
+    by_name = {c.name: c.mentions for c in find_characters(story, segs)}
+    epithet = named.replace('"No," said Vasel', '"No," said the locksmith').replace(
+        '"Rust," said Vasel', '"Rust," said the locksmith')
+    story, segs = segments_of(epithet)
+    by_epithet = {c.name: c.mentions for c in find_characters(story, segs)}
+    assert by_epithet["Vasel"] == by_name["Vasel"]
+
+
+def test_a_little_after_an_epithet_tag_is_how_it_was_said():
+    text = ('Vasel, the locksmith, looked up. Oru waited.\n\n"Well?" said Oru.\n\n'
+            '"No," said the locksmith a little sharply.\n\n"Why?" said Oru.\n\n"Rust," said the locksmith a little sadly.')
+    cast = _cast(text)
+    assert cast["Vasel"] == ("the locksmith",) and "the locksmith a little" not in cast
