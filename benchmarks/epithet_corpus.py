@@ -14,7 +14,8 @@ least two named tags after a usable first mention, chosen with even odds, at mos
 role noun from a fixed list of invented-story occupations and creatures ("locksmith", "glassblower",
 "wyvern"), never one the novel itself already uses and never the same role for two characters of one
 novel. The role is set once in apposition at the character's first narration mention that can take one
-(a name followed by a lower-case word: "Vasel looked up" -> "Vasel, the locksmith, looked up"), and after
+(a name followed by a lower-case word, outside any quotation: "Vasel looked up" -> "Vasel, the
+locksmith, looked up"; not "Vasel s" where the ASCII text lost a possessive's apostrophe), and after
 that mention a share (--share, half by default) of the speech tags that name the character in the
 narration next to one of their own gold quotes becomes the role: "said Vasel" -> "said the locksmith",
 "Mr. Vasel replied" -> "the locksmith replied" ("The locksmith" at a sentence's start). A tag before
@@ -92,6 +93,13 @@ def _tag_regions(q: dict, text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _quoted(text: str, pos: int) -> bool:
+    """Whether `pos` lies inside a double-quoted stretch of its paragraph that the gold does not annotate (a
+    letter or a newspaper read out): an odd number of quote marks before it in the paragraph."""
+    start = text.rfind("\n\n", 0, pos)
+    return text.count('"', start + 1 if start >= 0 else 0, pos) % 2 == 1
+
+
 def _after_title(before: str) -> bool:
     """Whether the text before a name ends in a capitalised word or an article: "Mrs. Vasel" holds the form
     "Vasel" but is somebody else's name, and "the General" is a role, not a name to give a role."""
@@ -146,8 +154,9 @@ def epithet_edits(text: str, quotes: list[dict], characters: list[dict], rng: ra
         names = _form_re(forms)
         # The first narration mention that can take an apposition: the name, then a lower-case word.
         intro = next((m for m in names.finditer(text) if not _inside(m.start(), parts)
-                      and re.match(r"\s+[a-z]", text[m.end():m.end() + 2])
-                      and not _after_title(text[max(0, m.start() - 12):m.start()])), None)
+                      and re.match(r"\s+[a-z][a-z]", text[m.end():m.end() + 3])
+                      and not _after_title(text[max(0, m.start() - 12):m.start()])
+                      and not _quoted(text, m.start())), None)
         if intro is None:
             continue
         tag_quotes: dict[tuple[int, int], set[str]] = {}
