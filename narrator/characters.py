@@ -1552,6 +1552,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     if pattern is not None and uses:
         for ep, names in _said_to_be(body, pattern, lookup, uses).items():
             appositions[ep] |= names
+    kinds = _kind_of(paragraphs, pattern, lookup, uses) if pattern is not None and uses else {}
     # "Spike, the baby dragon, yawned" and later '"Stop," the dragon said': the story named the dragon once,
     # in apposition, and the discovery missed a name used so seldom. The tag makes it a speaker by that name.
     unnamed = _unknown_appositions(paragraphs, {ep for ep in uses if ep not in appositions}, lookup)
@@ -1588,6 +1589,14 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue
         if ep not in unnamed and len(ep.split()) > 2 and len(unnamed.get("the " + ep.split()[-1], ())) == 1:
             continue  # "the little dragon": the bare noun's owner is made below
+        if ep not in appositions and len(kinds.get(ep, ())) == 1:
+            # "Celestia was an alicorn" and nobody else is one: "the alicorn said" can only be Celestia.
+            extra[next(iter(kinds[ep]))].append(ep)
+            continue
+        if ep not in appositions and len(kinds.get(ep, ())) > 1 and _head_noun(ep) in CREATURES:
+            for holder in sorted(kinds[ep]):  # two unicorns: each one's, the tag means the one named last
+                extra[holder].append(ep)
+            continue
         if len(unnamed.get(ep, ())) == 1:
             name = next(iter(unnamed[ep]))
             new.append(Character(name, (ep,), _noun_gender(_head_noun(ep)), n + 1))  # (+1: the apposition)
@@ -1662,6 +1671,31 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
+
+
+def _kind_of(paragraphs: Sequence[str], pattern: re.Pattern[str], lookup: dict[str, str],
+             uses: Counter[str]) -> dict[str, set[str]]:
+    """Tag epithets ("the alicorn") and every character the narration says is one: "Celestia was an alicorn",
+    "Spike is a young dragon" -> {"the alicorn": {"Celestia"}}. ("Lucy, a mortal maid" in apposition only
+    says what she is like, as _link_epithets has it.)
+
+    The indefinite article says what kind of being someone is; when the story says it of one character only,
+    "the alicorn" in a tag is that character. The noun must end its phrase ("a dragon assistant" is an
+    assistant), and vague people-nouns ("Tom was a man of his word") say nothing."""
+    # (Not an occupation: "said the maid" is the maid of the house, whoever else the story calls a maid.)
+    heads = {ep.split()[-1] for ep in uses if len(ep.split()) == 2 and ep.split()[-1].isalpha()
+             and ep.split()[-1] not in _GENERIC_EPITHETS and ep.split()[-1] not in MALE_PRONOUNS
+             and ep.split()[-1] not in FEMALE_PRONOUNS and ep.split()[-1] not in OCCUPATIONS}
+    if not heads:
+        return {}
+    noun = (r"(?:an?)\s+(?:[a-z\-]+\s+){0,2}?(?P<noun>" + "|".join(sorted(map(re.escape, heads), key=len, reverse=True))
+            + r")(?=\s*[,.;:!?]|\s+(?:who|whose|which|that|with|and|but|of|from|in|on|at|by|for|to|as|like|too|named|called)\b)")
+    rx = re.compile(r"(?P<name>" + pattern.pattern + r")\s+(?:was|is)\s+" + noun)
+    found: dict[str, set[str]] = defaultdict(set)
+    for para in paragraphs:
+        for m in rx.finditer(para):
+            found["the " + m.group("noun")].add(lookup[" ".join(m.group("name").split())])
+    return found
 
 
 def _unknown_appositions(paragraphs: Sequence[str], eps: set[str], lookup: dict[str, str]) -> dict[str, set[str]]:

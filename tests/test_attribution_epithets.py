@@ -189,3 +189,25 @@ def test_a_little_after_an_epithet_tag_is_how_it_was_said():
             '"No," said the locksmith a little sharply.\n\n"Why?" said Oru.\n\n"Rust," said the locksmith a little sadly.')
     cast = _cast(text)
     assert cast["Vasel"] == ("the locksmith",) and "the locksmith a little" not in cast
+
+
+def test_what_the_narration_says_someone_is_links_the_only_one_of_that_kind():
+    text = ('Twilight Sparkle was a unicorn who loved books. Spike was a young dragon. Rarity came by at noon.\n\n'
+            '"Any news?" asked Rarity.\n\n"None," said the unicorn.\n\n"Sad," said Rarity.\n\n"I agree," the dragon said.')
+    cast = _cast(text)
+    assert cast["Twilight Sparkle"] == ("the unicorn",) and cast["Spike"] == ("the dragon",)
+    assert [s for _, s in speech(lines_of(text))] == ["Rarity", "Twilight Sparkle", "Rarity", "Spike"]
+    # The alicorn is Celestia even where her sister, named last, stands beside her.
+    text = ('Celestia was an alicorn, tall and white. Luna was her sister. Twilight was a unicorn.\n\n'
+            'That evening Twilight climbed the tower. Celestia waited there alone.\n\n'
+            '"You came," the alicorn said.\n\n"Of course," said Twilight.')
+    assert [s for _, s in speech(lines_of(text))] == ["Celestia", "Twilight"]
+
+
+def test_two_said_to_be_unicorns_share_the_epithet():
+    text = ('Rarity was a unicorn. Twilight was a unicorn too, and Applejack was an earth pony.\n\n'
+            'Rarity went home early. Applejack walked with Twilight to the farm.\n\n'
+            '"Long day," said Applejack.\n\n"Very," the unicorn said.')
+    cast = _cast(text)
+    assert cast["Rarity"] == ("the unicorn",) and cast["Twilight"] == ("the unicorn",)
+    assert [s for _, s in speech(lines_of(text))] == ["Applejack", "Twilight"]
