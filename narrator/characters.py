@@ -1690,11 +1690,16 @@ def _kind_of(paragraphs: Sequence[str], pattern: re.Pattern[str], lookup: dict[s
         return {}
     noun = (r"(?:an?)\s+(?:[a-z\-]+\s+){0,2}?(?P<noun>" + "|".join(sorted(map(re.escape, heads), key=len, reverse=True))
             + r")(?=\s*[,.;:!?]|\s+(?:who|whose|which|that|with|and|but|of|from|in|on|at|by|for|to|as|like|too|named|called)\b)")
-    rx = re.compile(r"(?P<name>" + pattern.pattern + r")\s+(?:was|is)\s+" + noun)
+    # The verb and noun are looked for first and the name just before them (the name pattern is long: run over
+    # a few characters, not over the book).
+    rx = re.compile(r"\s+(?:was|is)\s+" + noun)
     found: dict[str, set[str]] = defaultdict(set)
     for para in paragraphs:
         for m in rx.finditer(para):
-            found["the " + m.group("noun")].add(lookup[" ".join(m.group("name").split())])
+            before = para[max(0, m.start() - 60):m.start()]
+            who = next((n for n in pattern.finditer(before) if n.end() == len(before)), None)
+            if who is not None:
+                found["the " + m.group("noun")].add(lookup[" ".join(who.group(0).split())])
     return found
 
 
