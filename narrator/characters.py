@@ -277,11 +277,12 @@ def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Count
     """The names with "of the" or "the" inside that the story keeps writing whole ("Vasel of the Oru",
     "Swirl the Bearded"), one space between words.
 
-    A careful reader takes "Vasel of the Oru" for one person when the word after "the" is nothing the story
-    uses on its own: the capital after "the" is part of a name, not a role ("the Captain") or a place ("the
-    Abbey"), which the story would name by itself too. So: the whole phrase at least twice, its first word a
-    name word, its last word no title or function word, and that last word written outside such phrases at
-    most a quarter as often as inside them."""
+    A careful reader takes "Vasel of the Oru" for one person when the story does not use the word after "the"
+    on its own as somebody: the capital after "the" is part of a name, not a role ("the Captain") nor a place
+    ("the Abbey") the story keeps naming by itself. So: the whole phrase at least twice, its first word a name
+    word, its last word no title or function word, written outside such phrases no more often than inside
+    them ("the Oru woman" once is the name's own people), and as a person there -- a speech verb before it, a
+    verb of doing after it ("said the Oru", "the Oru smiled") -- at most a quarter as often."""
     seen: Counter[tuple[str, str, str]] = Counter()
     for m in _JOINT_RE.finditer(everything):
         seen[(m.group("x"), " ".join(m.group("j").split()), m.group("y"))] += 1
@@ -292,8 +293,22 @@ def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Count
             if n >= _JOINT_MIN and x not in _NEVER_NAME_WORDS and x not in _TAG_ONLY_WORDS
             and _is_name_word(x, lower_counts, cap_counts)
             and y not in _NEVER_NAME_WORDS and y not in _TAG_ONLY_WORDS
-            and 4 * (cap_counts.get(y, 0) - inside[y]) <= inside[y]]
-    return [f"{x} {j} {y}" for x, j, y in keep]
+            and cap_counts.get(y, 0) - inside[y] <= inside[y]]
+    if not keep:
+        return []
+    # The last words' uses outside the joined names, looked at in the text with those names joined.
+    rest = _join(everything, _names_re([f"{x} {j} {y}" for x, j, y in keep], r"\s+"))
+    alone: Counter[str] = Counter()
+    for y in {y for _, _, y in keep}:
+        for m in re.finditer(rf"(?<![{LETTER}'\-]){y}(?![{LETTER}]|-[{LETTER}])", rest):
+            prev = _WORD_RE.findall(rest[max(0, m.start() - 30) : m.start()])[-2:]
+            nxt = _WORD_RE.findall(rest[m.end() : m.end() + 30])[:1]
+            # ("said the Oru woman": a word of her people's, not the Oru speaking.)
+            ends = not nxt or nxt[0].endswith("ly") or bool(re.match(r"\s*(?:[,.;:!?\u2014]|--)", rest[m.end() :]))
+            spoken = bool(prev) and (prev[-1] in SPEECH_VERBS or (prev[-1] == "the" and prev[0] in SPEECH_VERBS))
+            if (spoken and ends) or (nxt and nxt[0] in _PERSON_VERBS_PRESENT):
+                alone[y] += 1
+    return [f"{x} {j} {y}" for x, j, y in keep if 4 * alone[y] <= inside[y]]
 
 
 def _names_re(names: Sequence[str], space: str) -> re.Pattern[str]:

@@ -107,3 +107,25 @@ def test_joined_names_shared_first_word_is_nobody_alone():
     bold, small = _holder(chars, "Alfred the Bold"), _holder(chars, "Alfred the Small")
     assert bold is not None and small is not None and bold is not small
     assert "Alfred" not in bold.aliases and "Alfred" not in small.aliases
+
+
+def test_joined_names_the_last_word_used_once_for_her_people_still_joins():
+    # "the Oru woman" uses the word on its own once, as her people's name, not as somebody speaking: the
+    # name stays whole, and her tagged lines are hers.
+    text = ("Vasel of the Oru sat with Pell and Marn by the fire. The night was cold.\n\n"
+            '"The wood is wet," Vasel of the Oru said. She poked the fire.\n\n'
+            '"Then dry it," Pell said. He yawned.\n\n'
+            'Marn looked at them both. "I will fetch more," Marn said.\n\n'
+            'Vasel of the Oru shook her head. "Stay. It is dark."\n\n'
+            '"I am not afraid," said Marn.\n\n'
+            "The Oru woman laughed.\n\n")
+    said = dict(speech(lines_of(text)))
+    assert said['"The wood is wet,"'] == said['"Stay. It is dark."'] == "Vasel of the Oru"
+
+
+def test_joined_names_a_word_the_story_makes_a_speaker_of_its_own_is_no_part_of_a_name():
+    # "said the Oru" and "the Oru nodded" again and again: the Oru is somebody, and Vasel is of them.
+    # (Fewer uses alone than whole: how they are used decides.)
+    text = ("Vasel of the Oru came to the gate. Vasel of the Oru knocked. Vasel of the Oru waited.\n\n"
+            '"Who is there?" said the Oru. The Oru nodded at Vasel of the Oru.\n\n')
+    assert _joints(text) == []
