@@ -269,7 +269,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
 # A capitalised word, the small words of a name ("of the", "the") and another capitalised word:
 # "Vasel of the Oru", "Swirl the Bearded" (hard-wrapped novels break lines anywhere inside).
-_JOINT_RE = re.compile(rf"(?<![{LETTER}'\-])(?P<x>{_UP}{_LO}+)(?P<j>\s+of\s+the\s+|\s+the\s+)(?P<y>{_UP}{_LO}+)(?![{LETTER}]|-[{LETTER}])")
+_JOINT_RE = re.compile(rf"(?<![{LETTER}'])(?<![{LETTER}]-)(?P<x>{_UP}{_LO}+)(?P<j>\s+of\s+the\s+|\s+the\s+)(?P<y>{_UP}{_LO}+)(?![{LETTER}]|-[{LETTER}])")
 _JOINT_MIN = 2  # once may be "told Ann the News"; a name comes back
 
 
@@ -300,7 +300,7 @@ def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Count
     rest = _join(everything, _names_re([f"{x} {j} {y}" for x, j, y in keep], r"\s+"))
     alone: Counter[str] = Counter()
     for y in {y for _, _, y in keep}:
-        for m in re.finditer(rf"(?<![{LETTER}'\-]){y}(?![{LETTER}]|-[{LETTER}])", rest):
+        for m in re.finditer(rf"(?<![{LETTER}'])(?<![{LETTER}]-){y}(?![{LETTER}]|-[{LETTER}])", rest):
             prev = _WORD_RE.findall(rest[max(0, m.start() - 30) : m.start()])[-2:]
             nxt = _WORD_RE.findall(rest[m.end() : m.end() + 30])[:1]
             # ("said the Oru woman": a word of her people's, not the Oru speaking.)
@@ -314,7 +314,7 @@ def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Count
 def _names_re(names: Sequence[str], space: str) -> re.Pattern[str]:
     """Any of `names` as a whole word, `space` (a pattern) between its words."""
     alts = sorted((space.join(re.escape(w) for w in n.split()) for n in names), key=len, reverse=True)
-    return re.compile(rf"(?<![{LETTER}'\-])(?:{'|'.join(alts)})(?![{LETTER}]|-[{LETTER}])")
+    return re.compile(rf"(?<![{LETTER}'])(?<![{LETTER}]-)(?:{'|'.join(alts)})(?![{LETTER}]|-[{LETTER}])")
 
 
 def _join(text: str, joints: re.Pattern[str]) -> str:

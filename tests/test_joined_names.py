@@ -129,3 +129,11 @@ def test_joined_names_a_word_the_story_makes_a_speaker_of_its_own_is_no_part_of_
     text = ("Vasel of the Oru came to the gate. Vasel of the Oru knocked. Vasel of the Oru waited.\n\n"
             '"Who is there?" said the Oru. The Oru nodded at Vasel of the Oru.\n\n')
     assert _joints(text) == []
+
+
+def test_joined_names_after_a_dash_is_still_the_whole_name():
+    # Novels run sentences together with dashes: "--Vasel of the Oru" is her name as much as after a space.
+    text = _VASEL + ('"Stop--" Pell began.--Vasel of the Oru did not stop. She ran on.\n\n'
+                     '"Wait for me!--Vasel of the Oru!" he called.\n\n')
+    chars = _chars(text)
+    assert not any("the Oru" in (c.name, *c.aliases) or c.name == "Oru" for c in chars)
