@@ -83,8 +83,7 @@ _PERSON_VERBS = frozenset(
 # A story told in the present marks its people with the present as well ("Mara turns", "Tobin knows"); a past-tense
 # novel's present forms are idioms more often than people ("Heaven knows", "the story goes").
 _PERSON_VERBS_PRESENT = both_tenses(_PERSON_VERBS)
-_ROLE_WORD = rf"{_UP}{_LO}+(?:-(?:{_LO}{{1,4}}-){{0,2}}{_UP}{_LO}+){{0,2}}"  # "the Fish-Footman"
-_ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_ROLE_WORD}\s+){{0,2}}{_ROLE_WORD})\b(?![\-]|\s+{_UP})")
+_ROLE_RE = re.compile(rf"\b[Tt]he\s+(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)\b(?!\s+{_UP})")
 _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "Terrace", "Crescent", "Gardens",
                           "Bridge", "Ford", "Wharf", "Quay", "Harbour", "Harbor", "Station", "Abbey", "Cathedral",
                           "Chapel", "Church", "Castle", "Palace", "Manor", "Park", "Common", "Heath", "Moor", "River",
@@ -370,7 +369,7 @@ _INVERTED_VERB = (r"^[\s,;:\-\u2014]*(?:[a-z]+ly\s+|then\s+|again\s+)?(?P<verb>(
 _TAG_AFTER_INVERTED = re.compile(_INVERTED_VERB + _TAG_ADJ + _TAG_NAME + r"(?![\w'\u2019?])")
 # A capitalised role as the speaker of a tag: "asserted the Colonel", '"Dearly beloved," the Rector began'.
 # The words are those _ROLE_RE keys a role by ("the Mock Turtle"), so the tag lands on the same form.
-_ROLE_WORDS = rf"(?P<role>(?:{_ROLE_WORD}\s+){{0,2}}{_ROLE_WORD})(?![\w'\u2019\-]|\s+{_UP})"
+_ROLE_WORDS = rf"(?P<role>(?:{_UP}{_LO}+\s+){{0,2}}{_UP}{_LO}+)(?![\w'\u2019]|\s+{_UP})"
 _ROLE_TAG_INVERTED = re.compile(_INVERTED_VERB + r"the\s+" + _ROLE_WORDS)
 _ROLE_TAG_NORMAL = re.compile(r"^[\s,;:\-\u2014]*[Tt]he\s+" + _ROLE_WORDS + r"(?:\s+[a-z]+ly)?\s+(?:" + SPEECH_VERB_ALT + r")\b")
 _TAG_AFTER_NORMAL = re.compile(

@@ -137,17 +137,3 @@ def test_joined_names_after_a_dash_is_still_the_whole_name():
                      '"Wait for me!--Vasel of the Oru!" he called.\n\n')
     chars = _chars(text)
     assert not any("the Oru" in (c.name, *c.aliases) or c.name == "Oru" for c in chars)
-
-
-def test_joined_names_a_hyphenated_role_is_one_role():
-    # "the Reed-Keeper" is somebody known by a role of two words joined, like "the Mock Turtle" of two
-    # words apart: not "the Reed".
-    text = ("The Reed-Keeper stood on the bank with Nim. The water was high.\n\n"
-            '"The ford is closed," said the Reed-Keeper.\n\n'
-            '"Since when?" Nim asked. She frowned.\n\n'
-            '"Since the rain," the Reed-Keeper said, and the Reed-Keeper turned away.\n\n')
-    chars = _chars(text)
-    keeper = _holder(chars, "the Reed-Keeper")
-    assert keeper is not None and _holder(chars, "the Reed") is None
-    said = dict(speech(lines_of(text)))
-    assert said['"The ford is closed,"'] == said['"Since the rain,"'] == "the Reed-Keeper"
