@@ -15,7 +15,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from narrator.chat import chat_label
 from narrator.lexicon import (
@@ -227,6 +227,14 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     for w in _initial_only(everything, cap_counts):
         # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
         lower_counts[w.lower()] += cap_counts[w]
+    # "Vasel of the Oru", "Star Swirl the Bearded": a name with small words inside is read as one word from
+    # here on ("Vasel-of-the-Oru"), so "the Oru" is no role of its own; _unjoin gives the names their spaces back.
+    joint_names = _joined_names(everything, lower_counts, cap_counts)
+    if joint_names:
+        joints = _names_re(joint_names, r"\s+")
+        body = [replace(s, text=_join(s.text, joints)) if joints.search(s.text) else s for s in body]
+        narration = "\n".join(s.text for s in body if s.kind == "narration")
+        everything = "\n".join(s.text for s in body)
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
@@ -245,7 +253,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
                  person_verbs)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
-        return _add_specials([], story, body, narration, promoted)
+        return _unjoin(_add_specials([], story, body, narration, promoted), joint_names)
 
     called = _titles_called_out(body, forms)
     chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
@@ -258,7 +266,98 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _gender_from_introduction(chars, body)
     chars = _gender_from_address(chars, body)
     del text
-    return _add_specials(chars, story, body, narration, promoted)
+    return _unjoin(_add_specials(chars, story, body, narration, promoted), joint_names)
+
+
+# A capitalised word, the small words of a name ("of the", "the") and another capitalised word:
+# "Vasel of the Oru", "Swirl the Bearded" (hard-wrapped novels break lines anywhere inside).
+_JOINT_RE = re.compile(rf"(?<![{LETTER}'])(?<![{LETTER}]-)(?P<x>{_UP}{_LO}+)(?P<j>\s+of\s+the\s+|\s+the\s+)(?P<y>{_UP}{_LO}+)(?![{LETTER}]|-[{LETTER}])")
+_JOINT_MIN = 2  # once may be "told Ann the News"; a name comes back
+
+
+def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> list[str]:
+    """The names with "of the" or "the" inside that the story keeps writing whole ("Vasel of the Oru",
+    "Swirl the Bearded"), one space between words.
+
+    A careful reader takes "Vasel of the Oru" for one person when the story does not use the word after "the"
+    on its own as somebody: the capital after "the" is part of a name, not a role ("the Captain") nor a place
+    ("the Abbey") the story keeps naming by itself. So: the whole phrase at least twice, its first word a name
+    word, its last word no title or function word, written outside such phrases no more often than inside
+    them ("the Oru woman" once is the name's own people), and as a person there -- a speech verb before it, a
+    verb of doing after it ("said the Oru", "the Oru smiled") -- at most a quarter as often."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for m in _JOINT_RE.finditer(everything):
+        seen[(m.group("x"), " ".join(m.group("j").split()), m.group("y"))] += 1
+    inside: Counter[str] = Counter()
+    for (_, _, y), n in seen.items():
+        inside[y] += n
+    keep = [(x, j, y) for (x, j, y), n in seen.items()
+            if n >= _JOINT_MIN and x not in _NEVER_NAME_WORDS and x not in _TAG_ONLY_WORDS
+            and _is_name_word(x, lower_counts, cap_counts)
+            and y not in _NEVER_NAME_WORDS and y not in _TAG_ONLY_WORDS
+            and cap_counts.get(y, 0) - inside[y] <= inside[y]]
+    if not keep:
+        return []
+    # The last words' uses outside the joined names, looked at in the text with those names joined.
+    rest = _join(everything, _names_re([f"{x} {j} {y}" for x, j, y in keep], r"\s+"))
+    alone: Counter[str] = Counter()
+    for y in {y for _, _, y in keep}:
+        for m in re.finditer(rf"(?<![{LETTER}'])(?<![{LETTER}]-){y}(?![{LETTER}]|-[{LETTER}])", rest):
+            prev = _WORD_RE.findall(rest[max(0, m.start() - 30) : m.start()])[-2:]
+            nxt = _WORD_RE.findall(rest[m.end() : m.end() + 30])[:1]
+            # ("said the Oru woman": a word of her people's, not the Oru speaking.)
+            ends = not nxt or nxt[0].endswith("ly") or bool(re.match(r"\s*(?:[,.;:!?\u2014]|--)", rest[m.end() :]))
+            spoken = bool(prev) and (prev[-1] in SPEECH_VERBS or (prev[-1] == "the" and prev[0] in SPEECH_VERBS))
+            if (spoken and ends) or (nxt and nxt[0] in _PERSON_VERBS_PRESENT):
+                alone[y] += 1
+    return [f"{x} {j} {y}" for x, j, y in keep if 4 * alone[y] <= inside[y]]
+
+
+def _names_re(names: Sequence[str], space: str) -> re.Pattern[str]:
+    """Any of `names` as a whole word, `space` (a pattern) between its words."""
+    alts = sorted((space.join(re.escape(w) for w in n.split()) for n in names), key=len, reverse=True)
+    return re.compile(rf"(?<![{LETTER}'])(?<![{LETTER}]-)(?:{'|'.join(alts)})(?![{LETTER}]|-[{LETTER}])")
+
+
+def _join(text: str, joints: re.Pattern[str]) -> str:
+    """"Vasel of the Oru" -> "Vasel-of-the-Oru": one name word for the name rules."""
+    return joints.sub(lambda m: "-".join(m.group().split()), text)
+
+
+def _unjoin(chars: list[Character], names: Sequence[str]) -> list[Character]:
+    """The joined names written as the story writes them ("Vasel of the Oru"), their first word an alias
+    ("Vasel", when no other joined name starts with it), and a character named by that first word alone
+    ("Vasel", "Mr. Vasel") folded into the joined name's."""
+    if not names:
+        return chars
+    # Only the joints _join made: a name the story itself writes with hyphens ("Tam-the-Piper") keeps them.
+    joined = _names_re(names, "-")
+
+    def spaced(form: str) -> str:
+        return joined.sub(lambda m: m.group().replace("-", " "), form)
+
+    out = [Character(spaced(c.name), tuple(dict.fromkeys(spaced(a) for a in c.aliases)), c.gender, c.mentions)
+           for c in chars]
+    heads = Counter(n.split()[0] for n in names)
+    for name in names:
+        head = name.split()[0]
+        if heads[head] != 1:
+            continue  # "Alfred the Great" and "Alfred the Small": "Alfred" alone is either
+        owner = next((i for i, c in enumerate(out) if any(name in f for f in (c.name, *c.aliases))), None)
+        if owner is None:
+            continue
+        # "Vasel", "Mr. Vasel", "Star Swirl": the joined name's first word as a name of its own.
+        bare = [i for i, c in enumerate(out) if i != owner
+                and all(len(f.split()) <= 2 and f.split()[-1] == head for f in (c.name, *c.aliases))]
+        keep = out[owner]
+        for i in bare:
+            c = out[i]
+            keep = Character(keep.name, tuple(dict.fromkeys((*keep.aliases, c.name, *c.aliases))),
+                             keep.gender if keep.gender != "unknown" else c.gender, keep.mentions + c.mentions)
+        if not any(head in (c.name, *c.aliases) for c in out):
+            keep = Character(keep.name, (*keep.aliases, head), keep.gender, keep.mentions)
+        out = [keep if i == owner else c for i, c in enumerate(out) if i not in bare]
+    return out
 
 
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
