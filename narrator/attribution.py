@@ -24,6 +24,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -32,6 +33,7 @@ from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
+    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -117,6 +119,18 @@ FEATURES = (
     "rel_kin_title",      # ... and its title fits the relation (a mother is "Mrs.", a daughter "Miss")
     "other_prev1",        # "said the other": spoke the previous turn
     "same_epithet",       # spoke the last line tagged with the same unknown epithet ("said the old man")
+    # A new voice joins an exchange: turn-taking knows only the last two speakers, a reader also hears who
+    # else is in the room and whom the line is said to. Set only for someone other than the last two speakers.
+    "entered",            # named in the narration since the conversation began, and has not spoken in it
+    "scene_other",        # the one person the conversation's narration names besides the last two speakers
+    "voc_back",           # the line names the speaker of two turns back (so it is not theirs, nor likely the reply)
+    "addressed_third",    # addressed by name in the previous speech paragraph: the one called on answers
+    "returning",          # spoke earlier in a conversation of three or more speakers, not in the last two turns
+    "alternate_many",     # alternate, in a conversation of three or more speakers (turn-taking is looser there)
+    # A reader knows a voice by its words: how much likelier this line's words are in the candidate's name-tagged
+    # speech than in the book's speech as a whole (a dialect, "my dear", "papa", a pet phrase).
+    "idiolect",           # mean log-likelihood ratio per word
+    "idiolect_sum",       # the same summed over the line's first _IDIOLECT_WORDS words (longer lines say more)
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -130,7 +144,8 @@ _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here"
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 # Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
 _BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
-         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience")
+         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience",
+         "entered", "voc_back", "addressed_third")
 FEATURES = FEATURES + tuple(f + "_bare" for f in _BARE)
 
 _DEFAULT_WEIGHTS = {
@@ -216,6 +231,7 @@ class _Resolver:
         self.stand_in_voice = next((c.name for c in characters if "a voice" in c.aliases and c.mentions == 0), None)
         forms: dict[str, str] = {}
         epithets: dict[str, str] = {}
+        holders: dict[str, list[str]] = {}
         for c in reversed(self.chars):  # earlier (more salient) characters win shared forms
             for form in (c.name, *c.aliases):
                 if not form:
@@ -224,8 +240,14 @@ class _Resolver:
                     self.narrator = c.name
                 elif form[0].islower() or form.lower().startswith(("the ", "a ")):
                     epithets[_norm(form)] = c.name
+                    holders.setdefault(_norm(form), []).append(c.name)
                 else:
                     forms[_ws(form)] = c.name
+        # An epithet the story gives several characters ("Rarity, the unicorn" and "Twilight, the unicorn"):
+        # a tag using it means the one of them the story named last (`recent`, kept up by _chains as it
+        # goes through the paragraphs), as a reader takes "the unicorn said" for the unicorn in the scene.
+        self.shared = {e: tuple(dict.fromkeys(h)) for e, h in holders.items() if len(set(h)) > 1}
+        self.recent: dict[str, tuple[int, int]] = {}
         # "the Captain", "the Doctor", "the Princess": a capitalised role is what the others call its holder
         # to their face ("Yes, Captain"), so the bare title is one of its forms, unless another character's
         # name uses the word ("Captain Wentworth") and it could be either.
@@ -239,8 +261,14 @@ class _Resolver:
                     self.role_words.add(m.group(1))
         self.forms = forms
         self.epithets = epithets
+        # Epithets the narration itself sets beside their holder's name ("Vasel, the locksmith, looked up"):
+        # filled by _prepare (_stated_epithets), read by epithet_kind.
+        self.stated: frozenset[str] = frozenset()
         # The paragraph each character is first named in, narration or speech (filled by _prepare).
         self.first_seen: dict[str, int] = {}
+        # Per name-tagged speaker, how their words differ from the book's speech (_voices, _idiolect).
+        self.voices: dict[str, tuple[dict[str, float], float]] = {}
+        self.speech_words: dict[int, Counter[str]] = {}  # a speech paragraph's words, by its first quote's start
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
         # their name, and "said the croupier" names the croupier as surely as "said Emma" names
         # Emma. So does a creature the story never names ("said the unicorn": find_characters only makes it
@@ -283,16 +311,23 @@ class _Resolver:
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
+    def holder(self, epithet: str) -> str:
+        """The character a known epithet stands for; for one several share, the one named last."""
+        n = _norm(epithet)
+        if n in self.shared:
+            return max(self.shared[n], key=lambda h: self.recent.get(h, (-1, -1)))
+        return self.epithets[n]
+
     def epithet_kind(self, form: str, name: str) -> str:
         """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
         called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
-        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
+        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only or _norm(form) in self.stated:
             return "name"
         return "epithet"
 
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
-        p = _ws(phrase)
+        p = _ws(phrase).rstrip("-")  # 'said the griffin--"you--"': the dash breaks off the tag
         if not p:
             return None, "none", "unknown"
         low = p.lower()
@@ -311,7 +346,7 @@ class _Resolver:
                 return name, "name", self.gender.get(name, "unknown")
         n = _norm(p)
         if n in self.epithets:
-            name = self.epithets[n]
+            name = self.holder(n)
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
             kind = self.epithet_kind(p, name)
             return name, kind, self.gender.get(name, "unknown")
@@ -357,7 +392,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    res, paras = _prepare(segments, characters)
+    # Weights that do not use the idiolect features (the shipped ones, for now) need no word profiles.
+    res, paras = _prepare(segments, characters, trace is not None or any(weights.get(k) for k in _IDIOLECT_FEATURES))
     # _prepare reads the quote marks straightened (plain_marks); the lines carry the story's own segments.
     own = {(s.chapter, s.index): s for s in segments}
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
@@ -380,20 +416,91 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     return lines
 
 
-def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tuple[_Resolver, list[_Para]]:
+def _prepare(segments: Sequence[Segment], characters: Sequence[Character],
+             voices: bool = True) -> tuple[_Resolver, list[_Para]]:
     """The resolver and the paragraphs with their mentions, tags and conversation chains: all that the
-    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes."""
+    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes.
+    `voices`: also each speaker's word profile (_voices; the idiolect features read 0 without it)."""
     res = _Resolver(characters)
     # Single quotes, curly quotes and guillemets read as straight double marks, the spelling every cue
     # below is written for: who speaks does not depend on the book's typography.
-    paras = _paragraphs(plain_marks(segments))
+    plain = plain_marks(segments)
+    res.stated = _stated_epithets(plain, res)
+    paras = _paragraphs(plain)
     for para in paras:
         _scan_mentions(para, res)
     _chains(paras, res)
     for k, para in enumerate(paras):
         for name in (*(n for _, n in para.mentions), *para.in_quote, *(t.name for t, _ in para.tags if t.name)):
             res.first_seen.setdefault(name, k)
+    if voices:
+        _voices(paras, res)
     return res, paras
+
+
+_IDIOLECT_FEATURES = ("idiolect", "idiolect_sum")
+_WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
+_IDIOLECT_WORDS = 40  # words of a line read for its idiolect features
+_IDIOLECT_PRIOR = 200.0  # words of the book's speech a voice's profile starts from (few tagged lines: the book's)
+
+
+def _words(para: _Para) -> list[str]:
+    """The first _IDIOLECT_WORDS words of a paragraph's speech, lower-cased."""
+    return _WORD.findall(" ".join(q.text for q in para.quotes).lower())[:_IDIOLECT_WORDS]
+
+
+def _voices(paras: list[_Para], res: _Resolver) -> None:
+    """Each name-tagged speaker's words, as _idiolect reads them: per word the voice said, the log of how much
+    likelier it makes the word than the book's speech does, and the log-ratio of every word it never said.
+
+    Only name-tagged lines: what the text itself settles, the same in training and at run time."""
+    book: Counter[str] = Counter()
+    voices: dict[str, Counter[str]] = {}
+    for para in paras:
+        if not para.quotes:
+            continue
+        # Counted from the list, not from a Counter: Counter.update counts an iterable in C, a mapping in Python.
+        words = _words(para)
+        book.update(words)
+        if para.named and not para.cont:
+            voices.setdefault(para.named, Counter()).update(words)
+        else:
+            res.speech_words[para.quotes[0].start] = Counter(words)  # a line _idiolect may score
+    # The book's word probabilities, add-one smoothed (every word of a line is in the book: no unseen word).
+    norm = book.total() + len(book) + 1
+    res.voices = {n: ({w: math.log1p(c * norm / (_IDIOLECT_PRIOR * (book[w] + 1))) for w, c in v.items()},
+                      math.log(_IDIOLECT_PRIOR / (v.total() + _IDIOLECT_PRIOR))) for n, v in voices.items()}
+
+
+# People-nouns that fit anyone of a sex or age ("Kell, the old man, ..."): never a fixed name of one character.
+_VAGUE_PEOPLE = MALE_NOUNS | FEMALE_NOUNS | {"person", "stranger", "child", "youth", "other", "one", "voice", "people"}
+# "Vasel, the old locksmith," -- a name, then "the", up to three describing words and the noun, in commas.
+_APPOSITION = r",\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>%s)\s*,"
+
+
+def _stated_epithets(segments: Sequence[Segment], res: _Resolver) -> frozenset[str]:
+    """The epithets ("the locksmith") the narration sets in apposition beside a name of the one character
+    they are linked to, and beside no other name: "Vasel, the locksmith, looked up".
+
+    The story has then said outright who the locksmith is, and "said the locksmith" names Vasel as surely as
+    "said Vasel" does -- a reader does not weigh it as a guess among the people of the scene. An epithet
+    merely seen near a name (linked by co-occurrence) stays a descriptive guess the scorer weighs, as does a
+    vague people-noun ("the man", "the old lady": any man of the book)."""
+    nouns = {e.split()[-1]: e for e in res.epithets
+             if len(e.split()) == 2 and e.startswith("the ") and e.split()[-1] not in _VAGUE_PEOPLE}
+    if not nouns or res.name_re is None:
+        return frozenset()
+    rx = re.compile(_APPOSITION % "|".join(sorted(map(re.escape, nouns), key=len, reverse=True)))
+    beside: dict[str, set[str]] = {}
+    for seg in segments:
+        if seg.kind != "narration" or "," not in seg.text:
+            continue
+        for m in rx.finditer(seg.text):
+            before = seg.text[max(0, m.start() - 60):m.start()]
+            who = next((n for n in res.name_re.finditer(before) if n.end() == len(before)), None)
+            if who is not None:
+                beside.setdefault(nouns[m.group("noun")], set()).add(res.forms[_ws(who.group(0))])
+    return frozenset(e for e, names in beside.items() if names == {res.epithets[e]})
 
 
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
@@ -439,6 +546,9 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
     last: int | None = None
     epithet_seen: dict[str, int] = {}
     for i, para in enumerate(paras):
+        if res.shared:
+            # Who was named last, up to this paragraph's narration: what a shared epithet's tag means.
+            res.recent.update({name: (i, at) for at, name in sorted(para.mentions)})
         if not para.quotes:
             continue
         para.tags = _find_tags(para, res)
@@ -534,7 +644,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
-                    if not _denied(seg.text, m.start()):
+                    # (An epithet several characters share names none of them in particular.)
+                    if not _denied(seg.text, m.start()) and _norm(m.group(0)) not in res.shared:
                         para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         elif res.name_re is not None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
@@ -643,7 +754,6 @@ _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 _ROLE_VOCATIVE = re.compile(
     r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
     + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
-
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     """Speech tags in a paragraph, each with the position (quote index) it attaches to."""
@@ -853,6 +963,12 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
                 if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as") or w.endswith("ed"):
                     break
                 words.append(w)
+            bare = "the " + words[-1] if len(words) > 1 else ""
+            if bare in res.epithets and words[0] not in CONTRAST_WORDS and words[-1] not in _VAGUE_PEOPLE:
+                # "said the little dragon" when the story knows "the dragon": the describing words only
+                # add to what the reader already knows of that one ("the other dragon" is somebody else).
+                name = res.holder(bare)
+                return _Tag(name, res.epithet_kind(bare, name), res.gender.get(name, "unknown"), tag.where)
             g = res.lookup("the " + " ".join(words))[2] if words else "none"
             # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
             if g == tag.gender or (tag.gender == "unknown" and g != "none"):
@@ -1104,7 +1220,7 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
         if res.epithet_re is not None:
             m = res.epithet_re.match(text, p)
             if m:
-                name = res.epithets[_norm(m.group(0))]
+                name = res.holder(m.group(0))
                 kind = res.epithet_kind(m.group(0), name)
                 return name, kind, res.gender.get(name, "unknown"), m.end()
     return None
@@ -1304,7 +1420,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 name = res.forms[_ws(m.group(0))]
                 who = (name, "name", res.gender.get(name, "unknown"))
             else:
-                name = res.epithets[_norm(m.group(0))]
+                name = res.holder(m.group(0))
                 kind = res.epithet_kind(m.group(0), name)
                 who = (name, kind, res.gender.get(name, "unknown"))
             rest = clause[m.end():]
@@ -1903,6 +2019,7 @@ class _Context:
     addressed: tuple[str, ...]  # named as vocatives in the previous speech paragraph (if close), in order
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
+    scene: frozenset[str]  # named in the conversation's narration so far (and the lead-in before it), but the "I"
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
     # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
@@ -2004,7 +2121,20 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         for n in chain_subj:
             if res.gender.get(n) == tag.gender and n not in antecedents:
                 antecedents.append(n)
+    # Who is in the room: the names of the narration since the conversation's first turn, and of the narration
+    # paragraph just before it (the scene's lead-in), up to _SCENE_PARAS paragraphs back.
+    scene = {n for at, n in para.mentions if at < quote_start}
+    for j in range(i - 1, max(-1, i - _SCENE_PARAS), -1):
+        q = paras[j]
+        if q.quotes and q.chain != para.chain:
+            break
+        scene.update(_names_back(q))
+        if q.quotes and q.turn == 0:
+            if j > 0 and not paras[j - 1].quotes:
+                scene.update(_names_back(paras[j - 1]))
+            break
     para.context = _Context(
+        scene=frozenset(scene - {res.narrator}),
         chain_voc=chain_voc, voc_next=voc_next, far=far,
         tag=tag, recent=recent, here={n for _, n in para.mentions} - tag_to,  # the listener is not narration about them
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
@@ -2181,9 +2311,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     para = paras[i]
     ctx = _context(i, paras, res)
     tag, recent = ctx.tag, ctx.recent
-    prev_idx, window, turn_idx, gap, head, tail = _turn_slots(i, paras, history, ctx)
+    prev_idx, window, turn_idx, gap, head, tail, in_chain = _turn_slots(i, paras, history, ctx)
     prev_spk = list(map(spk, prev_idx))
-    recent_speakers = list(filter(None, map(spk, window)))
+    window_spk = list(map(spk, window))
+    recent_speakers = list(filter(None, window_spk))
     # dict.fromkeys: the first place of each name, in order (a list's `in` per name cost more).
     pool: list[str] = list(dict.fromkeys(
         filter(None, (ctx.epithet, *prev_spk, *head, *reversed(recent_speakers[-_POOL_SPEAKERS:]), *tail))))
@@ -2300,6 +2431,19 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     spoke_recently = set(recent_speakers)
     two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
     two_party_trust = min(turn_trust[:3]) if two_party else 0.0
+    # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
+    # Not looked for when the weights give it nothing (the shipped ones, for now) and no trace wants the features.
+    third = bool(turn_spk) and (full or any(map(weights.__getitem__, _THIRD_FEATURES)))
+    last_two = set(turn_spk[:2])
+    third_trust = min(turn_trust[:2]) if third else 0.0
+    chain_spoke = set(map(window_spk.__getitem__, in_chain)) if third else set()
+    chain_spoke.discard(None)
+    many = len(chain_spoke) >= 3
+    scene = ctx.scene if third else frozenset()
+    others = scene - last_two if scene else scene
+    scene_other = next(iter(others)) if len(others) == 1 else None
+    voc_back = (third and len(turn_spk) > 1 and turn_spk[1] is not None and turn_spk[1] != turn_spk[0]
+                and turn_spk[1] in para.in_quote)
     scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
@@ -2319,6 +2463,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["far_only"] = 1.0
         if len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n:
             d["alternate"] = min(turn_trust[0], turn_trust[1])
+            if many:
+                d["alternate_many"] = d["alternate"]
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
             d["repeat_bare"] = turn_trust[0]
         if two_party and n in turn_spk:
@@ -2334,6 +2480,17 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                     d["rel_kin_title"] = 1.0
         if same_ep == n:
             d["same_epithet"] = 1.0
+        if third and n not in last_two:
+            if n in scene and n not in chain_spoke:
+                d["entered"] = third_trust
+            if n == scene_other:
+                d["scene_other"] = third_trust
+            if voc_back:
+                d["voc_back"] = third_trust
+            if n in ctx.addressed:
+                d["addressed_third"] = third_trust
+            if many and n in chain_spoke:
+                d["returning"] = third_trust
         if centre == n:
             d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
@@ -2350,6 +2507,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     return pool, scores, feats
 
 
+_THIRD_FEATURES = ("entered", "scene_other", "voc_back", "addressed_third", "returning", "alternate_many",
+                   "entered_bare", "voc_back_bare", "addressed_third_bare")
 _BARE_KEY = {k: k + "_bare" for k in _BARE}
 _NOTAG_KEY = {k: k + "_notag" for k in _SPLIT}
 
@@ -2397,7 +2556,8 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
     """What _candidates reads of the decoding history, which every hypothesis shares (only the speakers
     it gives those paragraphs differ): the last three speech paragraphs, nearest first; the ones within
     _SPEAKER_REACH, in order; the last four turns of this conversation, nearest first; the paragraphs
-    since the last speech; and the pool's text-decided names before and after its recent speakers.
+    since the last speech; the pool's text-decided names before and after its recent speakers; and the
+    places in the second list of this conversation's paragraphs.
 
     Kept in the paragraph's context with the history's length and last paragraph: decoding asks once
     per hypothesis, a test may ask with another history."""
@@ -2413,6 +2573,7 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
         ctx.recent[:_POOL_MENTIONS],
         [*ctx.subjects, *ctx.addressed, *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next],
     )
+    got = (*got, [k for k, j in enumerate(got[1]) if paras[j].chain == chain])
     ctx.slots = (key, got)
     return got
 
@@ -2511,6 +2672,9 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
     put("actor_here", float(ctx.actor_here == n))
     put("chain_addressed", 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0)
     put("voc_next", float(n in ctx.voc_next))
+    mean, total = _idiolect(n, para, ctx, res)
+    put("idiolect", mean)
+    put("idiolect_sum", total)
     if g in ("male", "female"):
         if ctx.addr_prev is not None:
             f["addr_prev_match" if g == ctx.addr_prev else "addr_prev_mismatch"] = 1.0
@@ -2528,6 +2692,24 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
     return f, sum(map(operator.mul, map(weights.__getitem__, f), f.values()))  # weights[k] * v, in order
 
 
+def _idiolect(n: str, para: _Para, ctx: _Context, res: _Resolver) -> tuple[float, float]:
+    """How much likelier the paragraph's speech words are in `n`'s name-tagged lines than in the book's
+    speech: (mean, sum) of the per-word log-likelihood ratio. Each voice's word distribution is its counts
+    smoothed towards the book's, so a voice with few tagged lines scores near 0 either way.
+
+    With p_n(w) = (own(w) + prior * p(w)) / (own total + prior), log(p_n(w) / p(w)) is
+    log(prior / (own total + prior)) for every word the voice never said, plus log(1 + own(w) / (prior * p(w)))
+    for a word it did (_voices keeps those): only the words the line shares with the voice are looked at."""
+    voice = res.voices.get(n)
+    words = res.speech_words.get(para.quotes[0].start) if voice is not None and para.quotes else None
+    if not words:
+        return 0.0, 0.0
+    logs, base = voice  # type: ignore[misc]
+    size = words.total()
+    llr = base * size + sum(map(operator.mul, words.values(), map(logs.get, words, itertools.repeat(0.0))))
+    return llr / size, llr / 10.0
+
+
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of
 # paragraphs after its speakers were last named.
 _SPEAKER_REACH = 30
@@ -2537,6 +2719,7 @@ _POOL_SPEAKERS = 8
 _POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
 _FAR_REACH = 60
 _ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+_SCENE_PARAS = 20  # paragraphs searched back for the people present in a conversation (_Context.scene)
 _EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters
 
 
