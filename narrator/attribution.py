@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 
 from narrator.chat import chat_label
+from narrator.dialogue import plain_marks
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
     CONTRAST_WORDS,
@@ -393,6 +394,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     """
     # Weights that do not use the idiolect features (the shipped ones, for now) need no word profiles.
     res, paras = _prepare(segments, characters, trace is not None or any(weights.get(k) for k in _IDIOLECT_FEATURES))
+    # _prepare reads the quote marks straightened (plain_marks); the lines carry the story's own segments.
+    own = {(s.chapter, s.index): s for s in segments}
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
     evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
@@ -401,7 +404,7 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     for para in paras:
         for seg in para.segs:
             if seg.kind == "narration":
-                lines.append(Line(seg, None, "narration", 1.0))
+                lines.append(Line(own[seg.chapter, seg.index], None, "narration", 1.0))
             else:
                 key = seg.index + seg.chapter * 1_000_000
                 who = speakers.get(key, para.speaker)
@@ -409,7 +412,7 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
                 if who is None:
                     ev, conf = "unknown", 0.0
                 alt = para.alt if who == para.speaker and para.alt != who else None
-                lines.append(Line(seg, who, ev, conf, alt))  # type: ignore[arg-type]
+                lines.append(Line(own[seg.chapter, seg.index], who, ev, conf, alt))  # type: ignore[arg-type]
     return lines
 
 
@@ -419,8 +422,11 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character],
     decoder reads. One place, so the miss reports and tests that look inside see what run() decodes.
     `voices`: also each speaker's word profile (_voices; the idiolect features read 0 without it)."""
     res = _Resolver(characters)
-    res.stated = _stated_epithets(segments, res)
-    paras = _paragraphs(segments)
+    # Single quotes, curly quotes and guillemets read as straight double marks, the spelling every cue
+    # below is written for: who speaks does not depend on the book's typography.
+    plain = plain_marks(segments)
+    res.stated = _stated_epithets(plain, res)
+    paras = _paragraphs(plain)
     for para in paras:
         _scan_mentions(para, res)
     _chains(paras, res)

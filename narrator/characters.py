@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from narrator.chat import chat_label
+from narrator.dialogue import plain_marks
 from narrator.lexicon import (
     CIVIL_EQUIVALENTS,
     CONTRAST_WORDS,
@@ -209,8 +210,23 @@ class _Form:
     extra: set[str] = field(default_factory=set)
 
 
+def _with_segments(story: Story, segments: Sequence[Segment], plain: Sequence[Segment]) -> Story:
+    """The story with the stretch of each segment plain_marks changed replaced by its (same length) text."""
+    changed = [p for s, p in zip(segments, plain, strict=True) if p is not s]
+    if not changed:
+        return story
+    chars = list(story.text)
+    for s in changed:
+        chars[s.start : s.end] = s.text
+    return replace(story, text="".join(chars))
+
+
 def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character]:
     """Characters named in the story, most salient first."""
+    # Read with the quote marks straightened (plain_marks: single quotes, curly quotes, guillemets as '"'),
+    # the spelling the cues below are written for; offsets are unchanged.
+    plain = plain_marks(list(segments))
+    story, segments = _with_segments(story, segments, plain), plain
     text = story.text
     body = [s for s in segments if not s.heading and not s.note]
     narration = "\n".join(s.text for s in body if s.kind == "narration")

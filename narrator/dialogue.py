@@ -13,6 +13,7 @@ book's convention (double or single quotes) is detected once per story.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from narrator.chat import chat_line, is_chat
@@ -20,6 +21,16 @@ from narrator.models import Chapter, Segment, Span, Story
 
 # Characters that may stand right before an opening quote mark.
 _BEFORE_OPEN = set(" \t\r\n([{\u2014\u2013-:;,/*_\u2026")
+# Every way a book marks a quotation, and the straight mark a quotation's delimiter and a nested mark
+# become for the stages after this one (see plain_marks).
+_OPENERS = "\"\u201c\u201e\u00ab'\u2018\u2039"
+_CLOSERS = "\"\u201d\u00bb'\u2019\u203a"
+_DOUBLE_MARKS = "\"\u201c\u201d\u201e\u00ab\u00bb"
+_SINGLE_MARKS = "'\u2018\u2019\u2039\u203a"
+_AS_DOUBLE = str.maketrans({c: '"' for c in _DOUBLE_MARKS})
+_AS_SINGLE = str.maketrans({c: "'" for c in _SINGLE_MARKS})
+_ALL_AS_SINGLE = str.maketrans({c: "'" for c in _DOUBLE_MARKS + _SINGLE_MARKS})
+_NOT_STRAIGHT = re.compile("[" + (_DOUBLE_MARKS + _SINGLE_MARKS).replace('"', "").replace("'", "") + "]")
 # Contractions that start with an apostrophe and are never quotations ('tis, 'em ...).
 _ELISIONS = re.compile(
     r"'(?:tis|twas|twere|twill|twould|em|cause|cos|til|till|n|round|bout|nuff|ello|e|im|er|ad|ave)\b",
@@ -113,7 +124,7 @@ def _uses_single_quotes(text: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _single_quote_convention(text: str) -> bool:
-    doubles = text.count('"') + text.count("\u201c") + text.count("\u201d")
+    doubles = sum(text.count(c) for c in _DOUBLE_MARKS)
     # Count single marks that open a quotation: after a space or line start, before a letter,
     # and not an elision such as 'tis.
     opens = 0
@@ -149,13 +160,18 @@ def split_paragraph(text: str, start: int, end: int, *, single: bool = False) ->
 
 
 def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Quotation spans delimited by straight or curly double quotes."""
+    """Quotation spans delimited by straight or curly double quotes, or by guillemets («French»,
+    »German«) and German low-high marks („so“)."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
     for i in range(start, end):
         ch = text[i]
-        if ch not in '"\u201c\u201d':
+        if ch not in _DOUBLE_MARKS:
             continue
+        if ch in "\u00ab\u00bb":
+            ch = _guillemet(text, i, start, end)
+        elif ch == "\u201c" and open_at is not None and text[open_at] == "\u201e":
+            ch = "\u201d"  # „so“: the high mark closes what the low one opened
         if open_at is None:
             if ch == "\u201d":
                 continue  # a stray closing curly quote: unbalanced marks, read as narration
@@ -164,7 +180,7 @@ def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 continue
             open_at = i
         else:
-            if ch == "\u201c":
+            if ch in "\u201c\u201e":
                 # A new opener while one is open: the earlier quote was left unclosed.
                 spans.append((open_at, _rstrip(text, open_at, i)))
                 open_at = i
@@ -176,37 +192,105 @@ def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _guillemet(text: str, i: int, start: int, end: int) -> str:
+    """A guillemet read as the curly mark it stands for: it opens (“) when a word follows it and white space
+    or a bracket comes before, or when it points the way a French opener does («) and does not end a
+    word (« so »); otherwise it closes (”). Both directions are in use («so» in French, »so« in German), and
+    French sets them off with spaces (« so »)."""
+    prev = text[i - 1] if i > start else " "
+    nxt = text[i + 1] if i + 1 < end else " "
+    if prev in _BEFORE_OPEN and (nxt.isalnum() or nxt in "_'\u2018\u2039"):
+        return "\u201c"
+    if text[i] == "\u00ab" and (prev.isspace() or prev in "([{" or nxt.isalnum()):
+        return "\u201c"
+    return "\u201d"
+
+
+_TAG_START = re.compile(r"(?:said|says|asked|asks|cried|cries|replied|replies|he|she|I|they)\b")
+_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
+
+
 def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Quotation spans delimited by single marks, telling them apart from apostrophes."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
+    # Where an open quotation could have closed but a lower-case word after the mark made it look like a
+    # plural possessive ("the dogs' bone"): the first one, and what to do with it if nothing closes later.
+    weak: int | None = None
+    elided = _elided_words(text)
     i = start
     while i < end:
         ch = text[i]
         if ch in "'\u2018\u2019":
             prev = text[i - 1] if i > start else " "
             nxt = text[i + 1] if i + 1 < end else " "
+            alone = prev.isspace() and nxt.isspace()
             if open_at is None:
-                if ch != "\u2019" and prev in _BEFORE_OPEN and not nxt.isspace() and not _ELISIONS.match(text, i):
-                    open_at = i
+                # An opener stands before its first word -- or alone between spaces, as a double mark may
+                # (", ' after what you said", "' Why, that's rum" opening the paragraph): a word's
+                # apostrophe never stands alone. A capitalised elision outside a quotation opens one
+                # ("'Er--no,' said Meg") unless it is 'Tis / 'Twas, which a narrator may write.
+                if ch != "\u2019" and prev in _BEFORE_OPEN and (not nxt.isspace() or alone or i == start) \
+                        and not (_ELISIONS.match(text, i) and (nxt.islower() or nxt in "Tt")):
+                    open_at, weak = i, None
             else:
                 inside_word = prev.isalnum() and nxt.isalnum()
-                closes = not inside_word and not prev.isspace() and (
+                # A mark alone between spaces inside a quotation closes it: an opener has its word after
+                # it, and the closer of a broken-off speech may follow a space ("'How I wish ' Ann began").
+                closes = alone or (not inside_word and not prev.isspace() and (
                     nxt.isspace() or nxt in ",.;:!?)\u2014-" or i + 1 >= end
-                )
-                # "the dogs' bone": a plural possessive, not a closer, when a lowercase word follows
-                # and the quote has no punctuation before the mark.
-                if closes and prev.isalpha() and nxt == " ":
-                    rest = text[i + 2 : i + 20]
-                    if rest[:1].islower() and not re.match(r"(?:said|says|asked|asks|cried|cries|replied|replies|he|she|I|they)\b", rest):
+                ))
+                if closes and prev.isalpha() and not alone:
+                    word = _WORD_BEFORE.search(text, max(start, i - 20), i)
+                    after = text[i + 1 : i + 3]
+                    if after[:1] in ",.;:!?" and after[1:] in ("'", "\u2019"):
+                        # "'I'm goin',' said Tam": the mark after the comma closes; this one ends a word.
                         closes = False
+                    elif nxt == " ":
+                        rest = text[i + 2 : i + 20]
+                        if rest[:1].islower() and not _TAG_START.match(rest):
+                            # "the dogs' bone": a plural possessive when a lower-case word follows (held in
+                            # case nothing closes later).
+                            closes = False
+                            weak = i if weak is None else weak
+                        elif word is not None and word.group(0).lower() in elided and not _TAG_START.match(rest):
+                            # A word this book writes clipped ("an' Miss Lessing", "goin' Sunday").
+                            closes = False
                 if closes:
                     spans.append((open_at, i + 1))
                     open_at = None
         i += 1
+        if i >= end and open_at is not None and weak is not None and (
+                text[start:open_at].rstrip()[-1:].isalpha() or not _reopens(text, end)):
+            # Nothing closed the quotation, and it is a word or two quoted mid-sentence ("the 'seconds' on
+            # the train") or the next paragraph does not re-open it (the convention for a speech running
+            # on): the lower-case word after the first likely closer was no possessive's noun ("'Tosca'
+            # and 'Faust'", "'the house' from time to time"). Close there and read on.
+            spans.append((open_at, weak + 1))
+            open_at, i, weak = None, weak + 1, None
     if open_at is not None:
         spans.append((open_at, _rstrip(text, open_at, end)))
     return spans
+
+
+def _reopens(text: str, end: int) -> bool:
+    """Whether the paragraph after `end` opens with a single mark (a speech running on across paragraphs)."""
+    m = re.compile(r"\s*").match(text, end)
+    nxt = text[m.end() : m.end() + 1] if m else ""
+    return nxt in ("'", "\u2018")
+
+
+@lru_cache(maxsize=8)
+def _elided_words(text: str) -> frozenset[str]:
+    """Words the book writes clipped with an apostrophe at their end in the middle of a sentence ("an'",
+    "goin'", "o'"), three times or more: a dialect's spelling, not a quotation's end. Plural possessives
+    ("dogs'") are left out: they are told apart by what follows them."""
+    counts: dict[str, int] = {}
+    for m in re.finditer(r"\b([A-Za-z]+)['\u2019] [a-z]", text):
+        w = m.group(1).lower()
+        if not w.endswith("s"):
+            counts[w] = counts.get(w, 0) + 1
+    return frozenset(w for w, n in counts.items() if n >= 3)
 
 
 def _rstrip(text: str, start: int, end: int) -> int:
@@ -214,3 +298,30 @@ def _rstrip(text: str, start: int, end: int) -> int:
     while end > start + 1 and text[end - 1] in " \t\r\n":
         end -= 1
     return end
+
+
+def plain_marks(segments: list[Segment] | tuple[Segment, ...]) -> list[Segment]:
+    """Copies of the segments as if the book quoted speech with straight double marks and wrote straight
+    apostrophes: a quotation's own opening and closing marks become '"', marks nested inside it (whatever
+    their convention: "..." inside '...', \u2018...\u2019 inside \u201c...\u201d) and apostrophes become "'".
+
+    Who speaks does not depend on the book's typography, so the stages that read the words (characters,
+    attribution) read this one spelling, whose cues they know ('"Yes," said Ann.' reads as '\u2018Yes,\u2019 said
+    Ann.' and '\u00abYes,\u00bb said Ann.'). Offsets and lengths are kept; these copies are for reading only and
+    are never rendered or written (their text is not the story's).
+    """
+    out: list[Segment] = []
+    for seg in segments:
+        t = seg.text
+        if not (t[:1] == "'" and seg.kind == "dialogue") and _NOT_STRAIGHT.search(t) is None:
+            out.append(seg)  # straight double marks and straight apostrophes already (one C-level scan)
+            continue
+        if seg.kind == "dialogue" and t and t[0] in _OPENERS:
+            closed = len(t) > 1 and t[-1] in _CLOSERS
+            inner = t[1 : -1 if closed else None]
+            inner = inner.translate(_ALL_AS_SINGLE if t[0] in _SINGLE_MARKS else _AS_SINGLE).translate(_AS_DOUBLE)
+            new = '"' + inner + ('"' if closed else "")
+        else:
+            new = t.translate(_AS_SINGLE).translate(_AS_DOUBLE)
+        out.append(seg if new == t else replace(seg, text=new))
+    return out
