@@ -572,9 +572,11 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
-# What the speaker does to the first-person narrator: "grinned at me", "turned to me", "told me", "nudged me".
-_AT_ME = re.compile(r"\b(?:(?:at|to|toward|towards)\s+me\b(?!\s+(?:that|as|like))|(?:told|asked|tells|asks|warned|"
-                    r"nudged|poked|elbowed|reminded|assured)\s+me\b)")
+# What the speaker does to the first-person narrator: "grinned at me", "turned to me", "told me", "nudged me"
+# (and "nudges me" in a present-tense story: the verbs in both tenses, sorted so the pattern is the same every run).
+_ACTS_ON_ME = both_tenses(frozenset(["told", "asked", "warned", "nudged", "poked", "elbowed", "reminded", "assured"]))
+_AT_ME = re.compile(r"\b(?:(?:at|to|toward|towards)\s+me\b(?!\s+(?:that|as|like))|(?:"
+                    + "|".join(sorted(_ACTS_ON_ME)) + r")\s+me\b)")
 
 
 # "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
