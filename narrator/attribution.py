@@ -523,7 +523,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
         if seg.kind == "narration":
             # (A cast known only by epithets, "the dragon", has mentions too.)
             for m in res.name_re.finditer(seg.text) if res.name_re is not None else ():
-                if m.group(0) in res.role_words and re.search(r"\b[Tt]he\s+$", seg.text[max(0, m.start() - 4):m.start()]):
+                if m.group(0) in res.role_words and _word_before(_THE_BEFORE, seg.text, m.start()):
                     continue  # "the Doctor": the epithet scan below counts it
                 if not _denied(seg.text, m.start()):
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
@@ -586,7 +586,22 @@ _DENIED = re.compile(r"\b[Nn]o\s+$")
 
 def _denied(text: str, at: int) -> bool:
     """Whether the name at `at` follows a "no" ("no Mr. Pell"); only the few characters before it are read."""
-    return _DENIED.search(text, max(0, at - 4), at) is not None
+    return _word_before(_DENIED, text, at)
+
+
+# "the Doctor" before a capitalised role word: "the", however many spaces or line breaks part it from the role.
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+
+
+def _word_before(pattern: re.Pattern[str], text: str, at: int) -> bool:
+    """Whether `pattern` (a word and the space after it, anchored with $) ends just before offset `at`.
+
+    Searched in place with pos/endpos rather than in a slice of the text: a slice's first character has
+    nothing before it, so a word boundary matched inside a word there ("lathe Doctor" read as "the Doctor"),
+    and a slice of four characters missed "the" before a double space, or a line break and an indent. (With
+    pos, the boundary still sees the character before the window; sixteen characters leave room for any
+    run of spaces a text has between two words.)"""
+    return pattern.search(text, max(0, at - 16), at) is not None
 
 
 # A quotation that reports someone else's words ("'Kit,' she says, 'the key is gone.'"): its names
