@@ -2104,9 +2104,11 @@ def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W\d_])" + firsts + r"(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
-# "I said", "said I", and a present-tense narrator's "I add", "cry I".
-_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*I\s+(?:\w+\s+)?(?:" + FIRST_PERSON_VERB_ALT + r")\b|"
-                               r"^\s*,?\s*(?:said|asked|replied|cried|say|ask|reply|cry)\s+I\b")
+# "I said", "said I", and a present-tense narrator's "I add", "cry I", "says I". The inverted order takes every
+# speech verb as the plain one does ("returned I", "continued I", "says I"), as attribution's _I_TAG does:
+# four verbs in the past and their bare forms left "says I" and "answered I" uncounted.
+_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*(?:I\s+(?:\w+\s+)?(?:" + FIRST_PERSON_VERB_ALT + r")|(?:"
+                               + FIRST_PERSON_VERB_ALT + r")\s+I)\b")
 
 
 def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str,

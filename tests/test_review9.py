@@ -51,3 +51,33 @@ def test_no_before_a_name_is_read_as_a_word(text: str, denied: bool):
     from narrator.attribution import _denied
 
     assert _denied(text, text.index("Nell")) is denied
+
+
+@pytest.mark.parametrize("tag", [", said I.", ", says I.", ", returned I.", ", answers I.", ", I said.", ", I add."])
+def test_first_person_tag_in_either_order_and_tense(tag: str):
+    from narrator.characters import _FIRST_PERSON_TAG
+
+    assert _FIRST_PERSON_TAG.match(tag)
+
+
+@pytest.mark.parametrize("text", [", said Ida.", ", Isaid.", " and I went home."])
+def test_first_person_tag_needs_the_pronoun_and_a_speech_verb(text: str):
+    from narrator.characters import _FIRST_PERSON_TAG
+
+    assert not _FIRST_PERSON_TAG.match(text)
+
+
+def test_a_storyteller_who_says_says_i_is_the_narrator_character():
+    # A dialect teller tags their own lines "says I" and is otherwise hardly in the narration: two such tags make
+    # a first-person narrator, as two "said I" do.
+    from narrator.characters import find_characters
+
+    from .attribution_helpers import segments_of
+
+    story = ('The wagon came up the lane slow, with Jory Pike on the box and the mare half asleep in the traces.\n\n'
+             '"You are late," says I.\n\n"The ford was up," said Jory Pike. "Mind the crates."\n\n'
+             'Jory Pike climbed down and the mare shook her head at the flies that hung about the yard.\n\n'
+             '"Then it is lucky the ford did not take you," says I.\n\n"Lucky for the crates," said Jory.\n\n')
+    story_obj, segs = segments_of(story)
+    chars = find_characters(story_obj, segs)
+    assert any("I" in c.aliases for c in chars)
