@@ -30,6 +30,7 @@ from importlib import resources
 
 from narrator.chat import chat_label
 from narrator.lexicon import (
+    ADDRESS_RE,
     CIVIL_EQUIVALENTS,
     CREATURES,
     FEMALE_NOUNS,
@@ -41,6 +42,7 @@ from narrator.lexicon import (
     OCCUPATIONS,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
+    address_gender,
     asks_name,
     both_tenses,
     name_answer,
@@ -562,9 +564,9 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
     # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
     for seg in para.quotes:
-        for m in _ROLE_VOCATIVE.finditer(seg.text):
+        for m in ADDRESS_RE.finditer(seg.text):  # "Yes, sir." / "Oh, mother, do": lexicon's words of address
             word = m.group(1).lower()
-            para.addr_gender.add("male" if word in _MALE_VOCATIVES else "female")
+            para.addr_gender.add(address_gender(word))
             if word in _MOTHER_WORDS:
                 para.addr_parent.add("mother")
             elif word in _FATHER_WORDS:
@@ -639,22 +641,10 @@ def _endearment_before(before: str) -> bool:
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
-# Address terms that tell the listener's gender, set off by punctuation like a name vocative.
-_MALE_VOCATIVES = frozenset(
-    ["sir", "papa", "father", "uncle", "brother", "my lord", "my boy", "my son", "young man", "old man", "old fellow",
-     "old chap", "my dear fellow", "my good fellow", "my good man", "my man", "sonny", "mister", "dad", "daddy", "sire"]
-)
-_FEMALE_VOCATIVES = frozenset(
-    ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
-     "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
-)
 # A parent called as such ("Oh, mother, do let me go!", "Papa, look!"): whoever speaks, it is not
 # the parent. (Aunts and uncles were tried too: an aunt is as often a "Miss", and dev lost a line.)
 _MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
 _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
-_ROLE_VOCATIVE = re.compile(
-    r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
-    + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
 
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:

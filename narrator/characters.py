@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from narrator.chat import chat_label
 from narrator.lexicon import (
+    ADDRESS_RE,
     CIVIL_EQUIVALENTS,
     CREATURES,
     FEMALE_NAMES,
@@ -40,6 +41,7 @@ from narrator.lexicon import (
     TAG_EPITHET_ALT,
     TITLES,
     UPPER,
+    address_gender,
     asks_name,
     both_tenses,
     civil_title,
@@ -1971,11 +1973,8 @@ def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -
     return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]
 
 
-# "ma'am", "sir" set off as a form of address, not a title before a name ("Miss Bates").
-_ADDRESS = re.compile(r"\b(?P<word>[Ss]ir|[Mm]a'am|[Mm]adam|[Mm]iss|[Mm]ister)\b(?=\s*[,.!?])")
 # A speech tag whose subject is a name: "said Rarity", "Rarity said" (not "he told Rarity").
 _SPEAKER_TAG = re.compile(rf"^\W*(?:(?:{'|'.join(sorted(SPEECH_VERBS))})\s+{_UP}|{_UP}[\w' .-]*?\s(?:{'|'.join(sorted(SPEECH_VERBS))})\b)")
-_ADDRESS_GENDER = {"sir": "male", "mister": "male", "ma'am": "female", "madam": "female", "miss": "female"}
 
 
 def _gender_from_address(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
@@ -2003,7 +2002,8 @@ def _gender_from_address(chars: list[Character], body: Sequence[Segment]) -> lis
         named = {lookup[" ".join(m.group(0).split())] for t in narr for m in pattern.finditer(t)}
         if len(named) != 1 or not any(_SPEAKER_TAG.search(t) for t in narr):
             continue  # the one name must be the speaker's ("said Rarity"), not the one spoken to ("he told Rarity")
-        said = [_ADDRESS_GENDER[m.group("word").lower()] for m in _ADDRESS.finditer(speech2[0][:120])]
+        # "Morning, ma'am.", "Yes, sir!", "Oh, mother, do": lexicon's words of address, which attribution reads too.
+        said = [address_gender(m.group(1)) for m in ADDRESS_RE.finditer(speech2[0][:120])]
         if said:
             votes[next(iter(named))].update(said)
     found = {n: next(iter(g)) for n, g in votes.items() if n in unknown and len(g) == 1}

@@ -81,3 +81,40 @@ def test_a_storyteller_who_says_says_i_is_the_narrator_character():
     story_obj, segs = segments_of(story)
     chars = find_characters(story_obj, segs)
     assert any("I" in c.aliases for c in chars)
+
+
+def _address_gender_of(text: str) -> str:
+    """The gender character discovery gives "Quill" (unknown before) from the untagged reply that addresses him."""
+    from narrator.characters import _gender_from_address
+
+    from .attribution_helpers import segments_of
+
+    _, segs = segments_of(text)
+    (quill,) = _gender_from_address([Character("Quill", (), "unknown", 5)], segs)
+    return quill.gender
+
+
+@pytest.mark.parametrize(("reply", "gender"), [
+    ('"Morning, ma\'am. The bread is in."', "female"),
+    ('"Yes, sir!"', "male"),
+    ('"Oh, mother, the bread is in."', "female"),
+    ('"Not now, my boy."', "male"),
+    ('"I told mother. The bread is in."', "unknown"),  # talked about, not to
+    ('"I saw the old man."', "unknown"),
+])
+def test_the_reply_s_word_of_address_gives_the_tagged_speaker_a_gender(reply: str, gender: str):
+    assert _address_gender_of(f'"Good morning," said Quill.\n\n{reply}\n\n') == gender
+
+
+def test_a_present_tense_tag_counts_for_the_address_gender():
+    # "Quill says" is a tag naming the speaker as "said Quill" is (SPEECH_VERBS holds both tenses).
+    assert _address_gender_of('"Good morning," Quill says.\n\n"Morning, ma\'am."\n\n') == "female"
+    assert _address_gender_of('"Good morning," says Quill.\n\n"Morning, sir."\n\n') == "male"
+
+
+def test_attribution_and_discovery_read_one_table_of_address_words():
+    from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
+
+    assert not MALE_ADDRESS & FEMALE_ADDRESS
+    assert {address_gender(w) for w in ("Sir", "MISTER", "papa")} == {"male"}
+    assert {address_gender(w) for w in ("Ma'am", "miss", "Mother")} == {"female"}
