@@ -118,3 +118,17 @@ def test_attribution_and_discovery_read_one_table_of_address_words():
     assert not MALE_ADDRESS & FEMALE_ADDRESS
     assert {address_gender(w) for w in ("Sir", "MISTER", "papa")} == {"male"}
     assert {address_gender(w) for w in ("Ma'am", "miss", "Mother")} == {"female"}
+
+
+def test_renamed_corpus_joint_outside_the_hyphen_style_is_one_error_line(tmp_path):
+    # --joint only means something to --style hyphen: elsewhere it was dropped without a word.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "renamed_corpus.py"
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "corpus"), "--out", str(tmp_path / "out"),
+                           "--style", "common", "--joint", "hyphen"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["error: --joint applies to --style hyphen only, not --style common"]
+    assert not (tmp_path / "out").exists()
