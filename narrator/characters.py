@@ -1704,13 +1704,17 @@ def _the_old_one(uses: Counter[str], narration: list[str], pattern: re.Pattern[s
     return out
 
 
+# "my dear Basil": the endearment as a word ("endear Basil," is no address).
+_DEAR_BEFORE = re.compile(r"(?<![A-Za-z])dear$", re.IGNORECASE)
+
+
 def _vocatives(speech: str, pattern: re.Pattern[str], lookup: dict[str, str]) -> set[str]:
     """The characters a passage of speech calls by name: "Basil, sit down", "Come here, Basil!", "my dear Basil"."""
     out: set[str] = set()
     for m in pattern.finditer(speech):
         before = speech[max(0, m.start() - 12):m.start()].rstrip()
         after = speech[m.end():m.end() + 2].lstrip()
-        if (not before or before[-1] in ",;:!?.\u2014-" or before.lower().endswith("dear")) and (
+        if (not before or before[-1] in ",;:!?.\u2014-" or _DEAR_BEFORE.search(before)) and (
                 not after or after[0] in ",;!?.\u2014-"):
             out.add(lookup[" ".join(m.group(0).split())])
     return out

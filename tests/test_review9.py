@@ -132,3 +132,15 @@ def test_renamed_corpus_joint_outside_the_hyphen_style_is_one_error_line(tmp_pat
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["error: --joint applies to --style hyphen only, not --style common"]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("speech", "called"), [
+    ("Come here, my dear Basil.", {"Basil"}),
+    ("Oh, DEAR Basil!", {"Basil"}),
+    ("It will never endear Basil, not to them.", set()),  # a word ending in "dear" is no endearment
+])
+def test_discovery_reads_dear_before_a_name_as_a_word(speech: str, called: set[str]):
+    from narrator.characters import _lookup_regex, _vocatives
+
+    lookup = {"Basil": "Basil"}
+    assert _vocatives(speech, _lookup_regex(lookup), lookup) == called
