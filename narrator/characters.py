@@ -711,9 +711,11 @@ def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
 _LY_NOUNS = frozenset(["family", "belly", "lily", "folly", "jelly", "ally", "holly", "rally", "bully", "melancholy"])
 
 
-_LOOK_VERBS = frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed", "gazing",
-                         "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare", "glared", "peered",
-                         "frowned", "grinned", "winked", "laughed", "nodded"])
+# Verbs of looking at someone: in "Berry frowned at her brother" the "her" is another's, and says nothing of
+# Berry's sex. In both tenses ("Berry frowns at her brother"): six of them had no present.
+_LOOK_VERBS = both_tenses(frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed",
+                                     "gazing", "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare",
+                                     "glared", "peered", "frowned", "grinned", "winked", "laughed", "nodded"]))
 
 
 # Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").

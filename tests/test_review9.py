@@ -144,3 +144,17 @@ def test_discovery_reads_dear_before_a_name_as_a_word(speech: str, called: set[s
 
     lookup = {"Basil": "Basil"}
     assert _vocatives(speech, _lookup_regex(lookup), lookup) == called
+
+
+@pytest.mark.parametrize("verb", ["frowned", "frowns", "grinned", "grins", "nodded", "nods", "looked", "looks"])
+def test_her_after_looking_at_is_someone_else_in_either_tense(verb: str):
+    # "Berry frowns at her brother": the "her" is whoever Berry looks at, no clue to Berry's own sex.
+    from collections import Counter
+
+    from narrator.characters import _collect
+
+    forms: dict = {}
+    text = f"Berry {verb} at her brother and went out."
+    _collect(text, True, forms, Counter(), Counter({"Berry": 1}))
+    berry = next(f for f in forms.values() if f.words == ("Berry",))
+    assert berry.she == 0
