@@ -1,12 +1,29 @@
-"""Review-9 findings: rules that read one tense only, a prefix read in a fixed slice, address words."""
+"""One rule, one reading: verb lists that read both tenses, words checked at a real word boundary (not in a
+fixed slice), one table of words of address for discovery and attribution, and a benchmark option refused
+where it means nothing."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
+from narrator.attribution import _denied
+from narrator.characters import (
+    _FIRST_PERSON_TAG,
+    _collect,
+    _gender_from_address,
+    _lookup_regex,
+    _vocatives,
+    find_characters,
+)
+from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
 from narrator.models import Character
 
-from .attribution_helpers import scanned
+from .attribution_helpers import scanned, segments_of
 
 FIRST_PERSON_CAST = [
     Character("Wren", ("I",), "female", 30),
@@ -48,32 +65,22 @@ def test_a_word_ending_in_the_before_a_role_is_no_article():
     ("It was Juno Nell saw first.", False),
 ])
 def test_no_before_a_name_is_read_as_a_word(text: str, denied: bool):
-    from narrator.attribution import _denied
-
     assert _denied(text, text.index("Nell")) is denied
 
 
 @pytest.mark.parametrize("tag", [", said I.", ", says I.", ", returned I.", ", answers I.", ", I said.", ", I add."])
 def test_first_person_tag_in_either_order_and_tense(tag: str):
-    from narrator.characters import _FIRST_PERSON_TAG
-
     assert _FIRST_PERSON_TAG.match(tag)
 
 
 @pytest.mark.parametrize("text", [", said Ida.", ", Isaid.", " and I went home."])
 def test_first_person_tag_needs_the_pronoun_and_a_speech_verb(text: str):
-    from narrator.characters import _FIRST_PERSON_TAG
-
     assert not _FIRST_PERSON_TAG.match(text)
 
 
 def test_a_storyteller_who_says_says_i_is_the_narrator_character():
     # A dialect teller tags their own lines "says I" and is otherwise hardly in the narration: two such tags make
     # a first-person narrator, as two "said I" do.
-    from narrator.characters import find_characters
-
-    from .attribution_helpers import segments_of
-
     story = ('The wagon came up the lane slow, with Jory Pike on the box and the mare half asleep in the traces.\n\n'
              '"You are late," says I.\n\n"The ford was up," said Jory Pike. "Mind the crates."\n\n'
              'Jory Pike climbed down and the mare shook her head at the flies that hung about the yard.\n\n'
@@ -85,10 +92,6 @@ def test_a_storyteller_who_says_says_i_is_the_narrator_character():
 
 def _address_gender_of(text: str) -> str:
     """The gender character discovery gives "Quill" (unknown before) from the untagged reply that addresses him."""
-    from narrator.characters import _gender_from_address
-
-    from .attribution_helpers import segments_of
-
     _, segs = segments_of(text)
     (quill,) = _gender_from_address([Character("Quill", (), "unknown", 5)], segs)
     return quill.gender
@@ -113,8 +116,6 @@ def test_a_present_tense_tag_counts_for_the_address_gender():
 
 
 def test_attribution_and_discovery_read_one_table_of_address_words():
-    from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
-
     assert not MALE_ADDRESS & FEMALE_ADDRESS
     assert {address_gender(w) for w in ("Sir", "MISTER", "papa")} == {"male"}
     assert {address_gender(w) for w in ("Ma'am", "miss", "Mother")} == {"female"}
@@ -122,10 +123,6 @@ def test_attribution_and_discovery_read_one_table_of_address_words():
 
 def test_renamed_corpus_joint_outside_the_hyphen_style_is_one_error_line(tmp_path):
     # --joint only means something to --style hyphen: elsewhere it was dropped without a word.
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "renamed_corpus.py"
     done = subprocess.run([sys.executable, str(script), str(tmp_path / "corpus"), "--out", str(tmp_path / "out"),
                            "--style", "common", "--joint", "hyphen"], capture_output=True, text=True)
@@ -140,8 +137,6 @@ def test_renamed_corpus_joint_outside_the_hyphen_style_is_one_error_line(tmp_pat
     ("It will never endear Basil, not to them.", set()),  # a word ending in "dear" is no endearment
 ])
 def test_discovery_reads_dear_before_a_name_as_a_word(speech: str, called: set[str]):
-    from narrator.characters import _lookup_regex, _vocatives
-
     lookup = {"Basil": "Basil"}
     assert _vocatives(speech, _lookup_regex(lookup), lookup) == called
 
@@ -149,11 +144,7 @@ def test_discovery_reads_dear_before_a_name_as_a_word(speech: str, called: set[s
 @pytest.mark.parametrize("verb", ["frowned", "frowns", "grinned", "grins", "nodded", "nods", "looked", "looks"])
 def test_her_after_looking_at_is_someone_else_in_either_tense(verb: str):
     # "Berry frowns at her brother": the "her" is whoever Berry looks at, no clue to Berry's own sex.
-    from collections import Counter
-
-    from narrator.characters import _collect
-
-    forms: dict = {}
+    forms: dict[str, object] = {}
     text = f"Berry {verb} at her brother and went out."
     _collect(text, True, forms, Counter(), Counter({"Berry": 1}))
     berry = next(f for f in forms.values() if f.words == ("Berry",))
