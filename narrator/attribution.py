@@ -1217,6 +1217,11 @@ def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, s
         return None, "pronoun", "male" if low == "he" else "female", pm.end()
     # "was her answer", "was his next observation": a possessive speech noun names its owner.
     pn = _PRON_NOUN.match(txt)
+    if pn and pn.group("p").lower() == "my":
+        # "was my answer": the narrator's own words, as surely as "said I" (a story without one reads on).
+        if res.narrator is not None:
+            return res.narrator, "name", res.gender.get(res.narrator, "unknown"), pn.end()
+        pn = None
     if pn:
         return None, "pronoun", "male" if pn.group("p").lower() == "his" else "female", pn.end()
     # A present-tense narrator's own tag, "I add" or "cry I": a bare verb no third person takes.
@@ -1239,7 +1244,7 @@ _NOT_TAG_ED = both_tenses(frozenset(["turned", "looked", "walked", "stopped", "s
                          "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
                          "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"]))
 _PRON_NOUN = re.compile(_TAG_LEAD + r"(?:was|were|is|are|came|comes)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
-                        r"(?P<p>his|her)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
+                        r"(?P<p>his|her|my)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
 def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
@@ -1324,6 +1329,11 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
         if prev and prev[0].lower() in _PREPS:
             continue
         cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
+    if res.narrator is not None:
+        # "and then I stepped in and said:": in a story told in the first person the "I" of the narration
+        # is the narrator, a subject like any name ("me", the object, never is one).
+        for m in re.finditer(r"(?<![\w'\u2019])I(?![\w'\u2019])", clause):
+            cands.append((m.start(), (res.narrator, "name", res.gender.get(res.narrator, "unknown"))))
     if not cands:
         if lead or final_only:
             return None

@@ -209,7 +209,7 @@ def _headings(story: Story, lines: list[_Line]) -> list[tuple[int, int, Span, st
             i = nxt
             continue
         title = _heading_title(text[line.start : line.end])
-        if title is None:
+        if title is None or (_BARE_NUMERAL.match(text[line.start : line.end].strip()) and _runs_on(text, lines, i)):
             i += 1
             continue
         span_end, nxt = line.end, i + 1
@@ -222,6 +222,15 @@ def _headings(story: Story, lines: list[_Line]) -> list[tuple[int, int, Span, st
         found.append((i, nxt, Span(line.start, span_end), title))
         i = nxt
     return found
+
+
+def _runs_on(text: str, lines: list[_Line], i: int) -> bool:
+    """Whether line `i` finishes the sentence of the line before it: a hard-wrapped '"Come in," said' / 'I.'
+    puts the first-person "I." at the start of a line, where it looks like a bare numeral heading."""
+    if i == 0 or lines[i - 1].kind != "text":
+        return False
+    before = text[lines[i - 1].start : lines[i - 1].end].rstrip()
+    return before[-1:].islower() or before.endswith(",")
 
 
 def _tidy_title(title: str) -> str:

@@ -2124,22 +2124,36 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
     first_person = sum(1 for w in words if w in ("I", "me", "my"))
     i_tags = 0
     for a, b in itertools.pairwise(body):
-        if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
-            i_tags += 1
+        if a.paragraph != b.paragraph or a.chapter != b.chapter:
+            continue
+        if (a.kind == "dialogue" and b.kind == "narration" and _FIRST_PERSON_TAG.match(b.text)) or (
+                a.kind == "narration" and b.kind == "dialogue" and _FIRST_PERSON_LEAD.search(a.text)):
+            i_tags += 1  # "I said" after the speech, or 'I turned to him and said, "..."' before it
     out = list(chars)
     if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
         found = _narrator_name(chars, body, proper)
         name = found[0] if found else None
-        # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes".
-        surname = name.split()[-1] if name and len(name.split()) == 2 and not any(c.name == name for c in out) else None
+        # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes". A title and a
+        # surname ("Miss Morland") names no given name: the known Morland may be her brother.
+        surname = name.split()[-1] if (name and len(name.split()) == 2 and name.split()[0].rstrip(".") not in _BARE_TITLES
+                                       and not any(c.name == name for c in out)) else None
+        # ...but not a holder of the other sex: "Margaret Schlegel" (called "Miss Schlegel") is not her brother.
         holder = next((c for c in out if surname and any(f.split()[-1] == surname for f in (c.name, *c.aliases))
-                       and civil_title(c.name.split()[0]) not in ("Mrs", "Miss", "Ms")), None)
+                       and civil_title(c.name.split()[0]) not in ("Mrs", "Miss", "Ms")
+                       and not any(len(f.split()) == 2 and f.split()[1] == surname and f.split()[0] != name.split()[0]
+                                   and f.split()[0].rstrip(".") not in _BARE_TITLES for f in (c.name, *c.aliases))
+                       and (found is None or "unknown" in (found[1], c.gender) or found[1] == c.gender)), None)
+        # A known character called by the given name alone ("Margaret") is the narrator "Margaret Schlegel".
+        given = next((c for c in out if name and len(name.split()) == 2 and name.split()[0].rstrip(".") not in _BARE_TITLES
+                      and c.name == name.split()[0]), None)
         if name is not None and any(c.name == name for c in out):
             out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
         elif holder is not None and found is not None:
             gender = found[1] if found[1] != "unknown" else holder.gender
             out = [Character(found[0], (c.name, *c.aliases, found[0].split()[0], "I"), gender, c.mentions + i_tags)  # type: ignore[arg-type]
                    if c is holder else c for c in out]
+        elif given is not None:
+            out = [Character(c.name, (*c.aliases, name, "I"), c.gender, c.mentions) if c is given else c for c in out]  # type: ignore[arg-type]
         elif found is not None:
             out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
         else:
@@ -2189,9 +2203,15 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
     # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
     narrator_paras: set[tuple[int, int]] = set()
-    for a, b in itertools.pairwise(body):
+    for k, (a, b) in enumerate(itertools.pairwise(body)):
         if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
             narrator_paras.add((a.chapter, a.paragraph))
+        elif (a.kind == "narration" and b.kind == "dialogue" and a.paragraph == b.paragraph
+              and (_FIRST_PERSON_LEAD.search(a.text) or (_FIRST_PERSON_ACT.match(a.text) and not any(
+                  s.kind == "narration" for s in body[k + 2 : k + 5]
+                  if s.chapter == b.chapter and s.paragraph == b.paragraph)))):
+            # 'I turned to him and said: "..."', 'I shook my head. "No."': the narrator acts, then speaks.
+            narrator_paras.add((b.chapter, b.paragraph))
     # Paragraphs whose tag speaks to the narrator ("he said to me", "she asked me").
     to_me: set[tuple[int, int]] = set()
     for seg in body:
@@ -2200,6 +2220,17 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
     for seg in body:
         if seg.kind != "dialogue":
             continue
+        if (seg.chapter, seg.paragraph) in narrator_paras:
+            # "My name is Ann," said I: nobody but the bearer gives a name that way, so it outweighs a
+            # handful of call-outs. "I'm Ann" counts as one call-out: it may be a supposition ("if I'm
+            # Mabel, I'll stay down here").
+            for m in self_introductions(seg.text):
+                intro = " ".join(m.group("name").split())
+                if intro.split()[0] in _NOT_NAMES or _common_vocative(intro, common):
+                    continue
+                named = re.search(r"[Nn]ame|[Cc]all", m.group(0)) is not None
+                if named or not re.search(r"\b[Ii]f\s*$", seg.text[: m.start()]):
+                    votes[lookup.get(intro, intro)] += _SELF_NAMED if named else 1
         if (seg.chapter, seg.paragraph - 1) in narrator_paras or (seg.chapter, seg.paragraph) in to_me:
             sign = 1  # the reply to the narrator addresses the narrator
         elif (seg.chapter, seg.paragraph) in narrator_paras:
@@ -2223,17 +2254,30 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
     if n < 3:
         # Few tagged lines: the narrator is the name people call out to most that the narration
         # itself hardly uses (the narrator says "I", not their own name).
-        return _unnarrated_vocative(body, common, big)
+        fallback = _unnarrated_vocative(body, common, big)
+        if fallback is not None and len(fallback[0].split()) == 2 and fallback[0].split()[0].rstrip(".") in _CIVIL_TITLES:
+            # Strangers call out "Mr. Archer" and the replies to the narrator's own lines say "Newland" (twice
+            # at least, and no other character is called so): he is Newland Archer, as below.
+            surname = fallback[0].split()[-1]
+            given = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 1 and k not in big and k != surname]
+            if given:
+                return max(given, key=lambda k: (votes[k], k)) + " " + surname, fallback[1]
+        return fallback
     # The form to use: a known character's, else the most frequent vocative form.
     forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
     if forms[0] not in big and (len(forms[0].split()) == 1 or _given_only(forms[0], votes, big)):
         # Friends call the narrator "Jake" and strangers "Mr. Barnes": he is Jake Barnes.
+        # (Not a known character's own name: "Miss Morstan" called in the narrator's scenes is Miss Morstan.)
         formal = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 2 and k.split()[0].rstrip(".") in _CIVIL_TITLES
-                  and k.split()[-1] != last]
+                  and k.split()[-1] != last and k not in big]
         if formal:
             best = max(formal, key=lambda k: votes[k])
             return forms[0] + " " + best.split()[-1], gender_of_title(best.split()[0])
     return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
+
+
+# The weight of one self-introduction in the narrator's own line against one vocative (+1) in a reply.
+_SELF_NAMED = 3
 
 
 def _given_only(form: str, votes: Counter[str], big: set[str]) -> bool:
@@ -2302,6 +2346,12 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
     return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
 
 
+# The narration before a quotation ends on the narrator's own speech verb: "I said:", "I turned to him and
+# replied," -- "I" the subject of the last sentence, the speech verb its verb or the one joined by "and".
+_FIRST_PERSON_LEAD = re.compile(r"(?:^|[.!?;]\s+|,\s+|\band\s+)I\s+(?:[^.!?;\"]{0,60}?\band\s+)?(?:[a-z]+ly\s+|then\s+|again\s+)?(?:"
+                                + FIRST_PERSON_VERB_ALT + r")\b[^.!?;\"]{0,40}[,:\u2014-]?\s*$")
+# A paragraph that opens on the narrator's own action, no one else's: "I shook my head." / "I sighed,".
+_FIRST_PERSON_ACT = re.compile(r"\s*I\s+(?:[a-z]+ly\s+)?[a-z]+\b(?![^\"]*\b(?:he|she|He|She|they|They)\b)")
 _TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
 # A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."' (or
 # '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too), up to
