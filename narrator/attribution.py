@@ -24,6 +24,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -118,6 +119,18 @@ FEATURES = (
     "rel_kin_title",      # ... and its title fits the relation (a mother is "Mrs.", a daughter "Miss")
     "other_prev1",        # "said the other": spoke the previous turn
     "same_epithet",       # spoke the last line tagged with the same unknown epithet ("said the old man")
+    # A new voice joins an exchange: turn-taking knows only the last two speakers, a reader also hears who
+    # else is in the room and whom the line is said to. Set only for someone other than the last two speakers.
+    "entered",            # named in the narration since the conversation began, and has not spoken in it
+    "scene_other",        # the one person the conversation's narration names besides the last two speakers
+    "voc_back",           # the line names the speaker of two turns back (so it is not theirs, nor likely the reply)
+    "addressed_third",    # addressed by name in the previous speech paragraph: the one called on answers
+    "returning",          # spoke earlier in a conversation of three or more speakers, not in the last two turns
+    "alternate_many",     # alternate, in a conversation of three or more speakers (turn-taking is looser there)
+    # A reader knows a voice by its words: how much likelier this line's words are in the candidate's name-tagged
+    # speech than in the book's speech as a whole (a dialect, "my dear", "papa", a pet phrase).
+    "idiolect",           # mean log-likelihood ratio per word
+    "idiolect_sum",       # the same summed over the line's first _IDIOLECT_WORDS words (longer lines say more)
 )
 
 # Turn-taking and scene features mean different things when a pronoun tag is present, so each has
@@ -131,7 +144,8 @@ _SPLIT = ("prev1", "prev2", "prev3", "addressed", "subject_here", "mention_here"
 FEATURES = FEATURES + tuple(f + "_notag" for f in _SPLIT) + ("pron_match_recency", "pron_match_first")
 # Turn-taking is surer when the paragraph is nothing but speech: a third copy for those.
 _BARE = ("prev1", "prev2", "prev3", "alternate", "two_party", "participant", "anc_back_even", "anc_back_odd",
-         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience")
+         "anc_back_other", "anc_fwd_even", "anc_fwd_odd", "anc_fwd_other", "chain_speaker", "recency", "salience",
+         "entered", "voc_back", "addressed_third")
 FEATURES = FEATURES + tuple(f + "_bare" for f in _BARE)
 
 _DEFAULT_WEIGHTS = {
@@ -242,6 +256,9 @@ class _Resolver:
         self.epithets = epithets
         # The paragraph each character is first named in, narration or speech (filled by _prepare).
         self.first_seen: dict[str, int] = {}
+        # Per name-tagged speaker, how their words differ from the book's speech (_voices, _idiolect).
+        self.voices: dict[str, tuple[dict[str, float], float]] = {}
+        self.speech_words: dict[int, Counter[str]] = {}  # a speech paragraph's words, by its first quote's start
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
         # their name, and "said the croupier" names the croupier as surely as "said Emma" names
         # Emma. So does a creature the story never names ("said the unicorn": find_characters only makes it
@@ -358,7 +375,8 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    res, paras = _prepare(segments, characters)
+    # Weights that do not use the idiolect features (the shipped ones, for now) need no word profiles.
+    res, paras = _prepare(segments, characters, trace is not None or any(weights.get(k) for k in _IDIOLECT_FEATURES))
     speakers: dict[int, str] = {}  # per-segment speaker when a paragraph holds two speakers
     evidence: dict[int, tuple[str, float]] = {}  # ... and that segment's own evidence, when not its paragraph's
     beam_width = 1 if trace is not None else _BEAM
@@ -379,9 +397,11 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     return lines
 
 
-def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tuple[_Resolver, list[_Para]]:
+def _prepare(segments: Sequence[Segment], characters: Sequence[Character],
+             voices: bool = True) -> tuple[_Resolver, list[_Para]]:
     """The resolver and the paragraphs with their mentions, tags and conversation chains: all that the
-    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes."""
+    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes.
+    `voices`: also each speaker's word profile (_voices; the idiolect features read 0 without it)."""
     res = _Resolver(characters)
     paras = _paragraphs(segments)
     for para in paras:
@@ -390,7 +410,43 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character]) -> tu
     for k, para in enumerate(paras):
         for name in (*(n for _, n in para.mentions), *para.in_quote, *(t.name for t, _ in para.tags if t.name)):
             res.first_seen.setdefault(name, k)
+    if voices:
+        _voices(paras, res)
     return res, paras
+
+
+_IDIOLECT_FEATURES = ("idiolect", "idiolect_sum")
+_WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
+_IDIOLECT_WORDS = 40  # words of a line read for its idiolect features
+_IDIOLECT_PRIOR = 200.0  # words of the book's speech a voice's profile starts from (few tagged lines: the book's)
+
+
+def _words(para: _Para) -> list[str]:
+    """The first _IDIOLECT_WORDS words of a paragraph's speech, lower-cased."""
+    return _WORD.findall(" ".join(q.text for q in para.quotes).lower())[:_IDIOLECT_WORDS]
+
+
+def _voices(paras: list[_Para], res: _Resolver) -> None:
+    """Each name-tagged speaker's words, as _idiolect reads them: per word the voice said, the log of how much
+    likelier it makes the word than the book's speech does, and the log-ratio of every word it never said.
+
+    Only name-tagged lines: what the text itself settles, the same in training and at run time."""
+    book: Counter[str] = Counter()
+    voices: dict[str, Counter[str]] = {}
+    for para in paras:
+        if not para.quotes:
+            continue
+        # Counted from the list, not from a Counter: Counter.update counts an iterable in C, a mapping in Python.
+        words = _words(para)
+        book.update(words)
+        if para.named and not para.cont:
+            voices.setdefault(para.named, Counter()).update(words)
+        else:
+            res.speech_words[para.quotes[0].start] = Counter(words)  # a line _idiolect may score
+    # The book's word probabilities, add-one smoothed (every word of a line is in the book: no unseen word).
+    norm = book.total() + len(book) + 1
+    res.voices = {n: ({w: math.log1p(c * norm / (_IDIOLECT_PRIOR * (book[w] + 1))) for w, c in v.items()},
+                      math.log(_IDIOLECT_PRIOR / (v.total() + _IDIOLECT_PRIOR))) for n, v in voices.items()}
 
 
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
@@ -645,7 +701,6 @@ _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 # the parent. (Aunts and uncles were tried too: an aunt is as often a "Miss", and dev lost a line.)
 _MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
 _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
-
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     """Speech tags in a paragraph, each with the position (quote index) it attaches to."""
@@ -1905,6 +1960,7 @@ class _Context:
     addressed: tuple[str, ...]  # named as vocatives in the previous speech paragraph (if close), in order
     called: set[str]  # ... opening or closing its quotation, in the same conversation
     epithet: str | None  # the character an epithet tag names
+    scene: frozenset[str]  # named in the conversation's narration so far (and the lead-in before it), but the "I"
     # For a pronoun tag: the text before it as centering units, nearest first: the people one narration
     # sentence refers to, in order ("=male"/"=female" for a pronoun), or a speech paragraph's index (its speaker).
     centre_units: list[tuple[str, ...] | int] = field(default_factory=list)
@@ -2006,7 +2062,20 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         for n in chain_subj:
             if res.gender.get(n) == tag.gender and n not in antecedents:
                 antecedents.append(n)
+    # Who is in the room: the names of the narration since the conversation's first turn, and of the narration
+    # paragraph just before it (the scene's lead-in), up to _SCENE_PARAS paragraphs back.
+    scene = {n for at, n in para.mentions if at < quote_start}
+    for j in range(i - 1, max(-1, i - _SCENE_PARAS), -1):
+        q = paras[j]
+        if q.quotes and q.chain != para.chain:
+            break
+        scene.update(_names_back(q))
+        if q.quotes and q.turn == 0:
+            if j > 0 and not paras[j - 1].quotes:
+                scene.update(_names_back(paras[j - 1]))
+            break
     para.context = _Context(
+        scene=frozenset(scene - {res.narrator}),
         chain_voc=chain_voc, voc_next=voc_next, far=far,
         tag=tag, recent=recent, here={n for _, n in para.mentions} - tag_to,  # the listener is not narration about them
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
@@ -2183,9 +2252,10 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     para = paras[i]
     ctx = _context(i, paras, res)
     tag, recent = ctx.tag, ctx.recent
-    prev_idx, window, turn_idx, gap, head, tail = _turn_slots(i, paras, history, ctx)
+    prev_idx, window, turn_idx, gap, head, tail, in_chain = _turn_slots(i, paras, history, ctx)
     prev_spk = list(map(spk, prev_idx))
-    recent_speakers = list(filter(None, map(spk, window)))
+    window_spk = list(map(spk, window))
+    recent_speakers = list(filter(None, window_spk))
     # dict.fromkeys: the first place of each name, in order (a list's `in` per name cost more).
     pool: list[str] = list(dict.fromkeys(
         filter(None, (ctx.epithet, *prev_spk, *head, *reversed(recent_speakers[-_POOL_SPEAKERS:]), *tail))))
@@ -2302,6 +2372,19 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     spoke_recently = set(recent_speakers)
     two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
     two_party_trust = min(turn_trust[:3]) if two_party else 0.0
+    # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
+    # Not looked for when the weights give it nothing (the shipped ones, for now) and no trace wants the features.
+    third = bool(turn_spk) and (full or any(map(weights.__getitem__, _THIRD_FEATURES)))
+    last_two = set(turn_spk[:2])
+    third_trust = min(turn_trust[:2]) if third else 0.0
+    chain_spoke = set(map(window_spk.__getitem__, in_chain)) if third else set()
+    chain_spoke.discard(None)
+    many = len(chain_spoke) >= 3
+    scene = ctx.scene if third else frozenset()
+    others = scene - last_two if scene else scene
+    scene_other = next(iter(others)) if len(others) == 1 else None
+    voc_back = (third and len(turn_spk) > 1 and turn_spk[1] is not None and turn_spk[1] != turn_spk[0]
+                and turn_spk[1] in para.in_quote)
     scores: list[float] = []
     feats: list[dict[str, float]] = []
     for n in pool:
@@ -2321,6 +2404,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             d["far_only"] = 1.0
         if len(turn_spk) > 1 and turn_spk[1] == n and turn_spk[0] != n:
             d["alternate"] = min(turn_trust[0], turn_trust[1])
+            if many:
+                d["alternate_many"] = d["alternate"]
         if turn_spk and turn_spk[0] == n and gap == 0 and ctx.bare:
             d["repeat_bare"] = turn_trust[0]
         if two_party and n in turn_spk:
@@ -2336,6 +2421,17 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
                     d["rel_kin_title"] = 1.0
         if same_ep == n:
             d["same_epithet"] = 1.0
+        if third and n not in last_two:
+            if n in scene and n not in chain_spoke:
+                d["entered"] = third_trust
+            if n == scene_other:
+                d["scene_other"] = third_trust
+            if voc_back:
+                d["voc_back"] = third_trust
+            if n in ctx.addressed:
+                d["addressed_third"] = third_trust
+            if many and n in chain_spoke:
+                d["returning"] = third_trust
         if centre == n:
             d["pron_match_first"] = 1.0
         if tag is not None and tag.other and prev_spk and prev_spk[0] == n:
@@ -2352,6 +2448,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     return pool, scores, feats
 
 
+_THIRD_FEATURES = ("entered", "scene_other", "voc_back", "addressed_third", "returning", "alternate_many",
+                   "entered_bare", "voc_back_bare", "addressed_third_bare")
 _BARE_KEY = {k: k + "_bare" for k in _BARE}
 _NOTAG_KEY = {k: k + "_notag" for k in _SPLIT}
 
@@ -2399,7 +2497,8 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
     """What _candidates reads of the decoding history, which every hypothesis shares (only the speakers
     it gives those paragraphs differ): the last three speech paragraphs, nearest first; the ones within
     _SPEAKER_REACH, in order; the last four turns of this conversation, nearest first; the paragraphs
-    since the last speech; and the pool's text-decided names before and after its recent speakers.
+    since the last speech; the pool's text-decided names before and after its recent speakers; and the
+    places in the second list of this conversation's paragraphs.
 
     Kept in the paragraph's context with the history's length and last paragraph: decoding asks once
     per hypothesis, a test may ask with another history."""
@@ -2415,6 +2514,7 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
         ctx.recent[:_POOL_MENTIONS],
         [*ctx.subjects, *ctx.addressed, *ctx.chain_named, *ctx.chain_voc[:3], *ctx.voc_next],
     )
+    got = (*got, [k for k, j in enumerate(got[1]) if paras[j].chain == chain])
     ctx.slots = (key, got)
     return got
 
@@ -2513,6 +2613,9 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
     put("actor_here", float(ctx.actor_here == n))
     put("chain_addressed", 1.0 / (1 + ctx.chain_voc.index(n)) if n in ctx.chain_voc else 0.0)
     put("voc_next", float(n in ctx.voc_next))
+    mean, total = _idiolect(n, para, ctx, res)
+    put("idiolect", mean)
+    put("idiolect_sum", total)
     if g in ("male", "female"):
         if ctx.addr_prev is not None:
             f["addr_prev_match" if g == ctx.addr_prev else "addr_prev_mismatch"] = 1.0
@@ -2530,6 +2633,24 @@ def _static_features(n: str, para: _Para, ctx: _Context, res: _Resolver,
     return f, sum(map(operator.mul, map(weights.__getitem__, f), f.values()))  # weights[k] * v, in order
 
 
+def _idiolect(n: str, para: _Para, ctx: _Context, res: _Resolver) -> tuple[float, float]:
+    """How much likelier the paragraph's speech words are in `n`'s name-tagged lines than in the book's
+    speech: (mean, sum) of the per-word log-likelihood ratio. Each voice's word distribution is its counts
+    smoothed towards the book's, so a voice with few tagged lines scores near 0 either way.
+
+    With p_n(w) = (own(w) + prior * p(w)) / (own total + prior), log(p_n(w) / p(w)) is
+    log(prior / (own total + prior)) for every word the voice never said, plus log(1 + own(w) / (prior * p(w)))
+    for a word it did (_voices keeps those): only the words the line shares with the voice are looked at."""
+    voice = res.voices.get(n)
+    words = res.speech_words.get(para.quotes[0].start) if voice is not None and para.quotes else None
+    if not words:
+        return 0.0, 0.0
+    logs, base = voice  # type: ignore[misc]
+    size = words.total()
+    llr = base * size + sum(map(operator.mul, words.values(), map(logs.get, words, itertools.repeat(0.0))))
+    return llr / size, llr / 10.0
+
+
 # How far back the candidate pool looks: a long two-person exchange can run for dozens of
 # paragraphs after its speakers were last named.
 _SPEAKER_REACH = 30
@@ -2539,6 +2660,7 @@ _POOL_SPEAKERS = 8
 _POOL_MIN = 3  # fill a smaller pool from the narration of up to _FAR_REACH paragraphs back
 _FAR_REACH = 60
 _ANCHOR_REACH = 30  # speech paragraphs searched on each side for a named speaker
+_SCENE_PARAS = 20  # paragraphs searched back for the people present in a conversation (_Context.scene)
 _EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters
 
 
