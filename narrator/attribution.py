@@ -33,6 +33,7 @@ from narrator.chat import chat_label
 from narrator.lexicon import (
     ADDRESS_RE,
     CIVIL_EQUIVALENTS,
+    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -231,6 +232,7 @@ class _Resolver:
         self.stand_in_voice = next((c.name for c in characters if "a voice" in c.aliases and c.mentions == 0), None)
         forms: dict[str, str] = {}
         epithets: dict[str, str] = {}
+        holders: dict[str, list[str]] = {}
         for c in reversed(self.chars):  # earlier (more salient) characters win shared forms
             for form in (c.name, *c.aliases):
                 if not form:
@@ -239,8 +241,14 @@ class _Resolver:
                     self.narrator = c.name
                 elif form[0].islower() or form.lower().startswith(("the ", "a ")):
                     epithets[_norm(form)] = c.name
+                    holders.setdefault(_norm(form), []).append(c.name)
                 else:
                     forms[_ws(form)] = c.name
+        # An epithet the story gives several characters ("Rarity, the unicorn" and "Twilight, the unicorn"):
+        # a tag using it means the one of them the story named last (`recent`, kept up by _chains as it
+        # goes through the paragraphs), as a reader takes "the unicorn said" for the unicorn in the scene.
+        self.shared = {e: tuple(dict.fromkeys(h)) for e, h in holders.items() if len(set(h)) > 1}
+        self.recent: dict[str, tuple[int, int]] = {}
         # "the Captain", "the Doctor", "the Princess": a capitalised role is what the others call its holder
         # to their face ("Yes, Captain"), so the bare title is one of its forms, unless another character's
         # name uses the word ("Captain Wentworth") and it could be either.
@@ -254,6 +262,9 @@ class _Resolver:
                     self.role_words.add(m.group(1))
         self.forms = forms
         self.epithets = epithets
+        # Epithets the narration itself sets beside their holder's name ("Vasel, the locksmith, looked up"):
+        # filled by _prepare (_stated_epithets), read by epithet_kind.
+        self.stated: frozenset[str] = frozenset()
         # The paragraph each character is first named in, narration or speech (filled by _prepare).
         self.first_seen: dict[str, int] = {}
         # Per name-tagged speaker, how their words differ from the book's speech (_voices, _idiolect).
@@ -301,16 +312,23 @@ class _Resolver:
         # "Emma said:" / "Emma turned to him and said," just before the quote.
         self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
+    def holder(self, epithet: str) -> str:
+        """The character a known epithet stands for; for one several share, the one named last."""
+        n = _norm(epithet)
+        if n in self.shared:
+            return max(self.shared[n], key=lambda h: self.recent.get(h, (-1, -1)))
+        return self.epithets[n]
+
     def epithet_kind(self, form: str, name: str) -> str:
         """"name" for a capitalised role ("the Mock Turtle") or a role that is all a character is
         called ("the croupier"); "epithet" for a descriptive phrase that only points at someone."""
-        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only:
+        if any(w[:1].isupper() for w in form.split()[1:]) or name in self.role_only or _norm(form) in self.stated:
             return "name"
         return "epithet"
 
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
-        p = _ws(phrase)
+        p = _ws(phrase).rstrip("-")  # 'said the griffin--"you--"': the dash breaks off the tag
         if not p:
             return None, "none", "unknown"
         low = p.lower()
@@ -329,7 +347,7 @@ class _Resolver:
                 return name, "name", self.gender.get(name, "unknown")
         n = _norm(p)
         if n in self.epithets:
-            name = self.epithets[n]
+            name = self.holder(n)
             # A capitalised role ("the Mock Turtle") names its character as surely as a name does.
             kind = self.epithet_kind(p, name)
             return name, kind, self.gender.get(name, "unknown")
@@ -403,6 +421,7 @@ def _prepare(segments: Sequence[Segment], characters: Sequence[Character],
     decoder reads. One place, so the miss reports and tests that look inside see what run() decodes.
     `voices`: also each speaker's word profile (_voices; the idiolect features read 0 without it)."""
     res = _Resolver(characters)
+    res.stated = _stated_epithets(segments, res)
     paras = _paragraphs(segments)
     for para in paras:
         _scan_mentions(para, res)
@@ -449,6 +468,37 @@ def _voices(paras: list[_Para], res: _Resolver) -> None:
                       math.log(_IDIOLECT_PRIOR / (v.total() + _IDIOLECT_PRIOR))) for n, v in voices.items()}
 
 
+# People-nouns that fit anyone of a sex or age ("Kell, the old man, ..."): never a fixed name of one character.
+_VAGUE_PEOPLE = MALE_NOUNS | FEMALE_NOUNS | {"person", "stranger", "child", "youth", "other", "one", "voice", "people"}
+# "Vasel, the old locksmith," -- a name, then "the", up to three describing words and the noun, in commas.
+_APPOSITION = r",\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>%s)\s*,"
+
+
+def _stated_epithets(segments: Sequence[Segment], res: _Resolver) -> frozenset[str]:
+    """The epithets ("the locksmith") the narration sets in apposition beside a name of the one character
+    they are linked to, and beside no other name: "Vasel, the locksmith, looked up".
+
+    The story has then said outright who the locksmith is, and "said the locksmith" names Vasel as surely as
+    "said Vasel" does -- a reader does not weigh it as a guess among the people of the scene. An epithet
+    merely seen near a name (linked by co-occurrence) stays a descriptive guess the scorer weighs, as does a
+    vague people-noun ("the man", "the old lady": any man of the book)."""
+    nouns = {e.split()[-1]: e for e in res.epithets
+             if len(e.split()) == 2 and e.startswith("the ") and e.split()[-1] not in _VAGUE_PEOPLE}
+    if not nouns or res.name_re is None:
+        return frozenset()
+    rx = re.compile(_APPOSITION % "|".join(sorted(map(re.escape, nouns), key=len, reverse=True)))
+    beside: dict[str, set[str]] = {}
+    for seg in segments:
+        if seg.kind != "narration" or "," not in seg.text:
+            continue
+        for m in rx.finditer(seg.text):
+            before = seg.text[max(0, m.start() - 60):m.start()]
+            who = next((n for n in res.name_re.finditer(before) if n.end() == len(before)), None)
+            if who is not None:
+                beside.setdefault(nouns[m.group("noun")], set()).add(res.forms[_ws(who.group(0))])
+    return frozenset(e for e, names in beside.items() if names == {res.epithets[e]})
+
+
 def _paragraphs(segments: Sequence[Segment]) -> list[_Para]:
     paras: list[_Para] = []
     key: tuple[int, int] | None = None
@@ -492,6 +542,9 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
     last: int | None = None
     epithet_seen: dict[str, int] = {}
     for i, para in enumerate(paras):
+        if res.shared:
+            # Who was named last, up to this paragraph's narration: what a shared epithet's tag means.
+            res.recent.update({name: (i, at) for at, name in sorted(para.mentions)})
         if not para.quotes:
             continue
         para.tags = _find_tags(para, res)
@@ -587,7 +640,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
-                    if not _denied(seg.text, m.start()):
+                    # (An epithet several characters share names none of them in particular.)
+                    if not _denied(seg.text, m.start()) and _norm(m.group(0)) not in res.shared:
                         para.mentions.append((seg.start + m.start(), res.epithets[_norm(m.group(0))]))
         elif res.name_re is not None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
@@ -910,6 +964,12 @@ def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
                 if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as") or w.endswith("ed"):
                     break
                 words.append(w)
+            bare = "the " + words[-1] if len(words) > 1 else ""
+            if bare in res.epithets and words[0] not in CONTRAST_WORDS and words[-1] not in _VAGUE_PEOPLE:
+                # "said the little dragon" when the story knows "the dragon": the describing words only
+                # add to what the reader already knows of that one ("the other dragon" is somebody else).
+                name = res.holder(bare)
+                return _Tag(name, res.epithet_kind(bare, name), res.gender.get(name, "unknown"), tag.where)
             g = res.lookup("the " + " ".join(words))[2] if words else "none"
             # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
             if g == tag.gender or (tag.gender == "unknown" and g != "none"):
@@ -1161,7 +1221,7 @@ def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[s
         if res.epithet_re is not None:
             m = res.epithet_re.match(text, p)
             if m:
-                name = res.epithets[_norm(m.group(0))]
+                name = res.holder(m.group(0))
                 kind = res.epithet_kind(m.group(0), name)
                 return name, kind, res.gender.get(name, "unknown"), m.end()
     return None
@@ -1361,7 +1421,7 @@ def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> t
                 name = res.forms[_ws(m.group(0))]
                 who = (name, "name", res.gender.get(name, "unknown"))
             else:
-                name = res.epithets[_norm(m.group(0))]
+                name = res.holder(m.group(0))
                 kind = res.epithet_kind(m.group(0), name)
                 who = (name, kind, res.gender.get(name, "unknown"))
             rest = clause[m.end():]

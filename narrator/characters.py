@@ -15,12 +15,13 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from narrator.chat import chat_label
 from narrator.lexicon import (
     ADDRESS_RE,
     CIVIL_EQUIVALENTS,
+    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NAMES,
     FEMALE_NOUNS,
@@ -117,7 +118,8 @@ def _epithet_re(action_verbs: frozenset[str], voice_verbs: frozenset[str]) -> re
         # After the verb the phrase must end the tag ("said the dragon." / "said the old dragon, who"),
         # not run on into a longer noun phrase ("said the whole party").
         rf"\b(?=[a-z]+\s+the\s)(?:{SPEECH_VERB_ALT})\s+(?P<a>the\s+(?:[a-z\-]+\s+){{0,2}}?[a-z\-]+)"
-        r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then)\b)"
+        # ("said the locksmith a little sharply": "a little" is how, not who.)
+        r"(?=\s*(?:[,.;:!?\u2014)]|--|$)|\s+(?:[a-z]+ly|in|with|as|at|to|and|who|from|again|then|a|an)\b)"
         rf"|\b(?P<b>[Tt]he\s+(?:[a-z]+\s+){{0,2}}?[a-z]+)\s+(?:(?:{tag_verbs}|{voices})\b|told\s+(?:him|her|them|me|us)\b))"
     )
 
@@ -227,6 +229,14 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     for w in _initial_only(everything, cap_counts):
         # "Returning, she said", '"Quickly," he said': counted as the ordinary word it is.
         lower_counts[w.lower()] += cap_counts[w]
+    # "Vasel of the Oru", "Star Swirl the Bearded": a name with small words inside is read as one word from
+    # here on ("Vasel-of-the-Oru"), so "the Oru" is no role of its own; _unjoin gives the names their spaces back.
+    joint_names = _joined_names(everything, lower_counts, cap_counts)
+    if joint_names:
+        joints = _names_re(joint_names, r"\s+")
+        body = [replace(s, text=_join(s.text, joints)) if joints.search(s.text) else s for s in body]
+        narration = "\n".join(s.text for s in body if s.kind == "narration")
+        everything = "\n".join(s.text for s in body)
 
     forms: dict[str, _Form] = {}
     together: Counter[frozenset[str]] = Counter()
@@ -245,7 +255,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
                  person_verbs)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
-        return _add_specials([], story, body, narration, promoted)
+        return _unjoin(_add_specials([], story, body, narration, promoted), joint_names)
 
     called = _titles_called_out(body, forms)
     chars = _cluster(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
@@ -258,7 +268,98 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _gender_from_introduction(chars, body)
     chars = _gender_from_address(chars, body)
     del text
-    return _add_specials(chars, story, body, narration, promoted)
+    return _unjoin(_add_specials(chars, story, body, narration, promoted), joint_names)
+
+
+# A capitalised word, the small words of a name ("of the", "the") and another capitalised word:
+# "Vasel of the Oru", "Swirl the Bearded" (hard-wrapped novels break lines anywhere inside).
+_JOINT_RE = re.compile(rf"(?<![{LETTER}'])(?<![{LETTER}]-)(?P<x>{_UP}{_LO}+)(?P<j>\s+of\s+the\s+|\s+the\s+)(?P<y>{_UP}{_LO}+)(?![{LETTER}]|-[{LETTER}])")
+_JOINT_MIN = 2  # once may be "told Ann the News"; a name comes back
+
+
+def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Counter[str]) -> list[str]:
+    """The names with "of the" or "the" inside that the story keeps writing whole ("Vasel of the Oru",
+    "Swirl the Bearded"), one space between words.
+
+    A careful reader takes "Vasel of the Oru" for one person when the story does not use the word after "the"
+    on its own as somebody: the capital after "the" is part of a name, not a role ("the Captain") nor a place
+    ("the Abbey") the story keeps naming by itself. So: the whole phrase at least twice, its first word a name
+    word, its last word no title or function word, written outside such phrases no more often than inside
+    them ("the Oru woman" once is the name's own people), and as a person there -- a speech verb before it, a
+    verb of doing after it ("said the Oru", "the Oru smiled") -- at most a quarter as often."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for m in _JOINT_RE.finditer(everything):
+        seen[(m.group("x"), " ".join(m.group("j").split()), m.group("y"))] += 1
+    inside: Counter[str] = Counter()
+    for (_, _, y), n in seen.items():
+        inside[y] += n
+    keep = [(x, j, y) for (x, j, y), n in seen.items()
+            if n >= _JOINT_MIN and x not in _NEVER_NAME_WORDS and x not in _TAG_ONLY_WORDS
+            and _is_name_word(x, lower_counts, cap_counts)
+            and y not in _NEVER_NAME_WORDS and y not in _TAG_ONLY_WORDS
+            and cap_counts.get(y, 0) - inside[y] <= inside[y]]
+    if not keep:
+        return []
+    # The last words' uses outside the joined names, looked at in the text with those names joined.
+    rest = _join(everything, _names_re([f"{x} {j} {y}" for x, j, y in keep], r"\s+"))
+    alone: Counter[str] = Counter()
+    for y in {y for _, _, y in keep}:
+        for m in re.finditer(rf"(?<![{LETTER}'])(?<![{LETTER}]-){y}(?![{LETTER}]|-[{LETTER}])", rest):
+            prev = _WORD_RE.findall(rest[max(0, m.start() - 30) : m.start()])[-2:]
+            nxt = _WORD_RE.findall(rest[m.end() : m.end() + 30])[:1]
+            # ("said the Oru woman": a word of her people's, not the Oru speaking.)
+            ends = not nxt or nxt[0].endswith("ly") or bool(re.match(r"\s*(?:[,.;:!?\u2014]|--)", rest[m.end() :]))
+            spoken = bool(prev) and (prev[-1] in SPEECH_VERBS or (prev[-1] == "the" and prev[0] in SPEECH_VERBS))
+            if (spoken and ends) or (nxt and nxt[0] in _PERSON_VERBS_PRESENT):
+                alone[y] += 1
+    return [f"{x} {j} {y}" for x, j, y in keep if 4 * alone[y] <= inside[y]]
+
+
+def _names_re(names: Sequence[str], space: str) -> re.Pattern[str]:
+    """Any of `names` as a whole word, `space` (a pattern) between its words."""
+    alts = sorted((space.join(re.escape(w) for w in n.split()) for n in names), key=len, reverse=True)
+    return re.compile(rf"(?<![{LETTER}'])(?<![{LETTER}]-)(?:{'|'.join(alts)})(?![{LETTER}]|-[{LETTER}])")
+
+
+def _join(text: str, joints: re.Pattern[str]) -> str:
+    """"Vasel of the Oru" -> "Vasel-of-the-Oru": one name word for the name rules."""
+    return joints.sub(lambda m: "-".join(m.group().split()), text)
+
+
+def _unjoin(chars: list[Character], names: Sequence[str]) -> list[Character]:
+    """The joined names written as the story writes them ("Vasel of the Oru"), their first word an alias
+    ("Vasel", when no other joined name starts with it), and a character named by that first word alone
+    ("Vasel", "Mr. Vasel") folded into the joined name's."""
+    if not names:
+        return chars
+    # Only the joints _join made: a name the story itself writes with hyphens ("Tam-the-Piper") keeps them.
+    joined = _names_re(names, "-")
+
+    def spaced(form: str) -> str:
+        return joined.sub(lambda m: m.group().replace("-", " "), form)
+
+    out = [Character(spaced(c.name), tuple(dict.fromkeys(spaced(a) for a in c.aliases)), c.gender, c.mentions)
+           for c in chars]
+    heads = Counter(n.split()[0] for n in names)
+    for name in names:
+        head = name.split()[0]
+        if heads[head] != 1:
+            continue  # "Alfred the Great" and "Alfred the Small": "Alfred" alone is either
+        owner = next((i for i, c in enumerate(out) if any(name in f for f in (c.name, *c.aliases))), None)
+        if owner is None:
+            continue
+        # "Vasel", "Mr. Vasel", "Star Swirl": the joined name's first word as a name of its own.
+        bare = [i for i, c in enumerate(out) if i != owner
+                and all(len(f.split()) <= 2 and f.split()[-1] == head for f in (c.name, *c.aliases))]
+        keep = out[owner]
+        for i in bare:
+            c = out[i]
+            keep = Character(keep.name, tuple(dict.fromkeys((*keep.aliases, c.name, *c.aliases))),
+                             keep.gender if keep.gender != "unknown" else c.gender, keep.mentions + c.mentions)
+        if not any(head in (c.name, *c.aliases) for c in out):
+            keep = Character(keep.name, (*keep.aliases, head), keep.gender, keep.mentions)
+        out = [keep if i == owner else c for i, c in enumerate(out) if i not in bare]
+    return out
 
 
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
@@ -1492,7 +1593,8 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         names, name_ends = para_names[_i]
         for m in epithet_re.finditer(para):
             ep = (m.group("a") or m.group("b")).lower()
-            ep = re.sub(r"\s+", " ", ep)
+            # 'said the griffin--"you--"': a dash that breaks off the tag is no part of the noun.
+            ep = re.sub(r"\s+", " ", ep).rstrip("-")
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
@@ -1526,17 +1628,22 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     # (worth two co-occurrences) when the epithet is also used in a tag. The narration may also put the
     # description first: "The landlord, Mr. Finch, asked him".
     appositions: dict[str, set[str]] = defaultdict(set)  # epithet -> every name the narration sets it beside
+    tagged = Counter(uses)  # the tags alone (the apposition below weighs in with two more)
     if pattern is not None and uses:
         appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
         appos_before = re.compile(r"\b(?P<art>[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
                                   + pattern.pattern + r"),")
+        # Tags that describe the noun further ("said the little dragon", "the purple dragon called") use it
+        # too: the apposition gives the bare noun its owner, and the tag reader drops the describing words.
+        described = {ep.split()[-1] for ep in uses if len(ep.split()) > 2 and " with " not in ep
+                     and ep.split()[1] not in CONTRAST_WORDS}
         for para in paragraphs:
             for m in (*appos.finditer(para), *appos_before.finditer(para)):
                 noun = m.group("noun")
                 if noun in _GENERIC_EPITHETS or noun in MALE_PRONOUNS or noun in FEMALE_PRONOUNS:
                     continue
                 ep = "the " + noun
-                if ep not in uses:
+                if ep not in uses and noun not in described:
                     continue
                 name = lookup[" ".join(m.group("name").split())]
                 votes[ep][name] += 2
@@ -1548,6 +1655,10 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     if pattern is not None and uses:
         for ep, names in _said_to_be(body, pattern, lookup, uses).items():
             appositions[ep] |= names
+    kinds = _kind_of(paragraphs, pattern, lookup, uses) if pattern is not None and uses else {}
+    # "Spike, the baby dragon, yawned" and later '"Stop," the dragon said': the story named the dragon once,
+    # in apposition, and the discovery missed a name used so seldom. The tag makes it a speaker by that name.
+    unnamed = _unknown_appositions(paragraphs, {ep for ep in uses if ep not in appositions}, lookup)
     called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
     genders = {c.name: c.gender for c in chars}
     if pattern is not None:
@@ -1572,6 +1683,26 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # "Mr. Wells, the lawyer, ...": the narration itself says who the lawyer is, and the tags that
             # call him "the lawyer" later mean him (unless it sets the word beside two different names).
             extra[next(iter(appositions[ep]))].append(ep)
+            continue
+        if len(appositions.get(ep, ())) > 1 and _head_noun(ep) in CREATURES:
+            # "Rarity, the unicorn, ... Twilight, the unicorn": both are unicorns, kept apart; the epithet is
+            # each one's, and a tag using it means the one the story named last (attribution's _Resolver).
+            for holder in sorted(appositions[ep]):
+                extra[holder].append(ep)
+            continue
+        if ep not in unnamed and len(ep.split()) > 2 and len(unnamed.get("the " + ep.split()[-1], ())) == 1:
+            continue  # "the little dragon": the bare noun's owner is made below
+        if ep not in appositions and len(kinds.get(ep, ())) == 1:
+            # "Celestia was an alicorn" and nobody else is one: "the alicorn said" can only be Celestia.
+            extra[next(iter(kinds[ep]))].append(ep)
+            continue
+        if ep not in appositions and len(kinds.get(ep, ())) > 1 and _head_noun(ep) in CREATURES:
+            for holder in sorted(kinds[ep]):  # two unicorns: each one's, the tag means the one named last
+                extra[holder].append(ep)
+            continue
+        if len(unnamed.get(ep, ())) == 1:
+            name = next(iter(unnamed[ep]))
+            new.append(Character(name, (ep,), _noun_gender(_head_noun(ep)), n + 1))  # (+1: the apposition)
             continue
         head = ep.split()[-1]
         if ep in called and _noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
@@ -1628,10 +1759,76 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
             extra[next(iter(holders))].append(ep)
-    out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
+    for bare, names in unnamed.items():
+        if bare not in uses and len(names) == 1 and bare not in known:
+            # Only described tags used it ("said the little dragon"): the owner still speaks by the bare noun.
+            new.append(Character(next(iter(names)), (bare,), _noun_gender(_head_noun(bare)),
+                                 1 + sum(k for e, k in uses.items() if e.split()[-1] == bare.split()[-1])))
+    # "said the locksmith" is Vasel on the page as much as "said Vasel": a character's tags by epithet count
+    # among their mentions, or calling someone by what they are half the time would halve how prominent
+    # they look. (An epithet several characters share counts for none of them.)
+    owners = Counter(ep for eps in extra.values() for ep in set(eps))
+    out = [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender,
+                     c.mentions + sum(tagged[ep] for ep in set(extra.get(c.name, ())) if owners[ep] == 1))
+           for c in chars]
     out.extend(new)
     out.sort(key=lambda c: -c.mentions)
     return out
+
+
+def _kind_of(paragraphs: Sequence[str], pattern: re.Pattern[str], lookup: dict[str, str],
+             uses: Counter[str]) -> dict[str, set[str]]:
+    """Tag epithets ("the alicorn") and every character the narration says is one: "Celestia was an alicorn",
+    "Spike is a young dragon" -> {"the alicorn": {"Celestia"}}. ("Lucy, a mortal maid" in apposition only
+    says what she is like, as _link_epithets has it.)
+
+    The indefinite article says what kind of being someone is; when the story says it of one character only,
+    "the alicorn" in a tag is that character. The noun must end its phrase ("a dragon assistant" is an
+    assistant), and vague people-nouns ("Tom was a man of his word") say nothing."""
+    # (Not an occupation: "said the maid" is the maid of the house, whoever else the story calls a maid.)
+    heads = {ep.split()[-1] for ep in uses if len(ep.split()) == 2 and ep.split()[-1].isalpha()
+             and ep.split()[-1] not in _GENERIC_EPITHETS and ep.split()[-1] not in MALE_PRONOUNS
+             and ep.split()[-1] not in FEMALE_PRONOUNS and ep.split()[-1] not in OCCUPATIONS}
+    if not heads:
+        return {}
+    noun = (r"(?:an?)\s+(?:[a-z\-]+\s+){0,2}?(?P<noun>" + "|".join(sorted(map(re.escape, heads), key=len, reverse=True))
+            + r")(?=\s*[,.;:!?]|\s+(?:who|whose|which|that|with|and|but|of|from|in|on|at|by|for|to|as|like|too|named|called)\b)")
+    # The verb and noun are looked for first and the name just before them (the name pattern is long: run over
+    # a few characters, not over the book).
+    rx = re.compile(r"\s+(?:was|is)\s+" + noun)
+    found: dict[str, set[str]] = defaultdict(set)
+    for para in paragraphs:
+        for m in rx.finditer(para):
+            before = para[max(0, m.start() - 60):m.start()]
+            who = next((n for n in pattern.finditer(before) if n.end() == len(before)), None)
+            if who is not None:
+                found["the " + m.group("noun")].add(lookup[" ".join(who.group(0).split())])
+    return found
+
+
+def _unknown_appositions(paragraphs: Sequence[str], eps: set[str], lookup: dict[str, str]) -> dict[str, set[str]]:
+    """Tag epithets ("the dragon") the narration sets in apposition beside a capitalised name that is no
+    character yet: "Spike, the baby dragon, yawned" -> {"the dragon": {"Spike"}}.
+
+    Only a word written with a capital wherever the story uses it (never "spike" in lower case), not a title or
+    a function word ("Then, the dragon, ..." is no name)."""
+    # (A described tag, "the little dragon", is the bare noun's: "Spike, the baby dragon" owns "the dragon".)
+    heads = {ep.split()[-1]: "the " + ep.split()[-1] for ep in eps if ep.split()[-1].isalpha() and " with " not in ep
+             and ep.split()[-1] not in _GENERIC_EPITHETS and (len(ep.split()) == 2 or ep.split()[1] not in CONTRAST_WORDS)}
+    if not heads:
+        return {}
+    rx = re.compile(r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>"
+                    + "|".join(sorted(map(re.escape, heads), key=len, reverse=True)) + r"),")
+    text = "\n".join(paragraphs)
+    found: dict[str, set[str]] = defaultdict(set)
+    for para in paragraphs:
+        for m in rx.finditer(para):
+            name = m.group("name")
+            words = name.split()
+            if name in lookup or any(w in STOPWORDS or w in TITLES or re.search(rf"\b{w.lower()}\b", text) for w in words):
+                continue
+            found[heads[m.group("noun")]].add(name)
+    return found
 
 
 def _said_to_be(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],

@@ -275,6 +275,13 @@ CREATURES = frozenset(
      "cat", "dog", "mole", "rabbit", "hare", "badger", "toad", "frog", "horse", "pony", "mouse", "rat", "goose"]
 )
 
+# Words that set one of a kind against another: "the other dragon", "the younger unicorn" is not the dragon or the
+# unicorn the story already knows, so such a described epithet never falls back on the bare noun's owner.
+CONTRAST_WORDS = frozenset(
+    ["other", "another", "second", "third", "new", "strange", "unfamiliar", "unknown", "different", "younger",
+     "older", "elder", "smaller", "larger", "bigger", "taller", "shorter", "first", "last", "next"]
+)
+
 # "I am Nocturne, Keeper of the sky", "Name's Gilda": a speaker giving their own name. Not a possessive
 # ("I'm Jane's friend") and not a name that goes on into a longer phrase of capitalised words.
 SELF_INTRO = re.compile(
