@@ -451,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
                          "epithet Vasel the Oru only when asked for)")
     args = ap.parse_args(argv)
     corpus, out = Path(args.corpus), Path(args.out).resolve()
+    if args.joint and args.style != "hyphen":
+        # Only the hyphen style joins name parts: the option was dropped without a word, and the corpus written
+        # was not the one asked for.
+        print(f"error: --joint applies to --style hyphen only, not --style {args.style}", file=sys.stderr)
+        return 2
     if not corpus.is_dir():
         print(f"error: no corpus folder at {corpus}", file=sys.stderr)
         return 2

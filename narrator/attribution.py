@@ -32,6 +32,7 @@ from importlib import resources
 from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
 from narrator.lexicon import (
+    ADDRESS_RE,
     CIVIL_EQUIVALENTS,
     CONTRAST_WORDS,
     CREATURES,
@@ -44,6 +45,7 @@ from narrator.lexicon import (
     OCCUPATIONS,
     SPEECH_VERBS,
     TAG_EPITHET_ALT,
+    address_gender,
     asks_name,
     both_tenses,
     name_answer,
@@ -638,7 +640,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
         if seg.kind == "narration":
             # (A cast known only by epithets, "the dragon", has mentions too.)
             for m in res.name_re.finditer(seg.text) if res.name_re is not None else ():
-                if m.group(0) in res.role_words and re.search(r"\b[Tt]he\s+$", seg.text[max(0, m.start() - 4):m.start()]):
+                if m.group(0) in res.role_words and _word_before(_THE_BEFORE, seg.text, m.start()):
                     continue  # "the Doctor": the epithet scan below counts it
                 if not _denied(seg.text, m.start()):
                     para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
@@ -678,9 +680,9 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     # Only role words: a named listener is the "addressed" feature already, and spreading its credit
     # to everyone of the same gender made a bystander the likeliest answer to "Spike, get down here!".
     for seg in para.quotes:
-        for m in _ROLE_VOCATIVE.finditer(seg.text):
+        for m in ADDRESS_RE.finditer(seg.text):  # "Yes, sir." / "Oh, mother, do": lexicon's words of address
             word = m.group(1).lower()
-            para.addr_gender.add("male" if word in _MALE_VOCATIVES else "female")
+            para.addr_gender.add(address_gender(word))
             if word in _MOTHER_WORDS:
                 para.addr_parent.add("mother")
             elif word in _FATHER_WORDS:
@@ -688,9 +690,11 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
     para.mentions.sort()
 
 
-# What the speaker does to the first-person narrator: "grinned at me", "turned to me", "told me", "nudged me".
-_AT_ME = re.compile(r"\b(?:(?:at|to|toward|towards)\s+me\b(?!\s+(?:that|as|like))|(?:told|asked|tells|asks|warned|"
-                    r"nudged|poked|elbowed|reminded|assured)\s+me\b)")
+# What the speaker does to the first-person narrator: "grinned at me", "turned to me", "told me", "nudged me"
+# (and "nudges me" in a present-tense story: the verbs in both tenses, sorted so the pattern is the same every run).
+_ACTS_ON_ME = both_tenses(frozenset(["told", "asked", "warned", "nudged", "poked", "elbowed", "reminded", "assured"]))
+_AT_ME = re.compile(r"\b(?:(?:at|to|toward|towards)\s+me\b(?!\s+(?:that|as|like))|(?:"
+                    + "|".join(sorted(_ACTS_ON_ME)) + r")\s+me\b)")
 
 
 # "There had been no Mr. Pell", "no James to drive them": the narration says that person is absent, so the
@@ -700,7 +704,22 @@ _DENIED = re.compile(r"\b[Nn]o\s+$")
 
 def _denied(text: str, at: int) -> bool:
     """Whether the name at `at` follows a "no" ("no Mr. Pell"); only the few characters before it are read."""
-    return _DENIED.search(text, max(0, at - 4), at) is not None
+    return _word_before(_DENIED, text, at)
+
+
+# "the Doctor" before a capitalised role word: "the", however many spaces or line breaks part it from the role.
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+
+
+def _word_before(pattern: re.Pattern[str], text: str, at: int) -> bool:
+    """Whether `pattern` (a word and the space after it, anchored with $) ends just before offset `at`.
+
+    Searched in place with pos/endpos rather than in a slice of the text: a slice's first character has
+    nothing before it, so a word boundary matched inside a word there ("lathe Doctor" read as "the Doctor"),
+    and a slice of four characters missed "the" before a double space, or a line break and an indent. (With
+    pos, the boundary still sees the character before the window; sixteen characters leave room for any
+    run of spaces a text has between two words.)"""
+    return pattern.search(text, max(0, at - 16), at) is not None
 
 
 # A quotation that reports someone else's words ("'Kit,' she says, 'the key is gone.'"): its names
@@ -738,22 +757,10 @@ def _endearment_before(before: str) -> bool:
 _OPENERS = " \n\"'\u201c\u2018"
 _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 
-# Address terms that tell the listener's gender, set off by punctuation like a name vocative.
-_MALE_VOCATIVES = frozenset(
-    ["sir", "papa", "father", "uncle", "brother", "my lord", "my boy", "my son", "young man", "old man", "old fellow",
-     "old chap", "my dear fellow", "my good fellow", "my good man", "my man", "sonny", "mister", "dad", "daddy", "sire"]
-)
-_FEMALE_VOCATIVES = frozenset(
-    ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
-     "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
-)
 # A parent called as such ("Oh, mother, do let me go!", "Papa, look!"): whoever speaks, it is not
 # the parent. (Aunts and uncles were tried too: an aunt is as often a "Miss", and dev lost a line.)
 _MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
 _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
-_ROLE_VOCATIVE = re.compile(
-    r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(_MALE_VOCATIVES | _FEMALE_VOCATIVES, key=len, reverse=True))
-    + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
 
 def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     """Speech tags in a paragraph, each with the position (quote index) it attaches to."""

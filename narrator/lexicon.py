@@ -146,6 +146,29 @@ def gender_of_title(title: str) -> str:
         return "male"
     return "unknown"
 
+# Words of address that tell the listener's gender ("Yes, sir." / "Come here, my girl!"), read wherever a
+# quotation calls someone by one: attribution takes them as a clue to who is spoken to, character discovery
+# as the gender of the one just tagged when the untagged reply calls them so. One table for both.
+MALE_ADDRESS = frozenset(
+    ["sir", "papa", "father", "uncle", "brother", "my lord", "my boy", "my son", "young man", "old man", "old fellow",
+     "old chap", "my dear fellow", "my good fellow", "my good man", "my man", "sonny", "mister", "dad", "daddy", "sire"]
+)
+FEMALE_ADDRESS = frozenset(
+    ["madam", "ma'am", "mamma", "mama", "mother", "aunt", "auntie", "sister", "my lady", "my girl", "my daughter",
+     "young lady", "my good woman", "miss", "missis", "missus", "mum", "mummy", "my dear girl", "madame", "mademoiselle"]
+)
+# One of them set off by punctuation on both sides, as a vocative is ("Oh, mother, do", "Papa!"), so that "I
+# told mother." or "the old man." in a sentence is no address. Longest first, so "my dear girl" beats "my girl".
+ADDRESS_RE = re.compile(
+    r"(?:^|[,!?.;:\"'\u201c\u2018\-]\s*)((?:" + "|".join(re.escape(w) for w in sorted(
+        MALE_ADDRESS | FEMALE_ADDRESS, key=lambda w: (-len(w), w))) + r"))\s*[,!?.;:\"\u201d\u2019\-]", re.IGNORECASE)
+
+
+def address_gender(word: str) -> str:
+    """'male' or 'female' for a word of address ADDRESS_RE found ("Sir" -> 'male'), whatever its case."""
+    return "male" if word.lower() in MALE_ADDRESS else "female"
+
+
 # Common English given names whose gender is settled, as a fallback when the pronouns around a name
 # do not decide (a man and a woman talking in the same paragraphs). Pronoun evidence wins over these.
 MALE_NAMES = frozenset(
