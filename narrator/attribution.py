@@ -2014,6 +2014,7 @@ class _Context:
     chain_named: list[str]
     next_named: str | None
     tag_to: set[str]
+    said_to: set[str]  # ... by the speech verb itself ("said the maid to Twilight"): never the speaker
     bare: bool  # the paragraph is nothing but speech
     antecedents: list[str]  # named sentence subjects of the tag's gender, nearest first
     chain_voc: list[str]  # people addressed in earlier turns of the conversation, nearest first
@@ -2106,11 +2107,14 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
                     listed.add(name)
                     far.append(name)
     tag_to: set[str] = set()
+    said_to: set[str] = set()
     for seg in para.segs:
         if seg.kind == "narration" and res.name_re is not None:
             for m in res.name_re.finditer(seg.text):
                 if _TO_BEFORE.search(seg.text, max(0, m.start() - 30), m.start()):
                     tag_to.add(res.forms[_ws(m.group(0))])
+                    if _SAID_TO.search(seg.text, max(0, m.start() - 50), m.start()):
+                        said_to.add(res.forms[_ws(m.group(0))])
     # Sentence subjects before the speech, nearest first: this paragraph's lead-in, then up to three
     # paragraphs back (pronoun subjects carry the chain on, so only names are kept).
     quote_seg = next(k for k, seg in enumerate(para.segs) if seg.kind == "dialogue")
@@ -2146,7 +2150,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         tag=tag, recent=recent, here={n for _, n in para.mentions} - tag_to,  # the listener is not narration about them
         prevm={n for _, n in paras[i - 1].mentions} if i > 0 else set(), subjects=subjects, beat=beat,
         back=back, fwd=fwd, chain_named=chain_named, next_named=fwd[1] if fwd and fwd[0] == 1 else None,
-        tag_to=tag_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
+        tag_to=tag_to, said_to=said_to, bare=all(seg.kind == "dialogue" for seg in para.segs), antecedents=antecedents,
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
@@ -2288,6 +2292,10 @@ _GENDER_PRONOUN = re.compile(r"\b(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}
 
 # "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
 _TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+" + _TITLE_ABBR + "$")
+# A speech verb said *to* someone ("said the maid to Twilight", "she whispered softly to Ann"): the tag itself
+# names the listener, who is no more its speaker than a vocative's owner.
+_SAID_TO = re.compile(r"\b(?:" + _VERBS + r")\b(?:\s+(?:[a-z]+ly|he|she|they|the\s+[a-z\-]+(?:\s+[a-z\-]+)?))?"
+                      r"(?:\s+[a-z]+ly)?\s+to\s+" + _TITLE_ABBR + "$")
 
 
 # How much a turn-taking feature read from an earlier turn counts, by that turn's confidence: a named turn
@@ -2424,6 +2432,8 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
                                  for n in pool):
             pool.remove(owner)
+    if ctx.said_to and any(n not in ctx.said_to for n in pool):
+        pool = [n for n in pool if n not in ctx.said_to]
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
     centre = (_centre(ctx, res, spk, ctx.tag_to | set(para.vocatives))
               if ctx.centre_units and tag is not None and tag.kind == "pronoun" else None)

@@ -508,3 +508,12 @@ def test_attribution_and_discovery_read_a_role_noun_as_the_same_gender():
                          ("governess", "female"), ("stranger", "unknown"), ("dragon", "unknown")):
         assert res.lookup(f"the {noun}") == (None, "epithet", gender), noun
         assert _noun_gender(noun) == gender, noun
+
+
+def test_attribution_the_one_a_speech_verb_is_said_to_never_speaks_it():
+    # Twilight is the only person the scene has named, but the tag says the words are said *to* her: a reader
+    # hears the maid (no character here) or anyone else, never Twilight.
+    assert who('Twilight paced the hall. Twilight sighed.\n\n"They have gone," said the maid to Twilight.') != [
+        "Twilight Sparkle"]
+    assert who('"Where is Rarity?" asked Twilight.\n\n"Asleep," whispered the guard softly to Twilight.')[1] != \
+        "Twilight Sparkle"
