@@ -54,8 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.attribution import TEST_NOVELS  # noqa: E402
-from benchmarks.renamed_corpus import mover, refuse_inside_repo, rewrite_quotes  # noqa: E402
-from benchmarks.tense_corpus import PAST_TO_BASE, apply, quoted_spans  # noqa: E402
+from benchmarks.renamed_corpus import refuse_inside_repo  # noqa: E402
+from benchmarks.tense_corpus import PAST_TO_BASE, protected_spans, write_substituted  # noqa: E402
 from narrator.lexicon import SPEECH_VERBS, bare_form  # noqa: E402
 
 # PDNC marks the narrator of a novel told in the first person with one of these aliases.
@@ -195,26 +195,9 @@ def first_person_novel(src: Path, dst: Path, dst_i: Path) -> dict:
     characters = json.loads((src / "characters.json").read_text(encoding="utf-8"))
     person, already = narrator_of(quotes, characters)
     forms = [] if already else own_forms(person, characters)
-    # Never touch a word inside a gold part, even one our own quote scan would miss.
-    protected = sorted(set(quoted_spans(text)) | {(max(0, s - 1), e + 1) for q in quotes for s, e in q["parts"]})
-    merged: list[tuple[int, int]] = []
-    for s, e in protected:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
+    merged = protected_spans(text, quotes)
     subs = to_first_person(text, forms, merged)
-    new_text = apply(text, subs)
-    shift = 0
-    shifts: list[tuple[int, int]] = []
-    for s, e, new in subs:
-        shift += len(new) - (e - s)
-        shifts.append((e, shift))
-    move = mover(shifts)
-    dst.mkdir(parents=True, exist_ok=True)
-    (dst / "text.txt").write_text(new_text, encoding="utf-8")
-    shutil.copyfile(src / "characters.json", dst / "characters.json")
-    rewrite_quotes(src, dst, new_text, move, lambda s, e: apply(text, subs, s, e), lambda x: x, ())
+    new_text = write_substituted(src, dst, text, subs, lambda x: x, ())
     new_quotes = [json.loads(line) for line in (dst / "quotes.jsonl").read_text(encoding="utf-8").splitlines()]
     for q, old in zip(new_quotes, quotes, strict=True):
         if [new_text[s:e] for s, e in q["parts"]] != [text[s:e] for s, e in old["parts"]]:

@@ -229,11 +229,9 @@ def convert(text: str) -> str:
     return apply(text, to_present(text, quoted_spans(text)))
 
 
-def tense_novel(src: Path, dst: Path) -> int:
-    """Write the present-tense copy of one novel folder; returns the number of verbs changed."""
-    text = (src / "text.txt").read_text(encoding="utf-8")
-    quotes = [json.loads(line) for line in (src / "quotes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    # Never touch a word inside a gold part, even one our own quote scan would miss.
+def protected_spans(text: str, quotes: list[dict]) -> list[tuple[int, int]]:
+    """The spans a rewrite must never touch, merged and in order: every quotation our own scan finds and every
+    gold part (with the mark on each side), so a word inside a gold part is safe even where the scan misses it."""
     protected = sorted(set(quoted_spans(text)) | {(max(0, s - 1), e + 1) for q in quotes for s, e in q["parts"]})
     merged: list[tuple[int, int]] = []
     for s, e in protected:
@@ -241,18 +239,32 @@ def tense_novel(src: Path, dst: Path) -> int:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
             merged.append((s, e))
-    subs = to_present(text, merged)
+    return merged
+
+
+def write_substituted(src: Path, dst: Path, text: str, subs: list[tuple[int, int, str]], fix, fields: tuple[str, ...]) -> str:
+    """Write dst (text.txt, characters.json, quotes.jsonl) for `text` with `subs` applied, the gold moved and
+    checked by rewrite_quotes (its string `fields` passed through `fix`); returns the new text."""
     new_text = apply(text, subs)
     shift = 0
     shifts: list[tuple[int, int]] = []
     for s, e, new in subs:
         shift += len(new) - (e - s)
         shifts.append((e, shift))
-    move = mover(shifts)
     dst.mkdir(parents=True, exist_ok=True)
     (dst / "text.txt").write_text(new_text, encoding="utf-8")
     shutil.copyfile(src / "characters.json", dst / "characters.json")
-    rewrite_quotes(src, dst, new_text, move, lambda s, e: apply(text, subs, s, e), convert, ("referring_expression",))
+    rewrite_quotes(src, dst, new_text, mover(shifts), lambda s, e: apply(text, subs, s, e), fix, fields)
+    return new_text
+
+
+def tense_novel(src: Path, dst: Path) -> int:
+    """Write the present-tense copy of one novel folder; returns the number of verbs changed."""
+    text = (src / "text.txt").read_text(encoding="utf-8")
+    quotes = [json.loads(line) for line in (src / "quotes.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    merged = protected_spans(text, quotes)
+    subs = to_present(text, merged)
+    new_text = write_substituted(src, dst, text, subs, convert, ("referring_expression",))
     for q in (json.loads(line) for line in (dst / "quotes.jsonl").read_text(encoding="utf-8").splitlines()):
         old = next(o for o in quotes if o["id"] == q["id"])
         if [new_text[s:e] for s, e in q["parts"]] != [text[s:e] for s, e in old["parts"]]:
