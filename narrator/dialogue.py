@@ -131,7 +131,9 @@ def _single_quote_convention(text: str) -> bool:
     for m in re.finditer(r"(?:^|(?<=[\s(\u2014]))['\u2018](?=[A-Za-z])", text, re.MULTILINE):
         if text[m.start()] == "\u2018" or not _ELISIONS.match(text, m.start()):
             opens += 1
-    return opens >= 20 and opens > 2 * doubles
+    # A story with no double mark at all has nothing else to quote speech with: a short one (a drabble,
+    # one scene) is read in single marks from its second opener on.
+    return (opens >= 20 and opens > 2 * doubles) or (doubles == 0 and opens >= 2)
 
 
 def split_paragraph(text: str, start: int, end: int, *, single: bool = False) -> list[tuple[int, int, str]]:

@@ -161,3 +161,14 @@ def test_single_quoted_words_mid_sentence_close_before_a_lower_case_word() -> No
     # ... while a plural possessive inside a quotation that does close later stays inside it.
     text = "'The dogs' bowls are empty,' said Kit."
     assert pieces(text, single=True)[0] == ("'The dogs' bowls are empty,'", "dialogue")
+
+
+def test_a_short_story_in_single_marks_only_is_read_as_speech() -> None:
+    # A one-scene story with six single-mark quotations and no double mark anywhere: far fewer openers than a
+    # book's twenty, but nothing else could quote its speech. Found walking a fresh clone: every line was narration.
+    text = ("Tam leaned on the gate. \u2018I\u2019m goin\u2019 down to the mill,\u2019 he said. \u2018Ye\u2019ll not stop me.\u2019\n\n"
+            "\u2018Nobody\u2019s stoppin\u2019 ye,\u2019 said Meg. \u2018But the Joneses\u2019 dog is loose, an\u2019 it bites.\u2019\n\n"
+            "Tam laughed. \u2018Then I\u2019ll take a stick.\u2019\n\n\u2018Take two,\u2019 Meg said.")
+    assert [s for _, s in speech(lines_of(text))] == ["Tam", "Tam", "Meg", "Meg", "Tam", "Meg"]
+    # One stray mark in a story without speech does not make it a single-quote story.
+    assert speech(lines_of("The sign said \u2018closed\u2019 and Tam went home.")) == []
