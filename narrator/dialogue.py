@@ -275,9 +275,12 @@ def _single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+_SPACE = re.compile(r"\s*")
+
+
 def _reopens(text: str, end: int) -> bool:
     """Whether the paragraph after `end` opens with a single mark (a speech running on across paragraphs)."""
-    m = re.compile(r"\s*").match(text, end)
+    m = _SPACE.match(text, end)
     nxt = text[m.end() : m.end() + 1] if m else ""
     return nxt in ("'", "\u2018")
 
