@@ -42,8 +42,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.attribution import TEST_NOVELS  # noqa: E402
-from benchmarks.renamed_corpus import _lexicon_words, mover, refuse_inside_repo, rename_novel, rewrite_quotes  # noqa: E402
+from benchmarks.renamed_corpus import (  # noqa: E402
+    _lexicon_words,
+    mover,
+    novel_slugs,
+    refuse_inside_repo,
+    rename_novel,
+    rewrite_quotes,
+)
 
 # Role nouns with no sex of their own (no "-man", no "-ess"), a few of them ones fan fiction uses for its
 # creatures. Some are in narrator's word lists (OCCUPATIONS, CREATURES), most are not, so the corpus
@@ -260,9 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     if refuse_inside_repo(out, "epithet"):
         return 2
     banned = _lexicon_words()
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
-    if args.split == "dev":
-        slugs = [s for s in slugs if s not in TEST_NOVELS]
+    slugs = novel_slugs(corpus, args.split)
     # As in renamed_corpus: the invented names avoid every word of every development novel.
     for s in slugs:
         banned |= {w.lower() for w in re.findall(r"[A-Za-z]+", (corpus / s / "text.txt").read_text(encoding="utf-8"))}

@@ -53,8 +53,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.attribution import TEST_NOVELS  # noqa: E402
-from benchmarks.renamed_corpus import refuse_inside_repo  # noqa: E402
+from benchmarks.renamed_corpus import novel_slugs, refuse_inside_repo  # noqa: E402
 from benchmarks.tense_corpus import PAST_TO_BASE, protected_spans, write_substituted  # noqa: E402
 from narrator.lexicon import SPEECH_VERBS, bare_form  # noqa: E402
 
@@ -231,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if refuse_inside_repo(out, "first-person") or refuse_inside_repo(out_i, "first-person"):
         return 2
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
-    if args.split == "dev":
-        slugs = [s for s in slugs if s not in TEST_NOVELS]
+    slugs = novel_slugs(corpus, args.split)
     report = {s: first_person_novel(corpus / s, out / s, out_i / s) for s in slugs}
     (out / "first_person.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     names = sum(sum(r["rewritten"].values()) for r in report.values())

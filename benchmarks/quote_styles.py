@@ -42,8 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.attribution import TEST_NOVELS  # noqa: E402
-from benchmarks.renamed_corpus import refuse_inside_repo, rewrite_quotes  # noqa: E402
+from benchmarks.renamed_corpus import novel_slugs, refuse_inside_repo, rewrite_quotes  # noqa: E402
 
 # style -> (outer open, outer close, nested open, nested close, apostrophe)
 STYLES: dict[str, tuple[str, str, str, str, str]] = {
@@ -185,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if refuse_inside_repo(out, "quote-style"):
         return 2
     # The development novels only: the held-out ones are never rewritten for tuning.
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "quotes.jsonl").exists() and p.name not in TEST_NOVELS)
+    slugs = novel_slugs(corpus)
     for style in args.style or list(STYLES):
         marked = both = 0
         for s in slugs:

@@ -422,6 +422,13 @@ def rewrite_quotes(src: Path, dst: Path, new_text: str, move: Callable[[int], in
             fout.write(json.dumps(q, ensure_ascii=False) + "\n")
 
 
+def novel_slugs(corpus: Path, split: str = "dev") -> list[str]:
+    """The novels a harness rewrites, sorted: every one of `corpus` with a text ("all"), or only the development
+    ones ("dev"): the held-out novels are never rewritten for tuning."""
+    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
+    return slugs if split == "all" else [s for s in slugs if s not in TEST_NOVELS]
+
+
 def refuse_inside_repo(out: Path, what: str) -> bool:
     """True (after one error line) when `out` lies inside the repository: a rewritten corpus is
     measuring data and must never land where it could be committed."""
@@ -462,9 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     if refuse_inside_repo(out, "renamed"):
         return 2
     banned = _lexicon_words()
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
-    if args.split == "dev":
-        slugs = [s for s in slugs if s not in TEST_NOVELS]
+    slugs = novel_slugs(corpus, args.split)
     if args.style in ("invented", "foreign", "hyphen", "titled"):
         # Every word of every development novel is banned too: an invented name must not be an English word.
         for s in slugs:

@@ -38,8 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.attribution import TEST_NOVELS  # noqa: E402
-from benchmarks.renamed_corpus import mover, refuse_inside_repo, rewrite_quotes  # noqa: E402
+from benchmarks.renamed_corpus import mover, novel_slugs, refuse_inside_repo, rewrite_quotes  # noqa: E402
 
 # Irregular pasts (and the regular ones that double a consonant) -> the bare verb.
 _IRREGULAR = {
@@ -285,9 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if refuse_inside_repo(out, "present-tense"):
         return 2
-    slugs = sorted(p.name for p in corpus.iterdir() if (p / "text.txt").exists())
-    if args.split == "dev":
-        slugs = [s for s in slugs if s not in TEST_NOVELS]
+    slugs = novel_slugs(corpus, args.split)
     total = sum(tense_novel(corpus / s, out / s) for s in slugs)
     print(f"{len(slugs)} novels put in the present tense into {out} ({total} verbs changed)")
     return 0
