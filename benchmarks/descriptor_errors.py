@@ -46,8 +46,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from attribution import decode_quotes, gold_aliases, load, miss_report_args, norm, print_example  # noqa: E402
 
-from narrator import attribution as attr  # noqa: E402
-from narrator import speech_tags  # noqa: E402
+from narrator import kinship, speech_tags  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS  # noqa: E402
@@ -95,12 +94,12 @@ def descriptor_kind(rx: str) -> str:
     possessive = any(w in ("his", "her", "their", "my", "our") for w in words)
     if head in _COMPANION or "other" in words:
         return "companion"
-    if possessive and head in attr._RELATIONS:
+    if possessive and head in kinship._RELATIONS:
         return "relation"
     if head in _AGE_SEX or (head in MALE_NOUNS | FEMALE_NOUNS and head in (
             "man", "woman", "girl", "boy", "lady", "gentleman", "lad", "lass", "fellow", "youth", "maid", "widow")):
         return "age_sex"
-    if head in attr._RELATIONS:
+    if head in kinship._RELATIONS:
         return "relation"
     if head:
         return "role"

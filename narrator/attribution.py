@@ -14,7 +14,8 @@ The scorer is a linear model over a handful of features per candidate; its weigh
 `narrator/data/attribution_weights.json` (trained by `benchmarks/train_attribution.py`) and fall
 back to hand-set values when the file is missing.
 
-What the words beside a quotation say (the speech-tag grammar) is read by `narrator/speech_tags.py`.
+What the words beside a quotation say (the speech-tag grammar) is read by `narrator/speech_tags.py`;
+whom a relational or age-telling tag ("said her mother", "the old man") can name, by `narrator/kinship.py`.
 """
 
 from __future__ import annotations
@@ -28,15 +29,25 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 
 from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
+from narrator.kinship import (
+    ELDER_FEMALE_RELATIONS,
+    ELDER_MALE_RELATIONS,
+    UNIQUE_RELATIONS,
+    VAGUE_PEOPLE,
+    age_fits,
+    possessive_owner,
+    relational_kin,
+    title_fits,
+    with_age,
+    with_relation,
+)
 from narrator.lexicon import (
     ADDRESS_RE,
-    CIVIL_EQUIVALENTS,
-    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
@@ -53,13 +64,12 @@ from narrator.models import Character, Line, Segment
 from narrator.speech_tags import (
     CLAUSE_BREAK,
     DOT_TITLES,
-    PREPOSITIONS,
     SENTENCE_END,
-    SPEECH_WORDS,
     TAG_ADVERB,
     TAG_LEAD,
     TAG_VERB_ALT,
     TITLE_ABBR,
+    SpeechTag,
     ends_sentence,
     quote_closed,
     single_spaced,
@@ -171,22 +181,6 @@ def _load_weights() -> dict[str, float]:
 
 
 @dataclass
-class _Tag:
-    name: str | None
-    kind: str  # name / pronoun / epithet / none
-    gender: str
-    where: str  # after / before / inside
-    # "said her mother", "cried his wife", "said her companion": the speaker is someone related to
-    # the one the possessive points at (its gender here), and is not that person.
-    owner: str | None = None
-    rel: str = ""  # the relation word ("mother")
-    other: bool = False  # "said the other": not the one who spoke last
-    phrase: str = ""  # an unknown epithet's words without the article ("old man")
-    # "old" / "young" / "child" when the epithet tells the speaker's age ("the old man", "the girl", "the boy")
-    age: str = ""
-
-
-@dataclass
 class _Para:
     """One paragraph: its segments, the narration around its quotes and what we found in it."""
 
@@ -204,7 +198,7 @@ class _Para:
     # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
     sure_vocatives: set[str] = field(default_factory=set)
     in_quote: set[str] = field(default_factory=set)
-    tags: list[tuple[_Tag, int]] = field(default_factory=list)
+    tags: list[tuple[SpeechTag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
     cont: bool = False  # an open quote from the previous paragraph goes on here (same turn)
     chain: int = -1  # conversation number
@@ -472,8 +466,6 @@ def _voices(paras: list[_Para], res: _Resolver) -> None:
                       math.log(_IDIOLECT_PRIOR / (v.total() + _IDIOLECT_PRIOR))) for n, v in voices.items()}
 
 
-# People-nouns that fit anyone of a sex or age ("Kell, the old man, ..."): never a fixed name of one character.
-_VAGUE_PEOPLE = MALE_NOUNS | FEMALE_NOUNS | {"person", "stranger", "child", "youth", "other", "one", "voice", "people"}
 # "Vasel, the old locksmith," -- a name, then "the", up to three describing words and the noun, in commas.
 _APPOSITION = r",\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>%s)\s*,"
 
@@ -487,7 +479,7 @@ def _stated_epithets(segments: Sequence[Segment], res: _Resolver) -> frozenset[s
     merely seen near a name (linked by co-occurrence) stays a descriptive guess the scorer weighs, as does a
     vague people-noun ("the man", "the old lady": any man of the book)."""
     nouns = {e.split()[-1]: e for e in res.epithets
-             if len(e.split()) == 2 and e.startswith("the ") and e.split()[-1] not in _VAGUE_PEOPLE}
+             if len(e.split()) == 2 and e.startswith("the ") and e.split()[-1] not in VAGUE_PEOPLE}
     if not nouns or res.name_re is None:
         return frozenset()
     rx = re.compile(_APPOSITION % "|".join(sorted(map(re.escape, nouns), key=len, reverse=True)))
@@ -760,9 +752,9 @@ _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 _MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
 _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 
-def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
+def _find_tags(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
     """Speech tags in a paragraph, each with the position (quote index) it attaches to."""
-    tags: list[tuple[_Tag, int]] = []
+    tags: list[tuple[SpeechTag, int]] = []
     segs = para.segs
     qpos = [i for i, s in enumerate(segs) if s.kind == "dialogue"]
     tagged_after: set[int] = set()
@@ -771,7 +763,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             # "Rainbow: so??": a chat or script line names its writer as plainly as "said Rainbow".
             name, kind, gender = res.lookup(label)
             if name is not None and kind == "name":
-                tags.append((_Tag(name, kind, gender, "before"), qi))
+                tags.append((SpeechTag(name, kind, gender, "before"), qi))
                 continue
         # Narration right after this quote.
         if si + 1 < len(segs) and segs[si + 1].kind == "narration":
@@ -787,23 +779,23 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
                 # sentence with a pronoun after the quote is narration; the lead-in names the speaker.
                 before = tag_before_quote(segs[si - 1].text, res, lead=False)
                 if before is not None and before[1] == "name":
-                    tags.append((_Tag(before[0], before[1], before[2], "before"), qi))
+                    tags.append((SpeechTag(before[0], before[1], before[2], "before"), qi))
                     continue
             if found is not None:
-                tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], where), txt, res), txt), qi))
+                tags.append((with_age(with_relation(SpeechTag(found[0], found[1], found[2], where), txt, res), txt), qi))
                 tagged_after.add(si + 1)
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
                 if where == "inside":
                     nxt = tag_before_quote(txt[found[3]:], res, lead=True, strict=True)
                     if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
-                        tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
+                        tags.append((SpeechTag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
                     elif (nxt is not None and nxt[1] == "pronoun" and found[2] in ("male", "female")
                           and nxt[2] != found[2] and SENTENCE_END.search(txt, found[3])):
                         # '"A," said Kate. After a pause, during which he watched her, he added: "B"': the
                         # "he" of a new sentence cannot be the woman the tag named; the next quote is his
                         # (but in '"A," he added, as she laughed, "B"' the "she" is an aside of his tag).
-                        tags.append((_Tag(None, "pronoun", nxt[2], "before"), qi + 1))
+                        tags.append((SpeechTag(None, "pronoun", nxt[2], "before"), qi + 1))
                 continue
         # Narration right before a quote that introduces it ("Emma turned to him and said:"),
         # or, for a paragraph that opens with speech, the narration paragraph before it.
@@ -815,7 +807,7 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             found = None
         if found is not None:
             src = segs[si - 1].text if si > 0 and segs[si - 1].kind == "narration" else para.lead
-            tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], "before"), src, res), src), qi))
+            tags.append((with_age(with_relation(SpeechTag(found[0], found[1], found[2], "before"), src, res), src), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         lead = segs[qpos[0] - 1].text
@@ -823,260 +815,14 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
         last = list(_AND_PRONOUN.finditer(SENTENCE_END.split(lead.rstrip())[-1]))
         subs = subjects_of(lead, res)
         if last:
-            tags.append((_Tag(None, "pronoun", "male" if last[-1].group(1) == "he" else "female", "beat"), 0))
+            tags.append((SpeechTag(None, "pronoun", "male" if last[-1].group(1) == "he" else "female", "beat"), 0))
         elif subs and subs[-1][1] == "pronoun":
-            tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
+            tags.append((SpeechTag(None, "pronoun", subs[-1][2], "beat"), 0))
     return tags
 
 
 # A clause joined on with its own pronoun subject: ", and he selected one".
 _AND_PRONOUN = re.compile(r",\s+(?:and|but|then|and\s+then)\s+(he|she)\s+[a-z]{2,}")
-
-
-# Relations a possessive tag can name ("said her mother"), with the speaker's gender when it tells.
-_RELATIONS = {
-    **dict.fromkeys(["mother", "mamma", "mama", "aunt", "wife", "sister", "daughter", "niece", "grandmother", "hostess", "mistress", "lady", "governess", "stepmother", "sister-in-law", "mother-in-law"], "female"),
-    **dict.fromkeys(["father", "papa", "uncle", "husband", "brother", "son", "nephew", "grandfather", "host", "master", "stepfather", "brother-in-law", "father-in-law", "fatherinlaw"], "male"),
-    **dict.fromkeys(["companion", "friend", "cousin", "visitor", "guest", "partner", "interlocutor", "neighbour", "neighbor", "parent", "child", "lover", "informant", "hearer", "listener", "questioner", "fellow-traveller"], "unknown"),
-}
-_REL_WORDS = "|".join(sorted(_RELATIONS, key=len, reverse=True))
-# After the quote: '"...," said her mother' / '"...," her mother answered'.
-_REL_AFTER = re.compile(TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
-                        r"(?P<rel>" + _REL_WORDS + r")\b")
-# Before the quote, in the lead-in's last clause: 'Her mother looked up and said:'.
-_REL_BEFORE = re.compile(r"\b(?P<pos>[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z\-]+\s+){0,2}?(?P<rel>" + _REL_WORDS + r")\b[^.!?;]*$")
-_OTHER_TAG = re.compile(TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
-
-
-# Titles a relation's holder is called by: a mother or an aunt is "Mrs." or "Lady", a daughter or a
-# sister "Miss" or her given name, a father "Mr." or "Sir".
-_ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
-_YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
-_ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
-# "Mrs." and "Mr." and their equivalents in other languages ("Signora", "Frau", "Senor") come from
-# lexicon.CIVIL_EQUIVALENTS, so each is spelled once.
-_CIVIL_FORMS = {t: e for k, e in CIVIL_EQUIVALENTS.items()
-                for t in ((k.lower() + ".",) if len(k) == 1 else (k.lower(), k.lower() + "."))}
-_ELDER_F_TITLES = frozenset(["lady", "aunt", "mother", "mamma"]) | frozenset(
-    t for t, e in _CIVIL_FORMS.items() if e == "Mrs")
-_MALE_ONLY_TITLES = frozenset(["sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
-    frozenset(t for t, e in _CIVIL_FORMS.items() if e == "Mr")
-
-
-def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
-    """True when the titles `name` goes by suit the relation `rel` (an elder kinswoman is "Mrs.")."""
-    forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
-    titles = {f.split()[0].lower() for f in forms if len(f.split()) > 1}
-    if rel in forms[0].lower().split():
-        return True  # "Aunt Juley", "Uncle Arthur"
-    if rel in _ELDER_F:
-        return bool(titles & _ELDER_F_TITLES)
-    if rel in _YOUNGER_F:
-        return not titles & _ELDER_F_TITLES
-    if rel in _ELDER_M:
-        return bool(titles & _MALE_ONLY_TITLES)
-    return True
-
-
-# The words of an unknown epithet tag: '"...," said the old man' / 'The old man said:'.
-_EPITHET_AFTER = re.compile(TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
-_EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
-
-
-_UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "husband", "wife"])
-_COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
-
-
-def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
-         about: str | None = None, earlier: Sequence[str | None] = ()) -> tuple[str | None, str | None, list[str], list[str]]:
-    """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
-
-    "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
-    is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
-    The speech itself may name the listener ('"Now, Mr. Vane," said his lady'): whom the line
-    addresses is whom the possessive points at, so their family counts too.
-    """
-    owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
-    owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
-    if about:
-        # The narration since the last turn is about her: she is the one "her" points at, and the last
-        # speaker, if someone else, is not ("'Lizzy, my dear.' / Elizabeth was forced to go. / '...,' said
-        # her mother": the mother spoke last).
-        owner_prev, owner_recent = (about if about == owner_prev else None), about
-    owners = {n for n in (owner_prev, owner_recent) if n}
-    addressed = [n for n in spoken_to if res.gender.get(n) == tag.owner]
-    owners.update(addressed)
-    fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
-    # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
-    # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
-    # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
-    owner = _owner(tag, prev, recent, res, spoken_to, about, earlier=earlier)
-    # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
-    # aunt): the one of her own name and the right title is more likely her mother. Those relations are
-    # read from the name ("Aunt Juley") only, and otherwise left to the scene. What this does: nobody is
-    # fetched into the pool, or given the kin features, for sharing the owner's family name. It does not
-    # rule the mother out: named in the scene, she is an ordinary candidate and may win on salience.
-    # (Without it the aunt, when she is the last woman named, counts among the owners of "her" and so
-    # gets the kin features herself; the rule shows only where someone else was named last.)
-    fam = set() if tag.rel in _COLLATERAL else fam
-    kin = [c.name for c in res.chars if c.name != owner and (
-        (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
-        and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
-    return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
-
-
-def _owner(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
-           about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
-    """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
-    that sex the narration since the last turn is about (`about`, see _about), else the last speaker of
-    that sex, else (when `named`) the last one of that sex named.
-
-    The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her
-    out of the candidates (she may be the mother herself, named as she scolds).
-
-    A careful reader takes "said her mother" after "Elizabeth was forced to go." as Elizabeth's mother even
-    when the mother spoke the turn before: the possessive continues the narration's centre, as "she" does.
-    """
-    addressed = next((n for n in spoken_to if res.gender.get(n) == tag.owner), None)
-    if addressed or about:
-        return addressed or about
-    if prev and res.gender.get(prev) == tag.owner:
-        return prev
-    # '"I cannot bear it," said Mrs. Bennet. / "Nor I," said he. / "...," cried his wife': the man of the
-    # exchange, the turn before last, before any man merely named.
-    turn = next((n for n in earlier if n and res.gender.get(n) == tag.owner), None)
-    if turn:
-        return turn
-    return next((n for n in recent if res.gender.get(n) == tag.owner), None) if named else None
-
-
-def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
-    """`tag` with its owner set when its phrase is a relation of someone else ("said her mother")."""
-    if tag.name is not None or tag.kind == "name":
-        return tag
-    if tag.where == "before":
-        m = _REL_BEFORE.search(txt[-160:])
-    else:
-        m = _REL_AFTER.match(txt[:80])
-        if m is None and _OTHER_TAG.match(txt[:60]):
-            return _Tag(None, "epithet", "unknown", tag.where, other=True)
-    if m is None:
-        e = (_EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80]))
-        if e is not None and tag.kind == "epithet":
-            words: list[str] = []
-            for w in e.group("ep").split():
-                if w in PREPOSITIONS or w in SPEECH_WORDS or w in ("and", "who", "with", "as") or w.endswith("ed"):
-                    break
-                words.append(w)
-            bare = "the " + words[-1] if len(words) > 1 else ""
-            if bare in res.epithets and words[0] not in CONTRAST_WORDS and words[-1] not in _VAGUE_PEOPLE:
-                # "said the little dragon" when the story knows "the dragon": the describing words only
-                # add to what the reader already knows of that one ("the other dragon" is somebody else).
-                name = res.holder(bare)
-                return _Tag(name, res.epithet_kind(bare, name), res.gender.get(name, "unknown"), tag.where)
-            g = res.lookup("the " + " ".join(words))[2] if words else "none"
-            # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
-            if g == tag.gender or (tag.gender == "unknown" and g != "none"):
-                return _Tag(None, "epithet", g, tag.where, phrase=" ".join(words))
-        return tag
-    head = txt[-160:][: m.start("pos")] if tag.where == "before" else txt[: m.start("pos")]
-    if tag.where == "before":
-        head = SENTENCE_END.split(head)[-1]
-    words = re.findall(r"[A-Za-z']+", head)
-    # "said to her mother", "She turned to her mother and said:": the relation is the listener, and
-    # a pronoun or name before it is the subject; a relation heads the clause only after a verb or
-    # a conjunction.
-    if (words and words[-1].lower() in PREPOSITIONS) or any(w.lower() in ("he", "she", "i", "they", "we") for w in words) or (
-            res.name_re is not None and res.name_re.search(head)):
-        return tag
-    pos = m.group("pos").lower()
-    owner = "male" if pos == "his" else "female" if pos == "her" else None
-    if owner is None:
-        return tag
-    return _Tag(None, "epithet", _RELATIONS[m.group("rel")], tag.where, owner=owner, rel=m.group("rel"))
-
-
-# Descriptions that tell a person's age: "the old man", "the elderly lady" against "the young man",
-# "the girl", "the lad". (Only person-nouns: "the old dragon" is not read for a title-and-surname age.)
-_OLD_WORDS = frozenset(["old", "elderly", "aged", "grey-haired", "gray-haired", "white-haired", "venerable"])
-_YOUNG_WORDS = frozenset(["young", "youthful"])
-_YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maiden", "schoolgirl", "schoolboy", "damsel"])
-# A child is nobody the book calls "Mr." or "Mrs.", whoever else is in the scene.
-_CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "infant", "baby"])
-_AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
-_ELDER_TITLES = frozenset(["lady", "sir", "lord", "dr.", "dr", "professor", "general", "colonel", "admiral", "major",
-                           "captain", "judge", "rev.", "reverend"]) | frozenset(
-    t for t, e in _CIVIL_FORMS.items() if e in ("Mr", "Mrs"))
-
-
-def _aged(tag: _Tag, txt: str) -> _Tag:
-    """`tag` with its age set when it is an epithet whose words tell how old the speaker is."""
-    if tag.kind != "epithet" or tag.owner is not None or tag.other:
-        return tag
-    e = _EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80])
-    if e is None:
-        return tag
-    words: list[str] = []
-    for w in e.group("ep").lower().split():
-        if w in PREPOSITIONS or w in SPEECH_WORDS or w in ("and", "who", "with", "as"):
-            break
-        words.append(w)
-    if not words:
-        return tag
-    head = words[-1]
-    if head in _CHILD_NOUNS:
-        return replace(tag, age="child")
-    if head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
-        return replace(tag, age="young")
-    if head in _AGED_NOUNS and _OLD_WORDS & set(words):
-        return replace(tag, age="old")
-    return tag
-
-
-def _age_of(name: str, res: _Resolver) -> str:
-    """"elder" / "young" / "" for a character, from the forms the book calls them by.
-
-    English narration calls the head of a family by title and surname ("Mr. Emerson", "Mrs. Honeychurch")
-    and its young people by their given names ("George Emerson", "Lucy"). ("Miss" tells nothing: a
-    spinster aunt is "Miss Bartlett".)
-    A character with both kinds of form ("Mr. Knightley", "George Knightley") tells nothing.
-    """
-    got = res.ages.get(name)
-    if got is None:
-        forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
-        if name[:1].islower() or name.lower().startswith(("the ", "a ")):
-            # Known by a description ("the Grandmother"): the description, not the names, tells the age.
-            res.ages[name] = ""
-            return ""
-        forms = [f for f in forms if f and f != "I" and f[:1].isupper()]
-        # "Mr. Emerson" (title and surname) against "George", "George Emerson", "Mr. George Emerson".
-        titled = [f for f in forms if len(f.split()) == 2 and f.split()[0].lower() in _ELDER_TITLES]
-        surnames = {f.split()[-1] for f in forms if len(f.split()) > 1}
-        given = [f for f in forms if f.split()[0].lower() not in ("miss", "master", "the")
-                 and (f.split()[0].lower() not in _ELDER_TITLES or len(f.split()) > 2)
-                 and not (len(f.split()) == 1 and f in surnames)]
-        got = "elder" if titled and not given else "young" if given and not titled else ""
-        res.ages[name] = got
-    return got
-
-
-def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence[str] = ()) -> bool:
-    """False when the tag's age words contradict what the character's names say of their age.
-
-    "The old man" is nobody the book calls by a given name, "the child" nobody it calls "Mr." or "Mrs.".
-    "The young man" rules out a "Mr." only beside a younger man of his own family in `pool` (Mr. Wilcox
-    and Charles Wilcox): a young hero may well be "Mr. Winterbourne" all through his book.
-    """
-    if not name or tag is None or not tag.age:
-        return True
-    age = _age_of(name, res)
-    if tag.age == "old":
-        return age != "young"
-    if tag.age == "child" or age != "elder":
-        return age != "elder"
-    fam = res.family.get(name, set())
-    return not any(n != name and res.gender.get(n) == res.gender.get(name) and _age_of(n, res) == "young"
-                   and fam & res.family.get(n, set()) for n in pool)
 
 
 # Conversations are decoded jointly: a beam of speaker sequences, each scored by the sum of its
@@ -1441,7 +1187,7 @@ _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "
 def _parent_called(name: str, called: set[str], res: _Resolver) -> bool:
     """Whether `name` may be the parent a speech calls "mother" or "father" (in `called`): of that sex, and
     going by a title that fits ("Mrs." or "Lady" for a mother, "Mr." or "Sir" for a father)."""
-    return any(res.gender.get(name) == ("female" if rel == "mother" else "male") and _title_fits(rel, name, res)
+    return any(res.gender.get(name) == ("female" if rel == "mother" else "male") and title_fits(rel, name, res)
                for rel in called)
 
 
@@ -1526,7 +1272,7 @@ def _actor(para: _Para, res: _Resolver) -> str | None:
 class _Context:
     """What a paragraph's narration says about its speaker; the same for every hypothesis."""
 
-    tag: _Tag | None
+    tag: SpeechTag | None
     recent: list[str]
     here: set[str]
     prevm: set[str]
@@ -1677,7 +1423,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
-        epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
+        epithet=tag.name if tag is not None and tag.kind == "epithet" and age_fits(tag.name, tag, res) else None,
         centre_units=_centre_units(i, paras, res, tag) if tag is not None and (tag.kind == "pronoun" or tag.owner)
         else [],
     )
@@ -1689,7 +1435,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
 _LEAD_UNITS = 2  # sentences of the paragraph's own lead-in, nearest first, that settle a pronoun tag
 
 
-def _lead_centre(para: _Para, res: _Resolver, tag: _Tag, ctx: _Context) -> str | None:
+def _lead_centre(para: _Para, res: _Resolver, tag: SpeechTag, ctx: _Context) -> str | None:
     """Whom a pronoun tag means when its own paragraph says so just before the speech: "Tom turned to him.
     'Yes,' he said." is Tom's, whoever had the turns before, and "Aunt Wren set down the kettle. 'Sit,' said
     she" Aunt Wren's. The person of the tag's sex the last sentence
@@ -1724,7 +1470,7 @@ def _names_back(para: _Para) -> list[str]:
 _CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
 
 
-def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list[tuple[str, ...] | int]:
+def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: SpeechTag) -> list[tuple[str, ...] | int]:
     """The text before a pronoun tag as centering units, nearest first (see _Context.centre_units).
 
     The sentence holding a lead-in tag is left out ("She turned to Emma and said:" - Emma listens), and
@@ -1915,7 +1661,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     if tag is not None and tag.age:
         # "the old man" is not the one the book calls by his given name, "the girl" not a "Mrs.": when
         # someone of the tag's gender fits its age, the ones it contradicts are no candidates.
-        fit = [n for n in pool if _age_fits(n, tag, res, pool)]
+        fit = [n for n in pool if age_fits(n, tag, res, pool)]
         if any(res.gender.get(n) == tag.gender or tag.gender == "unknown" for n in fit) and len(fit) < len(pool):
             pool = fit
         elif tag.age == "child" and tag.kind == "epithet" and not fit:
@@ -1923,13 +1669,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             # has not named, not the shopkeeper he talks to. A named child of the right sex elsewhere in the
             # story may be meant; failing that the line is left to the unknown voice.
             pool = [c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in (res.narrator, res.voice)
-                    and _age_fits(c.name, tag, res)]
+                    and age_fits(c.name, tag, res)]
             if not pool:
                 return [], [], []
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
         about = _about(ctx, res, tag.owner, tag.rel)
-        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res,
+        owner_prev, owner_recent, kin, fitting = relational_kin(tag, prev_spk[0] if prev_spk else None, recent, res,
                                                       para.vocatives, about, prev_spk[1:3])
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
         addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
@@ -1944,13 +1690,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # is about her, or she spoke the turn before: a woman named later in passing ("with a glance at
         # Nell") does not unsettle it. Only the last one named, against nobody else, is a guess.
         sure = bool(addressed_owner or about or owner_prev) or not owner_recent
-        if tag.rel in _UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
+        if tag.rel in UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
             # One has one mother, one father, one husband, one wife: the one of the family who bears the
             # title that relation goes by is the speaker, whoever had the last turns.
             pool = [fitting[0]]
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
-        owner = _owner(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives, about, named=False)
+        owner = possessive_owner(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives, about, named=False)
         # A relation of no fixed sex ("her cousin") can be anyone else in the pool.
         if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
                                  for n in pool):
@@ -2118,7 +1864,7 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
     return got
 
 
-def _third_person_tag(tag: _Tag | None) -> bool:
+def _third_person_tag(tag: SpeechTag | None) -> bool:
     """Whether a tag speaks of its speaker in the third person ("she continued", "said the old man").
 
     A first-person narrator tags their own words "I said"; "he said" or "said the stranger" is never
@@ -2165,7 +1911,7 @@ def _about(ctx: _Context, res: _Resolver, g: str, rel: str | None = None) -> str
                 break
             # "Mrs. Miller's eyes turned to Daisy. '...,' said her mother": one who goes by the title of an
             # elder relation is that relative sooner than the one "her" points at.
-            if res.gender.get(n) == g and not (rel in _ELDER_F | _ELDER_M and _title_fits(rel, n, res)):
+            if res.gender.get(n) == g and not (rel in ELDER_FEMALE_RELATIONS | ELDER_MALE_RELATIONS and title_fits(rel, n, res)):
                 return n
     return None
 

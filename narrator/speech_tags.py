@@ -9,6 +9,7 @@ read one piece of narration at a time and know the cast only through the resolve
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from narrator.lexicon import (
@@ -36,6 +37,24 @@ TAG_VERB_ALT = "|".join(sorted(SPEECH_VERBS | _RARE_VERBS, key=lambda w: (-len(w
 TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
 # An optional adverb or auxiliary before a tag's verb ("Emma then said", "she had asked").
 TAG_ADVERB = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|is\s+|would\s+|did\s+|does\s+|could\s+)?"
+
+
+@dataclass
+class SpeechTag:
+    """A speech tag found beside a quotation: whom it names, by what kind of word, and where."""
+
+    name: str | None
+    kind: str  # name / pronoun / epithet / none
+    gender: str
+    where: str  # after / before / inside
+    # "said her mother", "cried his wife", "said her companion": the speaker is someone related to
+    # the one the possessive points at (its gender here), and is not that person.
+    owner: str | None = None
+    rel: str = ""  # the relation word ("mother")
+    other: bool = False  # "said the other": not the one who spoke last
+    phrase: str = ""  # an unknown epithet's words without the article ("old man")
+    # "old" / "young" / "child" when the epithet tells the speaker's age ("the old man", "the girl", "the boy")
+    age: str = ""
 
 
 def single_spaced(s: str) -> str:
