@@ -117,8 +117,8 @@ def relational_kin(tag: SpeechTag, prev: str | None, recent: list[str], res: _Re
 def possessive_owner(tag: SpeechTag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
            about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
     """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
-    that sex the narration since the last turn is about (`about`, see _about), else the last speaker of
-    that sex, else (when `named`) the last one of that sex named.
+    that sex the narration since the last turn is about (`about`, see attribution._about), else the last
+    speaker of that sex, else (when `named`) the last one of that sex named.
 
     The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her
     out of the candidates (she may be the mother herself, named as she scolds).
