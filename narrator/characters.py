@@ -25,14 +25,12 @@ from narrator.lexicon import (
     CONTRAST_WORDS,
     CREATURES,
     FEMALE_NAMES,
-    FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     FIRST_PERSON_VERB_ALT,
     HYPOCORISMS,
     LETTER,
     LOWER,
     MALE_NAMES,
-    MALE_NOUNS,
     MALE_PRONOUNS,
     NEUTRAL_TITLES,
     OCCUPATIONS,
@@ -41,6 +39,7 @@ from narrator.lexicon import (
     SPEECH_VERBS,
     STOPWORDS,
     TAG_EPITHET_ALT,
+    TAG_ONLY_WORDS,
     TITLES,
     UPPER,
     address_gender,
@@ -49,6 +48,7 @@ from narrator.lexicon import (
     civil_title,
     gender_of_title,
     name_answer,
+    noun_gender,
     present_forms,
     self_introductions,
 )
@@ -310,9 +310,9 @@ def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Count
     for (_, _, y), n in seen.items():
         inside[y] += n
     keep = [(x, j, y) for (x, j, y), n in seen.items()
-            if n >= _JOINT_MIN and x not in _NEVER_NAME_WORDS and x not in _TAG_ONLY_WORDS
+            if n >= _JOINT_MIN and x not in _NEVER_NAME_WORDS and x not in TAG_ONLY_WORDS
             and _is_name_word(x, lower_counts, cap_counts)
-            and y not in _NEVER_NAME_WORDS and y not in _TAG_ONLY_WORDS
+            and y not in _NEVER_NAME_WORDS and y not in TAG_ONLY_WORDS
             and cap_counts.get(y, 0) - inside[y] <= inside[y]]
     if not keep:
         return []
@@ -399,11 +399,6 @@ _TAG_SPLIT_ED = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s
 # "Name said" with the verb right after the name (no adverb between): a word before a speech verb like
 # that is the speaker even when it is also a common word ('"Out," May said').
 _TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
-# Capitalised words that may name a speaker in a tag although they are not names elsewhere
-# ('"Stop!" said Mother', '"Not I," said Five').
-_TAG_ONLY_WORDS = frozenset(
-    ["Mother", "Father", "Mamma", "Mama", "Papa", "Mum", "Dad", "Aunt", "Uncle", "Nurse", "Doctor", "Captain", "Colonel", "Major", "General", "Professor", "King", "Queen", "Prince", "Princess", "Duke", "Master", "Mistress", "Sister", "Brother", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
-)
 
 
 _NOT_NAMES = _FUNCTION_WORDS | frozenset(
@@ -443,7 +438,7 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, _Form], lower_counts
             # Right after "said" any capitalised word is a name ("said May", "said Hall"), even one
             # that is also an ordinary word; before the verb only real names ("Nobody answered").
             ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts, promoted) or (
-                w in _TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES) or (
+                w in TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES) or (
                 bare and not kept and w not in _NOT_NAMES and w not in STOPWORDS and len(m.group("name").split()) == 1)
             if not ok or w in _FUNCTION_WORDS:
                 break
@@ -589,7 +584,7 @@ def _tag_words(body: Sequence[Segment]) -> Counter[str]:
             if m and not m.group("title"):
                 w = m.group("name").split()[0]
                 # (Not only function words: "Rabbit said" in a story full of "rabbit holes".)
-                if w not in _NOT_NAMES and w not in TITLES and w not in _TAG_ONLY_WORDS:
+                if w not in _NOT_NAMES and w not in TITLES and w not in TAG_ONLY_WORDS:
                     seen[w] += 1
     return seen
 
@@ -640,7 +635,7 @@ def _proper_mid_sentence(body: Sequence[Segment], lower_counts: Counter[str], ta
     return frozenset(
         w for w, n in mid.items()
         if n >= 3 and 3 * n >= lower_counts.get(w.lower(), 0) and 2 * tags[w] + called[w] >= 3
-        and w not in _NEVER_NAME_WORDS and w not in _TAG_ONLY_WORDS)
+        and w not in _NEVER_NAME_WORDS and w not in TAG_ONLY_WORDS)
 
 
 # A capitalised participle or adverb ("Returning", "Startled", "Quickly") right after a lower-case word
@@ -1246,7 +1241,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
             owners = by_title.get(_title_key(f.words[0]), set())
             if len(owners) == 1:
                 parent[k] = next(iter(owners))
-            elif f.words[0] not in _TAG_ONLY_WORDS or owners:
+            elif f.words[0] not in TAG_ONLY_WORDS or owners:
                 del good[k]
 
     groups: dict[str, list[_Form]] = defaultdict(list)
@@ -1329,7 +1324,7 @@ def _cluster(forms: dict[str, _Form], min_person: int = 2,
                         for w in f.words[:1] if w in MALE_NAMES or w in FEMALE_NAMES)
         if not titled and not named:
             # A role's own noun tells it: "the King", "the Countess", "the old woman".
-            titled = Counter(next((gender_of_title(w) for w in f.words if w in TITLES), _noun_gender(f.words[-1].lower()))
+            titled = Counter(next((gender_of_title(w) for w in f.words if w in TITLES), noun_gender(f.words[-1].lower()))
                              for f in members if f.role)
             titled.pop("unknown", None)
         pronouns = ("male" if he > she else "female") if he + she >= 1 and max(he, she) >= 2 * min(he, she) else None
@@ -1718,10 +1713,10 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             continue
         if len(unnamed.get(ep, ())) == 1:
             name = next(iter(unnamed[ep]))
-            new.append(Character(name, (ep,), _noun_gender(_head_noun(ep)), n + 1))  # (+1: the apposition)
+            new.append(Character(name, (ep,), noun_gender(_head_noun(ep)), n + 1))  # (+1: the apposition)
             continue
         head = ep.split()[-1]
-        if ep in called and _noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
+        if ep in called and noun_gender(_head_noun(ep)) in ("unknown", genders.get(called[ep], "unknown")):
             # "'Basil, you are mad.' ... 'Not at all,' said the painter": the ones who talk to the
             # painter keep calling him Basil, so the painter is Basil.
             extra[called[ep]].append(ep)
@@ -1734,7 +1729,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             # A character known only by a role ("the croupier", "the drummer"), used in two tags or
             # more and not tied to one name: a speaker of its own. (Once is too little: "the unicorn
             # declared" is as likely a known character seen from another side.)
-            new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
+            new.append(Character(ep, (), noun_gender(_head_noun(ep)), n))
             continue
         best, k = votes[ep].most_common(1)[0] if votes[ep] else ("", 0)
         if n >= 2 and k >= 2 and k >= 0.6 * n:
@@ -1748,7 +1743,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
         elif head in OCCUPATIONS and k < 2:
             # "said the stationmaster", "the butler continued": a person met once in the course of
             # their work is a speaker of their own, not one of the cast seen from another side.
-            new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
+            new.append(Character(ep, (), noun_gender(_head_noun(ep)), n))
         elif k == 0 and head not in _GENERIC_EPITHETS and ep in spoken and len(ep.split()) == 2:
             # "said the dragon" with no name anywhere near any of its tags, and "the dragon" a figure
             # the narration keeps coming back to ("the dragon landed", "the dragon laughed"): a
@@ -1770,7 +1765,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
             if times >= 2 and times * 2 >= len(seen):
                 extra[owner].append(ep)
             elif len(seen) >= 3:
-                new.append(Character(ep, (), _noun_gender(_head_noun(ep)), n))
+                new.append(Character(ep, (), noun_gender(_head_noun(ep)), n))
     text = " ".join(paragraphs).lower()
     for ep, holders in titled.items():
         if len(holders) == 1 and ep not in known and re.search(rf"\b{re.escape(ep)}\b", text):
@@ -1778,7 +1773,7 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     for bare, names in unnamed.items():
         if bare not in uses and len(names) == 1 and bare not in known:
             # Only described tags used it ("said the little dragon"): the owner still speaks by the bare noun.
-            new.append(Character(next(iter(names)), (bare,), _noun_gender(_head_noun(bare)),
+            new.append(Character(next(iter(names)), (bare,), noun_gender(_head_noun(bare)),
                                  1 + sum(k for e, k in uses.items() if e.split()[-1] == bare.split()[-1])))
     # "said the locksmith" is Vasel on the page as much as "said Vasel": a character's tags by epithet count
     # among their mentions, or calling someone by what they are half the time would halve how prominent
@@ -1900,7 +1895,7 @@ def _the_old_one(uses: Counter[str], narration: list[str], pattern: re.Pattern[s
     man" means him. Taken only when one character of the noun's sex has at least three such mentions and
     twice as many as anyone else of that sex: "the old man" is otherwise anyone old in the scene.
     """
-    wanted = {ep: _noun_gender(m.group("noun")) for ep in uses
+    wanted = {ep: noun_gender(m.group("noun")) for ep in uses
               if (m := _OLD_EPITHET.fullmatch(ep)) is not None and ep not in taken}
     if not wanted:
         return {}
@@ -2038,7 +2033,7 @@ def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[
     speech = whole = ""
     for c in chars:
         m = _THE_NAME.fullmatch(c.name)
-        if m is None or c.mentions < 2 or m.group(1).lower() in OCCUPATIONS or _noun_gender(m.group(1).lower()) != "unknown":
+        if m is None or c.mentions < 2 or m.group(1).lower() in OCCUPATIONS or noun_gender(m.group(1).lower()) != "unknown":
             # "the Rector", "the Duchess": a person's role, capitalised.
             out.append(c)
             continue
@@ -2113,7 +2108,7 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             if pron:
                 genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")
             elif eps:
-                genders.setdefault(name, _noun_gender(eps[0].split()[-1]))
+                genders.setdefault(name, noun_gender(eps[0].split()[-1]))
         if quotes:
             asked = asks_name(quotes[-1].text)
     if not found:
@@ -2270,7 +2265,7 @@ class _Intro:
         # Names seen before the introduction are people we know already, not the newcomer.
         seen = {n for n, i in first.items() if i < lo}
         seen |= {self.lookup[" ".join(m.group(0).split())] for m in self.pattern.finditer(window, 0, start)}
-        gender = _noun_gender(head)
+        gender = noun_gender(head)
         for m in self.pattern.finditer(window, start, start + _INTRO_REACH):
             name = self.lookup[" ".join(m.group(0).split())]
             if name in seen:
@@ -2288,17 +2283,9 @@ def _norm_form(form: str) -> str:
 def _introduced_gender(words: str) -> str:
     """The gender of the first gendered head noun in "old man with a lamp" ("unknown" if none)."""
     for word in re.findall(r"[a-z]+", words):
-        gender = _noun_gender(word)
+        gender = noun_gender(word)
         if gender != "unknown":
             return gender
-    return "unknown"
-
-
-def _noun_gender(head: str) -> str:
-    if head in MALE_NOUNS:
-        return "male"
-    if head in FEMALE_NOUNS:
-        return "female"
     return "unknown"
 
 
