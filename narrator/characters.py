@@ -50,6 +50,9 @@ from narrator.lexicon import (
     present_forms,
     self_introductions,
 )
+from narrator.mentions import mention_regex, name_lookup, paragraph_texts
+from narrator.mentions import mention_regex as _lookup_regex
+from narrator.mentions import name_lookup as _name_lookup
 from narrator.models import Character, Segment, Story
 from narrator.name_clusters import BARE_TITLES as _BARE_TITLES
 from narrator.name_clusters import CIVIL_TITLES as _CIVIL_TITLES
@@ -899,9 +902,9 @@ def _link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Char
     """Attach epithets used in speech tags ("the dragon said") to the name they co-occur with."""
     if not chars:
         return chars
-    lookup = _name_lookup(chars)
-    pattern = _lookup_regex(lookup)
-    paragraphs = _paragraph_texts(body, narration_only=True)
+    lookup = name_lookup(chars)
+    pattern = mention_regex(lookup)
+    paragraphs = paragraph_texts(body, narration_only=True)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
@@ -1451,19 +1454,6 @@ def _head_noun(ep: str) -> str:
     return ep.split(" with ")[0].split()[-1]
 
 
-def _paragraph_texts(body: Sequence[Segment], narration_only: bool = False) -> list[str]:
-    """Each paragraph's segments joined with spaces (only its narration if asked), one string per paragraph."""
-    paragraphs: list[list[str]] = []
-    last = None
-    for seg in body:
-        if seg.paragraph != last:
-            paragraphs.append([])
-            last = seg.paragraph
-        if not narration_only or seg.kind == "narration":
-            paragraphs[-1].append(seg.text)
-    return ["".join(" " + t for t in texts) for texts in paragraphs]
-
-
 # "an old man", "a tall, thin girl": the article and up to four lower-case words after it.
 _INDEFINITE_NOUN = re.compile(r"\b[Aa]n?\s+(?P<words>[a-z\-]+(?:,?\s+[a-z\-]+){0,3})")
 
@@ -1477,11 +1467,11 @@ def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -
     other character is named between it and the name.
     """
     unknown = {c.name for c in chars if c.gender == "unknown"}
-    lookup = _name_lookup(chars)
-    pattern = _lookup_regex(lookup)
+    lookup = name_lookup(chars)
+    pattern = mention_regex(lookup)
     if not unknown or pattern is None:
         return chars
-    paras = _paragraph_texts(body)
+    paras = paragraph_texts(body)
     found: dict[str, str] = {}
     seen: set[str] = set()
     for i, para in enumerate(paras):
@@ -1513,8 +1503,8 @@ def _gender_from_address(chars: list[Character], body: Sequence[Segment]) -> lis
     a paragraph whose narration names one character speaks to that character. Every such reply must agree.
     """
     unknown = {c.name for c in chars if c.gender == "unknown"}
-    lookup = _name_lookup(chars)
-    pattern = _lookup_regex(lookup)
+    lookup = name_lookup(chars)
+    pattern = mention_regex(lookup)
     if not unknown or pattern is None:
         return chars
     paras: list[tuple[list[str], list[str]]] = []  # (narration, speech) per paragraph
@@ -1553,7 +1543,7 @@ class _Intro:
     def __init__(self, body: Sequence[Segment], chars: Sequence[Character], pattern: re.Pattern[str],
                  lookup: dict[str, str]) -> None:
         # Whole paragraphs, speech included: a newcomer is often first named by someone else.
-        self.paras = _paragraph_texts(body)
+        self.paras = paragraph_texts(body)
         self.pattern, self.lookup = pattern, lookup
         self.genders = {c.name: c.gender for c in chars}
         self._first: dict[str, int] | None = None
@@ -1602,27 +1592,6 @@ def _introduced_gender(words: str) -> str:
         if gender != "unknown":
             return gender
     return "unknown"
-
-
-def _name_lookup(chars: Sequence[Character]) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for c in reversed(chars):  # salient characters win shared forms
-        for form in (c.name, *c.aliases):
-            if form and form != "I":
-                lookup[form] = c.name
-    return lookup
-
-
-def _lookup_regex(lookup: dict[str, str]) -> re.Pattern[str] | None:
-    if not lookup:
-        return None
-    # Wrapped text breaks a name across lines: any whitespace may stand for a space.
-    alts = sorted((r"\s+".join(re.escape(w) for w in k.split()) for k in lookup), key=len, reverse=True)
-    # A look-ahead for the names' first letters changes no match and spares trying every name at every
-    # other letter (an empty name, which would match anywhere, gets none).
-    firsts = "(?=[" + "".join(sorted({re.escape(k.split()[0][0]) for k in lookup})) + "])" if all(
-        k.split() for k in lookup) else ""
-    return re.compile(r"(?<![^\W\d_])" + firsts + r"(?:" + "|".join(alts) + r")(?![^\W\d_])")
 
 
 # "I said", "said I", and a present-tense narrator's "I add", "cry I", "says I". The inverted order is the

@@ -16,11 +16,11 @@ from narrator.characters import (
     _FIRST_PERSON_TAG,
     _collect,
     _gender_from_address,
-    _lookup_regex,
     _vocatives,
     find_characters,
 )
 from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
+from narrator.mentions import mention_regex
 from narrator.models import Character
 
 from .attribution_helpers import scanned, segments_of
@@ -138,7 +138,7 @@ def test_renamed_corpus_joint_outside_the_hyphen_style_is_one_error_line(tmp_pat
 ])
 def test_discovery_reads_dear_before_a_name_as_a_word(speech: str, called: set[str]):
     lookup = {"Basil": "Basil"}
-    assert _vocatives(speech, _lookup_regex(lookup), lookup) == called
+    assert _vocatives(speech, mention_regex(lookup), lookup) == called
 
 
 @pytest.mark.parametrize("verb", ["frowned", "frowns", "grinned", "grins", "nodded", "nods", "looked", "looks"])
