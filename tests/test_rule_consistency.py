@@ -16,9 +16,9 @@ from narrator.characters import (
     _FIRST_PERSON_TAG,
     _collect,
     _gender_from_address,
-    _vocatives,
     find_characters,
 )
+from narrator.epithets import _vocatives
 from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
 from narrator.mentions import mention_regex
 from narrator.models import Character
