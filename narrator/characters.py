@@ -6,6 +6,10 @@ rarely written in lower case. Forms are clustered into characters ("Elizabeth Be
 / "Miss Elizabeth"; "Mr. Darcy" / "Darcy"), gender comes from titles and the pronouns that follow a
 name, and epithets used in speech tags ("the dragon said") are linked to the name they keep company
 with. A first-person narrator who speaks ("I said") becomes a character with the alias "I".
+
+This module collects the name forms and runs the steps in order; the clustering is name_clusters.py,
+epithet linking epithets.py, the gender passes over the finished cast gender.py. The first-person
+narrator and the special voices (chat writers, "a voice") are found here.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from dataclasses import replace
 from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
 from narrator.epithets import GENERIC_EPITHETS, link_epithets, told_in_present
+from narrator.gender import gender_from_address, gender_from_introduction
 from narrator.lexicon import (
-    ADDRESS_RE,
     FEMALE_NAMES,
     FEMALE_PRONOUNS,
     FIRST_PERSON_VERB_ALT,
@@ -39,7 +43,6 @@ from narrator.lexicon import (
     TAG_ONLY_WORDS,
     TITLES,
     UPPER,
-    address_gender,
     asks_name,
     both_tenses,
     civil_title,
@@ -48,7 +51,6 @@ from narrator.lexicon import (
     noun_gender,
     self_introductions,
 )
-from narrator.mentions import mention_regex, name_lookup, paragraph_texts
 from narrator.mentions import mention_regex as _lookup_regex
 from narrator.mentions import name_lookup as _name_lookup
 from narrator.models import Character, Segment, Story
@@ -168,8 +170,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _self_introduced(chars, body)
     chars = _drop_named_things(chars, body)
     chars = _drop_family_plurals(chars)
-    chars = _gender_from_introduction(chars, body)
-    chars = _gender_from_address(chars, body)
+    chars = gender_from_introduction(chars, body)
+    chars = gender_from_address(chars, body)
     del text
     return _unjoin(_add_specials(chars, story, body, narration, promoted), joint_names)
 
@@ -953,92 +955,6 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             given = (name.split()[0],) if " " in name and name.split()[0] not in known_first else ()
             out.append(Character(name, given + links, genders.get(name, "unknown"), 1))
     return out
-
-
-# "an old man", "a tall, thin girl": the article and up to four lower-case words after it.
-_INDEFINITE_NOUN = re.compile(r"\b[Aa]n?\s+(?P<words>[a-z\-]+(?:,?\s+[a-z\-]+){0,3})")
-
-
-def _gender_from_introduction(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """A character of unknown gender takes the gender of the person just introduced before their name.
-
-    "The door opened on an old man ... " then '"You\'re late," Tobin said.': a newcomer first described
-    ("an old man", "a girl") and named in the next paragraph or two is that man or girl, even when the
-    story never gives them a pronoun of their own. Only the nearest introduction counts, and only when no
-    other character is named between it and the name.
-    """
-    unknown = {c.name for c in chars if c.gender == "unknown"}
-    lookup = name_lookup(chars)
-    pattern = mention_regex(lookup)
-    if not unknown or pattern is None:
-        return chars
-    paras = paragraph_texts(body)
-    found: dict[str, str] = {}
-    seen: set[str] = set()
-    for i, para in enumerate(paras):
-        for m in pattern.finditer(para):
-            name = lookup[" ".join(m.group(0).split())]
-            if name in seen:
-                continue
-            seen.add(name)
-            if name not in unknown:
-                continue
-            window = "\n".join(paras[max(0, i - 2) : i]) + "\n" + para[: m.start()]
-            nouns = [(m2.end(), _introduced_gender(m2.group("words"))) for m2 in _INDEFINITE_NOUN.finditer(window)]
-            nouns = [(end, g) for end, g in nouns if g != "unknown"]
-            if nouns and not pattern.search(window, nouns[-1][0]):
-                found[name] = nouns[-1][1]
-    if not found:
-        return chars
-    return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]
-
-
-# A speech tag whose subject is a name: "said Rarity", "Rarity said" (not "he told Rarity").
-_SPEAKER_TAG = re.compile(rf"^\W*(?:(?:{'|'.join(sorted(SPEECH_VERBS))})\s+{_UP}|{_UP}[\w' .-]*?\s(?:{'|'.join(sorted(SPEECH_VERBS))})\b)")
-
-
-def _gender_from_address(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """A character of unknown gender takes the gender of the "sir" or "ma'am" that answers them.
-
-    '"Good morning, Captain," said Rarity.' then '"Morning, ma'am. Papers?"': the untagged reply right after
-    a paragraph whose narration names one character speaks to that character. Every such reply must agree.
-    """
-    unknown = {c.name for c in chars if c.gender == "unknown"}
-    lookup = name_lookup(chars)
-    pattern = mention_regex(lookup)
-    if not unknown or pattern is None:
-        return chars
-    paras: list[tuple[list[str], list[str]]] = []  # (narration, speech) per paragraph
-    last = None
-    for seg in body:
-        if (seg.chapter, seg.paragraph) != last:
-            paras.append(([], []))
-            last = (seg.chapter, seg.paragraph)
-        paras[-1][seg.kind == "dialogue"].append(seg.text)
-    votes: dict[str, set[str]] = defaultdict(set)
-    for (narr, speech), (narr2, speech2) in itertools.pairwise(paras):
-        if not speech or not speech2 or any(t.strip() for t in narr2):
-            continue  # a speech with a narrated tag, answered by a bare speech
-        named = {lookup[" ".join(m.group(0).split())] for t in narr for m in pattern.finditer(t)}
-        if len(named) != 1 or not any(_SPEAKER_TAG.search(t) for t in narr):
-            continue  # the one name must be the speaker's ("said Rarity"), not the one spoken to ("he told Rarity")
-        # "Morning, ma'am.", "Yes, sir!", "Oh, mother, do": lexicon's words of address, which attribution reads too.
-        said = [address_gender(m.group(1)) for m in ADDRESS_RE.finditer(speech2[0][:120])]
-        if said:
-            votes[next(iter(named))].update(said)
-    found = {n: next(iter(g)) for n, g in votes.items() if n in unknown and len(g) == 1}
-    if not found:
-        return chars
-    return [Character(c.name, c.aliases, found[c.name], c.mentions) if c.name in found else c for c in chars]  # type: ignore[arg-type]
-
-
-def _introduced_gender(words: str) -> str:
-    """The gender of the first gendered head noun in "old man with a lamp" ("unknown" if none)."""
-    for word in re.findall(r"[a-z]+", words):
-        gender = noun_gender(word)
-        if gender != "unknown":
-            return gender
-    return "unknown"
 
 
 # "I said", "said I", and a present-tense narrator's "I add", "cry I", "says I". The inverted order is the

@@ -15,10 +15,10 @@ from narrator.attribution import _denied
 from narrator.characters import (
     _FIRST_PERSON_TAG,
     _collect,
-    _gender_from_address,
     find_characters,
 )
 from narrator.epithets import _vocatives
+from narrator.gender import gender_from_address
 from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
 from narrator.mentions import mention_regex
 from narrator.models import Character
@@ -93,7 +93,7 @@ def test_a_storyteller_who_says_says_i_is_the_narrator_character():
 def _address_gender_of(text: str) -> str:
     """The gender character discovery gives "Quill" (unknown before) from the untagged reply that addresses him."""
     _, segs = segments_of(text)
-    (quill,) = _gender_from_address([Character("Quill", (), "unknown", 5)], segs)
+    (quill,) = gender_from_address([Character("Quill", (), "unknown", 5)], segs)
     return quill.gender
 
 
