@@ -125,15 +125,6 @@ def _younger_sister(forms: dict[str, NameForm], given: str, surname: str, title:
                            if f.title and title_key(f.title) in _UNMARRIED_TITLES and f.words == (given,)) >= 2
 
 
-@dataclass
-class _Cluster:
-    forms: list[NameForm]
-
-    @property
-    def count(self) -> int:
-        return sum(f.count for f in self.forms)
-
-
 # (No leading \b: the literal "Mr" first lets the scan skip a novel a hundred times faster; the word
 # boundary before it is checked on the few matches.)
 _COUPLE = re.compile(rf"Mr\.? and Mrs\.? ([{UPPER}][{LOWER}]+)\b")
