@@ -26,7 +26,7 @@ TAG_ONLY_WORDS = frozenset(
 # The everyday honorifics of other languages and the English one each stands for: a story set in Italy
 # or translated from German calls its people "Signor Varn" and "Frau Kell" where an English one says
 # "Mr." and "Mrs.", and the family etiquette that goes with them (the unmarried daughter is "Miss X",
-# the wife "Mrs. X") is the same. Keys without a stop, as _title_key-style comparisons strip it.
+# the wife "Mrs. X") is the same. Keys without a stop, as title_key-style comparisons strip it.
 CIVIL_EQUIVALENTS = {
     "Mr": "Mr", "Mister": "Mr", "Signor": "Mr", "Herr": "Mr", "Monsieur": "Mr", "M": "Mr", "Senor": "Mr",
     "Mynheer": "Mr",
