@@ -151,8 +151,8 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
                     analysis = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES),
                                             story_path, cast_path, include_notes)
                 script, caught = analysis.result()
-            except BaseException:
-                stop_pool(child)  # Ctrl-C: the analysis is not waited for, nor left behind
+            except KeyboardInterrupt:
+                stop_pool(child)  # the analysis is not waited for, nor left behind (its errors end it anyway)
                 raise
     except BrokenProcessPool:
         # The child was killed (most likely by the system, for memory); one line, not the pool's traceback.

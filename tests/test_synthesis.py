@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -57,6 +58,18 @@ def test_synthesis_stop_pool_ends_workers_and_manager_thread_before_returning() 
     assert all(f.done() for f in busy)  # their work is not waited for: it failed with the pool
 
 
+@pytest.fixture
+def _sigint_at_default() -> Iterator[None]:
+    # As in a terminal's foreground job. A test run started in the background by a script has SIGINT ignored,
+    # and an ignored SIGINT is left ignored (a test below checks that).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("_sigint_at_default")
 def test_synthesis_interrupt_after_holds_ctrl_c_until_the_block_ends() -> None:
     reached = []
     with pytest.raises(KeyboardInterrupt), interrupt_after():
@@ -66,6 +79,7 @@ def test_synthesis_interrupt_after_holds_ctrl_c_until_the_block_ends() -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
+@pytest.mark.usefixtures("_sigint_at_default")
 def test_synthesis_interrupt_after_reports_the_interrupt_not_what_failed_because_of_it() -> None:
     # A forkserver that heard the same Ctrl-C is gone: starting a worker then raises EOFError.
     with pytest.raises(KeyboardInterrupt), interrupt_after():
