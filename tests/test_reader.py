@@ -98,6 +98,30 @@ def test_reader_both_paragraph_conventions(tmp_path: Path) -> None:
     assert len(split_chapters(read_story(_story(tmp_path, wrapped, "b.txt")))[0].paragraphs) == 4
 
 
+_TALK = [  # one paragraph per line, no blank lines, nearly every line 45-90 characters long
+    'Clover set the bird on the bench. "Hold still," she told it.',
+    '"I am holding still," said the bird. "You are the one shaking."',
+    '"Then we are both shaking," Clover said, and laughed at herself.',
+    'The bird clicked its copper beak twice and looked at the door.',
+    '"Someone is coming," it said. "Someone with heavy boots."',
+    'Clover put down the pliers and wiped her hooves on her apron.',
+    '"Hide," she said. "In the drawer with the springs. Quickly now."',
+    'The bird hopped into the drawer without another word.',
+]
+
+
+def test_reader_one_paragraph_per_line_dialogue_is_not_taken_for_wrapped_prose(tmp_path: Path) -> None:
+    # Short dialogue paragraphs one per line all fall in the 45-90 band of wrapped prose: the whole story was
+    # read as one hard-wrapped paragraph, so a quote re-opened on the next line ("Done at last. / "Now fly.")
+    # closed the one before it and the narrator read the speech. A wrapper fills each line to its column.
+    import textwrap
+
+    story = read_story(_story(tmp_path, "Chapter 1\n" + "\n".join(_TALK) + "\n", "talk.txt"))
+    assert [story.text[p.start:p.end] for p in split_chapters(story)[0].paragraphs] == _TALK
+    prose = " ".join(line.replace('"', "") for line in _TALK)  # the same words, hard-wrapped at 70 columns
+    wrapped = "Chapter 1\n\n" + "\n\n".join(textwrap.fill(prose, 70) for _ in range(3)) + "\n"
+    assert len(split_chapters(read_story(_story(tmp_path, wrapped, "wrapped.txt")))[0].paragraphs) == 3
+
 def test_reader_scene_breaks(tmp_path: Path) -> None:
     text = "Chapter 1\n\n" + BODY + "* * *\n\n" + BODY + "~~~\n\n" + BODY + "\n\n\n\n" + BODY
     scenes = split_chapters(read_story(_story(tmp_path, text)))[0].scenes
