@@ -203,6 +203,19 @@ def test_html_fanfiction_net_chapter_heading_in_the_text_is_not_doubled() -> Non
     assert chapter.title == "Chapter 3: Embers" and story.text.count("Embers") == 1
 
 
+def test_html_fanfiction_net_page_chrome_is_not_read() -> None:
+    # A saved FanFiction.Net page keeps the site's top bar, breadcrumbs and review box in plain <div>s (no nav,
+    # header or footer tags): "FanFiction | unleash your imagination" and "Books > Misc" were read as the story.
+    chrome = ('<div id="top"><a href="/">FanFiction</a> | unleash your imagination</div>'
+              '<div id="pre_story_links"><a href="/book/">Books</a> <a href="/book/Misc/">Misc</a></div>')
+    page = _ffn_page("3. Embers", "<p>The fire had burned low.</p><p>Luna did not answer.</p>")
+    page = page.replace(b"<body>", b"<body>" + chrome.encode()).replace(
+        b"</body>", b'<div id="review">Review this chapter <button>Post</button></div><div>Follow/Fav</div></body>')
+    story = read_html(page, Path("p.html"))
+    assert story.text.strip() == "Chapter 3: Embers\n\nThe fire had burned low.\n\nLuna did not answer."
+    assert (story.title, story.author) == ("Starlit Road", "Nyx Quill")
+
+
 _NOTE_PARAS = ["Notes:", "Meet me at the mill at midnight.", "She folded the paper twice.",
                "The wind howled all night long."]
 

@@ -38,8 +38,12 @@ def read_html(data: bytes, path: Path | None) -> Story:
     soup = parse_html(data)
     title, author, description = _metadata(soup)
     chapter = _ffn_chapter(soup)
+    ffn = isinstance(soup.find(id="profile_top"), Tag)
     _prune(soup)
-    root = soup.body or soup
+    # A saved FanFiction.Net page holds the site's menus, breadcrumbs and review box in plain <div>s around
+    # the chapter ("FanFiction | unleash your imagination" was read aloud): its text is #storytext alone.
+    ffn_text = soup.find(id="storytext") if ffn else None
+    root = ffn_text if isinstance(ffn_text, Tag) else soup.body or soup
     blocks = html_blocks(root, web=True)
     title = title or (title_from_path(path) if path else "Untitled")
     blocks, summary = _drop_header(blocks, title, author)
