@@ -89,8 +89,11 @@ def write_failed(cache_root: Path, keys: set[str]) -> None:
         return
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # after a failed write (a full disk) only; the rename took it otherwise
 
 
 def prune_failed(cache_root: Path, book_keys: set[str]) -> None:
