@@ -114,9 +114,14 @@ def _scan(text: str, start: int, end: int) -> list[_Line]:
     return out
 
 
+# A labelled title may be long ("Chapter 1: In Which Our Heroes ..."): at 100 characters a 110-character one was
+# no heading, the reader took the chapter for the header's blurb and that whole chapter was never read.
+_MAX_HEADING = 160
+
+
 def _heading_title(line: str) -> str | None:
     stripped = line.strip()
-    if len(stripped) > 100:
+    if len(stripped) > _MAX_HEADING:
         return None
     m = _NUMBERED.match(stripped)
     if m and _rest_ok(m["rest"]):
@@ -152,7 +157,7 @@ def _rest_ok(rest: str) -> bool:
     if rest[0] in ".:-–—)":
         # A title may ask ("Chapter 1: Who Goes There?"), a sentence goes on in lower case ("Part 2 - or was it?").
         asks = rest.endswith("?") and not rest.lstrip(".:-–—) ")[:1].isupper()
-        return len(rest) < 90 and not rest.endswith(",") and not asks
+        return len(rest) < _MAX_HEADING - 10 and not rest.endswith(",") and not asks
     return rest[0].isupper() and len(rest) < 60 and not _SENTENCE_END.search(rest)
 
 

@@ -275,3 +275,15 @@ def test_reader_header_title_dash_by_author(tmp_path: Path) -> None:
     story = read_story(_story(tmp_path, "Encore - by quiet_static\n\nA band story.\n\nChapter 1: Soundcheck\n\n"
                                         + BODY * 2))
     assert (story.title, story.author, story.description) == ("Encore", "quiet_static", "A band story.")
+
+
+def test_reader_a_long_labelled_chapter_title_is_a_heading_not_the_blurb(tmp_path: Path) -> None:
+    # A 110-character "Chapter 1: ..." line was no heading (the limit was 100): the header's blurb then ran to
+    # "Chapter 2", so chapter 1's lines went into the MP3 comment and were never read aloud.
+    title = "Chapter 1: In Which Our Heroes Find That the Bridge Was Never There and Then Walk Home Again to Sleep"
+    assert len(title) > 100
+    text = f'The Bridge - by Quill\n\n{title}\n\n"Hi," said Ann.\n\nChapter 2: Home\n\n"Bye," said Ann.\n'
+    story = read_story(_story(tmp_path, text))
+    chapters = split_chapters(story)
+    assert [c.title for c in chapters] == [title, "Chapter 2: Home"]
+    assert story.description is None and '"Hi," said Ann.' in _read_aloud(story, chapters)
