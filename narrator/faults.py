@@ -125,6 +125,7 @@ def check_output_folder(folder: Path) -> None:
 
 # A caption cue this long is a sentence, not "Yes." or "Chapter 1", which any two stories may share.
 _SENTENCE_CHARS = 30
+_CLAUSE_CHARS = 10  # "said Ann." is in every other story; "Clover whispered." and "The bird flew." are not
 _CUES_COMPARED = 400  # enough to tell two books apart; a novel's captions are read in milliseconds either way
 SAME_STORY_SHARE = 0.2
 """At least this share of the book's sentences must be in the story for the build to count as the same story.
@@ -141,7 +142,7 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
     Refusing, rather than picking a folder of our own, keeps `output/<slug>/` where `narrator preview`,
     `narrator clean` and the next build of this story will look for it, and tells the user which is which.
     """
-    cues: list[str] = []
+    every: list[str] = []
     for vtt in sorted(folder.glob("*.vtt")) if folder.is_dir() else []:
         try:
             lines = vtt.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -151,9 +152,11 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
             continue  # not a file narrator wrote
         for ln in lines:
             if ln.startswith("<v ") and ">" in ln:
-                cue = ln.split(">", 1)[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-                if len(cue) >= _SENTENCE_CHARS:
-                    cues.append(cue)
+                every.append(ln.split(">", 1)[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    cues = [c for c in every if len(c) >= _SENTENCE_CHARS]
+    # A short story's pieces may all be shorter than a sentence ('"Done," / Clover whispered.'): with none to
+    # compare, a second untitled story from stdin replaced the first's chapter. Its clauses tell the two apart.
+    cues = cues or [c for c in every if len(c) >= _CLAUSE_CHARS]
     if not cues:
         return
     sample = cues[:: max(1, len(cues) // _CUES_COMPARED)]

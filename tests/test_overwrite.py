@@ -75,6 +75,20 @@ def test_build_refuses_a_second_untitled_story_from_stdin(tmp_path: Path) -> Non
 
 
 @needs_tools
+def test_build_refuses_a_second_short_untitled_story_from_stdin(tmp_path: Path) -> None:
+    # Every piece of a very short story is under a sentence's 30 characters, so there was nothing to compare
+    # and the second story's chapter replaced the first's. Rebuilding the first (edited) is still allowed.
+    first = 'The shed was quiet. "Done," Wren whispered. "Done at last."\n\nThe kite flew.\n'
+    assert run("-", "-o", str(tmp_path), stdin=first).exit_code == 0
+    (book,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    before = snapshot(book)
+    assert "another story" in refusal(run("-", "-o", str(tmp_path), stdin='"Hello," said Ann.\n'))
+    assert snapshot(book) == before
+    again = run("-", "-o", str(tmp_path), stdin=first.replace("The kite flew.", "The kite flew away."))
+    assert again.exit_code == 0, again.output
+
+
+@needs_tools
 def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> None:
     story = tmp_path / "a.txt"
     story.write_text(FIRST)
