@@ -221,7 +221,8 @@ _NOT_A_NAME = frozenset(re.findall(r"\w+", """
     """))
 # Lower-case particles that may sit inside a name: "Ursula le Guin", "Ludwig van Beethoven".
 _NAME_PARTICLES = frozenset(("van", "von", "de", "der", "den", "du", "da", "di", "del", "la", "le", "ten", "ter"))
-_NAME_WORD = re.compile(r"^[A-Z][\w.'’]*$")
+# Any script's capital: "[A-Z]" took "The Salt Road - Émile Durand" (and Łucja, Ólafur, Анна) for a title of its own.
+_NAME_WORD = re.compile(r"^(?=[^\W\d_])[\w.'’]*$")
 # A site handle is one token a sentence would not hold: with a digit, an underscore or an inner capital.
 _HANDLE = re.compile(r"^(?=\w*[A-Za-z])(?=\w*(?:\d|_|[a-z][A-Z]))\w{3,40}$")
 # Quotation marks mean dialogue; an apostrophe inside a word ("O’Brien", "Mara's") is not one.
@@ -242,7 +243,7 @@ def _is_author(candidate: str, after_by: bool) -> bool:
         return False
     if after_by and any(w.lower() in _NOT_A_NAME for w in words):
         return False
-    return all(_NAME_WORD.match(w) or w in _NAME_PARTICLES for w in words)
+    return all((_NAME_WORD.match(w) and w[0].isupper()) or w in _NAME_PARTICLES for w in words)
 
 
 def _title_and_author(line: str) -> tuple[str, str] | None:

@@ -220,6 +220,10 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
     ("Starlit Road by Nyx Quill", "Starlit Road", "Nyx Quill"),
     ("Starlit Road - nyx_quill42", "Starlit Road", "nyx_quill42"),  # a site handle: digits and underscores
     ("Dusk - Ursula le Guin", "Dusk", "Ursula le Guin"),
+    ("The Salt Road - Émile Durand", "The Salt Road", "Émile Durand"),  # a capital of any script names a person
+    ("Harbour by Łucja Nowak", "Harbour", "Łucja Nowak"),
+    ("Тихая гавань - Анна", "Тихая гавань", "Анна"),
+    ("The Salt Road - émile durand", None, None),     # lower case is still no name
     ("Bells - Tess Ter", "Bells", "Tess Ter"),         # "ter" is a particle only in lower case
     ("Dusk - Mary May", "Dusk", "Mary May"),           # a month is a name after a dash, not after "by"
     ("Encore - by quiet_static", "Encore", "quiet_static"),  # a dash and "by": the byline after the dash
