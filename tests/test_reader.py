@@ -145,6 +145,18 @@ def test_reader_cp1252_falls_back_with_warning(tmp_path: Path) -> None:
     assert "Café" in story.text
 
 
+def test_reader_utf8_with_a_stray_windows_byte_keeps_its_curly_quotes(tmp_path: Path) -> None:
+    # One cp1252 byte pasted into a UTF-8 story made the whole file Windows-1252: every curly quote became
+    # "â€œ", so no line was dialogue and the narrator read the mojibake aloud.
+    path = tmp_path / "stray.txt"
+    path.write_bytes("Chapter 1\n\n“Hello,” said Ann.\n\n".encode() + "It cost 5 \x80.\n".encode("latin-1")
+                     + "“It’s late,” said Ann.\n".encode())
+    with pytest.warns(UserWarning, match=r"UTF-8 but for 1 byte \(the first on line 5\)"):
+        story = read_story(path)
+    assert "“Hello,” said Ann." in story.text and "“It’s late,”" in story.text and "5 €." in story.text
+    assert "â€" not in story.text
+
+
 def test_reader_utf16_with_bom(tmp_path: Path) -> None:
     path = tmp_path / "u16.txt"
     path.write_bytes("Chapter 1\n\nHello there.\n".encode("utf-16"))
