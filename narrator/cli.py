@@ -338,7 +338,18 @@ def voices_cmd(
     if sample is not None:
         _audition(engine, sample, voice_ids or [], output)
         return
-    voices = [v for v in eng.voices() if (not language or v.language.startswith(language)) and (not gender or v.gender == gender)]
+    every = eng.voices()
+    if language:
+        # eSpeak writes "en-us", Piper "en-US", voice ids "en-US+f3" or "en_US-joe": `--language en-US` listed no
+        # eSpeak voice at all. Case and "_"/"-" do not matter; a language no voice speaks is a mistake to name.
+        def norm(code: str) -> str:
+            return code.lower().replace("_", "-")
+
+        every = [v for v in every if norm(v.language).startswith(norm(language))]
+        if not every:
+            codes = sorted({norm(v.language).split("-")[0] for v in eng.voices() if v.language})
+            raise InputError(f"no {engine} voice speaks --language {language!r}; languages: {', '.join(codes)}.")
+    voices = [v for v in every if not gender or v.gender == gender]
     if as_json:
         print(json.dumps([{"id": v.id, "name": v.name, "gender": v.gender, "language": v.language, "engine": v.engine}
                           for v in voices], ensure_ascii=False))

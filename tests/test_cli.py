@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from narrator.cli import app
-from narrator.errors import CastError, OutputError
+from narrator.errors import CastError, InputError, OutputError
 
 from .conftest import SAMPLE, needs_tools
 
@@ -85,6 +85,19 @@ def test_cli_voices_json_and_table() -> None:
     assert all({"id", "gender", "language"} <= set(v) for v in voices)
     table = run("voices", "--language", "en-us", "--gender", "female")
     assert table.exit_code == 0 and "f3" in table.stdout
+
+
+@needs_tools
+def test_cli_voices_language_is_matched_as_voice_ids_write_it() -> None:
+    # eSpeak's languages are "en-us", its voice ids and Piper's languages "en-US": `--language en-US`, copied
+    # from an id, listed no voice at all (an empty table, exit 0), and so did a typo.
+    ids = lambda *args: [v["id"] for v in json.loads(run("voices", "--json", *args).stdout)]  # noqa: E731
+    assert "gmw/en-US+f3" in ids("--language", "en-US") and ids("--language", "en-US") == ids("--language", "en_us")
+    wrong = run("voices", "--language", "eng")
+    assert wrong.exit_code != 0 and isinstance(wrong.exception, InputError)  # main() prints it, exit 2
+    message = str(wrong.exception)
+    assert message.startswith("no pyttsx3 voice speaks --language 'eng'; languages:") and ", en, " in message
+    assert "\n" not in message
 
 
 @needs_tools
