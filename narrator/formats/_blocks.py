@@ -21,9 +21,12 @@ SCENE_BREAK = "* * *"
 _BREAK_TEXT = re.compile(
     r"^\s*(?:(?:[*~\-_=#⁂•·+◇◆○●§]\s*)+|(?:(?:o0o|oOo|OoO|0o0|xXx|XxX)\s*)+)\s*$"
 )
-# "Notes:", "Chapter End Notes", "Author's Note:", "A/N" standing alone as a label.
+# "Notes:", "Chapter End Notes", "Author's Note:", "A/N" standing alone as a label. AO3's "Chapter Summary" (its
+# downloads) and "Summary:" (its saved work pages) box is the writer's blurb for the chapter, like a note: it was
+# read aloud after the label, and on a saved page "Summary:" ran into the chapter title ("The Lamp Room, Summary:").
 _NOTE_LABEL = re.compile(
-    r"^\s*(?:chapter\s+|end\s+|story\s+|beginning\s+)*(?:author'?s'?\s+|a/?n\s*)?notes?\s*:?\s*$|^\s*a/n\s*:?\s*$",
+    r"^\s*(?:chapter\s+|end\s+|story\s+|beginning\s+)*(?:author'?s'?\s+|a/?n\s*)?notes?\s*:?\s*$|^\s*a/n\s*:?\s*$"
+    r"|^\s*(?:chapter\s+)?summary\s*:?\s*$",
     re.IGNORECASE,
 )
 # A paragraph that opens with "A/N:" or "Author's note -" is a one-paragraph note.
@@ -41,7 +44,7 @@ _DROP_TAGS = frozenset(
 _ITALIC_TAGS = frozenset({"i", "em", "cite", "dfn", "var"})
 # Web-page furniture: class/id words that never hold story text.
 _WEB_FURNITURE = frozenset(
-    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "review", "reviews", "review-form", "masthead", "landmark"]
+    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "review", "reviews", "review-form", "masthead", "landmark", "skiplinks"]
 )
 _WEB_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu"})
 
