@@ -465,6 +465,7 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
         return script.story.cover, script.story.cover_mime or "image/jpeg"
     elif script.story.path is not None:
         candidates += [script.story.path.with_name(n) for n in ("cover.jpg", "cover.jpeg", "cover.png")]
+    guessed = cover is None and not (script.castfile and cover_path(script.castfile))
     for path in candidates:
         if path.is_file():
             data = path.read_bytes()
@@ -472,5 +473,11 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
                 return data, "image/png"
             if data.startswith(b"\xff\xd8"):
                 return data, "image/jpeg"
+            if guessed:
+                # Nobody asked for this file: a cover.png that is really a WebP (or a stub) beside the story
+                # stopped the whole build with an error about an option the user never gave.
+                warnings.warn(NarratorWarning(f"{path} (found beside the story) is not a JPEG or PNG image, so the "
+                                              "book has no cover: convert it, or give one with --cover."), stacklevel=2)
+                continue
             raise InputError(f"cover image {path} is not a JPEG or PNG file.")
     return None, "image/jpeg"

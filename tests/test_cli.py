@@ -173,6 +173,23 @@ def test_cli_build_cover_option_replaces_a_missing_cast_file_cover(tmp_path: Pat
 
 
 @needs_tools
+def test_cli_build_a_broken_cover_found_beside_the_story_is_a_warning(tmp_path: Path) -> None:
+    # A cover.png beside the story that is no PNG (a WebP renamed, a stub) stopped the build with "cover image
+    # cover.png is not a JPEG or PNG file", though the user gave no cover: now a warning, and no cover.
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    (tmp_path / "cover.png").write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 ")
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning, match=r"cover\.png \(found beside the story\) is not a JPEG or PNG image"):
+        built = run("build", str(story), "-o", str(out), "--engine", "silent", "--jobs", "1")  # main() prints it
+    assert built.exit_code == 0, built.output
+    from mutagen.id3 import ID3
+    assert not ID3(next((out / "tiny").glob("01 *.mp3"))).getall("APIC")
+    given = run("build", str(story), "-o", str(out), "--engine", "silent", "--cover", str(tmp_path / "cover.png"))
+    assert given.exception is not None and "is not a JPEG or PNG file" in str(given.exception)  # asked for: an error
+
+
+@needs_tools
 def test_cli_build_after_clean_says_segments_were_not_needed_not_reused(tmp_path: Path) -> None:
     story = tmp_path / "tiny.txt"
     story.write_text(_TINY)
