@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -316,7 +317,14 @@ def cast_cmd(
     if silent:
         out.print(f"not cast, no lines: {', '.join(silent)} (add one to the file to give it a voice for an override).")
     what = f"added {', '.join(added)}" if added else "nothing new to add"
-    out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: narrator preview {story} --chapter 1")
+    # The next command, ready to paste: preview finds only voices/<slug>.toml by itself, so a cast written with -o
+    # elsewhere (or for another engine) must be named, or the hint previewed without the voices just picked.
+    nxt = ["narrator", "preview", str(story), "--chapter", "1"]
+    if path.resolve() != default.resolve():
+        nxt += ["--cast", str(path)]
+    if engine != DEFAULT_ENGINE:
+        nxt += ["--engine", engine]
+    out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: {shlex.join(nxt)}")
 
 
 @app.command("voices", cls=_Command)

@@ -190,6 +190,24 @@ def test_cli_build_a_broken_cover_found_beside_the_story_is_a_warning(tmp_path: 
 
 
 @needs_tools
+def test_cli_cast_hint_is_a_command_that_uses_the_cast_just_written(tmp_path: Path) -> None:
+    # "Edit it, then: narrator preview STORY --chapter 1" left out a cast written with -o elsewhere (preview finds
+    # only voices/<slug>.toml by itself) and the engine: pasted, it previewed without the voices just picked.
+    import shlex
+
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    cast = tmp_path / "my casts" / "tiny cast.toml"
+    result = run("cast", str(story), "-o", str(cast), "--engine", "silent")
+    assert result.exit_code == 0, result.output
+    hint = shlex.split(" ".join(result.output.split()).split("Edit it, then: ", 1)[1])
+    assert hint[:2] == ["narrator", "preview"] and hint[hint.index("--cast") + 1] == str(cast)
+    assert hint[hint.index("--engine") + 1] == "silent"
+    previewed = run(*hint[1:], "-o", str(tmp_path / "p.wav"))
+    assert previewed.exit_code == 0, previewed.output
+
+
+@needs_tools
 def test_cli_build_after_clean_says_segments_were_not_needed_not_reused(tmp_path: Path) -> None:
     story = tmp_path / "tiny.txt"
     story.write_text(_TINY)
