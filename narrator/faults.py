@@ -160,15 +160,25 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
     if not cues:
         return
     sample = cues[:: max(1, len(cues) // _CUES_COMPARED)]
-    story = " ".join(text.split())
+    # Compared as words: a heading's cue is said "Chapter 1. The Gate." where the text has "Chapter 1: The Gate",
+    # so a short story edited and rebuilt, whose only long cues are headings, was taken for another story.
+    story = _words(text)
     need, found = SAME_STORY_SHARE * len(sample), 0
-    for cue in sample:  # a search of the whole text per cue: stop once enough are found (every rebuild is that)
-        found += cue in story
+    for cue in map(_words, sample):  # a search of the whole text per cue: stop once enough are found (every rebuild is that)
+        found += cue.strip() != "" and cue in story
         if found >= need:
             return
     raise OutputError(f"{folder} holds the audiobook of another story with the same title; build this one "
                       f"elsewhere with -o (e.g. -o {output / 'other'}), give it a title of its own, or delete "
                       f"{folder} first to replace that book.")
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> str:
+    """The words of a text, case-folded, one space apart and around: what two renderings of a line share."""
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def check_output_file(dest: Path, example: str) -> None:

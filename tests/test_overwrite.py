@@ -89,6 +89,18 @@ def test_build_refuses_a_second_short_untitled_story_from_stdin(tmp_path: Path) 
 
 
 @needs_tools
+def test_build_still_rebuilds_a_short_story_whose_long_cues_are_headings(tmp_path: Path) -> None:
+    # A tiny story's only cues of 10+ characters are its headings, said "Chapter 2. B." where the text has
+    # "Chapter 2: B": compared as written, the edited story (a chapter renamed) counted as another story.
+    story = tmp_path / "s.txt"
+    story.write_text('Shrink\n\nChapter 1: A\n\n"One," said Ann.\n\nChapter 2: B\n\n"Two," said Ann.\n')
+    assert run(str(story), "-o", str(tmp_path / "out")).exit_code == 0
+    story.write_text(story.read_text().replace("Chapter 2: B", "Chapter 2: Bee"))
+    again = run(str(story), "-o", str(tmp_path / "out"))
+    assert again.exit_code == 0, again.output
+
+
+@needs_tools
 def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> None:
     story = tmp_path / "a.txt"
     story.write_text(FIRST)
