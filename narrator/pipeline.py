@@ -28,7 +28,15 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import Tags, cut_utf8, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
+from narrator.export import (
+    Tags,
+    cut_utf8,
+    file_digest,
+    remove_old_chapters,
+    require_ffmpeg,
+    write_bytes_atomically,
+    write_mp3,
+)
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -193,8 +201,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
     digests: dict[int, str] = {}
+    planned: list[Path] = []  # every chapter's MP3 name, written or not (--format m4b): older names are stale
     for ch in script.chapters:
         dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
+        planned.append(dest)
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
         digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint(), cover_sha)
@@ -289,6 +299,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
+    gone = remove_old_chapters(folder, planned)
+    if gone:
+        warnings.warn(NarratorWarning(f"removed {len(gone)} chapter file{'s' if len(gone) != 1 else ''} of this book "
+                                      f"that the story no longer has: {', '.join(gone)}."), stacklevel=2)
     keys = {c.key for c in clips}
     # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
     # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from narrator.cli import app
@@ -109,6 +110,26 @@ def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> No
     again = run(str(story), "-o", str(tmp_path / "books"))
     assert again.exit_code == 0, again.output
     assert "1 encoded" in again.output
+
+
+@needs_tools
+def test_build_removes_its_own_chapters_the_story_no_longer_has(tmp_path: Path) -> None:
+    # A chapter renamed or dropped left its old MP3 and captions beside the new ones: a player listing the folder
+    # played "02 Chapter 2 - B", "02 Chapter 2 - Bee" and the stale "03". Files narrator did not sign stay.
+    story = tmp_path / "s.txt"
+    story.write_text('Shrink\n\nChapter 1: A\n\n"One," said Ann.\n\nChapter 2: B\n\n"Two," said Ann.\n\n'
+                     'Chapter 3: C\n\n"Three," said Ann.\n')
+    out = tmp_path / "out"
+    assert run(str(story), "-o", str(out), "--srt").exit_code == 0
+    book = out / "shrink"
+    (book / "07 My own recording.mp3").write_bytes(b"\xff\xfb\x90\x00" + bytes(400))
+    story.write_text('Shrink\n\nChapter 1: A\n\n"One," said Ann.\n\nChapter 2: Bee\n\n"Two," said Ann.\n')
+    with pytest.warns(UserWarning, match=r"removed 2 chapter files .*: 02 Chapter 2 - B\.mp3, 03 Chapter 3 - C\.mp3"):
+        again = run(str(story), "-o", str(out), "--srt")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in book.iterdir() if p.is_file()) == [
+        "01 Chapter 1 - A.mp3", "01 Chapter 1 - A.srt", "01 Chapter 1 - A.vtt", "02 Chapter 2 - Bee.mp3",
+        "02 Chapter 2 - Bee.srt", "02 Chapter 2 - Bee.vtt", "07 My own recording.mp3", "shrink.m3u"]
 
 
 @needs_tools
