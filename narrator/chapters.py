@@ -412,13 +412,22 @@ def _merge_empty(chapters: list[Chapter], include_notes: bool) -> list[Chapter]:
     """A heading with nothing under it ("VOLUME I" right before "CHAPTER I") joins the next chapter."""
     out: list[Chapter] = []
     carry: Chapter | None = None
+    carried: list[str] = []  # the titles of the empty headings merged into `carry`
     for i, ch in enumerate(chapters):
+        titles = [ch.title]
         if carry is not None and carry.heading is not None and ch.heading is not None:
-            ch = Chapter(ch.number, f"{carry.title}, {ch.title}", Span(carry.heading.start, ch.heading.end),
-                         carry.scenes + ch.scenes, carry.notes + ch.notes)
+            if ch.title in carried:
+                # The empty headings were a table of contents ("Chapter 1: Start" / "Chapter 2: Middle" ... then
+                # "Chapter 1: Start" again): they made the first chapter's title "Chapter 1: Start, Chapter 2:
+                # Middle, ..., Chapter 1: Start", read aloud and used as its file name. The list is not read.
+                ch = Chapter(ch.number, ch.title, ch.heading, carry.scenes + ch.scenes, carry.notes + ch.notes)
+            else:
+                ch = Chapter(ch.number, f"{carry.title}, {ch.title}", Span(carry.heading.start, ch.heading.end),
+                             carry.scenes + ch.scenes, carry.notes + ch.notes)
+                titles = [*carried, *titles]
             carry = None
         if not any(s.paragraphs for s in ch.scenes if not s.note) and i < len(chapters) - 1:
-            carry = ch
+            carry, carried = ch, titles
             continue
         out.append(ch)
     return [Chapter(i, c.title, c.heading, c.scenes, c.notes) for i, c in enumerate(out, start=1)]

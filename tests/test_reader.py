@@ -303,3 +303,17 @@ def test_reader_a_long_labelled_chapter_title_is_a_heading_not_the_blurb(tmp_pat
     chapters = split_chapters(story)
     assert [c.title for c in chapters] == [title, "Chapter 2: Home"]
     assert story.description is None and '"Hi," said Ann.' in _read_aloud(story, chapters)
+
+
+def test_reader_a_table_of_contents_is_not_read_into_the_first_chapter_title(tmp_path: Path) -> None:
+    # A contents list on top (each line a heading with nothing under it) joined the first chapter's heading:
+    # "Chapter 1: Start, Chapter 2: Middle, Chapter 3: End, Chapter 1: Start" was read aloud and named its file.
+    toc = "Chapter 1: Start\nChapter 2: Middle\nChapter 3: End\n\n"
+    body = '"One," said Ann.\n\n'
+    text = "The Toc - by Ink_Well\n\nContents\n\n" + toc + "".join(
+        f"{line}\n\n{body}" for line in toc.split("\n") if line)
+    story = read_story(_story(tmp_path, text))
+    assert [c.title for c in split_chapters(story)] == ["Chapter 1: Start", "Chapter 2: Middle", "Chapter 3: End"]
+    volume = "Chapter 1\n\nIt rained.\n\nVOLUME II\n\nCHAPTER I\n\nIt snowed.\n"  # an empty heading still joins the next
+    assert [c.title for c in split_chapters(read_story(_story(tmp_path, volume, "v.txt")))] == [
+        "Chapter 1", "Volume II, Chapter I"]
