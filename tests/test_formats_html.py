@@ -275,6 +275,23 @@ def test_html_ao3_download_chapter_summary_is_left_out_like_its_notes() -> None:
     assert [story.text[p.start:p.end] for p in chapter.paragraphs] == ["The clock ticked."]
 
 
+def test_html_blog_chapter_page_furniture_is_not_read() -> None:
+    # A web serial's chapter page in a WordPress theme's usual markup (hand-written): the site's name and tagline,
+    # "Posted on ... by ...", the "Previous Chapter | Table of Contents | Next Chapter" links above and below the
+    # text and the "Like this:" box (read as a chapter of its own) were all read aloud.
+    nav = '<p><a href="/4">Previous Chapter</a> | <a href="/toc">Table of Contents</a> | <a href="/6">Next Chapter</a></p>'
+    page = f"""<html><head><title>Chapter 5: The Well - Moss and Ember</title></head><body>
+    <header class="site-header"><p class="site-title"><a href="/">Moss and Ember</a></p>
+    <p class="site-description">A web serial</p></header><main><article class="post">
+    <header class="entry-header"><h1 class="entry-title">Chapter 5: The Well</h1>
+    <div class="entry-meta">Posted on May 2 by <span class="author">fernwrites</span></div></header>
+    <div class="entry-content">{nav}<p>The well was deep.</p><p>Next came the rope.</p>{nav}
+    <div id="jp-post-flair"><h3>Like this:</h3><p>Like Loading...</p></div></div></article></main>
+    <footer class="site-footer">Powered by WordPress</footer></body></html>""".encode()
+    story = read_html(page, Path("ch5.html"))
+    assert story.text.strip() == "The well was deep.\n\nNext came the rope."  # a story line that starts "Next" stays
+
+
 _NOTE_PARAS = ["Notes:", "Meet me at the mill at midnight.", "She folded the paper twice.",
                "The wind howled all night long."]
 
