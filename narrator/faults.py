@@ -132,8 +132,8 @@ SAME_STORY_SHARE = 0.2
 An edit keeps most sentences (a rewrite of four fifths counts as another story); two stories share almost none."""
 
 
-def check_same_story(folder: Path, text: str, output: Path) -> None:
-    """Refuse to build into a folder that holds another story's book.
+def check_same_story(folder: Path, text: str, output: Path) -> bool:
+    """Refuse to build into a folder that holds another story's book; True when its captions show it is this one's.
 
     The folder is named after the title, so two stories with the same title (or two untitled stories from
     stdin, both "Untitled story") met in one folder and the second build replaced the first's chapters. The
@@ -158,7 +158,7 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
     # compare, a second untitled story from stdin replaced the first's chapter. Its clauses tell the two apart.
     cues = cues or [c for c in every if len(c) >= _CLAUSE_CHARS]
     if not cues:
-        return
+        return False  # nothing to compare: not known to be this story's book
     sample = cues[:: max(1, len(cues) // _CUES_COMPARED)]
     # Compared as words: a heading's cue is said "Chapter 1. The Gate." where the text has "Chapter 1: The Gate",
     # so a short story edited and rebuilt, whose only long cues are headings, was taken for another story.
@@ -167,7 +167,7 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
     for cue in map(_words, sample):  # a search of the whole text per cue: stop once enough are found (every rebuild is that)
         found += cue.strip() != "" and cue in story
         if found >= need:
-            return
+            return True
     raise OutputError(f"{folder} holds the audiobook of another story with the same title; build this one "
                       f"elsewhere with -o (e.g. -o {output / 'other'}), give it a title of its own, or delete "
                       f"{folder} first to replace that book.")

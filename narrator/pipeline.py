@@ -187,7 +187,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
-    check_same_story(folder, script.story.text, output)  # same title, another story: its book is not ours to replace
+    ours = check_same_story(folder, script.story.text, output)  # same title, another story: not ours to replace
     sweep_stale_temps(folder)
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
@@ -299,7 +299,9 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
-    gone = remove_old_chapters(folder, planned)
+    # Only in a folder its captions show to be this story's: without them (deleted by hand) the old chapters may
+    # be another story's of the same title, which this build must not touch.
+    gone = remove_old_chapters(folder, planned) if ours else []
     if gone:
         warnings.warn(NarratorWarning(f"removed {len(gone)} chapter file{'s' if len(gone) != 1 else ''} of this book "
                                       f"that the story no longer has: {', '.join(gone)}."), stacklevel=2)
