@@ -419,8 +419,11 @@ def _merge_empty(chapters: list[Chapter], include_notes: bool) -> list[Chapter]:
             if ch.title in carried:
                 # The empty headings were a table of contents ("Chapter 1: Start" / "Chapter 2: Middle" ... then
                 # "Chapter 1: Start" again): they made the first chapter's title "Chapter 1: Start, Chapter 2:
-                # Middle, ..., Chapter 1: Start", read aloud and used as its file name. The list is not read.
-                ch = Chapter(ch.number, ch.title, ch.heading, carry.scenes + ch.scenes, carry.notes + ch.notes)
+                # Middle, ..., Chapter 1: Start", read aloud and used as its file name. The heading's span still
+                # takes the list in (every character of the story belongs to one heading or paragraph), but the
+                # title, which is what is said, is the chapter's own.
+                ch = Chapter(ch.number, ch.title, Span(carry.heading.start, ch.heading.end), carry.scenes + ch.scenes,
+                             carry.notes + ch.notes)
             else:
                 ch = Chapter(ch.number, f"{carry.title}, {ch.title}", Span(carry.heading.start, ch.heading.end),
                              carry.scenes + ch.scenes, carry.notes + ch.notes)
