@@ -1651,6 +1651,14 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         asked_parent = (paras[i - 1].addr_parent if answer is None and i > 0 and not para.tags and not para.cont
                         and paras[i - 1].quotes and paras[i - 1].chain == para.chain and not para.addr_parent
                         and paras[i - 1].quotes[-1].text.rstrip(_CLOSERS.replace("?", "")).endswith("?") else set())
+        # "Please, sir, my sister is only little." and the untagged reply after it: the previous turn called its
+        # listener by a word of one sex ("sir", "ma'am", "miss"), and the one person of the pool of that sex (not
+        # that turn's own speaker) answers, as the one asked by name does. The scorer's addr_prev_match only
+        # weighs the sex, and alternation between two others of the other sex can outvote it.
+        prev_q = paras[i - 1] if i > 0 and paras[i - 1].quotes else None
+        called_sex = (next(iter(prev_q.addr_gender)) if answer is None and not asked_parent and prev_q is not None
+                      and not para.tags and not para.cont and prev_q.chain == para.chain and len(prev_q.addr_gender) == 1
+                      and not para.addr_gender & prev_q.addr_gender else None)
         # The true speaker, when training or measuring with an oracle (never in a normal run).
         truth = oracle(para.quotes[0]) if oracle is not None else None
 
@@ -1724,6 +1732,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 sure = fits[0]
             elif kind_tag is not None and kind_tag in cands:
                 sure = kind_tag
+            elif called_sex is not None and len(fits := [c for c in cands if c != spk(i - 1)
+                                                         and res.gender.get(c, "unknown") in (called_sex, "unknown")]) == 1 \
+                    and res.gender.get(fits[0]) == called_sex:
+                # (Someone of unknown sex in the pool could be the one called: then no one is sure.)
+                sure = fits[0]
             else:
                 sure = None
             if picks is not None:

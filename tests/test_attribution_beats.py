@@ -30,3 +30,23 @@ def test_attribution_only_a_beat_with_speech_on_both_sides_is_a_tag():
     # A beat whose first sentence has no pronoun subject says nothing of the speaker's sex.
     res, para = scanned("\"Late.\" The rain went on. \"Sit by the fire.\"", [MARA, TOBIN])
     assert _beat_between(para, res) == []
+
+
+BELL = Character("Mrs. Bell", ("Bell",), "female", 9)
+KIT = Character("Kit", (), "female", 6)
+DUNN = Character("Mr. Dunn", ("Dunn",), "male", 5)
+
+
+def test_attribution_the_one_a_turn_calls_sir_answers_it():
+    # Two women and a shopkeeper: "Please, sir" is said to the one man there, and the untagged reply is his.
+    # Turn-taking between the aunt and the niece gave it to Kit.
+    text = ("Mrs. Bell and Kit waited at the counter while Mr. Dunn weighed the flour.\n\n"
+            "\"Two pounds of flour,\" said Mrs. Bell.\n\n"
+            "\"Two pounds it is, ma'am.\"\n\n"
+            "\"Kit, do you want anything?\"\n\n"
+            "\"A stick of barley sugar.\"\n\n"
+            "\"Please, sir, a stick of barley sugar for my niece.\"\n\n"
+            "\"Barley sugar it is, ma'am.\"")
+    got = speech(lines_of(text, [BELL, KIT, DUNN]))
+    assert got[-1] == ("\"Barley sugar it is, ma'am.\"", "Mr. Dunn")
+
