@@ -211,14 +211,23 @@ def main(argv: list[str] | None = None) -> int:
         with open(out / f"{slug}.jsonl", "w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps(r) + "\n")
-    scorer = ROOT.parent / "shared" / "eval" / "score_attribution.py"
-    if not scorer.exists():
-        scorer = corpus.parent.parent / "eval" / "score_attribution.py"
+    # The shared scorer sits beside the repository's checkout (../shared/eval) or beside the corpus's parent.
+    candidates = [ROOT.parent / "shared" / "eval" / "score_attribution.py",
+                  corpus.parent.parent / "eval" / "score_attribution.py"]
+    scorer = next((c for c in candidates if c.exists()), None)
+    if scorer is None:
+        print(f"predictions written to {out}; no scorer found at {candidates[0]} or {candidates[1]}: "
+              f"score them with score_attribution.py {corpus} {out}", file=sys.stderr)
+        return 2
     res = subprocess.run(
         [sys.executable, str(scorer), str(corpus), str(out), "--missing", "skip", "--json", "--unit", args.unit,
          "--novels", *slugs],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )
+    if res.returncode != 0:
+        last = (res.stderr.strip().splitlines() or ["no message"])[-1]
+        print(f"the scorer {scorer} failed on {out}: {last}", file=sys.stderr)
+        return 2
     scores = json.loads(res.stdout)
     print_table(scores, timing)
     return 0

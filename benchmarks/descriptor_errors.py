@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from attribution import decode_quotes, gold_aliases, load, miss_report_args, norm, print_example  # noqa: E402
 
-from narrator import attribution as attr  # noqa: E402
+from narrator import kinship, speech_tags  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 from narrator.lexicon import FEMALE_NOUNS, MALE_NOUNS  # noqa: E402
@@ -56,7 +56,7 @@ KINDS = ("relation", "companion", "age_sex", "role", "voice", "other")
 _DETS = frozenset(["the", "a", "an", "his", "her", "their", "my", "our", "another"])
 
 _PRONOUNS = frozenset(["he", "she", "i", "it", "they", "we", "you", "thou"])
-_SPEECH_NOUNS = frozenset(attr._POSSESSIVE_NOUNS.split("|"))
+_SPEECH_NOUNS = frozenset(speech_tags._POSSESSIVE_NOUNS.split("|"))
 _COMPANION = frozenset(["other", "friend", "companion", "comrade", "interlocutor", "neighbour", "neighbor",
                         "visitor", "guest", "partner", "host", "hostess", "listener", "hearer", "questioner",
                         "informant", "fellow-traveller", "acquaintance"])
@@ -85,7 +85,7 @@ def descriptor_kind(rx: str) -> str:
     det = next((k for k, w in enumerate(words) if w in _DETS), None)
     phrase: list[str] = []
     for w in words[det + 1:] if det is not None else words:
-        if w in attr._SPEECHY or w in attr._PREPS or w in ("in", "out", "up", "and", "who") or w.endswith("ing"):
+        if w in speech_tags.SPEECH_WORDS or w in speech_tags.PREPOSITIONS or w in ("in", "out", "up", "and", "who") or w.endswith("ing"):
             break
         phrase.append(w)
     head = phrase[-1] if phrase else ""
@@ -94,12 +94,12 @@ def descriptor_kind(rx: str) -> str:
     possessive = any(w in ("his", "her", "their", "my", "our") for w in words)
     if head in _COMPANION or "other" in words:
         return "companion"
-    if possessive and head in attr._RELATIONS:
+    if possessive and head in kinship._RELATIONS:
         return "relation"
     if head in _AGE_SEX or (head in MALE_NOUNS | FEMALE_NOUNS and head in (
             "man", "woman", "girl", "boy", "lady", "gentleman", "lad", "lass", "fellow", "youth", "maid", "widow")):
         return "age_sex"
-    if head in attr._RELATIONS:
+    if head in kinship._RELATIONS:
         return "relation"
     if head:
         return "role"

@@ -43,6 +43,7 @@ from attribution import gold_aliases, gold_map, load, miss_report_args, norm, pr
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
+from narrator.speech_tags import subjects_of  # noqa: E402
 
 BUCKETS = ("not_found", "unknown", "no_character", "continues", "cascade", "partner", "vocative", "reply", "action_beat",
            "third_speaker", "other")
@@ -123,7 +124,7 @@ def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, sho
                 fit.append("vocative")
             if prev_seg is not None and any(mapping.get(v) == spk for v in _vocatives(prev_seg, res)):
                 fit.append("reply")
-            subj = [n for s in para if s.kind == "narration" for n, kind, _ in attr._subject_of(s.text, res)
+            subj = [n for s in para if s.kind == "narration" for n, kind, _ in subjects_of(s.text, res)
                     if n and kind in ("name", "epithet")]
             if any(mapping.get(n) == spk for n in subj):
                 fit.append("action_beat")

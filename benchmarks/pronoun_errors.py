@@ -51,6 +51,7 @@ from attribution import (  # noqa: E402
 from narrator import attribution as attr  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
+from narrator.speech_tags import subjects_of  # noqa: E402
 
 CUES = ("last_named", "subject", "turn", "addressed")
 BUCKETS = ("never_found", "no_pron_tag", *CUES, "other")
@@ -87,9 +88,9 @@ def _last_named(i: int, quote_start: int, paras, res, gender: str) -> str | None
 def _subject(i: int, paras, res, gender: str) -> str | None:
     para = paras[i]
     k = next(k for k, s in enumerate(para.segs) if s.kind == "dialogue")
-    order = [n for s in para.segs[:k] if s.kind == "narration" for n, _, _ in attr._subject_of(s.text, res) if n][::-1]
+    order = [n for s in para.segs[:k] if s.kind == "narration" for n, _, _ in subjects_of(s.text, res) if n][::-1]
     for j in range(i - 1, max(-1, i - 4), -1):
-        order.extend([n for s in paras[j].segs if s.kind == "narration" for n, _, _ in attr._subject_of(s.text, res) if n][::-1])
+        order.extend([n for s in paras[j].segs if s.kind == "narration" for n, _, _ in subjects_of(s.text, res) if n][::-1])
     return next((n for n in order if res.gender.get(n) == gender), None)
 
 

@@ -13,6 +13,9 @@ second tag names someone else. For each paragraph holding speech we look, in ord
 The scorer is a linear model over a handful of features per candidate; its weights ship in
 `narrator/data/attribution_weights.json` (trained by `benchmarks/train_attribution.py`) and fall
 back to hand-set values when the file is missing.
+
+What the words beside a quotation say (the speech-tag grammar) is read by `narrator/speech_tags.py`;
+whom a relational or age-telling tag ("said her mother", "the old man") can name, by `narrator/kinship.py`.
 """
 
 from __future__ import annotations
@@ -26,25 +29,31 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 
 from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
+from narrator.kinship import (
+    ELDER_FEMALE_RELATIONS,
+    ELDER_MALE_RELATIONS,
+    UNIQUE_RELATIONS,
+    VAGUE_PEOPLE,
+    age_fits,
+    possessive_owner,
+    relational_kin,
+    title_fits,
+    with_age,
+    with_relation,
+)
 from narrator.lexicon import (
     ADDRESS_RE,
-    CIVIL_EQUIVALENTS,
-    CONTRAST_WORDS,
     CREATURES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
-    FIRST_PERSON_VERB_ALT,
-    IRREGULAR_PRESENTS,
     MALE_NOUNS,
     MALE_PRONOUNS,
     OCCUPATIONS,
-    SPEECH_VERBS,
-    TAG_EPITHET_ALT,
     address_gender,
     asks_name,
     both_tenses,
@@ -52,19 +61,23 @@ from narrator.lexicon import (
     self_introductions,
 )
 from narrator.models import Character, Line, Segment
+from narrator.speech_tags import (
+    CLAUSE_BREAK,
+    DOT_TITLES,
+    SENTENCE_END,
+    TAG_ADVERB,
+    TAG_LEAD,
+    TAG_VERB_ALT,
+    TITLE_ABBR,
+    SpeechTag,
+    ends_sentence,
+    quote_closed,
+    single_spaced,
+    subjects_of,
+    tag_after_quote,
+    tag_before_quote,
+)
 
-# Rarer verbs of speaking a reader takes for a tag in either order ("Ann interposed", "queried the clerk").
-# Read by the tag patterns only: character discovery keeps its own list (a new tag verb there changes
-# which capitalised words it pairs into names).
-_RARE_VERBS = both_tenses(frozenset(
-    ["interposed", "interjected", "ejaculated", "queried", "questioned", "hazarded", "confided", "implored", "entreated",
-     "commanded", "asserted", "proclaimed", "complained", "wailed", "quavered", "thundered", "reassured", "acquiesced",
-     "corroborated", "admonished", "subjoined", "opined", "chorused"]
-))
-_VERBS = "|".join(sorted(SPEECH_VERBS | _RARE_VERBS, key=lambda w: (-len(w), w)))
-# What may stand between a quotation and the tag after it: space, a comma, a colon, a dash.
-_TAG_LEAD = r"^[\s,;:\-\u2014\u2013]*"
-_ADV = r"(?:[a-z]+ly\s+|then\s+|at\s+last\s+|again\s+|now\s+|quickly\s+|had\s+|has\s+|was\s+|is\s+|would\s+|did\s+|does\s+|could\s+)?"
 _PRON = r"he|she|I|they|we|He|She|They|We"
 FEATURES = (
     "bias_named_tag",     # the tag names this character (explicit)
@@ -168,22 +181,6 @@ def _load_weights() -> dict[str, float]:
 
 
 @dataclass
-class _Tag:
-    name: str | None
-    kind: str  # name / pronoun / epithet / none
-    gender: str
-    where: str  # after / before / inside
-    # "said her mother", "cried his wife", "said her companion": the speaker is someone related to
-    # the one the possessive points at (its gender here), and is not that person.
-    owner: str | None = None
-    rel: str = ""  # the relation word ("mother")
-    other: bool = False  # "said the other": not the one who spoke last
-    phrase: str = ""  # an unknown epithet's words without the article ("old man")
-    # "old" / "young" / "child" when the epithet tells the speaker's age ("the old man", "the girl", "the boy")
-    age: str = ""
-
-
-@dataclass
 class _Para:
     """One paragraph: its segments, the narration around its quotes and what we found in it."""
 
@@ -203,7 +200,7 @@ class _Para:
     in_quote: set[str] = field(default_factory=set)
     # Names the narration says were not there ("There had been no Mr. Pell"), with their offsets (_absent).
     denied: list[tuple[int, str]] = field(default_factory=list)
-    tags: list[tuple[_Tag, int]] = field(default_factory=list)
+    tags: list[tuple[SpeechTag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
     cont: bool = False  # an open quote from the previous paragraph goes on here (same turn)
     chain: int = -1  # conversation number
@@ -246,7 +243,7 @@ class _Resolver:
                     epithets[_norm(form)] = c.name
                     holders.setdefault(_norm(form), []).append(c.name)
                 else:
-                    forms[_ws(form)] = c.name
+                    forms[single_spaced(form)] = c.name
         # An epithet the story gives several characters ("Rarity, the unicorn" and "Twilight, the unicorn"):
         # a tag using it means the one of them the story named last (`recent`, kept up by _chains as it
         # goes through the paragraphs), as a reader takes "the unicorn said" for the unicorn in the scene.
@@ -288,7 +285,7 @@ class _Resolver:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
-        # _subject_of's answers by text: the same narration is asked about from several paragraphs.
+        # subjects_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
         # _sentence_units' answers by segment start, for the same reason.
         self.units: dict[int, list[tuple[str, ...]]] = {}
@@ -305,15 +302,15 @@ class _Resolver:
         self.epithet_re = (
             re.compile(r"(?<![A-Za-z])(?:" + "|".join(ep_alts) + r")(?![A-Za-z])", re.IGNORECASE) if ep_alts else None
         )
-        subj = r"(?P<subj>" + _TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
+        subj = r"(?P<subj>" + TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|" + _PRON + \
             r"|(?:the|The)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2}" + \
             r"|(?:the|his|her|their|my|our|a|an|another)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)"
         # "said Emma" / "said the old man" right after the quote.
-        self.inverted = re.compile(_TAG_LEAD + r"(?:" + _ADV + r")(?P<verb>" + _VERBS + r")\s+" + _ADV + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
+        self.inverted = re.compile(TAG_LEAD + r"(?:" + TAG_ADVERB + r")(?P<verb>" + TAG_VERB_ALT + r")\s+" + TAG_ADVERB + subj + r"(?=[\s,.;:!?\-\u2014]|$)")
         # "Emma said" / "she replied" right after the quote.
-        self.normal = re.compile(_TAG_LEAD + subj + r"[\s,]+" + _ADV + r"(?P<verb>" + _VERBS + r")\b")
+        self.normal = re.compile(TAG_LEAD + subj + r"[\s,]+" + TAG_ADVERB + r"(?P<verb>" + TAG_VERB_ALT + r")\b")
         # "Emma said:" / "Emma turned to him and said," just before the quote.
-        self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + _VERBS + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
+        self.before = re.compile(subj + r"\b[^.!?\"]{0,80}?\b(?P<verb>" + TAG_VERB_ALT + r")\b[^.!?\"]{0,60}[,:\u2014\-]?\s*$")
 
     def holder(self, epithet: str) -> str:
         """The character a known epithet stands for; for one several share, the one named last."""
@@ -331,7 +328,7 @@ class _Resolver:
 
     def lookup(self, phrase: str) -> tuple[str | None, str, str]:
         """(character, kind, gender) for a tag subject: kind is name / pronoun / epithet / none."""
-        p = _ws(phrase).rstrip("-")  # 'said the griffin--"you--"': the dash breaks off the tag
+        p = single_spaced(phrase).rstrip("-")  # 'said the griffin--"you--"': the dash breaks off the tag
         if not p:
             return None, "none", "unknown"
         low = p.lower()
@@ -346,7 +343,7 @@ class _Resolver:
         if self.name_re is not None:
             m = self.name_re.search(p)
             if m and m.start() == 0:
-                name = self.forms[_ws(m.group(0))]
+                name = self.forms[single_spaced(m.group(0))]
                 return name, "name", self.gender.get(name, "unknown")
         n = _norm(p)
         if n in self.epithets:
@@ -371,11 +368,6 @@ _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower())
-
-
-def _ws(s: str) -> str:
-    """`s` with every run of whitespace (a line break in wrapped text) as one space."""
-    return " ".join(s.split())
 
 
 def _flex(form: str) -> str:
@@ -476,8 +468,6 @@ def _voices(paras: list[_Para], res: _Resolver) -> None:
                       math.log(_IDIOLECT_PRIOR / (v.total() + _IDIOLECT_PRIOR))) for n, v in voices.items()}
 
 
-# People-nouns that fit anyone of a sex or age ("Kell, the old man, ..."): never a fixed name of one character.
-_VAGUE_PEOPLE = MALE_NOUNS | FEMALE_NOUNS | {"person", "stranger", "child", "youth", "other", "one", "voice", "people"}
 # "Vasel, the old locksmith," -- a name, then "the", up to three describing words and the noun, in commas.
 _APPOSITION = r",\s+the\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>%s)\s*,"
 
@@ -491,7 +481,7 @@ def _stated_epithets(segments: Sequence[Segment], res: _Resolver) -> frozenset[s
     merely seen near a name (linked by co-occurrence) stays a descriptive guess the scorer weighs, as does a
     vague people-noun ("the man", "the old lady": any man of the book)."""
     nouns = {e.split()[-1]: e for e in res.epithets
-             if len(e.split()) == 2 and e.startswith("the ") and e.split()[-1] not in _VAGUE_PEOPLE}
+             if len(e.split()) == 2 and e.startswith("the ") and e.split()[-1] not in VAGUE_PEOPLE}
     if not nouns or res.name_re is None:
         return frozenset()
     rx = re.compile(_APPOSITION % "|".join(sorted(map(re.escape, nouns), key=len, reverse=True)))
@@ -503,7 +493,7 @@ def _stated_epithets(segments: Sequence[Segment], res: _Resolver) -> frozenset[s
             before = seg.text[max(0, m.start() - 60):m.start()]
             who = next((n for n in res.name_re.finditer(before) if n.end() == len(before)), None)
             if who is not None:
-                beside.setdefault(nouns[m.group("noun")], set()).add(res.forms[_ws(who.group(0))])
+                beside.setdefault(nouns[m.group("noun")], set()).add(res.forms[single_spaced(who.group(0))])
     return frozenset(e for e, names in beside.items() if names == {res.epithets[e]})
 
 
@@ -532,10 +522,10 @@ def _tail_tag(para: _Para) -> bool:
     '"Your Highness--" the Doctor began.': the sentence runs on from the quote, so it says who spoke that
     quote; it does not announce the next paragraph's speech the way "Old Tam thus began." on its own does.
     """
-    if len(para.segs) < 2 or para.segs[-2].kind != "dialogue" or _ends_sentence(para.segs[-2].text):
+    if len(para.segs) < 2 or para.segs[-2].kind != "dialogue" or ends_sentence(para.segs[-2].text):
         return False
     tail = para.segs[-1].text.strip()
-    return tail[-1:] == "." and _SENTENCE_END.search(tail.rstrip(".")) is None
+    return tail[-1:] == "." and SENTENCE_END.search(tail.rstrip(".")) is None
 
 
 # A conversation goes on across at most this many narration-only paragraphs holding at most this
@@ -567,13 +557,13 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
         para.asked = prev is not None and bool(prev.quotes) and asks_name(prev.quotes[-1].text)
         if para.asked and (m := name_answer(para.quotes[0].text)) is not None:
             # The name that answers "Who are you?" is the speaker's own, not someone called.
-            own = res.forms.get(_ws(m.group("name")))
+            own = res.forms.get(single_spaced(m.group("name")))
             para.vocatives = [v for v in para.vocatives if v != own]
             para.sure_vocatives.discard(own)  # type: ignore[arg-type]
             para.called.discard(own)  # type: ignore[arg-type]
         para.cont = bool(
             prev is not None and prev.quotes and para.segs[0].kind == "dialogue" and prev.segs[-1].kind == "dialogue"
-            and not _closed(prev.segs[-1].text) and para.named is None
+            and not quote_closed(prev.segs[-1].text) and para.named is None
         )
         linked = False
         if last is not None and paras[last].segs[0].chapter == para.segs[0].chapter:
@@ -603,7 +593,7 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             epithet_seen[phrase] = i
 
 
-def _beat_between(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
+def _beat_between(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
     """A pronoun tag from an untagged paragraph's action beat between two of its quotes.
 
     '"Everyone breaks things." He handed her the can. "The question is whether..."': one paragraph is one
@@ -614,11 +604,11 @@ def _beat_between(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
     segs = para.segs
     for k in range(1, len(segs) - 1):
         if segs[k].kind == "narration" and segs[k - 1].kind == "dialogue" and segs[k + 1].kind == "dialogue":
-            first = next((x for x in _CLAUSE_BREAK.split(segs[k].text.strip()) if x), "")
-            subs = _subject_of(first, res)[:1] if first else []
+            first = next((x for x in CLAUSE_BREAK.split(segs[k].text.strip()) if x), "")
+            subs = subjects_of(first, res)[:1] if first else []
             if subs and subs[0][1] == "pronoun":
                 qi = sum(1 for s in segs[:k] if s.kind == "dialogue") - 1
-                return [(_Tag(None, "pronoun", subs[0][2], "inside"), qi)]
+                return [(SpeechTag(None, "pronoun", subs[0][2], "inside"), qi)]
             return []
     return []
 
@@ -634,7 +624,7 @@ def _new_scene(between: list[_Para], res: _Resolver) -> bool:
     """
     named = {m[1] for p in between for m in p.mentions}
     subjects = {n for p in between for s in p.segs if s.kind == "narration"
-                for n, kind, _ in _subject_of(s.text, res) if n and kind == "name"}
+                for n, kind, _ in subjects_of(s.text, res) if n and kind == "name"}
     return len(named) >= 2 or len(subjects) >= 2
 
 
@@ -665,9 +655,9 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                 if m.group(0) in res.role_words and _word_before(_THE_BEFORE, seg.text, m.start()):
                     continue  # "the Doctor": the epithet scan below counts it
                 if not _denied(seg.text, m.start()):
-                    para.mentions.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
+                    para.mentions.append((seg.start + m.start(), res.forms[single_spaced(m.group(0))]))
                 else:
-                    para.denied.append((seg.start + m.start(), res.forms[_ws(m.group(0))]))
+                    para.denied.append((seg.start + m.start(), res.forms[single_spaced(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
                     # (An epithet several characters share names none of them in particular.)
@@ -676,7 +666,7 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
         elif res.name_re is not None:
             reported = _REPORTED_SPEECH.search(seg.text) is not None
             for m in res.name_re.finditer(seg.text):
-                name = res.forms[_ws(m.group(0))]
+                name = res.forms[single_spaced(m.group(0))]
                 before = seg.text[: m.start()].rstrip()
                 after = seg.text[m.end() : m.end() + 2]
                 # A vocative is set off by punctuation: "Spike, wake up" / "Thank you, Emma."
@@ -786,9 +776,9 @@ _CLOSERS = " \n\"'\u201d\u2019!?.,;-"
 _MOTHER_WORDS = frozenset(["mamma", "mama", "mother", "mum", "mummy"])
 _FATHER_WORDS = frozenset(["papa", "father", "dad", "daddy"])
 
-def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
+def _find_tags(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
     """Speech tags in a paragraph, each with the position (quote index) it attaches to."""
-    tags: list[tuple[_Tag, int]] = []
+    tags: list[tuple[SpeechTag, int]] = []
     segs = para.segs
     qpos = [i for i, s in enumerate(segs) if s.kind == "dialogue"]
     tagged_after: set[int] = set()
@@ -797,787 +787,66 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[_Tag, int]]:
             # "Rainbow: so??": a chat or script line names its writer as plainly as "said Rainbow".
             name, kind, gender = res.lookup(label)
             if name is not None and kind == "name":
-                tags.append((_Tag(name, kind, gender, "before"), qi))
+                tags.append((SpeechTag(name, kind, gender, "before"), qi))
                 continue
         # Narration right after this quote.
         if si + 1 < len(segs) and segs[si + 1].kind == "narration":
             txt = segs[si + 1].text
             where = "inside" if si + 2 < len(segs) else "after"
-            found = _tag_after(txt, segs[si].text, res)
+            found = tag_after_quote(txt, segs[si].text, res)
             if found is None and res.voice is not None and _VOICE_TAG.match(txt):
                 # "a voice rang out": an unseen speaker of its own, whatever the verb.
                 found = (res.voice, "name", "unknown", _VOICE_TAG.match(txt).end())
             if (found is not None and found[1] != "name" and si > 0 and segs[si - 1].kind == "narration"
-                    and (si - 1) not in tagged_after and _ends_sentence(segs[si].text) and txt.lstrip()[:1].isupper()):
+                    and (si - 1) not in tagged_after and ends_sentence(segs[si].text) and txt.lstrip()[:1].isupper()):
                 # '... and the Duchess said sharply "Who sent you?" She put it to the page': a new
                 # sentence with a pronoun after the quote is narration; the lead-in names the speaker.
-                before = _tag_before(segs[si - 1].text, res, lead=False)
+                before = tag_before_quote(segs[si - 1].text, res, lead=False)
                 if before is not None and before[1] == "name":
-                    tags.append((_Tag(before[0], before[1], before[2], "before"), qi))
+                    tags.append((SpeechTag(before[0], before[1], before[2], "before"), qi))
                     continue
             if found is not None:
-                tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], where), txt, res), txt), qi))
+                tags.append((with_age(with_relation(SpeechTag(found[0], found[1], found[2], where), txt, res), txt), qi))
                 tagged_after.add(si + 1)
                 # '"A," said Cecil, while Miss Bartlett, ..., added: "B"': the narration also
                 # introduces the next quote, for someone else.
                 if where == "inside":
-                    nxt = _tag_before(txt[found[3]:], res, lead=True, strict=True)
+                    nxt = tag_before_quote(txt[found[3]:], res, lead=True, strict=True)
                     if nxt is not None and nxt[1] == "name" and nxt[0] != found[0]:
-                        tags.append((_Tag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
+                        tags.append((SpeechTag(nxt[0], nxt[1], nxt[2], "before"), qi + 1))
                     elif (nxt is not None and nxt[1] == "pronoun" and found[2] in ("male", "female")
-                          and nxt[2] != found[2] and _SENTENCE_END.search(txt, found[3])):
+                          and nxt[2] != found[2] and SENTENCE_END.search(txt, found[3])):
                         # '"A," said Kate. After a pause, during which he watched her, he added: "B"': the
                         # "he" of a new sentence cannot be the woman the tag named; the next quote is his
                         # (but in '"A," he added, as she laughed, "B"' the "she" is an aside of his tag).
-                        tags.append((_Tag(None, "pronoun", nxt[2], "before"), qi + 1))
+                        tags.append((SpeechTag(None, "pronoun", nxt[2], "before"), qi + 1))
                 continue
         # Narration right before a quote that introduces it ("Emma turned to him and said:"),
         # or, for a paragraph that opens with speech, the narration paragraph before it.
         if si > 0 and segs[si - 1].kind == "narration" and (si - 1) not in tagged_after:
-            found = _tag_before(segs[si - 1].text, res, lead=False)
+            found = tag_before_quote(segs[si - 1].text, res, lead=False)
         elif si == 0 and para.lead:
-            found = _tag_before(para.lead, res, lead=True)
+            found = tag_before_quote(para.lead, res, lead=True)
         else:
             found = None
         if found is not None:
             src = segs[si - 1].text if si > 0 and segs[si - 1].kind == "narration" else para.lead
-            tags.append((_aged(_relational(_Tag(found[0], found[1], found[2], "before"), src, res), src), qi))
+            tags.append((with_age(with_relation(SpeechTag(found[0], found[1], found[2], "before"), src, res), src), qi))
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         lead = segs[qpos[0] - 1].text
         # "She held out the tray, and he took a cup.": the clause nearest the speech has the last word.
-        last = list(_AND_PRONOUN.finditer(_SENTENCE_END.split(lead.rstrip())[-1]))
-        subs = _subject_of(lead, res)
+        last = list(_AND_PRONOUN.finditer(SENTENCE_END.split(lead.rstrip())[-1]))
+        subs = subjects_of(lead, res)
         if last:
-            tags.append((_Tag(None, "pronoun", "male" if last[-1].group(1) == "he" else "female", "beat"), 0))
+            tags.append((SpeechTag(None, "pronoun", "male" if last[-1].group(1) == "he" else "female", "beat"), 0))
         elif subs and subs[-1][1] == "pronoun":
-            tags.append((_Tag(None, "pronoun", subs[-1][2], "beat"), 0))
+            tags.append((SpeechTag(None, "pronoun", subs[-1][2], "beat"), 0))
     return tags
 
 
 # A clause joined on with its own pronoun subject: ", and he selected one".
 _AND_PRONOUN = re.compile(r",\s+(?:and|but|then|and\s+then)\s+(he|she)\s+[a-z]{2,}")
-
-
-# Relations a possessive tag can name ("said her mother"), with the speaker's gender when it tells.
-_RELATIONS = {
-    **dict.fromkeys(["mother", "mamma", "mama", "aunt", "wife", "sister", "daughter", "niece", "grandmother", "hostess", "mistress", "lady", "governess", "stepmother", "sister-in-law", "mother-in-law"], "female"),
-    **dict.fromkeys(["father", "papa", "uncle", "husband", "brother", "son", "nephew", "grandfather", "host", "master", "stepfather", "brother-in-law", "father-in-law", "fatherinlaw"], "male"),
-    **dict.fromkeys(["companion", "friend", "cousin", "visitor", "guest", "partner", "interlocutor", "neighbour", "neighbor", "parent", "child", "lover", "informant", "hearer", "listener", "questioner", "fellow-traveller"], "unknown"),
-}
-_REL_WORDS = "|".join(sorted(_RELATIONS, key=len, reverse=True))
-# After the quote: '"...," said her mother' / '"...," her mother answered'.
-_REL_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?P<pos>his|her|their)\s+(?:[a-z\-]+\s+){0,2}?"
-                        r"(?P<rel>" + _REL_WORDS + r")\b")
-# Before the quote, in the lead-in's last clause: 'Her mother looked up and said:'.
-_REL_BEFORE = re.compile(r"\b(?P<pos>[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z\-]+\s+){0,2}?(?P<rel>" + _REL_WORDS + r")\b[^.!?;]*$")
-_OTHER_TAG = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?the\s+other\b(?!\s+(?:one|two|ladies|men|girls|women|people))")
-
-
-# Titles a relation's holder is called by: a mother or an aunt is "Mrs." or "Lady", a daughter or a
-# sister "Miss" or her given name, a father "Mr." or "Sir".
-_ELDER_F = frozenset(["mother", "mamma", "mama", "aunt", "wife", "grandmother", "stepmother", "mother-in-law", "hostess", "mistress", "lady"])
-_YOUNGER_F = frozenset(["daughter", "sister", "niece", "sister-in-law"])
-_ELDER_M = frozenset(["father", "papa", "uncle", "husband", "grandfather", "stepfather", "father-in-law", "fatherinlaw", "host", "master"])
-# "Mrs." and "Mr." and their equivalents in other languages ("Signora", "Frau", "Senor") come from
-# lexicon.CIVIL_EQUIVALENTS, so each is spelled once.
-_CIVIL_FORMS = {t: e for k, e in CIVIL_EQUIVALENTS.items()
-                for t in ((k.lower() + ".",) if len(k) == 1 else (k.lower(), k.lower() + "."))}
-_ELDER_F_TITLES = frozenset(["lady", "aunt", "mother", "mamma"]) | frozenset(
-    t for t, e in _CIVIL_FORMS.items() if e == "Mrs")
-_MALE_ONLY_TITLES = frozenset(["sir", "uncle", "lord", "general", "colonel", "captain", "admiral", "dr.", "father"]) | \
-    frozenset(t for t, e in _CIVIL_FORMS.items() if e == "Mr")
-
-
-def _title_fits(rel: str, name: str, res: _Resolver) -> bool:
-    """True when the titles `name` goes by suit the relation `rel` (an elder kinswoman is "Mrs.")."""
-    forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
-    titles = {f.split()[0].lower() for f in forms if len(f.split()) > 1}
-    if rel in forms[0].lower().split():
-        return True  # "Aunt Juley", "Uncle Arthur"
-    if rel in _ELDER_F:
-        return bool(titles & _ELDER_F_TITLES)
-    if rel in _YOUNGER_F:
-        return not titles & _ELDER_F_TITLES
-    if rel in _ELDER_M:
-        return bool(titles & _MALE_ONLY_TITLES)
-    return True
-
-
-# The words of an unknown epithet tag: '"...," said the old man' / 'The old man said:'.
-_EPITHET_AFTER = re.compile(_TAG_LEAD + r"(?:[a-z]+\s+){0,2}?(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})")
-_EPITHET_BEFORE = re.compile(r"\b(?:the|The)\s+(?P<ep>[a-z\-]+(?:\s+[a-z\-]+){0,2})\b[^.!?;]*$")
-
-
-_UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "husband", "wife"])
-_COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
-
-
-def _kin(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
-         about: str | None = None, earlier: Sequence[str | None] = ()) -> tuple[str | None, str | None, list[str], list[str]]:
-    """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
-
-    "her" points at the one just spoken to (the last speaker) or the last woman named; the speaker
-    is of her family: shares her family name, or bears the relation in his name ("Uncle Arthur").
-    The speech itself may name the listener ('"Now, Mr. Vane," said his lady'): whom the line
-    addresses is whom the possessive points at, so their family counts too.
-    """
-    owner_prev = prev if prev and res.gender.get(prev) == tag.owner else None
-    owner_recent = next((n for n in recent if res.gender.get(n) == tag.owner), None)
-    if about:
-        # The narration since the last turn is about her: she is the one "her" points at, and the last
-        # speaker, if someone else, is not ("'Lizzy, my dear.' / Elizabeth was forced to go. / '...,' said
-        # her mother": the mother spoke last).
-        owner_prev, owner_recent = (about if about == owner_prev else None), about
-    owners = {n for n in (owner_prev, owner_recent) if n}
-    addressed = [n for n in spoken_to if res.gender.get(n) == tag.owner]
-    owners.update(addressed)
-    fam = set().union(*(res.family.get(n, set()) for n in owners)) if owners else set()
-    # "her" is one person: the one the line addresses, else the one who spoke last, else the last named.
-    # Only that one is ruled out as the speaker: the last woman named may well be the mother herself
-    # ('Mrs. Bennet ... began scolding ... "Lizzy?" "To-morrow." "Aye," cried her mother').
-    owner = _owner(tag, prev, recent, res, spoken_to, about, earlier=earlier)
-    # An aunt, an uncle or a cousin is as often of another family name (a mother's brother, a married
-    # aunt): the one of her own name and the right title is more likely her mother. Those relations are
-    # read from the name ("Aunt Juley") only, and otherwise left to the scene. What this does: nobody is
-    # fetched into the pool, or given the kin features, for sharing the owner's family name. It does not
-    # rule the mother out: named in the scene, she is an ordinary candidate and may win on salience.
-    # (Without it the aunt, when she is the last woman named, counts among the owners of "her" and so
-    # gets the kin features herself; the rule shows only where someone else was named last.)
-    fam = set() if tag.rel in _COLLATERAL else fam
-    kin = [c.name for c in res.chars if c.name != owner and (
-        (fam & res.family.get(c.name, set())) or tag.rel in c.name.lower().split())
-        and (tag.gender == "unknown" or c.gender in (tag.gender, "unknown"))]
-    return owner_prev, owner_recent, kin, [n for n in kin if _title_fits(tag.rel, n, res)]
-
-
-def _owner(tag: _Tag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
-           about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
-    """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
-    that sex the narration since the last turn is about (`about`, see _about), else the last speaker of
-    that sex, else (when `named`) the last one of that sex named.
-
-    The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her
-    out of the candidates (she may be the mother herself, named as she scolds).
-
-    A careful reader takes "said her mother" after "Elizabeth was forced to go." as Elizabeth's mother even
-    when the mother spoke the turn before: the possessive continues the narration's centre, as "she" does.
-    """
-    addressed = next((n for n in spoken_to if res.gender.get(n) == tag.owner), None)
-    if addressed or about:
-        return addressed or about
-    if prev and res.gender.get(prev) == tag.owner:
-        return prev
-    # '"I cannot bear it," said Mrs. Bennet. / "Nor I," said he. / "...," cried his wife': the man of the
-    # exchange, the turn before last, before any man merely named.
-    turn = next((n for n in earlier if n and res.gender.get(n) == tag.owner), None)
-    if turn:
-        return turn
-    return next((n for n in recent if res.gender.get(n) == tag.owner), None) if named else None
-
-
-def _relational(tag: _Tag, txt: str, res: _Resolver) -> _Tag:
-    """`tag` with its owner set when its phrase is a relation of someone else ("said her mother")."""
-    if tag.name is not None or tag.kind == "name":
-        return tag
-    if tag.where == "before":
-        m = _REL_BEFORE.search(txt[-160:])
-    else:
-        m = _REL_AFTER.match(txt[:80])
-        if m is None and _OTHER_TAG.match(txt[:60]):
-            return _Tag(None, "epithet", "unknown", tag.where, other=True)
-    if m is None:
-        e = (_EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80]))
-        if e is not None and tag.kind == "epithet":
-            words: list[str] = []
-            for w in e.group("ep").split():
-                if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as") or w.endswith("ed"):
-                    break
-                words.append(w)
-            bare = "the " + words[-1] if len(words) > 1 else ""
-            if bare in res.epithets and words[0] not in CONTRAST_WORDS and words[-1] not in _VAGUE_PEOPLE:
-                # "said the little dragon" when the story knows "the dragon": the describing words only
-                # add to what the reader already knows of that one ("the other dragon" is somebody else).
-                name = res.holder(bare)
-                return _Tag(name, res.epithet_kind(bare, name), res.gender.get(name, "unknown"), tag.where)
-            g = res.lookup("the " + " ".join(words))[2] if words else "none"
-            # The tag patterns stop after one word ("said the old"): the whole phrase tells the gender.
-            if g == tag.gender or (tag.gender == "unknown" and g != "none"):
-                return _Tag(None, "epithet", g, tag.where, phrase=" ".join(words))
-        return tag
-    head = txt[-160:][: m.start("pos")] if tag.where == "before" else txt[: m.start("pos")]
-    if tag.where == "before":
-        head = _SENTENCE_END.split(head)[-1]
-    words = re.findall(r"[A-Za-z']+", head)
-    # "said to her mother", "She turned to her mother and said:": the relation is the listener, and
-    # a pronoun or name before it is the subject; a relation heads the clause only after a verb or
-    # a conjunction.
-    if (words and words[-1].lower() in _PREPS) or any(w.lower() in ("he", "she", "i", "they", "we") for w in words) or (
-            res.name_re is not None and res.name_re.search(head)):
-        return tag
-    pos = m.group("pos").lower()
-    owner = "male" if pos == "his" else "female" if pos == "her" else None
-    if owner is None:
-        return tag
-    return _Tag(None, "epithet", _RELATIONS[m.group("rel")], tag.where, owner=owner, rel=m.group("rel"))
-
-
-# Descriptions that tell a person's age: "the old man", "the elderly lady" against "the young man",
-# "the girl", "the lad". (Only person-nouns: "the old dragon" is not read for a title-and-surname age.)
-_OLD_WORDS = frozenset(["old", "elderly", "aged", "grey-haired", "gray-haired", "white-haired", "venerable"])
-_YOUNG_WORDS = frozenset(["young", "youthful"])
-_YOUNG_NOUNS = frozenset(["girl", "boy", "lad", "lass", "youth", "child", "maiden", "schoolgirl", "schoolboy", "damsel"])
-# A child is nobody the book calls "Mr." or "Mrs.", whoever else is in the scene.
-_CHILD_NOUNS = frozenset(["boy", "child", "schoolboy", "schoolgirl", "urchin", "infant", "baby"])
-_AGED_NOUNS = frozenset(["man", "woman", "lady", "gentleman", "fellow", "person", "creature", "one"])
-_ELDER_TITLES = frozenset(["lady", "sir", "lord", "dr.", "dr", "professor", "general", "colonel", "admiral", "major",
-                           "captain", "judge", "rev.", "reverend"]) | frozenset(
-    t for t, e in _CIVIL_FORMS.items() if e in ("Mr", "Mrs"))
-
-
-def _aged(tag: _Tag, txt: str) -> _Tag:
-    """`tag` with its age set when it is an epithet whose words tell how old the speaker is."""
-    if tag.kind != "epithet" or tag.owner is not None or tag.other:
-        return tag
-    e = _EPITHET_BEFORE.search(txt[-100:]) if tag.where == "before" else _EPITHET_AFTER.match(txt[:80])
-    if e is None:
-        return tag
-    words: list[str] = []
-    for w in e.group("ep").lower().split():
-        if w in _PREPS or w in _SPEECHY or w in ("and", "who", "with", "as"):
-            break
-        words.append(w)
-    if not words:
-        return tag
-    head = words[-1]
-    if head in _CHILD_NOUNS:
-        return replace(tag, age="child")
-    if head in _YOUNG_NOUNS or (head in _AGED_NOUNS and _YOUNG_WORDS & set(words)):
-        return replace(tag, age="young")
-    if head in _AGED_NOUNS and _OLD_WORDS & set(words):
-        return replace(tag, age="old")
-    return tag
-
-
-def _age_of(name: str, res: _Resolver) -> str:
-    """"elder" / "young" / "" for a character, from the forms the book calls them by.
-
-    English narration calls the head of a family by title and surname ("Mr. Emerson", "Mrs. Honeychurch")
-    and its young people by their given names ("George Emerson", "Lucy"). ("Miss" tells nothing: a
-    spinster aunt is "Miss Bartlett".)
-    A character with both kinds of form ("Mr. Knightley", "George Knightley") tells nothing.
-    """
-    got = res.ages.get(name)
-    if got is None:
-        forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
-        if name[:1].islower() or name.lower().startswith(("the ", "a ")):
-            # Known by a description ("the Grandmother"): the description, not the names, tells the age.
-            res.ages[name] = ""
-            return ""
-        forms = [f for f in forms if f and f != "I" and f[:1].isupper()]
-        # "Mr. Emerson" (title and surname) against "George", "George Emerson", "Mr. George Emerson".
-        titled = [f for f in forms if len(f.split()) == 2 and f.split()[0].lower() in _ELDER_TITLES]
-        surnames = {f.split()[-1] for f in forms if len(f.split()) > 1}
-        given = [f for f in forms if f.split()[0].lower() not in ("miss", "master", "the")
-                 and (f.split()[0].lower() not in _ELDER_TITLES or len(f.split()) > 2)
-                 and not (len(f.split()) == 1 and f in surnames)]
-        got = "elder" if titled and not given else "young" if given and not titled else ""
-        res.ages[name] = got
-    return got
-
-
-def _age_fits(name: str | None, tag: _Tag | None, res: _Resolver, pool: Sequence[str] = ()) -> bool:
-    """False when the tag's age words contradict what the character's names say of their age.
-
-    "The old man" is nobody the book calls by a given name, "the child" nobody it calls "Mr." or "Mrs.".
-    "The young man" rules out a "Mr." only beside a younger man of his own family in `pool` (Mr. Wilcox
-    and Charles Wilcox): a young hero may well be "Mr. Winterbourne" all through his book.
-    """
-    if not name or tag is None or not tag.age:
-        return True
-    age = _age_of(name, res)
-    if tag.age == "old":
-        return age != "young"
-    if tag.age == "child" or age != "elder":
-        return age != "elder"
-    fam = res.family.get(name, set())
-    return not any(n != name and res.gender.get(n) == res.gender.get(name) and _age_of(n, res) == "young"
-                   and fam & res.family.get(n, set()) for n in pool)
-
-
-# --- speech-tag grammar -------------------------------------------------------------------------
-# Words that introduce speech in a lead-in ("..., saying:", "Emma continued:").
-_ING = frozenset(
-    ["saying", "adding", "asking", "replying", "answering", "exclaiming", "crying", "remarking", "whispering", "murmuring", "muttering", "continuing", "beginning", "observing", "calling", "shouting", "repeating", "inquiring", "enquiring", "declaring", "returning", "interrupting", "explaining", "protesting", "pleading", "begging", "sobbing", "gasping", "stammering"]
-)
-_SPEECHY = frozenset(SPEECH_VERBS) | _RARE_VERBS | _ING | {"begun", "exclaim", "whisper", "remark", "cry", "observe", "inquire"}
-_SEP = r"[\s,;:\-\u2014\u2013(]*"
-# Particles of phrasal speech verbs: "put in", "broke in", "went on", "called out", "spoke up".
-_PARTICLE = r"(?:\s+(?:in|out|up|on|back|again|forth|at\s+last|at\s+once|quickly|slowly|softly|gently|coldly))?"
-# The phrasal verbs of speaking, in both tenses ("broke in" / "breaks in", "went on" / "goes on").
-_PHRASAL = (r"(?:put|puts)\s+in|(?:broke|breaks)\s+in|(?:struck|strikes)\s+in|(?:cut|cuts)\s+in|(?:went|goes)\s+on|"
-            r"(?:burst|bursts)\s+out|(?:spoke|speaks)\s+up|(?:rang|rings)\s+out")
-_INVERTED_VERB = re.compile(
-    _SEP + r"(?:(?:[a-z]+ly|then|now|again|at\s+last|at\s+once|presently|here|there)\s+)?"
-    r"(?P<verb>(?:" + _VERBS + r")\b|[a-z]+ed\b|(?:" + _PHRASAL + r")\b|began\b|begins\b)" + _PARTICLE +
-    # A verb the narrator corrects is still the tag: "ejaculated, or rather growled, Tom".
-    r"(?:,?\s+or\s+(?:rather\s+)?(?:" + _VERBS + r"|[a-z]+ed)\b,?)?" + r"(?:\s+by)?\s+"
-)
-# Between a tag verb and the name: an article and up to two adjectives ("cried the kind-eyed
-# Mrs. Tom Hale", "remarked skeptical Anne", "called the voice of old Mr. Finch").
-_NAME_LEAD = re.compile(r"(?:(?:the|a|an|poor|little|old|young|dear|good)\s+)?(?:[a-z][a-z\-]*\s+){0,2}")
-# The voice stands for its owner: "cut in the clear voice of Tom", "sounded the honeyed accents of Tom".
-_VOICE_OF = re.compile(r"the\s+(?:[a-z\-]+\s+){0,2}?(?:voice|voices|accents|tones?)\s+of\s+")
-_POSSESSIVE_NOUNS = (
-    "remark|answer|reply|voice|comment|exclamation|words|response|question|cry|retort|rejoinder|injunction|"
-    "amendment|greeting|advice|reproach|verdict|opinion|explanation|observation|request|whisper|laugh|"
-    "protest|objection|conclusion|salutation|apology|farewell|contribution|reasoning|declaration|assurance|"
-    "suggestion|proposal|entreaty|inquiry|enquiry|supplement|information|reflection|exclamations|accents|tones"
-)
-# "Emma's calm answer", "was Lucy's reply": a possessive naming a speech noun (the apostrophe optional
-# after "was"; the caller requires it where a bare name would be ambiguous).
-_POSSESSIVE = re.compile(r"['\u2019]?s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b")
-_PREPS = frozenset(
-    ["to", "at", "of", "with", "for", "towards", "toward", "from", "on", "upon", "by", "about", "behind", "beside", "before", "after", "into", "than", "like", "near", "past", "round", "around", "beyond", "over", "under", "between", "among", "against", "without", "within"]
-)
-_SUBORDINATE = re.compile(r"^(?:When|If|As|After|Before|While|Though|Although|Since|Until|Once|Seeing|Having|Hearing|"
-                          r"Turning|Looking|Finding|Perceiving|Observing)\b[^,]*,\s*")
-
-
-# Nouns of speaking that stand in for a speech verb in a lead-in ("Emma's remark was", "the voice
-# of Tom was heard").
-_SPOKEN_NOUNS = frozenset(_POSSESSIVE_NOUNS.split("|")) | {"tone", "reproach"}
-_SPOKEN_NOUN = re.compile(r"['\u2019]s?\s+(?:[a-z\-]+\s+){0,2}(?:" + _POSSESSIVE_NOUNS + r")\b|\b(?:voice|accents|tones?)\s+of\b")
-# A relative clause spoken by its antecedent: ", who said", ", who, rousing himself, started up and said".
-_WHO_SAID = re.compile(r",\s*who\b[^.!?;\"\u201c]{0,120}?\b(?:" + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b")
-
-
-# The optional abbreviated title before a name, as the tag and subject patterns read it ("Mr. ", "Dr. "):
-# one spelling for all five. (_DOT_TITLES, which also keeps "Mme." and "Rev." from ending a sentence, is longer.)
-_TITLE_ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St)\.\s+)?"
-# Lower-case particles inside a name: "Mrs. van der Luyden murmured", "Monsieur de Griers said". The
-# clause patterns below re-read a name from its first word, so they must step over these too.
-_NAME_PARTICLES = r"(?:van|von|der|den|de|du|da|di|del|della|le|la|ten|ter)\b"
-# A clause's subject as the tag patterns below read it: a title's abbreviation, a first word, up to three more
-# capitalised words or particles ("Mrs. van der Luyden").
-_CLAUSE_SUBJECT = _TITLE_ABBR + r"[^\s,;:]+(?:\s+(?:[A-Z][\w'\-]*|" + _NAME_PARTICLES + r")){0,3}"
-
-
-_PAREN_VERB = re.compile(
-    _CLAUSE_SUBJECT + r"\s*,[^,;:]{1,60},\s*(?:[a-z]+ly\s+)?(?P<v>"
-    + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
-)
-# Speech "verbs" that are gestures when a real speech verb follows in the same lead-in.
-_GESTURES = both_tenses(frozenset(["laughed", "smiled", "nodded", "sighed", "grinned", "chuckled", "giggled", "sobbed", "groaned",
-                       "moaned", "gasped", "thought", "wondered", "mused", "breathed", "purred"]))
-_THINKING = both_tenses(frozenset(["thought", "wondered", "mused"]))
-_ANNOUNCED = re.compile(
-    r"\b(?:began|begun|begins|resumed|resumes)(?:\s+(?:again|thus|[a-z]+ly))?\s*[.]?$")
-_AGENT = re.compile(r"\b[a-z]+ed\s+(?:[a-z]+\s+){0,3}?by\s+(?P<who>(?:the\s+)?[A-Z][^,:;]{0,40}?)\s*(?:with)?\s*[,:\u2014\-]*\s*$")
-
-
-# Finite verbs that are not "-ed" pasts, in both tenses ("rose" / "rises", "cried" / "cries"); a present-tense
-# story's regular verbs ("looks", "turns") are _PRESENT_S's, below, with its exceptions: an -s word after a
-# name may be a noun or "perhaps".
-_FINITE_IRREGULAR = "|".join(sorted(both_tenses(frozenset(
-    ["rose", "came", "went", "took", "gave", "made", "began", "stood", "sat", "ran", "spoke", "said", "knew", "thought", "felt", "saw", "heard", "got", "put", "held", "drew", "broke", "kept", "left", "met", "bent", "threw", "shook", "laid", "led", "caught", "sprang", "struck", "found", "told", "cried", "replied"])), key=lambda w: (-len(w), w)))
-# A present-tense verb in -s ("turns", "exclaims", "pauses"): the present's "-ed". Not an adverb, pronoun or
-# auxiliary that happens to end in s ("always", "perhaps", "hers", "does"). (Words of three letters or fewer,
-# "his", "was", and words in -ss or -us, "unless", "thus", never match the shape, so they need no exception.)
-_PRESENT_S = (r"(?!(?:always|perhaps|towards|afterwards|sometimes|besides|this|hers|ours|yours|theirs|does)\b)"
-              r"[a-z]{2,}[^\W\dsu]s")
-_PRESENT_S_RE = re.compile(_PRESENT_S + r"$")
-# A name or pronoun followed (after an optional parenthesis) by a finite verb: the subject of its clause.
-_SUBJECT_VERB = re.compile(
-    _CLAUSE_SUBJECT + r"(?:\s*,[^,;]{1,60},)?\s+(?:[a-z]+ly\s+)?"
-    r"(?:had|has|was|were|is|are|does|could|would|did|should|might|must|will|can|[a-z]{2,}ed|" + _PRESENT_S + "|"
-    + _FINITE_IRREGULAR + r")\b"
-)
-
-
-# A verb in -ed, with a particle ("howled", "snapped out").
-_ED_VERB = r"[a-z]{3,}ed(?:\s+(?:out|in|up|back))?"
-# A name and one verb in -ed closing a lead-in, with only a comma, colon or dash after it.
-_FINAL_VERB = re.compile(
-    _CLAUSE_SUBJECT + r"\s+(?:[a-z]+ly\s+)?" + _ED_VERB + r"\s*(?:,|:|--|\u2014)\s*$")
-# The cheap test _tag_before gates _FINAL_VERB with: the lead-in ends on such a verb and a comma.
-_ENDS_ON_ED_VERB = re.compile(r"\b" + _ED_VERB + r"\s*,\s*$")
-
-
-# Titles whose full stop ends no sentence ("Mr. Knightley").
-_DOT_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Rev")
-# A sentence ends at . ! ? (and a closing quote or bracket), but not after a title's full stop. (The stop's
-# look-behind first: the titles' are then read only where a stop is, not at every character.)
-_SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) +
-                           r"[\"'\u201d\u2019)]*\s+")
-# Where narration is cut into clauses to find their subjects: after . ! ? or ;, but not after a title's
-# full stop. (A plain split made "Mrs. Harrow set down her cup." two pieces, "Mrs." and a clause whose
-# subject was "Harrow" -- her husband, where the family's people go by one surname.)
-_CLAUSE_BREAK = re.compile(r"(?<=[.!?;])" + "".join(rf"(?<!\b{t}\.)" for t in _DOT_TITLES) + r"\s+")
-
-
-# A name or pronoun, adverbs or a short appositive, then a speech verb.
-_ADJACENT_VERB = re.compile(
-    _CLAUSE_SUBJECT + r"(?:,\s*(?:who|whose)\b[^,]{0,80},)?"
-    r"(?:\s+(?:[a-z]+ly|then|thus|now|only|at\s+last|at\s+once|again|still|also|had|has|would|could|did))*\s+(?:"
-    + "|".join(sorted(_SPEECHY, key=len, reverse=True)) + r")\b"
-)
-
-
-def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[str, str, str, int] | None:
-    """A known character named at `pos` (after an article and adjectives when `lead`): name, kind, gender, end."""
-    candidates = [pos]
-    if lead:
-        vo = _VOICE_OF.match(text, pos)
-        if vo:
-            pos = vo.end()
-            candidates = [pos]
-        # Every part of _NAME_LEAD is optional, so it always matches. Try the longest lead first:
-        # "the kind-eyed Mrs. Tom Hale".
-        lead_end = _NAME_LEAD.match(text, pos).end()  # type: ignore[union-attr]
-        ends = []
-        for w in re.finditer(r"([a-z][a-z\-]*)\s+", text[pos:lead_end]):
-            if w.group(1) in _PREPS:
-                break  # "said the parlourmaid to Leonard": a name after a preposition is the listener
-            ends.append(pos + w.end())
-        candidates = sorted({pos, *ends}, reverse=True)
-    for p in candidates:
-        if res.name_re is not None:
-            m = res.name_re.match(text, p)
-            if m:
-                name = res.forms[_ws(m.group(0))]
-                return name, "name", res.gender.get(name, "unknown"), m.end()
-    for p in sorted(set(candidates)):
-        if res.epithet_re is not None:
-            m = res.epithet_re.match(text, p)
-            if m:
-                name = res.holder(m.group(0))
-                kind = res.epithet_kind(m.group(0), name)
-                return name, kind, res.gender.get(name, "unknown"), m.end()
-    return None
-
-
-# "she heard Ralph say", "Archer heard Madame Olenska say": the one heard is the one speaking.
-_HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear)\s+")
-_HEARD_VERB = re.compile(r"\s+(?:(?:[a-z]+ly|then|suddenly|again)\s+)?(?:say|speak|exclaim|add|reply|answer|ask|cry|call|"
-                         r"murmur|whisper|remark|observe|declare|mutter|begin|rejoin|repeat|protest|shout|tell)\b")
-
-
-_HEARER = re.compile(_SEP + r"(?:(?:he|she|I|we|they|He|She)\s+|(?:(?:Mr|Mrs|Ms|Dr)\.\s+)?(?:[A-Z][\w'\-]*\s+){1,3}?)"
-                     r"(?:(?:[a-z]+ly|then|now|suddenly|could|had)\s+)*(?=(?:heard|hear|hears|overheard)\b)")
-
-
-def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str, int] | None:
-    """A known character heard saying the words ("he heard Katharine say"), or None."""
-    for h in _HEARD.finditer(text, start):
-        hit = _known_at(text, h.end(), res, lead=False)
-        if hit is not None and _HEARD_VERB.match(text, hit[3]):
-            return hit
-    return None
-
-
-# An epithet adjective before a name that starts the tag: '"No," poor Tom said', '"Yes," young Kit began'.
-# The closed list character discovery counts tags with.
-_EPITHET_ADJ = re.compile(r"(?:" + TAG_EPITHET_ALT + r")\s+")
-_CAME_FROM = re.compile(r"(?:(?:was|were|is|are|came|comes|followed|follows|then\s+came|then\s+comes)\s+(?:the\s+)?|from\s+|"
-                        r"according\s+to\s+)")
-# Where the words come from is who speaks them: "burst from Tom", "broke angrily from Tom", "came the
-# answer from Tom", "was uttered by Tom", "was all Tom said". Only verbs of issuing or of speaking
-# lead in, so "said Ann, turning from Tom" (a speech verb with its own subject) never matches here.
-_SOURCE_FROM = re.compile(
-    r"(?:(?:then\s+)?(?:came|comes|burst|bursts|broke|breaks|issued|issues|escaped|escapes|fell|falls|sounded|sounds|rang|rings)"
-    r"(?:\s+(?:forth|out|[a-z]+ly))?"
-    r"(?:\s+(?:the|a|an|his|her)\s+(?:[a-z\-]+\s+){0,2}?[a-z]+)?\s+from"
-    r"|(?:was|were|is|are)\s+(?:[a-z]+ly\s+)?(?:" + _VERBS + r"|spoken|uttered|given|offered|put)\s+by)\s+")
-_ALL_SAID = re.compile(
-    r"(?:was|were|is|are)\s+(?:all|what|everything|the\s+(?:only|last|first)\s+(?:thing|words?))\s+(?:that\s+)?")
-_ALL_SAID_VERB = re.compile(r"\s+(?:(?:had|has|could|would|did|does|then)\s+)*(?:(?:[a-z]+ly)\s+)?(?:" + _VERBS + r")\b")
-
-
-def _past_or_present(word: str) -> bool:
-    """A regular finite verb of narration in either tense: "pondered" or "ponders" (after '"Why?" she ...'), but
-    not an irregular one's present ("makes"), as "made" is no "-ed" past."""
-    return word.endswith("ed") or (_PRESENT_S_RE.match(word) is not None and word not in IRREGULAR_PRESENTS)
-
-
-def _tag_after(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
-    """The speaker named by the narration right after a quotation (name, kind, gender, end of the tag)."""
-    # "said Emma", "put in Lucy", "cried the kind-eyed Mrs. Tom Hale": any verb will do when a
-    # known character follows it directly.
-    m = _INVERTED_VERB.match(txt)
-    if m:
-        hit = _known_at(txt, m.end(), res)
-        if hit is not None:
-            return hit
-    # '"Pears are better," he heard Kit say.': the subject only hears; the one heard speaks.
-    hm = _HEARER.match(txt)
-    if hm:
-        hit = _heard_say(txt, res, hm.end())
-        if hit is not None and _HEARD.match(txt, hm.end()):
-            return hit
-    sep = re.match(_SEP, txt)
-    p = sep.end() if sep else 0
-    m3 = _SOURCE_FROM.match(txt, p)
-    if m3:
-        hit = _known_at(txt, m3.end(), res, lead=False)
-        if hit is not None:
-            return hit
-    m3 = _ALL_SAID.match(txt, p)
-    if m3:
-        hit = _known_at(txt, m3.end(), res, lead=False)
-        if hit is not None and _ALL_SAID_VERB.match(txt, hit[3]):
-            return hit
-    # "was Emma's calm answer", "from Mr. Wilcox", "according to Mrs. Munt".
-    m2 = _CAME_FROM.match(txt, p)
-    if m2:
-        hit = _known_at(txt, m2.end(), res, lead=False)
-        if hit is not None and (not m2.group(0).startswith(("was", "were", "is", "are", "came", "comes", "followed", "follows", "then"))
-                                or _POSSESSIVE.match(txt, hit[3])):
-            return hit
-    # "Emma said", "Mrs. Honeychurch exclaimed", "Harriet thus began again", "Mr. Beebe, who ..., said".
-    hit = _known_at(txt, p, res, lead=False)
-    if hit is None and (am := _EPITHET_ADJ.match(txt, p)):
-        hit = _known_at(txt, am.end(), res, lead=False)  # '"No," poor Tom said'
-    if hit is not None:
-        rest = txt[hit[3]:]
-        if re.match(r"['\u2019]", rest) and _POSSESSIVE.match(rest):
-            return hit  # "Emma's remark was"
-        if not re.match(r"['\u2019]", rest):
-            rest = re.sub(r"^,\s*(?:who|whose|which|with|in|at|as)\b[^,\n]{0,90},", "", rest)
-            w = re.match(r"\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b", rest)
-            if w:
-                q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
-                # After a comma the next words are a tag whatever the verb; after a full stop only a
-                # speech verb makes them one ("Emma sat down" may start a new action).
-                if q.endswith((",", "-", "\u2014")) or w.group("w") in _SPEECHY or (
-                        q.endswith(("?", "!")) and _past_or_present(w.group("w"))):
-                    return hit
-    q = quote.rstrip().rstrip("\"'\u201d\u2019").rstrip()
-    # "he quavered", "she broke out", "he went on": after a comma (or a dash) a pronoun and a verb are
-    # the tag whatever the verb; after ? or ! an -ed verb is ("Why?" she pondered).
-    pm = _PRON_VERB.match(txt)
-    if pm and (q.endswith((",", "-", "\u2014")) or pm.group("w") in _SPEECHY or (
-            q.endswith(("?", "!")) and _past_or_present(pm.group("w")) and pm.group("w") not in _NOT_TAG_ED)):
-        low = pm.group("p").lower()
-        return None, "pronoun", "male" if low == "he" else "female", pm.end()
-    # "was her answer", "was his next observation": a possessive speech noun names its owner.
-    pn = _PRON_NOUN.match(txt)
-    if pn and pn.group("p").lower() == "my":
-        # "was my answer": the narrator's own words, as surely as "said I" (a story without one reads on).
-        if res.narrator is not None:
-            return res.narrator, "name", res.gender.get(res.narrator, "unknown"), pn.end()
-        pn = None
-    if pn:
-        return None, "pronoun", "male" if pn.group("p").lower() == "his" else "female", pn.end()
-    # A present-tense narrator's own tag, "I add" or "cry I": a bare verb no third person takes.
-    if res.narrator is not None and (im := _I_TAG.match(txt)):
-        return res.narrator, "name", "unknown", im.end()
-    # Pronouns and unknown epithets: the old patterns.
-    m = res.inverted.match(txt) or res.normal.match(txt)
-    if m:
-        name, kind, gender = res.lookup(m.group("subj"))
-        if kind != "none":
-            return name, kind, gender, m.end()
-    return None
-
-
-_I_TAG = re.compile(_TAG_LEAD + r"(?:I[\s,]+" + _ADV + r"(?:" + FIRST_PERSON_VERB_ALT + r")|" + _ADV + r"(?:"
-                    + FIRST_PERSON_VERB_ALT + r")\s+I)\b")
-_PRON_VERB = re.compile(_TAG_LEAD + r"(?P<p>he|she|He|She)\s+(?:(?:[a-z]+ly|then|thus|now|again|at\s+last|at\s+once|only|still|also)\s+)*(?P<w>[a-z]+)\b")
-# -ed verbs after "?" or "!" that start a new action rather than tag the speech.
-_NOT_TAG_ED = both_tenses(frozenset(["turned", "looked", "walked", "stopped", "stared", "glanced", "seemed", "appeared", "moved",
-                         "started", "opened", "closed", "raised", "lifted", "passed", "entered", "returned", "reached",
-                         "picked", "pulled", "pushed", "jumped", "jerked", "wanted", "needed", "tried", "watched", "waited"]))
-_PRON_NOUN = re.compile(_TAG_LEAD + r"(?:was|were|is|are|came|comes)\s+(?:then\s+|therefore\s+|now\s+|only\s+|all\s+)?"
-                        r"(?P<p>his|her|my)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
-
-
-def _tag_before(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
-    """The speaker named by the narration just before a quotation ("Emma turned and said:"), or None."""
-    body = txt.rstrip()
-    if not body:
-        return None
-    last = _SENTENCE_END.split(body)[-1]
-    ends = last.rstrip().rstrip("-\u2014 ")
-    colon = ends.endswith(":") or last.rstrip().endswith(("--", "\u2014"))
-    comma = ends.endswith(",")
-    words = re.findall(r"[A-Za-z]+", last)
-    speechy = [i for i, w in enumerate(words) if w.lower() in _SPEECHY]
-    open_end = not ends.endswith((".", "!", "?", ";"))
-    closing = bool(words) and words[-1].lower() in _SPEECHY and open_end
-    # A paragraph that stops without punctuation after a speech verb runs on into the quote ("Tom
-    # got up from the bench and said in a low, even tone"); so does a short "Poirot answered."
-    unfinished = bool(speechy) and open_end and not colon and not comma
-    denied = re.search(r"\b(?:said|says|answered|answers|replied|replies)\s+nothing\b|\bno\s+(?:answer|reply)\b|\bnot\s+(?:say|answer|reply)", last)
-    brief = bool(speechy) and len(last) < 60 and not denied and not lead
-    # "Marilla's only comment was,", "May's eager voice broke out:": a speech noun stands for the verb.
-    spoken_noun = bool(_SPOKEN_NOUN.search(last))
-    # A sentence that ends on its speech verb ("till Sir William thus began.", "and Mrs. Hurst began
-    # again.") announces the speech that follows; "accosted her with," hands over to it.
-    announced = bool(_ANNOUNCED.search(ends)) and not denied
-    # "... when so accosted by Miss Grey,": the agent of a passive at the very end speaks.
-    agent = _AGENT.search(last) if (comma or colon or open_end) else None
-    gated = (colon or ((comma or open_end) and (speechy or spoken_noun)) or closing or unfinished or brief or announced
-             or agent)
-    # "..., and Tom howled," lets the lead-in through only for the rule below that reads it.
-    final_only = not gated and bool(_ENDS_ON_ED_VERB.search(last))
-    if not gated and not final_only:
-        return None
-    if agent is not None:
-        hit = _known_at(last, agent.start("who"), res, lead=False)
-        if hit is not None:
-            return hit[0], hit[1], hit[2]
-    clause = last
-    m = _SUBORDINATE.match(clause)
-    if m and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[m.end():])):
-        # "When Spike had gone, Rarity said," -- but not "After a moment he said quietly,", where
-        # the comma closes the whole lead-in.
-        clause = clause[m.end():]
-    # "Kit was told to keep quiet; but Mr. Finch, rather stung, put down his pen, and
-    # said:" -- the clause after the last semicolon holds the speech verb, and its subject speaks.
-    semi = clause.rfind(";")
-    if semi >= 0 and any(w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[semi:])):
-        clause = clause[semi + 1:]
-    # 'Tom heard Mrs. Hale say, in a whisper ...: "Wait--"': the one heard speaks.
-    heard = _heard_say(clause, res)
-    if heard is not None:
-        return heard[:3]
-    # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
-    cands: list[tuple[int, tuple[str | None, str, str]]] = []
-    pats = [r for r in (res.name_re, res.epithet_re) if r is not None]
-    for pat in pats:
-        for m in pat.finditer(clause):
-            if pat is res.name_re:
-                name = res.forms[_ws(m.group(0))]
-                who = (name, "name", res.gender.get(name, "unknown"))
-            else:
-                name = res.holder(m.group(0))
-                kind = res.epithet_kind(m.group(0), name)
-                who = (name, kind, res.gender.get(name, "unknown"))
-            rest = clause[m.end():]
-            # "... broken by Willoughby, who said", "turned to the old Porter, who said under his
-            # breath": a relative clause whose verb is a speech verb makes its antecedent the speaker,
-            # whatever governs the name.
-            if _WHO_SAID.match(rest):
-                return who
-            prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-2:]
-            if prev and prev[-1].lower() in _PREPS and not (
-                    prev[-1].lower() == "of" and len(prev) == 2 and prev[0].lower() in _SPOKEN_NOUNS):
-                continue  # "to Emma", but not "the voice of Charles"
-            if re.match(r"['\u2019]s?\b", rest):
-                if _POSSESSIVE.match(rest):
-                    return who  # "Emma's only reply was": the owner of the words speaks them
-                continue  # "Emma's hand"
-            cands.append((m.start(), who))
-    for m in re.finditer(r"\b(?:he|she|He|She)\b", clause):
-        prev = re.findall(r"[A-Za-z']+", clause[: m.start()])[-1:]
-        if prev and prev[0].lower() in _PREPS:
-            continue
-        cands.append((m.start(), (None, "pronoun", "male" if m.group(0).lower() == "he" else "female")))
-    if res.narrator is not None:
-        # "and then I stepped in and said:": in a story told in the first person the "I" of the narration
-        # is the narrator, a subject like any name ("me", the object, never is one).
-        for m in re.finditer(r"(?<![\w'\u2019])I(?![\w'\u2019])", clause):
-            cands.append((m.start(), (res.narrator, "name", res.gender.get(res.narrator, "unknown"))))
-    if not cands:
-        if lead or final_only:
-            return None
-        # Unknown epithets and people the cast does not know: the old pattern.
-        m = res.before.search(last)
-        if m:
-            name, kind, gender = res.lookup(m.group("subj"))
-            if kind != "none":
-                return name, kind, gender
-        return None
-    cands.sort(key=lambda c: c[0])
-    # A lead-in that ends on a name and its verb, right before the quotation ("..., and Tom howled,"
-    # "while Ann snapped:"): the verb, whatever it is, introduces these words, as it would after them.
-    pos, who = cands[-1]
-    if _FINAL_VERB.match(clause, pos) and who[1] != "pronoun":
-        return who
-    if final_only:
-        return None
-    # A candidate right before a speech verb ("and the Duchess said sharply", "while Helen said,") is
-    # the speaker; otherwise the first one, the subject of the sentence ("Emma saw him frown and,
-    # hoping to soothe him, said:").
-    for pos, who in reversed(cands):
-        m = _ADJACENT_VERB.match(clause, pos)
-        if m and not (strict and m.group(0).split()[-1].lower() in _THINKING):
-            if m.group(0).split()[-1].lower() in _GESTURES and any(
-                    w.lower() in _SPEECHY for w in re.findall(r"[A-Za-z]+", clause[m.end():])):
-                continue  # "he chuckled so long that Emma had to ask,": the laugh is not the tag
-            return who
-    if strict:
-        for pos, who in reversed(cands):
-            m = _PAREN_VERB.match(clause, pos)
-            if m and m.group("v").lower() not in _THINKING:
-                return who  # "while Miss Bartlett, looking up, added:"
-        # The rest of a tag that already named a speaker ('"Oh!" cried Ann, with a smile which Emma
-        # found charming--') hands the next quote to someone else only with a speech verb of their own.
-        return None
-    # Otherwise the last one that is the subject of a clause before the final speech verb ("Ann
-    # was too tired to argue, and the coach pulling in, Kit had barely time to wave
-    # his hat and say,"), else the first: the subject of the sentence.
-    verbs = [m.start() for m in re.finditer(r"[A-Za-z]+", clause) if m.group(0).lower() in _SPEECHY]
-    if verbs and len(cands) > 1:
-        for pos, who in reversed(cands):
-            if pos < verbs[-1] and _SUBJECT_VERB.match(clause, pos):
-                return who
-    return cands[0][1]
-
-
-def _ends_sentence(quote: str) -> bool:
-    """True when a quotation ends with . ! or ? (inside its closing mark): what follows starts anew."""
-    q = quote.rstrip().rstrip("\"'\u201d\u2019)").rstrip()
-    return q.endswith((".", "!", "?"))
-
-
-def _closed(quote: str) -> bool:
-    """True when a quotation ends with a closing mark (not left open for the next paragraph)."""
-    q = quote.rstrip()
-    return len(q) > 1 and q[-1] in '"\u201d\'\u2019'
-
-
-def _subject_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
-    """Sentence subjects in a narration piece (character names and pronouns at clause starts)."""
-    known = res.subjects.get(text)
-    if known is None:
-        known = res.subjects[text] = _find_subjects(text, res)
-    return known
-
-
-_THE_EPITHET = re.compile(r"The\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+")
-_NEXT_WORD = re.compile(r"\s+[a-z\-]+")
-
-
-def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
-    out: list[tuple[str | None, str, str]] = []
-    for sent in _CLAUSE_BREAK.split(text.strip()):
-        m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"
-                      r"(" + _TITLE_ABBR + r"[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,3}|he|she|He|She|"
-                      r"(?:the|The)\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+)", sent)
-        if m:
-            name, kind, gender = res.lookup(m.group(1))
-            if kind == "none" and m.group(1) == "The":
-                # "The dragon slid down": the capitalised article is not a name; try the epithet.
-                start = m.start(1)
-                e = _THE_EPITHET.match(sent, start)
-                if e:
-                    name, kind, gender = res.lookup(e.group(0))
-                    end = e.end()
-                    while kind == "epithet" and name is None:
-                        # "The old dragon": the shortest epithet that is no one's; try a longer one.
-                        w = _NEXT_WORD.match(sent, end)
-                        if w is None:
-                            break
-                        end = w.end()
-                        longer = res.lookup(sent[start:end])
-                        if longer[0] is not None:
-                            name, kind, gender = longer
-                            break
-            if kind != "none":
-                out.append((name, kind, gender))
-    return out
 
 
 # Conversations are decoded jointly: a beam of speaker sequences, each scored by the sum of its
@@ -1927,7 +1196,7 @@ def _voice_called(i: int, paras: list[_Para], res: _Resolver) -> tuple[str, floa
                     return None
                 who = next(iter(names))
                 if step < 0 and not any(
-                        res.forms.get(_ws(m.group(0))) == who and q.text[m.end():m.end() + 1] in ("!", "?")
+                        res.forms.get(single_spaced(m.group(0))) == who and q.text[m.end():m.end() + 1] in ("!", "?")
                         for q in paras[j].quotes for m in (res.name_re.finditer(q.text) if res.name_re else ())):
                     return None
                 return who
@@ -1955,7 +1224,7 @@ _PERSON_HEADS = frozenset(["person", "people", "stranger", "visitor", "guest", "
 def _parent_called(name: str, called: set[str], res: _Resolver) -> bool:
     """Whether `name` may be the parent a speech calls "mother" or "father" (in `called`): of that sex, and
     going by a title that fits ("Mrs." or "Lady" for a mother, "Mr." or "Sir" for a father)."""
-    return any(res.gender.get(name) == ("female" if rel == "mother" else "male") and _title_fits(rel, name, res)
+    return any(res.gender.get(name) == ("female" if rel == "mother" else "male") and title_fits(rel, name, res)
                for rel in called)
 
 
@@ -1972,7 +1241,7 @@ def _asked_name(para: _Para, res: _Resolver) -> str | None:
         return None
     asked = set()
     for m in res.name_re.finditer(text):
-        name = res.forms[_ws(m.group(0))]
+        name = res.forms[single_spaced(m.group(0))]
         if name not in para.sure_vocatives:
             continue
         before, after = text[: m.start()].rstrip(), text[m.end():]
@@ -1993,14 +1262,14 @@ def _introduces_self(para: _Para, res: _Resolver) -> str | None:
     got = set()
     for q in para.quotes:
         for m in self_introductions(q.text):
-            name = res.forms.get(_ws(m.group("name")))
+            name = res.forms.get(single_spaced(m.group("name")))
             if name is not None:
                 got.add(name)
     if not got and para.asked and para.quotes and (m := name_answer(para.quotes[0].text)) is not None:
         # '"Who are you?" / "Ines Calder. I'm the new relief keeper."': an answer that opens with a name
         # gives the speaker's own (any other reply to that question names nobody first), though it is set
         # off like a vocative.
-        name = res.forms.get(_ws(m.group("name")))
+        name = res.forms.get(single_spaced(m.group("name")))
         if name is not None:
             return name
     if len(got) != 1:
@@ -2020,14 +1289,14 @@ def _actor(para: _Para, res: _Resolver) -> str | None:
         if seg.kind != "narration":
             continue
         # Only the sentence touching a quotation counts: the one right before or right after it.
-        sents = [x for x in _CLAUSE_BREAK.split(seg.text.strip()) if x]
+        sents = [x for x in CLAUSE_BREAK.split(seg.text.strip()) if x]
         if not sents:
             continue
         # The action must follow the quotation: in PDNC a character acting *before* an untagged
         # quotation is as often the listener (counting it cost 0.2 points on the development novels).
         near = [sents[0]] if k > 0 and para.segs[k - 1].kind == "dialogue" else []
         for sent in near:
-            for name, kind, _ in _subject_of(sent, res)[:1]:
+            for name, kind, _ in subjects_of(sent, res)[:1]:
                 if name is not None and kind in ("name", "epithet"):
                     names.add(name)
     if len(names) != 1:
@@ -2040,7 +1309,7 @@ def _actor(para: _Para, res: _Resolver) -> str | None:
 class _Context:
     """What a paragraph's narration says about its speaker; the same for every hypothesis."""
 
-    tag: _Tag | None
+    tag: SpeechTag | None
     recent: list[str]
     here: set[str]
     prevm: set[str]
@@ -2097,11 +1366,11 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
     subjects: list[str] = []
     for seg in para.segs:
         if seg.kind == "narration":
-            subjects.extend(n for n, k, _ in _subject_of(seg.text, res) if n)
+            subjects.extend(n for n, k, _ in subjects_of(seg.text, res) if n)
     beat = None
     for k, seg in enumerate(para.segs):
         if seg.kind == "dialogue" and k + 1 < len(para.segs) and para.segs[k + 1].kind == "narration":
-            subs = _subject_of(para.segs[k + 1].text, res)
+            subs = subjects_of(para.segs[k + 1].text, res)
             if subs:
                 beat = subs[0]
             break
@@ -2151,23 +1420,23 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         if seg.kind == "narration" and res.name_re is not None:
             for m in res.name_re.finditer(seg.text):
                 if _TO_BEFORE.search(seg.text, max(0, m.start() - 30), m.start()):
-                    tag_to.add(res.forms[_ws(m.group(0))])
+                    tag_to.add(res.forms[single_spaced(m.group(0))])
                     if _SAID_TO.search(seg.text, max(0, m.start() - 50), m.start()):
-                        said_to.add(res.forms[_ws(m.group(0))])
+                        said_to.add(res.forms[single_spaced(m.group(0))])
     # Sentence subjects before the speech, nearest first: this paragraph's lead-in, then up to three
     # paragraphs back (pronoun subjects carry the chain on, so only names are kept).
     quote_seg = next(k for k, seg in enumerate(para.segs) if seg.kind == "dialogue")
     here_subj = [n for seg in para.segs[:quote_seg] if seg.kind == "narration"
-                 for n, _, _ in _subject_of(seg.text, res) if n]
+                 for n, _, _ in subjects_of(seg.text, res) if n]
     prev_subj = [n for seg in paras[i - 1].segs if seg.kind == "narration"
-                 for n, _, _ in _subject_of(seg.text, res) if n] if i > 0 and not paras[i - 1].quotes else []
+                 for n, _, _ in subjects_of(seg.text, res) if n] if i > 0 and not paras[i - 1].quotes else []
     tag = para.tags[0][0] if para.tags else None
     antecedents: list[str] = []
     if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
         chain_subj = list(reversed(here_subj))
         for j in range(i - 1, max(-1, i - 4), -1):
             chain_subj.extend(reversed([n for seg in paras[j].segs if seg.kind == "narration"
-                                        for n, _, _ in _subject_of(seg.text, res) if n]))
+                                        for n, _, _ in subjects_of(seg.text, res) if n]))
         for n in chain_subj:
             if res.gender.get(n) == tag.gender and n not in antecedents:
                 antecedents.append(n)
@@ -2193,7 +1462,7 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
         actor_prev=prev_subj[-1] if prev_subj else None, actor_here=here_subj[-1] if here_subj else None,
         addr_prev=addr_prev, addr_next=addr_next, addressed=addressed, called=called,
         # "said the old man" tied by the cast to George, the son: the age words outweigh the tie.
-        epithet=tag.name if tag is not None and tag.kind == "epithet" and _age_fits(tag.name, tag, res) else None,
+        epithet=tag.name if tag is not None and tag.kind == "epithet" and age_fits(tag.name, tag, res) else None,
         centre_units=_centre_units(i, paras, res, tag) if tag is not None and (tag.kind == "pronoun" or tag.owner)
         else [],
     )
@@ -2230,7 +1499,7 @@ def _absent(i: int, paras: list[_Para], quote_start: int) -> frozenset[str]:
 _LEAD_UNITS = 2  # sentences of the paragraph's own lead-in, nearest first, that settle a pronoun tag
 
 
-def _lead_centre(para: _Para, res: _Resolver, tag: _Tag, ctx: _Context) -> str | None:
+def _lead_centre(para: _Para, res: _Resolver, tag: SpeechTag, ctx: _Context) -> str | None:
     """Whom a pronoun tag means when its own paragraph says so just before the speech: "Tom turned to him.
     'Yes,' he said." is Tom's, whoever had the turns before, and "Aunt Wren set down the kettle. 'Sit,' said
     she" Aunt Wren's. The person of the tag's sex the last sentence
@@ -2265,7 +1534,7 @@ def _names_back(para: _Para) -> list[str]:
 _CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
 
 
-def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list[tuple[str, ...] | int]:
+def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: SpeechTag) -> list[tuple[str, ...] | int]:
     """The text before a pronoun tag as centering units, nearest first (see _Context.centre_units).
 
     The sentence holding a lead-in tag is left out ("She turned to Emma and said:" - Emma listens), and
@@ -2294,10 +1563,10 @@ def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: _Tag) -> list
     return units
 
 
-# Where a sentence or a semicolon clause ends (one pass: _SENTENCE_END's look-behinds at every
+# Where a sentence or a semicolon clause ends (one pass: SENTENCE_END's look-behinds at every
 # position cost more than the rest of the centering); a title's full stop ends nothing.
 _CLAUSE_CUT = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+|;\s*")
-_TITLE_DOT = re.compile(r"\b(?:" + "|".join(_DOT_TITLES) + r")\.$")
+_TITLE_DOT = re.compile(r"\b(?:" + "|".join(DOT_TITLES) + r")\.$")
 
 
 def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tuple[str, ...]]:
@@ -2342,11 +1611,11 @@ def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
 
 
 # Where a name starts a clause of its own after a comma: ", but Jones", ", and Mr. Knightley", ", Emma".
-_CLAUSE_START = re.compile(r",\s+(?:(?:and|but|then|and\s+then|while|when|till|until|so|yet)\s+)?" + _TITLE_ABBR + "$")
+_CLAUSE_START = re.compile(r",\s+(?:(?:and|but|then|and\s+then|while|when|till|until|so|yet)\s+)?" + TITLE_ABBR + "$")
 
 
 # A name in the possessive ("Emma's", "Mr. Knightley's").
-_POSSESSIVE_NAME = re.compile(_TITLE_ABBR + r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}['\u2019]s\b")
+_POSSESSIVE_NAME = re.compile(TITLE_ABBR + r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}['\u2019]s\b")
 
 
 # The lexicon's gendered pronouns, lower case or capitalised at a sentence start ("He", "her").
@@ -2355,11 +1624,11 @@ _GENDER_PRONOUN = re.compile(r"\b(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}
 
 
 # "said to Edna", "turning to him, asked of Robert", "looking at Mr. Darcy": the listener, not the speaker.
-_TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+" + _TITLE_ABBR + "$")
+_TO_BEFORE = re.compile(r"\b(?:to|of|at|addressing|towards?)\s+" + TITLE_ABBR + "$")
 # A speech verb said *to* someone ("said the maid to Twilight", "she whispered softly to Ann"): the tag itself
 # names the listener, who is no more its speaker than a vocative's owner.
-_SAID_TO = re.compile(r"\b(?:" + _VERBS + r")\b(?:\s+(?:[a-z]+ly|he|she|they|the\s+[a-z\-]+(?:\s+[a-z\-]+)?))?"
-                      r"(?:\s+[a-z]+ly)?\s+to\s+" + _TITLE_ABBR + "$")
+_SAID_TO = re.compile(r"\b(?:" + TAG_VERB_ALT + r")\b(?:\s+(?:[a-z]+ly|he|she|they|the\s+[a-z\-]+(?:\s+[a-z\-]+)?))?"
+                      r"(?:\s+[a-z]+ly)?\s+to\s+" + TITLE_ABBR + "$")
 
 
 # How much a turn-taking feature read from an earlier turn counts, by that turn's confidence: a named turn
@@ -2456,7 +1725,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     if tag is not None and tag.age:
         # "the old man" is not the one the book calls by his given name, "the girl" not a "Mrs.": when
         # someone of the tag's gender fits its age, the ones it contradicts are no candidates.
-        fit = [n for n in pool if _age_fits(n, tag, res, pool)]
+        fit = [n for n in pool if age_fits(n, tag, res, pool)]
         if any(res.gender.get(n) == tag.gender or tag.gender == "unknown" for n in fit) and len(fit) < len(pool):
             pool = fit
         elif tag.age == "child" and tag.kind == "epithet" and not fit:
@@ -2464,13 +1733,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             # has not named, not the shopkeeper he talks to. A named child of the right sex elsewhere in the
             # story may be meant; failing that the line is left to the unknown voice.
             pool = [c.name for c in res.chars[:15] if c.gender == tag.gender and c.name not in (res.narrator, res.voice)
-                    and _age_fits(c.name, tag, res)]
+                    and age_fits(c.name, tag, res)]
             if not pool:
                 return [], [], []
     owners: set[str] = set()
     if tag is not None and tag.owner is not None:
         about = _about(ctx, res, tag.owner, tag.rel)
-        owner_prev, owner_recent, kin, fitting = _kin(tag, prev_spk[0] if prev_spk else None, recent, res,
+        owner_prev, owner_recent, kin, fitting = relational_kin(tag, prev_spk[0] if prev_spk else None, recent, res,
                                                       para.vocatives, about, prev_spk[1:3])
         owners = {n for n in (owner_prev, owner_recent, *para.vocatives) if n and res.gender.get(n) == tag.owner}
         addressed_owner = next((n for n in para.vocatives if res.gender.get(n) == tag.owner), None)
@@ -2485,13 +1754,13 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
         # is about her, or she spoke the turn before: a woman named later in passing ("with a glance at
         # Nell") does not unsettle it. Only the last one named, against nobody else, is a guess.
         sure = bool(addressed_owner or about or owner_prev) or not owner_recent
-        if tag.rel in _UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
+        if tag.rel in UNIQUE_RELATIONS and len(fitting) == 1 and fitting[0] in pool and sure:
             # One has one mother, one father, one husband, one wife: the one of the family who bears the
             # title that relation goes by is the speaker, whoever had the last turns.
             pool = [fitting[0]]
         # "said her aunt" is not "her": the one the possessive points at (the one the line addresses,
         # else the last speaker of its gender) is the one person it cannot be.
-        owner = _owner(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives, about, named=False)
+        owner = possessive_owner(tag, prev_spk[0] if prev_spk else None, recent, res, para.vocatives, about, named=False)
         # A relation of no fixed sex ("her cousin") can be anyone else in the pool.
         if owner in pool and any(n != owner and (tag.gender == "unknown" or res.gender.get(n) in (tag.gender, "unknown"))
                                  for n in pool):
@@ -2662,7 +1931,7 @@ def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: _Context) -
     return got
 
 
-def _third_person_tag(tag: _Tag | None) -> bool:
+def _third_person_tag(tag: SpeechTag | None) -> bool:
     """Whether a tag speaks of its speaker in the third person ("she continued", "said the old man").
 
     A first-person narrator tags their own words "I said"; "he said" or "said the stranger" is never
@@ -2709,7 +1978,7 @@ def _about(ctx: _Context, res: _Resolver, g: str, rel: str | None = None) -> str
                 break
             # "Mrs. Miller's eyes turned to Daisy. '...,' said her mother": one who goes by the title of an
             # elder relation is that relative sooner than the one "her" points at.
-            if res.gender.get(n) == g and not (rel in _ELDER_F | _ELDER_M and _title_fits(rel, n, res)):
+            if res.gender.get(n) == g and not (rel in ELDER_FEMALE_RELATIONS | ELDER_MALE_RELATIONS and title_fits(rel, n, res)):
                 return n
     return None
 

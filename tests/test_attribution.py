@@ -419,15 +419,17 @@ def test_attribution_unique_relation_of_the_last_speaker_is_sure():
 
 
 def test_attribution_relation_owner_is_the_man_of_the_exchange_before_one_named():
-    from narrator.attribution import _kin, _Resolver, _Tag
+    from narrator.attribution import _Resolver
+    from narrator.kinship import relational_kin
+    from narrator.speech_tags import SpeechTag
 
     tom = Character("Tom Ashby", ("Tom",), "male", 5)
     mr_ashby = Character("Mr. Ashby", (), "male", 8)
     res = _Resolver([*FAMILY, tom, mr_ashby])
-    tag = _Tag(None, "epithet", "male", "after", owner="male", rel="son")
+    tag = SpeechTag(None, "epithet", "male", "after", owner="male", rel="son")
     # Mrs. Ashby spoke last, her husband the turn before; Tom was named since. "His son" is Mr. Ashby's:
     # Tom is his kin, and the father is not.
-    _, _, kin, _ = _kin(tag, "Mrs. Ashby", ["Tom Ashby", "Mrs. Ashby", "Mr. Ashby"], res, earlier=["Mr. Ashby"])
+    _, _, kin, _ = relational_kin(tag, "Mrs. Ashby", ["Tom Ashby", "Mrs. Ashby", "Mr. Ashby"], res, earlier=["Mr. Ashby"])
     assert "Tom Ashby" in kin and "Mr. Ashby" not in kin
 
 
@@ -447,14 +449,16 @@ def test_attribution_relation_owner_skips_one_titled_as_the_relative():
 
 
 def test_attribution_relation_after_a_preposition_is_the_listener():
-    from narrator.attribution import _relational, _Resolver, _Tag
+    from narrator.attribution import _Resolver
+    from narrator.kinship import with_relation
+    from narrator.speech_tags import SpeechTag
 
     res = _Resolver(FAMILY)
-    tag = _Tag(None, "pronoun", "female", "after")
-    assert _relational(tag, " she said to her mother.", res).owner is None
-    assert _relational(_Tag(None, "epithet", "female", "after"), " said her mother.", res).owner == "female"
+    tag = SpeechTag(None, "pronoun", "female", "after")
+    assert with_relation(tag, " she said to her mother.", res).owner is None
+    assert with_relation(SpeechTag(None, "epithet", "female", "after"), " said her mother.", res).owner == "female"
     # In a lead-in, a pronoun subject before the relation is the speaker ("She turned to her mother and said:").
-    assert _relational(_Tag(None, "pronoun", "female", "before"), "She turned to her mother and said:", res).owner is None
+    assert with_relation(SpeechTag(None, "pronoun", "female", "before"), "She turned to her mother and said:", res).owner is None
 
 
 def test_attribution_pronoun_and_any_verb_after_a_comma_is_a_tag():
@@ -470,12 +474,14 @@ def test_attribution_possessive_speech_noun_with_a_pronoun():
 
 
 def test_attribution_the_other_tag_is_marked_as_not_the_last_speaker():
-    from narrator.attribution import _relational, _Resolver, _Tag
+    from narrator.attribution import _Resolver
+    from narrator.kinship import with_relation
+    from narrator.speech_tags import SpeechTag
 
     res = _Resolver(FAMILY)
-    assert _relational(_Tag(None, "epithet", "unknown", "after"), " said the other.", res).other
-    assert not _relational(_Tag(None, "epithet", "unknown", "after"), " said the other one.", res).other
-    assert not _relational(_Tag(None, "epithet", "unknown", "after"), " said the vicar.", res).other
+    assert with_relation(SpeechTag(None, "epithet", "unknown", "after"), " said the other.", res).other
+    assert not with_relation(SpeechTag(None, "epithet", "unknown", "after"), " said the other one.", res).other
+    assert not with_relation(SpeechTag(None, "epithet", "unknown", "after"), " said the vicar.", res).other
 
 
 def test_attribution_same_unknown_epithet_points_at_its_last_speaker():

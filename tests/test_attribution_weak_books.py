@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from narrator import attribution as attr
+from narrator import speech_tags
 from narrator.models import Character
 
 from .attribution_helpers import lines_of, scanned, segments_of
@@ -90,7 +91,7 @@ COUPLE = [
 
 def test_a_title_full_stop_ends_no_clause_when_subjects_are_read():
     res = attr._Resolver(COUPLE)
-    subjects = attr._find_subjects("Mrs. Harrow had taken her up sharply. Tobias said nothing.", res)
+    subjects = speech_tags._find_subjects("Mrs. Harrow had taken her up sharply. Tobias said nothing.", res)
     assert [name for name, _, _ in subjects] == ["Mrs. Harrow", "Tobias Fenn"]
 
 

@@ -103,14 +103,16 @@ def test_descriptors_the_young_man_beside_his_father_is_the_son():
 
 
 def test_descriptors_a_young_hero_may_be_mister_all_through_his_book():
-    from narrator.attribution import _age_fits, _Resolver, _Tag
+    from narrator.attribution import _Resolver
+    from narrator.kinship import age_fits
+    from narrator.speech_tags import SpeechTag
 
     # Only a son of his own family beside him makes "the young man" someone other than a "Mr.".
     res = _Resolver([Character("Mr. Winter", ("Winter",), "male", 40), Character("Randolph", (), "male", 10)])
-    tag = _Tag(None, "epithet", "male", "after", age="young")
-    assert _age_fits("Mr. Winter", tag, res, ["Mr. Winter", "Randolph"])
+    tag = SpeechTag(None, "epithet", "male", "after", age="young")
+    assert age_fits("Mr. Winter", tag, res, ["Mr. Winter", "Randolph"])
     res = _Resolver(HALES)
-    assert not _age_fits("Mr. Hale", tag, res, ["Mr. Hale", "Robert Hale"])
+    assert not age_fits("Mr. Hale", tag, res, ["Mr. Hale", "Robert Hale"])
 
 
 def test_descriptors_her_aunt_is_neither_her_nor_her_mother():
