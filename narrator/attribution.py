@@ -388,7 +388,7 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    # Weights that do not use the idiolect features (the shipped ones, for now) need no word profiles.
+    # Weights that do not use the idiolect features need no word profiles.
     res, paras = _prepare(segments, characters, trace is not None or any(weights.get(k) for k in _IDIOLECT_FEATURES))
     # _prepare reads the quote marks straightened (plain_marks); the lines carry the story's own segments.
     own = {(s.chapter, s.index): s for s in segments}
@@ -1785,7 +1785,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
     two_party_trust = min(turn_trust[:3]) if two_party else 0.0
     # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
-    # Not looked for when the weights give it nothing (the shipped ones, for now) and no trace wants the features.
+    # Not looked for when the weights give it nothing and no trace wants the features.
     third = bool(turn_spk) and (full or any(map(weights.__getitem__, _THIRD_FEATURES)))
     last_two = set(turn_spk[:2])
     third_trust = min(turn_trust[:2]) if third else 0.0
