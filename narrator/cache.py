@@ -85,10 +85,17 @@ class ClipCache:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            f.write(_HEADER.pack(_MAGIC, sample_rate, len(pcm) // 2, zlib.crc32(pcm), mean_square))
-            f.write(pcm)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(_HEADER.pack(_MAGIC, sample_rate, len(pcm) // 2, zlib.crc32(pcm), mean_square))
+                f.write(pcm)
+            os.replace(tmp, path)
+        except BaseException:
+            # A full disk: the half-written entry would hold the very space the user is told to free (a build
+            # stopped on a full disk left one per worker and in-flight line until the next build cleared them).
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise
 
     def size_bytes(self) -> int:
         """Bytes held by entries (temporary files included)."""

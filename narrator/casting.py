@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 
 from narrator.castfile import CastFile, VoiceSetting, location
 from narrator.chapters import spoken_title
-from narrator.engines import DEFAULT_ENGINE, Engine, get_engine
-from narrator.errors import CastError, EngineError
+from narrator.engines import DEFAULT_ENGINE, Engine, engine_names, get_engine
+from narrator.errors import CastError, EngineError, NarratorError
 from narrator.models import Chapter, Character, Cue, Gender, Line, Voice
 from narrator.normalize import to_speech
 
@@ -225,16 +225,37 @@ def _resolve(setting: VoiceSetting, default: Voice, engines: Engines, castfile: 
         base = default if default.engine == engine.name else engine.narrator_voice()
         return _apply(setting, base)
     if not engine.has_voice(setting.voice):
+        where = location(castfile.path, setting.voice_line or setting.line) if castfile else "cast"
+        owner = None if setting.engine else _engine_with(setting.voice, engines, skip=engine.name)
+        if owner:
+            # `narrator cast` writes voices without an engine, so a cast made with eSpeak stopped every
+            # `build --engine piper` with "not a piper voice" and no word of why or of the one-line fix.
+            raise CastError(f"{where}: [{key}] voice {setting.voice!r} is a {owner} voice, not a {engine.name} voice, "
+                            f"and the table names no engine (the build's is {engine.name}): add engine = "
+                            f"\"{owner}\" to the table to keep it, or pick one from `narrator voices --engine "
+                            f"{engine.name}`.")
         ids = [v.id for v in engine.voices()]
         close = difflib.get_close_matches(setting.voice, ids, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         # The line of the `voice =` key itself, not of the table header above it (issue 8: file, line and key).
-        where = location(castfile.path, setting.voice_line or setting.line) if castfile else "cast"
         missing = getattr(engine, "missing_hint", None)  # engines whose voices are downloads say how to get one
         extra = f" {missing(setting.voice)}" if missing else ""
         raise CastError(f"{where}: [{key}] voice {setting.voice!r} is not a {engine.name} voice.{hint} "
                         f"Run `narrator voices --engine {engine.name}` for the list.{extra}")
     return _apply(setting, Voice(engine.name, setting.voice))
+
+
+def _engine_with(voice_id: str, engines: Engines, skip: str) -> str | None:
+    """The other registered engine that has this voice, if any (only asked once a cast file's voice is missing)."""
+    for name in engine_names():
+        if name == skip:
+            continue
+        try:
+            if engines.get(name).has_voice(voice_id):
+                return name
+        except (NarratorError, ImportError, OSError):  # an engine that cannot load here (no Piper) has none
+            continue
+    return None
 
 
 def _apply(setting: VoiceSetting, voice: Voice) -> Voice:

@@ -114,9 +114,14 @@ def _scan(text: str, start: int, end: int) -> list[_Line]:
     return out
 
 
+# A labelled title may be long ("Chapter 1: In Which Our Heroes ..."): at 100 characters a 110-character one was
+# no heading, the reader took the chapter for the header's blurb and that whole chapter was never read.
+_MAX_HEADING = 160
+
+
 def _heading_title(line: str) -> str | None:
     stripped = line.strip()
-    if len(stripped) > 100:
+    if len(stripped) > _MAX_HEADING:
         return None
     m = _NUMBERED.match(stripped)
     if m and _rest_ok(m["rest"]):
@@ -152,7 +157,7 @@ def _rest_ok(rest: str) -> bool:
     if rest[0] in ".:-–—)":
         # A title may ask ("Chapter 1: Who Goes There?"), a sentence goes on in lower case ("Part 2 - or was it?").
         asks = rest.endswith("?") and not rest.lstrip(".:-–—) ")[:1].isupper()
-        return len(rest) < 90 and not rest.endswith(",") and not asks
+        return len(rest) < _MAX_HEADING - 10 and not rest.endswith(",") and not asks
     return rest[0].isupper() and len(rest) < 60 and not _SENTENCE_END.search(rest)
 
 
@@ -276,16 +281,22 @@ class _Body:
         return [p for b in self.blocks if not b.note for p in b.paragraphs]
 
 
+_LINE_FINISHED = frozenset(".!?\"”’'…")  # what the last character of a finished sentence can be
+
+
 def _one_paragraph_per_line(text: str, lines: list[_Line]) -> bool:
     """True when lines, not blank-line blocks, are the paragraphs (no blank lines, or unwrapped long lines)."""
-    inner: list[int] = []  # lengths of lines that are followed by another text line in the same block
+    inner: list[_Line] = []  # lines that are followed by another text line in the same block
     for a, b in itertools.pairwise(lines):
         if a.kind == "text" and b.kind == "text":
-            inner.append(a.end - a.start)
+            inner.append(a)
     if len(inner) < 3:
         return False
-    wrapped = sum(1 for n in inner if 45 <= n <= 90)
-    # Hard-wrapped prose (Gutenberg) breaks lines at 60-80 columns; one-per-line exports have ragged lengths.
+    # Hard-wrapped prose (Gutenberg) breaks lines at 60-80 columns, mid-sentence: 3-6 % of such lines end a
+    # sentence in the development novels. One-per-line exports have ragged lengths, but a dialogue-heavy one
+    # has most lines in that band too ('"Hold still," she told it.'), and nearly every one of them ends a
+    # sentence: the band alone read such a story as one wrapped paragraph.
+    wrapped = sum(1 for line in inner if 45 <= line.end - line.start <= 90 and text[line.end - 1] not in _LINE_FINISHED)
     return wrapped / len(inner) < 0.6
 
 
@@ -401,13 +412,25 @@ def _merge_empty(chapters: list[Chapter], include_notes: bool) -> list[Chapter]:
     """A heading with nothing under it ("VOLUME I" right before "CHAPTER I") joins the next chapter."""
     out: list[Chapter] = []
     carry: Chapter | None = None
+    carried: list[str] = []  # the titles of the empty headings merged into `carry`
     for i, ch in enumerate(chapters):
+        titles = [ch.title]
         if carry is not None and carry.heading is not None and ch.heading is not None:
-            ch = Chapter(ch.number, f"{carry.title}, {ch.title}", Span(carry.heading.start, ch.heading.end),
-                         carry.scenes + ch.scenes, carry.notes + ch.notes)
+            if ch.title in carried:
+                # The empty headings were a table of contents ("Chapter 1: Start" / "Chapter 2: Middle" ... then
+                # "Chapter 1: Start" again): they made the first chapter's title "Chapter 1: Start, Chapter 2:
+                # Middle, ..., Chapter 1: Start", read aloud and used as its file name. The heading's span still
+                # takes the list in (every character of the story belongs to one heading or paragraph), but the
+                # title, which is what is said, is the chapter's own.
+                ch = Chapter(ch.number, ch.title, Span(carry.heading.start, ch.heading.end), carry.scenes + ch.scenes,
+                             carry.notes + ch.notes)
+            else:
+                ch = Chapter(ch.number, f"{carry.title}, {ch.title}", Span(carry.heading.start, ch.heading.end),
+                             carry.scenes + ch.scenes, carry.notes + ch.notes)
+                titles = [*carried, *titles]
             carry = None
         if not any(s.paragraphs for s in ch.scenes if not s.note) and i < len(chapters) - 1:
-            carry = ch
+            carry, carried = ch, titles
             continue
         out.append(ch)
     return [Chapter(i, c.title, c.heading, c.scenes, c.notes) for i, c in enumerate(out, start=1)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from narrator.castfile import is_cast_file, write_cast
 from narrator.casting import Engines
 from narrator.chapters import spoken_title
 from narrator.engines import DEFAULT_ENGINE, get_engine
-from narrator.errors import InputError, NarratorError, OutputError
+from narrator.errors import INTERRUPTED, InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
 from narrator.models import DOUBTFUL_BELOW, Line
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
@@ -316,7 +317,14 @@ def cast_cmd(
     if silent:
         out.print(f"not cast, no lines: {', '.join(silent)} (add one to the file to give it a voice for an override).")
     what = f"added {', '.join(added)}" if added else "nothing new to add"
-    out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: narrator preview {story} --chapter 1")
+    # The next command, ready to paste: preview finds only voices/<slug>.toml by itself, so a cast written with -o
+    # elsewhere (or for another engine) must be named, or the hint previewed without the voices just picked.
+    nxt = ["narrator", "preview", str(story), "--chapter", "1"]
+    if path.resolve() != default.resolve():
+        nxt += ["--cast", str(path)]
+    if engine != DEFAULT_ENGINE:
+        nxt += ["--engine", engine]
+    out.print(f"{'updated' if script.castfile else 'wrote'} {path} ({what}). Edit it, then: {shlex.join(nxt)}")
 
 
 @app.command("voices", cls=_Command)
@@ -338,7 +346,18 @@ def voices_cmd(
     if sample is not None:
         _audition(engine, sample, voice_ids or [], output)
         return
-    voices = [v for v in eng.voices() if (not language or v.language.startswith(language)) and (not gender or v.gender == gender)]
+    every = eng.voices()
+    if language:
+        # eSpeak writes "en-us", Piper "en-US", voice ids "en-US+f3" or "en_US-joe": `--language en-US` listed no
+        # eSpeak voice at all. Case and "_"/"-" do not matter; a language no voice speaks is a mistake to name.
+        def norm(code: str) -> str:
+            return code.lower().replace("_", "-")
+
+        every = [v for v in every if norm(v.language).startswith(norm(language))]
+        if not every:
+            codes = sorted({norm(v.language).split("-")[0] for v in eng.voices() if v.language})
+            raise InputError(f"no {engine} voice speaks --language {language!r}; languages: {', '.join(codes)}.")
+    voices = [v for v in every if not gender or v.gender == gender]
     if as_json:
         print(json.dumps([{"id": v.id, "name": v.name, "gender": v.gender, "language": v.language, "engine": v.engine}
                           for v in voices], ensure_ascii=False))
@@ -637,5 +656,4 @@ def _not_needed(count: int) -> str:
 
 
 def _interrupted() -> None:
-    err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.",
-              soft_wrap=True)
+    err.print(INTERRUPTED, soft_wrap=True, markup=False, highlight=False)

@@ -142,6 +142,26 @@ def file_digest(path: Path) -> str | None:
     return str(frames[0].text[0]) if frames else None
 
 
+def remove_old_chapters(folder: Path, keep: Iterable[Path]) -> list[str]:
+    """Delete chapter files of this book that the story no longer has; return their names.
+
+    A chapter renamed or dropped from the story left its old MP3 (and captions) beside the new ones, and
+    audiobook apps, which list a folder's files, played "02 Chapter 2 - B" and "02 Chapter 2 - Bee" and the
+    stale "03". Only MP3s narrator signed (its digest tag) are removed, with their same-named captions:
+    a recording of the user's own in the folder has no such tag and stays.
+    """
+    wanted = {p.name for p in keep}
+    removed = []
+    for mp3 in sorted(folder.glob("[0-9]*.mp3")):
+        if mp3.name in wanted or not mp3.name.split(" ", 1)[0].isdigit() or file_digest(mp3) is None:
+            continue
+        for sidecar in (mp3, mp3.with_suffix(".vtt"), mp3.with_suffix(".srt")):
+            with contextlib.suppress(OSError):
+                sidecar.unlink(missing_ok=True)
+        removed.append(mp3.name)
+    return removed
+
+
 def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
                   scene_title: Callable[[int], str] | None = None, master_to: Path | None = None) -> None:
     """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions.

@@ -89,8 +89,11 @@ def write_failed(cache_root: Path, keys: set[str]) -> None:
         return
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # after a failed write (a full disk) only; the rename took it otherwise
 
 
 def prune_failed(cache_root: Path, book_keys: set[str]) -> None:
@@ -122,14 +125,15 @@ def check_output_folder(folder: Path) -> None:
 
 # A caption cue this long is a sentence, not "Yes." or "Chapter 1", which any two stories may share.
 _SENTENCE_CHARS = 30
+_CLAUSE_CHARS = 10  # "said Ann." is in every other story; "Clover whispered." and "The bird flew." are not
 _CUES_COMPARED = 400  # enough to tell two books apart; a novel's captions are read in milliseconds either way
 SAME_STORY_SHARE = 0.2
 """At least this share of the book's sentences must be in the story for the build to count as the same story.
 An edit keeps most sentences (a rewrite of four fifths counts as another story); two stories share almost none."""
 
 
-def check_same_story(folder: Path, text: str, output: Path) -> None:
-    """Refuse to build into a folder that holds another story's book.
+def check_same_story(folder: Path, text: str, output: Path) -> bool:
+    """Refuse to build into a folder that holds another story's book; True when its captions show it is this one's.
 
     The folder is named after the title, so two stories with the same title (or two untitled stories from
     stdin, both "Untitled story") met in one folder and the second build replaced the first's chapters. The
@@ -138,7 +142,7 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
     Refusing, rather than picking a folder of our own, keeps `output/<slug>/` where `narrator preview`,
     `narrator clean` and the next build of this story will look for it, and tells the user which is which.
     """
-    cues: list[str] = []
+    every: list[str] = []
     for vtt in sorted(folder.glob("*.vtt")) if folder.is_dir() else []:
         try:
             lines = vtt.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -148,21 +152,33 @@ def check_same_story(folder: Path, text: str, output: Path) -> None:
             continue  # not a file narrator wrote
         for ln in lines:
             if ln.startswith("<v ") and ">" in ln:
-                cue = ln.split(">", 1)[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-                if len(cue) >= _SENTENCE_CHARS:
-                    cues.append(cue)
+                every.append(ln.split(">", 1)[1].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    cues = [c for c in every if len(c) >= _SENTENCE_CHARS]
+    # A short story's pieces may all be shorter than a sentence ('"Done," / Clover whispered.'): with none to
+    # compare, a second untitled story from stdin replaced the first's chapter. Its clauses tell the two apart.
+    cues = cues or [c for c in every if len(c) >= _CLAUSE_CHARS]
     if not cues:
-        return
+        return False  # nothing to compare: not known to be this story's book
     sample = cues[:: max(1, len(cues) // _CUES_COMPARED)]
-    story = " ".join(text.split())
+    # Compared as words: a heading's cue is said "Chapter 1. The Gate." where the text has "Chapter 1: The Gate",
+    # so a short story edited and rebuilt, whose only long cues are headings, was taken for another story.
+    story = _words(text)
     need, found = SAME_STORY_SHARE * len(sample), 0
-    for cue in sample:  # a search of the whole text per cue: stop once enough are found (every rebuild is that)
-        found += cue in story
+    for cue in map(_words, sample):  # a search of the whole text per cue: stop once enough are found (every rebuild is that)
+        found += cue.strip() != "" and cue in story
         if found >= need:
-            return
+            return True
     raise OutputError(f"{folder} holds the audiobook of another story with the same title; build this one "
                       f"elsewhere with -o (e.g. -o {output / 'other'}), give it a title of its own, or delete "
                       f"{folder} first to replace that book.")
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> str:
+    """The words of a text, case-folded, one space apart and around: what two renderings of a line share."""
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def check_output_file(dest: Path, example: str) -> None:

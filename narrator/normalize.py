@@ -538,7 +538,10 @@ def load_lexicon(path: Path) -> dict[str, str]:
     table = data.get("lexicon", {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise CastError(f'{path}: [lexicon] must map words to strings, like  Twi = "Twee" ; fix the entries.')
-    return {str(k): v for k, v in table.items()}
+    # A file called lexicon.toml invites entries without the [lexicon] header above them: they were ignored
+    # without a word, and every pronunciation in it silently did nothing. Top-level "word" = "say" pairs count.
+    loose = {str(k): v for k, v in data.items() if isinstance(v, str)}
+    return {**loose, **{str(k): v for k, v in table.items()}}
 
 
 # ------------------------------------------------------------------ splitting

@@ -28,7 +28,15 @@ from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
-from narrator.export import Tags, cut_utf8, file_digest, require_ffmpeg, write_bytes_atomically, write_mp3
+from narrator.export import (
+    Tags,
+    cut_utf8,
+    file_digest,
+    remove_old_chapters,
+    require_ffmpeg,
+    write_bytes_atomically,
+    write_mp3,
+)
 from narrator.faults import (
     DEFAULT_TIMEOUT,
     Failure,
@@ -57,7 +65,16 @@ from narrator.mastering import Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
 from narrator.reader import NarratorWarning, read_story
-from narrator.synthesis import SAMPLE_RATE, Progress, narrator_settings, plan, process_context, synthesize
+from narrator.synthesis import (
+    SAMPLE_RATE,
+    Progress,
+    interrupt_after,
+    narrator_settings,
+    plan,
+    process_context,
+    stop_pool,
+    synthesize,
+)
 
 SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
 
@@ -137,8 +154,14 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
         return make_script(story_path, cast_path, include_notes)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
-            script, caught = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES), story_path,
-                                          cast_path, include_notes).result()
+            try:
+                with interrupt_after():  # submit starts the child: see interrupt_after
+                    analysis = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES),
+                                            story_path, cast_path, include_notes)
+                script, caught = analysis.result()
+            except KeyboardInterrupt:
+                stop_pool(child)  # the analysis is not waited for, nor left behind (its errors end it anyway)
+                raise
     except BrokenProcessPool:
         # The child was killed (most likely by the system, for memory); one line, not the pool's traceback.
         raise NarratorError(f"the analysis of {story_path} stopped unexpectedly (its process was killed: out of "
@@ -179,7 +202,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
-    check_same_story(folder, script.story.text, output)  # same title, another story: its book is not ours to replace
+    ours = check_same_story(folder, script.story.text, output)  # same title, another story: not ours to replace
     sweep_stale_temps(folder)
     toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
     cover_bytes, cover_mime = _cover(script, cover)
@@ -193,8 +216,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     jobs_out: dict[int, tuple[Path, Tags, str]] = {}
     results: dict[int, ChapterResult] = {}
     digests: dict[int, str] = {}
+    planned: list[Path] = []  # every chapter's MP3 name, written or not (--format m4b): older names are stale
     for ch in script.chapters:
         dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
+        planned.append(dest)
         tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
                     script.story.description, cover_bytes, cover_mime)
         digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint(), cover_sha)
@@ -289,6 +314,12 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
     chapters = tuple(results[n] for n in sorted(results))
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
+    # Only in a folder its captions show to be this story's: without them (deleted by hand) the old chapters may
+    # be another story's of the same title, which this build must not touch.
+    gone = remove_old_chapters(folder, planned) if ours else []
+    if gone:
+        warnings.warn(NarratorWarning(f"removed {len(gone)} chapter file{'s' if len(gone) != 1 else ''} of this book "
+                                      f"that the story no longer has: {', '.join(gone)}."), stacklevel=2)
     keys = {c.key for c in clips}
     # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
     # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
@@ -465,6 +496,7 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
         return script.story.cover, script.story.cover_mime or "image/jpeg"
     elif script.story.path is not None:
         candidates += [script.story.path.with_name(n) for n in ("cover.jpg", "cover.jpeg", "cover.png")]
+    guessed = cover is None and not (script.castfile and cover_path(script.castfile))
     for path in candidates:
         if path.is_file():
             data = path.read_bytes()
@@ -472,5 +504,11 @@ def _cover(script: Script, cover: Path | None) -> tuple[bytes | None, str]:
                 return data, "image/png"
             if data.startswith(b"\xff\xd8"):
                 return data, "image/jpeg"
+            if guessed:
+                # Nobody asked for this file: a cover.png that is really a WebP (or a stub) beside the story
+                # stopped the whole build with an error about an option the user never gave.
+                warnings.warn(NarratorWarning(f"{path} (found beside the story) is not a JPEG or PNG image, so the "
+                                              "book has no cover: convert it, or give one with --cover."), stacklevel=2)
+                continue
             raise InputError(f"cover image {path} is not a JPEG or PNG file.")
     return None, "image/jpeg"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 import warnings
@@ -102,13 +103,47 @@ def decode_text(data: bytes, name: str) -> str:
         raise InputError(f"{name} is not a text file (it holds binary data). Give narrator a text, Markdown, HTML or EPUB file.")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        mixed = _mostly_utf8(data, exc.start)
+        if mixed is not None:
+            text, bad = mixed
+            line = data.count(b"\n", 0, exc.start) + 1
+            warnings.warn(
+                f"{name} is UTF-8 but for {bad} byte{'s' if bad != 1 else ''} (the first on line {line}); read "
+                f"{'those' if bad != 1 else 'that one'} as Windows-1252. If a letter there looks wrong, fix it and "
+                "re-save the file as UTF-8.",
+                NarratorWarning,
+                stacklevel=2,
+            )
+            return text
         warnings.warn(
             f"{name} is not valid UTF-8; read it as Windows-1252. If letters look wrong, re-save the file as UTF-8.",
             NarratorWarning,
             stacklevel=2,
         )
         return data.decode("cp1252", errors="replace")
+
+
+def _mostly_utf8(data: bytes, first_bad: int) -> tuple[str, int] | None:
+    """(text, stray bytes) for UTF-8 with a few bytes of another encoding pasted in, else None.
+
+    Text copied from a Windows program into a UTF-8 story leaves a stray byte or two (a cp1252 '€' or '’').
+    Reading the whole file as Windows-1252 then turned every curly quote of the story into 'â€œ': no line was
+    dialogue any more and the narrator read the mojibake. Only the stray bytes are read as Windows-1252.
+    """
+    stray = 0
+
+    def one_byte(exc: UnicodeError) -> tuple[str, int]:
+        nonlocal stray
+        assert isinstance(exc, UnicodeDecodeError)
+        stray += 1
+        return exc.object[exc.start : exc.start + 1].decode("cp1252", errors="replace"), exc.start + 1
+
+    codecs.register_error("narrator-stray-cp1252", one_byte)
+    text = data.decode("utf-8", errors="narrator-stray-cp1252")
+    # A Windows-1252 file has no UTF-8 sequence at all, only stray bytes; UTF-8 has many more sequences than strays.
+    well_formed = sum(1 for ch in text if ord(ch) > 127) - stray
+    return (text, stray) if well_formed > 2 * stray else None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -221,7 +256,8 @@ _NOT_A_NAME = frozenset(re.findall(r"\w+", """
     """))
 # Lower-case particles that may sit inside a name: "Ursula le Guin", "Ludwig van Beethoven".
 _NAME_PARTICLES = frozenset(("van", "von", "de", "der", "den", "du", "da", "di", "del", "la", "le", "ten", "ter"))
-_NAME_WORD = re.compile(r"^[A-Z][\w.'’]*$")
+# Any script's capital: "[A-Z]" took "The Salt Road - Émile Durand" (and Łucja, Ólafur, Анна) for a title of its own.
+_NAME_WORD = re.compile(r"^(?=[^\W\d_])[\w.'’]*$")
 # A site handle is one token a sentence would not hold: with a digit, an underscore or an inner capital.
 _HANDLE = re.compile(r"^(?=\w*[A-Za-z])(?=\w*(?:\d|_|[a-z][A-Z]))\w{3,40}$")
 # Quotation marks mean dialogue; an apostrophe inside a word ("O’Brien", "Mara's") is not one.
@@ -242,7 +278,7 @@ def _is_author(candidate: str, after_by: bool) -> bool:
         return False
     if after_by and any(w.lower() in _NOT_A_NAME for w in words):
         return False
-    return all(_NAME_WORD.match(w) or w in _NAME_PARTICLES for w in words)
+    return all((_NAME_WORD.match(w) and w[0].isupper()) or w in _NAME_PARTICLES for w in words)
 
 
 def _title_and_author(line: str) -> tuple[str, str] | None:

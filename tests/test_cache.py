@@ -121,6 +121,39 @@ def test_cache_prune_removes_stale_temporary_files_only(tmp_path):
     assert not old.exists() and fresh.exists() and cache.path("aa01").exists()
 
 
+def test_cache_write_on_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
+    # A build stopped by "the disk is full" left one half-written .tmp per worker in the cache: the space the
+    # error message asks the user to free. The entry must be neither there nor half there.
+    import builtins
+    import errno
+
+    import narrator.cache as cache_module
+
+    class FullDisk:
+        def __init__(self, path, mode):
+            self.path, self.mode = path, mode
+
+        def __enter__(self):
+            self.f = builtins.open(self.path, self.mode)  # closed in __exit__
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, data):
+            self.f.write(bytes(data)[:7])  # part of it reaches the disk, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache_module, "open", FullDisk, raising=False)
+    cache = ClipCache(tmp_path)
+    with pytest.raises(OSError):
+        cache.put("aa01", b"\x01\x00" * 500, 22050, 0.1)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    cache.put("aa01", b"\x01\x00" * 500, 22050, 0.1)  # the same write with room to spare is kept
+    assert cache.get("aa01") is not None
+
+
 def test_cache_prune_spans_several_story_caches(tmp_path):
     one, two = ClipCache(tmp_path / "one"), ClipCache(tmp_path / "two")
     _entry(one, "aa01", 10_000, age=500)

@@ -13,6 +13,7 @@ from narrator.castfile import cover_path, load_cast
 from narrator.cli import app
 from narrator.errors import CastError, NarratorError
 
+from .conftest import needs_tools
 from .support_editloop import STORY, use_fixture_attribution
 
 runner = CliRunner()
@@ -211,6 +212,22 @@ def test_castfile_unknown_voice_id_suggests_close_ones(tmp_path, monkeypatch):
     text = " ".join(result.output.split())
     assert f"{path}:2: [characters.\"Mira\"] voice 'femal2' is not a silent voice. Did you mean female2" in text
     assert "narrator voices --engine silent" in text
+
+
+@needs_tools
+def test_castfile_voice_of_another_engine_says_which_and_how_to_keep_it(tmp_path, monkeypatch):
+    # `narrator cast` writes voices without an engine: a cast made with one engine stopped a build with another
+    # (`narrator cast story.txt`, then `narrator build story.txt --engine piper`) at "'gmw/en-GB-x-rp' is not a
+    # piper voice", with no word that it is an eSpeak voice or of the one-line fix.
+    use_fixture_attribution(monkeypatch)
+    path = tmp_path / "c.toml"
+    assert _Run(["cast", str(STORY), "-o", str(path), "--engine", "silent"]).exit_code == 0
+    result = _Run(["preview", str(STORY), "--chapter", "1", "--cast", str(path), "--engine", "pyttsx3",
+                   "-o", str(tmp_path / "p.wav")])
+    assert result.exit_code == 3
+    text = " ".join(result.output.split())
+    assert "is a silent voice, not a pyttsx3 voice" in text and 'add engine = "silent" to the table' in text
+    assert text.startswith(f"error: {path}:") and not (tmp_path / "p.wav").exists()
 
 
 @pytest.mark.parametrize("table", ["narrator", "unknown", 'characters."Mira"'])

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from narrator.cli import app
-from narrator.errors import CastError, OutputError
+from narrator.errors import CastError, InputError, OutputError
 
 from .conftest import SAMPLE, needs_tools
 
@@ -88,6 +88,19 @@ def test_cli_voices_json_and_table() -> None:
 
 
 @needs_tools
+def test_cli_voices_language_is_matched_as_voice_ids_write_it() -> None:
+    # eSpeak's languages are "en-us", its voice ids and Piper's languages "en-US": `--language en-US`, copied
+    # from an id, listed no voice at all (an empty table, exit 0), and so did a typo.
+    ids = lambda *args: [v["id"] for v in json.loads(run("voices", "--json", *args).stdout)]  # noqa: E731
+    assert "gmw/en-US+f3" in ids("--language", "en-US") and ids("--language", "en-US") == ids("--language", "en_us")
+    wrong = run("voices", "--language", "eng")
+    assert wrong.exit_code != 0 and isinstance(wrong.exception, InputError)  # main() prints it, exit 2
+    message = str(wrong.exception)
+    assert message.startswith("no pyttsx3 voice speaks --language 'eng'; languages:") and ", en, " in message
+    assert "\n" not in message
+
+
+@needs_tools
 def test_cli_cast_writes_and_keeps_edits(tmp_path: Path) -> None:
     cast = tmp_path / "voices" / "cast.toml"
     assert run("cast", str(SAMPLE), "-o", str(cast)).exit_code == 0
@@ -157,6 +170,41 @@ def test_cli_build_cover_option_replaces_a_missing_cast_file_cover(tmp_path: Pat
     assert built.exit_code == 0, built.output
     from mutagen.id3 import ID3
     assert ID3(next((out / "tiny").glob("01 *.mp3"))).getall("APIC")[0].data == _JPEG
+
+
+@needs_tools
+def test_cli_build_a_broken_cover_found_beside_the_story_is_a_warning(tmp_path: Path) -> None:
+    # A cover.png beside the story that is no PNG (a WebP renamed, a stub) stopped the build with "cover image
+    # cover.png is not a JPEG or PNG file", though the user gave no cover: now a warning, and no cover.
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    (tmp_path / "cover.png").write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 ")
+    out = tmp_path / "out"
+    with pytest.warns(UserWarning, match=r"cover\.png \(found beside the story\) is not a JPEG or PNG image"):
+        built = run("build", str(story), "-o", str(out), "--engine", "silent", "--jobs", "1")  # main() prints it
+    assert built.exit_code == 0, built.output
+    from mutagen.id3 import ID3
+    assert not ID3(next((out / "tiny").glob("01 *.mp3"))).getall("APIC")
+    given = run("build", str(story), "-o", str(out), "--engine", "silent", "--cover", str(tmp_path / "cover.png"))
+    assert given.exception is not None and "is not a JPEG or PNG file" in str(given.exception)  # asked for: an error
+
+
+@needs_tools
+def test_cli_cast_hint_is_a_command_that_uses_the_cast_just_written(tmp_path: Path) -> None:
+    # "Edit it, then: narrator preview STORY --chapter 1" left out a cast written with -o elsewhere (preview finds
+    # only voices/<slug>.toml by itself) and the engine: pasted, it previewed without the voices just picked.
+    import shlex
+
+    story = tmp_path / "tiny.txt"
+    story.write_text(_TINY)
+    cast = tmp_path / "my casts" / "tiny cast.toml"
+    result = run("cast", str(story), "-o", str(cast), "--engine", "silent")
+    assert result.exit_code == 0, result.output
+    hint = shlex.split(" ".join(result.output.split()).split("Edit it, then: ", 1)[1])
+    assert hint[:2] == ["narrator", "preview"] and hint[hint.index("--cast") + 1] == str(cast)
+    assert hint[hint.index("--engine") + 1] == "silent"
+    previewed = run(*hint[1:], "-o", str(tmp_path / "p.wav"))
+    assert previewed.exit_code == 0, previewed.output
 
 
 @needs_tools

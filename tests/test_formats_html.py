@@ -203,6 +203,95 @@ def test_html_fanfiction_net_chapter_heading_in_the_text_is_not_doubled() -> Non
     assert chapter.title == "Chapter 3: Embers" and story.text.count("Embers") == 1
 
 
+def test_html_fanfiction_net_page_chrome_is_not_read() -> None:
+    # A saved FanFiction.Net page keeps the site's top bar, breadcrumbs and review box in plain <div>s (no nav,
+    # header or footer tags): "FanFiction | unleash your imagination" and "Books > Misc" were read as the story.
+    chrome = ('<div id="top"><a href="/">FanFiction</a> | unleash your imagination</div>'
+              '<div id="pre_story_links"><a href="/book/">Books</a> <a href="/book/Misc/">Misc</a></div>')
+    page = _ffn_page("3. Embers", "<p>The fire had burned low.</p><p>Luna did not answer.</p>")
+    page = page.replace(b"<body>", b"<body>" + chrome.encode()).replace(
+        b"</body>", b'<div id="review">Review this chapter <button>Post</button></div><div>Follow/Fav</div></body>')
+    story = read_html(page, Path("p.html"))
+    assert story.text.strip() == "Chapter 3: Embers\n\nThe fire had burned low.\n\nLuna did not answer."
+    assert (story.title, story.author) == ("Starlit Road", "Nyx Quill")
+
+
+def _ao3_page(chapters: str) -> bytes:
+    # The shape of a work page saved from AO3 in a browser (not its download): site header, skip link and menus,
+    # the work's tag list, #workskin (preface, chapters, afterword), then the kudos box and the footer.
+    return f"""<html><head><title>Tide Clock - quill_wren - Original Work [Archive of Our Own]</title></head><body>
+    <ul id="skiplinks"><li><a href="#main">Main Content</a></li></ul>
+    <div id="header" class="region"><h1 class="heading"><a href="/">Archive of Our Own</a></h1></div>
+    <div id="main" role="main"><dl class="work meta group"><dt>Rating:</dt><dd>Teen</dd><dt>Words:</dt><dd>90</dd></dl>
+    <div id="workskin"><div class="preface group"><h2 class="title heading">Tide Clock</h2>
+    <h3 class="byline heading"><a rel="author" href="/users/quill_wren">quill_wren</a></h3>
+    <div class="summary module" role="complementary"><h3 class="heading">Summary:</h3>
+    <blockquote class="userstuff"><p>A clock that runs on the tide.</p></blockquote></div></div>
+    <div id="chapters">{chapters}</div></div>
+    <div id="feedback" role="complementary"><h3 class="landmark heading">Actions</h3><a href="#">Kudos</a></div></div>
+    <div id="footer" role="contentinfo"><p>a project of the Organization for Transformative Works</p></div>
+    </body></html>""".encode()
+
+
+def _ao3_chapter(n: int, title: str, body: str) -> str:
+    return (f'<div class="chapter" id="chapter-{n}"><div class="chapter preface group"><h3 class="title">'
+            f'<a href="/c/{n}">Chapter {n}</a>: {title}</h3><div id="summary" class="summary module">'
+            f'<h3 class="heading">Summary:</h3><blockquote class="userstuff"><p>In which time runs.</p></blockquote>'
+            f'</div></div><div class="userstuff module" role="article"><h3 class="landmark heading">Chapter Text</h3>'
+            f"{body}</div></div>")
+
+
+def test_html_saved_ao3_work_page_reads_the_work_not_the_site() -> None:
+    # Saved from the browser, the page was titled "Archive of Our Own" (the site's <h1>) and its skip link,
+    # "Main Content", was read as a chapter; each chapter's "Summary:" ran into its title.
+    from narrator.chapters import split_chapters
+
+    one_shot = '<h3 class="landmark heading">Work Text:</h3><div class="userstuff"><p>The clock ticked.</p></div>'
+    story = read_html(_ao3_page(one_shot), Path("page.html"))
+    assert (story.title, story.author, story.description) == ("Tide Clock", "quill_wren", "A clock that runs on the tide.")
+    assert story.text.strip() == "The clock ticked."
+    whole = _ao3_page(_ao3_chapter(1, "Low Water", "<p>The clock ticked.</p>")
+                      + _ao3_chapter(2, "High Water", "<p>The clock stopped.</p>"))
+    story = read_html(whole, Path("page.html"))
+    chapters = split_chapters(story)
+    assert [c.title for c in chapters] == ["Chapter 1: Low Water", "Chapter 2: High Water"]
+    said = " ".join(story.text[p.start:p.end] for c in chapters for p in c.paragraphs)
+    assert said == "The clock ticked. The clock stopped."  # the chapter summaries are notes: --author-notes reads them
+    noted = " ".join(story.text[p.start:p.end] for c in split_chapters(story, include_notes=True) for p in c.paragraphs)
+    assert "In which time runs." in noted
+
+
+def test_html_ao3_download_chapter_summary_is_left_out_like_its_notes() -> None:
+    # AO3's download puts "Chapter Summary" and "Chapter Notes" boxes under the heading: the notes were left
+    # out, the summary read aloud, label and all ("Chapter Summary. In which ...").
+    page = b"""<html><body><div id="chapters" class="userstuff"><div class="meta group"><h2 class="heading">Chapter 1:
+    Low Water</h2><p>Chapter Summary</p><blockquote class="userstuff"><p>In which time runs.</p></blockquote>
+    <p>Chapter Notes</p><blockquote class="userstuff"><p>Thanks, beta!</p></blockquote></div>
+    <div class="userstuff"><p>The clock ticked.</p></div></div></body></html>"""
+    story = read_html(page, Path("dl.html"))
+    from narrator.chapters import split_chapters
+
+    (chapter,) = split_chapters(story)
+    assert [story.text[p.start:p.end] for p in chapter.paragraphs] == ["The clock ticked."]
+
+
+def test_html_blog_chapter_page_furniture_is_not_read() -> None:
+    # A web serial's chapter page in a WordPress theme's usual markup (hand-written): the site's name and tagline,
+    # "Posted on ... by ...", the "Previous Chapter | Table of Contents | Next Chapter" links above and below the
+    # text and the "Like this:" box (read as a chapter of its own) were all read aloud.
+    nav = '<p><a href="/4">Previous Chapter</a> | <a href="/toc">Table of Contents</a> | <a href="/6">Next Chapter</a></p>'
+    page = f"""<html><head><title>Chapter 5: The Well - Moss and Ember</title></head><body>
+    <header class="site-header"><p class="site-title"><a href="/">Moss and Ember</a></p>
+    <p class="site-description">A web serial</p></header><main><article class="post">
+    <header class="entry-header"><h1 class="entry-title">Chapter 5: The Well</h1>
+    <div class="entry-meta">Posted on May 2 by <span class="author">fernwrites</span></div></header>
+    <div class="entry-content">{nav}<p>The well was deep.</p><p>Next came the rope.</p>{nav}
+    <div id="jp-post-flair"><h3>Like this:</h3><p>Like Loading...</p></div></div></article></main>
+    <footer class="site-footer">Powered by WordPress</footer></body></html>""".encode()
+    story = read_html(page, Path("ch5.html"))
+    assert story.text.strip() == "The well was deep.\n\nNext came the rope."  # a story line that starts "Next" stays
+
+
 _NOTE_PARAS = ["Notes:", "Meet me at the mill at midnight.", "She folded the paper twice.",
                "The wind howled all night long."]
 

@@ -120,3 +120,25 @@ def test_markdown_title_author_line_before_the_first_heading(tmp_path: Path, fir
     assert (story.title, story.author) == (title, author)
     assert (first in said) == (author is None)
     assert [c.title for c in chapters][-2:] == ["Chapter 1", "Chapter 2"]
+
+
+_FRONT = "---\ntitle: Salt Lanterns\nauthor: Wren Quill\n"
+_BODY = '# Chapter 1\n\n"Hi," said Ann.\n\n---\n\n"Bye," said Bo.\n'
+
+
+@pytest.mark.parametrize(("source", "warned"), [
+    (_FRONT + "---\n\n" + _BODY, False),
+    ((_FRONT + "---\n\n" + _BODY).replace("\n", "\r\n"), False),  # Windows line ends: "---\r\n" is the fence too
+    (_FRONT + "\n" + _BODY, True),  # the closing fence forgotten: the scene break's "---" closed it, eating chapter 1
+])
+def test_markdown_front_matter_never_swallows_the_story(source: str, warned: bool) -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        story = read_markdown(source.encode(), Path("salt.md"))
+    assert (story.title, story.author) == ("Salt Lanterns", "Wren Quill")
+    assert story.text == 'Chapter 1\n\n"Hi," said Ann.\n\n* * *\n\n"Bye," said Bo.'
+    notes = [str(w.message) for w in caught if "front matter" in str(w.message)]
+    assert notes == (["salt.md: the front matter on line 1 has no closing --- line; read its key: value lines up to "
+                      "the first blank line as it. Add a --- line after them."] if warned else [])

@@ -138,6 +138,14 @@ def test_normalize_load_lexicon(tmp_path: Path) -> None:
         load_lexicon(path)
 
 
+def test_normalize_load_lexicon_reads_entries_written_without_the_table_header(tmp_path: Path) -> None:
+    # voices/lexicon.toml with 'Twi = "Twee"' and no [lexicon] line above it was read as an empty lexicon,
+    # without a word: every pronunciation in the file silently did nothing.
+    path = tmp_path / "lexicon.toml"
+    path.write_text('Twi = "Twee"\n\n[lexicon]\n"Celestia" = "Seh-LESS-tee-uh"\n', encoding="utf-8")
+    assert load_lexicon(path) == {"Twi": "Twee", "Celestia": "Seh-LESS-tee-uh"}
+
+
 def test_normalize_shout_level() -> None:
     assert shout_level("I SAID GET OUT NOW!") == 1.0
     assert shout_level("The FBI is here.") == 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from narrator.cli import app
@@ -75,6 +76,32 @@ def test_build_refuses_a_second_untitled_story_from_stdin(tmp_path: Path) -> Non
 
 
 @needs_tools
+def test_build_refuses_a_second_short_untitled_story_from_stdin(tmp_path: Path) -> None:
+    # Every piece of a very short story is under a sentence's 30 characters, so there was nothing to compare
+    # and the second story's chapter replaced the first's. Rebuilding the first (edited) is still allowed.
+    first = 'The shed was quiet. "Done," Wren whispered. "Done at last."\n\nThe kite flew.\n'
+    assert run("-", "-o", str(tmp_path), stdin=first).exit_code == 0
+    (book,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    before = snapshot(book)
+    assert "another story" in refusal(run("-", "-o", str(tmp_path), stdin='"Hello," said Ann.\n'))
+    assert snapshot(book) == before
+    again = run("-", "-o", str(tmp_path), stdin=first.replace("The kite flew.", "The kite flew away."))
+    assert again.exit_code == 0, again.output
+
+
+@needs_tools
+def test_build_still_rebuilds_a_short_story_whose_long_cues_are_headings(tmp_path: Path) -> None:
+    # A tiny story's only cues of 10+ characters are its headings, said "Chapter 2. B." where the text has
+    # "Chapter 2: B": compared as written, the edited story (a chapter renamed) counted as another story.
+    story = tmp_path / "s.txt"
+    story.write_text('Shrink\n\nChapter 1: A\n\n"One," said Ann.\n\nChapter 2: B\n\n"Two," said Ann.\n')
+    assert run(str(story), "-o", str(tmp_path / "out")).exit_code == 0
+    story.write_text(story.read_text().replace("Chapter 2: B", "Chapter 2: Bee"))
+    again = run(str(story), "-o", str(tmp_path / "out"))
+    assert again.exit_code == 0, again.output
+
+
+@needs_tools
 def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> None:
     story = tmp_path / "a.txt"
     story.write_text(FIRST)
@@ -83,6 +110,31 @@ def test_build_still_rebuilds_the_same_story_after_an_edit(tmp_path: Path) -> No
     again = run(str(story), "-o", str(tmp_path / "books"))
     assert again.exit_code == 0, again.output
     assert "1 encoded" in again.output
+
+
+@needs_tools
+def test_build_removes_its_own_chapters_the_story_no_longer_has(tmp_path: Path) -> None:
+    # A chapter renamed or dropped left its old MP3 and captions beside the new ones: a player listing the folder
+    # played "02 Chapter 2 - B", "02 Chapter 2 - Bee" and the stale "03". Files narrator did not sign stay.
+    story = tmp_path / "s.txt"
+    story.write_text('Shrink\n\nChapter 1: A\n\n"One," said Ann.\n\nChapter 2: B\n\n"Two," said Ann.\n\n'
+                     'Chapter 3: C\n\n"Three," said Ann.\n')
+    out = tmp_path / "out"
+    assert run(str(story), "-o", str(out), "--srt").exit_code == 0
+    book = out / "shrink"
+    (book / "07 My own recording.mp3").write_bytes(b"\xff\xfb\x90\x00" + bytes(400))
+    story.write_text('Shrink\n\nChapter 1: A\n\n"One," said Ann.\n\nChapter 2: Bee\n\n"Two," said Ann.\n')
+    with pytest.warns(UserWarning, match=r"removed 2 chapter files .*: 02 Chapter 2 - B\.mp3, 03 Chapter 3 - C\.mp3"):
+        again = run(str(story), "-o", str(out), "--srt")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in book.iterdir() if p.is_file()) == [
+        "01 Chapter 1 - A.mp3", "01 Chapter 1 - A.srt", "01 Chapter 1 - A.vtt", "02 Chapter 2 - Bee.mp3",
+        "02 Chapter 2 - Bee.srt", "02 Chapter 2 - Bee.vtt", "07 My own recording.mp3", "shrink.m3u"]
+    for vtt in book.glob("*.vtt"):  # without its captions the folder is not known to be this story's book:
+        vtt.unlink()                 # the old chapter may be another story's of the same title, and stays
+    story.write_text(story.read_text().replace("Chapter 2: Bee", "Chapter 2: Bees"))
+    assert run(str(story), "-o", str(out)).exit_code == 0
+    assert (book / "02 Chapter 2 - Bee.mp3").exists() and (book / "02 Chapter 2 - Bees.mp3").exists()
 
 
 @needs_tools

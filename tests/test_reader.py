@@ -98,6 +98,30 @@ def test_reader_both_paragraph_conventions(tmp_path: Path) -> None:
     assert len(split_chapters(read_story(_story(tmp_path, wrapped, "b.txt")))[0].paragraphs) == 4
 
 
+_TALK = [  # one paragraph per line, no blank lines, nearly every line 45-90 characters long
+    'Clover set the bird on the bench. "Hold still," she told it.',
+    '"I am holding still," said the bird. "You are the one shaking."',
+    '"Then we are both shaking," Clover said, and laughed at herself.',
+    'The bird clicked its copper beak twice and looked at the door.',
+    '"Someone is coming," it said. "Someone with heavy boots."',
+    'Clover put down the pliers and wiped her hooves on her apron.',
+    '"Hide," she said. "In the drawer with the springs. Quickly now."',
+    'The bird hopped into the drawer without another word.',
+]
+
+
+def test_reader_one_paragraph_per_line_dialogue_is_not_taken_for_wrapped_prose(tmp_path: Path) -> None:
+    # Short dialogue paragraphs one per line all fall in the 45-90 band of wrapped prose: the whole story was
+    # read as one hard-wrapped paragraph, so a quote re-opened on the next line ("Done at last. / "Now fly.")
+    # closed the one before it and the narrator read the speech. A wrapper fills each line to its column.
+    import textwrap
+
+    story = read_story(_story(tmp_path, "Chapter 1\n" + "\n".join(_TALK) + "\n", "talk.txt"))
+    assert [story.text[p.start:p.end] for p in split_chapters(story)[0].paragraphs] == _TALK
+    prose = " ".join(line.replace('"', "") for line in _TALK)  # the same words, hard-wrapped at 70 columns
+    wrapped = "Chapter 1\n\n" + "\n\n".join(textwrap.fill(prose, 70) for _ in range(3)) + "\n"
+    assert len(split_chapters(read_story(_story(tmp_path, wrapped, "wrapped.txt")))[0].paragraphs) == 3
+
 def test_reader_scene_breaks(tmp_path: Path) -> None:
     text = "Chapter 1\n\n" + BODY + "* * *\n\n" + BODY + "~~~\n\n" + BODY + "\n\n\n\n" + BODY
     scenes = split_chapters(read_story(_story(tmp_path, text)))[0].scenes
@@ -119,6 +143,18 @@ def test_reader_cp1252_falls_back_with_warning(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="Windows-1252"):
         story = read_story(path)
     assert "Café" in story.text
+
+
+def test_reader_utf8_with_a_stray_windows_byte_keeps_its_curly_quotes(tmp_path: Path) -> None:
+    # One cp1252 byte pasted into a UTF-8 story made the whole file Windows-1252: every curly quote became
+    # "â€œ", so no line was dialogue and the narrator read the mojibake aloud.
+    path = tmp_path / "stray.txt"
+    path.write_bytes("Chapter 1\n\n“Hello,” said Ann.\n\n".encode() + "It cost 5 \x80.\n".encode("latin-1")
+                     + "“It’s late,” said Ann.\n".encode())
+    with pytest.warns(UserWarning, match=r"UTF-8 but for 1 byte \(the first on line 5\)"):
+        story = read_story(path)
+    assert "“Hello,” said Ann." in story.text and "“It’s late,”" in story.text and "5 €." in story.text
+    assert "â€" not in story.text
 
 
 def test_reader_utf16_with_bom(tmp_path: Path) -> None:
@@ -196,6 +232,10 @@ def test_reader_a_wrapped_line_starting_with_note_book_is_not_a_note(tmp_path: P
     ("Starlit Road by Nyx Quill", "Starlit Road", "Nyx Quill"),
     ("Starlit Road - nyx_quill42", "Starlit Road", "nyx_quill42"),  # a site handle: digits and underscores
     ("Dusk - Ursula le Guin", "Dusk", "Ursula le Guin"),
+    ("The Salt Road - Émile Durand", "The Salt Road", "Émile Durand"),  # a capital of any script names a person
+    ("Harbour by Łucja Nowak", "Harbour", "Łucja Nowak"),
+    ("Тихая гавань - Анна", "Тихая гавань", "Анна"),
+    ("The Salt Road - émile durand", None, None),     # lower case is still no name
     ("Bells - Tess Ter", "Bells", "Tess Ter"),         # "ter" is a particle only in lower case
     ("Dusk - Mary May", "Dusk", "Mary May"),           # a month is a name after a dash, not after "by"
     ("Encore - by quiet_static", "Encore", "quiet_static"),  # a dash and "by": the byline after the dash
@@ -251,3 +291,29 @@ def test_reader_header_title_dash_by_author(tmp_path: Path) -> None:
     story = read_story(_story(tmp_path, "Encore - by quiet_static\n\nA band story.\n\nChapter 1: Soundcheck\n\n"
                                         + BODY * 2))
     assert (story.title, story.author, story.description) == ("Encore", "quiet_static", "A band story.")
+
+
+def test_reader_a_long_labelled_chapter_title_is_a_heading_not_the_blurb(tmp_path: Path) -> None:
+    # A 110-character "Chapter 1: ..." line was no heading (the limit was 100): the header's blurb then ran to
+    # "Chapter 2", so chapter 1's lines went into the MP3 comment and were never read aloud.
+    title = "Chapter 1: In Which Our Heroes Find That the Bridge Was Never There and Then Walk Home Again to Sleep"
+    assert len(title) > 100
+    text = f'The Bridge - by Quill\n\n{title}\n\n"Hi," said Ann.\n\nChapter 2: Home\n\n"Bye," said Ann.\n'
+    story = read_story(_story(tmp_path, text))
+    chapters = split_chapters(story)
+    assert [c.title for c in chapters] == [title, "Chapter 2: Home"]
+    assert story.description is None and '"Hi," said Ann.' in _read_aloud(story, chapters)
+
+
+def test_reader_a_table_of_contents_is_not_read_into_the_first_chapter_title(tmp_path: Path) -> None:
+    # A contents list on top (each line a heading with nothing under it) joined the first chapter's heading:
+    # "Chapter 1: Start, Chapter 2: Middle, Chapter 3: End, Chapter 1: Start" was read aloud and named its file.
+    toc = "Chapter 1: Start\nChapter 2: Middle\nChapter 3: End\n\n"
+    body = '"One," said Ann.\n\n'
+    text = "The Toc - by Ink_Well\n\nContents\n\n" + toc + "".join(
+        f"{line}\n\n{body}" for line in toc.split("\n") if line)
+    story = read_story(_story(tmp_path, text))
+    assert [c.title for c in split_chapters(story)] == ["Chapter 1: Start", "Chapter 2: Middle", "Chapter 3: End"]
+    volume = "Chapter 1\n\nIt rained.\n\nVOLUME II\n\nCHAPTER I\n\nIt snowed.\n"  # an empty heading still joins the next
+    assert [c.title for c in split_chapters(read_story(_story(tmp_path, volume, "v.txt")))] == [
+        "Chapter 1", "Volume II, Chapter I"]

@@ -21,9 +21,12 @@ SCENE_BREAK = "* * *"
 _BREAK_TEXT = re.compile(
     r"^\s*(?:(?:[*~\-_=#⁂•·+◇◆○●§]\s*)+|(?:(?:o0o|oOo|OoO|0o0|xXx|XxX)\s*)+)\s*$"
 )
-# "Notes:", "Chapter End Notes", "Author's Note:", "A/N" standing alone as a label.
+# "Notes:", "Chapter End Notes", "Author's Note:", "A/N" standing alone as a label. AO3's "Chapter Summary" (its
+# downloads) and "Summary:" (its saved work pages) box is the writer's blurb for the chapter, like a note: it was
+# read aloud after the label, and on a saved page "Summary:" ran into the chapter title ("The Lamp Room, Summary:").
 _NOTE_LABEL = re.compile(
-    r"^\s*(?:chapter\s+|end\s+|story\s+|beginning\s+)*(?:author'?s'?\s+|a/?n\s*)?notes?\s*:?\s*$|^\s*a/n\s*:?\s*$",
+    r"^\s*(?:chapter\s+|end\s+|story\s+|beginning\s+)*(?:author'?s'?\s+|a/?n\s*)?notes?\s*:?\s*$|^\s*a/n\s*:?\s*$"
+    r"|^\s*(?:chapter\s+)?summary\s*:?\s*$",
     re.IGNORECASE,
 )
 # A paragraph that opens with "A/N:" or "Author's note -" is a one-paragraph note.
@@ -41,8 +44,18 @@ _DROP_TAGS = frozenset(
 _ITALIC_TAGS = frozenset({"i", "em", "cite", "dfn", "var"})
 # Web-page furniture: class/id words that never hold story text.
 _WEB_FURNITURE = frozenset(
-    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "review", "reviews", "review-form", "masthead", "landmark"]
+    ["comments", "comment", "commentlist", "respond", "footer", "nav", "navbar", "navigation", "menu", "sidebar", "share", "sharing", "social", "breadcrumb", "breadcrumbs", "kudos", "feedback", "advertisement", "advert", "ad", "ads", "banner", "cookie", "cookies", "skip", "login", "search", "pagination", "pager", "actions", "chapter-select", "chapterselect", "review", "reviews", "review-form", "masthead", "landmark", "skiplinks",
+     # A blog's chapter page (WordPress, where web serials live): the site's name and tagline, the "Posted on ...
+     # by ..." line, the "Like this:" box (it became a chapter of its own) and related posts.
+     "site-header", "site-branding", "site-title", "site-description", "entry-meta", "post-meta", "entry-footer",
+     "flair", "likebox", "relatedposts"]
 )
+# A paragraph of links between a serial's chapters ("Previous Chapter | Table of Contents | Next Chapter"),
+# above and below the text of nearly every web-serial chapter page: it was read aloud twice per chapter.
+_NAV_WORD = r"(?:(?:previous|prev|next|first|last|latest)(?:\s+(?:chapter|part|page|post|episode))?|" \
+            r"table\s+of\s+contents|contents|index|toc|home|chapter\s+list)"
+_NAV_LINE = re.compile(rf"^[\s«»<>←→‹›|/·•\-–—]*{_NAV_WORD}(?:[\s«»<>←→‹›|/·•\-–—]+{_NAV_WORD})*[\s«»<>←→‹›|/·•\-–—]*$",
+                       re.IGNORECASE)
 _WEB_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu"})
 
 
@@ -187,6 +200,8 @@ def html_blocks(root: Tag, *, web: bool = False, first_note: int = 0) -> list[Bl
     walker.note_counter = first_note
     walker.visit(root, False)
     walker.flush()
+    if web:
+        walker.blocks = [b for b in walker.blocks if not (b.kind == "para" and _NAV_LINE.match(b.text))]
     mark_labelled_notes(walker.blocks, first_note=walker.note_counter)
     return walker.blocks
 

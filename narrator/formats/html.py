@@ -38,8 +38,15 @@ def read_html(data: bytes, path: Path | None) -> Story:
     soup = parse_html(data)
     title, author, description = _metadata(soup)
     chapter = _ffn_chapter(soup)
+    ffn = isinstance(soup.find(id="profile_top"), Tag)
     _prune(soup)
-    root = soup.body or soup
+    # A saved FanFiction.Net page holds the site's menus, breadcrumbs and review box in plain <div>s around
+    # the chapter ("FanFiction | unleash your imagination" was read aloud): its text is #storytext alone.
+    ffn_text = soup.find(id="storytext") if ffn else None
+    # A work page saved from AO3 (not its download) keeps the site's header, menus, kudos box and footer around
+    # #workskin, the work itself: its title became the book's and "Main Content" (a skip link) a chapter.
+    workskin = soup.find(id="workskin")
+    root = ffn_text if isinstance(ffn_text, Tag) else workskin if isinstance(workskin, Tag) else soup.body or soup
     blocks = html_blocks(root, web=True)
     title = title or (title_from_path(path) if path else "Untitled")
     blocks, summary = _drop_header(blocks, title, author)
@@ -83,6 +90,11 @@ def _metadata(soup: BeautifulSoup) -> tuple[str | None, str | None, str | None]:
         # the header block (dropped as furniture) was read aloud as the story's first lines.
         return _ffn_profile(profile)
     title = _meta(soup, "dc.title", "og:title")
+    workskin = soup.find(id="workskin")
+    if not title and isinstance(workskin, Tag):
+        # AO3's work page: the page's <h1> is the site's name; the work's title is the preface's heading.
+        heading = workskin.find(class_="title")
+        title = heading.get_text(" ", strip=True) if isinstance(heading, Tag) else None
     if not title:
         h1 = soup.find("h1")
         title = h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 from narrator.errors import InputError
@@ -14,13 +15,18 @@ from narrator.formats._blocks import (
     write_chapters,
 )
 from narrator.models import Story
-from narrator.reader import header_line, title_from_path
+from narrator.reader import NarratorWarning, header_line, title_from_path
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 # Thematic breaks ("---", "***", "* * *", "___") and the separators writers type ("~~~", "⁂", "o0o").
 _BREAK = re.compile(r"^ {0,3}(?:(?:[-*_~=#⁂•·+]\s*){3,}|⁂|(?:o0o|oOo|xXx)\s*)$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+# A front-matter line: "key: value", "key:", a list item or an indented continuation. A Markdown heading or a
+# line of prose means the "---" that closed it was the story's first scene break, not the fence.
+_YAML_LINE = re.compile(r"^(?:[ \t]*$|[A-Za-z_][\w .\-]*:(?:\s.*)?$|[ \t]*-\s|[ \t]+\S)")
+# Front matter whose closing "---" was forgotten: "key: value" lines from the opening fence to a blank line.
+_OPEN_FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:[A-Za-z_][\w .\-]*:[^\n]*\n)+)[ \t]*(?:\n|\Z)")
 # Inline syntax, first match wins: escapes, images (dropped), links (text kept), code, strong, emphasis.
 _INLINE = re.compile(
     r"\\(?P<esc>[\\`*_{}\[\]()#+\-.!~>])"
@@ -41,7 +47,10 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{label}: the Markdown file is not UTF-8 text ({exc}); re-save it as UTF-8.") from exc
-    meta, source = _front_matter(source)
+    # Windows line ends: "---\r\n" was no front-matter fence, so "title: X author: Y" was read aloud as a chapter.
+    # The story's offsets point into the text built below, not into this source, so normalising is safe.
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    meta, source = _front_matter(source, label)
     blocks = _blocks(source)
     title = meta.get("title")
     # A lone "# Title" on top of "##" chapters names the story rather than a chapter; so does the only heading
@@ -79,11 +88,20 @@ def read_markdown(data: bytes, path: Path | None) -> Story:
     )
 
 
-def _front_matter(source: str) -> tuple[dict[str, str], str]:
+def _front_matter(source: str, label: str) -> tuple[dict[str, str], str]:
     """Simple `key: value` YAML front matter (title, author, summary); the rest of YAML is ignored."""
     match = _FRONT_MATTER.match(source)
+    if match and not all(_YAML_LINE.match(line) for line in match.group(1).splitlines()):
+        # "---" / "title: X" with the closing fence forgotten took everything up to the story's first "---" scene
+        # break for front matter: the chapter heading and the lines before the break were never read.
+        match = None
     if not match:
-        return {}, source
+        match = _OPEN_FRONT_MATTER.match(source)
+        if not match:
+            return {}, source
+        warnings.warn(NarratorWarning(f"{label}: the front matter on line 1 has no closing --- line; read its "
+                                      "key: value lines up to the first blank line as it. Add a --- line after "
+                                      "them."), stacklevel=3)
     meta: dict[str, str] = {}
     for line in match.group(1).splitlines():
         key, sep, value = line.partition(":")
