@@ -9,7 +9,7 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -29,6 +29,7 @@ from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import (
+    Missed,
     Tags,
     cut_utf8,
     file_digest,
@@ -61,7 +62,7 @@ from narrator.listening import (
     pacing_for,
     up_to_date,
 )
-from narrator.mastering import Mastering, master, memory_per_sample
+from narrator.mastering import LOUDNESS_TOLERANCE, Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
 from narrator.reader import NarratorWarning, read_story
@@ -234,6 +235,7 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         for key in keys:
             chapters_of.setdefault(key, []).append(n)
     encodes: dict[int, Future[ChapterResult]] = {}
+    missed: dict[int, Missed] = {}  # chapters whose MP3 missed its loudness target or ceiling (one line at the end)
     budget = Budget()
     stop = threading.Event()  # set when the build ends early: chapters being encoded stop at their next clip
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
@@ -255,7 +257,9 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
         def encode_chapter(n: int, audio: ChapterAudio) -> ChapterResult:
             dest, tags, digest = jobs_out[n]
             try:
-                make_chapter(audio, dest, tags, digest, how, cache)
+                miss = make_chapter(audio, dest, tags, digest, how, cache)
+                if miss is not None:
+                    missed[n] = miss
             except (NarratorError, Stopped):
                 raise
             except Exception as exc:  # the encoder failed: usually a full disk; say so instead of a traceback
@@ -301,6 +305,8 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
     # Only in a folder its captions show to be this story's: without them (deleted by hand) the old chapters may
     # be another story's of the same title, which this build must not touch.
+    if missed:
+        warnings.warn(NarratorWarning(missed_targets(missed, how)), stacklevel=2)
     gone = remove_old_chapters(folder, planned) if ours else []
     if gone:
         warnings.warn(NarratorWarning(f"removed {len(gone)} chapter file{'s' if len(gone) != 1 else ''} of this book "
@@ -314,6 +320,29 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     return BuildResult(chapters, rendered, len(keys) - rendered - not_needed, sum(c.seconds for c in chapters),
                        time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures),
                        not_needed)
+
+
+def missed_targets(missed: Mapping[int, Missed], how: Delivery) -> str:
+    """One line for the chapters whose MP3 missed the loudness target or the true-peak ceiling, and why."""
+    m = how.mastering
+    unit = "dB RMS" if m.rms is not None else "LUFS"
+    target = m.rms if m.rms is not None else m.loudness
+    span = lambda v: f"{min(v):.1f}" if f"{min(v):.1f}" == f"{max(v):.1f}" else f"{min(v):.1f} to {max(v):.1f}"  # noqa: E731
+    quiet = {n: x for n, x in missed.items() if abs(x.level - target) > LOUDNESS_TOLERANCE}
+    loud = {n: x for n, x in missed.items() if x.true_peak > m.true_peak}
+    parts = []
+    if quiet:
+        parts.append(f"{_chapters(quiet)} reached {span([x.level for x in quiet.values()])} {unit}, not {target:g} "
+                     f"(+-{LOUDNESS_TOLERANCE:g})" + (": under the ceiling the limiter takes back most of any more "
+                     "gain (speech peaks stand ~11 dB over its loudness)" if any(x.limited for x in quiet.values()) else ""))
+    if loud:
+        parts.append(f"{_chapters(loud)} peaked at {span([x.true_peak for x in loud.values()])} dBTP, over the "
+                     f"{m.true_peak:g} dBTP ceiling: the MP3 encoder's ringing lifts limited peaks 1-2 dB")
+    return "; ".join(parts) + ". Lower --loudness or raise --true-peak."
+
+
+def _chapters(which: Mapping[int, object]) -> str:
+    return f"chapter{'s' if len(which) > 1 else ''} {', '.join(str(n) for n in sorted(which))}"
 
 
 def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,
