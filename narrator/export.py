@@ -199,6 +199,13 @@ def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, ho
 
     missed: Missed | None = None
 
+    def _encode(chapter: ChapterAudio, gains: Gains, aim: Mastering, tmp: Path) -> None:
+        stream = render(chapter.chunks, chapter.samples, sr, gains, aim, tags.track)
+        if master_to is None:
+            _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate)
+        else:
+            _atomic(master_to, lambda raw: _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate, tee=raw))
+
     def make(tmp: Path) -> None:
         nonlocal missed
         want = how.mastering
@@ -206,11 +213,10 @@ def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, ho
         local: tuple[tuple[int, int, float], ...] = ()
         for _ in range(2):  # the first try, and one more with its misses taken off the aim
             gains = replace(_solve(chapter, replace(how, mastering=aim)), local=local)
-            stream = render(chapter.chunks, chapter.samples, sr, gains, aim, tags.track)
-            if master_to is None:
-                _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate)
-            else:
-                _atomic(master_to, lambda raw, s=stream: _encode_mp3(s, sr, tmp, how.mp3_bitrate, how.out_rate, tee=raw))
+            if not np.isfinite(gains.loudness):  # silence (a stand-in engine, a chapter of pauses): nothing to aim
+                _encode(chapter, gains, aim, tmp)
+                break
+            _encode(chapter, gains, aim, tmp)
             got = delivered_level(tmp, how.out_rate or sr, want)
             short = _target(want) - got.level
             limited = gains.loudness < _target(aim) - LOUDNESS_TOLERANCE

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import PACING, ChapterAudio, Stopped, assemble
+from narrator.assemble import PACING, ChapterAudio, Stopped, assemble, pacing_used
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
@@ -481,7 +481,7 @@ def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery:
     """What a chapter file is made of; `cover_sha` is the sha256 of tags.cover, hashed once per build, not per chapter."""
     h = hashlib.sha256()
     meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description,
-            sorted(pacing.items()), cover_sha, delivery]
+            sorted(pacing_used(clips, pacing).items()), cover_sha, delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())
