@@ -376,6 +376,11 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             raise InputError(f"lines {a}-{b} run backwards: give the first line first (--lines {b}-{a}).")
         if a < 0 or a > last:
             raise InputError(f"lines {a}-{b} are not in chapter {chapter}: its lines run 0 to {last} (see `narrator script`).")
+        if b > last:
+            # Played as far as the chapter goes, and said: a range past the end is usually a typo or a guess.
+            warnings.warn(NarratorWarning(f"chapter {chapter} ends at line {last}: previewing lines {a}-{last}, "
+                                          f"not {a}-{b}."), stacklevel=2)
+            lines = (a, last)
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
