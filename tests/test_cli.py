@@ -346,3 +346,13 @@ def test_cli_preview_past_the_chapters_end_says_where_it_stopped(tmp_path: Path,
     said = [line for line in err.splitlines() if "ends at line" in line]
     assert len(said) == 1 and "previewing lines 4-" in said[0] and "not 4-900" in said[0], err
     assert (tmp_path / "p.wav").exists()
+
+
+@pytest.mark.parametrize("extra", [("--format", "jsonl"), ("--doubtful",), ("-f", "jsonl", "--doubtful")])
+def test_cli_script_source_says_format_and_doubtful_do_not_apply(extra: tuple[str, ...]) -> None:
+    """walk10: `script --source --format jsonl` printed the plain text and ignored the format without a word."""
+    result = run("script", str(SAMPLE), "--source", *extra)
+    assert result.exit_code != 0
+    message = str(result.exception) if result.exception else result.output
+    assert "do not apply" in message or "does not apply" in message, message
+    assert "--source" in message and message.count("\n") <= 1
