@@ -46,9 +46,8 @@ def _build(root: Path, lufs: float, peak: float) -> tuple[list[tuple[str, float,
     from narrator.export import delivery
     from narrator.pipeline import build
 
-    story, cast = root / "bell-test.txt", root / "bell-test.toml"
-    if not story.exists():
-        write_story(root)
+    root.mkdir(parents=True, exist_ok=True)
+    story, cast = write_story(root)  # a folder per target: each build encodes, whatever order tests run in
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = build(story, root / "out", cast, "pyttsx3", 2, None, False, None,
@@ -57,34 +56,28 @@ def _build(root: Path, lufs: float, peak: float) -> tuple[list[tuple[str, float,
     return [(c.file.name, *ebur128(c.file)) for c in result.chapters], said
 
 
+# met: at the target, nothing said. either: met, or named in the warning. wall: past what the limiter can give under
+# the ceiling (eSpeak's peaks stand ~11 dB over its loudness), and said so.
+TARGETS = [(-23, -3, "met"), (-18, -3, "met"), (-16, -3, "either"), (-14, -3, "either"), (-10, 0, "wall")]
+
+
 @needs_tools
-@pytest.mark.parametrize(("lufs", "peak"), [(-23, -3), (-18, -3), (-16, -3), (-14, -3), (-10, 0)])
+@pytest.mark.parametrize(("lufs", "peak", "expect"), TARGETS, ids=[f"{t[0]}LUFS" for t in TARGETS])
 def test_every_chapter_meets_its_loudness_target_or_the_build_says_which_missed(book_root: Path, lufs: float,
-                                                                               peak: float) -> None:
-    chapters, said = _build(book_root, lufs, peak)
+                                                                               peak: float, expect: str) -> None:
+    chapters, said = _build(book_root / str(lufs), lufs, peak)
+    if expect == "met":
+        assert said == [], said
+    if expect == "wall":
+        assert len(said) == 1 and f"not {lufs}" in said[0] and "limiter" in said[0], said
+        assert all(i < lufs - LOUDNESS_TOLERANCE for _, i, _ in chapters), chapters
     for n, (name, i, tp) in enumerate(chapters, 1):
         # ebur128 oversamples to 192 kHz, narrator's check 4x: 0.1 dB between them.
         met = abs(i - lufs) <= LOUDNESS_TOLERANCE + 0.05 and tp <= peak + 0.1
+        assert met or expect != "met", (name, i, tp)
         if not met:
-            named = [set(m.split(", ")) for m in re.findall(r"chapters? ([\d, ]+\d)", said[0])] if said else []
+            named = [set(m.split(", ")) for m in re.findall(r"chapters? ([\d, ]*\d)", said[0])] if said else []
             assert len(said) == 1 and any(str(n) in m for m in named), (name, i, tp, said)
-
-
-@needs_tools
-def test_a_quiet_target_is_met_without_a_word(book_root: Path) -> None:
-    """-23 LUFS (EBU R128) needs little limiting: met on the first try, and nothing to say."""
-    chapters, said = _build(book_root, -23, -3)
-    assert said == []
-    for name, i, tp in chapters:
-        assert abs(i + 23) <= LOUDNESS_TOLERANCE and tp <= -3.0, (name, i, tp)
-
-
-@needs_tools
-def test_a_target_past_the_limiters_wall_is_named_as_such(book_root: Path) -> None:
-    """-10 LUFS under 0 dBTP: eSpeak's peaks stand ~11 dB over its loudness, so the limiter cannot give it."""
-    chapters, said = _build(book_root, -10, 0)
-    assert len(said) == 1 and "not -10" in said[0] and "limiter" in said[0], said
-    assert all(i < -10 - LOUDNESS_TOLERANCE for _, i, _ in chapters), chapters
 
 
 def _speechlike(seconds: float, seed: int = 1) -> np.ndarray:
@@ -115,7 +108,7 @@ def test_the_solve_stops_at_the_limiters_wall_instead_of_raising_the_gain_withou
     assert level(gains.total_db) - level(gains.total_db - 6) > 6 * MIN_SLOPE
 
 
-@pytest.mark.parametrize("size", [7, 1000, 110250])
+@pytest.mark.parametrize("size", [331, 1000, 110250])
 def test_the_level_meter_agrees_with_the_reference_measures_whatever_the_chunks(size: int) -> None:
     x = _speechlike(12.0, seed=3)
     x *= 0.9 / np.abs(x).max()
