@@ -59,6 +59,8 @@ from narrator.mastering import (
 )
 
 DIGEST_TAG = "narrator digest"
+# The check's 4x oversampling reads a true peak up to ~0.1 dB under ffmpeg's ebur128 (192 kHz): it asks that much more.
+_TP_READS_LOW_DB = 0.1
 _RINGING_DB = 0.5  # the 64 kbps encoder's overshoot of the PCM's true peak varies by this much between encodes
 MP3_BITRATE = "64k"          # mono speech at 22.05 kHz: transparent enough, 29 MB an hour
 ACX_BITRATE = "192k"         # ACX: CBR 192 kbps or more, at 44.1 kHz (22.05 kHz MP3 tops out at 160k)
@@ -178,6 +180,10 @@ class Missed:
     """dBTP."""
     limited: bool
     """Whether the target lay past what the limiter can give under the ceiling (more gain is limited away)."""
+    quiet: bool = False
+    """Whether the level is outside the tolerance around the target."""
+    over: bool = False
+    """Whether the true peak is over the ceiling (or within the check's reading error of it)."""
 
 
 def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
@@ -220,17 +226,18 @@ def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, ho
             got = delivered_level(tmp, how.out_rate or sr, want)
             short = _target(want) - got.level
             limited = gains.loudness < _target(aim) - LOUDNESS_TOLERANCE
-            if abs(short) <= LOUDNESS_TOLERANCE and got.true_peak <= want.true_peak:
+            if abs(short) <= LOUDNESS_TOLERANCE and got.true_peak <= want.true_peak - _TP_READS_LOW_DB:
                 missed = None
                 break
-            missed = Missed(got.level, got.true_peak, limited)
-            if limited and got.true_peak <= want.true_peak:
+            missed = Missed(got.level, got.true_peak, limited, abs(short) > LOUDNESS_TOLERANCE,
+                            got.true_peak > want.true_peak - _TP_READS_LOW_DB)
+            if limited and got.true_peak <= want.true_peak - _TP_READS_LOW_DB:
                 break  # a second pass would reach the same wall
             if not limited:
                 aim = replace(aim, **{"rms" if want.rms is not None else "loudness": _target(aim) + short})
             # The encoder's ringing is spread thin but not where it was: the ceiling comes down by the overshoot
             # everywhere, and the windows that came near it come down further, to the allowance under it.
-            aim = replace(aim, true_peak=aim.true_peak - max(got.true_peak - want.true_peak, 0.0))
+            aim = replace(aim, true_peak=aim.true_peak - max(got.true_peak - want.true_peak + _TP_READS_LOW_DB, 0.0))
             local = _lowered(got.windows, want.true_peak - _RINGING_DB, how.out_rate or sr, sr, gains.step)
         tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))
 

@@ -357,15 +357,15 @@ def missed_targets(missed: Mapping[int, Missed], how: Delivery) -> str:
     unit = "dB RMS" if m.rms is not None else "LUFS"
     target = m.rms if m.rms is not None else m.loudness
     span = lambda v: f"{min(v):.1f}" if f"{min(v):.1f}" == f"{max(v):.1f}" else f"{min(v):.1f} to {max(v):.1f}"  # noqa: E731
-    quiet = {n: x for n, x in missed.items() if abs(x.level - target) > LOUDNESS_TOLERANCE}
-    loud = {n: x for n, x in missed.items() if x.true_peak > m.true_peak}
+    quiet = {n: x for n, x in missed.items() if x.quiet}
+    loud = {n: x for n, x in missed.items() if x.over}
     parts = []
     if quiet:
         parts.append(f"{_chapters(quiet)} reached {span([x.level for x in quiet.values()])} {unit}, not {target:g} "
                      f"(+-{LOUDNESS_TOLERANCE:g})" + (": under the ceiling the limiter takes back most of any more "
                      "gain (speech peaks stand ~11 dB over its loudness)" if any(x.limited for x in quiet.values()) else ""))
     if loud:
-        parts.append(f"{_chapters(loud)} peaked at {span([x.true_peak for x in loud.values()])} dBTP, over the "
+        parts.append(f"{_chapters(loud)} peaked at {span([x.true_peak for x in loud.values()])} dBTP, at or over the "
                      f"{m.true_peak:g} dBTP ceiling: the MP3 encoder's ringing lifts limited peaks 1-2 dB")
     return "; ".join(parts) + ". Lower --loudness or raise --true-peak."
 
