@@ -2407,15 +2407,15 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
                    proper: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """The name (and title gender) others use to address the first-person narrator, when the text makes it clear."""
     lookup = _name_lookup(chars)
-    if not lookup:
-        return None
-    pattern = _lookup_regex(lookup)
-    assert pattern is not None
     # Vocatives in quotes right after one of the narrator's own lines ("I said").
     # An ordinary word is one the story writes in lower case as often as capitalised: a vocative
     # "Well," is not a name, but "Pip" is even if a "pip" turns up once (the same test as for names).
     words = Counter(w for s in body for w in _WORD_RE.findall(s.text))
     common = _CommonWords(words, proper)
+    if not lookup:
+        # Nobody is known by name (a short scene of "Mother" and "me"): only a call-out aimed at the narrator
+        # can name them.
+        return _called_to_me(body, common)
     # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
     votes: Counter[str] = Counter()
     narrator_paras: set[tuple[int, int]] = set()
@@ -2478,6 +2478,9 @@ def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
             given = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 1 and k not in big and k != surname]
             if given:
                 return max(given, key=lambda k: (votes[k], k)) + " " + surname, fallback[1]
+        if fallback is None:
+            # Fewer call-outs than that, as in a short scene: one that the text aims at the narrator names them.
+            fallback = _called_to_me(body, common)
         return fallback
     # The form to use: a known character's, else the most frequent vocative form.
     forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
@@ -2562,6 +2565,47 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
     return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
 
 
+def _called_to_me(body: Sequence[Segment], common: _CommonWords) -> tuple[str, str] | None:
+    """The name in a call-out whose own tag aims it at the narrator ('"Ann, wait!" Bram called after me.'),
+    when that is the only name so called, the narrator never calls anyone by it, and the narration never uses
+    it (a narrator says "I", not their own name)."""
+    called: Counter[str] = Counter()
+    mine: set[str] = set()  # names the narrator calls out in their own lines: someone else's
+    for k, seg in enumerate(body):
+        if seg.kind != "dialogue":
+            continue
+        before = body[k - 1] if k and body[k - 1].paragraph == seg.paragraph and body[k - 1].kind == "narration" else None
+        after = body[k + 1] if k + 1 < len(body) and body[k + 1].paragraph == seg.paragraph and \
+            body[k + 1].kind == "narration" else None
+        to_me = (after is not None and _TAG_TO_ME.match(after.text)) or (before is not None and _LEAD_TO_ME.search(before.text))
+        by_me = (after is not None and _FIRST_PERSON_TAG.match(after.text)) or (
+            before is not None and _FIRST_PERSON_LEAD.search(before.text))
+        if not (to_me or by_me):
+            continue
+        for m in _VOCATIVE_RE.finditer(seg.text):
+            v = " ".join(m.group("v").split())
+            if v.split()[-1] in STOPWORDS or v.split()[0] in _NOT_NAMES or _common_vocative(v, common):
+                continue
+            if to_me and not by_me:
+                called[v] += 1
+            elif by_me and not to_me:
+                mine.add(v)
+    if len(called) != 1:
+        return None  # nobody, or several names: which one is the narrator's is not clear
+    v = next(iter(called))
+    narration = " ".join(s.text for s in body if s.kind == "narration")
+    told = re.search(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, v.split())) + r"(?![^\W\d_])", narration)
+    if v in mine or told is not None:
+        return None
+    return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
+
+
+# The narration after a quotation aims it at the narrator: '"Ann, wait!" Bram called after me.', '..., she said
+# to me', 'he shouted at me'; and before one: 'Bram called after me: "Ann, wait!"'. The verb is a speech verb,
+# its object "me" (through "to", "after", "at", "out to", ...).
+_AT_ME = r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:(?:out|back|over|across|up|down)\s+)?(?:(?:to|after|at|towards?)\s+)?me\b"
+_TAG_TO_ME = re.compile(r"[^.!?\"\u201c\u201d]{0,60}?" + _AT_ME)
+_LEAD_TO_ME = re.compile(_AT_ME + r"[^.!?\"\u201c\u201d]{0,20}[,:\u2014-]?\s*$")
 # The narration before a quotation ends on the narrator's own speech verb: "I said:", "I turned to him and
 # replied," -- "I" the subject of the last sentence, the speech verb its verb or the one joined by "and".
 _FIRST_PERSON_LEAD = re.compile(r"(?:^|[.!?;]\s+|,\s+|\band\s+)I\s+(?:[^.!?;\"]{0,60}?\band\s+)?(?:[a-z]+ly\s+|then\s+|again\s+)?(?:"

@@ -31,7 +31,7 @@ from narrator.castfile import is_cast_file, write_cast
 from narrator.casting import Engines
 from narrator.chapters import spoken_title
 from narrator.engines import DEFAULT_ENGINE, get_engine
-from narrator.errors import InputError, NarratorError, OutputError
+from narrator.errors import INTERRUPTED, InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
 from narrator.models import DOUBTFUL_BELOW, Line
 from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
@@ -661,5 +661,4 @@ def _not_needed(count: int) -> str:
 
 
 def _interrupted() -> None:
-    err.print("interrupted: finished chapters and rendered segments are kept; run the same command to resume.",
-              soft_wrap=True)
+    err.print(INTERRUPTED, soft_wrap=True, markup=False, highlight=False)

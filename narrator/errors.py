@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# The one line a Ctrl-C prints, whenever it comes (narrator.__main__ prints it too if the program is still loading).
+INTERRUPTED = "interrupted: finished chapters and rendered segments are kept; run the same command to resume."
+
 
 class NarratorError(Exception):
     """A problem the user can fix; the CLI prints the message as one line and exits non-zero."""

@@ -67,7 +67,16 @@ from narrator.mastering import LOUDNESS_TOLERANCE, Mastering, master, memory_per
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
 from narrator.reader import NarratorWarning, read_story
-from narrator.synthesis import SAMPLE_RATE, Progress, narrator_settings, plan, process_context, synthesize
+from narrator.synthesis import (
+    SAMPLE_RATE,
+    Progress,
+    interrupt_after,
+    narrator_settings,
+    plan,
+    process_context,
+    stop_pool,
+    synthesize,
+)
 
 SHARED_LEXICON = Path("voices") / "lexicon.toml"  # beside the cast files, read from the current folder like them
 
@@ -147,8 +156,14 @@ def _script_for_build(story_path: str | Path, cast_path: str | Path | None, incl
         return make_script(story_path, cast_path, include_notes)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as child:
-            script, caught = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES), story_path,
-                                          cast_path, include_notes).result()
+            try:
+                with interrupt_after():  # submit starts the child: see interrupt_after
+                    analysis = child.submit(_script_apart, os.getcwd(), narrator_settings(), dict(ENGINES),
+                                            story_path, cast_path, include_notes)
+                script, caught = analysis.result()
+            except KeyboardInterrupt:
+                stop_pool(child)  # the analysis is not waited for, nor left behind (its errors end it anyway)
+                raise
     except BrokenProcessPool:
         # The child was killed (most likely by the system, for memory); one line, not the pool's traceback.
         raise NarratorError(f"the analysis of {story_path} stopped unexpectedly (its process was killed: out of "

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 
 import numpy as np
@@ -161,10 +164,11 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
                                      initargs=(default_engine, str(cache_root), timeout, keep_going,
                                                dict(ENGINES), _worker_env(jobs))) as pool:
                 pending: dict[Future[list[tuple[str, int, Failure | None]]], list[_Task]] = {}
-                for i in range(0, len(todo), batch):
-                    chunk = todo[i : i + batch]
-                    pending[pool.submit(_render_batch, chunk)] = chunk
                 try:
+                    with interrupt_after():  # submit starts the workers: see interrupt_after
+                        for i in range(0, len(todo), batch):
+                            chunk = todo[i : i + batch]
+                            pending[pool.submit(_render_batch, chunk)] = chunk
                     while pending:
                         ready, _ = wait(pending, return_when=FIRST_COMPLETED)
                         for fut in ready:
@@ -174,7 +178,7 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
                                 record(key, samples, failure)
                             tick()
                 except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    stop_pool(pool)
                     raise
         except BrokenProcessPool:
             # A worker died (killed by its own watchdog after a hung engine call, or crashed in the engine), and
@@ -199,6 +203,49 @@ def _render_in_pool(tasks: list[_Task], jobs: int, default_engine: str, cache_ro
 
 
 _ROUND = 1024
+
+
+@contextlib.contextmanager
+def interrupt_after() -> Iterator[None]:
+    """Hold a Ctrl-C until the block is done, then raise it (in the main thread; elsewhere nothing is held).
+
+    ProcessPoolExecutor.submit starts a worker when it has too few: a Ctrl-C that landed after the forkserver had
+    forked a worker but before the pool had recorded it left that worker unknown to stop_pool; it outlived the build
+    and printed a FileNotFoundError traceback when it found the build's semaphores gone. Submitting takes
+    milliseconds, so holding the interrupt that long costs nothing."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield  # (an ignored SIGINT stays ignored)
+        return
+    heard: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: heard.append(signum))
+    try:
+        yield
+    except BaseException:
+        if heard:
+            # What failed meanwhile failed because of the interrupt (a forkserver that heard the same Ctrl-C is
+            # gone, and starting a worker raised EOFError): the user pressed Ctrl-C, and hears that, not "aborted".
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if heard:
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End the pool now (Ctrl-C, a failed line): its workers are killed, then its manager thread is waited for.
+
+    shutdown(wait=False) returned while the pool's manager thread was still tearing the pool down, racing the
+    interpreter's exit: now and then it wrote to a pipe that exit had already closed ("Exception ignored ... Bad
+    file descriptor"), and a worker that was still starting printed a traceback after the build had gone. With
+    the workers dead the manager thread has nothing left to wait for, so waiting for it costs milliseconds; the
+    lines they were rendering are rendered again next time (the cache only ever holds whole entries)."""
+    # The executor has no public way to reach its workers; without it, a Ctrl-C sent to the build process alone
+    # (kill -INT, not the terminal's process group) waited for every line in flight to finish.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _hard_limit(timeout: float) -> float:
@@ -228,7 +275,25 @@ def _clear_in_flight(cache_root: Path) -> None:
 
 def process_context() -> mp.context.BaseContext:
     # Never fork a process that may hold an initialised eSpeak: its worker thread does not survive fork.
-    return mp.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    if not sys.platform.startswith("linux"):
+        return mp.get_context("spawn")
+    context = mp.get_context("forkserver")
+    # A forkserver's children start with the signal handlers it had after importing its preloads: with this one a
+    # worker leaves quietly on Ctrl-C from its first instruction, not only once its initializer has run (a Ctrl-C
+    # while workers were starting printed their KeyboardInterrupt tracebacks). It applies to a forkserver not
+    # started yet, which in `narrator build` is every one; the initializer sets the same handler in any case.
+    context.set_forkserver_preload(["narrator._quiet_children"])
+    # The forkserver is a fresh interpreter: a Ctrl-C while it was still starting (its site import) printed a
+    # "Fatal Python error" with a traceback. It starts with SIGINT blocked, as multiprocessing's resource tracker
+    # does; the preload unblocks it once the quiet handler is in place. Nothing to do when it is running already.
+    # (The resource tracker goes first: starting it unblocks SIGINT, whatever the mask was before.)
+    resource_tracker.ensure_running()
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    return context
 
 
 _WORKER: _Worker | None = None

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import re
+import signal
+import sys
+import types
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from narrator import cli
+from narrator.errors import INTERRUPTED
 
 STORY = Path(__file__).resolve().parents[1] / "stories" / "the-lamplighters-apprentice.txt"
 TEXT = 'Chapter 1\n\n"Hello," said Ann. The café was warm.\n'
@@ -220,6 +224,45 @@ def test_cli_ctrl_c_says_what_is_kept(tmp_path: Path, capsys: pytest.CaptureFixt
     code, _, err = _run(capsys, monkeypatch, "build", str(STORY), "-o", str(tmp_path / "o"), "--engine", "silent")
     assert code == 130
     assert "interrupted" in err and "run the same command" in err and "Traceback" not in err
+
+
+class _LoadingCli(types.ModuleType):
+    """Stands in for narrator.cli while it is being imported: a Ctrl-C lands in the middle of loading it."""
+
+    def __init__(self, swallow: bool) -> None:
+        super().__init__("narrator.cli")
+        self.swallow = swallow
+        self.ran: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            if not self.swallow:
+                raise
+            # as an import-lock callback does ("Exception ignored in ... _get_module_lock"): the import goes on
+        return lambda: self.ran.append(name)
+
+
+@pytest.mark.parametrize("swallowed", [False, True])
+def test_cli_ctrl_c_while_the_program_loads_is_the_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str], swallowed: bool) -> None:
+    # Loading the CLI takes half a second or more: a Ctrl-C then printed a traceback from the import machinery,
+    # or, swallowed by it, was lost and the build went on.
+    from narrator import __main__ as entry
+
+    loading = _LoadingCli(swallowed)
+    monkeypatch.setitem(sys.modules, "narrator.cli", loading)
+    # SIGINT at its default, as in a terminal (a test run started in the background has it ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(SystemExit) as info:
+            entry.main()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert info.value.code == 130 and loading.ran == []  # the command never started
+    assert capsys.readouterr().err.splitlines() == [INTERRUPTED]
 
 
 @pytest.mark.parametrize("command", [["script", str(STORY)], ["cast", str(STORY), "--engine", "silent"]])

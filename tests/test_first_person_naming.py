@@ -97,3 +97,55 @@ def test_first_person_bare_numeral_after_a_finished_line_is_still_a_heading():
     # The other side: "II." after a paragraph that ended is a chapter heading as before.
     text = 'Chapter I.\n\nOrrin came in.\n\nII.\n\nOrrin went out.\n'
     assert len(split_chapters(segments_of(text)[0])) == 2
+
+
+# Short scenes: one call-out that the text aims at the narrator ("called after me") names them. Every speaker
+# below was checked by hand.
+
+def test_first_person_short_scene_one_call_after_me_names_the_narrator():
+    # The scene of the report: before, the narrator was "Narrator" (four call-outs were needed).
+    text = '"Ann, wait!" Bram called after me. I turned. "What is it now?" I said.\n'
+    assert speech(lines_of(text)) == [('"Ann, wait!"', "Bram"), ('"What is it now?"', "Ann")]
+
+
+def test_first_person_short_scene_call_to_me_in_its_own_paragraph():
+    text = ('"Tamsin, over here!" Hobb shouted to me across the yard.\n\n'
+            'I crossed the mud to him. "What is it?" I asked.\n\n'
+            '"The mare is lame," he said.\n\n'
+            '"Then we walk," I said.\n')
+    assert speech(lines_of(text)) == [('"Tamsin, over here!"', "Hobb"), ('"What is it?"', "Tamsin"),
+                                      ('"The mare is lame,"', "Hobb"), ('"Then we walk,"', "Tamsin")]
+
+
+def test_first_person_short_scene_call_before_the_quote():
+    # The tag comes first: 'Joss called up to me, "Pell, supper!"'.
+    text = ('The kitchen smelled of onions. Joss called up to me, "Pell, supper!"\n\n'
+            '"Coming," I said, and put the book away.\n')
+    assert speech(lines_of(text)) == [('"Pell, supper!"', "Joss"), ('"Coming,"', "Pell")]
+
+
+def test_first_person_short_scene_named_when_nobody_else_has_a_name():
+    # "Mother" is no name character discovery keeps: with no named character at all, the call-out still
+    # names the narrator (before, a story without one never named its narrator).
+    text = ('The kitchen smelled of onions. Mother called up to me, "Pell, supper!"\n\n'
+            '"Coming," I said, and put the book away.\n')
+    me, _ = narrator(text)
+    assert me.name == "Pell"
+
+
+def test_first_person_short_scene_name_the_narration_uses_is_someone_else():
+    # Bram calls "Ann" after me, but Ann is my sister, named in the narration: a narrator says "I", so the
+    # call was not aimed at the narrator's own name, and the narrator stays unnamed.
+    text = ('"Ann, wait!" Bram called after me. Ann was my sister, and I had her coat. '
+            '"She went home," I said.\n')
+    me, _ = narrator(text)
+    assert me.name == "Narrator"
+    assert speech(lines_of(text)) == [('"Ann, wait!"', "Bram"), ('"She went home,"', "Narrator")]
+
+
+def test_first_person_short_scene_two_names_called_at_me_name_nobody():
+    # Two people call two names after me: which one is mine is not clear, so no name is given.
+    text = ('"Ann, wait!" Bram called after me.\n\n"Nell!" Cobb shouted at me from the gate.\n\n'
+            '"I am in a hurry," I said.\n')
+    me, _ = narrator(text)
+    assert me.name == "Narrator"
