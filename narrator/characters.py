@@ -266,9 +266,13 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
     short = len(everything) < 100_000
     person_verbs = _PERSON_VERBS_PRESENT if _told_in_present([narration]) else _PERSON_VERBS
-    for seg in body:
+    for k, seg in enumerate(body):
+        # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
+        # "Not for me."').
+        beat = (short and seg.kind == "narration" and k + 1 < len(body) and body[k + 1].kind == "dialogue"
+                and body[k + 1].paragraph == seg.paragraph and body[k + 1].chapter == seg.chapter)
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short,
-                 person_verbs)
+                 person_verbs, beat)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
         return _unjoin(_add_specials([], story, body, narration, promoted), joint_names)
@@ -688,7 +692,7 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, _Form], lower_counts: Counter[str], cap_counts: Counter[str],
     together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(), short: bool = False,
-    person_verbs: frozenset[str] = _PERSON_VERBS,
+    person_verbs: frozenset[str] = _PERSON_VERBS, beat: bool = False,
 ) -> None:
     # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
     ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
@@ -761,6 +765,8 @@ def _collect(
         prev = _WORD_RE.findall(before)[-2:]
         if title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
             form.person += 1
+        elif short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat):
+            form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS:
             form.place += 1
         if not title and len(words) > len(kept) and words[len(kept)] in _PLACE_NOUNS:
@@ -815,6 +821,33 @@ def _collect(
         if len(keys) > 1:
             for pair in itertools.combinations(sorted(keys), 2):
                 together[frozenset(pair)] += 1  # type: ignore[index]
+
+
+# Past verbs without "-ed" that a short story's people do in its beats ("Cass woke", "Moss knelt"); the "-ed"
+# ones go by their shape.
+_IRREGULAR_ACTS = frozenset(
+    ["woke", "rose", "came", "went", "took", "gave", "made", "stood", "sat", "ran", "knew", "felt", "saw", "heard",
+     "got", "put", "held", "drew", "kept", "left", "bent", "threw", "shook", "led", "caught", "sprang", "found",
+     "froze", "swore", "wrote", "drove", "rode", "hid", "lay", "sank", "slid", "spun", "swung", "wore", "wept",
+     "leapt", "knelt", "crept", "slept", "fell", "flew", "fought", "bit", "blew", "chose", "dug", "fled", "hung",
+     "lit", "lost", "paid", "sent", "shot", "shut", "sang", "tore", "grew", "became", "forgot", "brought", "bought",
+     "taught", "spat", "strode", "climbed", "began", "thought", "told", "said", "meant", "stuck", "swept", "struck"])
+_ACT_ED = re.compile(r"[a-z]{2,}ed")
+
+
+def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Counter[str], beat: bool) -> bool:
+    """Whether the name at m is the subject of a past verb right after it ("Bob shrugged", "Cass woke") where a
+    short story shows a person: opening a sentence of a name that comes back, or in the beat's last sentence
+    just before a quotation. (A short story may name a person only so: no "said Bob", no "Bob was".)"""
+    verb = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", text[m.end():])
+    if verb is None or not (_ACT_ED.fullmatch(verb.group(1)) or verb.group(1) in _IRREGULAR_ACTS):
+        return False
+    if beat and not re.search(r"[.!?;]\s+\S", text[m.end():].rstrip()):
+        return True  # the beat's last sentence: its subject speaks next, or is spoken to
+    head = text[max(0, m.start() - 60) : m.start()]
+    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
+    opens = all(w.lower() in _SUBJECT_LEAD for w in _WORD_RE.findall(head[cut + 1 :])) and (cut >= 0 or m.start() < 60)
+    return opens and cap_counts.get(kept[0], 0) >= 2
 
 
 def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
