@@ -287,6 +287,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _drop_family_plurals(chars)
     chars = _gender_from_introduction(chars, body)
     chars = _gender_from_address(chars, body)
+    if short:
+        chars = _unnamed_speakers(chars, body)
     del text
     return _unjoin(_add_specials(chars, story, body, narration, promoted), joint_names)
 
@@ -2416,6 +2418,69 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         else:
             out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
     return out
+
+
+# A sentence whose subject is a role ("The ferryman looked past her", "The guard had gone"): the article, at most
+# one describing word, the role noun and its verb.
+_ROLE_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s+)?(?P<noun>"
+                           + "|".join(sorted(OCCUPATIONS, key=len, reverse=True))
+                           + r")\s+(?:[a-z]+ly\s+|already\s+|then\s+)?(?P<verb>[a-z]+)\b")
+
+
+def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Add the people a short story never names but shows speaking or at work: a tag's noun that is nobody's
+    ("said the bird", "the witch replied") and a role that acts in the narration ("The ferryman looked
+    past her").
+
+    A reader of a short scene hears the bird, the witch and the ferryman as voices of their own, as a stranger
+    is "a voice": never the woman they answer, who is the only one the story names. Left out: people-nouns
+    that fit anyone ("the man", "the girl": _GENERIC_EPITHETS), plurals, and the kinds of creature fan fiction
+    calls its named characters by ("the unicorn" is Rarity seen from another side; CREATURES keep their own
+    rule in _link_epithets). A novel names its people, so this is for short stories only.
+    """
+    known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
+    lookup = _name_lookup(chars)
+    pattern = _lookup_regex(lookup)
+    paragraphs = _paragraph_texts(body, narration_only=True)
+    epithet_re = _EPITHET_RE_PRESENT if _told_in_present(paragraphs) else _EPITHET_RE
+    singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
+
+    def fits(ep: str) -> bool:
+        head = ep.split()[-1]
+        return (ep not in known and head not in _GENERIC_EPITHETS and head not in _NOT_SPEAKERS
+                and head not in CREATURES and head not in MALE_PRONOUNS and head not in FEMALE_PRONOUNS
+                and head not in STOPWORDS and not _plural(head, singular))
+
+    tagged: Counter[str] = Counter()
+    named_near: set[str] = set()
+    for para in paragraphs:
+        for m in epithet_re.finditer(para):
+            ep = " ".join((m.group("a") or m.group("b")).lower().split()).rstrip("-")
+            if len(ep.split()) != 2 or not fits(ep):
+                continue  # a bare noun only: "the new detective" is somebody we know, newly described
+            tagged[ep] += 1
+            if pattern is not None and pattern.search(para, 0, m.start()):
+                named_near.add(ep)  # "Twilight looked up. ... the scholar said": maybe Twilight's epithet
+    acting: Counter[str] = Counter()
+    for k, seg in enumerate(body):
+        if seg.kind != "narration":
+            continue
+        beat = (k + 1 < len(body) and body[k + 1].kind == "dialogue" and body[k + 1].paragraph == seg.paragraph
+                and body[k + 1].chapter == seg.chapter)
+        for m in _ROLE_SUBJECT.finditer(seg.text):
+            noun, verb = m.group("noun"), m.group("verb")
+            if noun not in OCCUPATIONS or not fits("the " + noun):
+                continue
+            if not (_ACT_ED.fullmatch(verb) or verb in _IRREGULAR_ACTS or verb in ("was", "had", "is", "has")):
+                continue
+            # Twice, or once in the beat that leads into a quotation.
+            last = not re.search(r"[.!?;]\s+\S", seg.text[m.end():].rstrip())
+            acting["the " + noun] += 2 if beat and last else 1
+    new = [ep for ep, n in tagged.items() if ep not in named_near]
+    new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
+    if not new:
+        return chars
+    return chars + [Character(ep, (), _noun_gender(ep.split()[-1]), tagged[ep] + acting[ep]) for ep in new]  # type: ignore[arg-type]
 
 
 def _add_chat_writers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:

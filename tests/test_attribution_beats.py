@@ -46,3 +46,39 @@ def test_a_capitalised_word_acting_once_away_from_speech_is_not_a_person():
     # One sentence-start use, not before a quotation: a place or a thing as much as a person ("Thunder rolled").
     text = ('Thunder rolled over the hills.\n\n"We should go in," said Ann.\n\n"Not yet," said Bob.')
     assert "Thunder" not in _cast(text)
+
+
+def test_a_tag_naming_a_creature_outside_the_cast_is_a_speaker_of_its_own():
+    # "said the bird" is the bird, never Clover, the one woman the story names (she speaks to it).
+    text = ('Clover found a sparrow under the hedge with one wing dragging. She smiled and carried it across the '
+            'garden. Clover set the bird on the bench.\n\n"Hold still," she told it.\n\n'
+            '"I am holding still," said the bird.\n\nClover laughed and began to wrap the wing.')
+    assert _speakers(text) == ["Clover", "the bird"]
+
+
+def test_a_role_who_acts_in_the_narration_is_a_speaker_and_the_one_man_present():
+    # The ferryman is never in a tag: he looks, he unties a rope. His beat names him, and "he asked" is the
+    # only man of the scene -- not Juna.
+    text = ('Juna reached the river at dusk with two tickets in her hand. The ferryman was already untying the '
+            'rope.\n\n"Two, please," Juna said.\n\n"Two?" The ferryman looked past her. "I see one."\n\n'
+            '"The other is for later," she said.\n\n"Who is the second ticket for?" he asked.')
+    assert _speakers(text) == ["Juna", "the ferryman", "the ferryman", "Juna", "the ferryman"]
+
+
+def test_a_tag_epithet_nobody_is_called_is_not_the_one_being_replied_to():
+    # "the witch replied" answers Hattie; the story has not yet named the witch.
+    text = ('Hattie knocked on the cottage door until it opened. An old woman in a grey shawl peered out at her.\n\n'
+            '"They said you could help me," Hattie said.\n\n"Not to me," the witch replied.')
+    assert _speakers(text) == ["Hattie", "the witch"]
+
+
+def test_a_kind_of_creature_fan_fiction_calls_its_named_characters_by_stays_theirs():
+    # "the unicorn" once, beside Rarity's scene: Rarity seen from another side, not a new speaker.
+    text = ('Twilight and Rarity stood by the window. Rarity laughed.\n\n"Make three," the unicorn said.\n\n'
+            '"Three," said Twilight.')
+    assert "the unicorn" not in _cast(text)
+
+
+def test_a_person_noun_that_fits_anyone_is_not_made_a_speaker():
+    text = ('Ann waited at the gate.\n\n"Is this the road north?" Ann asked.\n\n"It is," the man said.')
+    assert "the man" not in _cast(text)
