@@ -198,6 +198,8 @@ class _Para:
     # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
     sure_vocatives: set[str] = field(default_factory=set)
     in_quote: set[str] = field(default_factory=set)
+    # Names the narration says were not there ("There had been no Mr. Pell"), with their offsets (_absent).
+    denied: list[tuple[int, str]] = field(default_factory=list)
     tags: list[tuple[SpeechTag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
     cont: bool = False  # an open quote from the previous paragraph goes on here (same turn)
@@ -386,7 +388,7 @@ def run(segments: Sequence[Segment], characters: Sequence[Character], weights: d
     `oracle` (training only) maps a paragraph's first quotation to its true speaker, so that the
     turn-taking features of later lines are computed from the true history (teacher forcing).
     """
-    # Weights that do not use the idiolect features (the shipped ones, for now) need no word profiles.
+    # Weights that do not use the idiolect features need no word profiles.
     res, paras = _prepare(segments, characters, trace is not None or any(weights.get(k) for k in _IDIOLECT_FEATURES))
     # _prepare reads the quote marks straightened (plain_marks); the lines carry the story's own segments.
     own = {(s.chapter, s.index): s for s in segments}
@@ -543,7 +545,7 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             res.recent.update({name: (i, at) for at, name in sorted(para.mentions)})
         if not para.quotes:
             continue
-        para.tags = _find_tags(para, res)
+        para.tags = _find_tags(para, res) or _beat_between(para, res)
         named = [t.name for t, _ in para.tags if t.kind == "name" and t.name]
         para.named = named[0] if named else None
         if named:
@@ -591,6 +593,26 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             epithet_seen[phrase] = i
 
 
+def _beat_between(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
+    """A pronoun tag from an untagged paragraph's action beat between two of its quotes.
+
+    '"Everyone breaks things." He handed her the can. "The question is whether..."': one paragraph is one
+    speaker's turn, and the sentence parting its quotes is what that speaker does while talking, so its
+    pronoun subject ("He") is the speaker as surely as "he said" would be. Only a beat with speech on both
+    sides: after the last quote the sentence is as often the listener's answer in a gesture.
+    """
+    segs = para.segs
+    for k in range(1, len(segs) - 1):
+        if segs[k].kind == "narration" and segs[k - 1].kind == "dialogue" and segs[k + 1].kind == "dialogue":
+            first = next((x for x in CLAUSE_BREAK.split(segs[k].text.strip()) if x), "")
+            subs = subjects_of(first, res)[:1] if first else []
+            if subs and subs[0][1] == "pronoun":
+                qi = sum(1 for s in segs[:k] if s.kind == "dialogue") - 1
+                return [(SpeechTag(None, "pronoun", subs[0][2], "inside"), qi)]
+            return []
+    return []
+
+
 def _new_scene(between: list[_Para], res: _Resolver) -> bool:
     """True when the narration between two speeches brings people on: it names two or more characters.
 
@@ -634,6 +656,8 @@ def _scan_mentions(para: _Para, res: _Resolver) -> None:
                     continue  # "the Doctor": the epithet scan below counts it
                 if not _denied(seg.text, m.start()):
                     para.mentions.append((seg.start + m.start(), res.forms[single_spaced(m.group(0))]))
+                else:
+                    para.denied.append((seg.start + m.start(), res.forms[single_spaced(m.group(0))]))
             if res.epithet_re is not None:
                 for m in res.epithet_re.finditer(seg.text):
                     # (An epithet several characters share names none of them in particular.)
@@ -896,6 +920,14 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
         asked_parent = (paras[i - 1].addr_parent if answer is None and i > 0 and not para.tags and not para.cont
                         and paras[i - 1].quotes and paras[i - 1].chain == para.chain and not para.addr_parent
                         and paras[i - 1].quotes[-1].text.rstrip(_CLOSERS.replace("?", "")).endswith("?") else set())
+        # "Please, sir, my sister is only little." and the untagged reply after it: the previous turn called its
+        # listener by a word of one sex ("sir", "ma'am", "miss"), and the one person of the pool of that sex (not
+        # that turn's own speaker) answers, as the one asked by name does. The scorer's addr_prev_match only
+        # weighs the sex, and alternation between two others of the other sex can outvote it.
+        prev_q = paras[i - 1] if i > 0 and paras[i - 1].quotes else None
+        called_sex = (next(iter(prev_q.addr_gender)) if answer is None and not asked_parent and prev_q is not None
+                      and not para.tags and not para.cont and prev_q.chain == para.chain and len(prev_q.addr_gender) == 1
+                      and not para.addr_gender & prev_q.addr_gender else None)
         # The true speaker, when training or measuring with an oracle (never in a normal run).
         truth = oracle(para.quotes[0]) if oracle is not None else None
 
@@ -969,6 +1001,11 @@ def _decode(paras: list[_Para], res: _Resolver, weights: dict[str, float], speak
                 sure = fits[0]
             elif kind_tag is not None and kind_tag in cands:
                 sure = kind_tag
+            elif called_sex is not None and len(fits := [c for c in cands if c != spk(i - 1)
+                                                         and res.gender.get(c, "unknown") in (called_sex, "unknown")]) == 1 \
+                    and res.gender.get(fits[0]) == called_sex:
+                # (Someone of unknown sex in the pool could be the one called: then no one is sure.)
+                sure = fits[0]
             else:
                 sure = None
             if picks is not None:
@@ -1303,6 +1340,8 @@ class _Context:
     # For a pronoun tag: the person its own paragraph's last sentence or two before the speech is about
     # (see _lead_centre), or None.
     lead_centre: str | None = None
+    # People the narration last spoke of as not there ("There had been no Mr. Pell."): see _absent.
+    absent: frozenset[str] = frozenset()
     # Per candidate: (text-decided features, their score), shared by every beam hypothesis.
     static: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
     # The earlier paragraphs the turn-taking features read, and the pool's text-decided tail: the same for
@@ -1429,7 +1468,32 @@ def _context(i: int, paras: list[_Para], res: _Resolver) -> _Context:
     )
     if tag is not None and tag.kind == "pronoun" and tag.gender != "unknown":
         para.context.lead_centre = _lead_centre(para, res, tag, para.context)
+    para.context.absent = _absent(i, paras, quote_start)
     return para.context
+
+
+def _absent(i: int, paras: list[_Para], quote_start: int) -> frozenset[str]:
+    """The people the narration before paragraph i's speech last spoke of as not there.
+
+    "He read it three times. There had been no Mr. Pell." and then '"Returning," he said aloud': a person
+    the narration says never came is nobody in the room to speak, nor whom "he" goes on with, until the
+    story names them again as there (a plain mention, or a line a tag gives them). Read back over
+    _MENTION_REACH paragraphs, the latest word on each name deciding.
+    """
+    lo = max(-1, i - _MENTION_REACH)
+    if not any(paras[j].denied for j in range(i, lo, -1)):
+        return frozenset()
+    last: dict[str, bool] = {}  # name -> the latest word on them is a denial
+    for j in range(i, lo, -1):
+        q = paras[j]
+        refs = [(at, n, True) for at, n in q.denied] + [(at, n, False) for at, n in q.mentions]
+        if j == i:
+            refs = [r for r in refs if r[0] < quote_start]
+        for _, n, denied in sorted(refs, reverse=True):
+            last.setdefault(n, denied)
+        if j != i and q.named:
+            last.setdefault(q.named, False)
+    return frozenset(n for n, denied in last.items() if denied)
 
 
 _LEAD_UNITS = 2  # sentences of the paragraph's own lead-in, nearest first, that settle a pronoun tag
@@ -1703,8 +1767,11 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
             pool.remove(owner)
     if ctx.said_to and any(n not in ctx.said_to for n in pool):
         pool = [n for n in pool if n not in ctx.said_to]
+    if ctx.absent and any(n not in ctx.absent for n in pool):
+        # The one the narration has just said was not there ("There had been no Mr. Pell") cannot speak.
+        pool = [n for n in pool if n not in ctx.absent]
     # "she said to Twilight", "Time for bed, Twilight": whom the speech is for is not whom "she" means.
-    centre = (_centre(ctx, res, spk, ctx.tag_to | set(para.vocatives))
+    centre = (_centre(ctx, res, spk, ctx.tag_to | set(para.vocatives) | ctx.absent)
               if ctx.centre_units and tag is not None and tag.kind == "pronoun" else None)
     if centre is not None and centre not in pool:
         pool.append(centre)
@@ -1718,7 +1785,7 @@ def _candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, 
     two_party = len(turn_spk) >= 3 and len(set(turn_spk)) == 2
     two_party_trust = min(turn_trust[:3]) if two_party else 0.0
     # A third voice: who of the room has not spoken in this conversation, and what the line says to the last two.
-    # Not looked for when the weights give it nothing (the shipped ones, for now) and no trace wants the features.
+    # Not looked for when the weights give it nothing and no trace wants the features.
     third = bool(turn_spk) and (full or any(map(weights.__getitem__, _THIRD_FEATURES)))
     last_two = set(turn_spk[:2])
     third_trust = min(turn_trust[:2]) if third else 0.0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from narrator.models import Character
 
-from .attribution_helpers import lines_of, prepared
+from .attribution_helpers import lines_of, prepared, speech
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,3 +36,27 @@ def test_attribution_the_ferryman_talks_to_himself_not_to_the_man_who_was_not_th
     got = [(ln.segment.text, ln.speaker) for ln in lines_of(text) if ln.segment.kind == "dialogue"
            and ln.segment.text in ('"Returning,"', '"Returning from where?"')]
     assert got == [('"Returning,"', "Osric"), ('"Returning from where?"', "Osric")]
+
+
+def test_attribution_a_name_the_narration_denies_is_no_candidate_nor_the_pronoun_it_goes_on_with():
+    # Our own scene, shaped like the ferryman's: the only person the ledger line names is Mr. Hobb, the
+    # pronoun subjects after it would carry "he" back to him, and then the narration says he never came.
+    # "he said aloud" is Tam, the one man there; before the rule it went to Mr. Hobb.
+    text = ("Tam opened the ledger by the candle. The last line read: Mr. Hobb, six pence, returning.\n\n"
+            "He read it twice. He remembered the day well. There had been no Mr. Hobb.\n\n"
+            "\"Six pence,\" he said aloud.")
+    assert [s for _, s in speech(lines_of(text, [TAM, HOBB]))] == ["Tam"]
+
+
+def test_attribution_absent_holds_until_the_story_names_them_again_as_there():
+    from narrator.attribution import _context
+
+    denied = "Tam waited by the door. No Mr. Hobb came that night.\n\n\"Nobody,\" he said."
+    res, paras = prepared(denied, [TAM, HOBB])
+    i = next(k for k, p in enumerate(paras) if p.quotes)
+    assert _context(i, paras, res).absent == {"Mr. Hobb"}
+    # A plain mention after the denial puts him back in the room.
+    back = "No Mr. Hobb came that night. At dawn Mr. Hobb knocked at last.\n\n\"Late,\" he said."
+    res, paras = prepared(back, [TAM, HOBB])
+    i = next(k for k, p in enumerate(paras) if p.quotes)
+    assert _context(i, paras, res).absent == frozenset()

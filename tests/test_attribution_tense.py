@@ -151,9 +151,12 @@ def test_tense_harness_moves_narration_only():
         '"and I was right." As if she were a filly, Spike cries. The thought is hers. I ask again.')
 
 
-# A development novel told in the present (benchmarks/tense_corpus.py): measured on this code 65.5 (63.7 before
-# the present-tense rules; the past-tense original scores 65.5). One short novel keeps the suite's time.
-_TENSE_FLOORS = {"the-sport-of-the-gods": 0.645}
+# A development novel told in the present (benchmarks/tense_corpus.py): measured 65.5 (63.7 before the
+# present-tense rules; the past-tense original scored 65.6). The refit10 weights (third-voice and idiolect
+# features weighted) score it 64.4, exactly what they score the past-tense original (65.6 -> 64.4, 420 -> 412
+# quotes, while all 21 development novels go 84.71 -> 85.04): the present tense itself costs nothing, so the
+# floor keeps its one-point margin below the new figure. One short novel keeps the suite's time.
+_TENSE_FLOORS = {"the-sport-of-the-gods": 0.635}
 
 
 @pytest.mark.corpus
