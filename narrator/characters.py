@@ -825,15 +825,21 @@ def _collect(
                 together[frozenset(pair)] += 1  # type: ignore[index]
 
 
-# Past verbs without "-ed" that a short story's people do in its beats ("Cass woke", "Moss knelt"); the "-ed"
-# ones go by their shape.
-_IRREGULAR_ACTS = frozenset(
-    ["woke", "rose", "came", "went", "took", "gave", "made", "stood", "sat", "ran", "knew", "felt", "saw", "heard",
-     "got", "put", "held", "drew", "kept", "left", "bent", "threw", "shook", "led", "caught", "sprang", "found",
-     "froze", "swore", "wrote", "drove", "rode", "hid", "lay", "sank", "slid", "spun", "swung", "wore", "wept",
-     "leapt", "knelt", "crept", "slept", "fell", "flew", "fought", "bit", "blew", "chose", "dug", "fled", "hung",
-     "lit", "lost", "paid", "sent", "shot", "shut", "sang", "tore", "grew", "became", "forgot", "brought", "bought",
-     "taught", "spat", "strode", "climbed", "began", "thought", "told", "said", "meant", "stuck", "swept", "struck"])
+# What only a person (or a creature that talks) does: "Bob shrugged", "Cass woke", "Moss leaned". Not what weather,
+# days or silence do ("Thunder rolled", "Tuesday dragged on", "Silence followed", "Night fell"), so a capitalised
+# word the story never writes in lower case is not a person for doing one of those before a quotation.
+_PERSON_ACTS = both_tenses(frozenset(
+    ["shrugged", "nodded", "smiled", "grinned", "frowned", "sighed", "laughed", "chuckled", "giggled", "winced",
+     "blinked", "gasped", "swallowed", "hesitated", "paused", "waited", "woke", "yawned", "knelt", "leaned", "crouched",
+     "stood", "sat", "rose", "turned", "looked", "glanced", "stared", "peered", "watched", "listened", "waved",
+     "pointed", "reached", "grabbed", "took", "gave", "picked", "shook", "wiped", "scowled", "groaned", "smirked",
+     "snorted", "scoffed", "nudged", "tapped", "folded", "tilted", "raised", "lifted", "set", "put", "held", "hugged",
+     "kissed", "thought", "wondered", "decided", "remembered", "noticed", "realized", "realised", "agreed", "insisted",
+     "promised", "refused", "tried", "wanted", "knew", "felt", "saw", "heard", "carried", "pulled", "pushed", "walked",
+     "stepped", "hurried", "climbed", "knocked", "opened", "closed", "slept", "sobbed", "wept", "blushed", "flinched",
+     "squinted", "stiffened", "beamed", "huffed", "fetched", "found", "wrote", "ate", "drank", "came", "went",
+     "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
+     "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
 _ACT_ED = re.compile(r"[a-z]{2,}ed")
 
 
@@ -842,7 +848,7 @@ def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Co
     short story shows a person: opening a sentence of a name that comes back, or in the beat's last sentence
     just before a quotation. (A short story may name a person only so: no "said Bob", no "Bob was".)"""
     verb = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", text[m.end():])
-    if verb is None or not (_ACT_ED.fullmatch(verb.group(1)) or verb.group(1) in _IRREGULAR_ACTS):
+    if verb is None or verb.group(1) not in _PERSON_ACTS:
         return False
     if beat and not re.search(r"[.!?;]\s+\S", text[m.end():].rstrip()):
         return True  # the beat's last sentence: its subject speaks next, or is spoken to
@@ -2471,7 +2477,7 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
             noun, verb = m.group("noun"), m.group("verb")
             if noun not in OCCUPATIONS or not fits("the " + noun):
                 continue
-            if not (_ACT_ED.fullmatch(verb) or verb in _IRREGULAR_ACTS or verb in ("was", "had", "is", "has")):
+            if not (_ACT_ED.fullmatch(verb) or verb in _PERSON_ACTS or verb in ("was", "had", "is", "has")):
                 continue
             # Twice, or once in the beat that leads into a quotation.
             last = not re.search(r"[.!?;]\s+\S", seg.text[m.end():].rstrip())

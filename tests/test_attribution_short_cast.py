@@ -42,6 +42,14 @@ def test_a_name_that_opens_sentences_with_a_verb_again_and_again_is_a_person():
     assert _speakers(text) == ["Moss", "Moss"]
 
 
+def test_weather_or_silence_acting_in_a_beat_is_not_a_person():
+    # "Thunder rolled." and "Silence followed." close beats before quotations, but only people shrug or wake.
+    text = ('Ann and Bob ran for the barn. Thunder rolled. "Faster!" Ann shouted.\n\n"I am going as fast as I can,"'
+            ' said Bob.\n\nAnn waited. Silence followed. "Bob?"\n\n"Here."')
+    cast = _cast(text)
+    assert "Thunder" not in cast and "Silence" not in cast, cast
+
+
 def test_a_capitalised_word_acting_once_away_from_speech_is_not_a_person():
     # One sentence-start use, not before a quotation: a place or a thing as much as a person ("Thunder rolled").
     text = ('Thunder rolled over the hills.\n\n"We should go in," said Ann.\n\n"Not yet," said Bob.')
