@@ -2433,6 +2433,11 @@ _ROLE_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s
                            + r")\s+(?:[a-z]+ly\s+|already\s+|then\s+)?(?P<verb>[a-z]+)\b")
 
 
+# Looks and ages fan fiction calls its named characters by in turn ("the blonde said", "the older one").
+_LOOKS = frozenset(["blonde", "blond", "redhead", "brunette", "teen", "teenager", "kid", "elder", "youngster",
+                    "newcomer", "smaller", "taller", "older", "younger"])
+
+
 def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
     """Add the people a short story never names but shows speaking or at work: a tag's noun that is nobody's
     ("said the bird", "the witch replied") and a role that acts in the narration ("The ferryman looked
@@ -2453,7 +2458,11 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
 
     def fits(ep: str) -> bool:
         head = ep.split()[-1]
+        # (A noun that only says the sex, "the mare", "the stallion", or the looks, "the blonde", is a
+        # pronoun's worth: "she said" of whoever fits in the scene, which the attribution resolves.)
         return (ep not in known and head not in _GENERIC_EPITHETS and head not in _NOT_SPEAKERS
+                and head not in MALE_NOUNS and head not in FEMALE_NOUNS and head not in _LOOKS
+                and head not in CONTRAST_WORDS
                 and head not in CREATURES and head not in MALE_PRONOUNS and head not in FEMALE_PRONOUNS
                 and head not in STOPWORDS and not _plural(head, singular))
 

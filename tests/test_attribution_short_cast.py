@@ -90,3 +90,11 @@ def test_a_kind_of_creature_fan_fiction_calls_its_named_characters_by_stays_thei
 def test_a_person_noun_that_fits_anyone_is_not_made_a_speaker():
     text = ('Ann waited at the gate.\n\n"Is this the road north?" Ann asked.\n\n"It is," the man said.')
     assert "the man" not in _cast(text)
+
+
+def test_a_noun_that_only_says_the_sex_or_the_looks_is_not_a_new_speaker():
+    # "the mare said", "the blonde asked": a pronoun's worth, whoever fits in the scene -- not a pony of its own.
+    text = ('Twilight closed the book and looked across the table. Rarity sighed.\n\n"Fine," the mare said.\n\n'
+            '"You said that an hour ago," Twilight said.\n\n"Did I?" the blonde asked.')
+    cast = _cast(text)
+    assert "the mare" not in cast and "the blonde" not in cast, cast
