@@ -769,7 +769,9 @@ def _collect(
             form.person += 1
         elif short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat):
             form.person += 1
-        if not title and prev and prev[-1] in _PLACE_PREPS:
+        if not title and prev and prev[-1] in _PLACE_PREPS and not (
+                prev[-1] == "at" and len(prev) > 1 and prev[-2].lower() in _LOOK_VERBS):
+            # ("looked at Rarity" is at a person: one looks at people, not only at places.)
             form.place += 1
         if not title and len(words) > len(kept) and words[len(kept)] in _PLACE_NOUNS:
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone

@@ -98,3 +98,11 @@ def test_a_noun_that_only_says_the_sex_or_the_looks_is_not_a_new_speaker():
             '"You said that an hour ago," Twilight said.\n\n"Did I?" the blonde asked.')
     cast = _cast(text)
     assert "the mare" not in cast and "the blonde" not in cast, cast
+
+
+def test_the_one_looked_at_is_a_person_not_a_place():
+    # "looked at Rarity" counted as a place ("at the station"), so Rarity, also "Rarity sighed", was no one and
+    # her lines went to Twilight.
+    text = ('Twilight closed the book and looked at Rarity across the table. Rarity sighed.\n\n'
+            '"Fine," the mare said.\n\n"You said that an hour ago," Twilight said.')
+    assert _speakers(text) == ["Rarity", "Twilight"]
