@@ -765,9 +765,8 @@ def _collect(
         before = seg_text[max(0, m.start() - 30) : m.start()]
         nxt = _WORD_RE.findall(after)[:3]
         prev = _WORD_RE.findall(before)[-2:]
-        if title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
-            form.person += 1
-        elif short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat):
+        if (title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS)
+                or (short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat))):
             form.person += 1
         if not title and prev and prev[-1] in _PLACE_PREPS and not (
                 prev[-1] == "at" and len(prev) > 1 and prev[-2].lower() in _LOOK_VERBS):
@@ -2486,14 +2485,14 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
                 and body[k + 1].chapter == seg.chapter)
         for m in _ROLE_SUBJECT.finditer(seg.text):
             noun, verb = m.group("noun"), m.group("verb")
-            if noun not in OCCUPATIONS or not fits("the " + noun):
+            if not fits("the " + noun):
                 continue
             if not (_ACT_ED.fullmatch(verb) or verb in _PERSON_ACTS or verb in ("was", "had", "is", "has")):
                 continue
             # Twice, or once in the beat that leads into a quotation.
             last = not re.search(r"[.!?;]\s+\S", seg.text[m.end():].rstrip())
             acting["the " + noun] += 2 if beat and last else 1
-    new = [ep for ep, n in tagged.items() if ep not in named_near]
+    new = [ep for ep in tagged if ep not in named_near]
     new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
     if not new:
         return chars
