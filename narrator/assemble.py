@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -127,14 +128,27 @@ class ChapterAudio:
 
 def pause_between(a: Clip, b: Clip, pacing: dict[str, int]) -> int:
     """Milliseconds of silence between two consecutive clips: structure first, then how `a` ends."""
+    return pacing[pause_kind(a, b)]
+
+
+def pause_kind(a: Clip, b: Clip) -> str:
+    """Which pause of the [pacing] table goes between two consecutive clips."""
     sa, sb = a.cue.line.segment, b.cue.line.segment
     if sa.heading:
-        return pacing["after_heading"]
+        return "after_heading"
     if sb.scene != sa.scene:
-        return pacing["scene"]
+        return "scene"
     if sb.paragraph != sa.paragraph:
-        return pacing["speaker_change"] if a.cue.role != b.cue.role else pacing["paragraph"]
-    return pacing["comma"] if sa.text.rstrip(_CLOSERS).endswith(_CLAUSE_END) else pacing["sentence"]
+        return "speaker_change" if a.cue.role != b.cue.role else "paragraph"
+    return "comma" if sa.text.rstrip(_CLOSERS).endswith(_CLAUSE_END) else "sentence"
+
+
+def pacing_used(clips: Sequence[Clip], pacing: dict[str, int]) -> dict[str, int]:
+    """The pauses a chapter's audio is made with: a change to any other (a scene pause in a chapter without a
+    scene break) leaves the chapter as it was, so it need not be encoded again."""
+    full = {**PACING, **pacing}
+    kinds = {"chapter_head", "chapter_tail"} | {pause_kind(a, b) for a, b in itertools.pairwise(clips)}
+    return {k: full[k] for k in sorted(kinds)}
 
 
 def assemble(clips: Sequence[Clip], cache: ClipCache, sample_rate: int, pacing: dict[str, int] | None = None) -> ChapterAudio:

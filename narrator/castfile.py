@@ -205,19 +205,20 @@ def _override(table: Any, i: int, where: _Locator) -> Override:
         raise CastError(f"{location(where.path, line)}: {label} must be a table: chapter = 2, starts = \"...\", speaker = \"...\"")
     _check_keys(table, _OVERRIDE_KEYS, where, "", label, start=line)
     speaker, chapter, starts, line_id = (table.get(k) for k in ("speaker", "chapter", "starts", "id"))
-    problem = None
+    problem, key = None, ""  # the key the problem is in: the message points at its line, not the table's
     if not isinstance(speaker, str) or not speaker.strip():
-        problem = 'needs speaker = "<character name>" (or "narrator" / "unknown")'
+        problem, key = 'needs speaker = "<character name>" (or "narrator" / "unknown")', "speaker"
     elif line_id is None and starts is None:
         problem = 'needs the line: id = "2:14" (from `narrator script`) or chapter = 2 with starts = "the first words"'
     elif line_id is not None and (not isinstance(line_id, str) or not re.fullmatch(r"\d+:\d+", line_id)):
-        problem = f'id must be a line id like "2:14" as `narrator script` prints it, not {line_id!r}'
+        problem, key = f'id must be a line id like "2:14" as `narrator script` prints it, not {line_id!r}', "id"
     elif starts is not None and (not isinstance(starts, str) or not starts.strip()):
-        problem = f"starts must be the first words of the line in quotes, not {starts!r}"
+        problem, key = f"starts must be the first words of the line in quotes, not {starts!r}", "starts"
     elif chapter is not None and (not isinstance(chapter, int) or isinstance(chapter, bool) or chapter < 1):
-        problem = f"chapter must be a chapter number (1, 2, ...), not {chapter!r}"
+        problem, key = f"chapter must be a chapter number (1, 2, ...), not {chapter!r}", "chapter"
     if problem:
-        raise CastError(f"{location(where.path, line)}: {label} {problem}.")
+        at = where.line_of_key("", key, start=line) if line and key else line
+        raise CastError(f"{location(where.path, at)}: {label} {problem}.")
     return Override(speaker.strip(), chapter, starts.strip() if starts else None, line_id, line)
 
 

@@ -183,6 +183,11 @@ def script_cmd(
     if fmt not in ("text", "jsonl"):
         raise InputError(f"unknown format {fmt!r}: use --format text or --format jsonl.")
     get_engine(engine)  # an unknown engine is an error here too, with the list of known ones
+    if source and (doubtful or fmt != "text"):
+        # --source prints the story's text as read, not its lines: these would be silently ignored (walk10).
+        given = " and ".join(o for o, on in (("--format jsonl", fmt != "text"), ("--doubtful", doubtful)) if on)
+        raise InputError(f"--source prints the story's text as the reader extracted it; {given} do"
+                         f"{'es' if ' and ' not in given else ''} not apply to it: drop {given} or --source.")
     _not_the_story(output, story)
     script = make_script(story, cast, author_notes)
     if output is not None and output.is_file() and not _replaceable_by_script(output, source, script.story.text):

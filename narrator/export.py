@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import shutil
@@ -10,7 +11,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,21 +45,28 @@ from narrator.mastering import (
     ACX_RMS,
     DEFAULT_LOUDNESS,
     DEFAULT_TRUE_PEAK,
+    LOUDNESS_TOLERANCE,
     ROOM_TONE_DB,
+    WINDOW_S,
     Gains,
+    LevelMeter,
     Mastering,
     master,
     measure,
     render,
+    room_tone,
     solve,
 )
 
 DIGEST_TAG = "narrator digest"
+# The check's 4x oversampling reads a true peak up to ~0.1 dB under ffmpeg's ebur128 (192 kHz): it asks that much more.
+_TP_READS_LOW_DB = 0.1
+_RINGING_DB = 0.5  # the 64 kbps encoder's overshoot of the PCM's true peak varies by this much between encodes
 MP3_BITRATE = "64k"          # mono speech at 22.05 kHz: transparent enough, 29 MB an hour
 ACX_BITRATE = "192k"         # ACX: CBR 192 kbps or more, at 44.1 kHz (22.05 kHz MP3 tops out at 160k)
 ACX_RATE = 44100
 M4B_BITRATE = "64k"
-LIMITER = "numpy look-ahead true-peak limiter v2 (streamed, BS.1770-4 K-weighting)"  # in the build digest: a new limiter re-encodes
+LIMITER = "numpy look-ahead true-peak limiter v3 (streamed, BS.1770-4 K-weighting, checked on the decoded MP3)"  # in the build digest: a new limiter re-encodes
 FORMATS = ("mp3", "m4b")
 
 
@@ -162,12 +170,31 @@ def remove_old_chapters(folder: Path, keep: Iterable[Path]) -> list[str]:
     return removed
 
 
+@dataclass(frozen=True)
+class Missed:
+    """A chapter MP3 that missed its loudness target or true-peak ceiling, as its decoded audio measured."""
+
+    level: float
+    """Integrated loudness in LUFS (dB RMS for an RMS target)."""
+    true_peak: float
+    """dBTP."""
+    limited: bool
+    """Whether the target lay past what the limiter can give under the ceiling (more gain is limited away)."""
+    quiet: bool = False
+    """Whether the level is outside the tolerance around the target."""
+    over: bool = False
+    """Whether the true peak is over the ceiling (or within the check's reading error of it)."""
+
+
 def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
-                  scene_title: Callable[[int], str] | None = None, master_to: Path | None = None) -> None:
+                  scene_title: Callable[[int], str] | None = None, master_to: Path | None = None) -> Missed | None:
     """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions.
 
     The mastered audio streams into ffmpeg a few seconds at a time; with `master_to` it is also written there
-    as raw PCM (the M4B is made from those files).
+    as raw PCM (the M4B is made from those files). The encoded file is decoded and measured: the encoder lowers
+    the level (LAME's quantiser rounds towards zero: -0.45 dB at 64 kbps) and its ringing lifts peaks over the
+    ceiling the PCM was limited to, most where the limiter holds many peaks at it (loud targets). A chapter that
+    misses is mastered and encoded once more with both misses taken off its aim; what still misses is returned.
     """
     sr = chapter.sample_rate
     scenes = chapter.scene_starts or ((1, 0),)
@@ -176,16 +203,138 @@ def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, ho
     marks = [(tags.title if len(scenes) == 1 else title(n), start * 1000 // sr, end * 1000 // sr)
              for (n, start), end in zip(scenes, ends, strict=True)]
 
-    def make(tmp: Path) -> None:
-        stream = master_stream(chapter, how, tags.track)
+    missed: Missed | None = None
+
+    def _encode(chapter: ChapterAudio, gains: Gains, aim: Mastering, tmp: Path) -> None:
+        stream = render(chapter.chunks, chapter.samples, sr, gains, aim, tags.track)
         if master_to is None:
             _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate)
         else:
             _atomic(master_to, lambda raw: _encode_mp3(stream, sr, tmp, how.mp3_bitrate, how.out_rate, tee=raw))
+
+    def make(tmp: Path) -> None:
+        nonlocal missed
+        want = how.mastering
+        aim = replace(want, **_codec_allowance(want, how))
+        local: tuple[tuple[int, int, float], ...] = ()
+        for _ in range(2):  # the first try, and one more with its misses taken off the aim
+            gains = replace(_solve(chapter, replace(how, mastering=aim)), local=local)
+            if not np.isfinite(gains.loudness):  # silence (a stand-in engine, a chapter of pauses): nothing to aim
+                _encode(chapter, gains, aim, tmp)
+                break
+            _encode(chapter, gains, aim, tmp)
+            got = delivered_level(tmp, how.out_rate or sr, want)
+            short = _target(want) - got.level
+            limited = gains.loudness < _target(aim) - LOUDNESS_TOLERANCE
+            if abs(short) <= LOUDNESS_TOLERANCE and got.true_peak <= want.true_peak - _TP_READS_LOW_DB:
+                missed = None
+                break
+            missed = Missed(got.level, got.true_peak, limited, abs(short) > LOUDNESS_TOLERANCE,
+                            got.true_peak > want.true_peak - _TP_READS_LOW_DB)
+            if limited and got.true_peak <= want.true_peak - _TP_READS_LOW_DB:
+                break  # a second pass would reach the same wall
+            if not limited:
+                aim = replace(aim, **{"rms" if want.rms is not None else "loudness": _target(aim) + short})
+            # The encoder's ringing is spread thin but not where it was: the ceiling comes down by the overshoot
+            # everywhere, and the windows that came near it come down further, to the allowance under it.
+            aim = replace(aim, true_peak=aim.true_peak - max(got.true_peak - want.true_peak + _TP_READS_LOW_DB, 0.0))
+            local = _lowered(got.windows, want.true_peak - _RINGING_DB, how.out_rate or sr, sr, gains.step)
         tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))
 
     _atomic(dest, make)
     write_captions(chapter, dest, digest, how)
+    return missed
+
+
+def _target(m: Mastering) -> float:
+    """The level a Mastering aims at, in its own unit: LUFS, or dB RMS for an RMS target."""
+    return float(m.rms) if m.rms is not None else m.loudness
+
+
+def _codec_allowance(want: Mastering, how: Delivery) -> dict[str, float]:
+    """The first pass's aim: the target raised by the level the encoder takes off (see `codec_level_loss`)."""
+    loss = codec_level_loss(22050, how.mp3_bitrate, how.out_rate)
+    return {"rms": want.rms + loss} if want.rms is not None else {"loudness": want.loudness + loss}
+
+
+@functools.cache
+def codec_level_loss(sample_rate: int, bitrate: str, out_rate: int | None) -> float:
+    """How many dB the MP3 encoder lowers the level, measured once per setting on 4 s of warm noise.
+
+    LAME's quantiser rounds each coefficient towards zero, so every band comes out a little quieter (-0.45 dB at
+    64 kbps, -0.26 at 192 kbps; the same for a sine, noise or speech). 0 where the probe cannot run.
+    """
+    pcm = np.round(room_tone(sample_rate * 4, -20.0, seed=7) * 32767).astype(np.int16)
+    with tempfile.TemporaryDirectory(prefix="narrator-probe-") as tmp:
+        path = Path(tmp) / "probe.mp3"
+        try:
+            _encode_mp3([pcm], sample_rate, path, bitrate, out_rate)
+            out = np.frombuffer(_decoded_bytes(path), dtype=np.int16)
+        except (OSError, OutputError):
+            return 0.0
+    edge = (out_rate or sample_rate) // 2  # the encoder's delay and the noise's start and end
+    x, y = pcm[sample_rate // 2 : -sample_rate // 2].astype(np.float64), out[edge:-edge].astype(np.float64)
+    if x.size == 0 or y.size == 0 or not np.any(y):
+        return 0.0
+    return float(10 * np.log10(np.mean(x * x) / np.mean(y * y)))
+
+
+def _decoded_bytes(path: Path) -> bytes:
+    proc = subprocess.run([require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
+                           "-f", "s16le", "-ac", "1", "-"], capture_output=True, check=False)
+    _check(proc.returncode, proc.stderr, path)
+    return proc.stdout
+
+
+def _lowered(windows: dict[int, float], aim_db: float, out_rate: int, sample_rate: int,
+             step: int) -> tuple[tuple[int, int, float], ...]:
+    """Where to lower the limiter's ceiling on a second try: around each 50 ms window of the decoded MP3 whose true
+    peak came within the ringing allowance of the ceiling, by what takes it to that allowance under the ceiling.
+    The encoder's overs sit in a few such windows (7 of 3,036 in a 2.5-minute chapter at -14 LUFS), so
+    lowering the whole chapter's ceiling would cost loudness everywhere for a handful of spots."""
+    width = int(WINDOW_S * out_rate)
+    out = []
+    for w, peak in sorted(windows.items()):
+        factor = 10 ** (aim_db / 20) / peak
+        if factor < 1.0:
+            # From decoded samples (the MP3 may be at 44.1 kHz) to PCM blocks, a window either side for the hold.
+            first = max(0, (w - 1) * width) * sample_rate // out_rate
+            end = (w + 2) * width * sample_rate // out_rate
+            out.append((first // step, -(-end // step), factor))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An encoded file's levels, as a player decodes it."""
+
+    level: float
+    """In the target's unit: LUFS, or dB RMS for an RMS target."""
+    true_peak: float
+    """dBTP."""
+    windows: dict[int, float]
+    """50 ms window number -> true peak (linear) of the windows within the ringing allowance of the ceiling."""
+
+
+def delivered_level(path: Path, sample_rate: int, want: Mastering) -> Delivered:
+    """The levels of an encoded file as a player decodes it (ffmpeg), read a few seconds at a time."""
+    meter = LevelMeter(sample_rate, 10 ** (want.true_peak / 20), 10 ** ((want.true_peak - _RINGING_DB) / 20))
+    cmd = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-f", "s16le",
+           "-ac", "1", "-"]
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+        assert proc.stdout is not None
+        carry = b""
+        while data := proc.stdout.read(1 << 18):
+            data, carry = carry + data, b""
+            if len(data) % 2:
+                data, carry = data[:-1], data[-1:]
+            meter.feed(np.frombuffer(data, dtype=np.int16))
+        code = proc.wait()
+        errors.seek(0)
+        _check(code, errors.read(), path)
+    lufs, peak, rms = meter.result()
+    return Delivered(rms if want.rms is not None else lufs, peak, meter.loud_windows)
 
 
 def master_stream(chapter: ChapterAudio, how: Delivery, seed: int) -> Iterator[np.ndarray]:

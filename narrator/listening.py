@@ -16,6 +16,7 @@ from narrator.captions import vtt_digest
 from narrator.export import (
     M4B_BITRATE,
     Delivery,
+    Missed,
     Tags,
     file_digest,
     master_stream,
@@ -63,13 +64,16 @@ def chapter_seconds(dest: Path, digest: str, how: Delivery, cache: ClipCache, sa
     return path.stat().st_size / 2 / sample_rate if path.exists() else 0.0
 
 
-def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery, cache: ClipCache) -> None:
-    """Master one assembled chapter into what the build asked for: MP3 + captions, and/or a master for the M4B."""
+def make_chapter(audio: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
+                 cache: ClipCache) -> Missed | None:
+    """Master one assembled chapter into what the build asked for: MP3 + captions, and/or a master for the M4B.
+    Returns how the chapter MP3 missed its loudness target or true-peak ceiling, if it did."""
     master_to = _master_path(cache, digest) if "m4b" in how.formats else None
     if "mp3" in how.formats:
-        write_chapter(audio, dest, tags, digest, how, master_to=master_to)
-    elif master_to is not None:
+        return write_chapter(audio, dest, tags, digest, how, master_to=master_to)
+    if master_to is not None:
         write_master(audio, master_to, how, tags.track)
+    return None
 
 
 def _captions_current(dest: Path, digest: str, how: Delivery) -> bool:

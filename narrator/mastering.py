@@ -33,6 +33,10 @@ ROOM_TONE_DB = -70.0       # RMS of the room tone mixed under the chapter; far b
 VOICE_LOUDNESS = -26.0     # LUFS each voice is levelled to before the chapter gain: headroom for ~20 dB peaks
 # MP3/AAC coding and resampling overshoot the ceiling we limit to, so the limiter aims a little lower.
 _CODEC_MARGIN_DB = 1.0
+MIN_SLOPE = 0.2            # the solve stops raising the gain once a dB of it buys less than this much loudness
+MAX_STEP_DB = 3.0
+LOUDNESS_TOLERANCE = 0.5
+WINDOW_S = 0.05            # the decoded MP3's peaks are checked per 50 ms window   # LU: a delivered chapter this close to its loudness target has met it
 _HOLD_MS = 8               # look-ahead/hold of the limiter: long enough not to distort a glottal pulse
 _STEP_MS = 2               # the gain curve is computed on ~2 ms blocks and interpolated: cheap and smooth
 CHUNK_HOPS = 50            # samples per streamed chunk, in 100 ms loudness hops: 5 s, ~0.9 MB of float32
@@ -170,6 +174,93 @@ def true_peak(x: np.ndarray) -> float:
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
+def _quarter_kernels() -> np.ndarray:
+    """Three 32-tap windowed sincs that estimate the signal a quarter, a half and three quarters of a sample after
+    sample s from samples s-15 .. s+16 (BS.1770's 4x oversampling for the true peak), as rows."""
+    t = np.arange(-15, 17, dtype=np.float64)
+    rows = []
+    for d in (0.25, 0.5, 0.75):
+        h = np.sinc(t - d) * np.kaiser(t.size, 8.0)
+        rows.append(h / h.sum())
+    return np.array(rows, dtype=np.float32)
+
+
+_QUARTERS = _quarter_kernels()
+
+
+class LevelMeter:
+    """Integrated loudness and true peak of a stream (the decoded MP3 a listener gets), fed in chunks of any size.
+
+    Loudness: each 100 ms hop's K-weighted energy from its spectrum, as `measure` does. True peak: the samples and,
+    around every sample within 3.5 dB of `near` (the ceiling), the 4x-oversampled values beside it. Between two
+    samples the signal rises at most 3 dB over them below half the Nyquist frequency (a sine there, sampled 45
+    degrees off its crest), and speech has little above it; skipping the quieter samples makes the check 4x
+    cheaper (0.04 s against 0.17 s for a 2.5-minute chapter).
+    """
+
+    _BACK, _AHEAD = 16, 17  # the interpolation between s and s+1 reads s-15 .. s+16
+
+    def __init__(self, sample_rate: int, near: float, watch: float | None = None) -> None:
+        self.rate, self.hop = sample_rate, int(0.1 * sample_rate)
+        self.window = int(WINDOW_S * sample_rate)
+        self.watch = np.float32(watch if watch is not None else near)
+        self.loud_windows: dict[int, float] = {}
+        """Window number (of WINDOW_S seconds) -> its true peak (linear), for every window that reaches `watch`."""
+        self.base = 0  # the stream position of the first sample not yet checked
+        self.kw = k_power(sample_rate, self.hop).astype(np.float64)
+        self.near = np.float32(near * 10 ** (-3.5 / 20))
+        self.hops: list[np.ndarray] = []
+        self.rest = np.zeros(0, np.float32)       # samples short of a whole hop
+        self.context = np.zeros(self._BACK, np.float32)  # samples already checked, kept for the interpolation
+        self.pending = np.zeros(0, np.float32)    # samples whose right-hand neighbours have not come yet
+        self.peak = 0.0
+        self.energy, self.count = 0.0, 0
+
+    def feed(self, chunk: np.ndarray) -> None:
+        x = chunk.astype(np.float32) * np.float32(1 / 32768)
+        self.energy += float(np.dot(x, x))
+        self.count += x.size
+        frames = np.concatenate([self.rest, x])
+        n = frames.size // self.hop
+        if n:
+            spectrum = np.fft.rfft(frames[: n * self.hop].reshape(n, self.hop).astype(np.float64), axis=1)
+            self.hops.append((np.square(spectrum.real) + np.square(spectrum.imag)) @ self.kw)
+        self.rest = frames[n * self.hop :]
+        self._peaks(np.concatenate([self.pending, x]), final=False)
+
+    def _peaks(self, x: np.ndarray, final: bool) -> None:
+        if final:
+            x = np.concatenate([x, np.zeros(self._AHEAD, np.float32)])
+        ready = x.size - self._AHEAD  # samples whose interpolation window is complete
+        if ready <= 0:
+            self.pending = x if not final else np.zeros(0, np.float32)
+            return
+        u = np.concatenate([self.context, x])  # u[i + BACK] is x[i]
+        self.peak = max(self.peak, float(np.max(np.abs(x[:ready]))))
+        loud = np.flatnonzero(np.abs(x[:ready]) >= self.near)
+        if loud.size:
+            # Between s-1 and s, and between s and s+1, for every loud s.
+            starts = np.unique(np.concatenate([loud - 1, loud]))
+            between = np.abs(u[starts[:, None] + self._BACK + np.arange(-15, 17)[None, :]] @ _QUARTERS.T).max(axis=1)
+            self.peak = max(self.peak, float(between.max()))
+            at = np.concatenate([loud, starts])
+            value = np.concatenate([np.abs(x[loud]), between])
+            keep = value >= self.watch
+            for w, v in zip(((self.base + at[keep]) // self.window).tolist(), value[keep].tolist(), strict=True):
+                if v > self.loud_windows.get(w, 0.0):
+                    self.loud_windows[w] = v
+        self.context = u[ready : ready + self._BACK].copy()  # the last BACK samples checked
+        self.base += ready
+        self.pending = x[ready:] if not final else np.zeros(0, np.float32)
+
+    def result(self) -> tuple[float, float, float]:
+        """(integrated loudness in LUFS, true peak in dBTP, plain RMS in dBFS) of everything fed."""
+        self._peaks(self.pending, final=True)
+        hops = np.concatenate(self.hops) if self.hops else np.zeros(0)
+        db = lambda v: 10 * math.log10(v) if v > 0 else float("-inf")  # noqa: E731
+        return _gate_hops(hops, self.hop), db(self.peak**2), db(self.energy / max(self.count, 1))
+
+
 # ------------------------------------------------------------------------------------------- peak envelope
 
 
@@ -213,9 +304,10 @@ def limiter_blocks(block_peaks: np.ndarray, ceiling: float, sample_rate: int) ->
     return _least_within(_needed(block_peaks, ceiling), hold, hold, hold)
 
 
-def _needed(peaks: np.ndarray, ceiling: float) -> np.ndarray:
+def _needed(peaks: np.ndarray, ceiling: float | np.ndarray) -> np.ndarray:
     """The gain each block's true peak needs to stay under the ceiling (1: no limiting)."""
-    return np.minimum(np.float32(1.0), np.float32(ceiling) / np.maximum(peaks.astype(np.float32), np.float32(1e-9)))
+    top = np.asarray(ceiling, dtype=np.float32)
+    return np.minimum(np.float32(1.0), top / np.maximum(peaks.astype(np.float32), np.float32(1e-9)))
 
 
 def _least_within(needed: np.ndarray, hold: int, before: int, after: int) -> np.ndarray:
@@ -411,6 +503,9 @@ class Gains:
     peaks: np.ndarray
     loudness: float
     """The level reached, in the target's unit (LUFS, or dB RMS for an RMS target), before room tone."""
+    local: tuple[tuple[int, int, float], ...] = ()
+    """(first block, end block, factor): stretches where the ceiling is lowered by that factor (where the encoder's
+    ringing lifted the decoded peaks over it on a first try)."""
 
     @property
     def step(self) -> int:
@@ -436,7 +531,13 @@ class Gains:
         lo, hi = max(a - h, 0), min(b + h, n)
         scale = self.scale(lo, hi)
         peaks = self.peaks[lo:hi].astype(np.float32) * scale
-        limiter = _least_within(_needed(peaks, self.ceiling), h, lo - (a - h), (b + h) - hi)
+        ceiling: np.ndarray | float = self.ceiling
+        if self.local:
+            ceiling = np.full(hi - lo, self.ceiling, dtype=np.float32)
+            for first, end, factor in self.local:
+                if first < hi and end > lo:
+                    ceiling[max(first, lo) - lo : min(end, hi) - lo] *= np.float32(factor)
+        limiter = _least_within(_needed(peaks, ceiling), h, lo - (a - h), (b + h) - hi)
         return scale[a - lo : a - lo + (b - a)], limiter
 
 
@@ -558,10 +659,39 @@ def solve(stats: Stats, settings: Mastering = Mastering(), speakers: Sequence[tu
         # by the secant through the last two tries (each dB of gain buys less than a dB of level).
         slope = 1.0
         if previous is not None and total != previous[0]:
-            slope = min(1.0, max(0.2, (after - previous[1]) / (total - previous[0])))
+            slope = (after - previous[1]) / (total - previous[0])
+            if slope < MIN_SLOPE and after < target and total > previous[0]:
+                # Past here the limiter takes back most of every added dB: the target is out of reach under
+                # this ceiling. Pushing on only flattens speech into a wall (a -14 LUFS target under -3 dBTP
+                # asked for +52 dB and still stopped at -14.6): stop where a dB still buys MIN_SLOPE, and let
+                # the caller say so.
+                total = _wall(stats, lambda t: gains(t, True), total, gated)
+                after = _Walk(stats, gains(total, True), gated, None, None, 0).level(stats, gated)
+                break
+            slope = min(1.0, max(MIN_SLOPE, slope))
         previous = (total, after)
-        total += (target - after) / slope
+        # At most 3 dB a step once limiting is measured: the next secant then measures the slope where the gain is,
+        # so the wall (above) is found within a fraction of a LU rather than somewhere along one long jump.
+        total += min((target - after) / slope, MAX_STEP_DB)
     return gains(float(total), True, float(after))
+
+
+def _wall(stats: Stats, at: Callable[[float], Gains], beyond: float, gated: bool) -> float:
+    """The largest chapter gain (to ~0.25 dB) at which one more dB still raises the level by MIN_SLOPE, searched
+    below `beyond`, a gain already past that point. A first guess can land far past it (the unlimited level
+    says nothing about the limiter), so the search is a bisection over the 32 dB below, not a walk back."""
+
+    def slope(total: float) -> float:
+        low, high = (_Walk(stats, at(t), gated, None, None, 0).level(stats, gated) for t in (total, total + 1.0))
+        return high - low
+
+    lo, hi = beyond - 32.0, beyond
+    if slope(lo) < MIN_SLOPE:
+        return lo
+    while hi - lo > 0.25:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if slope(mid) >= MIN_SLOPE else (lo, mid)
+    return lo
 
 
 # ------------------------------------------------------------------------------------------------- render

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -9,7 +10,7 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrator.assemble import PACING, ChapterAudio, Stopped, assemble
+from narrator.assemble import PACING, ChapterAudio, Stopped, assemble, pacing_used
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
@@ -29,6 +30,7 @@ from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
 from narrator.errors import InputError, NarratorError, OutputError
 from narrator.export import (
+    Missed,
     Tags,
     cut_utf8,
     file_digest,
@@ -61,7 +63,7 @@ from narrator.listening import (
     pacing_for,
     up_to_date,
 )
-from narrator.mastering import Mastering, master, memory_per_sample
+from narrator.mastering import LOUDNESS_TOLERANCE, Mastering, master, memory_per_sample
 from narrator.models import BuildResult, Chapter, ChapterResult, Character, Clip, Line, Story
 from narrator.normalize import load_lexicon
 from narrator.reader import NarratorWarning, read_story
@@ -202,133 +204,189 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
     folder = output / slugify(script.story.title)
     cache = ClipCache(folder / ".cache")
     check_output_folder(folder)  # fail before any rendering, not after an hour of it
-    ours = check_same_story(folder, script.story.text, output)  # same title, another story: not ours to replace
-    sweep_stale_temps(folder)
-    toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
-    cover_bytes, cover_mime = _cover(script, cover)
-    pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
-    by_chapter: dict[int, list[Clip]] = {ch.number: [] for ch in script.chapters}
-    for c in clips:  # one pass: scanning every clip once per chapter grew with chapters x segments
-        if (group := by_chapter.get(c.cue.line.segment.chapter)) is not None:
-            group.append(c)
-    width = max(2, len(str(len(script.chapters))))
-    cover_sha = hashlib.sha256(cover_bytes or b"").hexdigest()  # a cover can be megabytes: once, not per chapter
-    jobs_out: dict[int, tuple[Path, Tags, str]] = {}
-    results: dict[int, ChapterResult] = {}
-    digests: dict[int, str] = {}
-    planned: list[Path] = []  # every chapter's MP3 name, written or not (--format m4b): older names are stale
-    for ch in script.chapters:
-        dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
-        planned.append(dest)
-        tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
-                    script.story.description, cover_bytes, cover_mime)
-        digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint(), cover_sha)
-        if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
-            results[ch.number] = ChapterResult(ch.number, ch.title, dest,
-                                               chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
-        else:
-            jobs_out[ch.number] = (dest, tags, digest)
-    book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
-                cover_bytes, cover_mime)
-    whole = book_digest(book, [(ch.title, digests[ch.number]) for ch in script.chapters])
-    # A kept chapter whose captions or M4B master must be made again needs its lines' audio; after `narrator
-    # clean` that is gone, and assembling it failed on every run ("went missing from the cache"): render it.
-    m4b = folder / f"{folder.name}.m4b"
-    made = book_made(m4b, whole, how)  # read once: finish_book is told, not left to read the M4B's tags again
-    ready = book_current(m4b, whole, how, made)
-    stale = {n for n, kept in results.items() if captions_stale(kept.file, digests[n], how)}  # read once
-    again = [c for n in results if needs_audio(digests[n], cache, ready, n in stale)
-             for c in by_chapter[n] if not cache.path(c.key).exists()]
-    # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
-    # running alone at the end of the build.
-    order = sorted(jobs_out, key=lambda n: -sum(len(c.cue.speech) for c in by_chapter[n]))
-    wanted = [c for n in order for c in by_chapter[n]] + again
-    remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
-    chapters_of: dict[str, list[int]] = {}  # key -> the chapters waiting for it (a line may recur across chapters)
-    for n, keys in remaining.items():
-        for key in keys:
-            chapters_of.setdefault(key, []).append(n)
-    encodes: dict[int, Future[ChapterResult]] = {}
-    budget = Budget()
-    stop = threading.Event()  # set when the build ends early: chapters being encoded stop at their next clip
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
+    # One build at a time writes a book: a second one would sweep the first one's temporary files and read its
+    # half-written cache entries (walk10: it stopped with "audio ... changed in the cache during the build").
+    with book_lock(folder):
+        ours = check_same_story(folder, script.story.text, output)  # same title, another story: not ours to replace
+        sweep_stale_temps(folder)
+        toned = read_failed(cache.root)  # chapters holding a stand-in tone are rebuilt until the line renders
+        cover_bytes, cover_mime = _cover(script, cover)
+        pacing = pacing_for({**PACING, **(script.castfile.pacing if script.castfile else {})}, how)
+        by_chapter: dict[int, list[Clip]] = {ch.number: [] for ch in script.chapters}
+        for c in clips:  # one pass: scanning every clip once per chapter grew with chapters x segments
+            if (group := by_chapter.get(c.cue.line.segment.chapter)) is not None:
+                group.append(c)
+        width = max(2, len(str(len(script.chapters))))
+        cover_sha = hashlib.sha256(cover_bytes or b"").hexdigest()  # a cover can be megabytes: once, not per chapter
+        jobs_out: dict[int, tuple[Path, Tags, str]] = {}
+        results: dict[int, ChapterResult] = {}
+        digests: dict[int, str] = {}
+        planned: list[Path] = []  # every chapter's MP3 name, written or not (--format m4b): older names are stale
+        for ch in script.chapters:
+            dest = folder / f"{ch.number:0{width}d} {safe_filename(ch.title)}.mp3"
+            planned.append(dest)
+            tags = Tags(ch.title, script.story.title, script.story.author, ch.number, len(script.chapters),
+                        script.story.description, cover_bytes, cover_mime)
+            digest = digests[ch.number] = _digest(by_chapter[ch.number], tags, pacing, how.fingerprint(), cover_sha)
+            if up_to_date(dest, digest, how, cache) and not toned & {c.key for c in by_chapter[ch.number]}:
+                results[ch.number] = ChapterResult(ch.number, ch.title, dest,
+                                                   chapter_seconds(dest, digest, how, cache, SAMPLE_RATE), encoded=False)
+            else:
+                jobs_out[ch.number] = (dest, tags, digest)
+        book = Tags(script.story.title, script.story.title, script.story.author, 1, 1, script.story.description,
+                    cover_bytes, cover_mime)
+        whole = book_digest(book, [(ch.title, digests[ch.number]) for ch in script.chapters])
+        # A kept chapter whose captions or M4B master must be made again needs its lines' audio; after `narrator
+        # clean` that is gone, and assembling it failed on every run ("went missing from the cache"): render it.
+        m4b = folder / f"{folder.name}.m4b"
+        made = book_made(m4b, whole, how)  # read once: finish_book is told, not left to read the M4B's tags again
+        ready = book_current(m4b, whole, how, made)
+        stale = {n for n, kept in results.items() if captions_stale(kept.file, digests[n], how)}  # read once
+        again = [c for n in results if needs_audio(digests[n], cache, ready, n in stale)
+                 for c in by_chapter[n] if not cache.path(c.key).exists()]
+        # Longest chapter first: its encode (the slowest) then overlaps the rendering of the others instead of
+        # running alone at the end of the build.
+        order = sorted(jobs_out, key=lambda n: -sum(len(c.cue.speech) for c in by_chapter[n]))
+        wanted = [c for n in order for c in by_chapter[n]] + again
+        remaining = {n: {c.key for c in by_chapter[n]} for n in jobs_out}
+        chapters_of: dict[str, list[int]] = {}  # key -> the chapters waiting for it (a line may recur across chapters)
+        for n, keys in remaining.items():
+            for key in keys:
+                chapters_of.setdefault(key, []).append(n)
+        encodes: dict[int, Future[ChapterResult]] = {}
+        missed: dict[int, Missed] = {}  # chapters whose MP3 missed its loudness target or ceiling (one line at the end)
+        budget = Budget()
+        stop = threading.Event()  # set when the build ends early: chapters being encoded stop at their next clip
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as encoder:
 
-        def encode(n: int) -> ChapterResult:
-            # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
-            try:
-                # The layout reads each clip's cache header once; its speech length sizes the hold (it was read
-                # a first time for the hold alone, the clips of every chapter twice per build).
-                audio = replace(assemble(by_chapter[n], cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
-                speech = sum(t.end - t.start for t in audio.timeline)
-                with budget.hold(int(speech * memory_per_sample())):
-                    return encode_chapter(n, audio)
-            finally:
-                # The chapter's block figures and chunk buffers are freed to malloc, which would keep them for
-                # the rest of the build (one arena per encoder thread): the longest chapter would set the RSS.
-                give_back()
+            def encode(n: int) -> ChapterResult:
+                # Mastering keeps a few bytes per ~1.6 ms block of the chapter; long chapters at once share a budget.
+                try:
+                    # The layout reads each clip's cache header once; its speech length sizes the hold (it was read
+                    # a first time for the hold alone, the clips of every chapter twice per build).
+                    audio = replace(assemble(by_chapter[n], cache, SAMPLE_RATE, pacing), stop=stop)  # levelled in mastering
+                    speech = sum(t.end - t.start for t in audio.timeline)
+                    with budget.hold(int(speech * memory_per_sample())):
+                        return encode_chapter(n, audio)
+                finally:
+                    # The chapter's block figures and chunk buffers are freed to malloc, which would keep them for
+                    # the rest of the build (one arena per encoder thread): the longest chapter would set the RSS.
+                    give_back()
 
-        def encode_chapter(n: int, audio: ChapterAudio) -> ChapterResult:
-            dest, tags, digest = jobs_out[n]
+            def encode_chapter(n: int, audio: ChapterAudio) -> ChapterResult:
+                dest, tags, digest = jobs_out[n]
+                try:
+                    miss = make_chapter(audio, dest, tags, digest, how, cache)
+                    if miss is not None:
+                        missed[n] = miss
+                except (NarratorError, Stopped):
+                    raise
+                except Exception as exc:  # the encoder failed: usually a full disk; say so instead of a traceback
+                    raise encode_error(exc, dest) from None
+                return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
+
+            def chapter_ready(key: str) -> None:
+                for n in chapters_of.get(key, ()):
+                    keys = remaining[n]
+                    keys.discard(key)
+                    if not keys and n not in encodes:
+                        encodes[n] = encoder.submit(encode, n)
+
             try:
-                make_chapter(audio, dest, tags, digest, how, cache)
-            except (NarratorError, Stopped):
+                for n, keys in remaining.items():
+                    if not keys:
+                        encodes[n] = encoder.submit(encode, n)
+                failures: list[Failure] = []
+                rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready,
+                                      keep_going=keep_going, timeout=timeout, failures=failures)
+                prune_failed(cache.root, {c.key for c in clips})
+                for n in jobs_out:
+                    if n not in encodes:
+                        encodes[n] = encoder.submit(encode, n)
+                for n, fut in encodes.items():
+                    results[n] = fut.result()
+            except BaseException:
+                # Ctrl-C or a failed chapter. Leaving the `with` waits for every chapter handed to the encoder, and
+                # LAME encodes in our own threads (no ffmpeg process for the signal to end): without this, Ctrl-C
+                # went on mastering and encoding every queued chapter, tens of seconds to minutes, before it was heard.
+                stop.set()
+                encoder.shutdown(wait=True, cancel_futures=True)
                 raise
-            except Exception as exc:  # the encoder failed: usually a full disk; say so instead of a traceback
-                raise encode_error(exc, dest) from None
-            return ChapterResult(n, tags.title, dest, audio.seconds, encoded=True)
+        if cover_bytes:
+            cover_file = folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}"
+            # Atomic like every other output (a full disk left a torn image that later builds kept), and rewritten
+            # when the cover changed: a new --cover used to leave the first one in place for good.
+            if not cover_file.is_file() or cover_file.read_bytes() != cover_bytes:
+                write_bytes_atomically(cover_file, cover_bytes)
+        for n in sorted(stale):
+            keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
+        chapters = tuple(results[n] for n in sorted(results))
+        finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
+        # Only in a folder its captions show to be this story's: without them (deleted by hand) the old chapters may
+        # be another story's of the same title, which this build must not touch.
+        if missed:
+            warnings.warn(NarratorWarning(missed_targets(missed, how)), stacklevel=2)
+        gone = remove_old_chapters(folder, planned) if ours else []
+        if gone:
+            warnings.warn(NarratorWarning(f"removed {len(gone)} chapter file{'s' if len(gone) != 1 else ''} of this book "
+                                          f"that the story no longer has: {', '.join(gone)}."), stacklevel=2)
+        keys = {c.key for c in clips}
+        # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
+        # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
+        needed = {c.key for c in wanted}
+        not_needed = sum(1 for k in keys - needed if not cache.path(k).exists())
+        _bound_cache(cache, keys)
+        return BuildResult(chapters, rendered, len(keys) - rendered - not_needed, sum(c.seconds for c in chapters),
+                           time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures),
+                           not_needed)
 
-        def chapter_ready(key: str) -> None:
-            for n in chapters_of.get(key, ()):
-                keys = remaining[n]
-                keys.discard(key)
-                if not keys and n not in encodes:
-                    encodes[n] = encoder.submit(encode, n)
 
+@contextlib.contextmanager
+def book_lock(folder: Path) -> Iterator[None]:
+    """Hold the book folder's build lock (a lock on .cache/build.lock) for the length of a build.
+
+    The kernel releases it when the build ends however it ends (killed, power lost), so a stale lock never
+    stops the next build. Where there is no flock (Windows), builds are not serialised, as before."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not Linux or macOS
+        yield
+        return
+    lock = folder / ".cache" / "build.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as f:
         try:
-            for n, keys in remaining.items():
-                if not keys:
-                    encodes[n] = encoder.submit(encode, n)
-            failures: list[Failure] = []
-            rendered = synthesize(wanted, cache, engines, jobs, progress, on_done=chapter_ready,
-                                  keep_going=keep_going, timeout=timeout, failures=failures)
-            prune_failed(cache.root, {c.key for c in clips})
-            for n in jobs_out:
-                if n not in encodes:
-                    encodes[n] = encoder.submit(encode, n)
-            for n, fut in encodes.items():
-                results[n] = fut.result()
-        except BaseException:
-            # Ctrl-C or a failed chapter. Leaving the `with` waits for every chapter handed to the encoder, and
-            # LAME encodes in our own threads (no ffmpeg process for the signal to end): without this, Ctrl-C
-            # went on mastering and encoding every queued chapter, tens of seconds to minutes, before it was heard.
-            stop.set()
-            encoder.shutdown(wait=True, cancel_futures=True)
-            raise
-    if cover_bytes:
-        cover_file = folder / f"cover.{'png' if cover_mime.endswith('png') else 'jpg'}"
-        # Atomic like every other output (a full disk left a torn image that later builds kept), and rewritten
-        # when the cover changed: a new --cover used to leave the first one in place for good.
-        if not cover_file.is_file() or cover_file.read_bytes() != cover_bytes:
-            write_bytes_atomically(cover_file, cover_bytes)
-    for n in sorted(stale):
-        keep_chapter(by_chapter[n], cache, results[n].file, digests[n], how, pacing, SAMPLE_RATE)
-    chapters = tuple(results[n] for n in sorted(results))
-    finish_book(chapters, by_chapter, cache, folder, book, digests, pacing, how, whole, made, SAMPLE_RATE)
-    # Only in a folder its captions show to be this story's: without them (deleted by hand) the old chapters may
-    # be another story's of the same title, which this build must not touch.
-    gone = remove_old_chapters(folder, planned) if ours else []
-    if gone:
-        warnings.warn(NarratorWarning(f"removed {len(gone)} chapter file{'s' if len(gone) != 1 else ''} of this book "
-                                      f"that the story no longer has: {', '.join(gone)}."), stacklevel=2)
-    keys = {c.key for c in clips}
-    # A segment of an up-to-date chapter that is not in the cache (after `narrator clean`) was neither rendered
-    # nor reused: the kept chapter file did not need it. Counting it as reused told the user the cache was warm.
-    needed = {c.key for c in wanted}
-    not_needed = sum(1 for k in keys - needed if not cache.path(k).exists())
-    _bound_cache(cache, keys)
-    return BuildResult(chapters, rendered, len(keys) - rendered - not_needed, sum(c.seconds for c in chapters),
-                       time.monotonic() - started, tuple(f"replaced by a tone: {f.describe()}" for f in failures),
-                       not_needed)
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"another narrator build is writing {folder} right now; wait for it to finish, then "
+                              "run this one again (it reuses what the other rendered).") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def missed_targets(missed: Mapping[int, Missed], how: Delivery) -> str:
+    """One line for the chapters whose MP3 missed the loudness target or the true-peak ceiling, and why."""
+    m = how.mastering
+    unit = "dB RMS" if m.rms is not None else "LUFS"
+    target = m.rms if m.rms is not None else m.loudness
+    span = lambda v: f"{min(v):.1f}" if f"{min(v):.1f}" == f"{max(v):.1f}" else f"{min(v):.1f} to {max(v):.1f}"  # noqa: E731
+    quiet = {n: x for n, x in missed.items() if x.quiet}
+    loud = {n: x for n, x in missed.items() if x.over}
+    parts = []
+    if quiet:
+        parts.append(f"{_chapters(quiet)} reached {span([x.level for x in quiet.values()])} {unit}, not {target:g} "
+                     f"(+-{LOUDNESS_TOLERANCE:g})" + (": under the ceiling the limiter takes back most of any more "
+                     "gain (speech peaks stand ~11 dB over its loudness)" if any(x.limited for x in quiet.values()) else ""))
+    if loud:
+        parts.append(f"{_chapters(loud)} peaked at {span([x.true_peak for x in loud.values()])} dBTP, at or over the "
+                     f"{m.true_peak:g} dBTP ceiling: the MP3 encoder's ringing lifts limited peaks 1-2 dB")
+    return "; ".join(parts) + ". Lower --loudness or raise --true-peak."
+
+
+def _chapters(which: Mapping[int, object]) -> str:
+    return f"chapter{'s' if len(which) > 1 else ''} {', '.join(str(n) for n in sorted(which))}"
 
 
 def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,
@@ -362,6 +420,11 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             raise InputError(f"lines {a}-{b} run backwards: give the first line first (--lines {b}-{a}).")
         if a < 0 or a > last:
             raise InputError(f"lines {a}-{b} are not in chapter {chapter}: its lines run 0 to {last} (see `narrator script`).")
+        if b > last:
+            # Played as far as the chapter goes, and said: a range past the end is usually a typo or a guess.
+            warnings.warn(NarratorWarning(f"chapter {chapter} ends at line {last}: previewing lines {a}-{last}, "
+                                          f"not {a}-{b}."), stacklevel=2)
+            lines = (a, last)
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
@@ -467,7 +530,7 @@ def _digest(clips: Sequence[Clip], tags: Tags, pacing: dict[str, int], delivery:
     """What a chapter file is made of; `cover_sha` is the sha256 of tags.cover, hashed once per build, not per chapter."""
     h = hashlib.sha256()
     meta = [tags.title, tags.album, tags.author, tags.track, tags.total, tags.description,
-            sorted(pacing.items()), cover_sha, delivery]
+            sorted(pacing_used(clips, pacing).items()), cover_sha, delivery]
     h.update(json.dumps(meta).encode())
     for c in clips:
         h.update(f"{c.key}:{c.cue.role}:{c.cue.line.segment.paragraph}:{c.cue.line.segment.scene};".encode())

@@ -178,6 +178,9 @@ def _looks_binary(head: bytes) -> bool:
 _TITLE_AUTHOR = re.compile(r"^\s*(?P<title>[^\n]{1,150}?)\s+(?P<sep>-|–|—|by)\s+(?:(?P<by>(?i:by))\s+)?"
                            r"(?P<author>[^\n\-–—]{1,80}?)\s*$")
 _DESCRIPTION = re.compile(r"^\s*(?:Description|Summary|Blurb)\s*:?\s*$", re.IGNORECASE)
+# The label of a table of contents: the list under it is dropped with the headings (chapters.py); the label
+# itself is no blurb (walk10: a book's description read "Contents").
+_CONTENTS = re.compile(r"^\s*(?:(?:Table\s+of\s+)?Contents|TOC)\s*:?\s*$", re.IGNORECASE)
 _NOTES = re.compile(r"^\s*(?:author['’]?s['’]?\s+notes?|a/n)\b", re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*(?P<key>Title|Author|By)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE)
 
@@ -212,7 +215,7 @@ def parse_plain_text(text: str, path: Path | None) -> Story:
         if _NOTES.match(line):
             note_start = s
             break
-        if _DESCRIPTION.match(line):
+        if _DESCRIPTION.match(line) or (i > 0 and _CONTENTS.match(line)):
             i += 1
             continue
         byline = _byline(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -101,3 +102,38 @@ def test_assemble_chunks_join_to_the_same_audio_whatever_their_size(tmp_path: Pa
         parts = list(audio.chunks(size))
         assert all(p.size == size for p in parts[:-1]) and 0 < parts[-1].size <= size
         assert np.array_equal(np.concatenate(parts), whole)
+
+
+PACED = """The Two Rooms
+
+Chapter 1
+
+Wren opened the shutters and the room filled with grey light.
+
+* * *
+
+By noon the rain had stopped and the yard was loud with birds.
+
+Chapter 2
+
+Ada counted the jars on the shelf twice and wrote the number down.
+"""
+
+
+def test_a_pacing_change_re_encodes_only_the_chapters_that_pause_that_way(tmp_path: Path) -> None:
+    """walk10: a new [pacing] scene pause re-encoded chapter 2 too, which has no scene break to pause at."""
+    from typer.testing import CliRunner
+
+    from narrator.cli import app
+
+    story, cast = tmp_path / "rooms.txt", tmp_path / "rooms.toml"
+    story.write_text(PACED, encoding="utf-8")
+    cast.write_text("[pacing]\nscene = 1800\n", encoding="utf-8")
+    runner = CliRunner()
+    build = ["build", str(story), "-o", str(tmp_path / "out"), "--cast", str(cast), "--engine", "silent", "--jobs", "1"]
+    assert runner.invoke(app, build).exit_code == 0
+    cast.write_text("[pacing]\nscene = 2500\n", encoding="utf-8")
+    again = runner.invoke(app, build)
+    assert again.exit_code == 0, again.output
+    assert "1 encoded, 1 up to date" in again.output, again.output
+    assert re.search(r"wrote .*/01 ", again.output) and re.search(r"kept .*/02 ", again.output), again.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -326,3 +327,16 @@ def test_castfile_character_not_in_the_story_is_a_warning(tmp_path, monkeypatch)
     said = [str(w.message) for w in caught if issubclass(w.category, NarratorWarning)]
     assert len(said) == 1, said
     assert said[0].startswith(f'{path}: "Mria" (line 1) is not in this story and speaks no line')
+
+
+@pytest.mark.parametrize(("table", "key"), [('id = "seven"\nspeaker = "Mira"\n', "id"),
+                                            ('speaker = "Mira"\nchapter = 0\nstarts = "Late"\n', "chapter"),
+                                            ('speaker = "Mira"\nchapter = 1\nstarts = ""\n', "starts")])
+def test_castfile_override_error_points_at_the_keys_line_not_the_tables(tmp_path, table, key):
+    """walk10: every [[overrides]] mistake pointed at the [[overrides]] line, however far below the key was."""
+    path = tmp_path / "bad.toml"
+    text = BASE + "\n[[overrides]]\n# who says the late line\n" + table
+    path.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith(f"{key} ="))
+    with pytest.raises(CastError, match=rf"^{re.escape(str(path))}:{line}: \[\[overrides\]\] #1 {key}"):
+        load_cast(path)

@@ -329,3 +329,30 @@ def test_cli_script_text_columns_line_up_with_short_names(tmp_path: Path) -> Non
     rows = [r for r in result.stdout.splitlines() if r.strip()]
     starts = {r.index("Jo sat") if "Jo sat" in r else r.index('"') for r in rows if "Jo sat" in r or '"' in r}
     assert len(rows) >= 3 and len(starts) == 1, result.stdout
+
+
+def test_cli_preview_past_the_chapters_end_says_where_it_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """walk10: `--lines 4-900` played lines 4 to the chapter's end and said nothing of it."""
+    from narrator import cli
+
+    monkeypatch.setattr("sys.argv", ["narrator", "preview", str(SAMPLE), "--chapter", "1", "--lines", "4-900",
+                                     "--engine", "silent", "-o", str(tmp_path / "p.wav"),
+                                     "--output-dir", str(tmp_path / "out")])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 0, err
+    said = [line for line in err.splitlines() if "ends at line" in line]
+    assert len(said) == 1 and "previewing lines 4-" in said[0] and "not 4-900" in said[0], err
+    assert (tmp_path / "p.wav").exists()
+
+
+@pytest.mark.parametrize("extra", [("--format", "jsonl"), ("--doubtful",), ("-f", "jsonl", "--doubtful")])
+def test_cli_script_source_says_format_and_doubtful_do_not_apply(extra: tuple[str, ...]) -> None:
+    """walk10: `script --source --format jsonl` printed the plain text and ignored the format without a word."""
+    result = run("script", str(SAMPLE), "--source", *extra)
+    assert result.exit_code != 0
+    message = str(result.exception) if result.exception else result.output
+    assert "do not apply" in message or "does not apply" in message, message
+    assert "--source" in message and message.count("\n") <= 1

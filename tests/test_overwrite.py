@@ -246,3 +246,22 @@ def test_preview_replaces_its_own_file_but_never_a_chapter_or_another_wav(tmp_pa
             assert done.exit_code == 0, done.output
     with wave.open(str(tmp_path / "p.wav")) as w:  # the signature chunk after the audio leaves a valid WAV
         assert w.getnframes() > 0 and w.getframerate() == 22050
+
+
+def test_a_second_build_of_the_same_book_at_once_says_another_build_is_writing_it(tmp_path: Path) -> None:
+    """walk10: two builds into one folder at once; the second stopped with 'audio ... changed in the cache during the
+    build; run the build again', after sweeping the first one's temporary files. Now it stops before touching
+    anything and says why. The first build is stood in for by holding its lock here."""
+    import fcntl
+
+    story = tmp_path / "visit.txt"
+    story.write_text(FIRST, encoding="utf-8")
+    assert run(str(story), "-o", str(tmp_path / "out")).exit_code == 0
+    lock = tmp_path / "out" / "the-visit" / ".cache" / "build.lock"
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second = run(str(story), "-o", str(tmp_path / "out"))
+        assert second.exit_code != 0
+        message = str(second.exception) if second.exception else second.output
+        assert "another narrator build is writing" in message, message
+    assert run(str(story), "-o", str(tmp_path / "out")).exit_code == 0  # released: the next build runs

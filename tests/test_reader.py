@@ -317,3 +317,14 @@ def test_reader_a_table_of_contents_is_not_read_into_the_first_chapter_title(tmp
     volume = "Chapter 1\n\nIt rained.\n\nVOLUME II\n\nCHAPTER I\n\nIt snowed.\n"  # an empty heading still joins the next
     assert [c.title for c in split_chapters(read_story(_story(tmp_path, volume, "v.txt")))] == [
         "Chapter 1", "Volume II, Chapter I"]
+
+
+@pytest.mark.parametrize("label", ["Contents", "Table of Contents:", "CONTENTS"])
+def test_reader_a_contents_label_is_not_the_books_description(tmp_path: Path, label: str) -> None:
+    """walk10: 'Contents' above a list of the chapters became the book's description (the M4B's and every tag's)."""
+    text = (f"The Long Road\n\n{label}\n\nChapter 1: Start\nChapter 2: Middle\n\nChapter 1: Start\n\n{BODY}"
+            f"Chapter 2: Middle\n\n{BODY}")
+    story = read_story(_story(tmp_path, text))
+    assert (story.title, story.description) == ("The Long Road", None)
+    text = f"The Long Road\n\n{label}\nA blurb about roads.\n\nChapter 1: Start\n\n{BODY}"
+    assert read_story(_story(tmp_path, text)).description == "A blurb about roads."
