@@ -23,15 +23,29 @@ from dataclasses import replace
 
 from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
-from narrator.epithets import GENERIC_EPITHETS, link_epithets, told_in_present
+from narrator.epithets import (
+    A_NOUN_S,
+    EPITHET_RE,
+    EPITHET_RE_PRESENT,
+    GENERIC_EPITHETS,
+    NOT_SPEAKERS,
+    link_epithets,
+    norm_form,
+    plural,
+    told_in_present,
+)
 from narrator.gender import gender_from_address, gender_from_introduction
 from narrator.lexicon import (
+    CONTRAST_WORDS,
+    CREATURES,
     FEMALE_NAMES,
+    FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     FIRST_PERSON_VERB_ALT,
     LETTER,
     LOWER,
     MALE_NAMES,
+    MALE_NOUNS,
     MALE_PRONOUNS,
     NEUTRAL_TITLES,
     OCCUPATIONS,
@@ -51,6 +65,7 @@ from narrator.lexicon import (
     noun_gender,
     self_introductions,
 )
+from narrator.mentions import mention_regex, name_lookup, paragraph_texts
 from narrator.mentions import name_lookup as _name_lookup
 from narrator.models import Character, Segment, Story
 from narrator.name_clusters import BARE_TITLES as _BARE_TITLES
@@ -154,9 +169,13 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
     short = len(everything) < 100_000
     person_verbs = _PERSON_VERBS_PRESENT if told_in_present([narration]) else _PERSON_VERBS
-    for seg in body:
+    for k, seg in enumerate(body):
+        # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
+        # "Not for me."').
+        beat = (short and seg.kind == "narration" and k + 1 < len(body) and body[k + 1].kind == "dialogue"
+                and body[k + 1].paragraph == seg.paragraph and body[k + 1].chapter == seg.chapter)
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short,
-                 person_verbs)
+                 person_verbs, beat)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
         return _unjoin(_add_specials([], story, body, narration, promoted), joint_names)
@@ -171,6 +190,8 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _drop_family_plurals(chars)
     chars = gender_from_introduction(chars, body)
     chars = gender_from_address(chars, body)
+    if short:
+        chars = _unnamed_speakers(chars, body)
     del text
     return _unjoin(_add_specials(chars, story, body, narration, promoted), joint_names)
 
@@ -562,7 +583,7 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
 def _collect(
     seg_text: str, is_narration: bool, forms: dict[str, NameForm], lower_counts: Counter[str], cap_counts: Counter[str],
     together: Counter[frozenset[str]] | None = None, promoted: frozenset[str] = frozenset(), short: bool = False,
-    person_verbs: frozenset[str] = _PERSON_VERBS,
+    person_verbs: frozenset[str] = _PERSON_VERBS, beat: bool = False,
 ) -> None:
     # Forms named in one sentence of narration ("Mr. Emerson and George came in") are two people.
     ends = [m.end() for m in _SENTENCE_BREAK.finditer(seg_text)] if is_narration and together is not None else []
@@ -633,9 +654,12 @@ def _collect(
         before = seg_text[max(0, m.start() - 30) : m.start()]
         nxt = _WORD_RE.findall(after)[:3]
         prev = _WORD_RE.findall(before)[-2:]
-        if title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
+        if (title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS)
+                or (short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat))):
             form.person += 1
-        if not title and prev and prev[-1] in _PLACE_PREPS:
+        if not title and prev and prev[-1] in _PLACE_PREPS and not (
+                prev[-1] == "at" and len(prev) > 1 and prev[-2].lower() in _LOOK_VERBS):
+            # ("looked at Rarity" is at a person: one looks at people, not only at places.)
             form.place += 1
         if not title and len(words) > len(kept) and words[len(kept)] in _PLACE_NOUNS:
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
@@ -689,6 +713,39 @@ def _collect(
         if len(keys) > 1:
             for pair in itertools.combinations(sorted(keys), 2):
                 together[frozenset(pair)] += 1  # type: ignore[index]
+
+
+# What only a person (or a creature that talks) does: "Bob shrugged", "Cass woke", "Moss leaned". Not what weather,
+# days or silence do ("Thunder rolled", "Tuesday dragged on", "Silence followed", "Night fell"), so a capitalised
+# word the story never writes in lower case is not a person for doing one of those before a quotation.
+_PERSON_ACTS = both_tenses(frozenset(
+    ["shrugged", "nodded", "smiled", "grinned", "frowned", "sighed", "laughed", "chuckled", "giggled", "winced",
+     "blinked", "gasped", "swallowed", "hesitated", "paused", "waited", "woke", "yawned", "knelt", "leaned", "crouched",
+     "stood", "sat", "rose", "turned", "looked", "glanced", "stared", "peered", "watched", "listened", "waved",
+     "pointed", "reached", "grabbed", "took", "gave", "picked", "shook", "wiped", "scowled", "groaned", "smirked",
+     "snorted", "scoffed", "nudged", "tapped", "folded", "tilted", "raised", "lifted", "set", "put", "held", "hugged",
+     "kissed", "thought", "wondered", "decided", "remembered", "noticed", "realized", "realised", "agreed", "insisted",
+     "promised", "refused", "tried", "wanted", "knew", "felt", "saw", "heard", "carried", "pulled", "pushed", "walked",
+     "stepped", "hurried", "climbed", "knocked", "opened", "closed", "slept", "sobbed", "wept", "blushed", "flinched",
+     "squinted", "stiffened", "beamed", "huffed", "fetched", "found", "wrote", "ate", "drank", "came", "went",
+     "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
+     "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
+_ACT_ED = re.compile(r"[a-z]{2,}ed")
+
+
+def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Counter[str], beat: bool) -> bool:
+    """Whether the name at m is the subject of a past verb right after it ("Bob shrugged", "Cass woke") where a
+    short story shows a person: opening a sentence of a name that comes back, or in the beat's last sentence
+    just before a quotation. (A short story may name a person only so: no "said Bob", no "Bob was".)"""
+    verb = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", text[m.end():])
+    if verb is None or verb.group(1) not in _PERSON_ACTS:
+        return False
+    if beat and not re.search(r"[.!?;]\s+\S", text[m.end():].rstrip()):
+        return True  # the beat's last sentence: its subject speaks next, or is spoken to
+    head = text[max(0, m.start() - 60) : m.start()]
+    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
+    opens = all(w.lower() in _SUBJECT_LEAD for w in _WORD_RE.findall(head[cut + 1 :])) and (cut >= 0 or m.start() < 60)
+    return opens and cap_counts.get(kept[0], 0) >= 2
 
 
 def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
@@ -1016,6 +1073,78 @@ def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment],
         else:
             out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
     return out
+
+
+# A sentence whose subject is a role ("The ferryman looked past her", "The guard had gone"): the article, at most
+# one describing word, the role noun and its verb.
+_ROLE_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s+)?(?P<noun>"
+                           + "|".join(sorted(OCCUPATIONS, key=len, reverse=True))
+                           + r")\s+(?:[a-z]+ly\s+|already\s+|then\s+)?(?P<verb>[a-z]+)\b")
+
+
+# Looks and ages fan fiction calls its named characters by in turn ("the blonde said", "the older one").
+_LOOKS = frozenset(["blonde", "blond", "redhead", "brunette", "teen", "teenager", "kid", "elder", "youngster",
+                    "newcomer", "smaller", "taller", "older", "younger"])
+
+
+def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
+    """Add the people a short story never names but shows speaking or at work: a tag's noun that is nobody's
+    ("said the bird", "the witch replied") and a role that acts in the narration ("The ferryman looked
+    past her").
+
+    A reader of a short scene hears the bird, the witch and the ferryman as voices of their own, as a stranger
+    is "a voice": never the woman they answer, who is the only one the story names. Left out: people-nouns
+    that fit anyone ("the man", "the girl": GENERIC_EPITHETS), plurals, and the kinds of creature fan fiction
+    calls its named characters by ("the unicorn" is Rarity seen from another side; CREATURES keep their own
+    rule in link_epithets). A novel names its people, so this is for short stories only.
+    """
+    known = {norm_form(f) for c in chars for f in (c.name, *c.aliases)}
+    lookup = name_lookup(chars)
+    pattern = mention_regex(lookup)
+    paragraphs = paragraph_texts(body, narration_only=True)
+    epithet_re = EPITHET_RE_PRESENT if told_in_present(paragraphs) else EPITHET_RE
+    singular = {m.group(1) for para in paragraphs for m in A_NOUN_S.finditer(para)}
+
+    def fits(ep: str) -> bool:
+        head = ep.split()[-1]
+        # (A noun that only says the sex, "the mare", "the stallion", or the looks, "the blonde", is a
+        # pronoun's worth: "she said" of whoever fits in the scene, which the attribution resolves.)
+        return (ep not in known and head not in GENERIC_EPITHETS and head not in NOT_SPEAKERS
+                and head not in MALE_NOUNS and head not in FEMALE_NOUNS and head not in _LOOKS
+                and head not in CONTRAST_WORDS
+                and head not in CREATURES and head not in MALE_PRONOUNS and head not in FEMALE_PRONOUNS
+                and head not in STOPWORDS and not plural(head, singular))
+
+    tagged: Counter[str] = Counter()
+    named_near: set[str] = set()
+    for para in paragraphs:
+        for m in epithet_re.finditer(para):
+            ep = " ".join((m.group("a") or m.group("b")).lower().split()).rstrip("-")
+            if len(ep.split()) != 2 or not fits(ep):
+                continue  # a bare noun only: "the new detective" is somebody we know, newly described
+            tagged[ep] += 1
+            if pattern is not None and pattern.search(para, 0, m.start()):
+                named_near.add(ep)  # "Twilight looked up. ... the scholar said": maybe Twilight's epithet
+    acting: Counter[str] = Counter()
+    for k, seg in enumerate(body):
+        if seg.kind != "narration":
+            continue
+        beat = (k + 1 < len(body) and body[k + 1].kind == "dialogue" and body[k + 1].paragraph == seg.paragraph
+                and body[k + 1].chapter == seg.chapter)
+        for m in _ROLE_SUBJECT.finditer(seg.text):
+            noun, verb = m.group("noun"), m.group("verb")
+            if not fits("the " + noun):
+                continue
+            if not (_ACT_ED.fullmatch(verb) or verb in _PERSON_ACTS or verb in ("was", "had", "is", "has")):
+                continue
+            # Twice, or once in the beat that leads into a quotation.
+            last = not re.search(r"[.!?;]\s+\S", seg.text[m.end():].rstrip())
+            acting["the " + noun] += 2 if beat and last else 1
+    new = [ep for ep in tagged if ep not in named_near]
+    new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
+    if not new:
+        return chars
+    return chars + [Character(ep, (), noun_gender(ep.split()[-1]), tagged[ep] + acting[ep]) for ep in new]  # type: ignore[arg-type]
 
 
 def _add_chat_writers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:

@@ -64,12 +64,12 @@ def _epithet_re(action_verbs: frozenset[str], voice_verbs: frozenset[str]) -> re
     )
 
 
-_EPITHET_RE = _epithet_re(_ACTION_VERBS, _VOICE_VERBS)
+EPITHET_RE = _epithet_re(_ACTION_VERBS, _VOICE_VERBS)
 # A story told in the present: "the butler says" is its tag as "the butler said" is a past-tense story's, so
 # a present form is an action verb there only when its past is ("the letter says" in a past-tense novel is
 # what a document says; "the butler continues" in a present-tense one is a tag).
 _PRESENT_TAGS = frozenset(p for w in SPEECH_VERBS - _ACTION_VERBS for p in present_forms(w)) & _ACTION_VERBS
-_EPITHET_RE_PRESENT = _epithet_re(_ACTION_VERBS - _PRESENT_TAGS, both_tenses(_VOICE_VERBS))
+EPITHET_RE_PRESENT = _epithet_re(_ACTION_VERBS - _PRESENT_TAGS, both_tenses(_VOICE_VERBS))
 _PAST_TAG = re.compile(r"\b(?:said|asked|replied|cried|answered)\b")
 _PRESENT_TAG = re.compile(r"\b(?:says|asks|replies|cries|answers)\b")
 
@@ -99,7 +99,7 @@ GENERIC_EPITHETS = frozenset(
      "young", "old", "lad", "lass", "youth", "fellow"]
 )
 # What a speech verb takes as its object ("she answered the door", "he repeated the words"): not a speaker.
-_NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "letter", "note", "bell", "telephone",
+NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "letter", "note", "bell", "telephone",
                            "phone", "call", "summons", "knock", "name", "story", "subject", "remark", "weather"])
 
 
@@ -107,10 +107,10 @@ _NOT_SPEAKERS = frozenset(["door", "question", "questions", "word", "words", "le
 _SINGULAR_S = frozenset(["cyclops", "rhinoceros", "triceratops", "pegasus", "marquis", "species"])
 # "a cyclops", "an albatross": an -s noun after the indefinite article is singular in this story (not
 # "a ladies' maid", where the article belongs to the maid).
-_A_NOUN_S = re.compile(r"\b(?:[Aa]n?)\s+([a-z]+s)\b(?![\u2019'\-])")
+A_NOUN_S = re.compile(r"\b(?:[Aa]n?)\s+([a-z]+s)\b(?![\u2019'\-])")
 
 
-def _plural(head: str, singular: frozenset[str] | set[str] = frozenset()) -> bool:
+def plural(head: str, singular: frozenset[str] | set[str] = frozenset()) -> bool:
     """True for a plural people-noun ("the ladies", "the children"): a group, not one speaker.
 
     An -s ending alone says plural; `singular` is the -s nouns the story itself uses with "a"/"an"
@@ -132,8 +132,8 @@ def link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Chara
     uses: Counter[str] = Counter()
     first_use: dict[str, int] = {}  # paragraph index of an epithet's first tag
     spoken: set[str] = set()  # epithets that follow a plain verb of speaking ("said the dragon")
-    singular = {m.group(1) for para in paragraphs for m in _A_NOUN_S.finditer(para)}
-    epithet_re = _EPITHET_RE_PRESENT if told_in_present(paragraphs) else _EPITHET_RE
+    singular = {m.group(1) for para in paragraphs for m in A_NOUN_S.finditer(para)}
+    epithet_re = EPITHET_RE_PRESENT if told_in_present(paragraphs) else EPITHET_RE
     # Each paragraph's names (and where they end), found once: looking them up from the paragraph's
     # start for every epithet made one huge paragraph (a story pasted as a single line) cost its
     # length squared.
@@ -150,7 +150,7 @@ def link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Chara
             head = ep.split()[-1]
             if head in MALE_PRONOUNS or head in FEMALE_PRONOUNS or head in ("other", "others", "one", "same"):
                 continue
-            if head in _NOT_SPEAKERS or _plural(head, singular):
+            if head in NOT_SPEAKERS or plural(head, singular):
                 continue  # "answered the door", "repeated the question", "said the ladies"
             if m.group("a") and head in GENERIC_EPITHETS:
                 # "said the man with the red scarf": the phrase after a vague noun is what sets this
@@ -216,7 +216,7 @@ def link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Chara
     if pattern is not None:
         called.update(_the_old_one(uses, paragraphs, pattern, lookup, genders, called))
     extra: dict[str, list[str]] = defaultdict(list)
-    known = {_norm_form(f) for c in chars for f in (c.name, *c.aliases)}
+    known = {norm_form(f) for c in chars for f in (c.name, *c.aliases)}
     # "the captain" is the one character called Captain Something, when there is exactly one.
     titled: dict[str, set[str]] = defaultdict(set)
     for c in chars:
@@ -577,5 +577,5 @@ class _Intro:
         return None
 
 
-def _norm_form(form: str) -> str:
+def norm_form(form: str) -> str:
     return re.sub(r"\s+", " ", form.strip().lower())
