@@ -175,8 +175,9 @@ def ablate_name_gender() -> None:
     """Switch off the given-name gender lists (a measuring hook, not a user option)."""
     import narrator.characters as characters
     import narrator.lexicon as lexicon
+    import narrator.name_clusters as name_clusters
 
-    for mod in (lexicon, characters):
+    for mod in (lexicon, characters, name_clusters):
         mod.MALE_NAMES = frozenset()  # type: ignore[attr-defined]
         mod.FEMALE_NAMES = frozenset()  # type: ignore[attr-defined]
 

@@ -106,10 +106,12 @@ def _lexicon_words() -> set[str]:
     """Every word narrator keeps in a list (lower case), so no invented name is one of them."""
     import narrator.attribution as at
     import narrator.characters as ch
+    import narrator.epithets as ep
     import narrator.lexicon as lx
+    import narrator.name_clusters as nc
 
     words: set[str] = set()
-    for mod in (lx, ch, at):
+    for mod in (lx, ch, nc, ep, at):
         for value in vars(mod).values():
             if isinstance(value, (frozenset, set)) and all(isinstance(x, str) for x in value):
                 words |= {x.lower().rstrip(".") for x in value}

@@ -17,10 +17,16 @@ NEUTRAL_TITLES = frozenset(["Professor", "Inspector", "Dr", "Dr.", "Doctor", "Ju
 # ("Captain Sella ... she"). (The neutral titles above never decide a gender at all.)
 RANK_TITLES = frozenset(["Captain", "Colonel", "Major", "General", "Admiral", "Lieutenant"])
 TITLES = MALE_TITLES | FEMALE_TITLES
+# Capitalised words that may name a speaker in a tag although they are not names elsewhere
+# ('"Stop!" said Mother', '"Not I," said Five'). Read where names are collected and where they are
+# clustered (a bare "Captain" with no Captain Somebody to join stays a speaker of its own).
+TAG_ONLY_WORDS = frozenset(
+    ["Mother", "Father", "Mamma", "Mama", "Papa", "Mum", "Dad", "Aunt", "Uncle", "Nurse", "Doctor", "Captain", "Colonel", "Major", "General", "Professor", "King", "Queen", "Prince", "Princess", "Duke", "Master", "Mistress", "Sister", "Brother", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
+)
 # The everyday honorifics of other languages and the English one each stands for: a story set in Italy
 # or translated from German calls its people "Signor Varn" and "Frau Kell" where an English one says
 # "Mr." and "Mrs.", and the family etiquette that goes with them (the unmarried daughter is "Miss X",
-# the wife "Mrs. X") is the same. Keys without a stop, as _title_key-style comparisons strip it.
+# the wife "Mrs. X") is the same. Keys without a stop, as title_key-style comparisons strip it.
 CIVIL_EQUIVALENTS = {
     "Mr": "Mr", "Mister": "Mr", "Signor": "Mr", "Herr": "Mr", "Monsieur": "Mr", "M": "Mr", "Senor": "Mr",
     "Mynheer": "Mr",
@@ -256,6 +262,15 @@ FEMALE_NOUNS = frozenset(
      "marchioness", "empress", "mistress", "hostess", "landlady", "nun", "abbess", "governess", "maid", "housemaid",
      "parlourmaid", "nursemaid", "barmaid", "waitress", "actress", "heiress", "mare", "filly"]
 )
+
+
+def noun_gender(head: str) -> str:
+    """'male', 'female' or 'unknown' for a people-noun such as 'duchess' (the head of "the old duchess")."""
+    if head in MALE_NOUNS:
+        return "male"
+    if head in FEMALE_NOUNS:
+        return "female"
+    return "unknown"
 
 # People named by their work: usually met once, and a character of their own.
 OCCUPATIONS = frozenset(

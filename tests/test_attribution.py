@@ -507,13 +507,13 @@ def test_attribution_and_discovery_read_a_role_noun_as_the_same_gender():
     # "said the vicar" is a man to attribution as to character discovery (the two kept lists of their own
     # that had drifted: the vicar, the butler, the policeman were men only to discovery, "sir" only here).
     from narrator.attribution import _Resolver
-    from narrator.characters import _noun_gender
+    from narrator.lexicon import noun_gender
 
     res = _Resolver(FAMILY)
     for noun, gender in (("vicar", "male"), ("butler", "male"), ("policeman", "male"), ("sir", "male"),
                          ("governess", "female"), ("stranger", "unknown"), ("dragon", "unknown")):
         assert res.lookup(f"the {noun}") == (None, "epithet", gender), noun
-        assert _noun_gender(noun) == gender, noun
+        assert noun_gender(noun) == gender, noun
 
 
 def test_attribution_the_one_a_speech_verb_is_said_to_never_speaks_it():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from narrator.characters import _told_in_present
+from narrator.epithets import told_in_present
 from narrator.lexicon import FIRST_PERSON_SPEECH_VERBS, SPEECH_VERBS, bare_form, both_tenses, present_forms
 from narrator.models import Character
 
@@ -122,9 +122,9 @@ def test_an_epithet_tagged_in_the_present_is_a_speaker():
 
 
 def test_a_story_is_told_in_the_present_when_its_narration_says_more_than_it_said():
-    assert _told_in_present(['"Hi," says Mara.', '"Go," Tobin answers. Then he said no more.'])
-    assert not _told_in_present(['"Hi," said Mara. The letter says nothing.', '"Go," Tobin answered.'])
-    assert not _told_in_present(["No tags at all."])
+    assert told_in_present(['"Hi," says Mara.', '"Go," Tobin answers. Then he said no more.'])
+    assert not told_in_present(['"Hi," said Mara. The letter says nothing.', '"Go," Tobin answered.'])
+    assert not told_in_present(["No tags at all."])
 
 
 def test_an_irregular_present_after_a_question_starts_new_action():

@@ -15,12 +15,12 @@ from narrator.attribution import _denied
 from narrator.characters import (
     _FIRST_PERSON_TAG,
     _collect,
-    _gender_from_address,
-    _lookup_regex,
-    _vocatives,
     find_characters,
 )
+from narrator.epithets import _vocatives
+from narrator.gender import gender_from_address
 from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
+from narrator.mentions import mention_regex
 from narrator.models import Character
 
 from .attribution_helpers import scanned, segments_of
@@ -93,7 +93,7 @@ def test_a_storyteller_who_says_says_i_is_the_narrator_character():
 def _address_gender_of(text: str) -> str:
     """The gender character discovery gives "Quill" (unknown before) from the untagged reply that addresses him."""
     _, segs = segments_of(text)
-    (quill,) = _gender_from_address([Character("Quill", (), "unknown", 5)], segs)
+    (quill,) = gender_from_address([Character("Quill", (), "unknown", 5)], segs)
     return quill.gender
 
 
@@ -138,7 +138,7 @@ def test_renamed_corpus_joint_outside_the_hyphen_style_is_one_error_line(tmp_pat
 ])
 def test_discovery_reads_dear_before_a_name_as_a_word(speech: str, called: set[str]):
     lookup = {"Basil": "Basil"}
-    assert _vocatives(speech, _lookup_regex(lookup), lookup) == called
+    assert _vocatives(speech, mention_regex(lookup), lookup) == called
 
 
 @pytest.mark.parametrize("verb", ["frowned", "frowns", "grinned", "grins", "nodded", "nods", "looked", "looks"])
