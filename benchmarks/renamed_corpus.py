@@ -103,15 +103,23 @@ class CommonNamer:
 
 
 def _lexicon_words() -> set[str]:
-    """Every word narrator keeps in a list (lower case), so no invented name is one of them."""
+    """Every word narrator keeps in a list (lower case), so no invented name is one of them.
+
+    The modules are those of character discovery and attribution: a word list moved into a new module must be
+    added here, or the renamed corpora could quietly change.
+    """
     import narrator.attribution as at
     import narrator.characters as ch
     import narrator.epithets as ep
+    import narrator.gender as ge
+    import narrator.kinship as ki
     import narrator.lexicon as lx
+    import narrator.mentions as me
     import narrator.name_clusters as nc
+    import narrator.speech_tags as st
 
     words: set[str] = set()
-    for mod in (lx, ch, nc, ep, at):
+    for mod in (lx, ch, nc, ep, ge, me, at, st, ki):
         for value in vars(mod).values():
             if isinstance(value, (frozenset, set)) and all(isinstance(x, str) for x in value):
                 words |= {x.lower().rstrip(".") for x in value}
