@@ -199,9 +199,9 @@ class Recipe:
     """L2 multiplier for the _notag / _bare copies: they are corrections to the shared feature, and a
     stronger pull towards 0 keeps them from fitting one book's tagging habits."""
     only: tuple[str, ...] = ()
-    """Fit only these features; every other one keeps its shipped weight (a fixed offset in the fit). A
-    refit of all the features has lost to the shipped weights four times: this asks what new features
-    add to the weights that ship, without refitting the rest."""
+    """Fit only these features; every other one keeps its shipped weight (a fixed offset in the fit): what
+    new features add to the weights that ship, without refitting the rest (a full refit lost to the shipped
+    weights four times before refit10's, which shipped)."""
 
     def label(self) -> str:
         parts = [f"l2={self.l2:g}"]
