@@ -98,6 +98,16 @@ def decode(path: Path, rate: int = 22050) -> np.ndarray:
     return np.frombuffer(proc.stdout, dtype=np.float32).astype(np.float64)
 
 
+def speechlike(seconds: float, seed: int = 1, rate: int = 22050) -> np.ndarray:
+    """Bursts of harmonics with pauses and clicks: peaks far over the average (~15-20 dB over RMS), as in speech."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    x = sum(np.sin(2 * np.pi * f * t + rng.uniform(0, 6)) / k for k, f in enumerate((140, 280, 420, 1200, 2500), 1))
+    gate = (np.sin(2 * np.pi * 0.7 * t) > -0.2).astype(float)
+    clicks = (rng.random(t.size) > 0.999) * rng.uniform(-1, 1, t.size) * 4
+    return (x * gate + clicks) * 0.05
+
+
 def write_wav(x: np.ndarray, rate: int, path: Path) -> Path:
     import wave
 

@@ -29,7 +29,7 @@ from narrator.mastering import (
     true_peak,
 )
 
-from ._book import ebur128, needs_tools, write_story
+from ._book import ebur128, needs_tools, speechlike, write_story
 
 RATE = 22050
 
@@ -81,19 +81,10 @@ def test_every_chapter_meets_its_loudness_target_or_the_build_says_which_missed(
             assert len(said) == 1 and any(str(n) in m for m in named), (name, i, tp, said)
 
 
-def _speechlike(seconds: float, seed: int = 1) -> np.ndarray:
-    """Bursts of harmonics with pauses and clicks: peaks far over the average, as in speech."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(seconds * RATE)) / RATE
-    x = sum(np.sin(2 * np.pi * f * t + rng.uniform(0, 6)) / k for k, f in enumerate((140, 280, 420, 1200, 2500), 1))
-    gate = (np.sin(2 * np.pi * 0.7 * t) > -0.2).astype(float)
-    clicks = (rng.random(t.size) > 0.999) * rng.uniform(-1, 1, t.size) * 4
-    return (x * gate + clicks) * 0.05
-
 
 def test_the_solve_stops_at_the_limiters_wall_instead_of_raising_the_gain_without_end() -> None:
     """Before: an unreachable target drove the gain to +150 dB, every word's quiet tail limited up to the ceiling."""
-    pcm = np.round(_speechlike(20.0) * 32767).astype(np.int16)
+    pcm = np.round(speechlike(20.0) * 32767).astype(np.int16)
     stats = measure(array_source(pcm), pcm.size, RATE)
     gains = solve(stats, Mastering(loudness=-6.0, true_peak=-3.0, room_tone=None))
     assert gains.loudness < -6.0 - LOUDNESS_TOLERANCE  # out of reach, and the gains say what was reached
@@ -111,7 +102,7 @@ def test_the_solve_stops_at_the_limiters_wall_instead_of_raising_the_gain_withou
 
 @pytest.mark.parametrize("size", [4001, 110250])
 def test_the_level_meter_agrees_with_the_reference_measures_whatever_the_chunks(size: int) -> None:
-    x = _speechlike(12.0, seed=3)
+    x = speechlike(12.0, seed=3)
     x *= 0.9 / np.abs(x).max()
     pcm = np.round(x * 32767).astype(np.int16)
     meter = LevelMeter(RATE, near=10 ** (-3 / 20))

@@ -20,19 +20,10 @@ from narrator.mastering import (
     true_peak,
 )
 
-from ._book import built, decode, ebur128, needs_tools, vtt_cues, write_wav
+from ._book import built, decode, ebur128, needs_tools, speechlike, vtt_cues, write_wav
 
 RATE = 22050
 
-
-def _speechlike(seconds: float, seed: int = 1) -> np.ndarray:
-    """Bursts of harmonics with pauses: a crest factor like speech (peaks ~15-20 dB over RMS)."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(seconds * RATE)) / RATE
-    x = sum(np.sin(2 * np.pi * f * t + rng.uniform(0, 6)) / k for k, f in enumerate((140, 280, 420, 1200, 2500), 1))
-    gate = (np.sin(2 * np.pi * 0.7 * t) > -0.2).astype(float)
-    clicks = (rng.random(t.size) > 0.999) * rng.uniform(-1, 1, t.size) * 4
-    return (x * gate + clicks) * 0.05
 
 
 @needs_tools
@@ -75,7 +66,7 @@ def test_mastering_the_two_test_voices_really_differ_before_levelling() -> None:
 
 
 def test_mastering_reaches_target_and_ceiling_on_synthetic_speech() -> None:
-    x = np.round(_speechlike(20) * 32767).astype(np.int16)
+    x = np.round(speechlike(20) * 32767).astype(np.int16)
     for target, ceiling in ((-18.0, -3.0), (-20.0, -6.0), (-16.0, -1.0)):
         out = master(x, RATE, Mastering(target, ceiling, room_tone=None)).astype(np.float64) / 32768
         assert abs(loudness(out, RATE) - target) < 0.3
@@ -136,7 +127,7 @@ def test_mastering_streamed_measure_matches_the_one_shot_loudness_and_peaks() ->
         measured_loudness,
     )
 
-    x = np.round(_speechlike(23.3, seed=4) * 32767).astype(np.int16)  # not a whole number of chunks or hops
+    x = np.round(speechlike(23.3, seed=4) * 32767).astype(np.int16)  # not a whole number of chunks or hops
     stats = measure(array_source(x), x.size, RATE)
     one_shot = gated_loudness(k_weighted(x.astype(np.float64) / 32768, RATE), RATE)
     assert abs(measured_loudness(stats) - one_shot) < 0.05
@@ -149,7 +140,7 @@ def test_mastering_streamed_measure_matches_the_one_shot_loudness_and_peaks() ->
 def _edge_clicks(seconds: float, chunk: int) -> np.ndarray:
     """Speech-like audio with a full-scale click right before, on and after every chunk edge, and clicks ~5 blocks
     after some 100 ms edges (so the limiter's ramp toward them starts in the block before that edge)."""
-    x = _speechlike(seconds, seed=9) * 0.6
+    x = speechlike(seconds, seed=9) * 0.6
     for edge in range(chunk, x.size, chunk):
         x[edge - 3], x[edge], x[edge + 2] = 0.99, -0.99, 0.9
     hop = RATE // 10
