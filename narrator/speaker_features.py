@@ -4,8 +4,8 @@ The features the attribution scorer weighs (FEATURES) and the weights it loads f
 context (ParagraphContext: its tag, the people mentioned, the conversation's anchors and turns, the
 centring walk a pronoun tag follows) and the candidate pool with each candidate's feature values
 (speaker_candidates). They live apart from narrator/attribution.py, which decides speakers: the decoder,
-the pinned-speaker rules, confidence and evidence. That module's training script
-(benchmarks/train_attribution.py) reads the same FEATURES.
+the pinned-speaker rules, confidence and evidence. The training script (benchmarks/train_attribution.py)
+fits the weights of the same FEATURES.
 
 The dependency runs one way: attribution imports this module; this module names attribution's _Para and
 _Resolver for annotations only (TYPE_CHECKING).
