@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from narrator import attribution as attr  # noqa: E402
+from narrator import speaker_features  # noqa: E402
 from narrator.attribution import attribute  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -81,7 +82,7 @@ def decode_quotes(segs, chars):
     so a change to the decoder's arguments cannot leave one report crashing."""
     res, paras = attr._prepare(segs, chars)
     speakers: dict[int, str] = {}
-    attr._decode(paras, res, attr._load_weights(), speakers, None, attr._BEAM, None, {})
+    attr._decode(paras, res, speaker_features.load_weights(), speakers, None, attr._BEAM, None, {})
     quotes = [(s, p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker)) for p in paras for s in p.quotes]
     return res, paras, sorted(quotes, key=lambda q: q[0].start)
 

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
+from narrator import speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
@@ -46,7 +47,7 @@ def analyse(novel: Path, show: str | None, limit: int, counts: Counter, examples
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
     chars = find_characters(story, segs)
     trace: list = []
-    lines = attr.run(segs, chars, attr._load_weights(), trace)
+    lines = attr.run(segs, chars, speaker_features.load_weights(), trace)
     pools = {}
     for quotes, cands, _ in trace:
         for q in quotes:

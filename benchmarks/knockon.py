@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import corpus_parser, dev_novels, gold_aliases, load, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
+from narrator import speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
@@ -82,7 +83,7 @@ def _decode(segs, chars, beam: int, truth=None, scores: dict[int, float] | None 
     res, paras = attr._prepare(segs, chars)
     speakers: dict[int, str] = {}
     picks: dict[int, str | None] | None = {} if truth is not None and not walk else None
-    attr._decode(paras, res, attr._load_weights(), speakers, None, 1 if truth else beam, truth, {}, picks, scores)
+    attr._decode(paras, res, speaker_features.load_weights(), speakers, None, 1 if truth else beam, truth, {}, picks, scores)
     out: dict[int, tuple[str | None, int]] = {}
     for i, p in enumerate(paras):
         own = picks.get(i, p.speaker) if picks is not None else p.speaker

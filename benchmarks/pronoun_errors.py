@@ -48,7 +48,7 @@ from attribution import (  # noqa: E402
     quote_line,
 )
 
-from narrator import attribution as attr  # noqa: E402
+from narrator import speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 from narrator.speech_tags import subjects_of  # noqa: E402
@@ -76,7 +76,7 @@ def _scene_class(k: int, gold: list[dict], ggender: dict[str, str]) -> str:
 
 
 def _last_named(i: int, quote_start: int, paras, res, gender: str) -> str | None:
-    for j in range(i, max(-1, i - attr._MENTION_REACH), -1):
+    for j in range(i, max(-1, i - speaker_features.MENTION_REACH), -1):
         for pos, n in reversed(paras[j].mentions):
             if j == i and pos >= quote_start:
                 continue

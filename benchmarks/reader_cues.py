@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import decode_quotes, gold_aliases, load, miss_report_args, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
+from narrator import speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
@@ -43,7 +44,7 @@ CUES = ("actor_here", "actor_prev", "beat", "addressed", "asked", "voc_next")
 
 def _cues(i: int, paras: list, res) -> dict[str, str | None]:
     para = paras[i]
-    ctx = attr._context(i, paras, res)
+    ctx = speaker_features.paragraph_context(i, paras, res)
     prev = paras[i - 1] if i > 0 and paras[i - 1].quotes and paras[i - 1].chain == para.chain else None
     nxt = (paras[i + 1] if i + 1 < len(paras) and paras[i + 1].quotes and paras[i + 1].chain == para.chain
            and not paras[i + 1].cont else None)

@@ -93,9 +93,9 @@ def paired(corpus: Path, a: Path, b: Path, names: list[str]) -> tuple[int, int]:
 def groups() -> dict[str, tuple[str, ...]]:
     """Each feature with its _notag / _bare copies: what leaving one cue out of the model means."""
     out: dict[str, list[str]] = {}
-    for f in ta.attr.FEATURES:
+    for f in ta.speaker_features.FEATURES:
         base = f.removesuffix("_notag").removesuffix("_bare")
-        out.setdefault(base if base in ta.attr.FEATURES else f, []).append(f)
+        out.setdefault(base if base in ta.speaker_features.FEATURES else f, []).append(f)
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -129,7 +129,7 @@ def main() -> int:
         print(f"error: no corpus folder at {corpus}", file=sys.stderr)
         return 2
     novels = ta.development(corpus)
-    blocks = {h: ta.training_blocks(novels, ta.attr._load_weights(), h)
+    blocks = {h: ta.training_blocks(novels, ta.speaker_features.load_weights(), h)
               for h in {RECIPES[n].history for n in [*args.recipes, args.ablate] if n}}
     if args.ablate:
         ablate(blocks[RECIPES[args.ablate].history], RECIPES[args.ablate], args.folds)

@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import TEST_NOVELS, load  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
+from narrator import speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
@@ -136,7 +137,7 @@ def examples(novel: Path, weights: dict[str, float], teacher: bool = TEACHER, be
         hits = [j for j, c in enumerate(cands) if char_forms.get(c, {c.lower()}) & gold_forms]
         if len(hits) != 1:
             continue
-        x = np.array([[f[name] for name in attr.FEATURES] for f in feats], dtype=float)
+        x = np.array([[f[name] for name in speaker_features.FEATURES] for f in feats], dtype=float)
         out.append((x, hits[0]))
     return out
 
@@ -161,7 +162,7 @@ def beam_trace(segs, chars, weights: dict[str, float]) -> list:
             continue
         fixed = (para.cont and i > 0 and paras[i - 1].speaker) or attr._settled_speaker(para, res) is not None
         if not fixed:
-            cands, _, feats = attr._candidates(i, paras, history, res, spk, weights, True, conf)
+            cands, _, feats = speaker_features.speaker_candidates(i, paras, history, res, spk, weights, True, conf)
             if cands:
                 trace.append((para.quotes, cands, feats))
         history.append(i)
@@ -263,7 +264,7 @@ class Block:
 
 def block(data: list[Example]) -> Block:
     if not data:
-        return Block(np.zeros((0, len(attr.FEATURES))), np.zeros(0, int), np.zeros(0, int), 0)
+        return Block(np.zeros((0, len(speaker_features.FEATURES))), np.zeros(0, int), np.zeros(0, int), 0)
     sizes = np.array([len(d[0]) for d in data])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     return Block(np.vstack([d[0] for d in data]), np.repeat(np.arange(len(data)), sizes),
@@ -275,18 +276,18 @@ def _copy_feature(name: str) -> bool:
 
 
 # The weights narrator ships (read once: --write replaces the file only after every fit).
-SHIPPED = attr._load_weights()
+SHIPPED = speaker_features.load_weights()
 
 
 def fit(blocks: list[Block], recipe: Recipe = DEFAULT, steps: int = 25, start: np.ndarray | None = None) -> np.ndarray:
     """Conditional-logit weights by Newton's method (a few dozen features: the Hessian is small).
 
     Minimises the (novel-balanced when the recipe says so) mean negative log-likelihood of the gold
-    candidate plus recipe.l2 / 2 * |w|^2; returns a vector over attr.FEATURES, 0 for dropped ones.
+    candidate plus recipe.l2 / 2 * |w|^2; returns a vector over speaker_features.FEATURES, 0 for dropped ones.
     `start` (a fit on more data) only saves Newton steps: the optimum is the same.
     """
-    keep = np.array([f not in recipe.drop and (not recipe.only or f in recipe.only) for f in attr.FEATURES])
-    shipped = np.array([SHIPPED.get(f, 0.0) for f in attr.FEATURES]) if recipe.only else np.zeros(len(keep))
+    keep = np.array([f not in recipe.drop and (not recipe.only or f in recipe.only) for f in speaker_features.FEATURES])
+    shipped = np.array([SHIPPED.get(f, 0.0) for f in speaker_features.FEATURES]) if recipe.only else np.zeros(len(keep))
     blocks = [b for b in blocks if b.n]
     full_x = np.vstack([b.x for b in blocks])
     x = full_x[:, keep]
@@ -301,7 +302,7 @@ def fit(blocks: list[Block], recipe: Recipe = DEFAULT, steps: int = 25, start: n
     ew = np.concatenate([np.full(b.n, 1.0 / (len(blocks) * b.n)) for b in blocks]) if recipe.balance \
         else np.full(offs[-1], 1.0 / offs[-1])
     rw = ew[group]
-    pen = recipe.l2 * np.array([recipe.copy_l2 if _copy_feature(f) else 1.0 for f in attr.FEATURES])[keep]
+    pen = recipe.l2 * np.array([recipe.copy_l2 if _copy_feature(f) else 1.0 for f in speaker_features.FEATURES])[keep]
     def loss(w: np.ndarray) -> float:
         s = x @ w + offset
         smax = np.maximum.reduceat(s, starts)
@@ -349,7 +350,7 @@ def accuracy(w: np.ndarray, blocks: list[Block]) -> tuple[int, int]:
 
 
 def as_weights(w: np.ndarray) -> dict[str, float]:
-    return {k: float(v) for k, v in zip(attr.FEATURES, w, strict=True)}
+    return {k: float(v) for k, v in zip(speaker_features.FEATURES, w, strict=True)}
 
 
 def folds_of(names: list[str], k: int) -> list[list[str]]:
@@ -438,7 +439,7 @@ def main() -> int:
                          "write the predictions to DIR and score them with the shared scorer")
     ap.add_argument("--in-sample", metavar="DIR", help="also attribute every novel with the all-novel fit (in-sample)")
     args = ap.parse_args()
-    bad = [f for f in [*args.drop, *args.only] if f not in attr.FEATURES]
+    bad = [f for f in [*args.drop, *args.only] if f not in speaker_features.FEATURES]
     if bad:
         ap.error(f"unknown feature(s): {', '.join(bad)}")
     recipe = Recipe(args.l2, tuple(args.drop), args.balance, args.history, args.copy_l2, tuple(args.only))
@@ -446,7 +447,7 @@ def main() -> int:
     if not corpus.is_dir():
         print(f"error: no corpus folder at {corpus}", file=sys.stderr)
         return 2
-    blocks = training_blocks(development(corpus), attr._load_weights(), recipe.history)
+    blocks = training_blocks(development(corpus), speaker_features.load_weights(), recipe.history)
     (hit, n), cv = cross_validate(corpus, blocks, recipe, args.folds,
                                   Path(args.e2e) if args.e2e else None, args.steps)
     print(f"recipe {recipe.label()}: examples {n}, novel-level CV candidate accuracy {hit / n:.4f}")
@@ -459,7 +460,7 @@ def main() -> int:
     if args.write:
         path = ROOT / "narrator" / "data" / "attribution_weights.json"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps({"features": list(attr.FEATURES), "weights": weights,
+        path.write_text(json.dumps({"features": list(speaker_features.FEATURES), "weights": weights,
                                     "trained_on": "PDNC development novels (21)", "recipe": recipe.label()},
                                    indent=1) + "\n")
         print("wrote", path)

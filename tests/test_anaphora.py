@@ -85,12 +85,12 @@ TOM = Character("Tom Ashby", ("Tom",), "male", 10)
 
 def _centre_of(text: str, cast, spoken: str) -> str | None:
     """The centre _centre finds for the pronoun tag of the paragraph whose speech starts with `spoken`."""
-    from narrator import attribution as attr
+    from narrator import speaker_features
 
     res, paras = prepared(text, cast)
     i = next(k for k, p in enumerate(paras) if p.quotes and p.quotes[0].text.lstrip('"').startswith(spoken))
-    ctx = attr._context(i, paras, res)
-    return attr._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives))
+    ctx = speaker_features.paragraph_context(i, paras, res)
+    return speaker_features._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives))
 
 
 def test_anaphora_she_continues_the_subject_not_the_object_of_the_sentence_before():

@@ -434,10 +434,11 @@ def test_attribution_relation_owner_is_the_man_of_the_exchange_before_one_named(
 
 
 def test_attribution_relation_owner_skips_one_titled_as_the_relative():
-    from narrator.attribution import _about, _Context, _Resolver
+    from narrator.attribution import _Resolver
+    from narrator.speaker_features import ParagraphContext, _about
 
     res = _Resolver(FAMILY)
-    ctx = _Context.__new__(_Context)
+    ctx = ParagraphContext.__new__(ParagraphContext)
     # "Mrs. Ashby looked at Nell." before "said her mother": Mrs. Ashby goes by a mother's title, so "her" is Nell.
     ctx.centre_units = [("Mrs. Ashby", "Nell Ashby")]
     assert _about(ctx, res, "female", "mother") == "Nell Ashby"
@@ -486,6 +487,7 @@ def test_attribution_the_other_tag_is_marked_as_not_the_last_speaker():
 
 def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
     from narrator import attribution as attr
+    from narrator import speaker_features
     from tests.attribution_helpers import segments_of
 
     crane = Character("Mr. Crane", (), "male", 8)
@@ -494,7 +496,7 @@ def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
             '"Still here?" said the old man.')
     _, segs = segments_of(text)
     trace: list = []
-    lines = attr.run(segs, [HUGH, NELL, crane], attr._load_weights(), trace)
+    lines = attr.run(segs, [HUGH, NELL, crane], speaker_features.load_weights(), trace)
     last_quotes, cands, feats = trace[-1]
     assert last_quotes[0].text.startswith('"Still here')
     marked = [c for c, f in zip(cands, feats, strict=True) if f["same_epithet"]]

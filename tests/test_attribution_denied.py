@@ -49,14 +49,14 @@ def test_attribution_a_name_the_narration_denies_is_no_candidate_nor_the_pronoun
 
 
 def test_attribution_absent_holds_until_the_story_names_them_again_as_there():
-    from narrator.attribution import _context
+    from narrator.speaker_features import paragraph_context
 
     denied = "Tam waited by the door. No Mr. Hobb came that night.\n\n\"Nobody,\" he said."
     res, paras = prepared(denied, [TAM, HOBB])
     i = next(k for k, p in enumerate(paras) if p.quotes)
-    assert _context(i, paras, res).absent == {"Mr. Hobb"}
+    assert paragraph_context(i, paras, res).absent == {"Mr. Hobb"}
     # A plain mention after the denial puts him back in the room.
     back = "No Mr. Hobb came that night. At dawn Mr. Hobb knocked at last.\n\n\"Late,\" he said."
     res, paras = prepared(back, [TAM, HOBB])
     i = next(k for k, p in enumerate(paras) if p.quotes)
-    assert _context(i, paras, res).absent == frozenset()
+    assert paragraph_context(i, paras, res).absent == frozenset()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from narrator import attribution as attr
+from narrator import speaker_features
 from narrator.models import Character
 
 from .attribution_helpers import prepared
@@ -21,7 +21,7 @@ def test_turn_sum_is_the_sum_of_the_features_with_their_copies():
     # _turn_sum adds the _bare / _notag copies' terms without making the copies; it must give the very
     # float the copied dict gives, in every combination (a feature with both copies, one, or none).
     rng = random.Random(7)
-    weights = {k: rng.uniform(-3, 3) for k in attr.FEATURES}
+    weights = {k: rng.uniform(-3, 3) for k in speaker_features.FEATURES}
     names = ["prev1", "gap_prev1", "prev2", "participant", "far_only", "alternate", "two_party",
              "rel_kin", "same_epithet", "pron_match_first"]
     for n in range(len(names) + 1):
@@ -29,10 +29,10 @@ def test_turn_sum_is_the_sum_of_the_features_with_their_copies():
             d = {k: rng.choice([1.0, 0.93, rng.random()]) for k in chosen}
             for bare, notag in itertools.product((False, True), repeat=2):
                 copied = dict(d)
-                attr._add_copies(copied, bare, notag)
+                speaker_features._add_copies(copied, bare, notag)
                 expected = sum(weights[k] * v for k, v in copied.items())
                 before = dict(d)
-                assert attr._turn_sum(d, bare, notag, weights) == expected, (chosen, bare, notag)
+                assert speaker_features._turn_sum(d, bare, notag, weights) == expected, (chosen, bare, notag)
                 assert d == before  # the candidate's own features are left as they were
 
 
@@ -45,11 +45,11 @@ def test_decoding_scores_are_the_training_scores():
     speech = [i for i, p in enumerate(paras) if p.quotes]
     turns = {speech[0]: "Nell Harrow", speech[1]: "Mr. Quill", speech[2]: "Nell Harrow", speech[3]: "Mr. Quill"}
     rng = random.Random(3)
-    weights = {k: rng.uniform(-2, 2) for k in attr.FEATURES}
+    weights = {k: rng.uniform(-2, 2) for k in speaker_features.FEATURES}
     for k in range(1, len(speech)):
         i, history = speech[k], speech[:k]
-        decoded = attr._candidates(i, paras, history, res, turns.get, weights, False, lambda j: 0.8)
-        trained = attr._candidates(i, paras, history, res, turns.get, weights, True, lambda j: 0.8)
+        decoded = speaker_features.speaker_candidates(i, paras, history, res, turns.get, weights, False, lambda j: 0.8)
+        trained = speaker_features.speaker_candidates(i, paras, history, res, turns.get, weights, True, lambda j: 0.8)
         assert decoded[0] == trained[0] and decoded[1] == trained[1]
         # ... and each training score is its features' weighted sum.
         for score, feats in zip(trained[1], trained[2], strict=True):
@@ -58,7 +58,7 @@ def test_decoding_scores_are_the_training_scores():
 
 _POOL_SCRIPT = """
 import json, sys
-from narrator import attribution as attr
+from narrator import speaker_features
 from narrator.models import Character
 from tests.attribution_helpers import prepared
 cast = [Character("Nell Harrow", ("Nell",), "female", 20), Character("Mr. Quill", ("Quill",), "male", 12),
@@ -67,8 +67,8 @@ text = ('Nell stood by the door.\\n\\n"Quill, Tobias, Ada, come in out of the ra
         '"Must we?"\\n\\n"Ada, Tobias, Quill, you must."')
 res, paras = prepared(text, cast)
 speech = [i for i, p in enumerate(paras) if p.quotes]
-w = {k: 0.0 for k in attr.FEATURES}
-pools = [attr._candidates(i, paras, speech[:k], res, {speech[0]: "Nell Harrow"}.get, w, False, lambda j: 0.8)[0]
+w = {k: 0.0 for k in speaker_features.FEATURES}
+pools = [speaker_features.speaker_candidates(i, paras, speech[:k], res, {speech[0]: "Nell Harrow"}.get, w, False, lambda j: 0.8)[0]
          for k, i in enumerate(speech) if k]
 print(json.dumps(pools))
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from narrator import attribution as attr
+from narrator import speaker_features
 from narrator.models import Character
 
 from .attribution_helpers import lines_of, prepared, scanned, segments_of
@@ -81,7 +82,7 @@ def test_conversation_long_narration_after_a_speech_in_its_paragraph_ends_the_ex
 
 # Hand-set weights for the decoder tests below: speaking twice in a row costs 3, naming yourself
 # inside your own speech costs 2, taking turns earns 1.5; every other feature is switched off.
-_TURN_WEIGHTS = {**dict.fromkeys(attr.FEATURES, 0.0), "repeat_bare": -1.5, "repeat_bare_notag": -1.5,
+_TURN_WEIGHTS = {**dict.fromkeys(speaker_features.FEATURES, 0.0), "repeat_bare": -1.5, "repeat_bare_notag": -1.5,
                  "alternate": 1.5, "named_in_quote": -2.0}
 _EXCHANGE = ('Nell was at the window when Mr. Quill came in from the yard.\n\n'
              '"The mill is shut," said Nell.\n\n"Since when?"\n\n"Since noon."\n\n'
@@ -129,15 +130,15 @@ def test_conversation_turn_taking_read_from_a_doubtful_guess_counts_less():
     res, paras = prepared(text, CAST[:2])
     speech = [i for i, p in enumerate(paras) if p.quotes]
     turns = {speech[0]: "Nell Harrow", speech[1]: "Mr. Quill"}
-    weights = {**dict.fromkeys(attr.FEATURES, 0.0), "alternate": 2.0}
+    weights = {**dict.fromkeys(speaker_features.FEATURES, 0.0), "alternate": 2.0}
 
     def alternate_score(sure: float) -> float:
-        cands, scores, _ = attr._candidates(speech[2], paras, speech[:2], res, turns.get, weights, False,
+        cands, scores, _ = speaker_features.speaker_candidates(speech[2], paras, speech[:2], res, turns.get, weights, False,
                                             lambda j: sure)
         return dict(zip(cands, scores, strict=True))["Nell Harrow"]
 
     assert alternate_score(0.97) == 2.0  # a named turn counts in full
     assert 1.0 < alternate_score(0.5) < alternate_score(0.8) < 2.0
     # Training reads the true speakers: certain, in full.
-    cands, scores, _ = attr._candidates(speech[2], paras, speech[:2], res, turns.get, weights, False)
+    cands, scores, _ = speaker_features.speaker_candidates(speech[2], paras, speech[:2], res, turns.get, weights, False)
     assert dict(zip(cands, scores, strict=True))["Nell Harrow"] == 2.0

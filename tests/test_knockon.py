@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from narrator import attribution as attr
+from narrator import speaker_features
 
 from .attribution_helpers import CAST, prepared, segments_of
 
@@ -25,7 +26,7 @@ def _speech(paras) -> list[int]:
 
 def _decode(text: str, **kw):
     res, paras = prepared(text, CAST)
-    attr._decode(paras, res, attr._load_weights(), {}, None, kw.pop("beam", attr._BEAM), kw.pop("oracle", None),
+    attr._decode(paras, res, speaker_features.load_weights(), {}, None, kw.pop("beam", attr._BEAM), kw.pop("oracle", None),
                  {}, **kw)
     return res, paras
 
@@ -62,7 +63,7 @@ def test_teacher_forced_picks_read_the_true_history_not_their_own_guesses():
 
 def test_beam_trace_holds_the_scored_lines_with_the_decoders_own_discounted_history():
     _, segs = segments_of(EXCHANGE)
-    trace = ta.beam_trace(segs, CAST, attr._load_weights())
+    trace = ta.beam_trace(segs, CAST, speaker_features.load_weights())
     # The two name-tagged lines are settled, not scored: the three untagged ones are.
     assert [q[0].text for q, _, _ in trace] == ['"Now?"', '"Right now."', '"Good."']
     _, cands, feats = trace[1]
@@ -84,11 +85,11 @@ def test_teacher_forced_picks_follow_the_decoders_own_sure_candidates():
             'Nell took it and read it through twice.\n\n"Mother, may I go to the fair with Tobias on Saturday?"\n\n'
             '"You may, if you are home before dark."\n')
     res, paras = prepared(text, FAMILY)
-    attr._decode(paras, res, attr._load_weights(), {}, None, attr._BEAM, None, {})
+    attr._decode(paras, res, speaker_features.load_weights(), {}, None, attr._BEAM, None, {})
     plain = [paras[i].speaker for i in _speech(paras)]
     assert plain == ["Tobias Fenn", "Nell Harrow", "Mrs. Harrow"]
     res, paras = prepared(text, FAMILY)
     truth = {paras[i].quotes[0].start: s for i, s in zip(_speech(paras), plain, strict=True)}
     picks: dict[int, str | None] = {}
-    attr._decode(paras, res, attr._load_weights(), {}, None, 1, lambda q: truth.get(q.start), {}, picks=picks)
+    attr._decode(paras, res, speaker_features.load_weights(), {}, None, 1, lambda q: truth.get(q.start), {}, picks=picks)
     assert picks[_speech(paras)[2]] == "Mrs. Harrow"

@@ -14,11 +14,11 @@ CAST = [TOM, JAMES, KATE]
 
 def _context_of(text: str, cast, spoken: str):
     """The resolver, paragraphs, index and context of the paragraph whose speech starts with `spoken`."""
-    from narrator import attribution as attr
+    from narrator import speaker_features
 
     res, paras = prepared(text, cast)
     i = next(k for k, p in enumerate(paras) if p.quotes and p.quotes[0].text.lstrip('"').startswith(spoken))
-    return res, paras, i, attr._context(i, paras, res)
+    return res, paras, i, speaker_features.paragraph_context(i, paras, res)
 
 
 def test_same_sex_the_paragraphs_own_lead_in_outweighs_turn_taking():
@@ -52,9 +52,9 @@ def test_same_sex_a_lead_in_of_the_other_sex_leaves_the_tag_to_the_turns():
 
 def test_same_sex_the_subject_of_a_later_clause_is_the_centre():
     # "He stood by the door, but James came over": the clause nearest the speech is James's.
-    from narrator import attribution as attr
+    from narrator import speaker_features
 
     text = ('Tom was tired after the long walk.\n\nHe stood by the door, but James came over to him.\n\n'
             '"You look tired," he said.')
     res, paras, i, ctx = _context_of(text, CAST, "You look")
-    assert attr._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives)) == "James Morley"
+    assert speaker_features._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives)) == "James Morley"

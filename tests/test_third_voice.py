@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from narrator import attribution as attr
+from narrator import speaker_features
 from narrator.models import Character
 
 from .attribution_helpers import prepared, segments_of
@@ -23,8 +24,8 @@ def _features(text: str, turns: list[str]) -> dict[str, dict[str, float]]:
     speech = [i for i, p in enumerate(paras) if p.quotes]
     assert len(speech) == len(turns) + 1
     given = dict(zip(speech, turns, strict=False))
-    weights = dict.fromkeys(attr.FEATURES, 0.0)
-    cands, _, feats = attr._candidates(speech[-1], paras, speech[:-1], res, given.get, weights, True)
+    weights = dict.fromkeys(speaker_features.FEATURES, 0.0)
+    cands, _, feats = speaker_features.speaker_candidates(speech[-1], paras, speech[:-1], res, given.get, weights, True)
     return dict(zip(cands, feats, strict=True))
 
 
@@ -128,8 +129,8 @@ def test_third_voice_decoding_scores_the_features_only_when_weighted():
     res, paras = prepared(text, CAST)
     speech = [i for i, p in enumerate(paras) if p.quotes]
     given = dict(zip(speech, [NELL, QUILL, NELL, QUILL], strict=False))
-    weights = {**dict.fromkeys(attr.FEATURES, 0.0), "entered": 1.5}
-    cands, scores, _ = attr._candidates(speech[-1], paras, speech[:-1], res, given.get, weights, False)
+    weights = {**dict.fromkeys(speaker_features.FEATURES, 0.0), "entered": 1.5}
+    cands, scores, _ = speaker_features.speaker_candidates(speech[-1], paras, speech[:-1], res, given.get, weights, False)
     assert dict(zip(cands, scores, strict=True))[TOBIAS] == 1.5
     assert dict(zip(cands, scores, strict=True))[NELL] == 0.0
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import train_attribution as ta  # noqa: E402
 
-FEATURES = ta.attr.FEATURES
+FEATURES = ta.speaker_features.FEATURES
 K = len(FEATURES)
 
 
