@@ -34,7 +34,8 @@ from narrator.engines import DEFAULT_ENGINE, get_engine
 from narrator.errors import INTERRUPTED, InputError, NarratorError, OutputError
 from narrator.faults import DEFAULT_TIMEOUT
 from narrator.models import DOUBTFUL_BELOW, Line
-from narrator.pipeline import Script, build, make_script, preview, slugify, voices_for
+from narrator.pipeline import Script, book_busy, build, make_script, preview, slugify, voices_for
+from narrator.reader import NarratorWarning
 from narrator.synthesis import default_jobs
 
 
@@ -390,6 +391,12 @@ def clean_cmd(
         raise InputError(f"{output} is not a folder: give the build's output folder with -o (default output).")
     folders = [output / slugify(make_script(story, find_cast=False).story.title)] if story else sorted(output.glob("*"))
     caches = [f / ".cache" for f in folders if (f / ".cache").is_dir()]
+    # A build that is running reads and writes its cache: cleaning under it would make it fail or render again.
+    busy = [c for c in caches if book_busy(c.parent)]
+    for cache in busy:
+        warnings.warn(NarratorWarning(f"kept {cache.parent}'s cache: a narrator build is writing that book right "
+                                      "now; run narrator clean again when it has finished."), stacklevel=1)
+    caches = [c for c in caches if c not in busy]
     if limit is not None:
         done = prune(caches, limit)
         out.print(f"freed {done.freed_bytes / 1e6:.1f} MB ({done.removed} segments); "

@@ -366,6 +366,26 @@ def book_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def book_busy(folder: Path) -> bool:
+    """Whether a build holds the book folder's lock right now (see book_lock); never creates the lock file."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not Linux or macOS
+        return False
+    lock = folder / ".cache" / "build.lock"
+    try:
+        f = open(lock, "rb")  # noqa: SIM115 - held only for the probe below
+    except OSError:
+        return False  # no lock file: no build has held it
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
 def missed_targets(missed: Mapping[int, Missed], how: Delivery) -> str:
     """One line for the chapters whose MP3 missed the loudness target or the true-peak ceiling, and why."""
     m = how.mastering

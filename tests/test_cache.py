@@ -240,3 +240,23 @@ def test_cache_clean_leaves_other_programs_empty_folders(tmp_path):
     assert result.exit_code == 0, result.output
     assert (other / "sessions").is_dir() and empty.is_dir()
     assert not (tmp_path / "a-story" / ".cache").exists()
+
+
+def test_cache_clean_keeps_the_cache_of_a_book_being_built(tmp_path):
+    # `narrator clean` while a build of that book runs: deleting its segments under it made the build fail
+    # ("audio ... changed in the cache during the build") or render them again.
+    from narrator.pipeline import book_lock
+
+    for story in ("busy-story", "idle-story"):
+        cache = ClipCache(tmp_path / story / ".cache")
+        _entry(cache, "ab" + story.ljust(62, "0"), 1000, age=10)
+    runner = CliRunner()
+    with book_lock(tmp_path / "busy-story"):
+        with pytest.warns(UserWarning, match="busy-story's cache: a narrator build is writing that book"):
+            result = runner.invoke(app, ["clean", "-o", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert len(list((tmp_path / "busy-story" / ".cache").rglob("*.pcm"))) == 1
+        assert not list((tmp_path / "idle-story").rglob("*.pcm"))
+    result = runner.invoke(app, ["clean", "-o", str(tmp_path)])  # the build has ended: now it goes
+    assert result.exit_code == 0, result.output
+    assert not list((tmp_path / "busy-story").rglob("*.pcm"))
