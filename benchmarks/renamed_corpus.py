@@ -111,6 +111,7 @@ def _lexicon_words() -> set[str]:
     import narrator.attribution as at
     import narrator.characters as ch
     import narrator.epithets as ep
+    import narrator.first_person as fp
     import narrator.gender as ge
     import narrator.kinship as ki
     import narrator.lexicon as lx
@@ -119,7 +120,7 @@ def _lexicon_words() -> set[str]:
     import narrator.speech_tags as st
 
     words: set[str] = set()
-    for mod in (lx, ch, nc, ep, ge, me, at, st, ki):
+    for mod in (lx, ch, nc, ep, ge, me, at, st, ki, fp):
         for value in vars(mod).values():
             if isinstance(value, (frozenset, set)) and all(isinstance(x, str) for x in value):
                 words |= {x.lower().rstrip(".") for x in value}

@@ -8,8 +8,8 @@ name, and epithets used in speech tags ("the dragon said") are linked to the nam
 with. A first-person narrator who speaks ("I said") becomes a character with the alias "I".
 
 This module collects the name forms and runs the steps in order; the clustering is name_clusters.py,
-epithet linking epithets.py, the gender passes over the finished cast gender.py. The first-person
-narrator and the special voices (chat writers, "a voice") are found here.
+epithet linking epithets.py, the gender passes over the finished cast gender.py, the first-person
+narrator and the special voices (chat writers, "a voice") first_person.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from narrator.chat import chat_label
 from narrator.dialogue import plain_marks
 from narrator.epithets import (
     A_NOUN_S,
@@ -34,6 +33,7 @@ from narrator.epithets import (
     plural,
     told_in_present,
 )
+from narrator.first_person import add_narrator_and_voices
 from narrator.gender import gender_from_address, gender_from_introduction
 from narrator.lexicon import (
     CONTRAST_WORDS,
@@ -41,13 +41,16 @@ from narrator.lexicon import (
     FEMALE_NAMES,
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
-    FIRST_PERSON_VERB_ALT,
+    FUNCTION_WORDS,
     LETTER,
+    LETTER_WORD_RE,
     LOWER,
     MALE_NAMES,
     MALE_NOUNS,
     MALE_PRONOUNS,
+    NAME_WORD,
     NEUTRAL_TITLES,
+    NOT_NAMES,
     OCCUPATIONS,
     RANK_TITLES,
     SPEECH_VERB_ALT,
@@ -57,26 +60,19 @@ from narrator.lexicon import (
     TAG_ONLY_WORDS,
     TITLES,
     UPPER,
+    VOCATIVE_RE,
     asks_name,
     both_tenses,
-    civil_title,
-    gender_of_title,
     name_answer,
     noun_gender,
     self_introductions,
 )
 from narrator.mentions import mention_regex, name_lookup, paragraph_texts
-from narrator.mentions import name_lookup as _name_lookup
 from narrator.models import Character, Segment, Story
-from narrator.name_clusters import BARE_TITLES as _BARE_TITLES
-from narrator.name_clusters import CIVIL_TITLES as _CIVIL_TITLES
 from narrator.name_clusters import NameForm, cluster_forms, couple_surnames, title_key
 
 _TITLE_ALT = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _UP, _LO = f"[{UPPER}]", f"[{LOWER}]"  # accented letters too: "Léonce", "Zoë", "Émile"
-# Hyphenated names: "Anna-Maria", and with short lower-case words inside, "Tom-the-Piper",
-# "Jack-in-the-Box" -- one name, not a name, a "the" and another name.
-_NAME_WORD = rf"(?:Mac|Mc|O')?{_UP}{_LO}+(?:-(?:{_LO}{{1,4}}-){{0,2}}{_UP}{_LO}+){{0,2}}"
 # A title (optional) followed by one to three capitalised words.
 # Lower-case particles inside a surname: "Mr. van der Luyden", "Lady Catherine de Bourgh".
 _PARTICLES = frozenset(["van", "von", "der", "de", "du", "da", "di", "del", "della", "le", "la", "ten", "ter"])
@@ -85,16 +81,11 @@ _PARTICLE_ALT = "|".join(sorted(_PARTICLES))
 # changes no match and skips the rest of the pattern everywhere else (half the time of a novel's scan).
 _NAME_FIRST = "(?=[" + UPPER + "".join(sorted({re.escape(w[0]) for w in (*TITLES, *_PARTICLES)})) + "])"
 _NAME_RE = re.compile(
-    rf"\b{_NAME_FIRST}(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}"
-    rf"(?:\s+(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{_NAME_WORD}){{0,2}})\b"
+    rf"\b{_NAME_FIRST}(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{NAME_WORD}"
+    rf"(?:\s+(?:(?:{_PARTICLE_ALT})\s+){{0,2}}{NAME_WORD}){{0,2}})\b"
 )
 # Capitalised adjectives that, right before a name, are part of it ("Big Mac", "Little Nell").
 _NAME_ADJECTIVES = frozenset(["Big", "Little", "Old", "Young", "Tiny", "Long", "Mad", "Black", "Red"])
-# Capitalised words that are never a name, even after a title ("Mr. Hall" is a name, "Mr. And" is not).
-_FUNCTION_WORDS = frozenset(
-    ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
-)
-_WORD_RE = re.compile(rf"[{LETTER}]+(?:'{_LO}+)?")
 # The stop first, then the titles looked behind it: the same matches as the titles first, tried only
 # where a stop is (a ninth of the time). Each look-behind's unescaped "." is that stop, whichever it is
 # ("Mr;" no more ends a sentence here than "Mr."), as it was before the stop moved first.
@@ -112,7 +103,6 @@ _PLACE_NOUNS = frozenset(["Street", "Road", "Lane", "Row", "Avenue", "Square", "
                           "Lake", "Valley", "Hill", "Hills", "Mountain", "Mountains", "Forest", "Wood", "Woods",
                           "Island", "Bay", "Market", "College", "School", "Academy", "Inn", "Tavern", "Tower"])
 _PLACE_PREPS = frozenset(["at", "in", "to", "from", "of", "near", "towards", "toward", "into", "through", "round", "across", "reached", "left", "visit"])
-_VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 
 def _with_segments(story: Story, segments: Sequence[Segment], plain: Sequence[Segment]) -> Story:
@@ -141,7 +131,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
 
     # Counted once, then split by the first letter of each distinct word (a tenth as many tests as words;
     # the same counts in the same first-seen order).
-    counts = Counter(_WORD_RE.findall(everything))
+    counts = Counter(LETTER_WORD_RE.findall(everything))
     lower_counts = Counter({w: n for w, n in counts.items() if w[0].islower()})
     cap_counts = Counter({w: n for w, n in counts.items() if w[0].isupper()})
     del counts
@@ -178,7 +168,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
                  person_verbs, beat)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
     if not forms:
-        return _unjoin(_add_specials([], story, body, narration, promoted), joint_names)
+        return _unjoin(add_narrator_and_voices([], story, body, narration, promoted), joint_names)
 
     called = _titles_called_out(body, forms)
     chars = cluster_forms(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
@@ -193,7 +183,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     if short:
         chars = _unnamed_speakers(chars, body)
     del text
-    return _unjoin(_add_specials(chars, story, body, narration, promoted), joint_names)
+    return _unjoin(add_narrator_and_voices(chars, story, body, narration, promoted), joint_names)
 
 
 # A capitalised word, the small words of a name ("of the", "the") and another capitalised word:
@@ -230,8 +220,8 @@ def _joined_names(everything: str, lower_counts: Counter[str], cap_counts: Count
     alone: Counter[str] = Counter()
     for y in {y for _, _, y in keep}:
         for m in re.finditer(rf"(?<![{LETTER}'])(?<![{LETTER}]-){y}(?![{LETTER}]|-[{LETTER}])", rest):
-            prev = _WORD_RE.findall(rest[max(0, m.start() - 30) : m.start()])[-2:]
-            nxt = _WORD_RE.findall(rest[m.end() : m.end() + 30])[:1]
+            prev = LETTER_WORD_RE.findall(rest[max(0, m.start() - 30) : m.start()])[-2:]
+            nxt = LETTER_WORD_RE.findall(rest[m.end() : m.end() + 30])[:1]
             # ("said the Oru woman": a word of her people's, not the Oru speaking.)
             ends = not nxt or nxt[0].endswith("ly") or bool(re.match(r"\s*(?:[,.;:!?\u2014]|--)", rest[m.end() :]))
             spoken = bool(prev) and (prev[-1] in SPEECH_VERBS or (prev[-1] == "the" and prev[0] in SPEECH_VERBS))
@@ -310,11 +300,6 @@ _TAG_SPLIT_ED = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"(?:\s
 _TAG_AFTER_NORMAL_BARE = re.compile(r"^[\s,;:\-\u2014]*" + _TAG_ADJ + _TAG_NAME + r"\s+(?:" + SPEECH_VERB_ALT + r")\b")
 
 
-_NOT_NAMES = _FUNCTION_WORDS | frozenset(
-    ["Nobody", "Somebody", "Someone", "Everyone", "Everybody", "Anybody", "Anyone", "Nothing", "Something", "Everything", "None", "Each", "All", "Both", "Another", "Other", "Others", "One", "Some", "Many", "Most", "Several", "Such", "What", "Who", "Which", "Whose", "Why", "How", "Where", "There", "Here", "Now", "Then", "Thus", "Still", "Presently", "Afterwards", "Again", "Once", "Instantly", "Suddenly", "Finally", "Meanwhile", "Lord", "God", "Heaven", "Sir", "Madam"]
-)
-
-
 def _collect_tags(body: Sequence[Segment], forms: dict[str, NameForm], lower_counts: Counter[str],
                   cap_counts: Counter[str], together: Counter[frozenset[str]] | None = None,
                   promoted: frozenset[str] = frozenset()) -> None:
@@ -347,9 +332,9 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, NameForm], lower_cou
             # Right after "said" any capitalised word is a name ("said May", "said Hall"), even one
             # that is also an ordinary word; before the verb only real names ("Nobody answered").
             ok = w in _PARTICLES or _is_name_word(w, lower_counts, cap_counts, promoted) or (
-                w in TAG_ONLY_WORDS or (title and w not in _FUNCTION_WORDS)) or (inverted and w not in _NOT_NAMES) or (
-                bare and not kept and w not in _NOT_NAMES and w not in STOPWORDS and len(m.group("name").split()) == 1)
-            if not ok or w in _FUNCTION_WORDS:
+                w in TAG_ONLY_WORDS or (title and w not in FUNCTION_WORDS)) or (inverted and w not in NOT_NAMES) or (
+                bare and not kept and w not in NOT_NAMES and w not in STOPWORDS and len(m.group("name").split()) == 1)
+            if not ok or w in FUNCTION_WORDS:
                 break
             kept.append(w)
         while kept and kept[-1] in _PARTICLES:
@@ -365,7 +350,7 @@ def _collect_tags(body: Sequence[Segment], forms: dict[str, NameForm], lower_cou
         if together is not None:
             # '"George!" cried Mr. Emerson': nobody calls out to himself, so the speaker and the
             # name he calls are two people.
-            for v in _VOCATIVE_RE.finditer(a.text):
+            for v in VOCATIVE_RE.finditer(a.text):
                 voc = " ".join(v.group("v").split())
                 if voc != key and voc in forms:
                     together[frozenset((key, voc))] += 10  # worth many sentences side by side
@@ -443,7 +428,7 @@ def _collect_role_tag(tag: str, comma: bool, forms: dict[str, NameForm]) -> None
     if m is None:
         return
     words = tuple(m.group("role").split())
-    if any(w in _FUNCTION_WORDS for w in words):
+    if any(w in FUNCTION_WORDS for w in words):
         return
     key = "the " + " ".join(words)
     form = forms.get(key)
@@ -466,7 +451,7 @@ def _mid_sentence(text: str, pos: int) -> bool:
 
 # Capitalised words that are no part of a name however a story uses them: function and stop words, titles,
 # place nouns (one set, so each test is one lookup).
-_NEVER_NAME_WORDS = STOPWORDS | _NOT_NAMES | TITLES | _PLACE_NOUNS
+_NEVER_NAME_WORDS = STOPWORDS | NOT_NAMES | TITLES | _PLACE_NOUNS
 
 
 def _tag_words(body: Sequence[Segment]) -> Counter[str]:
@@ -484,7 +469,7 @@ def _tag_words(body: Sequence[Segment]) -> Counter[str]:
             if m and not m.group("title"):
                 w = m.group("name").split()[0]
                 # (Not only function words: "Rabbit said" in a story full of "rabbit holes".)
-                if w not in _NOT_NAMES and w not in TITLES and w not in TAG_ONLY_WORDS:
+                if w not in NOT_NAMES and w not in TITLES and w not in TAG_ONLY_WORDS:
                     seen[w] += 1
     return seen
 
@@ -530,7 +515,7 @@ def _proper_mid_sentence(body: Sequence[Segment], lower_counts: Counter[str], ta
             if m.group("det") is None:
                 mid[m.group("w")] += 1
         if seg.kind == "dialogue":
-            for v in _VOCATIVE_RE.finditer(seg.text):
+            for v in VOCATIVE_RE.finditer(seg.text):
                 called.update(v.group("v").split())  # "Affair Short," calls out both words
     return frozenset(
         w for w, n in mid.items()
@@ -600,8 +585,8 @@ def _collect(
             form.narrated += 1
             after = seg_text[m.end() : m.end() + 40]
             before = seg_text[max(0, m.start() - 30) : m.start()]
-            nxt = _WORD_RE.findall(after)[:1]
-            prev = _WORD_RE.findall(before)[-1:]
+            nxt = LETTER_WORD_RE.findall(after)[:1]
+            prev = LETTER_WORD_RE.findall(before)[-1:]
             if (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS):
                 form.person += 1
     for m in _NAME_RE.finditer(seg_text):
@@ -620,7 +605,7 @@ def _collect(
                 continue
             # Right after a title any capitalised word is a name; after its particles too ("Professor de
             # Cloud"), but not an abbreviation there ("the Marquis de St. Eustache").
-            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and w not in _FUNCTION_WORDS and (
+            if _is_name_word(w, lower_counts, cap_counts, promoted) or (title and w not in FUNCTION_WORDS and (
                     not kept or (all(k in _PARTICLES for k in kept) and len(w) > 2))):
                 kept.append(w)
             elif (len(kept) == 1 and not title and kept[0] == words[j - 1] and w not in _NEVER_NAME_WORDS
@@ -652,8 +637,8 @@ def _collect(
             in_sentence[bisect.bisect_right(ends, m.start())].add(key)
         after = seg_text[m.end() : m.end() + 80]
         before = seg_text[max(0, m.start() - 30) : m.start()]
-        nxt = _WORD_RE.findall(after)[:3]
-        prev = _WORD_RE.findall(before)[-2:]
+        nxt = LETTER_WORD_RE.findall(after)[:3]
+        prev = LETTER_WORD_RE.findall(before)[-2:]
         if (title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS)
                 or (short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat))):
             form.person += 1
@@ -679,7 +664,7 @@ def _collect(
         # Gender: the first personal pronoun after the name, before another name turns up.
         ahead = seg_text[m.end() : m.end() + 160]
         _count_reflexive(form, ahead)
-        found = list(_WORD_RE.finditer(ahead))[:25]
+        found = list(LETTER_WORD_RE.finditer(ahead))[:25]
         ws = [f.group() for f in found]
         alone: bool | None = None  # whether the name is its sentence's named subject (worked out once)
         for j, w in enumerate(ws):
@@ -744,7 +729,7 @@ def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Co
         return True  # the beat's last sentence: its subject speaks next, or is spoken to
     head = text[max(0, m.start() - 60) : m.start()]
     cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
-    opens = all(w.lower() in _SUBJECT_LEAD for w in _WORD_RE.findall(head[cut + 1 :])) and (cut >= 0 or m.start() < 60)
+    opens = all(w.lower() in _SUBJECT_LEAD for w in LETTER_WORD_RE.findall(head[cut + 1 :])) and (cut >= 0 or m.start() < 60)
     return opens and cap_counts.get(kept[0], 0) >= 2
 
 
@@ -778,7 +763,7 @@ def _named_subject(text: str, start: int, kept: list[str]) -> bool:
     notes"). Not "the sight of Matthew ... her", nor "Starlight stood there, and Spike huddled under her cloak"."""
     head = text[max(0, start - 200) : start]
     cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
-    words = _WORD_RE.findall(head[cut + 1 :])
+    words = LETTER_WORD_RE.findall(head[cut + 1 :])
     if all(w.lower() in _SUBJECT_LEAD or w.lower() in SPEECH_VERBS for w in words):
         return True
     names = [w for w in words if w[0].isupper() and w not in STOPWORDS]
@@ -844,7 +829,7 @@ _CLAUSE_END = re.compile(r"[.!?;:\u2014\"]|--")
 def _count_reflexive(form: NameForm, ahead: str) -> None:
     """Count a reflexive pronoun in the clause after a name, before any other name or capitalised word."""
     clause = ahead[: m.start()] if (m := _CLAUSE_END.search(ahead)) else ahead
-    for j, w in enumerate(_WORD_RE.findall(clause)):
+    for j, w in enumerate(LETTER_WORD_RE.findall(clause)):
         if j and w[0].isupper() and w not in STOPWORDS:
             return  # "Edna watched Robert help himself": the reflexive goes with the nearer name
         if w == "himself":
@@ -970,7 +955,7 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
                 continue
             m = hits[0]
             name = " ".join(m.group("name").split())
-            if name in _NOT_NAMES or name.split()[0] in _NOT_NAMES or name.split()[0] in TITLES:
+            if name in NOT_NAMES or name.split()[0] in NOT_NAMES or name.split()[0] in TITLES:
                 continue  # "I am Mrs. Weston" is matched as "Mrs": the title alone is nobody
             if " " not in name and re.search(r"(?:sh|ese|ch)$", name) and name not in known:
                 continue  # "I'm English", "I'm Scotch": a nationality, not a name
@@ -984,7 +969,7 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             # "I am Nocturne, Keeper of the eastern sky": the title given with the name is how the
             # narration goes on calling her ("the Keeper lifted her head").
             role = _ROLE_OF.match(seg.text, m.end())
-            if role and role.group(1) not in _NOT_NAMES:
+            if role and role.group(1) not in NOT_NAMES:
                 found[name].append("the " + role.group(1))
             pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
             if pron:
@@ -1010,68 +995,6 @@ def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Ch
             # "Ines Calder" introduced in full is "Ines" in the narration after.
             given = (name.split()[0],) if " " in name and name.split()[0] not in known_first else ()
             out.append(Character(name, given + links, genders.get(name, "unknown"), 1))
-    return out
-
-
-# "I said", "said I", and a present-tense narrator's "I add", "cry I", "says I". The inverted order is the
-# commonest four verbs in both tenses and their bare forms. (Every speech verb there, "whispered I", "observed I",
-# as attribution's _I_TAG reads them, was tried: no speaker changed on dev, but in Northanger Abbey retold in the
-# first person the six more tags swung the vote that names the narrator to James Morland, -177 quotes.)
-_INVERTED_I_VERBS = "|".join(sorted(both_tenses(frozenset(["said", "asked", "replied", "cried"]))
-                                    | {"say", "ask", "reply", "cry"}, key=lambda w: (-len(w), w)))
-_FIRST_PERSON_TAG = re.compile(r"^\s*,?\s*(?:I\s+(?:\w+\s+)?(?:" + FIRST_PERSON_VERB_ALT + r")|(?:"
-                               + _INVERTED_I_VERBS + r")\s+I)\b")
-
-
-def _add_specials(chars: list[Character], story: Story, body: Sequence[Segment], narration: str,
-                  proper: frozenset[str] = frozenset()) -> list[Character]:
-    """Add the first-person narrator (alias "I") and a stand-in for unseen voices when the text needs them."""
-    words = _WORD_RE.findall(narration)
-    first_person = sum(1 for w in words if w in ("I", "me", "my"))
-    i_tags = 0
-    for a, b in itertools.pairwise(body):
-        if a.paragraph != b.paragraph or a.chapter != b.chapter:
-            continue
-        if (a.kind == "dialogue" and b.kind == "narration" and _FIRST_PERSON_TAG.match(b.text)) or (
-                a.kind == "narration" and b.kind == "dialogue" and _FIRST_PERSON_LEAD.search(a.text)):
-            i_tags += 1  # "I said" after the speech, or 'I turned to him and said, "..."' before it
-    out = list(chars)
-    if words and (i_tags >= 2 or first_person > 0.02 * len(words)) and i_tags >= 1:
-        found = _narrator_name(chars, body, proper)
-        name = found[0] if found else None
-        # "Jake Barnes" (given name from friends, surname from strangers) is the known "Barnes". A title and a
-        # surname ("Miss Morland") names no given name: the known Morland may be her brother.
-        surname = name.split()[-1] if (name and len(name.split()) == 2 and name.split()[0].rstrip(".") not in _BARE_TITLES
-                                       and not any(c.name == name for c in out)) else None
-        # ...but not a holder of the other sex: "Margaret Schlegel" (called "Miss Schlegel") is not her brother.
-        holder = next((c for c in out if surname and any(f.split()[-1] == surname for f in (c.name, *c.aliases))
-                       and civil_title(c.name.split()[0]) not in ("Mrs", "Miss", "Ms")
-                       and not any(len(f.split()) == 2 and f.split()[1] == surname and f.split()[0] != name.split()[0]
-                                   and f.split()[0].rstrip(".") not in _BARE_TITLES for f in (c.name, *c.aliases))
-                       and (found is None or "unknown" in (found[1], c.gender) or found[1] == c.gender)), None)
-        # A known character called by the given name alone ("Margaret") is the narrator "Margaret Schlegel".
-        given = next((c for c in out if name and len(name.split()) == 2 and name.split()[0].rstrip(".") not in _BARE_TITLES
-                      and c.name == name.split()[0]), None)
-        if name is not None and any(c.name == name for c in out):
-            out = [Character(c.name, (*c.aliases, "I"), c.gender, c.mentions) if c.name == name else c for c in out]
-        elif holder is not None and found is not None:
-            gender = found[1] if found[1] != "unknown" else holder.gender
-            out = [Character(found[0], (c.name, *c.aliases, found[0].split()[0], "I"), gender, c.mentions + i_tags)  # type: ignore[arg-type]
-                   if c is holder else c for c in out]
-        elif given is not None:
-            out = [Character(c.name, (*c.aliases, name, "I"), c.gender, c.mentions) if c is given else c for c in out]  # type: ignore[arg-type]
-        elif found is not None:
-            out.append(Character(found[0], ("I",), found[1], i_tags))  # type: ignore[arg-type]
-        else:
-            out.append(Character("Narrator", ("I",), "unknown", i_tags))
-    out = _add_chat_writers(out, body)
-    if sum(1 for _ in _VOICE_RE.finditer(narration)) >= 1:
-        # A story that names its mysterious speaker "the Voice" already has the character.
-        known = next((c for c in out if "the voice" in (c.name.lower(), *(a.lower() for a in c.aliases))), None)
-        if known is not None:
-            out = [Character(c.name, (*c.aliases, "a voice"), c.gender, c.mentions) if c is known else c for c in out]
-        else:
-            out.append(Character("Voice", ("a voice", "the voice"), "unknown", 0))
     return out
 
 
@@ -1145,239 +1068,3 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
     if not new:
         return chars
     return chars + [Character(ep, (), noun_gender(ep.split()[-1]), tagged[ep] + acting[ep]) for ep in new]  # type: ignore[arg-type]
-
-
-def _add_chat_writers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """Add the writers of a chat log ("Rainbow: so??") whom the narration never names as people.
-
-    A chat label is a name the story itself sets before a line of speech: a listener needs a voice for it
-    even when the narration calls its owner something else or nothing at all.
-    """
-    labels: Counter[str] = Counter()
-    for a, b in itertools.pairwise(body):
-        if a.kind == "narration" and b.kind == "dialogue" and a.paragraph == b.paragraph:
-            label = chat_label(a.text, b.text)
-            if label is not None:
-                labels[label] += 1
-    if not labels:
-        return chars
-    known = {f for c in chars for f in (c.name, *c.aliases, c.name.split()[0])}
-    return chars + [Character(label, (), "unknown", n) for label, n in labels.most_common() if label not in known]
-
-
-def _narrator_name(chars: Sequence[Character], body: Sequence[Segment],
-                   proper: frozenset[str] = frozenset()) -> tuple[str, str] | None:
-    """The name (and title gender) others use to address the first-person narrator, when the text makes it clear."""
-    lookup = _name_lookup(chars)
-    # Vocatives in quotes right after one of the narrator's own lines ("I said").
-    # An ordinary word is one the story writes in lower case as often as capitalised: a vocative
-    # "Well," is not a name, but "Pip" is even if a "pip" turns up once (the same test as for names).
-    words = Counter(w for s in body for w in _WORD_RE.findall(s.text))
-    common = _CommonWords(words, proper)
-    if not lookup:
-        # Nobody is known by name (a short scene of "Mother" and "me"): only a call-out aimed at the narrator
-        # can name them.
-        return _called_to_me(body, common)
-    # Paragraph numbers restart in every chapter, so a paragraph is (chapter, paragraph).
-    votes: Counter[str] = Counter()
-    narrator_paras: set[tuple[int, int]] = set()
-    for k, (a, b) in enumerate(itertools.pairwise(body)):
-        if a.kind == "dialogue" and b.kind == "narration" and a.paragraph == b.paragraph and _FIRST_PERSON_TAG.match(b.text):
-            narrator_paras.add((a.chapter, a.paragraph))
-        elif (a.kind == "narration" and b.kind == "dialogue" and a.paragraph == b.paragraph
-              and (_FIRST_PERSON_LEAD.search(a.text) or (_FIRST_PERSON_ACT.match(a.text) and not any(
-                  s.kind == "narration" for s in body[k + 2 : k + 5]
-                  if s.chapter == b.chapter and s.paragraph == b.paragraph)))):
-            # 'I turned to him and said: "..."', 'I shook my head. "No."': the narrator acts, then speaks.
-            narrator_paras.add((b.chapter, b.paragraph))
-    # Paragraphs whose tag speaks to the narrator ("he said to me", "she asked me").
-    to_me: set[tuple[int, int]] = set()
-    for seg in body:
-        if seg.kind == "narration" and _TO_ME.search(seg.text):
-            to_me.add((seg.chapter, seg.paragraph))
-    for seg in body:
-        if seg.kind != "dialogue":
-            continue
-        if (seg.chapter, seg.paragraph) in narrator_paras:
-            # "My name is Ann," said I: nobody but the bearer gives a name that way, so it outweighs a
-            # handful of call-outs. "I'm Ann" counts as one call-out: it may be a supposition ("if I'm
-            # Mabel, I'll stay down here").
-            for m in self_introductions(seg.text):
-                intro = " ".join(m.group("name").split())
-                if intro.split()[0] in _NOT_NAMES or _common_vocative(intro, common):
-                    continue
-                named = re.search(r"[Nn]ame|[Cc]all", m.group(0)) is not None
-                if named or not re.search(r"\b[Ii]f\s*$", seg.text[: m.start()]):
-                    votes[lookup.get(intro, intro)] += _SELF_NAMED if named else 1
-        if (seg.chapter, seg.paragraph - 1) in narrator_paras or (seg.chapter, seg.paragraph) in to_me:
-            sign = 1  # the reply to the narrator addresses the narrator
-        elif (seg.chapter, seg.paragraph) in narrator_paras:
-            sign = -1  # whoever the narrator addresses is someone else
-        else:
-            continue
-        # A narrator is seldom named in the narration, so vocatives count whether or not they are a
-        # known character ("Jake", "Watson").
-        for m in _VOCATIVE_RE.finditer(seg.text):
-            voc = " ".join(m.group("v").split())
-            if voc.split()[-1] in STOPWORDS or voc.split()[0] in _NOT_NAMES or _common_vocative(voc, common):
-                continue
-            votes[lookup.get(voc, voc)] += sign
-    big = {c.name for c in chars if c.name.rstrip(".") not in TITLES}
-    votes = Counter({k: v for k, v in votes.items() if k in big or k not in lookup.values()})
-    # "Hastings" and "Mr. Hastings" are one vote: pool forms that share a surname.
-    pooled: Counter[str] = Counter()
-    for k, v in votes.items():
-        pooled[k.split()[-1]] += v
-    last, n = pooled.most_common(1)[0] if pooled else ("", 0)
-    if n < 3:
-        # Few tagged lines: the narrator is the name people call out to most that the narration
-        # itself hardly uses (the narrator says "I", not their own name).
-        fallback = _unnarrated_vocative(body, common, big)
-        if fallback is not None and len(fallback[0].split()) == 2 and fallback[0].split()[0].rstrip(".") in _CIVIL_TITLES:
-            # Strangers call out "Mr. Archer" and the replies to the narrator's own lines say "Newland" (twice
-            # at least, and no other character is called so): he is Newland Archer, as below.
-            surname = fallback[0].split()[-1]
-            given = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 1 and k not in big and k != surname]
-            if given:
-                return max(given, key=lambda k: (votes[k], k)) + " " + surname, fallback[1]
-        if fallback is None:
-            # Fewer call-outs than that, as in a short scene: one that the text aims at the narrator names them.
-            fallback = _called_to_me(body, common)
-        return fallback
-    # The form to use: a known character's, else the most frequent vocative form.
-    forms = sorted((k for k in votes if k.split()[-1] == last), key=lambda k: (k not in big, -votes[k]))
-    if forms[0] not in big and (len(forms[0].split()) == 1 or _given_only(forms[0], votes, big)):
-        # Friends call the narrator "Jake" and strangers "Mr. Barnes": he is Jake Barnes.
-        # (Not a known character's own name: "Miss Morstan" called in the narrator's scenes is Miss Morstan.)
-        formal = [k for k, v in votes.items() if v >= 2 and len(k.split()) == 2 and k.split()[0].rstrip(".") in _CIVIL_TITLES
-                  and k.split()[-1] != last and k not in big]
-        if formal:
-            best = max(formal, key=lambda k: votes[k])
-            return forms[0] + " " + best.split()[-1], gender_of_title(best.split()[0])
-    return forms[0], next((gender_of_title(k.split()[0]) for k in forms if k.split()[0] in TITLES), "unknown")
-
-
-# The weight of one self-introduction in the narrator's own line against one vocative (+1) in a reply.
-_SELF_NAMED = 3
-
-
-def _given_only(form: str, votes: Counter[str], big: set[str]) -> bool:
-    """Whether a two-word vocative ("Mary Ann") is two given names rather than a given name and a surname:
-    nobody calls the narrator by a title and its last word ("Miss Ann"), and no other character of the
-    story ends on that word (a family name)."""
-    words = form.split()
-    if len(words) != 2 or words[0].rstrip(".") in TITLES:
-        return False
-    last = words[-1]
-    return not any(k.split()[-1] == last and k.split()[0].rstrip(".") in _BARE_TITLES for k in votes if k != form) \
-        and not any(c != form and len(c.split()) >= 2 and c.split()[-1] == last for c in big)
-
-
-def _common_vocative(voc: str, common: _CommonWords) -> bool:
-    """A vocative made of ordinary words ("Well,", "Good gracious,"). One word that is a name in this
-    story ("Affair Short," when "Affair" is written as a name elsewhere) or a title ("Mr. Floor,":
-    nobody says "Mr. floor") makes it a name, however common the rest."""
-    words = voc.split()
-    if words[0].rstrip(".") == "Dr" or civil_title(words[0]):
-        return False
-    return all(w.lower() in common for w in words)
-
-
-class _CommonWords:
-    """`word in common`: the story writes `word` (lower-cased) in lower case at least half as often as
-    capitalised, so a capitalised use of it is not evidence of a name."""
-
-    def __init__(self, counts: Counter[str], proper: frozenset[str] = frozenset()) -> None:
-        self.counts = counts
-        # Words the story also writes as proper nouns mid-sentence ("asked Table"): names after all.
-        self.proper = proper
-
-    def __contains__(self, lower: object) -> bool:
-        if not isinstance(lower, str):
-            return False
-        upper = lower[:1].upper() + lower[1:]
-        if upper in self.proper:
-            return False
-        low = self.counts.get(lower, 0)
-        return low > 0 and low * 2 >= self.counts.get(upper, 0)
-
-
-def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set[str]) -> tuple[str, str] | None:
-    voc: Counter[str] = Counter()
-    for seg in body:
-        if seg.kind == "dialogue":
-            for m in _VOCATIVE_RE.finditer(seg.text):
-                v = " ".join(m.group("v").split())
-                if v.split()[-1] not in STOPWORDS and v.split()[0] not in _NOT_NAMES and not _common_vocative(v, common):
-                    voc[v] += 1
-    narration = " ".join(s.text for s in body if s.kind == "narration")
-    best: tuple[int, str] | None = None
-    for v, n in voc.most_common(10):
-        # Four call-outs: a short story may tag only one of the narrator's lines, and be no longer than the
-        # four times its people call her "Mae" (5 left tests/fixtures/attribution/encore.txt's narrator
-        # "Narrator"; dev and fan-fiction figures are the same with 4 or 5).
-        if n < 4:
-            break
-        told = len(re.findall(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, v.split())) + r"(?![^\W\d_])", narration))
-        if told <= 0.25 * n and (best is None or n > best[0]):
-            best = (n, v)
-    if best is None:
-        return None
-    v = best[1]
-    return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
-
-
-def _called_to_me(body: Sequence[Segment], common: _CommonWords) -> tuple[str, str] | None:
-    """The name in a call-out whose own tag aims it at the narrator ('"Ann, wait!" Bram called after me.'),
-    when that is the only name so called, the narrator never calls anyone by it, and the narration never uses
-    it (a narrator says "I", not their own name)."""
-    called: Counter[str] = Counter()
-    mine: set[str] = set()  # names the narrator calls out in their own lines: someone else's
-    for k, seg in enumerate(body):
-        if seg.kind != "dialogue":
-            continue
-        before = body[k - 1] if k and body[k - 1].paragraph == seg.paragraph and body[k - 1].kind == "narration" else None
-        after = body[k + 1] if k + 1 < len(body) and body[k + 1].paragraph == seg.paragraph and \
-            body[k + 1].kind == "narration" else None
-        to_me = (after is not None and _TAG_TO_ME.match(after.text)) or (before is not None and _LEAD_TO_ME.search(before.text))
-        by_me = (after is not None and _FIRST_PERSON_TAG.match(after.text)) or (
-            before is not None and _FIRST_PERSON_LEAD.search(before.text))
-        if not (to_me or by_me):
-            continue
-        for m in _VOCATIVE_RE.finditer(seg.text):
-            v = " ".join(m.group("v").split())
-            if v.split()[-1] in STOPWORDS or v.split()[0] in _NOT_NAMES or _common_vocative(v, common):
-                continue
-            if to_me and not by_me:
-                called[v] += 1
-            elif by_me and not to_me:
-                mine.add(v)
-    if len(called) != 1:
-        return None  # nobody, or several names: which one is the narrator's is not clear
-    v = next(iter(called))
-    narration = " ".join(s.text for s in body if s.kind == "narration")
-    told = re.search(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, v.split())) + r"(?![^\W\d_])", narration)
-    if v in mine or told is not None:
-        return None
-    return v, gender_of_title(v.split()[0]) if v.split()[0] in TITLES else "unknown"
-
-
-# The narration after a quotation aims it at the narrator: '"Ann, wait!" Bram called after me.', '..., she said
-# to me', 'he shouted at me'; and before one: 'Bram called after me: "Ann, wait!"'. The verb is a speech verb,
-# its object "me" (through "to", "after", "at", "out to", ...).
-_AT_ME = r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:(?:out|back|over|across|up|down)\s+)?(?:(?:to|after|at|towards?)\s+)?me\b"
-_TAG_TO_ME = re.compile(r"[^.!?\"\u201c\u201d]{0,60}?" + _AT_ME)
-_LEAD_TO_ME = re.compile(_AT_ME + r"[^.!?\"\u201c\u201d]{0,20}[,:\u2014-]?\s*$")
-# The narration before a quotation ends on the narrator's own speech verb: "I said:", "I turned to him and
-# replied," -- "I" the subject of the last sentence, the speech verb its verb or the one joined by "and".
-_FIRST_PERSON_LEAD = re.compile(r"(?:^|[.!?;]\s+|,\s+|\band\s+)I\s+(?:[^.!?;\"]{0,60}?\band\s+)?(?:[a-z]+ly\s+|then\s+|again\s+)?(?:"
-                                + FIRST_PERSON_VERB_ALT + r")\b[^.!?;\"]{0,40}[,:\u2014-]?\s*$")
-# A paragraph that opens on the narrator's own action, no one else's: "I shook my head." / "I sighed,".
-_FIRST_PERSON_ACT = re.compile(r"\s*I\s+(?:[a-z]+ly\s+)?[a-z]+\b(?![^\"]*\b(?:he|she|He|She|they|They)\b)")
-_TO_ME = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\s+(?:to\s+)?me\b|\bturning\s+to\s+me\b")
-# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."' (or
-# '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too), up to
-# three of them ("Mary Ann Reed,": two given names and a surname).
-_VOCATIVE_RE = re.compile(
-    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2})(?=[,.!?])"
-)

@@ -140,6 +140,27 @@ LOWER = "a-z" + _letter_ranges("lower")
 LETTER = UPPER + LOWER
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+# A word of letters in any alphabet with its apostrophe ending ("Léonce's", "don't"): how character discovery
+# and the first-person narrator count a story's words (WORD_RE above is the ASCII word of attribution).
+LETTER_WORD_RE = re.compile(rf"[{LETTER}]+(?:'[{LOWER}]+)?")
+# Hyphenated names: "Anna-Maria", and with short lower-case words inside, "Tom-the-Piper",
+# "Jack-in-the-Box" -- one name, not a name, a "the" and another name.
+NAME_WORD = rf"(?:Mac|Mc|O')?[{UPPER}][{LOWER}]+(?:-(?:[{LOWER}]{{1,4}}-){{0,2}}[{UPPER}][{LOWER}]+){{0,2}}"
+# A name set off as a vocative inside a quotation: '"Jake, come here."', '"Thank you, Watson."' (or
+# '"Anna-Maria, come here."': a name word as character discovery reads it, hyphenated ones too), up to
+# three of them ("Mary Ann Reed,": two given names and a surname).
+VOCATIVE_RE = re.compile(
+    r"(?:^[\"\u201c']|,\s+|[.!?]\s+)(?P<v>(?:(?:Mr|Mrs|Dr|Miss)\.?\s+)?" + NAME_WORD + r"(?:\s+" + NAME_WORD + r"){0,2})(?=[,.!?])"
+)
+# Capitalised words that are never a name, even after a title ("Mr. Hall" is a name, "Mr. And" is not).
+FUNCTION_WORDS = frozenset(
+    ["I", "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "You", "They", "Me", "Him", "Her", "Us", "Them", "My", "Your", "His", "Its", "Our", "Their", "And", "But", "Or", "Nor", "If", "When", "While", "Then", "So", "Yet", "For", "Of", "In", "On", "At", "To", "By", "With", "From", "As", "Is", "Was", "Are", "Were", "Be", "Been", "Not", "No", "Yes"]
+)
+# ...and words that may stand where a name would ("Nobody", "Presently", "Sir") but name nobody: not a speaker
+# in a tag, not a vocative.
+NOT_NAMES = FUNCTION_WORDS | frozenset(
+    ["Nobody", "Somebody", "Someone", "Everyone", "Everybody", "Anybody", "Anyone", "Nothing", "Something", "Everything", "None", "Each", "All", "Both", "Another", "Other", "Others", "One", "Some", "Many", "Most", "Several", "Such", "What", "Who", "Which", "Whose", "Why", "How", "Where", "There", "Here", "Now", "Then", "Thus", "Still", "Presently", "Afterwards", "Again", "Once", "Instantly", "Suddenly", "Finally", "Meanwhile", "Lord", "God", "Heaven", "Sir", "Madam"]
+)
 
 
 def gender_of_title(title: str) -> str:

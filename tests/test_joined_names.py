@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from narrator.characters import _WORD_RE, _joined_names, find_characters
+from narrator.characters import _joined_names, find_characters
+from narrator.lexicon import LETTER_WORD_RE
 
 from .attribution_helpers import lines_of, segments_of, speech
 
@@ -21,7 +22,7 @@ def _holder(chars, form):
 
 
 def _joints(text: str) -> list[str]:
-    counts = Counter(_WORD_RE.findall(text))
+    counts = Counter(LETTER_WORD_RE.findall(text))
     lower = Counter({w: n for w, n in counts.items() if w[0].islower()})
     cap = Counter({w: n for w, n in counts.items() if w[0].isupper()})
     return _joined_names(text, lower, cap)

@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 
 from narrator.attribution import _denied
-from narrator.characters import (
-    _FIRST_PERSON_TAG,
-    _collect,
-    find_characters,
-)
+from narrator.characters import _collect, find_characters
 from narrator.epithets import _vocatives
+from narrator.first_person import _FIRST_PERSON_TAG
 from narrator.gender import gender_from_address
 from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
 from narrator.mentions import mention_regex
