@@ -162,8 +162,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     for k, seg in enumerate(body):
         # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
         # "Not for me."').
-        beat = (short and seg.kind == "narration" and k + 1 < len(body) and body[k + 1].kind == "dialogue"
-                and body[k + 1].paragraph == seg.paragraph and body[k + 1].chapter == seg.chapter)
+        beat = short and _leads_into_quote(body, k)
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short,
                  person_verbs, beat)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
@@ -718,6 +717,23 @@ _PERSON_ACTS = both_tenses(frozenset(
 _ACT_ED = re.compile(r"[a-z]{2,}ed")
 
 
+def _leads_into_quote(body: Sequence[Segment], k: int) -> bool:
+    """Whether segment k is an action beat: narration that leads straight into a quotation of its own paragraph
+    ('Bob shrugged. "Not for me."')."""
+    seg = body[k]
+    nxt = body[k + 1] if k + 1 < len(body) else None
+    return (seg.kind == "narration" and nxt is not None and nxt.kind == "dialogue"
+            and nxt.paragraph == seg.paragraph and nxt.chapter == seg.chapter)
+
+
+_LATER_SENTENCE = re.compile(r"[.!?;]\s+\S")
+
+
+def _in_last_sentence(rest: str) -> bool:
+    """Whether `rest`, the text after a word, starts no new sentence: the word is in its text's last one."""
+    return _LATER_SENTENCE.search(rest.rstrip()) is None
+
+
 def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Counter[str], beat: bool) -> bool:
     """Whether the name at m is the subject of a past verb right after it ("Bob shrugged", "Cass woke") where a
     short story shows a person: opening a sentence of a name that comes back, or in the beat's last sentence
@@ -725,7 +741,7 @@ def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Co
     verb = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", text[m.end():])
     if verb is None or verb.group(1) not in _PERSON_ACTS:
         return False
-    if beat and not re.search(r"[.!?;]\s+\S", text[m.end():].rstrip()):
+    if beat and _in_last_sentence(text[m.end():]):
         return True  # the beat's last sentence: its subject speaks next, or is spoken to
     head = text[max(0, m.start() - 60) : m.start()]
     cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
@@ -1052,8 +1068,7 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
     for k, seg in enumerate(body):
         if seg.kind != "narration":
             continue
-        beat = (k + 1 < len(body) and body[k + 1].kind == "dialogue" and body[k + 1].paragraph == seg.paragraph
-                and body[k + 1].chapter == seg.chapter)
+        beat = _leads_into_quote(body, k)
         for m in _ROLE_SUBJECT.finditer(seg.text):
             noun, verb = m.group("noun"), m.group("verb")
             if not fits("the " + noun):
@@ -1061,8 +1076,7 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
             if not (_ACT_ED.fullmatch(verb) or verb in _PERSON_ACTS or verb in ("was", "had", "is", "has")):
                 continue
             # Twice, or once in the beat that leads into a quotation.
-            last = not re.search(r"[.!?;]\s+\S", seg.text[m.end():].rstrip())
-            acting["the " + noun] += 2 if beat and last else 1
+            acting["the " + noun] += 2 if beat and _in_last_sentence(seg.text[m.end():]) else 1
     new = [ep for ep in tagged if ep not in named_near]
     new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
     if not new:
