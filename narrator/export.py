@@ -279,9 +279,14 @@ def codec_level_loss(sample_rate: int, bitrate: str, out_rate: int | None) -> fl
     return float(10 * np.log10(np.mean(x * x) / np.mean(y * y)))
 
 
+def _decode_command(path: Path) -> list[str]:
+    """ffmpeg decoding an encoded file to mono 16-bit PCM on stdout, as a player hears it."""
+    return [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-f", "s16le",
+            "-ac", "1", "-"]
+
+
 def _decoded_bytes(path: Path) -> bytes:
-    proc = subprocess.run([require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
-                           "-f", "s16le", "-ac", "1", "-"], capture_output=True, check=False)
+    proc = subprocess.run(_decode_command(path), capture_output=True, check=False)
     _check(proc.returncode, proc.stderr, path)
     return proc.stdout
 
@@ -319,10 +324,8 @@ class Delivered:
 def delivered_level(path: Path, sample_rate: int, want: Mastering) -> Delivered:
     """The levels of an encoded file as a player decodes it (ffmpeg), read a few seconds at a time."""
     meter = LevelMeter(sample_rate, 10 ** (want.true_peak / 20), 10 ** ((want.true_peak - _RINGING_DB) / 20))
-    cmd = [require_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-f", "s16le",
-           "-ac", "1", "-"]
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
+        proc = subprocess.Popen(_decode_command(path), stdout=subprocess.PIPE, stderr=errors)
         assert proc.stdout is not None
         carry = b""
         while data := proc.stdout.read(1 << 18):

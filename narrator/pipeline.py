@@ -341,6 +341,10 @@ def build(story_path: str | Path, output: Path, cast_path: str | Path | None = N
                            not_needed)
 
 
+def _lock_file(folder: Path) -> Path:
+    return folder / ".cache" / "build.lock"
+
+
 @contextlib.contextmanager
 def book_lock(folder: Path) -> Iterator[None]:
     """Hold the book folder's build lock (a lock on .cache/build.lock) for the length of a build.
@@ -352,7 +356,7 @@ def book_lock(folder: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not Linux or macOS
         yield
         return
-    lock = folder / ".cache" / "build.lock"
+    lock = _lock_file(folder)
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a") as f:
         try:
@@ -372,9 +376,8 @@ def book_busy(folder: Path) -> bool:
         import fcntl
     except ImportError:  # pragma: no cover - not Linux or macOS
         return False
-    lock = folder / ".cache" / "build.lock"
     try:
-        f = open(lock, "rb")  # noqa: SIM115 - held only for the probe below
+        f = open(_lock_file(folder), "rb")  # noqa: SIM115 - held only for the probe below
     except OSError:
         return False  # no lock file: no build has held it
     with f:
