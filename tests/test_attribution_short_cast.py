@@ -106,3 +106,21 @@ def test_the_one_looked_at_is_a_person_not_a_place():
     text = ('Twilight closed the book and looked at Rarity across the table. Rarity sighed.\n\n'
             '"Fine," the mare said.\n\n"You said that an hour ago," Twilight said.')
     assert _speakers(text) == ["Rarity", "Twilight"]
+
+
+def test_the_one_talked_to_waved_to_or_turned_to_is_a_person_not_a_place():
+    # "talked to Ann", "waved to Cora": one talks, waves and turns to people, as one looks at them. Counted as
+    # places ("to the station"), they outweighed "Ann smiled" and "Cora laughed", and both were no one.
+    text = ('Bob talked to Ann about the harvest. Ann smiled.\n\n"It will be a good year," she said.\n\n'
+            'Bob waved to Cora across the yard. Cora laughed. "Come over!"\n\n"Coming," he said.')
+    cast = _cast(text)
+    assert "Ann" in cast and "Cora" in cast, cast
+    assert _speakers(text) == ["Ann", "Cora", "Bob"]
+
+
+def test_the_one_gone_to_is_still_a_place():
+    # "went to Ardley" twice and "walked to Ardley": a town the story travels to, not a person.
+    text = ('Bob went to Ardley on Monday and walked to Ardley again on Friday. Ardley smiled on him.\n\n'
+            '"Market day," said Bob.\n\n"Again?" said Ann.')
+    assert "Ardley" not in _cast(text)
+
