@@ -42,6 +42,7 @@ from narrator.lexicon import (
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     FUNCTION_WORDS,
+    HOLIDAYS,
     LETTER,
     LETTER_WORD_RE,
     LOWER,
@@ -442,6 +443,10 @@ def _title_word(key: str) -> str:
     return {"Dr": "Doctor"}.get(key, key)
 
 
+_SAINTS_DAY = re.compile(r"['\u2019]s\s+(?:Day|Eve)\b")
+_FEAST_BEFORE = re.compile(r"(?:['\u2019]s|s['\u2019])\s+$")  # "New Year's Eve", "All Hallows' Eve"
+
+
 def _mid_sentence(text: str, pos: int) -> bool:
     """True when `pos` follows a lower-case word or a comma: a capital there is not a sentence start."""
     before = text[:pos].rstrip()
@@ -594,6 +599,8 @@ def _collect(
         # Trim leading non-name words ("Then Emma" -> "Emma"), stop at the first non-name word.
         kept: list[str] = []
         for j, w in enumerate(words):
+            if not kept and not title and w in HOLIDAYS:
+                break  # "Christmas Eve", "Easter Sunday": the capital after a holiday is the day's, not a name
             if w in _PARTICLES:
                 # Kept only between a title or name and the surname it belongs to.
                 if (kept or title) and j + 1 < len(words):
@@ -627,6 +634,9 @@ def _collect(
             continue
         if title and words and kept[0] != words[0]:
             title = None
+        if not title and (_SAINTS_DAY.match(seg_text, m.end()) or (
+                kept == ["Eve"] and _FEAST_BEFORE.search(seg_text, 0, m.start()))):
+            continue  # "St. Valentine's Day", "New Year's Eve": a day, whoever it is named after
         key = (title + " " if title else "") + " ".join(kept)
         form = forms.get(key)
         if form is None:

@@ -124,3 +124,14 @@ def test_the_one_gone_to_is_still_a_place():
             '"Market day," said Bob.\n\n"Again?" said Ann.')
     assert "Ardley" not in _cast(text)
 
+
+def test_days_months_and_holidays_are_nobody():
+    # Calendar words the story capitalises as English does: "Tuesdays" (plural), "Christmas Eve" and "New Year's
+    # Eve" ("Eve" is a name too), "Halloween came and went" (a holiday doing what a person does): nobody.
+    text = ('On Tuesdays the market came to town. Tuesdays were loud. Ann liked Tuesdays best.\n\n'
+            '"Are you coming?" Ann asked.\n\n"Not until Christmas Eve," said Bob.\n\nChristmas Eve came at last. '
+            '"Is it time?" Ann asked.\n\nHalloween came and went. "Boo," Bob said.\n\nThe Mondays dragged. '
+            'Mondays always did. "Back to work," said Ann.\n\nNew Year\'s Eve came and went too. "Cake?" Bob asked.')
+    cast = _cast(text)
+    assert not {"Tuesdays", "Eve", "Christmas Eve", "Halloween", "Mondays"} & set(cast), cast
+    assert _speakers(text) == ["Ann", "Bob", "Ann", "Bob", "Ann", "Bob"]
