@@ -154,12 +154,12 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
     # hole"), or the mid-sentence capitals of a name ("asked Table").
     tags = _tag_words(body)
+    person_verbs = _PERSON_VERBS_PRESENT if told_in_present([narration]) else _PERSON_VERBS
     promoted = (frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
-                | _modal_names(narration))
+                | _modal_names(narration) | _kin_names(narration, person_verbs))
     # Short stories name their people fewer times: one person-like use is evidence enough, and a name the
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
     short = len(everything) < 100_000
-    person_verbs = _PERSON_VERBS_PRESENT if told_in_present([narration]) else _PERSON_VERBS
     for k, seg in enumerate(body):
         # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
         # "Not for me."').
@@ -180,6 +180,10 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = _drop_family_plurals(chars)
     chars = gender_from_introduction(chars, body)
     chars = gender_from_address(chars, body)
+    if promoted & _KIN_NAMES.keys():
+        # "Mother" is a woman whatever pronouns the scene gives her.
+        chars = [replace(c, gender=_KIN_NAMES[c.name]) if c.name in _KIN_NAMES and c.gender == "unknown" else c
+                 for c in chars]
     if short:
         chars = _unnamed_speakers(chars, body)
     del text
@@ -492,6 +496,32 @@ def _modal_names(narration: str) -> frozenset[str]:
     """Modal verbs the narration uses as names ("Will said", "Will laughed")."""
     seen = Counter(m.group("w") for m in _MODAL_NAME.finditer(narration))
     return frozenset(w for w, n in seen.items() if n >= 2)
+
+
+# What a family calls its parents and grandparents, written as a name: "Mother called up to me".
+_KIN_NAMES = {**dict.fromkeys(["Mother", "Mum", "Mom", "Mama", "Mamma", "Ma", "Mummy", "Mommy", "Granny", "Grandma",
+                               "Gran", "Nana"], "female"),
+              **dict.fromkeys(["Father", "Dad", "Papa", "Pa", "Daddy", "Grandpa", "Grandad", "Granddad"], "male")}
+_KIN_ACTING = re.compile(r"(?<![A-Za-z'])(?P<w>" + "|".join(sorted(_KIN_NAMES, key=len, reverse=True))
+                         + r")\s+(?:[a-z]+ly\s+)?(?P<v>[a-z]+)\b")
+_KIN_OWNERS = frozenset(["my", "his", "her", "our", "your", "their", "the", "a", "its", "whose", "of"])
+
+
+def _kin_names(narration: str, person_verbs: frozenset[str]) -> frozenset[str]:
+    """Kinship words the narration writes as a name and makes do what a person does ("Mother called up to me",
+    "Dad was already at the table"): what the story calls that parent, so a name of a character like any other.
+
+    Not after a possessive or an article ("my Mother said" is a relation, however written), not before another
+    capital ("Mother Nature", "Father Brown"), and not in speech: every family says "Mother, look!" to someone
+    the narration may never show."""
+    found: set[str] = set()
+    for m in _KIN_ACTING.finditer(narration):
+        if m.group("v") not in _PERSON_ACTS and m.group("v") not in person_verbs:
+            continue
+        before = LETTER_WORD_RE.findall(narration[max(0, m.start() - 12) : m.start()])[-1:]
+        if not (before and before[0].lower() in _KIN_OWNERS):
+            found.add(m.group("w"))
+    return frozenset(found)
 
 
 # A capital after a lower-case word or a comma starts no sentence ("said Table", "with Table, who"):

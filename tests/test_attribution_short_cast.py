@@ -135,3 +135,21 @@ def test_days_months_and_holidays_are_nobody():
     cast = _cast(text)
     assert not {"Tuesdays", "Eve", "Christmas Eve", "Halloween", "Mondays"} & set(cast), cast
     assert _speakers(text) == ["Ann", "Bob", "Ann", "Bob", "Ann", "Bob"]
+
+
+def test_a_parent_the_narration_calls_mother_is_a_person_who_speaks():
+    # "Mother called up to me": a kinship word written as a name, the subject of what a person does, is the
+    # name the story knows her by. The call-out "Pell, supper!" names the "I", not the caller.
+    text = ('I was reading in my room when Mother called up to me, "Pell, supper!"\n\n"Coming!" I shouted back.\n\n'
+            'Mother was already at the table. "You took your time."\n\n"Sorry, Mother."')
+    story, segs = segments_of(text)
+    mother = next((c for c in find_characters(story, segs) if c.name == "Mother"), None)
+    assert mother is not None and mother.gender == "female", mother
+    assert _speakers(text) == ["Mother", "Pell", "Mother", "Pell"]
+
+
+def test_mother_in_speech_or_after_a_possessive_is_no_name():
+    # "my mother", "Mother Nature" and a "Mother" only ever called out in speech name no one the narration shows.
+    text = ('I walked home with my mother. Mother Nature had been kind that spring.\n\n"Mother, look!" said Ann.'
+            '\n\n"I see it," said Bob.')
+    assert "Mother" not in _cast(text)
