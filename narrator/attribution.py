@@ -442,7 +442,7 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             res.recent.update({name: (i, at) for at, name in sorted(para.mentions)})
         if not para.quotes:
             continue
-        para.tags = _find_tags(para, res) or _beat_between(para, res)
+        para.tags = _find_tags(para, res) or _beat_between(para, res, paras[last] if last is not None else None)
         named = [t.name for t, _ in para.tags if t.kind == "name" and t.name]
         para.named = named[0] if named else None
         if named:
@@ -490,13 +490,18 @@ def _chains(paras: list[_Para], res: _Resolver) -> None:
             epithet_seen[phrase] = i
 
 
-def _beat_between(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
+def _beat_between(para: _Para, res: _Resolver, prev: _Para | None = None) -> list[tuple[SpeechTag, int]]:
     """A pronoun tag from an untagged paragraph's action beat between two of its quotes.
 
     '"Everyone breaks things." He handed her the can. "The question is whether..."': one paragraph is one
     speaker's turn, and the sentence parting its quotes is what that speaker does while talking, so its
     pronoun subject ("He") is the speaker as surely as "he said" would be. Only a beat with speech on both
     sides: after the last quote the sentence is as often the listener's answer in a gesture.
+
+    A beat that only takes the words in ('"Go home." She flinched. "Now."') is the listener's, when its
+    pronoun fits the one who spoke the turn before (`prev`, the last paragraph with speech) and so is the one
+    this turn answers: no tag then, and turn-taking decides. A speaker may still wince at their own words
+    ('"Sign it," said Mara. / "I won't." He winced.': he is not the one who spoke last).
     """
     segs = para.segs
     for k in range(1, len(segs) - 1):
@@ -504,10 +509,32 @@ def _beat_between(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
             first = next((x for x in CLAUSE_BREAK.split(segs[k].text.strip()) if x), "")
             subs = subjects_of(first, res)[:1] if first else []
             if subs and subs[0][1] == "pronoun":
+                if _REACTION_BEAT.match(first) and _last_voice_gender(prev, res) in (subs[0][2], None):
+                    return []
                 qi = sum(1 for s in segs[:k] if s.kind == "dialogue") - 1
                 return [(SpeechTag(None, "pronoun", subs[0][2], "inside"), qi)]
             return []
     return []
+
+
+# Beats that take in what was just said rather than go on saying it: flinching, wincing, falling silent.
+# ("She started." is a start, "She started for the door" a step: only the one standing alone, or "at" something.)
+_REACTION_VERBS = both_tenses(frozenset(
+    ["flinched", "winced", "recoiled", "cringed", "stiffened", "froze", "blanched", "paled", "blinked", "obeyed",
+     "shrank", "quailed", "gaped", "reddened", "flushed"]))
+_REACTION_BEAT = re.compile(
+    r"\s*(?:He|She|he|she)\s+(?:[a-z]+ly\s+)?(?:(?:" + "|".join(sorted(_REACTION_VERBS, key=len, reverse=True))
+    + r")\b|(?:started|starts)(?:\s+[a-z]+ly)?(?=\s*[.,;!\u2014]|\s+at\b)|(?:was|is)\s+silent\b"
+    r"|(?:said|says)\s+nothing\b|(?:made|makes)\s+no\s+(?:answer|reply)\b|(?:did|does)\s+not\s+(?:answer|reply)\b)")
+
+
+def _last_voice_gender(prev: _Para | None, res: _Resolver) -> str | None:
+    """The sex of the last paragraph's speaker as its tag gives it ("said Mara", "she said"); None when unknown."""
+    if prev is None or not prev.tags:
+        return None
+    tag = prev.tags[0][0]
+    gender = res.gender.get(tag.name, "unknown") if tag.kind == "name" and tag.name else tag.gender
+    return gender if gender in ("male", "female") else None
 
 
 def _new_scene(between: list[_Para], res: _Resolver) -> bool:

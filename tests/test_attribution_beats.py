@@ -50,3 +50,22 @@ def test_attribution_the_one_a_turn_calls_sir_answers_it():
     got = speech(lines_of(text, [BELL, KIT, DUNN]))
     assert got[-1] == ("\"Barley sugar it is, ma'am.\"", "Mr. Dunn")
 
+
+
+def test_attribution_a_beat_that_reacts_to_the_line_is_the_listener_not_the_speaker():
+    # "She flinched" between "Go home." and "Now." is Mara taking the order she has just been given: she
+    # spoke the turn before (named), so this turn is Tobin's. "He looked at her" is the speaker's own beat.
+    text = ("Mara stood in the doorway. Tobin had not moved from the fire.\n\n"
+            "\"You came.\" He looked at her. \"I didn't think you would.\"\n\n"
+            "\"I said I would,\" Mara said.\n\n"
+            "\"Go home.\" She flinched. \"Now.\"\n\n"
+            "\"You don't mean that.\"")
+    assert [s for _, s in speech(lines_of(text, [MARA, TOBIN]))] == ["Tobin", "Tobin", "Mara", "Tobin", "Tobin",
+                                                                      "Mara"]
+
+
+def test_attribution_a_speaker_may_wince_at_their_own_words():
+    # The one who winces is not the one who spoke last (Mara): it is Tobin's turn, and his wince.
+    text = ("Mara and Tobin sat at the kitchen table.\n\n\"Sign it,\" said Mara.\n\n"
+            "\"I won't.\" He winced. \"You can't make me.\"")
+    assert [s for _, s in speech(lines_of(text, [MARA, TOBIN]))] == ["Mara", "Tobin", "Tobin"]
