@@ -153,3 +153,20 @@ def test_mother_in_speech_or_after_a_possessive_is_no_name():
     text = ('I walked home with my mother. Mother Nature had been kind that spring.\n\n"Mother, look!" said Ann.'
             '\n\n"I see it," said Bob.')
     assert "Mother" not in _cast(text)
+
+
+def test_the_one_at_work_in_the_library_is_the_librarian():
+    # "Mira looked up from the library desk": the story has said who works there, so a reader hears "the
+    # librarian said" as Mira, not as a stranger (nor as Tom, whom turn-taking offered).
+    text = ('Tom and Jess came in out of the rain. Mira looked up from the library desk.\n\n"Map room?" Tom asked.'
+            '\n\n"Upstairs," said Jess.\n\n"Closed," the librarian said.\n\n"Since when?" asked Jess.\n\n'
+            '"Since you two flooded it," Mira said.')
+    assert "the librarian" not in _cast(text)
+    assert _speakers(text) == ["Tom", "Jess", "Mira", "Jess", "Mira"]
+
+
+def test_a_workplace_everyone_walks_into_names_no_worker():
+    # Tom and Jess both go up the library steps: neither is the librarian, who is a voice of her own.
+    text = ('Tom and Jess ran up the library steps.\n\n"Map room?" Tom asked.\n\n"Closed," the librarian said.'
+            '\n\n"Since when?" asked Jess.')
+    assert _speakers(text) == ["Tom", "the librarian", "Jess"]
