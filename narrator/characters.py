@@ -368,8 +368,8 @@ def _any_ed_verb(m: re.Match[str]) -> bool:
 
 
 def _titles_called_out(body: Sequence[Segment], forms: dict[str, NameForm]) -> set[str]:
-    """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"'); returned as
-    title keys ("Captain", "Dr").
+    """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"', '"Aye, Cap."'); returned
+    as the words called ("Captain", "Doctor", "Cap").
 
     A titled name the narration gives once ("where Captain Ironhoof stood guard") is a character when
     the speech greets someone by that title and no other name carries it: the reader knows who is
@@ -378,14 +378,14 @@ def _titles_called_out(body: Sequence[Segment], forms: dict[str, NameForm]) -> s
     called: set[str] = set()
     for seg in body:
         if seg.kind == "dialogue":
-            called.update(title_key(m.group("t")) for m in _TITLE_CALLED.finditer(seg.text))
+            called.update(m.group("t") for m in _TITLE_CALLED.finditer(seg.text))
     if not called:
         return called
     holders: dict[str, list[NameForm]] = defaultdict(list)
     for f in forms.values():
         if f.title:
             holders[title_key(f.title)].append(f)
-    for t in called:
+    for t in {_called_key(w) for w in called}:
         fs = holders.get(t, [])
         # (Not when the narration has its own name for him, "the General": the greeting is the role's,
         # and a full name written once is no better name for him.)
@@ -396,13 +396,25 @@ def _titles_called_out(body: Sequence[Segment], forms: dict[str, NameForm]) -> s
     return called
 
 
-_CALLED_TITLES = "|".join(sorted((re.escape(t) for t in RANK_TITLES | NEUTRAL_TITLES), key=len, reverse=True))
+# What a crew, a squad or a ward calls the one holding the rank to their face: "Aye, Cap.", "All quiet, Sarge."
+_TITLE_NICKNAMES = {"Cap": "Captain", "Cap'n": "Captain", "Capt": "Captain", "Sarge": "Sergeant", "Doc": "Doctor",
+                    "Prof": "Professor", "Lieut": "Lieutenant"}
+_CALLED_TITLES = "|".join(sorted((re.escape(t) for t in RANK_TITLES | NEUTRAL_TITLES | _TITLE_NICKNAMES.keys()),
+                                 key=len, reverse=True))
+
+
 _TITLE_CALLED = re.compile(rf"(?:^[\"\u201c']|,\s+)(?P<t>{_CALLED_TITLES})(?=\s*[,.!?])")
 
 
+def _called_key(word: str) -> str:
+    """The title key of a word the speech calls someone by: "Cap" -> "Captain", "Doctor" -> "Dr"."""
+    return title_key(_TITLE_NICKNAMES.get(word, word))
+
+
 def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
-    """The bare title the speech calls out ("Captain") becomes an alias of the one character who holds
-    that title, so the greeting marks him as the one addressed (the next speaker, most likely)."""
+    """The bare title the speech calls out ("Captain", or what a crew calls a captain, "Cap") becomes an alias
+    of the one character who holds that title, so the greeting marks him as the one addressed (the next
+    speaker, most likely)."""
     if not called:
         return chars
     known = {f for c in chars for f in (c.name, *c.aliases)}
@@ -413,10 +425,12 @@ def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
             if first in TITLES:
                 owners[title_key(first)].add(c.name)
     extra: dict[str, list[str]] = defaultdict(list)
-    for t in sorted(called):
-        word = _title_word(t)
-        if len(owners.get(t, ())) == 1 and word not in known:
-            extra[next(iter(owners[t]))].append(word)
+    for called_word in sorted(called):
+        t = _called_key(called_word)
+        # ("Cap" is its own alias as well: the vocative the lines use.)
+        for word in dict.fromkeys((_title_word(t), called_word)):
+            if len(owners.get(t, ())) == 1 and word not in known and word not in extra[next(iter(owners[t]))]:
+                extra[next(iter(owners[t]))].append(word)
     if not extra:
         return chars
     return [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]

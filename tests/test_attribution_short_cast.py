@@ -170,3 +170,14 @@ def test_a_workplace_everyone_walks_into_names_no_worker():
     text = ('Tom and Jess ran up the library steps.\n\n"Map room?" Tom asked.\n\n"Closed," the librarian said.'
             '\n\n"Since when?" asked Jess.')
     assert _speakers(text) == ["Tom", "the librarian", "Jess"]
+
+
+def test_the_captain_called_cap_is_the_one_addressed():
+    # "Cap" is what a crew calls its captain: two of them call Captain Reyes so, so she is there (named once,
+    # never tagged) and is the one they speak to -- her orders are hers, not Oskar's or Tam's.
+    text = ('The storm hit at dawn. Captain Reyes held the wheel while Tam and Oskar fought the lines.\n\n'
+            '"Reef the mainsail!"\n\n"Aye, Cap," said Tam.\n\n"Cap, the jib is loose!" Oskar yelled.\n\n"Then cut it."')
+    story, segs = segments_of(text)
+    reyes = next((c for c in find_characters(story, segs) if c.name == "Captain Reyes"), None)
+    assert reyes is not None and "Cap" in reyes.aliases, reyes
+    assert _speakers(text) == ["Captain Reyes", "Tam", "Oskar", "Captain Reyes"]
