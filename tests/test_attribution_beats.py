@@ -69,3 +69,13 @@ def test_attribution_a_speaker_may_wince_at_their_own_words():
     text = ("Mara and Tobin sat at the kitchen table.\n\n\"Sign it,\" said Mara.\n\n"
             "\"I won't.\" He winced. \"You can't make me.\"")
     assert [s for _, s in speech(lines_of(text, [MARA, TOBIN]))] == ["Mara", "Tobin", "Tobin"]
+
+
+def test_attribution_a_lead_in_fragment_ending_in_a_colon_goes_on_with_the_sentence_before():
+    # "Then, very quietly, to no one in particular:" has no subject of its own: it is Tobin's sentence going
+    # on, and the next paragraph's line is his. Turn-taking gave it to Ivo, who spoke the turn before.
+    ivo = Character("Ivo", (), "male", 8)
+    text = ("Mara, Ivo and Tobin sat by the fire.\n\n\"It's late,\" said Mara.\n\n\"Not yet,\" said Ivo.\n\n"
+            "Tobin watched the flames for a long while. Then, very quietly, to no one in particular:\n\n"
+            "\"I used to have a house like that, Mara.\"\n\n\"What happened to it?\" Mara asked.")
+    assert [s for _, s in speech(lines_of(text, [MARA, TOBIN, ivo]))] == ["Mara", "Ivo", "Tobin", "Mara"]
