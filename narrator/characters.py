@@ -174,7 +174,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = cluster_forms(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
                      couples=couple_surnames(narration))
     chars = _title_alias(chars, called)
-    chars = link_epithets(chars, body)
+    chars = link_epithets(chars, body, short)
     chars = _self_introduced(chars, body)
     chars = _drop_named_things(chars, body)
     chars = _drop_family_plurals(chars)

@@ -181,3 +181,23 @@ def test_the_captain_called_cap_is_the_one_addressed():
     reyes = next((c for c in find_characters(story, segs) if c.name == "Captain Reyes"), None)
     assert reyes is not None and "Cap" in reyes.aliases, reyes
     assert _speakers(text) == ["Captain Reyes", "Tam", "Oskar", "Captain Reyes"]
+
+
+def test_a_tag_noun_answered_by_a_name_is_that_person():
+    # "said the juggler", and the reply calls "Cole": the one just answered is the juggler, so the juggler is
+    # Cole seen from another side, not a stranger of his own.
+    text = ('Ada and Cole stood on the bridge with a box of matches and a row of paper lanterns.\n\n'
+            '"You are doing it wrong," said the juggler.\n\n"I am lighting a lantern, Cole," Ada said. "There is no '
+            'wrong way."\n\n"There is a better way," the juggler said.')
+    assert "the juggler" not in _cast(text)
+    assert _speakers(text) == ["Cole", "Ada", "Ada", "Cole"]
+
+
+def test_a_name_called_before_a_tag_noun_is_not_its_owner():
+    # The judge thanks Mr. Dale; "said the usher" comes after, answering nobody: the one called in the line
+    # before is the judge's listener, not the usher. (Only the reply after a line says whom it answered.)
+    text = ('The court sat at ten. Mr. Dale rose for the defence, and Judge Harrow nodded to him.\n\n'
+            '"Thank you, Mr. Dale," said Judge Harrow. "Proceed."\n\n"Silence in court!" said the usher.\n\n'
+            '"I call Ann Pike," said Mr. Dale.')
+    assert "the usher" in _cast(text)
+    assert _speakers(text) == ["Judge Harrow", "Judge Harrow", "the usher", "Mr. Dale"]
