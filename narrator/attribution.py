@@ -260,6 +260,14 @@ class _Resolver:
         return None, "epithet", "unknown"
 
 
+# A beat that brings in an unseen voice by a verb of coming, not of speaking: "came a voice", "rose a thin voice",
+# "A voice rose from the water." ("A grave voice replied," is a speech tag the tag grammar reads; "came an angry
+# voice--the Rabbit's--" says whose it is.)
+_VOICE_BEAT = re.compile(r"(?:\b(?:came|rose|sounded|floated|drifted|rang)\s+(?:(?:up|out|back|down)\s+)?"
+                         r"(?:a|an|another)\s+(?:[a-z\-]+\s+){0,2}voice\b"
+                         r"|^\s*(?:A|An|Another)\s+(?:[a-z\-]+\s+){0,2}voice\s+(?:[a-z]+ly\s+)?"
+                         r"(?:came|rose|sounded|floated|drifted|rang|broke)\b)"
+                         r"(?![\s,\-\u2014]*(?:the\s+)?[A-Z][\w\-]*['\u2019]s\b)")
 _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
 
 
@@ -759,6 +767,9 @@ def _find_tags(para: _Para, res: _Resolver) -> list[tuple[SpeechTag, int]]:
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         lead = segs[qpos[0] - 1].text
+        if res.voice is not None and _VOICE_BEAT.search(SENTENCE_END.split(lead.rstrip())[-1]):
+            # "From the dark water came a voice, low and amused.": the unseen voice speaks what follows.
+            return [(SpeechTag(res.voice, "name", "unknown", "before"), 0)]
         # "She held out the tray, and he took a cup.": the clause nearest the speech has the last word.
         last = list(_AND_PRONOUN.finditer(SENTENCE_END.split(lead.rstrip())[-1]))
         subs = subjects_of(lead, res)

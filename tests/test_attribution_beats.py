@@ -79,3 +79,14 @@ def test_attribution_a_lead_in_fragment_ending_in_a_colon_goes_on_with_the_sente
             "Tobin watched the flames for a long while. Then, very quietly, to no one in particular:\n\n"
             "\"I used to have a house like that, Mara.\"\n\n\"What happened to it?\" Mara asked.")
     assert [s for _, s in speech(lines_of(text, [MARA, TOBIN, ivo]))] == ["Mara", "Ivo", "Tobin", "Mara"]
+
+
+def test_attribution_a_voice_that_comes_in_a_beat_speaks_the_line_after_it():
+    # "came a voice" / "A voice rose" just before the quotation: the unseen voice speaks it, and answers the
+    # "Who's there?" after it. Turn-taking gave both to Mara.
+    for beat in ("From the dark water below came a voice, low and amused.", "A voice rose from the dark water."):
+        text = ("Mara and Tobin stood on the bridge.\n\n\"It burned,\" said Mara. \"Lanterns do.\"\n\n"
+                f"{beat} \"Not all of them.\"\n\n\"Who's there?\" Tobin called.\n\n\"Only the river.\"")
+        voice = Character("Voice", ("a voice", "the voice"), "unknown", 0)
+        got = [s for _, s in speech(lines_of(text, [MARA, TOBIN, voice]))]
+        assert got == ["Mara", "Mara", "Voice", "Tobin", "Voice"], (beat, got)
