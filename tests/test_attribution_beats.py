@@ -90,3 +90,15 @@ def test_attribution_a_voice_that_comes_in_a_beat_speaks_the_line_after_it():
         voice = Character("Voice", ("a voice", "the voice"), "unknown", 0)
         got = [s for _, s in speech(lines_of(text, [MARA, TOBIN, voice]))]
         assert got == ["Mara", "Mara", "Voice", "Tobin", "Voice"], (beat, got)
+
+
+def test_attribution_the_voice_answers_who_is_there():
+    # "Who's there?" asks after the unseen voice that has just spoken: its answer is the voice's, though Mara
+    # and Tobin are both named in the narration between.
+    text = ("Mara and Tobin stood on the bridge.\n\n\"It burned,\" said Mara. \"Lanterns do.\"\n\n"
+            "From the dark water below came a voice, low and amused. \"Not all of them.\"\n\n"
+            "Mara froze. Tobin grabbed her arm and pulled her back from the rail.\n\n"
+            "\"Who's there?\" Tobin called.\n\n\"Only the river, little ones. Only the river.\"")
+    voice = Character("Voice", ("a voice", "the voice"), "unknown", 0)
+    got = [s for _, s in speech(lines_of(text, [MARA, TOBIN, voice]))]
+    assert got == ["Mara", "Mara", "Voice", "Tobin", "Voice"], got
