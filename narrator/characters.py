@@ -42,6 +42,7 @@ from narrator.lexicon import (
     FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     FUNCTION_WORDS,
+    HOLIDAYS,
     LETTER,
     LETTER_WORD_RE,
     LOWER,
@@ -153,12 +154,12 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     # May": not interjections, months or the animal the story also writes in lower case, "a rabbit
     # hole"), or the mid-sentence capitals of a name ("asked Table").
     tags = _tag_words(body)
+    person_verbs = _PERSON_VERBS_PRESENT if told_in_present([narration]) else _PERSON_VERBS
     promoted = (frozenset(w for w, n in tags.items() if n >= 3) | _proper_mid_sentence(body, lower_counts, tags)
-                | _modal_names(narration))
+                | _modal_names(narration) | _kin_names(narration, person_verbs))
     # Short stories name their people fewer times: one person-like use is evidence enough, and a name the
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
     short = len(everything) < 100_000
-    person_verbs = _PERSON_VERBS_PRESENT if told_in_present([narration]) else _PERSON_VERBS
     for k, seg in enumerate(body):
         # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
         # "Not for me."').
@@ -173,12 +174,16 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     chars = cluster_forms(forms, min_person=1 if short else 2, together=together, min_count=1 if short else 2,
                      couples=couple_surnames(narration))
     chars = _title_alias(chars, called)
-    chars = link_epithets(chars, body)
+    chars = link_epithets(chars, body, short)
     chars = _self_introduced(chars, body)
     chars = _drop_named_things(chars, body)
     chars = _drop_family_plurals(chars)
     chars = gender_from_introduction(chars, body)
     chars = gender_from_address(chars, body)
+    if promoted & _KIN_NAMES.keys():
+        # "Mother" is a woman whatever pronouns the scene gives her.
+        chars = [replace(c, gender=_KIN_NAMES[c.name]) if c.name in _KIN_NAMES and c.gender == "unknown" else c
+                 for c in chars]
     if short:
         chars = _unnamed_speakers(chars, body)
     del text
@@ -363,8 +368,8 @@ def _any_ed_verb(m: re.Match[str]) -> bool:
 
 
 def _titles_called_out(body: Sequence[Segment], forms: dict[str, NameForm]) -> set[str]:
-    """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"'); returned as
-    title keys ("Captain", "Dr").
+    """Ranks and offices the speech calls someone by alone ('"Good morning, Captain"', '"Aye, Cap."'); returned
+    as the words called ("Captain", "Doctor", "Cap").
 
     A titled name the narration gives once ("where Captain Ironhoof stood guard") is a character when
     the speech greets someone by that title and no other name carries it: the reader knows who is
@@ -373,14 +378,14 @@ def _titles_called_out(body: Sequence[Segment], forms: dict[str, NameForm]) -> s
     called: set[str] = set()
     for seg in body:
         if seg.kind == "dialogue":
-            called.update(title_key(m.group("t")) for m in _TITLE_CALLED.finditer(seg.text))
+            called.update(m.group("t") for m in _TITLE_CALLED.finditer(seg.text))
     if not called:
         return called
     holders: dict[str, list[NameForm]] = defaultdict(list)
     for f in forms.values():
         if f.title:
             holders[title_key(f.title)].append(f)
-    for t in called:
+    for t in {_called_key(w) for w in called}:
         fs = holders.get(t, [])
         # (Not when the narration has its own name for him, "the General": the greeting is the role's,
         # and a full name written once is no better name for him.)
@@ -391,13 +396,25 @@ def _titles_called_out(body: Sequence[Segment], forms: dict[str, NameForm]) -> s
     return called
 
 
-_CALLED_TITLES = "|".join(sorted((re.escape(t) for t in RANK_TITLES | NEUTRAL_TITLES), key=len, reverse=True))
+# What a crew, a squad or a ward calls the one holding the rank to their face: "Aye, Cap.", "All quiet, Sarge."
+_TITLE_NICKNAMES = {"Cap": "Captain", "Cap'n": "Captain", "Capt": "Captain", "Sarge": "Sergeant", "Doc": "Doctor",
+                    "Prof": "Professor", "Lieut": "Lieutenant"}
+_CALLED_TITLES = "|".join(sorted((re.escape(t) for t in RANK_TITLES | NEUTRAL_TITLES | _TITLE_NICKNAMES.keys()),
+                                 key=len, reverse=True))
+
+
 _TITLE_CALLED = re.compile(rf"(?:^[\"\u201c']|,\s+)(?P<t>{_CALLED_TITLES})(?=\s*[,.!?])")
 
 
+def _called_key(word: str) -> str:
+    """The title key of a word the speech calls someone by: "Cap" -> "Captain", "Doctor" -> "Dr"."""
+    return title_key(_TITLE_NICKNAMES.get(word, word))
+
+
 def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
-    """The bare title the speech calls out ("Captain") becomes an alias of the one character who holds
-    that title, so the greeting marks him as the one addressed (the next speaker, most likely)."""
+    """The bare title the speech calls out ("Captain", or what a crew calls a captain, "Cap") becomes an alias
+    of the one character who holds that title, so the greeting marks him as the one addressed (the next
+    speaker, most likely)."""
     if not called:
         return chars
     known = {f for c in chars for f in (c.name, *c.aliases)}
@@ -408,10 +425,12 @@ def _title_alias(chars: list[Character], called: set[str]) -> list[Character]:
             if first in TITLES:
                 owners[title_key(first)].add(c.name)
     extra: dict[str, list[str]] = defaultdict(list)
-    for t in sorted(called):
-        word = _title_word(t)
-        if len(owners.get(t, ())) == 1 and word not in known:
-            extra[next(iter(owners[t]))].append(word)
+    for called_word in sorted(called):
+        t = _called_key(called_word)
+        # ("Cap" is its own alias as well: the vocative the lines use.)
+        for word in dict.fromkeys((_title_word(t), called_word)):
+            if len(owners.get(t, ())) == 1 and word not in known and word not in extra[next(iter(owners[t]))]:
+                extra[next(iter(owners[t]))].append(word)
     if not extra:
         return chars
     return [Character(c.name, c.aliases + tuple(extra.get(c.name, ())), c.gender, c.mentions) for c in chars]
@@ -440,6 +459,10 @@ def _collect_role_tag(tag: str, comma: bool, forms: dict[str, NameForm]) -> None
 def _title_word(key: str) -> str:
     """A title key as the word the speech calls someone by: "Dr" -> "Doctor", "Captain" -> "Captain"."""
     return {"Dr": "Doctor"}.get(key, key)
+
+
+_SAINTS_DAY = re.compile(r"['\u2019]s\s+(?:Day|Eve)\b")
+_FEAST_BEFORE = re.compile(r"(?:['\u2019]s|s['\u2019])\s+$")  # "New Year's Eve", "All Hallows' Eve"
 
 
 def _mid_sentence(text: str, pos: int) -> bool:
@@ -487,6 +510,32 @@ def _modal_names(narration: str) -> frozenset[str]:
     """Modal verbs the narration uses as names ("Will said", "Will laughed")."""
     seen = Counter(m.group("w") for m in _MODAL_NAME.finditer(narration))
     return frozenset(w for w, n in seen.items() if n >= 2)
+
+
+# What a family calls its parents and grandparents, written as a name: "Mother called up to me".
+_KIN_NAMES = {**dict.fromkeys(["Mother", "Mum", "Mom", "Mama", "Mamma", "Ma", "Mummy", "Mommy", "Granny", "Grandma",
+                               "Gran", "Nana"], "female"),
+              **dict.fromkeys(["Father", "Dad", "Papa", "Pa", "Daddy", "Grandpa", "Grandad", "Granddad"], "male")}
+_KIN_ACTING = re.compile(r"(?<![A-Za-z'])(?P<w>" + "|".join(sorted(_KIN_NAMES, key=len, reverse=True))
+                         + r")\s+(?:[a-z]+ly\s+)?(?P<v>[a-z]+)\b")
+_KIN_OWNERS = frozenset(["my", "his", "her", "our", "your", "their", "the", "a", "its", "whose", "of"])
+
+
+def _kin_names(narration: str, person_verbs: frozenset[str]) -> frozenset[str]:
+    """Kinship words the narration writes as a name and makes do what a person does ("Mother called up to me",
+    "Dad was already at the table"): what the story calls that parent, so a name of a character like any other.
+
+    Not after a possessive or an article ("my Mother said" is a relation, however written), not before another
+    capital ("Mother Nature", "Father Brown"), and not in speech: every family says "Mother, look!" to someone
+    the narration may never show."""
+    found: set[str] = set()
+    for m in _KIN_ACTING.finditer(narration):
+        if m.group("v") not in _PERSON_ACTS and m.group("v") not in person_verbs:
+            continue
+        before = LETTER_WORD_RE.findall(narration[max(0, m.start() - 12) : m.start()])[-1:]
+        if not (before and before[0].lower() in _KIN_OWNERS):
+            found.add(m.group("w"))
+    return frozenset(found)
 
 
 # A capital after a lower-case word or a comma starts no sentence ("said Table", "with Table, who"):
@@ -594,6 +643,8 @@ def _collect(
         # Trim leading non-name words ("Then Emma" -> "Emma"), stop at the first non-name word.
         kept: list[str] = []
         for j, w in enumerate(words):
+            if not kept and not title and w in HOLIDAYS:
+                break  # "Christmas Eve", "Easter Sunday": the capital after a holiday is the day's, not a name
             if w in _PARTICLES:
                 # Kept only between a title or name and the surname it belongs to.
                 if (kept or title) and j + 1 < len(words):
@@ -627,6 +678,9 @@ def _collect(
             continue
         if title and words and kept[0] != words[0]:
             title = None
+        if not title and (_SAINTS_DAY.match(seg_text, m.end()) or (
+                kept == ["Eve"] and _FEAST_BEFORE.search(seg_text, 0, m.start()))):
+            continue  # "St. Valentine's Day", "New Year's Eve": a day, whoever it is named after
         key = (title + " " if title else "") + " ".join(kept)
         form = forms.get(key)
         if form is None:
@@ -641,9 +695,8 @@ def _collect(
         if (title or (nxt and nxt[0].lower() in person_verbs) or (prev and prev[-1].lower() in SPEECH_VERBS)
                 or (short and is_narration and _acting_subject(seg_text, m, kept, cap_counts, beat))):
             form.person += 1
-        if not title and prev and prev[-1] in _PLACE_PREPS and not (
-                prev[-1] == "at" and len(prev) > 1 and prev[-2].lower() in _LOOK_VERBS):
-            # ("looked at Rarity" is at a person: one looks at people, not only at places.)
+        if not title and prev and prev[-1] in _PLACE_PREPS and not _turned_to_person(before):
+            # ("looked at Rarity", "talked to Ann", "waved to Cora" are at or to a person, not a place.)
             form.place += 1
         if not title and len(words) > len(kept) and words[len(kept)] in _PLACE_NOUNS:
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
@@ -765,6 +818,36 @@ _LY_NOUNS = frozenset(["family", "belly", "lily", "folly", "jelly", "ally", "hol
 _LOOK_VERBS = both_tenses(frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed",
                                      "gazing", "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare",
                                      "glared", "peered", "frowned", "grinned", "winked", "laughed", "nodded"]))
+
+
+# Verbs one does to or at a person, not a place ("talked to Ann", "turned to Ann", "waved at Cora", "seemed to
+# Alice"): the capital after their "to", "at" or "towards" is somebody. On the development novels "turned to X",
+# "said to X", "glanced at X" and "seemed to X" are a character's name 180 times in 185; "went to", "came to",
+# "walked to" and "returned to" a place two times in three, so the verbs of going are not among them (nor
+# "called", which "called at Hartfield" makes a visit).
+_TO_PERSON_VERBS = both_tenses(frozenset(
+    ["said", "spoke", "talked", "whispered", "murmured", "muttered", "shouted", "cried", "yelled", "explained",
+     "replied", "turned", "waved", "nodded", "bowed", "beckoned", "gestured", "motioned", "signalled", "signaled",
+     "winked", "smiled", "grinned", "seemed", "appeared", "engaged", "married", "introduced", "listened",
+     "appealed", "apologised", "apologized", "lied", "confided", "confessed", "complained", "sang", "read",
+     "bent", "leaned", "whistled", "called", "snapped", "scowled", "glowered", "sneered", "pointed",
+     "blinked", "pouted", "growled", "hissed", "barked", "laughed"])) | _LOOK_VERBS | frozenset(
+    ["say", "saying", "speak", "speaking", "talk", "talking", "whisper", "whispering", "turn", "turning", "wave",
+     "waving", "nod", "nodding", "bow", "bowing", "smile", "smiling", "grin", "grinning", "wink", "winking",
+     "listen", "listening", "shout", "shouting", "call", "calling", "explain", "explaining", "kind", "rude",
+     "civil", "devoted", "related", "attached", "known", "writing"])
+_TO_PERSON_AT = re.compile(r"(?<![A-Za-z])(?P<verb>[a-z]+)\s+(?:[a-z]+ly\s+|back\s+|round\s+|around\s+){0,2}"
+                           r"(?P<prep>to|at|towards|toward)\s+$")
+
+
+def _turned_to_person(before: str) -> bool:
+    """Whether the text right before a name is a verb one does to or at a person and its preposition ("talked
+    to", "turned slowly to", "looked at"): the name is the one talked to, not a place gone to."""
+    m = _TO_PERSON_AT.search(before)
+    if m is None or m.group("verb") not in _TO_PERSON_VERBS:
+        return False
+    # "called at Hartfield" is a visit, "called to Ann" a call.
+    return not (m.group("prep") == "at" and m.group("verb") in ("called", "calls", "call", "calling"))
 
 
 # Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").
@@ -1081,4 +1164,50 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
     new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
     if not new:
         return chars
+    # "Mira looked up from the library desk" ... "the librarian said": the one person the story puts at that
+    # work is the one the role means, not a stranger.
+    holders = {ep: who for ep in new if pattern is not None
+               and (who := _work_holder(ep.split()[-1], paragraphs, pattern, lookup)) is not None}
+    if holders:
+        chars = [replace(c, aliases=(*c.aliases, *(ep for ep, who in holders.items() if who == c.name)))
+                 if c.name in holders.values() else c for c in chars]
+        new = [ep for ep in new if ep not in holders]
     return chars + [Character(ep, (), noun_gender(ep.split()[-1]), tagged[ep] + acting[ep]) for ep in new]  # type: ignore[arg-type]
+
+
+# A role and the place of its work: "librarian" / "library", "baker" / "bakery", "brewer" / "brewery",
+# "innkeeper" / "inn". (Not "gardener" / "garden", "boatman" / "boat", "headmaster" / "head": anyone walks in a
+# garden or sits in a boat, so only the workplaces English forms with "-y", "-ery", "-ry", and an inn or a shop.)
+_ROLE_ENDINGS = ("ian", "er", "ist")
+_KEPT_PLACES = frozenset(["inn", "shop", "lighthouse", "tavern", "store"])
+# Comings and goings: whoever walks into the library is a visitor there, not its librarian.
+_ARRIVING = re.compile(r"\b(?:came|comes|come|walked|walks|ran|runs|went|goes|entered|enters|hurried|hurries|"
+                       r"burst|bursts|stepped|steps|arrived|arrives|visited|visits|reached|reaches|left|leaves|"
+                       r"into|towards?|past)\b")
+
+
+def _works_at(role: str, word: str) -> bool:
+    """Whether `word` is the place of `role`'s work ("library" for "librarian", "inn" for "innkeeper")."""
+    if role.endswith("keeper"):
+        return word == role[: -len("keeper")] and word in _KEPT_PLACES
+    for end in _ROLE_ENDINGS:
+        stem = role[: -len(end)]
+        if role.endswith(end) and len(stem) >= 3 and word in (stem + "y", stem + "ery", stem + "ry"):
+            return True
+    return False
+
+
+def _work_holder(role: str, paragraphs: Sequence[str], pattern: re.Pattern[str], lookup: dict[str, str]) -> str | None:
+    """The one character the narration shows at the role's place of work ("Mira looked up from the library
+    desk" for "the librarian"): named alone in every sentence that mentions the place without anyone coming
+    or going. None when no sentence does, or two people share one ("Tom and Jess sat in the library")."""
+    holder: set[str] = set()
+    for para in paragraphs:
+        for sentence in re.split(r"(?<=[.!?;])\s+", para):
+            if not any(_works_at(role, w) for w in re.findall(r"[a-z]+", sentence)) or _ARRIVING.search(sentence):
+                continue
+            names = {lookup[" ".join(m.group(0).split())] for m in pattern.finditer(sentence)}
+            if len(names) > 1:
+                return None
+            holder |= names  # ("The library was quiet." names nobody there)
+    return next(iter(holder)) if len(holder) == 1 else None
