@@ -37,7 +37,7 @@ from narrator.export import (
     remove_old_chapters,
     require_ffmpeg,
     write_bytes_atomically,
-    write_mp3,
+    write_chapter,
 )
 from narrator.faults import (
     DEFAULT_TIMEOUT,
@@ -459,20 +459,26 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     if out_file is not None:
         check_output_folder(out_file.parent)  # before rendering, not after it
     synthesize(clips, cache, engines, jobs)
-    pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
+    # The cast file's [pacing] as the build uses it (the preview used the built-in pauses, so a lengthened
+    # speaker_change was heard only in the book); only the room tone around it is the preview's own, shorter.
+    pacing = {**PACING, **(script.castfile.pacing if script.castfile else {}), "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, pacing)
     # Not in the book folder: audiobook apps list every audio file there as a chapter. The cache folder is
     # hidden (apps and media scanners skip dot-folders), is already this story's, and `narrator clean` empties it.
     dest = out_file or cache.root / PREVIEW_FILE
     label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
     # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
-    speakers, voices = audio.spans("role"), audio.spans("voice")
     if dest.suffix.lower() == ".mp3":
-        write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
-                  digest="preview", speakers=speakers, voices=voices)
+        # Encoded as a chapter is: aimed up by what LAME takes off, decoded and measured, mastered again if it
+        # missed (it came out 0.4 LU under the target when it was only encoded).
+        how = Delivery(mastering=Mastering(room_tone=None))
+        tags = Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1)
+        miss = write_chapter(audio, dest, tags, "preview", how, captions=False)  # "preview": the next -o may replace it
+        if miss is not None:
+            warnings.warn(NarratorWarning(missed_targets({chapter: miss}, how)), stacklevel=2)
     else:
-        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=speakers, voices=voices),
-                   SAMPLE_RATE, dest)
+        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=audio.spans("role"),
+                          voices=audio.spans("voice")), SAMPLE_RATE, dest)
     return dest, audio.seconds
 
 
