@@ -22,13 +22,13 @@ from narrator.assemble import PACING, ChapterAudio, Stopped, assemble, pacing_us
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
-from narrator.castfile import CastFile, cover_path, load_cast
+from narrator.castfile import CastFile, CharacterEntry, cover_path, load_cast
 from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
-from narrator.errors import InputError, NarratorError, OutputError
+from narrator.errors import CastError, InputError, NarratorError, OutputError
 from narrator.export import (
     Missed,
     Tags,
@@ -112,12 +112,14 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
         candidate = Path("voices") / f"{slugify(story.title)}.toml"
         cast_path = candidate if candidate.is_file() else None
     castfile = load_cast(cast_path) if cast_path else None
+    own_title = story.title
     story = _with_story_overrides(story, castfile)
     chapters = split_chapters(story, include_notes=include_notes)
     segments = [seg for chapter in chapters for seg in split_dialogue(story, chapter)]
     if not any(seg.text.strip() for seg in segments if not seg.heading):
         raise InputError(f"{story_path} has no story text to read (only headings or author's notes).")
     found = find_characters(story, segments)
+    _check_cast_is_this_storys(castfile, own_title, found, story.text)
     characters = merge_aliases(found, castfile)
     lines = attribute(segments, characters)
     lines = apply_overrides(lines, castfile, {c.name for c in characters})
@@ -126,20 +128,41 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
     return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile, lexicon)
 
 
-def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line], text: str) -> None:
-    """A cast-file character the story never names and no line goes to is most likely a misspelt name."""
-    if castfile is None:
-        return
+def _not_in_text(castfile: CastFile, found: Sequence[Character], text: str) -> list[CharacterEntry]:
+    """The cast file's characters that the story neither has as a character nor writes, by name or alias."""
     known = {n for c in found for n in (c.name, *c.aliases)}
-    speaking = {ln.speaker for ln in lines}
 
     def written(name: str) -> bool:  # in the text as a whole word, though not found as a character
         return re.search(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, name.split())) + r"(?![^\W\d_])", text) is not None
 
-    # A name the text does write is not misspelt, so "not in this story" would be false: no warning for it.
-    absent = [e for e in castfile.characters.values()
-              if e.name not in speaking and not ({e.name, *e.aliases} & known)
-              and not any(written(n) for n in (e.name, *e.aliases) if n.strip())]
+    # A name the text does write is not misspelt, so "not in this story" would be false for it.
+    return [e for e in castfile.characters.values()
+            if not ({e.name, *e.aliases} & known) and not any(written(n) for n in (e.name, *e.aliases) if n.strip())]
+
+
+def _check_cast_is_this_storys(castfile: CastFile | None, own_title: str, found: Sequence[Character], text: str) -> None:
+    """A cast file written for another story is an error: its [story] title would title (and file) this book as that
+    one, and its overrides would move this story's lines to that story's people (walk11: The Ferryman's Ledger built
+    as "The Lamplighter's Apprentice", line 2:10 spoken by Mara). Told apart from a title changed on purpose by its
+    characters: most of another story's are not in this one."""
+    title = castfile.story.get("title") if castfile else None
+    if castfile is None or not title or slugify(title) == slugify(own_title) or not castfile.characters:
+        return
+    absent = _not_in_text(castfile, found, text)
+    if 2 * len(absent) <= len(castfile.characters):
+        return
+    names = ", ".join(e.name for e in absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+    raise CastError(f'{castfile.path} is the cast file of "{title}", not of "{own_title}": {len(absent)} of its '
+                    f"{len(castfile.characters)} characters ({names}) are not in this story. Give this story's cast file "
+                    f"with --cast, or write one with `narrator cast STORY -o voices/{slugify(own_title)}.toml`.")
+
+
+def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line], text: str) -> None:
+    """A cast-file character the story never names and no line goes to is most likely a misspelt name."""
+    if castfile is None:
+        return
+    speaking = {ln.speaker for ln in lines}
+    absent = [e for e in _not_in_text(castfile, found, text) if e.name not in speaking]
     if absent:
         names = ", ".join(f'"{e.name}" (line {e.setting.line})' if e.setting.line else f'"{e.name}"' for e in absent[:5])
         more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""

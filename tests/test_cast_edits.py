@@ -1,0 +1,91 @@
+"""A person edits the cast file by hand: every edit does what it says, every slip gets one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrator import cli
+from narrator.cli import app
+from narrator.errors import CastError
+from narrator.pipeline import make_script
+
+runner = CliRunner()
+
+HOUSE = """The Quiet House - Ada Vale
+
+Chapter 1: Arrival
+
+"Is anyone home?" Ada called.
+
+"Only me," said Tom. "And the mice."
+
+"Then open the door," Ada said.
+"""
+
+FERRY = """The Night Ferry - Hal Moss
+
+Chapter 1: The River
+
+"How much to cross?" asked Nell.
+
+"Four pence," Osric said.
+
+"Then take me over," said Nell.
+"""
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cast_for(story: Path, dest: Path) -> Path:
+    result = runner.invoke(app, ["cast", str(story), "-o", str(dest), "--engine", "silent"])
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+def test_cast_file_of_another_story_is_an_error_naming_both_titles(tmp_path: Path) -> None:
+    # The Quiet House's cast given to The Night Ferry: its [story] title would have titled the ferry's book "The
+    # Quiet House" (and put it in that book's folder), and its overrides would have moved ferry lines to Ada.
+    house, ferry = _write(tmp_path / "house.txt", HOUSE), _write(tmp_path / "ferry.txt", FERRY)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    with cast.open("a", encoding="utf-8") as f:
+        f.write('\n[[overrides]]\nid = "1:3"\nspeaker = "Ada"\n')
+    with pytest.raises(CastError) as err:
+        make_script(ferry, cast)
+    message = str(err.value)
+    assert '"The Quiet House"' in message and '"The Night Ferry"' in message
+    assert "Ada" in message and "Tom" in message and "--cast" in message
+
+
+def _main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
+    """The program as a person runs it: exit code and standard error."""
+    monkeypatch.setattr("sys.argv", ["narrator", *args])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    return int(info.value.code or 0), capsys.readouterr().err
+
+
+def test_cast_of_another_story_leaves_that_file_as_it_was(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    house, ferry = _write(tmp_path / "house.txt", HOUSE), _write(tmp_path / "ferry.txt", FERRY)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    before = cast.read_bytes()
+    for command in (["cast", str(ferry), "-o", str(cast)], ["script", str(ferry), "--cast", str(cast)]):
+        code, err = _main(capsys, monkeypatch, *command, "--engine", "silent")
+        assert code == 3, err
+        assert len(err.strip().splitlines()) == 1 and err.startswith("error: ") and "Traceback" not in err
+    assert cast.read_bytes() == before  # `narrator cast` did not fold the ferry's characters into the house's file
+
+
+def test_a_retitled_story_with_its_own_characters_is_not_another_story(tmp_path: Path) -> None:
+    # [story] title is there to override the story's own title: with the story's characters, it is this story's.
+    house = _write(tmp_path / "house.txt", HOUSE)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    cast.write_text(cast.read_text(encoding="utf-8").replace('title = "The Quiet House"', 'title = "A House, Quiet"'),
+                    encoding="utf-8")
+    assert make_script(house, cast).story.title == "A House, Quiet"
