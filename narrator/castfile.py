@@ -229,9 +229,15 @@ def _check_aliases(characters: dict[str, CharacterEntry], where: _Locator) -> No
         for alias in entry.aliases:
             if owner.get(alias, entry.name) != entry.name:
                 other = owner[alias]
+                # Naming another table in one's aliases is how a person first tries to merge two characters:
+                # say how to finish the merge (walk11), not only that the name is taken.
+                at = f" (line {characters[other].setting.line})" if characters[other].setting.line else ""
+                todo = (f'to merge "{other}" into "{entry.name}", delete the table [characters."{other}"]{at}; '
+                        "to keep them apart, remove the alias" if alias == other else
+                        f'remove it from one of the two ([characters."{other}"]{at})')
                 raise CastError(where.say(f'characters."{entry.name}"', "aliases",
                                           f'alias {alias!r} of "{entry.name}" already names "{other}"; '
-                                          "a name can belong to one character only"))
+                                          f"a name can belong to one character only: {todo}"))
             owner[alias] = entry.name
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -169,7 +170,25 @@ def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: S
         warnings.warn(NarratorWarning(
             f"{castfile.path}: {names}{more} {'is' if len(absent) == 1 else 'are'} not in this story and "
             f"speak{'s' if len(absent) == 1 else ''} no line; check the spelling against `narrator script`, "
-            "or give them a line with [[overrides]]."), stacklevel=2)
+            "or give them a line with [[overrides]]." + _renamed_hint(castfile, found, absent)), stacklevel=2)
+
+
+def _renamed_hint(castfile: CastFile, found: Sequence[Character], absent: Sequence[CharacterEntry]) -> str:
+    """The story's character a misspelt or renamed table most likely meant, and how to rename one: renaming
+    [characters.Mara] to "Mara Finch" left Mara with an automatic voice and said nothing about her (walk11)."""
+    owned = {n for e in castfile.characters.values() for n in (e.name, *e.aliases)}
+    free = [c.name for c in found if not ({c.name, *c.aliases} & owned)]
+    guesses: list[tuple[str, str]] = []
+    for e in absent:
+        words = set(e.name.lower().split())
+        near = [n for n in free if words & set(n.lower().split())] or difflib.get_close_matches(e.name, free, 1, 0.75)
+        if near:
+            guesses.append((e.name, near[0]))
+    if not guesses:
+        return ""
+    meant = ", ".join(f'"{story}"' + (f' for "{table}"' if len(guesses) > 1 else "") for table, story in guesses)
+    return (f" Did you mean {meant}? To give a character a name of your own, keep the story's as an alias in its "
+            f'table: aliases = ["{guesses[0][1]}"].')
 
 
 def _script_for_build(story_path: str | Path, cast_path: str | Path | None, include_notes: bool) -> Script:

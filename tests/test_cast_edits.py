@@ -89,3 +89,53 @@ def test_a_retitled_story_with_its_own_characters_is_not_another_story(tmp_path:
     cast.write_text(cast.read_text(encoding="utf-8").replace('title = "The Quiet House"', 'title = "A House, Quiet"'),
                     encoding="utf-8")
     assert make_script(house, cast).story.title == "A House, Quiet"
+
+
+def _retitle_table(cast: Path, old: str, new: str) -> None:
+    text = cast.read_text(encoding="utf-8")
+    assert f"[characters.{old}]" in text
+    cast.write_text(text.replace(f"[characters.{old}]", f'[characters."{new}"]'), encoding="utf-8")
+
+
+def test_a_renamed_table_names_the_character_it_left_without_a_voice(tmp_path: Path) -> None:
+    # Renaming [characters.Ada] to "Ada Marsh" gave Ada an automatic voice again, with a warning that "Ada Marsh" is
+    # not in the story and no word of which character lost its settings, nor of how to rename one.
+    house = _write(tmp_path / "house.txt", HOUSE)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    _retitle_table(cast, "Ada", "Ada Marsh")
+    with pytest.warns(UserWarning) as caught:
+        make_script(house, cast)
+    said = " ".join(str(w.message) for w in caught)
+    assert '"Ada Marsh"' in said and 'Did you mean "Ada"' in said and 'aliases = ["Ada"]' in said
+
+
+def test_a_table_renamed_with_the_storys_name_as_alias_keeps_its_lines(tmp_path: Path) -> None:
+    # What that warning tells a person to do works: the lines, and the table's voice, are the new name's.
+    house = _write(tmp_path / "house.txt", HOUSE)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    _retitle_table(cast, "Ada", "Ada Marsh")
+    cast.write_text(cast.read_text(encoding="utf-8").replace('[characters."Ada Marsh"]\n',
+                                                             '[characters."Ada Marsh"]\naliases = ["Ada"]\n'),
+                    encoding="utf-8")
+    script = make_script(house, cast)
+    assert {ln.speaker for ln in script.lines if ln.segment.kind == "dialogue"} == {"Ada Marsh", "Tom"}
+
+
+def test_merging_by_alias_while_the_other_table_stays_says_to_delete_that_table(tmp_path: Path) -> None:
+    # The natural first try at merging Tom into Ada: his name in her aliases. The error said only that the name
+    # "already names" Tom; it now says what to do, with the line of the table to delete.
+    house = _write(tmp_path / "house.txt", HOUSE)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    text = cast.read_text(encoding="utf-8")
+    cast.write_text(text.replace("[characters.Ada]\n", '[characters.Ada]\naliases = ["Tom"]\n'), encoding="utf-8")
+    tom_line = 1 + cast.read_text(encoding="utf-8").splitlines().index("[characters.Tom]")
+    with pytest.raises(CastError) as err:
+        make_script(house, cast)
+    message = str(err.value)
+    assert f'[characters."Tom"] (line {tom_line})' in message and "delete" in message
+    text = cast.read_text(encoding="utf-8")
+    start = text.index("[characters.Tom]")
+    end = text.find("\n[", start + 1)
+    cast.write_text(text[:start] + (text[end + 1:] if end != -1 else ""), encoding="utf-8")
+    script = make_script(house, cast)  # done as it says, the merge works: every line is Ada's
+    assert {ln.speaker for ln in script.lines if ln.segment.kind == "dialogue"} == {"Ada"}
