@@ -244,6 +244,8 @@ def preview_cmd(
     chapter: Annotated[int | None, typer.Option("--chapter", "-c", min=1, help="Chapter number (default 1, or the chapter of --lines ids).")] = None,
     scene: Annotated[int | None, typer.Option("--scene", "-s", min=1, help="Scene number within the chapter.")] = None,
     lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter, or ids from `narrator script` (2:4-2:9).")] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="Only this character's lines (a name or alias, or "
+                                                "narrator/unknown): in the whole story, or in --chapter/--scene/--lines.")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/.cache/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
@@ -252,7 +254,7 @@ def preview_cmd(
                                             "shares (as `narrator build -o`).")] = Path("output"),
     voice_dir: VoiceDirOpt = None,
 ) -> None:
-    """Render one scene with the real cast, in seconds."""
+    """Render one scene (or lines, or one character's lines) with the real cast, in seconds."""
     _use_voice_dirs(voice_dir)
     span: tuple[int, int] | None = None
     if lines:
@@ -261,12 +263,15 @@ def preview_cmd(
         if id_chapter is not None and chapter is not None and id_chapter != chapter:
             raise InputError(f"--lines {lines} is in chapter {id_chapter}, but --chapter says {chapter}: give one of them.")
         chapter = chapter or id_chapter
-    chapter = chapter or 1
-    if scene is None and span is None:
-        scene = 1
     if scene is not None and span is not None:
         raise InputError("give either --scene or --lines, not both.")
-    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir)
+    if speaker is None:
+        chapter = chapter or 1
+        if scene is None and span is None:
+            scene = 1
+    elif scene is not None and chapter is None:
+        chapter = 1  # --scene is a scene of a chapter, as without --speaker
+    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir, speaker=speaker)
     out.print(f"wrote {path} ({_clock(seconds)})")
     if play:
         _play(path)

@@ -24,7 +24,16 @@ from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
 from narrator.castfile import CastFile, CharacterEntry, cover_path, load_cast
-from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
+from narrator.casting import (
+    NARRATOR,
+    UNKNOWN,
+    Casting,
+    Engines,
+    apply_overrides,
+    assign_voices,
+    cast,
+    merge_aliases,
+)
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
@@ -454,10 +463,13 @@ def _chapters(which: Mapping[int, object]) -> str:
     return f"chapter{'s' if len(which) > 1 else ''} {', '.join(str(n) for n in sorted(which))}"
 
 
-def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,
+def preview(story_path: str | Path, chapter: int | None, scene: int | None = None, lines: tuple[int, int] | None = None,
             cast_path: str | Path | None = None, engine: str = "pyttsx3", out_file: Path | None = None,
-            output: Path = Path("output"), jobs: int = 1) -> tuple[Path, float]:
-    """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds)."""
+            output: Path = Path("output"), jobs: int = 1, speaker: str | None = None) -> tuple[Path, float]:
+    """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds).
+
+    With `speaker`, only that character's lines (or the narrator's, or the unknown speaker's) in that range, or in
+    the whole book when `chapter` is None, at most SPEAKER_PREVIEW_LINES of them."""
     require_ffmpeg()
     if out_file is not None:
         # Checked before anything is rendered, like a build's output folder.
@@ -469,14 +481,21 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             raise OutputError(f"-o {out_file} exists and is not a preview narrator wrote (a chapter, a recording?): "
                               f"it is kept; give the preview another name.")
     script = make_script(story_path, cast_path)
-    chapters = {c.number: c for c in script.chapters}
-    if chapter not in chapters:
-        raise InputError(f"chapter {chapter} does not exist: {Path(str(story_path)).name} has chapters 1 to {len(chapters)}.")
-    ch = chapters[chapter]
-    chapter_lines = [ln for ln in script.lines if ln.segment.chapter == chapter]
-    if scene is not None:
+    who = _speaker_named(speaker, script) if speaker is not None else None
+    if chapter is None and who is None:
+        chapter = 1
+    ch: Chapter | None = None
+    chapter_lines = list(script.lines)
+    if chapter is not None:
+        chapters = {c.number: c for c in script.chapters}
+        if chapter not in chapters:
+            raise InputError(f"chapter {chapter} does not exist: {Path(str(story_path)).name} has chapters 1 to {len(chapters)}.")
+        ch = chapters[chapter]
+        chapter_lines = [ln for ln in script.lines if ln.segment.chapter == chapter]
+    if scene is not None and ch is not None:
         if not 1 <= scene <= len(ch.scenes):
-            raise InputError(f"scene {scene} does not exist: chapter {chapter} has scenes 1 to {len(ch.scenes)}.")
+            raise InputError(f"scene {scene} does not exist: chapter {chapter} has "
+                             f"{f'scenes 1 to {len(ch.scenes)}' if len(ch.scenes) > 1 else 'one scene'}.")
         chapter_lines = [ln for ln in chapter_lines if ln.segment.scene == scene]
     elif lines is not None:
         a, b = lines
@@ -491,6 +510,19 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
                                           f"not {a}-{b}."), stacklevel=2)
             lines = (a, last)
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
+    if who is not None:
+        chapter_lines = [ln for ln in chapter_lines if _says(ln, who)]
+        where = (f"chapter {chapter}" + (f" scene {scene}" if scene is not None else
+                                         f" lines {lines[0]}-{lines[1]}" if lines else "")) if chapter else "the story"
+        if not chapter_lines:
+            named = {NARRATOR: "the narrator", UNKNOWN: "the unknown speaker"}.get(who, who)
+            raise InputError(f"{named} has no line in {where}: see `narrator script` for who speaks where.")
+        if len(chapter_lines) > SPEAKER_PREVIEW_LINES:
+            # A lead speaks hundreds of lines in a novel: a sample is what a voice check needs, in seconds.
+            warnings.warn(NarratorWarning(f"{who} has {len(chapter_lines)} lines in {where}: previewing the first "
+                                          f"{SPEAKER_PREVIEW_LINES} ({chapter_lines[SPEAKER_PREVIEW_LINES - 1].segment.id} "
+                                          "is the last; give --chapter for later ones)."), stacklevel=2)
+            chapter_lines = chapter_lines[:SPEAKER_PREVIEW_LINES]
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
     clips = plan(cast(chapter_lines, casting, script.chapters, script.lexicon), engines)
@@ -508,20 +540,48 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     # Not in the book folder: audiobook apps list every audio file there as a chapter. The cache folder is
     # hidden (apps and media scanners skip dot-folders), is already this story's, and `narrator clean` empties it.
     dest = out_file or cache.root / PREVIEW_FILE
-    label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
+    label = ", ".join(part for part in (f"{who}'s lines" if who else "", f"scene {scene}" if scene is not None else
+                                        f"lines {lines[0]}-{lines[1]}" if lines else "") if part) or "all"
     # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
     if dest.suffix.lower() == ".mp3":
         # Encoded as a chapter is: aimed up by what LAME takes off, decoded and measured, mastered again if it
         # missed (it came out 0.4 LU under the target when it was only encoded).
         how = Delivery(mastering=Mastering(room_tone=None))
-        tags = Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1)
+        tags = Tags(f"Preview: {ch.title if ch else script.story.title}, {label}", script.story.title,
+                    script.story.author, 1, 1)
         miss = write_chapter(audio, dest, tags, "preview", how, captions=False)  # "preview": the next -o may replace it
         if miss is not None:
-            warnings.warn(NarratorWarning(missed_targets({chapter: miss}, how)), stacklevel=2)
+            warnings.warn(NarratorWarning(missed_targets({chapter or 1: miss}, how)), stacklevel=2)
     else:
         _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=audio.spans("role"),
                           voices=audio.spans("voice")), SAMPLE_RATE, dest)
     return dest, audio.seconds
+
+
+# How many of one speaker's lines `preview --speaker` plays: enough to judge a voice, rendered in seconds.
+SPEAKER_PREVIEW_LINES = 12
+
+
+def _speaker_named(name: str, script: Script) -> str:
+    """The character (or "narrator", "unknown") that `preview --speaker` names, by any name or alias, in any case."""
+    wanted = " ".join(name.split()).casefold()
+    for c in script.characters:
+        if wanted in {n.casefold() for n in (c.name, *c.aliases)}:
+            return c.name
+    if wanted in (NARRATOR, UNKNOWN):
+        return wanted
+    speaking = sorted({ln.speaker for ln in script.lines if ln.speaker})
+    raise InputError(f"--speaker {name!r} is not a speaker of this story: choose one of "
+                     f"{', '.join([*speaking, NARRATOR, UNKNOWN])} (`narrator cast` lists them with their aliases).")
+
+
+def _says(line: Line, who: str) -> bool:
+    """Whether `line` is `who`'s: a character's dialogue, the narrator's narration, or a line nobody was found for."""
+    if who == NARRATOR:
+        return line.segment.kind == "narration"
+    if who == UNKNOWN:
+        return line.segment.kind == "dialogue" and line.speaker is None
+    return line.speaker == who
 
 
 def _write_wav(pcm: np.ndarray, sample_rate: int, dest: Path) -> None:

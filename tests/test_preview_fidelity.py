@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from narrator import cli
+from narrator.errors import InputError
 from narrator.mastering import DEFAULT_LOUDNESS, DEFAULT_TRUE_PEAK
 from narrator.pipeline import build, make_script, preview
 
@@ -72,3 +74,59 @@ def test_preview_mp3_is_measured_after_encoding_like_a_chapter(tmp_path: Path) -
     assert abs(lufs - ebur128(wav)[0]) <= 0.25  # the MP3 sounds as loud as the WAV preview of the same scene
     assert peak <= DEFAULT_TRUE_PEAK
     assert not mp3.with_suffix(".vtt").exists()  # a preview is one file: no captions written beside it
+
+
+TWO_CHAPTERS = STORY + """
+Chapter 2: Morning
+
+"Breakfast," said Tom.
+
+"Already?" Ada asked.
+
+"The mice ate yours," said Tom.
+"""
+
+
+def _rendered(out: Path) -> int:
+    return sum(1 for _ in out.rglob("*.pcm"))
+
+
+def test_preview_speaker_renders_only_that_characters_lines_across_the_book(tmp_path: Path) -> None:
+    # After changing one character's voice a person wants to hear that character: --speaker Tom plays his lines
+    # from every chapter (a name or alias, any case), and renders nobody else's.
+    story = tmp_path / "two.txt"
+    story.write_text(TWO_CHAPTERS, encoding="utf-8")
+    out = tmp_path / "out"
+    tom = [ln for ln in make_script(story).lines if ln.speaker == "Tom"]
+    assert {ln.segment.chapter for ln in tom} == {1, 2}
+    dest, seconds = preview(story, None, speaker="tom", engine="silent", output=out)
+    assert dest.is_file() and seconds > 0
+    assert _rendered(out) == len({ln.segment.text for ln in tom})
+
+
+def test_preview_speaker_in_one_chapter_and_unknown_names(tmp_path: Path) -> None:
+    story = tmp_path / "two.txt"
+    story.write_text(TWO_CHAPTERS, encoding="utf-8")
+    out = tmp_path / "out"
+    preview(story, 2, speaker="Ada", engine="silent", output=out)
+    assert _rendered(out) == 1  # "Already?": Ada's one line in chapter 2
+    with pytest.raises(InputError, match=r"'Bob' is not a speaker of this story: .*Ada, Tom"):
+        preview(story, None, speaker="Bob", engine="silent", output=out)
+    with pytest.raises(InputError, match="Ada has no line in chapter 2 lines 0-1"):  # the heading and Tom's line
+        preview(story, 2, lines=(0, 1), speaker="Ada", engine="silent", output=out)
+
+
+def test_cli_preview_speaker_is_one_line_and_exit_2_for_a_name_the_story_lacks(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    story = tmp_path / "two.txt"
+    story.write_text(TWO_CHAPTERS, encoding="utf-8")
+    base = ["narrator", "preview", str(story), "--engine", "silent", "--output-dir", str(tmp_path / "out")]
+    for extra, code in ((["--speaker", "Tom"], 0), (["--speaker", "Bob"], 2), (["--speaker", "unknown"], 2)):
+        monkeypatch.setattr("sys.argv", [*base, *extra])
+        with pytest.raises(SystemExit) as info:
+            cli.main()
+        err = capsys.readouterr().err
+        assert int(info.value.code or 0) == code, err
+        if code:
+            assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+    assert "the unknown speaker has no line in the story" in err
