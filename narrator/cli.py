@@ -227,6 +227,18 @@ def script_cmd(
         text = spoken_title(titles[seg.chapter]) if seg.heading and seg.chapter in titles else " ".join(seg.text.split())
         rows.append(f"{ln.segment.id:>7}  {who:<{width}}  {text}{why}")
     _emit("\n".join(rows) + ("\n" if rows else ""), output)
+    if doubtful and lines:
+        _how_to_fix(lines[0], script, story)
+
+
+def _how_to_fix(line: Line, script: Script, story: Path) -> None:
+    """After the doubtful list, the fix for its first line as it goes in the cast file (on stderr: a pipe gets rows)."""
+    cast = script.castfile.path if script.castfile else Path("voices") / f"{slugify(script.story.title)}.toml"
+    first = "" if script.castfile else f"write the cast file with `narrator cast {story}`, then "
+    speaker = line.alternative or "NAME"
+    err.print(f"To fix a wrong line, {first}add this to {cast} (`narrator script` then shows it as override, and "
+              f'the next build re-renders that line only):\n[[overrides]]\nid = "{line.segment.id}"\nspeaker = "{speaker}"',
+              markup=False, highlight=False, soft_wrap=True)
 
 
 _DOUBT = {"unknown": "no candidate", "implicit": "untagged, a turn-taking guess", "anaphoric": "the tag gives no name"}

@@ -12,6 +12,8 @@ from narrator.cli import app
 from narrator.errors import CastError
 from narrator.pipeline import make_script
 
+from .conftest import SAMPLE
+
 runner = CliRunner()
 
 HOUSE = """The Quiet House - Ada Vale
@@ -139,3 +141,23 @@ def test_merging_by_alias_while_the_other_table_stays_says_to_delete_that_table(
     cast.write_text(text[:start] + (text[end + 1:] if end != -1 else ""), encoding="utf-8")
     script = make_script(house, cast)  # done as it says, the merge works: every line is Ada's
     assert {ln.speaker for ln in script.lines if ln.segment.kind == "dialogue"} == {"Ada"}
+
+
+def test_script_doubtful_says_how_to_fix_its_first_line_in_the_cast_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The list said which lines to doubt but not what to do about one: the fix (an [[overrides]] table with the
+    # line's id, in the cast file this story uses) is now shown for the first line, on stderr so a pipe gets rows.
+    story = _write(tmp_path / "sample.txt", SAMPLE.read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    code, err = _main(capsys, monkeypatch, "script", str(story), "--doubtful")
+    assert code == 0
+    cast = Path("voices") / "the-lamplighters-apprentice.toml"
+    assert "[[overrides]]" in err and "narrator cast" in err  # no cast file yet: say how to make one
+    _cast_for(story, cast)
+    monkeypatch.setattr("sys.argv", ["narrator", "script", str(story), "--doubtful"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    captured = capsys.readouterr()
+    first = captured.out.split()[0]  # the most doubtful line's id, e.g. 2:10
+    assert f'id = "{first}"' in captured.err and str(cast) in captured.err
+    assert "[[overrides]]" not in captured.out
