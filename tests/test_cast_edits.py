@@ -161,3 +161,28 @@ def test_script_doubtful_says_how_to_fix_its_first_line_in_the_cast_file(
     first = captured.out.split()[0]  # the most doubtful line's id, e.g. 2:10
     assert f'id = "{first}"' in captured.err and str(cast) in captured.err
     assert "[[overrides]]" not in captured.out
+
+
+def test_cast_updates_a_linked_cast_file_through_its_link(tmp_path: Path) -> None:
+    # A cast file kept elsewhere (a synced folder) and linked into voices/: `narrator cast` replaced the link with a
+    # copy, so the user's link was gone and the file it pointed at never got the new characters.
+    house = _write(tmp_path / "house.txt", HOUSE)
+    real = tmp_path / "synced" / "house.toml"
+    real.parent.mkdir()
+    real.write_text('[narrator]\nvoice = "narrator"   # mine\n', encoding="utf-8")
+    real.chmod(0o600)
+    link = tmp_path / "house-link.toml"
+    link.symlink_to(real)
+    _cast_for(house, link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert "[characters.Ada]" in real.read_text(encoding="utf-8") and "# mine" in real.read_text(encoding="utf-8")
+    assert real.stat().st_mode & 0o777 == 0o600  # its permissions are the user's too
+
+
+def test_cast_with_nothing_new_leaves_the_file_untouched(tmp_path: Path) -> None:
+    house = _write(tmp_path / "house.txt", HOUSE)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    before = cast.stat()
+    _cast_for(house, cast)
+    after = cast.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
