@@ -281,8 +281,6 @@ def preview_cmd(
         chapter = chapter or 1
         if scene is None and span is None:
             scene = 1
-    elif scene is not None and chapter is None:
-        chapter = 1  # --scene is a scene of a chapter, as without --speaker
     path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir, speaker=speaker)
     out.print(f"wrote {path} ({_clock(seconds)})")
     if play:

@@ -482,8 +482,8 @@ def preview(story_path: str | Path, chapter: int | None, scene: int | None = Non
                               f"it is kept; give the preview another name.")
     script = make_script(story_path, cast_path)
     who = _speaker_named(speaker, script) if speaker is not None else None
-    if chapter is None and who is None:
-        chapter = 1
+    if chapter is None and (who is None or scene is not None or lines is not None):
+        chapter = 1  # a scene or a line range is one chapter's; only a speaker's lines may come from the whole book
     ch: Chapter | None = None
     chapter_lines = list(script.lines)
     if chapter is not None:
