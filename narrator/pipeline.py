@@ -496,7 +496,9 @@ def preview(story_path: str | Path, chapter: int | None, scene: int | None = Non
         if not 1 <= scene <= len(ch.scenes):
             raise InputError(f"scene {scene} does not exist: chapter {chapter} has "
                              f"{f'scenes 1 to {len(ch.scenes)}' if len(ch.scenes) > 1 else 'one scene'}.")
-        chapter_lines = [ln for ln in chapter_lines if ln.segment.scene == scene]
+        # The heading (scene 0) opens the first scene, as the chapter MP3's first scene marker starts at 0: how a
+        # title is read, and the pause after it, were heard only in the built book.
+        chapter_lines = [ln for ln in chapter_lines if ln.segment.scene == scene or (scene == 1 and ln.segment.scene == 0)]
     elif lines is not None:
         a, b = lines
         last = chapter_lines[-1].segment.index if chapter_lines else 0

@@ -130,3 +130,16 @@ def test_cli_preview_speaker_is_one_line_and_exit_2_for_a_name_the_story_lacks(
         if code:
             assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert "the unknown speaker has no line in the story" in err
+
+
+def test_preview_of_scene_one_opens_with_the_chapter_heading_as_the_book_does(tmp_path: Path) -> None:
+    # In the chapter MP3 the heading opens the first scene (its marker starts at 0): the preview of scene 1 left the
+    # heading out, so how a chapter title is read (and the pause after it) was never heard before building.
+    story = _story(tmp_path)
+    out = tmp_path / "out"
+    script = make_script(story)
+    assert any(ln.segment.heading for ln in script.lines)
+    last = max(ln.segment.index for ln in script.lines if ln.segment.scene == 1)
+    _, scene = preview(story, 1, 1, engine="silent", output=out)
+    _, from_heading = preview(story, 1, lines=(0, last), engine="silent", output=out)
+    assert scene == pytest.approx(from_heading, abs=0.01)
