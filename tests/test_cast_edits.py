@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,33 @@ def test_cast_with_nothing_new_leaves_the_file_untouched(tmp_path: Path) -> None
     _cast_for(house, cast)
     after = cast.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+WRAPPED = """The Quiet House - Ada Vale
+
+Chapter 1: Arrival
+
+"Is anyone home?" Ada called.
+
+"Only me," said Tom. "And the mice. They don\u2019t
+pay rent either."
+
+"Then open the door," Ada said.
+"""
+
+
+@pytest.mark.parametrize("starts", [
+    '"And the mice. They don\u2019t pay rent',  # copied from `narrator script`, its opening quote and all
+    "And the mice. They don't pay",             # typed: a straight apostrophe for the story's curly one
+    "And the mice.  They",                       # two spaces
+])
+def test_override_starts_matches_the_line_as_narrator_script_shows_it(tmp_path: Path, starts: str) -> None:
+    # `starts` matched only the raw source: a line hard-wrapped in the file (as `narrator script` prints it, on one
+    # line), or copied with its opening quote, or typed with a straight apostrophe, "matched no line".
+    story = _write(tmp_path / "wrapped.txt", WRAPPED)
+    cast = _cast_for(story, tmp_path / "wrapped.toml")
+    with cast.open("a", encoding="utf-8") as f:
+        f.write(f"\n[[overrides]]\nchapter = 1\nstarts = {json.dumps(starts)}\nspeaker = \"Ada\"\n")
+    script = make_script(story, cast)
+    hit = [ln for ln in script.lines if ln.evidence == "override"]
+    assert len(hit) == 1 and hit[0].speaker == "Ada" and hit[0].segment.text.startswith('"And the mice.')
