@@ -81,8 +81,17 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
     out = list(lines)
     by_id = {ln.segment.id: i for i, ln in enumerate(out)}  # id overrides are looked up, not scanned for
     typed: list[str] | None = None
+    # In any case too: "Narrator", as the cast table's "(narrator)" reads capitalised, was "not a character" (walk11).
+    # A spelling two speakers share in another case names neither.
+    by_fold: dict[str, str | None] = {}
+    for name, canonical in [*((n, n) for n in known), *alias_of.items(), (NARRATOR, NARRATOR), (UNKNOWN, UNKNOWN)]:
+        seen = by_fold.setdefault(name.casefold(), canonical)
+        if seen != canonical:
+            by_fold[name.casefold()] = None
     for ov in castfile.overrides:
         speaker = alias_of.get(ov.speaker, ov.speaker)
+        if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
+            speaker = by_fold.get(speaker.casefold()) or speaker
         if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
             choices = ", ".join([*sorted(known), NARRATOR, UNKNOWN])
             raise CastError(f"{location(castfile.path, ov.line)}: [[overrides]] speaker {ov.speaker!r} is not a character; "

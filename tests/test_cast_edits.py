@@ -217,3 +217,16 @@ def test_override_starts_matches_the_line_as_narrator_script_shows_it(tmp_path: 
     script = make_script(story, cast)
     hit = [ln for ln in script.lines if ln.evidence == "override"]
     assert len(hit) == 1 and hit[0].speaker == "Ada" and hit[0].segment.text.startswith('"And the mice.')
+
+
+@pytest.mark.parametrize(("written", "meant"), [("Narrator", None), ("UNKNOWN", None), ("tom", "Tom")])
+def test_override_speaker_in_another_case_is_the_speaker_it_names(tmp_path: Path, written: str, meant: str | None) -> None:
+    # `speaker = "Narrator"` (as the cast table prints "(narrator)", capitalised as a name) was "not a character".
+    house = _write(tmp_path / "house.txt", HOUSE)
+    cast = _cast_for(house, tmp_path / "house.toml")
+    with cast.open("a", encoding="utf-8") as f:
+        f.write(f'\n[[overrides]]\nid = "1:0"\nspeaker = "{written}"\n')
+    script = make_script(house, cast)
+    hit = next(ln for ln in script.lines if ln.segment.id == "1:0")
+    assert hit.evidence == "override" and hit.speaker == meant
+    assert hit.segment.kind == ("narration" if written.lower() == "narrator" else "dialogue")
