@@ -223,6 +223,18 @@ _HEARER = re.compile(_SEP + r"(?:(?:he|she|I|we|they|He|She)\s+|(?:(?:Mr|Mrs|Ms|
                      r"(?:(?:[a-z]+ly|then|now|suddenly|could|had)\s+)*(?=(?:heard|hear|hears|overheard)\b)")
 
 
+# "he heard her say:", "she heard him murmur": a pronoun heard speaking is the speaker, not the one who hears.
+_HEARD_PRONOUN = re.compile(r"\b(?:heard|hear|hears|overheard|overhear)\s+(?P<p>her|him)" + _HEARD_VERB.pattern)
+
+
+def _heard_pronoun(text: str) -> tuple[None, str, str] | None:
+    """The pronoun heard saying the words ("he heard her say"), as a pronoun tag of its sex, or None."""
+    m = _HEARD_PRONOUN.search(text)
+    if m is None:
+        return None
+    return None, "pronoun", "female" if m.group("p") == "her" else "male"
+
+
 def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str, int] | None:
     """A known character heard saying the words ("he heard Katharine say"), or None."""
     for h in _HEARD.finditer(text, start):
@@ -398,6 +410,9 @@ def tag_before_quote(txt: str, res: _Resolver, lead: bool, strict: bool = False)
     heard = _heard_say(clause, res)
     if heard is not None:
         return heard[:3]
+    heard_pronoun = _heard_pronoun(clause)
+    if heard_pronoun is not None:
+        return heard_pronoun
     # Candidates: known names and he/she, in order, unless governed by a preposition or possessive.
     cands: list[tuple[int, tuple[str | None, str, str]]] = []
     pats = [r for r in (res.name_re, res.epithet_re) if r is not None]

@@ -157,6 +157,16 @@ def test_attribution_the_one_heard_saying_is_the_speaker():
     assert [ln.speaker for ln in before] == ["Katharine"]
 
 
+def test_attribution_a_pronoun_heard_saying_is_the_speaker():
+    # "he heard her say:" is her line, not his: Ralph, who spoke last and hears, does not answer himself.
+    cast = [KATE, RALPH]
+    text = ('Ralph and Katharine walked to the gate.\n\n"Is the coach late?" said Ralph.\n\n'
+            '"An hour late," said Katharine.\n\n"Then we shall wait," said Ralph.\n\n'
+            'Katharine said nothing for a while. Ralph stood by the gate, and at last he heard her say:\n\n'
+            '"We shall wait a long while."\n')
+    assert [ln.speaker for ln in _dialogue(text, cast)][-1] == "Katharine"
+
+
 def test_characters_a_vague_noun_with_a_description_is_somebody():
     # "the man" is anyone; "the man with the red scarf", speaking again and again, is one man.
     story, segs = segments_of(_marvel_and_the_man(" with the red scarf"))

@@ -58,3 +58,30 @@ def test_same_sex_the_subject_of_a_later_clause_is_the_centre():
             '"You look tired," he said.')
     res, paras, i, ctx = _context_of(text, CAST, "You look")
     assert speaker_features._centre(ctx, res, lambda j: paras[j].named, ctx.tag_to | set(paras[i].vocatives)) == "James Morley"
+
+
+def test_same_sex_a_lead_in_tags_pronoun_goes_back_to_its_own_clauses_subject():
+    # "James was busy with the harness, ..., as he answered:": the "he" of the tag is the clause's own subject,
+    # though the sentence is the tag's and the turns would give the line back to Tom.
+    text = ('Tom and James stood in the yard.\n\n"Is the coach late?" said Tom.\n\n"An hour late," said James.\n\n'
+            '"Then we shall wait," said Tom.\n\n'
+            'James was busy with the buckles of the old harness, and did not look round as he answered:\n\n'
+            '"We shall wait a long while, then."')
+    assert _context_of(text, CAST, "We shall")[3].lead_centre == "James Morley"
+    assert [w for _, w in speech(lines_of(text, CAST))][-1] == "James Morley"
+    # The same in the speech paragraph's own lead-in.
+    text = ('Tom and James stood in the yard.\n\n"Is the coach late?" said Tom.\n\n"An hour late," said James.\n\n'
+            '"Then we shall wait," said Tom.\n\n'
+            'James was busy with the buckles, and did not look round as he answered: "We shall wait a long while."')
+    assert _context_of(text, CAST, "We shall")[3].lead_centre == "James Morley"
+
+
+def test_same_sex_a_lead_in_tag_clause_with_someone_else_in_it_settles_nothing():
+    # Another man in the clause ("at him", "Tom's question", "and the carter"): the "he" may be either; the
+    # turns decide, not the clause's subject.
+    for lead_in in ("James looked at him for a while before he answered:",
+                    "James was silent, and the carter shrugged as he answered:",
+                    "James heard Tom's question, and he answered:"):
+        text = ('Tom and James stood in the yard.\n\n"Is the coach late?" said Tom.\n\n"An hour late," said James.\n\n'
+                '"Then we shall wait," said Tom.\n\n' + lead_in + '\n\n"We shall wait a long while, then."')
+        assert _context_of(text, CAST, "We shall")[3].lead_centre is None, lead_in
