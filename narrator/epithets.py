@@ -186,12 +186,22 @@ def link_epithets(chars: list[Character], body: Sequence[Segment], short: bool =
         appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
         appos_before = re.compile(r"\b(?P<art>[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
                                   + pattern.pattern + r"),")
+        # "the quartermaster, a grizzled old man everyone called Hob", "the bosun, whom the crew called
+        # Mags", "the smith, known as Brand": the name comes after the role, given by "named", "known as",
+        # "by the name of", or "called" with someone doing the calling or after a noun ("a man called
+        # Hob"). "The bosun, a wiry woman, called Mags over" is the bosun calling Mags: no comma may
+        # stand between the role and the name it is given.
+        appos_named = re.compile(
+            r"\b(?P<art>[Tt]he)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+"
+            r"(?:an?\s+(?:[a-z\-]+\s+){0,4}?[a-z]+\s+)?"
+            r"(?:(?:(?:whom|that)\s+)?(?:everyone|everybody|people|they|folk|all|the\s+[a-z]+)\s+(?:called|named|knew\s+as)"
+            r"|(?<=[a-z]\s)called|named|known\s+as|by\s+the\s+name\s+of)\s+(?P<name>" + pattern.pattern + r")\b")
         # Tags that describe the noun further ("said the little dragon", "the purple dragon called") use it
         # too: the apposition gives the bare noun its owner, and the tag reader drops the describing words.
         described = {ep.split()[-1] for ep in uses if len(ep.split()) > 2 and " with " not in ep
                      and ep.split()[1] not in CONTRAST_WORDS}
         for para in paragraphs:
-            for m in (*appos.finditer(para), *appos_before.finditer(para)):
+            for m in (*appos.finditer(para), *appos_before.finditer(para), *appos_named.finditer(para)):
                 noun = m.group("noun")
                 if noun in GENERIC_EPITHETS or noun in MALE_PRONOUNS or noun in FEMALE_PRONOUNS:
                     continue

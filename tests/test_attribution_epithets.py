@@ -246,3 +246,28 @@ def test_epithet_corpus_regression(tmp_path):
     acc = json.loads(out.stdout)["novels"][slug]["accuracy_all"]
     print(slug, "epithet", acc, roles)
     assert acc >= floor, (slug, acc)
+
+
+# A name the narration gives after the role ("the bosun, a wiry woman everyone called Mags") names the role as
+# surely as "Mags, the bosun,": the tags that call her "the bosun" mean Mags.
+_BOSUN_NAMED = [
+    "The bosun, a wiry woman everyone called Mags, was coiling rope.",
+    "The bosun, a wiry woman named Mags, was coiling rope.",
+    "The bosun, a wiry woman known as Mags, was coiling rope.",
+    "The bosun, a wiry woman by the name of Mags, was coiling rope.",
+    "The bosun, whom the crew called Mags, was coiling rope.",
+]
+
+
+@pytest.mark.parametrize("intro", _BOSUN_NAMED)
+def test_a_name_given_after_the_role_links_the_role(intro: str):
+    text = (f'{intro} Orrin watched her. Mags did not look up.\n\n"Tide turns soon," said Orrin.\n\n'
+            '"Then haul," the bosun said.\n\n"Aye," said Orrin. Mags laughed.\n\n"Faster," the bosun said.')
+    assert "the bosun" in _cast(text)["Mags"]
+
+
+def test_a_role_that_calls_someone_over_is_not_named_by_it():
+    # "called Mags over" is the bosun calling Mags, not her name: the bosun stays someone else.
+    text = ('The bosun, a wiry woman, called Mags over. Orrin watched.\n\n"Tide turns soon," said Orrin.\n\n'
+            '"Then haul," the bosun said.\n\n"Aye," said Mags. Orrin laughed.\n\n"Faster," the bosun said.')
+    assert "the bosun" not in _cast(text).get("Mags", ())
