@@ -65,6 +65,35 @@ def _epithet_re(action_verbs: frozenset[str], voice_verbs: frozenset[str]) -> re
 
 
 EPITHET_RE = _epithet_re(_ACTION_VERBS, _VOICE_VERBS)
+# Sounds a person also makes without speaking ("The pig grunted", "Mags snorted at that"): fan fiction's tag
+# verbs only right after a line that ends on a comma ('"Then haul," the bosun grunted'), where the sentence
+# is not finished without its tag.
+_COMMA_TAG_VERBS = both_tenses(frozenset(["grunted", "huffed", "snorted", "hummed", "sniffed", "snickered",
+                                          "groused", "deadpanned"]))
+_COMMA_TAG_EPITHET = re.compile(r"(?P<a>(?!))?\s*(?P<b>[Tt]he\s+(?:[a-z]+\s+){0,2}?[a-z]+)\s+(?:"
+                                + "|".join(sorted(_COMMA_TAG_VERBS, key=lambda w: (-len(w), w))) + r")\b")
+
+
+def _after_comma_starts(body: Sequence[Segment]) -> list[list[int]]:
+    """Per paragraph (as paragraph_texts(body, narration_only=True) joins it), where each narration segment
+    starts that comes right after a quotation ending on a comma (or a dash): where a tag must be."""
+    starts: list[list[int]] = []
+    last = None
+    length = 0
+    prev: Segment | None = None
+    for seg in body:
+        if seg.paragraph != last:
+            starts.append([])
+            last, length, prev = seg.paragraph, 0, None
+        if seg.kind == "narration":
+            if prev is not None and prev.kind == "dialogue" and prev.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(
+                    (",", "-", "\u2014")):
+                starts[-1].append(length + 1)
+            length += 1 + len(seg.text)
+        prev = seg
+    return starts
+
+
 # A story told in the present: "the butler says" is its tag as "the butler said" is a past-tense story's, so
 # a present form is an action verb there only when its past is ("the letter says" in a past-tense novel is
 # what a document says; "the butler continues" in a present-tense one is a tag).
@@ -142,9 +171,15 @@ def link_epithets(chars: list[Character], body: Sequence[Segment], short: bool =
     for para in paragraphs:
         found = list(pattern.finditer(para)) if pattern else []
         para_names.append((found, [n.end() for n in found]))
+    comma_starts = _after_comma_starts(body)
     for _i, para in enumerate(paragraphs):
         names, name_ends = para_names[_i]
-        for m in epithet_re.finditer(para):
+        found = list(epithet_re.finditer(para))
+        for at in comma_starts[_i]:
+            cm = _COMMA_TAG_EPITHET.match(para, at)
+            if cm and not any(m.start("b") == cm.start("b") for m in found if m.group("b")):
+                found.append(cm)
+        for m in found:
             ep = (m.group("a") or m.group("b")).lower()
             # 'said the griffin--"you--"': a dash that breaks off the tag is no part of the noun.
             ep = re.sub(r"\s+", " ", ep).rstrip("-")
