@@ -707,6 +707,13 @@ def _collect(
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
                 form.person += 1
+            elif re.match(r"\s*\.", after) and before.rstrip().endswith(",") and prev and (
+                    prev[-1] in _GREETINGS or prev[-2:] == ["Thank", "you"]
+                    or re.match(r"\s*\.[\"'\u201d\u2019]?\s*$", after)):
+                # '"Morning, Fenwick."', '"Thanks, Corbin."': the name a greeting or a thanks is said to is
+                # called out before a full stop too, and so is a name set off by a comma at a speech's very end
+                # ('"Go home, Corbin."'); "bread, and Corbin." is neither: he is talked about.
+                form.person += 1
             elif short and not prev and re.match(r"\.\s+\S", after):
                 # '"Marcus. Talk to me."': a name alone as the first sentence of a speech is called out;
                 # in a short story that call may be the only person-like use the name gets.
@@ -768,6 +775,10 @@ _PERSON_ACTS = both_tenses(frozenset(
      "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
      "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
 _ACT_ED = re.compile(r"[a-z]{2,}ed")
+# Words that greet, thank or take leave of the one named right after them ('"Morning, Fenwick."').
+_GREETINGS = frozenset(["Morning", "morning", "Evening", "evening", "Afternoon", "afternoon", "Night", "night", "Hey",
+                        "Hi", "Hello", "Hullo", "Hallo", "Thanks", "Thank", "thanks", "Bye", "Goodbye", "Cheers",
+                        "Welcome", "Sorry", "Howdy", "Greetings"])
 
 
 def _leads_into_quote(body: Sequence[Segment], k: int) -> bool:

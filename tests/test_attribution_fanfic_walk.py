@@ -32,9 +32,8 @@ def _misses(name: str) -> list[int]:
     # Hob's reply to the question Tam runs to him with (turn-taking gives it to Tam); Pip, named only in
     # Tam's reply, speaks as the unseen voice.
     ("squall", [1, 7, 10]),
-    # Fenwick is never a character of his own (one "Mr. Fenwick", one "Fenwick" acting): his lines are all
-    # "the baker", one voice. Wren, Mother and every turn are right.
-    ("bakery", [5, 6, 8, 11, 13, 15, 16]),
+    # Every line right: Fenwick is a character ("Morning, Fenwick." calls him) and "the baker" is his.
+    ("bakery", []),
     # The filly is a noun of sex ("the filly nodded"), so no voice of her own: her line goes to Trixie.
     ("lantern", [8]),
 ])

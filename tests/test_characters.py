@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from narrator.characters import find_characters
 from tests.attribution_helpers import FIXTURES, segments_of
 
@@ -665,3 +667,26 @@ def test_characters_bare_given_name_of_two_men_stays_apart_without_the_wife():
     chars = chars_of(_two_hals("Mrs. Tandy"))
     hal = by_form(chars, "Hal")
     assert hal is not None and by_form(chars, "Hal Musgrave") is not hal and by_form(chars, "Hal Tandy") is not hal
+
+
+# A greeting's name before a full stop ('"Evening, Corbin."') is called out as surely as before a comma: the
+# one greeted is a person, and the one who answers a greeting is the one greeted.
+_GREETED = ('The door bangs. Old Mr. Corbin shuffles in out of the rain, the cobbler from the next street.\n\n'
+            '"Evening, Tess," he says.\n\nTess looks up from the ledger. "{greeting} What brings you?"\n\n'
+            '"Laces," says the cobbler. "Mine have snapped."\n\nCorbin counts out the pennies.')
+
+
+@pytest.mark.parametrize("greeting", ["Evening, Corbin.", "Thanks, Corbin.", "Thank you, Corbin.", "Hey, Corbin."])
+def test_a_greeted_name_before_a_full_stop_is_called_out(greeting: str):
+    assert by_form(chars_of(_GREETED.format(greeting=greeting)), "Corbin") is not None
+
+
+def test_a_name_closing_a_speech_after_a_comma_is_called_out():
+    text = _GREETED.replace('"{greeting} What brings you?"', '"You are late, Corbin."')
+    assert by_form(chars_of(text), "Corbin") is not None
+
+
+def test_a_name_after_a_list_comma_is_not_called_out():
+    # "bread, Corbin." is no greeting: Corbin is only talked about (and named once in the narration).
+    chars = chars_of(_GREETED.format(greeting="We have string, bread, and Corbin."))
+    assert by_form(chars, "Corbin") is None
