@@ -690,3 +690,27 @@ def test_a_name_after_a_list_comma_is_not_called_out():
     # "bread, Corbin." is no greeting: Corbin is only talked about (and named once in the narration).
     chars = chars_of(_GREETED.format(greeting="We have string, bread, and Corbin."))
     assert by_form(chars, "Corbin") is None
+
+
+# Somebody the narration brings on with "a" and a noun of sex or age ("A thin boy ran up") and who then speaks
+# is a new voice in a short scene, not one of the named cast: "the boy" is a speaker of his own.
+_NEWCOMER = ('Mags and Orrin sat on the harbour wall, mending nets. Mags hummed.\n\n'
+             '"Storm tonight," said Orrin.\n\n"Maybe," said Mags.\n\n'
+             'A thin boy ran up the quay with a basket of fish. He stopped beside Orrin, out of breath.\n\n'
+             '"Are you the net-mender?"\n\nOrrin pointed at Mags.\n\n'
+             'The boy frowned. "My father says the nets are torn again."\n\n"Tell him tomorrow," said Mags.')
+
+
+def test_a_newcomer_brought_on_with_a_noun_of_sex_speaks_as_himself():
+    from tests.attribution_helpers import lines_of, speech
+    cast = chars_of(_NEWCOMER)
+    assert "the boy" in cast
+    said = dict(speech(lines_of(_NEWCOMER)))
+    assert said['"My father says the nets are torn again."'] == "the boy"
+
+
+def test_a_noun_of_sex_never_brought_on_as_somebody_new_is_no_speaker():
+    # Without "A thin boy ran up", "the boy" is someone the scene already has (Orrin): no new voice.
+    text = _NEWCOMER.replace("A thin boy ran up the quay with a basket of fish. He stopped beside Orrin, out of breath.",
+                             "Orrin ran up the quay with a basket of fish, out of breath.")
+    assert "the boy" not in chars_of(text)
