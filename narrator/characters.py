@@ -707,12 +707,13 @@ def _collect(
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
                 form.person += 1
-            elif re.match(r"\s*\.", after) and before.rstrip().endswith(",") and prev and (
+            elif re.match(r"\s*\.", after) and before.rstrip().endswith(",") and prev and words[0] == kept[0] and (
                     prev[-1] in _GREETINGS or prev[-2:] == ["Thank", "you"]
                     or re.match(r"\s*\.[\"'\u201d\u2019]?\s*$", after)):
                 # '"Morning, Fenwick."', '"Thanks, Corbin."': the name a greeting or a thanks is said to is
                 # called out before a full stop too, and so is a name set off by a comma at a speech's very end
-                # ('"Go home, Corbin."'); "bread, and Corbin." is neither: he is talked about.
+                # ('"Go home, Corbin."'); "bread, and Corbin." is neither: he is talked about, and "this new
+                # dive, The Select." names a place (a name the sentence writes after "The" is called nobody).
                 form.person += 1
             elif short and not prev and re.match(r"\.\s+\S", after):
                 # '"Marcus. Talk to me."': a name alone as the first sentence of a speech is called out;

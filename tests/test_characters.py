@@ -686,6 +686,12 @@ def test_a_name_closing_a_speech_after_a_comma_is_called_out():
     assert by_form(chars_of(text), "Corbin") is not None
 
 
+def test_a_place_after_the_at_a_speech_end_is_not_called_out():
+    # "that new place, The Gull." names a place: "Gull" is nobody called out.
+    text = _GREETED.replace('"{greeting} What brings you?"', '"Try that new place, The Gull."') + " Nobody likes The Gull."
+    assert by_form(chars_of(text), "Gull") is None
+
+
 def test_a_name_after_a_list_comma_is_not_called_out():
     # "bread, Corbin." is no greeting: Corbin is only talked about (and named once in the narration).
     chars = chars_of(_GREETED.format(greeting="We have string, bread, and Corbin."))
