@@ -707,6 +707,14 @@ def _collect(
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
                 form.person += 1
+            elif re.match(r"\s*\.", after) and before.rstrip().endswith(",") and prev and words[0] == kept[0] and (
+                    prev[-1] in _GREETINGS or prev[-2:] == ["Thank", "you"]
+                    or re.match(r"\s*\.[\"'\u201d\u2019]?\s*$", after)):
+                # '"Morning, Fenwick."', '"Thanks, Corbin."': the name a greeting or a thanks is said to is
+                # called out before a full stop too, and so is a name set off by a comma at a speech's very end
+                # ('"Go home, Corbin."'); "bread, and Corbin." is neither: he is talked about, and "this new
+                # dive, The Select." names a place (a name the sentence writes after "The" is called nobody).
+                form.person += 1
             elif short and not prev and re.match(r"\.\s+\S", after):
                 # '"Marcus. Talk to me."': a name alone as the first sentence of a speech is called out;
                 # in a short story that call may be the only person-like use the name gets.
@@ -768,6 +776,10 @@ _PERSON_ACTS = both_tenses(frozenset(
      "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
      "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
 _ACT_ED = re.compile(r"[a-z]{2,}ed")
+# Words that greet, thank or take leave of the one named right after them ('"Morning, Fenwick."').
+_GREETINGS = frozenset(["Morning", "morning", "Evening", "evening", "Afternoon", "afternoon", "Night", "night", "Hey",
+                        "Hi", "Hello", "Hullo", "Hallo", "Thanks", "Thank", "thanks", "Bye", "Goodbye", "Cheers",
+                        "Welcome", "Sorry", "Howdy", "Greetings"])
 
 
 def _leads_into_quote(body: Sequence[Segment], k: int) -> bool:
@@ -1108,6 +1120,19 @@ _ROLE_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s
 _LOOKS = frozenset(["blonde", "blond", "redhead", "brunette", "teen", "teenager", "kid", "elder", "youngster",
                     "newcomer", "smaller", "taller", "older", "younger"])
 
+# Nouns that say only a person's sex or age ("filly", "boy", "old woman"): a pronoun's worth, unless the narration
+# brings that person on as somebody new, "A small filly trotted up" (a sentence that starts with "A" and the noun
+# as its subject, and does not go on to name her).
+_NEWCOMER_NOUNS = (MALE_NOUNS | FEMALE_NOUNS | frozenset(["child", "kid"])) - frozenset(["sir", "master", "mistress"])
+_NEWCOMER_INTRO = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)An?\s+(?:[a-z\-]+\s+){0,2}?(?P<noun>"
+                             + "|".join(sorted(_NEWCOMER_NOUNS, key=len, reverse=True))
+                             + r")\s+(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)\b(?![^.!?]*\b(?:named|called)\b)")
+_ARRIVALS = both_tenses(frozenset(["ran", "came", "sat", "stood", "rode", "flew", "swam", "crept", "slid", "burst",
+                                   "was", "had"]))
+_NEWCOMER_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s+)?(?P<noun>"
+                               + "|".join(sorted(_NEWCOMER_NOUNS, key=len, reverse=True))
+                               + r")\s+(?:[a-z]+ly\s+|already\s+|then\s+)?(?P<verb>[a-z]+)\b")
+
 
 def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
     """Add the people a short story never names but shows speaking or at work: a tag's noun that is nobody's
@@ -1147,14 +1172,22 @@ def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[C
             tagged[ep] += 1
             if pattern is not None and pattern.search(para, 0, m.start()):
                 named_near.add(ep)  # "Twilight looked up. ... the scholar said": maybe Twilight's epithet
+    # "A small filly trotted up": the newcomers the narration brings on by sex or age alone.
+    newcomers = {m.group("noun") for para in paragraphs for m in _NEWCOMER_INTRO.finditer(para)
+                 if _ACT_ED.fullmatch(m.group("verb")) or m.group("verb") in _PERSON_ACTS
+                 or m.group("verb") in _ARRIVALS}
     acting: Counter[str] = Counter()
     for k, seg in enumerate(body):
         if seg.kind != "narration":
             continue
         beat = _leads_into_quote(body, k)
-        for m in _ROLE_SUBJECT.finditer(seg.text):
+        subjects = list(_ROLE_SUBJECT.finditer(seg.text))
+        if newcomers:
+            subjects += [m for m in _NEWCOMER_SUBJECT.finditer(seg.text) if m.group("noun") in newcomers
+                         and "the " + m.group("noun") not in known and not plural(m.group("noun"), singular)]
+        for m in subjects:
             noun, verb = m.group("noun"), m.group("verb")
-            if not fits("the " + noun):
+            if noun not in newcomers and not fits("the " + noun):
                 continue
             if not (_ACT_ED.fullmatch(verb) or verb in _PERSON_ACTS or verb in ("was", "had", "is", "has")):
                 continue

@@ -65,6 +65,35 @@ def _epithet_re(action_verbs: frozenset[str], voice_verbs: frozenset[str]) -> re
 
 
 EPITHET_RE = _epithet_re(_ACTION_VERBS, _VOICE_VERBS)
+# Sounds a person also makes without speaking ("The pig grunted", "Mags snorted at that"): fan fiction's tag
+# verbs only right after a line that ends on a comma ('"Then haul," the bosun grunted'), where the sentence
+# is not finished without its tag.
+_COMMA_TAG_VERBS = both_tenses(frozenset(["grunted", "huffed", "snorted", "hummed", "sniffed", "snickered",
+                                          "groused", "deadpanned"]))
+_COMMA_TAG_EPITHET = re.compile(r"(?P<a>(?!))?\s*(?P<b>[Tt]he\s+(?:[a-z]+\s+){0,2}?[a-z]+)\s+(?:"
+                                + "|".join(sorted(_COMMA_TAG_VERBS, key=lambda w: (-len(w), w))) + r")\b")
+
+
+def _after_comma_starts(body: Sequence[Segment]) -> list[list[int]]:
+    """Per paragraph (as paragraph_texts(body, narration_only=True) joins it), where each narration segment
+    starts that comes right after a quotation ending on a comma (or a dash): where a tag must be."""
+    starts: list[list[int]] = []
+    last = None
+    length = 0
+    prev: Segment | None = None
+    for seg in body:
+        if seg.paragraph != last:
+            starts.append([])
+            last, length, prev = seg.paragraph, 0, None
+        if seg.kind == "narration":
+            if prev is not None and prev.kind == "dialogue" and prev.text.rstrip().rstrip("\"'\u201d\u2019").rstrip().endswith(
+                    (",", "-", "\u2014")):
+                starts[-1].append(length + 1)
+            length += 1 + len(seg.text)
+        prev = seg
+    return starts
+
+
 # A story told in the present: "the butler says" is its tag as "the butler said" is a past-tense story's, so
 # a present form is an action verb there only when its past is ("the letter says" in a past-tense novel is
 # what a document says; "the butler continues" in a present-tense one is a tag).
@@ -142,9 +171,15 @@ def link_epithets(chars: list[Character], body: Sequence[Segment], short: bool =
     for para in paragraphs:
         found = list(pattern.finditer(para)) if pattern else []
         para_names.append((found, [n.end() for n in found]))
+    comma_starts = _after_comma_starts(body)
     for _i, para in enumerate(paragraphs):
         names, name_ends = para_names[_i]
-        for m in epithet_re.finditer(para):
+        found = list(epithet_re.finditer(para))
+        for at in comma_starts[_i]:
+            cm = _COMMA_TAG_EPITHET.match(para, at)
+            if cm and not any(m.start("b") == cm.start("b") for m in found if m.group("b")):
+                found.append(cm)
+        for m in found:
             ep = (m.group("a") or m.group("b")).lower()
             # 'said the griffin--"you--"': a dash that breaks off the tag is no part of the noun.
             ep = re.sub(r"\s+", " ", ep).rstrip("-")
@@ -186,12 +221,22 @@ def link_epithets(chars: list[Character], body: Sequence[Segment], short: bool =
         appos = re.compile(r"(?P<name>" + pattern.pattern + r"),\s+(?P<art>the|a|an)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),")
         appos_before = re.compile(r"\b(?P<art>[Tt]he|[Aa]n?)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+(?P<name>"
                                   + pattern.pattern + r"),")
+        # "the quartermaster, a grizzled old man everyone called Hob", "the bosun, whom the crew called
+        # Mags", "the smith, known as Brand": the name comes after the role, given by "named", "known as",
+        # "by the name of", or "called" with someone doing the calling or after a noun ("a man called
+        # Hob"). "The bosun, a wiry woman, called Mags over" is the bosun calling Mags: no comma may
+        # stand between the role and the name it is given.
+        appos_named = re.compile(
+            r"\b(?P<art>[Tt]he)\s+(?:[a-z\-]+\s+){0,3}?(?P<noun>[a-z]+),\s+"
+            r"(?:an?\s+(?:[a-z\-]+\s+){0,4}?[a-z]+\s+)?"
+            r"(?:(?:(?:whom|that)\s+)?(?:everyone|everybody|people|they|folk|all|the\s+[a-z]+)\s+(?:called|named|knew\s+as)"
+            r"|(?<=[a-z]\s)called|named|known\s+as|by\s+the\s+name\s+of)\s+(?P<name>" + pattern.pattern + r")\b")
         # Tags that describe the noun further ("said the little dragon", "the purple dragon called") use it
         # too: the apposition gives the bare noun its owner, and the tag reader drops the describing words.
         described = {ep.split()[-1] for ep in uses if len(ep.split()) > 2 and " with " not in ep
                      and ep.split()[1] not in CONTRAST_WORDS}
         for para in paragraphs:
-            for m in (*appos.finditer(para), *appos_before.finditer(para)):
+            for m in (*appos.finditer(para), *appos_before.finditer(para), *appos_named.finditer(para)):
                 noun = m.group("noun")
                 if noun in GENERIC_EPITHETS or noun in MALE_PRONOUNS or noun in FEMALE_PRONOUNS:
                     continue

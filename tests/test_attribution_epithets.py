@@ -246,3 +246,44 @@ def test_epithet_corpus_regression(tmp_path):
     acc = json.loads(out.stdout)["novels"][slug]["accuracy_all"]
     print(slug, "epithet", acc, roles)
     assert acc >= floor, (slug, acc)
+
+
+# A name the narration gives after the role ("the bosun, a wiry woman everyone called Mags") names the role as
+# surely as "Mags, the bosun,": the tags that call her "the bosun" mean Mags.
+_BOSUN_NAMED = [
+    "The bosun, a wiry woman everyone called Mags, was coiling rope.",
+    "The bosun, a wiry woman named Mags, was coiling rope.",
+    "The bosun, a wiry woman known as Mags, was coiling rope.",
+    "The bosun, a wiry woman by the name of Mags, was coiling rope.",
+    "The bosun, whom the crew called Mags, was coiling rope.",
+]
+
+
+@pytest.mark.parametrize("intro", _BOSUN_NAMED)
+def test_a_name_given_after_the_role_links_the_role(intro: str):
+    text = (f'{intro} Orrin watched her. Mags did not look up.\n\n"Tide turns soon," said Orrin.\n\n'
+            '"Then haul," the bosun said.\n\n"Aye," said Orrin. Mags laughed.\n\n"Faster," the bosun said.')
+    assert "the bosun" in _cast(text)["Mags"]
+
+
+def test_a_role_that_calls_someone_over_is_not_named_by_it():
+    # "called Mags over" is the bosun calling Mags, not her name: the bosun stays someone else.
+    text = ('The bosun, a wiry woman, called Mags over. Orrin watched.\n\n"Tide turns soon," said Orrin.\n\n'
+            '"Then haul," the bosun said.\n\n"Aye," said Mags. Orrin laughed.\n\n"Faster," the bosun said.')
+    assert "the bosun" not in _cast(text).get("Mags", ())
+
+
+def test_a_sound_that_is_also_an_action_tags_an_epithet_after_a_comma():
+    # "the bosun grunted" after a line that ends on a comma is the tag of that line ("grunted" for "said").
+    text = ('The bosun, a wiry woman everyone called Mags, was coiling rope. Orrin watched her.\n\n'
+            '"Tide turns soon," said Orrin.\n\n"Then haul," the bosun grunted.\n\n"Aye," said Orrin.\n\n'
+            '"Faster," the bosun huffed.')
+    assert "the bosun" in _cast(text)["Mags"]
+
+
+def test_a_sound_that_is_also_an_action_makes_no_speaker_of_its_own():
+    # "The pig grunted" in the narration is a pig grunting: no tag, so no speaker called "the pig".
+    text = ('Orrin leaned on the fence. The pig grunted in the mud.\n\n"Fat, is he not?" said Orrin.\n\n'
+            'The pig grunted again. Mags laughed.\n\n"Fat as butter," said Mags. The pig snorted.\n\n'
+            '"He agrees," said Orrin.')
+    assert "the pig" not in _cast(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from narrator.characters import find_characters
 from tests.attribution_helpers import FIXTURES, segments_of
 
@@ -665,3 +667,56 @@ def test_characters_bare_given_name_of_two_men_stays_apart_without_the_wife():
     chars = chars_of(_two_hals("Mrs. Tandy"))
     hal = by_form(chars, "Hal")
     assert hal is not None and by_form(chars, "Hal Musgrave") is not hal and by_form(chars, "Hal Tandy") is not hal
+
+
+# A greeting's name before a full stop ('"Evening, Corbin."') is called out as surely as before a comma: the
+# one greeted is a person, and the one who answers a greeting is the one greeted.
+_GREETED = ('The door bangs. Old Mr. Corbin shuffles in out of the rain, the cobbler from the next street.\n\n'
+            '"Evening, Tess," he says.\n\nTess looks up from the ledger. "{greeting} What brings you?"\n\n'
+            '"Laces," says the cobbler. "Mine have snapped."\n\nCorbin counts out the pennies.')
+
+
+@pytest.mark.parametrize("greeting", ["Evening, Corbin.", "Thanks, Corbin.", "Thank you, Corbin.", "Hey, Corbin."])
+def test_a_greeted_name_before_a_full_stop_is_called_out(greeting: str):
+    assert by_form(chars_of(_GREETED.format(greeting=greeting)), "Corbin") is not None
+
+
+def test_a_name_closing_a_speech_after_a_comma_is_called_out():
+    text = _GREETED.replace('"{greeting} What brings you?"', '"You are late, Corbin."')
+    assert by_form(chars_of(text), "Corbin") is not None
+
+
+def test_a_place_after_the_at_a_speech_end_is_not_called_out():
+    # "that new place, The Gull." names a place: "Gull" is nobody called out.
+    text = _GREETED.replace('"{greeting} What brings you?"', '"Try that new place, The Gull."') + " Nobody likes The Gull."
+    assert by_form(chars_of(text), "Gull") is None
+
+
+def test_a_name_after_a_list_comma_is_not_called_out():
+    # "bread, Corbin." is no greeting: Corbin is only talked about (and named once in the narration).
+    chars = chars_of(_GREETED.format(greeting="We have string, bread, and Corbin."))
+    assert by_form(chars, "Corbin") is None
+
+
+# Somebody the narration brings on with "a" and a noun of sex or age ("A thin boy ran up") and who then speaks
+# is a new voice in a short scene, not one of the named cast: "the boy" is a speaker of his own.
+_NEWCOMER = ('Mags and Orrin sat on the harbour wall, mending nets. Mags hummed.\n\n'
+             '"Storm tonight," said Orrin.\n\n"Maybe," said Mags.\n\n'
+             'A thin boy ran up the quay with a basket of fish. He stopped beside Orrin, out of breath.\n\n'
+             '"Are you the net-mender?"\n\nOrrin pointed at Mags.\n\n'
+             'The boy frowned. "My father says the nets are torn again."\n\n"Tell him tomorrow," said Mags.')
+
+
+def test_a_newcomer_brought_on_with_a_noun_of_sex_speaks_as_himself():
+    from tests.attribution_helpers import lines_of, speech
+    cast = chars_of(_NEWCOMER)
+    assert "the boy" in cast
+    said = dict(speech(lines_of(_NEWCOMER)))
+    assert said['"My father says the nets are torn again."'] == "the boy"
+
+
+def test_a_noun_of_sex_never_brought_on_as_somebody_new_is_no_speaker():
+    # Without "A thin boy ran up", "the boy" is someone the scene already has (Orrin): no new voice.
+    text = _NEWCOMER.replace("A thin boy ran up the quay with a basket of fish. He stopped beside Orrin, out of breath.",
+                             "Orrin ran up the quay with a basket of fish, out of breath.")
+    assert "the boy" not in chars_of(text)
