@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from narrator.chat import chat_line, is_chat
+from narrator.dialogue import uses_single_quotes, verse_joins
 from narrator.models import Chapter, Scene, Span, Story
 
 _NUMBER_WORD = (
@@ -322,7 +323,10 @@ def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] =
             current = []
 
     blanks_before, sep_before = 0, False
-    for line in lines:
+    # A song or a letter quoted line by line is one paragraph, though each line of the document is one.
+    verse = verse_joins(text, [(ln.start, ln.end) if ln.kind == "text" else None for ln in lines],
+                        uses_single_quotes(text)) if by_line else set()
+    for i, line in enumerate(lines):
         if line.kind == "blank":
             flush()
             blanks += 1
@@ -331,7 +335,7 @@ def _body(text: str, lines: list[_Line], by_line: bool, marked: Sequence[Span] =
             flush()
             separator = True
             continue
-        if current and (by_line or line.kind == "note" or current[0].kind == "note"):
+        if current and ((by_line and i not in verse) or line.kind == "note" or current[0].kind == "note"):
             flush()
         if not current:
             blanks_before, sep_before = blanks, separator

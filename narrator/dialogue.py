@@ -13,6 +13,7 @@ book's convention (double or single quotes) is detected once per story.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -41,7 +42,7 @@ _ELISIONS = re.compile(
 def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
     """Segments of the chapter in reading order; together they cover every paragraph exactly."""
     text = story.text
-    single = _uses_single_quotes(text)
+    single = uses_single_quotes(text)
     segments: list[Segment] = []
     if chapter.heading is not None:
         h = chapter.heading
@@ -51,7 +52,12 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
     para_no = 0
     for scene_no, scene in enumerate(chapter.scenes, start=1):
         chat = {} if scene.note else _chat_lines(text, scene.paragraphs)
+        # Paragraphs since one left a quotation open (None: none is open), and their segments: a song's,
+        # a poem's or a letter's lines that the paragraph closing the quotation makes speech.
+        since_open: int | None = None
+        held: list[int] = []
         for k, para in enumerate(scene.paragraphs):
+            hold = False
             if scene.note:
                 pieces = [(para.start, para.end, "narration")]
             elif k in chat:
@@ -60,6 +66,23 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
                 pieces = [(para.start, cut, "narration"), (cut, para.end, "dialogue")]
             else:
                 pieces = split_paragraph(text, para.start, para.end, single=single)
+                if since_open is not None and since_open <= _MAX_UNMARKED and _closes_only(text, para.start, para.end, single):
+                    # No opening mark, one closing mark at its end, after a quotation left open (and at most a
+                    # couple of unmarked paragraphs, a poem's stanzas, a letter's date): the quotation's last
+                    # paragraph. All of it is speech, and so are those between: not a lone mark and narration.
+                    pieces = [(para.start, para.end, "dialogue")]
+                    for i in held:
+                        segments[i] = replace(segments[i], kind="dialogue")
+                    since_open, held = None, []
+                elif pieces[-1][2] == "dialogue" or any(kind == "dialogue" for _, _, kind in pieces):
+                    # (Read from the pieces: parsing the paragraph again made quote detection x1.5 slower.)
+                    since_open = 0 if _left_open(text, pieces[-1], single) else None
+                    held = []
+                elif since_open is not None and _has_marks(text, para.start, para.end, single):
+                    since_open, held = None, []  # a stray mark in narration: no speech runs on past it
+                elif since_open is not None:
+                    since_open, hold = since_open + 1, True
+            first = len(segments)
             for start, end, kind in (cut for piece in pieces for cut in _cut_long_narration(text, *piece)):
                 segments.append(
                     Segment(
@@ -67,8 +90,35 @@ def split_dialogue(story: Story, chapter: Chapter) -> list[Segment]:
                         kind, text[start:end], note=scene.note,  # type: ignore[arg-type]
                     )
                 )
+            if hold:
+                held.extend(range(first, len(segments)))
             para_no += 1
     return segments
+
+
+# Paragraphs without marks that may stand between a quotation left open and the paragraph that closes it.
+_MAX_UNMARKED = 2
+
+
+def _has_marks(text: str, start: int, end: int, single: bool) -> bool:
+    marks = _SINGLE_MARKS if single else _DOUBLE_MARKS
+    return any(c in marks for c in text[start:end])
+
+
+def _left_open(text: str, last: tuple[int, int, str], single: bool) -> bool:
+    """Whether the paragraph whose last piece this is leaves a quotation open at its end."""
+    start, end, kind = last
+    body = text[start:end].rstrip()
+    return kind == "dialogue" and not (len(body) >= 2 and body[-1] in (_SINGLE_MARKS if single else _DOUBLE_MARKS))
+
+
+def _closes_only(text: str, start: int, end: int, single: bool) -> bool:
+    """Whether the paragraph's one quotation mark closes it at its end, after a word or a stop ('late!"')."""
+    marks = _SINGLE_MARKS if single else _DOUBLE_MARKS
+    body = text[start:end].rstrip()
+    if len(body) < 2 or body[-1] not in marks or body[-2].isspace() or sum(c in marks for c in body) != 1:
+        return False
+    return not single or body[-2] in ".,!?;:\u2014\u2026-"
 
 
 def _chat_lines(text: str, paras: tuple[Span, ...]) -> dict[int, int]:
@@ -117,7 +167,7 @@ def _cut_long_narration(text: str, start: int, end: int, kind: str) -> list[tupl
     return cuts
 
 
-def _uses_single_quotes(text: str) -> bool:
+def uses_single_quotes(text: str) -> bool:
     """True when the book quotes speech with single marks (UK style) rather than double ones."""
     return _single_quote_convention(text)
 
@@ -148,17 +198,26 @@ def split_paragraph(text: str, start: int, end: int, *, single: bool = False) ->
         pos = qe
     if pos < end:
         pieces.append((pos, end, "narration"))
-    # A piece made only of whitespace is folded into its neighbour so no segment is empty noise.
+    # A lone quotation mark (the closing mark of a song whose first lines were another paragraph, a typo) is no
+    # one's speech: it stays with the narration or the quotation before it, never a line of its own.
+    pieces = [(s, e, "narration") if k == "dialogue" and _lone_mark(text[s:e]) else (s, e, k) for s, e, k in pieces]
+    # A piece made only of whitespace (or a lone mark) is folded into its neighbour so no segment is empty noise.
     merged: list[tuple[int, int, str]] = []
     for piece in pieces:
-        if merged and not text[piece[0] : piece[1]].strip() and piece[2] == "narration":
+        if merged and _lone_mark(text[piece[0] : piece[1]]) and piece[2] == "narration":
             s, _, k = merged[-1]
             merged[-1] = (s, piece[1], k)
-        elif merged and not text[merged[-1][0] : merged[-1][1]].strip() and merged[-1][2] == "narration":
+        elif merged and _lone_mark(text[merged[-1][0] : merged[-1][1]]) and merged[-1][2] == "narration":
             merged[-1] = (merged[-1][0], piece[1], piece[2])
         else:
             merged.append(piece)
     return merged
+
+
+def _lone_mark(piece: str) -> bool:
+    """Whether a piece holds nothing to say: white space, or one quotation mark alone."""
+    stripped = piece.strip()
+    return not stripped or (len(stripped) == 1 and stripped in _DOUBLE_MARKS + _SINGLE_MARKS)
 
 
 def _double_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -330,3 +389,98 @@ def plain_marks(segments: list[Segment] | tuple[Segment, ...]) -> list[Segment]:
             new = t.translate(_AS_SINGLE).translate(_AS_DOUBLE)
         out.append(seg if new == t else replace(seg, text=new))
     return out
+
+
+# --- verse: one quotation over several lines ---------------------------------------------------
+
+# A song, a rhyme, a letter or a sign quoted line by line: at most this many lines run on inside one pair of
+# marks, each no longer than this. A one-paragraph-per-line export's paragraphs run longer than verse lines,
+# and a quotation that stays open longer than that is an unbalanced mark, not a song.
+MAX_VERSE_LINES = 16
+MAX_VERSE_LINE_CHARS = 100
+_SENTENCE_DONE = ".!?\u2026"
+
+
+def verse_joins(text: str, lines: Sequence[tuple[int, int] | None], single: bool) -> set[int]:
+    """Indices of the lines that carry on a quotation the line before them left open: the second and later
+    lines of a song, a rhyme or a letter written line by line inside one pair of marks. `lines` are (start,
+    end) offsets into `text` of consecutive lines parted by single line breaks; None stands for a paragraph
+    break (blank lines, a scene break). Such lines belong to the paragraph of the line before them.
+
+    A reader takes the next lines into the quotation when they reach its closing mark within a few short
+    lines, none of them opening a mark of its own ('"Over the ditch and under the gate, / Hurry, old Toad,
+    for the hour is late!"'); or when the quotation runs on, still open, to a paragraph that opens a new mark
+    (a stanza left open as multi-paragraph speech is) and its first line stops mid-sentence as a verse line
+    does. A line that opens with a mark is a new paragraph of speech (one paragraph a line, as many exports
+    write), and a quotation left open after a finished sentence is the multi-paragraph speech convention or
+    an unbalanced mark: those lines stay paragraphs of their own."""
+    joins: set[int] = set()
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        opened = None if line is None else _open_at_end(text, *line, single)
+        last = None if opened is None else _verse_end(text, lines, k, opened, single)
+        if last is None:
+            k += 1
+            continue
+        joins.update(range(k + 1, last + 1))
+        k = last + 1
+    return joins
+
+
+def _spans(text: str, start: int, end: int, single: bool) -> list[tuple[int, int]]:
+    return _single_spans(text, start, end) if single else _double_spans(text, start, end)
+
+
+def _open_at_end(text: str, start: int, end: int, single: bool) -> int | None:
+    """Where the quotation opens that is still open at the end of this line, or None."""
+    marks = _SINGLE_MARKS if single else _DOUBLE_MARKS
+    if not any(c in marks for c in text[start:end]):
+        return None
+    spans = _spans(text, start, end, single)
+    if not spans:
+        return None
+    qs, qe = spans[-1]
+    if qe != _rstrip(text, qs, end) or (qe - qs >= 2 and text[qe - 1] in marks):
+        return None  # closed on this line (or before its end)
+    return qs
+
+
+def _opens_quote(text: str, start: int, end: int, single: bool) -> bool:
+    """Whether the line opens with a quotation mark followed by words (a lone mark, or a closing one, does not)."""
+    first, second = text[start : start + 1], text[start + 1 : start + 2]
+    if single:
+        return first in "'\u2018\u2039" and not second.isspace() and not _ELISIONS.match(text, start)
+    return first in "\"\u201c\u201e\u00ab\u00bb" and (not second.isspace() or first == "\u00ab") and end > start + 1
+
+
+def _verse_end(text: str, lines: Sequence[tuple[int, int] | None], k: int, opened: int, single: bool) -> int | None:
+    """The last line of the verse whose quotation opens at `opened` on line k, or None when it is not verse."""
+    marks = _SINGLE_MARKS if single else _DOUBLE_MARKS
+    m = k + 1
+    while m < len(lines) and m <= k + MAX_VERSE_LINES:
+        line = lines[m]
+        if line is None or _opens_quote(text, *line, single):
+            break
+        start, end = line
+        if end - start > MAX_VERSE_LINE_CHARS:
+            return None
+        span = next((s for s in _spans(text, lines[k][0], end, single) if s[0] == opened), None)  # type: ignore[index]
+        if span is None:
+            return None
+        qe = span[1]
+        if qe - opened >= 2 and text[qe - 1] in marks and qe <= end:
+            # Closed on this line: by a closing mark after a word ('late!"'), or a mark alone on its line. A
+            # mark after a space opens a new quotation ('Ann said, "Hi."'): the first one was left unclosed.
+            alone = not text[start : qe - 1].strip()
+            return m if alone or not text[qe - 2].isspace() else None
+        m += 1
+    # Still open after line m - 1: verse only when it stops where a paragraph opens a new mark (the next stanza,
+    # the next speech) and its first line ended mid-sentence.
+    if m == k + 1 or m > k + MAX_VERSE_LINES:
+        return None
+    after = next((ln for ln in lines[m:] if ln is not None), None)
+    first_end = text[lines[k][0] : lines[k][1]].rstrip().rstrip(marks)  # type: ignore[index]
+    if after is None or not _opens_quote(text, *after, single) or first_end[-1:] in _SENTENCE_DONE:
+        return None
+    return m - 1

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWar
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from narrator.chapters import holds_speech
+from narrator.dialogue import uses_single_quotes, verse_joins
 from narrator.models import Span
 
 BlockKind = Literal["para", "heading", "break"]
@@ -74,6 +75,8 @@ class Block:
     """Anchors (id/name) that point at or into this block, for TOC links with a #fragment."""
     parents: tuple[int, ...] = ()
     """Identities of the enclosing elements, outermost first (to tell where a labelled note ends)."""
+    line_break: bool = False
+    """A single <br> ends this block: the next one is the next line of the same paragraph (a verse's line)."""
 
     @property
     def text(self) -> str:
@@ -145,6 +148,11 @@ class _Walker:
             block = Block("break", [], 0, self.note, block.ids, block.parents)
         self.blocks.append(block)
 
+    def end_line(self) -> None:
+        """A block element starts or ends: the text before it is no line of the paragraph after it."""
+        if self.blocks:
+            self.blocks[-1].line_break = False
+
     def visit(self, node: Tag, italic: bool) -> None:
         for child in node.children:
             if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction, CData)):
@@ -165,7 +173,12 @@ class _Walker:
             if isinstance(value, str) and value:
                 self.pending_ids.add(value)
         if name == "br":
-            self.flush()
+            if "".join(t for t, _ in self.runs).strip():
+                self.flush()
+                if self.blocks and self.blocks[-1].kind == "para":
+                    self.blocks[-1].line_break = True
+            elif self.blocks:
+                self.blocks[-1].line_break = False  # <br><br>: a blank line, the paragraph break of many pages
             return
         if name == "hr":
             self.flush()
@@ -183,10 +196,12 @@ class _Walker:
             self.flush("heading", _HEADINGS[name])
         elif name in _BLOCK_TAGS:
             self.flush()
+            self.end_line()
             self.parents.append(id(tag))
             self.visit(tag, italic or _is_italic(tag))
             self.parents.pop()
             self.flush()  # a block's parents are its enclosing elements, not itself
+            self.end_line()
         else:
             self.visit(tag, italic or _is_italic(tag))
         if enters_note:
@@ -200,10 +215,40 @@ def html_blocks(root: Tag, *, web: bool = False, first_note: int = 0) -> list[Bl
     walker.note_counter = first_note
     walker.visit(root, False)
     walker.flush()
+    walker.blocks = _join_verse(walker.blocks)
     if web:
         walker.blocks = [b for b in walker.blocks if not (b.kind == "para" and _NAV_LINE.match(b.text))]
     mark_labelled_notes(walker.blocks, first_note=walker.note_counter)
     return walker.blocks
+
+
+def _join_verse(blocks: list[Block]) -> list[Block]:
+    """Lines parted by a single <br> that one quotation runs over (a song, a letter read aloud) as one block:
+    the same reading as for a plain-text story's lines (dialogue.verse_joins)."""
+    if not any(b.line_break for b in blocks):
+        return blocks
+    texts = [b.text for b in blocks]
+    joined = "\n".join(texts)
+    lines: list[tuple[int, int] | None] = []
+    owner: list[int] = []  # the block of each entry in `lines`
+    pos = 0
+    for i, (block, text) in enumerate(zip(blocks, texts, strict=True)):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        lines.append((pos, pos + len(text)) if block.kind == "para" else None)
+        owner.append(i)
+        if not (block.line_break and nxt is not None and nxt.kind == "para" and nxt.note == block.note):
+            lines.append(None)
+            owner.append(i)
+        pos += len(text) + 1
+    carried = {owner[j] for j in verse_joins(joined, lines, uses_single_quotes(joined))}
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        if i in carried:
+            out[-1].runs.extend([("\n", False), *block.runs])
+            out[-1].ids |= block.ids
+        else:
+            out.append(block)
+    return out
 
 
 def is_note_label(text: str) -> bool:

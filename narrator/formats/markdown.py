@@ -116,7 +116,10 @@ def _blocks(source: str) -> list[Block]:
 
     def flush() -> None:
         if lines:
-            blocks.append(Block("para", inline_runs(" ".join(s.strip() for s in lines))))
+            # A backslash at a line's end is a hard line break (CommonMark), as two trailing spaces are: a line
+            # of a song or a letter, read on as one paragraph, not a backslash in the text.
+            kept = [s[:-1] if s.endswith("\\") and not s.endswith("\\\\") else s for s in lines[:-1]] + lines[-1:]
+            blocks.append(Block("para", inline_runs(" ".join(s.strip() for s in kept))))
             lines.clear()
 
     for raw in source.splitlines():
