@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from narrator import attribution as attr  # noqa: E402
-from narrator import speaker_features  # noqa: E402
+from narrator import paragraphs, speaker_features  # noqa: E402
 from narrator.attribution import attribute  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
@@ -80,7 +80,7 @@ def decode_quotes(segs, chars):
     """attribute() for the miss reports, keeping what it decided from: the resolver, the paragraphs (their
     mentions, tags and contexts) and, per quotation in text order, (segment, paragraph, speaker). One copy,
     so a change to the decoder's arguments cannot leave one report crashing."""
-    res, paras = attr._prepare(segs, chars)
+    res, paras = paragraphs.prepare(segs, chars)
     speakers: dict[int, str] = {}
     attr._decode(paras, res, speaker_features.load_weights(), speakers, None, attr._BEAM, None, {})
     quotes = [(s, p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker)) for p in paras for s in p.quotes]
