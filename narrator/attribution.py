@@ -335,7 +335,7 @@ def _other_gender_quotes(i: int, paras: list[Paragraph], res: CastIndex, speaker
     if not any(t.kind == "pronoun" and t.gender in ("male", "female") and t.gender != g_main for t, _ in para.tags):
         return
     named_quotes = {q for t, q in para.tags if t.kind == "name"}  # once: a long paragraph has thousands of tags
-    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. _find_tags
+    # For each tag, the first later-tagged quote after its own: where its run of quotes ends. paragraphs._find_tags
     # gives the tags in quote order, so one backward walk finds it (the next greater quote index seen).
     ends = [len(para.quotes)] * len(para.tags)
     end, seen = len(para.quotes), None

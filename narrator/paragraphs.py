@@ -57,17 +57,17 @@ class Paragraph:
     # ("'Dorcas,' she says"), not the speaker naming themselves ("I, Hercule Poirot, affirm").
     sure_vocatives: set[str] = field(default_factory=set)
     in_quote: set[str] = field(default_factory=set)
-    # Names the narration says were not there ("There had been no Mr. Pell"), with their offsets (_absent).
+    # Names the narration says were not there ("There had been no Mr. Pell"), with their offsets (speaker_features._absent).
     denied: list[tuple[int, str]] = field(default_factory=list)
     tags: list[tuple[SpeechTag, int]] = field(default_factory=list)
     named: str | None = None  # the speaker a name tag gives, before any scoring
     cont: bool = False  # an open quote from the previous paragraph goes on here (same turn)
     chain: int = -1  # conversation number
     turn: int = 0  # turn number within the conversation
-    context: ParagraphContext | None = None  # cached by paragraph_context()
+    context: ParagraphContext | None = None  # cached by speaker_features.paragraph_context()
     lead: str = ""  # a narration-only paragraph just before this one ("Emma continued:")
     epi_prev: int | None = None  # the last paragraph whose tag used the same unknown epithet ("said the old man")
-    names_back: list[str] | None = None  # cached by _names_back()
+    names_back: list[str] | None = None  # cached by speaker_features._names_back()
     asked: bool = False  # the speech just before asked its listener's name ("Who are you?")
     alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
@@ -78,7 +78,7 @@ _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+
 def prepare(segments: Sequence[Segment], characters: Sequence[Character],
             voices: bool = True) -> tuple[CastIndex, list[Paragraph]]:
     """The resolver and the paragraphs with their mentions, tags and conversation chains: all that the
-    decoder reads. One place, so the miss reports and tests that look inside see what run() decodes.
+    decoder reads. One place, so the miss reports and tests that look inside see what attribution.run() decodes.
     `voices`: also each speaker's word profile (_voices; the idiolect features read 0 without it)."""
     res = CastIndex(characters)
     # Single quotes, curly quotes and guillemets read as straight double marks, the spelling every cue
@@ -108,7 +108,7 @@ def _words(para: Paragraph) -> list[str]:
 
 
 def _voices(paras: list[Paragraph], res: CastIndex) -> None:
-    """Each name-tagged speaker's words, as _idiolect reads them: per word the voice said, the log of how much
+    """Each name-tagged speaker's words, as speaker_features._idiolect reads them: per word the voice said, the log of how much
     likelier it makes the word than the book's speech does, and the log-ratio of every word it never said.
 
     Only name-tagged lines: what the text itself settles, the same in training and at run time."""
@@ -123,7 +123,7 @@ def _voices(paras: list[Paragraph], res: CastIndex) -> None:
         if para.named and not para.cont:
             voices.setdefault(para.named, Counter()).update(words)
         else:
-            res.speech_words[para.quotes[0].start] = Counter(words)  # a line _idiolect may score
+            res.speech_words[para.quotes[0].start] = Counter(words)  # a line speaker_features._idiolect may score
     # The book's word probabilities, add-one smoothed (every word of a line is in the book: no unseen word).
     norm = book.total() + len(book) + 1
     res.voices = {n: ({w: math.log1p(c * norm / (_IDIOLECT_PRIOR * (book[w] + 1))) for w, c in v.items()},

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from narrator.lexicon import CREATURES, FEMALE_NOUNS, MALE_NOUNS, OCCUPATIONS
+from narrator.lexicon import CREATURES, OCCUPATIONS, noun_gender
 from narrator.models import Character
 from narrator.speech_tags import TAG_ADVERB, TAG_LEAD, TAG_VERB_ALT, TITLE_ABBR, single_spaced
 
@@ -30,7 +30,8 @@ _KNOWN_BY_KIND = OCCUPATIONS | CREATURES
 
 
 class CastIndex:
-    """Name, alias and epithet lookup for one cast of characters."""
+    """Which character of one cast a name, alias, title, epithet or pronoun of the text denotes (lookup), and
+    the patterns that find those forms; built once per book by paragraphs.prepare."""
 
     def __init__(self, characters: Sequence[Character]) -> None:
         self.chars = list(characters)
@@ -57,7 +58,7 @@ class CastIndex:
                 else:
                     forms[single_spaced(form)] = c.name
         # An epithet the story gives several characters ("Rarity, the unicorn" and "Twilight, the unicorn"):
-        # a tag using it means the one of them the story named last (`recent`, kept up by _chains as it
+        # a tag using it means the one of them the story named last (`recent`, kept up by paragraphs._chains as it
         # goes through the paragraphs), as a reader takes "the unicorn said" for the unicorn in the scene.
         self.shared = {e: tuple(dict.fromkeys(h)) for e, h in holders.items() if len(set(h)) > 1}
         self.recent: dict[str, tuple[int, int]] = {}
@@ -75,11 +76,11 @@ class CastIndex:
         self.forms = forms
         self.epithets = epithets
         # Epithets the narration itself sets beside their holder's name ("Vasel, the locksmith, looked up"):
-        # filled by prepare (_stated_epithets), read by epithet_kind.
+        # filled by paragraphs.prepare (_stated_epithets), read by epithet_kind.
         self.stated: frozenset[str] = frozenset()
-        # The paragraph each character is first named in, narration or speech (filled by prepare).
+        # The paragraph each character is first named in, narration or speech (filled by paragraphs.prepare).
         self.first_seen: dict[str, int] = {}
-        # Per name-tagged speaker, how their words differ from the book's speech (_voices, _idiolect).
+        # Per name-tagged speaker, how their words differ from the book's speech (paragraphs._voices, speaker_features._idiolect).
         self.voices: dict[str, tuple[dict[str, float], float]] = {}
         self.speech_words: dict[int, Counter[str]] = {}  # a speech paragraph's words, by its first quote's start
         # People the story knows only by their work ("the croupier", "the parlourmaid"): that is
@@ -97,11 +98,11 @@ class CastIndex:
         for c in self.chars:
             self.family[c.name] = {f.split()[-1] for f in (c.name, *c.aliases)
                                    if f and len(f.split()) > 1 and f.split()[-1][:1].isupper()}
-        # subjects_of's answers by text: the same narration is asked about from several paragraphs.
+        # speech_tags.subjects_of's answers by text: the same narration is asked about from several paragraphs.
         self.subjects: dict[str, list[tuple[str | None, str, str]]] = {}
-        # _sentence_units' answers by segment start, for the same reason.
+        # speaker_features._sentence_units' answers by segment start, for the same reason.
         self.units: dict[int, list[tuple[str, ...]]] = {}
-        # _age_of's answers: every age-tagged line asks about each candidate of its pool.
+        # kinship._age_of's answers: every age-tagged line asks about each candidate of its pool.
         self.ages: dict[str, str] = {}
         # Novels are hard-wrapped: "Mrs.\nHoneychurch" is the form "Mrs. Honeychurch".
         alts = sorted((_flex(f) for f in forms), key=len, reverse=True)
@@ -167,12 +168,7 @@ class CastIndex:
             return self.voice, "name", "unknown"
         if p[0].isupper() and not low.startswith(("the ", "his ", "her ", "their ", "my ", "our ", "a ", "an ")):
             return None, "none", "unknown"  # a capitalised word we do not know (not a character)
-        head = n.split()[-1] if n.split() else ""
-        if head in MALE_NOUNS:
-            return None, "epithet", "male"
-        if head in FEMALE_NOUNS:
-            return None, "epithet", "female"
-        return None, "epithet", "unknown"
+        return None, "epithet", noun_gender(n.split()[-1] if n.split() else "")
 
 
 def form_key(s: str) -> str:
