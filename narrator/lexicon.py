@@ -349,3 +349,35 @@ def asks_name(quote: str) -> bool:
 def name_answer(quote: str) -> re.Match[str] | None:
     """The name a reply to "Who are you?" opens with ("Ines Calder. I'm ..."), or None."""
     return _NAME_ANSWER.match(quote)
+
+
+# What only a person (or a creature that talks) does: "Bob shrugged", "Cass woke", "Moss leaned". Not what weather,
+# days or silence do ("Thunder rolled", "Tuesday dragged on", "Silence followed", "Night fell"), so a capitalised
+# word the story never writes in lower case is not a person for doing one of those before a quotation.
+PERSON_ACTS = both_tenses(frozenset(
+    ["shrugged", "nodded", "smiled", "grinned", "frowned", "sighed", "laughed", "chuckled", "giggled", "winced",
+     "blinked", "gasped", "swallowed", "hesitated", "paused", "waited", "woke", "yawned", "knelt", "leaned", "crouched",
+     "stood", "sat", "rose", "turned", "looked", "glanced", "stared", "peered", "watched", "listened", "waved",
+     "pointed", "reached", "grabbed", "took", "gave", "picked", "shook", "wiped", "scowled", "groaned", "smirked",
+     "snorted", "scoffed", "nudged", "tapped", "folded", "tilted", "raised", "lifted", "set", "put", "held", "hugged",
+     "kissed", "thought", "wondered", "decided", "remembered", "noticed", "realized", "realised", "agreed", "insisted",
+     "promised", "refused", "tried", "wanted", "knew", "felt", "saw", "heard", "carried", "pulled", "pushed", "walked",
+     "stepped", "hurried", "climbed", "knocked", "opened", "closed", "slept", "sobbed", "wept", "blushed", "flinched",
+     "squinted", "stiffened", "beamed", "huffed", "fetched", "found", "wrote", "ate", "drank", "came", "went",
+     "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
+     "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
+
+
+ACT_ED = re.compile(r"[a-z]{2,}ed")
+
+
+# Verbs of looking at someone: in "Berry frowned at her brother" the "her" is another's, and says nothing of
+# Berry's sex. In both tenses ("Berry frowns at her brother"): six of them had no present.
+LOOK_VERBS = both_tenses(frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed",
+                                    "gazing", "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare",
+                                    "glared", "peered", "frowned", "grinned", "winked", "laughed", "nodded"]))
+
+
+# Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").
+SUBJECT_LEAD = frozenset(["and", "but", "then", "so", "yet", "now", "still", "at", "last", "presently", "soon",
+                          "suddenly", "meanwhile", "here", "there", "just"])
