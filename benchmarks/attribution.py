@@ -26,6 +26,7 @@ from narrator import paragraphs, speaker_features  # noqa: E402
 from narrator.attribution import attribute  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
+from narrator.lexicon import ablate_name_gender  # noqa: E402
 from narrator.models import Chapter, Scene, Segment, Span, Story  # noqa: E402
 
 TEST_NOVELS = (
@@ -170,17 +171,6 @@ def run_novel(text_path: Path) -> tuple[list[dict[str, object]], float, int]:
         for ln in lines
     ]
     return rows, elapsed, len(story.text.split())
-
-
-def ablate_name_gender() -> None:
-    """Switch off the given-name gender lists (a measuring hook, not a user option)."""
-    import narrator.characters as characters
-    import narrator.lexicon as lexicon
-    import narrator.name_clusters as name_clusters
-
-    for mod in (lexicon, characters, name_clusters):
-        mod.MALE_NAMES = frozenset()  # type: ignore[attr-defined]
-        mod.FEMALE_NAMES = frozenset()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -205,6 +205,32 @@ FEMALE_NAMES = frozenset(
     ["Abigail", "Ada", "Adela", "Adelaide", "Adele", "Agatha", "Agnes", "Alice", "Alicia", "Amelia", "Amy", "Anna", "Anne", "Annie", "Arabella", "Augusta", "Barbara", "Beatrice", "Becky", "Bella", "Bertha", "Betsy", "Betty", "Blanche", "Bridget", "Caroline", "Cassandra", "Catherine", "Cecilia", "Cecily", "Celia", "Charlotte", "Christina", "Clara", "Clarissa", "Constance", "Cora", "Cordelia", "Daisy", "Diana", "Dinah", "Dolly", "Dora", "Dorothea", "Dorothy", "Edith", "Edna", "Eleanor", "Elinor", "Eliza", "Elizabeth", "Ella", "Ellen", "Elsie", "Emily", "Emma", "Esther", "Ethel", "Eugenia", "Eva", "Evelyn", "Evie", "Fanny", "Flora", "Florence", "Frances", "Georgiana", "Georgina", "Gertrude", "Grace", "Gwendolen", "Hannah", "Harriet", "Hattie", "Helen", "Helena", "Henrietta", "Hester", "Hilda", "Ida", "Irene", "Isabel", "Isabella", "Jane", "Janet", "Janey", "Jean", "Jemima", "Jennie", "Jenny", "Jessica", "Jessie", "Joan", "Josephine", "Judith", "Julia", "Juliet", "Kate", "Katharine", "Katherine", "Kathleen", "Kitty", "Laura", "Lavinia", "Letitia", "Lilian", "Lily", "Lizzie", "Lizzy", "Lois", "Lottie", "Louisa", "Louise", "Lucia", "Lucy", "Lydia", "Mabel", "Madeline", "Maggie", "Margaret", "Maria", "Marian", "Marianne", "Marie", "Marilla", "Marion", "Martha", "Mary", "Matilda", "Maud", "Maude", "May", "Meg", "Minnie", "Miriam", "Molly", "Nancy", "Nell", "Nellie", "Nora", "Olive", "Olivia", "Pauline", "Penelope", "Philippa", "Phoebe", "Polly", "Priscilla", "Prudence", "Rachel", "Rebecca", "Rhoda", "Rosa", "Rosalind", "Rose", "Rosamond", "Ruth", "Sally", "Sarah", "Selina", "Sophia", "Sophie", "Sophy", "Susan", "Susanna", "Sybil", "Sylvia", "Teresa", "Theresa", "Tilly", "Ursula", "Victoria", "Violet", "Virginia", "Winifred"]
 )
 
+
+# The lists as shipped, whoever has emptied them since (ablate_name_gender finds their holders by identity).
+_GIVEN_NAME_LISTS = (MALE_NAMES, FEMALE_NAMES)
+
+
+def ablate_name_gender() -> None:
+    """Empty the given-name gender lists (MALE_NAMES, FEMALE_NAMES) in every narrator module that holds them, so
+    a character's gender comes from the text alone: a measuring hook (benchmarks/attribution.py
+    --no-name-gender), not a user option.
+
+    A module that imports a list by name keeps its own reference, so emptying lexicon's alone changes nothing
+    there. The holders are found by identity among the modules character discovery and attribution load (they
+    are loaded here first), so a list that moves to a new module needs no change here.
+    """
+    import sys
+
+    import narrator.attribution
+    import narrator.characters  # noqa: F401  (both: every module that reads given names is loaded)
+
+    for name, mod in list(sys.modules.items()):
+        if name == "narrator" or name.startswith("narrator."):
+            for attr, value in list(vars(mod).items()):
+                if any(value is given for given in _GIVEN_NAME_LISTS):
+                    setattr(mod, attr, frozenset())
+
+
 # English pet forms of given names that are not a prefix of the name ("Lizzy" for Elizabeth, "Bob" for
 # Robert), so the prefix rule for nicknames cannot find them. Each pet form lists the full given names
 # it can stand for; clustering joins a pet-form character to a full-name character only when exactly
