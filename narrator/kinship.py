@@ -117,7 +117,7 @@ def relational_kin(tag: SpeechTag, prev: str | None, recent: list[str], res: Cas
 def possessive_owner(tag: SpeechTag, prev: str | None, recent: list[str], res: CastIndex, spoken_to: Sequence[str] = (),
            about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
     """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
-    that sex the narration since the last turn is about (`about`, see attribution._about), else the last
+    that sex the narration since the last turn is about (`about`, see speaker_features._about), else the last
     speaker of that sex, else (when `named`) the last one of that sex named.
 
     The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her

@@ -1,4 +1,4 @@
-"""paragraphs: a chapter's segments made into the paragraphs attribution decides, with what each one says.
+"""paragraphs: the story's segments made into the paragraphs attribution decides, with what each one says.
 
 prepare() groups the segments into paragraphs (Paragraph: the unit of speech) and reads, before any speaker
 is chosen, what their text says: the mentions and vocatives (_scan_mentions), the speech tags and the
