@@ -26,6 +26,7 @@ by `narrator/kinship.py`; the scorer's features, the paragraph context they read
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -134,6 +135,8 @@ def _decode(paras: list[Paragraph], res: CastIndex, weights: dict[str, float], s
         settled = _settled_speaker(para, res)
         if settled is not None and settled[0] == res.stand_in_voice:
             settled = _voice_called(i, paras, res) or settled
+        if settled is None and not para.tags and not para.cont and _asks_after_voice(i, paras, res):
+            settled = (res.voice, 0.8)  # type: ignore[assignment]
         # "the alicorn said" when the story has tied "the alicorn" to one named character: a reader hears
         # that character as surely as if the tag had named her. Only for a word that says what kind of
         # creature they are, not a person-noun ("the lady", "the old man" fit many people of a book).
@@ -409,6 +412,21 @@ def _settled_speaker(para: Paragraph, res: CastIndex) -> tuple[str, float] | Non
         if actor is not None:
             return actor, 0.8
     return None
+
+
+# "Who's there?", "Who is it?", "Who said that?", "Who are you?": asking after an unseen speaker.
+_WHO_THERE = re.compile(r"\b[Ww]ho(?:'s|\u2019s|\s+is|\s+goes|\s+was|\s+said|\s+are\s+you)\b[^?]{0,20}\?")
+
+
+def _asks_after_voice(i: int, paras: list[Paragraph], res: CastIndex) -> bool:
+    """Whether the line before paragraph `i` asks who the unseen voice is ("Who's there?") and the voice spoke
+    in one of the three speeches before that question: the untagged answer is then the voice's own."""
+    if res.voice is None or i == 0 or not paras[i - 1].quotes or paras[i - 1].named == res.voice:
+        return False
+    if not _WHO_THERE.search(paras[i - 1].quotes[-1].text):
+        return False
+    before = [p for p in paras[max(0, i - 8) : i - 1] if p.quotes][-3:]
+    return any(p.named == res.voice for p in before)
 
 
 def _voice_called(i: int, paras: list[Paragraph], res: CastIndex) -> tuple[str, float] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from narrator.epithets import (
     A_NOUN_S,
@@ -56,11 +57,7 @@ _SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,
 
 
 _THE_NAME = re.compile(rf"the\s+({_UP}[{LOWER}]+)")
-
-
 _AFTER_ARTICLE_OR_NAME = re.compile(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$")
-
-
 _ROLE_OF = re.compile(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b")
 
 
@@ -270,4 +267,50 @@ def unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[Ch
     new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
     if not new:
         return chars
+    # "Mira looked up from the library desk" ... "the librarian said": the one person the story puts at that
+    # work is the one the role means, not a stranger.
+    holders = {ep: who for ep in new if pattern is not None
+               and (who := _work_holder(ep.split()[-1], paragraphs, pattern, lookup)) is not None}
+    if holders:
+        chars = [replace(c, aliases=(*c.aliases, *(ep for ep, who in holders.items() if who == c.name)))
+                 if c.name in holders.values() else c for c in chars]
+        new = [ep for ep in new if ep not in holders]
     return chars + [Character(ep, (), noun_gender(ep.split()[-1]), tagged[ep] + acting[ep]) for ep in new]  # type: ignore[arg-type]
+
+
+# A role and the place of its work: "librarian" / "library", "baker" / "bakery", "brewer" / "brewery",
+# "innkeeper" / "inn". (Not "gardener" / "garden", "boatman" / "boat", "headmaster" / "head": anyone walks in a
+# garden or sits in a boat, so only the workplaces English forms with "-y", "-ery", "-ry", and an inn or a shop.)
+_ROLE_ENDINGS = ("ian", "er", "ist")
+_KEPT_PLACES = frozenset(["inn", "shop", "lighthouse", "tavern", "store"])
+# Comings and goings: whoever walks into the library is a visitor there, not its librarian.
+_ARRIVING = re.compile(r"\b(?:came|comes|come|walked|walks|ran|runs|went|goes|entered|enters|hurried|hurries|"
+                       r"burst|bursts|stepped|steps|arrived|arrives|visited|visits|reached|reaches|left|leaves|"
+                       r"into|towards?|past)\b")
+
+
+def _works_at(role: str, word: str) -> bool:
+    """Whether `word` is the place of `role`'s work ("library" for "librarian", "inn" for "innkeeper")."""
+    if role.endswith("keeper"):
+        return word == role[: -len("keeper")] and word in _KEPT_PLACES
+    for end in _ROLE_ENDINGS:
+        stem = role[: -len(end)]
+        if role.endswith(end) and len(stem) >= 3 and word in (stem + "y", stem + "ery", stem + "ry"):
+            return True
+    return False
+
+
+def _work_holder(role: str, paragraphs: Sequence[str], pattern: re.Pattern[str], lookup: dict[str, str]) -> str | None:
+    """The one character the narration shows at the role's place of work ("Mira looked up from the library
+    desk" for "the librarian"): named alone in every sentence that mentions the place without anyone coming
+    or going. None when no sentence does, or two people share one ("Tom and Jess sat in the library")."""
+    holder: set[str] = set()
+    for para in paragraphs:
+        for sentence in re.split(r"(?<=[.!?;])\s+", para):
+            if not any(_works_at(role, w) for w in re.findall(r"[a-z]+", sentence)) or _ARRIVING.search(sentence):
+                continue
+            names = {lookup[" ".join(m.group(0).split())] for m in pattern.finditer(sentence)}
+            if len(names) > 1:
+                return None
+            holder |= names  # ("The library was quiet." names nobody there)
+    return next(iter(holder)) if len(holder) == 1 else None

@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import os
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,9 +230,15 @@ def _check_aliases(characters: dict[str, CharacterEntry], where: _Locator) -> No
         for alias in entry.aliases:
             if owner.get(alias, entry.name) != entry.name:
                 other = owner[alias]
+                # Naming another table in one's aliases is how a person first tries to merge two characters:
+                # say how to finish the merge (walk11), not only that the name is taken.
+                at = f" (line {characters[other].setting.line})" if characters[other].setting.line else ""
+                todo = (f'to merge "{other}" into "{entry.name}", delete the table [characters."{other}"]{at}; '
+                        "to keep them apart, remove the alias" if alias == other else
+                        f'remove it from one of the two ([characters."{other}"]{at})')
                 raise CastError(where.say(f'characters."{entry.name}"', "aliases",
                                           f'alias {alias!r} of "{entry.name}" already names "{other}"; '
-                                          "a name can belong to one character only"))
+                                          f"a name can belong to one character only: {todo}"))
             owner[alias] = entry.name
 
 
@@ -413,10 +420,18 @@ def write_cast(path: Path, title: str, narrator: dict[str, Any], unknown: dict[s
         lex = tomlkit.table()
         lex.add(tomlkit.comment('how to say a word: "Applejack" = "Apple jack"'))
         doc["lexicon"] = lex
+    text = tomlkit.dumps(doc)
+    # The file the user keeps, not a link to it: replacing a linked cast file (kept in a synced folder) put a copy
+    # where the link was, and the file it pointed at never got the new characters (walk11).
+    path = path.resolve() if path.is_symlink() else path
+    if path.is_file() and read_cast_text(path) == text:
+        return added  # nothing new: the file, its date and an editor's hold on it stay as they are
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two `narrator cast` at once must not share it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
+        if path.is_file():
+            shutil.copymode(path, tmp)  # a cast file the user made private stays private
         tmp.replace(path)
     except OSError as exc:
         from narrator.faults import output_error

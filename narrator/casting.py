@@ -80,8 +80,18 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
     alias_of = {a: entry.name for entry in castfile.characters.values() for a in entry.aliases}
     out = list(lines)
     by_id = {ln.segment.id: i for i, ln in enumerate(out)}  # id overrides are looked up, not scanned for
+    typed: list[str] | None = None
+    # In any case too: "Narrator", as the cast table's "(narrator)" reads capitalised, was "not a character" (walk11).
+    # A spelling two speakers share in another case names neither.
+    by_fold: dict[str, str | None] = {}
+    for name, canonical in [*((n, n) for n in known), *alias_of.items(), (NARRATOR, NARRATOR), (UNKNOWN, UNKNOWN)]:
+        seen = by_fold.setdefault(name.casefold(), canonical)
+        if seen != canonical:
+            by_fold[name.casefold()] = None
     for ov in castfile.overrides:
         speaker = alias_of.get(ov.speaker, ov.speaker)
+        if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
+            speaker = by_fold.get(speaker.casefold()) or speaker
         if speaker not in known and speaker not in (NARRATOR, UNKNOWN):
             choices = ", ".join([*sorted(known), NARRATOR, UNKNOWN])
             raise CastError(f"{location(castfile.path, ov.line)}: [[overrides]] speaker {ov.speaker!r} is not a character; "
@@ -89,7 +99,11 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
         if ov.id is not None:
             hits = [by_id[ov.id]] if ov.id in by_id else []
         else:
-            hits = [i for i, ln in enumerate(out) if _matches(ov, ln)]
+            if typed is None:  # each line's text as typed, once: not once per line per override
+                typed = [_as_typed(ln.segment.text) for ln in out]
+            wanted = _as_typed(ov.starts or "")
+            hits = [i for i, ln in enumerate(out) if wanted and typed[i].startswith(wanted)
+                    and (ov.chapter is None or ln.segment.chapter == ov.chapter)]
         target = f"id {ov.id!r}" if ov.id else (f"chapter {ov.chapter} " if ov.chapter else "") + f"starts {ov.starts!r}"
         if not hits:
             raise CastError(f"{location(castfile.path, ov.line)}: [[overrides]] {target} matches no line; "
@@ -107,14 +121,16 @@ def apply_overrides(lines: Sequence[Line], castfile: CastFile | None, known: set
     return out
 
 
-def _matches(ov, line: Line) -> bool:  # type: ignore[no-untyped-def]
-    seg = line.segment
-    if ov.id is not None:
-        return seg.id == ov.id
-    if ov.chapter is not None and seg.chapter != ov.chapter:
-        return False
-    body = seg.text.strip().lstrip("\"“‘'").lstrip()
-    return bool(ov.starts) and body.startswith(ov.starts)
+# Typographic quotes and apostrophes as a keyboard types them.
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"'})
+
+
+def _as_typed(text: str) -> str:
+    """A line's opening words as a person gives them in `starts`: copied from `narrator script` (one line, its
+    opening quote and all) or typed (straight apostrophes, any spacing). The raw source matched only itself, so a
+    line hard-wrapped in the file, or one copied with its quote, "matched no line" (walk11)."""
+    return " ".join(text.translate(_STRAIGHT).split()).lstrip("\"'").lstrip()
 
 
 def assign_voices(characters: Sequence[Character], lines: Sequence[Line], engines: Engines,

@@ -227,6 +227,18 @@ def script_cmd(
         text = spoken_title(titles[seg.chapter]) if seg.heading and seg.chapter in titles else " ".join(seg.text.split())
         rows.append(f"{ln.segment.id:>7}  {who:<{width}}  {text}{why}")
     _emit("\n".join(rows) + ("\n" if rows else ""), output)
+    if doubtful and lines:
+        _how_to_fix(lines[0], script, story)
+
+
+def _how_to_fix(line: Line, script: Script, story: Path) -> None:
+    """After the doubtful list, the fix for its first line as it goes in the cast file (on stderr: a pipe gets rows)."""
+    cast = script.castfile.path if script.castfile else Path("voices") / f"{slugify(script.story.title)}.toml"
+    first = "" if script.castfile else f"write the cast file with `narrator cast {story}`, then "
+    speaker = line.alternative or "NAME"
+    err.print(f"To fix a wrong line, {first}add this to {cast} (`narrator script` then shows it as override, and "
+              f'the next build re-renders that line only):\n[[overrides]]\nid = "{line.segment.id}"\nspeaker = "{speaker}"',
+              markup=False, highlight=False, soft_wrap=True)
 
 
 _DOUBT = {"unknown": "no candidate", "implicit": "untagged, a turn-taking guess", "anaphoric": "the tag gives no name"}
@@ -244,6 +256,8 @@ def preview_cmd(
     chapter: Annotated[int | None, typer.Option("--chapter", "-c", min=1, help="Chapter number (default 1, or the chapter of --lines ids).")] = None,
     scene: Annotated[int | None, typer.Option("--scene", "-s", min=1, help="Scene number within the chapter.")] = None,
     lines: Annotated[str | None, typer.Option("--lines", help="Line range A-B within the chapter, or ids from `narrator script` (2:4-2:9).")] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="Only this character's lines (a name or alias, or "
+                                                "narrator/unknown): in the whole story, or in --chapter/--scene/--lines.")] = None,
     cast: CastOpt = None,
     engine: EngineOpt = DEFAULT_ENGINE,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Preview file: .wav (default output/<slug>/.cache/preview.wav, instant) or .mp3 (encoded like a chapter).")] = None,
@@ -252,7 +266,7 @@ def preview_cmd(
                                             "shares (as `narrator build -o`).")] = Path("output"),
     voice_dir: VoiceDirOpt = None,
 ) -> None:
-    """Render one scene with the real cast, in seconds."""
+    """Render one scene (or lines, or one character's lines) with the real cast, in seconds."""
     _use_voice_dirs(voice_dir)
     span: tuple[int, int] | None = None
     if lines:
@@ -261,12 +275,13 @@ def preview_cmd(
         if id_chapter is not None and chapter is not None and id_chapter != chapter:
             raise InputError(f"--lines {lines} is in chapter {id_chapter}, but --chapter says {chapter}: give one of them.")
         chapter = chapter or id_chapter
-    chapter = chapter or 1
-    if scene is None and span is None:
-        scene = 1
     if scene is not None and span is not None:
         raise InputError("give either --scene or --lines, not both.")
-    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir)
+    if speaker is None:
+        chapter = chapter or 1
+        if scene is None and span is None:
+            scene = 1
+    path, seconds = preview(story, chapter, scene, span, cast, engine, output, build_dir, speaker=speaker)
     out.print(f"wrote {path} ({_clock(seconds)})")
     if play:
         _play(path)

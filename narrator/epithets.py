@@ -121,8 +121,9 @@ def plural(head: str, singular: frozenset[str] | set[str] = frozenset()) -> bool
     return head in ("children", "men", "women", "people", "gentlemen", "folk", "folks") or (
         head.endswith("s") and not head.endswith(("ss", "us", "is")) and len(head) > 3)
 
-def link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """Attach epithets used in speech tags ("the dragon said") to the name they co-occur with."""
+def link_epithets(chars: list[Character], body: Sequence[Segment], short: bool = False) -> list[Character]:
+    """Attach epithets used in speech tags ("the dragon said") to the name they co-occur with. `short`: a short
+    story, whose epithet may be tagged once and called by its name once (_called_by_name)."""
     if not chars:
         return chars
     lookup = name_lookup(chars)
@@ -211,7 +212,7 @@ def link_epithets(chars: list[Character], body: Sequence[Segment]) -> list[Chara
     # "Spike, the baby dragon, yawned" and later '"Stop," the dragon said': the story named the dragon once,
     # in apposition, and the discovery missed a name used so seldom. The tag makes it a speaker by that name.
     unnamed = _unknown_appositions(paragraphs, {ep for ep in uses if ep not in appositions}, lookup)
-    called = _called_by_name(body, pattern, lookup, uses, paragraphs) if pattern is not None else {}
+    called = _called_by_name(body, pattern, lookup, uses, paragraphs, short) if pattern is not None else {}
     genders = {c.name: c.gender for c in chars}
     if pattern is not None:
         called.update(_the_old_one(uses, paragraphs, pattern, lookup, genders, called))
@@ -476,7 +477,7 @@ _CALLED_MIN = 3
 
 
 def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: dict[str, str],
-                    uses: Counter[str], narration: list[str]) -> dict[str, str]:
+                    uses: Counter[str], narration: list[str], short: bool = False) -> dict[str, str]:
     """Epithets the people talking with them keep calling by one name: epithet -> that character.
 
     A reader learns who "the painter" is from the conversation: the line before his and the reply
@@ -485,7 +486,12 @@ def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: d
     tagged line itself calls: that is who the epithet talks to) are a vote. One name taking at least
     two votes and twice as many as any other is the epithet's owner. Generic people-nouns ("the
     young man") are never linked: the story gives them to anyone.
+
+    A short story may tag its epithet once ('"You are doing it wrong," said the juggler.') and answer it by name
+    once ('"I am lighting a lantern, Cole."'): there one tag and one vote from the reply after it, with none for
+    anyone else, are enough.
     """
+    least_uses, least_votes = (1, 1) if short else (_CALLED_MIN, 2)
     speech: list[str] = []
     last = None
     for seg in body:
@@ -497,7 +503,7 @@ def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: d
     if len(speech) != len(narration):
         return {}
     wanted = {ep: re.compile(rf"\b{re.escape(ep)}\b", re.IGNORECASE) for ep, n in uses.items()
-              if n >= _CALLED_MIN and ep.split()[-1] not in GENERIC_EPITHETS and " with " not in ep}
+              if n >= least_uses and ep.split()[-1] not in GENERIC_EPITHETS and " with " not in ep}
     if not wanted:
         return {}
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -507,7 +513,9 @@ def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: d
             continue
         own = _vocatives(speech[i], pattern, lookup)
         near = set()
-        for j in (i - 1, i + 1):
+        # (A short story's one vote only from the reply after the line: the name the line before calls is its
+        # own listener, who may not be the one speaking next -- "Thank you, Mr. Dale." / "Silence!" said the usher.)
+        for j in (i + 1,) if short else (i - 1, i + 1):
             if 0 <= j < len(speech):
                 near |= _vocatives(speech[j], pattern, lookup)
         for ep in eps:
@@ -519,7 +527,7 @@ def _called_by_name(body: Sequence[Segment], pattern: re.Pattern[str], lookup: d
             continue
         best, k = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0
-        if k >= 2 and k >= 2 * second:
+        if k >= least_votes and k >= 2 * second and (second == 0 or not short):
             out[ep] = best
     return out
 

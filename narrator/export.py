@@ -187,8 +187,10 @@ class Missed:
 
 
 def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, how: Delivery,
-                  scene_title: Callable[[int], str] | None = None, master_to: Path | None = None) -> Missed | None:
-    """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions.
+                  scene_title: Callable[[int], str] | None = None, master_to: Path | None = None,
+                  captions: bool = True) -> Missed | None:
+    """Master, encode and tag one chapter MP3 (scene CHAP frames, transcript), write its captions (unless not
+    `captions`: a preview is one file).
 
     The mastered audio streams into ffmpeg a few seconds at a time; with `master_to` it is also written there
     as raw PCM (the M4B is made from those files). The encoded file is decoded and measured: the encoder lowers
@@ -242,7 +244,8 @@ def write_chapter(chapter: ChapterAudio, dest: Path, tags: Tags, digest: str, ho
         tag_mp3(tmp, tags, digest, marks, transcript(chapter.timeline))
 
     _atomic(dest, make)
-    write_captions(chapter, dest, digest, how)
+    if captions:
+        write_captions(chapter, dest, digest, how)
     return missed
 
 
@@ -373,7 +376,8 @@ def write_captions(chapter: ChapterAudio, dest: Path, digest: str, how: Delivery
 
 def write_mp3(audio, dest: Path, tags: Tags, digest: str, bitrate: str = MP3_BITRATE,  # type: ignore[no-untyped-def]
               speakers: Sequence[tuple[int, int, int]] = (), voices: Sequence[tuple[int, int, int]] = ()) -> None:
-    """Master and encode `audio` (a pydub AudioSegment) to a tagged MP3, atomically (previews, auditions)."""
+    """Master and encode `audio` (a pydub AudioSegment) to a tagged MP3, atomically (voice auditions; a preview
+    MP3 is written by write_chapter, measured after encoding like a chapter)."""
     pcm = np.frombuffer(audio.raw_data, dtype=np.int16)
     mastered = master(pcm, audio.frame_rate, Mastering(room_tone=None), speakers=speakers, voices=voices)
     _atomic(dest, lambda tmp: (_encode_mp3([mastered], audio.frame_rate, tmp, bitrate, None), tag_mp3(tmp, tags, digest)))

@@ -72,6 +72,14 @@ class Paragraph:
     alt: str | None = None  # the scorer's next likeliest speaker (what `narrator script --doubtful` offers)
 
 
+# A beat that brings in an unseen voice by a verb of coming, not of speaking: "came a voice", "rose a thin voice",
+# "A voice rose from the water." ("A grave voice replied," is a speech tag the tag grammar reads; "came an angry
+# voice--the Rabbit's--" says whose it is.)
+_VOICE_BEAT = re.compile(r"(?:\b(?:came|rose|sounded|floated|drifted|rang)\s+(?:(?:up|out|back|down)\s+)?"
+                         r"(?:a|an|another)\s+(?:[a-z\-]+\s+){0,2}voice\b"
+                         r"|^\s*(?:A|An|Another)\s+(?:[a-z\-]+\s+){0,2}voice\s+(?:[a-z]+ly\s+)?"
+                         r"(?:came|rose|sounded|floated|drifted|rang|broke)\b)"
+                         r"(?![\s,\-\u2014]*(?:the\s+)?[A-Z][\w\-]*['\u2019]s\b)")
 _VOICE_TAG = re.compile(r"^[\s,;:\-\u2014]*(?:a|an|another|the)\s+(?:[a-z\-]+\s+){0,2}voice\b", re.IGNORECASE)
 
 
@@ -207,7 +215,7 @@ def _chains(paras: list[Paragraph], res: CastIndex) -> None:
             res.recent.update({name: (i, at) for at, name in sorted(para.mentions)})
         if not para.quotes:
             continue
-        para.tags = _find_tags(para, res) or _beat_between(para, res)
+        para.tags = _find_tags(para, res) or _beat_between(para, res, paras[last] if last is not None else None)
         named = [t.name for t, _ in para.tags if t.kind == "name" and t.name]
         para.named = named[0] if named else None
         if named:
@@ -255,13 +263,18 @@ def _chains(paras: list[Paragraph], res: CastIndex) -> None:
             epithet_seen[phrase] = i
 
 
-def _beat_between(para: Paragraph, res: CastIndex) -> list[tuple[SpeechTag, int]]:
+def _beat_between(para: Paragraph, res: CastIndex, prev: Paragraph | None = None) -> list[tuple[SpeechTag, int]]:
     """A pronoun tag from an untagged paragraph's action beat between two of its quotes.
 
     '"Everyone breaks things." He handed her the can. "The question is whether..."': one paragraph is one
     speaker's turn, and the sentence parting its quotes is what that speaker does while talking, so its
     pronoun subject ("He") is the speaker as surely as "he said" would be. Only a beat with speech on both
     sides: after the last quote the sentence is as often the listener's answer in a gesture.
+
+    A beat that only takes the words in ('"Go home." She flinched. "Now."') is the listener's, when its
+    pronoun fits the one who spoke the turn before (`prev`, the last paragraph with speech) and so is the one
+    this turn answers: no tag then, and turn-taking decides. A speaker may still wince at their own words
+    ('"Sign it," said Mara. / "I won't." He winced.': he is not the one who spoke last).
     """
     segs = para.segs
     for k in range(1, len(segs) - 1):
@@ -269,10 +282,32 @@ def _beat_between(para: Paragraph, res: CastIndex) -> list[tuple[SpeechTag, int]
             first = next((x for x in CLAUSE_BREAK.split(segs[k].text.strip()) if x), "")
             subs = subjects_of(first, res)[:1] if first else []
             if subs and subs[0][1] == "pronoun":
+                if _REACTION_BEAT.match(first) and _last_voice_gender(prev, res) in (subs[0][2], None):
+                    return []
                 qi = sum(1 for s in segs[:k] if s.kind == "dialogue") - 1
                 return [(SpeechTag(None, "pronoun", subs[0][2], "inside"), qi)]
             return []
     return []
+
+
+# Beats that take in what was just said rather than go on saying it: flinching, wincing, falling silent.
+# ("She started." is a start, "She started for the door" a step: only the one standing alone, or "at" something.)
+_REACTION_VERBS = both_tenses(frozenset(
+    ["flinched", "winced", "recoiled", "cringed", "stiffened", "froze", "blanched", "paled", "blinked", "obeyed",
+     "shrank", "quailed", "gaped", "reddened", "flushed"]))
+_REACTION_BEAT = re.compile(
+    r"\s*(?:He|She|he|she)\s+(?:[a-z]+ly\s+)?(?:(?:" + "|".join(sorted(_REACTION_VERBS, key=len, reverse=True))
+    + r")\b|(?:started|starts)(?:\s+[a-z]+ly)?(?=\s*[.,;!\u2014]|\s+at\b)|(?:was|is)\s+silent\b"
+    r"|(?:said|says)\s+nothing\b|(?:made|makes)\s+no\s+(?:answer|reply)\b|(?:did|does)\s+not\s+(?:answer|reply)\b)")
+
+
+def _last_voice_gender(prev: Paragraph | None, res: CastIndex) -> str | None:
+    """The sex of the last paragraph's speaker as its tag gives it ("said Mara", "she said"); None when unknown."""
+    if prev is None or not prev.tags:
+        return None
+    tag = prev.tags[0][0]
+    gender = res.gender.get(tag.name, "unknown") if tag.kind == "name" and tag.name else tag.gender
+    return gender if gender in ("male", "female") else None
 
 
 def _new_scene(between: list[Paragraph], res: CastIndex) -> bool:
@@ -497,6 +532,9 @@ def _find_tags(para: Paragraph, res: CastIndex) -> list[tuple[SpeechTag, int]]:
     if not tags and qpos and qpos[0] > 0 and segs[qpos[0] - 1].kind == "narration":
         # An action beat before the speech ("She sighed. \"...\""): its pronoun subject is the speaker.
         lead = segs[qpos[0] - 1].text
+        if res.voice is not None and _VOICE_BEAT.search(SENTENCE_END.split(lead.rstrip())[-1]):
+            # "From the dark water came a voice, low and amused.": the unseen voice speaks what follows.
+            return [(SpeechTag(res.voice, "name", "unknown", "before"), 0)]
         # "She held out the tray, and he took a cup.": the clause nearest the speech has the last word.
         last = list(_AND_PRONOUN.finditer(SENTENCE_END.split(lead.rstrip())[-1]))
         subs = subjects_of(lead, res)

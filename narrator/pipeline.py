@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -22,13 +23,22 @@ from narrator.assemble import PACING, ChapterAudio, Stopped, assemble, pacing_us
 from narrator.attribution import attribute
 from narrator.budget import Budget, give_back, map_large_buffers
 from narrator.cache import PREVIEW_FILE, ClipCache, max_cache_bytes
-from narrator.castfile import CastFile, cover_path, load_cast
-from narrator.casting import Casting, Engines, apply_overrides, assign_voices, cast, merge_aliases
+from narrator.castfile import CastFile, CharacterEntry, cover_path, load_cast
+from narrator.casting import (
+    NARRATOR,
+    UNKNOWN,
+    Casting,
+    Engines,
+    apply_overrides,
+    assign_voices,
+    cast,
+    merge_aliases,
+)
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.engines import ENGINES
-from narrator.errors import InputError, NarratorError, OutputError
+from narrator.errors import CastError, InputError, NarratorError, OutputError
 from narrator.export import (
     Missed,
     Tags,
@@ -37,7 +47,7 @@ from narrator.export import (
     remove_old_chapters,
     require_ffmpeg,
     write_bytes_atomically,
-    write_mp3,
+    write_chapter,
 )
 from narrator.faults import (
     DEFAULT_TIMEOUT,
@@ -112,12 +122,14 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
         candidate = Path("voices") / f"{slugify(story.title)}.toml"
         cast_path = candidate if candidate.is_file() else None
     castfile = load_cast(cast_path) if cast_path else None
+    own_title = story.title
     story = _with_story_overrides(story, castfile)
     chapters = split_chapters(story, include_notes=include_notes)
     segments = [seg for chapter in chapters for seg in split_dialogue(story, chapter)]
     if not any(seg.text.strip() for seg in segments if not seg.heading):
         raise InputError(f"{story_path} has no story text to read (only headings or author's notes).")
     found = find_characters(story, segments)
+    _check_cast_is_this_storys(castfile, own_title, found, story.text)
     characters = merge_aliases(found, castfile)
     lines = attribute(segments, characters)
     lines = apply_overrides(lines, castfile, {c.name for c in characters})
@@ -126,27 +138,66 @@ def make_script(story_path: str | Path, cast_path: str | Path | None = None, inc
     return Script(story, tuple(chapters), tuple(characters), tuple(lines), castfile, lexicon)
 
 
-def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line], text: str) -> None:
-    """A cast-file character the story never names and no line goes to is most likely a misspelt name."""
-    if castfile is None:
-        return
+def _not_in_text(castfile: CastFile, found: Sequence[Character], text: str) -> list[CharacterEntry]:
+    """The cast file's characters that the story neither has as a character nor writes, by name or alias."""
     known = {n for c in found for n in (c.name, *c.aliases)}
-    speaking = {ln.speaker for ln in lines}
 
     def written(name: str) -> bool:  # in the text as a whole word, though not found as a character
         return re.search(r"(?<![^\W\d_])" + r"\s+".join(map(re.escape, name.split())) + r"(?![^\W\d_])", text) is not None
 
-    # A name the text does write is not misspelt, so "not in this story" would be false: no warning for it.
-    absent = [e for e in castfile.characters.values()
-              if e.name not in speaking and not ({e.name, *e.aliases} & known)
-              and not any(written(n) for n in (e.name, *e.aliases) if n.strip())]
+    # A name the text does write is not misspelt, so "not in this story" would be false for it.
+    return [e for e in castfile.characters.values()
+            if not ({e.name, *e.aliases} & known) and not any(written(n) for n in (e.name, *e.aliases) if n.strip())]
+
+
+def _check_cast_is_this_storys(castfile: CastFile | None, own_title: str, found: Sequence[Character], text: str) -> None:
+    """A cast file written for another story is an error: its [story] title would title (and file) this book as that
+    one, and its overrides would move this story's lines to that story's people (walk11: The Ferryman's Ledger built
+    as "The Lamplighter's Apprentice", line 2:10 spoken by Mara). Told apart from a title changed on purpose by its
+    characters: most of another story's are not in this one."""
+    title = castfile.story.get("title") if castfile else None
+    if castfile is None or not title or slugify(title) == slugify(own_title) or not castfile.characters:
+        return
+    absent = _not_in_text(castfile, found, text)
+    if 2 * len(absent) <= len(castfile.characters):
+        return
+    names = ", ".join(e.name for e in absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+    raise CastError(f'{castfile.path} is the cast file of "{title}", not of "{own_title}": {len(absent)} of its '
+                    f"{len(castfile.characters)} characters ({names}) are not in this story. Give this story's cast file "
+                    f"with --cast, or write one with `narrator cast STORY -o voices/{slugify(own_title)}.toml`.")
+
+
+def _warn_absent(castfile: CastFile | None, found: Sequence[Character], lines: Sequence[Line], text: str) -> None:
+    """A cast-file character the story never names and no line goes to is most likely a misspelt name."""
+    if castfile is None:
+        return
+    speaking = {ln.speaker for ln in lines}
+    absent = [e for e in _not_in_text(castfile, found, text) if e.name not in speaking]
     if absent:
         names = ", ".join(f'"{e.name}" (line {e.setting.line})' if e.setting.line else f'"{e.name}"' for e in absent[:5])
         more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""
         warnings.warn(NarratorWarning(
             f"{castfile.path}: {names}{more} {'is' if len(absent) == 1 else 'are'} not in this story and "
             f"speak{'s' if len(absent) == 1 else ''} no line; check the spelling against `narrator script`, "
-            "or give them a line with [[overrides]]."), stacklevel=2)
+            "or give them a line with [[overrides]]." + _renamed_hint(castfile, found, absent)), stacklevel=2)
+
+
+def _renamed_hint(castfile: CastFile, found: Sequence[Character], absent: Sequence[CharacterEntry]) -> str:
+    """The story's character a misspelt or renamed table most likely meant, and how to rename one: renaming
+    [characters.Mara] to "Mara Finch" left Mara with an automatic voice and said nothing about her (walk11)."""
+    owned = {n for e in castfile.characters.values() for n in (e.name, *e.aliases)}
+    free = [c.name for c in found if not ({c.name, *c.aliases} & owned)]
+    guesses: list[tuple[str, str]] = []
+    for e in absent:
+        words = set(e.name.lower().split())
+        near = [n for n in free if words & set(n.lower().split())] or difflib.get_close_matches(e.name, free, 1, 0.75)
+        if near:
+            guesses.append((e.name, near[0]))
+    if not guesses:
+        return ""
+    meant = ", ".join(f'"{story}"' + (f' for "{table}"' if len(guesses) > 1 else "") for table, story in guesses)
+    return (f" Did you mean {meant}? To give a character a name of your own, keep the story's as an alias in its "
+            f'table: aliases = ["{guesses[0][1]}"].')
 
 
 def _script_for_build(story_path: str | Path, cast_path: str | Path | None, include_notes: bool) -> Script:
@@ -412,10 +463,13 @@ def _chapters(which: Mapping[int, object]) -> str:
     return f"chapter{'s' if len(which) > 1 else ''} {', '.join(str(n) for n in sorted(which))}"
 
 
-def preview(story_path: str | Path, chapter: int, scene: int | None = None, lines: tuple[int, int] | None = None,
+def preview(story_path: str | Path, chapter: int | None, scene: int | None = None, lines: tuple[int, int] | None = None,
             cast_path: str | Path | None = None, engine: str = "pyttsx3", out_file: Path | None = None,
-            output: Path = Path("output"), jobs: int = 1) -> tuple[Path, float]:
-    """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds)."""
+            output: Path = Path("output"), jobs: int = 1, speaker: str | None = None) -> tuple[Path, float]:
+    """Render one scene (or a range of line numbers) of one chapter with the real cast; returns (file, seconds).
+
+    With `speaker`, only that character's lines (or the narrator's, or the unknown speaker's) in that range, or in
+    the whole book when `chapter` is None, at most SPEAKER_PREVIEW_LINES of them."""
     require_ffmpeg()
     if out_file is not None:
         # Checked before anything is rendered, like a build's output folder.
@@ -427,15 +481,24 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
             raise OutputError(f"-o {out_file} exists and is not a preview narrator wrote (a chapter, a recording?): "
                               f"it is kept; give the preview another name.")
     script = make_script(story_path, cast_path)
-    chapters = {c.number: c for c in script.chapters}
-    if chapter not in chapters:
-        raise InputError(f"chapter {chapter} does not exist: {Path(str(story_path)).name} has chapters 1 to {len(chapters)}.")
-    ch = chapters[chapter]
-    chapter_lines = [ln for ln in script.lines if ln.segment.chapter == chapter]
-    if scene is not None:
+    who = _speaker_named(speaker, script) if speaker is not None else None
+    if chapter is None and (who is None or scene is not None or lines is not None):
+        chapter = 1  # a scene or a line range is one chapter's; only a speaker's lines may come from the whole book
+    ch: Chapter | None = None
+    chapter_lines = list(script.lines)
+    if chapter is not None:
+        chapters = {c.number: c for c in script.chapters}
+        if chapter not in chapters:
+            raise InputError(f"chapter {chapter} does not exist: {Path(str(story_path)).name} has chapters 1 to {len(chapters)}.")
+        ch = chapters[chapter]
+        chapter_lines = [ln for ln in script.lines if ln.segment.chapter == chapter]
+    if scene is not None and ch is not None:
         if not 1 <= scene <= len(ch.scenes):
-            raise InputError(f"scene {scene} does not exist: chapter {chapter} has scenes 1 to {len(ch.scenes)}.")
-        chapter_lines = [ln for ln in chapter_lines if ln.segment.scene == scene]
+            raise InputError(f"scene {scene} does not exist: chapter {chapter} has "
+                             f"{f'scenes 1 to {len(ch.scenes)}' if len(ch.scenes) > 1 else 'one scene'}.")
+        # The heading (scene 0) opens the first scene, as the chapter MP3's first scene marker starts at 0: how a
+        # title is read, and the pause after it, were heard only in the built book.
+        chapter_lines = [ln for ln in chapter_lines if ln.segment.scene == scene or (scene == 1 and ln.segment.scene == 0)]
     elif lines is not None:
         a, b = lines
         last = chapter_lines[-1].segment.index if chapter_lines else 0
@@ -449,6 +512,19 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
                                           f"not {a}-{b}."), stacklevel=2)
             lines = (a, last)
         chapter_lines = [ln for ln in chapter_lines if a <= ln.segment.index <= b]
+    if who is not None:
+        chapter_lines = [ln for ln in chapter_lines if _says(ln, who)]
+        where = (f"chapter {chapter}" + (f" scene {scene}" if scene is not None else
+                                         f" lines {lines[0]}-{lines[1]}" if lines else "")) if chapter else "the story"
+        if not chapter_lines:
+            named = {NARRATOR: "the narrator", UNKNOWN: "the unknown speaker"}.get(who, who)
+            raise InputError(f"{named} has no line in {where}: see `narrator script` for who speaks where.")
+        if len(chapter_lines) > SPEAKER_PREVIEW_LINES:
+            # A lead speaks hundreds of lines in a novel: a sample is what a voice check needs, in seconds.
+            warnings.warn(NarratorWarning(f"{who} has {len(chapter_lines)} lines in {where}: previewing the first "
+                                          f"{SPEAKER_PREVIEW_LINES} ({chapter_lines[SPEAKER_PREVIEW_LINES - 1].segment.id} "
+                                          "is the last; give --chapter for later ones)."), stacklevel=2)
+            chapter_lines = chapter_lines[:SPEAKER_PREVIEW_LINES]
     engines = Engines(engine)
     casting = assign_voices(script.characters, script.lines, engines, script.castfile)
     clips = plan(cast(chapter_lines, casting, script.chapters, script.lexicon), engines)
@@ -459,21 +535,55 @@ def preview(story_path: str | Path, chapter: int, scene: int | None = None, line
     if out_file is not None:
         check_output_folder(out_file.parent)  # before rendering, not after it
     synthesize(clips, cache, engines, jobs)
-    pacing = {**PACING, "chapter_head": 200, "chapter_tail": 500}
+    # The cast file's [pacing] as the build uses it (the preview used the built-in pauses, so a lengthened
+    # speaker_change was heard only in the book); only the room tone around it is the preview's own, shorter.
+    pacing = {**PACING, **(script.castfile.pacing if script.castfile else {}), "chapter_head": 200, "chapter_tail": 500}
     audio = assemble(clips, cache, SAMPLE_RATE, pacing)
     # Not in the book folder: audiobook apps list every audio file there as a chapter. The cache folder is
     # hidden (apps and media scanners skip dot-folders), is already this story's, and `narrator clean` empties it.
     dest = out_file or cache.root / PREVIEW_FILE
-    label = f"scene {scene}" if scene is not None else f"lines {lines[0]}-{lines[1]}" if lines else "all"
+    label = ", ".join(part for part in (f"{who}'s lines" if who else "", f"scene {scene}" if scene is not None else
+                                        f"lines {lines[0]}-{lines[1]}" if lines else "") if part) or "all"
     # Mastered like the build (voices levelled, loudness, limiter), without room tone: a preview is heard as is.
-    speakers, voices = audio.spans("role"), audio.spans("voice")
     if dest.suffix.lower() == ".mp3":
-        write_mp3(audio.audio, dest, Tags(f"Preview: {ch.title}, {label}", script.story.title, script.story.author, 1, 1),
-                  digest="preview", speakers=speakers, voices=voices)
+        # Encoded as a chapter is: aimed up by what LAME takes off, decoded and measured, mastered again if it
+        # missed (it came out 0.4 LU under the target when it was only encoded).
+        how = Delivery(mastering=Mastering(room_tone=None))
+        tags = Tags(f"Preview: {ch.title if ch else script.story.title}, {label}", script.story.title,
+                    script.story.author, 1, 1)
+        miss = write_chapter(audio, dest, tags, "preview", how, captions=False)  # "preview": the next -o may replace it
+        if miss is not None:
+            warnings.warn(NarratorWarning(missed_targets({chapter or 1: miss}, how)), stacklevel=2)
     else:
-        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=speakers, voices=voices),
-                   SAMPLE_RATE, dest)
+        _write_wav(master(audio.pcm, SAMPLE_RATE, Mastering(room_tone=None), speakers=audio.spans("role"),
+                          voices=audio.spans("voice")), SAMPLE_RATE, dest)
     return dest, audio.seconds
+
+
+# How many of one speaker's lines `preview --speaker` plays: enough to judge a voice, rendered in seconds.
+SPEAKER_PREVIEW_LINES = 12
+
+
+def _speaker_named(name: str, script: Script) -> str:
+    """The character (or "narrator", "unknown") that `preview --speaker` names, by any name or alias, in any case."""
+    wanted = " ".join(name.split()).casefold()
+    for c in script.characters:
+        if wanted in {n.casefold() for n in (c.name, *c.aliases)}:
+            return c.name
+    if wanted in (NARRATOR, UNKNOWN):
+        return wanted
+    speaking = sorted({ln.speaker for ln in script.lines if ln.speaker})
+    raise InputError(f"--speaker {name!r} is not a speaker of this story: choose one of "
+                     f"{', '.join([*speaking, NARRATOR, UNKNOWN])} (`narrator cast` lists them with their aliases).")
+
+
+def _says(line: Line, who: str) -> bool:
+    """Whether `line` is `who`'s: a character's dialogue, the narrator's narration, or a line nobody was found for."""
+    if who == NARRATOR:
+        return line.segment.kind == "narration"
+    if who == UNKNOWN:
+        return line.segment.kind == "dialogue" and line.speaker is None
+    return line.speaker == who
 
 
 def _write_wav(pcm: np.ndarray, sample_rate: int, dest: Path) -> None:

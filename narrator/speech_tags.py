@@ -435,6 +435,13 @@ def tag_before_quote(txt: str, res: CastIndex, lead: bool, strict: bool = False)
         # is the narrator, a subject like any name ("me", the object, never is one).
         for m in re.finditer(r"(?<![\w'\u2019])I(?![\w'\u2019])", clause):
             cands.append((m.start(), (res.narrator, "name", res.gender.get(res.narrator, "unknown"))))
+    if not cands and colon and lead and _FRAGMENT.fullmatch(last.strip()):
+        # "Tobin watched the flames for a long while. Then, very quietly, to no one in particular:": a colon
+        # after words with no subject and no verb goes on with the sentence before, whose subject speaks.
+        before = SENTENCE_END.split(body)[:-1]
+        subs = subjects_of(before[-1], res)[:1] if before else []
+        if subs and subs[0][1] in ("name", "pronoun"):
+            return subs[0]
     if not cands:
         if lead or final_only:
             return None
@@ -504,6 +511,14 @@ def subjects_of(text: str, res: CastIndex) -> list[tuple[str | None, str, str]]:
 
 _THE_EPITHET = re.compile(r"The\s+(?:[a-z\-]+\s+){0,2}?[a-z\-]+")
 _NEXT_WORD = re.compile(r"\s+[a-z\-]+")
+
+
+# A lead-in with no subject and no verb of its own, opening on an adverb of time or manner: "Then, very quietly,
+# to no one in particular:", "And at last, softly:", "Slowly:". (Not "A little cry broke from her lips:", whose
+# subject is the cry.) After the first word, lower-case words only, none a pronoun, a verb in "-ed" or a speech verb.
+_FRAGMENT = re.compile(r"(?:Then|And|But|So|At|Finally|After|Later|Presently|Suddenly|Now|Again|Still|Very|[A-Z][a-z]+ly)"
+                       r"(?:[\s,]+(?!(?:it|they|we|you|there|this|that|he|she|[a-z]+ed|" + TAG_VERB_ALT
+                       + r")\b)[a-z]+)*[\s,]*:")
 
 
 def _find_subjects(text: str, res: CastIndex) -> list[tuple[str | None, str, str]]:

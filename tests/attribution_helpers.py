@@ -93,8 +93,39 @@ def _squash(s: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", s.lower())
 
 
+def _name_key(name: str) -> str:
+    """A cast name as a listener hears it: case, periods, spacing and a leading "the" do not matter."""
+    key = " ".join(name.replace(".", " ").split()).casefold()
+    return key[4:] if key.startswith("the ") else key
+
+
+def read_aliases(path: Path) -> dict[str, frozenset[str]]:
+    """Gold name -> the name keys that mean that person, from NAME.aliases ("Gold = other, other", one a line).
+
+    The other names are the ones the story itself uses for that person ("Cecily" for Miss Ashby, "the magistrate"
+    for Mr. Haldar), so a cast that names the character by any of them names the right voice. A name listed for
+    two people would make a wrong answer right, so it is refused.
+    """
+    out: dict[str, frozenset[str]] = {}
+    if not path.exists():
+        return out
+    owner: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        gold, _, rest = line.partition("=")
+        gold = gold.strip()
+        keys = {_name_key(gold), *(_name_key(a) for a in rest.split(",") if a.strip())}
+        for k in keys:
+            assert owner.setdefault(k, gold) == gold, f"{path.name}: {k!r} names both {owner[k]} and {gold}"
+        out[gold] = frozenset(keys)
+    return out
+
+
 def score_blind(stem: Path) -> BlindScore:
     """Score a story file (NAME.txt or another format narrator reads, through narrator's own reader, header and notes included) against its gold.
+
+    NAME.aliases, when present, lists every gold speaker with the other names the story gives them.
 
     Gold quotations are matched in order to dialogue segments whose text starts with their first words, so
     one split or missed quote costs one line, not every line after it. "I" is right when every "I" line went
@@ -124,17 +155,25 @@ def score_blind(stem: Path) -> BlindScore:
     if narrator in set(want):
         narrator = None
     golds = set(want)
+    aliases = read_aliases(stem.with_suffix(".aliases"))
+    unknown = sorted(golds - set(aliases) - {"I"}) if aliases else []
+    assert not unknown, f"{stem.name}: gold speakers missing from .aliases: {unknown}"
 
     def same(g: str | None, w: str) -> bool:
         # A short form of the gold name ("Twilight" for "Twilight Sparkle") is the same person when it fits
-        # no other gold character: the listener hears one voice either way.
+        # no other gold character: the listener hears one voice either way. So is any other name the story
+        # gives that person (NAME.aliases).
         if g is None:
             return False
         if w == "I":
             return g == narrator
-        if g == w:
+        if g == w or _name_key(g) in aliases.get(w, ()):
             return True
         return g in w.split() and sum(g in x.split() for x in golds) == 1 and g not in golds
+
+    # The narrator's "I" lines are not right when they went to a name that is another gold character's.
+    if narrator is not None and any(same(narrator, w) for w in golds - {"I"}):
+        narrator = None
 
     rows = tuple(BlindRow(kind, w, g, t or start, bool(t) and same(g, w))
                  for (kind, start), w, (g, t) in zip(meta, want, got, strict=True))

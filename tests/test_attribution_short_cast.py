@@ -106,3 +106,98 @@ def test_the_one_looked_at_is_a_person_not_a_place():
     text = ('Twilight closed the book and looked at Rarity across the table. Rarity sighed.\n\n'
             '"Fine," the mare said.\n\n"You said that an hour ago," Twilight said.')
     assert _speakers(text) == ["Rarity", "Twilight"]
+
+
+def test_the_one_talked_to_waved_to_or_turned_to_is_a_person_not_a_place():
+    # "talked to Ann", "waved to Cora": one talks, waves and turns to people, as one looks at them. Counted as
+    # places ("to the station"), they outweighed "Ann smiled" and "Cora laughed", and both were no one.
+    text = ('Bob talked to Ann about the harvest. Ann smiled.\n\n"It will be a good year," she said.\n\n'
+            'Bob waved to Cora across the yard. Cora laughed. "Come over!"\n\n"Coming," he said.')
+    cast = _cast(text)
+    assert "Ann" in cast and "Cora" in cast, cast
+    assert _speakers(text) == ["Ann", "Cora", "Bob"]
+
+
+def test_the_one_gone_to_is_still_a_place():
+    # "went to Ardley" twice and "walked to Ardley": a town the story travels to, not a person.
+    text = ('Bob went to Ardley on Monday and walked to Ardley again on Friday. Ardley smiled on him.\n\n'
+            '"Market day," said Bob.\n\n"Again?" said Ann.')
+    assert "Ardley" not in _cast(text)
+
+
+def test_days_months_and_holidays_are_nobody():
+    # Calendar words the story capitalises as English does: "Tuesdays" (plural), "Christmas Eve" and "New Year's
+    # Eve" ("Eve" is a name too), "Halloween came and went" (a holiday doing what a person does): nobody.
+    text = ('On Tuesdays the market came to town. Tuesdays were loud. Ann liked Tuesdays best.\n\n'
+            '"Are you coming?" Ann asked.\n\n"Not until Christmas Eve," said Bob.\n\nChristmas Eve came at last. '
+            '"Is it time?" Ann asked.\n\nHalloween came and went. "Boo," Bob said.\n\nThe Mondays dragged. '
+            'Mondays always did. "Back to work," said Ann.\n\nNew Year\'s Eve came and went too. "Cake?" Bob asked.')
+    cast = _cast(text)
+    assert not {"Tuesdays", "Eve", "Christmas Eve", "Halloween", "Mondays"} & set(cast), cast
+    assert _speakers(text) == ["Ann", "Bob", "Ann", "Bob", "Ann", "Bob"]
+
+
+def test_a_parent_the_narration_calls_mother_is_a_person_who_speaks():
+    # "Mother called up to me": a kinship word written as a name, the subject of what a person does, is the
+    # name the story knows her by. The call-out "Pell, supper!" names the "I", not the caller.
+    text = ('I was reading in my room when Mother called up to me, "Pell, supper!"\n\n"Coming!" I shouted back.\n\n'
+            'Mother was already at the table. "You took your time."\n\n"Sorry, Mother."')
+    story, segs = segments_of(text)
+    mother = next((c for c in find_characters(story, segs) if c.name == "Mother"), None)
+    assert mother is not None and mother.gender == "female", mother
+    assert _speakers(text) == ["Mother", "Pell", "Mother", "Pell"]
+
+
+def test_mother_in_speech_or_after_a_possessive_is_no_name():
+    # "my mother", "Mother Nature" and a "Mother" only ever called out in speech name no one the narration shows.
+    text = ('I walked home with my mother. Mother Nature had been kind that spring.\n\n"Mother, look!" said Ann.'
+            '\n\n"I see it," said Bob.')
+    assert "Mother" not in _cast(text)
+
+
+def test_the_one_at_work_in_the_library_is_the_librarian():
+    # "Mira looked up from the library desk": the story has said who works there, so a reader hears "the
+    # librarian said" as Mira, not as a stranger (nor as Tom, whom turn-taking offered).
+    text = ('Tom and Jess came in out of the rain. Mira looked up from the library desk.\n\n"Map room?" Tom asked.'
+            '\n\n"Upstairs," said Jess.\n\n"Closed," the librarian said.\n\n"Since when?" asked Jess.\n\n'
+            '"Since you two flooded it," Mira said.')
+    assert "the librarian" not in _cast(text)
+    assert _speakers(text) == ["Tom", "Jess", "Mira", "Jess", "Mira"]
+
+
+def test_a_workplace_everyone_walks_into_names_no_worker():
+    # Tom and Jess both go up the library steps: neither is the librarian, who is a voice of her own.
+    text = ('Tom and Jess ran up the library steps.\n\n"Map room?" Tom asked.\n\n"Closed," the librarian said.'
+            '\n\n"Since when?" asked Jess.')
+    assert _speakers(text) == ["Tom", "the librarian", "Jess"]
+
+
+def test_the_captain_called_cap_is_the_one_addressed():
+    # "Cap" is what a crew calls its captain: two of them call Captain Reyes so, so she is there (named once,
+    # never tagged) and is the one they speak to -- her orders are hers, not Oskar's or Tam's.
+    text = ('The storm hit at dawn. Captain Reyes held the wheel while Tam and Oskar fought the lines.\n\n'
+            '"Reef the mainsail!"\n\n"Aye, Cap," said Tam.\n\n"Cap, the jib is loose!" Oskar yelled.\n\n"Then cut it."')
+    story, segs = segments_of(text)
+    reyes = next((c for c in find_characters(story, segs) if c.name == "Captain Reyes"), None)
+    assert reyes is not None and "Cap" in reyes.aliases, reyes
+    assert _speakers(text) == ["Captain Reyes", "Tam", "Oskar", "Captain Reyes"]
+
+
+def test_a_tag_noun_answered_by_a_name_is_that_person():
+    # "said the juggler", and the reply calls "Cole": the one just answered is the juggler, so the juggler is
+    # Cole seen from another side, not a stranger of his own.
+    text = ('Ada and Cole stood on the bridge with a box of matches and a row of paper lanterns.\n\n'
+            '"You are doing it wrong," said the juggler.\n\n"I am lighting a lantern, Cole," Ada said. "There is no '
+            'wrong way."\n\n"There is a better way," the juggler said.')
+    assert "the juggler" not in _cast(text)
+    assert _speakers(text) == ["Cole", "Ada", "Ada", "Cole"]
+
+
+def test_a_name_called_before_a_tag_noun_is_not_its_owner():
+    # The judge thanks Mr. Dale; "said the usher" comes after, answering nobody: the one called in the line
+    # before is the judge's listener, not the usher. (Only the reply after a line says whom it answered.)
+    text = ('The court sat at ten. Mr. Dale rose for the defence, and Judge Harrow nodded to him.\n\n'
+            '"Thank you, Mr. Dale," said Judge Harrow. "Proceed."\n\n"Silence in court!" said the usher.\n\n'
+            '"I call Ann Pike," said Mr. Dale.')
+    assert "the usher" in _cast(text)
+    assert _speakers(text) == ["Judge Harrow", "Judge Harrow", "the usher", "Mr. Dale"]

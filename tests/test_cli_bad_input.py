@@ -192,7 +192,7 @@ def test_cli_line_ids_choose_their_chapter(tmp_path: Path, capsys: pytest.Captur
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """`--lines 2:1-2:4` previews chapter 2 without --chapter: ids are copied from `narrator script`."""
     seen: list[tuple[object, ...]] = []
-    monkeypatch.setattr(cli, "preview", lambda *a: seen.append(a) or (tmp_path / "p.wav", 1.0))
+    monkeypatch.setattr(cli, "preview", lambda *a, **kw: seen.append(a) or (tmp_path / "p.wav", 1.0))
     code, _, _ = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "2:1-2:4")
     assert code == 0 and seen[0][1:4] == (2, None, (1, 4))
     code, _, _ = _run(capsys, monkeypatch, "preview", str(STORY), "--lines", "3-5")
@@ -325,7 +325,7 @@ def test_cli_play_without_a_sound_device_is_one_warning(tmp_path: Path, capsys: 
                       "echo 'No more combinations to try, audio open failed' >&2\nexit 0\n")
     player.chmod(0o755)
     monkeypatch.setenv("PATH", f"{player.parent}:/usr/bin:/bin")
-    monkeypatch.setattr(cli, "preview", lambda *a: (tmp_path / "p.wav", 1.0))
+    monkeypatch.setattr(cli, "preview", lambda *a, **kw: (tmp_path / "p.wav", 1.0))
     code, out, err = _run(capsys, monkeypatch, "preview", str(STORY), "--play")
     assert code == 0 and "wrote" in out
     lines = [ln for ln in err.splitlines() if ln.strip()]

@@ -125,8 +125,8 @@ def test_first_person_short_scene_call_before_the_quote():
 
 
 def test_first_person_short_scene_named_when_nobody_else_has_a_name():
-    # "Mother" is no name character discovery keeps: with no named character at all, the call-out still
-    # names the narrator (before, a story without one never named its narrator).
+    # A story of "Mother" and "me" (Mother is now a character, as the narration writes her): the call-out still
+    # names the narrator (before, a story without a named character never named its narrator).
     text = ('The kitchen smelled of onions. Mother called up to me, "Pell, supper!"\n\n'
             '"Coming," I said, and put the book away.\n')
     me, _ = narrator(text)
@@ -149,3 +149,14 @@ def test_first_person_short_scene_two_names_called_at_me_name_nobody():
             '"I am in a hurry," I said.\n')
     me, _ = narrator(text)
     assert me.name == "Narrator"
+
+
+def test_first_person_short_scene_the_name_called_twice_and_never_narrated_is_the_narrators():
+    # Mother calls "Wren" twice, to the one person in the kitchen with her; the narration never says "Wren"
+    # (a narrator says "I") and nobody else is called twice. Four call-outs were needed before.
+    text = ('Saturdays are the worst. Mother wakes me at five, and by six I am elbow-deep in dough.\n\n'
+            '"Faster, Wren," Mother says from the doorway. "The cart comes at seven."\n\n"I know," I say.\n\n'
+            'The bell over the door jangles, and old Fenwick shuffles in. "Morning, Maud."\n\n'
+            '"Wren, fetch the man his yeast," Mother says.\n\nI fetch it.')
+    me, _ = narrator(text)
+    assert me.name == "Wren"
