@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from narrator import attribution as attr  # noqa: E402
-from narrator import speaker_features  # noqa: E402
+from narrator import paragraphs, speaker_features  # noqa: E402
 from narrator.attribution import attribute  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
+from narrator.lexicon import ablate_name_gender  # noqa: E402
 from narrator.models import Chapter, Scene, Segment, Span, Story  # noqa: E402
 
 TEST_NOVELS = (
@@ -80,7 +81,7 @@ def decode_quotes(segs, chars):
     """attribute() for the miss reports, keeping what it decided from: the resolver, the paragraphs (their
     mentions, tags and contexts) and, per quotation in text order, (segment, paragraph, speaker). One copy,
     so a change to the decoder's arguments cannot leave one report crashing."""
-    res, paras = attr._prepare(segs, chars)
+    res, paras = paragraphs.prepare(segs, chars)
     speakers: dict[int, str] = {}
     attr._decode(paras, res, speaker_features.load_weights(), speakers, None, attr._BEAM, None, {})
     quotes = [(s, p, speakers.get(s.index + s.chapter * 1_000_000, p.speaker)) for p in paras for s in p.quotes]
@@ -170,17 +171,6 @@ def run_novel(text_path: Path) -> tuple[list[dict[str, object]], float, int]:
         for ln in lines
     ]
     return rows, elapsed, len(story.text.split())
-
-
-def ablate_name_gender() -> None:
-    """Switch off the given-name gender lists (a measuring hook, not a user option)."""
-    import narrator.characters as characters
-    import narrator.lexicon as lexicon
-    import narrator.name_clusters as name_clusters
-
-    for mod in (lexicon, characters, name_clusters):
-        mod.MALE_NAMES = frozenset()  # type: ignore[attr-defined]
-        mod.FEMALE_NAMES = frozenset()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,8 +41,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import gold_aliases, gold_map, load, miss_report_args, norm, print_example  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
+from narrator import paragraphs  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
+from narrator.resolver import CastIndex  # noqa: E402
 from narrator.speech_tags import subjects_of  # noqa: E402
 
 BUCKETS = ("not_found", "unknown", "no_character", "continues", "cascade", "partner", "vocative", "reply", "action_beat",
@@ -56,7 +58,7 @@ def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, sho
     segs = [s for ch in chapters for s in split_dialogue(story, ch)]
     chars = find_characters(story, segs)
     lines = attr.attribute(segs, chars)
-    res = attr._Resolver(chars)
+    res = CastIndex(chars)
     gold = [json.loads(x) for x in (novel / "quotes.jsonl").open(encoding="utf-8")]
     gchars = json.load((novel / "characters.json").open())
     galias = gold_aliases(gchars)
@@ -154,8 +156,8 @@ def analyse(novel: Path, counts: Counter, tags: Counter, per_novel: Counter, sho
 
 def _vocatives(seg, res) -> set[str]:
     """Characters a quotation addresses by name, found the way the attribution stage finds them."""
-    para = attr._Para([seg], [seg])
-    attr._scan_mentions(para, res)
+    para = paragraphs.Paragraph([seg], [seg])
+    paragraphs._scan_mentions(para, res)
     return set(para.vocatives)
 
 

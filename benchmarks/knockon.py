@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import corpus_parser, dev_novels, gold_aliases, load, norm  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
-from narrator import speaker_features  # noqa: E402
+from narrator import paragraphs, speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
@@ -80,7 +80,7 @@ def _decode(segs, chars, beam: int, truth=None, scores: dict[int, float] | None 
             walk: bool = False) -> tuple[dict[int, tuple[str | None, int]], list]:
     """Segment start -> (speaker, conversation) for every quotation, and the paragraphs; teacher-forced
     when `truth` is given, or (`walk`) forced along the true speakers and scored as the decoder scores."""
-    res, paras = attr._prepare(segs, chars)
+    res, paras = paragraphs.prepare(segs, chars)
     speakers: dict[int, str] = {}
     picks: dict[int, str | None] | None = {} if truth is not None and not walk else None
     attr._decode(paras, res, speaker_features.load_weights(), speakers, None, 1 if truth else beam, truth, {}, picks, scores)

@@ -109,6 +109,7 @@ def _lexicon_words() -> set[str]:
     added here, or the renamed corpora could quietly change.
     """
     import narrator.attribution as at
+    import narrator.cast_passes as cp
     import narrator.characters as ch
     import narrator.epithets as ep
     import narrator.first_person as fp
@@ -117,10 +118,12 @@ def _lexicon_words() -> set[str]:
     import narrator.lexicon as lx
     import narrator.mentions as me
     import narrator.name_clusters as nc
+    import narrator.paragraphs as pa
+    import narrator.resolver as rs
     import narrator.speech_tags as st
 
     words: set[str] = set()
-    for mod in (lx, ch, nc, ep, ge, me, at, st, ki, fp):
+    for mod in (lx, ch, cp, nc, ep, ge, me, at, pa, rs, st, ki, fp):
         for value in vars(mod).values():
             if isinstance(value, (frozenset, set)) and all(isinstance(x, str) for x in value):
                 words |= {x.lower().rstrip(".") for x in value}

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from attribution import TEST_NOVELS, load  # noqa: E402
 
 from narrator import attribution as attr  # noqa: E402
-from narrator import speaker_features  # noqa: E402
+from narrator import paragraphs, speaker_features  # noqa: E402
 from narrator.characters import find_characters  # noqa: E402
 from narrator.dialogue import split_dialogue  # noqa: E402
 
@@ -146,7 +146,7 @@ def beam_trace(segs, chars, weights: dict[str, float]) -> list:
     """(quotes, candidates, features) of every line the beam decoder scored, as it scored them on the path
     to the reading it kept: the kept hypothesis holds, for each earlier line, the speaker and confidence its
     ancestor had when this line was scored, so features read from the final reading are the decoder's own."""
-    res, paras = attr._prepare(segs, chars)
+    res, paras = paragraphs.prepare(segs, chars)
     attr._decode(paras, res, weights, {}, None, attr._BEAM, None, {})
 
     def spk(j: int) -> str | None:

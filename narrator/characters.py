@@ -8,8 +8,10 @@ name, and epithets used in speech tags ("the dragon said") are linked to the nam
 with. A first-person narrator who speaks ("I said") becomes a character with the alias "I".
 
 This module collects the name forms and runs the steps in order; the clustering is name_clusters.py,
-epithet linking epithets.py, the gender passes over the finished cast gender.py, the first-person
-narrator and the special voices (chat writers, "a voice") first_person.py.
+epithet linking epithets.py, the pronoun votes per form and the gender passes over the finished cast
+gender.py, the corrections to the finished cast (self-introduced speakers, named things, family plurals,
+a short story's unnamed speakers) cast_passes.py, the first-person narrator and the special voices (chat
+writers, "a voice") first_person.py.
 """
 
 from __future__ import annotations
@@ -21,54 +23,40 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from narrator.cast_passes import drop_family_plurals, drop_named_things, self_introduced, unnamed_speakers
 from narrator.dialogue import plain_marks
 from narrator.epithets import (
-    A_NOUN_S,
-    EPITHET_RE,
-    EPITHET_RE_PRESENT,
-    GENERIC_EPITHETS,
-    NOT_SPEAKERS,
     link_epithets,
-    norm_form,
-    plural,
     told_in_present,
 )
 from narrator.first_person import add_narrator_and_voices
-from narrator.gender import gender_from_address, gender_from_introduction
+from narrator.gender import count_apposition, count_pronouns, gender_from_address, gender_from_introduction
 from narrator.lexicon import (
-    CONTRAST_WORDS,
-    CREATURES,
     FEMALE_NAMES,
-    FEMALE_NOUNS,
-    FEMALE_PRONOUNS,
     FUNCTION_WORDS,
     HOLIDAYS,
     LETTER,
     LETTER_WORD_RE,
+    LOOK_VERBS,
     LOWER,
     MALE_NAMES,
-    MALE_NOUNS,
-    MALE_PRONOUNS,
     NAME_WORD,
     NEUTRAL_TITLES,
     NOT_NAMES,
-    OCCUPATIONS,
+    PERSON_ACTS,
     RANK_TITLES,
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
     STOPWORDS,
+    SUBJECT_LEAD,
     TAG_EPITHET_ALT,
     TAG_ONLY_WORDS,
     TITLES,
     UPPER,
     VOCATIVE_RE,
-    asks_name,
     both_tenses,
-    name_answer,
-    noun_gender,
-    self_introductions,
 )
-from narrator.mentions import mention_regex, name_lookup, paragraph_texts
+from narrator.mentions import in_last_sentence, leads_into_quote
 from narrator.models import Character, Segment, Story
 from narrator.name_clusters import NameForm, cluster_forms, couple_surnames, title_key
 
@@ -163,7 +151,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
     for k, seg in enumerate(body):
         # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
         # "Not for me."').
-        beat = short and _leads_into_quote(body, k)
+        beat = short and leads_into_quote(body, k)
         _collect(seg.text, seg.kind == "narration", forms, lower_counts, cap_counts, together, promoted, short,
                  person_verbs, beat)
     _collect_tags(body, forms, lower_counts, cap_counts, together, promoted)
@@ -175,9 +163,9 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
                      couples=couple_surnames(narration))
     chars = _title_alias(chars, called)
     chars = link_epithets(chars, body, short)
-    chars = _self_introduced(chars, body)
-    chars = _drop_named_things(chars, body)
-    chars = _drop_family_plurals(chars)
+    chars = self_introduced(chars, body)
+    chars = drop_named_things(chars, body)
+    chars = drop_family_plurals(chars)
     chars = gender_from_introduction(chars, body)
     chars = gender_from_address(chars, body)
     if promoted & _KIN_NAMES.keys():
@@ -185,7 +173,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
         chars = [replace(c, gender=_KIN_NAMES[c.name]) if c.name in _KIN_NAMES and c.gender == "unknown" else c
                  for c in chars]
     if short:
-        chars = _unnamed_speakers(chars, body)
+        chars = unnamed_speakers(chars, body)
     del text
     return _unjoin(add_narrator_and_voices(chars, story, body, narration, promoted), joint_names)
 
@@ -281,6 +269,12 @@ def _unjoin(chars: list[Character], names: Sequence[str]) -> list[Character]:
     return out
 
 
+# The name-finding tag grammar (the patterns below, _collect_tags, _collect_role_tag, _tag_words). Attribution
+# reads speech tags with its own grammar (speech_tags.py), but that one matches the forms of a cast already
+# found (a resolver.CastIndex: "said Emma" when Emma is a character). Here no cast exists yet, and a tag is the
+# evidence that a capitalised word is somebody at all ('"Gone," Rabbit said'): any run of capitalised words,
+# with a title, particles or an epithet adjective before it, is taken as the speaker and counted as a name form.
+# It stays here, beside the name-word tests (_is_name_word, _PARTICLES) and the forms it fills.
 _TAG_WORD = rf"{_UP}[{LOWER}']*(?:-[{LETTER}][{LOWER}']*)*"  # "Fish-Footman", but not the dash in "Woodhouse--"
 _TAG_NAME = rf"(?:(?P<title>{_TITLE_ALT})\s+)?(?P<name>{_TAG_WORD}(?:\s+(?:(?:{_PARTICLE_ALT})\s+)?{_TAG_WORD}){{0,2}})"
 # An epithet adjective may stand before the name in a tag: "broke in old Isaac", '"No," young Thorley
@@ -530,7 +524,7 @@ def _kin_names(narration: str, person_verbs: frozenset[str]) -> frozenset[str]:
     the narration may never show."""
     found: set[str] = set()
     for m in _KIN_ACTING.finditer(narration):
-        if m.group("v") not in _PERSON_ACTS and m.group("v") not in person_verbs:
+        if m.group("v") not in PERSON_ACTS and m.group("v") not in person_verbs:
             continue
         before = LETTER_WORD_RE.findall(narration[max(0, m.start() - 12) : m.start()])[-1:]
         if not (before and before[0].lower() in _KIN_OWNERS):
@@ -611,6 +605,12 @@ def _is_name_word(word: str, lower_counts: Counter[str], cap_counts: Counter[str
     low = lower_counts.get(word.lower(), 0)
     # A word mostly written in lower case is an ordinary word capitalised at a sentence start.
     return low * 2 < cap_counts.get(word, 0) or (low == 0)
+
+
+# Words that greet, thank or take leave of the one named right after them ('"Morning, Fenwick."').
+_GREETINGS = frozenset(["Morning", "morning", "Evening", "evening", "Afternoon", "afternoon", "Night", "night", "Hey",
+                        "Hi", "Hello", "Hullo", "Hallo", "Thanks", "Thank", "thanks", "Bye", "Goodbye", "Cheers",
+                        "Welcome", "Sorry", "Howdy", "Greetings"])
 
 
 def _collect(
@@ -702,7 +702,7 @@ def _collect(
             form.place += 2  # "Fen Street", "Candle Row": a place named after someone is not that someone
         if is_narration:
             form.narrated += 1
-        _count_apposition(form, before, after)
+        count_apposition(form, before, after)
         if not is_narration:
             # Vocatives: a name set off by commas inside speech is a person being addressed.
             if re.match(r"\s*[,!?]", after) and (not prev or before.rstrip().endswith((",", '"', "\u201c"))):
@@ -720,83 +720,11 @@ def _collect(
                 # in a short story that call may be the only person-like use the name gets.
                 form.person += 1
             continue
-        _count_fronted_participle(form, seg_text, m.start())
-        # Gender: the first personal pronoun after the name, before another name turns up.
-        ahead = seg_text[m.end() : m.end() + 160]
-        _count_reflexive(form, ahead)
-        found = list(LETTER_WORD_RE.finditer(ahead))[:25]
-        ws = [f.group() for f in found]
-        alone: bool | None = None  # whether the name is its sentence's named subject (worked out once)
-        for j, w in enumerate(ws):
-            lw = w.lower()
-            if j and w[0].isupper() and w not in STOPWORDS:
-                break
-            if lw in ("her", "him") and j and ws[j - 1].lower() in _OBJECT_PREPS:
-                # "Spike huddled under her cloak": the "her" may be someone named before Spike. A
-                # possessive ("up to her nose", "with her headset") goes with the sentence's named
-                # subject when nobody else is named before it: "Priya comes in with her headset".
-                if lw == "him" or not _possessive(ahead, found, j) or (
-                        j > 1 and ws[j - 1].lower() == "at" and ws[j - 2].lower() in _LOOK_VERBS):
-                    break  # "Berry looked at her hard": one looks at someone else
-                if re.search(r"[.!?;]", ahead[: found[j].start()]):
-                    break  # only within the name's own sentence
-                if alone is None:
-                    alone = _named_subject(seg_text, m.start(), kept)
-                if not alone:
-                    break
-            if lw == "him" or (lw == "her" and not _possessive(ahead, found, j)):
-                # An object pronoun right after a name is somebody else: "Tobin showed her how",
-                # "Pip corrected her.", "Sella handed him the can". "her" before a noun is possessive.
-                break
-            if lw in MALE_PRONOUNS:
-                form.he += 1
-                break
-            if lw in FEMALE_PRONOUNS:
-                form.she += 1
-                break
+        count_pronouns(form, seg_text, m, kept)
     for keys in in_sentence.values():
         if len(keys) > 1:
             for pair in itertools.combinations(sorted(keys), 2):
                 together[frozenset(pair)] += 1  # type: ignore[index]
-
-
-# What only a person (or a creature that talks) does: "Bob shrugged", "Cass woke", "Moss leaned". Not what weather,
-# days or silence do ("Thunder rolled", "Tuesday dragged on", "Silence followed", "Night fell"), so a capitalised
-# word the story never writes in lower case is not a person for doing one of those before a quotation.
-_PERSON_ACTS = both_tenses(frozenset(
-    ["shrugged", "nodded", "smiled", "grinned", "frowned", "sighed", "laughed", "chuckled", "giggled", "winced",
-     "blinked", "gasped", "swallowed", "hesitated", "paused", "waited", "woke", "yawned", "knelt", "leaned", "crouched",
-     "stood", "sat", "rose", "turned", "looked", "glanced", "stared", "peered", "watched", "listened", "waved",
-     "pointed", "reached", "grabbed", "took", "gave", "picked", "shook", "wiped", "scowled", "groaned", "smirked",
-     "snorted", "scoffed", "nudged", "tapped", "folded", "tilted", "raised", "lifted", "set", "put", "held", "hugged",
-     "kissed", "thought", "wondered", "decided", "remembered", "noticed", "realized", "realised", "agreed", "insisted",
-     "promised", "refused", "tried", "wanted", "knew", "felt", "saw", "heard", "carried", "pulled", "pushed", "walked",
-     "stepped", "hurried", "climbed", "knocked", "opened", "closed", "slept", "sobbed", "wept", "blushed", "flinched",
-     "squinted", "stiffened", "beamed", "huffed", "fetched", "found", "wrote", "ate", "drank", "came", "went",
-     "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
-     "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
-_ACT_ED = re.compile(r"[a-z]{2,}ed")
-# Words that greet, thank or take leave of the one named right after them ('"Morning, Fenwick."').
-_GREETINGS = frozenset(["Morning", "morning", "Evening", "evening", "Afternoon", "afternoon", "Night", "night", "Hey",
-                        "Hi", "Hello", "Hullo", "Hallo", "Thanks", "Thank", "thanks", "Bye", "Goodbye", "Cheers",
-                        "Welcome", "Sorry", "Howdy", "Greetings"])
-
-
-def _leads_into_quote(body: Sequence[Segment], k: int) -> bool:
-    """Whether segment k is an action beat: narration that leads straight into a quotation of its own paragraph
-    ('Bob shrugged. "Not for me."')."""
-    seg = body[k]
-    nxt = body[k + 1] if k + 1 < len(body) else None
-    return (seg.kind == "narration" and nxt is not None and nxt.kind == "dialogue"
-            and nxt.paragraph == seg.paragraph and nxt.chapter == seg.chapter)
-
-
-_LATER_SENTENCE = re.compile(r"[.!?;]\s+\S")
-
-
-def _in_last_sentence(rest: str) -> bool:
-    """Whether `rest`, the text after a word, starts no new sentence: the word is in its text's last one."""
-    return _LATER_SENTENCE.search(rest.rstrip()) is None
 
 
 def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Counter[str], beat: bool) -> bool:
@@ -804,32 +732,14 @@ def _acting_subject(text: str, m: re.Match[str], kept: list[str], cap_counts: Co
     short story shows a person: opening a sentence of a name that comes back, or in the beat's last sentence
     just before a quotation. (A short story may name a person only so: no "said Bob", no "Bob was".)"""
     verb = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", text[m.end():])
-    if verb is None or verb.group(1) not in _PERSON_ACTS:
+    if verb is None or verb.group(1) not in PERSON_ACTS:
         return False
-    if beat and _in_last_sentence(text[m.end():]):
+    if beat and in_last_sentence(text[m.end():]):
         return True  # the beat's last sentence: its subject speaks next, or is spoken to
     head = text[max(0, m.start() - 60) : m.start()]
     cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
-    opens = all(w.lower() in _SUBJECT_LEAD for w in LETTER_WORD_RE.findall(head[cut + 1 :])) and (cut >= 0 or m.start() < 60)
+    opens = all(w.lower() in SUBJECT_LEAD for w in LETTER_WORD_RE.findall(head[cut + 1 :])) and (cut >= 0 or m.start() < 60)
     return opens and cap_counts.get(kept[0], 0) >= 2
-
-
-def _possessive(ahead: str, found: list[re.Match[str]], j: int) -> bool:
-    """Whether the "her" at found[j] is a possessive: a noun follows it ("her nose", not "her how")."""
-    nxt = found[j + 1].group().lower() if j + 1 < len(found) else ""
-    return (bool(nxt) and nxt not in _NOT_A_NOUN and not (nxt.endswith("ly") and nxt not in _LY_NOUNS)
-            and ahead[found[j].end() : found[j + 1].start()].isspace())
-
-
-# "-ly" words that are nouns; any other after "her" is an adverb ("looked at her helplessly": an object).
-_LY_NOUNS = frozenset(["family", "belly", "lily", "folly", "jelly", "ally", "holly", "rally", "bully", "melancholy"])
-
-
-# Verbs of looking at someone: in "Berry frowned at her brother" the "her" is another's, and says nothing of
-# Berry's sex. In both tenses ("Berry frowns at her brother"): six of them had no present.
-_LOOK_VERBS = both_tenses(frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed",
-                                     "gazing", "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare",
-                                     "glared", "peered", "frowned", "grinned", "winked", "laughed", "nodded"]))
 
 
 # Verbs one does to or at a person, not a place ("talked to Ann", "turned to Ann", "waved at Cora", "seemed to
@@ -843,7 +753,7 @@ _TO_PERSON_VERBS = both_tenses(frozenset(
      "winked", "smiled", "grinned", "seemed", "appeared", "engaged", "married", "introduced", "listened",
      "appealed", "apologised", "apologized", "lied", "confided", "confessed", "complained", "sang", "read",
      "bent", "leaned", "whistled", "called", "snapped", "scowled", "glowered", "sneered", "pointed",
-     "blinked", "pouted", "growled", "hissed", "barked", "laughed"])) | _LOOK_VERBS | frozenset(
+     "blinked", "pouted", "growled", "hissed", "barked", "laughed"])) | LOOK_VERBS | frozenset(
     ["say", "saying", "speak", "speaking", "talk", "talking", "whisper", "whispering", "turn", "turning", "wave",
      "waving", "nod", "nodding", "bow", "bowing", "smile", "smiling", "grin", "grinning", "wink", "winking",
      "listen", "listening", "shout", "shouting", "call", "calling", "explain", "explaining", "kind", "rude",
@@ -862,385 +772,4 @@ def _turned_to_person(before: str) -> bool:
     return not (m.group("prep") == "at" and m.group("verb") in ("called", "calls", "call", "calling"))
 
 
-# Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").
-_SUBJECT_LEAD = frozenset(["and", "but", "then", "so", "yet", "now", "still", "at", "last", "presently", "soon",
-                           "suddenly", "meanwhile", "here", "there", "just"])
-
-
-def _named_subject(text: str, start: int, kept: list[str]) -> bool:
-    """Whether the name at start is its sentence's subject with nobody named or described before it: it opens
-    the sentence ("And Quill ..."), follows a speech verb ("said Quill, with her ..."), or opens a second clause
-    of a sentence it also opened ("Twilight Sparkle closed the book, and Twilight Sparkle sighed at her
-    notes"). Not "the sight of Matthew ... her", nor "Starlight stood there, and Spike huddled under her cloak"."""
-    head = text[max(0, start - 200) : start]
-    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
-    words = LETTER_WORD_RE.findall(head[cut + 1 :])
-    if all(w.lower() in _SUBJECT_LEAD or w.lower() in SPEECH_VERBS for w in words):
-        return True
-    names = [w for w in words if w[0].isupper() and w not in STOPWORDS]
-    return (len(words) > 2 and words[-1] in ("and", "but") and bool(names) and all(w in kept for w in names)
-            and (words[0] in kept or words[0] in TITLES))
-
-
-# Nouns that say a person's sex and nothing else (no rank or trade: "Sella, the captain" may be a woman).
-_SEX_NOUNS = {w: "male" for w in ("man", "gentleman", "boy", "lad", "fellow", "youth", "father", "brother", "son", "uncle",
-                                  "husband", "nephew", "grandfather", "grandson", "widower", "stallion", "colt")}
-_SEX_NOUNS.update({w: "female" for w in ("woman", "lady", "girl", "lass", "mother", "sister", "daughter", "aunt", "wife",
-                                         "niece", "grandmother", "granddaughter", "widow", "mare", "filly")})
-_SEX_ALT = "|".join(sorted(_SEX_NOUNS))
-# "their father Harl", "the mare Rarity": a sex noun right before the name, after a determiner.
-_APPOSED_BEFORE = re.compile(rf"\b(?:[Tt]he|[Aa]n?|[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Yy]our)\s+(?:[a-z-]+\s+)?(?P<noun>{_SEX_ALT})\s+$")
-# "Rarity, the young mare," / "Tobin, her brother.": the noun heads a phrase set off after the name (not
-# an item of a list: "Rarity, the colt, and the filly"; nor "my lady" after a name, a form of address to
-# someone else: "Rosings, my lady, I dare say").
-_APPOSED_AFTER = re.compile(rf"\s*,\s*(?!my lady\b)(?:the|an?|my|his|her|their|our|your)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{_SEX_ALT})(?=\s*[,.;:!?]|\s+who\b)(?!\s*,\s*(?:and|or)\b)")
-
-
-# "Returning to his basket, Rabbit sighed": a sentence opened by a participle clause with a possessive in it,
-# closed by a comma right before the name. The clause's unstated subject is the name, so is the possessive's owner.
-# Lower-case words only, so no one else is named in the clause, and no "that" or "what" opening a clause of its
-# own ("Seeing that her thoughts were elsewhere, Cecil": her thoughts are someone else's).
-_FRONTED_PARTICIPLE = re.compile(r"(?P<verb>[A-Z][a-z]+ing)(?:\s+(?!that\b|what\b|whether\b|if\b|how\b|as\b|when\b)[a-z]+)*?"
-                                 r"\s+(?P<pron>his|her)\s+(?P<next>[a-z]+)(?:\s+[a-z]+)*\s*,\s*$")
-# Capitalised -ing words that are no participle with the name as subject: prepositions ("During his stay,
-# Emma ...": anyone's stay) and nouns.
-_NOT_PARTICIPLES = frozenset(["During", "Notwithstanding", "Regarding", "Concerning", "Including", "Considering",
-                              "Excepting", "Barring", "Pending", "Following", "According", "Touching", "Respecting",
-                              "Morning", "Evening", "Nothing", "Something", "Anything", "Everything", "King", "Spring",
-                              "Thing", "Wedding", "Darling", "Ring", "Sing", "Bring"])
-
-
-def _count_fronted_participle(form: NameForm, text: str, start: int) -> None:
-    head = text[max(0, start - 120) : start]
-    cut = max(head.rfind(c) for c in ".!?;:\"\u201c\u201d")
-    m = _FRONTED_PARTICIPLE.match(head[cut + 1 :].lstrip())
-    if m is None or m.group("verb") in _NOT_PARTICIPLES or m.group("next") in _NOT_A_NOUN:
-        return  # "Handing her the basket, Rabbit ...": an object "her" is somebody else
-    if m.group("pron") == "his":
-        form.he += 1
-    else:
-        form.she += 1
-
-
-def _count_apposition(form: NameForm, before: str, after: str) -> None:
-    """A noun of sex in apposition to the name tells its gender as well as a pronoun does (counted as two)."""
-    m = _APPOSED_BEFORE.search(before) or _APPOSED_AFTER.match(after)
-    if m is None:
-        return
-    if _SEX_NOUNS[m.group("noun")] == "male":
-        form.he += 2
-    else:
-        form.she += 2
-
-
 _AFTER_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|his|her|its|my|your|our|their|of)\s+$")
-_CLAUSE_END = re.compile(r"[.!?;:\u2014\"]|--")
-
-
-def _count_reflexive(form: NameForm, ahead: str) -> None:
-    """Count a reflexive pronoun in the clause after a name, before any other name or capitalised word."""
-    clause = ahead[: m.start()] if (m := _CLAUSE_END.search(ahead)) else ahead
-    for j, w in enumerate(LETTER_WORD_RE.findall(clause)):
-        if j and w[0].isupper() and w not in STOPWORDS:
-            return  # "Edna watched Robert help himself": the reflexive goes with the nearer name
-        if w == "himself":
-            form.he_self += 1
-            return
-        if w == "herself":
-            form.she_self += 1
-            return
-
-
-# Words that cannot follow a possessive "her": after them "her" is an object ("showed her how").
-_NOT_A_NOUN = frozenset(["the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "my", "your", "our", "its",
-                         "how", "what", "where", "when", "why", "who", "whether", "if", "to", "and", "but", "or", "so",
-                         "up", "down", "out", "in", "off", "back", "away", "over", "on", "again", "too", "as", "with",
-                         "for", "from", "into", "at", "by", "of", "something", "nothing", "everything", "it"])
-
-
-_OBJECT_PREPS = frozenset(["under", "over", "with", "for", "to", "at", "by", "beside", "behind", "near", "from", "into", "onto", "upon", "on", "of", "about", "around"])
-
-
-# "The griffon folded her wings": a sentence whose subject is a lower-case epithet.
-_SUBJECT_EPITHET = re.compile(r"(?:^|[.!?]\s+)[Tt]he\s+(?P<ep>(?:[a-z\-]+\s+){0,2}?[a-z\-]+)\s+[a-z]+(?:ed|s)\b")
-
-
-_THE_NAME = re.compile(rf"the\s+({_UP}[{LOWER}]+)")
-_AFTER_ARTICLE_OR_NAME = re.compile(rf"(?:\b[Tt]he|{_UP}[{LOWER}]+)\s+$")
-_ROLE_OF = re.compile(rf",\s+(?:the\s+)?({_UP}[{LOWER}]+)\s+of\b")
-
-
-def _drop_family_plurals(chars: list[Character]) -> list[Character]:
-    """Drop "the Emersons", "the Miss Steeles": a family or a set of sisters, never one voice.
-
-    A form is a family plural when its last word is another character's surname (or name word) with an
-    "s" added; a character all of whose forms are such plurals is the group, and a reader gives no line
-    to a group by name. (A name that merely ends in "s" -- "Mr. Hastings" -- has no "Hasting" beside it.)
-    """
-    words = {w for c in chars for f in (c.name, *c.aliases) for w in f.split() if w[:1].isupper()}
-
-    def plural(form: str) -> bool:
-        ws = form.split()
-        if not ws or not ws[-1].endswith("s") or len(ws[-1]) < 4:
-            return False
-        return ws[-1][:-1] in words or (ws[-1].endswith("es") and ws[-1][:-2] in words)
-
-    out = []
-    for c in chars:
-        forms = [f for f in (c.name, *c.aliases) if f != "I"]
-        own = {w for f in forms for w in f.split()}
-        # The article or "Miss" says it is a group ("the Emersons", "Miss Thorpes"); a bare "Braddocks" or a
-        # "Mrs. Braddocks" is a person whose name ends in "s".
-        group = any(f.startswith(("the ", "Miss ")) for f in forms) and not any(
-            f.split()[0] in TITLES and f.split()[0] != "Miss" for f in forms)
-        if forms and group and all(plural(f) and f.split()[-1][:-1] not in own for f in forms):
-            continue
-        out.append(c)
-    return out
-
-
-def _drop_named_things(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """Drop "the Atlas", "the Marigold": a capitalised name that always takes the article and never speaks.
-
-    A book or a ship gets "she" and a capital letter, so discovery takes it for a woman, and then her
-    pronoun tags go to it. A person called "the Gardener" is in a speech tag at least once ("said the
-    Gardener"); a thing never is, and no speech addresses it. Only names that take the article every time
-    are looked at: "Marigold" alone would be a name.
-    """
-    out = []
-    speech = whole = ""
-    for c in chars:
-        m = _THE_NAME.fullmatch(c.name)
-        if m is None or c.mentions < 2 or m.group(1).lower() in OCCUPATIONS or noun_gender(m.group(1).lower()) != "unknown":
-            # "the Rector", "the Duchess": a person's role, capitalised.
-            out.append(c)
-            continue
-        if not whole:  # joined once, and only when a story has such a name at all
-            speech = " ".join(s.text for s in body if s.kind == "dialogue")
-            whole = " ".join(s.text for s in body if s.kind == "narration") + " " + speech
-        keep = bool(re.search(rf"\b{re.escape(m.group(1))}\s*[,!?]", speech))  # addressed: "Atlas, stay!"
-        for k in re.finditer(rf"\b{re.escape(m.group(1))}\b", whole):
-            if keep:
-                break
-            before = whole[max(0, k.start() - 30):k.start()]
-            after = re.match(r"\s+([a-z]+)", whole[k.end():k.end() + 20])
-            verb = re.search(r"\b([a-z]+)\s+[Tt]he\s+$", before)
-            # Used as a name (without the article, and not as the last word of a longer title such as
-            # "The Moonwatch Atlas"), or in a speech tag ("said the Gardener", "the Gardener said").
-            keep = (not _AFTER_ARTICLE_OR_NAME.search(before)
-                    or (verb is not None and verb.group(1) in SPEECH_VERBS)
-                    or (after is not None and after.group(1) in SPEECH_VERBS and re.search(r"\b[Tt]he\s+$", before) is not None))
-        if keep:
-            out.append(c)
-    return out
-
-
-def _self_introduced(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """A speaker who gives their own name is a character, and the epithet the narration uses for them is theirs.
-
-    A careful reader knows that whoever says "I am Nocturne" is Nocturne, and that "the alicorn" who bowed
-    her head just before is the same person. Only names the rest of the discovery missed are added, and only
-    epithets no character holds yet are linked (one the story gives two owners is left alone).
-    """
-    known = {f for c in chars for f in (c.name, *c.aliases)}
-    known_first = {f.split()[0] for f in known if f and f[0].isupper()}
-    paras: list[list[Segment]] = []
-    for seg in body:
-        if paras and paras[-1][0].paragraph == seg.paragraph and paras[-1][0].chapter == seg.chapter:
-            paras[-1].append(seg)
-        else:
-            paras.append([seg])
-    found: dict[str, list[str]] = {}
-    genders: dict[str, str] = {}
-    asked = False  # the last speech before this paragraph asked its listener's name
-    for k, para in enumerate(paras):
-        quotes = [s for s in para if s.kind == "dialogue"]
-        for seg in para:
-            if seg.kind != "dialogue":
-                continue
-            hits = self_introductions(seg.text)
-            if not hits and asked and seg is quotes[0] and (answer := name_answer(seg.text)) is not None:
-                # '"Who are you?" / "Ines Calder. I'm the new relief keeper."': the answer gives the name.
-                hits = [answer]
-            if not hits:
-                continue
-            m = hits[0]
-            name = " ".join(m.group("name").split())
-            if name in NOT_NAMES or name.split()[0] in NOT_NAMES or name.split()[0] in TITLES:
-                continue  # "I am Mrs. Weston" is matched as "Mrs": the title alone is nobody
-            if " " not in name and re.search(r"(?:sh|ese|ch)$", name) and name not in known:
-                continue  # "I'm English", "I'm Scotch": a nationality, not a name
-            narr = " ".join(s.text for s in para if s.kind == "narration")
-            eps = [e.group("ep") for e in _SUBJECT_EPITHET.finditer(narr.strip())]
-            if not eps and k > 0 and all(s.kind == "narration" for s in paras[k - 1]):
-                eps = [e.group("ep") for e in _SUBJECT_EPITHET.finditer(" ".join(s.text for s in paras[k - 1]).strip())]
-            eps = [e for e in eps if e.split()[-1] not in GENERIC_EPITHETS and "the " + e not in known]
-            found.setdefault(name, [])
-            found[name].extend("the " + e for e in eps[:1])
-            # "I am Nocturne, Keeper of the eastern sky": the title given with the name is how the
-            # narration goes on calling her ("the Keeper lifted her head").
-            role = _ROLE_OF.match(seg.text, m.end())
-            if role and role.group(1) not in NOT_NAMES:
-                found[name].append("the " + role.group(1))
-            pron = re.match(r"^[\s,]*(?:he|she)\b", narr.strip().lower()) if narr else None
-            if pron:
-                genders.setdefault(name, "male" if pron.group(0).strip(" ,") == "he" else "female")
-            elif eps:
-                genders.setdefault(name, noun_gender(eps[0].split()[-1]))
-        if quotes:
-            asked = asks_name(quotes[-1].text)
-    if not found:
-        return chars
-    owners = Counter(ep for eps in found.values() for ep in set(eps))
-    out = list(chars)
-    for name, eps in found.items():
-        links = tuple(dict.fromkeys(ep for ep in eps if owners[ep] == 1))
-        hit = next((c for c in out if name in (c.name, *c.aliases)), None)
-        if hit is None and name.split()[0] in known_first:
-            hit = next((c for c in out if any(f.split()[0] == name.split()[0] for f in (c.name, *c.aliases) if f)), None)
-        if hit is not None:
-            # "Ines" of the narration introduced herself in full: "Ines Calder" is hers too.
-            full = (name,) if name not in (hit.name, *hit.aliases) else ()
-            out = [Character(c.name, c.aliases + full + links, c.gender, c.mentions) if c is hit else c for c in out]
-        else:
-            # "Ines Calder" introduced in full is "Ines" in the narration after.
-            given = (name.split()[0],) if " " in name and name.split()[0] not in known_first else ()
-            out.append(Character(name, given + links, genders.get(name, "unknown"), 1))
-    return out
-
-
-# A sentence whose subject is a role ("The ferryman looked past her", "The guard had gone"): the article, at most
-# one describing word, the role noun and its verb.
-_ROLE_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s+)?(?P<noun>"
-                           + "|".join(sorted(OCCUPATIONS, key=len, reverse=True))
-                           + r")\s+(?:[a-z]+ly\s+|already\s+|then\s+)?(?P<verb>[a-z]+)\b")
-
-
-# Looks and ages fan fiction calls its named characters by in turn ("the blonde said", "the older one").
-_LOOKS = frozenset(["blonde", "blond", "redhead", "brunette", "teen", "teenager", "kid", "elder", "youngster",
-                    "newcomer", "smaller", "taller", "older", "younger"])
-
-# Nouns that say only a person's sex or age ("filly", "boy", "old woman"): a pronoun's worth, unless the narration
-# brings that person on as somebody new, "A small filly trotted up" (a sentence that starts with "A" and the noun
-# as its subject, and does not go on to name her).
-_NEWCOMER_NOUNS = (MALE_NOUNS | FEMALE_NOUNS | frozenset(["child", "kid"])) - frozenset(["sir", "master", "mistress"])
-_NEWCOMER_INTRO = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)An?\s+(?:[a-z\-]+\s+){0,2}?(?P<noun>"
-                             + "|".join(sorted(_NEWCOMER_NOUNS, key=len, reverse=True))
-                             + r")\s+(?:[a-z]+ly\s+)?(?P<verb>[a-z]+)\b(?![^.!?]*\b(?:named|called)\b)")
-_ARRIVALS = both_tenses(frozenset(["ran", "came", "sat", "stood", "rode", "flew", "swam", "crept", "slid", "burst",
-                                   "was", "had"]))
-_NEWCOMER_SUBJECT = re.compile(r"(?:^|(?<=[.!?\"\u201d])\s+|^\s+)The\s+(?:[a-z\-]+\s+)?(?P<noun>"
-                               + "|".join(sorted(_NEWCOMER_NOUNS, key=len, reverse=True))
-                               + r")\s+(?:[a-z]+ly\s+|already\s+|then\s+)?(?P<verb>[a-z]+)\b")
-
-
-def _unnamed_speakers(chars: list[Character], body: Sequence[Segment]) -> list[Character]:
-    """Add the people a short story never names but shows speaking or at work: a tag's noun that is nobody's
-    ("said the bird", "the witch replied") and a role that acts in the narration ("The ferryman looked
-    past her").
-
-    A reader of a short scene hears the bird, the witch and the ferryman as voices of their own, as a stranger
-    is "a voice": never the woman they answer, who is the only one the story names. Left out: people-nouns
-    that fit anyone ("the man", "the girl": GENERIC_EPITHETS), plurals, and the kinds of creature fan fiction
-    calls its named characters by ("the unicorn" is Rarity seen from another side; CREATURES keep their own
-    rule in link_epithets). A novel names its people, so this is for short stories only.
-    """
-    known = {norm_form(f) for c in chars for f in (c.name, *c.aliases)}
-    lookup = name_lookup(chars)
-    pattern = mention_regex(lookup)
-    paragraphs = paragraph_texts(body, narration_only=True)
-    epithet_re = EPITHET_RE_PRESENT if told_in_present(paragraphs) else EPITHET_RE
-    singular = {m.group(1) for para in paragraphs for m in A_NOUN_S.finditer(para)}
-
-    def fits(ep: str) -> bool:
-        head = ep.split()[-1]
-        # (A noun that only says the sex, "the mare", "the stallion", or the looks, "the blonde", is a
-        # pronoun's worth: "she said" of whoever fits in the scene, which the attribution resolves.)
-        return (ep not in known and head not in GENERIC_EPITHETS and head not in NOT_SPEAKERS
-                and head not in MALE_NOUNS and head not in FEMALE_NOUNS and head not in _LOOKS
-                and head not in CONTRAST_WORDS
-                and head not in CREATURES and head not in MALE_PRONOUNS and head not in FEMALE_PRONOUNS
-                and head not in STOPWORDS and not plural(head, singular))
-
-    tagged: Counter[str] = Counter()
-    named_near: set[str] = set()
-    for para in paragraphs:
-        for m in epithet_re.finditer(para):
-            ep = " ".join((m.group("a") or m.group("b")).lower().split()).rstrip("-")
-            if len(ep.split()) != 2 or not fits(ep):
-                continue  # a bare noun only: "the new detective" is somebody we know, newly described
-            tagged[ep] += 1
-            if pattern is not None and pattern.search(para, 0, m.start()):
-                named_near.add(ep)  # "Twilight looked up. ... the scholar said": maybe Twilight's epithet
-    # "A small filly trotted up": the newcomers the narration brings on by sex or age alone.
-    newcomers = {m.group("noun") for para in paragraphs for m in _NEWCOMER_INTRO.finditer(para)
-                 if _ACT_ED.fullmatch(m.group("verb")) or m.group("verb") in _PERSON_ACTS
-                 or m.group("verb") in _ARRIVALS}
-    acting: Counter[str] = Counter()
-    for k, seg in enumerate(body):
-        if seg.kind != "narration":
-            continue
-        beat = _leads_into_quote(body, k)
-        subjects = list(_ROLE_SUBJECT.finditer(seg.text))
-        if newcomers:
-            subjects += [m for m in _NEWCOMER_SUBJECT.finditer(seg.text) if m.group("noun") in newcomers
-                         and "the " + m.group("noun") not in known and not plural(m.group("noun"), singular)]
-        for m in subjects:
-            noun, verb = m.group("noun"), m.group("verb")
-            if noun not in newcomers and not fits("the " + noun):
-                continue
-            if not (_ACT_ED.fullmatch(verb) or verb in _PERSON_ACTS or verb in ("was", "had", "is", "has")):
-                continue
-            # Twice, or once in the beat that leads into a quotation.
-            acting["the " + noun] += 2 if beat and _in_last_sentence(seg.text[m.end():]) else 1
-    new = [ep for ep in tagged if ep not in named_near]
-    new += [ep for ep, n in acting.items() if n >= 2 and ep not in new]
-    if not new:
-        return chars
-    # "Mira looked up from the library desk" ... "the librarian said": the one person the story puts at that
-    # work is the one the role means, not a stranger.
-    holders = {ep: who for ep in new if pattern is not None
-               and (who := _work_holder(ep.split()[-1], paragraphs, pattern, lookup)) is not None}
-    if holders:
-        chars = [replace(c, aliases=(*c.aliases, *(ep for ep, who in holders.items() if who == c.name)))
-                 if c.name in holders.values() else c for c in chars]
-        new = [ep for ep in new if ep not in holders]
-    return chars + [Character(ep, (), noun_gender(ep.split()[-1]), tagged[ep] + acting[ep]) for ep in new]  # type: ignore[arg-type]
-
-
-# A role and the place of its work: "librarian" / "library", "baker" / "bakery", "brewer" / "brewery",
-# "innkeeper" / "inn". (Not "gardener" / "garden", "boatman" / "boat", "headmaster" / "head": anyone walks in a
-# garden or sits in a boat, so only the workplaces English forms with "-y", "-ery", "-ry", and an inn or a shop.)
-_ROLE_ENDINGS = ("ian", "er", "ist")
-_KEPT_PLACES = frozenset(["inn", "shop", "lighthouse", "tavern", "store"])
-# Comings and goings: whoever walks into the library is a visitor there, not its librarian.
-_ARRIVING = re.compile(r"\b(?:came|comes|come|walked|walks|ran|runs|went|goes|entered|enters|hurried|hurries|"
-                       r"burst|bursts|stepped|steps|arrived|arrives|visited|visits|reached|reaches|left|leaves|"
-                       r"into|towards?|past)\b")
-
-
-def _works_at(role: str, word: str) -> bool:
-    """Whether `word` is the place of `role`'s work ("library" for "librarian", "inn" for "innkeeper")."""
-    if role.endswith("keeper"):
-        return word == role[: -len("keeper")] and word in _KEPT_PLACES
-    for end in _ROLE_ENDINGS:
-        stem = role[: -len(end)]
-        if role.endswith(end) and len(stem) >= 3 and word in (stem + "y", stem + "ery", stem + "ry"):
-            return True
-    return False
-
-
-def _work_holder(role: str, paragraphs: Sequence[str], pattern: re.Pattern[str], lookup: dict[str, str]) -> str | None:
-    """The one character the narration shows at the role's place of work ("Mira looked up from the library
-    desk" for "the librarian"): named alone in every sentence that mentions the place without anyone coming
-    or going. None when no sentence does, or two people share one ("Tom and Jess sat in the library")."""
-    holder: set[str] = set()
-    for para in paragraphs:
-        for sentence in re.split(r"(?<=[.!?;])\s+", para):
-            if not any(_works_at(role, w) for w in re.findall(r"[a-z]+", sentence)) or _ARRIVING.search(sentence):
-                continue
-            names = {lookup[" ".join(m.group(0).split())] for m in pattern.finditer(sentence)}
-            if len(names) > 1:
-                return None
-            holder |= names  # ("The library was quiet." names nobody there)
-    return next(iter(holder)) if len(holder) == 1 else None

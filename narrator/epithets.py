@@ -284,7 +284,7 @@ def link_epithets(chars: list[Character], body: Sequence[Segment], short: bool =
             continue
         if len(appositions.get(ep, ())) > 1 and _head_noun(ep) in CREATURES:
             # "Rarity, the unicorn, ... Twilight, the unicorn": both are unicorns, kept apart; the epithet is
-            # each one's, and a tag using it means the one the story named last (attribution's _Resolver).
+            # each one's, and a tag using it means the one the story named last (resolver's CastIndex).
             for holder in sorted(appositions[ep]):
                 extra[holder].append(ep)
             continue

@@ -36,7 +36,7 @@ _VOICE_RE = re.compile(r"\b(?:[Aa]|[Aa]nother)\s+(?:[a-z]+\s+){0,2}voice\b")
 
 # "I said", "said I", and a present-tense narrator's "I add", "cry I", "says I". The inverted order is the
 # commonest four verbs in both tenses and their bare forms. (Every speech verb there, "whispered I", "observed I",
-# as attribution's _I_TAG reads them, was tried: no speaker changed on dev, but in Northanger Abbey retold in the
+# as speech_tags' _I_TAG reads them, was tried: no speaker changed on dev, but in Northanger Abbey retold in the
 # first person the six more tags swung the vote that names the narrator to James Morland, -177 quotes.)
 _INVERTED_I_VERBS = "|".join(sorted(both_tenses(frozenset(["said", "asked", "replied", "cried"]))
                                     | {"say", "ask", "reply", "cry"}, key=lambda w: (-len(w), w)))

@@ -16,7 +16,7 @@ from narrator.lexicon import CIVIL_EQUIVALENTS, CONTRAST_WORDS, FEMALE_NOUNS, MA
 from narrator.speech_tags import PREPOSITIONS, SENTENCE_END, SPEECH_WORDS, TAG_LEAD, SpeechTag
 
 if TYPE_CHECKING:
-    from narrator.attribution import _Resolver
+    from narrator.resolver import CastIndex
 
 # People-nouns that fit anyone of a sex or age ("Kell, the old man, ..."): never a fixed name of one character.
 VAGUE_PEOPLE = MALE_NOUNS | FEMALE_NOUNS | {"person", "stranger", "child", "youth", "other", "one", "voice", "people"}
@@ -52,7 +52,7 @@ _MALE_ONLY_TITLES = frozenset(["sir", "uncle", "lord", "general", "colonel", "ca
     frozenset(t for t, e in _CIVIL_FORMS.items() if e == "Mr")
 
 
-def title_fits(rel: str, name: str, res: _Resolver) -> bool:
+def title_fits(rel: str, name: str, res: CastIndex) -> bool:
     """True when the titles `name` goes by suit the relation `rel` (an elder kinswoman is "Mrs.")."""
     forms = [name, *next((c.aliases for c in res.chars if c.name == name), ())]
     titles = {f.split()[0].lower() for f in forms if len(f.split()) > 1}
@@ -76,7 +76,7 @@ UNIQUE_RELATIONS = frozenset(["mother", "father", "mamma", "mama", "papa", "husb
 _COLLATERAL = frozenset(["aunt", "uncle", "cousin", "niece", "nephew"])
 
 
-def relational_kin(tag: SpeechTag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
+def relational_kin(tag: SpeechTag, prev: str | None, recent: list[str], res: CastIndex, spoken_to: Sequence[str] = (),
          about: str | None = None, earlier: Sequence[str | None] = ()) -> tuple[str | None, str | None, list[str], list[str]]:
     """For a relational tag: the owner as last speaker, as last named, their kin, the kin whose title fits.
 
@@ -114,10 +114,10 @@ def relational_kin(tag: SpeechTag, prev: str | None, recent: list[str], res: _Re
     return owner_prev, owner_recent, kin, [n for n in kin if title_fits(tag.rel, n, res)]
 
 
-def possessive_owner(tag: SpeechTag, prev: str | None, recent: list[str], res: _Resolver, spoken_to: Sequence[str] = (),
+def possessive_owner(tag: SpeechTag, prev: str | None, recent: list[str], res: CastIndex, spoken_to: Sequence[str] = (),
            about: str | None = None, named: bool = True, earlier: Sequence[str | None] = ()) -> str | None:
     """Whom the "her" or "his" of a relational tag points at: the one the line addresses, else the one of
-    that sex the narration since the last turn is about (`about`, see attribution._about), else the last
+    that sex the narration since the last turn is about (`about`, see speaker_features._about), else the last
     speaker of that sex, else (when `named`) the last one of that sex named.
 
     The last one named is only a guess: good enough to keep her out of her own kin, too weak to take her
@@ -139,7 +139,7 @@ def possessive_owner(tag: SpeechTag, prev: str | None, recent: list[str], res: _
     return next((n for n in recent if res.gender.get(n) == tag.owner), None) if named else None
 
 
-def with_relation(tag: SpeechTag, txt: str, res: _Resolver) -> SpeechTag:
+def with_relation(tag: SpeechTag, txt: str, res: CastIndex) -> SpeechTag:
     """`tag` with its owner set when its phrase is a relation of someone else ("said her mother")."""
     if tag.name is not None or tag.kind == "name":
         return tag
@@ -222,7 +222,7 @@ def with_age(tag: SpeechTag, txt: str) -> SpeechTag:
     return tag
 
 
-def _age_of(name: str, res: _Resolver) -> str:
+def _age_of(name: str, res: CastIndex) -> str:
     """"elder" / "young" / "" for a character, from the forms the book calls them by.
 
     English narration calls the head of a family by title and surname ("Mr. Emerson", "Mrs. Honeychurch")
@@ -249,7 +249,7 @@ def _age_of(name: str, res: _Resolver) -> str:
     return got
 
 
-def age_fits(name: str | None, tag: SpeechTag | None, res: _Resolver, pool: Sequence[str] = ()) -> bool:
+def age_fits(name: str | None, tag: SpeechTag | None, res: CastIndex, pool: Sequence[str] = ()) -> bool:
     """False when the tag's age words contradict what the character's names say of their age.
 
     "The old man" is nobody the book calls by a given name, "the child" nobody it calls "Mr." or "Mrs.".

@@ -216,6 +216,32 @@ FEMALE_NAMES = frozenset(
     ["Abigail", "Ada", "Adela", "Adelaide", "Adele", "Agatha", "Agnes", "Alice", "Alicia", "Amelia", "Amy", "Anna", "Anne", "Annie", "Arabella", "Augusta", "Barbara", "Beatrice", "Becky", "Bella", "Bertha", "Betsy", "Betty", "Blanche", "Bridget", "Caroline", "Cassandra", "Catherine", "Cecilia", "Cecily", "Celia", "Charlotte", "Christina", "Clara", "Clarissa", "Constance", "Cora", "Cordelia", "Daisy", "Diana", "Dinah", "Dolly", "Dora", "Dorothea", "Dorothy", "Edith", "Edna", "Eleanor", "Elinor", "Eliza", "Elizabeth", "Ella", "Ellen", "Elsie", "Emily", "Emma", "Esther", "Ethel", "Eugenia", "Eva", "Evelyn", "Evie", "Fanny", "Flora", "Florence", "Frances", "Georgiana", "Georgina", "Gertrude", "Grace", "Gwendolen", "Hannah", "Harriet", "Hattie", "Helen", "Helena", "Henrietta", "Hester", "Hilda", "Ida", "Irene", "Isabel", "Isabella", "Jane", "Janet", "Janey", "Jean", "Jemima", "Jennie", "Jenny", "Jessica", "Jessie", "Joan", "Josephine", "Judith", "Julia", "Juliet", "Kate", "Katharine", "Katherine", "Kathleen", "Kitty", "Laura", "Lavinia", "Letitia", "Lilian", "Lily", "Lizzie", "Lizzy", "Lois", "Lottie", "Louisa", "Louise", "Lucia", "Lucy", "Lydia", "Mabel", "Madeline", "Maggie", "Margaret", "Maria", "Marian", "Marianne", "Marie", "Marilla", "Marion", "Martha", "Mary", "Matilda", "Maud", "Maude", "May", "Meg", "Minnie", "Miriam", "Molly", "Nancy", "Nell", "Nellie", "Nora", "Olive", "Olivia", "Pauline", "Penelope", "Philippa", "Phoebe", "Polly", "Priscilla", "Prudence", "Rachel", "Rebecca", "Rhoda", "Rosa", "Rosalind", "Rose", "Rosamond", "Ruth", "Sally", "Sarah", "Selina", "Sophia", "Sophie", "Sophy", "Susan", "Susanna", "Sybil", "Sylvia", "Teresa", "Theresa", "Tilly", "Ursula", "Victoria", "Violet", "Virginia", "Winifred"]
 )
 
+
+# The lists as shipped, whoever has emptied them since (ablate_name_gender finds their holders by identity).
+_GIVEN_NAME_LISTS = (MALE_NAMES, FEMALE_NAMES)
+
+
+def ablate_name_gender() -> None:
+    """Empty the given-name gender lists (MALE_NAMES, FEMALE_NAMES) in every narrator module that holds them, so
+    a character's gender comes from the text alone: a measuring hook (benchmarks/attribution.py
+    --no-name-gender), not a user option.
+
+    A module that imports a list by name keeps its own reference, so emptying lexicon's alone changes nothing
+    there. The holders are found by identity among the modules character discovery and attribution load (they
+    are loaded here first), so a list that moves to a new module needs no change here.
+    """
+    import sys
+
+    import narrator.attribution
+    import narrator.characters  # noqa: F401  (both: every module that reads given names is loaded)
+
+    for name, mod in list(sys.modules.items()):
+        if name == "narrator" or name.startswith("narrator."):
+            for attr, value in list(vars(mod).items()):
+                if any(value is given for given in _GIVEN_NAME_LISTS):
+                    setattr(mod, attr, frozenset())
+
+
 # English pet forms of given names that are not a prefix of the name ("Lizzy" for Elizabeth, "Bob" for
 # Robert), so the prefix rule for nicknames cannot find them. Each pet form lists the full given names
 # it can stand for; clustering joins a pet-form character to a full-name character only when exactly
@@ -360,3 +386,35 @@ def asks_name(quote: str) -> bool:
 def name_answer(quote: str) -> re.Match[str] | None:
     """The name a reply to "Who are you?" opens with ("Ines Calder. I'm ..."), or None."""
     return _NAME_ANSWER.match(quote)
+
+
+# What only a person (or a creature that talks) does: "Bob shrugged", "Cass woke", "Moss leaned". Not what weather,
+# days or silence do ("Thunder rolled", "Tuesday dragged on", "Silence followed", "Night fell"), so a capitalised
+# word the story never writes in lower case is not a person for doing one of those before a quotation.
+PERSON_ACTS = both_tenses(frozenset(
+    ["shrugged", "nodded", "smiled", "grinned", "frowned", "sighed", "laughed", "chuckled", "giggled", "winced",
+     "blinked", "gasped", "swallowed", "hesitated", "paused", "waited", "woke", "yawned", "knelt", "leaned", "crouched",
+     "stood", "sat", "rose", "turned", "looked", "glanced", "stared", "peered", "watched", "listened", "waved",
+     "pointed", "reached", "grabbed", "took", "gave", "picked", "shook", "wiped", "scowled", "groaned", "smirked",
+     "snorted", "scoffed", "nudged", "tapped", "folded", "tilted", "raised", "lifted", "set", "put", "held", "hugged",
+     "kissed", "thought", "wondered", "decided", "remembered", "noticed", "realized", "realised", "agreed", "insisted",
+     "promised", "refused", "tried", "wanted", "knew", "felt", "saw", "heard", "carried", "pulled", "pushed", "walked",
+     "stepped", "hurried", "climbed", "knocked", "opened", "closed", "slept", "sobbed", "wept", "blushed", "flinched",
+     "squinted", "stiffened", "beamed", "huffed", "fetched", "found", "wrote", "ate", "drank", "came", "went",
+     "returned", "entered", "bent", "threw", "caught", "dropped", "kicked", "whistled", "hummed", "coughed", "sniffed",
+     "muttered", "whispered", "shouted", "called", "cried", "replied", "answered", "asked", "said", "told"]))
+
+
+ACT_ED = re.compile(r"[a-z]{2,}ed")
+
+
+# Verbs of looking at someone: in "Berry frowned at her brother" the "her" is another's, and says nothing of
+# Berry's sex. In both tenses ("Berry frowns at her brother"): six of them had no present.
+LOOK_VERBS = both_tenses(frozenset(["look", "looks", "looked", "looking", "stare", "stared", "staring", "gaze", "gazed",
+                                    "gazing", "glance", "glanced", "glancing", "smile", "smiled", "smiling", "glare",
+                                    "glared", "peered", "frowned", "grinned", "winked", "laughed", "nodded"]))
+
+
+# Words that may open a sentence before its subject without bringing in anyone else ("And then Quill ...").
+SUBJECT_LEAD = frozenset(["and", "but", "then", "so", "yet", "now", "still", "at", "last", "presently", "soon",
+                          "suddenly", "meanwhile", "here", "there", "just"])

@@ -2,7 +2,9 @@
 
 Epithet linking, the gender passes and the first-person narrator all read the text for the characters the
 clustering made ("the last name before 'said the dragon'", "the one name in that paragraph's tag"). They share
-these helpers from here, so none of them imports another or characters.py.
+these helpers from here, so none of them imports another or characters.py. So do name discovery and the cast
+passes for where a name stands beside speech: an action beat leading into a quotation (leads_into_quote) and
+its last sentence (in_last_sentence).
 """
 
 from __future__ import annotations
@@ -47,3 +49,20 @@ def paragraph_texts(body: Sequence[Segment], narration_only: bool = False) -> li
         if not narration_only or seg.kind == "narration":
             paragraphs[-1].append(seg.text)
     return ["".join(" " + t for t in texts) for texts in paragraphs]
+
+
+def leads_into_quote(body: Sequence[Segment], k: int) -> bool:
+    """Whether segment k is an action beat: narration that leads straight into a quotation of its own paragraph
+    ('Bob shrugged. "Not for me."')."""
+    seg = body[k]
+    nxt = body[k + 1] if k + 1 < len(body) else None
+    return (seg.kind == "narration" and nxt is not None and nxt.kind == "dialogue"
+            and nxt.paragraph == seg.paragraph and nxt.chapter == seg.chapter)
+
+
+_LATER_SENTENCE = re.compile(r"[.!?;]\s+\S")
+
+
+def in_last_sentence(rest: str) -> bool:
+    """Whether `rest`, the text after a word, starts no new sentence: the word is in its text's last one."""
+    return _LATER_SENTENCE.search(rest.rstrip()) is None

@@ -7,8 +7,8 @@ centring walk a pronoun tag follows) and the candidate pool with each candidate'
 the pinned-speaker rules, confidence and evidence. The training script (benchmarks/train_attribution.py)
 fits the weights of the same FEATURES.
 
-The dependency runs one way: attribution imports this module; this module names attribution's _Para and
-_Resolver for annotations only (TYPE_CHECKING).
+The dependency runs one way: attribution imports this module; this module names paragraphs' Paragraph and
+resolver's CastIndex for annotations only (TYPE_CHECKING).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ from narrator.speech_tags import (
 )
 
 if TYPE_CHECKING:
-    from narrator.attribution import _Para, _Resolver
+    from narrator.paragraphs import Paragraph
+    from narrator.resolver import CastIndex
 
 FEATURES = (
     "bias_named_tag",     # the tag names this character (explicit)
@@ -192,7 +193,7 @@ class ParagraphContext:
     slots: tuple | None = None
 
 
-def paragraph_context(i: int, paras: list[_Para], res: _Resolver) -> ParagraphContext:
+def paragraph_context(i: int, paras: list[Paragraph], res: CastIndex) -> ParagraphContext:
     para = paras[i]
     if para.context is not None:
         return para.context
@@ -315,7 +316,7 @@ def paragraph_context(i: int, paras: list[_Para], res: _Resolver) -> ParagraphCo
     return para.context
 
 
-def _absent(i: int, paras: list[_Para], quote_start: int) -> frozenset[str]:
+def _absent(i: int, paras: list[Paragraph], quote_start: int) -> frozenset[str]:
     """The people the narration before paragraph i's speech last spoke of as not there.
 
     "He read it three times. There had been no Mr. Pell." and then '"Returning," he said aloud': a person
@@ -342,7 +343,7 @@ def _absent(i: int, paras: list[_Para], quote_start: int) -> frozenset[str]:
 _LEAD_UNITS = 2  # sentences of the paragraph's own lead-in, nearest first, that settle a pronoun tag
 
 
-def _lead_centre(para: _Para, res: _Resolver, tag: SpeechTag, ctx: ParagraphContext) -> str | None:
+def _lead_centre(para: Paragraph, res: CastIndex, tag: SpeechTag, ctx: ParagraphContext) -> str | None:
     """Whom a pronoun tag means when its own paragraph says so just before the speech: "Tom turned to him.
     'Yes,' he said." is Tom's, whoever had the turns before, and "Aunt Wren set down the kettle. 'Sit,' said
     she" Aunt Wren's. The person of the tag's sex the last sentence
@@ -376,7 +377,7 @@ def _lead_centre(para: _Para, res: _Resolver, tag: SpeechTag, ctx: ParagraphCont
     return None
 
 
-def _tag_sentence_subject(lead_in: str, res: _Resolver, g: str) -> str | None:
+def _tag_sentence_subject(lead_in: str, res: CastIndex, g: str) -> str | None:
     """The named subject of the clause that holds a lead-in pronoun tag, when it is of the tag's sex and opens
     the clause: "Mr. Knightley was hard at work upon his gaiters, ..., as he answered," is Mr. Knightley's (the
     main clause's subject is whom the later "he" of its own sentence goes on with). None when the clause opens
@@ -415,7 +416,7 @@ _OBJECT_PRONOUN = {"male": re.compile(r"\bhim\b"),
                    "female": re.compile(r"\bher\b(?=\s*(?:[,;:!?\u2014-]|and\b|as\b|when\b|while\b|that\b|then\b))")}
 
 
-def _names_back(para: _Para) -> list[str]:
+def _names_back(para: Paragraph) -> list[str]:
     """The names a paragraph's narration mentions, the last first, each once: every later paragraph's
     context reads them (up to _FAR_REACH paragraphs on), where the mentions themselves repeat names."""
     if para.names_back is None:
@@ -426,7 +427,7 @@ def _names_back(para: _Para) -> list[str]:
 _CENTRE_PARAS = 4  # paragraphs searched back for a pronoun's centre
 
 
-def _centre_units(i: int, paras: list[_Para], res: _Resolver, tag: SpeechTag) -> list[tuple[str, ...] | int]:
+def _centre_units(i: int, paras: list[Paragraph], res: CastIndex, tag: SpeechTag) -> list[tuple[str, ...] | int]:
     """The text before a pronoun tag as centering units, nearest first (see ParagraphContext.centre_units).
 
     The sentence holding a lead-in tag is left out ("She turned to Emma and said:" - Emma listens), and
@@ -461,7 +462,7 @@ _CLAUSE_CUT = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+|;\s*")
 _TITLE_DOT = re.compile(r"\b(?:" + "|".join(DOT_TITLES) + r")\.$")
 
 
-def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tuple[str, ...]]:
+def _sentence_units(segs: list[Segment], para: Paragraph, res: CastIndex) -> list[tuple[str, ...]]:
     """Per narration sentence, in text order: the people it refers to, in order ("=male" for he/him/his).
 
     A sentence whose first word for someone of a gender is a pronoun carries the earlier centre on
@@ -478,7 +479,7 @@ def _sentence_units(segs: list[Segment], para: _Para, res: _Resolver) -> list[tu
     return out
 
 
-def _units_of(seg: Segment, para: _Para) -> list[tuple[str, ...]]:
+def _units_of(seg: Segment, para: Paragraph) -> list[tuple[str, ...]]:
     """_sentence_units of one narration segment (each segment is asked about from several paragraphs)."""
     text = seg.text
     # Sentences, and the clauses a semicolon parts ("Mr. Woodhouse was off; but Mr. Knightley sat down").
@@ -538,7 +539,7 @@ def _trust(conf: float) -> float:
     return min(1.0, conf / 0.97) ** _TRUST_EXP
 
 
-def speaker_candidates(i: int, paras: list[_Para], history: list[int], res: _Resolver, spk, weights: dict[str, float],
+def speaker_candidates(i: int, paras: list[Paragraph], history: list[int], res: CastIndex, spk, weights: dict[str, float],
                 full: bool, conf=None) -> tuple[list[str], list[float], list[dict[str, float]]]:
     """The candidate pool of one hypothesis, each candidate's score and (when `full`) its features.
 
@@ -797,7 +798,7 @@ def _sum_plan(names: tuple[str, ...], bare: bool, notag: bool) -> tuple[tuple[st
     return tuple(keys), tuple(at)
 
 
-def _turn_slots(i: int, paras: list[_Para], history: list[int], ctx: ParagraphContext) -> tuple:
+def _turn_slots(i: int, paras: list[Paragraph], history: list[int], ctx: ParagraphContext) -> tuple:
     """What speaker_candidates reads of the decoding history, which every hypothesis shares (only the speakers
     it gives those paragraphs differ): the last three speech paragraphs, nearest first; the ones within
     SPEAKER_REACH, in order; the last four turns of this conversation, nearest first; the paragraphs
@@ -832,7 +833,7 @@ def _third_person_tag(tag: SpeechTag | None) -> bool:
     return tag is not None and tag.kind in ("pronoun", "epithet")
 
 
-def _centre(ctx: ParagraphContext, res: _Resolver, spk, listeners: set[str]) -> str | None:
+def _centre(ctx: ParagraphContext, res: CastIndex, spk, listeners: set[str]) -> str | None:
     """The person a pronoun tag continues: the first unit before it with someone of its gender (not a listener)."""
     g = ctx.tag.gender if ctx.tag is not None else "unknown"
     for k, u in enumerate(ctx.centre_units):
@@ -853,7 +854,7 @@ def _centre(ctx: ParagraphContext, res: _Resolver, spk, listeners: set[str]) -> 
     return None
 
 
-def _about(ctx: ParagraphContext, res: _Resolver, g: str, rel: str | None = None) -> str | None:
+def _about(ctx: ParagraphContext, res: CastIndex, g: str, rel: str | None = None) -> str | None:
     """The one of sex `g` the narration since the last speech turn is about: the first sentence back that
     names someone of that sex ("Elizabeth was forced to go."). A pronoun of that sex first in a sentence
     carries the centre further back, as for a pronoun tag (_centre).
@@ -875,7 +876,7 @@ def _about(ctx: ParagraphContext, res: _Resolver, g: str, rel: str | None = None
     return None
 
 
-def _static_features(n: str, para: _Para, ctx: ParagraphContext, res: _Resolver,
+def _static_features(n: str, para: Paragraph, ctx: ParagraphContext, res: CastIndex,
                      weights: dict[str, float]) -> tuple[dict[str, float], float]:
     """The non-zero features of candidate `n` that the text alone decides, and their score."""
     tag, recent = ctx.tag, ctx.recent
@@ -937,7 +938,7 @@ def _static_features(n: str, para: _Para, ctx: ParagraphContext, res: _Resolver,
     return f, sum(map(operator.mul, map(weights.__getitem__, f), f.values()))  # weights[k] * v, in order
 
 
-def _idiolect(n: str, para: _Para, ctx: ParagraphContext, res: _Resolver) -> tuple[float, float]:
+def _idiolect(n: str, para: Paragraph, ctx: ParagraphContext, res: CastIndex) -> tuple[float, float]:
     """How much likelier the paragraph's speech words are in `n`'s name-tagged lines than in the book's
     speech: (mean, sum) of the per-word log-likelihood ratio. Each voice's word distribution is its counts
     smoothed towards the book's, so a voice with few tagged lines scores near 0 either way.
@@ -968,7 +969,7 @@ _SCENE_PARAS = 20  # paragraphs searched back for the people present in a conver
 _EPITHET_REACH = 400  # paragraphs: a book calls the same stranger "the old man" within a few chapters
 
 
-def _anchors(i: int, paras: list[_Para]) -> tuple[tuple[int, str, str | None] | None, tuple[int, str, str | None] | None, list[str]]:
+def _anchors(i: int, paras: list[Paragraph]) -> tuple[tuple[int, str, str | None] | None, tuple[int, str, str | None] | None, list[str]]:
     """Nearest name-tagged turns before and after paragraph i in its conversation.
 
     Each anchor is (turns away, speaker, the other party: the nearest differently named speaker of

@@ -21,7 +21,7 @@ from narrator.lexicon import (
 )
 
 if TYPE_CHECKING:
-    from narrator.attribution import _Resolver
+    from narrator.resolver import CastIndex
 
 # Rarer verbs of speaking a reader takes for a tag in either order ("Ann interposed", "queried the clerk").
 # Read by the tag patterns only: character discovery keeps its own list (a new tag verb there changes
@@ -180,7 +180,7 @@ _ADJACENT_VERB = re.compile(
 )
 
 
-def _known_at(text: str, pos: int, res: _Resolver, lead: bool = True) -> tuple[str, str, str, int] | None:
+def _known_at(text: str, pos: int, res: CastIndex, lead: bool = True) -> tuple[str, str, str, int] | None:
     """A known character named at `pos` (after an article and adjectives when `lead`): name, kind, gender, end."""
     candidates = [pos]
     if lead:
@@ -235,7 +235,7 @@ def _heard_pronoun(text: str) -> tuple[None, str, str] | None:
     return None, "pronoun", "female" if m.group("p") == "her" else "male"
 
 
-def _heard_say(text: str, res: _Resolver, start: int = 0) -> tuple[str, str, str, int] | None:
+def _heard_say(text: str, res: CastIndex, start: int = 0) -> tuple[str, str, str, int] | None:
     """A known character heard saying the words ("he heard Katharine say"), or None."""
     for h in _HEARD.finditer(text, start):
         hit = _known_at(text, h.end(), res, lead=False)
@@ -268,7 +268,7 @@ def _past_or_present(word: str) -> bool:
     return word.endswith("ed") or (_PRESENT_S_RE.match(word) is not None and word not in IRREGULAR_PRESENTS)
 
 
-def tag_after_quote(txt: str, quote: str, res: _Resolver) -> tuple[str | None, str, str, int] | None:
+def tag_after_quote(txt: str, quote: str, res: CastIndex) -> tuple[str | None, str, str, int] | None:
     """The speaker named by the narration right after a quotation (name, kind, gender, end of the tag)."""
     # "said Emma", "put in Lucy", "cried the kind-eyed Mrs. Tom Hale": any verb will do when a
     # known character follows it directly.
@@ -360,7 +360,7 @@ _PRON_NOUN = re.compile(TAG_LEAD + r"(?:was|were|is|are|came|comes)\s+(?:then\s+
                         r"(?P<p>his|her|my)\s+(?:[a-z\-]+\s+){0,2}?(?:" + _POSSESSIVE_NOUNS + r")\b")
 
 
-def tag_before_quote(txt: str, res: _Resolver, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
+def tag_before_quote(txt: str, res: CastIndex, lead: bool, strict: bool = False) -> tuple[str | None, str, str] | None:
     """The speaker named by the narration just before a quotation ("Emma turned and said:"), or None."""
     body = txt.rstrip()
     if not body:
@@ -516,7 +516,7 @@ def quote_closed(quote: str) -> bool:
     return len(q) > 1 and q[-1] in '"\u201d\'\u2019'
 
 
-def subjects_of(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
+def subjects_of(text: str, res: CastIndex) -> list[tuple[str | None, str, str]]:
     """Sentence subjects in a narration piece (character names and pronouns at clause starts)."""
     known = res.subjects.get(text)
     if known is None:
@@ -536,7 +536,7 @@ _FRAGMENT = re.compile(r"(?:Then|And|But|So|At|Finally|After|Later|Presently|Sud
                        + r")\b)[a-z]+)*[\s,]*:")
 
 
-def _find_subjects(text: str, res: _Resolver) -> list[tuple[str | None, str, str]]:
+def _find_subjects(text: str, res: CastIndex) -> list[tuple[str | None, str, str]]:
     out: list[tuple[str | None, str, str]] = []
     for sent in CLAUSE_BREAK.split(text.strip()):
         m = re.match(r"[\s,\-\u2014\"]*(?:(?:And|But|Then|So|Now|Here|At last|Still|and|but|then|so|while|when)\s+,?\s*)?"

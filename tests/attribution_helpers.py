@@ -7,12 +7,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrator.attribution import _Para, _paragraphs, _prepare, _Resolver, _scan_mentions, attribute
+from narrator.attribution import attribute
 from narrator.chapters import split_chapters
 from narrator.characters import find_characters
 from narrator.dialogue import split_dialogue
 from narrator.models import Character, Line, Segment, Story
+from narrator.paragraphs import Paragraph, _paragraphs, _scan_mentions, prepare
 from narrator.reader import read_story
+from narrator.resolver import CastIndex
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "attribution"
 
@@ -36,16 +38,16 @@ def lines_of(text: str, characters: list[Character] | None = None) -> list[Line]
     return attribute(segs, chars)
 
 
-def prepared(text: str, characters: list[Character]) -> tuple[_Resolver, list[_Para]]:
+def prepared(text: str, characters: list[Character]) -> tuple[CastIndex, list[Paragraph]]:
     """The resolver and the paragraphs (mentions, tags, chains) the decoder would read for `text`."""
     _, segs = segments_of(text)
-    return _prepare(segs, characters)
+    return prepare(segs, characters)
 
 
-def scanned(quote: str, characters: list[Character]) -> tuple[_Resolver, _Para]:
+def scanned(quote: str, characters: list[Character]) -> tuple[CastIndex, Paragraph]:
     """The resolver and the one paragraph of `quote` with its mentions scanned (vocatives, names in speech)."""
     _, segs = segments_of(quote)
-    res = _Resolver(characters)
+    res = CastIndex(characters)
     (para,) = _paragraphs(segs)
     _scan_mentions(para, res)
     return res, para

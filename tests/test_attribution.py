@@ -419,13 +419,13 @@ def test_attribution_unique_relation_of_the_last_speaker_is_sure():
 
 
 def test_attribution_relation_owner_is_the_man_of_the_exchange_before_one_named():
-    from narrator.attribution import _Resolver
     from narrator.kinship import relational_kin
+    from narrator.resolver import CastIndex
     from narrator.speech_tags import SpeechTag
 
     tom = Character("Tom Ashby", ("Tom",), "male", 5)
     mr_ashby = Character("Mr. Ashby", (), "male", 8)
-    res = _Resolver([*FAMILY, tom, mr_ashby])
+    res = CastIndex([*FAMILY, tom, mr_ashby])
     tag = SpeechTag(None, "epithet", "male", "after", owner="male", rel="son")
     # Mrs. Ashby spoke last, her husband the turn before; Tom was named since. "His son" is Mr. Ashby's:
     # Tom is his kin, and the father is not.
@@ -434,10 +434,10 @@ def test_attribution_relation_owner_is_the_man_of_the_exchange_before_one_named(
 
 
 def test_attribution_relation_owner_skips_one_titled_as_the_relative():
-    from narrator.attribution import _Resolver
+    from narrator.resolver import CastIndex
     from narrator.speaker_features import ParagraphContext, _about
 
-    res = _Resolver(FAMILY)
+    res = CastIndex(FAMILY)
     ctx = ParagraphContext.__new__(ParagraphContext)
     # "Mrs. Ashby looked at Nell." before "said her mother": Mrs. Ashby goes by a mother's title, so "her" is Nell.
     ctx.centre_units = [("Mrs. Ashby", "Nell Ashby")]
@@ -450,11 +450,11 @@ def test_attribution_relation_owner_skips_one_titled_as_the_relative():
 
 
 def test_attribution_relation_after_a_preposition_is_the_listener():
-    from narrator.attribution import _Resolver
     from narrator.kinship import with_relation
+    from narrator.resolver import CastIndex
     from narrator.speech_tags import SpeechTag
 
-    res = _Resolver(FAMILY)
+    res = CastIndex(FAMILY)
     tag = SpeechTag(None, "pronoun", "female", "after")
     assert with_relation(tag, " she said to her mother.", res).owner is None
     assert with_relation(SpeechTag(None, "epithet", "female", "after"), " said her mother.", res).owner == "female"
@@ -475,11 +475,11 @@ def test_attribution_possessive_speech_noun_with_a_pronoun():
 
 
 def test_attribution_the_other_tag_is_marked_as_not_the_last_speaker():
-    from narrator.attribution import _Resolver
     from narrator.kinship import with_relation
+    from narrator.resolver import CastIndex
     from narrator.speech_tags import SpeechTag
 
-    res = _Resolver(FAMILY)
+    res = CastIndex(FAMILY)
     assert with_relation(SpeechTag(None, "epithet", "unknown", "after"), " said the other.", res).other
     assert not with_relation(SpeechTag(None, "epithet", "unknown", "after"), " said the other one.", res).other
     assert not with_relation(SpeechTag(None, "epithet", "unknown", "after"), " said the vicar.", res).other
@@ -508,10 +508,10 @@ def test_attribution_same_unknown_epithet_points_at_its_last_speaker():
 def test_attribution_and_discovery_read_a_role_noun_as_the_same_gender():
     # "said the vicar" is a man to attribution as to character discovery (the two kept lists of their own
     # that had drifted: the vicar, the butler, the policeman were men only to discovery, "sir" only here).
-    from narrator.attribution import _Resolver
     from narrator.lexicon import noun_gender
+    from narrator.resolver import CastIndex
 
-    res = _Resolver(FAMILY)
+    res = CastIndex(FAMILY)
     for noun, gender in (("vicar", "male"), ("butler", "male"), ("policeman", "male"), ("sir", "male"),
                          ("governess", "female"), ("stranger", "unknown"), ("dragon", "unknown")):
         assert res.lookup(f"the {noun}") == (None, "epithet", gender), noun

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from narrator.attribution import _beat_between
 from narrator.models import Character
+from narrator.paragraphs import _beat_between
 
 from .attribution_helpers import lines_of, scanned, speech
 

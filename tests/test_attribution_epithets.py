@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from narrator.attribution import _find_tags, _prepare
 from narrator.characters import find_characters
 from narrator.models import Character
+from narrator.paragraphs import _find_tags, prepare
 
 from .attribution_helpers import lines_of, prepared, segments_of, speech, who
 
@@ -113,7 +113,7 @@ def test_a_shared_epithet_is_no_narration_mention_of_either():
     rarity = Character("Rarity", ("the unicorn",), "female", 5)
     twi = Character("Twilight", ("the unicorn",), "female", 5)
     text = 'Rarity sat down. The unicorn sighed.\n\n"Tea?" said Twilight.'
-    res, paras = _prepare(segments_of(text)[1], [rarity, twi])
+    res, paras = prepare(segments_of(text)[1], [rarity, twi])
     assert res.shared == {"the unicorn": ("Twilight", "Rarity")}
     assert [n for _, n in paras[0].mentions] == ["Rarity"]
 

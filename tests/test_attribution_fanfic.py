@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from narrator.attribution import _kind_epithet, _Resolver
+from narrator.attribution import _kind_epithet
 from narrator.characters import find_characters
 from narrator.models import Character
+from narrator.resolver import CastIndex
 
 from .attribution_helpers import (
     CAST,
@@ -54,9 +55,9 @@ def test_a_person_noun_epithet_is_not_a_fixed_name():
     # "the lady" or "the old man" fits many people of a book; only a kind of creature is fixed.
     lady = Character("Nocturne", ("the lady",), "female", 1)
     old = Character("Kelso", ("the old man",), "male", 1)
-    assert _kind_epithet("Nocturne", _Resolver([*CAST, NOCTURNE]))
-    assert not _kind_epithet("Nocturne", _Resolver([*CAST, lady]))
-    assert not _kind_epithet("Kelso", _Resolver([*CAST, old]))
+    assert _kind_epithet("Nocturne", CastIndex([*CAST, NOCTURNE]))
+    assert not _kind_epithet("Nocturne", CastIndex([*CAST, lady]))
+    assert not _kind_epithet("Kelso", CastIndex([*CAST, old]))
 
 
 def test_a_named_thing_that_never_speaks_is_not_a_character():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from narrator import attribution as attr
-from narrator import speech_tags
+from narrator import paragraphs, speech_tags
 from narrator.models import Character
+from narrator.resolver import CastIndex
 
 from .attribution_helpers import lines_of, scanned, segments_of
 from .test_conversation import CAST
@@ -69,8 +69,8 @@ def test_the_one_called_papa_is_not_the_caller():
 
 def _parents_called(quote: str) -> set[str]:
     _, segs = segments_of(quote)
-    (para,) = attr._paragraphs(segs)
-    attr._scan_mentions(para, attr._Resolver(FAMILY))
+    (para,) = paragraphs._paragraphs(segs)
+    paragraphs._scan_mentions(para, CastIndex(FAMILY))
     return para.addr_parent
 
 
@@ -90,7 +90,7 @@ COUPLE = [
 
 
 def test_a_title_full_stop_ends_no_clause_when_subjects_are_read():
-    res = attr._Resolver(COUPLE)
+    res = CastIndex(COUPLE)
     subjects = speech_tags._find_subjects("Mrs. Harrow had taken her up sharply. Tobias said nothing.", res)
     assert [name for name, _, _ in subjects] == ["Mrs. Harrow", "Tobias Fenn"]
 

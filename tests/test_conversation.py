@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from narrator import attribution as attr
-from narrator import speaker_features
+from narrator import paragraphs, speaker_features
 from narrator.models import Character
 
 from .attribution_helpers import lines_of, prepared, scanned, segments_of
@@ -74,7 +74,7 @@ def test_conversation_long_narration_after_a_speech_in_its_paragraph_ends_the_ex
     walk = "They walked on past the mill and the weir and the long row of cottages. " * 7
     text = f'"Is the mill shut?" asked Mr. Quill.\n\n"Since noon," said Tobias. {walk}\n\n"Then we walk."'
     short = '"Is the mill shut?" asked Mr. Quill.\n\n"Since noon," said Tobias, turning.\n\n"Then we walk."'
-    assert len(walk) > attr._CHAIN_GAP_CHARS
+    assert len(walk) > paragraphs._CHAIN_GAP_CHARS
     chains, kept = _chains(text), _chains(short)
     assert chains[1] != chains[2]
     assert kept[1] == kept[2]

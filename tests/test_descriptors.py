@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from narrator.attribution import _paragraphs, _Resolver, _scan_mentions
 from narrator.characters import find_characters
 from narrator.models import Character
+from narrator.paragraphs import _paragraphs, _scan_mentions
+from narrator.resolver import CastIndex
 
 from .attribution_helpers import segments_of, who
 
@@ -29,7 +30,7 @@ def test_descriptors_his_wife_is_the_mrs_of_his_family_even_among_many_daughters
 
 def _vocatives(text: str, cast) -> list[list[str]]:
     _, segs = segments_of(text)
-    res = _Resolver(cast)
+    res = CastIndex(cast)
     out = []
     for para in _paragraphs(segs):
         _scan_mentions(para, res)
@@ -103,15 +104,15 @@ def test_descriptors_the_young_man_beside_his_father_is_the_son():
 
 
 def test_descriptors_a_young_hero_may_be_mister_all_through_his_book():
-    from narrator.attribution import _Resolver
     from narrator.kinship import age_fits
+    from narrator.resolver import CastIndex
     from narrator.speech_tags import SpeechTag
 
     # Only a son of his own family beside him makes "the young man" someone other than a "Mr.".
-    res = _Resolver([Character("Mr. Winter", ("Winter",), "male", 40), Character("Randolph", (), "male", 10)])
+    res = CastIndex([Character("Mr. Winter", ("Winter",), "male", 40), Character("Randolph", (), "male", 10)])
     tag = SpeechTag(None, "epithet", "male", "after", age="young")
     assert age_fits("Mr. Winter", tag, res, ["Mr. Winter", "Randolph"])
-    res = _Resolver(HALES)
+    res = CastIndex(HALES)
     assert not age_fits("Mr. Hale", tag, res, ["Mr. Hale", "Robert Hale"])
 
 

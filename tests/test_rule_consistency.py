@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from narrator.attribution import _denied
 from narrator.characters import _collect, find_characters
 from narrator.epithets import _vocatives
 from narrator.first_person import _FIRST_PERSON_TAG
@@ -19,6 +18,7 @@ from narrator.gender import gender_from_address
 from narrator.lexicon import FEMALE_ADDRESS, MALE_ADDRESS, address_gender
 from narrator.mentions import mention_regex
 from narrator.models import Character
+from narrator.paragraphs import _denied
 
 from .attribution_helpers import scanned, segments_of
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from narrator import attribution as attr
-from narrator import speaker_features
+from narrator import paragraphs, speaker_features
 from narrator.models import Character
 
 from .attribution_helpers import prepared, segments_of
@@ -139,5 +138,5 @@ def test_third_voice_word_profiles_are_built_only_when_asked():
     res, _ = prepared('"I reckon so," said Tobias.\n\n"Reckon what?"', CAST)
     assert TOBIAS in res.voices
     _, segs = segments_of('"I reckon so," said Tobias.\n\n"Reckon what?"')
-    res, _ = attr._prepare(segs, CAST, voices=False)
+    res, _ = paragraphs.prepare(segs, CAST, voices=False)
     assert res.voices == {}
