@@ -179,3 +179,12 @@ def score_blind(stem: Path) -> BlindScore:
                  for (kind, start), w, (g, t) in zip(meta, want, got, strict=True))
     matched = sum(1 for _, t in got if t)
     return BlindScore(rows, len(want) - matched, len(lines) - matched, narrator)
+
+
+def assert_story_floor(name: str, floor: int) -> None:
+    """A hand-keyed fixture story keeps at least `floor` right lines, with every gold quotation found as the
+    gold cuts it; on failure, the misses (first words, wanted, got)."""
+    res = score_blind(FIXTURES / name)
+    assert res.unmatched == 0, "a quotation the splitter cut differently from the gold"
+    right = sum(r.right for r in res.rows)
+    assert right >= floor, [(r.text[:40], r.want, r.got) for r in res.rows if not r.right]

@@ -12,6 +12,7 @@ from narrator.resolver import CastIndex
 from .attribution_helpers import (
     CAST,
     FIXTURES,
+    assert_story_floor,
     lines_of,
     score_blind,
     segments_of,
@@ -90,10 +91,7 @@ def test_the_title_given_with_a_self_introduction_is_an_alias():
 # benchmarks/fanfic.py prints every miss.
 @pytest.mark.parametrize(("name", "floor"), [("encore", 83), ("starfall", 75), ("ballast", 54)])
 def test_blind_fan_fiction_story_floor(name: str, floor: int):
-    res = score_blind(FIXTURES / name)
-    assert res.unmatched == 0, "a quotation the splitter cut differently from the gold"
-    right = sum(r.right for r in res.rows)
-    assert right >= floor, [(r.text[:40], r.want, r.got) for r in res.rows if not r.right]
+    assert_story_floor(name, floor)
 
 
 def test_blind_first_person_story_gives_every_i_line_to_one_narrator():
@@ -110,10 +108,7 @@ def test_blind_first_person_story_gives_every_i_line_to_one_narrator():
 @pytest.mark.parametrize(("name", "floor"), [("hedgerow", 96), ("ashby", 75), ("monsoon", 54), ("latenight", 90),
                                              ("assizes", 60)])
 def test_second_blind_set_story_floor(name: str, floor: int):
-    res = score_blind(FIXTURES / name)
-    assert res.unmatched == 0, "a quotation the splitter cut differently from the gold"
-    right = sum(r.right for r in res.rows)
-    assert right >= floor, [(r.text[:40], r.want, r.got) for r in res.rows if not r.right]
+    assert_story_floor(name, floor)
 
 
 def test_second_blind_first_person_chapter_gives_the_i_lines_to_one_narrator():

@@ -13,6 +13,7 @@ from narrator.models import Character
 
 from .attribution_helpers import (
     FIXTURES,
+    assert_story_floor,
     lines_of,
     prepared,
     score_blind,
@@ -143,10 +144,7 @@ def test_she_said_is_nobody_the_story_brings_on_only_in_a_later_scene():
 @pytest.mark.parametrize(("name", "floor"), [("campfire", 29), ("bonded", 20), ("quarrel", 23), ("nightwatch", 17),
                                              ("groupchat", 13), ("lighthouse", 18)])
 def test_fan_fiction_scene_floor(name: str, floor: int):
-    res = score_blind(FIXTURES / name)
-    assert res.unmatched == 0, "a quotation the splitter cut differently from the gold"
-    right = sum(r.right for r in res.rows)
-    assert right >= floor, [(r.text[:40], r.want, r.got) for r in res.rows if not r.right]
+    assert_story_floor(name, floor)
 
 
 def test_an_ao3_export_is_read_without_its_notes_and_its_italic_thoughts_stay_narration():
