@@ -45,6 +45,7 @@ from narrator.lexicon import (
     NOT_NAMES,
     PERSON_ACTS,
     RANK_TITLES,
+    SHORT_STORY,
     SPEECH_VERB_ALT,
     SPEECH_VERBS,
     STOPWORDS,
@@ -147,7 +148,7 @@ def find_characters(story: Story, segments: Sequence[Segment]) -> list[Character
                 | _modal_names(narration) | _kin_names(narration, person_verbs))
     # Short stories name their people fewer times: one person-like use is evidence enough, and a name the
     # narration gives only once is a character when that use is a person's ("Applejack was already there").
-    short = len(everything) < 100_000
+    short = len(everything) < SHORT_STORY
     for k, seg in enumerate(body):
         # An action beat: narration that leads straight into a quotation of the same paragraph ('Bob shrugged.
         # "Not for me."').

@@ -19,6 +19,7 @@ from narrator.lexicon import (
     FIRST_PERSON_VERB_ALT,
     LETTER_WORD_RE,
     NOT_NAMES,
+    SHORT_STORY,
     SPEECH_VERB_ALT,
     STOPWORDS,
     TITLES,
@@ -251,9 +252,6 @@ class _CommonWords:
         return low > 0 and low * 2 >= self.counts.get(upper, 0)
 
 
-# A story this short (in characters) may call its narrator by name only twice (see _unnarrated_vocative).
-_SHORT_STORY = 100_000
-
 
 def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set[str]) -> tuple[str, str] | None:
     voc: Counter[str] = Counter()
@@ -268,7 +266,7 @@ def _unnarrated_vocative(body: Sequence[Segment], common: _CommonWords, big: set
     # four times its people call her "Mae" (5 left tests/fixtures/attribution/encore.txt's narrator
     # "Narrator"; dev and fan-fiction figures are the same with 4 or 5). A short scene may call its narrator
     # twice in all ('"Faster, Wren," Mother says'): there two are enough, when no other name is called as often.
-    short = sum(len(s.text) for s in body) < _SHORT_STORY
+    short = sum(len(s.text) for s in body) < SHORT_STORY
     least = 2 if short else 4
     best: tuple[int, str] | None = None
     tied = False

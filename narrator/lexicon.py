@@ -322,6 +322,11 @@ FEMALE_NOUNS = frozenset(
 )
 
 
+# Under this many characters a story is "short": it names its people fewer times, so one person-like use of a
+# name is evidence enough, a job word that acts is a voice, and a narrator called by name twice is named.
+SHORT_STORY = 100_000
+
+
 def noun_gender(head: str) -> str:
     """'male', 'female' or 'unknown' for a people-noun such as 'duchess' (the head of "the old duchess")."""
     if head in MALE_NOUNS:

@@ -188,3 +188,11 @@ def assert_story_floor(name: str, floor: int) -> None:
     assert res.unmatched == 0, "a quotation the splitter cut differently from the gold"
     right = sum(r.right for r in res.rows)
     assert right >= floor, [(r.text[:40], r.want, r.got) for r in res.rows if not r.right]
+
+
+def assert_i_lines_to_narrator(name: str, slack: int) -> None:
+    """A hand-keyed first-person story names its narrator, and all but `slack` of the lines keyed "I" are theirs."""
+    res = score_blind(FIXTURES / name)
+    assert res.narrator is not None
+    mine = [r for r in res.rows if r.want == "I"]
+    assert sum(r.right for r in mine) >= len(mine) - slack

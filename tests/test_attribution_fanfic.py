@@ -11,7 +11,7 @@ from narrator.resolver import CastIndex
 
 from .attribution_helpers import (
     CAST,
-    FIXTURES,
+    assert_i_lines_to_narrator,
     assert_story_floor,
     lines_of,
     score_blind,
@@ -95,10 +95,7 @@ def test_blind_fan_fiction_story_floor(name: str, floor: int):
 
 
 def test_blind_first_person_story_gives_every_i_line_to_one_narrator():
-    res = score_blind(FIXTURES / "encore")
-    assert res.narrator is not None
-    mine = [r for r in res.rows if r.want == "I"]
-    assert sum(r.right for r in mine) >= len(mine) - 3
+    assert_i_lines_to_narrator("encore", 3)
 
 
 
@@ -113,10 +110,7 @@ def test_second_blind_set_story_floor(name: str, floor: int):
 
 def test_second_blind_first_person_chapter_gives_the_i_lines_to_one_narrator():
     # latenight: 34 of 38 "I" lines on the first run, all four misses untagged two-person turns.
-    res = score_blind(FIXTURES / "latenight")
-    assert res.narrator is not None
-    mine = [r for r in res.rows if r.want == "I"]
-    assert sum(r.right for r in mine) >= len(mine) - 5
+    assert_i_lines_to_narrator("latenight", 5)
 
 def _write_blind(tmp_path, text: str, speakers: list[str], aliases: str | None):
     stem = tmp_path / "tiny"
